@@ -1,0 +1,86 @@
+"""Settings from the environment, with defaults that work on a developer machine.
+
+Every setting is read once per process through `get_settings()`; tests build their own
+`Settings` instead of mutating the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/coinet"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Where state that is not in PostgreSQL lives locally: documents, keys, private servers.
+    data_dir: Path = PROJECT_ROOT / "var"
+    document_store: str = "filesystem"  # "filesystem" or "s3"
+    document_root: Path = PROJECT_ROOT / "var" / "documents"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_sender: str = "COI network <notices@coinet.local>"
+    secret_key: str = ""
+    session_days: int = 14
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    base_url: str = "http://127.0.0.1:8000"
+    keys_dir: Path = PROJECT_ROOT / "var" / "keys"
+    timestamp_url: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("COINET_DATA_DIR", str(PROJECT_ROOT / "var")))
+        return cls(
+            database_url=_env("DATABASE_URL", cls.database_url),
+            redis_url=_env("REDIS_URL", cls.redis_url),
+            data_dir=data_dir,
+            document_store=_env("DOCUMENT_STORE", "filesystem"),
+            document_root=Path(_env("DOCUMENT_ROOT", str(data_dir / "documents"))),
+            s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
+            s3_bucket=_env("S3_BUCKET", ""),
+            s3_access_key=_env("S3_ACCESS_KEY", ""),
+            s3_secret_key=_env("S3_SECRET_KEY", ""),
+            max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            smtp_host=_env("SMTP_HOST", cls.smtp_host),
+            smtp_port=_env_int("SMTP_PORT", cls.smtp_port),
+            smtp_sender=_env("SMTP_SENDER", cls.smtp_sender),
+            secret_key=_env("SECRET_KEY", ""),
+            session_days=_env_int("SESSION_DAYS", cls.session_days),
+            login_max_failures=_env_int("LOGIN_MAX_FAILURES", cls.login_max_failures),
+            login_lockout_minutes=_env_int("LOGIN_LOCKOUT_MINUTES", cls.login_lockout_minutes),
+            base_url=_env("BASE_URL", cls.base_url),
+            keys_dir=Path(_env("KEYS_DIR", str(data_dir / "keys"))),
+            timestamp_url=_env("TIMESTAMP_URL", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
