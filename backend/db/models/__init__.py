@@ -1,0 +1,59 @@
+"""Every ORM table, imported here so that `Base.metadata` is complete for Alembic."""
+
+import importlib
+import pkgutil
+
+from backend.db.base import Base
+
+# Import every table module (audit tables included) so the metadata is complete
+# without this file having to be edited by each domain that adds a table.
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_") and _module.name != "vocab":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+from backend.db.models.api_token import ApiToken  # noqa: E402
+from backend.db.models.decision import Decision  # noqa: E402
+from backend.db.models.document import Document  # noqa: E402
+from backend.db.models.endorsement import Endorsement  # noqa: E402
+from backend.db.models.engagement import Engagement  # noqa: E402
+from backend.db.models.insurer_rating import InsurerRating  # noqa: E402
+from backend.db.models.invitation import Invitation  # noqa: E402
+from backend.db.models.membership import Membership  # noqa: E402
+from backend.db.models.notice import Notice  # noqa: E402
+from backend.db.models.organisation import Organisation  # noqa: E402
+from backend.db.models.outbox_event import OutboxEvent  # noqa: E402
+from backend.db.models.person import Person  # noqa: E402
+from backend.db.models.policy import Policy  # noqa: E402
+from backend.db.models.policy_term import PolicyTerm  # noqa: E402
+from backend.db.models.project import Project  # noqa: E402
+from backend.db.models.project_trade import ProjectTrade  # noqa: E402
+from backend.db.models.record_revision import RecordRevision  # noqa: E402
+from backend.db.models.requirement_set import RequirementSet  # noqa: E402
+from backend.db.models.requirement_set_version import RequirementSetVersion  # noqa: E402
+from backend.db.models.verdict import Verdict  # noqa: E402
+from backend.db.models.web_session import WebSession  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Decision",
+    "Document",
+    "Endorsement",
+    "Engagement",
+    "InsurerRating",
+    "Invitation",
+    "Membership",
+    "Notice",
+    "Organisation",
+    "OutboxEvent",
+    "Person",
+    "Policy",
+    "PolicyTerm",
+    "Project",
+    "ProjectTrade",
+    "RecordRevision",
+    "RequirementSet",
+    "RequirementSetVersion",
+    "Verdict",
+    "WebSession",
+]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, CreatedAtMixin, IdMixin
+from backend.db.models._types import one_of
+from backend.db.models.vocab import ENDORSEMENT_KINDS
+
+
+class Endorsement(IdMixin, CreatedAtMixin, Base):
+    """An endorsement form attached to a policy (CG 20 10 04 13, CG 24 04, ...)."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (one_of("kind", ENDORSEMENT_KINDS, "kind_known"),)
+
+    sub_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    policy_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
+    revision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("record_revisions.id"), index=True)
+    replaces_endorsement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("endorsements.id"))
+    form_number: Mapped[str] = mapped_column(String(40))
+    edition: Mapped[str] = mapped_column(String(10), default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    blanket: Mapped[bool] = mapped_column(default=False)
+    named_parties: Mapped[list[str]] = mapped_column(ARRAY(String(300)), default=list)
+    effective: Mapped[date | None] = mapped_column(Date)
+    expiration: Mapped[date | None] = mapped_column(Date)
+    source_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, CreatedAtMixin, IdMixin
+from backend.db.models._types import one_of
+from backend.db.models.vocab import INVITATION_KINDS, ROLES
+
+
+class Invitation(IdMixin, CreatedAtMixin, Base):
+    """A single-use link sent by e-mail. The token is stored hashed; its scope says what
+    accepting it grants: membership of `issuer_org_id` (member), write access to the
+    issuing sub's record for a broker organisation (broker_access), or an engagement on a
+    project (engagement, tier2_engagement)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        one_of("kind", INVITATION_KINDS, "kind_known"),
+        one_of("role", ROLES, "role_known"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(32))
+    issuer_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    issued_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # The organisation the invitee acts for once accepted (a broker firm, an invited sub).
+    invitee_org_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    parent_engagement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE")
+    )
+    trade: Mapped[str] = mapped_column(String(80), default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Access granted by an accepted broker invitation ends at this moment.
+    access_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, CreatedAtMixin, IdMixin
+from backend.db.models._types import one_of
+
+EMAIL_STATES = ("none", "queued", "sent", "failed")
+
+
+class Notice(IdMixin, CreatedAtMixin, Base):
+    """An in-app notice to one person, optionally also sent by e-mail (batched per
+    recipient into digests). A notice whose mail failed stays visible as undelivered."""
+
+    __tablename__ = "notices"
+    __table_args__ = (one_of("email_state", EMAIL_STATES, "email_state_known"),)
+
+    recipient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    engagement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_state: Mapped[str] = mapped_column(String(16), default="none")
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_last_error: Mapped[str] = mapped_column(Text, default="")
+    email_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
