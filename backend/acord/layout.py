@@ -1,0 +1,754 @@
+"""The ACORD 25 page reader: values found by the printed labels and the column structure.
+
+Nothing here depends on fixed coordinates. The coverage table's columns come from its header
+labels (INSR LTR, TYPE OF INSURANCE, ADDL INSD, SUBR WVD, POLICY NUMBER, the two date headers,
+LIMITS); its row bands from the row labels (COMMERCIAL GENERAL LIABILITY, AUTOMOBILE LIABILITY,
+UMBRELLA LIAB, WORKERS COMPENSATION, the description box). Values set in another font a few
+points off their label's line are paired with labels in order, by nearest line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from backend.acord.geometry import BBox, Label, PageText, Word, group_lines, union_bbox
+from backend.acord.values import (
+    clean_text,
+    parse_date,
+    parse_edition,
+    parse_mark,
+    parse_money,
+    parse_other_limits,
+    split_name_address,
+)
+
+_TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
+
+
+class Ink(Protocol):
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float: ...
+
+
+@dataclass
+class Evidence:
+    page_number: int
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def note(self, pointer: str, words: list[Word], confidence: float | None = None) -> None:
+        if not words:
+            return
+        x0, top, x1, bottom = union_bbox(words)
+        conf = confidence if confidence is not None else min(w.confidence for w in words)
+        self.fields[pointer] = {
+            "confidence": round(conf, 3),
+            "page": self.page_number,
+            "bbox": [round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)],
+        }
+
+    def note_box(self, pointer: str, box: BBox, confidence: float) -> None:
+        self.fields[pointer] = {
+            "confidence": round(confidence, 3),
+            "page": self.page_number,
+            "bbox": [round(v, 1) for v in box],
+        }
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(line.text for line in group_lines(words))
+
+
+def _lines_text(words: list[Word]) -> list[tuple[str, list[Word]]]:
+    return [(line.text, line.words) for line in group_lines(words)]
+
+
+@dataclass
+class _Table:
+    columns: dict[str, tuple[float, float]]
+    bands: dict[str, tuple[float, float]]
+    dollar_x: float
+    limits_x: float
+
+
+class Acord25Reader:
+    def __init__(self, page: PageText, ink: Ink | None, evidence: Evidence) -> None:
+        self.page = page
+        self.ink = ink
+        self.evidence = evidence
+        self.warnings: list[str] = []
+        self.label_word_ids: set[int] = set()
+        # Box labels sit at the left edge; the same words recur in the printed disclaimers.
+        self.left_margin: BBox = (0.0, 0.0, 110.0, page.height)
+        self.lower_left: BBox = (0.0, page.height * 0.45, page.width * 0.5, page.height)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def label(self, *names: str, region: BBox | None = None, whole: bool = False) -> Label | None:
+        for name in names:
+            hit = self.page.find_label(name, region=region, whole_words=whole)
+            if hit is not None:
+                self.label_word_ids.update(hit.word_ids)
+                return hit
+        return None
+
+    def values_in(self, region: BBox) -> list[Word]:
+        return [w for w in self.page.words_in(region) if id(w) not in self.label_word_ids]
+
+    def ticked(self, label: Label | None) -> bool:
+        if label is None:
+            return False
+        h = max(label.bottom - label.top, 5.0)
+        for word in self.page.words_in((label.x0 - 18, label.cy - h, label.x0 - 0.5, label.cy + h)):
+            if word.text.strip() in _TICK_TEXT and abs(word.cy - label.cy) < 0.9 * h:
+                return True
+        if self.ink is None:
+            return False
+        # Look only at the middle of the box, where a tick's strokes cross and the box's own
+        # border never reaches; a two-line label has its box centred a few points lower.
+        shift = 0.0
+        for word in self.page.words:
+            if abs(word.x0 - label.x0) < 3 and label.bottom - 1 < word.top < label.bottom + 6:
+                shift = (word.cy - label.cy) / 2
+                break
+        core = (label.x0 - 13, label.cy + shift - 2, label.x0 - 9, label.cy + shift + 2)
+        return self.ink.ink(*core) > 0.08
+
+    # -- page ------------------------------------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        page = self.page
+        all_text = " ".join(line.text for line in page.lines)
+        result: dict[str, Any] = {
+            "form": "ACORD 25",
+            "form_edition": parse_edition(all_text),
+        }
+        result["certificate_date"] = self._date()
+        result["certificate_number"], result["revision_number"] = self._numbers()
+        result["producer"] = self._producer()
+        result["insured"] = self._insured()
+        result["insurers"] = self._insurers()
+        result["coverages"] = self._coverages()
+        result["description_of_operations"] = self._description()
+        result["certificate_holder"] = self._holder()
+        hidden = [w for w in page.words if w.hidden]
+        if hidden:
+            text = _text(hidden)
+            self.warnings.append(
+                f"page {page.page_number}: text present in the file but not visible on the page "
+                f"(covered by a painted box or invisible); it was not read as a value: {text[:200]}"
+            )
+        return result
+
+    def _date(self) -> str | None:
+        label = self.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)")
+        if label is None:
+            return None
+        words = self.values_in((label.x0 - 60, label.top - 8, self.page.width, label.bottom + 24))
+        for _, line_words in _lines_text(words):
+            for word in line_words:
+                value = parse_date(word.text)
+                if value:
+                    self.evidence.note("/certificate_date", [word])
+                    return value
+        return None
+
+    def _numbers(self) -> tuple[str | None, str | None]:
+        cert = self.label("CERTIFICATE NUMBER")
+        revision = self.label("REVISION NUMBER")
+        cert_value: str | None = None
+        revision_value: str | None = None
+        if cert is not None:
+            right = revision.x0 - 2 if revision is not None else self.page.width
+            words = self.values_in((cert.x1 + 0.5, cert.top - 4, right, cert.bottom + 4))
+            if words:
+                cert_value = clean_text(_text(words)) or None
+                self.evidence.note("/certificate_number", words)
+        if revision is not None:
+            words = self.values_in(
+                (revision.x1 + 0.5, revision.top - 4, self.page.width, revision.bottom + 4)
+            )
+            if words:
+                revision_value = clean_text(_text(words)) or None
+                self.evidence.note("/revision_number", words)
+        return cert_value, revision_value
+
+    def _box_lines(self, region: BBox, pointer: str) -> list[str]:
+        words = self.values_in(region)
+        lines = _lines_text(words)
+        if not lines:
+            return []
+        # Keep the main text block: drop far-right fragments (agency codes, QR code captions).
+        left = min(w.x0 for _, ws in lines for w in ws)
+        kept: list[str] = []
+        kept_words: list[Word] = []
+        for _, line_words in lines:
+            segment = _leading_run([w for w in line_words if w.x0 < left + 60] and line_words)
+            if segment:
+                kept.append(" ".join(w.text for w in segment))
+                kept_words.extend(segment)
+        self.evidence.note(pointer, kept_words)
+        return kept
+
+    def _producer(self) -> dict[str, str | None]:
+        producer = self.label("PRODUCER", region=self.left_margin, whole=True)
+        insured = self.label("INSURED", region=self.left_margin, whole=True)
+        contact = self.label("CONTACT")
+        right_column = contact.x0 - 2 if contact is not None else self.page.width / 2
+        result: dict[str, str | None] = {
+            "name": None,
+            "address": None,
+            "contact": None,
+            "phone": None,
+            "email": None,
+        }
+        if producer is not None:
+            bottom = insured.top - 1 if insured is not None else producer.bottom + 60
+            lines = self._box_lines((0, producer.top - 2, right_column, bottom), "/producer/name")
+            name, second, address = split_name_address(lines)
+            result["name"] = name
+            result["address"] = ", ".join(p for p in (second, address) if p) or None
+        phone = self.label("PHONE")
+        fax = self.label("FAX")
+        email = self.label("E-MAIL", "EMAIL")
+        insurers = self.label("INSURER(S) AFFORDING COVERAGE", "INSURERS AFFORDING")
+        if contact is not None:
+            name_label = self.label(
+                "NAME:",
+                region=(contact.x0 - 5, contact.top - 2, contact.x1 + 40, contact.bottom + 12),
+            )
+            right_of = max(contact.x1, name_label.x1 if name_label else contact.x1) + 1
+            bottom = phone.top - 0.5 if phone is not None else contact.bottom + 10
+            words = self.values_in((right_of, contact.top - 3, self.page.width, bottom))
+            if words:
+                result["contact"] = clean_text(_text(words)) or None
+                self.evidence.note("/producer/contact", words)
+        if phone is not None:
+            bottom = email.top - 0.5 if email is not None else phone.bottom + 12
+            right = fax.x0 - 1 if fax is not None else self.page.width
+            area_code = self.label(
+                "(A/C, No, Ext):", region=(phone.x0 - 5, phone.top - 2, right, bottom)
+            )
+            left = max(phone.x1, area_code.x1 if area_code else phone.x1) + 0.5
+            words = self.values_in((left, phone.top - 4, right, bottom))
+            if words:
+                result["phone"] = clean_text(_text(words)) or None
+                self.evidence.note("/producer/phone", words)
+        if email is not None:
+            bottom = insurers.top - 0.5 if insurers is not None else email.bottom + 12
+            words = [
+                w
+                for w in self.values_in((email.x0, email.top - 5, self.page.width, bottom))
+                if "@" in w.text
+            ]
+            if words:
+                result["email"] = words[0].text.strip(" ,;")
+                self.evidence.note("/producer/email", words[:1])
+        return result
+
+    def _insured(self) -> dict[str, str | None]:
+        insured = self.label("INSURED", region=self.left_margin, whole=True)
+        coverages = self.label("COVERAGES")
+        insurer_a = self.label("INSURER A")
+        result: dict[str, str | None] = {"name": None, "address": None}
+        if insured is None:
+            return result
+        right = insurer_a.x0 - 2 if insurer_a is not None else self.page.width / 2
+        bottom = coverages.top - 0.5 if coverages is not None else insured.bottom + 50
+        # An agency code may sit at the far end of the INSURED label's line.
+        region_words = [
+            w
+            for w in self.values_in((0, insured.top - 2, right, bottom))
+            if not (abs(w.cy - insured.cy) < 3 and w.x0 > insured.x1 + 100)
+        ]
+        ids = {id(w) for w in region_words}
+        lines = [
+            " ".join(w.text for w in _leading_run(line.words))
+            for line in group_lines([w for w in self.page.words if id(w) in ids])
+        ]
+        self.evidence.note("/insured/name", region_words)
+        name, second, address = split_name_address(lines)
+        result["name"] = name
+        if second:
+            result["name_line_2"] = second
+        result["address"] = address
+        return result
+
+    def _insurers(self) -> list[dict[str, str | None]]:
+        naic = self.label("NAIC #", "NAIC")
+        insurers: list[dict[str, str | None]] = []
+        labels = [(letter, self.label(f"INSURER {letter}")) for letter in "ABCDEF"]
+        found = [(letter, lab) for letter, lab in labels if lab is not None]
+        for index, (letter, lab) in enumerate(found):
+            assert lab is not None
+            next_top = found[index + 1][1].top if index + 1 < len(found) else lab.bottom + 10  # type: ignore[union-attr]
+            naic_left = naic.x0 - 12 if naic is not None else self.page.width - 60
+            band = (lab.top - 3, min(next_top - 0.5, lab.bottom + 8))
+            name_words = [
+                w
+                for w in self.values_in((lab.x1 + 0.5, band[0], naic_left, band[1]))
+                if w.text.strip(":") != ""
+            ]
+            naic_words = [
+                w
+                for w in self.values_in((naic_left, band[0], self.page.width, band[1]))
+                if re.search(r"\d", w.text)
+            ]
+            name = clean_text(_text(name_words).lstrip(": ")) if name_words else ""
+            if not name:
+                continue
+            pointer = f"/insurers/{len(insurers)}"
+            self.evidence.note(f"{pointer}/name", name_words)
+            naic_value = re.sub(r"[^\d]", "", _text(naic_words)) or None
+            if naic_words:
+                self.evidence.note(f"{pointer}/naic", naic_words)
+            insurers.append({"letter": letter, "name": name, "naic": naic_value})
+        return insurers
+
+    # -- coverage table -------------------------------------------------------------------
+
+    def _table(self) -> _Table | None:
+        page = self.page
+        type_header = self.label("TYPE OF INSURANCE")
+        if type_header is None:
+            return None
+        row = (0.0, type_header.top - 10, page.width, type_header.bottom + 4)
+        headers: list[tuple[str, Label]] = [("type", type_header)]
+        for name, spellings in (
+            ("ltr", ("LTR", "INSR")),
+            ("addl", ("ADDL", "ADD'L", "INSD", "INSRD")),
+            ("subr", ("SUBR", "WVD")),
+            ("policy", ("POLICY NUMBER",)),
+        ):
+            hit = self.label(*spellings, region=row)
+            if hit is not None:
+                headers.append((name, hit))
+        dates = page.find_labels("(MM/DD/YY", region=row)
+        if len(dates) < 2:
+            dates = page.find_labels("DATE", region=row)
+        for date_label in dates:
+            self.label_word_ids.update(date_label.word_ids)
+        date_labels = sorted(dates, key=lambda d: d.x0)[:2]
+        for name, hit in zip(("eff", "exp"), date_labels, strict=False):
+            headers.append((name, hit))
+        headers.sort(key=lambda item: item[1].x0)
+        first_limit = self.label("EACH OCCURRENCE", "EACHOCCURRENCE")
+        limits_x = first_limit.x0 - 2 if first_limit is not None else page.width * 0.69
+        columns: dict[str, tuple[float, float]] = {}
+        for index, (name, hit) in enumerate(headers):
+            left = 0.0 if index == 0 else (headers[index - 1][1].x1 + hit.x0) / 2
+            right = (
+                limits_x if index + 1 == len(headers) else (hit.x1 + headers[index + 1][1].x0) / 2
+            )
+            columns[name] = (left, right)
+        # The narrow columns are as wide as their headers; the type column takes the rest.
+        header_boxes = dict(headers)
+        for narrow in ("ltr", "addl", "subr"):
+            if narrow in columns:
+                hit = header_boxes[narrow]
+                left, right = columns[narrow]
+                columns[narrow] = (max(left, hit.x0 - 5), min(right, hit.x1 + 5))
+        if "type" in columns:
+            left = columns["ltr"][1] if "ltr" in columns else columns["type"][0]
+            right = columns["addl"][0] if "addl" in columns else columns["type"][1]
+            columns["type"] = (left, right)
+        dollars = [
+            w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
+        ]
+        dollar_x = (
+            sorted(w.x0 for w in dollars)[len(dollars) // 2] - 1
+            if dollars
+            else limits_x + 0.3 * (page.width - limits_x)
+        )
+        table_top = type_header.bottom + 0.5
+        left_part = (0.0, table_top, limits_x, page.height)
+        auto = self.label("AUTOMOBILE LIABILITY", "AUTO LIABILITY", region=left_part)
+        csl = self.label("COMBINED SINGLE LIMIT")
+        umbrella = self.label("UMBRELLA LIAB", "EXCESS LIAB", "EXCESS LIABILITY", region=left_part)
+        wc = self.label("WORKERS COMPENSATION", "WORKERS COMP", region=left_part)
+        statute = self.label("STATUTE", "STATUTORY", "WC STATU")
+        el_policy = self.label("DISEASE - POLICY LIMIT", "DISEASEPOLICYLIMIT")
+        description = self.label(
+            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
+        )
+        end = description.top - 0.5 if description is not None else page.height * 0.75
+        marks = []
+        auto_top = (
+            min([lab.top for lab in (auto, csl) if lab is not None] or [table_top + 80]) - 1.5
+        )
+        marks.append(("general_liability", table_top))
+        marks.append(("auto_liability", auto_top))
+        if umbrella is not None:
+            marks.append(("umbrella", umbrella.top - 1.5))
+        if wc is not None:
+            wc_top = min(
+                wc.top, statute.top if statute is not None and statute.top > wc.top - 15 else wc.top
+            )
+            marks.append(("workers_compensation", wc_top - 1.5))
+        if el_policy is not None:
+            below = self.label(
+                "OPERATIONS below",
+                "OPERATIONSBELOW",
+                region=(0, el_policy.top - 12, limits_x, el_policy.bottom + 12),
+            )
+            other_top = max(el_policy.bottom, below.bottom if below is not None else 0.0) + 0.5
+            marks.append(("other", other_top))
+        marks.sort(key=lambda item: item[1])
+        bands: dict[str, tuple[float, float]] = {}
+        for index, (name, top) in enumerate(marks):
+            bottom = marks[index + 1][1] if index + 1 < len(marks) else end
+            bands[name] = (top, bottom)
+        return _Table(columns, bands, dollar_x, limits_x)
+
+    def _cell(self, table: _Table, column: str, band: tuple[float, float]) -> list[Word]:
+        if column not in table.columns:
+            return []
+        left, right = table.columns[column]
+        return self.values_in((left, band[0], right, band[1]))
+
+    def _coverages(self) -> list[dict[str, Any]]:
+        table = self._table()
+        if table is None:
+            return []
+        coverages: list[dict[str, Any]] = []
+        for line in ("general_liability", "auto_liability", "umbrella", "workers_compensation"):
+            if line in table.bands:
+                coverage = self._coverage(table, line, table.bands[line], len(coverages))
+                if coverage is not None:
+                    coverages.append(coverage)
+        if "other" in table.bands:
+            coverages.extend(self._other_rows(table, table.bands["other"], len(coverages)))
+        return coverages
+
+    def _common(
+        self, table: _Table, band: tuple[float, float], pointer: str, line: str
+    ) -> dict[str, Any]:
+        ltr_words = [w for w in self._cell(table, "ltr", band) if re.fullmatch(r"[A-F]", w.text)]
+        policy_words = self._cell(table, "policy", band)
+        eff_words = [w for w in self._cell(table, "eff", band) if parse_date(w.text)]
+        exp_words = [w for w in self._cell(table, "exp", band) if parse_date(w.text)]
+        addl_words = [w for w in self._cell(table, "addl", band) if parse_mark(w.text) is not None]
+        subr_words = [w for w in self._cell(table, "subr", band) if parse_mark(w.text) is not None]
+        if line == "workers_compensation":
+            addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
+        policy_lines = _lines_text(policy_words)
+        policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
+        common: dict[str, Any] = {
+            "line": line,
+            "insurer_letter": ltr_words[0].text if ltr_words else None,
+            "policy_number": clean_text(policy_text) or None,
+            "effective": parse_date(eff_words[0].text) if eff_words else None,
+            "expiration": parse_date(exp_words[0].text) if exp_words else None,
+            "additional_insured": bool(addl_words and parse_mark(addl_words[0].text)),
+            "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text)),
+        }
+        self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
+        self.evidence.note(f"{pointer}/policy_number", policy_used)
+        self.evidence.note(f"{pointer}/effective", eff_words[:1])
+        self.evidence.note(f"{pointer}/expiration", exp_words[:1])
+        self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
+        self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
+        return common
+
+    def _limits(
+        self,
+        table: _Table,
+        band: tuple[float, float],
+        spec: list[tuple[str, tuple[str, ...]]],
+        pointer: str,
+    ) -> tuple[dict[str, int | None], bool]:
+        region = (table.limits_x, band[0], table.dollar_x, band[1])
+        anchors: list[tuple[str | None, float]] = []
+        for key, spellings in spec:
+            hit = self.label(*spellings, region=region)
+            if hit is not None:
+                anchors.append((key, hit.cy))
+        for word in self.page.words_in((table.dollar_x - 1, band[0], self.page.width, band[1])):
+            if word.text == "$" and all(abs(word.cy - y) > 4 for _, y in anchors):
+                anchors.append((None, word.cy))
+        anchors.sort(key=lambda a: a[1])
+        value_words = [
+            w
+            for w in self.values_in((table.dollar_x - 1, band[0], self.page.width, band[1]))
+            if w.text != "$"
+        ]
+        value_lines = [
+            (text, words) for text, words in _lines_text(value_words) if text.strip("$ ")
+        ]
+        limits: dict[str, int | None] = {key: None for key, _ in spec}
+        assignment = _align(
+            [sum(w.cy for w in ws) / len(ws) for _, ws in value_lines], [y for _, y in anchors]
+        )
+        any_value = False
+        for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
+            if anchor_index is None:
+                continue
+            key = anchors[anchor_index][0]
+            if key is None:
+                continue
+            any_value = True
+            limits[key] = parse_money(text) if re.search(r"\d", text) else None
+            self.evidence.note(f"{pointer}/limits/{key}", words)
+        return limits, any_value
+
+    def _coverage(
+        self, table: _Table, line: str, band: tuple[float, float], index: int
+    ) -> dict[str, Any] | None:
+        pointer = f"/coverages/{index}"
+        common = self._common(table, band, pointer, line)
+        type_left = table.columns.get("type", (0.0, table.limits_x))[0]
+        type_right = table.columns.get("addl", (0.0, table.limits_x))[0] or table.limits_x
+        type_region = (type_left, band[0], type_right, band[1])
+        coverage: dict[str, Any] = dict(common)
+        if line == "general_liability":
+            limits, any_value = self._limits(table, band, _GL_LIMITS, pointer)
+            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
+            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
+            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
+            agg_row = self.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
+            per: str | None = None
+            if agg_row is not None:
+                row = (type_left, agg_row.top - 2, type_right, agg_row.bottom + 16)
+                policy = self.label("POLICY", region=row, whole=True)
+                project = self.label("PRO-", "PRO", "PROJECT", region=row, whole=True)
+                location = self.label("LOC", region=row, whole=True)
+                for name, hit in (("policy", policy), ("project", project), ("location", location)):
+                    if hit is not None and hit.top > agg_row.top + 2 and self.ticked(hit):
+                        per = name
+                        break
+            coverage["aggregate_applies_per"] = per
+        elif line == "auto_liability":
+            limits, any_value = self._limits(table, band, _AUTO_LIMITS, pointer)
+            autos: list[str] = []
+            for key, spellings in (
+                ("any_auto", ("ANY AUTO",)),
+                ("owned", ("ALL OWNED", "OWNED")),
+                ("scheduled", ("SCHEDULED",)),
+                ("hired", ("HIRED",)),
+                ("non_owned", ("NON-OWNED", "NONOWNED")),
+            ):
+                hit = self.label(*spellings, region=type_region, whole=True)
+                if self.ticked(hit):
+                    autos.append(key)
+            coverage["covered_autos"] = autos
+        elif line == "umbrella":
+            limits, any_value = self._limits(table, band, _UMBRELLA_LIMITS, pointer)
+            umbrella = self.ticked(self.label("UMBRELLA LIAB", region=type_region))
+            excess = self.ticked(self.label("EXCESS LIAB", region=type_region))
+            if excess and not umbrella:
+                coverage["line"] = "excess"
+            right_half = (type_left + 0.45 * (type_right - type_left), band[0], type_right, band[1])
+            occur = self.ticked(self.label("OCCUR", region=right_half, whole=True))
+            claims = self.ticked(self.label("CLAIMS-MADE", region=right_half))
+            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
+        else:
+            limits, any_value = self._limits(table, band, _WC_LIMITS, pointer)
+            statute = self.label(
+                "PER STATUTE",
+                "STATUTE",
+                "STATU",
+                region=(table.limits_x - 10, band[0], self.page.width, band[1]),
+            )
+            coverage["statutory"] = self.ticked(statute) if statute is not None else None
+            coverage["officers_excluded"] = self._officers_excluded(table, band)
+        coverage["limits"] = limits
+        has_content = any_value or coverage["policy_number"] or coverage["effective"]
+        return coverage if has_content else None
+
+    def _officers_excluded(self, table: _Table, band: tuple[float, float]) -> bool | None:
+        yn = self.label("Y / N", "Y/N", region=(0, band[0], table.limits_x, band[1]))
+        addl_left = table.columns.get("addl", (table.limits_x, 0.0))[0]
+        left = yn.x0 - 8 if yn is not None else addl_left - 30
+        for word in self.values_in((left, band[0], addl_left, band[1])):
+            value = parse_mark(word.text)
+            if value is not None and word.text.upper() != "X":
+                return value
+        return None
+
+    def _other_rows(
+        self, table: _Table, band: tuple[float, float], first_index: int
+    ) -> list[dict[str, Any]]:
+        words = self.values_in((0, band[0], self.page.width, band[1]))
+        lines = group_lines(words)
+        policy_cols = [table.columns.get(c) for c in ("ltr", "policy")]
+        starts: list[int] = []
+        for index, line in enumerate(lines):
+            if any(
+                col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
+                for col in policy_cols
+            ):
+                starts.append(index)
+        if not starts and lines:
+            starts = [0]
+        rows: list[list[Word]] = []
+        for number, start in enumerate(starts):
+            begin = 0 if number == 0 else start
+            # A limit label or description printed just above the row's main line belongs to it.
+            if number > 0 and start > 0 and starts[number - 1] != start - 1:
+                previous = lines[start - 1]
+                if not any(
+                    policy_cols[1] is not None and policy_cols[1][0] <= w.cx <= policy_cols[1][1]
+                    for w in previous.words
+                ):
+                    begin = start - 1
+            stop = starts[number + 1] if number + 1 < len(starts) else len(lines)
+            if number + 1 < len(starts) and starts[number + 1] - 1 > start:
+                stop = (
+                    starts[number + 1] - 1 if starts[number + 1] - 1 > start else starts[number + 1]
+                )
+            row_words = [w for line in lines[begin:stop] for w in line.words]
+            rows.append(row_words)
+        coverages: list[dict[str, Any]] = []
+        for row_words in rows:
+            if not row_words:
+                continue
+            top = min(w.top for w in row_words) - 0.5
+            bottom = max(w.bottom for w in row_words) + 0.5
+            pointer = f"/coverages/{first_index + len(coverages)}"
+            common = self._common(table, (top, bottom), pointer, "other")
+            type_col = table.columns.get("type", (0.0, 0.0))
+            desc_words = [w for w in row_words if type_col[0] <= w.cx <= type_col[1]]
+            limit_words = [w for w in row_words if w.cx >= table.limits_x]
+            printed = " ".join(line.text for line in group_lines(limit_words))
+            coverage: dict[str, Any] = {
+                "line": "other",
+                "description": clean_text(_text(desc_words)) or None,
+                **{k: v for k, v in common.items() if k != "line"},
+                "limits": parse_other_limits(printed),
+                "limits_as_printed": printed or None,
+            }
+            self.evidence.note(f"{pointer}/description", desc_words)
+            self.evidence.note(f"{pointer}/limits", limit_words)
+            if coverage["description"] or coverage["policy_number"]:
+                coverages.append(coverage)
+        return coverages
+
+    # -- lower boxes ----------------------------------------------------------------------
+
+    def _description(self) -> str | None:
+        label = self.label(
+            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
+        )
+        holder = self._holder_label()
+        if label is None:
+            return None
+        bottom = holder.top - 0.5 if holder is not None else label.bottom + 120
+        words = [
+            w
+            for w in self.values_in((0, label.bottom - 1, self.page.width, bottom))
+            if w.top >= label.bottom - 2
+        ]
+        if not words:
+            return None
+        self.evidence.note("/description_of_operations", words)
+        return clean_text(_text(words)) or None
+
+    def _holder_label(self) -> Label | None:
+        """The box label: the lowest "CERTIFICATE HOLDER" in capitals (the description may
+        mention the certificate holder in ordinary text above it)."""
+        hits = [
+            hit
+            for hit in self.page.find_labels("CERTIFICATE HOLDER", region=self.lower_left)
+            if all(w.text.isupper() for w in self.page.words if id(w) in hit.word_ids)
+        ]
+        if not hits:
+            return None
+        hit = max(hits, key=lambda h: h.top)
+        self.label_word_ids.update(hit.word_ids)
+        return hit
+
+    def _holder(self) -> dict[str, str | None]:
+        holder = self._holder_label()
+        cancellation = self.label("CANCELLATION")
+        footer = self.label("ACORD 25")
+        result: dict[str, str | None] = {"name": None, "address": None}
+        if holder is None:
+            return result
+        right = (
+            cancellation.x0 - 2
+            if cancellation is not None and cancellation.x0 > holder.x1
+            else self.page.width / 2
+        )
+        footers = [f for f in self.page.find_labels("ACORD 25") if f.top > holder.bottom]
+        bottom = footers[0].top - 0.5 if footers else (footer.top if footer else self.page.height)
+        lines = self._box_lines((0, holder.bottom - 1, right, bottom), "/certificate_holder/name")
+        name, second, address = split_name_address(lines)
+        result["name"] = name
+        result["address"] = ", ".join(p for p in (second, address) if p) or None
+        return result
+
+
+def _leading_run(words: list[Word]) -> list[Word]:
+    """The words of a line up to the first wide gap (a second text block further right)."""
+    run: list[Word] = []
+    for word in sorted(words, key=lambda w: w.x0):
+        if run and word.x0 - run[-1].x1 > max(25.0, 3 * word.height):
+            break
+        run.append(word)
+    return run
+
+
+def _align(values: list[float], anchors: list[float]) -> list[int | None]:
+    """Pair value lines with label lines in order, minimising the vertical distances."""
+    n, m = len(values), len(anchors)
+    if n == 0:
+        return []
+    if m == 0:
+        return [None] * n
+    limit = 14.0
+    skip_cost = limit
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    choice: list[list[tuple[int, int, int | None]]] = [
+        [(0, 0, None)] * (m + 1) for _ in range(n + 1)
+    ]
+    for j in range(m + 1):
+        cost[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(0, m + 1):
+            best = cost[i - 1][j] + skip_cost
+            pick: tuple[int, int, int | None] = (i - 1, j, None)
+            if j > 0:
+                if cost[i][j - 1] < best:
+                    best, pick = cost[i][j - 1], (i, j - 1, -1)
+                distance = abs(values[i - 1] - anchors[j - 1])
+                if distance <= limit and cost[i - 1][j - 1] + distance < best:
+                    best, pick = cost[i - 1][j - 1] + distance, (i - 1, j - 1, j - 1)
+            cost[i][j] = best
+            choice[i][j] = pick
+    result: list[int | None] = [None] * n
+    i, j = n, m
+    while i > 0:
+        pi, pj, anchor = choice[i][j]
+        if pi == i - 1:
+            result[i - 1] = anchor if anchor is not None and anchor >= 0 else None
+        i, j = pi, pj
+    return result
+
+
+_GL_LIMITS: list[tuple[str, tuple[str, ...]]] = [
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("damage_to_rented_premises", ("PREMISES (Ea occurrence)", "DAMAGE TO RENTED", "FIRE DAMAGE")),
+    ("medical_expense", ("MED EXP", "MED. EXP", "MEDICAL EXP")),
+    (
+        "personal_advertising_injury",
+        ("PERSONAL & ADV INJURY", "PERSONAL AND ADV", "PERSONAL & ADV"),
+    ),
+    ("general_aggregate", ("GENERAL AGGREGATE",)),
+    ("products_completed_operations_aggregate", ("PRODUCTS - COMP/OP AGG", "PRODUCTS")),
+]
+_AUTO_LIMITS: list[tuple[str, tuple[str, ...]]] = [
+    ("combined_single_limit", ("COMBINED SINGLE LIMIT",)),
+    ("bodily_injury_per_person", ("BODILY INJURY (Per person)",)),
+    ("bodily_injury_per_accident", ("BODILY INJURY (Per accident)",)),
+    ("property_damage", ("PROPERTY DAMAGE",)),
+]
+_UMBRELLA_LIMITS: list[tuple[str, tuple[str, ...]]] = [
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("aggregate", ("AGGREGATE",)),
+]
+_WC_LIMITS: list[tuple[str, tuple[str, ...]]] = [
+    ("el_each_accident", ("E.L. EACH ACCIDENT", "EACH ACCIDENT")),
+    ("el_disease_each_employee", ("DISEASE - EA EMPLOYEE", "EA EMPLOYEE")),
+    ("el_disease_policy_limit", ("DISEASE - POLICY LIMIT", "POLICY LIMIT")),
+]

@@ -1,0 +1,119 @@
+"""Turning printed text into contract values: money, dates, yes/no marks, names and addresses."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_DATE = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
+_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d+)(?:\.(\d{2}))?(?!\d)")
+_EDITION = re.compile(r"ACORD\s*25(?:\s*-?\s*S)?\s*\(\s*(\d{1,4})\s*/\s*(\d{1,4})\s*\)", re.I)
+
+
+def parse_date(text: str) -> str | None:
+    """First US-style date (M/D/YYYY, MM/DD/YY) in the text, as ISO YYYY-MM-DD."""
+    for match in _DATE.finditer(text):
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_money(text: str) -> int | None:
+    """Whole dollars from "$1,000,000.00", "1,000,000" or "5000"; None for "Included" or blank."""
+    cleaned = text.replace("O", "0") if re.search(r"\d", text) else text
+    match = _MONEY.search(cleaned)
+    if not match:
+        return None
+    digits = re.sub(r"[^\d]", "", match.group(1))
+    if not digits:
+        return None
+    return int(digits)
+
+
+def parse_mark(text: str) -> bool | None:
+    """A Y / N column: "Y" or "X" is yes, "N" is no, anything else is unknown."""
+    value = re.sub(r"[^A-Z]", "", text.upper())
+    if value in {"Y", "YES", "X"}:
+        return True
+    if value in {"N", "NO"}:
+        return False
+    return None
+
+
+def parse_edition(text: str) -> str | None:
+    """The edition printed in the footer, e.g. "ACORD 25 (2016/03)" -> "2016/03", "(7/97)" -> "1997/07"."""
+    match = _EDITION.search(text)
+    if not match:
+        return None
+    first, second = match.group(1), match.group(2)
+    if len(first) == 4:
+        return f"{first}/{int(second):02d}"
+    year = int(second)
+    year += 1900 if year >= 50 else 2000
+    return f"{year}/{int(first):02d}"
+
+
+def clean_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" :;,|")
+
+
+def looks_like_address(line: str) -> bool:
+    """Whether a line of a name-and-address box starts the address part."""
+    stripped = line.strip().upper()
+    return bool(
+        re.match(r"^\d", stripped)
+        or re.match(r"^(P\.?\s*O\.?\s*BOX|POST OFFICE|C/O|ATTN|SUITE|STE\b|ONE |TWO )", stripped)
+    )
+
+
+def split_name_address(lines: list[str]) -> tuple[str | None, str | None, str | None]:
+    """Name, second name line (a business name under a person's name) and address of a box."""
+    lines = [clean_text(line) for line in lines if clean_text(line)]
+    if not lines:
+        return None, None, None
+    name = lines[0]
+    rest = lines[1:]
+    second: str | None = None
+    if len(rest) >= 3 and not looks_like_address(rest[0]) and looks_like_address(rest[1]):
+        second = rest[0]
+        rest = rest[1:]
+    address = ", ".join(rest) if rest else None
+    return name, second, address
+
+
+_OTHER_LIMIT_KEYS = (
+    (re.compile(r"DED|DEDUCTIBLE|RETENTION|SIR", re.I), "deductible"),
+    (re.compile(r"EACH\s*CLAIM|PER\s*CLAIM", re.I), "each_claim"),
+    (re.compile(r"EACH\s*OCC|PER\s*OCC|OCCURRENCE", re.I), "each_occurrence"),
+    (re.compile(r"AGG", re.I), "aggregate"),
+    (re.compile(r"LIMIT", re.I), "limit"),
+)
+
+
+def parse_other_limits(text: str) -> dict[str, int]:
+    """Limits of an OTHER row from what is printed, e.g. "DED: $2,500 250,000" or "Limit $5,000,000".
+
+    Each amount takes the name of the label before it; an amount without a label is the limit.
+    """
+    limits: dict[str, int] = {}
+    position = 0
+    for match in re.finditer(r"\$?\s*\d[\d,]*(?:\.\d{2})?", text):
+        amount = parse_money(match.group(0))
+        label_text = text[position : match.start()]
+        position = match.end()
+        if amount is None:
+            continue
+        key = "limit"
+        for pattern, name in _OTHER_LIMIT_KEYS:
+            if label_text.strip() and pattern.search(label_text):
+                key = name
+                break
+        if key in limits:
+            key = "limit" if "limit" not in limits else f"{key}_2"
+        limits[key] = amount
+    return limits
