@@ -1,0 +1,324 @@
+"""Turn the ACORD 25 reader's JSON (contracts/acord25-json.md) into a RecordAsOf.
+
+A certificate proves little about endorsements, so everything it says about them becomes an
+Endorsement with source "certificate" (a claim):
+- INSD "Y" on a line claims additional insured for ongoing operations on that line; completed
+  operations are claimed only when the description mentions them or form CG 20 37;
+- SUBR WVD "Y" on a line claims a waiver of subrogation on that line;
+- the description of operations may claim primary and non-contributory wording, a notice of
+  cancellation of N days, a per-project aggregate (CG 25 03) and ISO AI forms with editions;
+- the "per project" aggregate box claims a per-project aggregate.
+An umbrella "follows form" only when the description says so; otherwise it is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Final
+
+from backend.requirements.model import normalise_edition
+from backend.requirements.vocabulary import (
+    AUTO_LIABILITY,
+    GENERAL_LIABILITY,
+    LIMIT_KINDS,
+    RECORD_LINES,
+    UMBRELLA,
+    WORKERS_COMPENSATION,
+)
+from backend.verification.record import (
+    AI_COMPLETED,
+    AI_ONGOING,
+    NOTICE_OF_CANCELLATION,
+    PER_PROJECT_AGGREGATE,
+    PRIMARY_NONCONTRIBUTORY,
+    SOURCE_CERTIFICATE,
+    WAIVER_OF_SUBROGATION,
+    Endorsement,
+    Evidence,
+    Policy,
+    RecordAsOf,
+    Term,
+)
+
+_AI_FORM: Final = re.compile(
+    r"\bCG\s*20\s*(10|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
+)
+_PNC: Final = re.compile(r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory", re.I)
+_NOTICE: Final = re.compile(
+    r"(\d{1,3})\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
+    r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
+    re.I,
+)
+_COMPLETED_OPS: Final = re.compile(r"completed\s+op(?:eration)?s?", re.I)
+_PER_PROJECT: Final = re.compile(r"\bCG\s*25\s*03\b|per[\s-]+project\s+aggregate", re.I)
+_FOLLOWS_FORM: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
+_BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
+_DESCRIPTION_POINTER: Final = "/description_of_operations"
+
+
+class AcordRecordError(ValueError):
+    """ACORD JSON that cannot be turned into a record (not an object, a reader error, ...)."""
+
+
+def record_from_acord_json(
+    document: object, *, document_id: str | None = None, as_of: date | None = None
+) -> RecordAsOf:
+    """Build the record a certificate shows. `document_id` (e.g. the PDF's SHA-256) goes into
+    every Evidence; `as_of` defaults to the certificate date."""
+    if not isinstance(document, dict):
+        raise AcordRecordError("the certificate JSON must be an object")
+    if "error" in document:
+        error = document["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+        raise AcordRecordError(f"the certificate could not be read: {message}")
+    coverages = document.get("coverages")
+    if not isinstance(coverages, list):
+        raise AcordRecordError("the certificate JSON has no 'coverages' list")
+    raw_fields = document.get("fields")
+    fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
+    evidence = _EvidenceMaker(document_id, fields)
+    insurers = _insurers(document.get("insurers"))
+    description = _optional_text(document.get("description_of_operations"))
+    certificate_date = _date(document.get("certificate_date"))
+    policies: list[Policy] = []
+    endorsements: list[Endorsement] = []
+    unreadable: list[str] = []
+    for index, coverage in enumerate(coverages):
+        if not isinstance(coverage, dict) or coverage.get("line") not in RECORD_LINES:
+            continue
+        policy = _policy(index, coverage, insurers, evidence, description)
+        if policy is None:
+            unreadable.append(UMBRELLA if coverage["line"] == "excess" else coverage["line"])
+            continue
+        policies.append(policy)
+        endorsements.extend(_flag_claims(index, coverage, policy.line, evidence, description))
+    endorsements.extend(_description_claims(description, policies, evidence))
+    holder = document.get("certificate_holder")
+    holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
+    insured = document.get("insured")
+    insured_name = _optional_text(insured.get("name")) if isinstance(insured, dict) else None
+    return RecordAsOf(
+        as_of=as_of or certificate_date or date.min,
+        policies=tuple(policies),
+        endorsements=tuple(endorsements),
+        insured_name=insured_name,
+        certificate_holder_name=holder_name,
+        description_of_operations=description,
+        unreadable_lines=tuple(unreadable),
+        evidence={
+            "certificate_holder_name": evidence.at("/certificate_holder/name"),
+            "description_of_operations": evidence.at(_DESCRIPTION_POINTER),
+        },
+    )
+
+
+class _EvidenceMaker:
+    def __init__(self, document_id: str | None, fields: Mapping[str, Any]) -> None:
+        self.document_id = document_id
+        self.fields = fields
+
+    def at(self, pointer: str) -> Evidence:
+        info = self.fields.get(pointer)
+        page: int | None = None
+        bbox: tuple[float, float, float, float] | None = None
+        if isinstance(info, dict):
+            raw_page = info.get("page")
+            page = raw_page if isinstance(raw_page, int) else None
+            raw_box = info.get("bbox")
+            if isinstance(raw_box, list) and len(raw_box) == 4:
+                if all(isinstance(value, (int, float)) for value in raw_box):
+                    bbox = (
+                        float(raw_box[0]),
+                        float(raw_box[1]),
+                        float(raw_box[2]),
+                        float(raw_box[3]),
+                    )
+        return Evidence(document=self.document_id, page=page, pointer=pointer, bbox=bbox)
+
+
+def _insurers(value: object) -> dict[str, tuple[str | None, str | None]]:
+    insurers: dict[str, tuple[str | None, str | None]] = {}
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and isinstance(item.get("letter"), str):
+                letter = item["letter"].strip().upper()
+                insurers[letter] = (
+                    _optional_text(item.get("name")),
+                    _optional_text(item.get("naic")),
+                )
+    return insurers
+
+
+def _policy(
+    index: int,
+    coverage: dict[str, Any],
+    insurers: dict[str, tuple[str | None, str | None]],
+    evidence: _EvidenceMaker,
+    description: str | None,
+) -> Policy | None:
+    base = f"/coverages/{index}"
+    effective = _date(coverage.get("effective"))
+    expiration = _date(coverage.get("expiration"))
+    if effective is None or expiration is None or expiration <= effective:
+        return None
+    line = coverage["line"]
+    given_limits = coverage.get("limits")
+    raw_limits: dict[str, Any] = given_limits if isinstance(given_limits, dict) else {}
+    known_kinds = LIMIT_KINDS[line]
+    limits = {kind: _amount(raw_limits.get(kind)) for kind in known_kinds}
+    term_evidence = {
+        name: evidence.at(f"{base}/{name}")
+        for name in (
+            "effective",
+            "expiration",
+            "policy_number",
+            "basis",
+            "covered_autos",
+            "statutory",
+            "aggregate_applies_per",
+        )
+    }
+    for kind in known_kinds:
+        term_evidence[f"limits.{kind}"] = evidence.at(f"{base}/limits/{kind}")
+    follows_form: bool | None = None
+    if line in (UMBRELLA, "excess") and description and _FOLLOWS_FORM.search(description):
+        follows_form = True
+        term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
+    autos = coverage.get("covered_autos")
+    term = Term(
+        effective=effective,
+        expiration=expiration,
+        policy_number=_optional_text(coverage.get("policy_number")),
+        basis=_choice(coverage.get("basis"), ("occurrence", "claims_made")),
+        limits=limits,
+        covered_autos=(
+            tuple(item for item in autos if isinstance(item, str))
+            if line == AUTO_LIABILITY and isinstance(autos, list)
+            else None
+        ),
+        follows_form=follows_form,
+        statutory=_flag(coverage.get("statutory")) if line == WORKERS_COMPENSATION else None,
+        aggregate_applies_per=_choice(
+            coverage.get("aggregate_applies_per"), ("policy", "project", "location")
+        ),
+        additional_insured_flag=_flag(coverage.get("additional_insured")),
+        subrogation_waived_flag=_flag(coverage.get("subrogation_waived")),
+        evidence=term_evidence,
+    )
+    letter = coverage.get("insurer_letter")
+    name, naic = (
+        insurers.get(letter.strip().upper(), (None, None))
+        if isinstance(letter, str)
+        else (None, None)
+    )
+    return Policy(
+        line=line,
+        terms=(term,),
+        insurer_name=name,
+        insurer_naic=naic,
+        evidence={"insurer_naic": evidence.at(f"{base}/insurer_letter")},
+    )
+
+
+def _flag_claims(
+    index: int,
+    coverage: dict[str, Any],
+    line: str,
+    evidence: _EvidenceMaker,
+    description: str | None,
+) -> list[Endorsement]:
+    line = UMBRELLA if line == "excess" else line
+    claims: list[Endorsement] = []
+    blanket = True if description and _BLANKET.search(description) else None
+    if coverage.get("additional_insured") is True:
+        flag_evidence = evidence.at(f"/coverages/{index}/additional_insured")
+        claims.append(_claim(AI_ONGOING, line, flag_evidence, blanket=blanket))
+        if description and _COMPLETED_OPS.search(description):
+            claims.append(_claim(AI_COMPLETED, line, flag_evidence, blanket=blanket))
+    if coverage.get("subrogation_waived") is True:
+        flag_evidence = evidence.at(f"/coverages/{index}/subrogation_waived")
+        claims.append(_claim(WAIVER_OF_SUBROGATION, line, flag_evidence))
+    if line == GENERAL_LIABILITY and coverage.get("aggregate_applies_per") == "project":
+        flag_evidence = evidence.at(f"/coverages/{index}/aggregate_applies_per")
+        claims.append(_claim(PER_PROJECT_AGGREGATE, line, flag_evidence))
+    return claims
+
+
+def _description_claims(
+    description: str | None, policies: list[Policy], evidence: _EvidenceMaker
+) -> list[Endorsement]:
+    if not description:
+        return []
+    where = evidence.at(_DESCRIPTION_POINTER)
+    claims: list[Endorsement] = []
+    has_gl = any(policy.line == GENERAL_LIABILITY for policy in policies)
+    blanket = True if _BLANKET.search(description) else None
+    for match in _AI_FORM.finditer(description):
+        number, month, year = match.groups()
+        kind = AI_COMPLETED if number == "37" else AI_ONGOING
+        edition = normalise_edition(f"{month}{year}") if month and year else None
+        claims.append(
+            Endorsement(
+                kind=kind,
+                lines=(GENERAL_LIABILITY,),
+                source=SOURCE_CERTIFICATE,
+                form_number=f"CG 20 {number}",
+                edition=edition,
+                blanket=True if number in ("33", "38") else blanket,
+                evidence=where,
+            )
+        )
+    if _PNC.search(description) and has_gl:
+        claims.append(_claim(PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, where))
+    notice = _NOTICE.search(description)
+    if notice is not None:
+        days = int(notice.group(1) or notice.group(2))
+        claims.append(
+            Endorsement(
+                kind=NOTICE_OF_CANCELLATION,
+                lines=tuple(policy.line for policy in policies),
+                source=SOURCE_CERTIFICATE,
+                notice_days=days,
+                evidence=where,
+            )
+        )
+    if _PER_PROJECT.search(description) and has_gl:
+        claims.append(_claim(PER_PROJECT_AGGREGATE, GENERAL_LIABILITY, where))
+    return claims
+
+
+def _claim(kind: str, line: str, evidence: Evidence, *, blanket: bool | None = None) -> Endorsement:
+    return Endorsement(
+        kind=kind, lines=(line,), source=SOURCE_CERTIFICATE, blanket=blanket, evidence=evidence
+    )
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _amount(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str | None:
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _optional_text(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()

@@ -1,0 +1,322 @@
+"""Checks that read endorsements: additional insured, P&NC, waiver of subrogation, per-project
+aggregate, notice of cancellation, and red-flag wording.
+
+The rule for certificates: a certificate is evidence that an endorsement is claimed, not that it
+exists. An endorsement known only from a certificate (source "certificate") makes the check
+unknown when the requirement set demands endorsements on file, and passes it otherwise; an
+endorsement document on file (source "endorsement") is judged on its own terms.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Final
+
+from backend.requirements.model import FormEdition, RequirementSet
+from backend.requirements.vocabulary import GENERAL_LIABILITY
+from backend.verification.checks import CATALOGUE, FAIL, PASS, UNKNOWN, Check
+from backend.verification.context import VerificationContext
+from backend.verification.names import normalise_entity_name
+from backend.verification.record import (
+    AI_COMPLETED,
+    AI_ONGOING,
+    NOTICE_OF_CANCELLATION,
+    PRIMARY_NONCONTRIBUTORY,
+    Endorsement,
+    Evidence,
+    RecordAsOf,
+)
+
+_CONDITIONAL_WORDING: Final = re.compile(
+    r"\b(?:(?:if|when|where|as)\s+(?:required|specified|stipulated)\s+(?:by|in|under)|per)"
+    r"\s+(?:a\s+|an\s+|the\s+)?(?:written\s+)?(?:contract|agreement)\b",
+    re.IGNORECASE,
+)
+_TO_BE_NAMED: Final = re.compile(
+    r"\b(?:to\s+be\s+(?:named|determined|advised|added)|will\s+be\s+named|tbd|tba)\b",
+    re.IGNORECASE,
+)
+_AI_CODES: Final = ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED"))
+
+
+def _check(
+    code: str,
+    outcome: str,
+    line: str | None,
+    expected: object,
+    found: object,
+    evidence: Evidence | None,
+) -> Check:
+    info = CATALOGUE[code]
+    return Check(
+        code,
+        outcome,
+        line,
+        info.requirement,
+        expected,
+        found,
+        info.severity,
+        info.waivable,
+        evidence,
+    )
+
+
+def _matching(
+    record: RecordAsOf, kind: str, line: str | None, day: date
+) -> tuple[list[Endorsement], list[Endorsement]]:
+    """(on file, claimed only) endorsements of `kind` amending `line` in effect on `day`."""
+    on_file: list[Endorsement] = []
+    claimed: list[Endorsement] = []
+    for endorsement in record.endorsements:
+        if endorsement.kind != kind or (line is not None and line not in endorsement.lines):
+            continue
+        if not endorsement.in_effect(day):
+            continue
+        (on_file if endorsement.on_file else claimed).append(endorsement)
+    return on_file, claimed
+
+
+def endorsement_outcome(
+    record: RecordAsOf, requirements: RequirementSet, kind: str, line: str | None, day: date
+) -> tuple[str, object, Evidence | None]:
+    """(outcome, found, evidence) for "an endorsement of `kind` on `line` exists on `day`"."""
+    on_file, claimed = _matching(record, kind, line, day)
+    if on_file:
+        endorsement = on_file[0]
+        return PASS, _describe_form(endorsement) or "endorsement on file", endorsement.evidence
+    if claimed:
+        outcome = UNKNOWN if requirements.endorsements_on_file else PASS
+        return outcome, "claimed on certificate only", claimed[0].evidence
+    return FAIL, None, None
+
+
+def _describe_form(endorsement: Endorsement) -> str | None:
+    if endorsement.form_number is None:
+        return None
+    if endorsement.edition is None:
+        return endorsement.form_number
+    return f"{endorsement.form_number} {endorsement.edition}"
+
+
+def check_endorsements(
+    checks: list[Check],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+    context: VerificationContext,
+    day: date,
+) -> None:
+    ai = requirements.additional_insured
+    if ai.required:
+        parties = _required_parties(ai.parties, context.additional_insured_parties)
+        for kind, code in _AI_CODES:
+            if not (ai.ongoing if kind == AI_ONGOING else ai.completed):
+                continue
+            forms = ai.ongoing_forms if kind == AI_ONGOING else ai.completed_forms
+            for line in ai.lines:
+                _check_additional_insured(
+                    checks, requirements, record, kind, code, line, forms, parties, day
+                )
+    if requirements.primary_noncontributory:
+        outcome, found, evidence = endorsement_outcome(
+            record, requirements, PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, day
+        )
+        checks.append(
+            _check("PRIMARY_NONCONTRIBUTORY", outcome, GENERAL_LIABILITY, True, found, evidence)
+        )
+    if requirements.notice_of_cancellation_days is not None:
+        _check_notice(checks, requirements, record, requirements.notice_of_cancellation_days, day)
+    _check_red_flags(checks, record, day)
+
+
+def _required_parties(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for group in groups:
+        for party in group:
+            seen.setdefault(normalise_entity_name(party), party)
+    return tuple(seen.values())
+
+
+def _check_additional_insured(
+    checks: list[Check],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+    kind: str,
+    code: str,
+    line: str,
+    forms: tuple[FormEdition, ...],
+    parties: tuple[str, ...],
+    day: date,
+) -> None:
+    on_file, claimed = _matching(record, kind, line, day)
+    if on_file:
+        checks.append(_check(code, PASS, line, True, "endorsement on file", on_file[0].evidence))
+        judged = on_file
+    elif claimed:
+        outcome = UNKNOWN if requirements.endorsements_on_file else PASS
+        found = "claimed on certificate only"
+        checks.append(_check(code, outcome, line, True, found, claimed[0].evidence))
+        if requirements.endorsements_on_file:
+            return  # the form and schedule can only be judged on the endorsement itself
+        judged = claimed
+    else:
+        checks.append(_check(code, FAIL, line, True, None, None))
+        return
+    if forms:
+        _check_forms(checks, f"{code}_FORM", line, forms, judged)
+    if parties:
+        _check_parties(checks, f"{code}_PARTIES", line, parties, judged, requirements, record)
+
+
+def _check_forms(
+    checks: list[Check],
+    code: str,
+    line: str,
+    forms: tuple[FormEdition, ...],
+    endorsements: list[Endorsement],
+) -> None:
+    expected = [str(form) for form in forms]
+    seen = [_describe_form(endorsement) for endorsement in endorsements]
+    accepted = next(
+        (
+            endorsement
+            for endorsement in endorsements
+            if any(form.accepts(endorsement.form_number, endorsement.edition) for form in forms)
+        ),
+        None,
+    )
+    if accepted is not None:
+        outcome = PASS
+        evidence = accepted.evidence
+    else:
+        outcome = UNKNOWN if all(found is None for found in seen) else FAIL
+        evidence = endorsements[0].evidence
+    found = [text for text in seen if text is not None] or None
+    checks.append(_check(code, outcome, line, expected, found, evidence))
+
+
+def _check_parties(
+    checks: list[Check],
+    code: str,
+    line: str,
+    parties: tuple[str, ...],
+    endorsements: list[Endorsement],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+) -> None:
+    blanket_allowed = requirements.additional_insured.blanket_allowed
+    description = _normalised_text(record.description_of_operations or "")
+    missing: list[str] = []
+    undetermined: list[str] = []
+    for party in parties:
+        wanted = normalise_entity_name(party)
+        status = FAIL
+        for endorsement in endorsements:
+            if endorsement.blanket and blanket_allowed:
+                status = PASS
+            elif any(normalise_entity_name(name) == wanted for name in endorsement.named_parties):
+                status = PASS
+            elif not endorsement.on_file and _names_party(description, wanted):
+                status = PASS
+            elif endorsement.blanket is None and status == FAIL:
+                status = UNKNOWN
+            if status == PASS:
+                break
+        if status == FAIL:
+            missing.append(party)
+        elif status == UNKNOWN:
+            undetermined.append(party)
+    outcome = FAIL if missing else UNKNOWN if undetermined else PASS
+    found: object = {"not_covered": missing, "undetermined": undetermined}
+    if outcome == PASS:
+        found = list(parties)
+    checks.append(_check(code, outcome, line, list(parties), found, endorsements[0].evidence))
+
+
+def _names_party(normalised_description: str, normalised_party: str) -> bool:
+    """Whether the description names the party as a whole phrase (not a longer entity name)."""
+    padded = f" {normalised_description} "
+    index = padded.find(f" {normalised_party} ")
+    return index >= 0
+
+
+@lru_cache(maxsize=1024)
+def _normalised_text(text: str) -> str:
+    return normalise_entity_name(text)
+
+
+def _check_notice(
+    checks: list[Check],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+    days_required: int,
+    day: date,
+) -> None:
+    on_file, claimed = _matching(record, NOTICE_OF_CANCELLATION, None, day)
+    candidates = on_file or ([] if requirements.endorsements_on_file else claimed)
+    best = max((e.notice_days for e in candidates if e.notice_days is not None), default=None)
+    if candidates:
+        if best is None:
+            outcome = UNKNOWN
+        else:
+            outcome = PASS if best >= days_required else FAIL
+        evidence = candidates[0].evidence
+        found: object = best
+    elif claimed:
+        outcome = UNKNOWN
+        evidence = claimed[0].evidence
+        found = "claimed on certificate only"
+    else:
+        outcome, evidence, found = FAIL, None, None
+    checks.append(_check("NOTICE_OF_CANCELLATION", outcome, None, days_required, found, evidence))
+
+
+@lru_cache(maxsize=1024)
+def _scan(text: str) -> tuple[str | None, str | None]:
+    conditional = _CONDITIONAL_WORDING.search(text)
+    to_be_named = _TO_BE_NAMED.search(text)
+    return (
+        conditional.group(0) if conditional else None,
+        to_be_named.group(0) if to_be_named else None,
+    )
+
+
+def _check_red_flags(checks: list[Check], record: RecordAsOf, day: date) -> None:
+    description = record.description_of_operations or ""
+    conditional, to_be_named = _scan(description)
+    evidence = record.evidence.get("description_of_operations")
+    named_evidence = evidence
+    if to_be_named is None:
+        for endorsement in record.endorsements:
+            for name in endorsement.named_parties:
+                flagged = _scan(name)[1]
+                if flagged is not None:
+                    to_be_named, named_evidence = flagged, endorsement.evidence
+                    break
+    backed = conditional is not None and any(
+        endorsement.on_file
+        and endorsement.kind in (AI_ONGOING, AI_COMPLETED)
+        and endorsement.in_effect(day)
+        for endorsement in record.endorsements
+    )
+    checks.append(
+        _check(
+            "RED_FLAG_CONDITIONAL_WORDING",
+            PASS if conditional is None or backed else FAIL,
+            None,
+            "no conditional wording without the endorsement",
+            conditional,
+            evidence,
+        )
+    )
+    checks.append(
+        _check(
+            "RED_FLAG_TO_BE_NAMED",
+            PASS if to_be_named is None else FAIL,
+            None,
+            "every party named",
+            to_be_named,
+            named_evidence,
+        )
+    )

@@ -1,0 +1,519 @@
+"""The verification engine: requirements x record as of D x engagement context -> verdict.
+
+Pure: no I/O, no clock, no randomness; equal inputs give equal verdicts. Every evaluated check
+is listed, passed or not, with expected and found values and the evidence it was read from.
+
+Rules worth knowing (CHECKS.md has the full table):
+- Coverage is judged on the "coverage day": the verdict date, or the sub's work start when
+  that is later (a sub onboarded before starting needs coverage from its first day on site).
+- When no term of a line is in force on that day, the line fails LINE_IN_FORCE and the checks
+  that read a term (limits, insurer, basis, ...) are not evaluated rather than read from a
+  neighbouring term.
+- An endorsement known only from a certificate is a claim: with `endorsements_on_file` the
+  check is unknown (the verdict is incomplete) until the endorsement is in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Final
+
+from backend.requirements.model import LineRequirement, RequirementSet
+from backend.requirements.ratings import is_naic_code, meets_minimum
+from backend.requirements.vocabulary import (
+    FOLLOW_FORM_UNDERLYING,
+    GENERAL_LIABILITY,
+    LINE_CODE_PREFIX,
+    UMBRELLA,
+    WORKERS_COMPENSATION,
+    limit_code,
+)
+from backend.verification.checks import (
+    BLOCKING,
+    CATALOGUE,
+    FAIL,
+    PASS,
+    UNKNOWN,
+    WARNING,
+    Check,
+    Waiver,
+)
+from backend.verification.context import VerificationContext
+from backend.verification.endorsements import check_endorsements, endorsement_outcome
+from backend.verification.names import same_entity
+from backend.verification.record import (
+    PER_PROJECT_AGGREGATE,
+    WAIVER_OF_SUBROGATION,
+    Evidence,
+    Policy,
+    RecordAsOf,
+    Term,
+)
+from backend.verification.verdict import ENGINE_VERSION, Verdict, conclude
+
+__all__ = ["ENGINE_VERSION", "verify"]
+
+_BLANK_POLICY_NUMBERS: Final = frozenset(
+    {"", "TBD", "TBA", "N/A", "NA", "NONE", "PENDING", "APPLIED FOR", "BINDER", "TO BE ISSUED"}
+)
+_REQUIREMENT = {code: info.requirement for code, info in CATALOGUE.items()}
+_WAIVABLE = {code: info.waivable for code, info in CATALOGUE.items()}
+_SEVERITY = {code: info.severity for code, info in CATALOGUE.items()}
+
+
+def verify(
+    requirements: RequirementSet,
+    record: RecordAsOf | None,
+    context: VerificationContext,
+    on: date,
+    waivers: Iterable[Waiver] = (),
+) -> Verdict:
+    """Judge `record` against `requirements` for the engagement `context` on day `on`."""
+    checks: list[Check] = []
+    if record is None:
+        checks.append(_check("RECORD_PRESENT", UNKNOWN, None, "a record of insurance", None))
+    else:
+        coverage_day = on
+        if context.work_start is not None and context.work_start > on:
+            coverage_day = context.work_start
+        for line_requirement in requirements.lines:
+            _check_line(checks, requirements, line_requirement, record, context, on, coverage_day)
+        _check_holder(checks, requirements, record, context)
+        check_endorsements(checks, requirements, record, context, coverage_day)
+    return conclude(requirements, on, checks, waivers, context.expiring_window_days)
+
+
+def _check(
+    code: str,
+    outcome: str,
+    line: str | None,
+    expected: object,
+    found: object,
+    evidence: Evidence | None = None,
+    severity: str | None = None,
+) -> Check:
+    return Check(
+        code,
+        outcome,
+        line,
+        _REQUIREMENT[code],
+        expected,
+        found,
+        severity or _SEVERITY[code],
+        _WAIVABLE[code],
+        evidence,
+    )
+
+
+def _check_line(
+    checks: list[Check],
+    requirements: RequirementSet,
+    requirement: LineRequirement,
+    record: RecordAsOf,
+    context: VerificationContext,
+    on: date,
+    coverage_day: date,
+) -> None:
+    line = requirement.line
+    prefix = LINE_CODE_PREFIX[line]
+    if requirement.only_if_employees_on_site and not context.employees_on_site:
+        return
+    pairs = record.terms_by_line.get(line, ())
+    if not pairs:
+        unreadable = line in record.unreadable_lines
+        if unreadable:
+            checks.append(_check(f"{prefix}_PRESENT", UNKNOWN, line, True, "dates unreadable"))
+        else:
+            checks.append(_check(f"{prefix}_PRESENT", FAIL, line, True, False))
+        return
+    checks.append(_check(f"{prefix}_PRESENT", PASS, line, True, True))
+
+    current: tuple[Policy, Term] | None = None
+    for pair in pairs:
+        if pair[1].effective <= coverage_day < pair[1].expiration:
+            current = pair  # the newest term in force wins (pairs are sorted by effective)
+    covered_until = _continuous_until(pairs, coverage_day)
+    _check_dates(checks, requirements, line, prefix, pairs, current, covered_until, context, on)
+    if current is None:
+        return
+    policy, term = current
+    evidence = term.evidence
+    number = term.policy_number
+    blank = number is None or number.strip().upper() in _BLANK_POLICY_NUMBERS
+    checks.append(
+        _check(
+            f"{prefix}_POLICY_NUMBER",
+            FAIL if blank else PASS,
+            line,
+            "a policy number",
+            number,
+            evidence.get("policy_number"),
+        )
+    )
+    _check_insurer(checks, requirements, line, prefix, policy, context)
+    limits = term.limits
+    for kind, minimum in requirement.limits:
+        amount = limits.get(kind)
+        if amount is None and kind == "combined_single_limit":
+            amount = _split_limits_floor(limits)
+        outcome = UNKNOWN if amount is None else PASS if amount >= minimum else FAIL
+        checks.append(
+            _check(
+                limit_code(line, kind),
+                outcome,
+                line,
+                minimum,
+                amount,
+                evidence.get(f"limits.{kind}"),
+            )
+        )
+    if line in (GENERAL_LIABILITY, UMBRELLA):
+        _check_basis(checks, requirement, line, prefix, term, context)
+    found: object
+    if requirement.waiver_of_subrogation:
+        outcome, found, endorsement_evidence = endorsement_outcome(
+            record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
+        )
+        checks.append(
+            _check(
+                f"{prefix}_WAIVER_OF_SUBROGATION", outcome, line, True, found, endorsement_evidence
+            )
+        )
+    if requirement.per_project_aggregate:
+        outcome, found, endorsement_evidence = endorsement_outcome(
+            record, requirements, PER_PROJECT_AGGREGATE, line, coverage_day
+        )
+        if outcome == FAIL and term.aggregate_applies_per is not None:
+            found = f"per {term.aggregate_applies_per}"
+            endorsement_evidence = evidence.get("aggregate_applies_per")
+        checks.append(
+            _check(
+                "GL_PER_PROJECT_AGGREGATE",
+                outcome,
+                line,
+                "per project",
+                found,
+                endorsement_evidence,
+            )
+        )
+    if requirement.any_auto:
+        autos = term.covered_autos
+        outcome = UNKNOWN if not autos else PASS if "any_auto" in autos else FAIL
+        checks.append(
+            _check(
+                "AUTO_ANY_AUTO",
+                outcome,
+                line,
+                "any_auto",
+                list(autos) if autos else None,
+                evidence.get("covered_autos"),
+            )
+        )
+    if requirement.follows_form:
+        _check_follows_form(checks, line, term)
+    if line == WORKERS_COMPENSATION:
+        _check_workers_compensation(checks, requirement, line, term, context)
+
+
+def _continuous_until(pairs: tuple[tuple[Policy, Term], ...], day: date) -> date | None:
+    """The day continuous coverage from `day` ends (exclusive), None when `day` is uncovered."""
+    reach: date | None = None
+    for _policy, term in pairs:
+        if reach is None:
+            if term.effective <= day < term.expiration:
+                reach = term.expiration
+        elif term.effective <= reach:
+            if term.expiration > reach:
+                reach = term.expiration
+        else:
+            break
+    return reach
+
+
+def _check_dates(
+    checks: list[Check],
+    requirements: RequirementSet,
+    line: str,
+    prefix: str,
+    pairs: tuple[tuple[Policy, Term], ...],
+    current: tuple[Policy, Term] | None,
+    covered_until: date | None,
+    context: VerificationContext,
+    on: date,
+) -> None:
+    coverage_day = (
+        on if context.work_start is None or context.work_start <= on else context.work_start
+    )
+    if current is None:
+        latest = max(term.expiration for _policy, term in pairs)
+        checks.append(_check(f"{prefix}_IN_FORCE", FAIL, line, coverage_day, latest))
+    else:
+        checks.append(
+            _check(
+                f"{prefix}_IN_FORCE",
+                PASS,
+                line,
+                coverage_day,
+                current[1].expiration,
+                current[1].evidence.get("expiration"),
+            )
+        )
+    work_start = context.work_start
+    if work_start is not None:
+        covered = any(term.effective <= work_start < term.expiration for _p, term in pairs)
+        first = pairs[0][1]
+        checks.append(
+            _check(
+                f"{prefix}_EFFECTIVE_BY_WORK_START",
+                PASS if covered else FAIL,
+                line,
+                work_start,
+                first.effective,
+                first.evidence.get("effective"),
+            )
+        )
+    if len(pairs) > 1:
+        gap = _first_gap(pairs, work_start or context.project_start, context.coverage_needed_until)
+        checks.append(
+            _check(f"{prefix}_NO_GAP", PASS if gap is None else FAIL, line, "no gap", gap)
+        )
+    needed_until = context.coverage_needed_until
+    if needed_until is not None and requirements.coverage_through_closeout != "off":
+        reaches = covered_until is not None and covered_until >= needed_until
+        checks.append(
+            _check(
+                f"{prefix}_THROUGH_CLOSEOUT",
+                PASS if reaches else FAIL,
+                line,
+                needed_until,
+                covered_until,
+                severity=BLOCKING
+                if requirements.coverage_through_closeout == BLOCKING
+                else WARNING,
+            )
+        )
+    if covered_until is not None:
+        window_end = on + timedelta(days=context.expiring_window_days)
+        lasts = covered_until > window_end or (
+            needed_until is not None and covered_until >= needed_until
+        )
+        checks.append(
+            _check(
+                f"{prefix}_EXPIRY_WINDOW", PASS if lasts else FAIL, line, window_end, covered_until
+            )
+        )
+
+
+def _first_gap(
+    pairs: tuple[tuple[Policy, Term], ...], window_start: date | None, window_end: date | None
+) -> str | None:
+    reach = pairs[0][1].expiration
+    for _policy, term in pairs[1:]:
+        if term.effective > reach:
+            starts_in = window_end is None or reach < window_end
+            ends_in = window_start is None or term.effective > window_start
+            if starts_in and ends_in:
+                return f"{reach.isoformat()} to {term.effective.isoformat()}"
+        if term.expiration > reach:
+            reach = term.expiration
+    return None
+
+
+def _check_insurer(
+    checks: list[Check],
+    requirements: RequirementSet,
+    line: str,
+    prefix: str,
+    policy: Policy,
+    context: VerificationContext,
+) -> None:
+    insurer = requirements.insurer
+    naic = policy.insurer_naic
+    naic_evidence = policy.evidence.get("insurer_naic")
+    checks.append(
+        _check(
+            f"{prefix}_INSURER_NAIC",
+            PASS if is_naic_code(naic) else FAIL,
+            line,
+            "five-digit NAIC number",
+            naic,
+            naic_evidence,
+            severity=BLOCKING if insurer.naic_required else WARNING,
+        )
+    )
+    rating = context.insurer_ratings.get(naic)
+    if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
+        minimum_rating = insurer.minimum_rating or "F"
+        minimum_size = insurer.minimum_size_class or "I"
+        expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}".strip()
+        if rating is None:
+            outcome, found = UNKNOWN, None
+        else:
+            met = meets_minimum(rating.rating, rating.size_class, minimum_rating, minimum_size)
+            outcome, found = (PASS if met else FAIL), rating.label
+        checks.append(
+            _check(f"{prefix}_INSURER_RATING", outcome, line, expected, found, naic_evidence)
+        )
+    if rating is not None:
+        checks.append(
+            _check(
+                f"{prefix}_INSURER_SURPLUS_LINES",
+                FAIL if rating.surplus_lines else PASS,
+                line,
+                "admitted insurer",
+                "surplus lines" if rating.surplus_lines else "admitted",
+                naic_evidence,
+                severity=WARNING if insurer.surplus_lines_allowed else BLOCKING,
+            )
+        )
+
+
+def _split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
+    """Split auto limits meet a CSL only if each of them does: the smallest stands for them."""
+    per_person = limits.get("bodily_injury_per_person")
+    per_accident = limits.get("bodily_injury_per_accident")
+    damage = limits.get("property_damage")
+    if per_person is None or per_accident is None or damage is None:
+        return None
+    return min(per_person, per_accident, damage)
+
+
+def _check_basis(
+    checks: list[Check],
+    requirement: LineRequirement,
+    line: str,
+    prefix: str,
+    term: Term,
+    context: VerificationContext,
+) -> None:
+    basis = term.basis
+    evidence = term.evidence.get("basis")
+    expected = "occurrence or claims-made" if requirement.claims_made_allowed else "occurrence"
+    if basis is None:
+        outcome = UNKNOWN
+    elif basis == "occurrence":
+        outcome = PASS
+    else:
+        outcome = PASS if requirement.claims_made_allowed else FAIL
+    checks.append(_check(f"{prefix}_OCCURRENCE_BASIS", outcome, line, expected, basis, evidence))
+    if basis != "claims_made" or not requirement.claims_made_allowed:
+        return
+    retro_needed_by = context.work_start or context.project_start
+    retro = term.retro_date
+    if retro_needed_by is not None:
+        outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
+        checks.append(
+            _check(
+                f"{prefix}_RETRO_DATE",
+                outcome,
+                line,
+                retro_needed_by,
+                retro,
+                term.evidence.get("retro_date"),
+            )
+        )
+    if requirement.tail_years:
+        tail = term.tail_years
+        outcome = UNKNOWN if tail is None else PASS if tail >= requirement.tail_years else FAIL
+        checks.append(
+            _check(
+                f"{prefix}_TAIL",
+                outcome,
+                line,
+                requirement.tail_years,
+                tail,
+                term.evidence.get("tail_years"),
+            )
+        )
+
+
+def _check_follows_form(checks: list[Check], line: str, term: Term) -> None:
+    follows = term.follows_form
+    over = term.follows_form_over
+    missing: list[str] = []
+    if over is not None:
+        missing = [underlying for underlying in FOLLOW_FORM_UNDERLYING if underlying not in over]
+    if follows is None:
+        outcome = UNKNOWN
+    elif not follows or missing:
+        outcome = FAIL
+    else:
+        outcome = PASS
+    found: object = follows
+    if follows and missing:
+        found = f"follows form but not over {', '.join(missing)}"
+    checks.append(
+        _check(
+            "UMB_FOLLOWS_FORM",
+            outcome,
+            line,
+            "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING),
+            found,
+            term.evidence.get("follows_form"),
+        )
+    )
+
+
+def _check_workers_compensation(
+    checks: list[Check],
+    requirement: LineRequirement,
+    line: str,
+    term: Term,
+    context: VerificationContext,
+) -> None:
+    statutory = term.statutory
+    checks.append(
+        _check(
+            "WC_STATUTORY",
+            UNKNOWN if statutory is None else PASS if statutory else FAIL,
+            line,
+            True,
+            statutory,
+            term.evidence.get("statutory"),
+        )
+    )
+    required_states = set(requirement.states)
+    if context.state is not None:
+        required_states.add(context.state)
+    if not required_states:
+        return
+    expected = sorted(required_states)
+    covered = term.wc_states
+    if covered is None:
+        outcome, found = UNKNOWN, None
+    else:
+        missing = required_states.difference(covered)
+        outcome, found = (FAIL if missing else PASS), sorted(covered)
+    checks.append(
+        _check("WC_STATES", outcome, line, expected, found, term.evidence.get("wc_states"))
+    )
+
+
+def _check_holder(
+    checks: list[Check],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+    context: VerificationContext,
+) -> None:
+    expected = requirements.certificate_holder_name or context.certificate_holder
+    if expected is None:
+        return
+    found = record.certificate_holder_name
+    checks.append(
+        _check(
+            "CERTIFICATE_HOLDER_NAME",
+            PASS if same_entity(expected, found) else FAIL,
+            None,
+            expected,
+            found,
+            record.evidence.get("certificate_holder_name"),
+        )
+    )
+
+
+def verdict_for_missing_record(
+    requirements: RequirementSet, context: VerificationContext, on: date
+) -> Verdict:
+    """Shorthand for an engagement whose sub has no record yet."""
+    return verify(requirements, None, context, on)

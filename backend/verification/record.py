@@ -1,0 +1,163 @@
+"""What the engine reads: a sub's master record as of a date.
+
+These are plain immutable values so that any source can build them: the ACORD 25 reader's JSON
+(`backend.verification.acord_adapter.record_from_acord_json`) or, later, the database rows of the
+records domain. Every value that came from a document may carry an Evidence saying where.
+
+Dates follow the certificate: a term covers `effective` up to, but not including, `expiration`
+(policies end at 12:01 a.m. on the expiration date), so a renewal effective on the previous
+term's expiration date leaves no gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+from backend.requirements.vocabulary import EXCESS, UMBRELLA
+
+# Endorsement kinds.
+AI_ONGOING: Final = "additional_insured_ongoing"
+AI_COMPLETED: Final = "additional_insured_completed"
+PRIMARY_NONCONTRIBUTORY: Final = "primary_noncontributory"
+WAIVER_OF_SUBROGATION: Final = "waiver_of_subrogation"
+PER_PROJECT_AGGREGATE: Final = "per_project_aggregate"
+NOTICE_OF_CANCELLATION: Final = "notice_of_cancellation"
+OTHER: Final = "other"
+ENDORSEMENT_KINDS: Final = (
+    AI_ONGOING,
+    AI_COMPLETED,
+    PRIMARY_NONCONTRIBUTORY,
+    WAIVER_OF_SUBROGATION,
+    PER_PROJECT_AGGREGATE,
+    NOTICE_OF_CANCELLATION,
+    OTHER,
+)
+
+# Where an endorsement is known from: the endorsement document itself, or only a certificate's
+# claim about it (a "Y" in INSD / SUBR WVD, or wording in the description of operations).
+SOURCE_ENDORSEMENT: Final = "endorsement"
+SOURCE_CERTIFICATE: Final = "certificate"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a value was read: the document (SHA-256 or id), page, JSON pointer, box in points."""
+
+    document: str | None = None
+    page: int | None = None
+    pointer: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One policy period and what it carries.
+
+    `limits` maps limit kinds (vocabulary.LIMIT_KINDS) to whole dollars, None when unreadable.
+    Optional facts are None when unknown, which the engine reports as "cannot be evaluated",
+    never as a pass. `evidence` maps a field name ("effective", "policy_number",
+    "limits.each_occurrence", "covered_autos", ...) to where it was read.
+    """
+
+    effective: date
+    expiration: date
+    policy_number: str | None = None
+    basis: str | None = None
+    retro_date: date | None = None
+    tail_years: int | None = None
+    limits: Mapping[str, int | None] = field(default_factory=dict)
+    covered_autos: tuple[str, ...] | None = None
+    follows_form: bool | None = None
+    follows_form_over: tuple[str, ...] | None = None
+    statutory: bool | None = None
+    wc_states: tuple[str, ...] | None = None
+    aggregate_applies_per: str | None = None
+    additional_insured_flag: bool | None = None
+    subrogation_waived_flag: bool | None = None
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+
+    def covers(self, day: date) -> bool:
+        return self.effective <= day < self.expiration
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A policy of one line with its terms (renewals under the same number are new terms)."""
+
+    line: str
+    terms: tuple[Term, ...]
+    insurer_name: str | None = None
+    insurer_naic: str | None = None
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """An endorsement form, or a certificate's claim that one exists (see `source`).
+
+    `lines` are the lines it amends. `blanket` is true for "automatic status when required by
+    written contract" wording, false for a schedule of `named_parties`, None when unknown.
+    `effective` / `expiration` None mean "as the policy". `wording` keeps text that matters
+    (conditional language is a red flag).
+    """
+
+    kind: str
+    lines: tuple[str, ...]
+    source: str = SOURCE_ENDORSEMENT
+    form_number: str | None = None
+    edition: str | None = None
+    blanket: bool | None = None
+    named_parties: tuple[str, ...] = ()
+    effective: date | None = None
+    expiration: date | None = None
+    notice_days: int | None = None
+    wording: str | None = None
+    evidence: Evidence | None = None
+
+    @property
+    def on_file(self) -> bool:
+        return self.source == SOURCE_ENDORSEMENT
+
+    def in_effect(self, day: date) -> bool:
+        if self.effective is not None and day < self.effective:
+            return False
+        return self.expiration is None or day < self.expiration
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAsOf:
+    """A sub's master record as it stood on `as_of`, seen from one engagement.
+
+    `certificate_holder_name` is the holder of the certificate issued for this engagement's GC
+    (a master record holds one certificate per holder). `unreadable_lines` are lines a document
+    shows but whose policy dates could not be read (checked as unknown, not as absent).
+    `terms_by_line` is derived: for each
+    line, (policy, term) pairs sorted by effective date, an excess policy counting as umbrella.
+    """
+
+    as_of: date
+    policies: tuple[Policy, ...]
+    endorsements: tuple[Endorsement, ...] = ()
+    insured_name: str | None = None
+    certificate_holder_name: str | None = None
+    description_of_operations: str | None = None
+    unreadable_lines: tuple[str, ...] = ()
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    terms_by_line: Mapping[str, tuple[tuple[Policy, Term], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[tuple[Policy, Term]]] = {}
+        for policy in self.policies:
+            line = UMBRELLA if policy.line == EXCESS else policy.line
+            bucket = grouped.setdefault(line, [])
+            bucket.extend((policy, term) for term in policy.terms)
+        index = {
+            line: tuple(sorted(pairs, key=lambda pair: (pair[1].effective, pair[1].expiration)))
+            for line, pairs in grouped.items()
+        }
+        object.__setattr__(self, "terms_by_line", index)
