@@ -56,3 +56,31 @@ ENGAGEMENT_STATUSES = (
 )
 
 DECISION_KINDS = ("approve", "reject", "waive", "pay_hold", "release", "work_stop", "resume")
+
+# Whole-dollar limit kinds per line, as printed on an ACORD 25 (contracts/acord25-json.md).
+LIMIT_KINDS: dict[str, tuple[str, ...]] = {
+    "general_liability": (
+        "each_occurrence",
+        "damage_to_rented_premises",
+        "medical_expense",
+        "personal_advertising_injury",
+        "general_aggregate",
+        "products_completed_operations_aggregate",
+    ),
+    "auto_liability": (
+        "combined_single_limit",
+        "bodily_injury_per_person",
+        "bodily_injury_per_accident",
+        "property_damage",
+    ),
+    "umbrella": ("each_occurrence", "aggregate"),
+    "excess": ("each_occurrence", "aggregate"),
+    "workers_compensation": (
+        "el_each_accident",
+        "el_disease_each_employee",
+        "el_disease_policy_limit",
+    ),
+    "other": ("each_claim", "each_occurrence", "aggregate"),
+}
+
+COVERED_AUTOS = ("any_auto", "owned", "scheduled", "hired", "non_owned")

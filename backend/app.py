@@ -1,0 +1,131 @@
+"""create_app(): the one place where routes, plugins, dependencies and middleware meet."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq import create_pool
+from arq.connections import RedisSettings
+from litestar import Litestar, get
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Response
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import text
+
+from backend.config import PROJECT_ROOT, Settings, get_settings
+from backend.db.session import make_engine, make_session_factory
+from backend.errors import DomainError
+from backend.home.controllers import HomeController
+from backend.http import (
+    domain_error_handler,
+    http_error_handler,
+    provide_actor,
+    provide_auth,
+    provide_db,
+    provide_records,
+    provide_settings,
+    provide_store,
+    unexpected_error_handler,
+    validation_error_handler,
+)
+from backend.network.controllers import AuthController, TokenController
+from backend.projects.controllers import ProjectController
+from backend.projects.service import ProjectService
+from backend.records.controllers import DocumentController, RecordController
+from backend.records.store import make_store
+
+# Room for multipart framing around the largest allowed file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def provide_projects(db: Any) -> ProjectService:
+    return ProjectService(db)
+
+
+@get("/health/live", include_in_schema=False, sync_to_thread=False)
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/health/ready", include_in_schema=False)
+async def ready(state: State) -> Response[dict[str, Any]]:
+    checks: dict[str, str] = {}
+    try:
+        async with state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["postgresql"] = "ok"
+    except Exception as exc:  # readiness reports any failure, whatever its kind
+        checks["postgresql"] = f"failed: {type(exc).__name__}"
+    try:
+        await state.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"failed: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return Response(
+        {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            live,
+            ready,
+            AuthController,
+            TokenController,
+            HomeController,
+            RecordController,
+            DocumentController,
+            ProjectController,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
+            ),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "store": Provide(provide_store, sync_to_thread=False),
+            "auth": Provide(provide_auth, sync_to_thread=False),
+            "records": Provide(provide_records, sync_to_thread=False),
+            "projects": Provide(provide_projects, sync_to_thread=False),
+            "actor": Provide(provide_actor),
+        },
+        state=State({"settings": settings, "store": make_store(settings)}),
+        lifespan=[lifespan],
+        template_config=TemplateConfig(
+            directory=PROJECT_ROOT / "frontend" / "templates", engine=JinjaTemplateEngine
+        ),
+        openapi_config=OpenAPIConfig(title="COI network", version="0.1.0", path="/schema"),
+        exception_handlers={
+            DomainError: domain_error_handler,
+            ValidationException: validation_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+        response_cache_config=ResponseCacheConfig(),
+        debug=False,
+    )

@@ -1,0 +1,162 @@
+"""HTTP plumbing shared by every controller: the per-request transaction, who is acting,
+CSRF, and turning domain errors into clear 4xx responses (never a traceback)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.errors import DomainError, Forbidden, NotAuthenticated
+from backend.network.actor import Actor
+from backend.network.repository import NetworkRepository
+from backend.network.service import AuthService
+from backend.records.service import RecordService
+from backend.records.store import DocumentStore
+
+SESSION_COOKIE = "coinet_session"
+PRE_SESSION_CSRF_COOKIE = "coinet_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "_csrf"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+log = logging.getLogger("coinet.http")
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """The request owns the transaction: commit when the handler returns, roll back if it
+    raises. Handlers and services never commit."""
+    factory: async_sessionmaker[AsyncSession] = state.session_factory
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def provide_store(state: State) -> DocumentStore:
+    store: DocumentStore = state.store
+    return store
+
+
+def provide_auth(db: AsyncSession, settings: Settings) -> AuthService:
+    return AuthService(NetworkRepository(db), settings)
+
+
+def provide_records(db: AsyncSession, store: DocumentStore, settings: Settings) -> RecordService:
+    return RecordService(db, store, settings.max_upload_bytes)
+
+
+async def _submitted_csrf(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def provide_actor(request: Request[Any, Any, Any], auth: AuthService) -> Actor:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        actor = await auth.actor_for_api_token(authorization[7:].strip())
+        if actor is None:
+            raise NotAuthenticated("The API token is unknown or revoked.")
+        return actor
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotAuthenticated("Please sign in.")
+    actor = await auth.actor_for_session(cookie)
+    if actor is None:
+        raise NotAuthenticated("Your session has ended. Please sign in again.")
+    if request.method in UNSAFE_METHODS:
+        submitted = await _submitted_csrf(request)
+        if not submitted or not hmac.compare_digest(submitted, actor.csrf_token):
+            raise Forbidden("The form's security token is missing or stale. Reload the page.")
+    return actor
+
+
+async def check_pre_session_csrf(request: Request[Any, Any, Any]) -> None:
+    """Double-submit check for forms shown before anyone is signed in (sign-in, accepting
+    an invitation): the hidden field must equal the cookie set when the form was shown."""
+    cookie = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
+    submitted = await _submitted_csrf(request)
+    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+        raise Forbidden("The form's security token is missing or stale. Reload the page.")
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or request.headers.get("hx-request") == "true"
+
+
+def _error_response(
+    request: Request[Any, Any, Any], status: int, code: str, message: str, field: str | None
+) -> Response[Any]:
+    if status == 401 and _wants_html(request) and request.method == "GET":
+        return Redirect(path=f"/login?next={request.url.path}")
+    if _wants_html(request):
+        return Template(
+            template_name="error.html",
+            context={"status": status, "message": message},
+            status_code=status,
+        )
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if field:
+        body["error"]["field"] = field
+    return Response(content=body, status_code=status)
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _error_response(request, exc.status_code, exc.code, exc.message, exc.field)
+
+
+def validation_error_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    details = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for item in details:
+        if isinstance(item, dict):
+            key = item.get("key") or ""
+            parts.append(f"{key}: {item.get('message', '')}".strip(": "))
+    message = "The request is not valid" + (": " + "; ".join(parts) if parts else ".")
+    return _error_response(request, 400, "invalid_request", message, None)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException):
+        return _error_response(request, 401, "not_signed_in", "Please sign in.", None)
+    status = exc.status_code
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+    message = exc.detail or "The request could not be handled."
+    if status == 413:
+        message = "The upload is larger than the allowed size."
+    return _error_response(request, status, code, message, None)
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(
+        request, 500, "internal_error", "Something went wrong on our side; nothing was saved.", None
+    )

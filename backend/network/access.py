@@ -1,0 +1,112 @@
+"""Authorisation, in one place. Two questions are answered here and nowhere else:
+may this role do this kind of thing (`require`), and which organisations' rows may this
+actor touch (`*_scope` / `can_*`). Every repository builds its WHERE clause from these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Engagement, Invitation, Organisation
+from backend.errors import Forbidden
+from backend.network.actor import Actor
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "record.read": frozenset(
+        {
+            "sub_admin",
+            "sub_bookkeeper",
+            "gc_admin",
+            "gc_contract_admin",
+            "gc_viewer",
+            "broker_agent",
+        }
+    ),
+    "record.write": frozenset({"sub_admin", "sub_bookkeeper", "broker_agent"}),
+    "broker.invite": frozenset({"sub_admin", "sub_bookkeeper"}),
+    "project.read": frozenset({"gc_admin", "gc_contract_admin", "gc_viewer"}),
+    "project.write": frozenset({"gc_admin", "gc_contract_admin"}),
+    "engagement.decide": frozenset({"gc_admin", "gc_contract_admin"}),
+    "requirements.write": frozenset({"gc_admin", "gc_contract_admin"}),
+    "tokens.manage": frozenset({"sub_admin", "gc_admin"}),
+}
+
+
+def require(actor: Actor, permission: str) -> None:
+    if actor.role not in PERMISSIONS[permission]:
+        raise Forbidden(f"Your role ({actor.role.replace('_', ' ')}) may not do this.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def active_broker_grant(
+    actor: Actor, sub_org_id: ColumnElement[uuid.UUID] | uuid.UUID
+) -> ColumnElement[bool]:
+    """True while an accepted, unrevoked, unexpired broker invitation links the actor's
+    broker firm to the sub. A session opened from one invitation is held to that one."""
+    conditions = [
+        Invitation.kind == "broker_access",
+        Invitation.invitee_org_id == actor.organisation_id,
+        Invitation.issuer_org_id == sub_org_id,
+        Invitation.accepted_at.is_not(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.access_until > _now(),
+    ]
+    if actor.invitation_id is not None:
+        conditions.append(Invitation.id == actor.invitation_id)
+    return exists(select(Invitation.id).where(and_(*conditions)))
+
+
+def record_read_scope(actor: Actor, sub_org_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """A filter on any table with a sub_org_id column: the rows this actor may read."""
+    if actor.is_sub:
+        return sub_org_id == actor.organisation_id
+    if actor.is_gc:
+        return exists(
+            select(Engagement.id).where(
+                Engagement.gc_org_id == actor.organisation_id,
+                Engagement.sub_org_id == sub_org_id,
+            )
+        )
+    if actor.is_broker:
+        return active_broker_grant(actor, sub_org_id)
+    return false()
+
+
+def engagement_scope(actor: Actor) -> ColumnElement[bool]:
+    """The engagements this actor may see: the GC's own, the sub's own, or (for a broker)
+    those of the sub that invited it."""
+    if actor.is_gc:
+        return Engagement.gc_org_id == actor.organisation_id
+    if actor.is_sub:
+        return Engagement.sub_org_id == actor.organisation_id
+    if actor.is_broker:
+        return active_broker_grant(actor, Engagement.sub_org_id)
+    return false()
+
+
+async def can_read_record(session: AsyncSession, actor: Actor, sub_org_id: uuid.UUID) -> bool:
+    if actor.role not in PERMISSIONS["record.read"]:
+        return False
+    if actor.is_sub:
+        return sub_org_id == actor.organisation_id
+    query = select(Organisation.id).where(
+        Organisation.id == sub_org_id, record_read_scope(actor, Organisation.id)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def can_write_record(session: AsyncSession, actor: Actor, sub_org_id: uuid.UUID) -> bool:
+    if actor.role not in PERMISSIONS["record.write"]:
+        return False
+    if actor.is_sub:
+        return sub_org_id == actor.organisation_id
+    if actor.is_broker:
+        query = select(active_broker_grant(actor, sub_org_id))
+        return bool((await session.execute(query)).scalar())
+    return False

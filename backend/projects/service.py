@@ -1,0 +1,128 @@
+"""GC projects and the engagements on them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Engagement, Organisation, Project
+from backend.db.models.vocab import ENGAGEMENT_STATUSES
+from backend.errors import BadInput, Conflict, NotFound
+from backend.network.access import engagement_scope, require
+from backend.network.actor import Actor
+from backend.projects.repository import ProjectRepository
+from backend.projects.schemas import EngagementRow, ProjectInput, ProjectView
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+
+
+def project_view(project: Project) -> ProjectView:
+    return ProjectView(
+        id=project.id,
+        number=project.number,
+        name=project.name,
+        state=project.state,
+        start_date=project.start_date,
+        end_date=project.end_date,
+        closeout_days=project.closeout_days,
+        certificate_holder=project.certificate_holder,
+        additional_insureds=list(project.additional_insureds),
+        flowdown_required=project.flowdown_required,
+    )
+
+
+def engagement_row(
+    engagement: Engagement, project: Project, sub: Organisation, today: date
+) -> EngagementRow:
+    days = (engagement.expires_on - today).days if engagement.expires_on else None
+    return EngagementRow(
+        id=engagement.id,
+        project_id=project.id,
+        project_number=project.number,
+        project_name=project.name,
+        sub_org_id=sub.id,
+        sub_name=sub.legal_name,
+        trade=engagement.trade,
+        status=engagement.status,
+        expires_on=engagement.expires_on,
+        days_to_expiry=days,
+        tier=2 if engagement.parent_engagement_id else 1,
+        parent_engagement_id=engagement.parent_engagement_id,
+        pay_hold=engagement.pay_hold,
+    )
+
+
+class ProjectService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = ProjectRepository(session)
+
+    async def projects(self, actor: Actor) -> list[Project]:
+        require(actor, "project.read")
+        return await self.repo.projects_of(actor.organisation_id)
+
+    async def project(self, actor: Actor, project_id: uuid.UUID) -> Project:
+        require(actor, "project.read")
+        project = await self.repo.project_of(actor.organisation_id, project_id)
+        if project is None:
+            raise NotFound("No such project in your organisation.")
+        return project
+
+    async def create_project(self, actor: Actor, data: ProjectInput) -> Project:
+        require(actor, "project.write")
+        number = data.number.strip()
+        if not number or len(number) > 40:
+            raise BadInput("The project number needs 1 to 40 characters.", field="number")
+        if not data.name.strip():
+            raise BadInput("The project needs a name.", field="name")
+        state = data.state.strip().upper()
+        if state not in US_STATES:
+            raise BadInput(f"{data.state!r} is not a US state code.", field="state")
+        if data.end_date < data.start_date:
+            raise BadInput("The project ends before it starts.", field="end_date")
+        if not 0 <= data.closeout_days <= 3650:
+            raise BadInput("Close-out days must be between 0 and 3650.", field="closeout_days")
+        if not data.certificate_holder.strip():
+            raise BadInput("Name the certificate holder.", field="certificate_holder")
+        if await self.repo.project_number_taken(actor.organisation_id, number):
+            raise Conflict(f"A project numbered {number} already exists.", field="number")
+        project = Project(
+            id=uuid.uuid4(),
+            gc_org_id=actor.organisation_id,
+            number=number,
+            name=data.name.strip(),
+            state=state,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            closeout_days=data.closeout_days,
+            certificate_holder=data.certificate_holder.strip(),
+            additional_insureds=[p.strip() for p in data.additional_insureds if p.strip()],
+            flowdown_required=data.flowdown_required,
+        )
+        self.repo.add(project)
+        await self.repo.flush()
+        return project
+
+    async def engagements(
+        self,
+        actor: Actor,
+        today: date,
+        project_id: uuid.UUID | None = None,
+        status: str | None = None,
+    ) -> list[EngagementRow]:
+        if status is not None and status not in ENGAGEMENT_STATUSES:
+            raise BadInput(f"Unknown status {status!r}.", field="status")
+        rows = await self.repo.engagement_rows(engagement_scope(actor), project_id, status)
+        return [engagement_row(e, p, s, today) for e, p, s in rows]
+
+    async def engagement(
+        self, actor: Actor, engagement_id: uuid.UUID, today: date
+    ) -> EngagementRow:
+        found = await self.repo.engagement(engagement_scope(actor), engagement_id)
+        if found is None:
+            raise NotFound("No such engagement that you may see.")
+        return engagement_row(*found, today)

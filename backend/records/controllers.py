@@ -1,0 +1,88 @@
+"""The master record over HTTP: read it, upload documents into it, confirm changes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from backend.errors import BadInput
+from backend.network.actor import Actor
+from backend.records.schemas import DocumentView, MasterRecordView, RecordChange
+from backend.records.service import RecordService
+
+
+def document_view(document: Any, duplicate: bool = False) -> DocumentView:
+    return DocumentView(
+        id=document.id,
+        sha256=document.sha256,
+        filename=document.filename,
+        size_bytes=document.size_bytes,
+        content_type=document.content_type,
+        read_state=document.read_state,
+        created_at=document.created_at,
+        duplicate=duplicate,
+    )
+
+
+class RecordController(Controller):
+    path = "/api/v1/subs/{sub_id:uuid}"
+
+    @get("/record")
+    async def master_record(
+        self, actor: Actor, records: RecordService, sub_id: uuid.UUID
+    ) -> MasterRecordView:
+        return await records.master_record(actor, sub_id)
+
+    @get("/documents")
+    async def documents(
+        self, actor: Actor, records: RecordService, sub_id: uuid.UUID
+    ) -> list[DocumentView]:
+        return [document_view(d) for d in await records.documents(actor, sub_id)]
+
+    @post("/documents", status_code=201)
+    async def upload(
+        self,
+        actor: Actor,
+        records: RecordService,
+        sub_id: uuid.UUID,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[DocumentView]:
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise BadInput("Attach the file as the form field 'file'.", field="file")
+        content = await upload.read()
+        stored = await records.upload(actor, sub_id, upload.filename, upload.content_type, content)
+        return Response(
+            document_view(stored.document, stored.duplicate),
+            status_code=200 if stored.duplicate else 201,
+        )
+
+    @post("/revisions", status_code=201)
+    async def confirm_change(
+        self, actor: Actor, records: RecordService, sub_id: uuid.UUID, data: RecordChange
+    ) -> dict[str, Any]:
+        revision = await records.confirm_change(actor, sub_id, data)
+        return {"id": str(revision.id), "number": revision.number, "kind": revision.kind}
+
+
+class DocumentController(Controller):
+    path = "/api/v1/documents"
+
+    @get("/{document_id:uuid}")
+    async def download(
+        self, actor: Actor, records: RecordService, document_id: uuid.UUID
+    ) -> Response[bytes]:
+        document, content = await records.document_bytes(actor, document_id)
+        safe_name = (
+            "".join(c for c in document.filename if c.isalnum() or c in "._- ") or "document"
+        )
+        return Response(
+            content,
+            media_type=document.content_type,
+            headers={"content-disposition": f'attachment; filename="{safe_name}"'},
+        )

@@ -1,0 +1,154 @@
+"""All SQL of the master record. Callers pass the scope filter from network.access, so a
+query can only return rows the acting organisation may see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.db.models import (
+    Document,
+    Endorsement,
+    OutboxEvent,
+    Policy,
+    PolicyTerm,
+    RecordRevision,
+)
+
+
+class RecordRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def document_by_digest(self, sub_org_id: uuid.UUID, sha256: str) -> Document | None:
+        query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256 == sha256)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def any_read_result(self, sha256: str) -> Document | None:
+        """A document with the same bytes already read (for any sub): reading is costly and
+        deterministic, so its result is reused instead of reading the bytes again."""
+        query = (
+            select(Document)
+            .where(Document.sha256 == sha256, Document.read_state != "pending")
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def documents(self, scope: ColumnElement[bool], sub_org_id: uuid.UUID) -> list[Document]:
+        query = (
+            select(Document)
+            .where(Document.sub_org_id == sub_org_id, scope)
+            .order_by(Document.created_at.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def document(self, scope: ColumnElement[bool], document_id: uuid.UUID) -> Document | None:
+        query = select(Document).where(Document.id == document_id, scope)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def next_revision_number(self, sub_org_id: uuid.UUID) -> int:
+        query = select(func.coalesce(func.max(RecordRevision.number), 0)).where(
+            RecordRevision.sub_org_id == sub_org_id
+        )
+        return int((await self.session.execute(query)).scalar_one()) + 1
+
+    async def revisions(
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID
+    ) -> list[RecordRevision]:
+        query = (
+            select(RecordRevision)
+            .where(RecordRevision.sub_org_id == sub_org_id, scope)
+            .order_by(RecordRevision.number.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def latest_revision(self, sub_org_id: uuid.UUID) -> RecordRevision | None:
+        query = (
+            select(RecordRevision)
+            .where(RecordRevision.sub_org_id == sub_org_id)
+            .order_by(RecordRevision.number.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def policy(self, sub_org_id: uuid.UUID, policy_id: uuid.UUID) -> Policy | None:
+        query = select(Policy).where(Policy.id == policy_id, Policy.sub_org_id == sub_org_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def find_policy(
+        self, sub_org_id: uuid.UUID, line: str, insurer_naic: str, policy_number: str
+    ) -> Policy | None:
+        query = select(Policy).where(
+            Policy.sub_org_id == sub_org_id,
+            Policy.line == line,
+            Policy.insurer_naic == insurer_naic,
+            Policy.policy_number == policy_number,
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def terms_in_effect(
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, known_at: datetime | None = None
+    ) -> list[tuple[Policy, PolicyTerm]]:
+        """Every term recorded by `known_at` (default: now) that no later-recorded term
+        replaced by then: the record as it stood at that moment, without reconstruction."""
+        replacing = aliased(PolicyTerm)
+        replacing_revision = aliased(RecordRevision)
+        replaced = (
+            select(replacing.id)
+            .join(replacing_revision, replacing_revision.id == replacing.revision_id)
+            .where(replacing.replaces_term_id == PolicyTerm.id)
+        )
+        query = (
+            select(Policy, PolicyTerm)
+            .join(PolicyTerm, PolicyTerm.policy_id == Policy.id)
+            .join(RecordRevision, RecordRevision.id == PolicyTerm.revision_id)
+            .where(Policy.sub_org_id == sub_org_id, scope)
+        )
+        if known_at is not None:
+            query = query.where(RecordRevision.created_at <= known_at)
+            replaced = replaced.where(replacing_revision.created_at <= known_at)
+        query = query.where(~replaced.exists()).order_by(Policy.line, PolicyTerm.effective)
+        return [(p, t) for p, t in (await self.session.execute(query)).all()]
+
+    async def endorsements_in_effect(
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, known_at: datetime | None = None
+    ) -> list[Endorsement]:
+        replacing = aliased(Endorsement)
+        replacing_revision = aliased(RecordRevision)
+        replaced = (
+            select(replacing.id)
+            .join(replacing_revision, replacing_revision.id == replacing.revision_id)
+            .where(replacing.replaces_endorsement_id == Endorsement.id)
+        )
+        query = (
+            select(Endorsement)
+            .join(RecordRevision, RecordRevision.id == Endorsement.revision_id)
+            .where(Endorsement.sub_org_id == sub_org_id, scope)
+        )
+        if known_at is not None:
+            query = query.where(RecordRevision.created_at <= known_at)
+            replaced = replaced.where(replacing_revision.created_at <= known_at)
+        query = query.where(~replaced.exists()).order_by(Endorsement.form_number)
+        return list((await self.session.execute(query)).scalars())
+
+    async def latest_term_of_policy(self, policy_id: uuid.UUID) -> PolicyTerm | None:
+        query = (
+            select(PolicyTerm)
+            .where(PolicyTerm.policy_id == policy_id)
+            .order_by(PolicyTerm.expiration.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    def add_outbox(self, event: OutboxEvent) -> None:
+        self.session.add(event)

@@ -1,0 +1,396 @@
+"""The master record's rules: uploads are stored before they are acknowledged, and every
+confirmed change becomes a new revision plus an outbox event, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import (
+    Document,
+    Endorsement,
+    Organisation,
+    OutboxEvent,
+    Policy,
+    PolicyTerm,
+    RecordRevision,
+)
+from backend.db.models.vocab import (
+    AGGREGATE_PER,
+    BASES,
+    COVERED_AUTOS,
+    ENDORSEMENT_KINDS,
+    LIMIT_KINDS,
+    LINES,
+    REVISION_KINDS,
+)
+from backend.errors import BadInput, Forbidden, NotFound, TooLarge
+from backend.network.access import can_read_record, can_write_record, record_read_scope
+from backend.network.actor import Actor
+from backend.records.repository import RecordRepository
+from backend.records.schemas import (
+    EndorsementInput,
+    EndorsementView,
+    MasterRecordView,
+    RecordChange,
+    RevisionView,
+    TermInput,
+    TermView,
+)
+from backend.records.store import DocumentStore, sha256_hex
+
+RECORD_CHANGED = "record.changed"
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    document: Document
+    duplicate: bool
+
+
+class RecordService:
+    def __init__(self, session: AsyncSession, store: DocumentStore, max_upload_bytes: int) -> None:
+        self.session = session
+        self.repo = RecordRepository(session)
+        self.store = store
+        self.max_upload_bytes = max_upload_bytes
+
+    async def _writable(self, actor: Actor, sub_org_id: uuid.UUID) -> None:
+        if not await can_write_record(self.session, actor, sub_org_id):
+            # Not found rather than forbidden: do not reveal which subs exist.
+            raise NotFound("No such subcontractor record that you may change.")
+
+    async def upload(
+        self, actor: Actor, sub_org_id: uuid.UUID, filename: str, content_type: str, data: bytes
+    ) -> StoredUpload:
+        await self._writable(actor, sub_org_id)
+        if len(data) > self.max_upload_bytes:
+            limit_mb = self.max_upload_bytes // (1024 * 1024)
+            raise TooLarge(f"The file is larger than the {limit_mb} MB upload limit.")
+        if not data:
+            raise BadInput("The file is empty.", field="file")
+        digest = sha256_hex(data)
+        existing = await self.repo.document_by_digest(sub_org_id, digest)
+        if existing is not None:
+            return StoredUpload(existing, duplicate=True)
+        # Bytes first: once the row exists, the file it names must already be durable.
+        self.store.put(data)
+        document = Document(
+            id=uuid.uuid4(),
+            sub_org_id=sub_org_id,
+            sha256=digest,
+            size_bytes=len(data),
+            content_type=(content_type or "application/octet-stream")[:120],
+            filename=(filename or "upload")[:300],
+            uploaded_by_id=actor.person_id,
+            via_invitation_id=actor.invitation_id,
+            read_state="pending",
+        )
+        previously_read = await self.repo.any_read_result(digest)
+        if previously_read is not None:
+            document.read_state = previously_read.read_state
+            document.read_result = previously_read.read_result
+        self.repo.add(document)
+        await self.repo.flush()
+        return StoredUpload(document, duplicate=False)
+
+    async def confirm_change(
+        self, actor: Actor, sub_org_id: uuid.UUID, change: RecordChange
+    ) -> RecordRevision:
+        await self._writable(actor, sub_org_id)
+        if change.kind not in REVISION_KINDS:
+            raise BadInput(
+                f"Unknown change kind {change.kind!r}; use one of {', '.join(REVISION_KINDS)}.",
+                field="kind",
+            )
+        if not change.terms and not change.endorsements:
+            raise BadInput("A change must add at least one policy term or endorsement.")
+        for index, term in enumerate(change.terms):
+            _validate_term(term, f"terms[{index}]")
+        for index, endorsement in enumerate(change.endorsements):
+            _validate_endorsement(endorsement, f"endorsements[{index}]")
+        revision = RecordRevision(
+            id=uuid.uuid4(),
+            sub_org_id=sub_org_id,
+            number=await self.repo.next_revision_number(sub_org_id),
+            kind=change.kind,
+            summary=change.summary[:2000],
+            created_by_id=actor.person_id,
+            source_document_id=await self._own_document(sub_org_id, change.source_document_id),
+        )
+        self.repo.add(revision)
+        await self.repo.flush()
+        for index, term in enumerate(change.terms):
+            await self._add_term(sub_org_id, revision, term, f"terms[{index}]")
+        for index, endorsement in enumerate(change.endorsements):
+            await self._add_endorsement(sub_org_id, revision, endorsement, f"endorsements[{index}]")
+        self.repo.add_outbox(
+            OutboxEvent(
+                id=uuid.uuid4(),
+                kind=RECORD_CHANGED,
+                sub_org_id=sub_org_id,
+                revision_id=revision.id,
+                payload={"revision_number": revision.number, "change": change.kind},
+            )
+        )
+        await self.repo.flush()
+        return revision
+
+    async def _own_document(
+        self, sub_org_id: uuid.UUID, document_id: uuid.UUID | None
+    ) -> uuid.UUID | None:
+        if document_id is None:
+            return None
+        document = await self.repo.document(Document.sub_org_id == sub_org_id, document_id)
+        if document is None:
+            raise BadInput("The source document is not in this record.", field="source_document_id")
+        return document.id
+
+    async def _add_term(
+        self, sub_org_id: uuid.UUID, revision: RecordRevision, term: TermInput, where: str
+    ) -> None:
+        policy = await self.repo.find_policy(
+            sub_org_id, term.line, term.insurer_naic.strip(), term.policy_number.strip()
+        )
+        if policy is None:
+            policy = Policy(
+                id=uuid.uuid4(),
+                sub_org_id=sub_org_id,
+                line=term.line,
+                insurer_name=term.insurer_name.strip(),
+                insurer_naic=term.insurer_naic.strip(),
+                policy_number=term.policy_number.strip(),
+            )
+            self.repo.add(policy)
+            await self.repo.flush()
+        else:
+            previous = await self.repo.latest_term_of_policy(policy.id)
+            if (
+                previous is not None
+                and term.replaces_term_id is None
+                and term.effective < previous.effective
+            ):
+                raise BadInput(
+                    f"{where}: the renewal starts {term.effective.isoformat()}, before the term "
+                    f"already on record ({previous.effective.isoformat()}); dates cannot go "
+                    "backwards.",
+                    field=f"{where}.effective",
+                )
+        if term.replaces_term_id is not None:
+            replaced = await self.session.get(PolicyTerm, term.replaces_term_id)
+            if replaced is None or replaced.sub_org_id != sub_org_id:
+                raise BadInput(
+                    f"{where}: the term to replace belongs to another record or does not exist.",
+                    field=f"{where}.replaces_term_id",
+                )
+        self.repo.add(
+            PolicyTerm(
+                id=uuid.uuid4(),
+                policy_id=policy.id,
+                sub_org_id=sub_org_id,
+                revision_id=revision.id,
+                replaces_term_id=term.replaces_term_id,
+                effective=term.effective,
+                expiration=term.expiration,
+                cancelled_on=term.cancelled_on,
+                basis=term.basis,
+                retro_date=term.retro_date,
+                aggregate_applies_per=term.aggregate_applies_per,
+                limits=dict(term.limits),
+                covered_autos=list(term.covered_autos),
+                follows_form=term.follows_form,
+                wc_states=[s.upper() for s in term.wc_states],
+                wc_statutory=term.wc_statutory,
+                additional_insured=term.additional_insured,
+                subrogation_waived=term.subrogation_waived,
+                source_document_id=await self._own_document(sub_org_id, term.source_document_id),
+            )
+        )
+
+    async def _add_endorsement(
+        self,
+        sub_org_id: uuid.UUID,
+        revision: RecordRevision,
+        endorsement: EndorsementInput,
+        where: str,
+    ) -> None:
+        if endorsement.policy_id is not None:
+            if await self.repo.policy(sub_org_id, endorsement.policy_id) is None:
+                raise BadInput(
+                    f"{where}: the policy belongs to another record or does not exist.",
+                    field=f"{where}.policy_id",
+                )
+        if endorsement.replaces_endorsement_id is not None:
+            replaced = await self.session.get(Endorsement, endorsement.replaces_endorsement_id)
+            if replaced is None or replaced.sub_org_id != sub_org_id:
+                raise BadInput(
+                    f"{where}: the endorsement to replace is not in this record.",
+                    field=f"{where}.replaces_endorsement_id",
+                )
+        self.repo.add(
+            Endorsement(
+                id=uuid.uuid4(),
+                sub_org_id=sub_org_id,
+                policy_id=endorsement.policy_id,
+                revision_id=revision.id,
+                replaces_endorsement_id=endorsement.replaces_endorsement_id,
+                form_number=endorsement.form_number.strip().upper(),
+                edition=endorsement.edition.strip(),
+                kind=endorsement.kind,
+                blanket=endorsement.blanket,
+                named_parties=[p.strip() for p in endorsement.named_parties if p.strip()],
+                effective=endorsement.effective,
+                expiration=endorsement.expiration,
+                source_document_id=await self._own_document(
+                    sub_org_id, endorsement.source_document_id
+                ),
+            )
+        )
+
+    async def master_record(self, actor: Actor, sub_org_id: uuid.UUID) -> MasterRecordView:
+        if not await can_read_record(self.session, actor, sub_org_id):
+            raise NotFound("No such subcontractor record that you may read.")
+        organisation = await self.session.get(Organisation, sub_org_id)
+        if organisation is None or organisation.kind != "subcontractor":
+            raise NotFound("No such subcontractor record that you may read.")
+        terms = await self.repo.terms_in_effect(
+            record_read_scope(actor, Policy.sub_org_id), sub_org_id
+        )
+        endorsements = await self.repo.endorsements_in_effect(
+            record_read_scope(actor, Endorsement.sub_org_id), sub_org_id
+        )
+        revisions = await self.repo.revisions(
+            record_read_scope(actor, RecordRevision.sub_org_id), sub_org_id
+        )
+        return MasterRecordView(
+            sub_org_id=sub_org_id,
+            legal_name=organisation.legal_name,
+            terms=[_term_view(p, t) for p, t in terms],
+            endorsements=[_endorsement_view(e) for e in endorsements],
+            revisions=[
+                RevisionView(
+                    id=r.id,
+                    number=r.number,
+                    kind=r.kind,
+                    summary=r.summary,
+                    created_at=r.created_at,
+                )
+                for r in revisions
+            ],
+        )
+
+    async def documents(self, actor: Actor, sub_org_id: uuid.UUID) -> list[Document]:
+        if not await can_read_record(self.session, actor, sub_org_id):
+            raise Forbidden("You may not read this subcontractor's documents.")
+        return await self.repo.documents(record_read_scope(actor, Document.sub_org_id), sub_org_id)
+
+    async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
+        document = await self.repo.document(
+            record_read_scope(actor, Document.sub_org_id), document_id
+        )
+        if document is None:
+            raise NotFound("No such document that you may read.")
+        return document, self.store.get(document.sha256)
+
+
+def _term_view(policy: Policy, term: PolicyTerm) -> TermView:
+    return TermView(
+        policy_id=policy.id,
+        term_id=term.id,
+        line=policy.line,
+        insurer_name=policy.insurer_name,
+        insurer_naic=policy.insurer_naic,
+        policy_number=policy.policy_number,
+        effective=term.effective,
+        expiration=term.expiration,
+        cancelled_on=term.cancelled_on,
+        basis=term.basis,
+        limits={k: int(v) for k, v in term.limits.items()},
+        covered_autos=list(term.covered_autos),
+        wc_states=list(term.wc_states),
+        additional_insured=term.additional_insured,
+        subrogation_waived=term.subrogation_waived,
+    )
+
+
+def _endorsement_view(endorsement: Endorsement) -> EndorsementView:
+    return EndorsementView(
+        id=endorsement.id,
+        form_number=endorsement.form_number,
+        edition=endorsement.edition,
+        kind=endorsement.kind,
+        blanket=endorsement.blanket,
+        named_parties=list(endorsement.named_parties),
+        effective=endorsement.effective,
+        expiration=endorsement.expiration,
+    )
+
+
+def _validate_term(term: TermInput, where: str) -> None:
+    if term.line not in LINES:
+        raise BadInput(f"{where}.line: unknown line {term.line!r}.", field=f"{where}.line")
+    if not term.insurer_name.strip():
+        raise BadInput(
+            f"{where}.insurer_name: the insurer is missing.", field=f"{where}.insurer_name"
+        )
+    if term.expiration <= term.effective:
+        raise BadInput(
+            f"{where}: the policy expires ({term.expiration.isoformat()}) on or before it "
+            f"starts ({term.effective.isoformat()}).",
+            field=f"{where}.expiration",
+        )
+    if term.basis not in BASES:
+        raise BadInput(f"{where}.basis must be occurrence or claims_made.", field=f"{where}.basis")
+    if term.aggregate_applies_per not in AGGREGATE_PER:
+        raise BadInput(
+            f"{where}.aggregate_applies_per must be policy, project or location.",
+            field=f"{where}.aggregate_applies_per",
+        )
+    allowed = LIMIT_KINDS[term.line]
+    for kind, amount in term.limits.items():
+        if kind not in allowed:
+            raise BadInput(
+                f"{where}.limits: {kind!r} is not a limit of {term.line.replace('_', ' ')} "
+                f"(known: {', '.join(allowed)}).",
+                field=f"{where}.limits.{kind}",
+            )
+        if amount < 0:
+            raise BadInput(
+                f"{where}.limits.{kind} cannot be negative.", field=f"{where}.limits.{kind}"
+            )
+    for auto in term.covered_autos:
+        if auto not in COVERED_AUTOS:
+            raise BadInput(
+                f"{where}.covered_autos: unknown kind {auto!r}.", field=f"{where}.covered_autos"
+            )
+    for state in term.wc_states:
+        if len(state) != 2 or not state.isalpha():
+            raise BadInput(
+                f"{where}.wc_states: {state!r} is not a two-letter state.",
+                field=f"{where}.wc_states",
+            )
+
+
+def _validate_endorsement(endorsement: EndorsementInput, where: str) -> None:
+    if not endorsement.form_number.strip():
+        raise BadInput(f"{where}.form_number is missing.", field=f"{where}.form_number")
+    if endorsement.kind not in ENDORSEMENT_KINDS:
+        raise BadInput(
+            f"{where}.kind: unknown endorsement kind {endorsement.kind!r}.", field=f"{where}.kind"
+        )
+    if not endorsement.blanket and not any(p.strip() for p in endorsement.named_parties):
+        if endorsement.kind.startswith("additional_insured"):
+            raise BadInput(
+                f"{where}: a scheduled additional-insured endorsement must name its parties.",
+                field=f"{where}.named_parties",
+            )
+    if (
+        endorsement.effective is not None
+        and endorsement.expiration is not None
+        and endorsement.expiration <= endorsement.effective
+    ):
+        raise BadInput(
+            f"{where}: the endorsement ends on or before it starts.", field=f"{where}.expiration"
+        )
