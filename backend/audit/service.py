@@ -1,0 +1,394 @@
+"""The audit log's rules: append snapshots, checkpoint the tree, hand out evidence bundles, find
+the snapshot in effect on a date, and walk the whole log looking for tampering.
+
+Functions take the caller's session and never commit: the request or job owns the transaction.
+Appends take a transaction-level advisory lock, so leaf indexes are gap-free and in commit
+order even with many appenders on many replicas; the committed rows are therefore always a
+prefix 0..n-1 of the tree, which is what lets checkpoints be made without that lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit import merkle
+from backend.audit.bundle import BundleParts, write_bundle
+from backend.audit.canonical import (
+    SnapshotError,
+    SnapshotFacts,
+    build_snapshot,
+    canonical_bytes,
+    parse_snapshot,
+    sha256_hex,
+)
+from backend.audit.checkpoint import Checkpoint, NoteError, open_checkpoint, sign_checkpoint
+from backend.audit.context import AuditContext
+from backend.audit.report import render_pdf, sign_pdf
+from backend.audit.timestamp import HttpTimeStamper, fetch_timestamp
+from backend.db.models.audit_checkpoint import AuditCheckpoint
+from backend.db.models.audit_log_entry import AuditLogEntry
+
+# An arbitrary, fixed 64-bit key ("coinet" + "al") naming the log's append lock.
+APPEND_LOCK_KEY: Final = 0x636F696E65746C
+
+
+class AuditError(RuntimeError):
+    """The log cannot do what was asked (an unknown snapshot, a damaged log)."""
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise SnapshotError(f"{what} {value!r} is not a UUID") from exc
+
+
+async def append_snapshots(
+    session: AsyncSession, facts: Sequence[SnapshotFacts]
+) -> list[AuditLogEntry]:
+    """Append one snapshot per fact set, chained to each engagement's previous snapshot."""
+    if not facts:
+        return []
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
+    next_seq = 0 if last_seq is None else last_seq + 1
+    engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}
+    latest = (
+        select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256)
+        .where(AuditLogEntry.engagement_id.in_(engagement_ids))
+        .distinct(AuditLogEntry.engagement_id)
+        .order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc())
+    )
+    previous: dict[uuid.UUID, bytes] = {
+        row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)
+    }
+    entries = []
+    for offset, fact in enumerate(facts):
+        engagement_id = _uuid(fact.engagement_id, "engagement id")
+        previous_hash = previous.get(engagement_id)
+        snapshot = build_snapshot(fact, previous_hash.hex() if previous_hash else None)
+        data = canonical_bytes(snapshot)
+        digest = bytes.fromhex(sha256_hex(data))
+        entries.append(
+            AuditLogEntry(
+                id=uuid.uuid4(),
+                seq=next_seq + offset,
+                engagement_id=engagement_id,
+                project_id=_uuid(fact.project.id, "project id"),
+                gc_org_id=_uuid(fact.gc.id, "general contractor id"),
+                sub_org_id=_uuid(fact.sub.id, "subcontractor id"),
+                kind=fact.kind,
+                as_of=fact.as_of,
+                snapshot=data,
+                snapshot_sha256=digest,
+                leaf_hash=merkle.leaf_hash(data),
+                previous_snapshot_sha256=previous_hash,
+            )
+        )
+        previous[engagement_id] = digest
+    session.add_all(entries)
+    await session.flush()
+    return entries
+
+
+async def _leaf_hashes(session: AsyncSession, start: int, end: int | None = None) -> list[bytes]:
+    query = select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(AuditLogEntry.seq >= start)
+    if end is not None:
+        query = query.where(AuditLogEntry.seq < end)
+    rows = (await session.execute(query.order_by(AuditLogEntry.seq))).all()
+    for expected, row in enumerate(rows, start=start):
+        if row.seq != expected:
+            raise AuditError(f"the log has no entry {expected}: run `coinet audit check`")
+    return [row.leaf_hash for row in rows]
+
+
+async def latest_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
+    query = select(AuditCheckpoint).order_by(
+        AuditCheckpoint.tree_size.desc(), AuditCheckpoint.created_at.desc()
+    )
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
+async def make_checkpoint(
+    session: AsyncSession, context: AuditContext, *, force: bool = False
+) -> AuditCheckpoint | None:
+    """Sign the current tree head; None when nothing was appended since the last checkpoint.
+
+    Only committed entries are visible here, and they always form a prefix of the tree, so no
+    lock is needed. Two checkpointers racing both produce valid checkpoints.
+    """
+    previous = await latest_checkpoint(session)
+    tree = merkle.CompactTree()
+    if previous is not None:
+        tree = merkle.CompactTree.from_bytes(previous.tree_size, previous.compact_tree)
+    tree.extend(await _leaf_hashes(session, tree.size))
+    if previous is not None and previous.tree_size == tree.size and not force:
+        return None
+    root = tree.root()
+    signer = context.signer
+    note = sign_checkpoint(Checkpoint(origin=context.origin, size=tree.size, root=root), [signer])
+    token = None
+    if context.timestamp_url:
+        token = await asyncio.to_thread(
+            fetch_timestamp, note.encode("utf-8"), context.timestamp_url
+        )
+    checkpoint = AuditCheckpoint(
+        id=uuid.uuid4(),
+        tree_size=tree.size,
+        root_hash=root,
+        note=note,
+        key_name=signer.name,
+        key_id=signer.verifier.key_id.hex(),
+        compact_tree=tree.to_bytes(),
+        timestamp_token=token,
+        timestamp_url=context.timestamp_url or None,
+    )
+    session.add(checkpoint)
+    await session.flush()
+    return checkpoint
+
+
+async def find_entry(session: AsyncSession, reference: str) -> AuditLogEntry | None:
+    """An entry by its id (UUID), its leaf index (a number) or its snapshot SHA-256 (hex)."""
+    reference = reference.strip().lower()
+    query = select(AuditLogEntry)
+    if reference.isdigit():
+        query = query.where(AuditLogEntry.seq == int(reference))
+    elif len(reference) == 64 and all(c in "0123456789abcdef" for c in reference):
+        query = query.where(AuditLogEntry.snapshot_sha256 == bytes.fromhex(reference))
+    else:
+        try:
+            query = query.where(AuditLogEntry.id == uuid.UUID(reference))
+        except ValueError:
+            return None
+    return (await session.execute(query.order_by(AuditLogEntry.seq).limit(1))).scalar_one_or_none()
+
+
+async def in_effect_on(
+    session: AsyncSession, project_id: uuid.UUID, sub_org_id: uuid.UUID, on: date
+) -> AuditLogEntry | None:
+    """The snapshot in force on `on` for a sub on a project: of those whose as-of date is on or
+    before that day, the one with the latest as-of date, and of those the last logged."""
+    query = (
+        select(AuditLogEntry)
+        .where(
+            AuditLogEntry.project_id == project_id,
+            AuditLogEntry.sub_org_id == sub_org_id,
+            AuditLogEntry.as_of <= on,
+        )
+        .order_by(AuditLogEntry.as_of.desc(), AuditLogEntry.seq.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def bundle_for(
+    session: AsyncSession,
+    entry: AuditLogEntry,
+    context: AuditContext,
+    *,
+    include_documents: bool = True,
+) -> bytes:
+    """The evidence bundle of one entry, checkpointing the log first if no checkpoint covers it."""
+    checkpoint = (
+        await session.execute(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.tree_size > entry.seq)
+            .order_by(AuditCheckpoint.tree_size.desc(), AuditCheckpoint.created_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if checkpoint is None:
+        checkpoint = await make_checkpoint(session, context, force=True)
+        if checkpoint is None or checkpoint.tree_size <= entry.seq:
+            raise AuditError("the entry is not yet committed to the log")
+    leaves = await _leaf_hashes(session, 0, checkpoint.tree_size)
+    if len(leaves) != checkpoint.tree_size or merkle.root_hash(leaves) != checkpoint.root_hash:
+        raise AuditError("the log no longer matches its checkpoint: run `coinet audit check`")
+    if merkle.leaf_hash(entry.snapshot) != entry.leaf_hash:
+        raise AuditError(f"entry {entry.seq} was altered: run `coinet audit check`")
+    snapshot = parse_snapshot(entry.snapshot)
+    documents: dict[str, bytes] = {}
+    if include_documents:
+        for document in snapshot["record"]["documents"]:
+            content = context.read_document(document["sha256"])
+            if content is not None:
+                documents[document["sha256"]] = content
+    pdf = await asyncio.to_thread(render_pdf, snapshot, entry.snapshot_sha256.hex(), entry.seq)
+    timestamper = HttpTimeStamper(context.timestamp_url) if context.timestamp_url else None
+    signed_pdf = await sign_pdf(pdf, context.pdf_identity, timestamper)
+    return write_bundle(
+        BundleParts(
+            snapshot=entry.snapshot,
+            leaf_index=entry.seq,
+            tree_size=checkpoint.tree_size,
+            inclusion_path=merkle.inclusion_proof(entry.seq, leaves),
+            checkpoint_note=checkpoint.note,
+            checkpoint_keys=context.keyring.to_text(),
+            report_pdf=signed_pdf,
+            pdf_certificates_pem=context.pdf_identity.certificate_pem
+            + context.pdf_identity.chain_pem,
+            timestamp_token=checkpoint.timestamp_token,
+            tsa_roots_pem=context.tsa_roots_pem or None,
+            documents=documents,
+            documents_included=include_documents,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "altered", "removed", "reordered", "checkpoint"
+    seq: int | None
+    detail: str
+
+
+@dataclass
+class LogCheck:
+    entries: int = 0
+    checkpoints: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _entry_findings(entry: AuditLogEntry, expected_seq: int) -> list[Finding]:
+    found: list[Finding] = []
+    if entry.seq != expected_seq:
+        missing = (
+            f"{expected_seq}"
+            if entry.seq == expected_seq + 1
+            else (f"{expected_seq}..{entry.seq - 1}")
+        )
+        found.append(Finding("removed", expected_seq, f"entries {missing} are missing"))
+    recomputed = bytes.fromhex(sha256_hex(entry.snapshot))
+    if entry.snapshot_sha256 != recomputed or entry.leaf_hash != merkle.leaf_hash(entry.snapshot):
+        found.append(Finding("altered", entry.seq, "snapshot bytes no longer match their hashes"))
+    try:
+        snapshot = parse_snapshot(entry.snapshot)
+    except SnapshotError as exc:
+        found.append(Finding("altered", entry.seq, f"snapshot is unreadable: {exc}"))
+        return found
+    columns = {
+        "engagement": (str(entry.engagement_id), snapshot.get("engagement_id")),
+        "project": (str(entry.project_id), snapshot.get("project", {}).get("id")),
+        "sub": (str(entry.sub_org_id), snapshot.get("sub", {}).get("id")),
+        "gc": (str(entry.gc_org_id), snapshot.get("gc", {}).get("id")),
+        "kind": (entry.kind, snapshot.get("kind")),
+        "as-of date": (entry.as_of.isoformat(), snapshot.get("as_of")),
+    }
+    for column, (stored, said) in columns.items():
+        if stored != said:
+            found.append(Finding("altered", entry.seq, f"{column} column differs from snapshot"))
+    return found
+
+
+async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
+    """Recompute every leaf and the tree, compare with every signed checkpoint, and report each
+    altered, removed or reordered entry found."""
+    result = LogCheck()
+    checkpoints = list(
+        (
+            await session.execute(
+                select(AuditCheckpoint).order_by(
+                    AuditCheckpoint.tree_size, AuditCheckpoint.created_at
+                )
+            )
+        ).scalars()
+    )
+    result.checkpoints = len(checkpoints)
+    signed_roots: list[tuple[int, bytes, AuditCheckpoint]] = []
+    for checkpoint in checkpoints:
+        try:
+            opened = open_checkpoint(checkpoint.note, context.keyring).checkpoint
+        except NoteError as exc:
+            result.findings.append(
+                Finding("checkpoint", None, f"checkpoint {checkpoint.id} is not valid: {exc}")
+            )
+            continue
+        if (opened.size, opened.root) != (checkpoint.tree_size, checkpoint.root_hash):
+            result.findings.append(
+                Finding("checkpoint", None, f"checkpoint {checkpoint.id} columns differ from note")
+            )
+        if opened.origin != context.origin:
+            result.findings.append(
+                Finding("checkpoint", None, f"checkpoint {checkpoint.id} is for {opened.origin}")
+            )
+        signed_roots.append((opened.size, opened.root, checkpoint))
+    signed_roots.sort(key=lambda item: item[0])
+
+    tree = merkle.CompactTree()
+    last_good_size = 0
+    expected_seq = 0
+    previous_by_engagement: dict[uuid.UUID, bytes] = {}
+    pending = list(signed_roots)
+
+    def compare_roots() -> None:
+        nonlocal last_good_size
+        while pending and pending[0][0] <= tree.size:
+            size, root, checkpoint = pending.pop(0)
+            if size < tree.size:
+                continue  # handled when the tree had exactly that size
+            if tree.root() == root:
+                last_good_size = size
+                continue
+            result.findings.append(
+                Finding(
+                    "checkpoint",
+                    None,
+                    f"the first {size} entries no longer match the checkpoint signed at "
+                    f"{checkpoint.created_at.isoformat()}: an entry in {last_good_size}.."
+                    f"{size - 1} was altered, removed or reordered",
+                )
+            )
+
+    compare_roots()
+    stream = await session.stream(
+        select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=1000)
+    )
+    async for entry in stream.scalars():
+        result.entries += 1
+        result.findings.extend(_entry_findings(entry, expected_seq))
+        expected_seq = entry.seq + 1
+        said_previous = _said_previous(entry)
+        chained = previous_by_engagement.get(entry.engagement_id)
+        if said_previous != chained:
+            result.findings.append(
+                Finding(
+                    "reordered",
+                    entry.seq,
+                    "does not follow its engagement's previous snapshot in the log "
+                    "(an entry of that engagement was removed, moved or altered)",
+                )
+            )
+        previous_by_engagement[entry.engagement_id] = bytes.fromhex(sha256_hex(entry.snapshot))
+        tree.append(merkle.leaf_hash(entry.snapshot))
+        compare_roots()
+        session.expunge(entry)
+    for size, _, _ in pending:
+        result.findings.append(
+            Finding(
+                "removed",
+                tree.size,
+                f"a checkpoint covers {size} entries but the log holds {tree.size}",
+            )
+        )
+    return result
+
+
+def _said_previous(entry: AuditLogEntry) -> bytes | None:
+    try:
+        said = parse_snapshot(entry.snapshot).get("previous_snapshot_sha256")
+        return bytes.fromhex(said) if isinstance(said, str) else None
+    except (SnapshotError, ValueError):
+        return entry.previous_snapshot_sha256
