@@ -31,6 +31,10 @@ class Ink(Protocol):
     def ink(self, x0: float, top: float, x1: float, bottom: float) -> float: ...
 
 
+class RegionOcr(Protocol):
+    def __call__(self, box: BBox, single_char: bool = False) -> list[Word]: ...
+
+
 @dataclass
 class Evidence:
     page_number: int
@@ -72,8 +76,15 @@ class _Table:
 
 
 class Acord25Reader:
-    def __init__(self, page: PageText, ink: Ink | None, evidence: Evidence) -> None:
+    def __init__(
+        self,
+        page: PageText,
+        ink: Ink | None,
+        evidence: Evidence,
+        region_ocr: RegionOcr | None = None,
+    ) -> None:
         self.page = page
+        self.region_ocr = region_ocr
         self.ink = ink
         self.evidence = evidence
         self.warnings: list[str] = []
@@ -141,12 +152,16 @@ class Acord25Reader:
         return result
 
     def _date(self) -> str | None:
-        label = self.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)")
-        if label is None:
-            return None
-        words = self.values_in((label.x0 - 60, label.top - 8, self.page.width, label.bottom + 24))
-        for _, line_words in _lines_text(words):
-            for word in line_words:
+        label = self.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM")
+        if label is not None:
+            region = (label.x0 - 60, label.top - 8, self.page.width, label.bottom + 24)
+        else:
+            region = (self.page.width * 0.78, 10.0, self.page.width, 70.0)
+        candidates = [self.values_in(region)]
+        if self.region_ocr is not None:
+            candidates.append(self.region_ocr(region))
+        for words in candidates:
+            for word in words:
                 value = parse_date(word.text)
                 if value:
                     self.evidence.note("/certificate_date", [word])
@@ -230,16 +245,18 @@ class Acord25Reader:
                 "(A/C, No, Ext):", region=(phone.x0 - 5, phone.top - 2, right, bottom)
             )
             left = max(phone.x1, area_code.x1 if area_code else phone.x1) + 0.5
-            words = self.values_in((left, phone.top - 4, right, bottom))
+            words = _leading_run(self.values_in((left, phone.top - 4, right, bottom)))
             if words:
                 result["phone"] = clean_text(_text(words)) or None
                 self.evidence.note("/producer/phone", words)
-        if email is not None:
-            bottom = insurers.top - 0.5 if insurers is not None else email.bottom + 12
+        if contact is not None or email is not None:
+            anchor = contact or email
+            assert anchor is not None
+            bottom = insurers.top - 0.5 if insurers is not None else anchor.bottom + 36
             words = [
                 w
-                for w in self.values_in((email.x0, email.top - 5, self.page.width, bottom))
-                if "@" in w.text
+                for w in self.values_in((anchor.x0, anchor.top - 5, self.page.width, bottom))
+                if re.search(r"\S@\S+\.\w", w.text)
             ]
             if words:
                 result["email"] = words[0].text.strip(" ,;")
@@ -323,12 +340,19 @@ class Acord25Reader:
             hit = self.label(*spellings, region=row)
             if hit is not None:
                 headers.append((name, hit))
-        dates = page.find_labels("(MM/DD/YY", region=row)
-        if len(dates) < 2:
-            dates = page.find_labels("DATE", region=row)
-        for date_label in dates:
-            self.label_word_ids.update(date_label.word_ids)
-        date_labels = sorted(dates, key=lambda d: d.x0)[:2]
+        date_labels = [
+            hit
+            for hit in (
+                self.label("POLICY EFF", region=row),
+                self.label("POLICY EXP", region=row),
+            )
+            if hit is not None
+        ]
+        if len(date_labels) < 2:
+            dates = page.find_labels("(MM/DD/YY", region=row)
+            for date_label in dates:
+                self.label_word_ids.update(date_label.word_ids)
+            date_labels = sorted(dates, key=lambda d: d.x0)[:2]
         for name, hit in zip(("eff", "exp"), date_labels, strict=False):
             headers.append((name, hit))
         headers.sort(key=lambda item: item[1].x0)
@@ -442,6 +466,21 @@ class Acord25Reader:
             "additional_insured": bool(addl_words and parse_mark(addl_words[0].text)),
             "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text)),
         }
+        if (
+            not ltr_words
+            and self.region_ocr is not None
+            and common["policy_number"]
+            and "ltr" in table.columns
+        ):
+            left, right = table.columns["ltr"]
+            row_cy = sum(w.cy for w in policy_used) / len(policy_used)
+            cell = (left, row_cy - 7, right, row_cy + 7)
+            for word in self.region_ocr(cell, single_char=True):
+                letter = word.text.strip(" .|:[](){}").upper()
+                if re.fullmatch(r"[A-F]", letter):
+                    common["insurer_letter"] = letter
+                    ltr_words = [word]
+                    break
         self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
         self.evidence.note(f"{pointer}/policy_number", policy_used)
         self.evidence.note(f"{pointer}/effective", eff_words[:1])
@@ -519,18 +558,7 @@ class Acord25Reader:
             coverage["aggregate_applies_per"] = per
         elif line == "auto_liability":
             limits, any_value = self._limits(table, band, _AUTO_LIMITS, pointer)
-            autos: list[str] = []
-            for key, spellings in (
-                ("any_auto", ("ANY AUTO",)),
-                ("owned", ("ALL OWNED", "OWNED")),
-                ("scheduled", ("SCHEDULED",)),
-                ("hired", ("HIRED",)),
-                ("non_owned", ("NON-OWNED", "NONOWNED")),
-            ):
-                hit = self.label(*spellings, region=type_region, whole=True)
-                if self.ticked(hit):
-                    autos.append(key)
-            coverage["covered_autos"] = autos
+            coverage["covered_autos"] = self._covered_autos(type_region)
         elif line == "umbrella":
             limits, any_value = self._limits(table, band, _UMBRELLA_LIMITS, pointer)
             umbrella = self.ticked(self.label("UMBRELLA LIAB", region=type_region))
@@ -554,6 +582,34 @@ class Acord25Reader:
         coverage["limits"] = limits
         has_content = any_value or coverage["policy_number"] or coverage["effective"]
         return coverage if has_content else None
+
+    def _covered_autos(self, type_region: BBox) -> list[str]:
+        spellings = {
+            "any_auto": ("ANY AUTO",),
+            "owned": ("ALL OWNED", "OWNED"),
+            "scheduled": ("SCHEDULED",),
+            "hired": ("HIRED",),
+            "non_owned": ("NON-OWNED", "NONOWNED"),
+        }
+        hits = {
+            key: self.label(*names, region=type_region, whole=True)
+            for key, names in spellings.items()
+        }
+        # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
+        # missed is placed from its row and column neighbours.
+        grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
+        for key, (column_mate, row_mate) in grid.items():
+            column, row = hits.get(column_mate), hits.get(row_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        for key, (row_mate, column_mate) in {
+            "scheduled": ("owned", "non_owned"),
+            "non_owned": ("hired", "scheduled"),
+        }.items():
+            row, column = hits.get(row_mate), hits.get(column_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        return [key for key in spellings if self.ticked(hits[key])]
 
     def _officers_excluded(self, table: _Table, band: tuple[float, float]) -> bool | None:
         yn = self.label("Y / N", "Y/N", region=(0, band[0], table.limits_x, band[1]))

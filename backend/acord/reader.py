@@ -1,0 +1,257 @@
+"""Reading one uploaded file: find the ACORD 25 page(s) in it, read them, say what else is there.
+
+This runs inside the sandbox process (see sandbox.py); `read_bytes` raises `ReadError` for a
+file that cannot be read, and returns the contract JSON otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from typing import Any
+
+import pypdfium2 as pdfium
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+from backend.acord import preflight
+from backend.acord.acroform import filled_fields, read_acroform
+from backend.acord.endorsements import find_endorsements
+from backend.acord.errors import ReadError
+from backend.acord.geometry import PageText
+from backend.acord.layout import Acord25Reader, Evidence
+from backend.acord.ocr import OCR_DPI, RegionReader, deskew, ocr_words, prepare_image
+from backend.acord.pdftext import InkMeter, mark_hidden_words, page_words, render_gray
+
+MAX_OCR_PAGES = 4
+_INK_DPI = 100
+_COVERAGE_KEYS = (
+    "line",
+    "insurer_letter",
+    "policy_number",
+    "effective",
+    "expiration",
+    "additional_insured",
+    "subrogation_waived",
+    "basis",
+    "aggregate_applies_per",
+    "covered_autos",
+    "statutory",
+)
+
+
+def classify_page(text: str) -> str:
+    """What a page is, from its words: acord25, acord24, acord101, endorsement, ..."""
+    upper = re.sub(r"\s+", " ", text.upper())
+    compact = re.sub(r"[^A-Z0-9]", "", upper)
+    if "CERTIFICATEOFLIABILITYINSURANCE" in compact or re.search(r"ACORD ?25\b", upper):
+        return "acord25"
+    if "CERTIFICATEOFPROPERTYINSURANCE" in compact or "ACORD24" in compact:
+        return "acord24"
+    if "ADDITIONALREMARKSSCHEDULE" in compact and "ACORD101" in compact:
+        return "acord101"
+    if "THISENDORSEMENTCHANGESTHEPOLICY" in compact or re.search(r"\bCG ?2[045] ?\d\d\b", upper):
+        return "endorsement"
+    if re.search(r"DRIVER'?S? LICEN[SC]E|LICENSE NO|CONTRACTOR LICENSE|LICENSE NUMBER", upper):
+        return "license_image"
+    if re.search(
+        r"DEPARTMENT OF INSURANCE|DEPARTAMENTO DE SEGUROS|COMPLAINT|QUEJA|IMPORTANT NOTICE|AVISO IMPORTANTE",
+        upper,
+    ):
+        return "state_notice"
+    if re.search(r"\bDEAR\b|\bSINCERELY\b|\bRE:|ENCLOSED", upper):
+        return "cover_letter"
+    return "other"
+
+
+def _normalise(result: dict[str, Any]) -> None:
+    for coverage in result.get("coverages", []):
+        limits = coverage.pop("limits", {})
+        for key in _COVERAGE_KEYS:
+            coverage.setdefault(key, None)
+        if coverage["line"] != "auto_liability":
+            coverage["covered_autos"] = None
+        coverage["limits"] = limits
+
+
+class _PageSource:
+    def __init__(self, page_text: PageText, ink: InkMeter | None, region: RegionReader | None):
+        self.text = page_text
+        self.ink = ink
+        self.region = region
+
+
+def _text_page(page: pdfium.PdfPage, number: int) -> tuple[_PageSource, list[str]]:
+    words = page_words(page)
+    image = render_gray(page, _INK_DPI)
+    meter = InkMeter(image, _INK_DPI / 72)
+    mark_hidden_words(words, meter)
+    return _PageSource(
+        PageText(words, page.get_width(), page.get_height(), number), meter, None
+    ), []
+
+
+def _ocr_image(image: Image.Image, width_pt: float, number: int) -> _PageSource:
+    straight, _ = deskew(image)
+    points_per_pixel = width_pt / straight.width
+    words = ocr_words(straight, points_per_pixel)
+    height_pt = straight.height * points_per_pixel
+    return _PageSource(
+        PageText(words, width_pt, height_pt, number),
+        InkMeter(straight, 1 / points_per_pixel),
+        RegionReader(straight, points_per_pixel),
+    )
+
+
+def _ocr_pdf_page(page: pdfium.PdfPage, number: int) -> _PageSource:
+    width, height = page.get_width(), page.get_height()
+    # Keep the raster bounded whatever page size the file claims.
+    dpi = min(OCR_DPI, (preflight.MAX_IMAGE_PIXELS / max(width * height / 5184, 1)) ** 0.5)
+    return _ocr_image(render_gray(page, dpi), width, number)
+
+
+def read_bytes(data: bytes, filename: str | None = None) -> dict[str, Any]:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    sniffed = preflight.sniff(data)
+    if sniffed.kind == "image":
+        image = preflight.open_image(data, sniffed.image_format)
+        source = _ocr_image(prepare_image(image), 612.0, 1)
+        return _assemble([source], "ocr", {1: "acord25"}, [])
+    return _read_pdf(data)
+
+
+def _open_pdf(data: bytes) -> PdfReader:
+    preflight.check_pdf_bytes(data)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise ReadError("encrypted", "The PDF is protected by a password.")
+            except (FileNotDecryptedError, NotImplementedError) as exc:
+                raise ReadError("encrypted", "The PDF is protected by a password.") from exc
+        preflight.check_pdf_document(reader, data)
+    except ReadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ReadError(
+            "truncated" if b"%%EOF" not in data[-2048:] else "unreadable",
+            f"The PDF structure is broken: {exc}",
+        ) from exc
+    return reader
+
+
+def _read_pdf(data: bytes) -> dict[str, Any]:
+    reader = _open_pdf(data)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        code = "encrypted" if "password" in message else "unreadable"
+        raise ReadError(code, f"The PDF cannot be opened: {exc}") from exc
+    try:
+        kinds: dict[int, str] = {}
+        sources: dict[int, _PageSource] = {}
+        image_pages: list[int] = []
+        for index in range(len(document)):
+            page = document[index]
+            number = index + 1
+            source, _ = _text_page(page, number)
+            text = " ".join(line.text for line in source.text.lines)
+            if len(re.sub(r"\s", "", text)) < 40:
+                image_pages.append(number)
+                kinds[number] = "image"
+                continue
+            sources[number] = source
+            kinds[number] = classify_page(text)
+        fields = filled_fields(reader)
+        official = [name for name in fields if name.endswith("_A") or name.endswith("_B")]
+        if len(official) >= 5:
+            result = read_acroform(fields)
+            result.update({"form": "ACORD 25", "form_edition": "2016/03", "source": "acroform"})
+            first_acord = next((n for n, k in kinds.items() if k == "acord25"), 1)
+            kinds[first_acord] = "acord25"
+            return _finish(result, kinds, sources, [])
+        ocr_used = False
+        if "acord25" not in kinds.values() and image_pages:
+            for number in image_pages[:MAX_OCR_PAGES]:
+                source = _ocr_pdf_page(document[number - 1], number)
+                sources[number] = source
+                kinds[number] = classify_page(" ".join(line.text for line in source.text.lines))
+                ocr_used = True
+                if kinds[number] == "acord25":
+                    break
+        ordered = [sources[n] for n in sorted(sources)]
+        return _assemble(ordered, "ocr" if ocr_used else "text", kinds, [])
+    finally:
+        document.close()
+
+
+def _assemble(
+    sources: list[_PageSource], source_kind: str, kinds: dict[int, str], warnings: list[str]
+) -> dict[str, Any]:
+    acord = next((s for s in sources if kinds.get(s.text.page_number) == "acord25"), None)
+    by_number = {s.text.page_number: s for s in sources}
+    if acord is None and len(sources) == 1 and source_kind == "ocr":
+        # A photo or scan whose title OCR missed: try the layout reader anyway.
+        acord = sources[0]
+    result: dict[str, Any]
+    if acord is not None:
+        evidence = Evidence(acord.text.page_number)
+        layout = Acord25Reader(acord.text, acord.ink, evidence, acord.region)
+        result = layout.read()
+        result["fields"] = evidence.fields
+        warnings = warnings + layout.warnings
+        kinds[acord.text.page_number] = "acord25"
+    else:
+        result = {"form": None, "form_edition": None}
+    result["source"] = source_kind
+    return _finish(result, kinds, by_number, warnings)
+
+
+def _finish(
+    result: dict[str, Any],
+    kinds: dict[int, str],
+    sources: dict[int, _PageSource],
+    warnings: list[str],
+) -> dict[str, Any]:
+    endorsements: list[dict[str, Any]] = []
+    for number, kind in sorted(kinds.items()):
+        if kind == "endorsement" and number in sources:
+            text = "\n".join(line.text for line in sources[number].text.lines)
+            endorsements.extend(find_endorsements(text, number))
+    acord_pages = [n for n, k in sorted(kinds.items()) if k == "acord25"]
+    if not acord_pages and not endorsements:
+        raise ReadError(
+            "unreadable",
+            "No ACORD 25 certificate or endorsement form was recognised in the file.",
+        )
+    if not acord_pages:
+        result.update(
+            {
+                "form": "endorsement",
+                "form_edition": None,
+                "certificate_date": None,
+                "certificate_number": None,
+                "revision_number": None,
+                "producer": None,
+                "insured": None,
+                "insurers": [],
+                "coverages": [],
+                "description_of_operations": None,
+                "certificate_holder": None,
+                "fields": {},
+            }
+        )
+    if len(acord_pages) > 1:
+        warnings.append(
+            f"the file holds {len(acord_pages)} ACORD 25 pages; page {acord_pages[0]} was read"
+        )
+    _normalise(result)
+    result["acord_page"] = acord_pages[0] if acord_pages else None
+    result["pages"] = [{"page": n, "kind": k} for n, k in sorted(kinds.items())]
+    result["endorsements"] = endorsements
+    result["warnings"] = result.get("warnings", []) + warnings
+    return result
