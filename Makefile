@@ -1,0 +1,48 @@
+# The two commands a person needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup services migrate demo run test lint bench bench-verify bench-acord bench-audit bench-fanout bench-dashboard clean-data
+
+setup:
+	@bash infra/setup-system.sh
+
+services:
+	@bash infra/services.sh up
+
+migrate: setup services
+	@$(UV) run coinet migrate
+
+demo: migrate
+	@$(UV) run coinet demo load
+
+run: demo
+	@bash infra/run-dev.sh $(PORT)
+
+test: setup services
+	@$(UV) run pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+	@$(UV) run mypy
+
+bench: setup services bench-verify bench-audit bench-acord bench-fanout bench-dashboard
+
+bench-verify: setup
+	@$(UV) run python -m tests.bench.bench_verify
+
+bench-audit: setup services
+	@$(UV) run python -m tests.bench.bench_audit
+
+bench-acord: setup
+	@$(UV) run python -m tests.bench.bench_acord
+
+bench-fanout: setup services
+	@$(UV) run python -m tests.bench.bench_fanout
+
+bench-dashboard: setup services
+	@$(UV) run python -m tests.bench.bench_dashboard
