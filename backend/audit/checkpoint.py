@@ -95,7 +95,7 @@ class VerifierKey:
 
     @classmethod
     def from_vkey(cls, text: str) -> VerifierKey:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError(f"verifier key {text.strip()!r} is not name+keyid+key")
         name, key_id_hex, key_b64 = parts

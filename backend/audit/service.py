@@ -61,11 +61,13 @@ async def append_snapshots(
     last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
     next_seq = 0 if last_seq is None else last_seq + 1
     engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}
-    latest = (
-        select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256)
+    last_of_each = (
+        select(func.max(AuditLogEntry.seq))
         .where(AuditLogEntry.engagement_id.in_(engagement_ids))
-        .distinct(AuditLogEntry.engagement_id)
-        .order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc())
+        .group_by(AuditLogEntry.engagement_id)
+    )
+    latest = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256).where(
+        AuditLogEntry.seq.in_(last_of_each)
     )
     previous: dict[uuid.UUID, bytes] = {
         row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)

@@ -131,9 +131,7 @@ def audit_context(tmp_path: Path, stored_documents: dict[str, bytes]) -> AuditCo
 
 
 @pytest.fixture
-def timestamped_context(
-    tmp_path: Path, local_authority: LocalAuthority
-) -> Iterator[AuditContext]:
+def timestamped_context(tmp_path: Path, local_authority: LocalAuthority) -> Iterator[AuditContext]:
     keys_dir = tmp_path / "tsa-keys"
     keys_dir.mkdir()
     (keys_dir / "tsa-roots.pem").write_bytes(local_authority.root_pem)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import itertools
 import uuid
 from datetime import date
 from types import ModuleType
@@ -92,7 +93,7 @@ async def test_concurrent_appenders_get_distinct_consecutive_leaves(
     for engagement in engagements:
         chain = [e for e in entries if e.engagement_id == engagement]
         assert len(chain) == 10
-        for before, after in zip(chain, chain[1:], strict=False):
+        for before, after in itertools.pairwise(chain):
             assert after.previous_snapshot_sha256 == before.snapshot_sha256
 
 
