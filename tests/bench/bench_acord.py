@@ -1,0 +1,180 @@
+"""Benchmark of the ACORD 25 reader: per-field exact-match accuracy and time per document.
+
+    uv run python -m tests.bench.bench_acord [--count N] [--scan-sample N] [--runs N]
+
+Generates a seeded corpus with backend.acord.fixtures.generate into a temporary folder, reads
+every document in this process (the sandbox adds a fixed process start-up on top), compares
+each expected leaf value exactly, and does the same for ../shared/corpus/real when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from backend.acord import read_document
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REAL_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "real"
+# Keys of the real corpus's expected.json that describe the file, not values the reader returns.
+_NOT_VALUES = {
+    "id",
+    "file",
+    "acord_page",
+    "notes",
+    "hard_parts",
+    "certificate_holder_hidden_text",
+    "limits_as_printed",
+    "source",
+}
+TARGETS = {
+    "text": (99.0, 250.0),
+    "acroform": (99.0, 250.0),
+    "flattened": (99.0, 250.0),
+    "packet": (99.0, 250.0),
+    "scan": (95.0, 4000.0),
+    "endorsement": (95.0, 250.0),
+}
+
+
+def leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in _NOT_VALUES:
+                continue
+            out.update(leaves(item, f"{prefix}/{key}"))
+        return out
+    return {prefix: value}
+
+
+def _coverage_key(coverages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    counts: dict[str, int] = defaultdict(int)
+    keyed: dict[str, dict[str, Any]] = {}
+    for coverage in coverages or []:
+        line = str(coverage.get("line"))
+        keyed[f"{line}#{counts[line]}"] = coverage
+        counts[line] += 1
+    return keyed
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[int, int, list[str]]:
+    """(matching leaves, expected leaves, mismatches) with coverages paired by line."""
+    expected = dict(expected)
+    actual = dict(actual)
+    exp_cov = _coverage_key(expected.pop("coverages", []))
+    act_cov = _coverage_key(actual.pop("coverages", []) if "error" not in actual else [])
+    want = leaves(expected)
+    for key, coverage in exp_cov.items():
+        want.update(leaves(coverage, f"/coverages/{key}"))
+    got = leaves(actual)
+    for key, coverage in act_cov.items():
+        got.update(leaves(coverage, f"/coverages/{key}"))
+    misses = [f"{k}: want {v!r} got {got.get(k)!r}" for k, v in want.items() if got.get(k) != v]
+    return len(want) - len(misses), len(want), misses
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _line(name: str, metric: str, value: float, unit: str, op: str, target: float) -> str:
+    ok = value <= target if op == "<=" else value >= target
+    shown = f"{value:.1f}" if unit == "%" else f"{value:.0f}"
+    return f"bench {name}: {metric}={shown}{unit} target {op}{target:g}{unit} {'ok' if ok else 'SHORT'}"
+
+
+def _time_read(path: Path, runs: int) -> tuple[dict[str, Any], float]:
+    times = []
+    result: dict[str, Any] = {}
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = read_document(path)
+        times.append((time.perf_counter() - start) * 1000)
+    return result, statistics.median(times)
+
+
+def bench_generated(count: int, scan_sample: int, runs: int, verbose: bool) -> list[str]:
+    try:
+        from backend.acord.fixtures.generate import BUILDERS, KIND_WEIGHTS, generate_corpus
+    except ImportError:
+        print("fixture generator not available; generated corpus skipped")
+        return []
+    kinds = [k for k in KIND_WEIGHTS if k in BUILDERS]
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        manifest = generate_corpus(out, seed=7, count=count, kinds=kinds)
+        per_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for entry in manifest["documents"]:
+            per_kind[entry["kind"]].append(entry)
+        for kind, entries in per_kind.items():
+            if kind == "scan":
+                entries = entries[:scan_sample]
+            matched = total = 0
+            times: list[float] = []
+            for entry in entries:
+                result, ms = _time_read(out / entry["file"], 1 if kind == "scan" else runs)
+                times.append(ms)
+                ok, n, misses = compare(entry["expected"], result)
+                matched, total = matched + ok, total + n
+                if verbose and misses:
+                    print(f"  {entry['file']}: {len(misses)} misses: {'; '.join(misses[:6])}")
+            accuracy = 100.0 * matched / max(total, 1)
+            median = statistics.median(times)
+            name = f"acord-{kind}"
+            print(
+                f"{name}: {len(entries)} documents, {matched}/{total} fields exact, "
+                f"median {median:.0f} ms, p95 {_percentile(times, 0.95):.0f} ms"
+            )
+            target_accuracy, target_ms = TARGETS.get(kind, (95.0, 4000.0))
+            lines.append(_line(name, "accuracy", accuracy, "%", ">=", target_accuracy))
+            lines.append(_line(name, "median_ms", median, "ms", "<=", target_ms))
+            lines.append(_line(name, "p95_ms", _percentile(times, 0.95), "ms", "<=", target_ms * 2))
+    return lines
+
+
+def bench_real(verbose: bool) -> list[str]:
+    expected_path = REAL_CORPUS / "expected.json"
+    if not expected_path.exists():
+        print("real corpus not present; skipped")
+        return []
+    matched = total = 0
+    times: list[float] = []
+    for item in json.loads(expected_path.read_text()):
+        result, ms = _time_read(REAL_CORPUS / item["file"], 1)
+        times.append(ms)
+        ok, n, misses = compare(item, result)
+        matched, total = matched + ok, total + n
+        print(f"  {item['id']}: {ok}/{n} fields, {ms:.0f} ms")
+        if verbose:
+            for miss in misses:
+                print(f"    {miss}")
+    accuracy = 100.0 * matched / max(total, 1)
+    print(f"acord-real: {matched}/{total} expected values, median {statistics.median(times):.0f} ms")
+    return [_line("acord-real", "accuracy", accuracy, "%", ">=", 95.0)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_acord")
+    parser.add_argument("--count", type=int, default=60)
+    parser.add_argument("--scan-sample", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per document (median)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    lines = bench_generated(args.count, args.scan_sample, args.runs, args.verbose)
+    lines += bench_real(args.verbose)
+    for line in lines:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
