@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 # Best's financial strength ratings, strongest first.
@@ -102,16 +102,14 @@ class InsurerRating:
     rating: str
     size_class: str
     surplus_lines: bool = False
+    label: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not is_naic_code(self.naic):
             raise RatingError(f"NAIC code must be five digits, not {self.naic!r}")
-        normalise_rating(self.rating)
-        normalise_size_class(self.size_class)
-
-    @property
-    def label(self) -> str:
-        return f"{self.rating} {self.size_class}"
+        object.__setattr__(self, "rating", normalise_rating(self.rating))
+        object.__setattr__(self, "size_class", normalise_size_class(self.size_class))
+        object.__setattr__(self, "label", f"{self.rating} {self.size_class}")
 
 
 def is_naic_code(text: str | None) -> bool:

@@ -175,3 +175,38 @@ def _build_catalogue() -> dict[str, CheckInfo]:
 
 
 CATALOGUE: Final[dict[str, CheckInfo]] = _build_catalogue()
+
+
+_SPECS: Final = {
+    code: (info.requirement, info.severity, info.waivable) for code, info in CATALOGUE.items()
+}
+_new_check = tuple.__new__
+
+
+def make_check(
+    code: str,
+    outcome: str,
+    line: str | None,
+    expected: object,
+    found: object,
+    evidence: Evidence | None = None,
+    severity: str | None = None,
+) -> Check:
+    """A Check of a catalogued code; `severity` overrides the usual one where the set decides."""
+    requirement, usual_severity, waivable = _SPECS[code]
+    # tuple.__new__ skips the NamedTuple's Python-level constructor: dozens of checks per call.
+    return _new_check(
+        Check,
+        (
+            code,
+            outcome,
+            line,
+            requirement,
+            expected,
+            found,
+            severity or usual_severity,
+            waivable,
+            evidence,
+            None,
+        ),
+    )

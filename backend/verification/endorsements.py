@@ -16,7 +16,8 @@ from typing import Final
 
 from backend.requirements.model import FormEdition, RequirementSet
 from backend.requirements.vocabulary import GENERAL_LIABILITY
-from backend.verification.checks import CATALOGUE, FAIL, PASS, UNKNOWN, Check
+from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
+from backend.verification.checks import make_check as _check
 from backend.verification.context import VerificationContext
 from backend.verification.names import normalise_entity_name
 from backend.verification.record import (
@@ -24,6 +25,7 @@ from backend.verification.record import (
     AI_ONGOING,
     NOTICE_OF_CANCELLATION,
     PRIMARY_NONCONTRIBUTORY,
+    SOURCE_ENDORSEMENT,
     Endorsement,
     Evidence,
     RecordAsOf,
@@ -38,29 +40,11 @@ _TO_BE_NAMED: Final = re.compile(
     r"\b(?:to\s+be\s+(?:named|determined|advised|added)|will\s+be\s+named|tbd|tba)\b",
     re.IGNORECASE,
 )
-_AI_CODES: Final = ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED"))
-
-
-def _check(
-    code: str,
-    outcome: str,
-    line: str | None,
-    expected: object,
-    found: object,
-    evidence: Evidence | None,
-) -> Check:
-    info = CATALOGUE[code]
-    return Check(
-        code,
-        outcome,
-        line,
-        info.requirement,
-        expected,
-        found,
-        info.severity,
-        info.waivable,
-        evidence,
-    )
+# (endorsement kind, presence code, form code, parties code)
+_AI_CODES: Final = (
+    (AI_ONGOING, "AI_ONGOING", "AI_ONGOING_FORM", "AI_ONGOING_PARTIES"),
+    (AI_COMPLETED, "AI_COMPLETED", "AI_COMPLETED_FORM", "AI_COMPLETED_PARTIES"),
+)
 
 
 def _matching(
@@ -69,12 +53,19 @@ def _matching(
     """(on file, claimed only) endorsements of `kind` amending `line` in effect on `day`."""
     on_file: list[Endorsement] = []
     claimed: list[Endorsement] = []
-    for endorsement in record.endorsements:
-        if endorsement.kind != kind or (line is not None and line not in endorsement.lines):
+    for endorsement in record.endorsements_by_kind.get(kind, ()):
+        if line is not None and line not in endorsement.lines:
             continue
-        if not endorsement.in_effect(day):
+        effective = endorsement.effective
+        expiration = endorsement.expiration
+        if (effective is not None and day < effective) or (
+            expiration is not None and day >= expiration
+        ):
             continue
-        (on_file if endorsement.on_file else claimed).append(endorsement)
+        if endorsement.source == SOURCE_ENDORSEMENT:
+            on_file.append(endorsement)
+        else:
+            claimed.append(endorsement)
     return on_file, claimed
 
 
@@ -110,13 +101,19 @@ def check_endorsements(
     ai = requirements.additional_insured
     if ai.required:
         parties = _required_parties(ai.parties, context.additional_insured_parties)
-        for kind, code in _AI_CODES:
-            if not (ai.ongoing if kind == AI_ONGOING else ai.completed):
-                continue
-            forms = ai.ongoing_forms if kind == AI_ONGOING else ai.completed_forms
+        for kind, code, form_code, parties_code in _AI_CODES:
+            if kind == AI_ONGOING:
+                if not ai.ongoing:
+                    continue
+                forms = ai.ongoing_forms
+            else:
+                if not ai.completed:
+                    continue
+                forms = ai.completed_forms
+            codes = (code, form_code, parties_code)
             for line in ai.lines:
                 _check_additional_insured(
-                    checks, requirements, record, kind, code, line, forms, parties, day
+                    checks, requirements, record, kind, codes, line, forms, parties, day
                 )
     if requirements.primary_noncontributory:
         outcome, found, evidence = endorsement_outcome(
@@ -130,12 +127,14 @@ def check_endorsements(
     _check_red_flags(checks, record, day)
 
 
-def _required_parties(*groups: tuple[str, ...]) -> tuple[str, ...]:
+@lru_cache(maxsize=1024)
+def _required_parties(*groups: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, folded name) of each required party, the first spelling of duplicates kept."""
     seen: dict[str, str] = {}
     for group in groups:
         for party in group:
             seen.setdefault(normalise_entity_name(party), party)
-    return tuple(seen.values())
+    return tuple((party, key) for key, party in seen.items())
 
 
 def _check_additional_insured(
@@ -143,12 +142,13 @@ def _check_additional_insured(
     requirements: RequirementSet,
     record: RecordAsOf,
     kind: str,
-    code: str,
+    codes: tuple[str, str, str],
     line: str,
     forms: tuple[FormEdition, ...],
-    parties: tuple[str, ...],
+    parties: tuple[tuple[str, str], ...],
     day: date,
 ) -> None:
+    code, form_code, parties_code = codes
     on_file, claimed = _matching(record, kind, line, day)
     if on_file:
         checks.append(_check(code, PASS, line, True, "endorsement on file", on_file[0].evidence))
@@ -164,9 +164,9 @@ def _check_additional_insured(
         checks.append(_check(code, FAIL, line, True, None, None))
         return
     if forms:
-        _check_forms(checks, f"{code}_FORM", line, forms, judged)
+        _check_forms(checks, form_code, line, forms, judged)
     if parties:
-        _check_parties(checks, f"{code}_PARTIES", line, parties, judged, requirements, record)
+        _check_parties(checks, parties_code, line, parties, judged, requirements, record)
 
 
 def _check_forms(
@@ -176,62 +176,71 @@ def _check_forms(
     forms: tuple[FormEdition, ...],
     endorsements: list[Endorsement],
 ) -> None:
-    expected = [str(form) for form in forms]
-    seen = [_describe_form(endorsement) for endorsement in endorsements]
-    accepted = next(
-        (
-            endorsement
-            for endorsement in endorsements
-            if any(form.accepts(endorsement.form_number, endorsement.edition) for form in forms)
-        ),
-        None,
-    )
+    expected = _form_labels(forms)
+    seen: list[str] = []
+    accepted: Endorsement | None = None
+    for endorsement in endorsements:
+        described = _describe_form(endorsement)
+        if described is not None:
+            seen.append(described)
+        for form in forms:
+            if form.accepts(endorsement.form_number, endorsement.edition):
+                accepted = endorsement
+                break
+        if accepted is not None:
+            break
     if accepted is not None:
-        outcome = PASS
-        evidence = accepted.evidence
+        outcome, evidence = PASS, accepted.evidence
     else:
-        outcome = UNKNOWN if all(found is None for found in seen) else FAIL
-        evidence = endorsements[0].evidence
-    found = [text for text in seen if text is not None] or None
-    checks.append(_check(code, outcome, line, expected, found, evidence))
+        outcome, evidence = (FAIL if seen else UNKNOWN), endorsements[0].evidence
+    checks.append(_check(code, outcome, line, expected, tuple(seen) or None, evidence))
+
+
+@lru_cache(maxsize=256)
+def _form_labels(forms: tuple[FormEdition, ...]) -> tuple[str, ...]:
+    return tuple(str(form) for form in forms)
 
 
 def _check_parties(
     checks: list[Check],
     code: str,
     line: str,
-    parties: tuple[str, ...],
+    parties: tuple[tuple[str, str], ...],
     endorsements: list[Endorsement],
     requirements: RequirementSet,
     record: RecordAsOf,
 ) -> None:
     blanket_allowed = requirements.additional_insured.blanket_allowed
-    description = _normalised_text(record.description_of_operations or "")
     missing: list[str] = []
     undetermined: list[str] = []
-    for party in parties:
-        wanted = normalise_entity_name(party)
+    for party, wanted in parties:
         status = FAIL
         for endorsement in endorsements:
-            if endorsement.blanket and blanket_allowed:
+            if (endorsement.blanket and blanket_allowed) or wanted in endorsement.party_keys:
                 status = PASS
-            elif any(normalise_entity_name(name) == wanted for name in endorsement.named_parties):
-                status = PASS
-            elif not endorsement.on_file and _names_party(description, wanted):
-                status = PASS
-            elif endorsement.blanket is None and status == FAIL:
-                status = UNKNOWN
-            if status == PASS:
                 break
+            if endorsement.source != SOURCE_ENDORSEMENT and _names_party(
+                _normalised_text(record.description_of_operations or ""), wanted
+            ):
+                status = PASS
+                break
+            if endorsement.blanket is None:
+                status = UNKNOWN
         if status == FAIL:
             missing.append(party)
         elif status == UNKNOWN:
             undetermined.append(party)
+    names = _party_names(parties)
     outcome = FAIL if missing else UNKNOWN if undetermined else PASS
-    found: object = {"not_covered": missing, "undetermined": undetermined}
-    if outcome == PASS:
-        found = list(parties)
-    checks.append(_check(code, outcome, line, list(parties), found, endorsements[0].evidence))
+    found: object = names
+    if outcome != PASS:
+        found = {"not_covered": missing, "undetermined": undetermined}
+    checks.append(_check(code, outcome, line, names, found, endorsements[0].evidence))
+
+
+@lru_cache(maxsize=1024)
+def _party_names(parties: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(party for party, _key in parties)
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:

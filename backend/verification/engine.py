@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.ratings import is_naic_code, meets_minimum
 from backend.requirements.vocabulary import (
     FOLLOW_FORM_UNDERLYING,
     GENERAL_LIABILITY,
+    LIMIT_KINDS,
     LINE_CODE_PREFIX,
     UMBRELLA,
     WORKERS_COMPENSATION,
@@ -31,7 +32,6 @@ from backend.requirements.vocabulary import (
 )
 from backend.verification.checks import (
     BLOCKING,
-    CATALOGUE,
     FAIL,
     PASS,
     UNKNOWN,
@@ -39,13 +39,15 @@ from backend.verification.checks import (
     Check,
     Waiver,
 )
+from backend.verification.checks import (
+    make_check as _check,
+)
 from backend.verification.context import VerificationContext
 from backend.verification.endorsements import check_endorsements, endorsement_outcome
 from backend.verification.names import same_entity
 from backend.verification.record import (
     PER_PROJECT_AGGREGATE,
     WAIVER_OF_SUBROGATION,
-    Evidence,
     Policy,
     RecordAsOf,
     Term,
@@ -57,9 +59,54 @@ __all__ = ["ENGINE_VERSION", "verify"]
 _BLANK_POLICY_NUMBERS: Final = frozenset(
     {"", "TBD", "TBA", "N/A", "NA", "NONE", "PENDING", "APPLIED FOR", "BINDER", "TO BE ISSUED"}
 )
-_REQUIREMENT = {code: info.requirement for code, info in CATALOGUE.items()}
-_WAIVABLE = {code: info.waivable for code, info in CATALOGUE.items()}
-_SEVERITY = {code: info.severity for code, info in CATALOGUE.items()}
+
+
+class _LineCodes(NamedTuple):
+    """The check codes of one line, computed once instead of formatted per verification."""
+
+    present: str
+    policy_number: str
+    in_force: str
+    effective_by_work_start: str
+    no_gap: str
+    through_closeout: str
+    expiry_window: str
+    insurer_naic: str
+    insurer_rating: str
+    insurer_surplus_lines: str
+    waiver_of_subrogation: str
+    occurrence_basis: str
+    retro_date: str
+    tail: str
+    limits: dict[str, str]
+
+
+def _line_codes(line: str) -> _LineCodes:
+    prefix = LINE_CODE_PREFIX[line]
+    names = [f"{prefix}_{field.upper()}" for field in _LineCodes._fields[:-1]]
+    limits = {kind: limit_code(line, kind) for kind in LIMIT_KINDS[line]}
+    return _LineCodes._make([*names, limits])
+
+
+_LINE_CODES: Final = {line: _line_codes(line) for line in LINE_CODE_PREFIX}
+_LIMIT_EVIDENCE: Final = {
+    kind: f"limits.{kind}" for kinds in LIMIT_KINDS.values() for kind in kinds
+}
+
+
+class _Frame(NamedTuple):
+    """What one verification reads, computed once and passed down as one argument."""
+
+    checks: list[Check]
+    requirements: RequirementSet
+    record: RecordAsOf
+    context: VerificationContext
+    on: date
+    coverage_day: date
+    needed_until: date | None
+    window_end: date
+    closeout_severity: str | None
+    rating_expected: str | None
 
 
 def verify(
@@ -74,76 +121,63 @@ def verify(
     if record is None:
         checks.append(_check("RECORD_PRESENT", UNKNOWN, None, "a record of insurance", None))
     else:
-        coverage_day = on
-        if context.work_start is not None and context.work_start > on:
-            coverage_day = context.work_start
+        work_start = context.work_start
+        closeout = requirements.coverage_through_closeout
+        insurer = requirements.insurer
+        rating_expected = None
+        if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
+            rating_expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}"
+        frame = _Frame(
+            checks,
+            requirements,
+            record,
+            context,
+            on,
+            work_start if work_start is not None and work_start > on else on,
+            context.coverage_needed_until,
+            on + timedelta(days=context.expiring_window_days),
+            None if closeout == "off" else BLOCKING if closeout == BLOCKING else WARNING,
+            rating_expected.strip() if rating_expected is not None else None,
+        )
         for line_requirement in requirements.lines:
-            _check_line(checks, requirements, line_requirement, record, context, on, coverage_day)
+            _check_line(frame, line_requirement)
         _check_holder(checks, requirements, record, context)
-        check_endorsements(checks, requirements, record, context, coverage_day)
+        check_endorsements(checks, requirements, record, context, frame.coverage_day)
     return conclude(requirements, on, checks, waivers, context.expiring_window_days)
 
 
-def _check(
-    code: str,
-    outcome: str,
-    line: str | None,
-    expected: object,
-    found: object,
-    evidence: Evidence | None = None,
-    severity: str | None = None,
-) -> Check:
-    return Check(
-        code,
-        outcome,
-        line,
-        _REQUIREMENT[code],
-        expected,
-        found,
-        severity or _SEVERITY[code],
-        _WAIVABLE[code],
-        evidence,
-    )
-
-
-def _check_line(
-    checks: list[Check],
-    requirements: RequirementSet,
-    requirement: LineRequirement,
-    record: RecordAsOf,
-    context: VerificationContext,
-    on: date,
-    coverage_day: date,
-) -> None:
+def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     line = requirement.line
-    prefix = LINE_CODE_PREFIX[line]
-    if requirement.only_if_employees_on_site and not context.employees_on_site:
+    codes = _LINE_CODES[line]
+    checks = frame.checks
+    append = checks.append
+    record = frame.record
+    if requirement.only_if_employees_on_site and not frame.context.employees_on_site:
         return
     pairs = record.terms_by_line.get(line, ())
     if not pairs:
-        unreadable = line in record.unreadable_lines
-        if unreadable:
-            checks.append(_check(f"{prefix}_PRESENT", UNKNOWN, line, True, "dates unreadable"))
+        if line in record.unreadable_lines:
+            append(_check(codes.present, UNKNOWN, line, True, "dates unreadable"))
         else:
-            checks.append(_check(f"{prefix}_PRESENT", FAIL, line, True, False))
+            append(_check(codes.present, FAIL, line, True, False))
         return
-    checks.append(_check(f"{prefix}_PRESENT", PASS, line, True, True))
+    append(_check(codes.present, PASS, line, True, True))
 
+    coverage_day = frame.coverage_day
     current: tuple[Policy, Term] | None = None
     for pair in pairs:
         if pair[1].effective <= coverage_day < pair[1].expiration:
             current = pair  # the newest term in force wins (pairs are sorted by effective)
-    covered_until = _continuous_until(pairs, coverage_day)
-    _check_dates(checks, requirements, line, prefix, pairs, current, covered_until, context, on)
+    _check_dates(frame, line, codes, pairs, current)
     if current is None:
         return
     policy, term = current
     evidence = term.evidence
     number = term.policy_number
     blank = number is None or number.strip().upper() in _BLANK_POLICY_NUMBERS
-    checks.append(
+    append(
         _check(
-            f"{prefix}_POLICY_NUMBER",
+            codes.policy_number,
             FAIL if blank else PASS,
             line,
             "a policy number",
@@ -151,43 +185,34 @@ def _check_line(
             evidence.get("policy_number"),
         )
     )
-    _check_insurer(checks, requirements, line, prefix, policy, context)
+    _check_insurer(frame, line, codes, policy)
     limits = term.limits
+    limit_codes = codes.limits
     for kind, minimum in requirement.limits:
         amount = limits.get(kind)
         if amount is None and kind == "combined_single_limit":
             amount = _split_limits_floor(limits)
         outcome = UNKNOWN if amount is None else PASS if amount >= minimum else FAIL
-        checks.append(
-            _check(
-                limit_code(line, kind),
-                outcome,
-                line,
-                minimum,
-                amount,
-                evidence.get(f"limits.{kind}"),
-            )
-        )
-    if line in (GENERAL_LIABILITY, UMBRELLA):
-        _check_basis(checks, requirement, line, prefix, term, context)
+        code = limit_codes[kind]
+        append(_check(code, outcome, line, minimum, amount, evidence.get(_LIMIT_EVIDENCE[kind])))
+    if line == GENERAL_LIABILITY or line == UMBRELLA:
+        _check_basis(frame, requirement, line, codes, term)
     found: object
     if requirement.waiver_of_subrogation:
         outcome, found, endorsement_evidence = endorsement_outcome(
-            record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
+            record, frame.requirements, WAIVER_OF_SUBROGATION, line, coverage_day
         )
-        checks.append(
-            _check(
-                f"{prefix}_WAIVER_OF_SUBROGATION", outcome, line, True, found, endorsement_evidence
-            )
+        append(
+            _check(codes.waiver_of_subrogation, outcome, line, True, found, endorsement_evidence)
         )
     if requirement.per_project_aggregate:
         outcome, found, endorsement_evidence = endorsement_outcome(
-            record, requirements, PER_PROJECT_AGGREGATE, line, coverage_day
+            record, frame.requirements, PER_PROJECT_AGGREGATE, line, coverage_day
         )
         if outcome == FAIL and term.aggregate_applies_per is not None:
             found = f"per {term.aggregate_applies_per}"
             endorsement_evidence = evidence.get("aggregate_applies_per")
-        checks.append(
+        append(
             _check(
                 "GL_PER_PROJECT_AGGREGATE",
                 outcome,
@@ -200,7 +225,7 @@ def _check_line(
     if requirement.any_auto:
         autos = term.covered_autos
         outcome = UNKNOWN if not autos else PASS if "any_auto" in autos else FAIL
-        checks.append(
+        append(
             _check(
                 "AUTO_ANY_AUTO",
                 outcome,
@@ -213,7 +238,7 @@ def _check_line(
     if requirement.follows_form:
         _check_follows_form(checks, line, term)
     if line == WORKERS_COMPENSATION:
-        _check_workers_compensation(checks, requirement, line, term, context)
+        _check_workers_compensation(checks, requirement, line, term, frame.context)
 
 
 def _continuous_until(pairs: tuple[tuple[Policy, Term], ...], day: date) -> date | None:
@@ -232,40 +257,41 @@ def _continuous_until(pairs: tuple[tuple[Policy, Term], ...], day: date) -> date
 
 
 def _check_dates(
-    checks: list[Check],
-    requirements: RequirementSet,
+    frame: _Frame,
     line: str,
-    prefix: str,
+    codes: _LineCodes,
     pairs: tuple[tuple[Policy, Term], ...],
     current: tuple[Policy, Term] | None,
-    covered_until: date | None,
-    context: VerificationContext,
-    on: date,
 ) -> None:
-    coverage_day = (
-        on if context.work_start is None or context.work_start <= on else context.work_start
-    )
+    append = frame.checks.append
+    coverage_day = frame.coverage_day
     if current is None:
         latest = max(term.expiration for _policy, term in pairs)
-        checks.append(_check(f"{prefix}_IN_FORCE", FAIL, line, coverage_day, latest))
+        append(_check(codes.in_force, FAIL, line, coverage_day, latest))
     else:
-        checks.append(
+        current_term = current[1]
+        append(
             _check(
-                f"{prefix}_IN_FORCE",
+                codes.in_force,
                 PASS,
                 line,
                 coverage_day,
-                current[1].expiration,
-                current[1].evidence.get("expiration"),
+                current_term.expiration,
+                current_term.evidence.get("expiration"),
             )
         )
-    work_start = context.work_start
+    work_start = frame.context.work_start
+    needed_until = frame.needed_until
     if work_start is not None:
-        covered = any(term.effective <= work_start < term.expiration for _p, term in pairs)
+        covered = False
+        for _policy, term in pairs:
+            if term.effective <= work_start < term.expiration:
+                covered = True
+                break
         first = pairs[0][1]
-        checks.append(
+        append(
             _check(
-                f"{prefix}_EFFECTIVE_BY_WORK_START",
+                codes.effective_by_work_start,
                 PASS if covered else FAIL,
                 line,
                 work_start,
@@ -274,34 +300,30 @@ def _check_dates(
             )
         )
     if len(pairs) > 1:
-        gap = _first_gap(pairs, work_start or context.project_start, context.coverage_needed_until)
-        checks.append(
-            _check(f"{prefix}_NO_GAP", PASS if gap is None else FAIL, line, "no gap", gap)
-        )
-    needed_until = context.coverage_needed_until
-    if needed_until is not None and requirements.coverage_through_closeout != "off":
+        gap = _first_gap(pairs, work_start or frame.context.project_start, needed_until)
+        append(_check(codes.no_gap, PASS if gap is None else FAIL, line, "no gap", gap))
+    if current is None:
+        return
+    covered_until = _continuous_until(pairs, coverage_day)
+    if needed_until is not None and frame.closeout_severity is not None:
         reaches = covered_until is not None and covered_until >= needed_until
-        checks.append(
+        append(
             _check(
-                f"{prefix}_THROUGH_CLOSEOUT",
+                codes.through_closeout,
                 PASS if reaches else FAIL,
                 line,
                 needed_until,
                 covered_until,
-                severity=BLOCKING
-                if requirements.coverage_through_closeout == BLOCKING
-                else WARNING,
+                severity=frame.closeout_severity,
             )
         )
     if covered_until is not None:
-        window_end = on + timedelta(days=context.expiring_window_days)
+        window_end = frame.window_end
         lasts = covered_until > window_end or (
             needed_until is not None and covered_until >= needed_until
         )
-        checks.append(
-            _check(
-                f"{prefix}_EXPIRY_WINDOW", PASS if lasts else FAIL, line, window_end, covered_until
-            )
+        append(
+            _check(codes.expiry_window, PASS if lasts else FAIL, line, window_end, covered_until)
         )
 
 
@@ -320,20 +342,14 @@ def _first_gap(
     return None
 
 
-def _check_insurer(
-    checks: list[Check],
-    requirements: RequirementSet,
-    line: str,
-    prefix: str,
-    policy: Policy,
-    context: VerificationContext,
-) -> None:
-    insurer = requirements.insurer
+def _check_insurer(frame: _Frame, line: str, codes: _LineCodes, policy: Policy) -> None:
+    append = frame.checks.append
+    insurer = frame.requirements.insurer
     naic = policy.insurer_naic
     naic_evidence = policy.evidence.get("insurer_naic")
-    checks.append(
+    append(
         _check(
-            f"{prefix}_INSURER_NAIC",
+            codes.insurer_naic,
             PASS if is_naic_code(naic) else FAIL,
             line,
             "five-digit NAIC number",
@@ -342,23 +358,25 @@ def _check_insurer(
             severity=BLOCKING if insurer.naic_required else WARNING,
         )
     )
-    rating = context.insurer_ratings.get(naic)
-    if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
-        minimum_rating = insurer.minimum_rating or "F"
-        minimum_size = insurer.minimum_size_class or "I"
-        expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}".strip()
+    rating = frame.context.insurer_ratings.get(naic)
+    if frame.rating_expected is not None:
         if rating is None:
             outcome, found = UNKNOWN, None
         else:
-            met = meets_minimum(rating.rating, rating.size_class, minimum_rating, minimum_size)
+            met = meets_minimum(
+                rating.rating,
+                rating.size_class,
+                insurer.minimum_rating or "S",
+                insurer.minimum_size_class or "I",
+            )
             outcome, found = (PASS if met else FAIL), rating.label
-        checks.append(
-            _check(f"{prefix}_INSURER_RATING", outcome, line, expected, found, naic_evidence)
+        append(
+            _check(codes.insurer_rating, outcome, line, frame.rating_expected, found, naic_evidence)
         )
     if rating is not None:
-        checks.append(
+        append(
             _check(
-                f"{prefix}_INSURER_SURPLUS_LINES",
+                codes.insurer_surplus_lines,
                 FAIL if rating.surplus_lines else PASS,
                 line,
                 "admitted insurer",
@@ -380,13 +398,10 @@ def _split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
 
 
 def _check_basis(
-    checks: list[Check],
-    requirement: LineRequirement,
-    line: str,
-    prefix: str,
-    term: Term,
-    context: VerificationContext,
+    frame: _Frame, requirement: LineRequirement, line: str, codes: _LineCodes, term: Term
 ) -> None:
+    checks = frame.checks
+    context = frame.context
     basis = term.basis
     evidence = term.evidence.get("basis")
     expected = "occurrence or claims-made" if requirement.claims_made_allowed else "occurrence"
@@ -396,7 +411,7 @@ def _check_basis(
         outcome = PASS
     else:
         outcome = PASS if requirement.claims_made_allowed else FAIL
-    checks.append(_check(f"{prefix}_OCCURRENCE_BASIS", outcome, line, expected, basis, evidence))
+    checks.append(_check(codes.occurrence_basis, outcome, line, expected, basis, evidence))
     if basis != "claims_made" or not requirement.claims_made_allowed:
         return
     retro_needed_by = context.work_start or context.project_start
@@ -405,7 +420,7 @@ def _check_basis(
         outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
         checks.append(
             _check(
-                f"{prefix}_RETRO_DATE",
+                codes.retro_date,
                 outcome,
                 line,
                 retro_needed_by,
@@ -418,7 +433,7 @@ def _check_basis(
         outcome = UNKNOWN if tail is None else PASS if tail >= requirement.tail_years else FAIL
         checks.append(
             _check(
-                f"{prefix}_TAIL",
+                codes.tail,
                 outcome,
                 line,
                 requirement.tail_years,

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Final
 
 from backend.requirements.vocabulary import EXCESS, UMBRELLA
+from backend.verification.names import normalise_entity_name
 
 # Endorsement kinds.
 AI_ONGOING: Final = "additional_insured_ongoing"
@@ -101,7 +102,8 @@ class Endorsement:
     `lines` are the lines it amends. `blanket` is true for "automatic status when required by
     written contract" wording, false for a schedule of `named_parties`, None when unknown.
     `effective` / `expiration` None mean "as the policy". `wording` keeps text that matters
-    (conditional language is a red flag).
+    (conditional language is a red flag). `party_keys` is derived: the named parties as
+    names.normalise_entity_name folds them.
     """
 
     kind: str
@@ -116,6 +118,11 @@ class Endorsement:
     notice_days: int | None = None
     wording: str | None = None
     evidence: Evidence | None = None
+    party_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(normalise_entity_name(name) for name in self.named_parties)
+        object.__setattr__(self, "party_keys", keys)
 
     @property
     def on_file(self) -> bool:
@@ -135,7 +142,8 @@ class RecordAsOf:
     (a master record holds one certificate per holder). `unreadable_lines` are lines a document
     shows but whose policy dates could not be read (checked as unknown, not as absent).
     `terms_by_line` is derived: for each
-    line, (policy, term) pairs sorted by effective date, an excess policy counting as umbrella.
+    line, (policy, term) pairs sorted by effective date, an excess policy counting as umbrella;
+    `endorsements_by_kind` groups the endorsements by kind.
     """
 
     as_of: date
@@ -147,6 +155,9 @@ class RecordAsOf:
     unreadable_lines: tuple[str, ...] = ()
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
     terms_by_line: Mapping[str, tuple[tuple[Policy, Term], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+    endorsements_by_kind: Mapping[str, tuple[Endorsement, ...]] = field(
         init=False, repr=False, compare=False
     )
 
@@ -161,3 +172,8 @@ class RecordAsOf:
             for line, pairs in grouped.items()
         }
         object.__setattr__(self, "terms_by_line", index)
+        by_kind: dict[str, list[Endorsement]] = {}
+        for endorsement in self.endorsements:
+            by_kind.setdefault(endorsement.kind, []).append(endorsement)
+        kinds = {kind: tuple(items) for kind, items in by_kind.items()}
+        object.__setattr__(self, "endorsements_by_kind", kinds)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from backend.requirements.model import RequirementSet
-from backend.verification.checks import BLOCKING, FAIL, UNKNOWN, WAIVED, Check, Waiver
+from backend.verification.checks import BLOCKING, FAIL, PASS, UNKNOWN, WAIVED, Check, Waiver
 
 COMPLIANT: Final = "compliant"
 EXPIRING: Final = "expiring"
@@ -115,7 +115,7 @@ def status_of(checks: Iterable[Check], on: date, window_days: int) -> str:
     """
     window_end = on + timedelta(days=window_days)
     unknown = expiring = False
-    for check in checks:
+    for check in [check for check in checks if check[1] != PASS]:
         outcome = check.outcome
         if outcome == FAIL:
             if check.severity == BLOCKING:

@@ -1,0 +1,229 @@
+"""Verifications per second on one core: a realistic four-line record (GL, auto, umbrella, WC,
+with its endorsements on file) against a full requirement set (the high-tier template plus a
+holder, three additional-insured parties, a project state and a rating table).
+
+Run: uv run python -m tests.bench.bench_verify
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import date
+
+from backend.requirements.ratings import InsurerRating, RatingTable
+from backend.requirements.templates import template
+from backend.verification.context import VerificationContext
+from backend.verification.engine import verify
+from backend.verification.record import (
+    AI_COMPLETED,
+    AI_ONGOING,
+    NOTICE_OF_CANCELLATION,
+    PER_PROJECT_AGGREGATE,
+    PRIMARY_NONCONTRIBUTORY,
+    WAIVER_OF_SUBROGATION,
+    Endorsement,
+    Evidence,
+    Policy,
+    RecordAsOf,
+    Term,
+)
+
+TARGET_PER_SECOND = 20_000
+RUNS = 5
+SECONDS_PER_RUN = 1.0
+
+GC = "Meridian Construction Group LLC"
+OWNER = "Harbor Point Owner LP"
+LENDER = "First Lakes Bank, N.A."
+DOCUMENT = "3f1c" * 16
+
+
+def _evidence(pointer: str, page: int = 1) -> Evidence:
+    return Evidence(document=DOCUMENT, page=page, pointer=pointer, bbox=(40.0, 300.0, 120.0, 310.0))
+
+
+def _term(index: int, **values: object) -> Term:
+    base = f"/coverages/{index}"
+    limits = values.pop("limits")
+    assert isinstance(limits, dict)
+    evidence = {
+        "effective": _evidence(f"{base}/effective"),
+        "expiration": _evidence(f"{base}/expiration"),
+        "policy_number": _evidence(f"{base}/policy_number"),
+    }
+    for kind in limits:
+        evidence[f"limits.{kind}"] = _evidence(f"{base}/limits/{kind}")
+    return Term(
+        effective=date(2026, 3, 1),
+        expiration=date(2027, 3, 1),
+        limits=limits,
+        evidence=evidence,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def realistic_record() -> RecordAsOf:
+    """A tier-1 sub's record after review: four policies, the prior GL term, endorsements."""
+    gl_limits = {
+        "each_occurrence": 2_000_000,
+        "general_aggregate": 4_000_000,
+        "products_completed_operations_aggregate": 4_000_000,
+        "personal_advertising_injury": 2_000_000,
+        "damage_to_rented_premises": 300_000,
+        "medical_expense": 10_000,
+    }
+    prior_gl = Term(
+        effective=date(2025, 3, 1),
+        expiration=date(2026, 3, 1),
+        policy_number="GL-4410022-25",
+        basis="occurrence",
+        limits=gl_limits,
+    )
+    policies = (
+        Policy(
+            line="general_liability",
+            insurer_name="Great Lakes Casualty Company",
+            insurer_naic="24112",
+            terms=(
+                prior_gl,
+                _term(0, policy_number="GL-4410022-26", basis="occurrence", limits=gl_limits),
+            ),
+        ),
+        Policy(
+            line="auto_liability",
+            insurer_name="Great Lakes Casualty Company",
+            insurer_naic="24112",
+            terms=(
+                _term(
+                    1,
+                    policy_number="BA-7781204",
+                    covered_autos=("any_auto",),
+                    limits={"combined_single_limit": 1_000_000},
+                ),
+            ),
+        ),
+        Policy(
+            line="umbrella",
+            insurer_name="Continental Excess Insurance Co",
+            insurer_naic="35289",
+            terms=(
+                _term(
+                    2,
+                    policy_number="UMB-0091833",
+                    basis="occurrence",
+                    follows_form=True,
+                    follows_form_over=("general_liability", "auto_liability", "employers_liability"),
+                    limits={"each_occurrence": 10_000_000, "aggregate": 10_000_000},
+                ),
+            ),
+        ),
+        Policy(
+            line="workers_compensation",
+            insurer_name="Buckeye Workers Mutual",
+            insurer_naic="10677",
+            terms=(
+                _term(
+                    3,
+                    policy_number="WC-5520017",
+                    statutory=True,
+                    wc_states=("OH", "PA"),
+                    limits={
+                        "el_each_accident": 1_000_000,
+                        "el_disease_each_employee": 1_000_000,
+                        "el_disease_policy_limit": 1_000_000,
+                    },
+                ),
+            ),
+        ),
+    )
+    endorsement_page = _evidence("/form", page=2)
+    endorsements = (
+        Endorsement(
+            AI_ONGOING, ("general_liability", "umbrella"), form_number="CG 20 10",
+            edition="04 13", blanket=False, named_parties=(GC, OWNER, LENDER),
+            evidence=endorsement_page,
+        ),
+        Endorsement(
+            AI_COMPLETED, ("general_liability", "umbrella"), form_number="CG 20 37",
+            edition="04 13", blanket=False, named_parties=(GC, OWNER, LENDER),
+            evidence=endorsement_page,
+        ),
+        Endorsement(PRIMARY_NONCONTRIBUTORY, ("general_liability",), form_number="CG 20 01"),
+        Endorsement(WAIVER_OF_SUBROGATION, ("general_liability",), form_number="CG 24 04"),
+        Endorsement(WAIVER_OF_SUBROGATION, ("auto_liability",), form_number="CA 04 44"),
+        Endorsement(WAIVER_OF_SUBROGATION, ("workers_compensation",), form_number="WC 00 03 13"),
+        Endorsement(PER_PROJECT_AGGREGATE, ("general_liability",), form_number="CG 25 03"),
+        Endorsement(
+            NOTICE_OF_CANCELLATION,
+            ("general_liability", "auto_liability", "umbrella", "workers_compensation"),
+            notice_days=30,
+        ),
+    )
+    return RecordAsOf(
+        as_of=date(2026, 11, 23),
+        policies=policies,
+        endorsements=endorsements,
+        insured_name="Apex Mechanical LLC",
+        certificate_holder_name=GC,
+        description_of_operations=(
+            "Re: Harbor Point Tower. Certificate holder, owner and lender are additional insureds "
+            "for ongoing and completed operations on a primary and non-contributory basis."
+        ),
+        evidence={"certificate_holder_name": _evidence("/certificate_holder/name")},
+    )
+
+
+def realistic_context() -> VerificationContext:
+    ratings = RatingTable.of(
+        [
+            InsurerRating("24112", "Great Lakes Casualty Company", "A", "IX"),
+            InsurerRating("35289", "Continental Excess Insurance Co", "A+", "XV"),
+            InsurerRating("10677", "Buckeye Workers Mutual", "A-", "VIII"),
+        ]
+    )
+    return VerificationContext(
+        project_start=date(2026, 2, 1),
+        project_end=date(2027, 1, 31),
+        closeout_days=30,
+        certificate_holder=GC,
+        additional_insured_parties=(GC, OWNER, LENDER),
+        state="OH",
+        trade="HVAC",
+        work_start=date(2026, 4, 1),
+        insurer_ratings=ratings,
+    )
+
+
+def main() -> None:
+    requirements = template("high")
+    record = realistic_record()
+    context = realistic_context()
+    on = date(2026, 11, 23)
+    verdict = verify(requirements, record, context, on)
+    print(f"record: {len(record.policies)} policies, {len(record.endorsements)} endorsements")
+    print(f"verdict: {verdict.status}, {len(verdict.checks)} checks")
+    rates = []
+    for run in range(RUNS):
+        count = 0
+        started = time.process_time()
+        deadline = started + SECONDS_PER_RUN
+        while True:
+            for _ in range(500):
+                verify(requirements, record, context, on)
+            count += 500
+            now = time.process_time()
+            if now >= deadline:
+                break
+        rate = count / (now - started)
+        rates.append(rate)
+        print(f"run {run + 1}: {rate:,.0f} verifications/s (CPU time of one process)")
+    median = statistics.median(rates)
+    verdict_word = "ok" if median >= TARGET_PER_SECOND else "SHORT"
+    print(
+        f"bench verify: per_second={median:.0f}/s target >={TARGET_PER_SECOND}/s {verdict_word}"
+    )
+
+
+if __name__ == "__main__":
+    main()
