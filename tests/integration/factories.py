@@ -48,7 +48,11 @@ async def make_org(db: AsyncSession, kind: str, name: str | None = None) -> Org:
         person = Person(id=uuid.uuid4(), email=email, full_name=role, password_hash=_PASSWORD_HASH)
         db.add(person)
         await db.flush()
-        db.add(Membership(id=uuid.uuid4(), person_id=person.id, organisation_id=organisation.id, role=role))
+        db.add(
+            Membership(
+                id=uuid.uuid4(), person_id=person.id, organisation_id=organisation.id, role=role
+            )
+        )
         emails[role] = email
     await db.flush()
     return Org(organisation, emails)
@@ -72,13 +76,21 @@ async def make_project(db: AsyncSession, gc: Org, number: str | None = None) -> 
     return project
 
 
-async def make_requirement_version(db: AsyncSession, gc: Org, tier: str = "moderate") -> RequirementSetVersion:
-    rs = RequirementSet(id=uuid.uuid4(), gc_org_id=gc.id, name=f"{tier} {uuid.uuid4().hex[:4]}", template=tier)
+async def make_requirement_version(
+    db: AsyncSession, gc: Org, tier: str = "moderate"
+) -> RequirementSetVersion:
+    rs = RequirementSet(
+        id=uuid.uuid4(), gc_org_id=gc.id, name=f"{tier} {uuid.uuid4().hex[:4]}", template=tier
+    )
     db.add(rs)
     await db.flush()
     body = requirement_body(tier)
     version = RequirementSetVersion(
-        id=uuid.uuid4(), requirement_set_id=rs.id, version=1, body=body, body_sha256=requirement_digest(body)
+        id=uuid.uuid4(),
+        requirement_set_id=rs.id,
+        version=1,
+        body=body,
+        body_sha256=requirement_digest(body),
     )
     db.add(version)
     await db.flush()

@@ -21,7 +21,9 @@ async def test_sign_in_shows_the_role_page_and_sign_out_ends_the_session(
 
 async def test_password_is_stored_as_argon2id(db: AsyncSession) -> None:
     gc = await make_org(db, "general_contractor")
-    person = (await db.execute(select(Person).where(Person.email == gc.emails["gc_admin"]))).scalar_one()
+    person = (
+        await db.execute(select(Person).where(Person.email == gc.emails["gc_admin"]))
+    ).scalar_one()
     assert person.password_hash.startswith("$argon2id$")
 
 
@@ -58,7 +60,9 @@ async def test_lock_out_after_repeated_failures(client: AsyncClient, db: AsyncSe
     assert "locked" in response.text
 
 
-async def test_forms_without_the_csrf_token_are_refused(client: AsyncClient, db: AsyncSession) -> None:
+async def test_forms_without_the_csrf_token_are_refused(
+    client: AsyncClient, db: AsyncSession
+) -> None:
     gc = await make_org(db, "general_contractor")
     await sign_in(client, gc.emails["gc_admin"])
     response = await client.post("/logout", data={})
@@ -72,18 +76,25 @@ async def test_forms_without_the_csrf_token_are_refused(client: AsyncClient, db:
 async def test_sign_in_form_needs_its_csrf_cookie(client: AsyncClient, db: AsyncSession) -> None:
     gc = await make_org(db, "general_contractor")
     response = await client.post(
-        "/login", data={"_csrf": "x", "email": gc.emails["gc_admin"], "password": "correct horse battery"}
+        "/login",
+        data={"_csrf": "x", "email": gc.emails["gc_admin"], "password": "correct horse battery"},
     )
     assert response.status_code == 403
 
 
-async def test_api_token_is_scoped_hashed_and_revocable(client: AsyncClient, db: AsyncSession) -> None:
+async def test_api_token_is_scoped_hashed_and_revocable(
+    client: AsyncClient, db: AsyncSession
+) -> None:
     gc = await make_org(db, "general_contractor")
     csrf = await sign_in(client, gc.emails["gc_admin"])
-    created = await client.post("/api/v1/tokens", json={"name": "ERP"}, headers={"x-csrf-token": csrf})
+    created = await client.post(
+        "/api/v1/tokens", json={"name": "ERP"}, headers={"x-csrf-token": csrf}
+    )
     assert created.status_code == 201, created.text
     token = created.json()["token"]
-    stored = (await db.execute(select(ApiToken).where(ApiToken.organisation_id == gc.id))).scalar_one()
+    stored = (
+        await db.execute(select(ApiToken).where(ApiToken.organisation_id == gc.id))
+    ).scalar_one()
     assert token.encode() != stored.token_hash and len(stored.token_hash) == 32
 
     client.cookies.clear()

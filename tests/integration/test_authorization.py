@@ -23,14 +23,28 @@ from backend.db.models import (
 from backend.network.secrets import new_token, token_digest
 from tests.integration.factories import engage, make_org, sign_in, term_payload
 
-TABLES = (ApiToken, Document, Engagement, Invitation, OutboxEvent, PolicyTerm, Project, RecordRevision)
+TABLES = (
+    ApiToken,
+    Document,
+    Engagement,
+    Invitation,
+    OutboxEvent,
+    PolicyTerm,
+    Project,
+    RecordRevision,
+)
 
 
 async def _counts(db: AsyncSession) -> dict[str, int]:
-    return {t.__tablename__: (await db.execute(select(func.count()).select_from(t))).scalar_one() for t in TABLES}
+    return {
+        t.__tablename__: (await db.execute(select(func.count()).select_from(t))).scalar_one()
+        for t in TABLES
+    }
 
 
-async def test_no_role_reaches_another_organisations_rows(client: AsyncClient, db: AsyncSession) -> None:
+async def test_no_role_reaches_another_organisations_rows(
+    client: AsyncClient, db: AsyncSession
+) -> None:
     gc_a = await make_org(db, "general_contractor")
     sub_a = await make_org(db, "subcontractor")
     broker_a = await make_org(db, "broker")
@@ -40,28 +54,46 @@ async def test_no_role_reaches_another_organisations_rows(client: AsyncClient, d
     engagement_b = await engage(db, gc_b, sub_b)
     await engage(db, gc_a, sub_a)
     document_b = Document(
-        id=uuid.uuid4(), sub_org_id=sub_b.id, sha256="ab" * 32, size_bytes=3,
-        content_type="application/pdf", filename="b.pdf",
+        id=uuid.uuid4(),
+        sub_org_id=sub_b.id,
+        sha256="ab" * 32,
+        size_bytes=3,
+        content_type="application/pdf",
+        filename="b.pdf",
         uploaded_by_id=(await db.execute(select(ApiToken.created_by_id).limit(0))).scalar()
         or await _person_id(db, sub_b.emails["sub_admin"]),
     )
     db.add(document_b)
     token_b = ApiToken(
-        id=uuid.uuid4(), organisation_id=gc_b.id, created_by_id=await _person_id(db, gc_b.emails["gc_admin"]),
-        name="b", role="gc_admin", prefix="coi_xx", token_hash=token_digest(new_token("coi")),
+        id=uuid.uuid4(),
+        organisation_id=gc_b.id,
+        created_by_id=await _person_id(db, gc_b.emails["gc_admin"]),
+        name="b",
+        role="gc_admin",
+        prefix="coi_xx",
+        token_hash=token_digest(new_token("coi")),
     )
     db.add(token_b)
     invitation_b = Invitation(
-        id=uuid.uuid4(), kind="broker_access", issuer_org_id=sub_b.id,
-        issued_by_id=await _person_id(db, sub_b.emails["sub_admin"]), email="x@example.test",
-        role="broker_agent", token_hash=token_digest(new_token("inv")), invitee_org_id=broker_a.id,
+        id=uuid.uuid4(),
+        kind="broker_access",
+        issuer_org_id=sub_b.id,
+        issued_by_id=await _person_id(db, sub_b.emails["sub_admin"]),
+        email="x@example.test",
+        role="broker_agent",
+        token_hash=token_digest(new_token("inv")),
+        invitee_org_id=broker_a.id,
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     db.add(invitation_b)
     await db.flush()
     before = await _counts(db)
 
-    actors = [(gc_a, r) for r in gc_a.emails] + [(sub_a, r) for r in sub_a.emails] + [(broker_a, r) for r in broker_a.emails]
+    actors = (
+        [(gc_a, r) for r in gc_a.emails]
+        + [(sub_a, r) for r in sub_a.emails]
+        + [(broker_a, r) for r in broker_a.emails]
+    )
     assert len(actors) == 6
     for org, role in actors:
         client.cookies.clear()
@@ -70,7 +102,11 @@ async def test_no_role_reaches_another_organisations_rows(client: AsyncClient, d
         attempts = [
             ("GET", f"/api/v1/subs/{sub_b.id}/record", None),
             ("GET", f"/api/v1/subs/{sub_b.id}/documents", None),
-            ("POST", f"/api/v1/subs/{sub_b.id}/revisions", {"kind": "renewal", "terms": [term_payload()]}),
+            (
+                "POST",
+                f"/api/v1/subs/{sub_b.id}/revisions",
+                {"kind": "renewal", "terms": [term_payload()]},
+            ),
             ("GET", f"/api/v1/documents/{document_b.id}", None),
             ("GET", f"/api/v1/projects/{engagement_b.project_id}", None),
             ("GET", f"/api/v1/engagements/{engagement_b.id}", None),
@@ -79,10 +115,17 @@ async def test_no_role_reaches_another_organisations_rows(client: AsyncClient, d
         ]
         for method, path, body in attempts:
             response = await client.request(method, path, json=body, headers=headers)
-            assert response.status_code in (403, 404), (role, method, path, response.status_code, response.text)
+            assert response.status_code in (403, 404), (
+                role,
+                method,
+                path,
+                response.status_code,
+                response.text,
+            )
             assert "error" in response.json()
         upload = await client.post(
-            f"/api/v1/subs/{sub_b.id}/documents", files={"file": ("c.pdf", b"%PDF-1.4 x", "application/pdf")},
+            f"/api/v1/subs/{sub_b.id}/documents",
+            files={"file": ("c.pdf", b"%PDF-1.4 x", "application/pdf")},
             headers=headers,
         )
         assert upload.status_code in (403, 404), (role, upload.text)
@@ -94,7 +137,9 @@ async def test_no_role_reaches_another_organisations_rows(client: AsyncClient, d
     assert await _counts(db) == before
 
 
-async def test_gc_reads_a_sub_record_only_through_an_engagement(client: AsyncClient, db: AsyncSession) -> None:
+async def test_gc_reads_a_sub_record_only_through_an_engagement(
+    client: AsyncClient, db: AsyncSession
+) -> None:
     gc = await make_org(db, "general_contractor")
     engaged = await make_org(db, "subcontractor")
     stranger = await make_org(db, "subcontractor")
@@ -116,12 +161,22 @@ async def test_viewer_role_cannot_create_projects(client: AsyncClient, db: Async
     csrf = await sign_in(client, gc.emails["gc_viewer"])
     response = await client.post(
         "/api/v1/projects",
-        json={"number": "V-1", "name": "X", "state": "OH", "start_date": "2027-01-01",
-              "end_date": "2027-12-31", "certificate_holder": "X LLC"},
+        json={
+            "number": "V-1",
+            "name": "X",
+            "state": "OH",
+            "start_date": "2027-01-01",
+            "end_date": "2027-12-31",
+            "certificate_holder": "X LLC",
+        },
         headers={"x-csrf-token": csrf},
     )
     assert response.status_code == 403
-    assert (await db.execute(select(func.count()).select_from(Project).where(Project.gc_org_id == gc.id))).scalar_one() == 0
+    assert (
+        await db.execute(
+            select(func.count()).select_from(Project).where(Project.gc_org_id == gc.id)
+        )
+    ).scalar_one() == 0
 
 
 async def _person_id(db: AsyncSession, email: str) -> uuid.UUID:
