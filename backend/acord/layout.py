@@ -119,7 +119,7 @@ class Acord25Reader:
         # border never reaches; a two-line label has its box centred a few points lower.
         shift = 0.0
         for word in self.page.words:
-            if abs(word.x0 - label.x0) < 3 and label.bottom - 1 < word.top < label.bottom + 6:
+            if abs(word.x0 - label.x0) < 3 and label.bottom - 1.5 < word.top < label.bottom + 2.5:
                 shift = (word.cy - label.cy) / 2
                 break
         core = (label.x0 - 13, label.cy + shift - 2, label.x0 - 9, label.cy + shift + 2)
@@ -312,7 +312,7 @@ class Acord25Reader:
                 if re.search(r"\d", w.text)
             ]
             name = clean_text(_text(name_words).lstrip(": ")) if name_words else ""
-            if not name:
+            if len(re.findall(r"[A-Za-z]", name)) < 2:
                 continue
             pointer = f"/insurers/{len(insurers)}"
             self.evidence.note(f"{pointer}/name", name_words)
@@ -734,11 +734,16 @@ class Acord25Reader:
         return result
 
 
+_STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
+
+
 def _leading_run(words: list[Word]) -> list[Word]:
     """The words of a line up to the first wide gap (a second text block further right)."""
     run: list[Word] = []
     for word in sorted(words, key=lambda w: w.x0):
-        if run and word.x0 - run[-1].x1 > max(25.0, 3 * word.height):
+        gap = word.x0 - run[-1].x1 if run else 0.0
+        # City, state and ZIP sit in separate boxes on the fillable form: keep them together.
+        if run and gap > max(25.0, 3 * word.height) and not _STATE_OR_ZIP.fullmatch(word.text):
             break
         run.append(word)
     return run

@@ -1,0 +1,126 @@
+"""Every kind of bad input gives the error JSON (exit 2 in the CLI), never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from backend.acord import read_document, read_document_isolated
+from tests.unit.acord.conftest import certificate_pdf
+
+
+def _encrypted(data: bytes) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_javascript(data: bytes) -> bytes:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('hello');"),
+        }
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_attachment(data: bytes) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.add_attachment("notes.txt", b"an attached file")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _png_bomb() -> bytes:
+    width = height = 40_000
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * (width // 8 + 1) * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+def _many_pages(count: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(612, 792)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+CASES = {
+    "empty_file": lambda: b"",
+    "not_a_document": lambda: os.urandom(4096),
+    "encrypted": lambda: _encrypted(certificate_pdf()),
+    "truncated": lambda: certificate_pdf()[:1500],
+    "too_many_pages": lambda: _many_pages(200),
+    "too_large": lambda: b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024),
+    "decompression_bomb": _png_bomb,
+    "active_content": lambda: _with_javascript(certificate_pdf()),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_bad_input_gives_its_error_code(code: str) -> None:
+    result = read_document(CASES[code]())
+    assert result["error"]["code"] == code
+    assert result["error"]["message"]
+
+
+def test_embedded_file_is_active_content() -> None:
+    result = read_document(_with_attachment(certificate_pdf()))
+    assert result["error"]["code"] == "active_content"
+
+
+def test_isolated_reader_returns_errors_from_the_child() -> None:
+    result = read_document_isolated(_encrypted(certificate_pdf()), timeout_s=30)
+    assert result["error"]["code"] == "encrypted"
+
+
+def test_isolated_reader_times_out() -> None:
+    result = read_document_isolated(certificate_pdf(), timeout_s=0.01)
+    assert result["error"]["code"] == "timeout"
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.pdf"
+    good.write_bytes(certificate_pdf())
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(certificate_pdf()[:1500])
+    for path, status in ((good, 0), (bad, 2)):
+        completed = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "backend.cli", "acord", "read", str(path), "--json"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        assert completed.returncode == status
+        assert "Traceback" not in completed.stderr.decode()
+        payload = json.loads(completed.stdout)
+        assert ("error" in payload) == (status == 2)

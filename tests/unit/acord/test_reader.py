@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from backend.acord import read_document
+from tests.unit.acord.conftest import certificate_pdf
+
+
+def test_reads_a_text_certificate_by_its_labels(certificate_bytes: bytes) -> None:
+    result = read_document(certificate_bytes)
+    assert result["source"] == "text"
+    assert result["form_edition"] == "2016/03"
+    assert result["certificate_date"] == "2026-01-15"
+    assert result["certificate_number"] == "CN-7781"
+    assert result["producer"]["name"] == "Summit Risk Partners"
+    assert result["insured"] == {
+        "name": "Apex Drywall LLC",
+        "address": "400 Elm St, Boulder, CO 80301",
+    }
+    assert result["insurers"] == [
+        {"letter": "A", "name": "Granite Mutual Insurance Co", "naic": "12345"}
+    ]
+    gl = result["coverages"][0]
+    assert gl["line"] == "general_liability"
+    assert gl["policy_number"] == "GL-100200"
+    assert (gl["effective"], gl["expiration"]) == ("2026-01-01", "2027-01-01")
+    assert gl["additional_insured"] is True
+    assert gl["basis"] == "occurrence"
+    assert gl["aggregate_applies_per"] == "policy"
+    assert gl["limits"] == {
+        "each_occurrence": 1_000_000,
+        "damage_to_rented_premises": 100_000,
+        "medical_expense": 5000,
+        "personal_advertising_injury": 1_000_000,
+        "general_aggregate": 2_000_000,
+        "products_completed_operations_aggregate": 2_000_000,
+    }
+    assert result["certificate_holder"]["name"] == "Meridian Construction Group LLC"
+    evidence = result["fields"]["/coverages/0/policy_number"]
+    assert evidence["page"] == 1 and 0 < evidence["confidence"] <= 1
+    x0, top, x1, bottom = evidence["bbox"]
+    assert 210 < x0 < x1 < 330 and 315 < top < bottom < 335
+
+
+def test_text_under_a_painted_box_is_a_warning_not_the_holder() -> None:
+    result = read_document(certificate_pdf(hide_holder=True))
+    assert result["certificate_holder"] == {"name": None, "address": None}
+    assert any("Meridian Construction Group LLC" in w for w in result["warnings"])
+
+
+def test_packet_pages_are_classified() -> None:
+    result = read_document(certificate_pdf(extra_pages=1))
+    assert result["acord_page"] == 1
+    assert result["pages"] == [{"page": 1, "kind": "acord25"}, {"page": 2, "kind": "cover_letter"}]
