@@ -28,13 +28,11 @@ class SignInForm(msgspec.Struct, kw_only=True):
     email: str = ""
     password: str = ""
     next: str = "/"
-    _csrf: str = ""
 
 
 class AcceptForm(msgspec.Struct, kw_only=True):
     token: str = ""
     full_name: str = ""
-    _csrf: str = ""
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
