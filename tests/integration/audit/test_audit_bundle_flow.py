@@ -159,6 +159,9 @@ async def test_cli_exports_the_bundle_in_effect_on_a_date_and_it_verifies(
     assert bad_date == 2
 
     by_id = tmp_path / "by-id.zip"
-    assert await asyncio.to_thread(cli.main, ["audit", "bundle", "--snapshot", "0", "-o", str(by_id)]) == 0
+    assert (
+        await asyncio.to_thread(cli.main, ["audit", "bundle", "--snapshot", "0", "-o", str(by_id)])
+        == 0
+    )
     assert await asyncio.to_thread(cli.main, ["audit", "checkpoint", "--force"]) == 0
     assert "test.coinet.local/audit\n4\n" in capsys.readouterr().out
