@@ -161,7 +161,7 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         else:
             append(_check(codes.present, FAIL, line, True, False))
         return
-    append(_check(codes.present, PASS, line, True, True))
+    append(_check(codes.present, PASS, line, True, True, pairs[-1][1].evidence.get("effective")))
 
     coverage_day = frame.coverage_day
     current: tuple[Policy, Term] | None = None

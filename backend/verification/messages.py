@@ -7,7 +7,7 @@ from datetime import date
 from typing import Final
 
 from backend.requirements.vocabulary import LIMIT_LABEL, LINE_CODE_PREFIX, LINE_LABEL
-from backend.verification.checks import FAIL, PASS, UNKNOWN, WAIVED, Check
+from backend.verification.checks import PASS, UNKNOWN, WAIVED, Check
 
 _CLAIM_ONLY: Final = "claimed on certificate only"
 
@@ -57,7 +57,8 @@ def _limit_sentence(check: Check) -> str:
     line = check.line or ""
     prefix = LINE_CODE_PREFIX.get(line, "")
     kind = check.code[len(prefix) + 1 : -len("_MIN")].lower()
-    label = f"{LINE_LABEL.get(line, line)} {LIMIT_LABEL.get(kind, kind.replace('_', ' '))}"
+    line_label = "Workers' compensation" if line == "workers_compensation" else LINE_LABEL.get(line)
+    label = f"{line_label or line} {LIMIT_LABEL.get(kind, kind.replace('_', ' '))}"
     required = money(check.expected)
     if check.found is None:
         return f"{label} is not shown or could not be read; the requirement is {required}."
@@ -118,6 +119,10 @@ def _parties_sentence(kind: str) -> Callable[[Check], str]:
     return sentence
 
 
+def _line_name(check: Check) -> str:
+    return LINE_LABEL.get(check.line or "", "The")
+
+
 def _holder(check: Check) -> str:
     if check.outcome == PASS:
         return f"The certificate holder is {_text(check.found)}, as the contract names."
@@ -166,8 +171,12 @@ def _record(check: Check) -> str:
 _RECORD_SENTENCES: Final[dict[str, Callable[[Check], str]]] = {
     "RECORD_PRESENT": _record,
     "CERTIFICATE_HOLDER_NAME": _holder,
-    "AI_ONGOING": _endorsement_sentence("Additional insured for ongoing operations"),
-    "AI_COMPLETED": _endorsement_sentence("Additional insured for completed operations"),
+    "AI_ONGOING": lambda check: _endorsement_sentence(
+        f"{_line_name(check)} additional insured for ongoing operations"
+    )(check),
+    "AI_COMPLETED": lambda check: _endorsement_sentence(
+        f"{_line_name(check)} additional insured for completed operations"
+    )(check),
     "AI_ONGOING_FORM": _forms_sentence("ongoing-operations"),
     "AI_COMPLETED_FORM": _forms_sentence("completed-operations"),
     "AI_ONGOING_PARTIES": _parties_sentence("ongoing"),
@@ -185,6 +194,8 @@ _RECORD_SENTENCES: Final[dict[str, Callable[[Check], str]]] = {
 def _present(check: Check, label: str) -> str:
     if check.outcome == PASS:
         return f"{label} is on the record."
+    if check.outcome == UNKNOWN:
+        return f"{label} is shown, but its policy dates could not be read."
     return f"{label} is required but not on the record."
 
 
@@ -262,7 +273,8 @@ def _basis(check: Check, label: str) -> str:
     if check.outcome == UNKNOWN:
         return f"{label} basis (occurrence or claims-made) is not shown."
     if check.outcome == PASS:
-        return f"{label} is written on a {_text(check.found).replace('_', '-')} basis."
+        basis = "an occurrence" if check.found == "occurrence" else "a claims-made"
+        return f"{label} is written on {basis} basis."
     return f"{label} is claims-made; the requirement is {_text(check.expected)}."
 
 
@@ -291,7 +303,10 @@ def _follows_form(check: Check, label: str) -> str:
     if check.outcome == PASS:
         return f"{label} follows form over the underlying policies."
     if check.outcome == UNKNOWN:
-        return f"{label} does not show whether it follows form; {check.expected} is required."
+        return (
+            f"{label} does not show whether it follows form over general, auto and "
+            "employer's liability, as required."
+        )
     return f"{label} does not follow form as required ({_text(check.found)})."
 
 
@@ -329,5 +344,3 @@ _LINE_SENTENCES: Final[dict[str, Callable[[Check, str], str]]] = {
     "STATUTORY": _statutory,
     "STATES": _states,
 }
-
-__all__ = ["FAIL", "describe", "money"]
