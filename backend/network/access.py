@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Organisation
@@ -45,7 +45,7 @@ def _now() -> datetime:
 
 
 def active_broker_grant(
-    actor: Actor, sub_org_id: ColumnElement[uuid.UUID] | uuid.UUID
+    actor: Actor, sub_org_id: SQLColumnExpression[uuid.UUID] | uuid.UUID
 ) -> ColumnElement[bool]:
     """True while an accepted, unrevoked, unexpired broker invitation links the actor's
     broker firm to the sub. A session opened from one invitation is held to that one."""
@@ -62,7 +62,9 @@ def active_broker_grant(
     return exists(select(Invitation.id).where(and_(*conditions)))
 
 
-def record_read_scope(actor: Actor, sub_org_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+def record_read_scope(
+    actor: Actor, sub_org_id: SQLColumnExpression[uuid.UUID]
+) -> ColumnElement[bool]:
     """A filter on any table with a sub_org_id column: the rows this actor may read."""
     if actor.is_sub:
         return sub_org_id == actor.organisation_id
