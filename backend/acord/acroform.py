@@ -150,7 +150,7 @@ def read_acroform(fields: dict[str, tuple[str, list[float] | None, int]]) -> dic
             "email": get("Producer_ContactPerson_EmailAddress_A", "/producer/email"),
         }
     )
-    insurers = []
+    insurers: list[dict[str, str | None]] = []
     for letter in "ABCDEF":
         name = get(f"Insurer_FullName_{letter}", f"/insurers/{len(insurers)}/name")
         if name:

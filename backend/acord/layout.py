@@ -297,8 +297,7 @@ class Acord25Reader:
         labels = [(letter, self.label(f"INSURER {letter}")) for letter in "ABCDEF"]
         found = [(letter, lab) for letter, lab in labels if lab is not None]
         for index, (letter, lab) in enumerate(found):
-            assert lab is not None
-            next_top = found[index + 1][1].top if index + 1 < len(found) else lab.bottom + 10  # type: ignore[union-attr]
+            next_top = found[index + 1][1].top if index + 1 < len(found) else lab.bottom + 10
             naic_left = naic.x0 - 12 if naic is not None else self.page.width - 60
             band = (lab.top - 3, min(next_top - 0.5, lab.bottom + 8))
             name_words = [
@@ -522,9 +521,10 @@ class Acord25Reader:
         for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
             if anchor_index is None:
                 continue
-            key = anchors[anchor_index][0]
-            if key is None:
+            anchor_key = anchors[anchor_index][0]
+            if anchor_key is None:
                 continue
+            key = anchor_key
             any_value = True
             limits[key] = parse_money(text) if re.search(r"\d", text) else None
             self.evidence.note(f"{pointer}/limits/{key}", words)

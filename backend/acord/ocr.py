@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 from PIL import Image, ImageOps
 
@@ -37,13 +38,15 @@ def estimate_skew(image: Image.Image) -> float:
     """Angle in degrees that straightens the text lines (projection-profile search)."""
     gray = image.convert("L")
     factor = max(gray.width / 700, 1.0)
-    small = gray.resize((int(gray.width / factor), int(gray.height / factor)), Image.BILINEAR)
+    small = gray.resize(
+        (int(gray.width / factor), int(gray.height / factor)), Image.Resampling.BILINEAR
+    )
     ink = small.point(lambda p: 255 if p < 150 else 0)
 
     def score(angle: float) -> float:
-        turned = ink.rotate(angle, resample=Image.BILINEAR, fillcolor=0)
-        profile = list(turned.resize((1, turned.height), Image.BOX).getdata())
-        return float(sum((a - b) ** 2 for a, b in zip(profile, profile[1:], strict=False)))
+        turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        profile = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+        return float(sum((a - b) ** 2 for a, b in pairwise(profile)))
 
     best = max((a / 2 for a in range(-10, 11)), key=score)
     fine = max((best + a / 10 for a in range(-5, 6)), key=score)
@@ -54,12 +57,14 @@ def deskew(image: Image.Image) -> tuple[Image.Image, float]:
     angle = estimate_skew(image)
     if angle == 0.0:
         return image, 0.0
-    return image.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255), angle
+    return image.rotate(
+        angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255
+    ), angle
 
 
 def _split_row(image: Image.Image) -> int:
     """A blank pixel row near the middle, where the page can be cut without cutting text."""
-    profile = list(image.resize((1, image.height), Image.BOX).getdata())
+    profile = list(image.resize((1, image.height), Image.Resampling.BOX).getdata())
     middle = image.height // 2
     window = image.height // 8
     best = max(range(middle - window, middle + window), key=lambda y: profile[y])
@@ -135,8 +140,8 @@ def _to_words(rows: list[tuple[str, int, int, int, int, float]], scale: float) -
 def _erase_rules(crop: Image.Image) -> Image.Image:
     """Whiten pixel columns and rows that are mostly dark: the table's rules, not text."""
     crop = crop.copy()
-    columns = list(crop.resize((crop.width, 1), Image.BOX).getdata())
-    rows = list(crop.resize((1, crop.height), Image.BOX).getdata())
+    columns = list(crop.resize((crop.width, 1), Image.Resampling.BOX).getdata())
+    rows = list(crop.resize((1, crop.height), Image.Resampling.BOX).getdata())
     for x, mean in enumerate(columns):
         if mean < 110:
             crop.paste(255, (x, 0, x + 1, crop.height))
@@ -185,8 +190,12 @@ def prepare_image(image: Image.Image) -> Image.Image:
     longest = max(gray.size)
     if longest > 3400:
         factor = 3300 / longest
-        gray = gray.resize((int(gray.width * factor), int(gray.height * factor)), Image.LANCZOS)
+        gray = gray.resize(
+            (int(gray.width * factor), int(gray.height * factor)), Image.Resampling.LANCZOS
+        )
     elif longest < 2000:
         factor = 2600 / longest
-        gray = gray.resize((int(gray.width * factor), int(gray.height * factor)), Image.LANCZOS)
+        gray = gray.resize(
+            (int(gray.width * factor), int(gray.height * factor)), Image.Resampling.LANCZOS
+        )
     return gray

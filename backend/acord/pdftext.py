@@ -130,7 +130,7 @@ def _make_word(glyphs: list[_Glyph]) -> Word:
 
 def render_gray(page: pdfium.PdfPage, dpi: float) -> Image.Image:
     bitmap = page.render(scale=dpi / 72, grayscale=True, may_draw_forms=True)
-    image = bitmap.to_pil().convert("L")
+    image: Image.Image = bitmap.to_pil().convert("L")
     bitmap.close()
     return image
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PIL import Image
+from pypdf.generic import DictionaryObject, IndirectObject
 
 from backend.acord.errors import ReadError
 
@@ -100,31 +101,41 @@ def check_pdf_document(pdf: object, data: bytes) -> None:
             "too_many_pages",
             f"The PDF has {len(pdf.pages)} pages; at most {MAX_PAGES} are read.",
         )
-    root = pdf.trailer["/Root"]
-    names = root.get("/Names")
+    root = _dictionary(pdf.trailer.get("/Root"))
+    if root is None:
+        raise ReadError("unreadable", "The PDF has no document catalogue.")
+    names = _dictionary(root.get("/Names"))
     if names is not None:
-        names = names.get_object()
         if "/JavaScript" in names:
             raise ReadError("active_content", "The PDF runs JavaScript when opened; it is refused.")
         if "/EmbeddedFiles" in names:
             raise ReadError("active_content", "The PDF carries embedded files; it is refused.")
-    open_action = root.get("/OpenAction")
-    if open_action is not None:
-        action = open_action.get_object()
-        if hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"):
-            raise ReadError("active_content", "The PDF runs an action when opened; it is refused.")
+    action = _dictionary(root.get("/OpenAction"))
+    if action is not None and action.get("/S") in ("/JavaScript", "/Launch"):
+        raise ReadError("active_content", "The PDF runs an action when opened; it is refused.")
     for page in pdf.pages:
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if annotations is not None else []
+        for reference in annotations if isinstance(annotations, list) else []:
+            annotation = _dictionary(reference)
+            if annotation is None:
+                continue
             if annotation.get("/Subtype") == "/FileAttachment":
                 raise ReadError(
                     "active_content", "The PDF carries an attached file; it is refused."
                 )
-            action = annotation.get("/A")
-            if action is not None and action.get_object().get("/S") in ("/JavaScript", "/Launch"):
+            link_action = _dictionary(annotation.get("/A"))
+            if link_action is not None and link_action.get("/S") in ("/JavaScript", "/Launch"):
                 raise ReadError(
                     "active_content", "The PDF has a link that runs code; it is refused."
                 )
+
+
+def _dictionary(value: object) -> DictionaryObject | None:
+    """The dictionary behind a (possibly indirect) pypdf value, or None for anything else."""
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return value if isinstance(value, DictionaryObject) else None
 
 
 def open_image(data: bytes, image_format: str | None) -> Image.Image:

@@ -57,7 +57,8 @@ def classify_page(text: str) -> str:
     if re.search(r"DRIVER'?S? LICEN[SC]E|LICENSE NO|CONTRACTOR LICENSE|LICENSE NUMBER", upper):
         return "license_image"
     if re.search(
-        r"DEPARTMENT OF INSURANCE|DEPARTAMENTO DE SEGUROS|COMPLAINT|QUEJA|IMPORTANT NOTICE|AVISO IMPORTANTE",
+        r"DEPARTMENT OF INSURANCE|DEPARTAMENTO DE SEGUROS|COMPLAINT|QUEJA|"
+        r"IMPORTANT NOTICE|AVISO IMPORTANTE",
         upper,
     ):
         return "state_notice"

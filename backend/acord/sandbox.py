@@ -46,7 +46,7 @@ def read_isolated(
             capture_output=True,
             timeout=timeout_s,
             env=env,
-            preexec_fn=lambda: _limit_child(memory_mb, cpu_s),  # noqa: PLW1509
+            preexec_fn=lambda: _limit_child(memory_mb, cpu_s),
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -78,7 +78,7 @@ def main() -> int:
         result = error_json("too_large", "Reading the file needed more memory than allowed.")
     except RecursionError:
         result = error_json("unreadable", "The file's structure is nested too deeply.")
-    except Exception as exc:  # noqa: BLE001 - a broken file must give an answer, not a traceback
+    except Exception as exc:  # a broken file must give an answer, not a traceback
         result = error_json("unreadable", f"The file could not be read ({type(exc).__name__}).")
     sys.stdout.write(json.dumps(result))
     sys.stdout.flush()

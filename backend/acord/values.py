@@ -46,7 +46,7 @@ def parse_mark(text: str) -> bool | None:
 
 
 def parse_edition(text: str) -> str | None:
-    """The edition printed in the footer, e.g. "ACORD 25 (2016/03)" -> "2016/03", "(7/97)" -> "1997/07"."""
+    """The footer's edition: "ACORD 25 (2016/03)" -> "2016/03", "(7/97)" -> "1997/07"."""
     match = _EDITION.search(text)
     if not match:
         return None
@@ -96,7 +96,7 @@ _OTHER_LIMIT_KEYS = (
 
 
 def parse_other_limits(text: str) -> dict[str, int]:
-    """Limits of an OTHER row from what is printed, e.g. "DED: $2,500 250,000" or "Limit $5,000,000".
+    """Limits of an OTHER row as printed, e.g. "DED: $2,500 250,000" or "Limit $5,000,000".
 
     Each amount takes the name of the label before it; an amount without a label is the limit.
     """

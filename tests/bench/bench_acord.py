@@ -102,7 +102,8 @@ def _percentile(values: list[float], share: float) -> float:
 def _line(name: str, metric: str, value: float, unit: str, op: str, target: float) -> str:
     ok = value <= target if op == "<=" else value >= target
     shown = f"{value:.1f}" if unit == "%" else f"{value:.0f}"
-    return f"bench {name}: {metric}={shown}{unit} target {op}{target:g}{unit} {'ok' if ok else 'SHORT'}"
+    verdict = "ok" if ok else "SHORT"
+    return f"bench {name}: {metric}={shown}{unit} target {op}{target:g}{unit} {verdict}"
 
 
 def _time_read(path: Path, runs: int) -> tuple[dict[str, Any], float]:

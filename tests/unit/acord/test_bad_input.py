@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def _many_pages(count: int) -> bytes:
     return out.getvalue()
 
 
-CASES = {
+CASES: dict[str, Callable[[], bytes]] = {
     "empty_file": lambda: b"",
     "not_a_document": lambda: os.urandom(4096),
     "encrypted": lambda: _encrypted(certificate_pdf()),
