@@ -163,7 +163,9 @@ def _check_additional_insured(
     else:
         checks.append(_check(code, FAIL, line, True, None, None))
         return
-    if forms:
+    if forms and line == GENERAL_LIABILITY:
+        # The accepted forms are ISO CG (general liability) forms; an umbrella or auto policy
+        # extends AI status by its own wording, judged by the presence and parties checks.
         _check_forms(checks, form_code, line, forms, judged)
     if parties:
         _check_parties(checks, parties_code, line, parties, judged, requirements, record)
