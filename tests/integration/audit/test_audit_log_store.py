@@ -5,10 +5,12 @@ snapshot in effect on a date."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import itertools
 import uuid
 from datetime import date
+from pathlib import Path
 from types import ModuleType
 
 import asyncpg
@@ -20,10 +22,12 @@ from backend.audit import merkle
 from backend.audit.canonical import parse_snapshot
 from backend.audit.checkpoint import open_checkpoint
 from backend.audit.context import AuditContext
+from backend.audit.jobs import make_checkpoint_job
 from backend.audit.local_tsa import LocalAuthority
 from backend.audit.samples import sample_facts
 from backend.audit.service import append_snapshots, in_effect_on, make_checkpoint
 from backend.audit.timestamp import verify_timestamp
+from backend.config import get_settings
 from backend.db.models.audit_log_entry import AuditLogEntry
 from tests.integration.audit.conftest import PROJECT_ROOT, AuditDatabase
 
@@ -233,3 +237,17 @@ async def test_in_effect_on_finds_the_snapshot_in_force_on_the_date(
         assert (await in_effect_on(session, PROJECT, SUB, date(2027, 1, 1))).seq == 3  # type: ignore[union-attr]
         assert await in_effect_on(session, PROJECT, SUB, date(2025, 12, 31)) is None
         assert (await in_effect_on(session, PROJECT, other_sub, date(2026, 3, 1))).seq == 4  # type: ignore[union-attr]
+
+
+async def test_the_cron_job_checkpoints_only_when_there_is_something_new(
+    audit_db: AuditDatabase, audit_context: AuditContext, tmp_path: Path
+) -> None:
+    settings = dataclasses.replace(
+        get_settings(), keys_dir=tmp_path / "keys", extra={"audit_origin": audit_context.origin}
+    )
+    ctx = {"session_factory": audit_db.sessions, "settings": settings}
+    async with audit_db.sessions() as session, session.begin():
+        await append_snapshots(session, [facts_for(uuid.uuid4(), i) for i in range(3)])
+    first = await make_checkpoint_job(ctx)
+    assert first["created"] and first["tree_size"] == 3
+    assert await make_checkpoint_job(ctx) == {"created": False}
