@@ -100,7 +100,10 @@ async def client_for(
             },
             exception_handlers={DomainError: domain_error_handler},
         )
-        clients[label] = AsyncClient(transport=ASGITransport(app=app), base_url="http://test")
+        clients[label] = AsyncClient(
+            transport=ASGITransport(app=app),  # type: ignore[arg-type]
+            base_url="http://test",
+        )
     yield clients
     for client in clients.values():
         await client.aclose()

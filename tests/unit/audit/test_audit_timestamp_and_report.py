@@ -94,6 +94,7 @@ def test_the_report_reads_well_on_one_or_two_pages(checks: int) -> None:
     ):
         assert expected in text, expected
     assert digest[:32] in text.replace("\n", "")
+    assert reader.metadata is not None
     assert f"{report.HASH_KEYWORD_PREFIX}{digest}" in str(reader.metadata.get("/Keywords"))
 
 
