@@ -123,7 +123,7 @@ def test_packets_hold_the_acord_page_where_the_manifest_says(corpus: Corpus) -> 
             if number != document["acord_page"]:
                 assert "ACORD 25 (" not in text
         for page in document["pages"]:
-            if page["kind"] == "acord24_property":
+            if page["kind"] == "acord24":
                 assert "ACORD 24 (" in texts[page["page"] - 1]
         for endorsement in document["endorsements"]:
             assert endorsement["form_number"] in texts[endorsement["page"] - 1]

@@ -124,7 +124,7 @@ def test_packet_decoy_pages_are_recorded() -> None:
             if trap["kind"] == "packet_page":
                 seen.add(trap["page_kind"])
                 assert built.entry["pages"][trap["page"] - 1]["kind"] == trap["page_kind"]
-    assert seen == {"cover_letter", "acord24_property", "continuation", "state_notice"}
+    assert seen == {"cover_letter", "acord24", "acord101", "state_notice"}
 
 
 def test_endorsement_documents_cycle_through_every_form_and_edition() -> None:
