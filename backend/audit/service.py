@@ -130,7 +130,14 @@ async def make_checkpoint(
     previous = await latest_checkpoint(session)
     tree = merkle.CompactTree()
     if previous is not None:
-        tree = merkle.CompactTree.from_bytes(previous.tree_size, previous.compact_tree)
+        try:
+            tree = merkle.CompactTree.from_bytes(previous.tree_size, previous.compact_tree)
+        except ValueError as exc:
+            message = f"the last checkpoint is damaged ({exc}): run `coinet audit check`"
+            raise AuditError(message) from exc
+        if tree.root() != previous.root_hash:
+            # Never extend a tree edge that does not lead to the root that was signed.
+            raise AuditError("the last checkpoint is damaged: run `coinet audit check`")
     tree.extend(await _leaf_hashes(session, tree.size))
     if previous is not None and previous.tree_size == tree.size and not force:
         return None

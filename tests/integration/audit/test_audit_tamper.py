@@ -15,7 +15,13 @@ import pytest
 from backend import cli
 from backend.audit.context import AuditContext
 from backend.audit.samples import sample_facts
-from backend.audit.service import LogCheck, append_snapshots, check_log, make_checkpoint
+from backend.audit.service import (
+    AuditError,
+    LogCheck,
+    append_snapshots,
+    check_log,
+    make_checkpoint,
+)
 from backend.config import Settings, get_settings
 from tests.integration.audit.conftest import AuditDatabase
 
@@ -185,3 +191,28 @@ async def test_coinet_audit_check_exits_non_zero_on_tampering(
     assert await asyncio.to_thread(cli.main, ["audit", "check"]) == 1
     output = capsys.readouterr().out
     assert "removed" in output and "entry 2" in output
+
+
+async def test_a_damaged_checkpoint_edge_is_never_extended(
+    populated: AuditDatabase, audit_context: AuditContext
+) -> None:
+    await populated.superuser_execute(
+        "UPDATE audit_checkpoints SET compact_tree = sha256(compact_tree) WHERE tree_size = 12"
+    )
+    async with populated.sessions() as session, session.begin():
+        await append_snapshots(
+            session,
+            [
+                sample_facts(
+                    engagement_id=ENGAGEMENTS[0],
+                    project_id=PROJECT,
+                    sub_id=SUB,
+                    gc_id=GC,
+                    as_of=date(2026, 5, 1),
+                    serial=99,
+                )
+            ],
+        )
+    async with populated.sessions() as session:
+        with pytest.raises(AuditError, match="damaged"):
+            await make_checkpoint(session, audit_context)
