@@ -8,6 +8,7 @@ from arq.connections import RedisSettings
 
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
+from workers.read_job import read_document_job
 from workers.relay import relay_outbox
 
 
@@ -24,7 +25,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [relay_outbox]
+    functions: ClassVar[list[Any]] = [relay_outbox, read_document_job]
     cron_jobs: ClassVar[list[Any]] = []
     on_startup = startup
     on_shutdown = shutdown
