@@ -39,7 +39,7 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
                 raise Retry(defer=1)
             return "missing"
         if document.read_state != "pending":
-            return document.read_state
+            return str(document.read_state)
         sha256, filename = document.sha256, document.filename
     data = make_store(ctx["settings"]).get(sha256)
     result = await asyncio.to_thread(read_document_isolated, data, filename=filename)
