@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "backend.acord.cli",
     "backend.verification.cli",
     "backend.audit.cli",
+    "backend.projects.cli",
 )
 
 

@@ -17,7 +17,7 @@ from backend.db.models import OutboxEvent
 log = logging.getLogger("coinet.relay")
 
 # Which job handles which event kind. Filled in as consumers land.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {"record.changed": "fan_out_record_change"}
 
 
 async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:

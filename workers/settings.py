@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from arq import cron, func
 from arq.connections import RedisSettings
 
+from backend.audit.jobs import CHECKPOINT_MINUTES, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
-from workers.read_job import read_document_job
+from workers.fanout import fan_out_record_change, resume_fan_outs
+from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.relay import relay_outbox
+from workers.sweep import SWEEP_HOUR_UTC, expiry_sweep
+
+# The relay runs every few seconds as a backstop to the web app's nudge after each commit.
+RELAY_SECONDS = set(range(0, 60, 5))
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -25,8 +32,21 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [relay_outbox, read_document_job]
-    cron_jobs: ClassVar[list[Any]] = []
+    functions: ClassVar[list[Any]] = [
+        # keep_result=0 frees the fixed nudge job id ("relay-outbox") as soon as a run ends.
+        func(relay_outbox, keep_result=0),
+        func(fan_out_record_change, max_tries=10),
+        func(send_notice_mail, max_tries=MAIL_JOB_TRIES),
+        resume_fan_outs,
+        expiry_sweep,
+    ]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(relay_outbox, second=RELAY_SECONDS, run_at_startup=True, keep_result=0),
+        cron(resume_fan_outs, minute=set(range(0, 60, 5)), run_at_startup=True),
+        cron(send_notice_mail, minute=set(range(0, 60, 10))),
+        cron(expiry_sweep, hour={SWEEP_HOUR_UTC}, minute={0}),
+        cron(make_checkpoint_job, minute=CHECKPOINT_MINUTES),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)

@@ -1,0 +1,160 @@
+"""E-mail delivery of notices: one digest per recipient, sent over SMTP with aiosmtplib.
+
+A run claims each recipient's queued notices (SKIP LOCKED, so several workers can send), sends
+them as one message and marks them sent. When the server refuses or cannot be reached, every
+notice of that digest stays queued with the error and its attempt count; after
+`MAX_ATTEMPTS` it turns "failed", still listed in the app as undelivered. Nothing is dropped.
+Delivery is at least once: a worker killed between the server's acceptance and the commit
+sends that digest again on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Final
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.db.models import Notice, Person
+
+MAX_ATTEMPTS: Final = 5
+SMTP_TIMEOUT_SECONDS: Final = 15.0
+log = logging.getLogger("coinet.mail")
+
+
+@dataclass
+class DeliveryReport:
+    sent_messages: int = 0
+    sent_notices: int = 0
+    failed_messages: int = 0
+    errors: list[str] = field(default_factory=list)
+    given_up_notices: int = 0
+
+    @property
+    def needs_retry(self) -> bool:
+        return self.failed_messages > self.given_up_messages
+
+    given_up_messages: int = 0
+
+
+def compose_digest(
+    settings: Settings, recipient: Person, notices: Sequence[Notice]
+) -> EmailMessage:
+    """One message listing every notice, newest last, with a link to the app."""
+    message = EmailMessage()
+    message["From"] = settings.smtp_sender
+    message["To"] = recipient.email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="coinet.local")
+    if len(notices) == 1:
+        message["Subject"] = notices[0].subject
+    else:
+        message["Subject"] = f"COI network: {len(notices)} updates for you"
+    greeting = f"Hello {recipient.full_name}," if recipient.full_name else "Hello,"
+    parts = [greeting, ""]
+    for index, notice in enumerate(notices, start=1):
+        parts.append(f"{index}. {notice.subject}")
+        if notice.body:
+            parts.extend(f"   {line}" for line in notice.body.splitlines())
+        parts.append("")
+    parts.append(f"See every notice at {settings.base_url.rstrip('/')}/")
+    message.set_content("\n".join(parts))
+    return message
+
+
+async def send_message(settings: Settings, message: EmailMessage) -> None:
+    await aiosmtplib.send(
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        timeout=SMTP_TIMEOUT_SECONDS,
+        start_tls=False,
+    )
+
+
+async def _queued_recipients(session: AsyncSession, limit: int) -> list[uuid.UUID]:
+    query = (
+        select(Notice.recipient_id)
+        .where(Notice.email_state == "queued")
+        .group_by(Notice.recipient_id)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def deliver_queued(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, max_recipients: int = 500
+) -> DeliveryReport:
+    """Send every queued notice, one digest per recipient, each in its own transaction."""
+    report = DeliveryReport()
+    async with factory() as session:
+        recipients = await _queued_recipients(session, max_recipients)
+    for recipient_id in recipients:
+        async with factory() as session, session.begin():
+            notices = list(
+                (
+                    await session.execute(
+                        select(Notice)
+                        .where(Notice.recipient_id == recipient_id, Notice.email_state == "queued")
+                        .order_by(Notice.created_at, Notice.id)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalars()
+            )
+            person = await session.get(Person, recipient_id)
+            if not notices or person is None:
+                continue
+            now = datetime.now(UTC)
+            try:
+                await send_message(settings, compose_digest(settings, person, notices))
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                report.failed_messages += 1
+                report.errors.append(error)
+                gave_up = False
+                for notice in notices:
+                    notice.email_attempts += 1
+                    notice.email_last_error = error
+                    if notice.email_attempts >= MAX_ATTEMPTS:
+                        notice.email_state = "failed"
+                        gave_up = True
+                        report.given_up_notices += 1
+                if gave_up:
+                    report.given_up_messages += 1
+                log.warning("mail to %s not delivered: %s", person.email, error)
+                continue
+            for notice in notices:
+                notice.email_state = "sent"
+                notice.email_attempts += 1
+                notice.email_sent_at = now
+                notice.email_last_error = ""
+            report.sent_messages += 1
+            report.sent_notices += len(notices)
+    return report
+
+
+async def requeue_failed(session: AsyncSession, recipient_id: uuid.UUID | None = None) -> int:
+    """Put failed mail back in the queue (after the mail server is fixed), attempts reset."""
+    query = select(Notice).where(Notice.email_state == "failed")
+    if recipient_id is not None:
+        query = query.where(Notice.recipient_id == recipient_id)
+    count = 0
+    for notice in (await session.execute(query)).scalars():
+        notice.email_state = "queued"
+        notice.email_attempts = 0
+        count += 1
+    return count
+
+
+def backoff_seconds(attempt: int, base: float = 5.0, cap: float = 900.0) -> float:
+    """Exponential back-off between delivery attempts: 5 s, 10 s, 20 s ... at most 15 min."""
+    return float(min(cap, base * (2 ** max(0, attempt - 1))))

@@ -1,0 +1,266 @@
+"""Notices: in-app rows, each also queued for e-mail (sent later as one digest per recipient).
+
+Who hears what after a verification:
+- a GC's contract admins (gc_admin, gc_contract_admin), when an engagement's status changes;
+- the sub's people (sub_admin, sub_bookkeeper) and every broker with an active invitation from
+  the sub, when the verdict leaves the sub deficient (a deficiency request listing what to fix);
+- the tier-1 sub's people, when a tier-2 engagement under it is deficient, or when the project
+  demands flow-down and the tier-1 engagement has no tier-2 engagement yet (flow-down request).
+Notices are written in the caller's transaction, so they exist exactly when the verdict does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Engagement, Invitation, Membership, Notice
+
+if TYPE_CHECKING:
+    from backend.projects.verify_service import VerdictChange
+
+GC_NOTICE_ROLES: Final = ("gc_admin", "gc_contract_admin")
+SUB_NOTICE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
+DEFICIENT_STATUSES: Final = frozenset({"non_compliant", "incomplete", "expired"})
+STATUS_WORDS: Final = {
+    "pending": "pending review",
+    "compliant": "compliant",
+    "expiring": "expiring soon",
+    "non_compliant": "non-compliant",
+    "expired": "expired",
+    "incomplete": "incomplete",
+}
+_MAX_LISTED_CHECKS: Final = 12
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    recipient_id: uuid.UUID
+    organisation_id: uuid.UUID
+    engagement_id: uuid.UUID | None
+    kind: str
+    subject: str
+    body: str
+    email: bool = True
+
+
+async def members_with_roles(
+    session: AsyncSession, organisation_ids: Iterable[uuid.UUID], roles: Sequence[str]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    ids = set(organisation_ids)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {org: [] for org in ids}
+    if not ids:
+        return found
+    query = (
+        select(Membership.organisation_id, Membership.person_id)
+        .where(Membership.organisation_id.in_(ids), Membership.role.in_(roles))
+        .order_by(Membership.organisation_id, Membership.person_id)
+    )
+    for organisation_id, person_id in (await session.execute(query)).all():
+        found[organisation_id].append(person_id)
+    return found
+
+
+async def active_brokers(
+    session: AsyncSession, sub_org_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]]:
+    """(person, broker firm) of every accepted, unrevoked, unexpired broker invitation."""
+    ids = set(sub_org_ids)
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]] = {sub: [] for sub in ids}
+    if not ids:
+        return found
+    query = select(
+        Invitation.issuer_org_id, Invitation.accepted_by_id, Invitation.invitee_org_id
+    ).where(
+        Invitation.issuer_org_id.in_(ids),
+        Invitation.kind == "broker_access",
+        Invitation.accepted_at.is_not(None),
+        Invitation.accepted_by_id.is_not(None),
+        Invitation.invitee_org_id.is_not(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.access_until > datetime.now(UTC),
+    )
+    for sub_id, person_id, broker_org_id in (await session.execute(query)).all():
+        if person_id is None or broker_org_id is None:
+            continue
+        pair = (person_id, broker_org_id)
+        if pair not in found[sub_id]:
+            found[sub_id].append(pair)
+    return found
+
+
+async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> int:
+    """Insert the notices in one statement; e-mail ones are queued for the digest sender."""
+    if not drafts:
+        return 0
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "recipient_id": d.recipient_id,
+            "organisation_id": d.organisation_id,
+            "engagement_id": d.engagement_id,
+            "kind": d.kind[:64],
+            "subject": d.subject[:300],
+            "body": d.body,
+            "email_state": "queued" if d.email else "none",
+            "email_attempts": 0,
+            "email_last_error": "",
+        }
+        for d in drafts
+    ]
+    await session.execute(insert(Notice).values(rows))
+    return len(rows)
+
+
+def _checks_text(open_checks: Sequence[str]) -> str:
+    if not open_checks:
+        return ""
+    listed = [f"- {text}" for text in open_checks[:_MAX_LISTED_CHECKS]]
+    more = len(open_checks) - _MAX_LISTED_CHECKS
+    if more > 0:
+        listed.append(f"- and {more} more")
+    return "\n".join(listed)
+
+
+async def fan_out_notices(
+    session: AsyncSession, changes: Sequence[VerdictChange], revision_number: int | None
+) -> int:
+    """Queue every notice a batch of new verdicts calls for."""
+    if not changes:
+        return 0
+    revision_text = f"revision {revision_number}" if revision_number is not None else "record"
+    gc_admins = await members_with_roles(session, {c.gc_org_id for c in changes}, GC_NOTICE_ROLES)
+    parent_ids = {c.parent_engagement_id for c in changes if c.parent_engagement_id}
+    parent_subs: dict[uuid.UUID, uuid.UUID] = {}
+    if parent_ids:
+        query = select(Engagement.id, Engagement.sub_org_id).where(Engagement.id.in_(parent_ids))
+        parent_subs = {row[0]: row[1] for row in (await session.execute(query)).all()}
+    lacking_tier2 = await _tier1_without_tier2(
+        session,
+        [c.engagement_id for c in changes if c.flowdown_required and not c.parent_engagement_id],
+    )
+    sub_ids = {c.sub_org_id for c in changes} | set(parent_subs.values())
+    sub_people = await members_with_roles(session, sub_ids, SUB_NOTICE_ROLES)
+    brokers = await active_brokers(session, {c.sub_org_id for c in changes})
+
+    drafts: list[NoticeDraft] = []
+    for change in changes:
+        where = f"{change.project_number} {change.project_name}"
+        checks_text = _checks_text(change.open_checks)
+        if change.status_changed:
+            subject = (
+                f"{change.sub_name} on {where}: "
+                f"{STATUS_WORDS.get(change.previous_status, change.previous_status)} -> "
+                f"{STATUS_WORDS.get(change.status, change.status)}"
+            )
+            body = f"Verified against the sub's {revision_text}."
+            if change.pay_hold_released:
+                body += " The automatic pay hold placed at the lapse was released."
+            if checks_text:
+                body += "\nOpen items:\n" + checks_text
+            for person in gc_admins.get(change.gc_org_id, []):
+                drafts.append(
+                    NoticeDraft(
+                        person,
+                        change.gc_org_id,
+                        change.engagement_id,
+                        "status_changed",
+                        subject,
+                        body,
+                    )
+                )
+        if change.status in DEFICIENT_STATUSES:
+            word = STATUS_WORDS[change.status]
+            subject = f"Action needed for {change.gc_name}, {where}: insurance {word}"
+            body = (
+                f"Your {revision_text} was checked against {change.gc_name}'s requirements for "
+                f"{where}. Please have these fixed (a new certificate or endorsement):\n"
+                + (checks_text or "- the record is incomplete")
+            )
+            for person in sub_people.get(change.sub_org_id, []):
+                drafts.append(
+                    NoticeDraft(
+                        person, change.sub_org_id, change.engagement_id, "deficiency", subject, body
+                    )
+                )
+            for person, broker_org in brokers.get(change.sub_org_id, []):
+                drafts.append(
+                    NoticeDraft(
+                        person,
+                        broker_org,
+                        change.engagement_id,
+                        "deficiency",
+                        f"{change.sub_name}: {subject}",
+                        body,
+                    )
+                )
+            parent_sub = (
+                parent_subs.get(change.parent_engagement_id)
+                if change.parent_engagement_id
+                else None
+            )
+            if parent_sub is not None:
+                flow_subject = (
+                    f"Flow-down: your tier-2 sub {change.sub_name} on {where} is "
+                    f"{STATUS_WORDS[change.status]}"
+                )
+                for person in sub_people.get(parent_sub, []):
+                    drafts.append(
+                        NoticeDraft(
+                            person,
+                            parent_sub,
+                            change.engagement_id,
+                            "flowdown",
+                            flow_subject,
+                            "The requirements you flow down to it are not met:\n"
+                            + (checks_text or "- the record is incomplete"),
+                        )
+                    )
+        if change.engagement_id in lacking_tier2:
+            subject = f"Flow-down: {where} requires your tier-2 subs' certificates"
+            body = (
+                f"{change.gc_name} requires each tier-1 sub on {where} to engage its tier-2 "
+                "subs on the network under requirements not less restrictive than its own. "
+                "None is engaged yet."
+            )
+            for person in sub_people.get(change.sub_org_id, []):
+                drafts.append(
+                    NoticeDraft(
+                        person, change.sub_org_id, change.engagement_id, "flowdown", subject, body
+                    )
+                )
+    return await add_notices(session, drafts)
+
+
+async def _tier1_without_tier2(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    if not engagement_ids:
+        return set()
+    query = (
+        select(Engagement.parent_engagement_id, func.count())
+        .where(Engagement.parent_engagement_id.in_(engagement_ids), Engagement.active.is_(True))
+        .group_by(Engagement.parent_engagement_id)
+    )
+    with_children = {parent for parent, _ in (await session.execute(query)).all()}
+    return set(engagement_ids) - with_children
+
+
+async def notices_for(
+    session: AsyncSession, person_id: uuid.UUID, limit: int = 100
+) -> list[Notice]:
+    """A person's notices, newest first (their own only)."""
+    query = (
+        select(Notice)
+        .where(Notice.recipient_id == person_id)
+        .order_by(Notice.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,267 @@
+"""The expiry sweep: time turns engagements expiring and expired, and a lapse holds payment.
+
+Run daily (arq cron) and on demand (`coinet sweep`). For each active engagement whose coverage
+ends within its GC's largest alert threshold (per-GC `settings["alert_thresholds"]`, default
+60/30/7/0 days before expiry):
+- a compliant engagement turns "expiring";
+- each threshold crossed sends its notice once (to the sub and its brokers; from 30 days on,
+  also to the GC's contract admins);
+- on the expiration day (policies end at 12:01 a.m. that day) the engagement turns "expired"
+  and, unless already held, gets an automatic pay hold: a Decision recording when the lapse
+  began and when the sweep discovered it, with its audit snapshot. A verdict that finds the
+  sub compliant again (a renewal) releases that automatic hold; a hold a person placed stays
+  until a person releases it.
+Re-running the sweep on the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.audit.canonical import Decision as AuditDecision
+from backend.audit.canonical import Party, SnapshotFacts
+from backend.audit.service import append_snapshots
+from backend.db.models import (
+    Decision,
+    Engagement,
+    Notice,
+    Organisation,
+    Project,
+    RequirementSetVersion,
+    Verdict,
+)
+from backend.notify.service import (
+    GC_NOTICE_ROLES,
+    SUB_NOTICE_ROLES,
+    NoticeDraft,
+    active_brokers,
+    add_notices,
+    members_with_roles,
+)
+from backend.projects.verify_service import SYSTEM_PARTY, system_person_id
+from backend.verification.from_db import alert_thresholds
+
+GC_ALERT_FROM_DAYS: Final = 30
+
+
+@dataclass
+class SweepReport:
+    examined: int = 0
+    expiring: int = 0
+    expired: int = 0
+    pay_holds: int = 0
+    notices: int = 0
+
+    def render(self) -> str:
+        return (
+            f"sweep: {self.examined} engagements near or past expiry; {self.expiring} turned "
+            f"expiring, {self.expired} expired, {self.pay_holds} pay holds placed, "
+            f"{self.notices} notices queued"
+        )
+
+
+def crossed_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
+    """The smallest threshold the engagement has reached (days_left <= threshold)."""
+    reached = [t for t in thresholds if days_left <= t]
+    return min(reached) if reached else None
+
+
+async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
+    """One sweep in the caller's transaction."""
+    report = SweepReport()
+    gc = aliased(Organisation)
+    sub = aliased(Organisation)
+    query = (
+        select(Engagement, Project, gc, sub)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(gc, gc.id == Engagement.gc_org_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .where(
+            Engagement.active.is_(True),
+            Engagement.expires_on.is_not(None),
+            Engagement.expires_on <= today + timedelta(days=3650),
+        )
+        .order_by(Engagement.expires_on, Engagement.id)
+        .with_for_update(of=Engagement, skip_locked=True)
+    )
+    due: list[tuple[Engagement, Project, Organisation, Organisation, int]] = []
+    for engagement, project, gc_row, sub_row in (await session.execute(query)).all():
+        assert engagement.expires_on is not None
+        days_left = (engagement.expires_on - today).days
+        threshold = crossed_threshold(days_left, alert_thresholds(gc_row.settings))
+        if threshold is None:
+            continue
+        due.append((engagement, project, gc_row, sub_row, threshold))
+    report.examined = len(due)
+    if not due:
+        return report
+
+    kinds = {e.id: _notice_kind(e, t) for e, _, _, _, t in due}
+    already = set(
+        (
+            await session.execute(
+                select(Notice.engagement_id, Notice.kind).where(
+                    Notice.engagement_id.in_(list(kinds)), Notice.kind.in_(set(kinds.values()))
+                )
+            )
+        ).tuples()
+    )
+    gc_people = await members_with_roles(session, {g.id for _, _, g, _, _ in due}, GC_NOTICE_ROLES)
+    sub_people = await members_with_roles(
+        session, {s.id for _, _, _, s, _ in due}, SUB_NOTICE_ROLES
+    )
+    brokers = await active_brokers(session, {s.id for _, _, _, s, _ in due})
+    now = datetime.now(UTC)
+    drafts: list[NoticeDraft] = []
+    updates: list[dict[str, Any]] = []
+    holds: list[tuple[Engagement, Project, Organisation, Organisation]] = []
+    for engagement, project, gc_row, sub_row, threshold in due:
+        assert engagement.expires_on is not None
+        lapsed = engagement.expires_on <= today
+        new_status = engagement.status
+        if lapsed:
+            new_status = "expired"
+        elif engagement.status == "compliant":
+            new_status = "expiring"
+        place_hold = lapsed and not engagement.pay_hold
+        if new_status != engagement.status or place_hold:
+            updates.append(
+                {
+                    "id": engagement.id,
+                    "status": new_status,
+                    "status_changed_at": (
+                        now if new_status != engagement.status else engagement.status_changed_at
+                    ),
+                    "pay_hold": engagement.pay_hold or place_hold,
+                }
+            )
+            report.expired += new_status == "expired" and engagement.status != "expired"
+            report.expiring += new_status == "expiring" and engagement.status != "expiring"
+        if place_hold:
+            holds.append((engagement, project, gc_row, sub_row))
+        kind = kinds[engagement.id]
+        if (engagement.id, kind) in already:
+            continue
+        where = f"{project.number} {project.name}"
+        ends = engagement.expires_on.isoformat()
+        if lapsed:
+            subject = f"{sub_row.legal_name} on {where}: insurance expired {ends}"
+            body = "Coverage has lapsed. Payments to this sub on this project are on hold."
+        else:
+            days_left = (engagement.expires_on - today).days
+            subject = f"{sub_row.legal_name} on {where}: insurance expires in {days_left} days"
+            body = f"Coverage ends {ends}. Please upload the renewal certificate before then."
+        recipients = [(p, sub_row.id) for p in sub_people.get(sub_row.id, [])]
+        recipients += brokers.get(sub_row.id, [])
+        if threshold <= GC_ALERT_FROM_DAYS:
+            recipients += [(p, gc_row.id) for p in gc_people.get(gc_row.id, [])]
+        drafts.extend(
+            NoticeDraft(person, org, engagement.id, kind, subject, body)
+            for person, org in recipients
+        )
+    if updates:
+        await session.execute(update(Engagement), updates)
+    if holds:
+        report.pay_holds = await _place_holds(session, holds, today, now)
+    report.notices = await add_notices(session, drafts)
+    return report
+
+
+def _notice_kind(engagement: Engagement, threshold: int) -> str:
+    """One notice per (engagement, threshold, expiry date): a renewal starts a fresh series."""
+    assert engagement.expires_on is not None
+    return f"expiry:{threshold}d:{engagement.expires_on.isoformat()}"
+
+
+async def _place_holds(
+    session: AsyncSession,
+    holds: list[tuple[Engagement, Project, Organisation, Organisation]],
+    today: date,
+    now: datetime,
+) -> int:
+    person_id = await system_person_id(session)
+    ids = [e.id for e, _, _, _ in holds]
+    latest = await latest_verdicts(session, ids)
+    decisions = []
+    facts = []
+    for engagement, project, gc_row, sub_row in holds:
+        assert engagement.expires_on is not None
+        verdict, version_label, body_sha256 = latest.get(engagement.id, (None, "", ""))
+        details = {
+            "automatic": True,
+            "lapse_began": engagement.expires_on.isoformat(),
+            "discovered_on": today.isoformat(),
+            "discovered_at": now.isoformat(),
+        }
+        reason = f"Automatic pay hold: coverage lapsed on {engagement.expires_on.isoformat()}."
+        decisions.append(
+            {
+                "id": uuid.uuid4(),
+                "engagement_id": engagement.id,
+                "verdict_id": verdict.id if verdict is not None else None,
+                "kind": "pay_hold",
+                "check_code": "",
+                "reason": reason,
+                "expires_on": None,
+                "decided_by_id": person_id,
+                "details": details,
+            }
+        )
+        facts.append(
+            SnapshotFacts(
+                kind="pay_hold",
+                engagement_id=str(engagement.id),
+                project=Party(id=str(project.id), name=project.name),
+                gc=Party(id=str(gc_row.id), name=gc_row.legal_name),
+                sub=Party(id=str(sub_row.id), name=sub_row.legal_name),
+                record_revision=str(verdict.revision_id)
+                if verdict is not None and verdict.revision_id
+                else "none",
+                documents=[],
+                requirement_set_version=version_label or str(engagement.requirement_set_version_id),
+                requirement_set_sha256=body_sha256 or "0" * 64,
+                status="expired",
+                checks=verdict.checks if verdict is not None else [],
+                decision=AuditDecision(action="pay_hold", by=SYSTEM_PARTY, at=now, reason=reason),
+                as_of=today,
+                engine_version=verdict.engine_version if verdict is not None else "",
+                extra=details,
+            )
+        )
+    await session.execute(insert(Decision).values(decisions))
+    await append_snapshots(session, facts)
+    return len(decisions)
+
+
+async def latest_verdicts(
+    session: AsyncSession, engagement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Verdict, str, str]]:
+    """Each engagement's newest verdict with its requirement-set label and hash."""
+    if not engagement_ids:
+        return {}
+    from backend.db.models import RequirementSet
+
+    query = (
+        select(
+            Verdict,
+            RequirementSet.name,
+            RequirementSetVersion.version,
+            RequirementSetVersion.body_sha256,
+        )
+        .join(RequirementSetVersion, RequirementSetVersion.id == Verdict.requirement_set_version_id)
+        .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+        .where(Verdict.engagement_id.in_(engagement_ids))
+        .order_by(Verdict.engagement_id, Verdict.created_at)
+    )
+    found: dict[uuid.UUID, tuple[Verdict, str, str]] = {}
+    for verdict, name, version, sha in (await session.execute(query)).all():
+        found[verdict.engagement_id] = (verdict, f"{name}/{version}", sha)
+    return found

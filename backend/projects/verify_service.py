@@ -1,0 +1,555 @@
+"""Verifying engagements against a record revision, exactly once per (engagement, revision).
+
+`verify_batch` judges many engagements of one sub in the caller's transaction: it inserts the
+verdicts with ON CONFLICT (engagement_id, revision_id) DO NOTHING, and only for the rows it
+really inserted does it update the engagement and append the audit snapshot. A retried or
+duplicated job therefore changes nothing, and two workers racing on the same batch produce one
+verdict and one snapshot: the loser's INSERT waits for the winner's commit and then inserts
+nothing. The caller commits; a process killed before that leaves nothing of the batch behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.audit.canonical import Decision as AuditDecision
+from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
+from backend.audit.service import append_snapshots
+from backend.db.models import (
+    Decision,
+    Engagement,
+    Organisation,
+    Person,
+    Project,
+    RecordRevision,
+    RequirementSetVersion,
+    Verdict,
+)
+from backend.db.models import RequirementSet as RequirementSetRow
+from backend.requirements.model import RequirementError, RequirementSet
+from backend.requirements.ratings import RatingTable
+from backend.requirements.versions import requirement_set_from_body
+from backend.verification.checks import Waiver
+from backend.verification.engine import verify
+from backend.verification.from_db import (
+    RecordRows,
+    context_for,
+    expiring_window_days,
+    holder_not_evaluable,
+    load_ratings,
+    record_as_of,
+)
+from backend.verification.record import RecordAsOf
+from backend.verification.verdict import Verdict as EngineVerdict
+
+ENGINE_PARTY: Final = Party(id="engine", name="verification engine")
+# Statuses under which an automatic (expiry) pay hold is lifted by the verdict itself.
+GOOD_STANDING: Final = frozenset({"compliant", "expiring"})
+DEFICIENT: Final = frozenset({"non_compliant", "incomplete", "expired"})
+
+
+@dataclass
+class FanOutCache:
+    """What a fan-out loads once and reuses across its batches."""
+
+    requirements: dict[uuid.UUID, tuple[RequirementSet, str, str] | None] = field(
+        default_factory=dict
+    )
+    ratings: dict[uuid.UUID, RatingTable] = field(default_factory=dict)
+    records: dict[str | None, RecordAsOf | None] = field(default_factory=dict)
+    documents: list[DocumentRef] | None = None
+    coverages: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """One engagement whose verdict this call stored: what notices are made from."""
+
+    engagement_id: uuid.UUID
+    verdict_id: uuid.UUID
+    project_id: uuid.UUID
+    project_number: str
+    project_name: str
+    gc_org_id: uuid.UUID
+    gc_name: str
+    sub_org_id: uuid.UUID
+    sub_name: str
+    parent_engagement_id: uuid.UUID | None
+    previous_status: str
+    status: str
+    expires_on: date | None
+    open_checks: tuple[str, ...]
+    pay_hold_released: bool
+    flowdown_required: bool
+
+    @property
+    def status_changed(self) -> bool:
+        return self.previous_status != self.status
+
+
+@dataclass(frozen=True)
+class _Target:
+    engagement: Engagement
+    project: Project
+    gc: Organisation
+    sub: Organisation
+    parent_sub_name: str | None
+
+
+async def _targets(session: AsyncSession, engagement_ids: Sequence[uuid.UUID]) -> list[_Target]:
+    gc = aliased(Organisation)
+    sub = aliased(Organisation)
+    parent = aliased(Engagement)
+    parent_sub = aliased(Organisation)
+    query = (
+        select(Engagement, Project, gc, sub, parent_sub.legal_name)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(gc, gc.id == Engagement.gc_org_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
+        .outerjoin(parent_sub, parent_sub.id == parent.sub_org_id)
+        .where(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
+        .order_by(Engagement.id)
+    )
+    return [_Target(e, p, g, s, n) for e, p, g, s, n in (await session.execute(query)).all()]
+
+
+async def _requirements(
+    session: AsyncSession, cache: FanOutCache, version_ids: Iterable[uuid.UUID]
+) -> None:
+    missing = {v for v in version_ids if v not in cache.requirements}
+    if not missing:
+        return
+    query = (
+        select(RequirementSetVersion, RequirementSetRow.name)
+        .join(RequirementSetRow, RequirementSetRow.id == RequirementSetVersion.requirement_set_id)
+        .where(RequirementSetVersion.id.in_(missing))
+    )
+    for version, name in (await session.execute(query)).all():
+        try:
+            requirements = requirement_set_from_body(version.body)
+        except (RequirementError, ValueError, KeyError, TypeError):
+            cache.requirements[version.id] = None
+            continue
+        cache.requirements[version.id] = (
+            requirements,
+            f"{name}/{version.version}",
+            version.body_sha256,
+        )
+    for version_id in missing:
+        cache.requirements.setdefault(version_id, None)
+
+
+async def live_waivers(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID], today: date
+) -> dict[uuid.UUID, list[Waiver]]:
+    """Waivers still in force on `today`, per engagement (the engine ignores expired ones)."""
+    query = (
+        select(Decision, Person.full_name, Person.email)
+        .join(Person, Person.id == Decision.decided_by_id)
+        .where(
+            Decision.engagement_id.in_(engagement_ids),
+            Decision.kind == "waive",
+            Decision.expires_on >= today,
+        )
+        .order_by(Decision.created_at)
+    )
+    waivers: dict[uuid.UUID, list[Waiver]] = {}
+    for decision, name, email in (await session.execute(query)).all():
+        if decision.expires_on is None:
+            continue
+        line = decision.details.get("line") if isinstance(decision.details, dict) else None
+        waivers.setdefault(decision.engagement_id, []).append(
+            Waiver(
+                check_code=decision.check_code,
+                line=line if isinstance(line, str) else None,
+                reason=decision.reason,
+                expires_on=decision.expires_on,
+                by=name or email,
+            )
+        )
+    return waivers
+
+
+def coverage_end(
+    record: RecordAsOf | None, requirements: RequirementSet, today: date
+) -> date | None:
+    """When coverage of the required lines runs out: for each line, the end of the chain of
+    terms running from today (or the last expiration, when the line has already lapsed); the
+    earliest of those. None when no required line is on the record."""
+    if record is None:
+        return None
+    ends: list[date] = []
+    for line_requirement in requirements.lines:
+        line = line_requirement.line
+        pairs = record.terms_by_line.get(line, ())
+        if not pairs:
+            continue
+        end: date | None = None
+        for _, term in pairs:
+            if term.effective <= today < term.expiration:
+                end = term.expiration if end is None else max(end, term.expiration)
+        if end is None:
+            past = [term.expiration for _, term in pairs if term.expiration <= today]
+            if past:
+                ends.append(max(past))
+            continue
+        extended = True
+        while extended:
+            extended = False
+            for _, term in pairs:
+                if term.effective <= end < term.expiration:
+                    end = term.expiration
+                    extended = True
+        ends.append(end)
+    return min(ends) if ends else None
+
+
+def _coverages(rows: RecordRows) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": policy.line,
+            "policy_number": policy.policy_number,
+            "insurer": policy.insurer_name,
+            "naic": policy.insurer_naic,
+            "effective": term.effective.isoformat(),
+            "expires": term.expiration.isoformat(),
+            "cancelled_on": term.cancelled_on.isoformat() if term.cancelled_on else None,
+            "limits": {str(k): int(v) for k, v in term.limits.items() if v is not None},
+        }
+        for policy, term in rows.terms
+    ]
+
+
+def _documents(rows: RecordRows, revision: RecordRevision | None) -> list[DocumentRef]:
+    refs = {
+        sha: DocumentRef(sha256=sha, name=name, kind="record")
+        for sha, name in rows.document_hashes()
+    }
+    for certificate in rows.certificates[:1]:
+        refs.setdefault(
+            certificate.document_sha256,
+            DocumentRef(sha256=certificate.document_sha256, name="", kind="certificate"),
+        )
+    source = revision.source_document_id if revision is not None else None
+    if source is not None and source in rows.documents:
+        document = rows.documents[source]
+        refs.setdefault(document.sha256, DocumentRef(document.sha256, document.filename, "record"))
+    return sorted(refs.values(), key=lambda ref: ref.sha256)
+
+
+async def verify_batch(
+    session: AsyncSession,
+    engagement_ids: Sequence[uuid.UUID],
+    rows: RecordRows,
+    revision: RecordRevision | None,
+    today: date,
+    cache: FanOutCache | None = None,
+) -> list[VerdictChange]:
+    """Verify these engagements (all of the sub `rows` describes) against `revision`."""
+    cache = cache or FanOutCache()
+    revision_id = revision.id if revision is not None else None
+    targets = await _targets(session, engagement_ids)
+    if revision_id is not None and targets:
+        done = set(
+            (
+                await session.execute(
+                    select(Verdict.engagement_id).where(
+                        Verdict.revision_id == revision_id,
+                        Verdict.engagement_id.in_([t.engagement.id for t in targets]),
+                    )
+                )
+            ).scalars()
+        )
+        targets = [t for t in targets if t.engagement.id not in done]
+    if not targets:
+        return []
+    await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
+    new_gcs = {t.gc.id for t in targets} - cache.ratings.keys()
+    cache.ratings.update(await load_ratings(session, new_gcs))
+    waivers = await live_waivers(session, [t.engagement.id for t in targets], today)
+    if cache.documents is None:
+        cache.documents = _documents(rows, revision)
+        cache.coverages = _coverages(rows)
+
+    now = datetime.now(UTC)
+    judged: dict[uuid.UUID, tuple[_Target, EngineVerdict, date | None, str, str]] = {}
+    values: list[dict[str, Any]] = []
+    for target in targets:
+        engagement = target.engagement
+        requirement_entry = cache.requirements.get(engagement.requirement_set_version_id)
+        if requirement_entry is None:
+            continue  # a stored set the codec refuses: nothing sound to judge against
+        requirements, version_label, body_sha256 = requirement_entry
+        holder = requirements.certificate_holder_name or target.project.certificate_holder
+        if holder not in cache.records:
+            cache.records[holder] = record_as_of(rows, today, holder)
+        record = cache.records[holder]
+        window = expiring_window_days(target.gc.settings)
+        context = context_for(
+            target.project,
+            engagement,
+            parent_sub_name=target.parent_sub_name,
+            ratings=cache.ratings.get(target.gc.id, RatingTable({})),
+            window_days=window,
+        )
+        verdict = verify(requirements, record, context, today, waivers.get(engagement.id, ()))
+        verdict = holder_not_evaluable(verdict, record, window)
+        expires_on = coverage_end(record, requirements, today)
+        status = verdict.status
+        if status == "non_compliant" and expires_on is not None and expires_on <= today:
+            status = "expired"  # the deficiency is a lapse: say so, as the sweep would
+        if status != verdict.status:
+            verdict = EngineVerdict(
+                status, verdict.on, verdict.checks, verdict.requirement_set, verdict.engine_version
+            )
+        judged[engagement.id] = (target, verdict, expires_on, version_label, body_sha256)
+        values.append(
+            {
+                "id": uuid.uuid4(),
+                "engagement_id": engagement.id,
+                "revision_id": revision_id,
+                "requirement_set_version_id": engagement.requirement_set_version_id,
+                "status": verdict.status,
+                "as_of": today,
+                "engine_version": verdict.engine_version,
+                "checks": verdict.to_json()["checks"],
+            }
+        )
+    if not values:
+        return []
+    statement = (
+        insert(Verdict)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
+        .returning(Verdict.id, Verdict.engagement_id)
+    )
+    inserted = {eid: vid for vid, eid in (await session.execute(statement)).all()}
+    if not inserted:
+        return []
+
+    releases = await _automatic_holds(session, list(inserted))
+    changes: list[VerdictChange] = []
+    facts: list[SnapshotFacts] = []
+    engagement_updates: list[dict[str, Any]] = []
+    for engagement_id, verdict_id in inserted.items():
+        target, verdict, expires_on, version_label, body_sha256 = judged[engagement_id]
+        engagement = target.engagement
+        released = engagement_id in releases and verdict.status in GOOD_STANDING
+        update_row: dict[str, Any] = {
+            "id": engagement_id,
+            "status": verdict.status,
+            "expires_on": expires_on,
+            "status_changed_at": (
+                now if verdict.status != engagement.status else engagement.status_changed_at
+            ),
+            "pay_hold": False if released else engagement.pay_hold,
+        }
+        engagement_updates.append(update_row)
+        facts.append(
+            SnapshotFacts(
+                kind="verdict",
+                engagement_id=str(engagement_id),
+                project=Party(id=str(target.project.id), name=target.project.name),
+                gc=Party(id=str(target.gc.id), name=target.gc.legal_name),
+                sub=Party(id=str(target.sub.id), name=target.sub.legal_name),
+                record_revision=str(revision_id) if revision_id else "none",
+                documents=cache.documents,
+                requirement_set_version=version_label,
+                requirement_set_sha256=body_sha256,
+                status=verdict.status,
+                checks=verdict.to_json()["checks"],
+                decision=AuditDecision(action="verdict", by=ENGINE_PARTY, at=now),
+                as_of=today,
+                engine_version=verdict.engine_version,
+                coverages=cache.coverages or [],
+                extra={
+                    "verdict_id": str(verdict_id),
+                    "revision_number": revision.number if revision is not None else None,
+                    "previous_status": engagement.status,
+                    "expires_on": expires_on.isoformat() if expires_on else None,
+                },
+            )
+        )
+        if released:
+            facts.append(
+                _release_facts(target, verdict_id, verdict.status, revision, now, today, facts[-1])
+            )
+        changes.append(
+            VerdictChange(
+                engagement_id=engagement_id,
+                verdict_id=verdict_id,
+                project_id=target.project.id,
+                project_number=target.project.number,
+                project_name=target.project.name,
+                gc_org_id=target.gc.id,
+                gc_name=target.gc.legal_name,
+                sub_org_id=target.sub.id,
+                sub_name=target.sub.legal_name,
+                parent_engagement_id=engagement.parent_engagement_id,
+                previous_status=engagement.status,
+                status=verdict.status,
+                expires_on=expires_on,
+                open_checks=tuple(check.message for check in verdict.open_blocking),
+                pay_hold_released=released,
+                flowdown_required=target.project.flowdown_required,
+            )
+        )
+    await session.execute(update(Engagement), engagement_updates)
+    if releases:
+        await _record_releases(session, changes, revision, await _system_person(session))
+    await append_snapshots(session, facts)
+    return changes
+
+
+def _release_facts(
+    target: _Target,
+    verdict_id: uuid.UUID,
+    status: str,
+    revision: RecordRevision | None,
+    now: datetime,
+    today: date,
+    verdict_facts: SnapshotFacts,
+) -> SnapshotFacts:
+    reason = (
+        f"Coverage restored by record revision {revision.number if revision else '?'}; "
+        "the automatic pay hold placed at the lapse is released."
+    )
+    return SnapshotFacts(
+        kind="release",
+        engagement_id=verdict_facts.engagement_id,
+        project=verdict_facts.project,
+        gc=verdict_facts.gc,
+        sub=verdict_facts.sub,
+        record_revision=verdict_facts.record_revision,
+        documents=verdict_facts.documents,
+        requirement_set_version=verdict_facts.requirement_set_version,
+        requirement_set_sha256=verdict_facts.requirement_set_sha256,
+        status=status,
+        checks=verdict_facts.checks,
+        decision=AuditDecision(action="release", by=SYSTEM_PARTY, at=now, reason=reason),
+        as_of=today,
+        engine_version=verdict_facts.engine_version,
+        coverages=verdict_facts.coverages,
+        extra={"verdict_id": str(verdict_id), "automatic": True},
+    )
+
+
+SYSTEM_EMAIL: Final = "expiry-sweep@system.coinet.invalid"
+SYSTEM_PARTY: Final = Party(id="system", name="COI network (automatic)")
+
+
+async def _system_person(session: AsyncSession) -> uuid.UUID:
+    """The person automatic decisions are recorded under. It has no password and no
+    membership, so nobody can sign in as it; decisions name it as 'COI network (automatic)'."""
+    statement = (
+        insert(Person)
+        .values(
+            id=uuid.uuid4(),
+            email=SYSTEM_EMAIL,
+            full_name=SYSTEM_PARTY.name,
+            password_hash="",
+            failed_sign_ins=0,
+        )
+        .on_conflict_do_nothing(index_elements=["email"])
+    )
+    await session.execute(statement)
+    person_id = await session.scalar(select(Person.id).where(Person.email == SYSTEM_EMAIL))
+    assert person_id is not None
+    return person_id
+
+
+system_person_id = _system_person
+
+
+async def _automatic_holds(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Engagements on pay hold whose latest hold decision was placed by the expiry sweep."""
+    query = (
+        select(Decision.engagement_id, Decision.kind, Decision.details)
+        .join(Engagement, Engagement.id == Decision.engagement_id)
+        .where(
+            Decision.engagement_id.in_(engagement_ids),
+            Engagement.pay_hold.is_(True),
+            Decision.kind.in_(("pay_hold", "release")),
+        )
+        .order_by(Decision.engagement_id, Decision.created_at)
+    )
+    latest: dict[uuid.UUID, tuple[str, dict[str, Any]]] = {}
+    for engagement_id, kind, details in (await session.execute(query)).all():
+        latest[engagement_id] = (kind, details or {})
+    return {
+        engagement_id
+        for engagement_id, (kind, details) in latest.items()
+        if kind == "pay_hold" and details.get("automatic") is True
+    }
+
+
+async def _record_releases(
+    session: AsyncSession,
+    changes: Sequence[VerdictChange],
+    revision: RecordRevision | None,
+    person_id: uuid.UUID,
+) -> None:
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "engagement_id": change.engagement_id,
+            "verdict_id": change.verdict_id,
+            "kind": "release",
+            "check_code": "",
+            "reason": "Released automatically: a compliant renewal restored coverage.",
+            "expires_on": None,
+            "decided_by_id": person_id,
+            "details": {
+                "automatic": True,
+                "revision_id": str(revision.id) if revision else None,
+                "revision_number": revision.number if revision else None,
+            },
+        }
+        for change in changes
+        if change.pay_hold_released
+    ]
+    if rows:
+        await session.execute(insert(Decision).values(rows))
+
+
+async def verify_engagement(
+    session: AsyncSession,
+    engagement_id: uuid.UUID,
+    revision_id: uuid.UUID | None,
+    today: date,
+) -> VerdictChange | None:
+    """Verify one engagement against one revision of its sub's record (None: the latest).
+
+    Returns what changed, or None when this (engagement, revision) was already verified.
+    """
+    from backend.verification.from_db import load_record_rows
+
+    engagement = await session.get(Engagement, engagement_id)
+    if engagement is None:
+        return None
+    revision: RecordRevision | None
+    if revision_id is None:
+        revision = await session.scalar(
+            select(RecordRevision)
+            .where(RecordRevision.sub_org_id == engagement.sub_org_id)
+            .order_by(RecordRevision.number.desc())
+            .limit(1)
+        )
+    else:
+        revision = await session.get(RecordRevision, revision_id)
+    known_at = revision.created_at if revision is not None else None
+    rows = await load_record_rows(session, engagement.sub_org_id, known_at)
+    changes = await verify_batch(session, [engagement_id], rows, revision, today)
+    return changes[0] if changes else None

@@ -1,0 +1,22 @@
+"""The daily expiry sweep as an arq job (also run on demand with `coinet sweep`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.projects.sweep import run_sweep
+
+# Early morning in the United States: notices are waiting when offices open.
+SWEEP_HOUR_UTC: Final = 10
+
+
+async def expiry_sweep(ctx: dict[str, Any]) -> dict[str, Any]:
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    async with factory() as session, session.begin():
+        report = await run_sweep(session, datetime.now(UTC).date())
+    if report.notices:
+        await ctx["redis"].enqueue_job("send_notice_mail")
+    return report.__dict__
