@@ -41,6 +41,7 @@ from backend.projects.controllers import ProjectController
 from backend.projects.service import ProjectService
 from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
+from backend.web.routes import WEB_CONTROLLERS
 
 # Room for multipart framing around the largest allowed file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RecordController,
             DocumentController,
             ProjectController,
+            *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
             ),

@@ -1,23 +1,27 @@
-"""The first page each role sees after signing in, built from real rows."""
+"""The first page each role sees after signing in: a GC's portfolio dashboard, a sub's
+master record, a broker's invited records."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Invitation, Organisation
+from backend.db.models import Organisation
 from backend.network.access import active_broker_grant
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
 from backend.records.service import RecordService
+from backend.web.common import page
+from backend.web.gc_pages import dashboard_context
+from backend.web.sub_pages import record_page
+from backend.web.sub_views import dependants
 
 
-async def _broker_subs(db: AsyncSession, actor: Actor) -> list[Organisation]:
+async def broker_subs(db: AsyncSession, actor: Actor) -> list[Organisation]:
     query = (
         select(Organisation)
         .where(Organisation.kind == "subcontractor", active_broker_grant(actor, Organisation.id))
@@ -27,41 +31,30 @@ async def _broker_subs(db: AsyncSession, actor: Actor) -> list[Organisation]:
 
 
 class HomeController(Controller):
-    @get("/", include_in_schema=False)
+    include_in_schema = False
+
+    @get("/")
     async def home(
-        self, actor: Actor, db: AsyncSession, records: RecordService, projects: ProjectService
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        projects: ProjectService,
     ) -> Template:
-        today = date.today()
-        organisation = await db.get(Organisation, actor.organisation_id)
-        context: dict[str, Any] = {"actor": actor, "organisation": organisation, "today": today}
         if actor.is_gc:
-            rows = await projects.engagements(actor, today)
-            context["engagements"] = rows
-            context["counts"] = {
-                s: sum(1 for r in rows if r.status == s) for s in {r.status for r in rows}
-            }
-            return Template(template_name="home/gc.html", context=context)
+            context = await dashboard_context(db, actor, projects, None, None, None, None, None)
+            return await page(db, actor, "gc/dashboard.html", **context)
         if actor.is_sub:
-            context["record"] = await records.master_record(actor, actor.organisation_id)
-            context["engagements"] = await projects.engagements(actor, today)
-            context["documents"] = await records.documents(actor, actor.organisation_id)
-            invitations = await db.execute(
-                select(Invitation)
-                .where(
-                    Invitation.issuer_org_id == actor.organisation_id,
-                    Invitation.kind == "broker_access",
-                )
-                .order_by(Invitation.created_at.desc())
+            return await record_page(db, actor, records, actor.organisation_id)
+        subs = []
+        for sub in await broker_subs(db, actor):
+            subs.append(
+                {
+                    "organisation": sub,
+                    "record": await records.master_record(actor, sub.id),
+                    "documents": await records.documents(actor, sub.id),
+                    "dependants": await dependants(db, actor, sub.id),
+                }
             )
-            context["invitations"] = list(invitations.scalars())
-            return Template(template_name="home/sub.html", context=context)
-        subs = await _broker_subs(db, actor)
-        context["subs"] = [
-            {
-                "organisation": sub,
-                "record": await records.master_record(actor, sub.id),
-                "engagements": await projects.engagements(actor, today),
-            }
-            for sub in subs
-        ]
-        return Template(template_name="home/broker.html", context=context)
+        return await page(db, actor, "home/broker.html", subs=subs)

@@ -1,0 +1,237 @@
+"""The GC's portfolio: every engagement (project x sub) with its colour and days to expiry,
+filtered, sorted and exported. One scoped query of plain columns keeps it fast."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.db.models import Engagement, Organisation, Project
+from backend.db.models.vocab import ENGAGEMENT_STATUSES
+from backend.errors import BadInput
+from backend.network.access import engagement_scope, require
+from backend.network.actor import Actor
+from backend.web.common import COLOUR_OF_STATUS, STATUS_LABEL
+
+SORT_KEYS: Final = ("project", "sub", "status", "expires")
+# Worst first when sorting by status: what needs attention comes to the top.
+STATUS_ORDER: Final = {
+    "expired": 0,
+    "non_compliant": 1,
+    "incomplete": 2,
+    "expiring": 3,
+    "pending": 4,
+    "compliant": 5,
+}
+COLOURS: Final = ("green", "yellow", "red", "grey")
+WINDOWS: Final = (7, 30, 60, 90)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRow:
+    engagement_id: uuid.UUID
+    project_id: uuid.UUID
+    project_number: str
+    project_name: str
+    sub_org_id: uuid.UUID
+    sub_name: str
+    trade: str
+    tier: int
+    status: str
+    expires_on: date | None
+    days_to_expiry: int | None
+    pay_hold: bool
+    work_stopped: bool
+
+    @property
+    def colour(self) -> str:
+        return COLOUR_OF_STATUS.get(self.status, "grey")
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABEL.get(self.status, self.status)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioFilter:
+    project_id: uuid.UUID | None = None
+    status: str = ""  # a status or a colour
+    window_days: int | None = None  # expiring within this many days (or already expired)
+    sort: str = "status"
+    descending: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        project: str | None,
+        status: str | None,
+        window: str | None,
+        sort: str | None,
+        order: str | None,
+    ) -> PortfolioFilter:
+        project_id = None
+        if project:
+            try:
+                project_id = uuid.UUID(project)
+            except ValueError as exc:
+                raise BadInput("Choose a project from the list.", field="project") from exc
+        status = (status or "").strip()
+        if status and status not in ENGAGEMENT_STATUSES and status not in COLOURS:
+            raise BadInput(f"Unknown status {status!r}.", field="status")
+        window_days = None
+        if window:
+            if not window.isdigit() or not 0 <= int(window) <= 3650:
+                raise BadInput("The expiry window is a number of days.", field="window")
+            window_days = int(window)
+        sort = sort if sort in SORT_KEYS else "status"
+        return cls(project_id, status, window_days, sort, order == "desc")
+
+    def query_string(self, **changes: str) -> str:
+        values = {
+            "project": str(self.project_id) if self.project_id else "",
+            "status": self.status,
+            "window": str(self.window_days) if self.window_days is not None else "",
+            "sort": self.sort,
+            "order": "desc" if self.descending else "asc",
+        }
+        values.update(changes)
+        return "&".join(f"{k}={v}" for k, v in values.items() if v)
+
+
+async def portfolio(
+    session: AsyncSession, actor: Actor, today: date, chosen: PortfolioFilter
+) -> list[PortfolioRow]:
+    require(actor, "project.read")
+    sub = aliased(Organisation)
+    query = (
+        select(
+            Engagement.id,
+            Project.id,
+            Project.number,
+            Project.name,
+            sub.id,
+            sub.legal_name,
+            Engagement.trade,
+            Engagement.parent_engagement_id,
+            Engagement.status,
+            Engagement.expires_on,
+            Engagement.pay_hold,
+            Engagement.work_stopped,
+        )
+        .join(Project, Project.id == Engagement.project_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .where(engagement_scope(actor), Engagement.active.is_(True))
+    )
+    if chosen.project_id is not None:
+        query = query.where(Engagement.project_id == chosen.project_id)
+    if chosen.status in ENGAGEMENT_STATUSES:
+        query = query.where(Engagement.status == chosen.status)
+    elif chosen.status in COLOURS:
+        statuses = [s for s, c in COLOUR_OF_STATUS.items() if c == chosen.status]
+        query = query.where(Engagement.status.in_(statuses))
+    rows = []
+    for r in (await session.execute(query)).all():
+        days = (r[9] - today).days if r[9] is not None else None
+        if chosen.window_days is not None and (days is None or days > chosen.window_days):
+            continue
+        rows.append(
+            PortfolioRow(
+                engagement_id=r[0],
+                project_id=r[1],
+                project_number=r[2],
+                project_name=r[3],
+                sub_org_id=r[4],
+                sub_name=r[5],
+                trade=r[6],
+                tier=2 if r[7] else 1,
+                status=r[8],
+                expires_on=r[9],
+                days_to_expiry=days,
+                pay_hold=r[10],
+                work_stopped=r[11],
+            )
+        )
+    return sort_rows(rows, chosen.sort, chosen.descending)
+
+
+def sort_rows(rows: list[PortfolioRow], key: str, descending: bool) -> list[PortfolioRow]:
+    never = 10**6  # no expiry date sorts last
+    keys = {
+        "project": lambda r: (r.project_number, r.sub_name.lower()),
+        "sub": lambda r: (r.sub_name.lower(), r.project_number),
+        "status": lambda r: (
+            STATUS_ORDER.get(r.status, 9),
+            r.days_to_expiry if r.days_to_expiry is not None else never,
+            r.sub_name.lower(),
+        ),
+        "expires": lambda r: (
+            r.days_to_expiry if r.days_to_expiry is not None else never,
+            r.sub_name.lower(),
+        ),
+    }
+    return sorted(rows, key=keys[key], reverse=descending)
+
+
+def status_counts(rows: list[PortfolioRow]) -> dict[str, int]:
+    counts = dict.fromkeys(COLOURS, 0)
+    for row in rows:
+        counts[row.colour] += 1
+    return counts
+
+
+CSV_COLUMNS: Final = (
+    "project_number",
+    "project_name",
+    "subcontractor",
+    "trade",
+    "tier",
+    "status",
+    "colour",
+    "expires_on",
+    "days_to_expiry",
+    "pay_hold",
+    "work_stopped",
+)
+
+
+def portfolio_csv(rows: list[PortfolioRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                r.project_number,
+                r.project_name,
+                _safe_cell(r.sub_name),
+                _safe_cell(r.trade),
+                r.tier,
+                r.status,
+                r.colour,
+                r.expires_on.isoformat() if r.expires_on else "",
+                "" if r.days_to_expiry is None else r.days_to_expiry,
+                "yes" if r.pay_hold else "no",
+                "yes" if r.work_stopped else "no",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _safe_cell(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula when the file is opened in a
+    # spreadsheet; a leading apostrophe keeps it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def csv_filename(gc_name: str, today: date) -> str:
+    slug = re.sub(r"[^A-Z0-9]+", "-", gc_name.upper()).strip("-")[:40] or "GC"
+    return f"PORTFOLIO_{slug}_{today.isoformat()}.csv"

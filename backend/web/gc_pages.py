@@ -1,0 +1,286 @@
+"""The GC contract admin's pages: portfolio dashboard (and its CSV), projects, project page
+with its engagement tree and invitations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import Organisation, Project, ProjectTrade, RequirementSet
+from backend.errors import BadInput, DomainError
+from backend.network.access import require
+from backend.network.actor import Actor
+from backend.projects.schemas import EngagementRow, ProjectInput
+from backend.projects.service import ProjectService
+from backend.requirements.model import TIERS
+from backend.requirements.templates import TIER_TRADES
+from backend.web import invitations, requirement_sets
+from backend.web.common import fragment, is_htmx, page, require_gc
+from backend.web.dashboard import (
+    WINDOWS,
+    PortfolioFilter,
+    csv_filename,
+    portfolio,
+    portfolio_csv,
+    status_counts,
+)
+from backend.web.forms import read_form, required_date, text, whole_number
+
+TRADE_ROWS = 3
+
+
+async def dashboard_context(
+    db: AsyncSession,
+    actor: Actor,
+    projects: ProjectService,
+    project: str | None,
+    status: str | None,
+    window: str | None,
+    sort: str | None,
+    order: str | None,
+) -> dict[str, Any]:
+    chosen = PortfolioFilter.parse(project, status, window, sort, order)
+    today = date.today()
+    rows = await portfolio(db, actor, today, chosen)
+    return {
+        "rows": rows,
+        "counts": status_counts(rows),
+        "chosen": chosen,
+        "projects": await projects.projects(actor),
+        "windows": WINDOWS,
+        "today": today,
+    }
+
+
+class GcPagesController(Controller):
+    include_in_schema = False
+
+    @get("/dashboard")
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        project: str | None = None,
+        status: str | None = None,
+        window: str | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+    ) -> Template:
+        require_gc(actor)
+        context = await dashboard_context(db, actor, projects, project, status, window, sort, order)
+        if is_htmx(request):
+            return fragment("gc/_portfolio.html", actor, **context)
+        return await page(db, actor, "gc/dashboard.html", **context)
+
+    @get("/dashboard.csv")
+    async def dashboard_csv(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        project: str | None = None,
+        status: str | None = None,
+        window: str | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+    ) -> Response[str]:
+        require_gc(actor)
+        chosen = PortfolioFilter.parse(project, status, window, sort, order)
+        today = date.today()
+        rows = await portfolio(db, actor, today, chosen)
+        organisation = await db.get(Organisation, actor.organisation_id)
+        name = csv_filename(organisation.legal_name if organisation else "", today)
+        return Response(
+            portfolio_csv(rows),
+            media_type="text/csv",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+
+    @get("/projects")
+    async def project_list(
+        self, actor: Actor, db: AsyncSession, projects: ProjectService
+    ) -> Template:
+        require_gc(actor)
+        return await self._projects_page(db, actor, projects, {}, None)
+
+    async def _projects_page(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        projects: ProjectService,
+        values: dict[str, Any],
+        error: DomainError | None,
+    ) -> Template:
+        return await page(
+            db,
+            actor,
+            "gc/projects.html",
+            status_code=error.status_code if error else 200,
+            projects=await projects.projects(actor),
+            sets=await requirement_sets.sets_of(db, actor),
+            tiers=TIERS,
+            tier_trades=TIER_TRADES,
+            trade_rows=range(1, TRADE_ROWS + 1),
+            values=values,
+            error=error,
+        )
+
+    @post("/projects")
+    async def create_project(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+    ) -> Response[Any]:
+        require_gc(actor)
+        form = await read_form(request)
+        values = {k: v[-1] for k, v in form.items() if k != "_csrf"}
+        try:
+            async with db.begin_nested():
+                project = await self._create(db, actor, projects, form)
+        except DomainError as exc:
+            return await self._projects_page(db, actor, projects, values, exc)
+        return Redirect(path=f"/projects/{project.id}")
+
+    async def _create(
+        self, db: AsyncSession, actor: Actor, projects: ProjectService, form: dict[str, list[str]]
+    ) -> Project:
+        data = ProjectInput(
+            number=text(form, "number"),
+            name=text(form, "name"),
+            state=text(form, "state"),
+            start_date=required_date(form, "start_date", "Start date"),
+            end_date=required_date(form, "end_date", "End date"),
+            closeout_days=whole_number(form, "closeout_days", "Close-out days", 30),
+            certificate_holder=text(form, "certificate_holder"),
+            additional_insureds=[
+                line.strip()
+                for line in text(form, "additional_insureds").splitlines()
+                if line.strip()
+            ],
+            flowdown_required=text(form, "flowdown_required") == "on",
+        )
+        project = await projects.create_project(actor, data)
+        mapped = 0
+        seen: set[str] = set()
+        for row in range(1, TRADE_ROWS + 1):
+            trade = text(form, f"trade_{row}")
+            choice = text(form, f"set_{row}")
+            if not trade:
+                continue
+            if trade.lower() in seen:
+                raise BadInput(f"The trade {trade!r} is listed twice.", field=f"trade_{row}")
+            seen.add(trade.lower())
+            set_id = await self._set_for_choice(db, actor, choice, row)
+            db.add(
+                ProjectTrade(
+                    id=uuid.uuid4(), project_id=project.id, trade=trade, requirement_set_id=set_id
+                )
+            )
+            mapped += 1
+        if mapped == 0:
+            raise BadInput("Map at least one trade to its requirements.", field="trade_1")
+        await db.flush()
+        return project
+
+    async def _set_for_choice(
+        self, db: AsyncSession, actor: Actor, choice: str, row: int
+    ) -> uuid.UUID:
+        if choice.startswith("template:"):
+            made = await requirement_sets.from_template(db, actor, choice.split(":", 1)[1])
+            return made.requirement_set.id
+        try:
+            set_id = uuid.UUID(choice)
+        except ValueError as exc:
+            raise BadInput("Choose the requirements for the trade.", field=f"set_{row}") from exc
+        return (await requirement_sets.set_of(db, actor, set_id)).requirement_set.id
+
+    @get("/projects/{project_id:uuid}")
+    async def project_page(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        settings: Settings,
+        project_id: uuid.UUID,
+    ) -> Template:
+        require_gc(actor)
+        return await self._project_page(db, actor, projects, project_id, None, None)
+
+    async def _project_page(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        projects: ProjectService,
+        project_id: uuid.UUID,
+        sent: invitations.SentInvitation | None,
+        error: DomainError | None,
+        base_url: str = "",
+    ) -> Template:
+        project = await projects.project(actor, project_id)
+        rows = await projects.engagements(actor, date.today(), project_id)
+        trades = (
+            await db.execute(
+                select(ProjectTrade, RequirementSet)
+                .join(RequirementSet, RequirementSet.id == ProjectTrade.requirement_set_id)
+                .where(ProjectTrade.project_id == project.id)
+                .order_by(ProjectTrade.trade)
+            )
+        ).all()
+        latest = {s.requirement_set.id: s.latest for s in await requirement_sets.sets_of(db, actor)}
+        return await page(
+            db,
+            actor,
+            "gc/project.html",
+            status_code=error.status_code if error else 200,
+            project=project,
+            tree=engagement_tree(rows),
+            count=len(rows),
+            trades=[(t, s, latest.get(s.id)) for t, s in trades],
+            invitations=await invitations.sent_project_invitations(db, actor, project.id),
+            sent=sent,
+            sent_link=f"{base_url}/join?token={sent.token}" if sent else "",
+            error=error,
+        )
+
+    @post("/projects/{project_id:uuid}/invitations")
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        settings: Settings,
+        project_id: uuid.UUID,
+    ) -> Template:
+        require_gc(actor)
+        require(actor, "project.write")
+        form = await read_form(request)
+        project = await projects.project(actor, project_id)
+        try:
+            async with db.begin_nested():
+                sent = await invitations.invite_sub(
+                    db, actor, project, text(form, "email"), text(form, "trade")
+                )
+        except DomainError as exc:
+            return await self._project_page(db, actor, projects, project_id, None, exc)
+        return await self._project_page(
+            db, actor, projects, project_id, sent, None, settings.base_url
+        )
+
+
+def engagement_tree(rows: list[EngagementRow]) -> list[tuple[EngagementRow, list[EngagementRow]]]:
+    children: dict[uuid.UUID, list[EngagementRow]] = {}
+    for row in rows:
+        if row.parent_engagement_id is not None:
+            children.setdefault(row.parent_engagement_id, []).append(row)
+    return [(row, children.get(row.id, [])) for row in rows if row.parent_engagement_id is None]

@@ -1,0 +1,132 @@
+"""A GC's requirement sets in the database: copy a tier template, list sets with their latest
+version, save an edit as a new immutable version. The rules of a set live in
+backend.requirements; this module only stores what they accept."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import RequirementSet, RequirementSetVersion
+from backend.errors import BadInput, NotFound
+from backend.network.access import require
+from backend.network.actor import Actor
+from backend.requirements.codec import requirements_from_json, requirements_to_json
+from backend.requirements.model import TIERS, RequirementError
+from backend.requirements.versions import requirement_body, requirement_digest
+
+
+@dataclass(frozen=True)
+class SetWithVersion:
+    requirement_set: RequirementSet
+    latest: RequirementSetVersion
+
+
+async def sets_of(session: AsyncSession, actor: Actor) -> list[SetWithVersion]:
+    require(actor, "project.read")
+    newest = (
+        select(
+            RequirementSetVersion.requirement_set_id,
+            func.max(RequirementSetVersion.version).label("version"),
+        )
+        .group_by(RequirementSetVersion.requirement_set_id)
+        .subquery()
+    )
+    query = (
+        select(RequirementSet, RequirementSetVersion)
+        .join(newest, newest.c.requirement_set_id == RequirementSet.id)
+        .join(
+            RequirementSetVersion,
+            (RequirementSetVersion.requirement_set_id == RequirementSet.id)
+            & (RequirementSetVersion.version == newest.c.version),
+        )
+        .where(RequirementSet.gc_org_id == actor.organisation_id)
+        .order_by(RequirementSet.name)
+    )
+    return [SetWithVersion(s, v) for s, v in (await session.execute(query)).all()]
+
+
+async def set_of(session: AsyncSession, actor: Actor, set_id: uuid.UUID) -> SetWithVersion:
+    for item in await sets_of(session, actor):
+        if item.requirement_set.id == set_id:
+            return item
+    raise NotFound("No such requirement set in your organisation.")
+
+
+async def versions_of(
+    session: AsyncSession, actor: Actor, set_id: uuid.UUID
+) -> list[RequirementSetVersion]:
+    await set_of(session, actor, set_id)
+    query = (
+        select(RequirementSetVersion)
+        .where(RequirementSetVersion.requirement_set_id == set_id)
+        .order_by(RequirementSetVersion.version.desc())
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def from_template(session: AsyncSession, actor: Actor, tier: str) -> SetWithVersion:
+    """The GC's copy of a tier template, made on first use and reused afterwards."""
+    require(actor, "requirements.write")
+    if tier not in TIERS:
+        raise BadInput(f"Unknown template {tier!r}.", field="template")
+    name = f"{tier.capitalize()} risk trades"
+    existing = await session.execute(
+        select(RequirementSet).where(
+            RequirementSet.gc_org_id == actor.organisation_id, RequirementSet.name == name
+        )
+    )
+    found = existing.scalar_one_or_none()
+    if found is not None:
+        return await set_of(session, actor, found.id)
+    requirement_set = RequirementSet(
+        id=uuid.uuid4(), gc_org_id=actor.organisation_id, name=name, template=tier
+    )
+    session.add(requirement_set)
+    await session.flush()
+    body = requirement_body(tier)
+    body["name"] = name
+    body["owner"] = str(actor.organisation_id)
+    version = _version(requirement_set.id, 1, body, actor)
+    session.add(version)
+    await session.flush()
+    return SetWithVersion(requirement_set, version)
+
+
+async def save_version(
+    session: AsyncSession, actor: Actor, set_id: uuid.UUID, body: dict[str, Any]
+) -> RequirementSetVersion:
+    """Validate an edited body and store it as the next version. Engagements keep the
+    version they pinned; new engagements take this one."""
+    require(actor, "requirements.write")
+    current = await set_of(session, actor, set_id)
+    body = {**body, "name": current.requirement_set.name, "version": current.latest.version + 1}
+    try:
+        normalised = requirements_to_json(requirements_from_json(body))
+    except RequirementError as exc:
+        raise BadInput(str(exc), field=exc.field) from exc
+    if requirement_digest(normalised) == requirement_digest(
+        {**current.latest.body, "version": normalised["version"]}
+    ):
+        raise BadInput("Nothing changed: the requirements are the same as the last version.")
+    version = _version(set_id, normalised["version"], normalised, actor)
+    session.add(version)
+    await session.flush()
+    return version
+
+
+def _version(
+    set_id: uuid.UUID, number: int, body: dict[str, Any], actor: Actor
+) -> RequirementSetVersion:
+    return RequirementSetVersion(
+        id=uuid.uuid4(),
+        requirement_set_id=set_id,
+        version=number,
+        body=body,
+        body_sha256=requirement_digest(body),
+        created_by_id=actor.person_id,
+    )

@@ -1,0 +1,449 @@
+"""The review form of a read document: what the reader found, laid out as editable fields,
+each knowing where on which page it was read; and the RecordChange built from the form the
+person confirms. The person's edits always win over what was read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+from backend.db.models.vocab import (
+    AGGREGATE_PER,
+    BASES,
+    COVERED_AUTOS,
+    ENDORSEMENT_KINDS,
+    LIMIT_KINDS,
+    LINES,
+)
+from backend.errors import BadInput
+from backend.records.schemas import EndorsementInput, RecordChange, TermInput
+from backend.web.forms import FormData, checked, optional_amount, optional_date, text, texts
+from backend.web.page_image import Box, PageSize, box_for
+
+# The reader names endorsement kinds after the ISO form; the record names what they do.
+READER_ENDORSEMENT_KIND: Final = {
+    "additional_insured_ongoing_operations": "additional_insured_ongoing",
+    "additional_insured_automatic_status_contractors": "additional_insured_ongoing",
+    "additional_insured_designated_person": "additional_insured_ongoing",
+    "additional_insured_completed_operations": "additional_insured_completed",
+    "primary_and_noncontributory": "primary_noncontributory",
+    "waiver_of_subrogation": "waiver_of_subrogation",
+    "auto_waiver_of_subrogation": "waiver_of_subrogation",
+    "workers_compensation_waiver_of_subrogation": "waiver_of_subrogation",
+    "per_project_aggregate": "per_project_aggregate",
+    "per_location_aggregate": "per_location_aggregate",
+}
+MANUAL_LINES: Final = ("general_liability", "auto_liability", "umbrella", "workers_compensation")
+LOW_CONFIDENCE: Final = 0.8
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    label: str
+    value: str
+    kind: str = "text"  # text, date, amount, checkbox, select
+    options: tuple[str, ...] = ()
+    box: Box | None = None
+    confidence: float | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+
+@dataclass
+class CoverageView:
+    index: int
+    line: str
+    include: bool
+    fields: list[FieldView] = field(default_factory=list)
+    covered_autos: tuple[str, ...] = ()
+
+
+@dataclass
+class EndorsementView:
+    index: int
+    include: bool
+    fields: list[FieldView] = field(default_factory=list)
+    page: int | None = None
+
+
+@dataclass
+class ReviewView:
+    coverages: list[CoverageView]
+    endorsements: list[EndorsementView]
+    context: list[FieldView]  # read-only facts shown with their spot: insured, holder, ...
+    warnings: list[str]
+    error: str | None
+    suggested_kind: str
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    return str(value)
+
+
+class _Locator:
+    def __init__(self, fields: object, sizes: list[PageSize]) -> None:
+        self.fields: dict[str, Any] = fields if isinstance(fields, dict) else {}
+        self.sizes = sizes
+
+    def box(self, pointer: str) -> Box | None:
+        info = self.fields.get(pointer)
+        if not isinstance(info, dict):
+            return None
+        return box_for(info.get("page"), info.get("bbox"), self.sizes)
+
+    def confidence(self, pointer: str) -> float | None:
+        info = self.fields.get(pointer)
+        value = info.get("confidence") if isinstance(info, dict) else None
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def view(self, pointer: str, name: str, label: str, value: object, **kw: Any) -> FieldView:
+        return FieldView(
+            name=name,
+            label=label,
+            value=_text(value),
+            box=self.box(pointer),
+            confidence=self.confidence(pointer),
+            **kw,
+        )
+
+
+def review_view(
+    read_result: dict[str, Any] | None, sizes: list[PageSize], has_record: bool
+) -> ReviewView:
+    result = read_result if isinstance(read_result, dict) else {}
+    locate = _Locator(result.get("fields"), sizes)
+    error = result.get("error")
+    error_text = error.get("message") if isinstance(error, dict) else None
+    insurers = {
+        str(i.get("letter")): (index, i)
+        for index, i in enumerate(result.get("insurers") or [])
+        if isinstance(i, dict)
+    }
+    coverages: list[CoverageView] = []
+    for index, coverage in enumerate(result.get("coverages") or []):
+        if isinstance(coverage, dict) and coverage.get("line") in LINES:
+            coverages.append(_coverage_view(index, coverage, insurers, locate))
+    if not coverages and not result.get("endorsements"):
+        # Nothing was read: offer the usual lines for entry by hand, unticked.
+        coverages = [
+            _coverage_view(index, {"line": line}, {}, locate, include=False)
+            for index, line in enumerate(MANUAL_LINES)
+        ]
+    endorsements = [
+        _endorsement_view(index, item)
+        for index, item in enumerate(result.get("endorsements") or [])
+        if isinstance(item, dict)
+    ]
+    endorsements.append(_endorsement_view(len(endorsements), {}, include=False))
+    context = []
+    for pointer, label in (
+        ("/insured/name", "Insured"),
+        ("/certificate_holder/name", "Certificate holder"),
+        ("/certificate_date", "Certificate date"),
+        ("/description_of_operations", "Description of operations"),
+    ):
+        value = _pointer_value(result, pointer)
+        if value:
+            context.append(locate.view(pointer, pointer, label, value))
+    form_kind = result.get("form")
+    suggested = (
+        "endorsement" if form_kind == "endorsement" else ("renewal" if has_record else "initial")
+    )
+    return ReviewView(
+        coverages=coverages,
+        endorsements=endorsements,
+        context=context,
+        warnings=[str(w) for w in result.get("warnings") or []],
+        error=str(error_text) if error_text else None,
+        suggested_kind=suggested,
+    )
+
+
+def _pointer_value(result: dict[str, Any], pointer: str) -> object:
+    value: object = result
+    for part in pointer.strip("/").split("/"):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _coverage_view(
+    index: int,
+    coverage: dict[str, Any],
+    insurers: dict[str, tuple[int, dict[str, Any]]],
+    locate: _Locator,
+    include: bool = True,
+) -> CoverageView:
+    line = str(coverage["line"])
+    base = f"/coverages/{index}"
+    prefix = f"cov-{index}-"
+    insurer_index, insurer = insurers.get(str(coverage.get("insurer_letter")), (-1, {}))
+    ipointer = f"/insurers/{insurer_index}"
+    fields = [
+        locate.view(f"{ipointer}/name", prefix + "insurer_name", "Insurer", insurer.get("name")),
+        locate.view(
+            f"{ipointer}/naic", prefix + "insurer_naic", "NAIC number", insurer.get("naic")
+        ),
+        locate.view(
+            f"{base}/policy_number",
+            prefix + "policy_number",
+            "Policy number",
+            coverage.get("policy_number"),
+        ),
+        locate.view(
+            f"{base}/effective",
+            prefix + "effective",
+            "Effective",
+            coverage.get("effective"),
+            kind="date",
+        ),
+        locate.view(
+            f"{base}/expiration",
+            prefix + "expiration",
+            "Expires",
+            coverage.get("expiration"),
+            kind="date",
+        ),
+    ]
+    if line in ("general_liability", "umbrella", "excess"):
+        fields.append(
+            locate.view(
+                f"{base}/basis",
+                prefix + "basis",
+                "Basis",
+                coverage.get("basis") or "occurrence",
+                kind="select",
+                options=BASES,
+            )
+        )
+    if line == "general_liability":
+        fields.append(
+            locate.view(
+                f"{base}/aggregate_applies_per",
+                prefix + "aggregate_applies_per",
+                "Aggregate applies per",
+                coverage.get("aggregate_applies_per") or "policy",
+                kind="select",
+                options=AGGREGATE_PER,
+            )
+        )
+    limits = _as_dict(coverage.get("limits"))
+    for kind in LIMIT_KINDS[line]:
+        fields.append(
+            locate.view(
+                f"{base}/limits/{kind}",
+                f"{prefix}limit-{kind}",
+                kind.replace("_", " ").capitalize().replace("El ", "EL "),
+                limits.get(kind),
+                kind="amount",
+            )
+        )
+    fields.append(
+        locate.view(
+            f"{base}/additional_insured",
+            prefix + "additional_insured",
+            "Additional insured (INSD)",
+            bool(coverage.get("additional_insured")),
+            kind="checkbox",
+        )
+    )
+    fields.append(
+        locate.view(
+            f"{base}/subrogation_waived",
+            prefix + "subrogation_waived",
+            "Subrogation waived (SUBR WVD)",
+            bool(coverage.get("subrogation_waived")),
+            kind="checkbox",
+        )
+    )
+    if line == "workers_compensation":
+        fields.append(
+            locate.view(
+                f"{base}/statutory",
+                prefix + "wc_statutory",
+                "Statutory limits",
+                bool(coverage.get("statutory", True)),
+                kind="checkbox",
+            )
+        )
+        states = _as_list(coverage.get("states"))
+        fields.append(
+            locate.view(
+                f"{base}/states",
+                prefix + "wc_states",
+                "States covered (e.g. OH, KY)",
+                ", ".join(str(s) for s in states),
+            )
+        )
+    if line == "umbrella":
+        fields.append(
+            locate.view(
+                f"{base}/follows_form",
+                prefix + "follows_form",
+                "Follows form",
+                bool(coverage.get("follows_form")),
+                kind="checkbox",
+            )
+        )
+    autos = _as_list(coverage.get("covered_autos"))
+    return CoverageView(
+        index=index,
+        line=line,
+        include=include,
+        fields=fields,
+        covered_autos=tuple(a for a in autos if a in COVERED_AUTOS),
+    )
+
+
+def _endorsement_view(index: int, item: dict[str, Any], include: bool = True) -> EndorsementView:
+    prefix = f"end-{index}-"
+    kind = (
+        READER_ENDORSEMENT_KIND.get(str(item.get("kind")), "other")
+        if item
+        else "additional_insured_ongoing"
+    )
+    parties = _as_list(item.get("scheduled_parties"))
+    page = item.get("page") if isinstance(item.get("page"), int) else None
+    return EndorsementView(
+        index=index,
+        include=include,
+        page=page,
+        fields=[
+            FieldView(prefix + "form_number", "Form number", _text(item.get("form_number"))),
+            FieldView(prefix + "edition", "Edition (MM YY)", _text(item.get("edition"))),
+            FieldView(prefix + "kind", "Kind", kind, kind="select", options=ENDORSEMENT_KINDS),
+            FieldView(
+                prefix + "blanket",
+                "Blanket (where required by written contract)",
+                _text(bool(item.get("blanket"))),
+                kind="checkbox",
+            ),
+            FieldView(
+                prefix + "named_parties",
+                "Named parties (one per line)",
+                "\n".join(str(p) for p in parties),
+                kind="textarea",
+            ),
+            FieldView(prefix + "effective", "Effective", _text(item.get("effective")), kind="date"),
+            FieldView(prefix + "expiration", "Expires", _text(item.get("expiration")), kind="date"),
+        ],
+    )
+
+
+def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
+    """The RecordChange the person confirmed. Unticked rows are left out."""
+    terms: list[TermInput] = []
+    endorsements: list[EndorsementInput] = []
+    for index in _indexes(form, "cov-"):
+        prefix = f"cov-{index}-"
+        if not checked(form, prefix + "include"):
+            continue
+        line = text(form, prefix + "line")
+        if line not in LINES:
+            raise BadInput(f"Coverage {index + 1}: unknown line.", field=prefix + "line")
+        label = f"{line.replace('_', ' ').capitalize()}"
+        effective = optional_date(form, prefix + "effective", f"{label}: effective date")
+        expiration = optional_date(form, prefix + "expiration", f"{label}: expiry date")
+        if effective is None or expiration is None:
+            raise BadInput(f"{label}: both policy dates are needed.", field=prefix + "effective")
+        limits: dict[str, int] = {}
+        for kind in LIMIT_KINDS[line]:
+            amount = optional_amount(
+                form, f"{prefix}limit-{kind}", f"{label}: {kind.replace('_', ' ')}"
+            )
+            if amount is not None:
+                limits[kind] = amount
+        terms.append(
+            TermInput(
+                line=line,
+                insurer_name=text(form, prefix + "insurer_name"),
+                insurer_naic=text(form, prefix + "insurer_naic"),
+                policy_number=text(form, prefix + "policy_number"),
+                effective=effective,
+                expiration=expiration,
+                basis=text(form, prefix + "basis", "occurrence") or "occurrence",
+                aggregate_applies_per=text(form, prefix + "aggregate_applies_per", "policy")
+                or "policy",
+                limits=limits,
+                covered_autos=texts(form, prefix + "covered_autos"),
+                follows_form=checked(form, prefix + "follows_form"),
+                wc_states=[
+                    s.strip().upper()
+                    for s in text(form, prefix + "wc_states").replace(";", ",").split(",")
+                    if s.strip()
+                ],
+                wc_statutory=checked(form, prefix + "wc_statutory"),
+                additional_insured=checked(form, prefix + "additional_insured"),
+                subrogation_waived=checked(form, prefix + "subrogation_waived"),
+                source_document_id=document_id,
+            )
+        )
+    for index in _indexes(form, "end-"):
+        prefix = f"end-{index}-"
+        if not checked(form, prefix + "include"):
+            continue
+        endorsements.append(
+            EndorsementInput(
+                form_number=text(form, prefix + "form_number"),
+                edition=text(form, prefix + "edition"),
+                kind=text(form, prefix + "kind"),
+                blanket=checked(form, prefix + "blanket"),
+                named_parties=[
+                    p.strip()
+                    for p in text(form, prefix + "named_parties").splitlines()
+                    if p.strip()
+                ],
+                effective=optional_date(form, prefix + "effective", "Endorsement effective date"),
+                expiration=optional_date(form, prefix + "expiration", "Endorsement expiry date"),
+                source_document_id=document_id,
+            )
+        )
+    kind = text(form, "kind", "renewal")
+    summary = text(form, "summary") or _summary(terms, endorsements)
+    return RecordChange(
+        kind=kind,
+        summary=summary,
+        terms=terms,
+        endorsements=endorsements,
+        source_document_id=document_id,
+    )
+
+
+def _indexes(form: FormData, prefix: str) -> list[int]:
+    found = set()
+    for key in form:
+        if key.startswith(prefix):
+            number = key[len(prefix) :].split("-", 1)[0]
+            if number.isdigit():
+                found.add(int(number))
+    return sorted(found)
+
+
+def _summary(terms: list[TermInput], endorsements: list[EndorsementInput]) -> str:
+    parts = [
+        f"{t.line.replace('_', ' ')} {t.policy_number} to {t.expiration.isoformat()}" for t in terms
+    ]
+    parts += [f"{e.form_number} {e.edition}".strip() for e in endorsements]
+    return "; ".join(parts)[:2000]
+
+
+def today_iso() -> str:
+    return date.today().isoformat()

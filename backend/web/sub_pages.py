@@ -1,0 +1,418 @@
+"""The sub bookkeeper's pages (and the broker's, for the record it was invited to): the
+master record, upload with a progress bar, the side-by-side review, how far a confirmed
+change reached, who depends on the record, broker and tier-2 invitations."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from arq.connections import ArqRedis
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State, UploadFile
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import Document, Engagement, Invitation, Organisation, RecordRevision
+from backend.errors import BadInput, DomainError, NotFound
+from backend.network.access import can_write_record, record_read_scope
+from backend.network.actor import Actor
+from backend.network.service import AuthService
+from backend.records.service import RecordService
+from backend.web import invitations
+from backend.web.common import fragment, page, require_sub
+from backend.web.forms import read_form, text, whole_number
+from backend.web.page_image import page_png, page_sizes
+from backend.web.review import change_from_form, review_view
+from backend.web.sub_views import dependants, reach_counts
+from workers.read_job import READ_JOB, read_job_id
+
+log = logging.getLogger("coinet.web")
+
+
+async def enqueue_read(redis: ArqRedis, document_id: uuid.UUID) -> None:
+    try:
+        await redis.enqueue_job(READ_JOB, str(document_id), _job_id=read_job_id(document_id))
+    except Exception:  # Redis down: the review page re-queues when it finds the read pending
+        log.warning("could not queue the read of document %s", document_id, exc_info=True)
+
+
+async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
+    query = select(Document).where(
+        Document.id == document_id, record_read_scope(actor, Document.sub_org_id)
+    )
+    document = (await db.execute(query)).scalar_one_or_none()
+    if document is None:
+        raise NotFound("No such document that you may see.")
+    return document
+
+
+class SubPagesController(Controller):
+    include_in_schema = False
+
+    @get("/record")
+    async def record(self, actor: Actor, db: AsyncSession, records: RecordService) -> Template:
+        require_sub(actor)
+        return await record_page(db, actor, records, actor.organisation_id)
+
+    @get("/subs/{sub_id:uuid}/upload")
+    async def upload_page(
+        self, actor: Actor, db: AsyncSession, records: RecordService, sub_id: uuid.UUID
+    ) -> Template:
+        if not await can_write_record(db, actor, sub_id):
+            raise NotFound("No such subcontractor record that you may change.")
+        sub = await db.get(Organisation, sub_id)
+        documents = await records.documents(actor, sub_id)
+        return await page(
+            db, actor, "sub/upload.html", sub=sub, documents=documents[:10], error=None
+        )
+
+    @post("/subs/{sub_id:uuid}/upload")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        state: State,
+        sub_id: uuid.UUID,
+    ) -> Response[Any]:
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise BadInput("Choose a file to upload.", field="file")
+        content = await upload.read()
+        stored = await records.upload(actor, sub_id, upload.filename, upload.content_type, content)
+        document = stored.document
+        review = f"/documents/{document.id}/review"
+        task = (
+            BackgroundTask(enqueue_read, state.redis, document.id)
+            if document.read_state == "pending"
+            else None
+        )
+        if "application/json" in request.headers.get("accept", ""):
+            return Response(
+                {"id": str(document.id), "review_url": review, "duplicate": stored.duplicate},
+                status_code=200 if stored.duplicate else 201,
+                background=task,
+            )
+        return Redirect(path=review, background=task)
+
+    @get("/documents/{document_id:uuid}/review")
+    async def review(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        settings: Settings,
+        state: State,
+        document_id: uuid.UUID,
+        poll: bool = False,
+    ) -> Response[Any]:
+        document = await readable_document(db, actor, document_id)
+        if poll and document.read_state != "pending":
+            # Read meanwhile: htmx reloads the whole page, which now shows the form.
+            return Response(content="", headers={"HX-Refresh": "true"})
+        if document.read_state == "pending":
+            if poll:
+                return fragment("sub/_reading.html", actor, document=document)
+            return await page(
+                db,
+                actor,
+                "sub/review.html",
+                document=document,
+                view=None,
+                sizes=[],
+                error=None,
+                values={},
+            )
+        return await review_page(db, actor, records, settings, document, None, {})
+
+    @get("/documents/{document_id:uuid}/pages/{page_number:int}.png")
+    async def page_image(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        settings: Settings,
+        document_id: uuid.UUID,
+        page_number: int,
+    ) -> Response[bytes]:
+        document, content = await records.document_bytes(actor, document_id)
+        png = page_png(settings.data_dir, document.sha256, content, page_number)
+        return Response(
+            png,
+            media_type="image/png",
+            headers={"cache-control": "private, max-age=86400, immutable"},
+        )
+
+    @post("/documents/{document_id:uuid}/confirm")
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        settings: Settings,
+        document_id: uuid.UUID,
+    ) -> Response[Any]:
+        document = await readable_document(db, actor, document_id)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                change = change_from_form(form, document.id)
+                revision = await records.confirm_change(actor, document.sub_org_id, change)
+        except DomainError as exc:
+            values = {k: v for k, v in form.items() if k != "_csrf"}
+            return await review_page(db, actor, records, settings, document, exc, values)
+        return Redirect(path=f"/revisions/{revision.id}/reach")
+
+    @get("/revisions/{revision_id:uuid}/reach")
+    async def reach(
+        self, actor: Actor, db: AsyncSession, revision_id: uuid.UUID, poll: bool = False
+    ) -> Template:
+        query = select(RecordRevision).where(
+            RecordRevision.id == revision_id,
+            record_read_scope(actor, RecordRevision.sub_org_id),
+        )
+        revision = (await db.execute(query)).scalar_one_or_none()
+        if revision is None:
+            raise NotFound("No such change to this record.")
+        items = await dependants(db, actor, revision.sub_org_id, revision.id)
+        gcs, projects = reach_counts(items)
+        context: dict[str, Any] = {
+            "revision": revision,
+            "items": items,
+            "gcs": gcs,
+            "projects": projects,
+            "waiting": sum(1 for i in items if i.verdict_status is None),
+        }
+        if poll:
+            return fragment("sub/_reach.html", actor, **context)
+        return await page(db, actor, "sub/reach.html", **context)
+
+    @get("/depends")
+    async def depends(self, actor: Actor, db: AsyncSession) -> Template:
+        require_sub(actor)
+        items = await dependants(db, actor, actor.organisation_id)
+        return await page(
+            db,
+            actor,
+            "sub/depends.html",
+            items=items,
+            open_invitations=await invitations.open_invitations(db, actor),
+            sent=None,
+            error=None,
+            error_engagement=None,
+        )
+
+    @post("/depends/{engagement_id:uuid}/tier2")
+    async def invite_tier2(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        engagement_id: uuid.UUID,
+    ) -> Template:
+        require_sub(actor)
+        form = await read_form(request)
+        parent = await db.get(Engagement, engagement_id)
+        sent: invitations.SentInvitation | None = None
+        error: DomainError | None = None
+        try:
+            if parent is None:
+                raise NotFound("No such engagement of yours.")
+            async with db.begin_nested():
+                sent = await invitations.invite_tier2(
+                    db, actor, parent, text(form, "email"), text(form, "trade")
+                )
+        except DomainError as exc:
+            error = exc
+        items = await dependants(db, actor, actor.organisation_id)
+        return await page(
+            db,
+            actor,
+            "sub/depends.html",
+            status_code=error.status_code if error else 200,
+            items=items,
+            open_invitations=await invitations.open_invitations(db, actor),
+            sent=sent,
+            sent_link=f"{settings.base_url}/join?token={sent.token}" if sent else "",
+            error=error,
+            error_engagement=engagement_id,
+        )
+
+    @post("/project-invitations/{invitation_id:uuid}/accept")
+    async def accept_project(
+        self, actor: Actor, db: AsyncSession, invitation_id: uuid.UUID
+    ) -> Redirect:
+        require_sub(actor)
+        await invitations.accept(db, actor, invitation_id)
+        return Redirect(path="/depends")
+
+    @get("/join")
+    async def join(self, actor: Actor, db: AsyncSession, token: str = "") -> Template:
+        """The e-mailed link of a project invitation: the signed-in sub sees what it accepts."""
+        invitation = await invitations.invitation_for_token(db, token)
+        if invitation.invitee_org_id != actor.organisation_id:
+            raise NotFound("This invitation is for another organisation: sign in as its member.")
+        return await page(
+            db,
+            actor,
+            "sub/depends.html",
+            items=await dependants(db, actor, actor.organisation_id),
+            open_invitations=await invitations.open_invitations(db, actor),
+            sent=None,
+            error=None,
+            error_engagement=None,
+        )
+
+    @get("/brokers")
+    async def brokers(self, actor: Actor, db: AsyncSession, auth: AuthService) -> Template:
+        require_sub(actor)
+        return await brokers_page(db, actor, None, None, "")
+
+    @post("/brokers")
+    async def invite_broker(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        auth: AuthService,
+        settings: Settings,
+    ) -> Template:
+        require_sub(actor)
+        form = await read_form(request)
+        try:
+            broker_id = uuid.UUID(text(form, "broker_org_id"))
+        except ValueError:
+            return await brokers_page(
+                db, actor, BadInput("Choose the broker firm.", field="broker_org_id"), None, ""
+            )
+        try:
+            async with db.begin_nested():
+                invitation, token = await auth.invite_broker(
+                    actor, text(form, "email"), broker_id, whole_number(form, "days", "Days", 30)
+                )
+        except DomainError as exc:
+            return await brokers_page(db, actor, exc, None, "")
+        link = f"{settings.base_url}/invitations/accept?token={token}"
+        return await brokers_page(db, actor, None, invitation.email, link)
+
+    @post("/brokers/{invitation_id:uuid}/revoke")
+    async def revoke_broker(
+        self, actor: Actor, auth: AuthService, invitation_id: uuid.UUID
+    ) -> Redirect:
+        require_sub(actor)
+        await auth.revoke_invitation(actor, invitation_id)
+        return Redirect(path="/brokers")
+
+
+async def record_page(
+    db: AsyncSession, actor: Actor, records: RecordService, sub_id: uuid.UUID
+) -> Template:
+    record = await records.master_record(actor, sub_id)
+    lines: dict[str, list[Any]] = {}
+    for term in record.terms:
+        lines.setdefault(term.line, []).append(term)
+    return await page(
+        db,
+        actor,
+        "sub/record.html",
+        record=record,
+        lines=lines,
+        documents=await records.documents(actor, sub_id),
+        open_invitations=await invitations.open_invitations(db, actor),
+        today=date.today(),
+    )
+
+
+async def review_page(
+    db: AsyncSession,
+    actor: Actor,
+    records: RecordService,
+    settings: Settings,
+    document: Document,
+    error: DomainError | None,
+    values: dict[str, list[str]],
+) -> Template:
+    _, content = await records.document_bytes(actor, document.id)
+    sizes = page_sizes(settings.data_dir, document.sha256, content)
+    record = await records.master_record(actor, document.sub_org_id)
+    view = review_view(document.read_result, sizes, has_record=bool(record.terms))
+    return await page(
+        db,
+        actor,
+        "sub/review.html",
+        status_code=error.status_code if error else 200,
+        document=document,
+        view=view,
+        sizes=sizes,
+        error=error,
+        values=values,
+        record=record,
+    )
+
+
+async def brokers_page(
+    db: AsyncSession,
+    actor: Actor,
+    error: DomainError | None,
+    sent_to: str | None,
+    link: str,
+) -> Template:
+    invitations_sent = list(
+        (
+            await db.execute(
+                select(Invitation)
+                .where(
+                    Invitation.issuer_org_id == actor.organisation_id,
+                    Invitation.kind == "broker_access",
+                )
+                .order_by(Invitation.created_at.desc())
+            )
+        ).scalars()
+    )
+    uploads: dict[uuid.UUID, list[Document]] = {}
+    if invitations_sent:
+        rows = await db.execute(
+            select(Document)
+            .where(
+                Document.sub_org_id == actor.organisation_id,
+                Document.via_invitation_id.in_([i.id for i in invitations_sent]),
+            )
+            .order_by(Document.created_at.desc())
+        )
+        for document in rows.scalars():
+            assert document.via_invitation_id is not None
+            uploads.setdefault(document.via_invitation_id, []).append(document)
+    brokers = list(
+        (
+            await db.execute(
+                select(Organisation)
+                .where(Organisation.kind == "broker")
+                .order_by(Organisation.legal_name)
+            )
+        ).scalars()
+    )
+    names = {o.id: o.legal_name for o in brokers}
+    return await page(
+        db,
+        actor,
+        "sub/brokers.html",
+        status_code=error.status_code if error else 200,
+        invitations=invitations_sent,
+        uploads=uploads,
+        brokers=brokers,
+        broker_names=names,
+        error=error,
+        sent_to=sent_to,
+        link=link,
+        now=datetime.now(UTC),
+    )

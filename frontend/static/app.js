@@ -1,0 +1,102 @@
+// The few behaviours htmx does not cover. Plain JavaScript, no build step.
+(function () {
+  "use strict";
+
+  // Drag-and-drop upload with a progress bar. Without JavaScript the form posts normally.
+  function setUpUpload(form) {
+    var zone = form.querySelector("[data-dropzone]");
+    var input = form.querySelector("input[type=file]");
+    var box = form.querySelector("[data-progress]");
+    var bar = form.querySelector("progress");
+    var label = form.querySelector("[data-progress-text]");
+    var error = form.querySelector("[data-upload-error]");
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        send();
+      }
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); send(); });
+
+    function send() {
+      if (!input.files || !input.files.length) { error.textContent = "Choose a file first."; return; }
+      error.textContent = "";
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("accept", "application/json");
+      request.upload.addEventListener("progress", function (event) {
+        if (event.lengthComputable) { show(Math.round((event.loaded / event.total) * 100)); }
+      });
+      request.addEventListener("load", function () {
+        var body = {};
+        try { body = JSON.parse(request.responseText); } catch (ignored) { body = {}; }
+        if (request.status >= 200 && request.status < 300 && body.review_url) {
+          show(100);
+          label.textContent = "Uploaded. Opening the review…";
+          window.location.assign(body.review_url);
+        } else {
+          box.hidden = true;
+          error.textContent = (body.error && body.error.message) || "The upload failed (" + request.status + ").";
+        }
+      });
+      request.addEventListener("error", function () {
+        box.hidden = true;
+        error.textContent = "The upload failed: the connection was lost. Try again.";
+      });
+      box.hidden = false;
+      show(0);
+      request.send(new FormData(form));
+    }
+
+    function show(percent) {
+      bar.value = percent;
+      bar.textContent = percent + "%";
+      label.textContent = percent + "%";
+    }
+  }
+
+  // Focusing a reviewed field outlines where it was read on the page image.
+  function highlight(target) {
+    var spec = target.getAttribute("data-box");
+    document.querySelectorAll(".hl.on").forEach(function (el) { el.classList.remove("on"); });
+    if (!spec) { return; }
+    var parts = spec.split(",").map(Number);
+    var page = document.querySelector('.pagebox[data-page="' + parts[0] + '"]');
+    if (!page) { return; }
+    var mark = page.querySelector(".hl");
+    mark.style.left = parts[1] + "%";
+    mark.style.top = parts[2] + "%";
+    mark.style.width = parts[3] + "%";
+    mark.style.height = parts[4] + "%";
+    mark.classList.add("on");
+    var rect = mark.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight) {
+      mark.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+  }
+
+  function ready() {
+    document.querySelectorAll("form[data-upload]").forEach(setUpUpload);
+    document.addEventListener("focusin", function (event) {
+      if (event.target.closest && event.target.closest(".fields") && event.target.hasAttribute("data-box")) {
+        highlight(event.target);
+      }
+    });
+    document.addEventListener("click", function (event) {
+      var spot = event.target.closest && event.target.closest("a.spot");
+      if (spot) { event.preventDefault(); highlight(spot); }
+    });
+    // Evidence pages open with their spot already marked.
+    var marked = document.querySelector("[data-box][data-mark-now]");
+    if (marked) { highlight(marked); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
+})();
