@@ -12,6 +12,7 @@ from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from workers.fanout import fan_out_record_change, resume_fan_outs
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
+from workers.read_job import read_document_job
 from workers.relay import relay_outbox
 from workers.sweep import SWEEP_HOUR_UTC, expiry_sweep
 
@@ -37,6 +38,7 @@ class WorkerSettings:
         func(relay_outbox, keep_result=0),
         func(fan_out_record_change, max_tries=10),
         func(send_notice_mail, max_tries=MAIL_JOB_TRIES),
+        func(read_document_job, max_tries=6),
         resume_fan_outs,
         expiry_sweep,
     ]
