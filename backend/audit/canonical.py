@@ -39,6 +39,7 @@ SNAPSHOT_KINDS: Final = frozenset(
 )
 
 SHA256_HEX_LENGTH: Final = 64
+MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -196,12 +197,48 @@ def build_snapshot(facts: SnapshotFacts, previous_snapshot_sha256: str | None) -
     }
 
 
+def _plain_json_suffices(value: object) -> bool:
+    """True when `value` is made of plain JSON values only and the standard library's sorted,
+    compact JSON of it is byte-for-byte RFC 8785.
+
+    That holds when there are no floats (ECMAScript number formatting differs from Python's),
+    every integer is in the IEEE 754 safe range, and every key is ASCII (where sorting by
+    UTF-16 code units and by code points agree). Snapshots meet this almost always; the rest go
+    through the `rfc8785` package, which is also what the verifier uses.
+    """
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER  # type: ignore[operator]
+    if kind is list:
+        for item in value:  # type: ignore[attr-defined]
+            if not _plain_json_suffices(item):
+                return False
+        return True
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str or not key.isascii() or not _plain_json_suffices(item):
+                return False
+        return True
+    return False
+
+
 def canonical_bytes(snapshot: Mapping[str, Any]) -> bytes:
     """RFC 8785 bytes of a JSON object (sorted keys, no spaces, ECMAScript numbers)."""
+    value: Any = snapshot if _plain_json_suffices(snapshot) else to_json_value(snapshot)
     try:
-        return rfc8785.dumps(to_json_value(snapshot))
-    except rfc8785.CanonicalizationError as exc:
+        if value is snapshot or _plain_json_suffices(value):
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            return text.encode("utf-8")
+        return strict_canonical_bytes(value)
+    except (UnicodeEncodeError, rfc8785.CanonicalizationError) as exc:
         raise SnapshotError(f"snapshot cannot be canonicalised: {exc}") from exc
+
+
+def strict_canonical_bytes(value: JsonValue) -> bytes:
+    """RFC 8785 bytes straight from the `rfc8785` package (the reference the verifier uses)."""
+    return rfc8785.dumps(value)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -218,6 +255,10 @@ def parse_snapshot(data: bytes) -> dict[str, Any]:
         raise SnapshotError("snapshot is not a JSON object")
     if parsed.get("schema") != SNAPSHOT_SCHEMA:
         raise SnapshotError(f"unknown snapshot schema {parsed.get('schema')!r}")
-    if canonical_bytes(parsed) != data:
+    try:
+        canonical = strict_canonical_bytes(parsed)
+    except (UnicodeEncodeError, rfc8785.CanonicalizationError) as exc:
+        raise SnapshotError(f"snapshot cannot be canonicalised: {exc}") from exc
+    if canonical != data:
         raise SnapshotError("snapshot bytes are not in RFC 8785 canonical form")
     return parsed

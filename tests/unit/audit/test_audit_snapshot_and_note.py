@@ -11,7 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.audit import canonical, keys
 from backend.audit.checkpoint import (
@@ -188,3 +191,35 @@ def test_unusable_key_files_are_reported(tmp_path: Path) -> None:
     (tmp_path / keys.SIGNING_KEY_FILE).write_text("not a key")
     with pytest.raises(keys.KeyFileError):
         keys.load_or_create_signer(tmp_path, "o")
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
+def test_canonical_bytes_are_exactly_what_rfc8785_produces(value: dict[str, object]) -> None:
+    # The append path takes a faster route when it is provably equivalent; it must never differ.
+    assert canonical.canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_the_fast_route_is_taken_only_when_it_is_exact() -> None:
+    assert canonical.canonical_bytes({"b": 1, "a": "é\n\u001f"}) == rfc8785.dumps(
+        {"b": 1, "a": "é\n\u001f"}
+    )
+    assert canonical.canonical_bytes({"x": 1.0, "y": 1e21}) == b'{"x":1,"y":1e+21}'
+    assert canonical.canonical_bytes({"\U0001f600": 1, "\ufb01": 2}) == rfc8785.dumps(
+        {"\U0001f600": 1, "\ufb01": 2}
+    )
+    with pytest.raises(canonical.SnapshotError):
+        canonical.canonical_bytes({"big": 2**60})
