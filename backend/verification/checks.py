@@ -177,8 +177,18 @@ def _build_catalogue() -> dict[str, CheckInfo]:
 CATALOGUE: Final[dict[str, CheckInfo]] = _build_catalogue()
 
 
-_SPECS: Final = {
-    code: (info.requirement, info.severity, info.waivable) for code, info in CATALOGUE.items()
+class CheckSpec(NamedTuple):
+    """The fixed part of a check: code, requirement sentence, usual severity, waivability."""
+
+    code: str
+    requirement: str
+    severity: str
+    waivable: bool
+
+
+SPECS: Final = {
+    code: CheckSpec(code, info.requirement, info.severity, info.waivable)
+    for code, info in CATALOGUE.items()
 }
 _new_check = tuple.__new__
 
@@ -193,7 +203,7 @@ def make_check(
     severity: str | None = None,
 ) -> Check:
     """A Check of a catalogued code; `severity` overrides the usual one where the set decides."""
-    requirement, usual_severity, waivable = _SPECS[code]
+    _code, requirement, usual_severity, waivable = SPECS[code]
     # tuple.__new__ skips the NamedTuple's Python-level constructor: dozens of checks per call.
     return _new_check(
         Check,

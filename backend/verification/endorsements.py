@@ -76,19 +76,11 @@ def endorsement_outcome(
     on_file, claimed = _matching(record, kind, line, day)
     if on_file:
         endorsement = on_file[0]
-        return PASS, _describe_form(endorsement) or "endorsement on file", endorsement.evidence
+        return PASS, endorsement.form_label or "endorsement on file", endorsement.evidence
     if claimed:
         outcome = UNKNOWN if requirements.endorsements_on_file else PASS
         return outcome, "claimed on certificate only", claimed[0].evidence
     return FAIL, None, None
-
-
-def _describe_form(endorsement: Endorsement) -> str | None:
-    if endorsement.form_number is None:
-        return None
-    if endorsement.edition is None:
-        return endorsement.form_number
-    return f"{endorsement.form_number} {endorsement.edition}"
 
 
 def check_endorsements(
@@ -182,7 +174,7 @@ def _check_forms(
     seen: list[str] = []
     accepted: Endorsement | None = None
     for endorsement in endorsements:
-        described = _describe_form(endorsement)
+        described = endorsement.form_label
         if described is not None:
             seen.append(described)
         for form in forms:

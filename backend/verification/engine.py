@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Final, NamedTuple
 
 from backend.requirements.model import LineRequirement, RequirementSet
-from backend.requirements.ratings import is_naic_code, meets_minimum
+from backend.requirements.ratings import meets_minimum
 from backend.requirements.vocabulary import (
     FOLLOW_FORM_UNDERLYING,
     GENERAL_LIABILITY,
@@ -34,20 +34,21 @@ from backend.verification.checks import (
     BLOCKING,
     FAIL,
     PASS,
+    SPECS,
     UNKNOWN,
     WARNING,
     Check,
+    CheckSpec,
     Waiver,
 )
-from backend.verification.checks import (
-    make_check as _check,
-)
+from backend.verification.checks import make_check as _check
 from backend.verification.context import VerificationContext
 from backend.verification.endorsements import check_endorsements, endorsement_outcome
 from backend.verification.names import same_entity
 from backend.verification.record import (
     PER_PROJECT_AGGREGATE,
     WAIVER_OF_SUBROGATION,
+    Evidence,
     Policy,
     RecordAsOf,
     Term,
@@ -62,36 +63,41 @@ _BLANK_POLICY_NUMBERS: Final = frozenset(
 
 
 class _LineCodes(NamedTuple):
-    """The check codes of one line, computed once instead of formatted per verification."""
+    """The specs of one line's checks, resolved once instead of looked up per verification."""
 
-    present: str
-    policy_number: str
-    in_force: str
-    effective_by_work_start: str
-    no_gap: str
-    through_closeout: str
-    expiry_window: str
-    insurer_naic: str
-    insurer_rating: str
-    insurer_surplus_lines: str
-    waiver_of_subrogation: str
-    occurrence_basis: str
-    retro_date: str
-    tail: str
-    limits: dict[str, str]
+    present: CheckSpec
+    policy_number: CheckSpec
+    in_force: CheckSpec
+    effective_by_work_start: CheckSpec
+    no_gap: CheckSpec
+    through_closeout: CheckSpec
+    expiry_window: CheckSpec
+    insurer_naic: CheckSpec
+    insurer_rating: CheckSpec
+    insurer_surplus_lines: CheckSpec
+    waiver_of_subrogation: CheckSpec
+    occurrence_basis: CheckSpec
+    retro_date: CheckSpec
+    tail: CheckSpec
+    limits: dict[str, CheckSpec]
 
 
 def _line_codes(line: str) -> _LineCodes:
     prefix = LINE_CODE_PREFIX[line]
-    names = [f"{prefix}_{field.upper()}" for field in _LineCodes._fields[:-1]]
-    limits = {kind: limit_code(line, kind) for kind in LIMIT_KINDS[line]}
-    return _LineCodes._make([*names, limits])
+    specs: list[object] = [
+        SPECS.get(f"{prefix}_{field.upper()}") for field in _LineCodes._fields[:-1]
+    ]
+    limits = {kind: SPECS[limit_code(line, kind)] for kind in LIMIT_KINDS[line]}
+    return _LineCodes._make([*specs, limits])
 
 
 _LINE_CODES: Final = {line: _line_codes(line) for line in LINE_CODE_PREFIX}
 _LIMIT_EVIDENCE: Final = {
     kind: f"limits.{kind}" for kinds in LIMIT_KINDS.values() for kind in kinds
 }
+# Checks are built with tuple.__new__ from a spec in the hot paths below: a verification makes
+# dozens of them and a Python-level constructor call per check would dominate its cost.
+_new = tuple.__new__
 
 
 class _Frame(NamedTuple):
@@ -155,13 +161,16 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     if requirement.only_if_employees_on_site and not frame.context.employees_on_site:
         return
     pairs = record.terms_by_line.get(line, ())
+    spec = codes.present
     if not pairs:
         if line in record.unreadable_lines:
-            append(_check(codes.present, UNKNOWN, line, True, "dates unreadable"))
+            append(_emit(spec, UNKNOWN, line, True, "dates unreadable", None))
         else:
-            append(_check(codes.present, FAIL, line, True, False))
+            append(_emit(spec, FAIL, line, True, False, None))
         return
-    append(_check(codes.present, PASS, line, True, True, pairs[-1][1].evidence.get("effective")))
+    evidence = pairs[-1][1].evidence
+    append(_new(Check, (spec.code, PASS, line, spec.requirement, True, True, spec.severity,
+                        spec.waivable, evidence.get("effective"), None)))  # fmt: skip
 
     coverage_day = frame.coverage_day
     current: tuple[Policy, Term] | None = None
@@ -175,26 +184,22 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     evidence = term.evidence
     number = term.policy_number
     blank = number is None or number.strip().upper() in _BLANK_POLICY_NUMBERS
-    append(
-        _check(
-            codes.policy_number,
-            FAIL if blank else PASS,
-            line,
-            "a policy number",
-            number,
-            evidence.get("policy_number"),
-        )
-    )
+    spec = codes.policy_number
+    append(_new(Check, (spec.code, FAIL if blank else PASS, line, spec.requirement,
+                        "a policy number", number, spec.severity, spec.waivable,
+                        evidence.get("policy_number"), None)))  # fmt: skip
     _check_insurer(frame, line, codes, policy)
     limits = term.limits
-    limit_codes = codes.limits
+    limit_specs = codes.limits
     for kind, minimum in requirement.limits:
         amount = limits.get(kind)
         if amount is None and kind == "combined_single_limit":
             amount = _split_limits_floor(limits)
         outcome = UNKNOWN if amount is None else PASS if amount >= minimum else FAIL
-        code = limit_codes[kind]
-        append(_check(code, outcome, line, minimum, amount, evidence.get(_LIMIT_EVIDENCE[kind])))
+        spec = limit_specs[kind]
+        append(_new(Check, (spec.code, outcome, line, spec.requirement, minimum, amount,
+                            spec.severity, spec.waivable, evidence.get(_LIMIT_EVIDENCE[kind]),
+                            None)))  # fmt: skip
     if line == GENERAL_LIABILITY or line == UMBRELLA:
         _check_basis(frame, requirement, line, codes, term)
     found: object
@@ -202,9 +207,7 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, frame.requirements, WAIVER_OF_SUBROGATION, line, coverage_day
         )
-        append(
-            _check(codes.waiver_of_subrogation, outcome, line, True, found, endorsement_evidence)
-        )
+        append(_emit(codes.waiver_of_subrogation, outcome, line, True, found, endorsement_evidence))
     if requirement.per_project_aggregate:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, frame.requirements, PER_PROJECT_AGGREGATE, line, coverage_day
@@ -241,6 +244,33 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         _check_workers_compensation(checks, requirement, line, term, frame.context)
 
 
+def _emit(
+    spec: CheckSpec,
+    outcome: str,
+    line: str | None,
+    expected: object,
+    found: object,
+    evidence: Evidence | None,
+    severity: str | None = None,
+) -> Check:
+    """A check of a resolved spec; `severity` overrides the usual one where the set decides."""
+    return _new(
+        Check,
+        (
+            spec.code,
+            outcome,
+            line,
+            spec.requirement,
+            expected,
+            found,
+            severity or spec.severity,
+            spec.waivable,
+            evidence,
+            None,
+        ),
+    )
+
+
 def _continuous_until(pairs: tuple[tuple[Policy, Term], ...], day: date) -> date | None:
     """The day continuous coverage from `day` ends (exclusive), None when `day` is uncovered."""
     reach: date | None = None
@@ -265,21 +295,15 @@ def _check_dates(
 ) -> None:
     append = frame.checks.append
     coverage_day = frame.coverage_day
+    spec = codes.in_force
     if current is None:
         latest = max(term.expiration for _policy, term in pairs)
-        append(_check(codes.in_force, FAIL, line, coverage_day, latest))
+        append(_emit(spec, FAIL, line, coverage_day, latest, None))
     else:
-        current_term = current[1]
-        append(
-            _check(
-                codes.in_force,
-                PASS,
-                line,
-                coverage_day,
-                current_term.expiration,
-                current_term.evidence.get("expiration"),
-            )
-        )
+        term = current[1]
+        append(_new(Check, (spec.code, PASS, line, spec.requirement, coverage_day,
+                            term.expiration, spec.severity, spec.waivable,
+                            term.evidence.get("expiration"), None)))  # fmt: skip
     work_start = frame.context.work_start
     needed_until = frame.needed_until
     if work_start is not None:
@@ -289,42 +313,32 @@ def _check_dates(
                 covered = True
                 break
         first = pairs[0][1]
-        append(
-            _check(
-                codes.effective_by_work_start,
-                PASS if covered else FAIL,
-                line,
-                work_start,
-                first.effective,
-                first.evidence.get("effective"),
-            )
-        )
+        spec = codes.effective_by_work_start
+        append(_new(Check, (spec.code, PASS if covered else FAIL, line, spec.requirement,
+                            work_start, first.effective, spec.severity, spec.waivable,
+                            first.evidence.get("effective"), None)))  # fmt: skip
     if len(pairs) > 1:
         gap = _first_gap(pairs, work_start or frame.context.project_start, needed_until)
-        append(_check(codes.no_gap, PASS if gap is None else FAIL, line, "no gap", gap))
+        append(_emit(codes.no_gap, PASS if gap is None else FAIL, line, "no gap", gap, None))
     if current is None:
         return
     covered_until = _continuous_until(pairs, coverage_day)
-    if needed_until is not None and frame.closeout_severity is not None:
+    severity = frame.closeout_severity
+    if needed_until is not None and severity is not None:
         reaches = covered_until is not None and covered_until >= needed_until
-        append(
-            _check(
-                codes.through_closeout,
-                PASS if reaches else FAIL,
-                line,
-                needed_until,
-                covered_until,
-                severity=frame.closeout_severity,
-            )
-        )
+        spec = codes.through_closeout
+        append(_new(Check, (spec.code, PASS if reaches else FAIL, line, spec.requirement,
+                            needed_until, covered_until, severity, spec.waivable, None,
+                            None)))  # fmt: skip
     if covered_until is not None:
         window_end = frame.window_end
         lasts = covered_until > window_end or (
             needed_until is not None and covered_until >= needed_until
         )
-        append(
-            _check(codes.expiry_window, PASS if lasts else FAIL, line, window_end, covered_until)
-        )
+        spec = codes.expiry_window
+        append(_new(Check, (spec.code, PASS if lasts else FAIL, line, spec.requirement,
+                            window_end, covered_until, spec.severity, spec.waivable, None,
+                            None)))  # fmt: skip
 
 
 def _first_gap(
@@ -347,18 +361,13 @@ def _check_insurer(frame: _Frame, line: str, codes: _LineCodes, policy: Policy) 
     insurer = frame.requirements.insurer
     naic = policy.insurer_naic
     naic_evidence = policy.evidence.get("insurer_naic")
-    append(
-        _check(
-            codes.insurer_naic,
-            PASS if is_naic_code(naic) else FAIL,
-            line,
-            "five-digit NAIC number",
-            naic,
-            naic_evidence,
-            severity=BLOCKING if insurer.naic_required else WARNING,
-        )
-    )
-    rating = frame.context.insurer_ratings.get(naic)
+    valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
+    spec = codes.insurer_naic
+    append(_new(Check, (spec.code, PASS if valid else FAIL, line, spec.requirement,
+                        "five-digit NAIC number", naic,
+                        BLOCKING if insurer.naic_required else WARNING, spec.waivable,
+                        naic_evidence, None)))  # fmt: skip
+    rating = frame.context.insurer_ratings.by_naic.get(naic) if naic is not None else None
     if frame.rating_expected is not None:
         if rating is None:
             outcome, found = UNKNOWN, None
@@ -370,21 +379,17 @@ def _check_insurer(frame: _Frame, line: str, codes: _LineCodes, policy: Policy) 
                 insurer.minimum_size_class or "I",
             )
             outcome, found = (PASS if met else FAIL), rating.label
-        append(
-            _check(codes.insurer_rating, outcome, line, frame.rating_expected, found, naic_evidence)
-        )
+        spec = codes.insurer_rating
+        append(_new(Check, (spec.code, outcome, line, spec.requirement, frame.rating_expected,
+                            found, spec.severity, spec.waivable, naic_evidence,
+                            None)))  # fmt: skip
     if rating is not None:
-        append(
-            _check(
-                codes.insurer_surplus_lines,
-                FAIL if rating.surplus_lines else PASS,
-                line,
-                "admitted insurer",
-                "surplus lines" if rating.surplus_lines else "admitted",
-                naic_evidence,
-                severity=WARNING if insurer.surplus_lines_allowed else BLOCKING,
-            )
-        )
+        surplus = rating.surplus_lines
+        spec = codes.insurer_surplus_lines
+        append(_new(Check, (spec.code, FAIL if surplus else PASS, line, spec.requirement,
+                            "admitted insurer", "surplus lines" if surplus else "admitted",
+                            WARNING if insurer.surplus_lines_allowed else BLOCKING,
+                            spec.waivable, naic_evidence, None)))  # fmt: skip
 
 
 def _split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
@@ -411,7 +416,7 @@ def _check_basis(
         outcome = PASS
     else:
         outcome = PASS if requirement.claims_made_allowed else FAIL
-    checks.append(_check(codes.occurrence_basis, outcome, line, expected, basis, evidence))
+    checks.append(_emit(codes.occurrence_basis, outcome, line, expected, basis, evidence))
     if basis != "claims_made" or not requirement.claims_made_allowed:
         return
     retro_needed_by = context.work_start or context.project_start
@@ -419,7 +424,7 @@ def _check_basis(
     if retro_needed_by is not None:
         outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
         checks.append(
-            _check(
+            _emit(
                 codes.retro_date,
                 outcome,
                 line,
@@ -432,7 +437,7 @@ def _check_basis(
         tail = term.tail_years
         outcome = UNKNOWN if tail is None else PASS if tail >= requirement.tail_years else FAIL
         checks.append(
-            _check(
+            _emit(
                 codes.tail,
                 outcome,
                 line,

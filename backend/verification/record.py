@@ -102,8 +102,8 @@ class Endorsement:
     `lines` are the lines it amends. `blanket` is true for "automatic status when required by
     written contract" wording, false for a schedule of `named_parties`, None when unknown.
     `effective` / `expiration` None mean "as the policy". `wording` keeps text that matters
-    (conditional language is a red flag). `party_keys` is derived: the named parties as
-    names.normalise_entity_name folds them.
+    (conditional language is a red flag). Derived: `party_keys`, the named parties as
+    names.normalise_entity_name folds them; `form_label`, e.g. "CG 20 10 04 13".
     """
 
     kind: str
@@ -119,10 +119,15 @@ class Endorsement:
     wording: str | None = None
     evidence: Evidence | None = None
     party_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    form_label: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = frozenset(normalise_entity_name(name) for name in self.named_parties)
         object.__setattr__(self, "party_keys", keys)
+        label = self.form_number
+        if label is not None and self.edition is not None:
+            label = f"{label} {self.edition}"
+        object.__setattr__(self, "form_label", label)
 
     @property
     def on_file(self) -> bool:
