@@ -37,7 +37,10 @@ from backend.http import (
     validation_error_handler,
 )
 from backend.network.controllers import AuthController, TokenController
+from backend.notify import nudge
+from backend.notify.controllers import DevMailController, NoticeController
 from backend.projects.controllers import ProjectController
+from backend.projects.decision_controllers import DecisionController
 from backend.projects.service import ProjectService
 from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
@@ -78,6 +81,7 @@ async def ready(state: State) -> Response[dict[str, Any]]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    nudge.install()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -101,6 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RecordController,
             DocumentController,
             ProjectController,
+            DecisionController,
+            NoticeController,
+            DevMailController,
             *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
@@ -117,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         state=State({"settings": settings, "store": make_store(settings)}),
         lifespan=[lifespan],
+        after_response=nudge.nudge_after_response,
         template_config=TemplateConfig(
             directory=PROJECT_ROOT / "frontend" / "templates", engine=JinjaTemplateEngine
         ),
