@@ -137,7 +137,7 @@ def test_property_a_tightened_tier2_set_is_at_least_as_strict_as_its_parent(
     assert strictness_violations(tightened, parent) == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(parent=requirement_sets(), other=requirement_sets())
 def test_property_strictness_is_reflexive_and_flags_every_weaker_set(
     parent: RequirementSet, other: RequirementSet
