@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
+from backend.web.settings_pages import SettingsPagesController
 from backend.web.sub_pages import SubPagesController
+from backend.web.verify_page import VerifyPageController
 
-WEB_CONTROLLERS: list[Any] = [GcPagesController, SubPagesController]
+WEB_CONTROLLERS: list[Any] = [
+    GcPagesController,
+    EngagementPagesController,
+    SettingsPagesController,
+    SubPagesController,
+    VerifyPageController,
+]

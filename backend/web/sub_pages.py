@@ -23,6 +23,7 @@ from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
 from backend.network.service import AuthService
+from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
 from backend.web import invitations
 from backend.web.common import fragment, page, require_sub
@@ -40,6 +41,15 @@ async def enqueue_read(redis: ArqRedis, document_id: uuid.UUID) -> None:
         await redis.enqueue_job(READ_JOB, str(document_id), _job_id=read_job_id(document_id))
     except Exception:  # Redis down: the review page re-queues when it finds the read pending
         log.warning("could not queue the read of document %s", document_id, exc_info=True)
+
+
+async def nudge_relay(redis: ArqRedis) -> None:
+    """After the commit: let the outbox relay start the fan-out now rather than at its next
+    scheduled run. The fixed job id makes many nudges one run."""
+    try:
+        await redis.enqueue_job("relay_outbox", _job_id="relay-outbox")
+    except Exception:  # the scheduled relay picks the event up anyway
+        log.warning("could not nudge the outbox relay", exc_info=True)
 
 
 async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
@@ -159,6 +169,7 @@ class SubPagesController(Controller):
         db: AsyncSession,
         records: RecordService,
         settings: Settings,
+        state: State,
         document_id: uuid.UUID,
     ) -> Response[Any]:
         document = await readable_document(db, actor, document_id)
@@ -170,7 +181,10 @@ class SubPagesController(Controller):
         except DomainError as exc:
             values = {k: v for k, v in form.items() if k != "_csrf"}
             return await review_page(db, actor, records, settings, document, exc, values)
-        return Redirect(path=f"/revisions/{revision.id}/reach")
+        return Redirect(
+            path=f"/revisions/{revision.id}/reach",
+            background=BackgroundTask(nudge_relay, state.redis),
+        )
 
     @get("/revisions/{revision_id:uuid}/reach")
     async def reach(
@@ -253,7 +267,9 @@ class SubPagesController(Controller):
         self, actor: Actor, db: AsyncSession, invitation_id: uuid.UUID
     ) -> Redirect:
         require_sub(actor)
-        await invitations.accept(db, actor, invitation_id)
+        engagement = await invitations.accept(db, actor, invitation_id)
+        # The sub's existing record is judged at once, so the GC sees a verdict right away.
+        await verify_engagement(db, engagement.id, None, date.today())
         return Redirect(path="/depends")
 
     @get("/join")

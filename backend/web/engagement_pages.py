@@ -1,0 +1,262 @@
+"""The engagement page: the verdict with each check's expected and found values and the spot
+on the certificate it was read from; the decisions (approve, reject, waive with a reason, pay
+hold, work-stop) and the signed snapshots they produced, each downloadable as a bundle."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from datetime import date
+from typing import Any, Final
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.canonical import parse_snapshot
+from backend.config import Settings
+from backend.db.models import (
+    Decision,
+    Document,
+    Engagement,
+    Person,
+    Project,
+    RequirementSet,
+    RequirementSetVersion,
+    Verdict,
+)
+from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.errors import BadInput, DomainError, NotFound
+from backend.network.access import engagement_scope, require
+from backend.network.actor import Actor
+from backend.projects.service import ProjectService
+from backend.records.service import RecordService
+from backend.web.common import page
+from backend.web.forms import FormData, optional_date, read_form, text
+from backend.web.page_image import box_for, page_sizes
+
+OUTCOME_ORDER: Final = {"fail": 0, "unknown": 1, "waived": 2, "pass": 3}
+DECISION_LABEL: Final = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "waive": "Waived a check",
+    "pay_hold": "Pay hold placed",
+    "release": "Pay hold released",
+    "work_stop": "Work-stop order",
+    "resume": "Work resumed",
+}
+
+
+async def latest_verdict(db: AsyncSession, engagement_id: uuid.UUID) -> Verdict | None:
+    query = (
+        select(Verdict)
+        .where(Verdict.engagement_id == engagement_id)
+        .order_by(Verdict.created_at.desc())
+        .limit(1)
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+def sorted_checks(verdict: Verdict | None) -> list[dict[str, Any]]:
+    if verdict is None:
+        return []
+    checks = [dict(c, index=i) for i, c in enumerate(verdict.checks)]
+    return sorted(checks, key=lambda c: (OUTCOME_ORDER.get(str(c.get("outcome")), 9), c["index"]))
+
+
+async def _documents_by_hash(
+    db: AsyncSession, sub_org_id: uuid.UUID, checks: list[dict[str, Any]]
+) -> dict[str, Document]:
+    hashes = {
+        str(c["evidence"]["document"])
+        for c in checks
+        if isinstance(c.get("evidence"), dict) and c["evidence"].get("document")
+    }
+    if not hashes:
+        return {}
+    query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256.in_(hashes))
+    return {d.sha256: d for d in (await db.execute(query)).scalars()}
+
+
+def _decide_module() -> Any | None:
+    """The decisions service of the projects domain, once it exists."""
+    try:
+        return importlib.import_module("backend.projects.decisions")
+    except ImportError:
+        return None
+
+
+class EngagementPagesController(Controller):
+    include_in_schema = False
+
+    @get("/engagements/{engagement_id:uuid}")
+    async def engagement_page(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        engagement_id: uuid.UUID,
+    ) -> Template:
+        return await engagement_page(db, actor, projects, engagement_id, None, None)
+
+    @get("/engagements/{engagement_id:uuid}/evidence/{index:int}")
+    async def evidence(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        projects: ProjectService,
+        settings: Settings,
+        engagement_id: uuid.UUID,
+        index: int,
+    ) -> Template:
+        row = await projects.engagement(actor, engagement_id, date.today())
+        verdict = await latest_verdict(db, engagement_id)
+        if verdict is None or not 0 <= index < len(verdict.checks):
+            raise NotFound("No such check in the latest verdict.")
+        check = verdict.checks[index]
+        evidence = check.get("evidence") or {}
+        documents = await _documents_by_hash(db, row.sub_org_id, [check])
+        document = documents.get(str(evidence.get("document")))
+        if document is None:
+            raise NotFound("This check does not rest on a stored document.")
+        _, content = await records.document_bytes(actor, document.id)
+        sizes = page_sizes(settings.data_dir, document.sha256, content)
+        box = box_for(evidence.get("page"), evidence.get("bbox"), sizes)
+        return await page(
+            db,
+            actor,
+            "gc/evidence.html",
+            row=row,
+            check=check,
+            document=document,
+            sizes=sizes,
+            box=box,
+            page_number=evidence.get("page") if isinstance(evidence.get("page"), int) else 1,
+        )
+
+    @post("/engagements/{engagement_id:uuid}/decisions")
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        engagement_id: uuid.UUID,
+    ) -> Response[Any]:
+        require(actor, "engagement.decide")
+        form = await read_form(request)
+        await projects.engagement(actor, engagement_id, date.today())
+        try:
+            async with db.begin_nested():
+                await record_decision(db, actor, engagement_id, form)
+        except DomainError as exc:
+            return await engagement_page(db, actor, projects, engagement_id, exc, form)
+        return Redirect(path=f"/engagements/{engagement_id}#decisions")
+
+
+async def record_decision(
+    db: AsyncSession, actor: Actor, engagement_id: uuid.UUID, form: FormData
+) -> None:
+    module = _decide_module()
+    if module is None:
+        raise BadInput("Decisions cannot be recorded yet: the decisions service is not installed.")
+    kind = text(form, "kind")
+    reason = text(form, "reason")
+    details: dict[str, Any] = {}
+    for name in ("lapse_began", "discovered", "evidence"):
+        if text(form, name):
+            details[name] = text(form, name)
+    check_code, _, line = text(form, "check_code").partition("|")
+    await module.decide(
+        db,
+        actor,
+        engagement_id,
+        kind=kind,
+        reason=reason,
+        check_code=check_code,
+        line=line or None,
+        expires_on=optional_date(form, "expires_on", "Waiver ends on"),
+        details=details,
+        today=date.today(),
+    )
+
+
+async def engagement_page(
+    db: AsyncSession,
+    actor: Actor,
+    projects: ProjectService,
+    engagement_id: uuid.UUID,
+    error: DomainError | None,
+    form: FormData | None,
+) -> Template:
+    row = await projects.engagement(actor, engagement_id, date.today())
+    engagement = (
+        await db.execute(
+            select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
+        )
+    ).scalar_one()
+    project = await db.get(Project, engagement.project_id)
+    verdict = await latest_verdict(db, engagement_id)
+    checks = sorted_checks(verdict)
+    documents = await _documents_by_hash(db, engagement.sub_org_id, checks)
+    requirement = (
+        await db.execute(
+            select(RequirementSet.name, RequirementSetVersion.version)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(RequirementSetVersion.id == engagement.requirement_set_version_id)
+        )
+    ).first()
+    decisions = (
+        await db.execute(
+            select(Decision, Person.full_name)
+            .join(Person, Person.id == Decision.decided_by_id)
+            .where(Decision.engagement_id == engagement_id)
+            .order_by(Decision.created_at.desc())
+        )
+    ).all()
+    snapshots = []
+    entries = await db.execute(
+        select(AuditLogEntry)
+        .where(
+            AuditLogEntry.engagement_id == engagement_id,
+            (AuditLogEntry.gc_org_id == actor.organisation_id)
+            | (AuditLogEntry.sub_org_id == actor.organisation_id),
+        )
+        .order_by(AuditLogEntry.seq.desc())
+    )
+    for entry in entries.scalars():
+        snapshot = parse_snapshot(entry.snapshot)
+        decision = snapshot.get("decision") or {}
+        snapshots.append(
+            {
+                "entry": entry,
+                "status": snapshot.get("status", ""),
+                "by": (decision.get("by") or {}).get("name", ""),
+                "reason": decision.get("reason", ""),
+                "sha256": entry.snapshot_sha256.hex(),
+            }
+        )
+    return await page(
+        db,
+        actor,
+        "gc/engagement.html",
+        status_code=error.status_code if error else 200,
+        row=row,
+        engagement=engagement,
+        project=project,
+        verdict=verdict,
+        checks=checks,
+        documents=documents,
+        requirement=requirement,
+        decisions=decisions,
+        decision_label=DECISION_LABEL,
+        snapshots=snapshots,
+        waivable=[
+            c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")
+        ],
+        may_decide=actor.is_gc and actor.role in ("gc_admin", "gc_contract_admin"),
+        error=error,
+        form=form or {},
+    )

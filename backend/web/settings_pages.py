@@ -1,0 +1,154 @@
+"""The GC's requirement-set editor and notification settings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Organisation
+from backend.errors import BadInput, DomainError
+from backend.network.access import require
+from backend.network.actor import Actor
+from backend.verification.from_db import alert_thresholds
+from backend.web import requirement_sets
+from backend.web.common import page, require_gc
+from backend.web.forms import FormData, read_form, text
+from backend.web.requirements_editor import (
+    RATINGS,
+    SEVERITIES,
+    SIZE_CLASSES,
+    body_from_form,
+    editor_lines,
+)
+
+
+def alert_days_of(organisation: Organisation | None) -> list[int]:
+    return list(alert_thresholds(organisation.settings if organisation else None))
+
+
+def parse_alert_days(raw: str) -> list[int]:
+    values: set[int] = set()
+    for part in raw.replace(";", ",").replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) > 365:
+            raise BadInput(f"{part!r} is not a number of days from 0 to 365.", field="alert_days")
+        values.add(int(part))
+    if not values:
+        raise BadInput("Give at least one threshold, e.g. 60, 30, 7, 0.", field="alert_days")
+    return sorted(values, reverse=True)
+
+
+class SettingsPagesController(Controller):
+    include_in_schema = False
+
+    @get("/requirements")
+    async def requirement_list(self, actor: Actor, db: AsyncSession) -> Template:
+        require_gc(actor)
+        return await page(
+            db, actor, "gc/requirements.html", sets=await requirement_sets.sets_of(db, actor)
+        )
+
+    @get("/requirements/{set_id:uuid}")
+    async def requirement_editor(
+        self, actor: Actor, db: AsyncSession, set_id: uuid.UUID, saved: int = 0
+    ) -> Template:
+        require_gc(actor)
+        return await self._editor(db, actor, set_id, None, None, saved)
+
+    async def _editor(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        set_id: uuid.UUID,
+        error: DomainError | None,
+        form: FormData | None,
+        saved: int = 0,
+    ) -> Template:
+        current = await requirement_sets.set_of(db, actor, set_id)
+        body = current.latest.body
+        if form is not None:
+            try:
+                body = body_from_form(body, form)
+            except DomainError:
+                pass  # show the stored body; the error box says what was wrong
+        return await page(
+            db,
+            actor,
+            "gc/requirement_editor.html",
+            status_code=error.status_code if error else 200,
+            current=current,
+            versions=await requirement_sets.versions_of(db, actor, set_id),
+            body=body,
+            lines=editor_lines(body),
+            ratings=RATINGS,
+            size_classes=SIZE_CLASSES,
+            severities=SEVERITIES,
+            error=error,
+            saved=saved,
+        )
+
+    @post("/requirements/{set_id:uuid}")
+    async def save_requirements(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, set_id: uuid.UUID
+    ) -> Response[Any]:
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                current = await requirement_sets.set_of(db, actor, set_id)
+                body = body_from_form(current.latest.body, form)
+                version = await requirement_sets.save_version(db, actor, set_id, body)
+        except DomainError as exc:
+            return await self._editor(db, actor, set_id, exc, form)
+        return Redirect(path=f"/requirements/{set_id}?saved={version.version}")
+
+    @get("/settings/notifications")
+    async def notifications(self, actor: Actor, db: AsyncSession, saved: bool = False) -> Template:
+        require_gc(actor)
+        organisation = await db.get(Organisation, actor.organisation_id)
+        return await page(
+            db,
+            actor,
+            "gc/notifications.html",
+            alert_days=alert_days_of(organisation),
+            email=(organisation.settings or {}).get("email_notices", True)
+            if organisation
+            else True,
+            error=None,
+            saved=saved,
+        )
+
+    @post("/settings/notifications")
+    async def save_notifications(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession
+    ) -> Response[Any]:
+        require_gc(actor)
+        require(actor, "project.write")
+        form = await read_form(request)
+        organisation = await db.get(Organisation, actor.organisation_id, with_for_update=True)
+        assert organisation is not None
+        try:
+            days = parse_alert_days(text(form, "alert_days"))
+        except DomainError as exc:
+            return await page(
+                db,
+                actor,
+                "gc/notifications.html",
+                status_code=exc.status_code,
+                alert_days=alert_days_of(organisation),
+                email=(organisation.settings or {}).get("email_notices", True),
+                error=exc,
+                saved=False,
+            )
+        # A new dict, so SQLAlchemy sees the JSONB column change.
+        organisation.settings = {
+            **(organisation.settings or {}),
+            "alert_thresholds": days,
+            "email_notices": text(form, "email_notices") == "on",
+        }
+        return Redirect(path="/settings/notifications?saved=true")

@@ -1,0 +1,82 @@
+"""/verify: anyone (an auditor, an owner, a lender) checks an evidence bundle in the browser.
+The same offline verifier as `coinet audit verify` runs on it, with this operator's published
+keys pinned, so a bundle re-signed with someone else's key does not pass."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from cryptography import x509
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie, UploadFile
+from litestar.response import Template
+
+from backend.audit.bundle import TrustAnchors, verify_bundle
+from backend.audit.context import AuditContext
+from backend.config import Settings
+from backend.http import PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE, check_pre_session_csrf
+from backend.network.actor import Actor
+from backend.network.service import AuthService
+
+
+def operator_anchors(settings: Settings) -> TrustAnchors:
+    context = AuditContext.from_settings(settings)
+    pem = context.pdf_identity.certificate_pem + context.pdf_identity.chain_pem
+    roots = x509.load_pem_x509_certificates(context.tsa_roots_pem) if context.tsa_roots_pem else []
+    return TrustAnchors(
+        checkpoint_keys=context.keyring,
+        pdf_certificates=x509.load_pem_x509_certificates(pem),
+        tsa_roots=roots,
+    )
+
+
+def _csrf_form(template: str, context: dict[str, Any], status: int = 200) -> Template:
+    # Anyone may use this page, signed in or not: a double-submit token guards the form.
+    token = secrets.token_urlsafe(32)
+    return Template(
+        template_name=template,
+        context={**context, "csrf_token": token},
+        status_code=status,
+        cookies=[
+            Cookie(key=PRE_SESSION_CSRF_COOKIE, value=token, httponly=True, samesite="strict")
+        ],
+    )
+
+
+async def optional_actor(request: Request[Any, Any, Any], auth: AuthService) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    return await auth.actor_for_session(token) if token else None
+
+
+class VerifyPageController(Controller):
+    include_in_schema = False
+
+    @get("/verify")
+    async def verify_form(self, request: Request[Any, Any, Any], auth: AuthService) -> Template:
+        actor = await optional_actor(request, auth)
+        return _csrf_form("verify.html", {"actor": actor, "report": None, "filename": ""})
+
+    @post("/verify")
+    async def verify(
+        self, request: Request[Any, Any, Any], auth: AuthService, settings: Settings
+    ) -> Template:
+        await check_pre_session_csrf(request)
+        actor = await optional_actor(request, auth)
+        form = await request.form()
+        upload = form.get("bundle")
+        if not isinstance(upload, UploadFile):
+            return _csrf_form(
+                "verify.html",
+                {"actor": actor, "report": None, "filename": "", "error": "Choose a bundle file."},
+                status=422,
+            )
+        data = await upload.read()
+        anchors = await asyncio.to_thread(operator_anchors, settings)
+        report = await verify_bundle(data, anchors)
+        return _csrf_form(
+            "verify.html",
+            {"actor": actor, "report": report, "filename": upload.filename, "error": None},
+            status=200,
+        )
