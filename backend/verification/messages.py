@@ -124,6 +124,8 @@ def _line_name(check: Check) -> str:
 
 
 def _holder(check: Check) -> str:
+    if check.found is None:
+        return f"The certificate names no holder; the contract names {_text(check.expected)}."
     if check.outcome == PASS:
         return f"The certificate holder is {_text(check.found)}, as the contract names."
     return (
@@ -137,7 +139,10 @@ def _notice(check: Check) -> str:
     if check.outcome == PASS:
         return f"Notice of cancellation is {_text(check.found)} days; {required} is required."
     if check.found == _CLAIM_ONLY:
-        return f"{required} is claimed on the certificate, but no endorsement is on file."
+        return (
+            f"Notice of cancellation is claimed on the certificate, but no endorsement is on "
+            f"file; {required} is required."
+        )
     if check.outcome == UNKNOWN:
         return f"The notice-of-cancellation endorsement does not state its days; {required}."
     if check.found is None:
