@@ -4,9 +4,8 @@ hold, work-stop) and the signed snapshots they produced, each downloadable as a 
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
@@ -20,6 +19,7 @@ from backend.db.models import (
     Decision,
     Document,
     Engagement,
+    Organisation,
     Person,
     Project,
     RequirementSet,
@@ -27,11 +27,16 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.errors import BadInput, DomainError, NotFound
+from backend.errors import DomainError, NotFound
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
+from backend.projects.decisions import DecisionRequest, decide, engine_verdict
 from backend.projects.service import ProjectService
+from backend.projects.sweep import latest_verdicts
+from backend.projects.verify_service import live_waivers
 from backend.records.service import RecordService
+from backend.verification.from_db import expiring_window_days
+from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for, page_sizes
@@ -77,14 +82,6 @@ async def _documents_by_hash(
         return {}
     query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256.in_(hashes))
     return {d.sha256: d for d in (await db.execute(query)).scalars()}
-
-
-def _decide_module() -> Any | None:
-    """The decisions service of the projects domain, once it exists."""
-    try:
-        return importlib.import_module("backend.projects.decisions")
-    except ImportError:
-        return None
 
 
 class EngagementPagesController(Controller):
@@ -159,28 +156,45 @@ class EngagementPagesController(Controller):
 async def record_decision(
     db: AsyncSession, actor: Actor, engagement_id: uuid.UUID, form: FormData
 ) -> None:
-    module = _decide_module()
-    if module is None:
-        raise BadInput("Decisions cannot be recorded yet: the decisions service is not installed.")
-    kind = text(form, "kind")
-    reason = text(form, "reason")
-    details: dict[str, Any] = {}
-    for name in ("lapse_began", "discovered", "evidence"):
-        if text(form, name):
-            details[name] = text(form, name)
     check_code, _, line = text(form, "check_code").partition("|")
-    await module.decide(
+    discovered = optional_date(form, "discovered", "Lapse discovered on")
+    await decide(
         db,
         actor,
         engagement_id,
-        kind=kind,
-        reason=reason,
-        check_code=check_code,
-        line=line or None,
-        expires_on=optional_date(form, "expires_on", "Waiver ends on"),
-        details=details,
-        today=date.today(),
+        DecisionRequest(
+            kind=text(form, "kind"),
+            reason=text(form, "reason"),
+            check_code=check_code or None,
+            line=line or None,
+            expires_on=optional_date(form, "expires_on", "Waiver ends on"),
+            lapse_began=optional_date(form, "lapse_began", "Lapse began on"),
+            discovered_at=datetime.combine(discovered, time(12), UTC) if discovered else None,
+            evidence=text(form, "evidence"),
+        ),
+        date.today(),
     )
+
+
+async def with_live_waivers(
+    db: AsyncSession, engagement: Engagement, verdict: Verdict, label: str, window_days: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """The stored verdict as it stands today: waivers granted since it was made applied by
+    the engine's own rules. Stored check order is kept, so evidence links stay valid."""
+    waivers = (await live_waivers(db, [engagement.id], date.today())).get(engagement.id, [])
+    current = rewaive(engine_verdict(verdict, label), waivers, window_days)
+    checks = []
+    for index, (stored, check) in enumerate(zip(verdict.checks, current.checks, strict=True)):
+        item = dict(stored, index=index, outcome=check.outcome)
+        if check.waiver is not None:
+            item["waiver"] = {
+                "reason": check.waiver.reason,
+                "expires_on": check.waiver.expires_on.isoformat(),
+                "by": check.waiver.by,
+            }
+        checks.append(item)
+    checks.sort(key=lambda c: (OUTCOME_ORDER.get(str(c.get("outcome")), 9), c["index"]))
+    return current.status, checks
 
 
 async def engagement_page(
@@ -200,6 +214,15 @@ async def engagement_page(
     project = await db.get(Project, engagement.project_id)
     verdict = await latest_verdict(db, engagement_id)
     checks = sorted_checks(verdict)
+    status_now = verdict.status if verdict else None
+    if verdict is not None:
+        labelled = (await latest_verdicts(db, [engagement.id])).get(engagement.id)
+        gc = await db.get(Organisation, engagement.gc_org_id)
+        if labelled is not None and labelled[0].id == verdict.id:
+            window = expiring_window_days(gc.settings if gc else None)
+            status_now, checks = await with_live_waivers(
+                db, engagement, verdict, labelled[1], window
+            )
     documents = await _documents_by_hash(db, engagement.sub_org_id, checks)
     requirement = (
         await db.execute(
@@ -247,6 +270,7 @@ async def engagement_page(
         engagement=engagement,
         project=project,
         verdict=verdict,
+        status_now=status_now,
         checks=checks,
         documents=documents,
         requirement=requirement,

@@ -43,15 +43,6 @@ async def enqueue_read(redis: ArqRedis, document_id: uuid.UUID) -> None:
         log.warning("could not queue the read of document %s", document_id, exc_info=True)
 
 
-async def nudge_relay(redis: ArqRedis) -> None:
-    """After the commit: let the outbox relay start the fan-out now rather than at its next
-    scheduled run. The fixed job id makes many nudges one run."""
-    try:
-        await redis.enqueue_job("relay_outbox", _job_id="relay-outbox")
-    except Exception:  # the scheduled relay picks the event up anyway
-        log.warning("could not nudge the outbox relay", exc_info=True)
-
-
 async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
     query = select(Document).where(
         Document.id == document_id, record_read_scope(actor, Document.sub_org_id)
@@ -169,7 +160,6 @@ class SubPagesController(Controller):
         db: AsyncSession,
         records: RecordService,
         settings: Settings,
-        state: State,
         document_id: uuid.UUID,
     ) -> Response[Any]:
         document = await readable_document(db, actor, document_id)
@@ -181,10 +171,8 @@ class SubPagesController(Controller):
         except DomainError as exc:
             values = {k: v for k, v in form.items() if k != "_csrf"}
             return await review_page(db, actor, records, settings, document, exc, values)
-        return Redirect(
-            path=f"/revisions/{revision.id}/reach",
-            background=BackgroundTask(nudge_relay, state.redis),
-        )
+        # The app's after-response hook nudges the outbox relay once this commit is done.
+        return Redirect(path=f"/revisions/{revision.id}/reach")
 
     @get("/revisions/{revision_id:uuid}/reach")
     async def reach(
