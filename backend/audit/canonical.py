@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,6 @@ SNAPSHOT_KINDS: Final = frozenset(
     }
 )
 
-SHA256_HEX_LENGTH: Final = 64
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
@@ -153,8 +153,11 @@ def to_json_value(value: Any, *, where: str = "$") -> JsonValue:
     raise SnapshotError(f"{where}: cannot record a value of type {type(value).__name__}")
 
 
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
 def _require_sha256(value: str, what: str) -> None:
-    if len(value) != SHA256_HEX_LENGTH or any(c not in "0123456789abcdef" for c in value):
+    if not isinstance(value, str) or _SHA256_HEX.fullmatch(value) is None:
         raise SnapshotError(f"{what} must be a lower-case hex SHA-256, got {value!r}")
 
 

@@ -10,13 +10,14 @@ prefix 0..n-1 of the tree, which is what lets checkpoints be made without that l
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
@@ -72,33 +73,34 @@ async def append_snapshots(
     previous: dict[uuid.UUID, bytes] = {
         row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)
     }
-    entries = []
+    rows: list[dict[str, object]] = []
     for offset, fact in enumerate(facts):
         engagement_id = _uuid(fact.engagement_id, "engagement id")
         previous_hash = previous.get(engagement_id)
         snapshot = build_snapshot(fact, previous_hash.hex() if previous_hash else None)
         data = canonical_bytes(snapshot)
-        digest = bytes.fromhex(sha256_hex(data))
-        entries.append(
-            AuditLogEntry(
-                id=uuid.uuid4(),
-                seq=next_seq + offset,
-                engagement_id=engagement_id,
-                project_id=_uuid(fact.project.id, "project id"),
-                gc_org_id=_uuid(fact.gc.id, "general contractor id"),
-                sub_org_id=_uuid(fact.sub.id, "subcontractor id"),
-                kind=fact.kind,
-                as_of=fact.as_of,
-                snapshot=data,
-                snapshot_sha256=digest,
-                leaf_hash=merkle.leaf_hash(data),
-                previous_snapshot_sha256=previous_hash,
-            )
+        digest = hashlib.sha256(data).digest()
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "seq": next_seq + offset,
+                "engagement_id": engagement_id,
+                "project_id": _uuid(fact.project.id, "project id"),
+                "gc_org_id": _uuid(fact.gc.id, "general contractor id"),
+                "sub_org_id": _uuid(fact.sub.id, "subcontractor id"),
+                "kind": fact.kind,
+                "as_of": fact.as_of,
+                "snapshot": data,
+                "snapshot_sha256": digest,
+                "leaf_hash": merkle.leaf_hash(data),
+                "previous_snapshot_sha256": previous_hash,
+            }
         )
         previous[engagement_id] = digest
-    session.add_all(entries)
-    await session.flush()
-    return entries
+    # One multi-row INSERT ... RETURNING per page of rows, instead of the unit of work's
+    # per-object bookkeeping: appends are the hot path of a renewal fan-out.
+    inserted = await session.scalars(insert(AuditLogEntry).returning(AuditLogEntry), rows)
+    return sorted(inserted.all(), key=lambda entry: entry.seq)
 
 
 async def _leaf_hashes(session: AsyncSession, start: int, end: int | None = None) -> list[bytes]:
