@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Document, Engagement, InsurerRating, Person, Project, RecordRevision
@@ -39,22 +40,23 @@ async def bookkeeper(db: AsyncSession, sub: Org) -> Actor:
 
 
 async def rate_insurers(db: AsyncSession, gc: Org) -> None:
-    for naic, name in (
-        ("24112", "Great Lakes Casualty Company"),
-        ("35289", "Continental Excess Insurance Co"),
-        ("10677", "Buckeye Workers Mutual"),
-    ):
-        db.add(
-            InsurerRating(
-                id=uuid.uuid4(),
-                gc_org_id=gc.id,
-                naic=naic,
-                insurer_name=name,
-                rating="A",
-                size_class="X",
-            )
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "gc_org_id": gc.id,
+            "naic": naic,
+            "insurer_name": name,
+            "rating": "A",
+            "size_class": "X",
+            "surplus_lines": False,
+        }
+        for naic, name in (
+            ("24112", "Great Lakes Casualty Company"),
+            ("35289", "Continental Excess Insurance Co"),
+            ("10677", "Buckeye Workers Mutual"),
         )
-    await db.flush()
+    ]
+    await db.execute(insert(InsurerRating).values(rows).on_conflict_do_nothing())
 
 
 async def certificate(
