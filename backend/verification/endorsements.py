@@ -104,6 +104,8 @@ def check_endorsements(
                 forms = ai.completed_forms
             codes = (code, form_code, parties_code)
             for line in ai.lines:
+                if line not in record.terms_by_line:
+                    continue  # the line's own *_PRESENT check already fails or is unknown
                 _check_additional_insured(
                     checks, requirements, record, kind, codes, line, forms, parties, day
                 )
