@@ -153,11 +153,13 @@ class PageText:
         region: BBox | None = None,
         visible_only: bool = False,
         whole_words: bool = False,
+        word_start: bool = False,
     ) -> list[Label]:
         """Every place where `label` is printed, in reading order (top to bottom, left to right).
 
         With `whole_words`, the match must begin and end at word edges ("OCCUR" is not found in
-        "OCCURRENCE").
+        "OCCURRENCE"); with `word_start`, it must begin at a word's first letter (labels printed
+        without spaces: "OWNED" is found in "OWNEDAUTOSONLY" but not in "NON-OWNED").
         """
         key = compact(label)
         found: list[Label] = []
@@ -168,9 +170,10 @@ class PageText:
             while start >= 0:
                 span = origin[start : start + len(key)]
                 words = {id(w): w for w, _ in span}.values()
-                edges_ok = not whole_words or (
-                    (start == 0 or origin[start - 1][0] is not span[0][0])
-                    and (
+                starts_ok = start == 0 or origin[start - 1][0] is not span[0][0]
+                edges_ok = (starts_ok or not (whole_words or word_start)) and (
+                    not whole_words
+                    or (
                         start + len(key) == len(origin)
                         or origin[start + len(key)][0] is not span[-1][0]
                     )
@@ -192,9 +195,16 @@ class PageText:
         return found
 
     def find_label(
-        self, label: str, *, region: BBox | None = None, whole_words: bool = False
+        self,
+        label: str,
+        *,
+        region: BBox | None = None,
+        whole_words: bool = False,
+        word_start: bool = False,
     ) -> Label | None:
-        hits = self.find_labels(label, region=region, whole_words=whole_words)
+        hits = self.find_labels(
+            label, region=region, whole_words=whole_words, word_start=word_start
+        )
         return hits[0] if hits else None
 
     def first_label(self, *labels: str, region: BBox | None = None) -> Label | None:

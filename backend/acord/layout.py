@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Protocol
 
-from backend.acord.geometry import BBox, Label, PageText, Word, group_lines, union_bbox
+from backend.acord.geometry import (
+    BBox,
+    Label,
+    PageText,
+    Word,
+    compact,
+    group_lines,
+    union_bbox,
+)
 from backend.acord.values import (
     clean_text,
     parse_date,
@@ -27,8 +36,18 @@ from backend.acord.values import (
 _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 
 
+def _is_tick(text: str) -> bool:
+    """A tick mark as text: "X" or a check sign, or OCR's doubled reading of a bold X ("xX")."""
+    stripped = text.strip()
+    return stripped in _TICK_TEXT or bool(re.fullmatch(r"[xX]{2}", stripped))
+
+
 class Ink(Protocol):
     def ink(self, x0: float, top: float, x1: float, bottom: float) -> float: ...
+
+    def checkbox_fill(self, right: float, cy: float, reach: float = 24.0) -> float | None: ...
+
+    def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]: ...
 
 
 class RegionOcr(Protocol):
@@ -95,9 +114,11 @@ class Acord25Reader:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def label(self, *names: str, region: BBox | None = None, whole: bool = False) -> Label | None:
+    def label(
+        self, *names: str, region: BBox | None = None, whole: bool = False, start: bool = False
+    ) -> Label | None:
         for name in names:
-            hit = self.page.find_label(name, region=region, whole_words=whole)
+            hit = self.page.find_label(name, region=region, whole_words=whole, word_start=start)
             if hit is not None:
                 self.label_word_ids.update(hit.word_ids)
                 return hit
@@ -106,24 +127,47 @@ class Acord25Reader:
     def values_in(self, region: BBox) -> list[Word]:
         return [w for w in self.page.words_in(region) if id(w) not in self.label_word_ids]
 
+    def any_ticked(self, name: str, region: BBox) -> bool:
+        return any(
+            self.ticked(hit) for hit in self.page.find_labels(name, region=region, word_start=True)
+        )
+
+    def _phrase_start(self, label: Label) -> Label:
+        """The label extended left over the words printed just before it on its line ("WC" in
+        "WC STATU-TORY LIMITS"), where the box that belongs to the whole phrase is."""
+        x0 = label.x0
+        height = max(label.bottom - label.top, 4.0)
+        while True:
+            before = [
+                w
+                for w in self.page.words_in((x0 - 0.6 * height - 40, label.top, x0, label.bottom))
+                if 0 <= x0 - w.x1 < 0.6 * height and not _is_tick(w.text)
+            ]
+            if not before:
+                break
+            x0 = min(w.x0 for w in before)
+        if x0 == label.x0:
+            return label
+        return Label(x0, label.top, label.x1, label.bottom, label.word_ids)
+
     def ticked(self, label: Label | None) -> bool:
         if label is None:
             return False
+        label = self._phrase_start(label)
         h = max(label.bottom - label.top, 5.0)
         for word in self.page.words_in((label.x0 - 18, label.cy - h, label.x0 - 0.5, label.cy + h)):
-            if word.text.strip() in _TICK_TEXT and abs(word.cy - label.cy) < 0.9 * h:
+            if _is_tick(word.text) and abs(word.cy - label.cy) < 0.9 * h:
                 return True
         if self.ink is None:
             return False
-        # Look only at the middle of the box, where a tick's strokes cross and the box's own
-        # border never reaches; a two-line label has its box centred a few points lower.
-        shift = 0.0
+        # A two-line label has its box centred between its lines.
+        centre = label.cy
         for word in self.page.words:
             if abs(word.x0 - label.x0) < 3 and label.bottom - 1.5 < word.top < label.bottom + 2.5:
-                shift = (word.cy - label.cy) / 2
+                centre = (label.cy + word.cy) / 2
                 break
-        core = (label.x0 - 13, label.cy + shift - 2, label.x0 - 9, label.cy + shift + 2)
-        return self.ink.ink(*core) > 0.08
+        fill = self.ink.checkbox_fill(label.x0 - 0.8, centre)
+        return fill is not None and fill > 0.07
 
     # -- page ------------------------------------------------------------------------------
 
@@ -220,6 +264,8 @@ class Acord25Reader:
         if producer is not None:
             bottom = insured.top - 1 if insured is not None else producer.bottom + 60
             lines = self._box_lines((0, producer.top - 2, right_column, bottom), "/producer/name")
+            # Older editions print the agency's phone and fax inside the producer box.
+            lines = [line for line in lines if not _CONTACT_LINE.match(line)]
             name, second, address = split_name_address(lines)
             result["name"] = name
             result["address"] = ", ".join(p for p in (second, address) if p) or None
@@ -357,24 +403,38 @@ class Acord25Reader:
         headers.sort(key=lambda item: item[1].x0)
         first_limit = self.label("EACH OCCURRENCE", "EACHOCCURRENCE")
         limits_x = first_limit.x0 - 2 if first_limit is not None else page.width * 0.69
+        # Columns end at the table's vertical rules where they are drawn (a header is centred in
+        # its cell on one edition and left-aligned on another); else half-way between headers.
+        rules = (
+            self.ink.vertical_rules(0.0, limits_x, type_header.top - 1, type_header.bottom + 25)
+            if self.ink is not None
+            else []
+        )
+        edges: list[tuple[float, bool]] = []
+        for (_, hit), (_, following) in pairwise(headers):
+            middle = (hit.x1 + following.x0) / 2
+            between = [x for x in rules if hit.x1 - 1 < x < following.x0 + 1]
+            if between:
+                edges.append((min(between, key=lambda x: abs(x - middle)), True))
+            else:
+                edges.append((middle, False))
         columns: dict[str, tuple[float, float]] = {}
         for index, (name, hit) in enumerate(headers):
-            left = 0.0 if index == 0 else (headers[index - 1][1].x1 + hit.x0) / 2
-            right = (
-                limits_x if index + 1 == len(headers) else (hit.x1 + headers[index + 1][1].x0) / 2
-            )
+            left, left_ruled = edges[index - 1] if index > 0 else (0.0, False)
+            right, right_ruled = edges[index] if index < len(edges) else (limits_x, True)
+            # Without rules the narrow columns are as wide as their headers.
+            if name in ("ltr", "addl", "subr"):
+                if not left_ruled:
+                    left = max(left, hit.x0 - 5)
+                if not right_ruled:
+                    right = min(right, hit.x1 + 5)
             columns[name] = (left, right)
-        # The narrow columns are as wide as their headers; the type column takes the rest.
-        header_boxes = dict(headers)
-        for narrow in ("ltr", "addl", "subr"):
-            if narrow in columns:
-                hit = header_boxes[narrow]
-                left, right = columns[narrow]
-                columns[narrow] = (max(left, hit.x0 - 5), min(right, hit.x1 + 5))
-        if "type" in columns:
-            left = columns["ltr"][1] if "ltr" in columns else columns["type"][0]
-            right = columns["addl"][0] if "addl" in columns else columns["type"][1]
-            columns["type"] = (left, right)
+        order = [name for name, _ in headers]
+        place = order.index("type")
+        columns["type"] = (
+            columns[order[place - 1]][1] if place > 0 else 0.0,
+            columns[order[place + 1]][0] if place + 1 < len(order) else limits_x,
+        )
         dollars = [
             w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
         ]
@@ -384,17 +444,17 @@ class Acord25Reader:
             else limits_x + 0.3 * (page.width - limits_x)
         )
         table_top = type_header.bottom + 0.5
-        left_part = (0.0, table_top, limits_x, page.height)
+        description = self.label(
+            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
+        )
+        end = description.top - 0.5 if description is not None else page.height * 0.75
+        left_part = (0.0, table_top, limits_x, end)
         auto = self.label("AUTOMOBILE LIABILITY", "AUTO LIABILITY", region=left_part)
         csl = self.label("COMBINED SINGLE LIMIT")
         umbrella = self.label("UMBRELLA LIAB", "EXCESS LIAB", "EXCESS LIABILITY", region=left_part)
         wc = self.label("WORKERS COMPENSATION", "WORKERS COMP", region=left_part)
         statute = self.label("STATUTE", "STATUTORY", "WC STATU")
         el_policy = self.label("DISEASE - POLICY LIMIT", "DISEASEPOLICYLIMIT")
-        description = self.label(
-            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
-        )
-        end = description.top - 0.5 if description is not None else page.height * 0.75
         marks = []
         auto_top = (
             min([lab.top for lab in (auto, csl) if lab is not None] or [table_top + 80]) - 1.5
@@ -462,8 +522,13 @@ class Acord25Reader:
             "policy_number": clean_text(policy_text) or None,
             "effective": parse_date(eff_words[0].text) if eff_words else None,
             "expiration": parse_date(exp_words[0].text) if exp_words else None,
-            "additional_insured": bool(addl_words and parse_mark(addl_words[0].text)),
-            "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text)),
+            # A form without the column (the 2001/08 edition has no SUBR WVD) says nothing.
+            "additional_insured": bool(addl_words and parse_mark(addl_words[0].text))
+            if "addl" in table.columns
+            else None,
+            "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text))
+            if "subr" in table.columns
+            else None,
         }
         if (
             not ltr_words
@@ -492,15 +557,33 @@ class Acord25Reader:
         self,
         table: _Table,
         band: tuple[float, float],
-        spec: list[tuple[str, tuple[str, ...]]],
+        spec: list[tuple[str, re.Pattern[str]]],
         pointer: str,
     ) -> tuple[dict[str, int | None], bool]:
+        # Limit labels are worded differently from one agency system to the next ("MED EXP",
+        # "MEDICAL EXPENSE"; "GEN'L AGGREGATE"), so each label line is classified by its key
+        # words; a label on two lines anchors its value between them.
         region = (table.limits_x, band[0], table.dollar_x, band[1])
         anchors: list[tuple[str | None, float]] = []
-        for key, spellings in spec:
-            hit = self.label(*spellings, region=region)
-            if hit is not None:
-                anchors.append((key, hit.cy))
+        last_key: str | None = None
+        last_bottom = -1.0
+        for line in group_lines(self.page.words_in(region)):
+            # A label runs on past the "$" column when a form prints no "$" signs.
+            label_words = list(line.words)
+            beyond = self.page.words_in((table.dollar_x, line.top, self.page.width, line.bottom))
+            for word in sorted(beyond, key=lambda w: w.x0):
+                if word.x0 - label_words[-1].x1 < 4 and abs(word.cy - line.words[0].cy) < 2:
+                    label_words.append(word)
+            text = compact(" ".join(w.text for w in label_words))
+            key = next((k for k, pattern in spec if pattern.search(text)), None)
+            cy = (line.top + line.bottom) / 2
+            if key is not None and key == last_key and line.top - last_bottom < 4:
+                anchors[-1] = (key, (anchors[-1][1] + cy) / 2)
+            elif key is not None and all(k != key for k, _ in anchors):
+                anchors.append((key, cy))
+            if key is not None:
+                last_key, last_bottom = key, line.bottom
+                self.label_word_ids.update(id(w) for w in label_words)
         for word in self.page.words_in((table.dollar_x - 1, band[0], self.page.width, band[1])):
             if word.text == "$" and all(abs(word.cy - y) > 4 for _, y in anchors):
                 anchors.append((None, word.cy))
@@ -535,8 +618,7 @@ class Acord25Reader:
     ) -> dict[str, Any] | None:
         pointer = f"/coverages/{index}"
         common = self._common(table, band, pointer, line)
-        type_left = table.columns.get("type", (0.0, table.limits_x))[0]
-        type_right = table.columns.get("addl", (0.0, table.limits_x))[0] or table.limits_x
+        type_left, type_right = table.columns.get("type", (0.0, table.limits_x))
         type_region = (type_left, band[0], type_right, band[1])
         coverage: dict[str, Any] = dict(common)
         if line == "general_liability":
@@ -548,9 +630,9 @@ class Acord25Reader:
             per: str | None = None
             if agg_row is not None:
                 row = (type_left, agg_row.top - 2, type_right, agg_row.bottom + 16)
-                policy = self.label("POLICY", region=row, whole=True)
-                project = self.label("PRO-", "PRO", "PROJECT", region=row, whole=True)
-                location = self.label("LOC", region=row, whole=True)
+                policy = self.label("POLICY", region=row, start=True)
+                project = self.label("PROJECT", "PRO", region=row, start=True)
+                location = self.label("LOC", region=row, start=True)
                 for name, hit in (("policy", policy), ("project", project), ("location", location)):
                     if hit is not None and hit.top > agg_row.top + 2 and self.ticked(hit):
                         per = name
@@ -561,13 +643,13 @@ class Acord25Reader:
             coverage["covered_autos"] = self._covered_autos(type_region)
         elif line == "umbrella":
             limits, any_value = self._limits(table, band, _UMBRELLA_LIMITS, pointer)
-            umbrella = self.ticked(self.label("UMBRELLA LIAB", region=type_region))
-            excess = self.ticked(self.label("EXCESS LIAB", region=type_region))
+            # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
+            umbrella = self.any_ticked("UMBRELLA", region=type_region)
+            excess = self.any_ticked("EXCESS", region=type_region)
             if excess and not umbrella:
                 coverage["line"] = "excess"
-            right_half = (type_left + 0.45 * (type_right - type_left), band[0], type_right, band[1])
-            occur = self.ticked(self.label("OCCUR", region=right_half, whole=True))
-            claims = self.ticked(self.label("CLAIMS-MADE", region=right_half))
+            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
+            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
             coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
         else:
             limits, any_value = self._limits(table, band, _WC_LIMITS, pointer)
@@ -592,7 +674,7 @@ class Acord25Reader:
             "non_owned": ("NON-OWNED", "NONOWNED"),
         }
         hits = {
-            key: self.label(*names, region=type_region, whole=True)
+            key: self.label(*names, region=type_region, start=True)
             for key, names in spellings.items()
         }
         # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
@@ -612,10 +694,23 @@ class Acord25Reader:
         return [key for key in spellings if self.ticked(hits[key])]
 
     def _officers_excluded(self, table: _Table, band: tuple[float, float]) -> bool | None:
-        yn = self.label("Y / N", "Y/N", region=(0, band[0], table.limits_x, band[1]))
-        addl_left = table.columns.get("addl", (table.limits_x, 0.0))[0]
-        left = yn.x0 - 8 if yn is not None else addl_left - 30
-        for word in self.values_in((left, band[0], addl_left, band[1])):
+        """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
+        left_part = (0, band[0], table.limits_x, band[1])
+        self.label("Y / N", "Y/N", region=left_part)
+        self.label("N / A", "N/A", region=left_part)
+        excluded = self.label("EXCLUDED", region=left_part)
+        if excluded is None:
+            return None
+        right = min(
+            [
+                table.columns[name][0]
+                for name in ("addl", "subr", "policy")
+                if name in table.columns and table.columns[name][0] > excluded.x1
+            ]
+            or [table.limits_x]
+        )
+        region = (excluded.x1, excluded.top - 10, right, excluded.bottom + 4)
+        for word in sorted(self.values_in(region), key=lambda w: w.x0):
             value = parse_mark(word.text)
             if value is not None and word.text.upper() != "X":
                 return value
@@ -668,7 +763,7 @@ class Acord25Reader:
             printed = " ".join(line.text for line in group_lines(limit_words))
             coverage: dict[str, Any] = {
                 "line": "other",
-                "description": clean_text(_text(desc_words)) or None,
+                "description": _without_row_label(clean_text(_text(desc_words))),
                 **{k: v for k, v in common.items() if k != "line"},
                 "limits": parse_other_limits(printed),
                 "limits_as_printed": printed or None,
@@ -734,6 +829,15 @@ class Acord25Reader:
         return result
 
 
+_CONTACT_LINE = re.compile(r"\s*(PHONE|PH|TEL|FAX|E-?MAIL)\b", re.I)
+
+
+def _without_row_label(text: str) -> str | None:
+    """An OTHER row's description without the printed "OTHER" row label of older editions."""
+    stripped = re.sub(r"^OTHER\b[:\s]*", "", text)
+    return (stripped or text) or None
+
+
 _STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
 
 
@@ -787,29 +891,29 @@ def _align(values: list[float], anchors: list[float]) -> list[int | None]:
     return result
 
 
-_GL_LIMITS: list[tuple[str, tuple[str, ...]]] = [
-    ("each_occurrence", ("EACH OCCURRENCE",)),
-    ("damage_to_rented_premises", ("PREMISES (Ea occurrence)", "DAMAGE TO RENTED", "FIRE DAMAGE")),
-    ("medical_expense", ("MED EXP", "MED. EXP", "MEDICAL EXP")),
+_GL_LIMITS: list[tuple[str, re.Pattern[str]]] = [
+    ("damage_to_rented_premises", re.compile(r"RENTED|PREMISES|FIREDAMAGE|FIRELEGAL|DMGTO")),
+    ("medical_expense", re.compile(r"MEDEX|MEDICAL")),
+    ("personal_advertising_injury", re.compile(r"PERS\w{0,8}ADV|ADVERTISING|PERSONALINJ")),
     (
-        "personal_advertising_injury",
-        ("PERSONAL & ADV INJURY", "PERSONAL AND ADV", "PERSONAL & ADV"),
+        "products_completed_operations_aggregate",
+        re.compile(r"PRODUCTS|PRODCOMP|COMPOP|COMPLETEDOP"),
     ),
-    ("general_aggregate", ("GENERAL AGGREGATE",)),
-    ("products_completed_operations_aggregate", ("PRODUCTS - COMP/OP AGG", "PRODUCTS")),
+    ("general_aggregate", re.compile(r"AGG")),
+    ("each_occurrence", re.compile(r"OCCURRENCE|EACHOCC|PEROCC")),
 ]
-_AUTO_LIMITS: list[tuple[str, tuple[str, ...]]] = [
-    ("combined_single_limit", ("COMBINED SINGLE LIMIT",)),
-    ("bodily_injury_per_person", ("BODILY INJURY (Per person)",)),
-    ("bodily_injury_per_accident", ("BODILY INJURY (Per accident)",)),
-    ("property_damage", ("PROPERTY DAMAGE",)),
+_AUTO_LIMITS: list[tuple[str, re.Pattern[str]]] = [
+    ("combined_single_limit", re.compile(r"COMBINED|SINGLELIMIT|^CSL")),
+    ("bodily_injury_per_person", re.compile(r"(BODILYINJURY|^BI).*PERSON")),
+    ("bodily_injury_per_accident", re.compile(r"(BODILYINJURY|^BI).*ACC")),
+    ("property_damage", re.compile(r"PROPERTYDAMAGE|PROPDAMAGE|^PD")),
 ]
-_UMBRELLA_LIMITS: list[tuple[str, tuple[str, ...]]] = [
-    ("each_occurrence", ("EACH OCCURRENCE",)),
-    ("aggregate", ("AGGREGATE",)),
+_UMBRELLA_LIMITS: list[tuple[str, re.Pattern[str]]] = [
+    ("each_occurrence", re.compile(r"OCCURRENCE|EACHOCC|PEROCC")),
+    ("aggregate", re.compile(r"AGG")),
 ]
-_WC_LIMITS: list[tuple[str, tuple[str, ...]]] = [
-    ("el_each_accident", ("E.L. EACH ACCIDENT", "EACH ACCIDENT")),
-    ("el_disease_each_employee", ("DISEASE - EA EMPLOYEE", "EA EMPLOYEE")),
-    ("el_disease_policy_limit", ("DISEASE - POLICY LIMIT", "POLICY LIMIT")),
+_WC_LIMITS: list[tuple[str, re.Pattern[str]]] = [
+    ("el_each_accident", re.compile(r"ACCIDENT")),
+    ("el_disease_each_employee", re.compile(r"EMPLOYEE|EAEMP")),
+    ("el_disease_policy_limit", re.compile(r"POLICYLIMIT|POLICY")),
 ]

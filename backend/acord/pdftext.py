@@ -158,6 +158,100 @@ class InkMeter:
         total = sum(histogram)
         return dark / total if total else 0.0
 
+    def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+        """x positions (points) of vertical lines crossing the whole band from top to bottom."""
+        s = self.scale
+        left_px, right_px = max(int(x0 * s), 0), min(int(x1 * s) + 1, self.image.width)
+        top_px, bottom_px = max(int(top * s), 0), min(int(bottom * s) + 1, self.image.height)
+        width, height = right_px - left_px, bottom_px - top_px
+        if width < 1 or height < 4:
+            return []
+        pixels = self.image.crop((left_px, top_px, right_px, bottom_px)).tobytes()
+        found: list[float] = []
+        previous = -2
+        for x in range(width):
+            dark = sum(pixels[y * width + x] < 200 for y in range(height))
+            if dark >= 0.9 * height:
+                if x != previous + 1:
+                    found.append((left_px + x + 0.5) / s)
+                previous = x
+        return found
+
+    def checkbox_fill(self, right: float, cy: float, reach: float = 24.0) -> float | None:
+        """How much of the inside of the check box just left of `right` is inked, or None when
+        no box is drawn there.
+
+        The box is found by its borders (pixel columns and rows dark along most of their
+        length), so a tick is told from the box's own outline wherever the layout puts the box.
+        """
+        s = self.scale
+        left_px = max(int((right - reach) * s), 0)
+        right_px = min(int(right * s), self.image.width)
+        top_px = max(int((cy - 9) * s), 0)
+        bottom_px = min(int((cy + 9) * s + 1), self.image.height)
+        width, height = right_px - left_px, bottom_px - top_px
+        if width < 6 or height < 6:
+            return None
+        pixels = self.image.crop((left_px, top_px, right_px, bottom_px)).tobytes()
+        # Thin borders render as mid-grey; ink inside the box is counted at a darker level.
+        dark = [[pixels[y * width + x] < 200 for x in range(width)] for y in range(height)]
+        middle = int((cy * s) - top_px)
+        band = range(max(middle - int(2.5 * s), 0), min(middle + int(2.5 * s) + 1, height))
+        border_columns = [
+            x for x in range(width) if sum(dark[y][x] for y in band) >= 0.85 * len(band)
+        ]
+        if not border_columns:
+            return None
+        right_border = border_columns[-1]
+        # The box is about square: its right border's height says how far its left border is
+        # (a bold cross inside the box also darkens whole columns near the middle).
+        up = middle
+        while up > 0 and dark[up - 1][right_border]:
+            up -= 1
+        down = middle
+        while down < height - 1 and dark[down + 1][right_border]:
+            down += 1
+        side = down - up + 1
+        plausible = 3.5 * s <= side <= 18 * s
+        if plausible:
+            lefts = [x for x in border_columns if 0.65 * side <= right_border - x <= 1.35 * side]
+        else:
+            # Boxes stacked in one column share their borders (and their faint separators get
+            # lost in a scan): take the nearest left border and a square box around the middle.
+            lefts = [x for x in border_columns if 3.5 * s <= right_border - x <= 18 * s][-1:]
+        if not lefts:
+            return None
+        left_border = min(lefts, key=lambda x: abs(right_border - x - (side - 1)))
+        if not plausible:
+            half = (right_border - left_border) // 2
+            up, down = max(middle - half, 0), min(middle + half, height - 1)
+        # Step off the borders' anti-aliased edges.
+        inner_left = left_border + 1
+        while inner_left < right_border and sum(dark[y][inner_left] for y in band) >= 0.85 * len(
+            band
+        ):
+            inner_left += 1
+        inner_right = right_border - 1
+        while inner_right > inner_left and sum(dark[y][inner_right] for y in band) >= 0.85 * len(
+            band
+        ):
+            inner_right -= 1
+        columns = range(inner_left + 1, inner_right)
+        if len(columns) < 2:
+            return None
+
+        # The right border runs from the top border to the bottom one.
+        # Leave out rules crossing the box (separators between stacked boxes).
+        rows = [
+            y
+            for y in range(up + 2, down - 1)
+            if sum(dark[y][x] for x in columns) < 0.6 * len(columns)
+        ]
+        if len(rows) < 2:
+            return None
+        inked = sum(pixels[y * width + x] < 160 for y in rows for x in columns)
+        return inked / (len(rows) * len(columns))
+
 
 def mark_hidden_words(words: list[Word], meter: InkMeter) -> list[Word]:
     """Flag words that are in the text layer but not visible on the rendered page."""
