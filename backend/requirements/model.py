@@ -211,8 +211,15 @@ class AdditionalInsuredRequirement:
     parties: tuple[str, ...] = ()
     ongoing_forms: tuple[FormEdition, ...] = ()
     completed_forms: tuple[FormEdition, ...] = ()
+    ongoing_form_labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    completed_form_labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Spelled once here: verdicts quote them as the expected value of every form check.
+        labels = tuple(str(form) for form in self.ongoing_forms)
+        object.__setattr__(self, "ongoing_form_labels", labels)
+        labels = tuple(str(form) for form in self.completed_forms)
+        object.__setattr__(self, "completed_form_labels", labels)
         for line in self.lines:
             if line not in (GENERAL_LIABILITY, AUTO_LIABILITY, UMBRELLA):
                 raise RequirementError(

@@ -97,17 +97,17 @@ def check_endorsements(
             if kind == AI_ONGOING:
                 if not ai.ongoing:
                     continue
-                forms = ai.ongoing_forms
+                forms, labels = ai.ongoing_forms, ai.ongoing_form_labels
             else:
                 if not ai.completed:
                     continue
-                forms = ai.completed_forms
+                forms, labels = ai.completed_forms, ai.completed_form_labels
             codes = (code, form_code, parties_code)
             for line in ai.lines:
                 if line not in record.terms_by_line:
                     continue  # the line's own *_PRESENT check already fails or is unknown
                 _check_additional_insured(
-                    checks, requirements, record, kind, codes, line, forms, parties, day
+                    checks, requirements, record, kind, codes, line, (forms, labels), parties, day
                 )
     if requirements.primary_noncontributory:
         outcome, found, evidence = endorsement_outcome(
@@ -138,11 +138,12 @@ def _check_additional_insured(
     kind: str,
     codes: tuple[str, str, str],
     line: str,
-    forms: tuple[FormEdition, ...],
+    accepted_forms: tuple[tuple[FormEdition, ...], tuple[str, ...]],
     parties: tuple[tuple[str, str], ...],
     day: date,
 ) -> None:
     code, form_code, parties_code = codes
+    forms, labels = accepted_forms
     on_file, claimed = _matching(record, kind, line, day)
     if on_file:
         checks.append(_check(code, PASS, line, True, "endorsement on file", on_file[0].evidence))
@@ -160,7 +161,7 @@ def _check_additional_insured(
     if forms and line == GENERAL_LIABILITY:
         # The accepted forms are ISO CG (general liability) forms; an umbrella or auto policy
         # extends AI status by its own wording, judged by the presence and parties checks.
-        _check_forms(checks, form_code, line, forms, judged)
+        _check_forms(checks, form_code, line, forms, labels, judged)
     if parties:
         _check_parties(checks, parties_code, line, parties, judged, requirements, record)
 
@@ -170,9 +171,9 @@ def _check_forms(
     code: str,
     line: str,
     forms: tuple[FormEdition, ...],
+    expected: tuple[str, ...],
     endorsements: list[Endorsement],
 ) -> None:
-    expected = _form_labels(forms)
     seen: list[str] = []
     accepted: Endorsement | None = None
     for endorsement in endorsements:
@@ -190,11 +191,6 @@ def _check_forms(
     else:
         outcome, evidence = (FAIL if seen else UNKNOWN), endorsements[0].evidence
     checks.append(_check(code, outcome, line, expected, tuple(seen) or None, evidence))
-
-
-@lru_cache(maxsize=256)
-def _form_labels(forms: tuple[FormEdition, ...]) -> tuple[str, ...]:
-    return tuple(str(form) for form in forms)
 
 
 def _check_parties(
