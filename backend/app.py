@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 
+from backend.audit.controllers import AuditController
 from backend.config import PROJECT_ROOT, Settings, get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.errors import DomainError
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DecisionController,
             NoticeController,
             DevMailController,
+            AuditController,
             *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
