@@ -245,6 +245,8 @@ async def decide(
         expires_on=expires_on,
         decided_by_id=actor.person_id,
         details=details,
+        # The clock, not the transaction's start: decisions in one transaction stay in order.
+        created_at=datetime.now(UTC),
     )
     session.add(decision)
     await session.flush()

@@ -105,15 +105,12 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
         return report
 
     kinds = {e.id: _notice_kind(e, t) for e, _, _, _, t in due}
-    already = set(
-        (
-            await session.execute(
-                select(Notice.engagement_id, Notice.kind).where(
-                    Notice.engagement_id.in_(list(kinds)), Notice.kind.in_(set(kinds.values()))
-                )
-            )
-        ).tuples()
+    sent = await session.execute(
+        select(Notice.engagement_id, Notice.kind).where(
+            Notice.engagement_id.in_(list(kinds)), Notice.kind.in_(set(kinds.values()))
+        )
     )
+    already = {(row[0], row[1]) for row in sent.all()}
     gc_people = await members_with_roles(session, {g.id for _, _, g, _, _ in due}, GC_NOTICE_ROLES)
     sub_people = await members_with_roles(
         session, {s.id for _, _, _, s, _ in due}, SUB_NOTICE_ROLES
@@ -213,6 +210,7 @@ async def _place_holds(
                 "expires_on": None,
                 "decided_by_id": person_id,
                 "details": details,
+                "created_at": now,
             }
         )
         facts.append(

@@ -323,6 +323,7 @@ async def verify_batch(
                 "as_of": today,
                 "engine_version": verdict.engine_version,
                 "checks": verdict.to_json()["checks"],
+                "created_at": now,
             }
         )
     if not values:
@@ -511,6 +512,7 @@ async def _record_releases(
             "reason": "Released automatically: a compliant renewal restored coverage.",
             "expires_on": None,
             "decided_by_id": person_id,
+            "created_at": datetime.now(UTC),
             "details": {
                 "automatic": True,
                 "revision_id": str(revision.id) if revision else None,

@@ -43,7 +43,7 @@ class Catcher:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content or b"")))
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(bytes(envelope.original_content or b""))))
         return "250 Message accepted"
 
 
@@ -82,7 +82,9 @@ async def test_forty_projects_of_one_gc_give_its_admin_one_digest(
     to_admin = [m for rcpt, m in catcher.messages if rcpt == [admin]]
     assert len(to_admin) == 1
     assert "40 updates" in to_admin[0]["Subject"]
-    text = to_admin[0].get_payload(decode=True).decode()
+    payload = to_admin[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    text = payload.decode()
     assert text.count("pending review -> compliant") == 40
     assert report.sent_messages == len(catcher.messages) == 2  # gc_admin, gc_contract_admin
     person = await person_of(db, admin)
