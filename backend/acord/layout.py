@@ -10,6 +10,7 @@ points off their label's line are paired with labels in order, by nearest line.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
@@ -279,19 +280,27 @@ class Acord25Reader:
                 region=(contact.x0 - 5, contact.top - 2, contact.x1 + 40, contact.bottom + 12),
             )
             right_of = max(contact.x1, name_label.x1 if name_label else contact.x1) + 1
-            bottom = phone.top - 0.5 if phone is not None else contact.bottom + 10
-            words = self.values_in((right_of, contact.top - 3, self.page.width, bottom))
+            bottom = phone.bottom if phone is not None else contact.bottom + 10
+            words = _closest(
+                self.values_in((right_of, contact.top - 6, self.page.width, bottom)),
+                contact,
+                [phone],
+            )
             if words:
                 result["contact"] = clean_text(_text(words)) or None
                 self.evidence.note("/producer/contact", words)
         if phone is not None:
-            bottom = email.top - 0.5 if email is not None else phone.bottom + 12
+            bottom = email.bottom if email is not None else phone.bottom + 12
             right = fax.x0 - 1 if fax is not None else self.page.width
             area_code = self.label(
-                "(A/C, No, Ext):", region=(phone.x0 - 5, phone.top - 2, right, bottom)
+                "(A/C, No, Ext):", region=(phone.x0 - 5, phone.top - 2, right, phone.bottom + 2)
             )
             left = max(phone.x1, area_code.x1 if area_code else phone.x1) + 0.5
-            words = _leading_run(self.values_in((left, phone.top - 4, right, bottom)))
+            words = _leading_run(
+                _closest(
+                    self.values_in((left, phone.top - 7, right, bottom)), phone, [contact, email]
+                )
+            )
             if words:
                 result["phone"] = clean_text(_text(words)) or None
                 self.evidence.note("/producer/phone", words)
@@ -342,18 +351,23 @@ class Acord25Reader:
         insurers: list[dict[str, str | None]] = []
         labels = [(letter, self.label(f"INSURER {letter}")) for letter in "ABCDEF"]
         found = [(letter, lab) for letter, lab in labels if lab is not None]
-        for index, (letter, lab) in enumerate(found):
-            next_top = found[index + 1][1].top if index + 1 < len(found) else lab.bottom + 10
+        others = [lab for _, lab in found]
+        for letter, lab in found:
             naic_left = naic.x0 - 12 if naic is not None else self.page.width - 60
-            band = (lab.top - 3, min(next_top - 0.5, lab.bottom + 8))
+            # A value printed a few points off its label's line belongs to the nearest label.
+            band = (lab.top - 8, lab.bottom + 8)
             name_words = [
                 w
-                for w in self.values_in((lab.x1 + 0.5, band[0], naic_left, band[1]))
+                for w in _closest(
+                    self.values_in((lab.x1 + 0.5, band[0], naic_left, band[1])), lab, others
+                )
                 if w.text.strip(":") != ""
             ]
             naic_words = [
                 w
-                for w in self.values_in((naic_left, band[0], self.page.width, band[1]))
+                for w in _closest(
+                    self.values_in((naic_left, band[0], self.page.width, band[1])), lab, others
+                )
                 if re.search(r"\d", w.text)
             ]
             name = clean_text(_text(name_words).lstrip(": ")) if name_words else ""
@@ -827,6 +841,12 @@ class Acord25Reader:
         result["name"] = name
         result["address"] = ", ".join(p for p in (second, address) if p) or None
         return result
+
+
+def _closest(words: list[Word], label: Label, others: Sequence[Label | None]) -> list[Word]:
+    """The words whose line is nearer to `label` than to any of the other labels."""
+    rivals = [o.cy for o in others if o is not None and o is not label]
+    return [w for w in words if all(abs(w.cy - label.cy) <= abs(w.cy - y) for y in rivals)]
 
 
 _CONTACT_LINE = re.compile(r"\s*(PHONE|PH|TEL|FAX|E-?MAIL)\b", re.I)

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from backend.acord.geometry import Word
+from backend.acord.geometry import BBox, Word
 
 
 @dataclass
@@ -25,9 +25,45 @@ class _Glyph:
     x1: float
     bottom: float
     size: float
+    covered: bool = False
+
+
+def _white_covers(page: pdfium.PdfPage) -> tuple[dict[int, int], list[tuple[int, BBox]]]:
+    """Stacking order of the page's top-level objects (by handle address), and the boxes of the
+    opaque white fills on it with their place in that order: what a "whiteout" leaves."""
+    order: dict[int, int] = {}
+    covers: list[tuple[int, BBox]] = []
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    height = page.get_height()
+    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
+        address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        order[address] = index
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill_mode), ctypes.byref(stroke)):
+            continue
+        if fill_mode.value == 0:
+            continue
+        if not pdfium_c.FPDFPageObj_GetFillColor(
+            obj, ctypes.byref(red), ctypes.byref(green), ctypes.byref(blue), ctypes.byref(alpha)
+        ):
+            continue
+        if min(red.value, green.value, blue.value) < 245 or alpha.value < 250:
+            continue
+        if pdfium_c.FPDFPageObj_GetBounds(
+            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+        ):
+            covers.append(
+                (index, (left.value, height - top.value, right.value, height - bottom.value))
+            )
+    return order, covers
 
 
 def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
+    order, covers = _white_covers(page)
     textpage = page.get_textpage()
     try:
         handle = textpage.raw
@@ -62,57 +98,63 @@ def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
                 x_left, x_right = left.value, right.value
                 y_top, y_bottom = top.value, bottom.value
             size = max(y_top - y_bottom, 0.5)
-            glyphs.append(
-                _Glyph(
-                    char,
-                    x_left,
-                    page_height - y_top,
-                    x_right,
-                    page_height - y_bottom,
-                    size,
-                )
-            )
+            glyph = _Glyph(char, x_left, page_height - y_top, x_right, page_height - y_bottom, size)
+            if covers:
+                glyph.covered = _is_covered(glyph, handle, index, order, covers)
+            glyphs.append(glyph)
         return glyphs
     finally:
         textpage.close()
 
 
+def _is_covered(
+    glyph: _Glyph,
+    textpage: pdfium_c.FPDF_TEXTPAGE,
+    index: int,
+    order: dict[int, int],
+    covers: list[tuple[int, BBox]],
+) -> bool:
+    obj = pdfium_c.FPDFText_GetTextObject(textpage, index)
+    layer = order.get(ctypes.cast(obj, ctypes.c_void_p).value or 0)
+    if layer is None:
+        return False
+    cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.top + glyph.bottom) / 2
+    return any(
+        place > layer and box[0] <= cx <= box[2] and box[1] <= cy <= box[3] for place, box in covers
+    )
+
+
 def page_words(page: pdfium.PdfPage) -> list[Word]:
-    """Words of a page: glyphs on one baseline, split at spaces and at visible gaps."""
-    glyphs = [g for g in _glyphs(page) if g.x1 > g.x0 or g.char == " "]
-    rows: list[list[_Glyph]] = []
-    for glyph in sorted(glyphs, key=lambda g: ((g.top + g.bottom) / 2, g.x0)):
-        placed = False
-        for row in reversed(rows[-6:]):
-            ref = row[0]
-            ref_centre = (ref.top + ref.bottom) / 2
-            if abs(ref_centre - (glyph.top + glyph.bottom) / 2) <= 0.3 * min(ref.size, glyph.size):
-                row.append(glyph)
-                placed = True
-                break
-        if not placed:
-            rows.append([glyph])
+    """Words of a page: glyphs that follow each other in the content stream on one baseline,
+    split at spaces and at visible gaps.
+
+    Following the stream rather than sorting a line's glyphs by x keeps two texts printed over
+    each other apart (a visible value over a whited-out one), instead of interleaving them.
+    """
     words: list[Word] = []
-    for row in rows:
-        row.sort(key=lambda g: g.x0)
-        current: list[_Glyph] = []
-        for glyph in row:
-            if current:
-                previous = current[-1]
-                gap = glyph.x0 - previous.x1
-                size = max(min(previous.size, glyph.size), 1.0)
-                if (
-                    glyph.char == " "
-                    or gap > 0.15 * size
-                    or abs(previous.size - glyph.size) > 0.25 * size
-                    or gap < -0.5 * size
-                ):
-                    words.append(_make_word(current))
-                    current = []
-            if glyph.char != " ":
-                current.append(glyph)
+    current: list[_Glyph] = []
+    for glyph in _glyphs(page):
+        if glyph.x1 <= glyph.x0 and glyph.char != " ":
+            continue
         if current:
-            words.append(_make_word(current))
+            previous = current[-1]
+            size = max(min(previous.size, glyph.size), 1.0)
+            gap = glyph.x0 - previous.x1
+            centre_shift = abs((previous.top + previous.bottom) - (glyph.top + glyph.bottom)) / 2
+            if (
+                glyph.char == " "
+                or gap > 0.15 * size
+                or gap < -0.5 * size
+                or centre_shift > 0.3 * size
+                or abs(previous.size - glyph.size) > 0.25 * size
+                or previous.covered != glyph.covered
+            ):
+                words.append(_make_word(current))
+                current = []
+        if glyph.char != " ":
+            current.append(glyph)
+    if current:
+        words.append(_make_word(current))
     return [w for w in words if w.text.strip()]
 
 
@@ -125,6 +167,7 @@ def _make_word(glyphs: list[_Glyph]) -> Word:
         max(g.bottom for g in glyphs),
         0.99,
         [g.x0 for g in glyphs],
+        hidden=glyphs[0].covered,
     )
 
 
@@ -257,6 +300,9 @@ def mark_hidden_words(words: list[Word], meter: InkMeter) -> list[Word]:
     """Flag words that are in the text layer but not visible on the rendered page."""
     hidden: list[Word] = []
     for word in words:
+        if word.hidden:
+            hidden.append(word)
+            continue
         if word.x1 - word.x0 < 1 or not any(c.isalnum() for c in word.text):
             continue
         inset = 0.1 * word.height

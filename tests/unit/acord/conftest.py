@@ -95,9 +95,17 @@ VALUES = [
 TICKS = [(44, 308), (123, 320), (44, 368)]  # commercial GL, occurrence, per policy
 
 
-def draw_certificate(canvas: Canvas, *, hide_holder: bool = False) -> None:
+def draw_certificate(
+    canvas: Canvas,
+    *,
+    hide_holder: bool = False,
+    replacement_holder: str | None = None,
+    wording: dict[str, str] | None = None,
+) -> None:
     height = letter[1]
-    for text, x, y, size in LABELS:
+    wording = wording or {}
+    for label, x, y, size in LABELS:
+        text = wording.get(label, label)
         canvas.setFont("Helvetica", size)
         canvas.drawString(x, height - y, text)
     for text, x, y, size in VALUES:
@@ -111,12 +119,24 @@ def draw_certificate(canvas: Canvas, *, hide_holder: bool = False) -> None:
         canvas.setFillColorRGB(1, 1, 1)
         canvas.rect(20, height - 700, 200, 40, stroke=0, fill=1)
         canvas.setFillColorRGB(0, 0, 0)
+    if replacement_holder:
+        # Printed over the whited-out name, at the same place, as a PDF editor does.
+        canvas.setFont("Courier", 9)
+        canvas.drawString(24, height - 672, replacement_holder)
 
 
-def certificate_pdf(*, hide_holder: bool = False, extra_pages: int = 0) -> bytes:
+def certificate_pdf(
+    *,
+    hide_holder: bool = False,
+    replacement_holder: str | None = None,
+    wording: dict[str, str] | None = None,
+    extra_pages: int = 0,
+) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=True)
-    draw_certificate(canvas, hide_holder=hide_holder)
+    draw_certificate(
+        canvas, hide_holder=hide_holder, replacement_holder=replacement_holder, wording=wording
+    )
     canvas.showPage()
     for number in range(extra_pages):
         canvas.setFont("Helvetica", 11)

@@ -50,3 +50,30 @@ def test_packet_pages_are_classified() -> None:
     result = read_document(certificate_pdf(extra_pages=1))
     assert result["acord_page"] == 1
     assert result["pages"] == [{"page": 1, "kind": "acord25"}, {"page": 2, "kind": "cover_letter"}]
+
+
+def test_visible_name_printed_over_a_whited_out_one_is_read_alone() -> None:
+    result = read_document(
+        certificate_pdf(hide_holder=True, replacement_holder="Harbor Point Builders LLC")
+    )
+    assert result["certificate_holder"]["name"] == "Harbor Point Builders LLC"
+    assert any("Meridian Construction Group LLC" in w for w in result["warnings"])
+
+
+def test_limit_rows_are_found_under_other_wording() -> None:
+    wording = {
+        "PREMISES (Ea occurrence)": "DMG TO RENTED PREMISES (Ea occ)",
+        "MED EXP (Any one person)": "MEDICAL EXPENSE",
+        "PERSONAL & ADV INJURY": "PERS & ADVERTISING INJURY",
+        "GENERAL AGGREGATE": "GEN'L AGGREGATE",
+        "PRODUCTS - COMP/OP AGG": "PRODUCTS-COMPLETED OPS AGG",
+    }
+    result = read_document(certificate_pdf(wording=wording))
+    assert result["coverages"][0]["limits"] == {
+        "each_occurrence": 1_000_000,
+        "damage_to_rented_premises": 100_000,
+        "medical_expense": 5000,
+        "personal_advertising_injury": 1_000_000,
+        "general_aggregate": 2_000_000,
+        "products_completed_operations_aggregate": 2_000_000,
+    }
