@@ -602,9 +602,11 @@ class Acord25Reader:
             if word.text == "$" and all(abs(word.cy - y) > 4 for _, y in anchors):
                 anchors.append((None, word.cy))
         anchors.sort(key=lambda a: a[1])
+        # Amounts set in another font may sit a few points above their label, and the first
+        # one then above the row's top edge.
         value_words = [
             w
-            for w in self.values_in((table.dollar_x - 1, band[0], self.page.width, band[1]))
+            for w in self.values_in((table.dollar_x - 1, band[0] - 5, self.page.width, band[1]))
             if w.text != "$"
         ]
         value_lines = [
@@ -824,11 +826,15 @@ class Acord25Reader:
 
     def _holder(self) -> dict[str, str | None]:
         holder = self._holder_label()
-        cancellation = self.label("CANCELLATION")
         footer = self.label("ACORD 25")
         result: dict[str, str | None] = {"name": None, "address": None}
         if holder is None:
             return result
+        # The CANCELLATION box heads the same row; the word also occurs in remarks above.
+        cancellation = self.label(
+            "CANCELLATION",
+            region=(holder.x1, holder.top - 8, self.page.width, holder.bottom + 8),
+        )
         right = (
             cancellation.x0 - 2
             if cancellation is not None and cancellation.x0 > holder.x1

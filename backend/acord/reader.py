@@ -18,7 +18,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from backend.acord import preflight
 from backend.acord.acroform import filled_fields, read_acroform
-from backend.acord.endorsements import find_endorsements
+from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
 from backend.acord.geometry import PageText
 from backend.acord.layout import Acord25Reader, Evidence
@@ -52,7 +52,7 @@ def classify_page(text: str) -> str:
         return "acord24"
     if "ADDITIONALREMARKSSCHEDULE" in compact and "ACORD101" in compact:
         return "acord101"
-    if "THISENDORSEMENTCHANGESTHEPOLICY" in compact or re.search(r"\bCG ?2[045] ?\d\d\b", upper):
+    if is_endorsement_page(text):
         return "endorsement"
     if re.search(r"DRIVER'?S? LICEN[SC]E|LICENSE NO|CONTRACTOR LICENSE|LICENSE NUMBER", upper):
         return "license_image"
@@ -160,7 +160,7 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
             page = document[index]
             number = index + 1
             source, _ = _text_page(page, number)
-            text = " ".join(line.text for line in source.text.lines)
+            text = "\n".join(line.text for line in source.text.lines)
             if len(re.sub(r"\s", "", text)) < 40:
                 image_pages.append(number)
                 kinds[number] = "image"
@@ -180,7 +180,7 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
             for number in image_pages[:MAX_OCR_PAGES]:
                 source = _ocr_pdf_page(document[number - 1], number)
                 sources[number] = source
-                kinds[number] = classify_page(" ".join(line.text for line in source.text.lines))
+                kinds[number] = classify_page("\n".join(line.text for line in source.text.lines))
                 ocr_used = True
                 if kinds[number] == "acord25":
                     break
@@ -222,7 +222,10 @@ def _finish(
     for number, kind in sorted(kinds.items()):
         if kind == "endorsement" and number in sources:
             text = "\n".join(line.text for line in sources[number].text.lines)
-            endorsements.extend(find_endorsements(text, number))
+            entry = read_endorsement_page(text, number)
+            if entry is not None:
+                endorsements.append(entry)
+    endorsements = merge_pages(endorsements)
     acord_pages = [n for n, k in sorted(kinds.items()) if k == "acord25"]
     if not acord_pages and not endorsements:
         raise ReadError(

@@ -80,18 +80,55 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[int, int,
     return len(want) - len(misses), len(want), misses
 
 
+_ENDORSEMENT_KEYS = (
+    "form_number",
+    "edition",
+    "kind",
+    "purpose",
+    "carrier_specific",
+    "blanket",
+    "scheduled_parties",
+    "schedule_items",
+    "policy_number",
+    "named_insured",
+    "effective",
+    "insurer",
+)
+
+
+def compare_endorsements(
+    wanted: list[dict[str, Any]], found: list[dict[str, Any]]
+) -> tuple[int, int, list[str]]:
+    """Endorsements paired by page and form number, compared key by key."""
+    by_place = {(e.get("page"), e.get("form_number")): e for e in found}
+    matched = total = 0
+    misses: list[str] = []
+    for want in wanted:
+        got = by_place.get((want.get("page"), want.get("form_number")), {})
+        for key in _ENDORSEMENT_KEYS:
+            if key not in want:
+                continue
+            total += 1
+            if got.get(key) == want[key]:
+                matched += 1
+            else:
+                misses.append(
+                    f"endorsement p{want.get('page')} {want.get('form_number')} {key}: "
+                    f"want {want[key]!r} got {got.get(key)!r}"
+                )
+    return matched, total, misses
+
+
 def compare_entry(entry: dict[str, Any], result: dict[str, Any]) -> tuple[int, int, list[str]]:
-    """A certificate is compared value by value; an endorsement-only document by its forms."""
+    """A certificate value by value, and every endorsement the manifest lists, key by key."""
+    matched = total = 0
+    misses: list[str] = []
     if entry.get("expected") is not None:
-        return compare(entry["expected"], result)
-    want = sorted(
-        (str(e.get("form_number")), str(e.get("edition"))) for e in entry.get("endorsements", [])
+        matched, total, misses = compare(entry["expected"], result)
+    ok, n, missed = compare_endorsements(
+        entry.get("endorsements", []), result.get("endorsements", []) or []
     )
-    got = sorted(
-        (str(e.get("form_number")), str(e.get("edition"))) for e in result.get("endorsements", [])
-    )
-    misses = [f"endorsement {w}" for w in want if w not in got]
-    return len(want) - len(misses), len(want), misses
+    return matched + ok, total + n, misses + missed
 
 
 def _percentile(values: list[float], share: float) -> float:
