@@ -134,7 +134,7 @@ class SubPagesController(Controller):
             )
         return await review_page(db, actor, records, settings, document, None, {})
 
-    @get("/documents/{document_id:uuid}/pages/{page_number:int}.png")
+    @get("/documents/{document_id:uuid}/pages/{page_number:int}")
     async def page_image(
         self,
         actor: Actor,
