@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from arq import cron, func
@@ -21,6 +22,8 @@ RELAY_SECONDS = set(range(0, 60, 5))
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     engine = make_engine(settings)
     ctx["settings"] = settings

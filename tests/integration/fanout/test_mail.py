@@ -43,7 +43,9 @@ class Catcher:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(bytes(envelope.original_content or b""))))
+        self.messages.append(
+            (list(envelope.rcpt_tos), message_from_bytes(bytes(envelope.original_content or b"")))
+        )
         return "250 Message accepted"
 
 
