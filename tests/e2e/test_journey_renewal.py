@@ -59,7 +59,10 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
     expect(confirm).to_be_visible(timeout=WAIT_MS)
     image = bookkeeper.locator(".pagebox img").first
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    bookkeeper.wait_for_function(
+        "() => { const i = document.querySelector('.pagebox img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     policy_number = bookkeeper.locator("#cov-0-policy_number")
     expect(policy_number).to_have_value("GL-50101")
     policy_number.focus()
