@@ -29,6 +29,7 @@ from backend.web.dashboard import (
     csv_filename,
     portfolio,
     portfolio_csv,
+    rows_html,
     status_counts,
 )
 from backend.web.forms import read_form, required_date, text, whole_number
@@ -51,6 +52,7 @@ async def dashboard_context(
     rows = await portfolio(db, actor, today, chosen)
     return {
         "rows": rows,
+        "rows_html": rows_html(rows),
         "counts": status_counts(rows),
         "chosen": chosen,
         "projects": await projects.projects(actor),
