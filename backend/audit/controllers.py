@@ -22,8 +22,10 @@ from backend.audit.canonical import parse_snapshot
 from backend.audit.context import AuditContext
 from backend.audit.service import bundle_for, find_entry, in_effect_on
 from backend.config import Settings
+from backend.db.models import Engagement
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput, NotFound
+from backend.network.access import engagement_scope
 from backend.network.actor import Actor
 
 ZIP_MEDIA_TYPE = "application/zip"
@@ -100,6 +102,13 @@ class AuditController(Controller):
                     created_at=entry.created_at,
                 )
             )
+        if not views:
+            visible = await db.scalar(
+                select(Engagement.id).where(Engagement.id == engagement_id, engagement_scope(actor))
+            )
+            if visible is None:
+                # Same answer whether the engagement is another's or does not exist.
+                raise NotFound("No such engagement that you may see.")
         return views
 
     @get("/snapshots/{reference:str}/bundle", media_type=ZIP_MEDIA_TYPE)

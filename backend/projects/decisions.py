@@ -331,6 +331,14 @@ async def decisions_of(
 ) -> list[Decision]:
     """Every decision on an engagement of the actor's GC, oldest first."""
     require(actor, "project.read")
+    owned = await session.scalar(
+        select(Engagement.id).where(
+            Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
+        )
+    )
+    if owned is None:
+        # An empty list would confirm nothing but still answer for another GC's engagement.
+        raise NotFound("No such engagement in your organisation.")
     query = (
         select(Decision)
         .join(Engagement, Engagement.id == Decision.engagement_id)
