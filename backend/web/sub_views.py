@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from backend.db.models import Engagement, Organisation, Project, Verdict
 from backend.network.access import engagement_scope
 from backend.network.actor import Actor
+from backend.projects.sweep import latest_verdicts
 
 
 @dataclass
@@ -69,13 +70,7 @@ async def dependants(
     latest: dict[uuid.UUID, Verdict] = {}
     on_revision: dict[uuid.UUID, str] = {}
     if ids:
-        newest = (
-            select(Verdict)
-            .where(Verdict.engagement_id.in_(ids))
-            .order_by(Verdict.engagement_id, Verdict.created_at.desc())
-            .distinct(Verdict.engagement_id)
-        )
-        latest = {v.engagement_id: v for v in (await session.execute(newest)).scalars()}
+        latest = {e: found[0] for e, found in (await latest_verdicts(session, ids)).items()}
         if revision_id is not None:
             reached = select(Verdict.engagement_id, Verdict.status).where(
                 Verdict.engagement_id.in_(ids), Verdict.revision_id == revision_id
