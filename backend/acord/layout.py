@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -50,9 +51,13 @@ class Ink(Protocol):
 
     def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]: ...
 
+    def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]: ...
+
 
 class RegionOcr(Protocol):
-    def __call__(self, box: BBox, single_char: bool = False) -> list[Word]: ...
+    def __call__(
+        self, box: BBox, single_char: bool = False, sparse: bool = False
+    ) -> list[Word]: ...
 
 
 @dataclass
@@ -123,7 +128,26 @@ class Acord25Reader:
             if hit is not None:
                 self.label_word_ids.update(hit.word_ids)
                 return hit
+        if self.region_ocr is not None and region is not None:
+            return self._fuzzy_label(names, region)
         return None
+
+    def _fuzzy_label(self, names: tuple[str, ...], region: BBox) -> Label | None:
+        """On a scan, a one-word label OCR misspelt by a letter or two ("POTICY")."""
+        best: tuple[float, Word] | None = None
+        for name in names:
+            key = compact(name)
+            if " " in name.strip() or len(key) < 4:
+                continue
+            for word in self.page.words_in(region):
+                ratio = SequenceMatcher(None, key, compact(word.text)).ratio()
+                if ratio >= 0.75 and (best is None or ratio > best[0]):
+                    best = (ratio, word)
+        if best is None:
+            return None
+        word = best[1]
+        self.label_word_ids.add(id(word))
+        return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
 
     def values_in(self, region: BBox) -> list[Word]:
         return [w for w in self.page.words_in(region) if id(w) not in self.label_word_ids]
@@ -383,11 +407,46 @@ class Acord25Reader:
 
     # -- coverage table -------------------------------------------------------------------
 
+    def _reread_header_row(self) -> None:
+        """On a scan whose page-wide OCR lost the table's header labels, read the header row
+        again on its own: it lies just above the first limit amount of the table."""
+        if self.region_ocr is None:
+            return
+        amounts = [
+            w
+            for w in self.page.words
+            if w.cx > 0.6 * self.page.width
+            and w.cy > 0.25 * self.page.height
+            and (parse_money(w.text) or 0) >= 1000
+            and re.search(r"\d[,.]\d{3}", w.text)
+        ]
+        if not amounts:
+            return
+        first = min(amounts, key=lambda w: w.top)
+        strip = (0.0, first.top - 18, self.page.width, first.top - 1)
+        if self.ink is not None:
+            # The header row lies between two rules that run across the table, the lowest such
+            # pair above the first amount (which may sit a row or two lower).
+            width = self.page.width
+            rules = self.ink.horizontal_rules(0.1 * width, 0.9 * width, first.top - 50, first.top)
+            pairs = [(a, b) for a, b in pairwise(rules) if 8 <= b - a <= 26]
+            if pairs:
+                upper, lower = pairs[-1]
+                strip = (0.0, upper - 1, width, lower + 1)
+        fresh = self.region_ocr(strip, sparse=True)
+        if not fresh:
+            return
+        kept = [w for w in self.page.words if not strip[1] <= w.cy <= strip[3]]
+        self.page = PageText(kept + fresh, self.page.width, self.page.height, self.page.page_number)
+
     def _table(self) -> _Table | None:
-        page = self.page
-        type_header = self.label("TYPE OF INSURANCE")
+        type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS")
+        if type_header is None:
+            self._reread_header_row()
+            type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", "INSURANCE")
         if type_header is None:
             return None
+        page = self.page
         row = (0.0, type_header.top - 10, page.width, type_header.bottom + 4)
         headers: list[tuple[str, Label]] = [("type", type_header)]
         for name, spellings in (
@@ -449,6 +508,9 @@ class Acord25Reader:
             columns[order[place - 1]][1] if place > 0 else 0.0,
             columns[order[place + 1]][0] if place + 1 < len(order) else limits_x,
         )
+        if len(columns) < 7:
+            centres = {name: hit.cx for name, hit in headers}
+            _columns_from_rules(columns, centres, [x for x in rules if x < limits_x + 1], limits_x)
         dollars = [
             w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
         ]
@@ -847,6 +909,48 @@ class Acord25Reader:
         result["name"] = name
         result["address"] = ", ".join(p for p in (second, address) if p) or None
         return result
+
+
+def _columns_from_rules(
+    columns: dict[str, tuple[float, float]],
+    header_centres: dict[str, float],
+    rules: list[float],
+    limits_x: float,
+) -> None:
+    """Columns whose header OCR lost, placed from the table's vertical rules and the form's
+    column order: narrow cells left of TYPE OF INSURANCE are INSR LTR (and ADD'L INSRD on the
+    2001 edition), narrow cells after it ADDL INSD and SUBR WVD, the two cells after POLICY
+    NUMBER the policy dates."""
+    cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a > 4]
+    for name, centre in header_centres.items():
+        cell = next((c for c in cells if c[0] <= centre <= c[1]), None)
+        if cell is not None:
+            columns[name] = cell
+    type_cell = next((c for c in cells if c == columns["type"]), None)
+    if type_cell is None:
+        return
+    narrow = 30.0
+    before = [c for c in cells if c[1] <= type_cell[0] + 1 and c[1] - c[0] < narrow]
+    after = [c for c in cells if c[0] >= type_cell[1] - 1]
+    names_before = ["ltr", "addl"][: len(before[-2:])]
+    for name, cell in zip(names_before, before[-2:], strict=True):
+        columns.setdefault(name, cell)
+    narrow_after = []
+    for cell in after:
+        if cell[1] - cell[0] >= narrow:
+            break
+        narrow_after.append(cell)
+    wanted = [n for n in ("addl", "subr") if n not in columns or n in ("subr",)]
+    for name, cell in zip(wanted, narrow_after, strict=False):
+        columns.setdefault(name, cell)
+    wide = [c for c in after if c[1] - c[0] >= narrow and c[1] <= limits_x + 1]
+    if "policy" not in columns and wide:
+        columns["policy"] = wide[0]
+    policy = columns.get("policy")
+    if policy is not None:
+        dates = [c for c in wide if c[0] >= policy[1] - 1]
+        for name, cell in zip(("eff", "exp"), dates, strict=False):
+            columns.setdefault(name, cell)
 
 
 def _closest(words: list[Word], label: Label, others: Sequence[Label | None]) -> list[Word]:

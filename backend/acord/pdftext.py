@@ -220,6 +220,25 @@ class InkMeter:
                 previous = x
         return found
 
+    def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+        """y positions (points) of horizontal lines running across the whole band."""
+        s = self.scale
+        left_px, right_px = max(int(x0 * s), 0), min(int(x1 * s) + 1, self.image.width)
+        top_px, bottom_px = max(int(top * s), 0), min(int(bottom * s) + 1, self.image.height)
+        width, height = right_px - left_px, bottom_px - top_px
+        if width < 4 or height < 1:
+            return []
+        pixels = self.image.crop((left_px, top_px, right_px, bottom_px)).tobytes()
+        found: list[float] = []
+        previous = -2
+        for y in range(height):
+            row = pixels[y * width : (y + 1) * width]
+            if sum(p < 200 for p in row) >= 0.9 * width:
+                if y != previous + 1:
+                    found.append((top_px + y + 0.5) / s)
+                previous = y
+        return found
+
     def checkbox_fill(self, right: float, cy: float, reach: float = 24.0) -> float | None:
         """How much of the inside of the check box just left of `right` is inked, or None when
         no box is drawn there.
