@@ -37,7 +37,7 @@ from backend.verification.from_db import load_record_rows
 log = logging.getLogger("coinet.fanout")
 
 RECORD_CHANGED: Final = "record.changed"
-DEFAULT_BATCH: Final = 250
+DEFAULT_BATCH: Final = 500
 RESUME_WINDOW: Final = timedelta(days=3)
 MAIL_JOB: Final = "send_notice_mail"
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
-from backend.audit.service import append_snapshots
 from backend.db.models import (
     Decision,
     Engagement,
@@ -35,6 +34,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models import RequirementSet as RequirementSetRow
+from backend.projects.snapshot_append import CheckFragments, append_snapshots_fast
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body
@@ -50,6 +50,7 @@ from backend.verification.from_db import (
 )
 from backend.verification.record import RecordAsOf
 from backend.verification.verdict import Verdict as EngineVerdict
+from backend.verification.verdict import check_to_json
 
 ENGINE_PARTY: Final = Party(id="engine", name="verification engine")
 # Statuses under which an automatic (expiry) pay hold is lifted by the verdict itself.
@@ -68,6 +69,31 @@ class FanOutCache:
     records: dict[str | None, RecordAsOf | None] = field(default_factory=dict)
     documents: list[DocumentRef] | None = None
     coverages: list[dict[str, Any]] | None = None
+    check_json: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    fragments: CheckFragments = field(default_factory=CheckFragments)
+
+    def checks_json(self, verdict: EngineVerdict) -> list[dict[str, Any]]:
+        """The verdict's checks as JSON (contracts/verify-json.md). Engagements of one sub
+        share most checks word for word, so each distinct check is rendered once per fan-out;
+        the dicts are shared and must be treated as read-only."""
+        rendered = []
+        for check in verdict.checks:
+            key = (
+                check.code,
+                check.outcome,
+                check.line,
+                repr(check.expected),
+                repr(check.found),
+                check.severity,
+                check.waivable,
+                check.evidence,
+                check.waiver,
+            )
+            found = self.check_json.get(key)
+            if found is None:
+                found = self.check_json[key] = check_to_json(check)
+            rendered.append(found)
+        return rendered
 
 
 @dataclass(frozen=True)
@@ -282,7 +308,9 @@ async def verify_batch(
         cache.coverages = _coverages(rows)
 
     now = datetime.now(UTC)
-    judged: dict[uuid.UUID, tuple[_Target, EngineVerdict, date | None, str, str]] = {}
+    judged: dict[
+        uuid.UUID, tuple[_Target, EngineVerdict, date | None, str, str, list[dict[str, Any]]]
+    ] = {}
     values: list[dict[str, Any]] = []
     for target in targets:
         engagement = target.engagement
@@ -312,7 +340,15 @@ async def verify_batch(
             verdict = EngineVerdict(
                 status, verdict.on, verdict.checks, verdict.requirement_set, verdict.engine_version
             )
-        judged[engagement.id] = (target, verdict, expires_on, version_label, body_sha256)
+        checks_json = cache.checks_json(verdict)
+        judged[engagement.id] = (
+            target,
+            verdict,
+            expires_on,
+            version_label,
+            body_sha256,
+            checks_json,
+        )
         values.append(
             {
                 "id": uuid.uuid4(),
@@ -322,7 +358,7 @@ async def verify_batch(
                 "status": verdict.status,
                 "as_of": today,
                 "engine_version": verdict.engine_version,
-                "checks": verdict.to_json()["checks"],
+                "checks": checks_json,
                 "created_at": now,
             }
         )
@@ -343,7 +379,7 @@ async def verify_batch(
     facts: list[SnapshotFacts] = []
     engagement_updates: list[dict[str, Any]] = []
     for engagement_id, verdict_id in inserted.items():
-        target, verdict, expires_on, version_label, body_sha256 = judged[engagement_id]
+        target, verdict, expires_on, version_label, body_sha256, checks_json = judged[engagement_id]
         engagement = target.engagement
         released = engagement_id in releases and verdict.status in GOOD_STANDING
         update_row: dict[str, Any] = {
@@ -368,7 +404,7 @@ async def verify_batch(
                 requirement_set_version=version_label,
                 requirement_set_sha256=body_sha256,
                 status=verdict.status,
-                checks=verdict.to_json()["checks"],
+                checks=checks_json,
                 decision=AuditDecision(action="verdict", by=ENGINE_PARTY, at=now),
                 as_of=today,
                 engine_version=verdict.engine_version,
@@ -408,7 +444,7 @@ async def verify_batch(
     await session.execute(update(Engagement), engagement_updates)
     if releases:
         await _record_releases(session, changes, revision, await _system_person(session))
-    await append_snapshots(session, facts)
+    await append_snapshots_fast(session, facts, cache.fragments)
     return changes
 
 

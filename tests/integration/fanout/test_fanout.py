@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.context import AuditContext
+from backend.audit.service import check_log
 from backend.config import Settings
 from backend.db.models import (
     Engagement,
@@ -297,3 +301,35 @@ async def test_inactive_engagements_and_other_subs_are_left_alone(
     assert others.status == "pending"
     assert isinstance(await db.get(Project, ended.project_id), Project)
     assert (await db.get(Engagement, ended.id)) is not None
+
+
+async def test_the_audit_log_accepts_the_fan_outs_snapshots(
+    db: AsyncSession, session_factory: Any, settings: Settings, tmp_path: Path
+) -> None:
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    for _ in range(3):
+        await engage_on_project(db, gc, sub)
+    store = make_store(settings)
+    first = await confirm(db, store, sub, initial_change(TODAY))
+    await run_fan_out(session_factory, (await event_of(db, first.id)).id, TODAY)
+    renewal = RecordChange(kind="renewal", terms=terms(TODAY, number_suffix="2"))
+    second = await confirm(db, store, sub, renewal)
+    await run_fan_out(session_factory, (await event_of(db, second.id)).id, TODAY)
+
+    result = await check_log(db, AuditContext.from_keys_dir(tmp_path / "keys", "test.fanout"))
+
+    assert result.ok, result.findings
+    assert result.entries >= 6
+    chained = (
+        (
+            await db.execute(
+                select(AuditLogEntry.previous_snapshot_sha256).where(
+                    AuditLogEntry.sub_org_id == sub.id
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert sum(1 for previous in chained if previous is not None) == 3

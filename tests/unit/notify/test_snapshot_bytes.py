@@ -1,0 +1,59 @@
+"""The fan-out's snapshot adapter writes exactly the bytes the audit log's own builder does."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
+
+from backend.audit.canonical import build_snapshot, canonical_bytes
+from backend.audit.samples import sample_facts
+from backend.projects.snapshot_append import CheckFragments, snapshot_bytes
+
+
+def _facts(serial: int, checks: list[dict[str, Any]] | None = None) -> Any:
+    facts = sample_facts(
+        engagement_id=uuid.UUID(int=serial + 10),
+        project_id=uuid.UUID(int=1),
+        sub_id=uuid.UUID(int=2),
+        gc_id=uuid.UUID(int=3),
+        as_of=date(2026, 5, 1),
+        serial=serial,
+    )
+    return facts if checks is None else dataclasses.replace(facts, checks=checks)
+
+
+def test_bytes_equal_the_audit_builders_with_and_without_a_previous_snapshot() -> None:
+    fragments = CheckFragments()
+    previous = hashlib.sha256(b"earlier").hexdigest()
+    for serial in range(5):
+        facts = _facts(serial)
+        for before in (None, previous):
+            expected = canonical_bytes(build_snapshot(facts, before))
+            assert snapshot_bytes(facts, before, fragments) == expected
+
+
+def test_shared_checks_with_awkward_values_stay_exact() -> None:
+    shared = {
+        "code": "GL_EACH_OCCURRENCE_MIN",
+        "outcome": "fail",
+        "found": 1e21,
+        "expected": [1.5, -0.0, "\u00e9\u2028\x01", None, True],
+        "evidence": {"bbox": [30.25, 600.0, 250.125, 612.5], "page": 1},
+        "message": 'Limit "each occurrence" is $1,000,000 \u2014 below $2,000,000.',
+    }
+    fragments = CheckFragments()
+    for serial in range(3):
+        facts = _facts(serial, [shared, {"code": f"X{serial}", "passed": True}, shared])
+        assert snapshot_bytes(facts, None, fragments) == canonical_bytes(
+            build_snapshot(facts, None)
+        )
+
+
+def test_no_checks_at_all() -> None:
+    facts = _facts(1, [])
+    assert snapshot_bytes(facts, None, CheckFragments()) == canonical_bytes(
+        build_snapshot(facts, None)
+    )
