@@ -168,7 +168,7 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
             f"{gc.legal_name[:12]} framing",
             lenient_body("framing", completed_ops=False),
         )
-        project = await _project(session, gc, number, f"{number} Riverside Lofts", today)
+        project = await _project(session, gc, number, "Riverside Lofts", today)
         await _trade(session, project, "Framing", version)
         session.add(_engagement(project, renewing, "Framing", version, today))
 
@@ -223,7 +223,7 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
         "Glazing with completed operations",
         lenient_body("glazing", completed_ops=True),
     )
-    project = await _project(session, gc_a, "HP-102", "HP-102 Canal Street Offices", today)
+    project = await _project(session, gc_a, "HP-102", "Canal Street Offices", today)
     await _trade(session, project, "Glazing", version)
     glazing = _engagement(project, brokered, "Glazing", version, today)
     session.add(glazing)

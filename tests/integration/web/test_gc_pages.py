@@ -194,7 +194,7 @@ async def test_engagement_page_lists_checks_refuses_an_open_approval_and_holds_p
     page = await client.get(f"/engagements/{engagement.id}", headers=HTML)
     assert page.status_code == 200
     assert "Short Limits LLC" in page.text
-    assert "Every check, failures first" in page.text
+    assert "needing attention or waived" in page.text and "passed checks" in page.text
     assert 'data-snapshot-kind="verdict"' in page.text
     refused = await client.post(
         f"/engagements/{engagement.id}/decisions", data={"_csrf": csrf, "kind": "approve"}

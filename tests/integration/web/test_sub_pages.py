@@ -103,7 +103,8 @@ def _form_values(html: str) -> dict[str, str]:
     for match in re.finditer(r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected>', match.group(2))
         first = re.search(r'<option value="([^"]*)"', match.group(2))
-        values[match.group(1)] = (chosen or first).group(1) if (chosen or first) else ""
+        option = chosen or first
+        values[match.group(1)] = option.group(1) if option else ""
     return values
 
 
