@@ -439,11 +439,66 @@ class Acord25Reader:
         kept = [w for w in self.page.words if not strip[1] <= w.cy <= strip[3]]
         self.page = PageText(kept + fresh, self.page.width, self.page.height, self.page.page_number)
 
+    def _type_header_from_rules(self, central: BBox) -> Label | None:
+        """Where TYPE OF INSURANCE is printed when OCR lost it but read POLICY NUMBER: the
+        widest cell of the header row left of the policy number column."""
+        policy = self.page.find_label("POLICY NUMBER", region=central)
+        if policy is None or self.ink is None:
+            return None
+        rules = self.ink.vertical_rules(0.0, policy.x0, policy.top - 1, policy.bottom + 25)
+        cells = [(a, b) for a, b in pairwise(rules) if b - a > 4]
+        if not cells:
+            return None
+        left, right = max(cells, key=lambda c: c[1] - c[0])
+        if right - left < 60:
+            return None
+        return Label(left + 2, policy.top, left + 0.6 * (right - left), policy.bottom)
+
+    def _reread_values(
+        self, columns: dict[str, tuple[float, float]], top: float, limits_x: float
+    ) -> None:
+        """On a scan, read the policy numbers and dates, and the limit amounts, again as two
+        blocks in grey: the page pass works on black-and-white pixels to keep the small labels,
+        which breaks the thin strokes of serif digits ("01/01/2025" as "OL OF 2025")."""
+        assert self.region_ocr is not None
+        description = self.label(
+            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
+        )
+        bottom = description.top - 1 if description is not None else top + 0.36 * self.page.height
+        blocks: list[BBox] = []
+        if "policy" in columns:
+            right = max(columns[n][1] for n in ("policy", "eff", "exp") if n in columns)
+            blocks.append((columns["policy"][0], top, right, bottom))
+        amounts = [
+            w
+            for w in self.page.words
+            if w.x0 > limits_x and top < w.cy < bottom and re.search(r"\d[,.]\d{3}", w.text)
+        ]
+        if amounts:
+            left = min(w.x0 for w in amounts) - 3
+            blocks.append((left, top, self.page.width, bottom))
+        words = list(self.page.words)
+        for block in blocks:
+            fresh = self.region_ocr(block)
+            if not fresh:
+                continue
+            words = [
+                w
+                for w in words
+                if not (block[0] <= w.cx <= block[2] and block[1] <= w.cy <= block[3])
+            ]
+            words.extend(fresh)
+        if len(words) != len(self.page.words) or blocks:
+            self.page = PageText(words, self.page.width, self.page.height, self.page.page_number)
+
     def _table(self) -> _Table | None:
-        type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS")
+        central = (0.0, 0.2 * self.page.height, self.page.width, 0.8 * self.page.height)
+        type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", region=central)
         if type_header is None:
             self._reread_header_row()
-            type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", "INSURANCE")
+            type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", region=central)
+        if type_header is None:
+            type_header = self._type_header_from_rules(central)
         if type_header is None:
             return None
         page = self.page
@@ -511,6 +566,8 @@ class Acord25Reader:
         if len(columns) < 7:
             centres = {name: hit.cx for name, hit in headers}
             _columns_from_rules(columns, centres, [x for x in rules if x < limits_x + 1], limits_x)
+        if self.region_ocr is not None:
+            self._reread_values(columns, type_header.bottom + 0.5, limits_x)
         dollars = [
             w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
         ]
