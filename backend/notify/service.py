@@ -15,13 +15,16 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Membership, Notice
+
+# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
+NOTICES: Final = cast(Table, Notice.__table__)
 
 if TYPE_CHECKING:
     from backend.projects.verify_service import VerdictChange
@@ -115,7 +118,7 @@ async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> i
         }
         for d in drafts
     ]
-    await session.execute(insert(Notice).values(rows))
+    await session.execute(insert(NOTICES), rows)
     return len(rows)
 
 

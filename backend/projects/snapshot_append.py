@@ -16,16 +16,19 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import rfc8785
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
 from backend.audit.canonical import SnapshotFacts, build_snapshot, canonical_bytes, sha256_hex
 from backend.audit.service import APPEND_LOCK_KEY
 from backend.db.models.audit_log_entry import AuditLogEntry
+
+# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
+AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
 
 _PLACEHOLDER: Final = "\x00coinet-checks-placeholder\x00"
 _PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_PLACEHOLDER) + b"]"
@@ -110,6 +113,5 @@ async def append_snapshots_fast(
             }
         )
         previous[engagement_id] = digest
-    for start in range(0, len(rows), 500):
-        await session.execute(insert(AuditLogEntry).values(rows[start : start + 500]))
+    await session.execute(insert(AUDIT_ENTRIES), rows)
     return len(rows)

@@ -214,7 +214,9 @@ def renewal(start: date, serial: int) -> RecordChange:
                 "general_liability",
                 "24112",
                 {
-                    "each_occurrence": 2_000_000,
+                    # Odd renewals fall short and even ones restore compliance, so every timed
+                    # renewal changes every status and queues its notices.
+                    "each_occurrence": 500_000 if serial % 2 else 2_000_000,
                     "general_aggregate": 4_000_000,
                     "products_completed_operations_aggregate": 4_000_000,
                 },
