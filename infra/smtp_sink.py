@@ -51,6 +51,7 @@ def start_sink(directory: Path, host: str = "127.0.0.1", port: int = 1025) -> Co
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
     from backend.config import get_settings
 
     settings = get_settings()

@@ -61,7 +61,7 @@ from backend.verification.record import (
 from backend.verification.verdict import Verdict, status_of
 
 _NOTICE_DAYS: Final = re.compile(
-    r"(\d{1,3})\s*-?\s*days?'?\s+(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel"
+    r"(\d{1,3})\)?\s*-?\s*days?'?\s+(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel"
     r"|notice\s+of\s+cancel+ation\D{0,40}?(\d{1,3})\s*-?\s*days?",
     re.IGNORECASE,
 )
