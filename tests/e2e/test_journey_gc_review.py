@@ -70,7 +70,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     assert gc.locator("table.checks tr.fail").count() == 1
     shots(gc, "verdict-one-failure")
 
-    gc.get_by_text("passed checks").click()
+    gc.locator("#passed-checks > summary").click()
     evidence = gc.locator("tr[data-check='GL_EACH_OCCURRENCE_MIN'] a").first
     evidence.click()
     expect(gc.locator(".hl.on")).to_have_count(1)
