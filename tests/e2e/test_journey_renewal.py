@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,15 @@ from tests.e2e.seed import GC_A, GC_B, SUB_RENEWING
 
 pytestmark = pytest.mark.e2e
 WAIT_MS = 90_000
+DROP_FILE = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "application/pdf" }));
+  const zone = document.querySelector("[data-dropzone]");
+  const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+  zone.dispatchEvent(new DragEvent("dragover", init));
+  zone.dispatchEvent(new DragEvent("drop", init));
+}"""
 
 
 def dashboard_status(page: Any, stack: Stack) -> str:
@@ -50,10 +60,10 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
         Policy("GL-50101", "AU-50102", starts, starts + timedelta(days=365)),
         "30 days notice of cancellation will be given to the holder.",
     )
-    bookkeeper.get_by_label("File to upload").set_input_files(
-        {"name": "keystone-renewal-2027.pdf", "mimeType": "application/pdf", "buffer": renewal}
+    # Dropped on the page, as a person drags the file from their desktop.
+    bookkeeper.evaluate(
+        DROP_FILE, [base64.b64encode(renewal).decode(), "keystone-renewal-2027.pdf"]
     )
-    bookkeeper.get_by_role("button", name="Upload", exact=True).click()
     bookkeeper.wait_for_url(re.compile(r"/documents/.+/review"), timeout=WAIT_MS)
     confirm = bookkeeper.get_by_role("button", name="Confirm and update the record")
     expect(confirm).to_be_visible(timeout=WAIT_MS)
