@@ -33,10 +33,12 @@ async def _sweep(today: date) -> str:
 
 def sweep(args: argparse.Namespace) -> int:
     today: date = args.today or datetime.now(UTC).date()
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         print(asyncio.run(_sweep(today)))
-    except OSError as exc:
-        print(f"coinet sweep: cannot reach the database: {exc}", file=sys.stderr)
+    except (OSError, SQLAlchemyError) as exc:
+        print(f"coinet sweep: the database cannot be used: {exc}", file=sys.stderr)
         return 1
     return 0
 
