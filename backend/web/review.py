@@ -75,7 +75,8 @@ class EndorsementView:
 class ReviewView:
     coverages: list[CoverageView]
     endorsements: list[EndorsementView]
-    context: list[FieldView]  # read-only facts shown with their spot: insured, holder, ...
+    context: list[FieldView]  # read-only facts shown with their spot: insured, date, ...
+    holder: FieldView | None  # the holder is judged against each project: a person confirms it
     warnings: list[str]
     error: str | None
     suggested_kind: str
@@ -155,7 +156,6 @@ def review_view(
     context = []
     for pointer, label in (
         ("/insured/name", "Insured"),
-        ("/certificate_holder/name", "Certificate holder"),
         ("/certificate_date", "Certificate date"),
         ("/description_of_operations", "Description of operations"),
     ):
@@ -163,6 +163,14 @@ def review_view(
         if value:
             context.append(locate.view(pointer, pointer, label, value))
     form_kind = result.get("form")
+    holder = None
+    if form_kind != "endorsement" and not error_text:
+        holder = locate.view(
+            "/certificate_holder/name",
+            "holder_name",
+            "Certificate holder (exact legal name)",
+            _pointer_value(result, "/certificate_holder/name"),
+        )
     suggested = (
         "endorsement" if form_kind == "endorsement" else ("renewal" if has_record else "initial")
     )
@@ -170,6 +178,7 @@ def review_view(
         coverages=coverages,
         endorsements=endorsements,
         context=context,
+        holder=holder,
         warnings=[str(w) for w in result.get("warnings") or []],
         error=str(error_text) if error_text else None,
         suggested_kind=suggested,
@@ -425,6 +434,31 @@ def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
         endorsements=endorsements,
         source_document_id=document_id,
     )
+
+
+def corrected_read_result(
+    read_result: dict[str, Any] | None, form: FormData, person_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The read result with the person's correction of the certificate holder, or None when
+    nothing was corrected. What the reader saw is kept beside the correction."""
+    if not isinstance(read_result, dict) or "holder_name" not in form:
+        return None
+    confirmed = text(form, "holder_name")
+    holder = _as_dict(read_result.get("certificate_holder"))
+    read = holder.get("name")
+    if not confirmed or confirmed == read:
+        return None
+    corrections = dict(_as_dict(read_result.get("corrections")))
+    corrections["/certificate_holder/name"] = {
+        "read": read,
+        "confirmed": confirmed,
+        "by": str(person_id),
+    }
+    return {
+        **read_result,
+        "certificate_holder": {**holder, "name": confirmed},
+        "corrections": corrections,
+    }
 
 
 def _indexes(form: FormData, prefix: str) -> list[int]:

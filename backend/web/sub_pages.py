@@ -29,7 +29,7 @@ from backend.web import invitations
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
 from backend.web.page_image import page_png, page_sizes
-from backend.web.review import change_from_form, review_view
+from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.sub_views import dependants, reach_counts
 from workers.read_job import READ_JOB, read_job_id
 
@@ -168,6 +168,11 @@ class SubPagesController(Controller):
             async with db.begin_nested():
                 change = change_from_form(form, document.id)
                 revision = await records.confirm_change(actor, document.sub_org_id, change)
+                corrected = corrected_read_result(document.read_result, form, actor.person_id)
+                if corrected is not None:
+                    # Verification reads the holder from the certificate as the person
+                    # confirmed it, not as the reader guessed it.
+                    document.read_result = corrected
         except DomainError as exc:
             values = {k: v for k, v in form.items() if k != "_csrf"}
             return await review_page(db, actor, records, settings, document, exc, values)

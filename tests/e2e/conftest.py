@@ -229,3 +229,18 @@ def sign_in(context: Any, base_url: str, email: str, password: str) -> Any:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
     return page
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea, img"))
+  .filter((el) => el.type !== "hidden")
+  .filter((el) => el.tagName === "IMG"
+    ? !el.getAttribute("alt")
+    : !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+      && !el.getAttribute("aria-labelledby"))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def assert_labelled(page: Any) -> None:
+    """Every form control has a label and every image a text alternative."""
+    missing = page.evaluate(UNLABELLED)
+    assert missing == [], f"controls without a label on {page.url}: {missing}"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Shots, Stack, sign_in
+from tests.e2e.conftest import Shots, Stack, assert_labelled, sign_in
 from tests.e2e.documents import endorsement_pdf
 from tests.e2e.seed import BROKER, SUB_BROKERED
 
@@ -31,6 +31,7 @@ def test_broker_endorsement_clears_deficiency(stack: Stack, browser: Any) -> Non
     bookkeeper.get_by_role("button", name="Send invitation").click()
     link = bookkeeper.locator("#broker-link").get_attribute("href")
     assert link and "/invitations/accept?token=" in link
+    assert_labelled(bookkeeper)
     shots(bookkeeper, "broker-invited")
 
     broker_context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -59,6 +60,7 @@ def test_broker_endorsement_clears_deficiency(stack: Stack, browser: Any) -> Non
     expect(broker.locator("#end-0-form_number")).to_have_value("CG 20 37")
     expect(broker.locator("#end-0-kind")).to_have_value("additional_insured_completed")
     expect(broker.get_by_label("What this change is")).to_have_value("endorsement")
+    assert_labelled(broker)
     shots(broker, "broker-review-endorsement-390px")
     confirm.click()
     reach = broker.locator("#reach .reach")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Shots, Stack, sign_in
+from tests.e2e.conftest import Shots, Stack, assert_labelled, sign_in
 from tests.e2e.seed import SUB_INVITED
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +35,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     gc.get_by_label("End date").fill((today + timedelta(days=200)).isoformat())
     gc.get_by_label("Trade 1", exact=True).fill("Drywall")
     gc.get_by_label("Requirements for trade 1").select_option("template:standard")
+    assert_labelled(gc)
     shots(gc, "new-project-form")
     gc.get_by_role("button", name="Create project").click()
     expect(gc.get_by_role("heading", level=1)).to_contain_text("HP-300 Harbor Point Warehouse")
@@ -68,6 +69,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     expect(failed).to_contain_text("$2,000,000")
     expect(failed).to_contain_text("$1,000,000")
     assert gc.locator("table.checks tr.fail").count() == 1
+    assert_labelled(gc)
     shots(gc, "verdict-one-failure")
 
     gc.locator("#passed-checks > summary").click()
@@ -106,6 +108,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     result = verifier.locator("#verify-result")
     expect(result).to_have_attribute("data-ok", "true", timeout=WAIT_MS)
     expect(result).to_contain_text("Verified.")
+    assert_labelled(verifier)
     shots(verifier, "verify-page-accepts-bundle")
 
     tampered = bytearray(bundle_path.read_bytes())

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Shots, Stack, sign_in
+from tests.e2e.conftest import Shots, Stack, assert_labelled, sign_in
 from tests.e2e.documents import Policy, certificate_pdf
 from tests.e2e.seed import GC_A, GC_B, SUB_RENEWING
 
@@ -44,6 +44,7 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
         browser.new_context(**wide), stack.base_url, stack.info.gc_b_admin, stack.password
     )
     before = {GC_A: dashboard_status(gc_a, stack), GC_B: dashboard_status(gc_b, stack)}
+    assert_labelled(gc_a)
     shots(gc_a, "gc-a-dashboard-before")
     shots(gc_b, "gc-b-dashboard-before")
 
@@ -77,6 +78,7 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
     expect(policy_number).to_have_value("GL-50101")
     policy_number.focus()
     expect(bookkeeper.locator(".hl.on")).to_have_count(1)
+    assert_labelled(bookkeeper)
     shots(bookkeeper, "review-side-by-side")
     expect(bookkeeper.get_by_label("What this change is")).to_have_value("renewal")
     confirm.click()

@@ -5,6 +5,7 @@ requirement editor, notification settings and /verify."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Invitation, Organisation, RecordRevision, RequirementSetVersion
+from backend.db.models import (
+    Document,
+    Invitation,
+    Organisation,
+    RecordRevision,
+    RequirementSetVersion,
+)
 from tests.e2e.documents import Policy, certificate_pdf
 from tests.integration.factories import engage, make_org, make_requirement_version, sign_in
 from workers.read_job import read_document_job
@@ -68,6 +75,8 @@ async def test_upload_read_review_confirm_and_reach(
     form = {k: v for k, v in _form_values(review.text).items()}
     form["_csrf"] = csrf
     form["cov-0-policy_number"] = "GL-1A"  # the person's edit wins over what was read
+    assert form["holder_name"] == "Harbor Point Builders LLC"
+    form["holder_name"] = "Harbor Point Builders, LLC"
     confirmed = await client.post(f"/documents/{body['id']}/confirm", data=form)
     assert confirmed.status_code == 302, confirmed.text
     revision = (
@@ -76,6 +85,14 @@ async def test_upload_read_review_confirm_and_reach(
     assert revision.kind == "initial"
     record = await client.get(f"/api/v1/subs/{sub.id}/record")
     assert {t["policy_number"] for t in record.json()["terms"]} == {"GL-1A", "AU-2"}
+    document = await db.get(Document, uuid.UUID(body["id"]))
+    assert document is not None
+    await db.refresh(document)
+    assert document.read_result is not None
+    assert document.read_result["certificate_holder"]["name"] == "Harbor Point Builders, LLC"
+    assert document.read_result["corrections"]["/certificate_holder/name"]["read"] == (
+        "Harbor Point Builders LLC"
+    )
     reach = await client.get(confirmed.headers["location"], headers=HTML)
     assert "reached 1 GC on 1 project" in reach.text
     assert "Re-checking 1 engagement" in reach.text and 'hx-trigger="every 2s"' in reach.text

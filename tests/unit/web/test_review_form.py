@@ -10,7 +10,7 @@ import pytest
 
 from backend.errors import BadInput
 from backend.web.page_image import PageSize, box_for
-from backend.web.review import change_from_form, review_view
+from backend.web.review import change_from_form, corrected_read_result, review_view
 
 LETTER = PageSize(612.0, 792.0)
 
@@ -90,7 +90,8 @@ def test_review_view_lays_out_fields_with_spots_and_confidence() -> None:
     assert endorsement["end-0-kind"] == "additional_insured_completed"
     assert endorsement["end-0-blanket"] == "on"
     assert not view.endorsements[-1].include  # a blank row for entry by hand
-    assert [c.label for c in view.context][:2] == ["Insured", "Certificate holder"]
+    assert [c.label for c in view.context][:1] == ["Insured"]
+    assert view.holder is not None and view.holder.value == "Harbor Point Builders LLC"
 
 
 def test_a_failed_read_offers_the_usual_lines_unticked() -> None:
@@ -162,3 +163,23 @@ def test_bad_values_are_refused_by_field(name: str, value: str) -> None:
     form[name] = [value]
     with pytest.raises(BadInput):
         change_from_form(form, uuid.uuid4())
+
+
+def test_a_corrected_holder_is_kept_beside_what_was_read() -> None:
+    person = uuid.uuid4()
+    read = {"certificate_holder": {"name": "Harbor Point", "address": "1 Commerce"}}
+    corrected = corrected_read_result(read, {"holder_name": ["Harbor Point Builders LLC"]}, person)
+    assert corrected is not None
+    assert corrected["certificate_holder"] == {
+        "name": "Harbor Point Builders LLC",
+        "address": "1 Commerce",
+    }
+    assert corrected["corrections"]["/certificate_holder/name"] == {
+        "read": "Harbor Point",
+        "confirmed": "Harbor Point Builders LLC",
+        "by": str(person),
+    }
+    assert read["certificate_holder"]["name"] == "Harbor Point"  # the original is not changed
+    assert corrected_read_result(read, {"holder_name": ["Harbor Point"]}, person) is None
+    assert corrected_read_result(read, {}, person) is None
+    assert corrected_read_result(None, {"holder_name": ["X"]}, person) is None
