@@ -47,6 +47,8 @@ from backend.requirements.versions import requirement_body, requirement_digest
 from workers.fanout import run_fan_out
 
 TARGET_SECONDS = 5.0
+LINEAR_FACTOR = 2.0
+CPU_SECONDS: list[float] = []  # this process's CPU per timed fan-out (the rest is PostgreSQL)
 CASES = ((100, 20, 3), (1000, 200, 5), (5000, 200, 3))  # engagements, GCs, renewals timed
 RATED = (("24112", "Great Lakes Casualty Company"), ("35289", "Continental Excess Insurance Co"))
 
@@ -281,9 +283,10 @@ async def time_renewal(
             .one()
             .id
         )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = await run_fan_out(factory, event_id, today)
     elapsed = time.perf_counter() - started
+    CPU_SECONDS.append(time.process_time() - cpu_started)
     if report.verified != network.engagements:
         raise RuntimeError(f"verified {report.verified} of {network.engagements}")
     return elapsed, report.notices
@@ -318,8 +321,8 @@ async def main() -> int:
                 seconds, notices = await time_renewal(factory, network, serial, today)
                 timings.append(seconds)
                 print(
-                    f"  {engagements} engagements, renewal {serial}: {seconds:.2f}s, "
-                    f"{notices} notices",
+                    f"  {engagements} engagements, renewal {serial}: {seconds:.2f}s "
+                    f"({CPU_SECONDS[-1]:.2f}s CPU in this process), {notices} notices",
                     flush=True,
                 )
             results[engagements] = statistics.median(timings)
@@ -333,12 +336,15 @@ async def main() -> int:
             )
         target = results[1000]
         verdict = "ok" if target <= TARGET_SECONDS else "SHORT"
+        # Linear growth: the cost per engagement at 100 and at 5,000 stays within twice the
+        # cost per engagement at 1,000 (100 carries the fan-out's fixed cost of a few queries).
+        per_engagement_at_1000_ms = target * 1000 / 1000
+        linear_ms = LINEAR_FACTOR * per_engagement_at_1000_ms
         for engagements in (100, 5000):
             per = results[engagements] * 1000 / engagements
             lines.append(
                 f"bench fanout-{engagements}: per_engagement_ms={per:.2f}ms "
-                f"target <={TARGET_SECONDS:.0f}ms "
-                f"{'ok' if per <= TARGET_SECONDS else 'SHORT'}"
+                f"target <={linear_ms:.2f}ms {'ok' if per <= linear_ms else 'SHORT'}"
             )
         lines.append(
             f"bench fanout-1000: seconds={target:.2f}s target <={TARGET_SECONDS:.0f}s {verdict}"
