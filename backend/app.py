@@ -9,6 +9,7 @@ from typing import Any
 from arq import create_pool
 from arq.connections import RedisSettings
 from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -139,5 +140,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
         response_cache_config=ResponseCacheConfig(),
+        # Pages and scripts gzipped for slow connections; API bodies, documents and page images
+        # (zip, PDF, PNG: compressed already) are sent as they are.
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=6, exclude=["/api/", "/documents/"]
+        ),
         debug=False,
     )
