@@ -49,6 +49,10 @@ def read_document(
         return exc.as_json()
     except OSError as exc:
         return error_json("unreadable", f"The file cannot be opened: {exc.strerror or exc}")
+    except (MemoryError, RecursionError) as exc:
+        return error_json("unreadable", f"The file could not be read ({type(exc).__name__}).")
+    except Exception as exc:  # a broken file must give an answer, not a traceback
+        return error_json("unreadable", f"The file could not be read ({type(exc).__name__}).")
 
 
 def read_document_isolated(

@@ -56,7 +56,7 @@ class Ink(Protocol):
 
 class RegionOcr(Protocol):
     def __call__(
-        self, box: BBox, single_char: bool = False, sparse: bool = False
+        self, box: BBox, single_char: bool = False, sparse: bool = False, zoom: float = 1.0
     ) -> list[Word]: ...
 
 
@@ -114,6 +114,8 @@ class Acord25Reader:
         self.evidence = evidence
         self.warnings: list[str] = []
         self.label_word_ids: set[int] = set()
+        # On a scan, words of the table read a second time in grey: candidates for values.
+        self.alternates: list[Word] = []
         # Box labels sit at the left edge; the same words recur in the printed disclaimers.
         self.left_margin: BBox = (0.0, 0.0, 110.0, page.height)
         self.lower_left: BBox = (0.0, page.height * 0.45, page.width * 0.5, page.height)
@@ -326,20 +328,28 @@ class Acord25Reader:
                 )
             )
             if words:
-                result["phone"] = clean_text(_text(words)) or None
+                printed = clean_text(_text(words))
+                # Keep the number itself when OCR ran it together with its neighbours' words.
+                number = _PHONE.search(printed)
+                result["phone"] = (number.group(0) if number else printed) or None
                 self.evidence.note("/producer/phone", words)
         if contact is not None or email is not None:
             anchor = contact or email
             assert anchor is not None
             bottom = insurers.top - 0.5 if insurers is not None else anchor.bottom + 36
-            words = [
-                w
-                for w in self.values_in((anchor.x0, anchor.top - 5, self.page.width, bottom))
-                if re.search(r"\S@\S+\.\w", w.text)
-            ]
+            area = self.values_in((anchor.x0, anchor.top - 5, self.page.width, bottom))
+            words = [w for w in area if re.search(r"\S@\S+\.\w", w.text)]
             if words:
                 result["email"] = words[0].text.strip(" ,;")
                 self.evidence.note("/producer/email", words[:1])
+            elif self.region_ocr is not None:
+                # OCR may set the "@" or a "." apart: "service @ agency.com".
+                joined = " ".join(line.text for line in group_lines(area))
+                found = re.search(r"[\w.+-]+\s?@\s?[\w-]+(?:\s?\.\s?[A-Za-z]{2,})+", joined)
+                if found:
+                    result["email"] = re.sub(r"\s", "", found.group(0))
+            if self.region_ocr is not None and result["email"]:
+                result["email"] = result["email"].lower()
         return result
 
     def _insured(self) -> dict[str, str | None]:
@@ -457,18 +467,19 @@ class Acord25Reader:
     def _reread_values(
         self, columns: dict[str, tuple[float, float]], top: float, limits_x: float
     ) -> None:
-        """On a scan, read the policy numbers and dates, and the limit amounts, again as two
-        blocks in grey: the page pass works on black-and-white pixels to keep the small labels,
-        which breaks the thin strokes of serif digits ("01/01/2025" as "OL OF 2025")."""
+        """On a scan, read the policy numbers and dates, and the limit amounts, again as blocks
+        in grey (the page pass works on black-and-white pixels to keep the small labels, which
+        breaks the thin strokes of serif digits: "01/01/2025" as "OL OF 2025"), and the limit
+        labels again at twice the size."""
         assert self.region_ocr is not None
         description = self.label(
             "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
         )
         bottom = description.top - 1 if description is not None else top + 0.36 * self.page.height
-        blocks: list[BBox] = []
+        blocks: list[tuple[BBox, float]] = []
         if "policy" in columns:
             right = max(columns[n][1] for n in ("policy", "eff", "exp") if n in columns)
-            blocks.append((columns["policy"][0], top, right, bottom))
+            blocks.append(((columns["policy"][0], top, right, bottom), 1.0))
         amounts = [
             w
             for w in self.page.words
@@ -476,19 +487,25 @@ class Acord25Reader:
         ]
         if amounts:
             left = min(w.x0 for w in amounts) - 3
-            blocks.append((left, top, self.page.width, bottom))
+            blocks.append(((limits_x - 3, top, left - 12, bottom), 2.0))
+            blocks.append(((left, top, self.page.width, bottom), 1.0))
         words = list(self.page.words)
-        for block in blocks:
-            fresh = self.region_ocr(block)
+        for block, zoom in blocks:
+            fresh = self.region_ocr(block, zoom=zoom)
+            if zoom == 1.0:
+                # Values: kept as a second reading; each value takes the likelier of the two.
+                self.alternates.extend(fresh)
+                continue
             if not fresh:
                 continue
+            # Labels: the larger reading replaces the page pass's.
             words = [
                 w
                 for w in words
                 if not (block[0] <= w.cx <= block[2] and block[1] <= w.cy <= block[3])
             ]
             words.extend(fresh)
-        if len(words) != len(self.page.words) or blocks:
+        if len(words) != len(self.page.words):
             self.page = PageText(words, self.page.width, self.page.height, self.page.page_number)
 
     def _table(self) -> _Table | None:
@@ -663,10 +680,13 @@ class Acord25Reader:
             if "subr" in table.columns
             else None,
         }
+        if self.alternates:
+            self._prefer_alternates(table, band, common, policy_used, eff_words, exp_words)
         if (
             not ltr_words
             and self.region_ocr is not None
             and common["policy_number"]
+            and policy_used
             and "ltr" in table.columns
         ):
             left, right = table.columns["ltr"]
@@ -685,6 +705,44 @@ class Acord25Reader:
         self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
         self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
         return common
+
+    def _prefer_alternates(
+        self,
+        table: _Table,
+        band: tuple[float, float],
+        common: dict[str, Any],
+        policy_used: list[Word],
+        eff_words: list[Word],
+        exp_words: list[Word],
+    ) -> None:
+        """Take the second (grey) reading of the policy number and dates where it is the
+        likelier one: the page pass found nothing there, or was less sure."""
+
+        def cell(column: str) -> list[Word]:
+            if column not in table.columns:
+                return []
+            left, right = table.columns[column]
+            return [
+                w for w in self.alternates if left <= w.cx <= right and band[0] <= w.cy <= band[1]
+            ]
+
+        def sure(words: list[Word]) -> float:
+            return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+        lines = [
+            (text, words) for text, words in _lines_text(cell("policy")) if re.search(r"\d", text)
+        ]
+        if lines:
+            text, words = lines[0]
+            if not common["policy_number"] or sure(words) > sure(policy_used):
+                common["policy_number"] = clean_text(text) or common["policy_number"]
+        for key, column, found in (
+            ("effective", "eff", eff_words),
+            ("expiration", "exp", exp_words),
+        ):
+            dates = [w for w in cell(column) if parse_date(w.text)]
+            if dates and (common[key] is None or sure(dates[:1]) > sure(found[:1])):
+                common[key] = parse_date(dates[0].text)
 
     def _limits(
         self,
@@ -723,30 +781,27 @@ class Acord25Reader:
         anchors.sort(key=lambda a: a[1])
         # Amounts set in another font may sit a few points above their label, and the first
         # one then above the row's top edge.
-        value_words = [
-            w
-            for w in self.values_in((table.dollar_x - 1, band[0] - 5, self.page.width, band[1]))
-            if w.text != "$"
-        ]
-        value_lines = [
-            (text, words) for text, words in _lines_text(value_words) if text.strip("$ ")
-        ]
+        value_region = (table.dollar_x - 1, band[0] - 5, self.page.width, band[1])
+        found = _read_amounts(self.values_in(value_region), anchors)
+        if self.alternates:
+            x0, top, x1, bottom = value_region
+            second = _read_amounts(
+                [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom],
+                anchors,
+            )
+            for key, (value, words) in second.items():
+                mine = found.get(key)
+                if (
+                    mine is None
+                    or mine[0] is None
+                    or (value is not None and _sureness(words) > _sureness(mine[1]))
+                ):
+                    found[key] = (value, words)
         limits: dict[str, int | None] = {key: None for key, _ in spec}
-        assignment = _align(
-            [sum(w.cy for w in ws) / len(ws) for _, ws in value_lines], [y for _, y in anchors]
-        )
-        any_value = False
-        for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
-            if anchor_index is None:
-                continue
-            anchor_key = anchors[anchor_index][0]
-            if anchor_key is None:
-                continue
-            key = anchor_key
-            any_value = True
-            limits[key] = parse_money(text) if re.search(r"\d", text) else None
+        for key, (value, words) in found.items():
+            limits[key] = value
             self.evidence.note(f"{pointer}/limits/{key}", words)
-        return limits, any_value
+        return limits, bool(found)
 
     def _coverage(
         self, table: _Table, line: str, band: tuple[float, float], index: int
@@ -968,6 +1023,34 @@ class Acord25Reader:
         return result
 
 
+def _sureness(words: list[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def _read_amounts(
+    value_words: list[Word], anchors: list[tuple[str | None, float]]
+) -> dict[str, tuple[int | None, list[Word]]]:
+    """Amount lines paired with the limit label lines, in order, by nearest line."""
+    value_lines = [
+        (text, words)
+        for text, words in _lines_text([w for w in value_words if w.text != "$"])
+        # Only amounts and words that stand for one; OCR reads "$" signs as "S" or "§".
+        if re.search(r"\d|INCL|EXCL|NONE|N/A", text, re.I)
+    ]
+    assignment = _align(
+        [sum(w.cy for w in ws) / len(ws) for _, ws in value_lines], [y for _, y in anchors]
+    )
+    found: dict[str, tuple[int | None, list[Word]]] = {}
+    for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
+        if anchor_index is None:
+            continue
+        key = anchors[anchor_index][0]
+        if key is None:
+            continue
+        found[key] = (parse_money(text) if re.search(r"\d", text) else None, words)
+    return found
+
+
 def _columns_from_rules(
     columns: dict[str, tuple[float, float]],
     header_centres: dict[str, float],
@@ -1016,6 +1099,7 @@ def _closest(words: list[Word], label: Label, others: Sequence[Label | None]) ->
     return [w for w in words if all(abs(w.cy - label.cy) <= abs(w.cy - y) for y in rivals)]
 
 
+_PHONE = re.compile(r"(?:\+?1[\s.-])?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d+)?")
 _CONTACT_LINE = re.compile(r"\s*(PHONE|PH|TEL|FAX|E-?MAIL)\b", re.I)
 
 

@@ -201,10 +201,11 @@ class RegionReader:
         box: tuple[float, float, float, float],
         single_char: bool = False,
         sparse: bool = False,
+        zoom: float = 1.0,
     ) -> list[Word]:
         """Words in the box; `sparse` reads a strip of scattered small labels (a table's header
         row), which the whole-page pass often loses among the table's rules."""
-        if self.calls >= 8:
+        if self.calls >= 12:
             return []
         self.calls += 1
         s = 1 / self.scale
@@ -216,7 +217,7 @@ class RegionReader:
             return []
         crop = _erase_rules(self.image.crop((left, top, right, bottom)))
         # Small print reads better a little larger than the page pass saw it.
-        zoom = 2.0 if sparse else 1.0
+        zoom = 2.0 if sparse else zoom
         if zoom != 1.0:
             crop = crop.resize(
                 (int(crop.width * zoom), int(crop.height * zoom)), Image.Resampling.LANCZOS
