@@ -13,7 +13,7 @@ from backend.acord.values import clean_text, parse_date
 
 # ISO forms: two letters and two pairs of digits (workers' compensation forms have three pairs),
 # then the edition as "04 13", "(04/13)", "04-13" or "0413".
-_ISO_FORM = re.compile(r"\b(CG|CA|WC|IL|CU|CP|IM|BP)\s?(\d{2})\s?(\d{2})(?:\s?(\d{2}))?\b")
+_ISO_FORM = re.compile(r"\b(CG|CA|WC|IL|CU|CP|IM|BP)\s?(\d{2})\s?(\d{2})(?:\s?(\d{2}))?")
 # Carrier forms: letters, a dash and a line code, then a number ("TBA-GL 5803 (02 20)").
 _CARRIER_FORM = re.compile(r"\b([A-Z]{2,6}-[A-Z]{1,4})\s?(\d{3,6})\b")
 _EDITION = re.compile(r"^\s*\(?\s*(\d{2})\s*[/\-\s]?\s*(\d{2})\s*\)?(?!\d)")
@@ -71,7 +71,12 @@ _SCHEDULE_END = re.compile(
     r"^(ANYTHING THIS SCHEDULE|INFORMATION REQUIRED|IF NO ENTRY|\(IF NO ENTRY|[A-H]\.\s|SECTION\b)",
     re.I,
 )
-_POLICY_NUMBER = re.compile(r"POLICY\s*(?:NUMBER|NO\.?|#)\s*:?\s*([A-Z0-9][A-Z0-9\-/]{3,})", re.I)
+# A policy number may hold one space ("XKG 952218") and has digits.
+_POLICY_NUMBER = re.compile(
+    r"POLICY\s*(?:NUMBER|NO\.?|#)\s*[:.]?\s*"
+    r"([A-Z0-9][A-Z0-9\-/]*(?:\s[A-Z0-9\-/]*\d[A-Z0-9\-/]*)?)",
+    re.I,
+)
 _INSURER_WORDS = re.compile(
     r"\b(INSURANCE|ASSURANCE|CASUALTY|INDEMNITY|MUTUAL|UNDERWRITERS|COMPANY|CORPORATION)\b", re.I
 )
@@ -206,12 +211,17 @@ def read_endorsement_page(text: str, page_number: int) -> dict[str, Any] | None:
     }
     for line in lines:
         policy = _POLICY_NUMBER.search(line)
-        if policy is not None and entry["policy_number"] is None:
+        if (
+            policy is not None
+            and entry["policy_number"] is None
+            and re.search(r"\d", policy.group(1))
+            and len(policy.group(1)) >= 4
+        ):
             entry["policy_number"] = policy.group(1)
             rest = clean_text(line[policy.end() :])
             if _INSURER_WORDS.search(rest):
                 entry["insurer"] = rest
-        named = re.search(r"NAMED\s+INSURED\s*:\s*(.+)$", line, re.I)
+        named = re.search(r"NAMED\s+INSURED\s*[:.]\s*(.+)$", line, re.I)
         if named is not None and entry["named_insured"] is None:
             entry["named_insured"] = clean_text(named.group(1)) or None
         effective = re.search(

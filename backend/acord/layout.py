@@ -203,7 +203,7 @@ class Acord25Reader:
         all_text = " ".join(line.text for line in page.lines)
         result: dict[str, Any] = {
             "form": "ACORD 25",
-            "form_edition": parse_edition(all_text),
+            "form_edition": _known_edition(parse_edition(all_text), self.region_ocr is not None),
         }
         result["certificate_date"] = self._date()
         result["certificate_number"], result["revision_number"] = self._numbers()
@@ -268,7 +268,10 @@ class Acord25Reader:
         left = min(w.x0 for _, ws in lines for w in ws)
         kept: list[str] = []
         kept_words: list[Word] = []
-        for _, line_words in lines:
+        for text, line_words in lines:
+            # A stray mark OCR read off a rule or a speck is not a line of the address.
+            if self.region_ocr is not None and len(re.sub(r"[^A-Za-z0-9]", "", text)) < 2:
+                continue
             segment = _leading_run([w for w in line_words if w.x0 < left + 60] and line_words)
             if segment:
                 kept.append(" ".join(w.text for w in segment))
@@ -510,10 +513,12 @@ class Acord25Reader:
 
     def _table(self) -> _Table | None:
         central = (0.0, 0.2 * self.page.height, self.page.width, 0.8 * self.page.height)
-        type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", region=central)
+        type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", "OF INSURANCE", region=central)
         if type_header is None:
             self._reread_header_row()
-            type_header = self.label("TYPE OF INSURANCE", "TYPE OF INS", region=central)
+            type_header = self.label(
+                "TYPE OF INSURANCE", "TYPE OF INS", "OF INSURANCE", region=central
+            )
         if type_header is None:
             type_header = self._type_header_from_rules(central)
         if type_header is None:
@@ -1021,6 +1026,17 @@ class Acord25Reader:
         result["name"] = name
         result["address"] = ", ".join(p for p in (second, address) if p) or None
         return result
+
+
+# Editions of the ACORD 25 in use; an OCR'd month is snapped to the one edition of its year.
+_EDITIONS = ("1993/03", "1997/07", "2001/08", "2009/09", "2010/05", "2014/01", "2016/03")
+
+
+def _known_edition(edition: str | None, from_ocr: bool) -> str | None:
+    if edition is None or not from_ocr or edition in _EDITIONS:
+        return edition
+    same_year = [e for e in _EDITIONS if e[:4] == edition[:4]]
+    return same_year[0] if len(same_year) == 1 else edition
 
 
 def _sureness(words: list[Word]) -> float:

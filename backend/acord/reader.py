@@ -138,9 +138,17 @@ def _scanned_image(page: pdfium.PdfPage) -> Image.Image | None:
     return picture
 
 
-def _ocr_pdf_page(page: pdfium.PdfPage, number: int) -> _PageSource:
+def _ocr_pdf_page(page: pdfium.PdfPage, number: int, light: bool = False) -> _PageSource:
     width, height = page.get_width(), page.get_height()
     scanned = _scanned_image(page)
+    if light:
+        image = scanned if scanned is not None else render_gray(page, 150)
+        longest = max(image.size)
+        if longest < 1500 or longest > 2400:
+            factor = 2000 / longest
+            size = (int(image.width * factor), int(image.height * factor))
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        return _ocr_image(image, width, number)
     if scanned is not None:
         return _ocr_image(prepare_image(scanned), width, number)
     # Keep the raster bounded whatever page size the file claims.
@@ -219,6 +227,15 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
                 ocr_used = True
                 if kinds[number] == "acord25":
                     break
+            # Pages after the certificate are read coarser, enough for an endorsement's form
+            # number and schedule; a second full-resolution pass would double the time.
+            later = [n for n in image_pages[:MAX_OCR_PAGES] if n not in sources]
+            if "acord25" in kinds.values():
+                for number in later:
+                    source = _ocr_pdf_page(document[number - 1], number, light=True)
+                    sources[number] = source
+                    text = "\n".join(line.text for line in source.text.lines)
+                    kinds[number] = classify_page(text)
         ordered = [sources[n] for n in sorted(sources)]
         return _assemble(ordered, "ocr" if ocr_used else "text", kinds, [])
     finally:
