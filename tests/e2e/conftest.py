@@ -16,11 +16,12 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -33,6 +34,7 @@ from backend.records.store import make_store
 from tests.e2e.seed import PASSWORD, SeedInfo, seed
 from tests.integration.conftest import create_database, drop_database, migrate
 
+T = TypeVar("T")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -64,6 +66,13 @@ class Stack:
     info: SeedInfo
     password: str
     log_dir: Path
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own in another thread: pytest-asyncio's session loop
+    belongs to the main thread and must not be replaced or closed by these sync fixtures."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def _free_port() -> int:
@@ -134,7 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.skip("Debian's chromium is not installed (infra/setup-system.sh installs it)")
     env_settings = Settings.from_env()
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    redis_url_text = asyncio.run(_claim_redis(env_settings.redis_url))
+    redis_url_text = run_async(_claim_redis(env_settings.redis_url))
     settings = dataclasses.replace(
         env_settings,
         data_dir=data_dir,
@@ -143,7 +152,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         redis_url=redis_url_text,
     )
     name = f"coinet_e2e_{uuid.uuid4().hex[:10]}"
-    database_url, info = asyncio.run(_prepare(settings, name))
+    database_url, info = run_async(_prepare(settings, name))
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -187,12 +196,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        asyncio.run(drop_database(env_settings.database_url, name))
-        asyncio.run(_release_redis(redis_url_text))
+        run_async(drop_database(env_settings.database_url, name))
+        run_async(_release_redis(redis_url_text))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(stack: Stack) -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running on the
+    # main thread while it is open, and the async tests after these need that thread back.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
