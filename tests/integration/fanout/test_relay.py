@@ -112,3 +112,32 @@ def test_the_nudge_flag_follows_commits_that_wrote_outbox_events() -> None:
     nudge._Pending.committed = False
     nudge._after_commit(session)  # the flag was consumed by the first commit
     assert not nudge.outbox_committed()
+
+
+async def test_a_confirmation_nudges_the_relay_when_redis_is_up(
+    settings: Settings, engine: AsyncEngine, session_factory: Any, db: AsyncSession
+) -> None:
+    from tests.integration.fanout.test_worker_processes import _claim_redis_database
+
+    pool, _url = await _claim_redis_database(settings.redis_url)
+    app = create_app(settings)
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.redis = pool
+    sub = await make_org(db, "subcontractor")
+    try:
+        transport = ASGITransport(app=app)  # type: ignore[arg-type]
+        async with AsyncClient(transport=transport, base_url="http://testserver") as web:
+            csrf = await sign_in(web, sub.emails["sub_bookkeeper"])
+            assert await pool.get(f"arq:job:{nudge.RELAY_JOB_ID}") is None
+            response = await web.post(
+                f"/api/v1/subs/{sub.id}/revisions",
+                headers={"x-csrf-token": csrf},
+                json={"kind": "initial", "terms": [term_payload()]},
+            )
+        assert response.status_code == 201, response.text
+        assert await pool.get(f"arq:job:{nudge.RELAY_JOB_ID}") is not None
+        assert await pool.zscore("arq:queue", nudge.RELAY_JOB_ID) is not None
+    finally:
+        await pool.flushdb()
+        await pool.aclose()
