@@ -7,7 +7,7 @@ from typing import Any
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.settings_pages import SettingsPagesController
-from backend.web.sub_pages import SubPagesController
+from backend.web.sub_pages import NoticesPageController, SubPagesController
 from backend.web.verify_page import VerifyPageController
 
 WEB_CONTROLLERS: list[Any] = [
@@ -15,5 +15,6 @@ WEB_CONTROLLERS: list[Any] = [
     EngagementPagesController,
     SettingsPagesController,
     SubPagesController,
+    NoticesPageController,
     VerifyPageController,
 ]

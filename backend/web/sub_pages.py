@@ -23,6 +23,7 @@ from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
 from backend.network.service import AuthService
+from backend.notify.service import notices_for
 from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
 from backend.web import invitations
@@ -425,3 +426,11 @@ async def brokers_page(
         link=link,
         now=datetime.now(UTC),
     )
+
+
+class NoticesPageController(Controller):
+    include_in_schema = False
+
+    @get("/notices")
+    async def notices(self, actor: Actor, db: AsyncSession) -> Template:
+        return await page(db, actor, "notices.html", notices=await notices_for(db, actor.person_id))

@@ -107,6 +107,12 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
         assert status != before[gc], f"{gc} still shows {status}"
         assert labels[status] == after[gc]
         shots(page, f"{name}-dashboard-after")
+    gc_a.get_by_role("link", name="Notices").click()
+    notice = gc_a.locator(".notices > li", has_text=SUB_RENEWING).first
+    expect(notice).to_have_attribute("data-read", "false")
+    notice.get_by_role("button").click()
+    expect(notice).to_have_attribute("data-read", "true")
+    shots(gc_a, "gc-a-notices")
     # The holder on the certificate is GC A: only GC B is told its holder is missing.
     assert after[GC_A] != after[GC_B]
     narrow = browser.new_context(viewport={"width": 390, "height": 844})
