@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import (
     Engagement,
+    InsurerRating,
     Invitation,
     Membership,
     Organisation,
@@ -26,12 +27,16 @@ from backend.db.models import (
 )
 from backend.db.session import make_engine, make_session_factory
 from backend.demo import names
+from backend.demo.certificates import demo_certificate
 from backend.network.actor import Actor
 from backend.network.secrets import hash_password, new_token, token_digest
+from backend.projects.verify_service import FanOutCache, verify_batch
+from backend.records.repository import RecordRepository
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import make_store
 from backend.requirements.versions import requirement_body, requirement_digest
+from backend.verification.from_db import load_record_rows
 
 DEMO_MARKER = names.GCS[0][0]
 SEED = 2026
@@ -179,6 +184,7 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
     rng.shuffle(profiles)
     profiles[0] = "expiring"  # the demo sub shows a renewal to upload
     sub_profiles: dict[uuid.UUID, str] = {}
+    sub_insurers: dict[uuid.UUID, tuple[str, str]] = {}
     for (org, _, tier), profile in zip(subs, profiles, strict=True):
         sub_profiles[org.id] = profile
         if profile == "pending":
@@ -190,7 +196,8 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
             organisation_kind="subcontractor",
             role="sub_bookkeeper",
         )
-        await records.confirm_change(actor, org.id, _initial_record(rng, tier, profile, today))
+        change, sub_insurers[org.id] = _initial_record(rng, tier, profile, today)
+        await records.confirm_change(actor, org.id, change)
 
     for (sub, _, _), broker in zip(subs[:6], brokers * 2, strict=True):
         # An accepted broker invitation, so brokers have a record to work in.
@@ -237,7 +244,8 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
     tier2 = 0
     for index, project_name in enumerate(names.PROJECT_NAMES):
         gc = gcs[index % len(gcs)]
-        start = today - timedelta(days=rng.randint(30, 200))
+        # Work started after the current terms began, as on a live project.
+        start = today - timedelta(days=rng.randint(20, 110))
         project = Project(
             id=uuid.uuid4(),
             gc_org_id=gc.id,
@@ -287,6 +295,9 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
                 tier2 += 1
         await session.flush()
 
+    await _certificates_and_ratings(session, settings, gcs, subs, sub_insurers, people, today)
+    await _verify_everything(session, today)
+
     return DemoSummary(
         already_loaded=False,
         counts={
@@ -302,13 +313,59 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
     )
 
 
-STATUS_FOR_PROFILE = {
-    "compliant": "compliant",
-    "expiring": "expiring",
-    "non_compliant": "non_compliant",
-    "expired": "expired",
-    "pending": "pending",
-}
+async def _certificates_and_ratings(
+    session: AsyncSession,
+    settings: Settings,
+    gcs: list[Organisation],
+    subs: list[tuple[Organisation, str, str]],
+    sub_insurers: dict[uuid.UUID, tuple[str, str]],
+    people: dict[str, Person],
+    today: date,
+) -> None:
+    """Each GC rates the demo insurers, and each sub holds one certificate per GC it works
+    for, so the engine judges the demo records on everything a GC checks."""
+    for gc in gcs:
+        for index, (insurer_name, naic) in enumerate(names.INSURERS):
+            session.add(
+                InsurerRating(
+                    id=uuid.uuid4(),
+                    gc_org_id=gc.id,
+                    naic=naic,
+                    insurer_name=insurer_name,
+                    rating=("A++", "A+", "A")[index % 3],
+                    size_class=("XV", "XIV", "XII")[index % 3],
+                )
+            )
+    pairs = (
+        await session.execute(select(Engagement.sub_org_id, Engagement.gc_org_id).distinct())
+    ).all()
+    by_id = {org.id: org for org, _, _ in subs}
+    gc_by_id = {gc.id: gc for gc in gcs}
+    store = make_store(settings)
+    for sub_id, gc_id in pairs:
+        if sub_id not in sub_insurers:
+            continue  # a sub with no record yet has no certificate either
+        sub = by_id[sub_id]
+        uploader = people[f"office@{_slug(sub.legal_name)}.example"]
+        session.add(
+            demo_certificate(store, sub, gc_by_id[gc_id], sub_insurers[sub_id], uploader.id, today)
+        )
+    await session.flush()
+
+
+async def _verify_everything(session: AsyncSession, today: date) -> None:
+    """Judge every engagement with the real engine, as the fan-out would, so the demo's
+    colours are verdicts rather than labels."""
+    sub_ids = list((await session.execute(select(Engagement.sub_org_id).distinct())).scalars())
+    for sub_id in sub_ids:
+        rows = await load_record_rows(session, sub_id)
+        revision = await RecordRepository(session).latest_revision(sub_id)
+        engagement_ids = list(
+            (
+                await session.execute(select(Engagement.id).where(Engagement.sub_org_id == sub_id))
+            ).scalars()
+        )
+        await verify_batch(session, engagement_ids, rows, revision, today, FanOutCache())
 
 
 def _engagement(
@@ -327,10 +384,8 @@ def _engagement(
         sub_org_id=sub.id,
         trade=trade,
         requirement_set_version_id=version.id,
-        status=STATUS_FOR_PROFILE[profile],
-        expires_on=_expiry(profile, today),
+        status="pending",
         work_start=project.start_date,
-        pay_hold=profile == "expired",
     )
 
 
@@ -352,7 +407,9 @@ TIER_LIMITS = {
 }
 
 
-def _initial_record(rng: random.Random, tier: str, profile: str, today: date) -> RecordChange:
+def _initial_record(
+    rng: random.Random, tier: str, profile: str, today: date
+) -> tuple[RecordChange, tuple[str, str]]:
     expiration = _expiry(profile, today) or today + timedelta(days=200)
     effective = expiration - timedelta(days=365)
     occurrence, aggregate, umbrella = TIER_LIMITS[tier]
@@ -423,12 +480,30 @@ def _initial_record(rng: random.Random, tier: str, profile: str, today: date) ->
             form_number="CG 20 01", edition="04 13", kind="primary_noncontributory", blanket=True
         ),
     ]
+    endorsements.append(
+        EndorsementInput(
+            form_number="IL 70 21", edition="09 15", kind="notice_of_cancellation", blanket=True
+        )
+    )
     if profile != "non_compliant":
+        # Waiver of subrogation on each line that carries it: GL, auto and WC forms.
+        for form, edition in (
+            ("CG 24 04", "05 09"),
+            ("CA 04 44", "10 13"),
+            ("WC 00 03 13", "04 84"),
+        ):
+            endorsements.append(
+                EndorsementInput(
+                    form_number=form, edition=edition, kind="waiver_of_subrogation", blanket=True
+                )
+            )
+    if tier in ("high", "elevated"):
         endorsements.append(
             EndorsementInput(
-                form_number="CG 24 04", edition="05 09", kind="waiver_of_subrogation", blanket=True
+                form_number="CG 25 03", edition="05 09", kind="per_project_aggregate", blanket=True
             )
         )
-    return RecordChange(
+    change = RecordChange(
         kind="initial", summary="Initial record", terms=terms, endorsements=endorsements
     )
+    return change, (insurer_name, naic)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Engagement, Organisation, Project
+from backend.db.models import Engagement, Organisation, Project, Verdict
 from backend.demo.loader import populate
 
 
@@ -29,7 +29,10 @@ async def test_demo_network_has_the_promised_shape_and_loads_once(
     assert len(engagements) >= 150
     assert sum(1 for e in engagements if e.parent_engagement_id) >= 3
     statuses = {e.status for e in engagements}
-    assert {"compliant", "expiring", "non_compliant", "pending"} <= statuses
+    assert {"compliant", "expiring", "non_compliant", "incomplete"} <= statuses
+    # the colours are the engine's verdicts, one per engagement, not labels
+    verdicts = (await db.execute(select(func.count()).select_from(Verdict))).scalar_one()
+    assert verdicts == len(engagements)
     assert {role for role, _, _ in first.sign_ins} == {
         "gc_admin",
         "gc_contract_admin",
