@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -116,6 +117,7 @@ class Acord25Reader:
         self.label_word_ids: set[int] = set()
         # On a scan, words of the table read a second time in grey: candidates for values.
         self.alternates: list[Word] = []
+        self.header_strip: BBox | None = None
         # Box labels sit at the left edge; the same words recur in the printed disclaimers.
         self.left_margin: BBox = (0.0, 0.0, 110.0, page.height)
         self.lower_left: BBox = (0.0, page.height * 0.45, page.width * 0.5, page.height)
@@ -407,12 +409,19 @@ class Acord25Reader:
                 )
                 if re.search(r"\d", w.text)
             ]
+            # A NAIC code set a little left of its column ends up after the name.
+            while name_words and re.fullmatch(r"\W?\d{4,6}\W?", name_words[-1].text):
+                naic_words = [name_words.pop(), *naic_words]
             name = clean_text(_text(name_words).lstrip(": ")) if name_words else ""
             if len(re.findall(r"[A-Za-z]", name)) < 2:
                 continue
+            if self.region_ocr is not None and not re.search(r"[A-Za-z]{4}", name):
+                continue  # specks and rules OCR read in an empty row
             pointer = f"/insurers/{len(insurers)}"
             self.evidence.note(f"{pointer}/name", name_words)
             naic_value = re.sub(r"[^\d]", "", _text(naic_words)) or None
+            if naic_value is not None and self.region_ocr is not None and len(naic_value) != 5:
+                naic_value = None  # NAIC codes have five digits; a partial reading is no value
             if naic_words:
                 self.evidence.note(f"{pointer}/naic", naic_words)
             insurers.append({"letter": letter, "name": name, "naic": naic_value})
@@ -446,6 +455,7 @@ class Acord25Reader:
             if pairs:
                 upper, lower = pairs[-1]
                 strip = (0.0, upper - 1, width, lower + 1)
+        self.header_strip = strip
         fresh = self.region_ocr(strip, sparse=True)
         if not fresh:
             return
@@ -453,12 +463,19 @@ class Acord25Reader:
         self.page = PageText(kept + fresh, self.page.width, self.page.height, self.page.page_number)
 
     def _type_header_from_rules(self, central: BBox) -> Label | None:
-        """Where TYPE OF INSURANCE is printed when OCR lost it but read POLICY NUMBER: the
-        widest cell of the header row left of the policy number column."""
+        """Where TYPE OF INSURANCE is printed when OCR lost it: the widest cell of the header
+        row left of POLICY NUMBER (or of the page's middle)."""
         policy = self.page.find_label("POLICY NUMBER", region=central)
-        if policy is None or self.ink is None:
+        if self.ink is None:
             return None
-        rules = self.ink.vertical_rules(0.0, policy.x0, policy.top - 1, policy.bottom + 25)
+        if policy is None:
+            # No header label read at all: the header row found between its rules will do;
+            # TYPE OF INSURANCE is its widest cell in the left half.
+            if self.header_strip is None:
+                return None
+            _, top, _, bottom = self.header_strip
+            policy = Label(self.page.width / 2, top + 1, self.page.width / 2 + 1, bottom - 1)
+        rules = self.ink.vertical_rules(0.0, policy.x0 + 6, policy.top - 1, policy.bottom + 25)
         cells = [(a, b) for a, b in pairwise(rules) if b - a > 4]
         if not cells:
             return None
@@ -493,8 +510,11 @@ class Acord25Reader:
             blocks.append(((limits_x - 3, top, left - 12, bottom), 2.0))
             blocks.append(((left, top, self.page.width, bottom), 1.0))
         words = list(self.page.words)
-        for block, zoom in blocks:
-            fresh = self.region_ocr(block, zoom=zoom)
+        region_ocr = self.region_ocr
+        # The blocks are independent Tesseract runs: two at a time on two cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            readings = list(pool.map(lambda item: region_ocr(item[0], zoom=item[1]), blocks))
+        for (block, zoom), fresh in zip(blocks, readings, strict=True):
             if zoom == 1.0:
                 # Values: kept as a second reading; each value takes the likelier of the two.
                 self.alternates.extend(fresh)

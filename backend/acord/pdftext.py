@@ -212,8 +212,12 @@ class InkMeter:
         pixels = self.image.crop((left_px, top_px, right_px, bottom_px)).tobytes()
         found: list[float] = []
         previous = -2
+        # A rule left slightly slanted by deskewing wanders between neighbouring columns.
         for x in range(width):
-            dark = sum(pixels[y * width + x] < 200 for y in range(height))
+            nxt = min(x + 1, width - 1)
+            dark = sum(
+                pixels[y * width + x] < 200 or pixels[y * width + nxt] < 200 for y in range(height)
+            )
             if dark >= 0.9 * height:
                 if x != previous + 1:
                     found.append((left_px + x + 0.5) / s)
@@ -233,7 +237,8 @@ class InkMeter:
         previous = -2
         for y in range(height):
             row = pixels[y * width : (y + 1) * width]
-            if sum(p < 200 for p in row) >= 0.9 * width:
+            below = pixels[min(y + 1, height - 1) * width : (min(y + 1, height - 1) + 1) * width]
+            if sum(a < 200 or b < 200 for a, b in zip(row, below, strict=True)) >= 0.9 * width:
                 if y != previous + 1:
                     found.append((top_px + y + 0.5) / s)
                 previous = y
