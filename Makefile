@@ -22,12 +22,12 @@ demo: migrate
 run: demo
 	@bash infra/run-dev.sh $(PORT)
 
-test: setup services
+test: setup services lint
 	@$(UV) run pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup
-	@$(UV) run ruff check .
-	@$(UV) run ruff format --check .
+	@$(UV) run ruff check --output-format concise .
+	@$(UV) run ruff format --check --quiet .
 	@$(UV) run mypy
 
 bench: setup services bench-verify bench-audit bench-acord bench-fanout bench-dashboard
