@@ -123,7 +123,7 @@ class SubPagesController(Controller):
         if document.read_state == "pending":
             if poll:
                 return fragment("sub/_reading.html", actor, document=document)
-            return await page(
+            waiting = await page(
                 db,
                 actor,
                 "sub/review.html",
@@ -133,6 +133,9 @@ class SubPagesController(Controller):
                 error=None,
                 values={},
             )
+            # Queued again in case Redis was down at upload; the fixed job id makes it once.
+            waiting.background = BackgroundTask(enqueue_read, state.redis, document.id)
+            return waiting
         return await review_page(db, actor, records, settings, document, None, {})
 
     @get("/documents/{document_id:uuid}/pages/{page_number:int}")

@@ -131,10 +131,13 @@ async def test_project_from_templates_then_invite_and_accept_gives_a_verdict(
         data={"_csrf": csrf, "email": sub.emails["sub_admin"], "trade": "Drywall"},
     )
     assert invited.status_code == 200 and "Invitation sent" in invited.text
-    assert re.search(r"/join\?token=inv_", invited.text)
+    link = re.search(r'id="invite-link">[^<]*(/join\?token=inv_[^<"]+)<', invited.text)
+    assert link
 
     client.cookies.clear()
     sub_csrf = await sign_in(client, sub.emails["sub_admin"])
+    joined = await client.get(link.group(1), headers=HTML)
+    assert joined.status_code == 200 and "Accept invitation to HP-900" in joined.text
     depends = await client.get("/depends", headers=HTML)
     invitation_id = re.search(r"/project-invitations/([0-9a-f-]+)/accept", depends.text)
     assert invitation_id and "HP-900" in depends.text
