@@ -85,14 +85,16 @@ class _PageSource:
         self.region = region
 
 
-def _text_page(page: pdfium.PdfPage, number: int) -> tuple[_PageSource, list[str]]:
+def _text_page(page: pdfium.PdfPage, number: int) -> _PageSource:
     words = page_words(page)
-    image = render_gray(page, _INK_DPI)
-    meter = InkMeter(image, _INK_DPI / 72)
-    mark_hidden_words(words, meter)
-    return _PageSource(
-        PageText(words, page.get_width(), page.get_height(), number), meter, None
-    ), []
+    return _PageSource(PageText(words, page.get_width(), page.get_height(), number), None, None)
+
+
+def _add_ink(source: _PageSource, page: pdfium.PdfPage) -> None:
+    """Render the page to tell hidden text and ticked boxes; only the certificate needs it."""
+    meter = InkMeter(render_gray(page, _INK_DPI), _INK_DPI / 72)
+    mark_hidden_words(source.text.words, meter)
+    source.ink = meter
 
 
 def _ocr_image(image: Image.Image, width_pt: float, number: int) -> _PageSource:
@@ -202,7 +204,7 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
         for index in range(len(document)):
             page = document[index]
             number = index + 1
-            source, _ = _text_page(page, number)
+            source = _text_page(page, number)
             text = "\n".join(line.text for line in source.text.lines)
             if len(re.sub(r"\s", "", text)) < 40:
                 image_pages.append(number)
@@ -210,6 +212,8 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
                 continue
             sources[number] = source
             kinds[number] = classify_page(text)
+            if kinds[number] == "acord25":
+                _add_ink(source, page)
         fields = filled_fields(reader)
         official = [name for name in fields if name.endswith("_A") or name.endswith("_B")]
         if len(official) >= 5:
