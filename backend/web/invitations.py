@@ -28,6 +28,7 @@ from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
+from backend.requirements.flowdown_store import tier2_version_for
 
 INVITATION_DAYS: Final = 14
 
@@ -204,7 +205,8 @@ async def accept(session: AsyncSession, actor: Actor, invitation_id: uuid.UUID) 
         parent = await session.get(Engagement, invitation.parent_engagement_id)
         if parent is None or not parent.active:
             raise Gone("The engagement this invitation flows down from has ended.")
-        version_id = parent.requirement_set_version_id
+        # Derived from the parent's requirements, never less restrictive than them.
+        version_id = await tier2_version_for(session, parent.requirement_set_version_id)
     else:
         found = await _trade_version(session, project.id, invitation.trade)
         if found is None:

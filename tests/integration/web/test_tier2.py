@@ -9,7 +9,9 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement
+from backend.db.models import Engagement, RequirementSetVersion
+from backend.requirements.flowdown import is_at_least_as_strict
+from backend.requirements.versions import requirement_set_from_body
 from tests.integration.factories import engage, make_org, make_project, sign_in
 
 HTML = {"accept": "text/html"}
@@ -52,7 +54,15 @@ async def test_tier2_invitation_flows_down_and_shows_in_the_tree(
         await db.execute(select(Engagement).where(Engagement.sub_org_id == tier2.id))
     ).scalar_one()
     assert child.parent_engagement_id == parent.id
-    assert child.requirement_set_version_id == parent.requirement_set_version_id
+    # The child is held to a set derived from the parent's: a separate version, at least as strict.
+    assert child.requirement_set_version_id != parent.requirement_set_version_id
+    child_version = await db.get(RequirementSetVersion, child.requirement_set_version_id)
+    parent_version = await db.get(RequirementSetVersion, parent.requirement_set_version_id)
+    assert child_version is not None and parent_version is not None
+    assert is_at_least_as_strict(
+        requirement_set_from_body(child_version.body),
+        requirement_set_from_body(parent_version.body),
+    )
     assert child.gc_org_id == gc.id
 
     client.cookies.clear()

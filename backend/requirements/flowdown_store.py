@@ -1,0 +1,59 @@
+"""Stored tier-2 requirement sets: the first tier-2 engagement under a parent's requirement
+version derives a set from it (never less restrictive) and later ones reuse that set, so a GC
+can tighten one set for all the sub-subs under it."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import RequirementSet, RequirementSetVersion
+from backend.errors import Conflict
+from backend.requirements.codec import requirements_to_json
+from backend.requirements.flowdown import derive_tier2
+from backend.requirements.versions import requirement_digest, requirement_set_from_body
+
+TIER2_TEMPLATE = "tier2"
+
+
+def _tier2_name(parent_set: RequirementSet, parent_version: RequirementSetVersion) -> str:
+    return f"{parent_set.name} v{parent_version.version} (tier 2)"[:120]
+
+
+async def tier2_version_for(session: AsyncSession, parent_version_id: uuid.UUID) -> uuid.UUID:
+    """The newest version of the tier-2 set derived from this parent version, made on first use."""
+    parent_version = await session.get(RequirementSetVersion, parent_version_id)
+    if parent_version is None:
+        raise Conflict("The parent engagement's requirements no longer exist.")
+    parent_set = await session.get(RequirementSet, parent_version.requirement_set_id)
+    if parent_set is None:
+        raise Conflict("The parent engagement's requirements no longer exist.")
+    name = _tier2_name(parent_set, parent_version)
+    existing = await session.scalar(
+        select(RequirementSetVersion.id)
+        .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+        .where(RequirementSet.gc_org_id == parent_set.gc_org_id, RequirementSet.name == name)
+        .order_by(RequirementSetVersion.version.desc())
+        .limit(1)
+    )
+    if existing is not None:
+        return existing
+    derived = derive_tier2(requirement_set_from_body(parent_version.body), name=name)
+    body = requirements_to_json(derived)
+    derived_set = RequirementSet(
+        id=uuid.uuid4(), gc_org_id=parent_set.gc_org_id, name=name, template=TIER2_TEMPLATE
+    )
+    session.add(derived_set)
+    await session.flush()
+    version = RequirementSetVersion(
+        id=uuid.uuid4(),
+        requirement_set_id=derived_set.id,
+        version=1,
+        body=body,
+        body_sha256=requirement_digest(body),
+    )
+    session.add(version)
+    await session.flush()
+    return version.id
