@@ -12,6 +12,7 @@ from backend.audit.jobs import CHECKPOINT_MINUTES, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from workers.fanout import fan_out_record_change, resume_fan_outs
+from workers.invitation_mail import INVITATION_TRIES, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.read_job import read_document_job
 from workers.relay import relay_outbox
@@ -42,6 +43,8 @@ class WorkerSettings:
         func(fan_out_record_change, max_tries=10),
         func(send_notice_mail, max_tries=MAIL_JOB_TRIES),
         func(read_document_job, max_tries=6),
+        # The link's secret must not linger in Redis once sent.
+        func(send_invitation_mail, max_tries=INVITATION_TRIES, keep_result=0),
         resume_fan_outs,
         expiry_sweep,
     ]

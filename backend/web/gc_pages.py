@@ -33,6 +33,7 @@ from backend.web.dashboard import (
     status_counts,
 )
 from backend.web.forms import read_form, required_date, text, whole_number
+from backend.web.invitation_mail import mail_after_commit
 
 TRADE_ROWS = 3
 
@@ -275,9 +276,17 @@ class GcPagesController(Controller):
                 )
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
-        return await self._project_page(
+        response = await self._project_page(
             db, actor, projects, project_id, sent, None, settings.base_url
         )
+        response.background = mail_after_commit(
+            request,
+            sent.invitation.email,
+            actor,
+            f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
+            f"{settings.base_url}/join?token={sent.token}",
+        )
+        return response
 
 
 def engagement_tree(rows: list[EngagementRow]) -> list[tuple[EngagementRow, list[EngagementRow]]]:

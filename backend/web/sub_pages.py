@@ -29,6 +29,7 @@ from backend.records.service import RecordService
 from backend.web import invitations
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
+from backend.web.invitation_mail import mail_after_commit
 from backend.web.page_image import page_png, page_sizes
 from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.sub_views import dependants, reach_counts
@@ -246,7 +247,7 @@ class SubPagesController(Controller):
         except DomainError as exc:
             error = exc
         items = await dependants(db, actor, actor.organisation_id)
-        return await page(
+        response = await page(
             db,
             actor,
             "sub/depends.html",
@@ -258,6 +259,15 @@ class SubPagesController(Controller):
             error=error,
             error_engagement=engagement_id,
         )
+        if sent is not None:
+            response.background = mail_after_commit(
+                request,
+                sent.invitation.email,
+                actor,
+                f"as a tier-2 subcontractor ({sent.invitation.trade})",
+                f"{settings.base_url}/join?token={sent.token}",
+            )
+        return response
 
     @post("/project-invitations/{invitation_id:uuid}/accept")
     async def accept_project(
@@ -316,7 +326,15 @@ class SubPagesController(Controller):
         except DomainError as exc:
             return await brokers_page(db, actor, exc, None, "")
         link = f"{settings.base_url}/invitations/accept?token={token}"
-        return await brokers_page(db, actor, None, invitation.email, link)
+        response = await brokers_page(db, actor, None, invitation.email, link)
+        response.background = mail_after_commit(
+            request,
+            invitation.email,
+            actor,
+            "to upload certificates and endorsements into its insurance record",
+            link,
+        )
+        return response
 
     @post("/brokers/{invitation_id:uuid}/revoke")
     async def revoke_broker(

@@ -1,0 +1,31 @@
+"""Sends one invitation e-mail, retrying with back-off while the SMTP server refuses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiosmtplib
+from arq import Retry
+
+from backend.config import Settings, get_settings
+from backend.notify.invitation_mail import compose_invitation
+from backend.notify.mail import backoff_seconds, send_message
+
+log = logging.getLogger("coinet.mail")
+INVITATION_TRIES = 8
+
+
+async def send_invitation_mail(
+    ctx: dict[str, Any], to: str, inviter: str, purpose: str, link: str
+) -> str:
+    settings: Settings = ctx.get("settings") or get_settings()
+    try:
+        await send_message(settings, compose_invitation(settings, to, inviter, purpose, link))
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        attempt = int(ctx.get("job_try", 1))
+        if attempt >= INVITATION_TRIES:
+            log.error("invitation mail to %s given up after %d tries: %s", to, attempt, exc)
+            raise
+        raise Retry(defer=backoff_seconds(attempt)) from exc
+    return f"sent to {to}"
