@@ -28,6 +28,7 @@ from backend.acord.geometry import (
 )
 from backend.acord.values import (
     clean_text,
+    other_limit_key,
     parse_date,
     parse_edition,
     parse_mark,
@@ -192,7 +193,13 @@ class Acord25Reader:
         # A two-line label has its box centred between its lines.
         centre = label.cy
         for word in self.page.words:
-            if abs(word.x0 - label.x0) < 3 and label.bottom - 1.5 < word.top < label.bottom + 2.5:
+            if (
+                abs(word.x0 - label.x0) < 3
+                and label.bottom - 1.5 < word.top < label.bottom + 2.5
+                # the label's second line, not a value printed under it ("25,000")
+                and not re.search(r"\d", word.text)
+                and abs(word.height - (label.bottom - label.top)) < 0.4 * word.height
+            ):
                 centre = (label.cy + word.cy) / 2
                 break
         fill = self.ink.checkbox_fill(label.x0 - 0.8, centre)
@@ -980,7 +987,7 @@ class Acord25Reader:
                 "line": "other",
                 "description": _without_row_label(clean_text(_text(desc_words))),
                 **{k: v for k, v in common.items() if k != "line"},
-                "limits": parse_other_limits(printed),
+                "limits": self._other_limits(table, limit_words) or parse_other_limits(printed),
                 "limits_as_printed": printed or None,
             }
             self.evidence.note(f"{pointer}/description", desc_words)
@@ -988,6 +995,41 @@ class Acord25Reader:
             if coverage["description"] or coverage["policy_number"]:
                 coverages.append(coverage)
         return coverages
+
+    def _other_limits(self, table: _Table, words: list[Word]) -> dict[str, int]:
+        """An OTHER row's amounts paired with their labels by nearest line (amounts set in
+        another font may sit above their label, next to the label of the line before)."""
+        label_lines = [
+            line
+            for line in group_lines([w for w in words if w.cx < table.dollar_x])
+            if re.search(r"[A-Za-z]{3}", line.text)
+        ]
+        amount_lines = [
+            line
+            for line in group_lines([w for w in words if w.cx >= table.dollar_x])
+            if re.search(r"\d", line.text)
+        ]
+        # A label that carries its own amount ("DED: $2,500") is read as printed instead.
+        if (
+            not label_lines
+            or not amount_lines
+            or any(re.search(r"\d", b.text) for b in label_lines)
+        ):
+            return {}
+        assignment = _align(
+            [(a.top + a.bottom) / 2 for a in amount_lines],
+            [(b.top + b.bottom) / 2 for b in label_lines],
+        )
+        limits: dict[str, int] = {}
+        for amount, index in zip(amount_lines, assignment, strict=True):
+            value = parse_money(amount.text)
+            if index is None or value is None:
+                continue
+            key = other_limit_key(label_lines[index].text)
+            if key in limits:
+                key = f"{key}_2"
+            limits[key] = value
+        return limits
 
     # -- lower boxes ----------------------------------------------------------------------
 
@@ -1141,7 +1183,7 @@ _CONTACT_LINE = re.compile(r"\s*(PHONE|PH|TEL|FAX|E-?MAIL)\b", re.I)
 
 def _without_row_label(text: str) -> str | None:
     """An OTHER row's description without the printed "OTHER" row label of older editions."""
-    stripped = re.sub(r"^OTHER\b[:\s]*", "", text)
+    stripped = re.sub(r"^OTHER\b[:\s]*|\s*\bOTHER$", "", text)
     return (stripped or text) or None
 
 

@@ -95,6 +95,14 @@ _OTHER_LIMIT_KEYS = (
 )
 
 
+def other_limit_key(label: str) -> str:
+    """The limit key an OTHER row's label names ("Each Claim" -> each_claim)."""
+    for pattern, name in _OTHER_LIMIT_KEYS:
+        if pattern.search(label):
+            return name
+    return "limit"
+
+
 def parse_other_limits(text: str) -> dict[str, int]:
     """Limits of an OTHER row as printed, e.g. "DED: $2,500 250,000" or "Limit $5,000,000".
 
