@@ -68,3 +68,12 @@ def test_error_dispositions() -> None:
     assert is_unsafe("active_content")
     assert not is_unsafe("encrypted")
     assert http_status("too_large") == 413
+
+
+def test_other_limit_keys_from_their_labels() -> None:
+    from backend.acord.values import other_limit_key
+
+    assert other_limit_key("Each Claim") == "each_claim"
+    assert other_limit_key("Aggregate") == "aggregate"
+    assert other_limit_key("DED:") == "deductible"
+    assert other_limit_key("Coverage") == "limit"
