@@ -43,7 +43,8 @@ _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 def _is_tick(text: str) -> bool:
     """A tick mark as text: "X" or a check sign, or OCR's doubled reading of a bold X ("xX")."""
     stripped = text.strip()
-    return stripped in _TICK_TEXT or bool(re.fullmatch(r"[xX]{2}", stripped))
+    # OCR reads a crossed box as "[X]", "(X]" or "[XK]".
+    return stripped in _TICK_TEXT or bool(re.fullmatch(r"[\[({|]?[xX][xXkK]?[\])}|]?", stripped))
 
 
 class Ink(Protocol):
@@ -137,7 +138,9 @@ class Acord25Reader:
             return self._fuzzy_label(names, region)
         return None
 
-    def _fuzzy_label(self, names: tuple[str, ...], region: BBox) -> Label | None:
+    def _fuzzy_label(
+        self, names: tuple[str, ...], region: BBox, least: float = 0.75
+    ) -> Label | None:
         """On a scan, a one-word label OCR misspelt by a letter or two ("POTICY")."""
         best: tuple[float, Word] | None = None
         for name in names:
@@ -146,7 +149,7 @@ class Acord25Reader:
                 continue
             for word in self.page.words_in(region):
                 ratio = SequenceMatcher(None, key, compact(word.text)).ratio()
-                if ratio >= 0.75 and (best is None or ratio > best[0]):
+                if ratio >= least and (best is None or ratio > best[0]):
                     best = (ratio, word)
         if best is None:
             return None
@@ -875,12 +878,12 @@ class Acord25Reader:
             coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
         else:
             limits, any_value = self._limits(table, band, _WC_LIMITS, pointer)
-            statute = self.label(
-                "PER STATUTE",
-                "STATUTE",
-                "STATU",
-                region=(table.limits_x - 10, band[0], self.page.width, band[1]),
-            )
+            statute_area = (table.limits_x - 10, band[0], self.page.width, band[1])
+            statute = self.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
+            if statute is None and self.region_ocr is not None:
+                statute = self._fuzzy_label(
+                    ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
+                )
             coverage["statutory"] = self.ticked(statute) if statute is not None else None
             coverage["officers_excluded"] = self._officers_excluded(table, band)
         coverage["limits"] = limits
@@ -918,8 +921,15 @@ class Acord25Reader:
     def _officers_excluded(self, table: _Table, band: tuple[float, float]) -> bool | None:
         """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
         left_part = (0, band[0], table.limits_x, band[1])
-        self.label("Y / N", "Y/N", region=left_part)
+        yes_no = self.label("Y / N", "Y/N", region=left_part)
         self.label("N / A", "N/A", region=left_part)
+        if yes_no is not None:
+            # The answer box sits under its "Y / N" heading.
+            below = (yes_no.x0 - 8, yes_no.bottom - 1, yes_no.x1 + 8, yes_no.bottom + 14)
+            for word in sorted(self.values_in(below), key=lambda w: w.top):
+                value = parse_mark(word.text)
+                if value is not None and word.text.upper() != "X":
+                    return value
         excluded = self.label("EXCLUDED", region=left_part)
         if excluded is None:
             return None
