@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Final, NamedTuple
 
 from backend.requirements.model import LineRequirement, RequirementSet
-from backend.requirements.ratings import meets_minimum
+from backend.requirements.ratings import InsurerRating, meets_minimum
 from backend.requirements.vocabulary import (
     FOLLOW_FORM_UNDERLYING,
     GENERAL_LIABILITY,
@@ -62,57 +62,83 @@ _BLANK_POLICY_NUMBERS: Final = frozenset(
 )
 
 
+# A spec as a plain tuple (code, requirement sentence, usual severity, waivable): unpacking a
+# plain tuple into locals is much cheaper than four attribute reads on a NamedTuple, and a
+# verification builds about seventy checks.
+_Spec = tuple[str, str, str, bool]
+# A limit's spec followed by the evidence key its amount is read from.
+_LimitSpec = tuple[str, str, str, bool, str]
+
+
+def _plain(code: str) -> _Spec:
+    spec: CheckSpec = SPECS[code]
+    return (spec.code, spec.requirement, spec.severity, spec.waivable)
+
+
 class _LineCodes(NamedTuple):
     """The specs of one line's checks, resolved once instead of looked up per verification."""
 
-    present: CheckSpec
-    policy_number: CheckSpec
-    in_force: CheckSpec
-    effective_by_work_start: CheckSpec
-    no_gap: CheckSpec
-    through_closeout: CheckSpec
-    expiry_window: CheckSpec
-    insurer_naic: CheckSpec
-    insurer_rating: CheckSpec
-    insurer_surplus_lines: CheckSpec
-    waiver_of_subrogation: CheckSpec
-    occurrence_basis: CheckSpec
-    retro_date: CheckSpec
-    tail: CheckSpec
-    limits: dict[str, CheckSpec]
+    present: _Spec
+    policy_number: _Spec
+    in_force: _Spec
+    effective_by_work_start: _Spec
+    no_gap: _Spec
+    through_closeout: _Spec
+    expiry_window: _Spec
+    insurer_naic: _Spec
+    insurer_rating: _Spec
+    insurer_surplus_lines: _Spec
+    waiver_of_subrogation: _Spec
+    occurrence_basis: _Spec | None
+    retro_date: _Spec | None
+    tail: _Spec | None
+    limits: dict[str, _LimitSpec]
 
 
 def _line_codes(line: str) -> _LineCodes:
     prefix = LINE_CODE_PREFIX[line]
-    specs: list[object] = [
-        SPECS.get(f"{prefix}_{field.upper()}") for field in _LineCodes._fields[:-1]
-    ]
-    limits = {kind: SPECS[limit_code(line, kind)] for kind in LIMIT_KINDS[line]}
+    specs: list[object] = []
+    for field in _LineCodes._fields[:-1]:
+        code = f"{prefix}_{field.upper()}"
+        specs.append(_plain(code) if code in SPECS else None)
+    limits = {
+        kind: (*_plain(limit_code(line, kind)), f"limits.{kind}") for kind in LIMIT_KINDS[line]
+    }
     return _LineCodes._make([*specs, limits])
 
 
 _LINE_CODES: Final = {line: _line_codes(line) for line in LINE_CODE_PREFIX}
-_LIMIT_EVIDENCE: Final = {
-    kind: f"limits.{kind}" for kinds in LIMIT_KINDS.values() for kind in kinds
-}
+_PER_PROJECT_AGGREGATE: Final = _plain("GL_PER_PROJECT_AGGREGATE")
+_ANY_AUTO: Final = _plain("AUTO_ANY_AUTO")
+_FOLLOWS_FORM: Final = _plain("UMB_FOLLOWS_FORM")
+_STATUTORY: Final = _plain("WC_STATUTORY")
+_WC_STATES: Final = _plain("WC_STATES")
+_HOLDER: Final = _plain("CERTIFICATE_HOLDER_NAME")
+_FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
 # Checks are built with tuple.__new__ from a spec in the hot paths below: a verification makes
 # dozens of them and a Python-level constructor call per check would dominate its cost.
 _new = tuple.__new__
 
 
 class _Frame(NamedTuple):
-    """What one verification reads, computed once and passed down as one argument."""
+    """What one verification reads, computed once and unpacked once per line."""
 
     checks: list[Check]
     requirements: RequirementSet
     record: RecordAsOf
     context: VerificationContext
-    on: date
     coverage_day: date
+    work_start: date | None
+    gap_window_start: date | None
     needed_until: date | None
     window_end: date
     closeout_severity: str | None
     rating_expected: str | None
+    minimum_rating: str
+    minimum_size_class: str
+    naic_severity: str
+    surplus_lines_severity: str
+    ratings_by_naic: Mapping[str, InsurerRating]
 
 
 def verify(
@@ -128,6 +154,7 @@ def verify(
         checks.append(_check("RECORD_PRESENT", UNKNOWN, None, "a record of insurance", None))
     else:
         work_start = context.work_start
+        coverage_day = work_start if work_start is not None and work_start > on else on
         closeout = requirements.coverage_through_closeout
         insurer = requirements.insurer
         rating_expected = None
@@ -138,57 +165,156 @@ def verify(
             requirements,
             record,
             context,
-            on,
-            work_start if work_start is not None and work_start > on else on,
+            coverage_day,
+            work_start,
+            work_start or context.project_start,
             context.coverage_needed_until,
             on + timedelta(days=context.expiring_window_days),
             None if closeout == "off" else BLOCKING if closeout == BLOCKING else WARNING,
             rating_expected.strip() if rating_expected is not None else None,
+            insurer.minimum_rating or "S",
+            insurer.minimum_size_class or "I",
+            BLOCKING if insurer.naic_required else WARNING,
+            WARNING if insurer.surplus_lines_allowed else BLOCKING,
+            context.insurer_ratings.by_naic,
         )
+        employees_on_site = context.employees_on_site
         for line_requirement in requirements.lines:
+            if line_requirement.only_if_employees_on_site and not employees_on_site:
+                continue
             _check_line(frame, line_requirement)
         _check_holder(checks, requirements, record, context)
-        check_endorsements(checks, requirements, record, context, frame.coverage_day)
+        check_endorsements(checks, requirements, record, context, coverage_day)
     return conclude(requirements, on, checks, waivers, context.expiring_window_days)
 
 
 def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
+    """Every check of one line, in the order verdicts list them.
+
+    One long function on purpose: it runs for each line of each verification, and splitting it
+    costs a call and a round of attribute reads per part.
+    """
+    (
+        checks,
+        requirements,
+        record,
+        context,
+        coverage_day,
+        work_start,
+        gap_window_start,
+        needed_until,
+        window_end,
+        closeout_severity,
+        rating_expected,
+        minimum_rating,
+        minimum_size_class,
+        naic_severity,
+        surplus_lines_severity,
+        ratings_by_naic,
+    ) = frame
     line = requirement.line
     codes = _LINE_CODES[line]
-    checks = frame.checks
     append = checks.append
-    record = frame.record
-    if requirement.only_if_employees_on_site and not frame.context.employees_on_site:
-        return
+    new = _new
     pairs = record.terms_by_line.get(line, ())
-    spec = codes.present
+    code, text, severity, waivable = codes.present
     if not pairs:
         if line in record.unreadable_lines:
-            append(_emit(spec, UNKNOWN, line, True, "dates unreadable", None))
+            found: object = "dates unreadable"
+            outcome = UNKNOWN
         else:
-            append(_emit(spec, FAIL, line, True, False, None))
+            found, outcome = False, FAIL
+        append(new(Check, (code, outcome, line, text, True, found, severity, waivable, None,
+                           None)))  # fmt: skip
         return
-    evidence = pairs[-1][1].evidence
-    append(_new(Check, (spec.code, PASS, line, spec.requirement, True, True, spec.severity,
-                        spec.waivable, evidence.get("effective"), None)))  # fmt: skip
+    append(new(Check, (code, PASS, line, text, True, True, severity, waivable,
+                       pairs[-1][1].evidence.get("effective"), None)))  # fmt: skip
 
-    coverage_day = frame.coverage_day
+    # Dates: which term is in force, from when, until when, with or without gaps.
     current: tuple[Policy, Term] | None = None
     for pair in pairs:
-        if pair[1].effective <= coverage_day < pair[1].expiration:
+        term = pair[1]
+        if term.effective <= coverage_day < term.expiration:
             current = pair  # the newest term in force wins (pairs are sorted by effective)
-    _check_dates(frame, line, codes, pairs, current)
+    code, text, severity, waivable = codes.in_force
+    if current is None:
+        latest = max(pair[1].expiration for pair in pairs)
+        append(new(Check, (code, FAIL, line, text, coverage_day, latest, severity, waivable,
+                           None, None)))  # fmt: skip
+    else:
+        term = current[1]
+        append(new(Check, (code, PASS, line, text, coverage_day, term.expiration, severity,
+                           waivable, term.evidence.get("expiration"), None)))  # fmt: skip
+    if work_start is not None:
+        covered = False
+        for pair in pairs:
+            term = pair[1]
+            if term.effective <= work_start < term.expiration:
+                covered = True
+                break
+        first = pairs[0][1]
+        code, text, severity, waivable = codes.effective_by_work_start
+        append(new(Check, (code, PASS if covered else FAIL, line, text, work_start,
+                           first.effective, severity, waivable, first.evidence.get("effective"),
+                           None)))  # fmt: skip
+    several_terms = len(pairs) > 1
+    if several_terms:
+        gap = _first_gap(pairs, gap_window_start, needed_until)
+        code, text, severity, waivable = codes.no_gap
+        append(new(Check, (code, PASS if gap is None else FAIL, line, text, "no gap", gap,
+                           severity, waivable, None, None)))  # fmt: skip
     if current is None:
         return
     policy, term = current
+    # The term in force covers the coverage day, so continuous coverage reaches at least its end.
+    covered_until = _continuous_until(pairs, coverage_day) if several_terms else term.expiration
+    if needed_until is not None and closeout_severity is not None:
+        reaches = covered_until is not None and covered_until >= needed_until
+        code, text, severity, waivable = codes.through_closeout
+        append(new(Check, (code, PASS if reaches else FAIL, line, text, needed_until,
+                           covered_until, closeout_severity, waivable, None,
+                           None)))  # fmt: skip
+    if covered_until is not None:
+        lasts = covered_until > window_end or (
+            needed_until is not None and covered_until >= needed_until
+        )
+        code, text, severity, waivable = codes.expiry_window
+        append(new(Check, (code, PASS if lasts else FAIL, line, text, window_end, covered_until,
+                           severity, waivable, None, None)))  # fmt: skip
+
     evidence = term.evidence
     number = term.policy_number
     blank = number is None or number.strip().upper() in _BLANK_POLICY_NUMBERS
-    spec = codes.policy_number
-    append(_new(Check, (spec.code, FAIL if blank else PASS, line, spec.requirement,
-                        "a policy number", number, spec.severity, spec.waivable,
-                        evidence.get("policy_number"), None)))  # fmt: skip
-    _check_insurer(frame, line, codes, policy)
+    code, text, severity, waivable = codes.policy_number
+    append(new(Check, (code, FAIL if blank else PASS, line, text, "a policy number", number,
+                       severity, waivable, evidence.get("policy_number"), None)))  # fmt: skip
+
+    # The insurer: identified, rated at or above the floor, admitted.
+    naic = policy.insurer_naic
+    naic_evidence = policy.evidence.get("insurer_naic")
+    valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
+    code, text, severity, waivable = codes.insurer_naic
+    append(new(Check, (code, PASS if valid else FAIL, line, text, "five-digit NAIC number", naic,
+                       naic_severity, waivable, naic_evidence, None)))  # fmt: skip
+    rating = ratings_by_naic.get(naic) if naic is not None else None
+    if rating_expected is not None:
+        if rating is None:
+            outcome, found = UNKNOWN, None
+        else:
+            met = meets_minimum(
+                rating.rating, rating.size_class, minimum_rating, minimum_size_class
+            )
+            outcome, found = (PASS if met else FAIL), rating.label
+        code, text, severity, waivable = codes.insurer_rating
+        append(new(Check, (code, outcome, line, text, rating_expected, found, severity,
+                           waivable, naic_evidence, None)))  # fmt: skip
+    if rating is not None:
+        surplus = rating.surplus_lines
+        code, text, severity, waivable = codes.insurer_surplus_lines
+        append(new(Check, (code, FAIL if surplus else PASS, line, text, "admitted insurer",
+                           "surplus lines" if surplus else "admitted", surplus_lines_severity,
+                           waivable, naic_evidence, None)))  # fmt: skip
+
     limits = term.limits
     limit_specs = codes.limits
     for kind, minimum in requirement.limits:
@@ -196,41 +322,32 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         if amount is None and kind == "combined_single_limit":
             amount = _split_limits_floor(limits)
         outcome = UNKNOWN if amount is None else PASS if amount >= minimum else FAIL
-        spec = limit_specs[kind]
-        append(_new(Check, (spec.code, outcome, line, spec.requirement, minimum, amount,
-                            spec.severity, spec.waivable, evidence.get(_LIMIT_EVIDENCE[kind]),
-                            None)))  # fmt: skip
+        code, text, severity, waivable, evidence_key = limit_specs[kind]
+        append(new(Check, (code, outcome, line, text, minimum, amount, severity, waivable,
+                           evidence.get(evidence_key), None)))  # fmt: skip
     if line == GENERAL_LIABILITY or line == UMBRELLA:
-        _check_basis(frame, requirement, line, codes, term)
-    found: object
+        _check_basis(checks, requirement, line, codes, term, gap_window_start)
     if requirement.waiver_of_subrogation:
         outcome, found, endorsement_evidence = endorsement_outcome(
-            record, frame.requirements, WAIVER_OF_SUBROGATION, line, coverage_day
+            record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
         )
         append(_emit(codes.waiver_of_subrogation, outcome, line, True, found, endorsement_evidence))
     if requirement.per_project_aggregate:
         outcome, found, endorsement_evidence = endorsement_outcome(
-            record, frame.requirements, PER_PROJECT_AGGREGATE, line, coverage_day
+            record, requirements, PER_PROJECT_AGGREGATE, line, coverage_day
         )
         if outcome == FAIL and term.aggregate_applies_per is not None:
             found = f"per {term.aggregate_applies_per}"
             endorsement_evidence = evidence.get("aggregate_applies_per")
         append(
-            _check(
-                "GL_PER_PROJECT_AGGREGATE",
-                outcome,
-                line,
-                "per project",
-                found,
-                endorsement_evidence,
-            )
+            _emit(_PER_PROJECT_AGGREGATE, outcome, line, "per project", found, endorsement_evidence)
         )
     if requirement.any_auto:
         autos = term.covered_autos
         outcome = UNKNOWN if not autos else PASS if "any_auto" in autos else FAIL
         append(
-            _check(
-                "AUTO_ANY_AUTO",
+            _emit(
+                _ANY_AUTO,
                 outcome,
                 line,
                 "any_auto",
@@ -241,11 +358,11 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     if requirement.follows_form:
         _check_follows_form(checks, line, term)
     if line == WORKERS_COMPENSATION:
-        _check_workers_compensation(checks, requirement, line, term, frame.context)
+        _check_workers_compensation(checks, requirement, line, term, context)
 
 
 def _emit(
-    spec: CheckSpec,
+    spec: _Spec,
     outcome: str,
     line: str | None,
     expected: object,
@@ -254,17 +371,18 @@ def _emit(
     severity: str | None = None,
 ) -> Check:
     """A check of a resolved spec; `severity` overrides the usual one where the set decides."""
+    code, text, usual_severity, waivable = spec
     return _new(
         Check,
         (
-            spec.code,
+            code,
             outcome,
             line,
-            spec.requirement,
+            text,
             expected,
             found,
-            severity or spec.severity,
-            spec.waivable,
+            severity or usual_severity,
+            waivable,
             evidence,
             None,
         ),
@@ -286,61 +404,6 @@ def _continuous_until(pairs: tuple[tuple[Policy, Term], ...], day: date) -> date
     return reach
 
 
-def _check_dates(
-    frame: _Frame,
-    line: str,
-    codes: _LineCodes,
-    pairs: tuple[tuple[Policy, Term], ...],
-    current: tuple[Policy, Term] | None,
-) -> None:
-    append = frame.checks.append
-    coverage_day = frame.coverage_day
-    spec = codes.in_force
-    if current is None:
-        latest = max(term.expiration for _policy, term in pairs)
-        append(_emit(spec, FAIL, line, coverage_day, latest, None))
-    else:
-        term = current[1]
-        append(_new(Check, (spec.code, PASS, line, spec.requirement, coverage_day,
-                            term.expiration, spec.severity, spec.waivable,
-                            term.evidence.get("expiration"), None)))  # fmt: skip
-    work_start = frame.context.work_start
-    needed_until = frame.needed_until
-    if work_start is not None:
-        covered = False
-        for _policy, term in pairs:
-            if term.effective <= work_start < term.expiration:
-                covered = True
-                break
-        first = pairs[0][1]
-        spec = codes.effective_by_work_start
-        append(_new(Check, (spec.code, PASS if covered else FAIL, line, spec.requirement,
-                            work_start, first.effective, spec.severity, spec.waivable,
-                            first.evidence.get("effective"), None)))  # fmt: skip
-    if len(pairs) > 1:
-        gap = _first_gap(pairs, work_start or frame.context.project_start, needed_until)
-        append(_emit(codes.no_gap, PASS if gap is None else FAIL, line, "no gap", gap, None))
-    if current is None:
-        return
-    covered_until = _continuous_until(pairs, coverage_day)
-    severity = frame.closeout_severity
-    if needed_until is not None and severity is not None:
-        reaches = covered_until is not None and covered_until >= needed_until
-        spec = codes.through_closeout
-        append(_new(Check, (spec.code, PASS if reaches else FAIL, line, spec.requirement,
-                            needed_until, covered_until, severity, spec.waivable, None,
-                            None)))  # fmt: skip
-    if covered_until is not None:
-        window_end = frame.window_end
-        lasts = covered_until > window_end or (
-            needed_until is not None and covered_until >= needed_until
-        )
-        spec = codes.expiry_window
-        append(_new(Check, (spec.code, PASS if lasts else FAIL, line, spec.requirement,
-                            window_end, covered_until, spec.severity, spec.waivable, None,
-                            None)))  # fmt: skip
-
-
 def _first_gap(
     pairs: tuple[tuple[Policy, Term], ...], window_start: date | None, window_end: date | None
 ) -> str | None:
@@ -356,42 +419,6 @@ def _first_gap(
     return None
 
 
-def _check_insurer(frame: _Frame, line: str, codes: _LineCodes, policy: Policy) -> None:
-    append = frame.checks.append
-    insurer = frame.requirements.insurer
-    naic = policy.insurer_naic
-    naic_evidence = policy.evidence.get("insurer_naic")
-    valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
-    spec = codes.insurer_naic
-    append(_new(Check, (spec.code, PASS if valid else FAIL, line, spec.requirement,
-                        "five-digit NAIC number", naic,
-                        BLOCKING if insurer.naic_required else WARNING, spec.waivable,
-                        naic_evidence, None)))  # fmt: skip
-    rating = frame.context.insurer_ratings.by_naic.get(naic) if naic is not None else None
-    if frame.rating_expected is not None:
-        if rating is None:
-            outcome, found = UNKNOWN, None
-        else:
-            met = meets_minimum(
-                rating.rating,
-                rating.size_class,
-                insurer.minimum_rating or "S",
-                insurer.minimum_size_class or "I",
-            )
-            outcome, found = (PASS if met else FAIL), rating.label
-        spec = codes.insurer_rating
-        append(_new(Check, (spec.code, outcome, line, spec.requirement, frame.rating_expected,
-                            found, spec.severity, spec.waivable, naic_evidence,
-                            None)))  # fmt: skip
-    if rating is not None:
-        surplus = rating.surplus_lines
-        spec = codes.insurer_surplus_lines
-        append(_new(Check, (spec.code, FAIL if surplus else PASS, line, spec.requirement,
-                            "admitted insurer", "surplus lines" if surplus else "admitted",
-                            WARNING if insurer.surplus_lines_allowed else BLOCKING,
-                            spec.waivable, naic_evidence, None)))  # fmt: skip
-
-
 def _split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
     """Split auto limits meet a CSL only if each of them does: the smallest stands for them."""
     per_person = limits.get("bodily_injury_per_person")
@@ -403,10 +430,16 @@ def _split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
 
 
 def _check_basis(
-    frame: _Frame, requirement: LineRequirement, line: str, codes: _LineCodes, term: Term
+    checks: list[Check],
+    requirement: LineRequirement,
+    line: str,
+    codes: _LineCodes,
+    term: Term,
+    retro_needed_by: date | None,
 ) -> None:
-    checks = frame.checks
-    context = frame.context
+    basis_spec, retro_spec, tail_spec = codes.occurrence_basis, codes.retro_date, codes.tail
+    if basis_spec is None or retro_spec is None or tail_spec is None:
+        return  # only general liability and umbrella have a basis, and both have all three
     basis = term.basis
     evidence = term.evidence.get("basis")
     expected = "occurrence or claims-made" if requirement.claims_made_allowed else "occurrence"
@@ -416,16 +449,15 @@ def _check_basis(
         outcome = PASS
     else:
         outcome = PASS if requirement.claims_made_allowed else FAIL
-    checks.append(_emit(codes.occurrence_basis, outcome, line, expected, basis, evidence))
+    checks.append(_emit(basis_spec, outcome, line, expected, basis, evidence))
     if basis != "claims_made" or not requirement.claims_made_allowed:
         return
-    retro_needed_by = context.work_start or context.project_start
     retro = term.retro_date
     if retro_needed_by is not None:
         outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
         checks.append(
             _emit(
-                codes.retro_date,
+                retro_spec,
                 outcome,
                 line,
                 retro_needed_by,
@@ -438,7 +470,7 @@ def _check_basis(
         outcome = UNKNOWN if tail is None else PASS if tail >= requirement.tail_years else FAIL
         checks.append(
             _emit(
-                codes.tail,
+                tail_spec,
                 outcome,
                 line,
                 requirement.tail_years,
@@ -464,11 +496,11 @@ def _check_follows_form(checks: list[Check], line: str, term: Term) -> None:
     if follows and missing:
         found = f"follows form but not over {', '.join(missing)}"
     checks.append(
-        _check(
-            "UMB_FOLLOWS_FORM",
+        _emit(
+            _FOLLOWS_FORM,
             outcome,
             line,
-            "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING),
+            _FOLLOWS_FORM_EXPECTED,
             found,
             term.evidence.get("follows_form"),
         )
@@ -484,8 +516,8 @@ def _check_workers_compensation(
 ) -> None:
     statutory = term.statutory
     checks.append(
-        _check(
-            "WC_STATUTORY",
+        _emit(
+            _STATUTORY,
             UNKNOWN if statutory is None else PASS if statutory else FAIL,
             line,
             True,
@@ -505,9 +537,7 @@ def _check_workers_compensation(
     else:
         missing = required_states.difference(covered)
         outcome, found = (FAIL if missing else PASS), sorted(covered)
-    checks.append(
-        _check("WC_STATES", outcome, line, expected, found, term.evidence.get("wc_states"))
-    )
+    checks.append(_emit(_WC_STATES, outcome, line, expected, found, term.evidence.get("wc_states")))
 
 
 def _check_holder(
@@ -521,8 +551,8 @@ def _check_holder(
         return
     found = record.certificate_holder_name
     checks.append(
-        _check(
-            "CERTIFICATE_HOLDER_NAME",
+        _emit(
+            _HOLDER,
             PASS if same_entity(expected, found) else FAIL,
             None,
             expected,
