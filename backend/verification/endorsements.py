@@ -16,7 +16,7 @@ from typing import Final
 
 from backend.requirements.model import FormEdition, RequirementSet
 from backend.requirements.vocabulary import GENERAL_LIABILITY
-from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
+from backend.verification.checks import FAIL, PASS, PLAIN_SPECS, UNKNOWN, Check
 from backend.verification.checks import make_check as _check
 from backend.verification.context import VerificationContext
 from backend.verification.names import normalise_entity_name
@@ -40,11 +40,24 @@ _TO_BE_NAMED: Final = re.compile(
     r"\b(?:to\s+be\s+(?:named|determined|advised|added)|will\s+be\s+named|tbd|tba)\b",
     re.IGNORECASE,
 )
-# (endorsement kind, presence code, form code, parties code)
-_AI_CODES: Final = (
-    (AI_ONGOING, "AI_ONGOING", "AI_ONGOING_FORM", "AI_ONGOING_PARTIES"),
-    (AI_COMPLETED, "AI_COMPLETED", "AI_COMPLETED_FORM", "AI_COMPLETED_PARTIES"),
+# (endorsement kind, presence spec, form spec, parties spec), each spec a plain tuple
+# (code, requirement sentence, severity, waivable) unpacked into locals where a check is built.
+_AI_SPECS: Final = (
+    (
+        AI_ONGOING,
+        PLAIN_SPECS["AI_ONGOING"],
+        PLAIN_SPECS["AI_ONGOING_FORM"],
+        PLAIN_SPECS["AI_ONGOING_PARTIES"],
+    ),
+    (
+        AI_COMPLETED,
+        PLAIN_SPECS["AI_COMPLETED"],
+        PLAIN_SPECS["AI_COMPLETED_FORM"],
+        PLAIN_SPECS["AI_COMPLETED_PARTIES"],
+    ),
 )
+_Spec = tuple[str, str, str, bool]
+_new = tuple.__new__
 
 
 def _matching(
@@ -57,10 +70,10 @@ def _matching(
         if line is not None and line not in endorsement.lines:
             continue
         effective = endorsement.effective
+        if effective is not None and day < effective:
+            continue
         expiration = endorsement.expiration
-        if (effective is not None and day < effective) or (
-            expiration is not None and day >= expiration
-        ):
+        if expiration is not None and day >= expiration:
             continue
         if endorsement.source == SOURCE_ENDORSEMENT:
             on_file.append(endorsement)
@@ -91,24 +104,43 @@ def check_endorsements(
     day: date,
 ) -> None:
     ai = requirements.additional_insured
-    if ai.required:
-        parties = _required_parties(ai.parties, context.additional_insured_parties)
-        for kind, code, form_code, parties_code in _AI_CODES:
+    ongoing, completed = ai.ongoing, ai.completed
+    if ongoing or completed:
+        parties, names = _required_parties(ai.parties, context.additional_insured_parties)
+        terms_by_line = record.terms_by_line
+        for kind, presence, form_spec, parties_spec in _AI_SPECS:
             if kind == AI_ONGOING:
-                if not ai.ongoing:
+                if not ongoing:
                     continue
                 forms, labels = ai.ongoing_forms, ai.ongoing_form_labels
             else:
-                if not ai.completed:
+                if not completed:
                     continue
                 forms, labels = ai.completed_forms, ai.completed_form_labels
-            codes = (code, form_code, parties_code)
             for line in ai.lines:
-                if line not in record.terms_by_line:
+                if line not in terms_by_line:
                     continue  # the line's own *_PRESENT check already fails or is unknown
-                _check_additional_insured(
-                    checks, requirements, record, kind, codes, line, (forms, labels), parties, day
+                judged = _check_additional_insured(
+                    checks, requirements, record, kind, presence, line, day
                 )
+                if judged is None:
+                    continue
+                if forms and line == GENERAL_LIABILITY:
+                    # The accepted forms are ISO CG (general liability) forms; an umbrella or
+                    # auto policy extends AI status by its own wording, judged by the presence
+                    # and parties checks.
+                    _check_forms(checks, form_spec, line, forms, labels, judged)
+                if parties:
+                    _check_parties(
+                        checks,
+                        parties_spec,
+                        line,
+                        parties,
+                        names,
+                        judged,
+                        ai.blanket_allowed,
+                        record,
+                    )
     if requirements.primary_noncontributory:
         outcome, found, evidence = endorsement_outcome(
             record, requirements, PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, day
@@ -122,13 +154,16 @@ def check_endorsements(
 
 
 @lru_cache(maxsize=1024)
-def _required_parties(*groups: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(name, folded name) of each required party, the first spelling of duplicates kept."""
+def _required_parties(
+    *groups: tuple[str, ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(name, folded name) of each required party, the first spelling of duplicates kept; and
+    the names alone, as the parties checks quote them."""
     seen: dict[str, str] = {}
     for group in groups:
         for party in group:
             seen.setdefault(normalise_entity_name(party), party)
-    return tuple((party, key) for key, party in seen.items())
+    return tuple((party, key) for key, party in seen.items()), tuple(seen.values())
 
 
 def _check_additional_insured(
@@ -136,39 +171,34 @@ def _check_additional_insured(
     requirements: RequirementSet,
     record: RecordAsOf,
     kind: str,
-    codes: tuple[str, str, str],
+    spec: _Spec,
     line: str,
-    accepted_forms: tuple[tuple[FormEdition, ...], tuple[str, ...]],
-    parties: tuple[tuple[str, str], ...],
     day: date,
-) -> None:
-    code, form_code, parties_code = codes
-    forms, labels = accepted_forms
+) -> list[Endorsement] | None:
+    """The presence check; returns the endorsements the form and parties are judged on, or
+    None when there is nothing to judge them on."""
+    code, text, severity, waivable = spec
     on_file, claimed = _matching(record, kind, line, day)
     if on_file:
-        checks.append(_check(code, PASS, line, True, "endorsement on file", on_file[0].evidence))
-        judged = on_file
-    elif claimed:
-        outcome = UNKNOWN if requirements.endorsements_on_file else PASS
-        found = "claimed on certificate only"
-        checks.append(_check(code, outcome, line, True, found, claimed[0].evidence))
-        if requirements.endorsements_on_file:
-            return  # the form and schedule can only be judged on the endorsement itself
-        judged = claimed
-    else:
-        checks.append(_check(code, FAIL, line, True, None, None))
-        return
-    if forms and line == GENERAL_LIABILITY:
-        # The accepted forms are ISO CG (general liability) forms; an umbrella or auto policy
-        # extends AI status by its own wording, judged by the presence and parties checks.
-        _check_forms(checks, form_code, line, forms, labels, judged)
-    if parties:
-        _check_parties(checks, parties_code, line, parties, judged, requirements, record)
+        checks.append(_new(Check, (code, PASS, line, text, True, "endorsement on file", severity,
+                                   waivable, on_file[0].evidence, None)))  # fmt: skip
+        return on_file
+    if claimed:
+        on_file_demanded = requirements.endorsements_on_file
+        outcome = UNKNOWN if on_file_demanded else PASS
+        checks.append(_new(Check, (code, outcome, line, text, True,
+                                   "claimed on certificate only", severity, waivable,
+                                   claimed[0].evidence, None)))  # fmt: skip
+        # The form and schedule can only be judged on the endorsement itself.
+        return None if on_file_demanded else claimed
+    checks.append(_new(Check, (code, FAIL, line, text, True, None, severity, waivable, None,
+                               None)))  # fmt: skip
+    return None
 
 
 def _check_forms(
     checks: list[Check],
-    code: str,
+    spec: _Spec,
     line: str,
     forms: tuple[FormEdition, ...],
     expected: tuple[str, ...],
@@ -180,8 +210,9 @@ def _check_forms(
         described = endorsement.form_label
         if described is not None:
             seen.append(described)
+        form_number, edition = endorsement.form_number, endorsement.edition
         for form in forms:
-            if form.accepts(endorsement.form_number, endorsement.edition):
+            if form.accepts(form_number, edition):
                 accepted = endorsement
                 break
         if accepted is not None:
@@ -190,49 +221,49 @@ def _check_forms(
         outcome, evidence = PASS, accepted.evidence
     else:
         outcome, evidence = (FAIL if seen else UNKNOWN), endorsements[0].evidence
-    checks.append(_check(code, outcome, line, expected, tuple(seen) or None, evidence))
+    code, text, severity, waivable = spec
+    checks.append(_new(Check, (code, outcome, line, text, expected, tuple(seen) or None,
+                               severity, waivable, evidence, None)))  # fmt: skip
 
 
 def _check_parties(
     checks: list[Check],
-    code: str,
+    spec: _Spec,
     line: str,
     parties: tuple[tuple[str, str], ...],
+    names: tuple[str, ...],
     endorsements: list[Endorsement],
-    requirements: RequirementSet,
+    blanket_allowed: bool,
     record: RecordAsOf,
 ) -> None:
-    blanket_allowed = requirements.additional_insured.blanket_allowed
     missing: list[str] = []
     undetermined: list[str] = []
+    description: str | None = None  # folded only when a certificate's claim needs it
     for party, wanted in parties:
         status = FAIL
         for endorsement in endorsements:
             if (endorsement.blanket and blanket_allowed) or wanted in endorsement.party_keys:
                 status = PASS
                 break
-            if endorsement.source != SOURCE_ENDORSEMENT and _names_party(
-                _normalised_text(record.description_of_operations or ""), wanted
-            ):
-                status = PASS
-                break
+            if endorsement.source != SOURCE_ENDORSEMENT:
+                if description is None:
+                    description = _normalised_text(record.description_of_operations or "")
+                if _names_party(description, wanted):
+                    status = PASS
+                    break
             if endorsement.blanket is None:
                 status = UNKNOWN
         if status == FAIL:
             missing.append(party)
         elif status == UNKNOWN:
             undetermined.append(party)
-    names = _party_names(parties)
     outcome = FAIL if missing else UNKNOWN if undetermined else PASS
     found: object = names
     if outcome != PASS:
         found = {"not_covered": missing, "undetermined": undetermined}
-    checks.append(_check(code, outcome, line, names, found, endorsements[0].evidence))
-
-
-@lru_cache(maxsize=1024)
-def _party_names(parties: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return tuple(party for party, _key in parties)
+    code, text, severity, waivable = spec
+    checks.append(_new(Check, (code, outcome, line, text, names, found, severity, waivable,
+                               endorsements[0].evidence, None)))  # fmt: skip
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:
@@ -256,7 +287,11 @@ def _check_notice(
 ) -> None:
     on_file, claimed = _matching(record, NOTICE_OF_CANCELLATION, None, day)
     candidates = on_file or ([] if requirements.endorsements_on_file else claimed)
-    best = max((e.notice_days for e in candidates if e.notice_days is not None), default=None)
+    best: int | None = None
+    for candidate in candidates:
+        days = candidate.notice_days
+        if days is not None and (best is None or days > best):
+            best = days
     if candidates:
         if best is None:
             outcome = UNKNOWN
