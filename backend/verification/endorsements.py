@@ -85,14 +85,27 @@ def _matching(
 def endorsement_outcome(
     record: RecordAsOf, requirements: RequirementSet, kind: str, line: str | None, day: date
 ) -> tuple[str, object, Evidence | None]:
-    """(outcome, found, evidence) for "an endorsement of `kind` on `line` exists on `day`"."""
-    on_file, claimed = _matching(record, kind, line, day)
-    if on_file:
-        endorsement = on_file[0]
-        return PASS, endorsement.form_label or "endorsement on file", endorsement.evidence
-    if claimed:
+    """(outcome, found, evidence) for "an endorsement of `kind` on `line` exists on `day`".
+
+    The first endorsement on file in effect wins; failing that, the first certificate claim.
+    """
+    claimed: Endorsement | None = None
+    for endorsement in record.endorsements_by_kind.get(kind, ()):
+        if line is not None and line not in endorsement.lines:
+            continue
+        effective = endorsement.effective
+        if effective is not None and day < effective:
+            continue
+        expiration = endorsement.expiration
+        if expiration is not None and day >= expiration:
+            continue
+        if endorsement.source == SOURCE_ENDORSEMENT:
+            return PASS, endorsement.form_label or "endorsement on file", endorsement.evidence
+        if claimed is None:
+            claimed = endorsement
+    if claimed is not None:
         outcome = UNKNOWN if requirements.endorsements_on_file else PASS
-        return outcome, "claimed on certificate only", claimed[0].evidence
+        return outcome, "claimed on certificate only", claimed.evidence
     return FAIL, None, None
 
 

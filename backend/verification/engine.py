@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import Final, NamedTuple
+from typing import Final
 
 from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.ratings import InsurerRating, meets_minimum
@@ -34,11 +34,11 @@ from backend.verification.checks import (
     BLOCKING,
     FAIL,
     PASS,
+    PLAIN_SPECS,
     SPECS,
     UNKNOWN,
     WARNING,
     Check,
-    CheckSpec,
     Waiver,
 )
 from backend.verification.checks import make_check as _check
@@ -71,40 +71,63 @@ _LimitSpec = tuple[str, str, str, bool, str]
 
 
 def _plain(code: str) -> _Spec:
-    spec: CheckSpec = SPECS[code]
-    return (spec.code, spec.requirement, spec.severity, spec.waivable)
+    return PLAIN_SPECS[code]
 
 
-class _LineCodes(NamedTuple):
-    """The specs of one line's checks, resolved once instead of looked up per verification."""
-
-    present: _Spec
-    policy_number: _Spec
-    in_force: _Spec
-    effective_by_work_start: _Spec
-    no_gap: _Spec
-    through_closeout: _Spec
-    expiry_window: _Spec
-    insurer_naic: _Spec
-    insurer_rating: _Spec
-    insurer_surplus_lines: _Spec
-    waiver_of_subrogation: _Spec
-    occurrence_basis: _Spec | None
-    retro_date: _Spec | None
-    tail: _Spec | None
-    limits: dict[str, _LimitSpec]
+# The specs of one line's checks, resolved once instead of looked up per verification, as a
+# plain tuple that _check_line unpacks into locals in one step: present, policy number, in force,
+# effective by work start, no gap, through close-out, expiry window, insurer NAIC, insurer
+# rating, surplus lines, waiver of subrogation, occurrence basis, retro date, tail (the last
+# three None for lines without a basis), then the limit specs by kind.
+_LineCodes = tuple[
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec,
+    _Spec | None,
+    _Spec | None,
+    _Spec | None,
+    dict[str, _LimitSpec],
+]
 
 
 def _line_codes(line: str) -> _LineCodes:
     prefix = LINE_CODE_PREFIX[line]
-    specs: list[object] = []
-    for field in _LineCodes._fields[:-1]:
-        code = f"{prefix}_{field.upper()}"
-        specs.append(_plain(code) if code in SPECS else None)
+
+    def spec(suffix: str) -> _Spec:
+        return _plain(f"{prefix}_{suffix}")
+
+    def optional(suffix: str) -> _Spec | None:
+        code = f"{prefix}_{suffix}"
+        return _plain(code) if code in SPECS else None
+
     limits = {
         kind: (*_plain(limit_code(line, kind)), f"limits.{kind}") for kind in LIMIT_KINDS[line]
     }
-    return _LineCodes._make([*specs, limits])
+    return (
+        spec("PRESENT"),
+        spec("POLICY_NUMBER"),
+        spec("IN_FORCE"),
+        spec("EFFECTIVE_BY_WORK_START"),
+        spec("NO_GAP"),
+        spec("THROUGH_CLOSEOUT"),
+        spec("EXPIRY_WINDOW"),
+        spec("INSURER_NAIC"),
+        spec("INSURER_RATING"),
+        spec("INSURER_SURPLUS_LINES"),
+        spec("WAIVER_OF_SUBROGATION"),
+        optional("OCCURRENCE_BASIS"),
+        optional("RETRO_DATE"),
+        optional("TAIL"),
+        limits,
+    )
 
 
 _LINE_CODES: Final = {line: _line_codes(line) for line in LINE_CODE_PREFIX}
@@ -118,27 +141,6 @@ _FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UND
 # Checks are built with tuple.__new__ from a spec in the hot paths below: a verification makes
 # dozens of them and a Python-level constructor call per check would dominate its cost.
 _new = tuple.__new__
-
-
-class _Frame(NamedTuple):
-    """What one verification reads, computed once and unpacked once per line."""
-
-    checks: list[Check]
-    requirements: RequirementSet
-    record: RecordAsOf
-    context: VerificationContext
-    coverage_day: date
-    work_start: date | None
-    gap_window_start: date | None
-    needed_until: date | None
-    window_end: date
-    closeout_severity: str | None
-    rating_expected: str | None
-    minimum_rating: str
-    minimum_size_class: str
-    naic_severity: str
-    surplus_lines_severity: str
-    ratings_by_naic: Mapping[str, InsurerRating]
 
 
 def verify(
@@ -160,64 +162,94 @@ def verify(
         rating_expected = None
         if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
             rating_expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}"
-        frame = _Frame(
-            checks,
-            requirements,
-            record,
-            context,
-            coverage_day,
-            work_start,
-            work_start or context.project_start,
-            context.coverage_needed_until,
-            on + timedelta(days=context.expiring_window_days),
-            None if closeout == "off" else BLOCKING if closeout == BLOCKING else WARNING,
-            rating_expected.strip() if rating_expected is not None else None,
-            insurer.minimum_rating or "S",
-            insurer.minimum_size_class or "I",
-            BLOCKING if insurer.naic_required else WARNING,
-            WARNING if insurer.surplus_lines_allowed else BLOCKING,
-            context.insurer_ratings.by_naic,
+        gap_window_start = work_start or context.project_start
+        needed_until = context.coverage_needed_until
+        window_end = on + timedelta(days=context.expiring_window_days)
+        closeout_severity = (
+            None if closeout == "off" else BLOCKING if closeout == BLOCKING else WARNING
         )
+        if rating_expected is not None:
+            rating_expected = rating_expected.strip()
+        minimum_rating = insurer.minimum_rating or "S"
+        minimum_size_class = insurer.minimum_size_class or "I"
+        naic_severity = BLOCKING if insurer.naic_required else WARNING
+        surplus_lines_severity = WARNING if insurer.surplus_lines_allowed else BLOCKING
+        ratings_by_naic = context.insurer_ratings.by_naic
         employees_on_site = context.employees_on_site
         for line_requirement in requirements.lines:
             if line_requirement.only_if_employees_on_site and not employees_on_site:
                 continue
-            _check_line(frame, line_requirement)
+            # Everything a line reads is passed as arguments: cheaper than a bundle to unpack.
+            _check_line(
+                line_requirement,
+                checks,
+                requirements,
+                record,
+                context,
+                coverage_day,
+                work_start,
+                gap_window_start,
+                needed_until,
+                window_end,
+                closeout_severity,
+                rating_expected,
+                minimum_rating,
+                minimum_size_class,
+                naic_severity,
+                surplus_lines_severity,
+                ratings_by_naic,
+            )
         _check_holder(checks, requirements, record, context)
         check_endorsements(checks, requirements, record, context, coverage_day)
     return conclude(requirements, on, checks, waivers, context.expiring_window_days)
 
 
-def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
+def _check_line(
+    requirement: LineRequirement,
+    checks: list[Check],
+    requirements: RequirementSet,
+    record: RecordAsOf,
+    context: VerificationContext,
+    coverage_day: date,
+    work_start: date | None,
+    gap_window_start: date | None,
+    needed_until: date | None,
+    window_end: date,
+    closeout_severity: str | None,
+    rating_expected: str | None,
+    minimum_rating: str,
+    minimum_size_class: str,
+    naic_severity: str,
+    surplus_lines_severity: str,
+    ratings_by_naic: Mapping[str, InsurerRating],
+) -> None:
     """Every check of one line, in the order verdicts list them.
 
     One long function on purpose: it runs for each line of each verification, and splitting it
     costs a call and a round of attribute reads per part.
     """
-    (
-        checks,
-        requirements,
-        record,
-        context,
-        coverage_day,
-        work_start,
-        gap_window_start,
-        needed_until,
-        window_end,
-        closeout_severity,
-        rating_expected,
-        minimum_rating,
-        minimum_size_class,
-        naic_severity,
-        surplus_lines_severity,
-        ratings_by_naic,
-    ) = frame
     line = requirement.line
-    codes = _LINE_CODES[line]
+    (
+        present,
+        policy_number_spec,
+        in_force,
+        effective_by_work_start,
+        no_gap,
+        through_closeout,
+        expiry_window,
+        insurer_naic,
+        insurer_rating,
+        insurer_surplus_lines,
+        waiver_of_subrogation,
+        occurrence_basis,
+        retro_date,
+        tail,
+        limit_specs,
+    ) = _LINE_CODES[line]
     append = checks.append
     new = _new
     pairs = record.terms_by_line.get(line, ())
-    code, text, severity, waivable = codes.present
+    code, text, severity, waivable = present
     if not pairs:
         if line in record.unreadable_lines:
             found: object = "dates unreadable"
@@ -236,7 +268,7 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         term = pair[1]
         if term.effective <= coverage_day < term.expiration:
             current = pair  # the newest term in force wins (pairs are sorted by effective)
-    code, text, severity, waivable = codes.in_force
+    code, text, severity, waivable = in_force
     if current is None:
         latest = max(pair[1].expiration for pair in pairs)
         append(new(Check, (code, FAIL, line, text, coverage_day, latest, severity, waivable,
@@ -253,14 +285,14 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
                 covered = True
                 break
         first = pairs[0][1]
-        code, text, severity, waivable = codes.effective_by_work_start
+        code, text, severity, waivable = effective_by_work_start
         append(new(Check, (code, PASS if covered else FAIL, line, text, work_start,
                            first.effective, severity, waivable, first.evidence.get("effective"),
                            None)))  # fmt: skip
     several_terms = len(pairs) > 1
     if several_terms:
         gap = _first_gap(pairs, gap_window_start, needed_until)
-        code, text, severity, waivable = codes.no_gap
+        code, text, severity, waivable = no_gap
         append(new(Check, (code, PASS if gap is None else FAIL, line, text, "no gap", gap,
                            severity, waivable, None, None)))  # fmt: skip
     if current is None:
@@ -270,7 +302,7 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     covered_until = _continuous_until(pairs, coverage_day) if several_terms else term.expiration
     if needed_until is not None and closeout_severity is not None:
         reaches = covered_until is not None and covered_until >= needed_until
-        code, text, severity, waivable = codes.through_closeout
+        code, text, severity, waivable = through_closeout
         append(new(Check, (code, PASS if reaches else FAIL, line, text, needed_until,
                            covered_until, closeout_severity, waivable, None,
                            None)))  # fmt: skip
@@ -278,14 +310,14 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         lasts = covered_until > window_end or (
             needed_until is not None and covered_until >= needed_until
         )
-        code, text, severity, waivable = codes.expiry_window
+        code, text, severity, waivable = expiry_window
         append(new(Check, (code, PASS if lasts else FAIL, line, text, window_end, covered_until,
                            severity, waivable, None, None)))  # fmt: skip
 
     evidence = term.evidence
     number = term.policy_number
     blank = number is None or number.strip().upper() in _BLANK_POLICY_NUMBERS
-    code, text, severity, waivable = codes.policy_number
+    code, text, severity, waivable = policy_number_spec
     append(new(Check, (code, FAIL if blank else PASS, line, text, "a policy number", number,
                        severity, waivable, evidence.get("policy_number"), None)))  # fmt: skip
 
@@ -293,7 +325,7 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
     naic = policy.insurer_naic
     naic_evidence = policy.evidence.get("insurer_naic")
     valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
-    code, text, severity, waivable = codes.insurer_naic
+    code, text, severity, waivable = insurer_naic
     append(new(Check, (code, PASS if valid else FAIL, line, text, "five-digit NAIC number", naic,
                        naic_severity, waivable, naic_evidence, None)))  # fmt: skip
     rating = ratings_by_naic.get(naic) if naic is not None else None
@@ -305,18 +337,17 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
                 rating.rating, rating.size_class, minimum_rating, minimum_size_class
             )
             outcome, found = (PASS if met else FAIL), rating.label
-        code, text, severity, waivable = codes.insurer_rating
+        code, text, severity, waivable = insurer_rating
         append(new(Check, (code, outcome, line, text, rating_expected, found, severity,
                            waivable, naic_evidence, None)))  # fmt: skip
     if rating is not None:
         surplus = rating.surplus_lines
-        code, text, severity, waivable = codes.insurer_surplus_lines
+        code, text, severity, waivable = insurer_surplus_lines
         append(new(Check, (code, FAIL if surplus else PASS, line, text, "admitted insurer",
                            "surplus lines" if surplus else "admitted", surplus_lines_severity,
                            waivable, naic_evidence, None)))  # fmt: skip
 
     limits = term.limits
-    limit_specs = codes.limits
     for kind, minimum in requirement.limits:
         amount = limits.get(kind)
         if amount is None and kind == "combined_single_limit":
@@ -326,12 +357,14 @@ def _check_line(frame: _Frame, requirement: LineRequirement) -> None:
         append(new(Check, (code, outcome, line, text, minimum, amount, severity, waivable,
                            evidence.get(evidence_key), None)))  # fmt: skip
     if line == GENERAL_LIABILITY or line == UMBRELLA:
-        _check_basis(checks, requirement, line, codes, term, gap_window_start)
+        _check_basis(
+            checks, requirement, line, occurrence_basis, retro_date, tail, term, gap_window_start
+        )
     if requirement.waiver_of_subrogation:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
         )
-        append(_emit(codes.waiver_of_subrogation, outcome, line, True, found, endorsement_evidence))
+        append(_emit(waiver_of_subrogation, outcome, line, True, found, endorsement_evidence))
     if requirement.per_project_aggregate:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, requirements, PER_PROJECT_AGGREGATE, line, coverage_day
@@ -433,11 +466,12 @@ def _check_basis(
     checks: list[Check],
     requirement: LineRequirement,
     line: str,
-    codes: _LineCodes,
+    basis_spec: _Spec | None,
+    retro_spec: _Spec | None,
+    tail_spec: _Spec | None,
     term: Term,
     retro_needed_by: date | None,
 ) -> None:
-    basis_spec, retro_spec, tail_spec = codes.occurrence_basis, codes.retro_date, codes.tail
     if basis_spec is None or retro_spec is None or tail_spec is None:
         return  # only general liability and umbrella have a basis, and both have all three
     basis = term.basis
