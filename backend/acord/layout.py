@@ -348,6 +348,8 @@ class Acord25Reader:
                 number = _PHONE.search(printed)
                 result["phone"] = (number.group(0) if number else printed) or None
                 self.evidence.note("/producer/phone", words)
+        if self.region_ocr is not None and result["contact"]:
+            self._tidy_ocr_contact(result)
         if contact is not None or email is not None:
             anchor = contact or email
             assert anchor is not None
@@ -366,6 +368,21 @@ class Acord25Reader:
             if self.region_ocr is not None and result["email"]:
                 result["email"] = result["email"].lower()
         return result
+
+    @staticmethod
+    def _tidy_ocr_contact(result: dict[str, str | None]) -> None:
+        """When OCR lost the PHONE label its number runs on after the contact's name; and a
+        misread "NAME:" label leaves a lower-case scrap before it."""
+        text = result["contact"] or ""
+        number = _PHONE.search(text)
+        if number is not None:
+            if result["phone"] is None:
+                result["phone"] = number.group(0)
+            text = text[: number.start()]
+        words = text.split()
+        while words and words[0].islower():
+            words.pop(0)
+        result["contact"] = clean_text(" ".join(words)) or None
 
     def _insured(self) -> dict[str, str | None]:
         insured = self.label("INSURED", region=self.left_margin, whole=True)
