@@ -57,6 +57,8 @@ _AI_SPECS: Final = (
     ),
 )
 _Spec = tuple[str, str, str, bool]
+# The required parties: (name, folded name) pairs, the names alone, the folded names as a set.
+_Parties = tuple[tuple[tuple[str, str], ...], tuple[str, ...], frozenset[str]]
 _new = tuple.__new__
 
 
@@ -119,7 +121,7 @@ def check_endorsements(
     ai = requirements.additional_insured
     ongoing, completed = ai.ongoing, ai.completed
     if ongoing or completed:
-        parties, names = _required_parties(ai.parties, context.additional_insured_parties)
+        required = _required_parties(ai.parties, context.additional_insured_parties)
         terms_by_line = record.terms_by_line
         for kind, presence, form_spec, parties_spec in _AI_SPECS:
             if kind == AI_ONGOING:
@@ -143,13 +145,12 @@ def check_endorsements(
                     # auto policy extends AI status by its own wording, judged by the presence
                     # and parties checks.
                     _check_forms(checks, form_spec, line, forms, labels, judged)
-                if parties:
+                if required[0]:
                     _check_parties(
                         checks,
                         parties_spec,
                         line,
-                        parties,
-                        names,
+                        required,
                         judged,
                         ai.blanket_allowed,
                         record,
@@ -167,16 +168,15 @@ def check_endorsements(
 
 
 @lru_cache(maxsize=1024)
-def _required_parties(
-    *groups: tuple[str, ...],
-) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """(name, folded name) of each required party, the first spelling of duplicates kept; and
-    the names alone, as the parties checks quote them."""
+def _required_parties(*groups: tuple[str, ...]) -> _Parties:
+    """(name, folded name) of each required party, the first spelling of duplicates kept; the
+    names alone, as the parties checks quote them; and the folded names as a set."""
     seen: dict[str, str] = {}
     for group in groups:
         for party in group:
             seen.setdefault(normalise_entity_name(party), party)
-    return tuple((party, key) for key, party in seen.items()), tuple(seen.values())
+    pairs = tuple((party, key) for key, party in seen.items())
+    return pairs, tuple(seen.values()), frozenset(seen)
 
 
 def _check_additional_insured(
@@ -243,12 +243,21 @@ def _check_parties(
     checks: list[Check],
     spec: _Spec,
     line: str,
-    parties: tuple[tuple[str, str], ...],
-    names: tuple[str, ...],
+    required: _Parties,
     endorsements: list[Endorsement],
     blanket_allowed: bool,
     record: RecordAsOf,
 ) -> None:
+    code, text, severity, waivable = spec
+    evidence = endorsements[0].evidence
+    parties, names, wanted_keys = required
+    for endorsement in endorsements:
+        # Usual case: one endorsement covers every party, so each party's search below would
+        # stop at it (or earlier) with a pass.
+        if (endorsement.blanket and blanket_allowed) or wanted_keys <= endorsement.party_keys:
+            checks.append(_new(Check, (code, PASS, line, text, names, names, severity, waivable,
+                                       evidence, None)))  # fmt: skip
+            return
     missing: list[str] = []
     undetermined: list[str] = []
     description: str | None = None  # folded only when a certificate's claim needs it
@@ -274,9 +283,8 @@ def _check_parties(
     found: object = names
     if outcome != PASS:
         found = {"not_covered": missing, "undetermined": undetermined}
-    code, text, severity, waivable = spec
     checks.append(_new(Check, (code, outcome, line, text, names, found, severity, waivable,
-                               endorsements[0].evidence, None)))  # fmt: skip
+                               evidence, None)))  # fmt: skip
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:

@@ -137,6 +137,7 @@ _FOLLOWS_FORM: Final = _plain("UMB_FOLLOWS_FORM")
 _STATUTORY: Final = _plain("WC_STATUTORY")
 _WC_STATES: Final = _plain("WC_STATES")
 _HOLDER: Final = _plain("CERTIFICATE_HOLDER_NAME")
+_FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 _FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
 # Checks are built with tuple.__new__ from a spec in the hot paths below: a verification makes
 # dozens of them and a Python-level constructor call per check would dominate its cost.
@@ -518,7 +519,7 @@ def _check_follows_form(checks: list[Check], line: str, term: Term) -> None:
     follows = term.follows_form
     over = term.follows_form_over
     missing: list[str] = []
-    if over is not None:
+    if over is not None and not _FOLLOW_FORM_SET.issubset(over):
         missing = [underlying for underlying in FOLLOW_FORM_UNDERLYING if underlying not in over]
     if follows is None:
         outcome = UNKNOWN
@@ -549,6 +550,7 @@ def _check_workers_compensation(
     context: VerificationContext,
 ) -> None:
     statutory = term.statutory
+    evidence = term.evidence
     checks.append(
         _emit(
             _STATUTORY,
@@ -556,22 +558,30 @@ def _check_workers_compensation(
             line,
             True,
             statutory,
-            term.evidence.get("statutory"),
+            evidence.get("statutory"),
         )
     )
-    required_states = set(requirement.states)
-    if context.state is not None:
-        required_states.add(context.state)
-    if not required_states:
+    # The set's states are sorted and unique (LineRequirement keeps them so); the project's
+    # state joins them when it is not among them.
+    states = requirement.states
+    state = context.state
+    if state is not None and state not in states:
+        expected = sorted((*states, state))
+    elif states:
+        expected = list(states)
+    else:
         return
-    expected = sorted(required_states)
     covered = term.wc_states
     if covered is None:
         outcome, found = UNKNOWN, None
     else:
-        missing = required_states.difference(covered)
-        outcome, found = (FAIL if missing else PASS), sorted(covered)
-    checks.append(_emit(_WC_STATES, outcome, line, expected, found, term.evidence.get("wc_states")))
+        outcome = PASS
+        for required in expected:
+            if required not in covered:
+                outcome = FAIL
+                break
+        found = sorted(covered)
+    checks.append(_emit(_WC_STATES, outcome, line, expected, found, evidence.get("wc_states")))
 
 
 def _check_holder(
