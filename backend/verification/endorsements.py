@@ -17,7 +17,6 @@ from typing import Final
 from backend.requirements.model import FormEdition, RequirementSet
 from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.checks import FAIL, PASS, PLAIN_SPECS, UNKNOWN, Check
-from backend.verification.checks import make_check as _check
 from backend.verification.context import VerificationContext
 from backend.verification.names import normalise_entity_name
 from backend.verification.record import (
@@ -57,6 +56,10 @@ _AI_SPECS: Final = (
     ),
 )
 _Spec = tuple[str, str, str, bool]
+_PRIMARY_NONCONTRIBUTORY: Final = PLAIN_SPECS["PRIMARY_NONCONTRIBUTORY"]
+_NOTICE: Final = PLAIN_SPECS["NOTICE_OF_CANCELLATION"]
+_CONDITIONAL: Final = PLAIN_SPECS["RED_FLAG_CONDITIONAL_WORDING"]
+_TO_BE_NAMED_SPEC: Final = PLAIN_SPECS["RED_FLAG_TO_BE_NAMED"]
 # The required parties: (name, folded name) pairs, the names alone, the folded names as a set.
 _Parties = tuple[tuple[tuple[str, str], ...], tuple[str, ...], frozenset[str]]
 _new = tuple.__new__
@@ -159,9 +162,9 @@ def check_endorsements(
         outcome, found, evidence = endorsement_outcome(
             record, requirements, PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, day
         )
-        checks.append(
-            _check("PRIMARY_NONCONTRIBUTORY", outcome, GENERAL_LIABILITY, True, found, evidence)
-        )
+        code, text, severity, waivable = _PRIMARY_NONCONTRIBUTORY
+        checks.append(_new(Check, (code, outcome, GENERAL_LIABILITY, text, True, found, severity,
+                                   waivable, evidence, None)))  # fmt: skip
     if requirements.notice_of_cancellation_days is not None:
         _check_notice(checks, requirements, record, requirements.notice_of_cancellation_days, day)
     _check_red_flags(checks, record, day)
@@ -326,7 +329,9 @@ def _check_notice(
         found = "claimed on certificate only"
     else:
         outcome, evidence, found = FAIL, None, None
-    checks.append(_check("NOTICE_OF_CANCELLATION", outcome, None, days_required, found, evidence))
+    code, text, severity, waivable = _NOTICE
+    checks.append(_new(Check, (code, outcome, None, text, days_required, found, severity, waivable,
+                               evidence, None)))  # fmt: skip
 
 
 @lru_cache(maxsize=1024)
@@ -357,23 +362,11 @@ def _check_red_flags(checks: list[Check], record: RecordAsOf, day: date) -> None
         and endorsement.in_effect(day)
         for endorsement in record.endorsements
     )
-    checks.append(
-        _check(
-            "RED_FLAG_CONDITIONAL_WORDING",
-            PASS if conditional is None or backed else FAIL,
-            None,
-            "no conditional wording without the endorsement",
-            conditional,
-            evidence,
-        )
-    )
-    checks.append(
-        _check(
-            "RED_FLAG_TO_BE_NAMED",
-            PASS if to_be_named is None else FAIL,
-            None,
-            "every party named",
-            to_be_named,
-            named_evidence,
-        )
-    )
+    code, text, severity, waivable = _CONDITIONAL
+    checks.append(_new(Check, (code, PASS if conditional is None or backed else FAIL, None, text,
+                               "no conditional wording without the endorsement", conditional,
+                               severity, waivable, evidence, None)))  # fmt: skip
+    code, text, severity, waivable = _TO_BE_NAMED_SPEC
+    checks.append(_new(Check, (code, PASS if to_be_named is None else FAIL, None, text,
+                               "every party named", to_be_named, severity, waivable,
+                               named_evidence, None)))  # fmt: skip
