@@ -193,8 +193,23 @@ def _check_additional_insured(
 ) -> list[Endorsement] | None:
     """The presence check; returns the endorsements the form and parties are judged on, or
     None when there is nothing to judge them on."""
+    # The same selection as _matching, inlined: it runs for each AI kind and line.
+    on_file: list[Endorsement] = []
+    claimed: list[Endorsement] = []
+    for endorsement in record.endorsements_by_kind.get(kind, ()):
+        if line not in endorsement.lines:
+            continue
+        effective = endorsement.effective
+        if effective is not None and day < effective:
+            continue
+        expiration = endorsement.expiration
+        if expiration is not None and day >= expiration:
+            continue
+        if endorsement.source == SOURCE_ENDORSEMENT:
+            on_file.append(endorsement)
+        else:
+            claimed.append(endorsement)
     code, text, severity, waivable = spec
-    on_file, claimed = _matching(record, kind, line, day)
     if on_file:
         checks.append(_new(Check, (code, PASS, line, text, True, "endorsement on file", severity,
                                    waivable, on_file[0].evidence, None)))  # fmt: skip

@@ -365,7 +365,9 @@ def _check_line(
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
         )
-        append(_emit(waiver_of_subrogation, outcome, line, True, found, endorsement_evidence))
+        code, text, severity, waivable = waiver_of_subrogation
+        append(new(Check, (code, outcome, line, text, True, found, severity, waivable,
+                           endorsement_evidence, None)))  # fmt: skip
     if requirement.per_project_aggregate:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, requirements, PER_PROJECT_AGGREGATE, line, coverage_day

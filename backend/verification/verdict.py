@@ -141,13 +141,23 @@ def conclude(
     window_days: int,
 ) -> Verdict:
     final = tuple(apply_waivers(checks, waivers, on) if waivers else checks)
-    return Verdict(
-        status_of(final, on, window_days),
-        on,
-        final,
-        (requirements.name, requirements.version),
-        ENGINE_VERSION,
-    )
+    # The frozen dataclass's __init__ sets each field through object.__setattr__; writing the
+    # slots directly gives the same object at a fraction of the cost, once per verification.
+    verdict = _new_verdict(Verdict)
+    _set_status(verdict, status_of(final, on, window_days))
+    _set_on(verdict, on)
+    _set_checks(verdict, final)
+    _set_requirement_set(verdict, (requirements.name, requirements.version))
+    _set_engine_version(verdict, ENGINE_VERSION)
+    return verdict
+
+
+_new_verdict = object.__new__
+_set_status = Verdict.__dict__["status"].__set__
+_set_on = Verdict.__dict__["on"].__set__
+_set_checks = Verdict.__dict__["checks"].__set__
+_set_requirement_set = Verdict.__dict__["requirement_set"].__set__
+_set_engine_version = Verdict.__dict__["engine_version"].__set__
 
 
 def rewaive(verdict: Verdict, waivers: Iterable[Waiver], window_days: int = 30) -> Verdict:
