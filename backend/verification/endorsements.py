@@ -359,6 +359,16 @@ def _scan(text: str) -> tuple[str | None, str | None]:
     )
 
 
+@lru_cache(maxsize=1024)
+def _first_to_be_named(names: tuple[str, ...]) -> str | None:
+    """The "to be named" wording of the first name in `names` that has any."""
+    for name in names:
+        flagged = _scan(name)[1]
+        if flagged is not None:
+            return flagged
+    return None
+
+
 def _check_red_flags(checks: list[Check], record: RecordAsOf, day: date) -> None:
     description = record.description_of_operations or ""
     conditional, to_be_named = _scan(description)
@@ -366,11 +376,11 @@ def _check_red_flags(checks: list[Check], record: RecordAsOf, day: date) -> None
     named_evidence = evidence
     if to_be_named is None:
         for endorsement in record.endorsements:
-            for name in endorsement.named_parties:
-                flagged = _scan(name)[1]
+            names = endorsement.named_parties
+            if names:
+                flagged = _first_to_be_named(names)
                 if flagged is not None:
                     to_be_named, named_evidence = flagged, endorsement.evidence
-                    break
     backed = conditional is not None and any(
         endorsement.on_file
         and endorsement.kind in (AI_ONGOING, AI_COMPLETED)

@@ -139,6 +139,17 @@ _WC_STATES: Final = _plain("WC_STATES")
 _HOLDER: Final = _plain("CERTIFICATE_HOLDER_NAME")
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 _FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
+_DAY_SPANS: Final[dict[int, timedelta]] = {}
+
+
+def _days(count: int) -> timedelta:
+    """timedelta(days=count), each one built once (contexts keep counts within 0..3650)."""
+    span = _DAY_SPANS.get(count)
+    if span is None:
+        span = _DAY_SPANS[count] = timedelta(days=count)
+    return span
+
+
 # Checks are built with tuple.__new__ from a spec in the hot paths below: a verification makes
 # dozens of them and a Python-level constructor call per check would dominate its cost.
 _new = tuple.__new__
@@ -164,8 +175,11 @@ def verify(
         if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
             rating_expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}"
         gap_window_start = work_start or context.project_start
-        needed_until = context.coverage_needed_until
-        window_end = on + timedelta(days=context.expiring_window_days)
+        # As VerificationContext.coverage_needed_until, with the day counts' timedeltas reused:
+        # building a timedelta costs about as much as a whole check.
+        project_end = context.project_end
+        needed_until = None if project_end is None else project_end + _days(context.closeout_days)
+        window_end = on + _days(context.expiring_window_days)
         closeout_severity = (
             None if closeout == "off" else BLOCKING if closeout == BLOCKING else WARNING
         )
