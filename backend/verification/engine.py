@@ -23,10 +23,8 @@ from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.ratings import InsurerRating, meets_minimum
 from backend.requirements.vocabulary import (
     FOLLOW_FORM_UNDERLYING,
-    GENERAL_LIABILITY,
     LIMIT_KINDS,
     LINE_CODE_PREFIX,
-    UMBRELLA,
     WORKERS_COMPENSATION,
     limit_code,
 )
@@ -371,10 +369,26 @@ def _check_line(
         code, text, severity, waivable, evidence_key = limit_specs[kind]
         append(new(Check, (code, outcome, line, text, minimum, amount, severity, waivable,
                            evidence.get(evidence_key), None)))  # fmt: skip
-    if line == GENERAL_LIABILITY or line == UMBRELLA:
-        _check_basis(
-            checks, requirement, line, occurrence_basis, retro_date, tail, term, gap_window_start
-        )
+    if occurrence_basis is not None:  # general liability and umbrella
+        basis = term.basis
+        if basis == "occurrence":  # the usual case, judged here without a call
+            code, text, severity, waivable = occurrence_basis
+            expected = (
+                "occurrence or claims-made" if requirement.claims_made_allowed else "occurrence"
+            )
+            append(new(Check, (code, PASS, line, text, expected, basis, severity, waivable,
+                               evidence.get("basis"), None)))  # fmt: skip
+        else:
+            _check_basis(
+                checks,
+                requirement,
+                line,
+                occurrence_basis,
+                retro_date,
+                tail,
+                term,
+                gap_window_start,
+            )
     if requirement.waiver_of_subrogation:
         outcome, found, endorsement_evidence = endorsement_outcome(
             record, requirements, WAIVER_OF_SUBROGATION, line, coverage_day
@@ -389,22 +403,15 @@ def _check_line(
         if outcome == FAIL and term.aggregate_applies_per is not None:
             found = f"per {term.aggregate_applies_per}"
             endorsement_evidence = evidence.get("aggregate_applies_per")
-        append(
-            _emit(_PER_PROJECT_AGGREGATE, outcome, line, "per project", found, endorsement_evidence)
-        )
+        code, text, severity, waivable = _PER_PROJECT_AGGREGATE
+        append(new(Check, (code, outcome, line, text, "per project", found, severity, waivable,
+                           endorsement_evidence, None)))  # fmt: skip
     if requirement.any_auto:
         autos = term.covered_autos
         outcome = UNKNOWN if not autos else PASS if "any_auto" in autos else FAIL
-        append(
-            _emit(
-                _ANY_AUTO,
-                outcome,
-                line,
-                "any_auto",
-                list(autos) if autos else None,
-                evidence.get("covered_autos"),
-            )
-        )
+        code, text, severity, waivable = _ANY_AUTO
+        append(new(Check, (code, outcome, line, text, "any_auto", list(autos) if autos else None,
+                           severity, waivable, evidence.get("covered_autos"), None)))  # fmt: skip
     if requirement.follows_form:
         _check_follows_form(checks, line, term)
     if line == WORKERS_COMPENSATION:
