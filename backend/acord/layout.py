@@ -526,7 +526,13 @@ class Acord25Reader:
         blocks: list[tuple[BBox, float]] = []
         if "policy" in columns:
             right = max(columns[n][1] for n in ("policy", "eff", "exp") if n in columns)
-            blocks.append(((columns["policy"][0], top, right, bottom), 1.0))
+            # Start a column early: a policy number printed across the column's edge must not
+            # be cut (only words centred in the policy and date columns are used).
+            left = min(
+                [columns[n][0] for n in ("addl", "subr") if n in columns]
+                + [columns["policy"][0] - 15]
+            )
+            blocks.append(((max(left, columns["policy"][0] - 40), top, right, bottom), 1.0))
         amounts = [
             w
             for w in self.page.words
