@@ -2,15 +2,21 @@
 with its endorsements on file) against a full requirement set (the high-tier template plus a
 holder, three additional-insured parties, a project state and a rating table).
 
+Two figures per run: the same record and context verified over and over, and a fresh record and
+context (built beforehand, outside the timing) for every verification. The summary line reports
+the lower median of the two.
+
 Run: uv run python -m tests.bench.bench_verify
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from datetime import date
 
+from backend.requirements.model import RequirementSet
 from backend.requirements.ratings import InsurerRating, RatingTable
 from backend.requirements.templates import template
 from backend.verification.context import VerificationContext
@@ -32,6 +38,7 @@ from backend.verification.record import (
 TARGET_PER_SECOND = 20_000
 RUNS = 5
 SECONDS_PER_RUN = 1.0
+BATCH = 500
 
 GC = "Meridian Construction Group LLC"
 OWNER = "Harbor Point Owner LP"
@@ -207,30 +214,64 @@ def realistic_context() -> VerificationContext:
     )
 
 
+def _rate_reused(
+    requirements: RequirementSet, record: RecordAsOf, context: VerificationContext, on: date
+) -> float:
+    """Verifications per CPU second of the same record and context objects over and over."""
+    count = 0
+    started = time.process_time()
+    deadline = started + SECONDS_PER_RUN
+    while True:
+        for _ in range(BATCH):
+            verify(requirements, record, context, on)
+        count += BATCH
+        now = time.process_time()
+        if now >= deadline:
+            return count / (now - started)
+
+
+def _rate_fresh(requirements: RequirementSet, on: date) -> float:
+    """Verifications per CPU second when every verification gets a record and a context built
+    for it alone (built outside the timed part), so that nothing the engine might keep on
+    those objects from an earlier call can help."""
+    count = 0
+    spent = 0.0
+    while spent < SECONDS_PER_RUN:
+        batch = [(realistic_record(), realistic_context()) for _ in range(BATCH)]
+        # Settle the collector over the new objects here, not inside the timed loop.
+        gc.collect()
+        started = time.process_time()
+        for record, context in batch:
+            verify(requirements, record, context, on)
+        spent += time.process_time() - started
+        count += BATCH
+    return count / spent
+
+
 def main() -> None:
     requirements = template("high")
     record = realistic_record()
     context = realistic_context()
     on = date(2026, 11, 23)
     verdict = verify(requirements, record, context, on)
+    fresh_verdict = verify(requirements, realistic_record(), realistic_context(), on)
+    assert fresh_verdict == verdict
     print(f"record: {len(record.policies)} policies, {len(record.endorsements)} endorsements")
     print(f"verdict: {verdict.status}, {len(verdict.checks)} checks")
-    rates = []
+    reused: list[float] = []
+    fresh: list[float] = []
     for run in range(RUNS):
-        count = 0
-        started = time.process_time()
-        deadline = started + SECONDS_PER_RUN
-        while True:
-            for _ in range(500):
-                verify(requirements, record, context, on)
-            count += 500
-            now = time.process_time()
-            if now >= deadline:
-                break
-        rate = count / (now - started)
-        rates.append(rate)
-        print(f"run {run + 1}: {rate:,.0f} verifications/s (CPU time of one process)")
-    median = statistics.median(rates)
+        reused.append(_rate_reused(requirements, record, context, on))
+        fresh.append(_rate_fresh(requirements, on))
+        print(
+            f"run {run + 1}: {reused[-1]:,.0f} verifications/s same objects, "
+            f"{fresh[-1]:,.0f}/s a fresh record and context each (CPU time of one process)"
+        )
+    median_reused = statistics.median(reused)
+    median_fresh = statistics.median(fresh)
+    print(f"median: {median_reused:,.0f}/s same objects, {median_fresh:,.0f}/s fresh objects")
+    # The figure judged is the lower of the two, so reuse of objects can never flatter it.
+    median = min(median_reused, median_fresh)
     verdict_word = "ok" if median >= TARGET_PER_SECOND else "SHORT"
     print(f"bench verify: per_second={median:.0f}/s target >={TARGET_PER_SECOND}/s {verdict_word}")
 
