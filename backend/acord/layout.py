@@ -740,6 +740,23 @@ class Acord25Reader:
         }
         if self.alternates:
             self._prefer_alternates(table, band, common, policy_used, eff_words, exp_words)
+            for key, column, found in (
+                ("additional_insured", "addl", addl_words),
+                ("subrogation_waived", "subr", subr_words),
+            ):
+                if found or column not in table.columns:
+                    continue
+                left, right = table.columns[column]
+                marks = [
+                    w
+                    for w in self.alternates
+                    if left <= w.cx <= right
+                    and band[0] <= w.cy <= band[1]
+                    and parse_mark(w.text) is not None
+                    and not (line == "workers_compensation" and w.text.upper() in {"N", "A"})
+                ]
+                if marks:
+                    common[key] = bool(parse_mark(marks[0].text))
         if (
             not ltr_words
             and self.region_ocr is not None
