@@ -125,6 +125,8 @@ def check_endorsements(
     ongoing, completed = ai.ongoing, ai.completed
     if ongoing or completed:
         required = _required_parties(ai.parties, context.additional_insured_parties)
+        parties, names, wanted_keys = required
+        blanket_allowed = ai.blanket_allowed
         terms_by_line = record.terms_by_line
         for kind, presence, form_spec, parties_spec in _AI_SPECS:
             if kind == AI_ONGOING:
@@ -148,15 +150,22 @@ def check_endorsements(
                     # auto policy extends AI status by its own wording, judged by the presence
                     # and parties checks.
                     _check_forms(checks, form_spec, line, forms, labels, judged)
-                if required[0]:
+                if not parties:
+                    continue
+                for endorsement in judged:
+                    # Usual case: one endorsement covers every party, so each party's search in
+                    # _check_parties would stop at it (or earlier) with a pass.
+                    if (endorsement.blanket and blanket_allowed) or (
+                        wanted_keys <= endorsement.party_keys
+                    ):
+                        code, text, severity, waivable = parties_spec
+                        checks.append(_new(Check, (code, PASS, line, text, names, names, severity,
+                                                   waivable, judged[0].evidence,
+                                                   None)))  # fmt: skip
+                        break
+                else:
                     _check_parties(
-                        checks,
-                        parties_spec,
-                        line,
-                        required,
-                        judged,
-                        ai.blanket_allowed,
-                        record,
+                        checks, parties_spec, line, required, judged, blanket_allowed, record
                     )
     if requirements.primary_noncontributory:
         outcome, found, evidence = endorsement_outcome(
@@ -266,16 +275,10 @@ def _check_parties(
     blanket_allowed: bool,
     record: RecordAsOf,
 ) -> None:
+    """The parties check when no single endorsement covers every party (see the caller)."""
     code, text, severity, waivable = spec
     evidence = endorsements[0].evidence
-    parties, names, wanted_keys = required
-    for endorsement in endorsements:
-        # Usual case: one endorsement covers every party, so each party's search below would
-        # stop at it (or earlier) with a pass.
-        if (endorsement.blanket and blanket_allowed) or wanted_keys <= endorsement.party_keys:
-            checks.append(_new(Check, (code, PASS, line, text, names, names, severity, waivable,
-                                       evidence, None)))  # fmt: skip
-            return
+    parties, names, _wanted_keys = required
     missing: list[str] = []
     undetermined: list[str] = []
     description: str | None = None  # folded only when a certificate's claim needs it
