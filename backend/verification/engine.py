@@ -276,11 +276,18 @@ def _check_line(
                        pairs[-1][1].evidence.get("effective"), None)))  # fmt: skip
 
     # Dates: which term is in force, from when, until when, with or without gaps.
-    current: tuple[Policy, Term] | None = None
-    for pair in pairs:
-        term = pair[1]
-        if term.effective <= coverage_day < term.expiration:
-            current = pair  # the newest term in force wins (pairs are sorted by effective)
+    several_terms = len(pairs) > 1
+    current: tuple[Policy, Term] | None = pairs[0]
+    if several_terms:
+        current = None
+        for pair in pairs:
+            term = pair[1]
+            if term.effective <= coverage_day < term.expiration:
+                current = pair  # the newest term in force wins (pairs are sorted by effective)
+    else:  # one term, the usual case
+        term = pairs[0][1]
+        if not term.effective <= coverage_day < term.expiration:
+            current = None
     code, text, severity, waivable = in_force
     if current is None:
         latest = max(pair[1].expiration for pair in pairs)
@@ -291,18 +298,20 @@ def _check_line(
         append(new(Check, (code, PASS, line, text, coverage_day, term.expiration, severity,
                            waivable, term.evidence.get("expiration"), None)))  # fmt: skip
     if work_start is not None:
-        covered = False
-        for pair in pairs:
-            term = pair[1]
-            if term.effective <= work_start < term.expiration:
-                covered = True
-                break
         first = pairs[0][1]
+        if several_terms:
+            covered = False
+            for pair in pairs:
+                term = pair[1]
+                if term.effective <= work_start < term.expiration:
+                    covered = True
+                    break
+        else:
+            covered = first.effective <= work_start < first.expiration
         code, text, severity, waivable = effective_by_work_start
         append(new(Check, (code, PASS if covered else FAIL, line, text, work_start,
                            first.effective, severity, waivable, first.evidence.get("effective"),
                            None)))  # fmt: skip
-    several_terms = len(pairs) > 1
     if several_terms:
         gap = _first_gap(pairs, gap_window_start, needed_until)
         code, text, severity, waivable = no_gap
@@ -617,16 +626,10 @@ def _check_holder(
     if expected is None:
         return
     found = record.certificate_holder_name
-    checks.append(
-        _emit(
-            _HOLDER,
-            PASS if same_entity(expected, found) else FAIL,
-            None,
-            expected,
-            found,
-            record.evidence.get("certificate_holder_name"),
-        )
-    )
+    code, text, severity, waivable = _HOLDER
+    checks.append(_new(Check, (code, PASS if same_entity(expected, found) else FAIL, None, text,
+                               expected, found, severity, waivable,
+                               record.evidence.get("certificate_holder_name"), None)))  # fmt: skip
 
 
 def verdict_for_missing_record(
