@@ -149,7 +149,23 @@ def check_endorsements(
                     # The accepted forms are ISO CG (general liability) forms; an umbrella or
                     # auto policy extends AI status by its own wording, judged by the presence
                     # and parties checks.
-                    _check_forms(checks, form_spec, line, forms, labels, judged)
+                    if len(judged) == 1:
+                        # One endorsement (the usual case): the loop of _check_forms, unrolled.
+                        endorsement = judged[0]
+                        form_number, edition = endorsement.form_number, endorsement.edition
+                        label = endorsement.form_label
+                        outcome = UNKNOWN if label is None else FAIL
+                        for form in forms:
+                            if form.accepts(form_number, edition):
+                                outcome = PASS
+                                break
+                        code, text, severity, waivable = form_spec
+                        checks.append(_new(Check, (code, outcome, line, text, labels,
+                                                   None if label is None else (label,), severity,
+                                                   waivable, endorsement.evidence,
+                                                   None)))  # fmt: skip
+                    else:
+                        _check_forms(checks, form_spec, line, forms, labels, judged)
                 if not parties:
                     continue
                 for endorsement in judged:
