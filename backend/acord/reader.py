@@ -47,6 +47,12 @@ def classify_page(text: str) -> str:
     """What a page is, from its words: acord25, acord24, acord101, endorsement, ..."""
     upper = re.sub(r"\s+", " ", text.upper())
     compact = re.sub(r"[^A-Z0-9]", "", upper)
+    # An ACORD 101 names the form it continues ("ACORD FORM 25, CERTIFICATE OF LIABILITY
+    # INSURANCE") and the ACORD 25 names the 101 in its remarks label: the footers tell them apart.
+    footer_101 = re.search(r"ACORD\s*101\s*\(\s*\d", upper)
+    footer_25 = re.search(r"ACORD\s*25\s*(-\s*S\s*)?\(\s*\d", upper)
+    if footer_101 and not footer_25 and "ADDITIONALREMARKSSCHEDULE" in compact:
+        return "acord101"
     if "CERTIFICATEOFLIABILITYINSURANCE" in compact or re.search(r"ACORD ?25\b", upper):
         return "acord25"
     if "CERTIFICATEOFPROPERTYINSURANCE" in compact or "ACORD24" in compact:

@@ -128,6 +128,16 @@ def compare_entry(entry: dict[str, Any], result: dict[str, Any]) -> tuple[int, i
     ok, n, missed = compare_endorsements(
         entry.get("endorsements", []), result.get("endorsements", []) or []
     )
+    # What each page of the file is (certificate, ACORD 101, endorsement, letter, ...).
+    kinds = {p.get("page"): p.get("kind") for p in result.get("pages", []) or []}
+    for page in entry.get("pages", []):
+        n += 1
+        if kinds.get(page["page"]) == page["kind"]:
+            ok += 1
+        else:
+            missed.append(
+                f"page {page['page']}: want {page['kind']!r} got {kinds.get(page['page'])!r}"
+            )
     return matched + ok, total + n, misses + missed
 
 

@@ -77,3 +77,18 @@ def test_limit_rows_are_found_under_other_wording() -> None:
         "general_aggregate": 2_000_000,
         "products_completed_operations_aggregate": 2_000_000,
     }
+
+
+def test_acord_101_and_acord_25_pages_are_told_apart_by_their_footers() -> None:
+    from backend.acord.reader import classify_page
+
+    remarks = (
+        "ACORD ADDITIONAL REMARKS SCHEDULE\nTHIS SCHEDULE CONTINUES ACORD FORM 25, CERTIFICATE OF "
+        "LIABILITY INSURANCE\nACORD 101 (2008/01)"
+    )
+    certificate = (
+        "CERTIFICATE OF LIABILITY INSURANCE\nDESCRIPTION OF OPERATIONS (ACORD 101, Additional "
+        "Remarks Schedule, may be attached)\nACORD 25 (2016/03)"
+    )
+    assert classify_page(remarks) == "acord101"
+    assert classify_page(certificate) == "acord25"
