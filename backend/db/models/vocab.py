@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from backend.requirements.vocabulary import COVERED_AUTOS as COVERED_AUTOS
+from backend.requirements.vocabulary import LIMIT_KINDS as ENGINE_LIMIT_KINDS
+
 ORG_KINDS = ("subcontractor", "general_contractor", "broker")
 
 ROLES = (
@@ -57,30 +60,9 @@ ENGAGEMENT_STATUSES = (
 
 DECISION_KINDS = ("approve", "reject", "waive", "pay_hold", "release", "work_stop", "resume")
 
-# Whole-dollar limit kinds per line, as printed on an ACORD 25 (contracts/acord25-json.md).
+# Limit kinds per line and covered-auto kinds: one vocabulary, shared with the engine. The
+# record may also hold the certificate's "other" row, which the engine does not judge.
 LIMIT_KINDS: dict[str, tuple[str, ...]] = {
-    "general_liability": (
-        "each_occurrence",
-        "damage_to_rented_premises",
-        "medical_expense",
-        "personal_advertising_injury",
-        "general_aggregate",
-        "products_completed_operations_aggregate",
-    ),
-    "auto_liability": (
-        "combined_single_limit",
-        "bodily_injury_per_person",
-        "bodily_injury_per_accident",
-        "property_damage",
-    ),
-    "umbrella": ("each_occurrence", "aggregate"),
-    "excess": ("each_occurrence", "aggregate"),
-    "workers_compensation": (
-        "el_each_accident",
-        "el_disease_each_employee",
-        "el_disease_policy_limit",
-    ),
+    **ENGINE_LIMIT_KINDS,
     "other": ("each_claim", "each_occurrence", "aggregate"),
 }
-
-COVERED_AUTOS = ("any_auto", "owned", "scheduled", "hired", "non_owned")
