@@ -21,8 +21,9 @@ from backend.acord import preflight
 from backend.acord.acroform import filled_fields, read_acroform
 from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
+from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText
-from backend.acord.layout import Acord25Reader, Evidence
+from backend.acord.layout import Acord25Reader
 from backend.acord.ocr import OCR_DPI, RegionReader, deskew, ocr_words, prepare_image
 from backend.acord.pdftext import InkMeter, mark_hidden_words, page_words, render_gray
 

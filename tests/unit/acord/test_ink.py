@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from backend.acord.layout import _columns_from_rules, _known_edition
+from backend.acord.coverage_table import _columns_from_rules
+from backend.acord.layout import _known_edition
 from backend.acord.ocr import binarize, ink_threshold
 from backend.acord.pdftext import InkMeter
 

@@ -1,0 +1,319 @@
+"""One coverage per row of the table: insurer letter, policy number, dates, marks, limits
+and the boxes ticked in the TYPE OF INSURANCE cell; OTHER rows as printed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backend.acord.coverage_limits import (
+    AUTO_LIMITS,
+    GL_LIMITS,
+    UMBRELLA_LIMITS,
+    WC_LIMITS,
+    CoverageLimitsReader,
+)
+from backend.acord.coverage_table import CoverageTableFinder, Table
+from backend.acord.geometry import BBox, Label, Word, group_lines
+from backend.acord.page_labels import joined_text, lines_with_words
+from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
+
+
+class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader):
+    def _coverages(self) -> list[dict[str, Any]]:
+        table = self._table()
+        if table is None:
+            return []
+        coverages: list[dict[str, Any]] = []
+        for line in ("general_liability", "auto_liability", "umbrella", "workers_compensation"):
+            if line in table.bands:
+                coverage = self._coverage(table, line, table.bands[line], len(coverages))
+                if coverage is not None:
+                    coverages.append(coverage)
+        if "other" in table.bands:
+            coverages.extend(self._other_rows(table, table.bands["other"], len(coverages)))
+        return coverages
+
+    def _common(
+        self, table: Table, band: tuple[float, float], pointer: str, line: str
+    ) -> dict[str, Any]:
+        ltr_words = [w for w in self._cell(table, "ltr", band) if re.fullmatch(r"[A-F]", w.text)]
+        policy_words = self._cell(table, "policy", band)
+        eff_words = [w for w in self._cell(table, "eff", band) if parse_date(w.text)]
+        exp_words = [w for w in self._cell(table, "exp", band) if parse_date(w.text)]
+        addl_words = [w for w in self._cell(table, "addl", band) if parse_mark(w.text) is not None]
+        subr_words = [w for w in self._cell(table, "subr", band) if parse_mark(w.text) is not None]
+        if line == "workers_compensation":
+            addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
+        policy_lines = lines_with_words(policy_words)
+        policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
+        common: dict[str, Any] = {
+            "line": line,
+            "insurer_letter": ltr_words[0].text if ltr_words else None,
+            "policy_number": clean_text(policy_text) or None,
+            "effective": parse_date(eff_words[0].text) if eff_words else None,
+            "expiration": parse_date(exp_words[0].text) if exp_words else None,
+            # A form without the column (the 2001/08 edition has no SUBR WVD) says nothing.
+            "additional_insured": bool(addl_words and parse_mark(addl_words[0].text))
+            if "addl" in table.columns
+            else None,
+            "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text))
+            if "subr" in table.columns
+            else None,
+        }
+        if self.alternates:
+            self._prefer_alternates(table, band, common, policy_used, eff_words, exp_words)
+            for key, column, found in (
+                ("additional_insured", "addl", addl_words),
+                ("subrogation_waived", "subr", subr_words),
+            ):
+                if found or column not in table.columns:
+                    continue
+                left, right = table.columns[column]
+                marks = [
+                    w
+                    for w in self.alternates
+                    if left <= w.cx <= right
+                    and band[0] <= w.cy <= band[1]
+                    and parse_mark(w.text) is not None
+                    and not (line == "workers_compensation" and w.text.upper() in {"N", "A"})
+                ]
+                if marks:
+                    common[key] = bool(parse_mark(marks[0].text))
+        if (
+            not ltr_words
+            and self.region_ocr is not None
+            and common["policy_number"]
+            and policy_used
+            and "ltr" in table.columns
+        ):
+            left, right = table.columns["ltr"]
+            row_cy = sum(w.cy for w in policy_used) / len(policy_used)
+            cell = (left, row_cy - 7, right, row_cy + 7)
+            for word in self.region_ocr(cell, single_char=True):
+                letter = word.text.strip(" .|:[](){}").upper()
+                if re.fullmatch(r"[A-F]", letter):
+                    common["insurer_letter"] = letter
+                    ltr_words = [word]
+                    break
+        self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
+        self.evidence.note(f"{pointer}/policy_number", policy_used)
+        self.evidence.note(f"{pointer}/effective", eff_words[:1])
+        self.evidence.note(f"{pointer}/expiration", exp_words[:1])
+        self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
+        self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
+        return common
+
+    def _prefer_alternates(
+        self,
+        table: Table,
+        band: tuple[float, float],
+        common: dict[str, Any],
+        policy_used: list[Word],
+        eff_words: list[Word],
+        exp_words: list[Word],
+    ) -> None:
+        """Take the second (grey) reading of the policy number and dates where it is the
+        likelier one: the page pass found nothing there, or was less sure."""
+
+        def cell(column: str) -> list[Word]:
+            if column not in table.columns:
+                return []
+            left, right = table.columns[column]
+            return [
+                w for w in self.alternates if left <= w.cx <= right and band[0] <= w.cy <= band[1]
+            ]
+
+        def sure(words: list[Word]) -> float:
+            return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+        lines = [
+            (text, words)
+            for text, words in lines_with_words(cell("policy"))
+            if re.search(r"\d", text)
+        ]
+        if lines:
+            text, words = lines[0]
+            if not common["policy_number"] or sure(words) > sure(policy_used):
+                common["policy_number"] = clean_text(text) or common["policy_number"]
+        for key, column, found in (
+            ("effective", "eff", eff_words),
+            ("expiration", "exp", exp_words),
+        ):
+            dates = [w for w in cell(column) if parse_date(w.text)]
+            if dates and (common[key] is None or sure(dates[:1]) > sure(found[:1])):
+                common[key] = parse_date(dates[0].text)
+
+    def _coverage(
+        self, table: Table, line: str, band: tuple[float, float], index: int
+    ) -> dict[str, Any] | None:
+        pointer = f"/coverages/{index}"
+        common = self._common(table, band, pointer, line)
+        type_left, type_right = table.columns.get("type", (0.0, table.limits_x))
+        type_region = (type_left, band[0], type_right, band[1])
+        coverage: dict[str, Any] = dict(common)
+        if line == "general_liability":
+            limits, any_value = self._limits(table, band, GL_LIMITS, pointer)
+            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
+            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
+            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
+            agg_row = self.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
+            per: str | None = None
+            if agg_row is not None:
+                row = (type_left, agg_row.top - 2, type_right, agg_row.bottom + 16)
+                policy = self.label("POLICY", region=row, start=True)
+                project = self.label("PROJECT", "PRO", region=row, start=True)
+                location = self.label("LOC", region=row, start=True)
+                for name, hit in (("policy", policy), ("project", project), ("location", location)):
+                    if hit is not None and hit.top > agg_row.top + 2 and self.ticked(hit):
+                        per = name
+                        break
+            coverage["aggregate_applies_per"] = per
+        elif line == "auto_liability":
+            limits, any_value = self._limits(table, band, AUTO_LIMITS, pointer)
+            coverage["covered_autos"] = self._covered_autos(type_region)
+        elif line == "umbrella":
+            limits, any_value = self._limits(table, band, UMBRELLA_LIMITS, pointer)
+            # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
+            umbrella = self.any_ticked("UMBRELLA", region=type_region)
+            excess = self.any_ticked("EXCESS", region=type_region)
+            if excess and not umbrella:
+                coverage["line"] = "excess"
+            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
+            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
+            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
+        else:
+            limits, any_value = self._limits(table, band, WC_LIMITS, pointer)
+            statute_area = (table.limits_x - 10, band[0], self.page.width, band[1])
+            statute = self.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
+            if statute is None and self.region_ocr is not None:
+                statute = self._fuzzy_label(
+                    ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
+                )
+            coverage["statutory"] = self.ticked(statute) if statute is not None else None
+            coverage["officers_excluded"] = self._officers_excluded(table, band)
+        coverage["limits"] = limits
+        has_content = any_value or coverage["policy_number"] or coverage["effective"]
+        return coverage if has_content else None
+
+    def _covered_autos(self, type_region: BBox) -> list[str]:
+        spellings = {
+            "any_auto": ("ANY AUTO",),
+            "owned": ("ALL OWNED", "OWNED"),
+            "scheduled": ("SCHEDULED",),
+            "hired": ("HIRED",),
+            "non_owned": ("NON-OWNED", "NONOWNED"),
+        }
+        hits = {
+            key: self.label(*names, region=type_region, start=True)
+            for key, names in spellings.items()
+        }
+        # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
+        # missed is placed from its row and column neighbours.
+        grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
+        for key, (column_mate, row_mate) in grid.items():
+            column, row = hits.get(column_mate), hits.get(row_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        for key, (row_mate, column_mate) in {
+            "scheduled": ("owned", "non_owned"),
+            "non_owned": ("hired", "scheduled"),
+        }.items():
+            row, column = hits.get(row_mate), hits.get(column_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        return [key for key in spellings if self.ticked(hits[key])]
+
+    def _officers_excluded(self, table: Table, band: tuple[float, float]) -> bool | None:
+        """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
+        left_part = (0, band[0], table.limits_x, band[1])
+        yes_no = self.label("Y / N", "Y/N", region=left_part)
+        self.label("N / A", "N/A", region=left_part)
+        if yes_no is not None:
+            # The answer box sits under its "Y / N" heading.
+            below = (yes_no.x0 - 8, yes_no.bottom - 1, yes_no.x1 + 8, yes_no.bottom + 14)
+            for word in sorted(self.values_in(below), key=lambda w: w.top):
+                value = parse_mark(word.text)
+                if value is not None and word.text.upper() != "X":
+                    return value
+        excluded = self.label("EXCLUDED", region=left_part)
+        if excluded is None:
+            return None
+        right = min(
+            [
+                table.columns[name][0]
+                for name in ("addl", "subr", "policy")
+                if name in table.columns and table.columns[name][0] > excluded.x1
+            ]
+            or [table.limits_x]
+        )
+        region = (excluded.x1, excluded.top - 10, right, excluded.bottom + 4)
+        for word in sorted(self.values_in(region), key=lambda w: w.x0):
+            value = parse_mark(word.text)
+            if value is not None and word.text.upper() != "X":
+                return value
+        return None
+
+    def _other_rows(
+        self, table: Table, band: tuple[float, float], first_index: int
+    ) -> list[dict[str, Any]]:
+        words = self.values_in((0, band[0], self.page.width, band[1]))
+        lines = group_lines(words)
+        policy_cols = [table.columns.get(c) for c in ("ltr", "policy")]
+        starts: list[int] = []
+        for index, line in enumerate(lines):
+            if any(
+                col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
+                for col in policy_cols
+            ):
+                starts.append(index)
+        if not starts and lines:
+            starts = [0]
+        rows: list[list[Word]] = []
+        for number, start in enumerate(starts):
+            begin = 0 if number == 0 else start
+            # A limit label or description printed just above the row's main line belongs to it.
+            if number > 0 and start > 0 and starts[number - 1] != start - 1:
+                previous = lines[start - 1]
+                if not any(
+                    policy_cols[1] is not None and policy_cols[1][0] <= w.cx <= policy_cols[1][1]
+                    for w in previous.words
+                ):
+                    begin = start - 1
+            stop = starts[number + 1] if number + 1 < len(starts) else len(lines)
+            if number + 1 < len(starts) and starts[number + 1] - 1 > start:
+                stop = (
+                    starts[number + 1] - 1 if starts[number + 1] - 1 > start else starts[number + 1]
+                )
+            row_words = [w for line in lines[begin:stop] for w in line.words]
+            rows.append(row_words)
+        coverages: list[dict[str, Any]] = []
+        for row_words in rows:
+            if not row_words:
+                continue
+            top = min(w.top for w in row_words) - 0.5
+            bottom = max(w.bottom for w in row_words) + 0.5
+            pointer = f"/coverages/{first_index + len(coverages)}"
+            common = self._common(table, (top, bottom), pointer, "other")
+            type_col = table.columns.get("type", (0.0, 0.0))
+            desc_words = [w for w in row_words if type_col[0] <= w.cx <= type_col[1]]
+            limit_words = [w for w in row_words if w.cx >= table.limits_x]
+            printed = " ".join(line.text for line in group_lines(limit_words))
+            coverage: dict[str, Any] = {
+                "line": "other",
+                "description": _without_row_label(clean_text(joined_text(desc_words))),
+                **{k: v for k, v in common.items() if k != "line"},
+                "limits": self._other_limits(table, limit_words) or parse_other_limits(printed),
+                "limits_as_printed": printed or None,
+            }
+            self.evidence.note(f"{pointer}/description", desc_words)
+            self.evidence.note(f"{pointer}/limits", limit_words)
+            if coverage["description"] or coverage["policy_number"]:
+                coverages.append(coverage)
+        return coverages
+
+
+def _without_row_label(text: str) -> str | None:
+    """An OTHER row's description without the printed "OTHER" row label of older editions."""
+    stripped = re.sub(r"^OTHER\b[:\s]*|\s*\bOTHER$", "", text)
+    return (stripped or text) or None

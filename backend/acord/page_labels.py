@@ -1,0 +1,183 @@
+"""The base of the ACORD 25 page reader: printed labels found on the page (exactly, or
+fuzzily on a scan), the values around them, and tick marks in check boxes."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Protocol
+
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, Label, PageText, Word, compact, group_lines
+
+_TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
+
+
+def _is_tick(text: str) -> bool:
+    """A tick mark as text: "X" or a check sign, or OCR's doubled reading of a bold X ("xX")."""
+    stripped = text.strip()
+    # OCR reads a crossed box as "[X]", "(X]" or "[XK]".
+    return stripped in _TICK_TEXT or bool(re.fullmatch(r"[\[({|]?[xX][xXkK]?[\])}|]?", stripped))
+
+
+class Ink(Protocol):
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float: ...
+
+    def checkbox_fill(self, right: float, cy: float, reach: float = 24.0) -> float | None: ...
+
+    def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]: ...
+
+    def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]: ...
+
+
+class RegionOcr(Protocol):
+    def __call__(
+        self, box: BBox, single_char: bool = False, sparse: bool = False, zoom: float = 1.0
+    ) -> list[Word]: ...
+
+
+def joined_text(words: list[Word]) -> str:
+    return " ".join(line.text for line in group_lines(words))
+
+
+def lines_with_words(words: list[Word]) -> list[tuple[str, list[Word]]]:
+    return [(line.text, line.words) for line in group_lines(words)]
+
+
+class PageLabels:
+    def __init__(
+        self,
+        page: PageText,
+        ink: Ink | None,
+        evidence: Evidence,
+        region_ocr: RegionOcr | None = None,
+    ) -> None:
+        self.page = page
+        self.region_ocr = region_ocr
+        self.ink = ink
+        self.evidence = evidence
+        self.warnings: list[str] = []
+        self.label_word_ids: set[int] = set()
+        # On a scan, words of the table read a second time in grey: candidates for values.
+        self.alternates: list[Word] = []
+        self.header_strip: BBox | None = None
+        # Box labels sit at the left edge; the same words recur in the printed disclaimers.
+        self.left_margin: BBox = (0.0, 0.0, 110.0, page.height)
+        self.lower_left: BBox = (0.0, page.height * 0.45, page.width * 0.5, page.height)
+
+    def label(
+        self, *names: str, region: BBox | None = None, whole: bool = False, start: bool = False
+    ) -> Label | None:
+        for name in names:
+            hit = self.page.find_label(name, region=region, whole_words=whole, word_start=start)
+            if hit is not None:
+                self.label_word_ids.update(hit.word_ids)
+                return hit
+        if self.region_ocr is not None and region is not None:
+            return self._fuzzy_label(names, region)
+        return None
+
+    def _fuzzy_label(
+        self, names: tuple[str, ...], region: BBox, least: float = 0.75
+    ) -> Label | None:
+        """On a scan, a one-word label OCR misspelt by a letter or two ("POTICY")."""
+        best: tuple[float, Word] | None = None
+        for name in names:
+            key = compact(name)
+            if " " in name.strip() or len(key) < 4:
+                continue
+            for word in self.page.words_in(region):
+                ratio = SequenceMatcher(None, key, compact(word.text)).ratio()
+                if ratio >= least and (best is None or ratio > best[0]):
+                    best = (ratio, word)
+        if best is None:
+            return None
+        word = best[1]
+        self.label_word_ids.add(id(word))
+        return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
+
+    def values_in(self, region: BBox) -> list[Word]:
+        return [w for w in self.page.words_in(region) if id(w) not in self.label_word_ids]
+
+    def any_ticked(self, name: str, region: BBox) -> bool:
+        return any(
+            self.ticked(hit) for hit in self.page.find_labels(name, region=region, word_start=True)
+        )
+
+    def _phrase_start(self, label: Label) -> Label:
+        """The label extended left over the words printed just before it on its line ("WC" in
+        "WC STATU-TORY LIMITS"), where the box that belongs to the whole phrase is."""
+        x0 = label.x0
+        height = max(label.bottom - label.top, 4.0)
+        while True:
+            before = [
+                w
+                for w in self.page.words_in((x0 - 0.6 * height - 40, label.top, x0, label.bottom))
+                if 0 <= x0 - w.x1 < 0.6 * height and not _is_tick(w.text)
+            ]
+            if not before:
+                break
+            x0 = min(w.x0 for w in before)
+        if x0 == label.x0:
+            return label
+        return Label(x0, label.top, label.x1, label.bottom, label.word_ids)
+
+    def ticked(self, label: Label | None) -> bool:
+        if label is None:
+            return False
+        label = self._phrase_start(label)
+        h = max(label.bottom - label.top, 5.0)
+        for word in self.page.words_in((label.x0 - 18, label.cy - h, label.x0 - 0.5, label.cy + h)):
+            if _is_tick(word.text) and abs(word.cy - label.cy) < 0.9 * h:
+                return True
+        if self.ink is None:
+            return False
+        # A two-line label has its box centred between its lines.
+        centre = label.cy
+        for word in self.page.words:
+            if (
+                abs(word.x0 - label.x0) < 3
+                and label.bottom - 1.5 < word.top < label.bottom + 2.5
+                # the label's second line, not a value printed under it ("25,000")
+                and not re.search(r"\d", word.text)
+                and abs(word.height - (label.bottom - label.top)) < 0.4 * word.height
+            ):
+                centre = (label.cy + word.cy) / 2
+                break
+        fill = self.ink.checkbox_fill(label.x0 - 0.8, centre)
+        return fill is not None and fill > 0.07
+
+    def _box_lines(self, region: BBox, pointer: str) -> list[str]:
+        words = self.values_in(region)
+        lines = lines_with_words(words)
+        if not lines:
+            return []
+        # Keep the main text block: drop far-right fragments (agency codes, QR code captions).
+        left = min(w.x0 for _, ws in lines for w in ws)
+        kept: list[str] = []
+        kept_words: list[Word] = []
+        for text, line_words in lines:
+            # A stray mark OCR read off a rule or a speck is not a line of the address.
+            if self.region_ocr is not None and len(re.sub(r"[^A-Za-z0-9]", "", text)) < 2:
+                continue
+            segment = leading_run([w for w in line_words if w.x0 < left + 60] and line_words)
+            if segment:
+                kept.append(" ".join(w.text for w in segment))
+                kept_words.extend(segment)
+        self.evidence.note(pointer, kept_words)
+        return kept
+
+
+_STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
+
+
+def leading_run(words: list[Word]) -> list[Word]:
+    """The words of a line up to the first wide gap (a second text block further right)."""
+    run: list[Word] = []
+    for word in sorted(words, key=lambda w: w.x0):
+        gap = word.x0 - run[-1].x1 if run else 0.0
+        # City, state and ZIP sit in separate boxes on the fillable form: keep them together.
+        if run and gap > max(25.0, 3 * word.height) and not _STATE_OR_ZIP.fullmatch(word.text):
+            break
+        run.append(word)
+    return run
