@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
@@ -17,7 +17,11 @@ class Notice(IdMixin, CreatedAtMixin, Base):
     recipient into digests). A notice whose mail failed stays visible as undelivered."""
 
     __tablename__ = "notices"
-    __table_args__ = (one_of("email_state", EMAIL_STATES, "email_state_known"),)
+    __table_args__ = (
+        one_of("email_state", EMAIL_STATES, "email_state_known"),
+        # The sweep asks "was this engagement already told this?" for every engagement daily.
+        Index("ix_notices_engagement_kind", "engagement_id", "kind"),
+    )
 
     recipient_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), index=True
