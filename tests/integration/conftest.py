@@ -24,6 +24,14 @@ from backend.ops_cli import alembic_config
 
 pytestmark = pytest.mark.integration
 
+# The suite's own Redis database, emptied after the run, so jobs its requests queue never reach
+# a developer's worker on database 0. (Worker-process tests claim databases 15 down to 4.)
+TEST_REDIS_DATABASE = 3
+
+
+def _test_redis_url(redis_url: str) -> str:
+    return f"{redis_url.rsplit('/', 1)[0]}/{TEST_REDIS_DATABASE}"
+
 
 async def create_database(base_url: str, name: str) -> str:
     url = make_url(base_url)
@@ -70,6 +78,7 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("coinet-data")
     return dataclasses.replace(
         env,
+        redis_url=_test_redis_url(env.redis_url),
         data_dir=data_dir,
         document_root=data_dir / "documents",
         keys_dir=data_dir / "keys",
@@ -85,6 +94,11 @@ async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
     await migrate(url)
     yield dataclasses.replace(base_settings, database_url=url)
     await drop_database(base_settings.database_url, name)
+    leftovers = await create_pool(RedisSettings.from_dsn(base_settings.redis_url))
+    try:
+        await leftovers.flushdb()
+    finally:
+        await leftovers.aclose()
 
 
 @pytest.fixture(scope="session")

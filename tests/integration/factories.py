@@ -62,7 +62,7 @@ async def make_project(db: AsyncSession, gc: Org, number: str | None = None) -> 
     project = Project(
         id=uuid.uuid4(),
         gc_org_id=gc.id,
-        number=number or f"T-{uuid.uuid4().hex[:6]}",
+        number=number or f"T-{uuid.uuid4().hex[:12]}",
         name="Test project",
         state="OH",
         start_date=date.today(),
@@ -80,7 +80,7 @@ async def make_requirement_version(
     db: AsyncSession, gc: Org, tier: str = "moderate"
 ) -> RequirementSetVersion:
     rs = RequirementSet(
-        id=uuid.uuid4(), gc_org_id=gc.id, name=f"{tier} {uuid.uuid4().hex[:4]}", template=tier
+        id=uuid.uuid4(), gc_org_id=gc.id, name=f"{tier} {uuid.uuid4().hex}", template=tier
     )
     db.add(rs)
     await db.flush()
