@@ -32,6 +32,9 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/coinet"
+    # Migrations need the owner; the app and workers can run as the restricted `coinet_app`
+    # role that migration 0004 creates. Empty: migrate through DATABASE_URL.
+    migration_database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Where state that is not in PostgreSQL lives locally: documents, keys, private servers.
     data_dir: Path = PROJECT_ROOT / "var"
@@ -54,11 +57,16 @@ class Settings:
     timestamp_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(_env("COINET_DATA_DIR", str(PROJECT_ROOT / "var")))
         return cls(
             database_url=_env("DATABASE_URL", cls.database_url),
+            migration_database_url=_env("MIGRATION_DATABASE_URL", ""),
             redis_url=_env("REDIS_URL", cls.redis_url),
             data_dir=data_dir,
             document_store=_env("DOCUMENT_STORE", "filesystem"),

@@ -42,8 +42,8 @@ def migrate(args: argparse.Namespace) -> int:
     from alembic import command
 
     settings = get_settings()
-    asyncio.run(ensure_database(settings.database_url))
-    config = alembic_config(settings.database_url)
+    asyncio.run(ensure_database(settings.owner_database_url))
+    config = alembic_config(settings.owner_database_url)
     if args.direction == "down":
         command.downgrade(config, args.revision or "-1")
     else:
