@@ -78,7 +78,11 @@ def _split_row(image: Image.Image) -> int:
 
 
 def _run_tesseract(
-    image: Image.Image, y_offset: int, psm: str = "11", x_offset: int = 0
+    image: Image.Image,
+    y_offset: int,
+    psm: str = "11",
+    x_offset: int = 0,
+    whitelist: str | None = None,
 ) -> list[tuple[str, int, int, int, int, float]]:
     buffer = io.BytesIO()
     # Uncompressed grey map: encoding a page as PNG cost a tenth of a second per call.
@@ -97,6 +101,7 @@ def _run_tesseract(
                 # Certificates print no light-on-dark text; looking for it costs a fifth.
                 "-c",
                 "tessedit_do_invert=0",
+                *(["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []),
                 "tsv",
             ],
             input=buffer.getvalue(),
@@ -205,6 +210,9 @@ class RegionReader:
     letter); the layout reader asks again for just the cell it needs.
     """
 
+    # A cell read costs tens of milliseconds; the cap only bounds a pathological page.
+    MAX_CALLS = 60
+
     def __init__(self, image: Image.Image, points_per_pixel: float) -> None:
         self.image = image
         self.scale = points_per_pixel
@@ -216,10 +224,15 @@ class RegionReader:
         single_char: bool = False,
         sparse: bool = False,
         zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
     ) -> list[Word]:
         """Words in the box; `sparse` reads a strip of scattered small labels (a table's header
-        row), which the whole-page pass often loses among the table's rules."""
-        if self.calls >= 12:
+        row), which the whole-page pass often loses among the table's rules; `single_line`
+        reads the box as one line of text; `whitelist` limits the characters Tesseract may
+        return (for this call only)."""
+        if self.calls >= self.MAX_CALLS:
             return []
         self.calls += 1
         s = 1 / self.scale
@@ -238,8 +251,8 @@ class RegionReader:
             )
         # A white margin lets Tesseract find text that touches the crop's edge.
         padded = ImageOps.expand(crop, border=20, fill=255)
-        mode = "11" if sparse else ("10" if single_char else "6")
-        rows = _run_tesseract(padded, 0, mode)
+        mode = "11" if sparse else ("10" if single_char else ("7" if single_line else "6"))
+        rows = _run_tesseract(padded, 0, mode, whitelist=whitelist)
         return _to_words(
             [
                 (

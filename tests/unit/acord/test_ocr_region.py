@@ -1,0 +1,53 @@
+"""RegionReader: one box of a page image read again, with the options the layout reader uses."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from backend.acord.ocr import RegionReader
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+
+_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+_SCALE = 0.25  # points per pixel: 288 dpi
+
+
+def _page(lines: list[tuple[int, str]]) -> Image.Image:
+    image = Image.new("L", (1200, 600), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(_FONT, 40)
+    for y, text in lines:
+        draw.text((60, y), text, fill=0, font=font)
+    return image
+
+
+def _box(top_px: int, bottom_px: int) -> tuple[float, float, float, float]:
+    return (0.0, top_px * _SCALE, 1200 * _SCALE, bottom_px * _SCALE)
+
+
+def test_single_line_reads_the_line_in_page_points() -> None:
+    reader = RegionReader(_page([(100, "POLICY GL-100200"), (300, "OTHER TEXT")]), _SCALE)
+    words = reader(_box(80, 160), single_line=True)
+    assert [w.text for w in words] == ["POLICY", "GL-100200"]
+    # Boxes come back in page points, inside the box that was asked for.
+    assert all(80 * _SCALE <= w.top and w.bottom <= 160 * _SCALE for w in words)
+    assert words[0].x0 == pytest.approx(60 * _SCALE, abs=3)
+
+
+def test_whitelist_limits_the_characters_for_that_call_only() -> None:
+    reader = RegionReader(_page([(100, "01/15/2026"), (300, "SEVEN")]), _SCALE)
+    digits = reader(_box(80, 160), single_line=True, whitelist="0123456789/")
+    assert "".join(w.text for w in digits) == "01/15/2026"
+    letters = reader(_box(280, 360), single_line=True, whitelist="0123456789")
+    assert all(ch.isdigit() for w in letters for ch in w.text)
+    # The next call without a whitelist reads letters again.
+    assert [w.text for w in reader(_box(280, 360), single_line=True)] == ["SEVEN"]
+
+
+def test_calls_are_capped_per_page() -> None:
+    reader = RegionReader(_page([(100, "CAPPED")]), _SCALE)
+    reader.calls = RegionReader.MAX_CALLS
+    assert reader(_box(80, 160), single_line=True) == []
