@@ -55,6 +55,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
     timestamp_url: str = ""
+    # How often an open portfolio page asks again for its rows (0: never).
+    dashboard_refresh_seconds: int = 60
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +88,9 @@ class Settings:
             base_url=_env("BASE_URL", cls.base_url),
             keys_dir=Path(_env("KEYS_DIR", str(data_dir / "keys"))),
             timestamp_url=_env("TIMESTAMP_URL", ""),
+            dashboard_refresh_seconds=_env_int(
+                "DASHBOARD_REFRESH_SECONDS", cls.dashboard_refresh_seconds
+            ),
         )
 
 

@@ -72,6 +72,7 @@ class GcPagesController(Controller):
         actor: Actor,
         db: AsyncSession,
         projects: ProjectService,
+        settings: Settings,
         project: str | None = None,
         status: str | None = None,
         window: str | None = None,
@@ -82,7 +83,13 @@ class GcPagesController(Controller):
         context = await dashboard_context(db, actor, projects, project, status, window, sort, order)
         if is_htmx(request):
             return fragment("gc/_portfolio.html", actor, **context)
-        return await page(db, actor, "gc/dashboard.html", **context)
+        return await page(
+            db,
+            actor,
+            "gc/dashboard.html",
+            refresh_seconds=settings.dashboard_refresh_seconds,
+            **context,
+        )
 
     @get("/dashboard.csv")
     async def dashboard_csv(

@@ -82,8 +82,38 @@
     }
   }
 
+  // A region marked data-refresh-seconds reloads itself from the page's current address (which
+  // carries the filters and sort htmx pushed), so verdicts that a renewal's fan-out changed show
+  // up without a reload. It waits while the tab is hidden or a control in it has focus, and it
+  // only swaps when the text changed, so a screen reader hears nothing when nothing happened.
+  function setUpRefresh(region) {
+    var seconds = Number(region.getAttribute("data-refresh-seconds")) || 60;
+    function words(text) { return text.replace(/\s+/g, " ").trim(); }
+    function refresh() {
+      if (document.visibilityState !== "visible") { return; }
+      var active = document.activeElement;
+      if (active && active !== document.body && active.closest("form")) { return; }
+      fetch(window.location.pathname + window.location.search, {
+        headers: { "HX-Request": "true" }, credentials: "same-origin"
+      }).then(function (response) {
+        // A redirect means the session ended: leave the page as it is rather than paste a sign-in form.
+        return response.ok && !response.redirected ? response.text() : null;
+      }).then(function (html) {
+        if (html === null) { return; }
+        var incoming = document.createElement("template");
+        incoming.innerHTML = html;
+        if (words(incoming.content.textContent) === words(region.textContent)) { return; }
+        region.innerHTML = html;
+        if (window.htmx) { window.htmx.process(region); }
+        region.setAttribute("data-refreshed-at", new Date().toISOString());
+      }).catch(function () { /* offline for a moment: the next tick tries again */ });
+    }
+    window.setInterval(refresh, seconds * 1000);
+  }
+
   function ready() {
     document.querySelectorAll("form[data-upload]").forEach(setUpUpload);
+    document.querySelectorAll("[data-refresh-seconds]").forEach(setUpRefresh);
     document.addEventListener("focusin", function (event) {
       if (event.target.closest && event.target.closest(".fields") && event.target.hasAttribute("data-box")) {
         highlight(event.target);

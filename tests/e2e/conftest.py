@@ -164,6 +164,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "KEYS_DIR": str(data_dir / "keys"),
         "BASE_URL": base_url,
         "OMP_THREAD_LIMIT": "1",
+        # An open portfolio refreshes itself; the journeys wait for that, not for a minute.
+        "DASHBOARD_REFRESH_SECONDS": "2",
     }
     logs = data_dir / "logs"
     logs.mkdir()

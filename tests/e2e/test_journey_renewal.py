@@ -102,6 +102,10 @@ def test_one_renewal_reaches_two_gcs(stack: Stack, browser: Any) -> None:
         "incomplete": "Incomplete",
         "pending": "Pending review",
     }
+    # GC A's portfolio has stayed open all along: it must show the new status by itself.
+    open_row = gc_a.locator("table.portfolio tbody tr", has_text=SUB_RENEWING)
+    expect(open_row).not_to_have_attribute("data-status", before[GC_A], timeout=WAIT_MS)
+    assert gc_a.locator("#portfolio[data-refreshed-at]").count() == 1
     for gc, page, name in ((GC_A, gc_a, "gc-a"), (GC_B, gc_b, "gc-b")):
         status = dashboard_status(page, stack)
         assert status != before[gc], f"{gc} still shows {status}"
