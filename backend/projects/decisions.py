@@ -22,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
-from backend.audit.canonical import Party, SnapshotFacts
+from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.service import append_snapshots
 from backend.db.models import Decision, Engagement, Organisation, Project, RecordRevision, Verdict
 from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
 from backend.verification import decisions as rules
@@ -253,6 +254,10 @@ async def decide(
     checks: list[dict[str, Any]] = []
     if engine is not None:
         checks = engine.to_json()["checks"]
+    documents: list[DocumentRef] = []
+    if verdict_row is not None:
+        rested_on = await documents_of_verdicts(session, {engagement.id: verdict_row.id})
+        documents = rested_on.get(engagement.id, [])
     facts = SnapshotFacts(
         kind=request.kind,
         engagement_id=str(engagement.id),
@@ -262,7 +267,7 @@ async def decide(
         record_revision=str(verdict_row.revision_id)
         if verdict_row is not None and verdict_row.revision_id
         else "none",
-        documents=[],
+        documents=documents,
         requirement_set_version=latest[1] if latest else str(engagement.requirement_set_version_id),
         requirement_set_sha256=latest[2] if latest else NO_HASH,
         status=engagement.status,

@@ -46,6 +46,7 @@ from backend.notify.service import (
     add_notices,
     members_with_roles,
 )
+from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.verify_service import SYSTEM_PARTY, system_person_id
 from backend.verification.from_db import alert_thresholds
 
@@ -187,6 +188,9 @@ async def _place_holds(
     person_id = await system_person_id(session)
     ids = [e.id for e, _, _, _ in holds]
     latest = await latest_verdicts(session, ids)
+    documents_by_engagement = await documents_of_verdicts(
+        session, {engagement_id: row[0].id for engagement_id, row in latest.items()}
+    )
     decisions = []
     facts = []
     for engagement, project, gc_row, sub_row in holds:
@@ -223,7 +227,7 @@ async def _place_holds(
                 record_revision=str(verdict.revision_id)
                 if verdict is not None and verdict.revision_id
                 else "none",
-                documents=[],
+                documents=documents_by_engagement.get(engagement.id, []),
                 requirement_set_version=version_label or str(engagement.requirement_set_version_id),
                 requirement_set_sha256=body_sha256 or "0" * 64,
                 status="expired",
