@@ -55,6 +55,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
     timestamp_url: str = ""
+    # "production" turns off what only a developer's machine should offer (the /dev/mail page).
+    environment: str = "development"
     # How often an open portfolio page asks again for its rows (0: never).
     dashboard_refresh_seconds: int = 60
     extra: dict[str, str] = field(default_factory=dict)
@@ -88,6 +90,7 @@ class Settings:
             base_url=_env("BASE_URL", cls.base_url),
             keys_dir=Path(_env("KEYS_DIR", str(data_dir / "keys"))),
             timestamp_url=_env("TIMESTAMP_URL", ""),
+            environment=_env("COINET_ENV", cls.environment).strip().lower(),
             dashboard_refresh_seconds=_env_int(
                 "DASHBOARD_REFRESH_SECONDS", cls.dashboard_refresh_seconds
             ),

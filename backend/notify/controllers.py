@@ -82,7 +82,7 @@ class NoticeController(Controller):
 
 def dev_mail_enabled(settings: Settings) -> bool:
     """Only where the configured mail server is this machine's sink and not in production."""
-    if os.environ.get("COINET_ENV", "development").lower() == "production":
+    if settings.environment == "production":
         return False
     host = settings.smtp_host.strip().lower()
     if host == "localhost":

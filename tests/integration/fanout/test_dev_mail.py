@@ -64,8 +64,9 @@ async def test_the_sink_stores_mail_and_the_dev_page_lists_it(
 def test_the_dev_page_is_off_in_production_or_with_a_real_mail_server(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local = dataclasses.replace(settings, smtp_host="127.0.0.1")
+    local = dataclasses.replace(settings, smtp_host="127.0.0.1", environment="development")
     assert dev_mail_enabled(local)
-    assert not dev_mail_enabled(dataclasses.replace(settings, smtp_host="smtp.example.com"))
-    monkeypatch.setenv("COINET_ENV", "production")
-    assert not dev_mail_enabled(local)
+    assert not dev_mail_enabled(dataclasses.replace(local, smtp_host="smtp.example.com"))
+    assert not dev_mail_enabled(dataclasses.replace(local, environment="production"))
+    monkeypatch.setenv("COINET_ENV", " Production ")
+    assert Settings.from_env().environment == "production"
