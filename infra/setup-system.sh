@@ -7,7 +7,12 @@ need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-have_cmd tesseract || need+=(tesseract-ocr tesseract-ocr-eng)
+# The reader loads libtesseract in its own process (backend/acord/tesseract_api.py); the
+# program is kept for looking at a scan by hand. osd: which way up a photo is.
+have_cmd tesseract || need+=(tesseract-ocr)
+for pkg in libtesseract5 tesseract-ocr-eng tesseract-ocr-osd; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
 have_cmd chromium || need+=(chromium)
 have_cmd pdftoppm || need+=(poppler-utils)
 have_pkg libpango-1.0-0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)

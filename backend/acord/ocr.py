@@ -1,37 +1,21 @@
 """Scans and photos: deskew, then Tesseract words with boxes, in PDF points like the text layer.
 
-Tesseract runs as the `tesseract` binary (Debian's tesseract-ocr) with OMP_THREAD_LIMIT=1:
+Tesseract runs in this process through its C API (tesseract_api.py) with OMP_THREAD_LIMIT=1:
 its own threading is slower on a small machine. A page is cut in two at a blank band and both
 halves are read at once, which halves the wall time on two cores.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
 from PIL import Image, ImageOps
 
-from backend.acord.errors import ReadError
+from backend.acord import tesseract_api
 from backend.acord.geometry import Word
 
 OCR_DPI = 265  # pages without a scanner image (vector print-outs) are rendered at this
-_TESSERACT_TIMEOUT_S = 60
-
-
-def tesseract_path() -> str:
-    path = shutil.which("tesseract")
-    if path is None:
-        raise ReadError(
-            "unreadable",
-            "This file needs OCR but Tesseract is not installed (Debian package tesseract-ocr).",
-        )
-    return path
 
 
 def estimate_skew(image: Image.Image) -> float:
@@ -77,59 +61,37 @@ def _split_row(image: Image.Image) -> int:
     return max(range(middle - window, middle + window), key=paleness)
 
 
+Rows = list[tuple[str, int, int, int, int, float]]
+
+
 def _run_tesseract(
     image: Image.Image,
     y_offset: int,
-    psm: str = "11",
+    psm: int = tesseract_api.PSM_SPARSE_TEXT,
     x_offset: int = 0,
     whitelist: str | None = None,
-) -> list[tuple[str, int, int, int, int, float]]:
-    buffer = io.BytesIO()
-    # Uncompressed grey map: encoding a page as PNG cost a tenth of a second per call.
-    image.save(buffer, format="PPM")
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    try:
-        completed = subprocess.run(  # noqa: S603 - fixed binary, no shell
-            [
-                tesseract_path(),
-                "stdin",
-                "stdout",
-                "--psm",
-                psm,
-                "-l",
-                "eng",
-                # Certificates print no light-on-dark text; looking for it costs a fifth.
-                "-c",
-                "tessedit_do_invert=0",
-                *(["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []),
-                "tsv",
-            ],
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=_TESSERACT_TIMEOUT_S,
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ReadError("timeout", "OCR of a page took too long.") from exc
-    if completed.returncode != 0:
-        raise ReadError("unreadable", "OCR failed on a page image.")
-    rows: list[tuple[str, int, int, int, int, float]] = []
-    reader = csv.DictReader(
-        io.StringIO(completed.stdout.decode("utf-8", "replace")),
-        delimiter="\t",
-        quoting=csv.QUOTE_NONE,
-    )
-    for row in reader:
-        text = (row.get("text") or "").strip().strip("|")
+) -> Rows:
+    with tesseract_api.TEXT.engine() as engine:
+        tsv = engine.tsv(image, psm, whitelist=whitelist)
+    return parse_tsv(tsv, x_offset, y_offset)
+
+
+def parse_tsv(tsv: str, x_offset: int = 0, y_offset: int = 0) -> Rows:
+    """Word rows (text, left, top, width, height, confidence) of Tesseract's TSV."""
+    rows: Rows = []
+    for line in tsv.splitlines():
+        fields = line.split("\t", 11)
+        if len(fields) != 12 or fields[0] != "5":
+            continue
+        text = fields[11].strip().strip("|")
         # Table rules come back as "|" or "_" words.
-        if row.get("level") != "5" or not text.strip("_—-=|!"):
+        if not text.strip("_—-=|!"):
             continue
         try:
-            conf = float(row["conf"])
-            left, top = int(row["left"]) + x_offset, int(row["top"]) + y_offset
-            width, height = int(row["width"]), int(row["height"])
-        except (KeyError, ValueError):
+            conf = float(fields[10])
+            left, top = int(fields[6]) + x_offset, int(fields[7]) + y_offset
+            width, height = int(fields[8]), int(fields[9])
+        except ValueError:
             continue
         rows.append((text, left, top, width, height, conf))
     return rows
@@ -173,7 +135,7 @@ def ocr_words(image: Image.Image, points_per_pixel: float) -> list[Word]:
     return [w for rows in results for w in _to_words(rows, points_per_pixel)]
 
 
-def _to_words(rows: list[tuple[str, int, int, int, int, float]], scale: float) -> list[Word]:
+def _to_words(rows: Rows, scale: float) -> list[Word]:
     return [
         Word(
             text,
@@ -251,7 +213,14 @@ class RegionReader:
             )
         # A white margin lets Tesseract find text that touches the crop's edge.
         padded = ImageOps.expand(crop, border=20, fill=255)
-        mode = "11" if sparse else ("10" if single_char else ("7" if single_line else "6"))
+        if sparse:
+            mode = tesseract_api.PSM_SPARSE_TEXT
+        elif single_char:
+            mode = tesseract_api.PSM_SINGLE_CHAR
+        elif single_line:
+            mode = tesseract_api.PSM_SINGLE_LINE
+        else:
+            mode = tesseract_api.PSM_SINGLE_BLOCK
         rows = _run_tesseract(padded, 0, mode, whitelist=whitelist)
         return _to_words(
             [

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from backend.acord import tesseract_api
 from backend.acord.ocr import RegionReader
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+pytestmark = pytest.mark.skipif(not tesseract_api.available(), reason="libtesseract not installed")
 
 _FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 _SCALE = 0.25  # points per pixel: 288 dpi
