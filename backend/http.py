@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request, Response
-from litestar.datastructures import State
+from litestar.datastructures import Cookie, State
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +19,7 @@ from backend.config import Settings
 from backend.errors import DomainError, Forbidden, NotAuthenticated
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
-from backend.network.service import AuthService
+from backend.network.service import AuthService, NewSession
 from backend.records.service import RecordService
 from backend.records.store import DocumentStore
 
@@ -159,4 +160,29 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(
         request, 500, "internal_error", "Something went wrong on our side; nothing was saved.", None
+    )
+
+
+def csrf_form(template: str, context: dict[str, Any], status: int = 200) -> Template:
+    """A form shown before anyone is signed in (or to anyone at all), guarded by a double-submit
+    token that check_pre_session_csrf compares with the cookie set here."""
+    token = secrets.token_urlsafe(32)
+    return Template(
+        template_name=template,
+        context={**context, "csrf_token": token},
+        status_code=status,
+        cookies=[
+            Cookie(key=PRE_SESSION_CSRF_COOKIE, value=token, httponly=True, samesite="strict")
+        ],
+    )
+
+
+def session_cookie(new: NewSession, settings: Settings, max_age: int | None = None) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=new.token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+        max_age=max_age or settings.session_days * 86400,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Annotated, Any
 
@@ -15,13 +14,9 @@ from litestar.response import Redirect, Template
 
 from backend.config import Settings
 from backend.errors import DomainError
-from backend.http import (
-    PRE_SESSION_CSRF_COOKIE,
-    SESSION_COOKIE,
-    check_pre_session_csrf,
-)
+from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form, session_cookie
 from backend.network.actor import Actor
-from backend.network.service import AuthService, NewSession
+from backend.network.service import AuthService
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -50,33 +45,10 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _csrf_form(template: str, context: dict[str, Any], status: int = 200) -> Template:
-    token = secrets.token_urlsafe(32)
-    return Template(
-        template_name=template,
-        context={**context, "csrf_token": token},
-        status_code=status,
-        cookies=[
-            Cookie(key=PRE_SESSION_CSRF_COOKIE, value=token, httponly=True, samesite="strict")
-        ],
-    )
-
-
-def _session_cookie(new: NewSession, settings: Settings, max_age: int | None = None) -> Cookie:
-    return Cookie(
-        key=SESSION_COOKIE,
-        value=new.token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.base_url.startswith("https://"),
-        max_age=max_age or settings.session_days * 86400,
-    )
-
-
 class AuthController(Controller):
     @get("/login", include_in_schema=False)
     async def sign_in_page(self, next: str = "/") -> Template:
-        return _csrf_form("auth/login.html", {"next": _safe_next(next), "error": None})
+        return csrf_form("auth/login.html", {"next": _safe_next(next), "error": None})
 
     @post("/login", include_in_schema=False)
     async def sign_in(
@@ -92,12 +64,12 @@ class AuthController(Controller):
         except DomainError as exc:
             # The failed-attempt counter must persist even though sign-in is refused, so this
             # renders the error instead of raising (raising would roll the counter back).
-            return _csrf_form(
+            return csrf_form(
                 "auth/login.html",
                 {"next": _safe_next(data.next), "error": exc.message, "email": data.email},
                 status=exc.status_code,
             )
-        return Redirect(path=_safe_next(data.next), cookies=[_session_cookie(new, settings)])
+        return Redirect(path=_safe_next(data.next), cookies=[session_cookie(new, settings)])
 
     @post("/logout", include_in_schema=False)
     async def sign_out(
@@ -111,7 +83,7 @@ class AuthController(Controller):
 
     @get("/invitations/accept", include_in_schema=False)
     async def accept_page(self, token: str = "") -> Template:
-        return _csrf_form("auth/accept.html", {"token": token, "error": None})
+        return csrf_form("auth/accept.html", {"token": token, "error": None})
 
     @post("/invitations/accept", include_in_schema=False)
     async def accept(
@@ -125,10 +97,10 @@ class AuthController(Controller):
         try:
             new = await auth.accept_broker_invitation(data.token, data.full_name)
         except DomainError as exc:
-            return _csrf_form(
+            return csrf_form(
                 "auth/accept.html", {"token": "", "error": exc.message}, status=exc.status_code
             )
-        return Redirect(path="/", cookies=[_session_cookie(new, settings)])
+        return Redirect(path="/", cookies=[session_cookie(new, settings)])
 
 
 class TokenController(Controller):

@@ -96,6 +96,13 @@ class AuthService:
         )
         return await self._open_session(person, chosen[0], chosen[1], invitation_id=None)
 
+    async def start_session(
+        self, person: Person, membership: Membership, organisation: Organisation
+    ) -> NewSession:
+        """A full member's session, for someone who has just proved who they are another way
+        (joining the network from an e-mailed invitation)."""
+        return await self._open_session(person, membership, organisation, invitation_id=None)
+
     async def _open_session(
         self,
         person: Person,

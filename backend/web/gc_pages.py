@@ -258,7 +258,7 @@ class GcPagesController(Controller):
             trades=[(t, s, latest.get(s.id)) for t, s in trades],
             invitations=await invitations.sent_project_invitations(db, actor, project.id),
             sent=sent,
-            sent_link=f"{base_url}/join?token={sent.token}" if sent else "",
+            sent_link=sent.link(base_url) if sent else "",
             error=error,
         )
 
@@ -291,7 +291,7 @@ class GcPagesController(Controller):
             sent.invitation.email,
             actor,
             f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
-            f"{settings.base_url}/join?token={sent.token}",
+            sent.link(settings.base_url),
         )
         return response
 

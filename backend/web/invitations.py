@@ -39,26 +39,41 @@ class SentInvitation:
     token: str
     sub_name: str
 
+    def link(self, base_url: str) -> str:
+        """The e-mailed link: a sub already in the network accepts after signing in, a new
+        one joins the network first."""
+        page = "join" if self.invitation.invitee_org_id is not None else "signup"
+        return f"{base_url}/{page}?token={self.token}"
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _sub_of_email(session: AsyncSession, email: str) -> Organisation:
+async def _sub_of_email(session: AsyncSession, email: str) -> Organisation | None:
+    """The sub a member of which has this address; None when nobody in the network has it
+    (the invitee then joins from the link). An address of a GC's or a broker's member is
+    refused: it cannot become a sub's."""
     query = (
         select(Organisation)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .join(Person, Person.id == Membership.person_id)
-        .where(Person.email == email, Organisation.kind == "subcontractor")
+        .where(Person.email == email)
+        .order_by(Organisation.kind != "subcontractor")
         .limit(1)
     )
-    sub = (await session.execute(query)).scalar_one_or_none()
-    if sub is None:
+    organisation = (await session.execute(query)).scalar_one_or_none()
+    if organisation is None:
+        if await session.scalar(select(Person.id).where(Person.email == email)) is not None:
+            raise BadInput("That address belongs to an account without a company.", field="email")
+        return None
+    if organisation.kind != "subcontractor":
         raise BadInput(
-            "No subcontractor in the network has a member with that e-mail address.",
+            "That address belongs to a member of a general contractor or broker, not of a "
+            "subcontractor.",
             field="email",
         )
-    return sub
+    return organisation
 
 
 async def invite_sub(
@@ -73,15 +88,16 @@ async def invite_sub(
         raise BadInput("Choose one of the project's trades.", field="trade")
     address = normalise_email(email)
     sub = await _sub_of_email(session, address)
-    taken = await session.execute(
-        select(Engagement.id).where(
-            Engagement.project_id == project.id,
-            Engagement.sub_org_id == sub.id,
-            Engagement.parent_engagement_id.is_(None),
+    if sub is not None:
+        taken = await session.execute(
+            select(Engagement.id).where(
+                Engagement.project_id == project.id,
+                Engagement.sub_org_id == sub.id,
+                Engagement.parent_engagement_id.is_(None),
+            )
         )
-    )
-    if taken.first() is not None:
-        raise Conflict(f"{sub.legal_name} is already engaged on this project.", field="email")
+        if taken.first() is not None:
+            raise Conflict(f"{sub.legal_name} is already engaged on this project.", field="email")
     return await _issue(session, actor, "engagement", address, sub, project.id, None, trade)
 
 
@@ -101,7 +117,7 @@ async def invite_tier2(
         raise BadInput("Name the tier-2 sub's trade.", field="trade")
     address = normalise_email(email)
     sub = await _sub_of_email(session, address)
-    if sub.id == actor.organisation_id:
+    if sub is not None and sub.id == actor.organisation_id:
         raise BadInput("A sub cannot be its own tier-2 sub.", field="email")
     return await _issue(
         session, actor, "tier2_engagement", address, sub, project.id, parent.id, trade.strip()
@@ -113,7 +129,7 @@ async def _issue(
     actor: Actor,
     kind: str,
     email: str,
-    sub: Organisation,
+    sub: Organisation | None,
     project_id: uuid.UUID,
     parent_engagement_id: uuid.UUID | None,
     trade: str,
@@ -127,7 +143,7 @@ async def _issue(
         email=email,
         role="sub_admin",
         token_hash=token_digest(token),
-        invitee_org_id=sub.id,
+        invitee_org_id=sub.id if sub is not None else None,
         project_id=project_id,
         parent_engagement_id=parent_engagement_id,
         trade=trade[:80],
@@ -135,7 +151,8 @@ async def _issue(
     )
     session.add(invitation)
     await session.flush()
-    return SentInvitation(invitation, token, sub.legal_name)
+    sub_name = sub.legal_name if sub is not None else "not in the network yet"
+    return SentInvitation(invitation, token, sub_name)
 
 
 async def open_invitations(session: AsyncSession, actor: Actor) -> list[tuple[Invitation, Project]]:

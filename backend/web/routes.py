@@ -7,6 +7,7 @@ from typing import Any
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.settings_pages import SettingsPagesController
+from backend.web.signup_pages import SignupPagesController
 from backend.web.sub_pages import NoticesPageController, SubPagesController
 from backend.web.verify_page import VerifyPageController
 
@@ -17,4 +18,5 @@ WEB_CONTROLLERS: list[Any] = [
     SubPagesController,
     NoticesPageController,
     VerifyPageController,
+    SignupPagesController,
 ]

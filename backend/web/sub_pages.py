@@ -255,7 +255,7 @@ class SubPagesController(Controller):
             items=items,
             open_invitations=await invitations.open_invitations(db, actor),
             sent=sent,
-            sent_link=f"{settings.base_url}/join?token={sent.token}" if sent else "",
+            sent_link=sent.link(settings.base_url) if sent else "",
             error=error,
             error_engagement=engagement_id,
         )
@@ -265,7 +265,7 @@ class SubPagesController(Controller):
                 sent.invitation.email,
                 actor,
                 f"as a tier-2 subcontractor ({sent.invitation.trade})",
-                f"{settings.base_url}/join?token={sent.token}",
+                sent.link(settings.base_url),
             )
         return response
 
@@ -280,9 +280,12 @@ class SubPagesController(Controller):
         return Redirect(path="/depends")
 
     @get("/join")
-    async def join(self, actor: Actor, db: AsyncSession, token: str = "") -> Template:
+    async def join(self, actor: Actor, db: AsyncSession, token: str = "") -> Template | Redirect:
         """The e-mailed link of a project invitation: the signed-in sub sees what it accepts."""
         invitation = await invitations.invitation_for_token(db, token)
+        if invitation.invitee_org_id is None:
+            # Sent to someone not in the network: that person joins first.
+            return Redirect(path=f"/signup?token={token}")
         if invitation.invitee_org_id != actor.organisation_id:
             raise NotFound("This invitation is for another organisation: sign in as its member.")
         return await page(

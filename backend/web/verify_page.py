@@ -5,18 +5,17 @@ keys pinned, so a bundle re-signed with someone else's key does not pass."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Any
 
 from cryptography import x509
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from backend.audit.bundle import TrustAnchors, verify_bundle
 from backend.audit.context import AuditContext
 from backend.config import Settings
-from backend.http import PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE, check_pre_session_csrf
+from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form
 from backend.network.actor import Actor
 from backend.network.service import AuthService
 
@@ -32,19 +31,6 @@ def operator_anchors(settings: Settings) -> TrustAnchors:
     )
 
 
-def _csrf_form(template: str, context: dict[str, Any], status: int = 200) -> Template:
-    # Anyone may use this page, signed in or not: a double-submit token guards the form.
-    token = secrets.token_urlsafe(32)
-    return Template(
-        template_name=template,
-        context={**context, "csrf_token": token},
-        status_code=status,
-        cookies=[
-            Cookie(key=PRE_SESSION_CSRF_COOKIE, value=token, httponly=True, samesite="strict")
-        ],
-    )
-
-
 async def optional_actor(request: Request[Any, Any, Any], auth: AuthService) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     return await auth.actor_for_session(token) if token else None
@@ -56,7 +42,7 @@ class VerifyPageController(Controller):
     @get("/verify")
     async def verify_form(self, request: Request[Any, Any, Any], auth: AuthService) -> Template:
         actor = await optional_actor(request, auth)
-        return _csrf_form("verify.html", {"actor": actor, "report": None, "filename": ""})
+        return csrf_form("verify.html", {"actor": actor, "report": None, "filename": ""})
 
     @post("/verify")
     async def verify(
@@ -67,7 +53,7 @@ class VerifyPageController(Controller):
         form = await request.form()
         upload = form.get("bundle")
         if not isinstance(upload, UploadFile):
-            return _csrf_form(
+            return csrf_form(
                 "verify.html",
                 {"actor": actor, "report": None, "filename": "", "error": "Choose a bundle file."},
                 status=422,
@@ -75,7 +61,7 @@ class VerifyPageController(Controller):
         data = await upload.read()
         anchors = await asyncio.to_thread(operator_anchors, settings)
         report = await verify_bundle(data, anchors)
-        return _csrf_form(
+        return csrf_form(
             "verify.html",
             {"actor": actor, "report": report, "filename": upload.filename, "error": None},
             status=200,

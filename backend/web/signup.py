@@ -1,0 +1,108 @@
+"""Joining the network from a project invitation.
+
+A GC (or a tier-1 sub) may invite a subcontractor that is not in the network yet. The e-mailed
+link then opens a sign-up form: the invitee names its company and sets a password, and the
+engagement it was invited to exists as soon as it has joined. No HTTP here and no commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Engagement, Invitation, Membership, Organisation, Project
+from backend.errors import BadInput, Conflict, Gone
+from backend.network.service import AuthService, NewSession
+from backend.web.invitations import accept, invitation_for_token
+
+MAX_LEGAL_NAME: Final = 300
+MAX_PERSON_NAME: Final = 200
+
+
+@dataclass(frozen=True)
+class SignupInvitation:
+    """What the sign-up form shows: who invited whom, onto which project, for which trade."""
+
+    invitation: Invitation
+    project: Project
+    inviter: Organisation
+
+
+@dataclass(frozen=True)
+class Joined:
+    session: NewSession
+    engagement: Engagement
+
+
+async def open_signup(session: AsyncSession, token: str) -> SignupInvitation:
+    """The invitation behind a sign-up link, refused with a reason when it cannot be used."""
+    invitation = await invitation_for_token(session, token)
+    if invitation.revoked_at is not None:
+        raise Gone("This invitation was withdrawn.")
+    if invitation.accepted_at is not None:
+        raise Gone("This invitation was already used. Sign in instead.")
+    if invitation.expires_at <= datetime.now(UTC):
+        raise Gone("This invitation has expired. Ask for a new one.")
+    if invitation.invitee_org_id is not None:
+        raise Conflict(
+            "This invitation is for a subcontractor already in the network: sign in, then open "
+            "the link again."
+        )
+    assert invitation.project_id is not None  # set for every project invitation
+    project = await session.get(Project, invitation.project_id)
+    inviter = await session.get(Organisation, invitation.issuer_org_id)
+    if project is None or inviter is None:
+        raise Gone("The project of this invitation no longer exists.")
+    return SignupInvitation(invitation, project, inviter)
+
+
+async def join_network(
+    session: AsyncSession,
+    auth: AuthService,
+    token: str,
+    legal_name: str,
+    full_name: str,
+    password: str,
+    password_again: str,
+) -> Joined:
+    """Creates the sub (its first member is its admin), signs the person in and accepts the
+    invitation. Raises a DomainError naming the field for any bad input; the caller runs this
+    in a savepoint so that a refusal leaves nothing behind."""
+    signup = await open_signup(session, token)
+    invitation = signup.invitation
+    legal_name = " ".join(legal_name.split())
+    if not legal_name:
+        raise BadInput(
+            "Give your company's legal name, as your policies name it.", field="legal_name"
+        )
+    if len(legal_name) > MAX_LEGAL_NAME:
+        raise BadInput(f"A legal name has at most {MAX_LEGAL_NAME} characters.", field="legal_name")
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise BadInput("Give your own name.", field="full_name")
+    if len(full_name) > MAX_PERSON_NAME:
+        raise BadInput(f"A name has at most {MAX_PERSON_NAME} characters.", field="full_name")
+    if password != password_again:
+        raise BadInput("The two passwords differ.", field="password_again")
+    if await auth.repo.person_by_email(invitation.email) is not None:
+        raise Conflict(
+            f"An account already uses {invitation.email}: sign in with it, or ask the inviter "
+            "to invite your company's account instead."
+        )
+    person = await auth.register_person(invitation.email, full_name, password)
+    organisation = Organisation(id=uuid.uuid4(), kind="subcontractor", legal_name=legal_name)
+    session.add(organisation)
+    await session.flush()
+    membership = Membership(
+        id=uuid.uuid4(), person_id=person.id, organisation_id=organisation.id, role="sub_admin"
+    )
+    session.add(membership)
+    invitation.invitee_org_id = organisation.id
+    await session.flush()
+    new = await auth.start_session(person, membership, organisation)
+    engagement = await accept(session, new.actor, invitation.id)
+    return Joined(new, engagement)
