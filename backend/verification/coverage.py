@@ -1,0 +1,170 @@
+"""What the compiled line checks call at run time: the term in force among several, gaps and
+continuous coverage, split auto limits, and the checks a usual record never reaches (claims-made
+basis, follows form, workers' compensation states).
+
+Each check-building helper takes the verdict's `append` and adds its checks in the order the
+verdict lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Final
+
+from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING
+from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
+from backend.verification.record import Policy, Term
+
+Append = Callable[[Check], None]
+# A spec as a plain tuple (code, requirement sentence, usual severity, waivable).
+Spec = tuple[str, str, str, bool]
+Pairs = tuple[tuple[Policy, Term], ...]
+
+_FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
+FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
+_new = tuple.__new__
+
+
+def in_force_pair(pairs: Pairs, day: date) -> tuple[Policy, Term] | None:
+    """The newest (policy, term) in force on `day`; pairs are sorted by effective date."""
+    current = None
+    for pair in pairs:
+        term = pair[1]
+        if term.effective <= day < term.expiration:
+            current = pair
+    return current
+
+
+def latest_expiration(pairs: Pairs) -> date:
+    return max(pair[1].expiration for pair in pairs)
+
+
+def any_covers(pairs: Pairs, day: date) -> bool:
+    for _policy, term in pairs:
+        if term.effective <= day < term.expiration:
+            return True
+    return False
+
+
+def continuous_until(pairs: Pairs, day: date) -> date | None:
+    """The day continuous coverage from `day` ends (exclusive), None when `day` is uncovered."""
+    reach: date | None = None
+    for _policy, term in pairs:
+        if reach is None:
+            if term.effective <= day < term.expiration:
+                reach = term.expiration
+        elif term.effective <= reach:
+            if term.expiration > reach:
+                reach = term.expiration
+        else:
+            break
+    return reach
+
+
+def first_gap(pairs: Pairs, window_start: date | None, window_end: date | None) -> str | None:
+    """The first gap between consecutive terms that falls in the engagement's window."""
+    reach = pairs[0][1].expiration
+    for _policy, term in pairs[1:]:
+        if term.effective > reach:
+            starts_in = window_end is None or reach < window_end
+            ends_in = window_start is None or term.effective > window_start
+            if starts_in and ends_in:
+                return f"{reach.isoformat()} to {term.effective.isoformat()}"
+        if term.expiration > reach:
+            reach = term.expiration
+    return None
+
+
+def split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
+    """Split auto limits meet a CSL only if each of them does: the smallest stands for them."""
+    per_person = limits.get("bodily_injury_per_person")
+    per_accident = limits.get("bodily_injury_per_accident")
+    damage = limits.get("property_damage")
+    if per_person is None or per_accident is None or damage is None:
+        return None
+    return min(per_person, per_accident, damage)
+
+
+def _check(
+    spec: Spec, outcome: str, line: str, expected: object, found: object, evidence: object
+) -> Check:
+    code, text, severity, waivable = spec
+    return _new(Check, (code, outcome, line, text, expected, found, severity, waivable, evidence,
+                        None))  # fmt: skip
+
+
+def check_basis(
+    append: Append,
+    line: str,
+    specs: tuple[Spec, Spec, Spec],
+    claims_made_allowed: bool,
+    tail_years: int,
+    term: Term,
+    retro_needed_by: date | None,
+) -> None:
+    """Basis, retro date and tail checks of a term whose basis is not plainly occurrence."""
+    basis_spec, retro_spec, tail_spec = specs
+    basis = term.basis
+    expected = "occurrence or claims-made" if claims_made_allowed else "occurrence"
+    if basis is None:
+        outcome = UNKNOWN
+    elif basis == "occurrence":
+        outcome = PASS
+    else:
+        outcome = PASS if claims_made_allowed else FAIL
+    append(_check(basis_spec, outcome, line, expected, basis, term.evidence.get("basis")))
+    if basis != "claims_made" or not claims_made_allowed:
+        return
+    retro = term.retro_date
+    if retro_needed_by is not None:
+        outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
+        evidence = term.evidence.get("retro_date")
+        append(_check(retro_spec, outcome, line, retro_needed_by, retro, evidence))
+    if tail_years:
+        tail = term.tail_years
+        outcome = UNKNOWN if tail is None else PASS if tail >= tail_years else FAIL
+        evidence = term.evidence.get("tail_years")
+        append(_check(tail_spec, outcome, line, tail_years, tail, evidence))
+
+
+def check_follows_form(append: Append, spec: Spec, line: str, term: Term) -> None:
+    follows = term.follows_form
+    over = term.follows_form_over
+    missing: list[str] = []
+    if over is not None and not _FOLLOW_FORM_SET.issubset(over):
+        missing = [underlying for underlying in FOLLOW_FORM_UNDERLYING if underlying not in over]
+    if follows is None:
+        outcome = UNKNOWN
+    elif not follows or missing:
+        outcome = FAIL
+    else:
+        outcome = PASS
+    found: object = follows
+    if follows and missing:
+        found = f"follows form but not over {', '.join(missing)}"
+    evidence = term.evidence.get("follows_form")
+    append(_check(spec, outcome, line, FOLLOWS_FORM_EXPECTED, found, evidence))
+
+
+def check_wc_states(
+    append: Append, spec: Spec, line: str, states: tuple[str, ...], state: str | None, term: Term
+) -> None:
+    """The set's states (sorted, unique) and the project's state must all be covered."""
+    if state is not None and state not in states:
+        expected = sorted((*states, state))
+    elif states:
+        expected = list(states)
+    else:
+        return
+    covered = term.wc_states
+    if covered is None:
+        outcome, found = UNKNOWN, None
+    else:
+        outcome = PASS
+        for required in expected:
+            if required not in covered:
+                outcome = FAIL
+                break
+        found = sorted(covered)
+    append(_check(spec, outcome, line, expected, found, term.evidence.get("wc_states")))
