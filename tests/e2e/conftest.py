@@ -23,10 +23,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
+from sqlalchemy.engine import make_url
 
 from backend.config import PROJECT_ROOT, Settings
 from backend.db.session import make_engine, make_session_factory
@@ -73,6 +75,11 @@ def run_async(work: Coroutine[Any, Any, T]) -> T:
     belongs to the main thread and must not be replaced or closed by these sync fixtures."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
+
+
+def as_application_role(database_url: str) -> str:
+    url = make_url(database_url).set(username="coinet_app", password=None)
+    return url.render_as_string(hide_password=False)
 
 
 def _free_port() -> int:
@@ -123,6 +130,20 @@ async def _release_redis(url: str) -> None:
         await pool.aclose()
 
 
+async def _connected_roles(database_url: str) -> set[str]:
+    """Who the running app is connected to its database as (the owner asks)."""
+    url = make_url(database_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        rows = await connection.fetch(
+            "SELECT DISTINCT usename FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    return {row["usename"] for row in rows}
+
+
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -157,7 +178,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        # As in production: the app and the worker connect as the restricted application role
+        # (migration 0004), which may only append to the audit log; the owner only migrates.
+        "DATABASE_URL": as_application_role(database_url),
+        "MIGRATION_DATABASE_URL": database_url,
         "REDIS_URL": redis_url_text,
         "COINET_DATA_DIR": str(data_dir),
         "DOCUMENT_ROOT": str(data_dir / "documents"),
@@ -189,6 +213,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
             processes.append(worker)
             _wait_ready(base_url, web, logs / "web.log")
+            assert run_async(_connected_roles(database_url)) == {"coinet_app"}
             yield Stack(base_url, settings, info, PASSWORD, logs)
     finally:
         for process in processes:
