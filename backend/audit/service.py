@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
@@ -52,12 +52,22 @@ def _uuid(value: str, what: str) -> uuid.UUID:
         raise SnapshotError(f"{what} {value!r} is not a UUID") from exc
 
 
-async def append_snapshots(
-    session: AsyncSession, facts: Sequence[SnapshotFacts]
-) -> list[AuditLogEntry]:
-    """Append one snapshot per fact set, chained to each engagement's previous snapshot."""
-    if not facts:
-        return []
+SnapshotEncoder = Callable[[SnapshotFacts, str | None], bytes]
+
+
+def _canonical_snapshot(facts: SnapshotFacts, previous_sha256: str | None) -> bytes:
+    return canonical_bytes(build_snapshot(facts, previous_sha256))
+
+
+async def prepare_entries(
+    session: AsyncSession,
+    facts: Sequence[SnapshotFacts],
+    encode: SnapshotEncoder = _canonical_snapshot,
+) -> list[dict[str, object]]:
+    """The log rows for these snapshots, in order: takes the log's append lock (held until the
+    transaction ends), numbers them gap-free after the last entry and chains each to its
+    engagement's previous snapshot. `encode` must give `canonical_bytes(build_snapshot(...))`
+    byte for byte; a caller may pass a faster way of producing the same bytes."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
     last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
     next_seq = 0 if last_seq is None else last_seq + 1
@@ -77,8 +87,7 @@ async def append_snapshots(
     for offset, fact in enumerate(facts):
         engagement_id = _uuid(fact.engagement_id, "engagement id")
         previous_hash = previous.get(engagement_id)
-        snapshot = build_snapshot(fact, previous_hash.hex() if previous_hash else None)
-        data = canonical_bytes(snapshot)
+        data = encode(fact, previous_hash.hex() if previous_hash else None)
         digest = hashlib.sha256(data).digest()
         rows.append(
             {
@@ -97,6 +106,16 @@ async def append_snapshots(
             }
         )
         previous[engagement_id] = digest
+    return rows
+
+
+async def append_snapshots(
+    session: AsyncSession, facts: Sequence[SnapshotFacts]
+) -> list[AuditLogEntry]:
+    """Append one snapshot per fact set, chained to each engagement's previous snapshot."""
+    if not facts:
+        return []
+    rows = await prepare_entries(session, facts)
     # One multi-row INSERT ... RETURNING per page of rows, instead of the unit of work's
     # per-object bookkeeping: appends are the hot path of a renewal fan-out.
     inserted = await session.scalars(insert(AuditLogEntry).returning(AuditLogEntry), rows)

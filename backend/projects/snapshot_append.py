@@ -5,26 +5,24 @@ their checks word for word. `backend.audit.service.append_snapshots` canonicalis
 of every snapshot again; this adapter canonicalises each distinct check once and splices the
 bytes into each snapshot's canonical form. The result is byte for byte what
 `canonical_bytes(build_snapshot(facts, previous))` gives (RFC 8785 serialises an array as its
-canonical elements joined by commas), and entries are written exactly as append_snapshots
-writes them: under the log's advisory lock, gap-free sequence numbers, each engagement's
-snapshot chained to its previous one. A unit test holds the bytes equal; an integration test
-runs the audit log's own `check_log` over entries written here.
+canonical elements joined by commas). Locking, numbering and chaining are the audit service's
+own `prepare_entries`; only the encoding differs, and the insert skips RETURNING. A unit test
+holds the bytes equal; an integration test runs the audit log's own `check_log` over entries
+written here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, cast
 
 import rfc8785
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.audit import merkle
-from backend.audit.canonical import SnapshotFacts, build_snapshot, canonical_bytes, sha256_hex
-from backend.audit.service import APPEND_LOCK_KEY
+from backend.audit.canonical import SnapshotFacts, build_snapshot, canonical_bytes
+from backend.audit.service import prepare_entries
 from backend.db.models.audit_log_entry import AuditLogEntry
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
@@ -70,48 +68,13 @@ async def append_snapshots_fast(
     facts: Sequence[SnapshotFacts],
     fragments: CheckFragments | None = None,
 ) -> int:
-    """Append one snapshot per fact set (as backend.audit.service.append_snapshots does);
-    returns how many were appended."""
+    """Append one snapshot per fact set (as backend.audit.service.append_snapshots does, through
+    the same row preparation); returns how many were appended."""
     if not facts:
         return 0
-    fragments = fragments or CheckFragments()
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-    last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
-    next_seq = 0 if last_seq is None else last_seq + 1
-    engagement_ids = {uuid.UUID(f.engagement_id) for f in facts}
-    last_of_each = (
-        select(func.max(AuditLogEntry.seq))
-        .where(AuditLogEntry.engagement_id.in_(engagement_ids))
-        .group_by(AuditLogEntry.engagement_id)
+    shared = fragments or CheckFragments()
+    rows = await prepare_entries(
+        session, facts, lambda fact, previous: snapshot_bytes(fact, previous, shared)
     )
-    latest = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256).where(
-        AuditLogEntry.seq.in_(last_of_each)
-    )
-    previous: dict[uuid.UUID, bytes] = {
-        row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)
-    }
-    rows: list[dict[str, Any]] = []
-    for offset, fact in enumerate(facts):
-        engagement_id = uuid.UUID(fact.engagement_id)
-        previous_hash = previous.get(engagement_id)
-        data = snapshot_bytes(fact, previous_hash.hex() if previous_hash else None, fragments)
-        digest = bytes.fromhex(sha256_hex(data))
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "seq": next_seq + offset,
-                "engagement_id": engagement_id,
-                "project_id": uuid.UUID(fact.project.id),
-                "gc_org_id": uuid.UUID(fact.gc.id),
-                "sub_org_id": uuid.UUID(fact.sub.id),
-                "kind": fact.kind,
-                "as_of": fact.as_of,
-                "snapshot": data,
-                "snapshot_sha256": digest,
-                "leaf_hash": merkle.leaf_hash(data),
-                "previous_snapshot_sha256": previous_hash,
-            }
-        )
-        previous[engagement_id] = digest
     await session.execute(insert(AUDIT_ENTRIES), rows)
     return len(rows)
