@@ -14,12 +14,13 @@ from backend.acord.coverage_limits import (
     CoverageLimitsReader,
 )
 from backend.acord.coverage_table import CoverageTableFinder, Table
-from backend.acord.geometry import BBox, Label, Word, group_lines
+from backend.acord.coverage_ticks import CoverageTicksReader
+from backend.acord.geometry import Word, group_lines
 from backend.acord.page_labels import joined_text, lines_with_words
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
 
 
-class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader):
+class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTicksReader):
     def _coverages(self) -> list[dict[str, Any]]:
         table = self._table()
         if table is None:
@@ -154,75 +155,23 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader):
         coverage: dict[str, Any] = dict(common)
         if line == "general_liability":
             limits, any_value = self._limits(table, band, GL_LIMITS, pointer)
-            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
-            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
-            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
-            agg_row = self.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
-            per: str | None = None
-            if agg_row is not None:
-                row = (type_left, agg_row.top - 2, type_right, agg_row.bottom + 16)
-                policy = self.label("POLICY", region=row, start=True)
-                project = self.label("PROJECT", "PRO", region=row, start=True)
-                location = self.label("LOC", region=row, start=True)
-                for name, hit in (("policy", policy), ("project", project), ("location", location)):
-                    if hit is not None and hit.top > agg_row.top + 2 and self.ticked(hit):
-                        per = name
-                        break
-            coverage["aggregate_applies_per"] = per
+            coverage["basis"], coverage["aggregate_applies_per"] = self._gl_ticks(type_region)
         elif line == "auto_liability":
             limits, any_value = self._limits(table, band, AUTO_LIMITS, pointer)
             coverage["covered_autos"] = self._covered_autos(type_region)
         elif line == "umbrella":
             limits, any_value = self._limits(table, band, UMBRELLA_LIMITS, pointer)
-            # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
-            umbrella = self.any_ticked("UMBRELLA", region=type_region)
-            excess = self.any_ticked("EXCESS", region=type_region)
-            if excess and not umbrella:
+            excess, coverage["basis"] = self._umbrella_ticks(type_region)
+            if excess:
                 coverage["line"] = "excess"
-            occur = self.ticked(self.label("OCCUR", region=type_region, whole=True))
-            claims = self.ticked(self.label("CLAIMS-MADE", region=type_region))
-            coverage["basis"] = "occurrence" if occur else ("claims_made" if claims else None)
         else:
             limits, any_value = self._limits(table, band, WC_LIMITS, pointer)
             statute_area = (table.limits_x - 10, band[0], self.page.width, band[1])
-            statute = self.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
-            if statute is None and self.region_ocr is not None:
-                statute = self._fuzzy_label(
-                    ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
-                )
-            coverage["statutory"] = self.ticked(statute) if statute is not None else None
+            coverage["statutory"] = self._statute_box(statute_area)
             coverage["officers_excluded"] = self._officers_excluded(table, band)
         coverage["limits"] = limits
         has_content = any_value or coverage["policy_number"] or coverage["effective"]
         return coverage if has_content else None
-
-    def _covered_autos(self, type_region: BBox) -> list[str]:
-        spellings = {
-            "any_auto": ("ANY AUTO",),
-            "owned": ("ALL OWNED", "OWNED"),
-            "scheduled": ("SCHEDULED",),
-            "hired": ("HIRED",),
-            "non_owned": ("NON-OWNED", "NONOWNED"),
-        }
-        hits = {
-            key: self.label(*names, region=type_region, start=True)
-            for key, names in spellings.items()
-        }
-        # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
-        # missed is placed from its row and column neighbours.
-        grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
-        for key, (column_mate, row_mate) in grid.items():
-            column, row = hits.get(column_mate), hits.get(row_mate)
-            if hits[key] is None and column is not None and row is not None:
-                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
-        for key, (row_mate, column_mate) in {
-            "scheduled": ("owned", "non_owned"),
-            "non_owned": ("hired", "scheduled"),
-        }.items():
-            row, column = hits.get(row_mate), hits.get(column_mate)
-            if hits[key] is None and column is not None and row is not None:
-                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
-        return [key for key in spellings if self.ticked(hits[key])]
 
     def _officers_excluded(self, table: Table, band: tuple[float, float]) -> bool | None:
         """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""

@@ -251,11 +251,31 @@ class CoverageTableFinder(PageLabels):
             other_top = max(el_policy.bottom, below.bottom if below is not None else 0.0) + 0.5
             marks.append(("other", other_top))
         marks.sort(key=lambda item: item[1])
+        if umbrella is None and self.region_ocr is not None:
+            below_auto = [top for _, top in marks if top > auto_top]
+            ruled = self._ruled_row_after(columns, auto_top, min(below_auto or [end]))
+            if ruled is not None:
+                marks.append(("umbrella", ruled))
+                marks.sort(key=lambda item: item[1])
         bands: dict[str, tuple[float, float]] = {}
         for index, (name, top) in enumerate(marks):
             bottom = marks[index + 1][1] if index + 1 < len(marks) else end
             bands[name] = (top, bottom)
         return Table(columns, bands, dollar_x, limits_x)
+
+    def _ruled_row_after(
+        self, columns: dict[str, tuple[float, float]], auto_top: float, next_top: float
+    ) -> float | None:
+        """Top of the row ruled off below the auto row, when OCR lost its UMBRELLA LIAB label:
+        the form prints the umbrella row between the auto row and the next labelled row (the
+        2001 edition has a garage row first, so the lowest such rule is taken)."""
+        spans = [columns[name] for name in ("policy", "eff", "exp") if name in columns]
+        if self.ink is None or not spans:
+            return None
+        left, right = min(s[0] for s in spans) + 2, max(s[1] for s in spans) - 2
+        # A row holds at least a line of print: rules closer to either label belong to it.
+        rules = self.ink.horizontal_rules(left, right, auto_top + 15, next_top - 12)
+        return rules[-1] + 0.5 if rules else None
 
     def _cell(self, table: Table, column: str, band: tuple[float, float]) -> list[Word]:
         if column not in table.columns:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, Label, PageText, Word, compact, group_lines
+from backend.acord.tick_options import is_box_glyph
 
 _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 
@@ -16,8 +17,10 @@ _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 def _is_tick(text: str) -> bool:
     """A tick mark as text: "X" or a check sign, or OCR's doubled reading of a bold X ("xX")."""
     stripped = text.strip()
-    # OCR reads a crossed box as "[X]", "(X]" or "[XK]".
-    return stripped in _TICK_TEXT or bool(re.fullmatch(r"[\[({|]?[xX][xXkK]?[\])}|]?", stripped))
+    # OCR reads a crossed box as "[X]", "(X]", "[XK]", "1X)" or "([X]}".
+    return stripped in _TICK_TEXT or bool(
+        re.fullmatch(r"[\[({|]{0,2}[1Il]?[xX][xXkK]?[\])}|!]{0,2}", stripped)
+    )
 
 
 class Ink(Protocol):
@@ -113,7 +116,10 @@ class PageLabels:
             before = [
                 w
                 for w in self.page.words_in((x0 - 0.6 * height - 40, label.top, x0, label.bottom))
-                if 0 <= x0 - w.x1 < 0.6 * height and not _is_tick(w.text)
+                if 0 <= x0 - w.x1 < 0.6 * height
+                and not _is_tick(w.text)
+                # OCR's reading of an empty box ("[_]", "CJ") is the box, not a word of the label.
+                and not (self.region_ocr is not None and is_box_glyph(w.text))
             ]
             if not before:
                 break

@@ -1,0 +1,163 @@
+"""The check boxes of the coverage rows: occurrence or claims-made, what the general aggregate
+applies per, the covered autos, umbrella or excess, and the workers compensation statute box.
+
+Each option's printed label is looked up exactly first; on a scan, the options OCR garbled are
+placed by matching the cell's words against the cell's short list of printed options
+(tick_options). Whether a box is ticked is read from the ink of the box in either case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from backend.acord.geometry import BBox, Label
+from backend.acord.page_labels import PageLabels
+from backend.acord.tick_options import match_options
+
+# The printed options of each cell, with their wording across editions. Keys starting with "_"
+# are other print of the cell, listed so that its garbled words are not taken for an option.
+GL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "claims_made": ("CLAIMS-MADE", "CLAIMS MADE"),
+    "occurrence": ("OCCUR",),
+    "policy": ("POLICY",),
+    "project": ("PRO-JECT", "PROJECT"),
+    "location": ("LOC",),
+    "_cgl": ("COMMERCIAL GENERAL LIABILITY",),
+    "_per": ("GEN'L AGGREGATE LIMIT APPLIES PER", "AGGREGATE LIMIT APPLIES PER"),
+    "_other": ("OTHER",),
+}
+AUTO_OPTIONS: dict[str, tuple[str, ...]] = {
+    "any_auto": ("ANY AUTO",),
+    "owned": ("OWNED AUTOS ONLY", "ALL OWNED AUTOS"),
+    "scheduled": ("SCHEDULED AUTOS",),
+    "hired": ("HIRED AUTOS ONLY", "HIRED AUTOS"),
+    "non_owned": ("NON-OWNED AUTOS ONLY", "NON-OWNED AUTOS"),
+    "_heading": ("AUTOMOBILE LIABILITY",),
+}
+UMBRELLA_OPTIONS: dict[str, tuple[str, ...]] = {
+    "umbrella": ("UMBRELLA LIAB", "UMBRELLA"),
+    "excess": ("EXCESS LIAB", "EXCESS"),
+    "occurrence": ("OCCUR",),
+    "claims_made": ("CLAIMS-MADE", "CLAIMS MADE"),
+    "_heading": ("EXCESS / UMBRELLA LIABILITY",),
+    "_deductible": ("DED", "DEDUCTIBLE"),
+    "_retention": ("RETENTION $", "RETENTION"),
+}
+STATUTE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "statute": ("PER STATUTE", "WC STATU-TORY LIMITS", "STATUTORY"),
+    "_other": ("OTH-ER",),
+    "_accident": ("E.L. EACH ACCIDENT",),
+    "_employee": ("E.L. DISEASE - EA EMPLOYEE",),
+    "_policy": ("E.L. DISEASE - POLICY LIMIT",),
+}
+
+
+class CoverageTicksReader(PageLabels):
+    def _options(
+        self,
+        region: BBox,
+        exact: Mapping[str, Label | None],
+        options: Mapping[str, Sequence[str]],
+    ) -> dict[str, Label | None]:
+        """The exact labels, and on a scan the missing ones matched among the cell's words."""
+        found = dict(exact)
+        if self.region_ocr is None or all(found.values()):
+            return found
+        taken = {i for label in found.values() if label is not None for i in label.word_ids}
+        wanted = {k: v for k, v in options.items() if found.get(k) is None}
+        placed = match_options(self.page.words_in(region), wanted, taken | self.label_word_ids)
+        for key, label in placed.items():
+            if key in found:
+                found[key] = label
+        return found
+
+    def _gl_ticks(self, type_region: BBox) -> tuple[str | None, str | None]:
+        """(basis, what the general aggregate applies per) from the general liability cell."""
+        left, _, right, _ = type_region
+        agg_row = self.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
+        row = (left, agg_row.top - 2, right, agg_row.bottom + 16) if agg_row else None
+        exact: dict[str, Label | None] = {
+            "claims_made": self.label("CLAIMS-MADE", region=type_region),
+            "occurrence": self.label("OCCUR", region=type_region, whole=True),
+            "policy": self.label("POLICY", region=row, start=True) if row else None,
+            "project": self.label("PROJECT", "PRO", region=row, start=True) if row else None,
+            "location": self.label("LOC", region=row, start=True) if row else None,
+        }
+        hits = self._options(type_region, exact, GL_OPTIONS)
+        basis = (
+            "occurrence"
+            if self.ticked(hits["occurrence"])
+            else ("claims_made" if self.ticked(hits["claims_made"]) else None)
+        )
+        per: str | None = None
+        if agg_row is not None or self.region_ocr is not None:
+            for name in ("policy", "project", "location"):
+                hit = hits[name]
+                below = agg_row is None or (hit is not None and hit.top > agg_row.top + 2)
+                if below and self.ticked(hit):
+                    per = name
+                    break
+        return basis, per
+
+    def _covered_autos(self, type_region: BBox) -> list[str]:
+        spellings = {
+            "any_auto": ("ANY AUTO",),
+            "owned": ("ALL OWNED", "OWNED"),
+            "scheduled": ("SCHEDULED",),
+            "hired": ("HIRED",),
+            "non_owned": ("NON-OWNED", "NONOWNED"),
+        }
+        hits = self._options(
+            type_region,
+            {
+                key: self.label(*names, region=type_region, start=True)
+                for key, names in spellings.items()
+            },
+            AUTO_OPTIONS,
+        )
+        # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
+        # missed is placed from its row and column neighbours.
+        grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
+        for key, (column_mate, row_mate) in grid.items():
+            column, row = hits.get(column_mate), hits.get(row_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        for key, (row_mate, column_mate) in {
+            "scheduled": ("owned", "non_owned"),
+            "non_owned": ("hired", "scheduled"),
+        }.items():
+            row, column = hits.get(row_mate), hits.get(column_mate)
+            if hits[key] is None and column is not None and row is not None:
+                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+        return [key for key in spellings if self.ticked(hits[key])]
+
+    def _umbrella_ticks(self, type_region: BBox) -> tuple[bool, str | None]:
+        """(excess rather than umbrella, basis) from the umbrella cell."""
+        # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
+        umbrella = self.any_ticked("UMBRELLA", region=type_region)
+        excess = self.any_ticked("EXCESS", region=type_region)
+        exact: dict[str, Label | None] = {
+            "occurrence": self.label("OCCUR", region=type_region, whole=True),
+            "claims_made": self.label("CLAIMS-MADE", region=type_region),
+        }
+        if not (umbrella or excess):
+            exact.update(umbrella=None, excess=None)
+        hits = self._options(type_region, exact, UMBRELLA_OPTIONS)
+        if "umbrella" in hits:
+            umbrella = self.ticked(hits["umbrella"])
+            excess = self.ticked(hits["excess"])
+        occur = self.ticked(hits["occurrence"])
+        claims = self.ticked(hits["claims_made"])
+        basis = "occurrence" if occur else ("claims_made" if claims else None)
+        return excess and not umbrella, basis
+
+    def _statute_box(self, statute_area: BBox) -> bool | None:
+        """Whether the workers compensation PER STATUTE box is ticked; None without the box."""
+        statute = self.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
+        if statute is None and self.region_ocr is not None:
+            statute = self._options(statute_area, {"statute": None}, STATUTE_OPTIONS)["statute"]
+        if statute is None and self.region_ocr is not None:
+            statute = self._fuzzy_label(
+                ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
+            )
+        return self.ticked(statute) if statute is not None else None
