@@ -10,7 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from backend.acord import tesseract_api
 from backend.acord.geometry import Word
@@ -48,17 +48,34 @@ def deskew(image: Image.Image) -> tuple[Image.Image, float]:
 
 
 def _split_row(image: Image.Image) -> int:
-    """A row near the middle where the page can be cut without cutting text: the middle of the
-    palest band of rows (a single pale row may lie between two lines of one label)."""
-    profile = list(image.resize((1, image.height), Image.Resampling.BOX).tobytes())
-    middle = image.height // 2
-    window = image.height // 8
+    """A row where the page can be cut in two pieces that cost Tesseract about the same time,
+    without cutting text: the palest band of rows (a single pale row may lie between two lines
+    of one label) near the row that halves the page's text.
+
+    Tesseract's time follows the amount of text, which the ink-to-paper steps along each row
+    measure well (a rule is one long dark run, a line of print many short ones); cutting at the
+    middle left one piece half as long again as the other on a form with a dense bottom half.
+    """
+    edges = ImageChops.difference(image, ImageChops.offset(image, 1, 0))
+    text = edges.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    total = sum(text)
+    running = 0
+    target = image.height // 2
+    for y, amount in enumerate(text):
+        running += amount
+        if total and running * 2 >= total:
+            target = y
+            break
+    profile = image.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    window = image.height // 16
     half_band = max(image.height // 400, 3)
+    low = max(target - window, image.height // 4)
+    high = max(min(target + window, image.height * 3 // 4), low + 1)
 
-    def paleness(y: int) -> int:
-        return min(profile[max(y - half_band, 0) : y + half_band + 1])
+    def paleness(y: int) -> tuple[int, int]:
+        return min(profile[max(y - half_band, 0) : y + half_band + 1]), -abs(y - target)
 
-    return max(range(middle - window, middle + window), key=paleness)
+    return max(range(low, high), key=paleness)
 
 
 Rows = list[tuple[str, int, int, int, int, float]]
