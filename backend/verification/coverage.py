@@ -26,29 +26,38 @@ FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDE
 _new = tuple.__new__
 
 
-def in_force_pair(pairs: Pairs, day: date) -> tuple[Policy, Term] | None:
-    """The newest (policy, term) in force on `day`; pairs are sorted by effective date."""
+def several_terms(
+    pairs: Pairs,
+    day: date,
+    work_start: date | None,
+    window_start: date | None,
+    window_end: date | None,
+) -> tuple[tuple[Policy, Term] | None, date | None, bool, str | None]:
+    """What the date checks need of a line with several terms (pairs sorted by effective date):
+    the newest (policy, term) in force on `day` or None; the day continuous coverage from `day`
+    ends (exclusive), None when `day` is uncovered; whether a term covers `work_start`; and the
+    first gap between terms inside the engagement's window, None when there is none."""
     current = None
+    at_start = False
     for pair in pairs:
         term = pair[1]
         if term.effective <= day < term.expiration:
             current = pair
-    return current
+        if work_start is not None and term.effective <= work_start < term.expiration:
+            at_start = True
+    return (
+        current,
+        _continuous_until(pairs, day),
+        at_start,
+        _first_gap(pairs, window_start, window_end),
+    )
 
 
 def latest_expiration(pairs: Pairs) -> date:
     return max(pair[1].expiration for pair in pairs)
 
 
-def any_covers(pairs: Pairs, day: date) -> bool:
-    for _policy, term in pairs:
-        if term.effective <= day < term.expiration:
-            return True
-    return False
-
-
-def continuous_until(pairs: Pairs, day: date) -> date | None:
-    """The day continuous coverage from `day` ends (exclusive), None when `day` is uncovered."""
+def _continuous_until(pairs: Pairs, day: date) -> date | None:
     reach: date | None = None
     for _policy, term in pairs:
         if reach is None:
@@ -62,8 +71,7 @@ def continuous_until(pairs: Pairs, day: date) -> date | None:
     return reach
 
 
-def first_gap(pairs: Pairs, window_start: date | None, window_end: date | None) -> str | None:
-    """The first gap between consecutive terms that falls in the engagement's window."""
+def _first_gap(pairs: Pairs, window_start: date | None, window_end: date | None) -> str | None:
     reach = pairs[0][1].expiration
     for _policy, term in pairs[1:]:
         if term.effective > reach:

@@ -20,7 +20,7 @@ from typing import Final
 
 from backend.requirements.model import FormEdition
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
-from backend.verification.entity_keys import entity_key
+from backend.verification.entity_keys import entity_key, entity_keys
 from backend.verification.record import (
     AI_COMPLETED,
     AI_ONGOING,
@@ -34,8 +34,8 @@ from backend.verification.record import (
 Append = Callable[[Check], None]
 # A spec as a plain tuple (code, requirement sentence, usual severity, waivable).
 Spec = tuple[str, str, str, bool]
-# The required parties: (name, folded name) pairs, the names alone, the folded names as a set.
-Parties = tuple[tuple[tuple[str, str], ...], tuple[str, ...], frozenset[str]]
+# The required parties: folded name -> name as the contract spells it.
+Parties = dict[str, str]
 
 _CONDITIONAL_WORDING: Final = re.compile(
     r"\b(?:(?:if|when|where|as)\s+(?:required|specified|stipulated)\s+(?:by|in|under)|per)"
@@ -115,16 +115,14 @@ def endorsement_outcome(
 
 
 def required_parties(set_parties: dict[str, str], context_parties: tuple[str, ...]) -> Parties:
-    """The set's parties (folded name -> name, prepared with the plan) and then the context's:
-    (name, folded name) of each, the first spelling of duplicates kept; the names alone, as the
-    parties checks quote them; and the folded names as a set."""
-    seen = set_parties
-    if context_parties:
-        seen = seen.copy()
-        for party in context_parties:
-            seen.setdefault(entity_key(party), party)
-    pairs = tuple((party, key) for key, party in seen.items())
-    return pairs, tuple(seen.values()), frozenset(seen)
+    """The required parties, folded name -> name: the set's (folded once, with the plan) and then
+    the context's, the first spelling of a folded name kept."""
+    if not context_parties:
+        return set_parties  # shared with the plan: nobody writes to it
+    seen = set_parties.copy()
+    for party, key in zip(context_parties, entity_keys(context_parties), strict=True):
+        seen.setdefault(key, party)
+    return seen
 
 
 def additional_insured_presence(
@@ -138,9 +136,26 @@ def additional_insured_presence(
 ) -> list[Endorsement] | None:
     """The presence check; returns the endorsements the form and parties are judged on, or
     None when there is nothing to judge them on."""
-    on_file, claimed = _matching(record, kind, line, day)
+    # The selection of _matching, written out: this runs for each AI kind and line.
+    on_file: list[Endorsement] = []
+    claimed: list[Endorsement] = []
+    for endorsement in record.endorsements_by_kind.get(kind, ()):
+        if line not in endorsement.lines:
+            continue
+        effective = endorsement.effective
+        if effective is not None and day < effective:
+            continue
+        expiration = endorsement.expiration
+        if expiration is not None and day >= expiration:
+            continue
+        if endorsement.source == SOURCE_ENDORSEMENT:
+            on_file.append(endorsement)
+        else:
+            claimed.append(endorsement)
+    code, text, severity, waivable = spec
     if on_file:
-        append(_check(spec, PASS, line, True, "endorsement on file", on_file[0].evidence))
+        append(_new(Check, (code, PASS, line, text, True, "endorsement on file", severity,
+                            waivable, on_file[0].evidence, None)))  # fmt: skip
         return on_file
     if claimed:
         outcome = UNKNOWN if on_file_demanded else PASS
@@ -193,11 +208,11 @@ def check_parties(
 ) -> None:
     """The parties check when no single endorsement covers every party (the plan tries that
     first)."""
-    parties, names, _wanted_keys = required
+    names = tuple(required.values())
     missing: list[str] = []
     undetermined: list[str] = []
     description: str | None = None  # folded only when a certificate's claim needs it
-    for party, wanted in parties:
+    for wanted, party in required.items():
         status = FAIL
         for endorsement in endorsements:
             if (endorsement.blanket and blanket_allowed) or wanted in endorsement.party_keys:
@@ -270,17 +285,16 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
 
 def _scan(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> str | None:
     """The first match of `pattern` in `text`, searched only when a word it needs is there."""
-    if not _mentions(text, words):
-        return None
-    match = pattern.search(text)
-    return match.group(0) if match else None
+    lowered = text.lower()
+    for word in words:
+        if word in lowered:
+            match = pattern.search(text)
+            return match.group(0) if match else None
+    return None
 
 
 def _first_to_be_named(names: tuple[str, ...]) -> str | None:
     """The "to be named" wording of the first name in `names` that has any."""
-    # A name holding one of the words puts it in the joined text: one look usually settles it.
-    if not _mentions("\n".join(names), _TO_BE_NAMED_WORDS):
-        return None
     for name in names:
         flagged = _scan(_TO_BE_NAMED, _TO_BE_NAMED_WORDS, name)
         if flagged is not None:
@@ -300,7 +314,8 @@ def check_red_flags(
     if to_be_named is None:
         for endorsement in record.endorsements:
             names = endorsement.named_parties
-            if names:
+            # A name holding one of the words puts it in the joined text: one look settles most.
+            if names and _mentions("\n".join(names), _TO_BE_NAMED_WORDS):
                 flagged = _first_to_be_named(names)
                 if flagged is not None:
                     to_be_named, named_evidence = flagged, endorsement.evidence
@@ -310,8 +325,11 @@ def check_red_flags(
         and endorsement.in_effect(day)
         for endorsement in record.endorsements
     )
-    outcome = PASS if conditional is None or backed else FAIL
-    append(_check(conditional_spec, outcome, None, _CONDITIONAL_EXPECTED, conditional, evidence))
-    outcome = PASS if to_be_named is None else FAIL
-    append(_check(to_be_named_spec, outcome, None, "every party named", to_be_named,
-                  named_evidence))  # fmt: skip
+    code, text, severity, waivable = conditional_spec
+    append(_new(Check, (code, PASS if conditional is None or backed else FAIL, None, text,
+                        _CONDITIONAL_EXPECTED, conditional, severity, waivable, evidence,
+                        None)))  # fmt: skip
+    code, text, severity, waivable = to_be_named_spec
+    append(_new(Check, (code, PASS if to_be_named is None else FAIL, None, text,
+                        "every party named", to_be_named, severity, waivable, named_evidence,
+                        None)))  # fmt: skip

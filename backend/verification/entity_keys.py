@@ -50,6 +50,16 @@ def entity_key(name: str) -> str:
     return _fold_uncached(name)
 
 
+def entity_keys(names: tuple[str, ...]) -> list[str]:
+    """entity_key of each name, the ASCII ones folded in one pass when none holds a NUL."""
+    joined = "\0".join(names)
+    if joined.isascii():
+        folded = joined.encode("ascii").translate(_TABLE, _DELETE).decode("ascii").split("\0")
+        if len(folded) == len(names):  # NUL is kept by the fold, so it still separates them
+            return [" ".join(key.split()) for key in folded]
+    return [entity_key(name) for name in names]
+
+
 def same_name(left: str | None, right: str | None) -> bool:
     """names.same_entity without its cache: equal names are the same entity without folding."""
     if left is None or right is None:

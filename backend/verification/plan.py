@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from typing import Final, TypeVar
 
 from backend.requirements.model import RequirementSet
-from backend.requirements.ratings import meets_minimum
 from backend.verification import coverage, endorsements
 from backend.verification.checks import Check
 from backend.verification.context import VerificationContext
@@ -41,14 +40,10 @@ _RUNTIME: Final[dict[str, object]] = {
     "Check": Check,
     "new": tuple.__new__,
     "timedelta": timedelta,
-    "meets_minimum": meets_minimum,
     "entity_key": entity_key,
     "same_name": same_name,
-    "in_force_pair": coverage.in_force_pair,
+    "several_terms": coverage.several_terms,
     "latest_expiration": coverage.latest_expiration,
-    "any_covers": coverage.any_covers,
-    "continuous_until": coverage.continuous_until,
-    "first_gap": coverage.first_gap,
     "split_limits_floor": coverage.split_limits_floor,
     "check_basis": coverage.check_basis,
     "check_follows_form": coverage.check_follows_form,

@@ -52,7 +52,7 @@ def _add_additional_insured(src: Source, requirements: RequirementSet) -> None:
         set_parties.setdefault(entity_key(party), party)
     parties = src.constant("SET_PARTIES", set_parties)
     src.add(f"parties = required_parties({parties}, context.additional_insured_parties)")
-    src.add("names = parties[1]", "wanted_keys = parties[2]")
+    src.add("names = tuple(parties.values())", "wanted_keys = parties.keys()")
     kinds = (
         (AI_ONGOING, "AI_ONGOING", ai.ongoing, ai.ongoing_forms, ai.ongoing_form_labels),
         (AI_COMPLETED, "AI_COMPLETED", ai.completed, ai.completed_forms, ai.completed_form_labels),

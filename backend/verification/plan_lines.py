@@ -15,11 +15,12 @@ from contextlib import nullcontext
 from typing import Final
 
 from backend.requirements.model import LineRequirement, RequirementSet
-from backend.requirements.vocabulary import LINE_CODE_PREFIX, WORKERS_COMPENSATION, limit_code
-from backend.verification.checks import BLOCKING, PLAIN_SPECS, WARNING
+from backend.requirements.ratings import BEST_RATINGS, SIZE_CLASSES, rating_strength, size_order
+from backend.requirements.vocabulary import LINE_CODE_PREFIX, limit_code
+from backend.verification.checks import BLOCKING, WARNING
 from backend.verification.entity_keys import entity_key
-from backend.verification.plan_source import FAILED, PASSED, UNKNOWN_, Source, check, spec
-from backend.verification.record import PER_PROJECT_AGGREGATE, WAIVER_OF_SUBROGATION
+from backend.verification.plan_line_options import add_option_checks
+from backend.verification.plan_source import FAILED, PASSED, UNKNOWN_, Source, check
 
 BLANK_POLICY_NUMBERS: Final = frozenset(
     {"", "TBD", "TBA", "N/A", "NA", "NONE", "PENDING", "APPLIED FOR", "BINDER", "TO BE ISSUED"}
@@ -75,14 +76,16 @@ def _add_dates(src: Source, line: str, prefix: str) -> None:
                 )
             )
     with src.block("else:"):
-        src.add("current = in_force_pair(pairs, coverage_day)")
+        src.add(
+            "current, covered_until, covered_at_start, gap = several_terms("
+            "pairs, coverage_day, work_start, gap_window_start, needed_until)"
+        )
         with src.block("if current is None:"):
             src.add("term = None")
             latest = "latest_expiration(pairs)"
             src.add(check(in_force, FAILED, line, "coverage_day", latest, "None"))
         with src.block("else:"):
             src.add("policy, term = current")
-            src.add("covered_until = continuous_until(pairs, coverage_day)")
             evidence = "term.evidence.get('expiration')"
             src.add(check(in_force, PASSED, line, "coverage_day", "term.expiration", evidence))
         with src.block("if work_start is not None:"):
@@ -90,14 +93,13 @@ def _add_dates(src: Source, line: str, prefix: str) -> None:
             src.add(
                 check(
                     by_work_start,
-                    f"{PASSED} if any_covers(pairs, work_start) else {FAILED}",
+                    f"{PASSED} if covered_at_start else {FAILED}",
                     line,
                     "work_start",
                     "first.effective",
                     "first.evidence.get('effective')",
                 )
             )
-        src.add("gap = first_gap(pairs, gap_window_start, needed_until)")
         outcome = f"{PASSED} if gap is None else {FAILED}"
         src.add(check(f"{prefix}_NO_GAP", outcome, line, "'no gap'", "gap", "None"))
 
@@ -151,7 +153,7 @@ def _add_term_checks(
     )
     _add_insurer_checks(src, requirements, line, prefix)
     _add_limit_checks(src, requirement, prefix)
-    _add_option_checks(src, requirements, requirement, prefix)
+    add_option_checks(src, requirements, requirement, prefix)
 
 
 def _add_insurer_checks(src: Source, requirements: RequirementSet, line: str, prefix: str) -> None:
@@ -173,8 +175,15 @@ def _add_insurer_checks(src: Source, requirements: RequirementSet, line: str, pr
     src.add("rating = None if naic is None else ratings_by_naic.get(naic)")
     if insurer.minimum_rating is not None or insurer.minimum_size_class is not None:
         expected = f"{insurer.minimum_rating or ''} {insurer.minimum_size_class or ''}".strip()
-        floor = f"{insurer.minimum_rating or 'S'!r}, {insurer.minimum_size_class or 'I'!r}"
-        met = f"meets_minimum(rating.rating, rating.size_class, {floor})"
+        # ratings.meets_minimum, decided once per rating and size class for this floor.
+        minimum_rating = rating_strength(insurer.minimum_rating or "S")
+        minimum_size = size_order(insurer.minimum_size_class or "I")
+        ratings = frozenset(r for r in BEST_RATINGS if rating_strength(r) >= minimum_rating)
+        sizes = frozenset(size for size in SIZE_CLASSES if size_order(size) >= minimum_size)
+        met = (
+            f"rating.rating in {src.constant('RATINGS', ratings)}"
+            f" and rating.size_class in {src.constant('SIZES', sizes)}"
+        )
         src.add(
             check(
                 f"{prefix}_INSURER_RATING",
@@ -218,93 +227,6 @@ def _add_limit_checks(src: Source, requirement: LineRequirement, prefix: str) ->
                 "amount",
                 f"evidence.get('limits.{kind}')",
             )
-        )
-
-
-def _add_option_checks(
-    src: Source, requirements: RequirementSet, requirement: LineRequirement, prefix: str
-) -> None:
-    """Basis, endorsements on the line, and the checks of one line only."""
-    line = requirement.line
-    on_file = requirements.endorsements_on_file
-    basis_code = f"{prefix}_OCCURRENCE_BASIS"
-    if basis_code in PLAIN_SPECS:  # general liability and umbrella
-        claims_made = requirement.claims_made_allowed
-        expected = "occurrence or claims-made" if claims_made else "occurrence"
-        src.add("basis = term.basis")
-        with src.block("if basis == 'occurrence':"):  # the usual case, judged without a call
-            src.add(
-                check(basis_code, PASSED, line, repr(expected), "basis", "evidence.get('basis')")
-            )
-        with src.block("else:"):
-            retro, tail = spec(f"{prefix}_RETRO_DATE"), spec(f"{prefix}_TAIL")
-            specs = f"({spec(basis_code)}, {retro}, {tail})"
-            src.add(
-                f"check_basis(append, {line!r}, {specs}, {claims_made!r}, "
-                f"{requirement.tail_years!r}, term, gap_window_start)"
-            )
-    if requirement.waiver_of_subrogation:
-        src.add(
-            "outcome, found, endorsement_evidence = endorsement_outcome("
-            f"record, {WAIVER_OF_SUBROGATION!r}, {line!r}, coverage_day, {on_file!r})"
-        )
-        src.add(
-            check(
-                f"{prefix}_WAIVER_OF_SUBROGATION",
-                "outcome",
-                line,
-                "True",
-                "found",
-                "endorsement_evidence",
-            )
-        )
-    if requirement.per_project_aggregate:
-        src.add(
-            "outcome, found, endorsement_evidence = endorsement_outcome("
-            f"record, {PER_PROJECT_AGGREGATE!r}, {line!r}, coverage_day, {on_file!r})"
-        )
-        with src.block(f"if outcome == {FAILED} and term.aggregate_applies_per is not None:"):
-            src.add("found = f'per {term.aggregate_applies_per}'")
-            src.add("endorsement_evidence = evidence.get('aggregate_applies_per')")
-        src.add(
-            check(
-                "GL_PER_PROJECT_AGGREGATE",
-                "outcome",
-                line,
-                "'per project'",
-                "found",
-                "endorsement_evidence",
-            )
-        )
-    if requirement.any_auto:
-        src.add("autos = term.covered_autos")
-        src.add(
-            check(
-                "AUTO_ANY_AUTO",
-                f"{UNKNOWN_} if not autos else {PASSED} if 'any_auto' in autos else {FAILED}",
-                line,
-                "'any_auto'",
-                "list(autos) if autos else None",
-                "evidence.get('covered_autos')",
-            )
-        )
-    if requirement.follows_form:
-        src.add(f"check_follows_form(append, {spec('UMB_FOLLOWS_FORM')}, {line!r}, term)")
-    if line == WORKERS_COMPENSATION:
-        src.add("statutory = term.statutory")
-        src.add(
-            check(
-                "WC_STATUTORY",
-                f"{UNKNOWN_} if statutory is None else {PASSED} if statutory else {FAILED}",
-                line,
-                "True",
-                "statutory",
-                "evidence.get('statutory')",
-            )
-        )
-        src.add(
-            f"check_wc_states(append, {spec('WC_STATES')}, {line!r}, "
-            f"{requirement.states!r}, context.state, term)"
         )
 
 

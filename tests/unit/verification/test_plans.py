@@ -1,0 +1,210 @@
+"""Plans compiled per requirement set: verdicts pinned per set, one plan per set (an edited set,
+a new version, gets its own), and the cache neither mixes sets up nor grows without bound.
+
+The digests below were computed with the engine as of cda284c, before checks were compiled into
+plans, over the same seeded cases (the golden sweep's records, contexts, dates and waivers), for
+each of the five templates and seven edited sets that switch on what the templates leave off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import random
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from backend.requirements.model import (
+    FormEdition,
+    InsurerRequirement,
+    LineRequirement,
+    RequirementSet,
+)
+from backend.requirements.templates import template
+from backend.verification import plan as plans
+from backend.verification.checks import FAIL, PASS
+from backend.verification.engine import verify
+from backend.verification.plan import plan_for, prepare_plan
+from backend.verification.verdict import Verdict, conclude
+from tests.unit.verification import factories as f
+from tests.unit.verification.test_golden_verdicts import _context, _day, _record, _waivers
+
+CASES_PER_SET = 60
+Verify = Callable[..., Verdict]
+
+
+def _edited(base: RequirementSet, name: str, **changes: object) -> RequirementSet:
+    return dataclasses.replace(base, name=name, version=2, derived_from=(base.name, 1), **changes)
+
+
+def _with_lines(base: RequirementSet, **changes: dict[str, object]) -> tuple[LineRequirement, ...]:
+    return tuple(
+        dataclasses.replace(requirement, **changes.get(requirement.line, {}))
+        for requirement in base.lines
+    )
+
+
+def requirement_sets() -> dict[str, RequirementSet]:
+    high, lower = template("high"), template("lower")
+    claims_made = {"claims_made_allowed": True, "tail_years": 3}
+    return {
+        **{tier: template(tier) for tier in ("high", "elevated", "moderate", "standard", "lower")},
+        "claims_made": _edited(
+            high,
+            "Claims-made allowed",
+            lines=_with_lines(high, general_liability=claims_made, umbrella=claims_made),
+        ),
+        "states_and_holder": _edited(
+            high,
+            "Own states and holder",
+            lines=_with_lines(high, workers_compensation={"states": ("PA", "OH")}),
+            certificate_holder_name=f.GC,
+        ),
+        "parties_and_editions": _edited(
+            high,
+            "Own parties and editions",
+            additional_insured=dataclasses.replace(
+                high.additional_insured,
+                parties=(f.OWNER, "Architect Studio PC"),
+                blanket_allowed=False,
+                ongoing_forms=(FormEdition("CG 20 10", "04 13"), FormEdition("CG 20 38")),
+                completed_forms=(FormEdition("CG 20 37", "04 13"),),
+            ),
+        ),
+        "loose_insurer": _edited(
+            lower,
+            "Loose insurer, claims accepted",
+            insurer=InsurerRequirement(minimum_size_class="V", naic_required=False),
+            endorsements_on_file=False,
+            coverage_through_closeout="off",
+        ),
+        "strict_insurer": _edited(
+            high,
+            "Strict insurer, blocking close-out",
+            insurer=InsurerRequirement(minimum_rating="A", surplus_lines_allowed=False),
+            coverage_through_closeout="blocking",
+        ),
+        "no_endorsements": _edited(
+            high,
+            "No endorsements",
+            lines=_with_lines(
+                high,
+                general_liability={"waiver_of_subrogation": False, "per_project_aggregate": False},
+                auto_liability={"waiver_of_subrogation": False, "any_auto": False},
+                umbrella={"follows_form": False},
+                workers_compensation={"waiver_of_subrogation": False},
+            ),
+            additional_insured=dataclasses.replace(
+                high.additional_insured, ongoing=False, completed=False
+            ),
+            primary_noncontributory=False,
+            notice_of_cancellation_days=None,
+        ),
+        "two_lines": _edited(
+            high,
+            "General liability and auto only",
+            lines=_with_lines(high)[:2],
+            additional_insured=dataclasses.replace(
+                high.additional_insured, lines=("general_liability",)
+            ),
+        ),
+    }
+
+
+EXPECTED_DIGESTS = {
+    "claims_made": "daaf2c7df08bc91bf2f29d75f1ab1e889ff503cc8ef239060fc96901129c478d",
+    "elevated": "76c38d225a15aa60165acbaa1e47c0918a9d2f3b50e1ed5d17414ea8a27767db",
+    "high": "08c1a5c303a35efb9229aa95ed4aa12fd21ef3f06e1bd9a1ac306aa226924c8d",
+    "loose_insurer": "210ff67866095758a54f955d8ea0a00712b69446e5610c3a7d1fea7b841d6571",
+    "lower": "fd396eaeeec5b019a34a43c4af12dbdedf268547fc1d36191562c94475cb3793",
+    "moderate": "5f46799643f0c29ed0629399fcf0e23472cb89117781e66fae6bad33ba3f2807",
+    "no_endorsements": "d7d179dfa9f2a4a41475a3a5ff6ece75017d9aae5818c0a29274b45754583461",
+    "parties_and_editions": "a3ab7fbb14b504cd081979b59e36ecc7e3abe1fc806b90b6f47066e33464eab2",
+    "standard": "32de8fd8be12b55c3805515c82c5f62ac9798f366fcfd742388bb6c54b6d7e07",
+    "states_and_holder": "7ea6f5d434f82911da8e2bfda6388311e0e4ad64842bc90f3797b3b45c3fd714",
+    "strict_insurer": "64e48ca95b77e7767eba5072ae2cd93f13e0b8afe5463015da4c856a6339d77c",
+    "two_lines": "e2a34048a1326392567cc8d1cfe4956d5d79706b167e816956015d830771f501",
+}
+
+
+def sweep_digest(requirements: RequirementSet, judge: Verify = verify) -> str:
+    """sha256 of the verdict JSON of seeded cases judged against `requirements`."""
+    rng = random.Random(f"plans {requirements.name}")
+    digest = hashlib.sha256()
+    for _ in range(CASES_PER_SET):
+        record = _record(rng) if rng.random() < 0.7 else f.compliant_record()
+        verdict = judge(requirements, record, _context(rng), _day(rng, date(2025, 12, 1), 600),
+                        _waivers(rng))  # fmt: skip
+        digest.update(json.dumps(verdict.to_json(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_DIGESTS))
+def test_verdicts_per_set_are_those_of_the_engine_before_plans(name: str) -> None:
+    assert sweep_digest(requirement_sets()[name]) == EXPECTED_DIGESTS[name]
+
+
+def test_a_set_gets_one_plan_and_an_edited_set_another() -> None:
+    plans.forget_plans()
+    high = template("high")
+    plan = plan_for(high)
+    assert plan_for(high) is plan
+    # An equal set built anew (as a request reading it from the database would) shares it.
+    assert plan_for(dataclasses.replace(high)) is plan
+    raised = _edited(
+        high,
+        high.name,
+        lines=_with_lines(
+            high,
+            general_liability={
+                "limits": (
+                    ("each_occurrence", 5_000_000),
+                    ("general_aggregate", 10_000_000),
+                    ("products_completed_operations_aggregate", 10_000_000),
+                )
+            },
+        ),
+    )
+    new_version = plan_for(raised)
+    assert new_version is not plan
+    assert new_version.requirement_set == (high.name, 2)
+    assert plan_for(dataclasses.replace(high, version=2)) not in (plan, new_version)
+    # Each plan judges by its own set: the record's $2M occurrence limit meets one, not the other.
+    record, context = f.compliant_record(), f.context()
+    before = f.find(verify(high, record, context, f.ON), "GL_EACH_OCCURRENCE_MIN")
+    after = f.find(verify(raised, record, context, f.ON), "GL_EACH_OCCURRENCE_MIN")
+    assert (before.outcome, after.outcome) == (PASS, FAIL)
+    assert (before.expected, after.expected) == (2_000_000, 5_000_000)
+
+
+def test_cached_plans_judge_as_freshly_prepared_ones_whatever_the_order() -> None:
+    plans.forget_plans()
+    sets = list(requirement_sets().values())
+    rng = random.Random(7)
+    for _ in range(120):
+        requirements = rng.choice(sets)
+        record, context = _record(rng), _context(rng)
+        on = _day(rng, date(2025, 12, 1), 600)
+        fresh = prepare_plan(requirements).checks(record, context, on)
+        expected = conclude(requirements, on, fresh, (), context.expiring_window_days)
+        assert verify(requirements, record, context, on) == expected
+
+
+def test_the_cache_is_bounded() -> None:
+    plans.forget_plans()
+    base = template("standard")
+    for version in range(1, plans.CACHE_SIZE + 20):
+        plan_for(dataclasses.replace(base, version=version))
+    assert len(plans._by_value) <= plans.CACHE_SIZE
+    assert len(plans._by_identity) <= plans.CACHE_SIZE
+
+
+def test_a_plan_is_readable_python_naming_its_set() -> None:
+    plan = prepare_plan(template("moderate"))
+    assert plan.source.startswith("def checks(record, context, on):")
+    assert "Moderate tier template v1" in plan.source
+    assert "'GL_EACH_OCCURRENCE_MIN'" in plan.source
+    compile(plan.source, "<plan>", "exec")
