@@ -3,8 +3,10 @@ with its endorsements on file) against a full requirement set (the high-tier tem
 holder, three additional-insured parties, a project state and a rating table).
 
 Two figures per run: the same record and context verified over and over, and a fresh record and
-context (built beforehand, outside the timing) for every verification. The summary line reports
-the lower median of the two.
+context (built beforehand, outside the timing) for every verification. The fresh ones also spell
+their own parties and description (a number in the names), so that nothing the engine might
+remember from an earlier call, on the objects or by their values, can help. The summary line
+reports the lower median of the two.
 
 The engine compiles each requirement set once into a plan (backend/verification/plan.py) and
 keeps it for later verifications against that set, as a GC's portfolio shares a handful of sets;
@@ -41,6 +43,7 @@ from backend.verification.record import (
     RecordAsOf,
     Term,
 )
+from backend.verification.verdict import Verdict
 
 TARGET_PER_SECOND = 20_000
 RUNS = 5
@@ -77,8 +80,21 @@ def _term(index: int, **values: object) -> Term:
     )
 
 
-def realistic_record() -> RecordAsOf:
+def _parties(variant: int | None) -> tuple[str, str, str]:
+    """GC, owner and lender; numbered names for a variant (another project's parties)."""
+    if variant is None:
+        return GC, OWNER, LENDER
+    return (
+        f"Meridian Construction Group {variant} LLC",
+        f"Harbor Point {variant} Owner LP",
+        f"First Lakes Bank {variant}, N.A.",
+    )
+
+
+def realistic_record(variant: int | None = None) -> RecordAsOf:
     """A tier-1 sub's record after review: four policies, the prior GL term, endorsements."""
+    gc, owner, lender = _parties(variant)
+    project = "Harbor Point Tower" if variant is None else f"Harbor Point Tower {variant}"
     gl_limits = {
         "each_occurrence": 2_000_000,
         "general_aggregate": 4_000_000,
@@ -163,7 +179,7 @@ def realistic_record() -> RecordAsOf:
             form_number="CG 20 10",
             edition="04 13",
             blanket=False,
-            named_parties=(GC, OWNER, LENDER),
+            named_parties=(gc, owner, lender),
             evidence=endorsement_page,
         ),
         Endorsement(
@@ -172,7 +188,7 @@ def realistic_record() -> RecordAsOf:
             form_number="CG 20 37",
             edition="04 13",
             blanket=False,
-            named_parties=(GC, OWNER, LENDER),
+            named_parties=(gc, owner, lender),
             evidence=endorsement_page,
         ),
         Endorsement(PRIMARY_NONCONTRIBUTORY, ("general_liability",), form_number="CG 20 01"),
@@ -191,16 +207,17 @@ def realistic_record() -> RecordAsOf:
         policies=policies,
         endorsements=endorsements,
         insured_name="Apex Mechanical LLC",
-        certificate_holder_name=GC,
+        certificate_holder_name=gc,
         description_of_operations=(
-            "Re: Harbor Point Tower. Certificate holder, owner and lender are additional insureds "
+            f"Re: {project}. Certificate holder, owner and lender are additional insureds "
             "for ongoing and completed operations on a primary and non-contributory basis."
         ),
         evidence={"certificate_holder_name": _evidence("/certificate_holder/name")},
     )
 
 
-def realistic_context() -> VerificationContext:
+def realistic_context(variant: int | None = None) -> VerificationContext:
+    gc, owner, lender = _parties(variant)
     ratings = RatingTable.of(
         [
             InsurerRating("24112", "Great Lakes Casualty Company", "A", "IX"),
@@ -212,8 +229,8 @@ def realistic_context() -> VerificationContext:
         project_start=date(2026, 2, 1),
         project_end=date(2027, 1, 31),
         closeout_days=28,
-        certificate_holder=GC,
-        additional_insured_parties=(GC, OWNER, LENDER),
+        certificate_holder=gc,
+        additional_insured_parties=(gc, owner, lender),
         state="OH",
         trade="HVAC",
         work_start=date(2026, 4, 1),
@@ -244,7 +261,7 @@ def _rate_fresh(requirements: RequirementSet, on: date) -> float:
     count = 0
     spent = 0.0
     while spent < SECONDS_PER_RUN:
-        batch = [(realistic_record(), realistic_context()) for _ in range(BATCH)]
+        batch = [(realistic_record(count + i), realistic_context(count + i)) for i in range(BATCH)]
         # Settle the collector over the new objects here, not inside the timed loop.
         gc.collect()
         started = time.process_time()
@@ -253,6 +270,10 @@ def _rate_fresh(requirements: RequirementSet, on: date) -> float:
         spent += time.process_time() - started
         count += BATCH
     return count / spent
+
+
+def _outcomes(verdict: Verdict) -> list[tuple[str, str | None, str]]:
+    return [(check.code, check.line, check.outcome) for check in verdict.checks]
 
 
 def _plan_cost(requirements: RequirementSet) -> float:
@@ -271,8 +292,8 @@ def main() -> None:
     context = realistic_context()
     on = date(2026, 11, 23)
     verdict = verify(requirements, record, context, on)
-    fresh_verdict = verify(requirements, realistic_record(), realistic_context(), on)
-    assert fresh_verdict == verdict
+    fresh_verdict = verify(requirements, realistic_record(1), realistic_context(1), on)
+    assert _outcomes(fresh_verdict) == _outcomes(verdict)
     print(f"record: {len(record.policies)} policies, {len(record.endorsements)} endorsements")
     print(f"verdict: {verdict.status}, {len(verdict.checks)} checks")
     print(f"plan: prepared once per requirement set in {_plan_cost(requirements):,.0f} us")
