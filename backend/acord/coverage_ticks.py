@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from backend.acord.geometry import BBox, Label
 from backend.acord.page_labels import PageLabels
-from backend.acord.tick_options import match_options
+from backend.acord.tick_options import is_box_glyph, match_options
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
 # are other print of the cell, listed so that its garbled words are not taken for an option.
@@ -84,6 +84,8 @@ class CoverageTicksReader(PageLabels):
             "location": self.label("LOC", region=row, start=True) if row else None,
         }
         hits = self._options(type_region, exact, GL_OPTIONS)
+        if hits["policy"] is None and hits["project"] is not None:
+            hits["policy"] = self._first_option_of_line(hits["project"], type_region)
         basis = (
             "occurrence"
             if self.ticked(hits["occurrence"])
@@ -98,6 +100,23 @@ class CoverageTicksReader(PageLabels):
                     per = name
                     break
         return basis, per
+
+    def _first_option_of_line(self, option: Label, region: BBox) -> Label | None:
+        """The option printed first on the line of another one (POLICY before PRO-JECT), when
+        OCR garbled it past matching: the first word after a box left of that option."""
+        height = max(option.bottom - option.top, 4.0)
+        before = sorted(
+            (
+                w
+                for w in self.page.words_in((region[0], option.top, option.x0 - 1, option.bottom))
+                if abs(w.cy - option.cy) < 0.6 * height and not is_box_glyph(w.text)
+            ),
+            key=lambda w: w.x0,
+        )
+        if not before:
+            return None
+        first = before[0]
+        return Label(first.x0, first.top, first.x1, first.bottom, frozenset({id(first)}))
 
     def _covered_autos(self, type_region: BBox) -> list[str]:
         spellings = {

@@ -16,9 +16,10 @@ class HolderDescriptionReader(PageLabels):
         if label is None:
             return None
         bottom = holder.top - 0.5 if holder is not None else label.bottom + 120
+        region = (0, label.bottom - 1, self.page.width, bottom)
         words = [
             w
-            for w in self.values_in((0, label.bottom - 1, self.page.width, bottom))
+            for w in self.grey_values(region) or self.values_in(region)
             if w.top >= label.bottom - 2
         ]
         if not words:

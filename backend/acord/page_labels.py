@@ -4,11 +4,19 @@ fuzzily on a scan), the values around them, and tick marks in check boxes."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from typing import Protocol
 
 from backend.acord.evidence import Evidence
-from backend.acord.geometry import BBox, Label, PageText, Word, compact, group_lines
+from backend.acord.geometry import (
+    BBox,
+    Label,
+    PageText,
+    Word,
+    compact,
+    group_lines,
+)
 from backend.acord.tick_options import is_box_glyph
 
 _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
@@ -35,7 +43,14 @@ class Ink(Protocol):
 
 class RegionOcr(Protocol):
     def __call__(
-        self, box: BBox, single_char: bool = False, sparse: bool = False, zoom: float = 1.0
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
     ) -> list[Word]: ...
 
 
@@ -153,8 +168,51 @@ class PageLabels:
         fill = self.ink.checkbox_fill(label.x0 - 0.8, centre)
         return fill is not None and fill > 0.07
 
+    def grey_values(self, region: BBox) -> list[Word] | None:
+        """On a scan, the values of a box read again line by line in grey; None on a text page
+        or when the page pass found nothing there.
+
+        The page pass reads black-and-white pixels to keep the form's small print, which breaks
+        the thin strokes of the values' letters ("Ine" for "Inc.", "Ortando"); each line read
+        again on its own in grey comes out better. Only where the page pass saw print is read
+        (the box's rules and empty speckled paper come back as junk words), and words lying on
+        a printed label already found are dropped.
+        """
+        if self.region_ocr is None:
+            return None
+        lines = group_lines(self.values_in(region))
+        if not lines:
+            return None
+        boxes = [
+            (
+                max(min(w.x0 for w in line.words) - 4, region[0]),
+                max(line.top - 2, region[1]),
+                min(max(w.x1 for w in line.words) + 4, region[2]),
+                min(line.bottom + 2, region[3]),
+            )
+            for line in lines
+        ]
+        region_ocr = self.region_ocr
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            readings = list(pool.map(lambda box: region_ocr(box, single_line=True), boxes))
+        labels = [w.bbox for w in self.page.words if id(w) in self.label_word_ids]
+        words: list[Word] = []
+        for line, fresh in zip(lines, readings, strict=True):
+            kept = [
+                w
+                for w in fresh
+                if not any(a <= w.cx <= c and b <= w.cy <= d for a, b, c, d in labels)
+                # a doubtful word where the page pass saw nothing: a rule or a speck
+                and (w.confidence >= 0.6 or any(_overlaps(w, p) for p in line.words))
+            ]
+            for candidate in (kept, line.words):
+                if _legible(candidate):
+                    words.extend(candidate)
+                    break
+        return words
+
     def _box_lines(self, region: BBox, pointer: str) -> list[str]:
-        words = self.values_in(region)
+        words = self.grey_values(region) or self.values_in(region)
         lines = lines_with_words(words)
         if not lines:
             return []
@@ -172,6 +230,22 @@ class PageLabels:
                 kept_words.extend(segment)
         self.evidence.note(pointer, kept_words)
         return kept
+
+
+def _overlaps(word: Word, other: Word) -> bool:
+    """Whether two readings of a line share a word's place (half the narrower one's width)."""
+    shared = min(word.x1, other.x1) - max(word.x0, other.x0)
+    return shared > 0.5 * min(word.x1 - word.x0, other.x1 - other.x0)
+
+
+def _legible(words: list[Word]) -> bool:
+    """Whether a line reads as print rather than noise: a few letters or digits read with
+    some confidence (Tesseract turns rules and specks into low-confidence scraps)."""
+    if not words:
+        return False
+    letters = sum(len(re.sub(r"[^A-Za-z0-9]", "", w.text)) for w in words)
+    confidence = sum(w.confidence for w in words) / len(words)
+    return letters >= 3 and confidence >= 0.5
 
 
 _STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
