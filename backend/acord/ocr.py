@@ -1,4 +1,5 @@
-"""Scans and photos: deskew, then Tesseract words with boxes, in PDF points like the text layer.
+"""Scans and photos: Tesseract words with boxes, in PDF points like the text layer; single boxes
+read again; whether a page is upside down. page_image.py makes the page image ready first.
 
 Tesseract runs in this process through its C API (tesseract_api.py) with OMP_THREAD_LIMIT=1:
 its own threading is slower on a small machine. A page is cut in two at a blank band and both
@@ -7,8 +8,8 @@ halves are read at once, which halves the wall time on two cores.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 
 from PIL import Image, ImageChops, ImageOps
 
@@ -16,35 +17,6 @@ from backend.acord import tesseract_api
 from backend.acord.geometry import Word
 
 OCR_DPI = 265  # pages without a scanner image (vector print-outs) are rendered at this
-
-
-def estimate_skew(image: Image.Image) -> float:
-    """Angle in degrees that straightens the text lines (projection-profile search)."""
-    gray = image.convert("L")
-    # Text lines stay lines at 500 pixels wide; nearest-pixel turns are six times faster.
-    factor = max(gray.width / 500, 1.0)
-    small = gray.resize(
-        (int(gray.width / factor), int(gray.height / factor)), Image.Resampling.BILINEAR
-    )
-    ink = small.point(lambda p: 255 if p < 150 else 0)
-
-    def score(angle: float) -> float:
-        turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
-        profile = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
-        return float(sum((a - b) ** 2 for a, b in pairwise(profile)))
-
-    best = max((a / 2 for a in range(-10, 11)), key=score)
-    fine = max((best + a / 10 for a in range(-5, 6)), key=score)
-    return fine if abs(fine) >= 0.15 else 0.0
-
-
-def deskew(image: Image.Image) -> tuple[Image.Image, float]:
-    angle = estimate_skew(image)
-    if angle == 0.0:
-        return image, 0.0
-    return image.rotate(
-        angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255
-    ), angle
 
 
 def _split_row(image: Image.Image) -> int:
@@ -152,6 +124,54 @@ def ocr_words(image: Image.Image, points_per_pixel: float) -> list[Word]:
     return [w for rows in results for w in _to_words(rows, points_per_pixel)]
 
 
+def _densest_text(image: Image.Image, height: int) -> tuple[int, int, int, int]:
+    """The box, a third of the page wide, where the most print lies: the band of rows richest in
+    ink-to-paper steps, then the richest third of that band."""
+    edges = ImageChops.difference(image, ImageChops.offset(image, 1, 0))
+    rows = edges.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    top = _densest_window(rows, height, image.height // 10, image.height * 9 // 10)
+    band = edges.crop((0, top, image.width, top + height))
+    columns = band.resize((image.width, 1), Image.Resampling.BOX).tobytes()
+    width = image.width // 3
+    left = _densest_window(columns, width, 0, image.width)
+    return left, top, left + width, top + height
+
+
+def _densest_window(profile: bytes, size: int, start: int, end: int) -> int:
+    running = [0]
+    for value in profile:
+        running.append(running[-1] + value)
+    starts = range(start, max(end - size, start + 1), 4)
+    return max(starts, key=lambda i: running[min(i + size, len(profile))] - running[i])
+
+
+def _reading_score(rows: Rows) -> int:
+    """Letters in confidently read words of three letters or more: upside-down print reads as
+    a few low-confidence fragments."""
+    return sum(
+        len(text)
+        for text, *_, conf in rows
+        if conf >= 70 and len(re.findall("[A-Za-z]", text)) >= 3
+    )
+
+
+def upside_down(image: Image.Image) -> bool:
+    """Whether the page is upside down (a sheet fed or photographed the wrong way round): its
+    densest few lines of print read both ways, the upright reading (~40-100 letters on a form)
+    against the turned one (under ~10). About a tenth of a second on two cores."""
+    if image.width < 300 or image.height < 300:
+        return False
+    # 70 rows at 265 dpi: two or three lines of small print.
+    crop = binarize(image.crop(_densest_text(image, max(image.height * 70 // 2900, 20))))
+    views = (crop, crop.transpose(Image.Transpose.ROTATE_180))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        upright, turned = pool.map(
+            lambda view: _reading_score(_run_tesseract(view, 0, tesseract_api.PSM_SINGLE_BLOCK)),
+            views,
+        )
+    return turned >= 2 * upright + 10
+
+
 def _to_words(rows: Rows, scale: float) -> list[Word]:
     return [
         Word(
@@ -253,22 +273,3 @@ class RegionReader:
             ],
             self.scale,
         )
-
-
-# Longest side of a page image for OCR: about 265 dpi on a letter page. Scans of 150-200 dpi are
-# scaled up to it (small print reads better), larger photos down (Tesseract's time grows with
-# the pixels; 300 dpi read no better on the generated scans and took a quarter longer).
-OCR_LONGEST_SIDE = 2900
-
-
-def prepare_image(image: Image.Image) -> Image.Image:
-    """Grayscale, upright (EXIF), about 265 dpi for a letter page."""
-    image = ImageOps.exif_transpose(image) or image
-    gray = image.convert("L")
-    longest = max(gray.size)
-    if longest > OCR_LONGEST_SIDE * 1.05 or longest < OCR_LONGEST_SIDE * 0.9:
-        factor = OCR_LONGEST_SIDE / longest
-        gray = gray.resize(
-            (int(gray.width * factor), int(gray.height * factor)), Image.Resampling.LANCZOS
-        )
-    return gray

@@ -24,7 +24,8 @@ from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText
 from backend.acord.layout import Acord25Reader
-from backend.acord.ocr import OCR_DPI, RegionReader, deskew, ocr_words, prepare_image
+from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, upside_down
+from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.pdftext import InkMeter, mark_hidden_words, page_words, render_gray
 
 MAX_OCR_PAGES = 4
@@ -104,8 +105,26 @@ def _add_ink(source: _PageSource, page: pdfium.PdfPage) -> None:
     source.ink = meter
 
 
-def _ocr_image(image: Image.Image, width_pt: float, number: int) -> _PageSource:
-    straight, _ = deskew(image)
+def _ocr_image(
+    image: Image.Image,
+    page_size_pt: tuple[float, float] | None,
+    number: int,
+    longest: int | None = OCR_LONGEST_SIDE,
+) -> _PageSource:
+    """OCR of a page image that may be skewed, on its side or upside down, and unevenly lit.
+
+    `page_size_pt` is the size of the file's page the image fills; None for a photo, which
+    says nothing of its paper and is taken as a letter page once upright.
+    """
+    page = prepare_page(image, longest)
+    straight = page.image
+    if upside_down(straight):
+        straight = straight.transpose(Image.Transpose.ROTATE_180)
+    if page_size_pt is None:
+        width_pt = 612.0
+    else:
+        # A page scanned on its side lies in a landscape page: its height is the width.
+        width_pt = page_size_pt[1] if page.quarter_turned else page_size_pt[0]
     points_per_pixel = width_pt / straight.width
     words = ocr_words(straight, points_per_pixel)
     height_pt = straight.height * points_per_pixel
@@ -153,16 +172,14 @@ def _ocr_pdf_page(page: pdfium.PdfPage, number: int, light: bool = False) -> _Pa
     if light:
         image = scanned if scanned is not None else render_gray(page, 150)
         longest = max(image.size)
-        if longest < 1500 or longest > 2400:
-            factor = 2000 / longest
-            size = (int(image.width * factor), int(image.height * factor))
-            image = image.resize(size, Image.Resampling.LANCZOS)
-        return _ocr_image(image, width, number)
+        # Enough for an endorsement's form number and schedule.
+        target = None if 1500 <= longest <= 2400 else 2000
+        return _ocr_image(image, (width, height), number, target)
     if scanned is not None:
-        return _ocr_image(prepare_image(scanned), width, number)
+        return _ocr_image(scanned, (width, height), number)
     # Keep the raster bounded whatever page size the file claims.
     dpi = min(OCR_DPI, (preflight.MAX_IMAGE_PIXELS / max(width * height / 5184, 1)) ** 0.5)
-    return _ocr_image(render_gray(page, dpi), width, number)
+    return _ocr_image(render_gray(page, dpi), (width, height), number, None)
 
 
 def read_bytes(data: bytes, filename: str | None = None) -> dict[str, Any]:
@@ -170,7 +187,7 @@ def read_bytes(data: bytes, filename: str | None = None) -> dict[str, Any]:
     sniffed = preflight.sniff(data)
     if sniffed.kind == "image":
         image = preflight.open_image(data, sniffed.image_format)
-        source = _ocr_image(prepare_image(image), 612.0, 1)
+        source = _ocr_image(image, None, 1)
         return _assemble([source], "ocr", {1: "acord25"}, [])
     return _read_pdf(data)
 
