@@ -6,16 +6,18 @@ import re
 from collections.abc import Sequence
 
 from backend.acord.geometry import Label, Word, group_lines
-from backend.acord.page_labels import PageLabels, joined_text, leading_run
+from backend.acord.insurer_rows import InsurerRowsReader
+from backend.acord.page_labels import joined_text, leading_run
 from backend.acord.values import clean_text, split_name_address
 
 
-class HeaderBoxesReader(PageLabels):
+class HeaderBoxesReader(InsurerRowsReader):
     def _producer(self) -> dict[str, str | None]:
         producer = self.label("PRODUCER", region=self.left_margin, whole=True)
         insured = self.label("INSURED", region=self.left_margin, whole=True)
         contact = self.label("CONTACT")
         right_column = contact.x0 - 2 if contact is not None else self.page.width / 2
+        right_column = min(right_column, self._right_column_edge())
         result: dict[str, str | None] = {
             "name": None,
             "address": None,
@@ -112,17 +114,18 @@ class HeaderBoxesReader(PageLabels):
         if insured is None:
             return result
         right = insurer_a.x0 - 2 if insurer_a is not None else self.page.width / 2
+        right = min(right, self._right_column_edge())
         bottom = coverages.top - 0.5 if coverages is not None else insured.bottom + 50
         # An agency code may sit at the far end of the INSURED label's line.
+        region = (0, insured.top - 2, right, bottom)
         region_words = [
             w
-            for w in self.values_in((0, insured.top - 2, right, bottom))
+            for w in self.values_in(region)
             if not (abs(w.cy - insured.cy) < 3 and w.x0 > insured.x1 + 100)
         ]
-        ids = {id(w) for w in region_words}
+        region_words = self.grey_values(region, region_words) or region_words
         lines = [
-            " ".join(w.text for w in leading_run(line.words))
-            for line in group_lines([w for w in self.page.words if id(w) in ids])
+            " ".join(w.text for w in leading_run(line.words)) for line in group_lines(region_words)
         ]
         self.evidence.note("/insured/name", region_words)
         name, second, address = split_name_address(lines)
@@ -134,6 +137,10 @@ class HeaderBoxesReader(PageLabels):
 
     def _insurers(self) -> list[dict[str, str | None]]:
         naic = self.label("NAIC #", "NAIC")
+        if self.region_ocr is not None:
+            from_rows = self._insurers_from_rows(naic)
+            if from_rows is not None:
+                return from_rows
         insurers: list[dict[str, str | None]] = []
         labels = [(letter, self.label(f"INSURER {letter}")) for letter in "ABCDEF"]
         found = [(letter, lab) for letter, lab in labels if lab is not None]

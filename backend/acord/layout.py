@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.acord.corrections import fix_address, fix_name
 from backend.acord.coverage_rows import CoverageRowsReader
 from backend.acord.header_boxes import HeaderBoxesReader
 from backend.acord.holder_description import HolderDescriptionReader
@@ -38,6 +39,8 @@ class Acord25Reader(HeaderBoxesReader, CoverageRowsReader, HolderDescriptionRead
         result["coverages"] = self._coverages()
         result["description_of_operations"] = self._description()
         result["certificate_holder"] = self._holder()
+        if self.region_ocr is not None:
+            _correct_ocr_slips(result)
         hidden = [w for w in page.words if w.hidden]
         if hidden:
             text = joined_text(hidden)
@@ -83,6 +86,16 @@ class Acord25Reader(HeaderBoxesReader, CoverageRowsReader, HolderDescriptionRead
                 revision_value = clean_text(joined_text(words)) or None
                 self.evidence.note("/revision_number", words)
         return cert_value, revision_value
+
+
+def _correct_ocr_slips(result: dict[str, Any]) -> None:
+    """Names and addresses read by OCR with its usual slips put right (corrections.py)."""
+    for box in (result["producer"], result["insured"], result["certificate_holder"]):
+        if box:
+            box["name"] = fix_name(box.get("name"))
+            box["address"] = fix_address(box.get("address"))
+    for insurer in result["insurers"]:
+        insurer["name"] = fix_name(insurer.get("name"))
 
 
 # Editions of the ACORD 25 in use; an OCR'd month is snapped to the one edition of its year.

@@ -168,7 +168,7 @@ class PageLabels:
         fill = self.ink.checkbox_fill(label.x0 - 0.8, centre)
         return fill is not None and fill > 0.07
 
-    def grey_values(self, region: BBox) -> list[Word] | None:
+    def grey_values(self, region: BBox, found: list[Word] | None = None) -> list[Word] | None:
         """On a scan, the values of a box read again line by line in grey; None on a text page
         or when the page pass found nothing there.
 
@@ -176,11 +176,12 @@ class PageLabels:
         the thin strokes of the values' letters ("Ine" for "Inc.", "Ortando"); each line read
         again on its own in grey comes out better. Only where the page pass saw print is read
         (the box's rules and empty speckled paper come back as junk words), and words lying on
-        a printed label already found are dropped.
+        a printed label already found are dropped. `found` is the page pass's words of the
+        box when the caller has sorted out which belong to it.
         """
         if self.region_ocr is None:
             return None
-        lines = group_lines(self.values_in(region))
+        lines = group_lines(self.values_in(region) if found is None else found)
         if not lines:
             return None
         boxes = [
@@ -206,7 +207,7 @@ class PageLabels:
                 and (w.confidence >= 0.6 or any(_overlaps(w, p) for p in line.words))
             ]
             for candidate in (kept, line.words):
-                if _legible(candidate):
+                if legible(candidate):
                     words.extend(candidate)
                     break
         return words
@@ -232,13 +233,26 @@ class PageLabels:
         return kept
 
 
+def likelier_words(fresh: list[Word], page_words: list[Word]) -> list[Word]:
+    """A second reading of a line, word by word the likelier of it and the page pass: where
+    the page pass read the same place as one word with more confidence, its word is kept."""
+    chosen: list[Word] = []
+    for word in fresh:
+        same = [p for p in page_words if _overlaps(word, p) and _overlaps(p, word)]
+        if len(same) == 1 and same[0].confidence > word.confidence:
+            chosen.append(same[0])
+        else:
+            chosen.append(word)
+    return chosen
+
+
 def _overlaps(word: Word, other: Word) -> bool:
     """Whether two readings of a line share a word's place (half the narrower one's width)."""
     shared = min(word.x1, other.x1) - max(word.x0, other.x0)
     return shared > 0.5 * min(word.x1 - word.x0, other.x1 - other.x0)
 
 
-def _legible(words: list[Word]) -> bool:
+def legible(words: list[Word]) -> bool:
     """Whether a line reads as print rather than noise: a few letters or digits read with
     some confidence (Tesseract turns rules and specks into low-confidence scraps)."""
     if not words:

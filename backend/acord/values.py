@@ -62,6 +62,14 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" :;,|")
 
 
+def clean_name(text: str) -> str:
+    """A name as OCR read it without the scraps around it: a name starts with a letter or
+    digit (not "__Atlas", "“Sorensen") and ends with one or with a period or bracket."""
+    text = clean_text(re.sub(r"[“”\"«»]", "", text))
+    text = re.sub(r"^[^\w(]+|_+", "", text)
+    return re.sub(r"[^\w.)]+$", "", text).strip()
+
+
 def looks_like_address(line: str) -> bool:
     """Whether a line of a name-and-address box starts the address part."""
     stripped = line.strip().upper()

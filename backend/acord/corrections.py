@@ -1,0 +1,228 @@
+"""Corrections of OCR's usual slips in names and addresses, from general knowledge only.
+
+Only slips a reader would fix on any certificate are fixed: a legal-entity suffix misread
+("Ine" for "Inc", "UP" for "LP"), a word of insurance-company vocabulary with a letter OCR
+confuses ("Mutua!", "Casuaity", "Cornpany"), two such words run together ("ofAmerica"), a USPS
+street suffix ("Bivd"), digits of a ZIP code read as letters ("6O601"). Nothing is guessed
+from the certificates themselves; a word that is not within one confusable letter of a known
+word is left as OCR read it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Letters OCR takes for one another in print, both ways.
+_CONFUSABLE = {
+    frozenset(pair)
+    for pair in (
+        ("l", "i"),
+        ("l", "1"),
+        ("l", "I"),
+        ("l", "!"),
+        ("l", "|"),
+        ("I", "1"),
+        ("I", "|"),
+        ("i", "!"),
+        ("c", "e"),
+        ("o", "0"),
+        ("O", "0"),
+        ("O", "D"),
+        ("S", "5"),
+        ("s", "5"),
+        ("B", "8"),
+        ("t", "f"),
+        ("u", "n"),
+        ("h", "b"),
+        ("n", "r"),
+        ("a", "e"),
+        ("y", "g"),
+        ("w", "v"),
+    )
+}
+# Clusters OCR reads as one letter or the other way round.
+_CLUSTERS = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
+
+# Words of insurance-company names; OCR's near misses of them are put right.
+INSURANCE_WORDS = (
+    "Insurance",
+    "Company",
+    "Companies",
+    "Mutual",
+    "Casualty",
+    "Assurance",
+    "Indemnity",
+    "Fire",
+    "Marine",
+    "Surplus",
+    "Lines",
+    "Specialty",
+    "General",
+    "National",
+    "American",
+    "America",
+    "Property",
+    "Reinsurance",
+    "Group",
+    "Corporation",
+    "Underwriters",
+    "Exchange",
+    "Reciprocal",
+    "Guaranty",
+    "Surety",
+    "Security",
+    "Liability",
+    "Agency",
+    "Brokerage",
+    "Services",
+    "Partners",
+    "Associates",
+    "Holdings",
+    "Incorporated",
+    "Limited",
+)
+_SMALL_WORDS = ("of", "and", "the", "for")
+
+# Legal-entity suffixes as written, and OCR's misreadings of them.
+_SUFFIX_SLIPS = {
+    "ine": "Inc",
+    "lnc": "Inc",
+    "[nc": "Inc",
+    "1nc": "Inc",
+    "inc": "Inc",
+    "up": "LP",
+    "lp": "LP",
+    "llp": "LLP",
+    "lic": "LLC",
+    "llc": "LLC",
+    "ilc": "LLC",
+    "l.l.c": "L.L.C",
+    "corp": "Corp",
+    "co": "Co",
+    "ltd": "Ltd",
+}
+
+# USPS street suffix abbreviations (Publication 28) that certificates print most.
+STREET_SUFFIXES = (
+    "Ave",
+    "Blvd",
+    "Cir",
+    "Ct",
+    "Dr",
+    "Hwy",
+    "Ln",
+    "Pkwy",
+    "Pl",
+    "Rd",
+    "Sq",
+    "St",
+    "Ter",
+    "Trl",
+    "Way",
+)
+
+# USPS state and territory codes.
+STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+
+
+def _swapped_letters(read: str, word: str) -> bool:
+    """Whether `read` is `word` with a letter or two swapped for ones OCR confuses them with."""
+    if len(read) != len(word):
+        return False
+    swaps = [(a, b) for a, b in zip(read, word, strict=True) if a.lower() != b.lower()]
+    # A short word changed in two places is another word, not a misreading.
+    allowed = 1 if len(word) < 6 else 2
+    return 0 < len(swaps) <= allowed and all(frozenset(p) in _CONFUSABLE for p in swaps)
+
+
+def _misread(read: str, word: str) -> bool:
+    """Whether OCR's `read` is `word` misread: confusable letters swapped, or one cluster
+    read as one letter or the other way round ("rn" for "m")."""
+    if len(read) == len(word):
+        return _swapped_letters(read, word)
+    for many, one in _CLUSTERS:
+        for source, target in ((many, one), (one, many)):
+            start = read.find(source)
+            while start >= 0:
+                candidate = read[:start] + target + read[start + len(source) :]
+                if candidate == word or _swapped_letters(candidate, word):
+                    return True
+                start = read.find(source, start + 1)
+    return False
+
+
+def fix_vocabulary_word(
+    token: str, vocabulary: tuple[str, ...] = INSURANCE_WORDS, least: int = 5
+) -> str:
+    """A word of the vocabulary that OCR misread by confusable letters, put right, and one
+    with a lost capital ("insurance") given it back. Words shorter than `least` letters are
+    only given their capital (a four-letter word one letter off is often another word:
+    "Fine", "Fire"). Other words are returned unchanged."""
+    match = re.fullmatch(r"(\W*)(.+?)([.,;:]?)", token)
+    if match is None:
+        return token
+    lead, core, tail = match.groups()
+    for word in vocabulary:
+        if core == word:
+            return token
+        if core.lower() == word.lower() or (len(core) >= least and _misread(core, word)):
+            return f"{lead}{word}{tail}"
+    return token
+
+
+def split_run_together(token: str, vocabulary: tuple[str, ...] = INSURANCE_WORDS) -> str:
+    """Two words OCR ran together ("ofAmerica", "InsuranceCo.") set apart again, when the
+    first is a known word of names and the second starts with a capital."""
+    known = {w.lower() for w in (*vocabulary, *_SMALL_WORDS)}
+    match = re.fullmatch(r"([A-Za-z]+?)([A-Z][A-Za-z.&'-]*[.,]?)", token)
+    if match is None or match.group(1).lower() not in known:
+        return token
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def fix_entity_suffix(name: str) -> str:
+    """The legal-entity suffix at the end of a name, as it is written: "Ine." -> "Inc.",
+    "inc" -> "Inc", "UP" -> "LP", "Co," -> "Co." (a name does not end with a comma)."""
+    match = re.fullmatch(r"(.*\s)(\S+?)([.,]?)", name)
+    if match is None:
+        return name
+    head, suffix, stop = match.groups()
+    written = _SUFFIX_SLIPS.get(suffix.lower())
+    if written is None:
+        return name
+    return f"{head}{written}{'.' if stop else ''}"
+
+
+def fix_name(name: str | None) -> str | None:
+    """A company name with OCR's slips in its vocabulary words and its suffix put right."""
+    if not name:
+        return name
+    tokens = [part for token in name.split() for part in split_run_together(token).split()]
+    return fix_entity_suffix(" ".join(fix_vocabulary_word(t) for t in tokens))
+
+
+def fix_street_suffix(token: str) -> str:
+    """A USPS street suffix OCR misread by a confusable letter ("Bivd" -> "Blvd")."""
+    return fix_vocabulary_word(token, STREET_SUFFIXES, least=4)
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
+_STATE_ZIP = re.compile(r"\b([A-Z]{2}),?\s+([0-9OoDIlS]{5}(?:-[0-9OoDIlS]{4})?)[^A-Za-z0-9]*$")
+
+
+def fix_address(address: str | None) -> str | None:
+    """An address with OCR's slips in its street's suffix and its ZIP code put right: the ZIP
+    after a state code is digits only ("NE 6811Z" stays, "IL 6O6O1" -> "IL 60601"), and
+    trailing scraps after it are dropped."""
+    if not address:
+        return address
+    street, comma, rest = address.partition(",")
+    text = " ".join(fix_street_suffix(w) for w in street.split(" ")) + comma + rest
+    match = _STATE_ZIP.search(text)
+    if match is not None and match.group(1) in STATES:
+        zip_code = match.group(2).translate(_DIGIT_LOOKALIKES)
+        text = text[: match.start(2)] + zip_code
+    return text

@@ -1,0 +1,105 @@
+"""OCR's usual slips in names, addresses and NAIC codes, put right from general knowledge."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.acord.corrections import (
+    fix_address,
+    fix_entity_suffix,
+    fix_name,
+    fix_vocabulary_word,
+    split_run_together,
+)
+from backend.acord.insurer_rows import naic_code
+from backend.acord.values import clean_name
+
+
+@pytest.mark.parametrize(
+    ("read", "written"),
+    [
+        ("Beacon Risk Advisors Ine", "Beacon Risk Advisors Inc"),
+        ("Beacon Risk Advisors Ine.", "Beacon Risk Advisors Inc."),
+        ("Moreau Gallagher Insurance Agency, inc.", "Moreau Gallagher Insurance Agency, Inc."),
+        ("Jorgensen-Moreau HVAC Services UP", "Jorgensen-Moreau HVAC Services LP"),
+        ("Prairie Builders, Co,", "Prairie Builders, Co."),
+        ("Acme Holdings LLC", "Acme Holdings LLC"),
+    ],
+)
+def test_entity_suffixes_are_written_as_usual(read: str, written: str) -> None:
+    assert fix_entity_suffix(read) == written
+
+
+def test_a_suffix_without_its_period_is_not_given_one() -> None:
+    # "Inc" and "Inc." are both real spellings: only the letters are put right.
+    assert fix_entity_suffix("Acme Builders Inc") == "Acme Builders Inc"
+    assert fix_entity_suffix("Acme Builders lnc") == "Acme Builders Inc"
+
+
+@pytest.mark.parametrize(
+    ("read", "written"),
+    [
+        ("Mutua!", "Mutual"),
+        ("Casuaity", "Casualty"),
+        ("Cornpany", "Company"),
+        ("Insurancc,", "Insurance,"),
+        ("insurance", "Insurance"),
+        ("Indemnity", "Indemnity"),
+    ],
+)
+def test_insurance_vocabulary_is_put_right(read: str, written: str) -> None:
+    assert fix_vocabulary_word(read) == written
+
+
+def test_words_that_are_not_misreadings_are_left_alone() -> None:
+    # Four-letter words one letter apart are different words ("Fine" is not "Fire").
+    assert fix_vocabulary_word("Fine") == "Fine"
+    # Two letters changed in a short word is another word.
+    assert fix_vocabulary_word("Lanes") == "Lanes"
+    assert fix_vocabulary_word("Granite") == "Granite"
+
+
+def test_run_together_words_are_set_apart() -> None:
+    assert split_run_together("ofAmerica") == "of America"
+    assert split_run_together("InsuranceCo.") == "Insurance Co."
+    # A name with an inner capital is not two words.
+    assert split_run_together("McAllister") == "McAllister"
+
+
+def test_a_whole_insurer_name() -> None:
+    assert fix_name("Vanguard Indemnity Cornpany ofAmerica") == (
+        "Vanguard Indemnity Company of America"
+    )
+    assert fix_name(None) is None
+
+
+@pytest.mark.parametrize(
+    ("read", "written"),
+    [
+        ("1689 Wexford Bivd, Houston TX 77089", "1689 Wexford Blvd, Houston TX 77089"),
+        ("1000 Jefferson ct, Pittsburgh PA 15246", "1000 Jefferson Ct, Pittsburgh PA 15246"),
+        ("12 Main St, Chicago IL 6O6O1", "12 Main St, Chicago IL 60601"),
+        ("6058 Railroad Rd, Salt Lake City UT 84180_", "6058 Railroad Rd, Salt Lake City UT 84180"),
+        # A state code is not a street suffix ("CT" is not "Ct").
+        ("1733 Jefferson Rd, Hartford CT 06106", "1733 Jefferson Rd, Hartford CT 06106"),
+        # A ZIP code that lost a digit stays as read.
+        ("2552 Meadow Hwy, Raleigh NC 276%", "2552 Meadow Hwy, Raleigh NC 276%"),
+    ],
+)
+def test_addresses(read: str, written: str) -> None:
+    assert fix_address(read) == written
+
+
+def test_naic_codes_have_five_digits() -> None:
+    assert naic_code("1O730") == "10730"
+    assert naic_code("«15050") == "15050"
+    assert naic_code("1073") is None
+    assert naic_code("4SpS8:") is None
+
+
+def test_names_lose_the_scraps_around_them() -> None:
+    assert clean_name("__Atlas Surplus Lines Insurance Company") == (
+        "Atlas Surplus Lines Insurance Company"
+    )
+    assert clean_name("“Sorensen Mutual Insurance Company |") == "Sorensen Mutual Insurance Company"
+    assert clean_name("Heritage Specialty Insurance Co.") == "Heritage Specialty Insurance Co."
