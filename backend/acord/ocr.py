@@ -9,7 +9,11 @@ halves are read at once, which halves the wall time on two cores.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
 
 from PIL import Image, ImageChops, ImageOps
 
@@ -216,6 +220,18 @@ class RegionReader:
         self.image = image
         self.scale = points_per_pixel
         self.calls = 0
+        self._lock = threading.Lock()
+        self._done: dict[tuple[object, ...], list[Word]] = {}
+
+    def read_many(
+        self, boxes: Sequence[tuple[float, float, float, float]], **options: Any
+    ) -> list[list[Word]]:
+        """The words of each box (same options as a single call), two boxes at a time on the
+        machine's two cores: a dozen one-line reads in about half the time one after another."""
+        if len(boxes) < 2:
+            return [self(box, **options) for box in boxes]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda box: self(box, **options), boxes))
 
     def __call__(
         self,
@@ -230,10 +246,29 @@ class RegionReader:
         """Words in the box; `sparse` reads a strip of scattered small labels (a table's header
         row), which the whole-page pass often loses among the table's rules; `single_line`
         reads the box as one line of text; `whitelist` limits the characters Tesseract may
-        return (for this call only)."""
-        if self.calls >= self.MAX_CALLS:
-            return []
-        self.calls += 1
+        return (for this call only). The same box asked again with the same options is not read
+        twice."""
+        key = (tuple(box), single_char, sparse, zoom, single_line, whitelist)
+        with self._lock:
+            if key in self._done:
+                return [replace(word) for word in self._done[key]]
+            if self.calls >= self.MAX_CALLS:
+                return []
+            self.calls += 1
+        words = self._read(box, single_char, sparse, zoom, single_line, whitelist)
+        with self._lock:
+            self._done[key] = [replace(word) for word in words]
+        return words
+
+    def _read(
+        self,
+        box: tuple[float, float, float, float],
+        single_char: bool,
+        sparse: bool,
+        zoom: float,
+        single_line: bool,
+        whitelist: str | None,
+    ) -> list[Word]:
         s = 1 / self.scale
         left = max(int(box[0] * s), 0)
         top = max(int(box[1] * s), 0)

@@ -50,3 +50,27 @@ def test_calls_are_capped_per_page() -> None:
     reader = RegionReader(_page([(100, "CAPPED")]), _SCALE)
     reader.calls = RegionReader.MAX_CALLS
     assert reader(_box(80, 160), single_line=True) == []
+
+
+def test_read_many_reads_each_box_like_a_single_call() -> None:
+    page = _page([(100, "GENERAL LIABILITY"), (300, "UMBRELLA LIAB"), (450, "EXCESS LIAB")])
+    reader = RegionReader(page, _SCALE)
+    boxes = [_box(80, 160), _box(280, 360), _box(430, 510)]
+    many = reader.read_many(boxes, single_line=True)
+    assert [[w.text for w in words] for words in many] == [
+        ["GENERAL", "LIABILITY"],
+        ["UMBRELLA", "LIAB"],
+        ["EXCESS", "LIAB"],
+    ]
+    assert reader.calls == 3
+
+
+def test_a_box_asked_again_is_not_read_again() -> None:
+    reader = RegionReader(_page([(100, "REPEATED")]), _SCALE)
+    first = reader(_box(80, 160), single_line=True)
+    second = reader(_box(80, 160), single_line=True)
+    assert [w.text for w in second] == [w.text for w in first] == ["REPEATED"]
+    assert reader.calls == 1
+    # Another mode is another reading.
+    reader(_box(80, 160))
+    assert reader.calls == 2
