@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from backend.acord.geometry import Label, Word, group_lines
 from backend.acord.insurer_rows import InsurerRowsReader
 from backend.acord.page_labels import joined_text, leading_run
+from backend.acord.scan_header import ScanHeaderReader
 from backend.acord.values import clean_text, split_name_address
 
 
-class HeaderBoxesReader(InsurerRowsReader):
+class HeaderBoxesReader(InsurerRowsReader, ScanHeaderReader):
     def _producer(self) -> dict[str, str | None]:
         producer = self.label("PRODUCER", region=self.left_margin, whole=True)
         insured = self.label("INSURED", region=self.left_margin, whole=True)
@@ -72,6 +73,8 @@ class HeaderBoxesReader(InsurerRowsReader):
                 self.evidence.note("/producer/phone", words)
         if self.region_ocr is not None and result["contact"]:
             self._tidy_ocr_contact(result)
+        if self.region_ocr is not None:
+            self._prefer_scan_contact(result, producer)
         if contact is not None or email is not None:
             anchor = contact or email
             assert anchor is not None
@@ -90,6 +93,19 @@ class HeaderBoxesReader(InsurerRowsReader):
             if self.region_ocr is not None and result["email"]:
                 result["email"] = result["email"].lower()
         return result
+
+    def _prefer_scan_contact(self, result: dict[str, str | None], producer: Label | None) -> None:
+        """On a scan, the contact, phone and e-mail read again in grey where that reading
+        looks like one (a name, a telephone number, an e-mail address)."""
+        edge = self._right_column_edge()
+        labels = self._insurer_label_words(self._insurers_area())
+        if not labels or edge >= self.page.width:
+            return
+        bottom = min(w.top for w in labels) - 2
+        top = producer.top - 4 if producer is not None else bottom - 50
+        for key, value in self._scan_contact(top, bottom, edge + 2).items():
+            if value:
+                result[key] = value
 
     @staticmethod
     def _tidy_ocr_contact(result: dict[str, str | None]) -> None:

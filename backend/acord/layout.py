@@ -32,7 +32,9 @@ class Acord25Reader(HeaderBoxesReader, CoverageRowsReader, HolderDescriptionRead
             "form_edition": _known_edition(parse_edition(all_text), self.region_ocr is not None),
         }
         result["certificate_date"] = self._date()
-        result["certificate_number"], result["revision_number"] = self._numbers()
+        result["certificate_number"], result["revision_number"] = (
+            self._scan_numbers() or self._numbers()
+        )
         result["producer"] = self._producer()
         result["insured"] = self._insured()
         result["insurers"] = self._insurers()

@@ -44,9 +44,10 @@ def _least(option: str) -> float:
     return 0.66 if length <= 4 else (0.62 if length <= 8 else 0.58)
 
 
-def _phrase_runs(words: Sequence[Word], longest: int) -> list[list[Word]]:
+def _phrase_runs(words: Sequence[Word], longest: int, any_start: bool) -> list[list[Word]]:
     """Runs of consecutive words on one line that start a phrase: at the line's start, or after
-    a check box or a wide gap (so "AUTOS ONLY" alone is no candidate for OWNED AUTOS ONLY)."""
+    a check box or a wide gap (so "AUTOS ONLY" alone is no candidate for OWNED AUTOS ONLY);
+    with `any_start`, runs starting at any word."""
     runs: list[list[Word]] = []
     for line in group_lines(words):
         kept = [w for w in line.words if not is_box_glyph(w.text)]
@@ -54,7 +55,8 @@ def _phrase_runs(words: Sequence[Word], longest: int) -> list[list[Word]]:
             position = line.words.index(word)
             before = line.words[position - 1] if position > 0 else None
             opens = (
-                before is None
+                any_start
+                or before is None
                 or is_box_glyph(before.text)
                 or word.x0 - before.x1 > 0.8 * max(word.height, 4.0)
             )
@@ -66,7 +68,11 @@ def _phrase_runs(words: Sequence[Word], longest: int) -> list[list[Word]]:
 
 
 def match_options(
-    words: Sequence[Word], options: Mapping[str, Sequence[str]], skip: set[int] | None = None
+    words: Sequence[Word],
+    options: Mapping[str, Sequence[str]],
+    skip: set[int] | None = None,
+    *,
+    any_start: bool = False,
 ) -> dict[str, Label]:
     """Each option (key -> its spellings) placed on the run of words that spells it best.
 
@@ -75,9 +81,11 @@ def match_options(
     """
     skip = skip or set()
     free = [w for w in words if id(w) not in skip]
-    longest = max(len(s.split()) for spellings in options.values() for s in spellings) + 1
+    # OCR may split a word of the option in two, or three with `any_start` (garbled labels).
+    longest = max(len(s.split()) for spellings in options.values() for s in spellings)
+    longest += 2 if any_start else 1
     scored: list[tuple[float, str, list[Word]]] = []
-    for run in _phrase_runs(free, longest):
+    for run in _phrase_runs(free, longest, any_start):
         text = " ".join(w.text for w in run)
         for key, spellings in options.items():
             best = max(similarity(text, s) - _least(s) for s in spellings)

@@ -1,0 +1,189 @@
+"""On a scan, the small boxed values of the head of the form read again: the certificate and
+revision numbers on the COVERAGES line, and the producer's contact, phone and e-mail.
+
+Their labels are 5-point print that OCR garbles ("REN ISION NU MBER", "untae txaue" for
+CONTACT NAME:), so the labels are matched as phrases among the line's words, or the lines are
+told apart by what their values look like (an e-mail address, a telephone number); each value
+is then read again on its own in grey, with the characters its kind allows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from backend.acord.geometry import BBox, Word, group_lines
+from backend.acord.page_labels import PageLabels, joined_text
+from backend.acord.tick_options import match_options
+from backend.acord.values import clean_text
+
+PHONE = re.compile(r"(?:\+?1[\s.-])?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d+)?")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_PHONE_CHARACTERS = "0123456789()-. +x"
+_EMAIL_CHARACTERS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"  # RFC 5322 common
+)
+# A revision number counts the certificate's revisions.
+_REVISION_CHARACTERS = "0123456789"
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
+
+
+def identifier(text: str) -> str | None:
+    """A certificate or revision number as OCR read it, without the scraps around it; digit
+    groups OCR split with a space are joined again ("388 19311 -4627" -> "38819311-4627")."""
+    text = clean_text(re.sub(r"[^\w\s/.-]|_", " ", text)).strip(" .-")
+    text = re.sub(r"(?<=\d) (?=-?\d)|(?<=\d-) (?=\d)", "", text)
+    return text or None
+
+
+def phone_number(text: str) -> str | None:
+    """The first telephone number in a reading, letters OCR takes for digits mapped back."""
+    found = PHONE.search(text.translate(_DIGIT_LOOKALIKES))
+    return found.group(0) if found else None
+
+
+def email_address(text: str) -> str | None:
+    """The e-mail address in a reading, with the spaces OCR set around "@" and "." removed."""
+    joined = re.sub(r"\s*([@.])\s*", r"\1", text)
+    found = EMAIL.search(joined)
+    return found.group(0).lower() if found else None
+
+
+class ScanHeaderReader(PageLabels):
+    def _scan_numbers(self) -> tuple[str | None, str | None] | None:
+        """(certificate number, revision number) from the COVERAGES line, read again in grey;
+        None when the line's labels cannot be placed."""
+        if self.region_ocr is None:
+            return None
+        coverages = self.label("COVERAGES")
+        if coverages is None:
+            return None
+        height = max(coverages.bottom - coverages.top, 5.0)
+        line_box = (
+            coverages.x1,
+            coverages.top - height,
+            self.page.width,
+            coverages.bottom + height,
+        )
+        words = [w for w in self.page.words_in(line_box) if abs(w.cy - coverages.cy) < height]
+        labels = match_options(
+            words,
+            {"cert": ("CERTIFICATE NUMBER",), "revision": ("REVISION NUMBER",)},
+            any_start=True,
+        )
+        cert, revision = labels.get("cert"), labels.get("revision")
+        if cert is None and revision is None:
+            return None
+        top, bottom = coverages.top - height, coverages.bottom + height
+        cert_value = revision_value = None
+        if cert is not None:
+            right = revision.x0 - 2 if revision is not None else self.page.width - 6
+            cert_value = self._reread_value(
+                "/certificate_number", (cert.x1 + 1, top, right, bottom)
+            )
+        if revision is not None:
+            box = (revision.x1 + 1, top, min(revision.x1 + 60, self.page.width - 6), bottom)
+            revision_value = self._reread_value("/revision_number", box, _REVISION_CHARACTERS)
+            if revision_value is not None and len(revision_value) > 3:
+                revision_value = None  # the label was matched on other print
+        if cert_value is None and revision_value is None:
+            return None
+        return cert_value, revision_value
+
+    def _reread_value(self, pointer: str, box: BBox, whitelist: str | None = None) -> str | None:
+        """One boxed value read again as a line in grey; the page pass's words without it."""
+        assert self.region_ocr is not None
+        seen = self.values_in(box)
+        if not seen:
+            return None
+        # Only where the page pass saw the value: a value set in another font sits off its
+        # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
+        tight = (
+            max(box[0], min(w.x0 for w in seen) - 4),
+            min(w.top for w in seen) - 2,
+            min(box[2], max(w.x1 for w in seen) + 4),
+            max(w.bottom for w in seen) + 2,
+        )
+        # A lone character reads better as one (Tesseract's line mode often drops it).
+        lone = len("".join(w.text for w in seen)) <= 2
+        fresh = self.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
+        words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text)]
+        if not words:
+            return None
+        self.evidence.note(pointer, words)
+        return identifier(joined_text(words))
+
+    def _scan_contact(self, top: float, bottom: float, left: float) -> dict[str, str | None]:
+        """The producer's contact, phone and e-mail from the lines of the contact box (between
+        `top` and `bottom`, right of `left`), told apart by their values, each read again."""
+        assert self.region_ocr is not None
+        right = self.page.width - 6
+        lines = group_lines(self.page.words_in((left, top, right, bottom)))
+        found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
+        email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None)
+        # A telephone line holds ten digits or so, some of them perhaps misread.
+        phone_line = next(
+            (ln for ln in lines if ln is not email_line and len(re.findall(r"\d", ln.text)) >= 7),
+            None,
+        )
+        starts = [
+            value_start(ln.words, lambda w: "@" in w.text or "é" in w.text)
+            for ln in (email_line,)
+            if ln is not None
+        ] + [
+            value_start(ln.words, lambda w: bool(re.search(r"\d{3}", w.text)))
+            for ln in (phone_line,)
+            if ln is not None
+        ]
+        anchors = [w for w in starts if w is not None]
+        if not anchors:
+            return found
+        # Values line up at the left after their labels.
+        value_left = min(w.x0 for w in anchors) - 3
+        if email_line is not None:
+            fresh = self._reread_line(email_line.words, value_left, right, _EMAIL_CHARACTERS)
+            found["email"] = email_address(joined_text(fresh))
+            if found["email"]:
+                self.evidence.note("/producer/email", fresh)
+        if phone_line is not None:
+            # The FAX number may share the line: the first number is the phone's.
+            fresh = self._reread_line(phone_line.words, value_left, right, _PHONE_CHARACTERS)
+            found["phone"] = phone_number(joined_text(fresh))
+            if found["phone"]:
+                self.evidence.note("/producer/phone", fresh)
+        first_value_line = min(
+            (ln for ln in (email_line, phone_line) if ln is not None), key=lambda ln: ln.top
+        )
+        above = [ln for ln in lines if ln.bottom <= first_value_line.top + 1]
+        if above:
+            fresh = self._reread_line(above[-1].words, value_left, right, None)
+            name = [w for w in fresh if w.x0 >= value_left - 2 and re.search(r"[A-Za-z]", w.text)]
+            text = clean_text(joined_text(name))
+            if re.fullmatch(r"[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+)+", text):
+                found["contact"] = text
+                self.evidence.note("/producer/contact", name)
+        return found
+
+    def _reread_line(
+        self, words: list[Word], left: float, right: float, whitelist: str | None
+    ) -> list[Word]:
+        assert self.region_ocr is not None
+        values = [w for w in words if w.x0 >= left - 1]
+        if not values:
+            return []
+        top = min(w.top for w in values) - 2
+        bottom = max(w.bottom for w in values) + 2
+        box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
+        return self.region_ocr(box, single_line=True, whitelist=whitelist)
+
+
+def value_start(words: list[Word], is_value: Callable[[Word], bool]) -> Word | None:
+    """The first word of the value a line holds: from its first word that looks like the
+    value, back over the words set close before it ("certificates" before "@ agency.com")."""
+    ordered = sorted(words, key=lambda w: w.x0)
+    index = next((i for i, w in enumerate(ordered) if is_value(w)), None)
+    if index is None:
+        return None
+    while index > 0 and ordered[index].x0 - ordered[index - 1].x1 < 0.5 * ordered[index].height:
+        index -= 1
+    return ordered[index]
