@@ -126,13 +126,16 @@ def _resize(image: Image.Image, factor: float) -> Image.Image:
 def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> PreparedPage:
     """Grey, evenly lit, text lines across, level, scaled so its longest side is `longest`
     (None: as it is). Upside down is left to the reading (ocr.upside_down)."""
-    gray = even_lighting(upright_gray(image))
+    gray = upright_gray(image)
+    factor = scale_factor(gray.size, longest)
+    if factor < 1.0:
+        # A large photo is brought down first: every later step costs its pixels (the light
+        # correction works in floating point, four bytes a pixel).
+        gray = _resize(gray, factor)
+    gray = even_lighting(gray)
     turned = lies_sideways(gray)
     if turned:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
-    factor = scale_factor(gray.size, longest)
-    if factor < 1.0:
-        gray = _resize(gray, factor)
     angle = estimate_skew(gray)
     if angle != 0.0:
         # Turned at the smaller of the two sizes: the turn costs as many pixels as it makes.
