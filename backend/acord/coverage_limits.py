@@ -6,7 +6,7 @@ import re
 
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import Word, compact, group_lines
-from backend.acord.page_labels import PageLabels, lines_with_words
+from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.values import other_limit_key, parse_money
 
 
@@ -30,6 +30,9 @@ class CoverageLimitsReader(PageLabels):
             label_words = list(line.words)
             beyond = self.page.words_in((table.dollar_x, line.top, self.page.width, line.bottom))
             for word in sorted(beyond, key=lambda w: w.x0):
+                # An amount set close after a "$" OCR read as a letter is no part of the label.
+                if AMOUNT.search(word.text):
+                    break
                 if word.x0 - label_words[-1].x1 < 4 and abs(word.cy - line.words[0].cy) < 2:
                     label_words.append(word)
             text = compact(" ".join(w.text for w in label_words))
@@ -56,6 +59,8 @@ class CoverageLimitsReader(PageLabels):
                 [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom],
                 anchors,
             )
+            if self.region_ocr is not None:
+                self._settle_amounts(table, found, second)
             for key, (value, words) in second.items():
                 mine = found.get(key)
                 if (
@@ -69,6 +74,39 @@ class CoverageLimitsReader(PageLabels):
             limits[key] = value
             self.evidence.note(f"{pointer}/limits/{key}", words)
         return limits, bool(found)
+
+    def _settle_amounts(
+        self,
+        table: Table,
+        found: dict[str, tuple[int | None, list[Word]]],
+        second: dict[str, tuple[int | None, list[Word]]],
+    ) -> None:
+        """On a scan, an amount the page pass and the grey re-read do not agree on, or that
+        neither read as a well-formed amount ("2-000,000", "17,000,000" with the "$" taken
+        for a digit), read once more on its own line with only the characters of an amount;
+        that reading is taken when it is well formed."""
+        assert self.region_ocr is not None
+        for key in set(found) | set(second):
+            readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
+            shapes = [well_formed_amount(joined_text(r[1])) for r in readings]
+            if len(readings) == 2 and shapes[0] and shapes[0] == shapes[1]:
+                continue
+            words = [w for _, ws in readings for w in ws]
+            if not words:
+                continue
+            box = (
+                table.dollar_x - 1,
+                min(w.top for w in words) - 2,
+                self.page.width - 6,
+                max(w.bottom for w in words) + 2,
+            )
+            fresh = self.region_ocr(box, single_line=True, whitelist="$0123456789,.")
+            amount = well_formed_amount(joined_text(fresh)) if fresh else None
+            if amount is not None:
+                # Taken over both other readings (the alternates only replace when surer).
+                reading = (amount, fresh)
+                found[key] = reading
+                second[key] = reading
 
     def _other_limits(self, table: Table, words: list[Word]) -> dict[str, int]:
         """An OTHER row's amounts paired with their labels by nearest line (amounts set in
@@ -104,6 +142,17 @@ class CoverageLimitsReader(PageLabels):
                 key = f"{key}_2"
             limits[key] = value
         return limits
+
+
+AMOUNT = re.compile(r"\d[,.]\d{3}")
+_WELL_FORMED = re.compile(r"\$?(\d{1,3}(?:,\d{3})+)(?:\.\d{2})?")
+
+
+def well_formed_amount(text: str) -> int | None:
+    """Whole dollars of an amount printed as limits are ("$1,000,000", "25,000.00"), or None
+    when OCR's reading is not one ("2-000,000", "1,00,000", "5")."""
+    match = _WELL_FORMED.fullmatch(re.sub(r"\s", "", text).strip(".,"))
+    return int(match.group(1).replace(",", "")) if match else None
 
 
 def _sureness(words: list[Word]) -> float:

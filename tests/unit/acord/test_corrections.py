@@ -11,6 +11,7 @@ from backend.acord.corrections import (
     fix_vocabulary_word,
     split_run_together,
 )
+from backend.acord.coverage_limits import well_formed_amount
 from backend.acord.insurer_rows import naic_code
 from backend.acord.values import clean_name
 
@@ -103,3 +104,11 @@ def test_names_lose_the_scraps_around_them() -> None:
     )
     assert clean_name("“Sorensen Mutual Insurance Company |") == "Sorensen Mutual Insurance Company"
     assert clean_name("Heritage Specialty Insurance Co.") == "Heritage Specialty Insurance Co."
+
+
+def test_amounts_are_well_formed_only_as_printed_limits() -> None:
+    assert well_formed_amount("$1,000,000") == 1_000_000
+    assert well_formed_amount("25,000.00") == 25_000
+    assert well_formed_amount("$ 2,000,000.") == 2_000_000
+    for misread in ("2-000,000", "1,00,000", "5", "2,900,9OO", ""):
+        assert well_formed_amount(misread) is None, misread
