@@ -8,6 +8,9 @@ profiles, uneven light from the paper's brightness around the text.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -116,11 +119,49 @@ def scale_factor(size: tuple[int, int], longest: int | None) -> float:
     return longest / current
 
 
+def _in_two_bands(size: tuple[int, int], band: Callable[[int, int], Image.Image]) -> Image.Image:
+    """An image made as its upper and lower rows at once: Pillow lets go of the GIL while it
+    resamples, so the two halves of a page-sized turn take the two cores."""
+    cut = size[1] // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        upper, lower = pool.map(lambda rows: band(*rows), ((0, cut), (cut, size[1])))
+    whole = Image.new("L", size)
+    whole.paste(upper, (0, 0))
+    whole.paste(lower, (0, cut))
+    return whole
+
+
 def _resize(image: Image.Image, factor: float) -> Image.Image:
     if factor == 1.0:
         return image
+    # One piece: resizing two bands of rows (Pillow's `box`) moves a twentieth of the pixels
+    # by a grey level, and that read 2% of the fields worse on the bench scans.
     size = (int(image.width * factor), int(image.height * factor))
     return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _rotate(image: Image.Image, degrees: float) -> Image.Image:
+    """The same pixels as `image.rotate(degrees, BICUBIC, fillcolor=255)` about the centre,
+    made in two bands of rows."""
+    radians = -math.radians(degrees)
+    a, b = round(math.cos(radians), 15), round(math.sin(radians), 15)
+    d, e = -b, a
+    cx, cy = image.width / 2.0, image.height / 2.0
+    c = cx - a * cx - b * cy
+    f = cy - d * cx - e * cy
+
+    def rows(start: int, end: int) -> Image.Image:
+        # Output row y of the band is row start + y of the page.
+        matrix = (a, b, c + b * start, d, e, f + e * start)
+        return image.transform(
+            (image.width, end - start),
+            Image.Transform.AFFINE,
+            matrix,
+            Image.Resampling.BICUBIC,
+            fillcolor=255,
+        )
+
+    return _in_two_bands(image.size, rows)
 
 
 def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> PreparedPage:
@@ -139,7 +180,7 @@ def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> 
     angle = estimate_skew(gray)
     if angle != 0.0:
         # Turned at the smaller of the two sizes: the turn costs as many pixels as it makes.
-        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+        gray = _rotate(gray, angle)
     if factor > 1.0:
         gray = _resize(gray, factor)
     return PreparedPage(gray, turned, angle)

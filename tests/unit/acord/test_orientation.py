@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from backend.acord import read_document, tesseract_api
 from backend.acord.fixtures.generate import build_document
@@ -15,6 +15,7 @@ from backend.acord.fixtures.scan import PhotoSettings, photograph, rasterise
 from backend.acord.ocr import upside_down
 from backend.acord.page_image import (
     _percentile,
+    _rotate,
     estimate_skew,
     even_lighting,
     lies_sideways,
@@ -98,3 +99,13 @@ def test_a_photo_turned_three_quarters_reads_like_the_upright_page(
     assert result["source"] == "ocr"
     assert result["certificate_date"] == expected["certificate_date"]
     assert result["coverages"][0]["policy_number"] == expected["coverages"][0]["policy_number"]
+
+
+def test_the_turn_in_two_bands_gives_pillows_pixels(
+    certificate: tuple[Image.Image, dict[str, Any]],
+) -> None:
+    page, _ = certificate
+    odd = page.crop((0, 0, 1001, 1333))
+    for degrees in (1.7, -2.9):
+        expected = odd.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        assert ImageChops.difference(_rotate(odd, degrees), expected).getbbox() is None
