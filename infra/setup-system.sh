@@ -8,9 +8,9 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # The reader loads libtesseract in its own process (backend/acord/tesseract_api.py); the
-# program is kept for looking at a scan by hand. osd: which way up a photo is.
+# program is kept for looking at a scan by hand.
 have_cmd tesseract || need+=(tesseract-ocr)
-for pkg in libtesseract5 tesseract-ocr-eng tesseract-ocr-osd; do
+for pkg in libtesseract5 tesseract-ocr-eng; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 have_cmd chromium || need+=(chromium)

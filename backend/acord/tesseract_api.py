@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from PIL import Image
 
@@ -27,7 +26,6 @@ _LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so")
 _MISSING = "This file needs OCR but Tesseract is not installed (Debian package libtesseract5)."
 
 # Page segmentation modes (tesseract/publictypes.h).
-PSM_OSD_ONLY = 0
 PSM_SINGLE_BLOCK = 6
 PSM_SINGLE_LINE = 7
 PSM_SINGLE_CHAR = 10
@@ -38,6 +36,7 @@ DEADLINE_S = 60
 
 _library: ctypes.CDLL | None = None
 _library_lock = threading.Lock()
+_quiet = False
 
 
 def _declare(lib: ctypes.CDLL) -> None:
@@ -51,16 +50,6 @@ def _declare(lib: ctypes.CDLL) -> None:
         "TessBaseAPISetSourceResolution": ([handle, number], None),
         "TessBaseAPIRecognize": ([handle, ctypes.c_void_p], number),
         "TessBaseAPIGetTsvText": ([handle, number], ctypes.c_void_p),
-        "TessBaseAPIDetectOrientationScript": (
-            [
-                handle,
-                ctypes.POINTER(number),
-                ctypes.POINTER(ctypes.c_float),
-                ctypes.POINTER(ctypes.c_char_p),
-                ctypes.POINTER(ctypes.c_float),
-            ],
-            number,
-        ),
         "TessBaseAPIClear": ([handle], None),
         "TessBaseAPIEnd": ([handle], None),
         "TessBaseAPIDelete": ([handle], None),
@@ -105,14 +94,6 @@ def available() -> bool:
     return True
 
 
-@dataclass
-class Orientation:
-    """How far the page is turned clockwise (0, 90, 180, 270) and how sure Tesseract is."""
-
-    degrees: int
-    confidence: float
-
-
 class Engine:
     """One loaded Tesseract (a TessBaseAPI handle); use from one thread at a time."""
 
@@ -128,7 +109,13 @@ class Engine:
                 f"Tesseract's '{language}' model is not installed (Debian's tesseract-ocr-"
                 f"{language}).",
             )
-        self._set("debug_file", "/dev/null")  # its warnings would go to the reader's stderr
+        global _quiet
+        with _library_lock:
+            # Its warnings would go to the reader's stderr. `debug_file` is one setting for the
+            # whole library, not per engine: set once, never while another thread sets it.
+            if not _quiet:
+                self._set("debug_file", "/dev/null")
+                _quiet = True
         # Certificates print no light-on-dark text; looking for it costs a fifth.
         self._set("tessedit_do_invert", "0")
 
@@ -173,27 +160,6 @@ class Engine:
                 self._set("tessedit_char_whitelist", "")
             self._lib.TessBaseAPIClear(self._handle)
 
-    def orientation(self, image: Image.Image, dpi: int | None = None) -> Orientation | None:
-        """Which way the text on the image is turned (needs the 'osd' model), or None."""
-        self._set_image(image, dpi)
-        degrees = ctypes.c_int(0)
-        confidence = ctypes.c_float(0.0)
-        script = ctypes.c_char_p()
-        script_confidence = ctypes.c_float(0.0)
-        try:
-            found = self._lib.TessBaseAPIDetectOrientationScript(
-                self._handle,
-                ctypes.byref(degrees),
-                ctypes.byref(confidence),
-                ctypes.byref(script),
-                ctypes.byref(script_confidence),
-            )
-        finally:
-            self._lib.TessBaseAPIClear(self._handle)
-        if not found:
-            return None
-        return Orientation(degrees.value % 360, confidence.value)
-
     def close(self) -> None:
         if self._handle:
             # Without End, the library reports its still-held memory as leaks at exit.
@@ -235,10 +201,8 @@ class EnginePool:
 
 
 TEXT = EnginePool("eng")
-ORIENTATION = EnginePool("osd")
 
 
 @atexit.register
 def _close_engines() -> None:
     TEXT.close()
-    ORIENTATION.close()
