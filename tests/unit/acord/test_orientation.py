@@ -109,3 +109,20 @@ def test_the_turn_in_two_bands_gives_pillows_pixels(
     for degrees in (1.7, -2.9):
         expected = odd.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=255)
         assert ImageChops.difference(_rotate(odd, degrees), expected).getbbox() is None
+
+
+@needs_tesseract
+def test_a_pdf_scanned_on_its_side_reads_in_page_points(
+    certificate: tuple[Image.Image, dict[str, Any]],
+) -> None:
+    page, expected = certificate
+    sideways = page.transpose(Image.Transpose.ROTATE_90)  # a landscape page in the file
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="PDF", resolution=150)
+    result = read_document(buffer.getvalue())
+    assert result["source"] == "ocr"
+    assert result["certificate_date"] == expected["certificate_date"]
+    assert result["insured"]["name"] == expected["insured"]["name"]
+    # Evidence boxes lie on the upright letter page: 612 points wide.
+    boxes = [f["bbox"] for f in result["fields"].values() if f.get("bbox")]
+    assert boxes and max(box[2] for box in boxes) <= 612
