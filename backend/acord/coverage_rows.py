@@ -81,6 +81,11 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTick
                 ]
                 if marks:
                     common[key] = bool(parse_mark(marks[0].text))
+                    continue
+                if self.region_ocr is not None and policy_used:
+                    mark = self._read_mark(table.columns[column], policy_used)
+                    if mark is not None:
+                        common[key] = mark
         if (
             not ltr_words
             and self.region_ocr is not None
@@ -104,6 +109,22 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTick
         self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
         self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
         return common
+
+    def _read_mark(self, column: tuple[float, float], row: list[Word]) -> bool | None:
+        """A Y / N (or X) mark both readings missed in a narrow column, read alone where the
+        cell on the row's line holds ink; None for an empty cell or no mark."""
+        assert self.region_ocr is not None and self.ink is not None
+        cy = sum(w.cy for w in row) / len(row)
+        height = max(w.height for w in row)
+        cell = (column[0] + 1.5, cy - 0.8 * height, column[1] - 1.5, cy + 0.8 * height)
+        # Specks of a scanned page ink about a hundredth of an empty cell; a letter, a tenth.
+        if self.ink.ink(*cell) < 0.04:
+            return None
+        for word in self.region_ocr(cell, single_char=True, whitelist="XYNxyn"):
+            mark = parse_mark(word.text)
+            if mark is not None:
+                return mark
+        return None
 
     def _prefer_alternates(
         self,

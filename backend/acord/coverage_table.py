@@ -152,7 +152,10 @@ class CoverageTableFinder(PageLabels):
             ("policy", ("POLICY NUMBER",)),
         ):
             hit = self.label(*spellings, region=row)
-            if hit is not None:
+            # OCR's misspelt header may be matched to another column's ("INSR" for "INSD").
+            if hit is not None and not any(
+                min(hit.x1, other.x1) - max(hit.x0, other.x0) > 0 for _, other in headers
+            ):
                 headers.append((name, hit))
         date_labels = [
             hit
@@ -208,6 +211,7 @@ class CoverageTableFinder(PageLabels):
             centres = {name: hit.cx for name, hit in headers}
             _columns_from_rules(columns, centres, [x for x in rules if x < limits_x + 1], limits_x)
         if self.region_ocr is not None:
+            _marks_columns_from_rules(columns, rules)
             self._reread_values(columns, type_header.bottom + 0.5, limits_x)
         dollars = [
             w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
@@ -282,6 +286,19 @@ class CoverageTableFinder(PageLabels):
             return []
         left, right = table.columns[column]
         return self.values_in((left, band[0], right, band[1]))
+
+
+def _marks_columns_from_rules(columns: dict[str, tuple[float, float]], rules: list[float]) -> None:
+    """On a scan, the ADDL INSD and SUBR WVD columns are the two narrow ruled cells between
+    TYPE OF INSURANCE and POLICY NUMBER when the table draws them: their small headers are
+    often misread or read as one box across both."""
+    if "type" not in columns or "policy" not in columns:
+        return
+    left, right = columns["type"][1] - 1, columns["policy"][0] + 1
+    inside = sorted(x for x in rules if left <= x <= right)
+    cells = [(a, b) for a, b in pairwise(inside) if 8 <= b - a <= 30]
+    if len(cells) == 2 and len(inside) == 3:
+        columns["addl"], columns["subr"] = cells
 
 
 def _columns_from_rules(
