@@ -15,7 +15,7 @@ from backend.acord.coverage_limits import (
 )
 from backend.acord.coverage_table import CoverageTableFinder, Table
 from backend.acord.coverage_ticks import CoverageTicksReader
-from backend.acord.geometry import Word, group_lines
+from backend.acord.geometry import Word, compact, group_lines
 from backend.acord.page_labels import joined_text, lines_with_words
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
 
@@ -196,6 +196,54 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTick
 
     def _officers_excluded(self, table: Table, band: tuple[float, float]) -> bool | None:
         """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
+        answer = self._officers_answer(table, band)
+        if answer is None and self.region_ocr is not None:
+            answer = self._scan_officers_answer(table, band)
+        return answer
+
+    def _scan_officers_answer(self, table: Table, band: tuple[float, float]) -> bool | None:
+        """On a scan whose page pass lost the question's labels or its answer: the lone Y or N
+        in the right of the TYPE OF INSURANCE cell of the row, read again as scattered print
+        (the "Y / N" heading above the box reads as letters beside a slash)."""
+        assert self.region_ocr is not None
+        if "type" not in table.columns:
+            return None
+        left, right = table.columns["type"]
+        if "addl" in table.columns and table.columns["addl"][0] > left:
+            right = min(right, table.columns["addl"][0])
+        region = (left + 0.55 * (right - left), band[0] + 1, right - 1, band[1] - 1)
+        words = self.region_ocr(region, sparse=True)
+        slashes = [w for w in words if "/" in w.text]
+        lone = [
+            w
+            for w in words
+            if w.text.strip(" .:|") in ("Y", "N")
+            and not any(abs(s.cy - w.cy) < 0.6 * w.height for s in slashes)
+        ]
+        if lone:
+            return parse_mark(max(lone, key=lambda w: w.height).text.strip(" .:|"))
+        # The answer box under its "Y / N" heading, or after the question on the 2001
+        # edition, read alone.
+        heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
+        excluded = self.label("EXCLUDED", region=(0, band[0], table.limits_x, band[1]))
+        if heading is not None:
+            box = (heading.x0 - 6, heading.bottom, heading.x1 + 6, heading.bottom + 12)
+        elif excluded is not None:
+            box = (excluded.x1 + 1, excluded.top - 8, right - 1, excluded.bottom + 4)
+        else:
+            return None
+        # Specks of a scanned page ink a few thousandths of an empty box; a letter in a box
+        # this size, a few hundredths.
+        if self.ink is None or self.ink.ink(*box) < 0.012:
+            return None
+        for word in self.region_ocr(box, single_char=True, whitelist="YN"):
+            # The question's "?" may come out as a letter before the answer ("NN").
+            mark = parse_mark(word.text[-1:])
+            if mark is not None:
+                return mark
+        return None
+
+    def _officers_answer(self, table: Table, band: tuple[float, float]) -> bool | None:
         left_part = (0, band[0], table.limits_x, band[1])
         yes_no = self.label("Y / N", "Y/N", region=left_part)
         self.label("N / A", "N/A", region=left_part)
