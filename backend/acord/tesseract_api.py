@@ -32,7 +32,7 @@ PSM_SINGLE_CHAR = 10
 PSM_SPARSE_TEXT = 11
 
 # One recognition is stopped after this long; the sandbox's limits bound the whole read too.
-DEADLINE_S = 60
+DEADLINE_S = 60.0
 
 _library: ctypes.CDLL | None = None
 _library_lock = threading.Lock()
@@ -141,7 +141,7 @@ class Engine:
             self._set("tessedit_char_whitelist", whitelist)
         monitor = self._lib.TessMonitorCreate()
         try:
-            self._lib.TessMonitorSetDeadlineMSecs(monitor, DEADLINE_S * 1000)
+            self._lib.TessMonitorSetDeadlineMSecs(monitor, max(int(DEADLINE_S * 1000), 1))
             started = time.monotonic()
             if self._lib.TessBaseAPIRecognize(self._handle, monitor) != 0:
                 if time.monotonic() - started >= DEADLINE_S * 0.95:

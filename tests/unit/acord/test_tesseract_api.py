@@ -84,3 +84,17 @@ def test_a_missing_library_gives_the_clear_error(monkeypatch: pytest.MonkeyPatch
     result = read_document(buffer.getvalue())
     assert result["error"]["code"] == "unreadable"
     assert "Tesseract is not installed" in result["error"]["message"]
+
+
+@needs_tesseract
+def test_a_recognition_past_its_deadline_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tesseract_api, "DEADLINE_S", 0.001)
+    page = _text_image("THIS CERTIFICATE IS ISSUED AS A MATTER OF INFORMATION", (2400, 1600))
+    with tesseract_api.TEXT.engine() as engine, pytest.raises(ReadError) as raised:
+        engine.tsv(page, tesseract_api.PSM_SPARSE_TEXT)
+    assert raised.value.code == "timeout"
+    # The engine is still good for the next read.
+    monkeypatch.setattr(tesseract_api, "DEADLINE_S", 60.0)
+    with tesseract_api.TEXT.engine() as engine:
+        rows = parse_tsv(engine.tsv(_text_image("EXCESS LIAB"), tesseract_api.PSM_SINGLE_LINE))
+    assert [row[0] for row in rows] == ["EXCESS", "LIAB"]
