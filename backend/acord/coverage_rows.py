@@ -17,10 +17,13 @@ from backend.acord.coverage_table import CoverageTableFinder, Table
 from backend.acord.coverage_ticks import CoverageTicksReader
 from backend.acord.geometry import Word, compact, group_lines
 from backend.acord.page_labels import joined_text, lines_with_words
+from backend.acord.scan_cells import ScanCellsReader
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
 
 
-class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTicksReader):
+class CoverageRowsReader(
+    CoverageTableFinder, CoverageLimitsReader, CoverageTicksReader, ScanCellsReader
+):
     def _coverages(self) -> list[dict[str, Any]]:
         table = self._table()
         if table is None:
@@ -102,6 +105,9 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTick
                     common["insurer_letter"] = letter
                     ltr_words = [word]
                     break
+        if self.region_ocr is not None:
+            row = policy_used or ltr_words or eff_words[:1] or exp_words[:1]
+            self._reread_dates(table, common, row, pointer)
         self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
         self.evidence.note(f"{pointer}/policy_number", policy_used)
         self.evidence.note(f"{pointer}/effective", eff_words[:1])
@@ -109,22 +115,6 @@ class CoverageRowsReader(CoverageTableFinder, CoverageLimitsReader, CoverageTick
         self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
         self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
         return common
-
-    def _read_mark(self, column: tuple[float, float], row: list[Word]) -> bool | None:
-        """A Y / N (or X) mark both readings missed in a narrow column, read alone where the
-        cell on the row's line holds ink; None for an empty cell or no mark."""
-        assert self.region_ocr is not None and self.ink is not None
-        cy = sum(w.cy for w in row) / len(row)
-        height = max(w.height for w in row)
-        cell = (column[0] + 1.5, cy - 0.8 * height, column[1] - 1.5, cy + 0.8 * height)
-        # Specks of a scanned page ink about a hundredth of an empty cell; a letter, a tenth.
-        if self.ink.ink(*cell) < 0.04:
-            return None
-        for word in self.region_ocr(cell, single_char=True, whitelist="XYNxyn"):
-            mark = parse_mark(word.text)
-            if mark is not None:
-                return mark
-        return None
 
     def _prefer_alternates(
         self,

@@ -85,9 +85,7 @@ class CoverageTableFinder(PageLabels):
         breaks the thin strokes of serif digits: "01/01/2025" as "OL OF 2025"), and the limit
         labels again at twice the size."""
         assert self.region_ocr is not None
-        description = self.label(
-            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
-        )
+        description = self.description_label()
         bottom = description.top - 1 if description is not None else top + 0.36 * self.page.height
         blocks: list[tuple[BBox, float]] = []
         if "policy" in columns:
@@ -222,9 +220,7 @@ class CoverageTableFinder(PageLabels):
             else limits_x + 0.3 * (page.width - limits_x)
         )
         table_top = type_header.bottom + 0.5
-        description = self.label(
-            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
-        )
+        description = self.description_label()
         end = description.top - 0.5 if description is not None else page.height * 0.75
         left_part = (0.0, table_top, limits_x, end)
         auto = self.label("AUTOMOBILE LIABILITY", "AUTO LIABILITY", region=left_part)

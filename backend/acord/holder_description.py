@@ -9,9 +9,7 @@ from backend.acord.values import clean_text, split_name_address
 
 class HolderDescriptionReader(PageLabels):
     def _description(self) -> str | None:
-        label = self.label(
-            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
-        )
+        label = self.description_label()
         holder = self._holder_label()
         if label is None:
             return None
@@ -36,7 +34,13 @@ class HolderDescriptionReader(PageLabels):
             if all(w.text.isupper() for w in self.page.words if id(w) in hit.word_ids)
         ]
         if not hits:
-            return None
+            if self.region_ocr is None:
+                return None
+            if "holder" not in self.found_phrases:
+                self.found_phrases["holder"] = self.scan_phrase(
+                    ("CERTIFICATE HOLDER",), self.lower_left, 0.12 * self.page.width
+                )
+            return self.found_phrases["holder"]
         hit = max(hits, key=lambda h: h.top)
         self.label_word_ids.update(hit.word_ids)
         return hit

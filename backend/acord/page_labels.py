@@ -17,7 +17,7 @@ from backend.acord.geometry import (
     compact,
     group_lines,
 )
-from backend.acord.tick_options import is_box_glyph
+from backend.acord.tick_options import is_box_glyph, match_options
 
 _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 
@@ -79,6 +79,8 @@ class PageLabels:
         # On a scan, words of the table read a second time in grey: candidates for values.
         self.alternates: list[Word] = []
         self.header_strip: BBox | None = None
+        # Box labels matched as phrases on a scan, kept: their words are taken once matched.
+        self.found_phrases: dict[str, Label | None] = {}
         # Box labels sit at the left edge; the same words recur in the printed disclaimers.
         self.left_margin: BBox = (0.0, 0.0, 110.0, page.height)
         self.lower_left: BBox = (0.0, page.height * 0.45, page.width * 0.5, page.height)
@@ -113,6 +115,39 @@ class PageLabels:
         word = best[1]
         self.label_word_ids.add(id(word))
         return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
+
+    def description_label(self) -> Label | None:
+        """The DESCRIPTION OF OPERATIONS / LOCATIONS label of the box under the table."""
+        if "description" in self.found_phrases:
+            return self.found_phrases["description"]
+        hit = self.label(
+            "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS/LOCATIONS"
+        )
+        if hit is None and self.region_ocr is not None:
+            width, height = self.page.width, self.page.height
+            area = (0.0, 0.45 * height, 0.7 * width, 0.95 * height)
+            # The box's label starts at the form's left edge; the same words recur in the
+            # workers compensation row ("describe under DESCRIPTION OF OPERATIONS below").
+            hit = self.scan_phrase(("DESCRIPTION OF OPERATIONS",), area, 0.12 * width)
+        self.found_phrases["description"] = hit
+        return hit
+
+    def scan_phrase(
+        self, spellings: tuple[str, ...], region: BBox, line_start: float
+    ) -> Label | None:
+        """On a scan, a label of several words OCR misspelt or split ("DESCRIPTION OF OFE
+        RATIONS"), matched as a phrase at the start of a line beginning left of `line_start`."""
+        starts = [
+            word
+            for line in group_lines(self.page.words_in(region))
+            if line.words[0].x0 < line_start
+            for word in line.words[:6]
+        ]
+        placed = match_options(starts, {"phrase": spellings}, self.label_word_ids)
+        hit = placed.get("phrase")
+        if hit is not None:
+            self.label_word_ids.update(hit.word_ids)
+        return hit
 
     def values_in(self, region: BBox) -> list[Word]:
         return [w for w in self.page.words_in(region) if id(w) not in self.label_word_ids]
