@@ -2,8 +2,8 @@
 read again; whether a page is upside down. page_image.py makes the page image ready first.
 
 Tesseract runs in this process through its C API (tesseract_api.py) with OMP_THREAD_LIMIT=1:
-its own threading is slower on a small machine. A page is cut in two at a blank band and both
-halves are read at once, which halves the wall time on two cores.
+its own threading is slower on a small machine. A page is cut in two at a pale band where its
+text is halved, and both halves are read at once on the two cores.
 """
 
 from __future__ import annotations
