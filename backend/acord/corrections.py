@@ -41,7 +41,7 @@ _CONFUSABLE = {
     )
 }
 # Clusters OCR reads as one letter or the other way round.
-_CLUSTERS = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
+_CLUSTERS = (("rn", "m"), ("ri", "n"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
 
 # Words of insurance-company names; OCR's near misses of them are put right.
 INSURANCE_WORDS = (
@@ -99,6 +99,7 @@ _SUFFIX_SLIPS = {
     "l.l.c": "L.L.C",
     "corp": "Corp",
     "co": "Co",
+    "go": "Co",
     "ltd": "Ltd",
 }
 

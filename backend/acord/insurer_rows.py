@@ -13,7 +13,7 @@ import statistics
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
-from backend.acord.geometry import BBox, Label, Word
+from backend.acord.geometry import BBox, Label, Word, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, legible, likelier_words
 from backend.acord.tick_options import similarity
 from backend.acord.values import clean_name
@@ -171,12 +171,20 @@ class InsurerRowsReader(PageLabels):
             and not _heading_word(w.text)
             # Tesseract's scraps of rules and specks are short or garbled, and unsure
             and (w.confidence >= 0.3 or len(w.text) > 3)
-            and not (w.confidence < 0.5 and re.search(r"\w[^\w\s.,&'/-]+\w", w.text))
+            and not (w.confidence < 0.5 and not _wordlike(w.text))
         ]
-        if not legible(words):
+        # The name's line; scraps Tesseract set above or below it are rules and specks.
+        lines = [line.words for line in group_lines(words)]
+        main = max(lines, key=lambda ws: sum(len(w.text) for w in ws), default=[])
+        if not legible(main):
             return []
         page_words = self.values_in((label_right + 1, top, right, bottom))
-        return likelier_words(words, page_words)
+        # Words of the name the page pass read with more confidence are kept; a NAIC code's
+        # digits are this reading's (the page pass reads "1" as "T" with more confidence).
+        return [
+            w if re.search(r"\d{3}", w.text) else merged
+            for w, merged in zip(main, likelier_words(main, page_words), strict=True)
+        ]
 
     def _reread_naic(self, cell: BBox) -> str | None:
         """A NAIC code read again as digits only, when the first reading was not five digits."""
@@ -188,9 +196,9 @@ class InsurerRowsReader(PageLabels):
 
 
 def _label_scrap(text: str) -> bool:
-    """The letter and colon of an "INSURER A :" label as OCR read them ("A", ":", "8B:")."""
-    letters = len(re.sub(r"[^A-Za-z0-9]", "", text))
-    return letters <= 1 or (letters <= 2 and ":" in text)
+    """The letter and colon of an "INSURER A :" label as OCR read them ("A", ":", "8B:",
+    "‘KS"): at most two letters or digits, where a name's first word starts."""
+    return len(re.sub(r"[^A-Za-z0-9]", "", text)) <= 2
 
 
 _HEADING = ("INSURERS", "INSURER(S)", "AFFORDING", "PROVIDING", "COVERAGE", "NAIC")
@@ -199,3 +207,10 @@ _HEADING = ("INSURERS", "INSURER(S)", "AFFORDING", "PROVIDING", "COVERAGE", "NAI
 def _heading_word(text: str) -> bool:
     """A word of the box's heading, "INSURER(S) AFFORDING COVERAGE ... NAIC #"."""
     return text.strip() == "#" or any(similarity(text, word) >= 0.8 for word in _HEADING)
+
+
+def _wordlike(text: str) -> bool:
+    """Mostly letters and digits, with no odd marks inside ("=§-§/§s" and "goe(it*d" are
+    Tesseract's reading of a rule or a speck)."""
+    letters = len(re.sub(r"[^A-Za-z0-9]", "", text))
+    return letters >= 0.6 * len(text) and not re.search(r"\w[^\w\s.,&'/-]+\w", text)

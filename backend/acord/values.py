@@ -65,7 +65,7 @@ def clean_text(text: str) -> str:
 def clean_name(text: str) -> str:
     """A name as OCR read it without the scraps around it: a name starts with a letter or
     digit (not "__Atlas", "“Sorensen") and ends with one or with a period or bracket."""
-    text = clean_text(re.sub(r"[“”\"«»]", "", text))
+    text = clean_text(re.sub(r"[“”\"«»]|(?<!\w)[‘’`]", "", text))
     text = re.sub(r"^[^\w(]+|_+", "", text)
     return re.sub(r"[^\w.)]+$", "", text).strip()
 
