@@ -72,6 +72,11 @@ def test_a_whole_insurer_name() -> None:
         "Vanguard Indemnity Company of America"
     )
     assert fix_name(None) is None
+    # "ri" read as "n", "C" as "G" in a suffix
+    assert fix_name("Riverbend Fire and Manne Insurance Company") == (
+        "Riverbend Fire and Marine Insurance Company"
+    )
+    assert fix_name("Heritage Specialty Insurance Go.") == "Heritage Specialty Insurance Co."
 
 
 @pytest.mark.parametrize(
@@ -104,6 +109,10 @@ def test_names_lose_the_scraps_around_them() -> None:
     )
     assert clean_name("“Sorensen Mutual Insurance Company |") == "Sorensen Mutual Insurance Company"
     assert clean_name("Heritage Specialty Insurance Co.") == "Heritage Specialty Insurance Co."
+    assert clean_name("Stonebridge ‘Compass Insurance Company") == (
+        "Stonebridge Compass Insurance Company"
+    )
+    assert clean_name("O’Brien Mutual") == "O’Brien Mutual"
 
 
 def test_amounts_are_well_formed_only_as_printed_limits() -> None:
