@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from backend.acord.geometry import BBox, Label
-from backend.acord.page_labels import PageLabels
+from backend.acord.tick_boxes import TickBoxesReader
 from backend.acord.tick_options import is_box_glyph, match_options
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
@@ -52,7 +52,7 @@ STATUTE_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CoverageTicksReader(PageLabels):
+class CoverageTicksReader(TickBoxesReader):
     def _options(
         self,
         region: BBox,
@@ -86,17 +86,22 @@ class CoverageTicksReader(PageLabels):
         hits = self._options(type_region, exact, GL_OPTIONS)
         if hits["policy"] is None and hits["project"] is not None:
             hits["policy"] = self._first_option_of_line(hits["project"], type_region)
+        by_ink = self._ticked_by_ink(type_region, GL_OPTIONS)
         basis = (
             "occurrence"
-            if self.ticked(hits["occurrence"])
-            else ("claims_made" if self.ticked(hits["claims_made"]) else None)
+            if self.ticked(hits["occurrence"]) or "occurrence" in by_ink
+            else (
+                "claims_made"
+                if self.ticked(hits["claims_made"]) or "claims_made" in by_ink
+                else None
+            )
         )
         per: str | None = None
         if agg_row is not None or self.region_ocr is not None:
             for name in ("policy", "project", "location"):
                 hit = hits[name]
                 below = agg_row is None or (hit is not None and hit.top > agg_row.top + 2)
-                if below and self.ticked(hit):
+                if (below and self.ticked(hit)) or name in by_ink:
                     per = name
                     break
         return basis, per
@@ -148,7 +153,18 @@ class CoverageTicksReader(PageLabels):
             row, column = hits.get(row_mate), hits.get(column_mate)
             if hits[key] is None and column is not None and row is not None:
                 hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
-        return [key for key in spellings if self.ticked(hits[key])]
+        by_ink, unknown = self._ticked_boxes(type_region, AUTO_OPTIONS)
+        # A ticked box whose option OCR cannot read is told by its place in the grid: right
+        # of OWNED is SCHEDULED, right of HIRED is NON-OWNED, and the other way round.
+        places = {k: (v.x0, v.cy) for k, v in hits.items() if v is not None}
+        places.update({k: (w.x0, w.cy) for k, w in by_ink.items()})
+        for word in unknown:
+            for left, right in (("owned", "scheduled"), ("hired", "non_owned")):
+                for known, other, is_right in ((left, right, True), (right, left, False)):
+                    if known in places and abs(places[known][1] - word.cy) < 4:
+                        if (word.x0 > places[known][0]) == is_right:
+                            by_ink[other] = word
+        return [key for key in spellings if self.ticked(hits[key]) or key in by_ink]
 
     def _umbrella_ticks(self, type_region: BBox) -> tuple[bool, str | None]:
         """(excess rather than umbrella, basis) from the umbrella cell."""
@@ -162,11 +178,12 @@ class CoverageTicksReader(PageLabels):
         if not (umbrella or excess):
             exact.update(umbrella=None, excess=None)
         hits = self._options(type_region, exact, UMBRELLA_OPTIONS)
+        by_ink = self._ticked_by_ink(type_region, UMBRELLA_OPTIONS)
         if "umbrella" in hits:
-            umbrella = self.ticked(hits["umbrella"])
-            excess = self.ticked(hits["excess"])
-        occur = self.ticked(hits["occurrence"])
-        claims = self.ticked(hits["claims_made"])
+            umbrella = self.ticked(hits["umbrella"]) or "umbrella" in by_ink
+            excess = self.ticked(hits["excess"]) or "excess" in by_ink
+        occur = self.ticked(hits["occurrence"]) or "occurrence" in by_ink
+        claims = self.ticked(hits["claims_made"]) or "claims_made" in by_ink
         basis = "occurrence" if occur else ("claims_made" if claims else None)
         return excess and not umbrella, basis
 
@@ -179,4 +196,6 @@ class CoverageTicksReader(PageLabels):
             statute = self._fuzzy_label(
                 ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
             )
+        if "statute" in self._ticked_by_ink(statute_area, STATUTE_OPTIONS):
+            return True
         return self.ticked(statute) if statute is not None else None
