@@ -219,6 +219,11 @@ class PageLabels:
         lines = group_lines(self.values_in(region) if found is None else found)
         if not lines:
             return None
+        # A line the page pass read with near certainty word by word is kept as read: its
+        # grey reading would cost a Tesseract run (the bulk of a scan's re-reads) for nothing.
+        doubtful = [
+            line for line in lines if min(w.confidence for w in line.words) < SURE_CONFIDENCE
+        ]
         boxes = [
             (
                 max(min(w.x0 for w in line.words) - 4, region[0]),
@@ -226,11 +231,18 @@ class PageLabels:
                 min(max(w.x1 for w in line.words) + 4, region[2]),
                 min(line.bottom + 2, region[3]),
             )
-            for line in lines
+            for line in doubtful
         ]
         region_ocr = self.region_ocr
         with ThreadPoolExecutor(max_workers=2) as pool:
-            readings = list(pool.map(lambda box: region_ocr(box, single_line=True), boxes))
+            fresh_by_line = dict(
+                zip(
+                    map(id, doubtful),
+                    pool.map(lambda box: region_ocr(box, single_line=True), boxes),
+                    strict=True,
+                )
+            )
+        readings = [fresh_by_line.get(id(line), line.words) for line in lines]
         labels = [w.bbox for w in self.page.words if id(w) in self.label_word_ids]
         words: list[Word] = []
         for line, fresh in zip(lines, readings, strict=True):
@@ -266,6 +278,10 @@ class PageLabels:
                 kept_words.extend(segment)
         self.evidence.note(pointer, kept_words)
         return kept
+
+
+# The page pass's confidence above which a word's grey reading has not been seen to differ.
+SURE_CONFIDENCE = 0.95
 
 
 def likelier_words(fresh: list[Word], page_words: list[Word]) -> list[Word]:
