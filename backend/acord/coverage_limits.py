@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from backend.acord.coverage_table import Table
-from backend.acord.geometry import Word, compact, group_lines
+from backend.acord.geometry import BBox, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.values import other_limit_key, parse_money
 
@@ -85,8 +86,10 @@ class CoverageLimitsReader(PageLabels):
         neither read as a well-formed amount ("2-000,000", "17,000,000" with the "$" taken
         for a digit), read once more on its own line with only the characters of an amount;
         that reading is taken when it is well formed."""
-        assert self.region_ocr is not None
-        for key in set(found) | set(second):
+        region_ocr = self.region_ocr
+        assert region_ocr is not None
+        doubtful: list[tuple[str, BBox]] = []
+        for key in sorted(set(found) | set(second)):
             readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
             shapes = [well_formed_amount(joined_text(r[1])) for r in readings]
             if len(readings) == 2 and shapes[0] and shapes[0] == shapes[1]:
@@ -100,7 +103,16 @@ class CoverageLimitsReader(PageLabels):
                 self.page.width - 6,
                 max(w.bottom for w in words) + 2,
             )
-            fresh = self.region_ocr(box, single_line=True, whitelist="$0123456789,.")
+            doubtful.append((key, box))
+        # The amounts' lines are independent Tesseract runs: two at a time on two cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            rereads = list(
+                pool.map(
+                    lambda item: region_ocr(item[1], single_line=True, whitelist="$0123456789,."),
+                    doubtful,
+                )
+            )
+        for (key, _), fresh in zip(doubtful, rereads, strict=True):
             amount = well_formed_amount(joined_text(fresh)) if fresh else None
             if amount is not None:
                 # Taken over both other readings (the alternates only replace when surer).
