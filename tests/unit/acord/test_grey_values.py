@@ -1,0 +1,40 @@
+"""Scan values read again in grey: which lines of a box are read a second time."""
+
+from __future__ import annotations
+
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.page_labels import PageLabels
+
+
+class _RecordingReader:
+    """Reads every box as the word "Reread" and keeps the boxes it was asked for."""
+
+    def __init__(self) -> None:
+        self.boxes: list[BBox] = []
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        self.boxes.append(box)
+        return [Word("Reread", box[0] + 4, box[1] + 2, box[2] - 4, box[3] - 2, 0.9)]
+
+
+def test_only_lines_with_a_doubtful_word_are_read_again() -> None:
+    sure = [Word("Acme", 20, 20, 40, 28, 0.97), Word("Roofing", 42, 20, 70, 28, 0.96)]
+    doubtful = [Word("Ortando", 20, 40, 50, 48, 0.62), Word("FL", 52, 40, 60, 48, 0.98)]
+    reader = _RecordingReader()
+    labels = PageLabels(PageText(sure + doubtful, 600, 800, 1), None, Evidence(1), reader)
+
+    words = labels.grey_values((0, 0, 300, 100))
+
+    assert words is not None
+    assert len(reader.boxes) == 1 and reader.boxes[0][1] < 40 < reader.boxes[0][3]
+    assert [w.text for w in words] == ["Acme", "Roofing", "Reread"]
