@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import msgspec
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,8 +16,20 @@ from sqlalchemy.ext.asyncio import (
 from backend.config import Settings
 
 
+def json_text(value: object) -> str:
+    """The text of a JSONB value. msgspec writes the same JSON document as json.dumps (JSONB
+    keeps no whitespace or key order) several times faster; a renewal's fan-out writes the
+    checks of a thousand verdicts in one go."""
+    return msgspec.json.encode(value).decode()
+
+
 def make_engine(settings: Settings, **kwargs: object) -> AsyncEngine:
-    options: dict[str, object] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    options: dict[str, object] = {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "json_serializer": json_text,
+    }
     options.update(kwargs)
     return create_async_engine(settings.database_url, **options)
 

@@ -21,7 +21,12 @@ import rfc8785
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.audit.canonical import SnapshotFacts, build_snapshot, canonical_bytes
+from backend.audit.canonical import (
+    SnapshotFacts,
+    build_snapshot,
+    canonical_bytes,
+    to_json_value,
+)
 from backend.audit.service import prepare_entries
 from backend.db.models.audit_log_entry import AuditLogEntry
 
@@ -30,14 +35,28 @@ AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
 
 _PLACEHOLDER: Final = "\x00coinet-checks-placeholder\x00"
 _PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_PLACEHOLDER) + b"]"
+_COVERAGES_PLACEHOLDER: Final = "\x00coinet-coverages-placeholder\x00"
+_COVERAGES_PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_COVERAGES_PLACEHOLDER) + b"]"
 
 
 class CheckFragments:
-    """Canonical bytes of each distinct check dict, computed once (keyed by identity, so the
-    dicts must not change while this lives)."""
+    """Canonical bytes of each distinct check dict, and of each distinct coverages list (every
+    snapshot of one fan-out shares the record's), computed once. Keyed by identity, so the
+    values must not change while this lives."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[Mapping[str, Any], bytes]] = {}
+        self._coverages: dict[int, tuple[Sequence[Any], bytes]] = {}
+
+    def coverages(self, coverages: Sequence[Any]) -> bytes:
+        known = self._coverages.get(id(coverages))
+        if known is None or known[0] is not coverages:
+            converted = to_json_value(list(coverages), where="$.coverages")
+            assert isinstance(converted, list)
+            parts = [canonical_bytes(cast(Mapping[str, Any], item)) for item in converted]
+            known = (coverages, b"[" + b",".join(parts) + b"]")
+            self._coverages[id(coverages)] = known
+        return known[1]
 
     def array(self, checks: Sequence[Mapping[str, Any]]) -> bytes:
         parts = []
@@ -54,12 +73,19 @@ def snapshot_bytes(
     facts: SnapshotFacts, previous_sha256: str | None, fragments: CheckFragments
 ) -> bytes:
     """canonical_bytes(build_snapshot(facts, previous_sha256)), with shared checks reused."""
-    # The placeholder stands where the checks array goes; it is replaced by their bytes.
-    placeholder = dataclasses.replace(facts, checks=[_PLACEHOLDER])  # type: ignore[list-item]
+    # Placeholders stand where the checks and coverages arrays go; their bytes replace them.
+    placeholder = dataclasses.replace(
+        facts,
+        checks=[_PLACEHOLDER],  # type: ignore[list-item]
+        coverages=[_COVERAGES_PLACEHOLDER],  # type: ignore[list-item]
+    )
     outline = build_snapshot(placeholder, previous_sha256)
     head = canonical_bytes(outline)
-    if head.count(_PLACEHOLDER_ARRAY) != 1:  # cannot happen with real facts; stay exact anyway
+    if (
+        head.count(_PLACEHOLDER_ARRAY) != 1 or head.count(_COVERAGES_PLACEHOLDER_ARRAY) != 1
+    ):  # cannot happen with real facts; stay exact anyway
         return canonical_bytes(build_snapshot(facts, previous_sha256))
+    head = head.replace(_COVERAGES_PLACEHOLDER_ARRAY, fragments.coverages(facts.coverages))
     return head.replace(_PLACEHOLDER_ARRAY, fragments.array(facts.checks))
 
 

@@ -16,14 +16,14 @@ import statistics
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import get_settings
 from backend.db.models import (
@@ -38,6 +38,7 @@ from backend.db.models import (
     RequirementSet,
     RequirementSetVersion,
 )
+from backend.db.session import make_engine
 from backend.network.actor import Actor
 from backend.ops_cli import alembic_config
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
@@ -308,7 +309,8 @@ async def main() -> int:
     lines: list[str] = []
     try:
         await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
-        engine = create_async_engine(database_url, pool_size=5)
+        # The product's own engine settings (JSON serializer, pool), pointed at the bench database.
+        engine = make_engine(replace(get_settings(), database_url=database_url), pool_size=5)
         factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         today = date.today()
         results: dict[int, float] = {}

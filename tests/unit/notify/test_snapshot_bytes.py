@@ -57,3 +57,27 @@ def test_no_checks_at_all() -> None:
     assert snapshot_bytes(facts, None, CheckFragments()) == canonical_bytes(
         build_snapshot(facts, None)
     )
+
+
+def test_shared_coverages_with_awkward_values_stay_exact() -> None:
+    from decimal import Decimal
+
+    coverages = [
+        {
+            "line": "general_liability",
+            "effective": date(2026, 3, 1),
+            "limits": {"each_occurrence": Decimal("2000000"), "deductible": Decimal("2500.50")},
+            "insurer": "Compa\u00f1\u00eda de Seguros \u2014 \u00c9tat",
+            "ratio": 0.1,
+        },
+        {"line": "umbrella", "limits": {}, "follows_form_over": ("general_liability",)},
+    ]
+    fragments = CheckFragments()
+    for serial in range(3):
+        facts = dataclasses.replace(_facts(serial), coverages=coverages)
+        assert snapshot_bytes(facts, None, fragments) == canonical_bytes(
+            build_snapshot(facts, None)
+        )
+    # A different list is read afresh, never answered from the first one's bytes.
+    other = dataclasses.replace(_facts(9), coverages=[{"line": "auto_liability"}])
+    assert snapshot_bytes(other, None, fragments) == canonical_bytes(build_snapshot(other, None))
