@@ -58,3 +58,28 @@ async def test_migrations_downgrade_to_nothing_and_upgrade_again(scratch_url: st
     assert await _tables(scratch_url) == set()
     await migrate(scratch_url)
     assert set(Base.metadata.tables) <= await _tables(scratch_url)
+
+
+async def _compression(url: str, table: str, column: str) -> str:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalar(
+                text(
+                    "SELECT CAST(attcompression AS text) FROM pg_attribute "
+                    "WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+                ),
+                {"table": table, "column": column},
+            )
+            return str(found or "")
+    finally:
+        await engine.dispose()
+
+
+async def test_the_large_fan_out_values_are_compressed_with_lz4(scratch_url: str) -> None:
+    await migrate(scratch_url)
+    # 'l' is lz4; this PostgreSQL (Debian's) is built with it.
+    assert await _compression(scratch_url, "verdicts", "checks") == "l"
+    assert await _compression(scratch_url, "audit_log_entries", "snapshot") == "l"
+    await migrate(scratch_url, "0004_application_role", down=True)
+    assert await _compression(scratch_url, "verdicts", "checks") == ""
