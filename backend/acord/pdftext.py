@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image
+from PIL import Image, ImageChops
 
 from backend.acord.geometry import BBox, Word
 
@@ -232,13 +232,16 @@ class InkMeter:
         width, height = right_px - left_px, bottom_px - top_px
         if width < 4 or height < 1:
             return []
-        pixels = self.image.crop((left_px, top_px, right_px, bottom_px)).tobytes()
+        crop = self.image.crop((left_px, top_px, right_px, bottom_px)).convert("L")
+        # A rule may fall between two pixel rows: a pixel counts as ink when it or the one
+        # below it is dark (the last row is its own "below"). PIL does the per-pixel work.
+        below = ImageChops.offset(crop, 0, -1)
+        below.paste(crop.crop((0, height - 1, width, height)), (0, height - 1))
+        dark = ImageChops.darker(crop, below).point(lambda p: 1 if p < 200 else 0).tobytes()
         found: list[float] = []
         previous = -2
         for y in range(height):
-            row = pixels[y * width : (y + 1) * width]
-            below = pixels[min(y + 1, height - 1) * width : (min(y + 1, height - 1) + 1) * width]
-            if sum(a < 200 or b < 200 for a, b in zip(row, below, strict=True)) >= 0.9 * width:
+            if dark.count(1, y * width, (y + 1) * width) >= 0.9 * width:
                 if y != previous + 1:
                     found.append((top_px + y + 0.5) / s)
                 previous = y
