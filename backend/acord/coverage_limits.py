@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from difflib import SequenceMatcher
+from itertools import pairwise
+from statistics import median
 
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import BBox, Word, compact, group_lines
@@ -22,6 +25,9 @@ class CoverageLimitsReader(PageLabels):
         # Limit labels are worded differently from one agency system to the next ("MED EXP",
         # "MEDICAL EXPENSE"; "GEN'L AGGREGATE"), so each label line is classified by its key
         # words; a label on two lines anchors its value between them.
+        scan = self.region_ocr is not None
+        if scan:
+            band = self._ruled_band(table, band)
         region = (table.limits_x, band[0], table.dollar_x, band[1])
         anchors: list[tuple[str | None, float]] = []
         last_key: str | None = None
@@ -38,6 +44,8 @@ class CoverageLimitsReader(PageLabels):
                     label_words.append(word)
             text = compact(" ".join(w.text for w in label_words))
             key = next((k for k, pattern in spec if pattern.search(text)), None)
+            if key is None and scan:
+                key = fuzzy_limit_key(text, [k for k, _ in spec])
             cy = (line.top + line.bottom) / 2
             if key is not None and key == last_key and line.top - last_bottom < 4:
                 anchors[-1] = (key, (anchors[-1][1] + cy) / 2)
@@ -53,12 +61,18 @@ class CoverageLimitsReader(PageLabels):
         # Amounts set in another font may sit a few points above their label, and the first
         # one then above the row's top edge.
         value_region = (table.dollar_x - 1, band[0] - 5, self.page.width, band[1])
-        found = _read_amounts(self.values_in(value_region), anchors)
+        keys = [k for k, _ in spec]
+        ordered = any(spec is printed for printed in PRINT_ORDERED)
+        found = self._amounts(self.values_in(value_region), anchors, table, band, keys, ordered)
         if self.alternates:
             x0, top, x1, bottom = value_region
-            second = _read_amounts(
+            second = self._amounts(
                 [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom],
                 anchors,
+                table,
+                band,
+                keys,
+                ordered,
             )
             if self.region_ocr is not None:
                 self._settle_amounts(table, found, second)
@@ -75,6 +89,48 @@ class CoverageLimitsReader(PageLabels):
             limits[key] = value
             self.evidence.note(f"{pointer}/limits/{key}", words)
         return limits, bool(found)
+
+    def _amounts(
+        self,
+        value_words: list[Word],
+        anchors: list[tuple[str | None, float]],
+        table: Table,
+        band: tuple[float, float],
+        keys: list[str],
+        ordered: bool,
+    ) -> dict[str, tuple[int | None, list[Word]]]:
+        """Amounts paired with their labels; on a scan, amounts whose label OCR lost are given
+        the limit kinds no label was found for (see place_orphans), and a "$" sign read as a
+        letter or digit on its own in the "$" column is no amount."""
+        if self.region_ocr is None:
+            return _read_amounts(value_words, anchors)[0]
+        value_words = [w for w in value_words if not _stray_dollar(w, table.dollar_x)]
+        found, orphans = _read_amounts(value_words, anchors)
+        place_orphans(found, orphans, anchors, band, keys, ordered)
+        return found
+
+    def _ruled_band(self, table: Table, band: tuple[float, float]) -> tuple[float, float]:
+        """A coverage row's band as the table's rules draw it, where the row labels placed it a
+        line off (a lost or misread row label): each edge moves to the row rule nearest it, a
+        rule that runs across both the LIMITS column and the policy number column (the form
+        may rule each limit line too, but only across the LIMITS column)."""
+        if self.ink is None or "policy" not in table.columns:
+            return band
+        reach = 20.0
+        top, bottom = band[0] - reach, band[1] + reach
+        left, right = table.columns["policy"]
+        across_policy = self.ink.horizontal_rules(left + 2, right - 2, top, bottom)
+        across_limits = self.ink.horizontal_rules(
+            table.limits_x + 3, table.dollar_x - 3, top, bottom
+        )
+        rules = [y for y in across_limits if any(abs(y - p) < 2 for p in across_policy)]
+        middle = (band[0] + band[1]) / 2
+        edges = []
+        for edge in band:
+            # Each edge keeps to its own half of the row.
+            near = [y for y in rules if abs(y - edge) <= reach and (y < middle) == (edge < middle)]
+            edges.append(min(near, key=lambda y: abs(y - edge)) + 0.5 if near else edge)
+        return edges[0], edges[1]
 
     def _settle_amounts(
         self,
@@ -171,10 +227,14 @@ def _sureness(words: list[Word]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
+Orphan = tuple[float, int | None, list[Word]]
+
+
 def _read_amounts(
     value_words: list[Word], anchors: list[tuple[str | None, float]]
-) -> dict[str, tuple[int | None, list[Word]]]:
-    """Amount lines paired with the limit label lines, in order, by nearest line."""
+) -> tuple[dict[str, tuple[int | None, list[Word]]], list[Orphan]]:
+    """Amount lines paired with the limit label lines, in order, by nearest line; and the
+    amount lines no label line was found for (centre, amount, words)."""
     value_lines = [
         (text, words)
         for text, words in lines_with_words([w for w in value_words if w.text != "$"])
@@ -185,14 +245,117 @@ def _read_amounts(
         [sum(w.cy for w in ws) / len(ws) for _, ws in value_lines], [y for _, y in anchors]
     )
     found: dict[str, tuple[int | None, list[Word]]] = {}
+    orphans: list[Orphan] = []
     for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
-        if anchor_index is None:
-            continue
-        key = anchors[anchor_index][0]
+        value = parse_money(text) if re.search(r"\d", text) else None
+        key = anchors[anchor_index][0] if anchor_index is not None else None
         if key is None:
+            orphans.append((sum(w.cy for w in words) / len(words), value, words))
             continue
-        found[key] = (parse_money(text) if re.search(r"\d", text) else None, words)
-    return found
+        found[key] = (value, words)
+    return found, orphans
+
+
+def place_orphans(
+    found: dict[str, tuple[int | None, list[Word]]],
+    orphans: list[Orphan],
+    anchors: list[tuple[str | None, float]],
+    band: tuple[float, float],
+    keys: list[str],
+    ordered: bool,
+) -> None:
+    """Amounts whose label line OCR lost or garbled, given the limit kinds whose labels were
+    not found: the form prints each limit kind of a row once, so a lone such amount takes the
+    one kind left over; where the form prints a row's limits in a fixed order (auto, umbrella,
+    workers compensation), an amount takes the kind printed that many lines from a label that
+    was read (the line pitch measured between the labels read)."""
+    labelled = {k for k, _ in anchors if k is not None}
+    missing = [k for k in keys if k not in labelled and k not in found]
+    # Only amounts inside the row (the value region reaches a little above it).
+    lone = [o for o in orphans if o[1] is not None and band[0] <= o[0] <= band[1]]
+    if not missing or not lone:
+        return
+    if len(missing) == 1 and len(lone) == 1:
+        found[missing[0]] = (lone[0][1], lone[0][2])
+        return
+    if not ordered:
+        return
+    known = sorted((keys.index(k), y) for k, y in anchors if k is not None and k in keys)
+    steps = [(y1 - y0) / (i1 - i0) for (i0, y0), (i1, y1) in pairwise(known)]
+    # The labels read must lie in the printed order, a line apart.
+    if not steps or any(step <= 0 for step in steps):
+        return
+    pitch = median(steps)
+    if not 6 <= pitch <= 30:
+        return
+    for cy, value, words in lone:
+        index, y = min(known, key=lambda item: abs(cy - item[1]))
+        lines = round((cy - y) / pitch)
+        place = index + lines
+        if (
+            lines != 0
+            and 0 <= place < len(keys)
+            and abs(cy - y - lines * pitch) < 0.35 * pitch
+            and keys[place] in missing
+        ):
+            found[keys[place]] = (value, words)
+            missing.remove(keys[place])
+
+
+def _stray_dollar(word: Word, dollar_x: float) -> bool:
+    """A "$" sign of the "$" column OCR read as something else ("5", "s", "§"): a word of
+    one or two characters where the column's "$" signs stand."""
+    return len(word.text) <= 2 and abs(word.x0 - (dollar_x + 1)) < 3
+
+
+# How each limit is printed on the editions of the form and by agency systems (compact:
+# capitals and digits only), for a label line OCR misread beyond its patterns.
+LIMIT_WORDINGS: dict[str, tuple[str, ...]] = {
+    "each_occurrence": ("EACHOCCURRENCE", "EACHOCCURRENCELIMIT"),
+    "damage_to_rented_premises": (
+        "DAMAGETORENTEDPREMISESEAOCCURRENCE",
+        "DMGTORENTEDPREMISESEAOCC",
+        "FIREDAMAGEANYONEFIRE",
+    ),
+    "medical_expense": ("MEDEXPANYONEPERSON", "MEDICALEXPENSEANYONEPERSON"),
+    "personal_advertising_injury": ("PERSONALADVINJURY", "PERSADVERTISINGINJURY"),
+    "general_aggregate": ("GENERALAGGREGATE", "GENLAGGREGATE"),
+    "products_completed_operations_aggregate": (
+        "PRODUCTSCOMPOPAGG",
+        "PRODUCTSCOMPLETEDOPSAGG",
+    ),
+    "combined_single_limit": ("COMBINEDSINGLELIMITEAACCIDENT",),
+    "bodily_injury_per_person": ("BODILYINJURYPERPERSON", "BIPERPERSON"),
+    "bodily_injury_per_accident": ("BODILYINJURYPERACCIDENT", "BIPERACCIDENT"),
+    "property_damage": ("PROPERTYDAMAGEPERACCIDENT", "PROPDAMAGEPERACCIDENT"),
+    "aggregate": ("AGGREGATE",),
+    "el_each_accident": ("ELEACHACCIDENT",),
+    "el_disease_each_employee": ("ELDISEASEEAEMPLOYEE", "ELDISEASEEACHEMPLOYEE"),
+    "el_disease_policy_limit": ("ELDISEASEPOLICYLIMIT",),
+}
+
+
+def fuzzy_limit_key(text: str, keys: list[str]) -> str | None:
+    """The limit kind a label line OCR misread most likely names ("ACTEOCCURRESCE LIMET",
+    "f PERSON"): the share of the line's letters found in order in one of the kind's
+    wordings, when one kind clearly leads. A part of a wording (a label's first or second
+    line) counts whole; words the line shares with several kinds' labels decide nothing."""
+    line = compact(text)
+    if len(line) < 5:
+        return None
+    scores: list[tuple[float, str]] = []
+    for key in keys:
+        best = 0.0
+        for wording in LIMIT_WORDINGS.get(key, ()):
+            blocks = SequenceMatcher(None, line, wording, autojunk=False).get_matching_blocks()
+            shared = sum(b.size for b in blocks if b.size >= 2)
+            if shared >= 6:
+                best = max(best, shared / len(line))
+        scores.append((best, key))
+    scores.sort(reverse=True)
+    if scores[0][0] < 0.6 or (len(scores) > 1 and scores[0][0] - scores[1][0] < 0.15):
+        return None
+    return scores[0][1]
 
 
 def _align(values: list[float], anchors: list[float]) -> list[int | None]:
@@ -259,3 +422,6 @@ WC_LIMITS: list[tuple[str, re.Pattern[str]]] = [
     ("el_disease_each_employee", re.compile(r"EMPLOYEE|EAEMP")),
     ("el_disease_policy_limit", re.compile(r"POLICYLIMIT|POLICY")),
 ]
+# Rows whose limits every edition prints in the same order (the general liability row's
+# order differs from one agency system to the next).
+PRINT_ORDERED = (AUTO_LIMITS, UMBRELLA_LIMITS, WC_LIMITS)

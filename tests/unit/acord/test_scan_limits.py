@@ -1,0 +1,184 @@
+"""Limit amounts of a scanned coverage row paired with their limit kinds when OCR garbled or
+lost a label line, or the row labels placed the row a line off its ruled edges."""
+
+from __future__ import annotations
+
+import re
+
+from backend.acord.coverage_limits import (
+    AUTO_LIMITS,
+    GL_LIMITS,
+    UMBRELLA_LIMITS,
+    CoverageLimitsReader,
+    fuzzy_limit_key,
+    place_orphans,
+)
+from backend.acord.coverage_table import Table
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+
+LIMITS_X = 440.0
+DOLLAR_X = 520.0
+
+
+class _NoReads:
+    """A region reader that reads nothing (these tests are about pairing, not OCR)."""
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        return []
+
+
+class _Rules:
+    """Ink with horizontal rules at the given heights across the given x spans."""
+
+    def __init__(self, rules: list[tuple[float, float, float]]) -> None:
+        self.rules = rules  # (y, x0, x1)
+
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
+        return 0.0
+
+    def checkbox_fill(self, right: float, cy: float, reach: float = 24.0) -> float | None:
+        return None
+
+    def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+        return []
+
+    def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+        return [y for y, a, b in self.rules if a <= x0 and x1 <= b and top <= y <= bottom]
+
+
+def _label(text: str, y: float) -> list[Word]:
+    words = []
+    x = LIMITS_X + 2
+    for part in text.split():
+        width = 4.0 * len(part)
+        words.append(Word(part, x, y - 3, x + width, y + 3, 0.9))
+        x += width + 3
+    return words
+
+
+def _amount(text: str, y: float) -> Word:
+    return Word(text, DOLLAR_X + 12, y - 3.5, DOLLAR_X + 12 + 5 * len(text), y + 3.5, 0.95)
+
+
+def _table() -> Table:
+    return Table(
+        columns={"policy": (250.0, 330.0)},
+        bands={},
+        dollar_x=DOLLAR_X,
+        limits_x=LIMITS_X,
+    )
+
+
+def _read(
+    words: list[Word],
+    band: tuple[float, float],
+    spec: list[tuple[str, re.Pattern[str]]],
+    rules: list[tuple[float, float, float]] | None = None,
+) -> dict[str, int | None]:
+    reader = CoverageLimitsReader(
+        PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), _NoReads()
+    )
+    table = _table()
+    limits, _ = reader._limits(table, band, spec, "/coverages/0")
+    return limits
+
+
+def test_a_garbled_label_line_is_recognised_by_its_wording() -> None:
+    gl = [k for k, _ in GL_LIMITS]
+    auto = [k for k, _ in AUTO_LIMITS]
+    assert fuzzy_limit_key("ACTEOCCURRESCE LIMET", gl) == "each_occurrence"
+    assert fuzzy_limit_key("MED AL EXPENSE Ans cee pes", gl) == "medical_expense"
+    assert fuzzy_limit_key("f PERSON", auto) == "bodily_injury_per_person"
+    # Words several kinds' labels share decide nothing; a header is no limit label.
+    assert fuzzy_limit_key("(Per accident)", auto) is None
+    assert fuzzy_limit_key("LIMITS", gl) is None
+
+
+def test_an_amount_below_a_garbled_label_pairs_with_that_label() -> None:
+    words = (
+        _label("COMBINED SINGLE LIMIT", 400)
+        + _label("f PERSON", 412)
+        + _label("BODILY INJURY (Per accident)", 424)
+        + _label("PROPERTY DAMAGE (Per accident)", 436)
+        # The amounts sit a little below their label lines.
+        + [_amount("500,000", 414.5), _amount("1,000,000", 426.5), _amount("100,000", 438.5)]
+    )
+    limits = _read(words, (394.0, 450.0), AUTO_LIMITS)
+    assert limits == {
+        "combined_single_limit": None,
+        "bodily_injury_per_person": 500_000,
+        "bodily_injury_per_accident": 1_000_000,
+        "property_damage": 100_000,
+    }
+
+
+def test_an_amount_whose_label_was_lost_takes_the_one_kind_left() -> None:
+    # The EACH OCCURRENCE label line came out of OCR as nothing at all.
+    words = [
+        *_label("AGGREGATE", 470),
+        _amount("5,000,000", 458),
+        _amount("8,000,000", 470),
+        # Its "$" sign read alone as a letter is no amount.
+        Word("S", DOLLAR_X + 1, 455, DOLLAR_X + 5, 461, 0.4),
+    ]
+    limits = _read(words, (452.0, 490.0), UMBRELLA_LIMITS)
+    assert limits == {"each_occurrence": 5_000_000, "aggregate": 8_000_000}
+
+
+def test_a_row_band_a_line_off_moves_to_the_row_rules() -> None:
+    # The row labels put the umbrella row's top a line low (at 467); the rules drawn across
+    # the policy number and LIMITS columns say it starts at 451.
+    rules = [(451.0, 0.0, 612.0), (487.0, 0.0, 612.0)]
+    words = _label("EACH OCCURRENCE", 458) + _label("AGGREGATE", 470)
+    words += [_amount("10,000,000", 458), _amount("10,000,000", 470)]
+    limits = _read(words, (467.0, 491.0), UMBRELLA_LIMITS, rules)
+    assert limits == {"each_occurrence": 10_000_000, "aggregate": 10_000_000}
+    # Without the rules the first line is left to the row above.
+    limits = _read(words, (467.0, 491.0), UMBRELLA_LIMITS)
+    assert limits["each_occurrence"] is None
+
+
+def test_rules_drawn_only_across_the_limits_column_do_not_move_the_row() -> None:
+    # A form that rules each limit line: those rules stop at the LIMITS column.
+    rules = [(456.0, LIMITS_X, 612.0), (487.0, 0.0, 612.0)]
+    words = [*_label("AGGREGATE", 470), _amount("5,000,000", 470)]
+    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), None)
+    reader.region_ocr = _NoReads()
+    assert reader._ruled_band(_table(), (467.0, 491.0)) == (467.0, 487.5)
+
+
+def test_orphan_amounts_take_the_kinds_printed_that_many_lines_away() -> None:
+    keys = [k for k, _ in AUTO_LIMITS]
+    # BI per accident and property damage were read, 12 points apart; the two lines above
+    # them were not. A value left over from the row above lies outside the band.
+    anchors: list[tuple[str | None, float]] = [
+        ("bodily_injury_per_accident", 422.0),
+        ("property_damage", 434.0),
+    ]
+    found: dict[str, tuple[int | None, list[Word]]] = {}
+    orphans = [(375.0, 3_000_000, [_amount("3,000,000", 375)]), (398.5, 1_000_000, [])]
+    place_orphans(found, orphans, anchors, (390.0, 450.0), keys, ordered=True)
+    assert {k: v for k, (v, _) in found.items()} == {"combined_single_limit": 1_000_000}
+
+
+def test_several_orphans_in_an_unordered_row_are_left_alone() -> None:
+    keys = [k for k, _ in GL_LIMITS]
+    anchors: list[tuple[str | None, float]] = [
+        (k, 310.0 + 12 * i)
+        for i, k in enumerate(keys)
+        if k not in ("each_occurrence", "medical_expense")
+    ]
+    found: dict[str, tuple[int | None, list[Word]]] = {}
+    orphans = [(300.0, 1_000_000, []), (380.0, 5_000, [])]
+    place_orphans(found, orphans, anchors, (290.0, 400.0), keys, ordered=False)
+    assert found == {}
