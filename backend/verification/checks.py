@@ -6,7 +6,7 @@ CHECKS.md documents the same catalogue in one table; a unit test keeps the two e
 from __future__ import annotations
 
 from datetime import date
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, final
 
 from backend.requirements.vocabulary import LIMIT_KINDS, LINE_CODE_PREFIX, limit_code
 from backend.verification.record import Evidence
@@ -33,24 +33,55 @@ class Waiver(NamedTuple):
     by: str
 
 
-class Check(NamedTuple):
-    """One evaluated check. A NamedTuple because a verdict builds dozens of them per call.
+@final
+class Check:
+    """One evaluated check; treat it as immutable (its fields are Final).
 
     `outcome` is pass, fail, unknown (the value needed is missing or unreadable, or only claimed
     by a certificate while the set demands the endorsement on file) or waived (a failed or
     unknown check a live Waiver accepts). `passed` is true only for pass.
+
+    A plain class rather than a NamedTuple: the engine is compiled with mypyc (see
+    backend/verification/native.py), where building one is a C call, and a verification builds
+    about seventy. Equality and hashing compare the fields, as the NamedTuple did.
     """
 
-    code: str
-    outcome: str
-    line: str | None
-    requirement: str
-    expected: object
-    found: object
-    severity: str
-    waivable: bool
-    evidence: Evidence | None = None
-    waiver: Waiver | None = None
+    __slots__ = (
+        "code",
+        "evidence",
+        "expected",
+        "found",
+        "line",
+        "outcome",
+        "requirement",
+        "severity",
+        "waivable",
+        "waiver",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        outcome: str,
+        line: str | None,
+        requirement: str,
+        expected: object,
+        found: object,
+        severity: str,
+        waivable: bool,
+        evidence: Evidence | None = None,
+        waiver: Waiver | None = None,
+    ) -> None:
+        self.code: Final = code
+        self.outcome: Final = outcome
+        self.line: Final = line
+        self.requirement: Final = requirement
+        self.expected: Final = expected
+        self.found: Final = found
+        self.severity: Final = severity
+        self.waivable: Final = waivable
+        self.evidence: Final = evidence
+        self.waiver: Final = waiver
 
     @property
     def passed(self) -> bool:
@@ -61,6 +92,46 @@ class Check(NamedTuple):
         from backend.verification.messages import describe
 
         return describe(self)
+
+    def with_outcome(self, outcome: str, waiver: Waiver | None = None) -> Check:
+        """The same check with another outcome (and the waiver that decided it, if any)."""
+        return Check(
+            self.code,
+            outcome,
+            self.line,
+            self.requirement,
+            self.expected,
+            self.found,
+            self.severity,
+            self.waivable,
+            self.evidence,
+            waiver,
+        )
+
+    def fields(self) -> tuple[object, ...]:
+        return (
+            self.code,
+            self.outcome,
+            self.line,
+            self.requirement,
+            self.expected,
+            self.found,
+            self.severity,
+            self.waivable,
+            self.evidence,
+            self.waiver,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Check):
+            return NotImplemented
+        return self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(self.fields())
+
+    def __repr__(self) -> str:
+        return f"Check{self.fields()!r}"
 
 
 class CheckInfo(NamedTuple):
@@ -177,25 +248,48 @@ def _build_catalogue() -> dict[str, CheckInfo]:
 CATALOGUE: Final[dict[str, CheckInfo]] = _build_catalogue()
 
 
-class CheckSpec(NamedTuple):
-    """The fixed part of a check: code, requirement sentence, usual severity, waivability."""
+@final
+class CheckSpec:
+    """The fixed part of a check: code, requirement sentence, severity, waivability; a plan holds
+    one per check it makes, with the severity the requirement set gives it."""
 
-    code: str
-    requirement: str
-    severity: str
-    waivable: bool
+    __slots__ = ("code", "requirement", "severity", "waivable")
+
+    def __init__(self, code: str, requirement: str, severity: str, waivable: bool) -> None:
+        self.code: Final = code
+        self.requirement: Final = requirement
+        self.severity: Final = severity
+        self.waivable: Final = waivable
+
+    def make(
+        self,
+        outcome: str,
+        line: str | None,
+        expected: object,
+        found: object,
+        evidence: Evidence | None,
+    ) -> Check:
+        return Check(
+            self.code,
+            outcome,
+            line,
+            self.requirement,
+            expected,
+            found,
+            self.severity,
+            self.waivable,
+            evidence,
+            None,
+        )
+
+    def with_severity(self, severity: str) -> CheckSpec:
+        return CheckSpec(self.code, self.requirement, severity, self.waivable)
 
 
-SPECS: Final = {
+SPECS: Final[dict[str, CheckSpec]] = {
     code: CheckSpec(code, info.requirement, info.severity, info.waivable)
     for code, info in CATALOGUE.items()
 }
-# The same specs as plain tuples (code, requirement, severity, waivable): the engine unpacks one
-# per check it builds, and a plain tuple unpacks much faster than a NamedTuple.
-PLAIN_SPECS: Final = {
-    code: (code, spec.requirement, spec.severity, spec.waivable) for code, spec in SPECS.items()
-}
-_new_check = tuple.__new__
 
 
 def make_check(
@@ -208,20 +302,16 @@ def make_check(
     severity: str | None = None,
 ) -> Check:
     """A Check of a catalogued code; `severity` overrides the usual one where the set decides."""
-    _code, requirement, usual_severity, waivable = PLAIN_SPECS[code]
-    # tuple.__new__ skips the NamedTuple's Python-level constructor: dozens of checks per call.
-    return _new_check(
-        Check,
-        (
-            code,
-            outcome,
-            line,
-            requirement,
-            expected,
-            found,
-            severity or usual_severity,
-            waivable,
-            evidence,
-            None,
-        ),
+    spec = SPECS[code]
+    return Check(
+        code,
+        outcome,
+        line,
+        spec.requirement,
+        expected,
+        found,
+        severity or spec.severity,
+        spec.waivable,
+        evidence,
+        None,
     )

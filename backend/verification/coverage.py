@@ -1,29 +1,25 @@
-"""What the compiled line checks call at run time: the term in force among several, gaps and
-continuous coverage, split auto limits, and the checks a usual record never reaches (claims-made
-basis, follows form, workers' compensation states).
+"""What the line checks call: the term in force among several, gaps and continuous coverage,
+split auto limits, and the checks a usual record never reaches (claims-made basis, follows
+form, workers' compensation states).
 
-Each check-building helper takes the verdict's `append` and adds its checks in the order the
+Each check-building helper adds its checks to the verdict's list `out`, in the order the
 verdict lists them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
 from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING
-from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
+from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.record import Policy, Term
 
-Append = Callable[[Check], None]
-# A spec as a plain tuple (code, requirement sentence, usual severity, waivable).
-Spec = tuple[str, str, str, bool]
 Pairs = tuple[tuple[Policy, Term], ...]
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
-_new = tuple.__new__
 
 
 def several_terms(
@@ -94,18 +90,10 @@ def split_limits_floor(limits: Mapping[str, int | None]) -> int | None:
     return min(per_person, per_accident, damage)
 
 
-def _check(
-    spec: Spec, outcome: str, line: str, expected: object, found: object, evidence: object
-) -> Check:
-    code, text, severity, waivable = spec
-    return _new(Check, (code, outcome, line, text, expected, found, severity, waivable, evidence,
-                        None))  # fmt: skip
-
-
 def check_basis(
-    append: Append,
+    out: list[Check],
     line: str,
-    specs: tuple[Spec, Spec, Spec],
+    specs: tuple[CheckSpec, CheckSpec, CheckSpec],
     claims_made_allowed: bool,
     tail_years: int,
     term: Term,
@@ -121,22 +109,22 @@ def check_basis(
         outcome = PASS
     else:
         outcome = PASS if claims_made_allowed else FAIL
-    append(_check(basis_spec, outcome, line, expected, basis, term.evidence.get("basis")))
+    out.append(basis_spec.make(outcome, line, expected, basis, term.evidence.get("basis")))
     if basis != "claims_made" or not claims_made_allowed:
         return
     retro = term.retro_date
     if retro_needed_by is not None:
         outcome = UNKNOWN if retro is None else PASS if retro <= retro_needed_by else FAIL
         evidence = term.evidence.get("retro_date")
-        append(_check(retro_spec, outcome, line, retro_needed_by, retro, evidence))
+        out.append(retro_spec.make(outcome, line, retro_needed_by, retro, evidence))
     if tail_years:
         tail = term.tail_years
         outcome = UNKNOWN if tail is None else PASS if tail >= tail_years else FAIL
         evidence = term.evidence.get("tail_years")
-        append(_check(tail_spec, outcome, line, tail_years, tail, evidence))
+        out.append(tail_spec.make(outcome, line, tail_years, tail, evidence))
 
 
-def check_follows_form(append: Append, spec: Spec, line: str, term: Term) -> None:
+def check_follows_form(out: list[Check], spec: CheckSpec, line: str, term: Term) -> None:
     follows = term.follows_form
     over = term.follows_form_over
     missing: list[str] = []
@@ -152,11 +140,16 @@ def check_follows_form(append: Append, spec: Spec, line: str, term: Term) -> Non
     if follows and missing:
         found = f"follows form but not over {', '.join(missing)}"
     evidence = term.evidence.get("follows_form")
-    append(_check(spec, outcome, line, FOLLOWS_FORM_EXPECTED, found, evidence))
+    out.append(spec.make(outcome, line, FOLLOWS_FORM_EXPECTED, found, evidence))
 
 
 def check_wc_states(
-    append: Append, spec: Spec, line: str, states: tuple[str, ...], state: str | None, term: Term
+    out: list[Check],
+    spec: CheckSpec,
+    line: str,
+    states: tuple[str, ...],
+    state: str | None,
+    term: Term,
 ) -> None:
     """The set's states (sorted, unique) and the project's state must all be covered."""
     if state is not None and state not in states:
@@ -175,4 +168,4 @@ def check_wc_states(
                 outcome = FAIL
                 break
         found = sorted(covered)
-    append(_check(spec, outcome, line, expected, found, term.evidence.get("wc_states")))
+    out.append(spec.make(outcome, line, expected, found, term.evidence.get("wc_states")))

@@ -1,6 +1,6 @@
 """Checks that read endorsements: additional insured, P&NC, waiver of subrogation, per-project
-aggregate, notice of cancellation, and red-flag wording. The compiled plan (plan_endorsements)
-decides which of them a requirement set asks for and calls these at run time.
+aggregate, notice of cancellation, and red-flag wording. The plan (plan_endorsements) decides
+which of them a requirement set asks for and calls these.
 
 The rule for certificates: a certificate is evidence that an endorsement is claimed, not that it
 exists. An endorsement known only from a certificate (source "certificate") makes the check
@@ -14,12 +14,11 @@ and wording scanned afresh every time (see entity_keys and `_scan`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Final
 
 from backend.requirements.model import FormEdition
-from backend.verification.checks import FAIL, PASS, UNKNOWN, Check
+from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.entity_keys import entity_key, entity_keys
 from backend.verification.record import (
     AI_COMPLETED,
@@ -31,9 +30,6 @@ from backend.verification.record import (
     RecordAsOf,
 )
 
-Append = Callable[[Check], None]
-# A spec as a plain tuple (code, requirement sentence, usual severity, waivable).
-Spec = tuple[str, str, str, bool]
 # The required parties: folded name -> name as the contract spells it.
 Parties = dict[str, str]
 
@@ -54,15 +50,6 @@ _TO_BE_NAMED: Final = re.compile(
 _CONDITIONAL_WORDS: Final = ("contract", "agreement")
 _TO_BE_NAMED_WORDS: Final = ("named", "determ", "adv", "added", "tbd", "tba")
 _CONDITIONAL_EXPECTED: Final = "no conditional wording without the endorsement"
-_new = tuple.__new__
-
-
-def _check(
-    spec: Spec, outcome: str, line: str | None, expected: object, found: object, evidence: object
-) -> Check:
-    code, text, severity, waivable = spec
-    return _new(Check, (code, outcome, line, text, expected, found, severity, waivable, evidence,
-                        None))  # fmt: skip
 
 
 def _matching(
@@ -126,10 +113,10 @@ def required_parties(set_parties: dict[str, str], context_parties: tuple[str, ..
 
 
 def additional_insured_presence(
-    append: Append,
+    out: list[Check],
     record: RecordAsOf,
     kind: str,
-    spec: Spec,
+    spec: CheckSpec,
     line: str,
     day: date,
     on_file_demanded: bool,
@@ -152,25 +139,23 @@ def additional_insured_presence(
             on_file.append(endorsement)
         else:
             claimed.append(endorsement)
-    code, text, severity, waivable = spec
     if on_file:
-        append(_new(Check, (code, PASS, line, text, True, "endorsement on file", severity,
-                            waivable, on_file[0].evidence, None)))  # fmt: skip
+        out.append(spec.make(PASS, line, True, "endorsement on file", on_file[0].evidence))
         return on_file
     if claimed:
         outcome = UNKNOWN if on_file_demanded else PASS
-        append(
-            _check(spec, outcome, line, True, "claimed on certificate only", claimed[0].evidence)
+        out.append(
+            spec.make(outcome, line, True, "claimed on certificate only", claimed[0].evidence)
         )
         # The form and schedule can only be judged on the endorsement itself.
         return None if on_file_demanded else claimed
-    append(_check(spec, FAIL, line, True, None, None))
+    out.append(spec.make(FAIL, line, True, None, None))
     return None
 
 
 def check_forms(
-    append: Append,
-    spec: Spec,
+    out: list[Check],
+    spec: CheckSpec,
     line: str,
     forms: tuple[FormEdition, ...],
     expected: tuple[str, ...],
@@ -194,12 +179,12 @@ def check_forms(
         outcome, evidence = PASS, accepted.evidence
     else:
         outcome, evidence = (FAIL if seen else UNKNOWN), endorsements[0].evidence
-    append(_check(spec, outcome, line, expected, tuple(seen) or None, evidence))
+    out.append(spec.make(outcome, line, expected, tuple(seen) or None, evidence))
 
 
 def check_parties(
-    append: Append,
-    spec: Spec,
+    out: list[Check],
+    spec: CheckSpec,
     line: str,
     required: Parties,
     endorsements: list[Endorsement],
@@ -234,7 +219,7 @@ def check_parties(
     found: object = names
     if outcome != PASS:
         found = {"not_covered": missing, "undetermined": undetermined}
-    append(_check(spec, outcome, line, names, found, endorsements[0].evidence))
+    out.append(spec.make(outcome, line, names, found, endorsements[0].evidence))
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:
@@ -245,8 +230,8 @@ def _names_party(normalised_description: str, normalised_party: str) -> bool:
 
 
 def check_notice(
-    append: Append,
-    spec: Spec,
+    out: list[Check],
+    spec: CheckSpec,
     record: RecordAsOf,
     days_required: int,
     day: date,
@@ -272,7 +257,7 @@ def check_notice(
         found = "claimed on certificate only"
     else:
         outcome, evidence, found = FAIL, None, None
-    append(_check(spec, outcome, None, days_required, found, evidence))
+    out.append(spec.make(outcome, None, days_required, found, evidence))
 
 
 def _mentions(text: str, words: tuple[str, ...]) -> bool:
@@ -303,7 +288,7 @@ def _first_to_be_named(names: tuple[str, ...]) -> str | None:
 
 
 def check_red_flags(
-    append: Append, specs: tuple[Spec, Spec], record: RecordAsOf, day: date
+    out: list[Check], specs: tuple[CheckSpec, CheckSpec], record: RecordAsOf, day: date
 ) -> None:
     conditional_spec, to_be_named_spec = specs
     description = record.description_of_operations or ""
@@ -325,11 +310,9 @@ def check_red_flags(
         and endorsement.in_effect(day)
         for endorsement in record.endorsements
     )
-    code, text, severity, waivable = conditional_spec
-    append(_new(Check, (code, PASS if conditional is None or backed else FAIL, None, text,
-                        _CONDITIONAL_EXPECTED, conditional, severity, waivable, evidence,
-                        None)))  # fmt: skip
-    code, text, severity, waivable = to_be_named_spec
-    append(_new(Check, (code, PASS if to_be_named is None else FAIL, None, text,
-                        "every party named", to_be_named, severity, waivable, named_evidence,
-                        None)))  # fmt: skip
+    outcome = PASS if conditional is None or backed else FAIL
+    out.append(conditional_spec.make(outcome, None, _CONDITIONAL_EXPECTED, conditional, evidence))
+    outcome = PASS if to_be_named is None else FAIL
+    out.append(
+        to_be_named_spec.make(outcome, None, "every party named", to_be_named, named_evidence)
+    )

@@ -380,7 +380,7 @@ def holder_not_evaluable(verdict: Verdict, record: RecordAsOf | None, window_day
     checks: list[Check] = []
     for check in verdict.checks:
         if check.code == HOLDER_CHECK and check.outcome == FAIL:
-            check = check._replace(outcome=UNKNOWN)
+            check = check.with_outcome(UNKNOWN, check.waiver)
             changed = True
         checks.append(check)
     if not changed:

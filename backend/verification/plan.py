@@ -1,9 +1,10 @@
-"""Plans: a requirement set compiled once into the function that makes its checks.
+"""Plans: a requirement set prepared once into what its checks need.
 
 A verification is a requirement set applied to a record. The set decides which checks exist and
 holds their minimums and severities; a GC's whole portfolio shares a handful of sets. So each set
-is turned, once, into Python source with those decisions taken and its constants written in
-(plan_lines, plan_endorsements), and compiled like a regular expression. The plan reads nothing
+is turned, once, into a plan: for each line its specs (severities decided), minimums and rating
+floor (plan_lines, plan_line_options), and for the record its holder, additional-insured forms
+and parties (plan_endorsements), like a regular expression compiled once. The plan reads nothing
 but the set: every record, context, date and waiver is judged afresh on every call, and nothing
 derived from them is kept.
 
@@ -16,88 +17,45 @@ oldest entry goes when one is full.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Final, TypeVar
+from datetime import date
+from typing import Final, TypeVar, final
 
 from backend.requirements.model import RequirementSet
-from backend.verification import coverage, endorsements
 from backend.verification.checks import Check
 from backend.verification.context import VerificationContext
-from backend.verification.entity_keys import entity_key, same_name
-from backend.verification.plan_endorsements import add_endorsement_checks
-from backend.verification.plan_lines import add_holder_check, add_line_checks
-from backend.verification.plan_source import Source
+from backend.verification.plan_endorsements import RecordPlan, run_endorsements, run_holder
+from backend.verification.plan_lines import LinePlan, run_line
+from backend.verification.plan_run import Run
 from backend.verification.record import RecordAsOf
-
-MakeChecks = Callable[[RecordAsOf, VerificationContext, date], list[Check]]
 
 CACHE_SIZE: Final = 128
 
-# What a plan's source may call, besides the constants it names itself.
-_RUNTIME: Final[dict[str, object]] = {
-    "Check": Check,
-    "new": tuple.__new__,
-    "timedelta": timedelta,
-    "entity_key": entity_key,
-    "same_name": same_name,
-    "several_terms": coverage.several_terms,
-    "latest_expiration": coverage.latest_expiration,
-    "split_limits_floor": coverage.split_limits_floor,
-    "check_basis": coverage.check_basis,
-    "check_follows_form": coverage.check_follows_form,
-    "check_wc_states": coverage.check_wc_states,
-    "endorsement_outcome": endorsements.endorsement_outcome,
-    "required_parties": endorsements.required_parties,
-    "additional_insured_presence": endorsements.additional_insured_presence,
-    "check_forms": endorsements.check_forms,
-    "check_parties": endorsements.check_parties,
-    "check_notice": endorsements.check_notice,
-    "check_red_flags": endorsements.check_red_flags,
-}
 
-
-@dataclass(frozen=True, slots=True)
+@final
 class Plan:
-    """`checks(record, context, on)` lists every check of the set, in verdict order, unwaived.
-    `source` is the compiled function's text, for reading and debugging."""
+    """`checks(record, context, on)` lists every check of the set, in verdict order, unwaived."""
 
-    requirement_set: tuple[str, int]
-    source: str
-    checks: MakeChecks
+    def __init__(self, requirements: RequirementSet) -> None:
+        self.requirement_set: Final = (requirements.name, requirements.version)
+        self.lines: Final = [
+            LinePlan(requirements, requirement) for requirement in requirements.lines
+        ]
+        self.record: Final = RecordPlan(requirements)
+
+    def checks(self, record: RecordAsOf, context: VerificationContext, on: date) -> list[Check]:
+        run = Run(record, context, on)
+        employees_on_site = context.employees_on_site
+        for line in self.lines:
+            if employees_on_site or not line.only_with_employees:
+                run_line(line, run)
+        run_holder(self.record, run)
+        run_endorsements(self.record, run)
+        return run.checks
 
 
 def prepare_plan(requirements: RequirementSet) -> Plan:
-    """Compile the plan of `requirements` (uncached; `plan_for` caches)."""
-    src = Source()
-    src.add(
-        "checks = []",
-        "append = checks.append",
-        "work_start = context.work_start",
-        # Coverage is judged on the verdict date, or the sub's work start when that is later.
-        "coverage_day = work_start if work_start is not None and work_start > on else on",
-        "gap_window_start = work_start or context.project_start",
-        "project_end = context.project_end",
-        "needed_until = None if project_end is None"
-        " else project_end + timedelta(context.closeout_days)",
-        "window_end = on + timedelta(context.expiring_window_days)",
-        "ratings_by_naic = context.insurer_ratings.by_naic",
-        "employees_on_site = context.employees_on_site",
-        "terms_by_line = record.terms_by_line",
-    )
-    for requirement in requirements.lines:
-        add_line_checks(src, requirements, requirement)
-    add_holder_check(src, requirements)
-    add_endorsement_checks(src, requirements)
-    src.add("return checks")
-    name = f"{requirements.name} v{requirements.version}"
-    source = f"def checks(record, context, on):\n    {f'Checks of {name}.'!r}\n" + src.text()
-    namespace = {**_RUNTIME, **src.constants}
-    exec(compile(source, f"<plan of {name}>", "exec"), namespace)  # noqa: S102 - our own source
-    make_checks = namespace["checks"]
-    assert callable(make_checks)
-    return Plan((requirements.name, requirements.version), source, make_checks)
+    """The plan of `requirements` (uncached; `plan_for` caches)."""
+    return Plan(requirements)
 
 
 _K = TypeVar("_K")

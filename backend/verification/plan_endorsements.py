@@ -1,129 +1,180 @@
-"""The record-wide checks of a plan after the lines: additional insured (presence, form, parties)
-for each kind and line the set demands, primary and non-contributory, notice of cancellation,
-and the red flags. The selection of endorsements and the rarer paths live in endorsements.py.
+"""The record-wide checks of a plan after the lines: the certificate holder, additional insured
+(presence, form, parties) for each kind and line the set demands, primary and non-contributory,
+notice of cancellation, and the red flags. The selection of endorsements and the rarer paths
+live in endorsements.py.
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from typing import Final, final
 
 from backend.requirements.model import FormEdition, RequirementSet
 from backend.requirements.vocabulary import GENERAL_LIABILITY
-from backend.verification.entity_keys import entity_key
-from backend.verification.plan_source import FAILED, PASSED, UNKNOWN_, Source, check, spec
+from backend.verification.checks import FAIL, PASS, SPECS, UNKNOWN
+from backend.verification.endorsements import (
+    additional_insured_presence,
+    check_forms,
+    check_notice,
+    check_parties,
+    check_red_flags,
+    endorsement_outcome,
+    required_parties,
+)
+from backend.verification.entity_keys import entity_key, same_name
+from backend.verification.plan_run import Run
 from backend.verification.record import AI_COMPLETED, AI_ONGOING, PRIMARY_NONCONTRIBUTORY
 
 
-def add_endorsement_checks(src: Source, requirements: RequirementSet) -> None:
-    _add_additional_insured(src, requirements)
-    on_file = requirements.endorsements_on_file
-    if requirements.primary_noncontributory:
-        src.add(
-            "outcome, found, endorsement_evidence = endorsement_outcome(record, "
-            f"{PRIMARY_NONCONTRIBUTORY!r}, {GENERAL_LIABILITY!r}, coverage_day, {on_file!r})"
-        )
-        src.add(
-            check(
-                "PRIMARY_NONCONTRIBUTORY",
-                "outcome",
-                GENERAL_LIABILITY,
-                "True",
-                "found",
-                "endorsement_evidence",
-            )
-        )
-    days = requirements.notice_of_cancellation_days
-    if days is not None:
-        src.add(
-            f"check_notice(append, {spec('NOTICE_OF_CANCELLATION')}, record, {days!r}, "
-            f"coverage_day, {on_file!r})"
-        )
-    red_flags = f"({spec('RED_FLAG_CONDITIONAL_WORDING')}, {spec('RED_FLAG_TO_BE_NAMED')})"
-    src.add(f"check_red_flags(append, {red_flags}, record, coverage_day)")
+@final
+class AdditionalInsuredPlan:
+    """One kind of additional insured (ongoing or completed operations) on one line."""
+
+    def __init__(
+        self,
+        kind: str,
+        code: str,
+        line: str,
+        forms: tuple[FormEdition, ...],
+        labels: tuple[str, ...],
+        blanket_allowed: bool,
+    ) -> None:
+        self.kind: Final = kind
+        self.line: Final = line
+        self.presence: Final = SPECS[code]
+        # The accepted forms are ISO CG (general liability) forms; an umbrella or auto policy
+        # extends AI status by its own wording, judged by the presence and parties checks.
+        self.form: Final = SPECS[f"{code}_FORM"] if forms and line == GENERAL_LIABILITY else None
+        self.forms: Final = forms
+        self.labels: Final = labels
+        self.parties: Final = SPECS[f"{code}_PARTIES"]
+        self.blanket_allowed: Final = blanket_allowed
 
 
-def _add_additional_insured(src: Source, requirements: RequirementSet) -> None:
-    ai = requirements.additional_insured
-    if not (ai.ongoing or ai.completed):
+@final
+class RecordPlan:
+    """What a requirement set decided for the checks about the whole record."""
+
+    def __init__(self, requirements: RequirementSet) -> None:
+        holder = requirements.certificate_holder_name
+        self.holder: Final = SPECS["CERTIFICATE_HOLDER_NAME"]
+        self.holder_name: Final = holder
+        # The set's own names are folded once, with the plan; the record's on every verification.
+        self.holder_key: Final = None if holder is None else entity_key(holder)
+        ai = requirements.additional_insured
+        set_parties: dict[str, str] = {}
+        for party in ai.parties:
+            set_parties.setdefault(entity_key(party), party)
+        self.set_parties: Final = set_parties
+        kinds = (
+            (AI_ONGOING, "AI_ONGOING", ai.ongoing, ai.ongoing_forms, ai.ongoing_form_labels),
+            (
+                AI_COMPLETED,
+                "AI_COMPLETED",
+                ai.completed,
+                ai.completed_forms,
+                ai.completed_form_labels,
+            ),
+        )
+        self.additional_insured: Final = [
+            AdditionalInsuredPlan(kind, code, line, forms, labels, ai.blanket_allowed)
+            for kind, code, demanded, forms, labels in kinds
+            if demanded
+            for line in ai.lines
+        ]
+        self.on_file: Final = requirements.endorsements_on_file
+        self.primary_noncontributory: Final = (
+            SPECS["PRIMARY_NONCONTRIBUTORY"] if requirements.primary_noncontributory else None
+        )
+        self.notice: Final = SPECS["NOTICE_OF_CANCELLATION"]
+        self.notice_days: Final = requirements.notice_of_cancellation_days
+        self.red_flags: Final = (
+            SPECS["RED_FLAG_CONDITIONAL_WORDING"],
+            SPECS["RED_FLAG_TO_BE_NAMED"],
+        )
+
+
+def run_holder(plan: RecordPlan, run: Run) -> None:
+    """The certificate holder: the set's name when it gives one, else the project's."""
+    record = run.record
+    found = record.certificate_holder_name
+    evidence = record.evidence.get("certificate_holder_name")
+    holder = plan.holder_name
+    if holder is not None:
+        same = found is not None and (found == holder or entity_key(found) == plan.holder_key)
+        run.checks.append(plan.holder.make(PASS if same else FAIL, None, holder, found, evidence))
         return
-    # The set's own parties are folded once, with the plan; the project's on every verification.
-    set_parties: dict[str, str] = {}
-    for party in ai.parties:
-        set_parties.setdefault(entity_key(party), party)
-    parties = src.constant("SET_PARTIES", set_parties)
-    src.add(f"parties = required_parties({parties}, context.additional_insured_parties)")
-    src.add("names = tuple(parties.values())", "wanted_keys = parties.keys()")
-    kinds = (
-        (AI_ONGOING, "AI_ONGOING", ai.ongoing, ai.ongoing_forms, ai.ongoing_form_labels),
-        (AI_COMPLETED, "AI_COMPLETED", ai.completed, ai.completed_forms, ai.completed_form_labels),
-    )
-    for kind, code, demanded, forms, labels in kinds:
-        if not demanded:
-            continue
-        for line in ai.lines:
-            src.add(f"# {code} on {line}")
-            with src.block(f"if {line!r} in terms_by_line:"):
-                # Without the line, its own *_PRESENT check already fails or is unknown.
-                src.add(
-                    f"judged = additional_insured_presence(append, record, {kind!r}, "
-                    f"{spec(code)}, {line!r}, coverage_day, {requirements.endorsements_on_file!r})"
-                )
-                with src.block("if judged is not None:"):
-                    if forms and line == GENERAL_LIABILITY:
-                        # The accepted forms are ISO CG (general liability) forms; an umbrella or
-                        # auto policy extends AI status by its own wording, judged by the
-                        # presence and parties checks.
-                        _add_form_check(src, f"{code}_FORM", line, forms, labels)
-                    _add_parties_check(
-                        src, f"{code}_PARTIES", line, ai.blanket_allowed, bool(set_parties)
-                    )
+    holder = run.context.certificate_holder
+    if holder is not None:
+        outcome = PASS if same_name(holder, found) else FAIL
+        run.checks.append(plan.holder.make(outcome, None, holder, found, evidence))
 
 
-def _add_form_check(
-    src: Source, code: str, line: str, forms: tuple[FormEdition, ...], labels: tuple[str, ...]
-) -> None:
-    with src.block("if len(judged) == 1:"):  # one endorsement, the usual case: no loop
-        src.add("endorsement = judged[0]", "form_number = endorsement.form_number")
-        src.add("edition = endorsement.edition", "label = endorsement.form_label")
-        accepted = " or ".join(_accepts(form) for form in forms)
-        src.add(
-            check(
-                code,
-                f"{PASSED} if {accepted} else {UNKNOWN_} if label is None else {FAILED}",
-                line,
-                repr(labels),
-                "None if label is None else (label,)",
-                "endorsement.evidence",
-            )
+def run_endorsements(plan: RecordPlan, run: Run) -> None:
+    if plan.additional_insured:
+        _run_additional_insured(plan, run)
+    out = run.checks
+    record = run.record
+    spec = plan.primary_noncontributory
+    if spec is not None:
+        outcome, found, evidence = endorsement_outcome(
+            record, PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, run.coverage_day, plan.on_file
         )
-    with src.block("else:"):
-        src.add(
-            f"check_forms(append, {spec(code)}, {line!r}, {src.constant('FORMS', forms)}, "
-            f"{labels!r}, judged)"
-        )
+        out.append(spec.make(outcome, GENERAL_LIABILITY, True, found, evidence))
+    days = plan.notice_days
+    if days is not None:
+        check_notice(out, plan.notice, record, days, run.coverage_day, plan.on_file)
+    check_red_flags(out, plan.red_flags, record, run.coverage_day)
 
 
-def _accepts(form: FormEdition) -> str:
-    """FormEdition.accepts(form_number, edition) written out for one accepted form."""
-    if form.edition is None:
-        return f"form_number == {form.form!r}"
-    return f"(form_number == {form.form!r} and edition == {form.edition!r})"
-
-
-def _add_parties_check(
-    src: Source, code: str, line: str, blanket_allowed: bool, set_names_parties: bool
-) -> None:
+def _run_additional_insured(plan: RecordPlan, run: Run) -> None:
+    out = run.checks
+    record = run.record
+    parties = required_parties(plan.set_parties, run.context.additional_insured_parties)
+    names = tuple(parties.values())
+    wanted_keys = parties.keys()
     # When the set names no party the project may name none either, and then there is no check.
-    with nullcontext() if set_names_parties else src.block("if names:"):
+    judge_parties = bool(names)
+    for ai in plan.additional_insured:
+        line = ai.line
+        if line not in run.terms_by_line:
+            continue  # without the line, its own *_PRESENT check already fails or is unknown
+        judged = additional_insured_presence(
+            out, record, ai.kind, ai.presence, line, run.coverage_day, plan.on_file
+        )
+        if judged is None:
+            continue
+        form_spec = ai.form
+        if form_spec is not None:
+            if len(judged) == 1:  # one endorsement, the usual case: no loop
+                endorsement = judged[0]
+                form_number = endorsement.form_number
+                edition = endorsement.edition
+                label = endorsement.form_label
+                accepted = False
+                for form in ai.forms:
+                    if form.accepts(form_number, edition):
+                        accepted = True
+                        break
+                if accepted:
+                    outcome = PASS
+                else:
+                    outcome = UNKNOWN if label is None else FAIL
+                found = None if label is None else (label,)
+                out.append(form_spec.make(outcome, line, ai.labels, found, endorsement.evidence))
+            else:
+                check_forms(out, form_spec, line, ai.forms, ai.labels, judged)
+        if not judge_parties:
+            continue
         # The usual case: one endorsement covers every party (each party's search in
         # check_parties would stop at it, or earlier, with a pass).
-        covers = "wanted_keys <= endorsement.party_keys"
-        if blanket_allowed:
-            covers = f"endorsement.blanket or {covers}"
-        with src.block("for endorsement in judged:"), src.block(f"if {covers}:"):
-            src.add(check(code, PASSED, line, "names", "names", "judged[0].evidence"), "break")
-        with src.block("else:"):
-            src.add(
-                f"check_parties(append, {spec(code)}, {line!r}, parties, judged, "
-                f"{blanket_allowed!r}, record)"
-            )
+        covered = False
+        for endorsement in judged:
+            if (ai.blanket_allowed and endorsement.blanket) or wanted_keys <= (
+                endorsement.party_keys
+            ):
+                covered = True
+                break
+        if covered:
+            out.append(ai.parties.make(PASS, line, names, names, judged[0].evidence))
+        else:
+            check_parties(out, ai.parties, line, parties, judged, ai.blanket_allowed, record)

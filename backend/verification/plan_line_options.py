@@ -1,134 +1,147 @@
 """The checks of a line's term beyond its dates, number, insurer and limits: occurrence basis
 (claims-made retro date and tail), the endorsements on the line (waiver of subrogation,
 per-project aggregate), and the checks of one line only (any auto, follows form, workers'
-compensation statutory limits and states). The usual outcome is written into the plan; the
-rarer paths call coverage.py.
+compensation statutory limits and states). The usual outcome is judged here; the rarer paths
+call coverage.py.
 """
 
 from __future__ import annotations
 
+from typing import Final, final
+
 from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING, WORKERS_COMPENSATION
-from backend.verification.checks import PLAIN_SPECS
-from backend.verification.coverage import FOLLOWS_FORM_EXPECTED
-from backend.verification.plan_source import FAILED, PASSED, UNKNOWN_, Source, check, spec
-from backend.verification.record import PER_PROJECT_AGGREGATE, WAIVER_OF_SUBROGATION
+from backend.verification.checks import FAIL, PASS, SPECS, UNKNOWN
+from backend.verification.coverage import (
+    FOLLOWS_FORM_EXPECTED,
+    check_basis,
+    check_follows_form,
+    check_wc_states,
+)
+from backend.verification.endorsements import endorsement_outcome
+from backend.verification.plan_run import Run
+from backend.verification.record import PER_PROJECT_AGGREGATE, WAIVER_OF_SUBROGATION, Term
+
+_FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 
 
-def add_option_checks(
-    src: Source, requirements: RequirementSet, requirement: LineRequirement, prefix: str
-) -> None:
-    """Basis, endorsements on the line, and the checks of one line only."""
-    line = requirement.line
-    on_file = requirements.endorsements_on_file
-    basis_code = f"{prefix}_OCCURRENCE_BASIS"
-    if basis_code in PLAIN_SPECS:  # general liability and umbrella
+@final
+class LineOptions:
+    """Which of these checks the set asks of a line; None for those it does not."""
+
+    def __init__(
+        self, requirements: RequirementSet, requirement: LineRequirement, prefix: str
+    ) -> None:
+        line = requirement.line
+        self.line: Final = line
+        self.on_file: Final = requirements.endorsements_on_file
+        basis_code = f"{prefix}_OCCURRENCE_BASIS"
+        has_basis = basis_code in SPECS  # general liability and umbrella
         claims_made = requirement.claims_made_allowed
-        expected = "occurrence or claims-made" if claims_made else "occurrence"
-        src.add("basis = term.basis")
-        with src.block("if basis == 'occurrence':"):  # the usual case, judged without a call
-            src.add(
-                check(basis_code, PASSED, line, repr(expected), "basis", "evidence.get('basis')")
-            )
-        with src.block("else:"):
-            retro, tail = spec(f"{prefix}_RETRO_DATE"), spec(f"{prefix}_TAIL")
-            specs = f"({spec(basis_code)}, {retro}, {tail})"
-            src.add(
-                f"check_basis(append, {line!r}, {specs}, {claims_made!r}, "
-                f"{requirement.tail_years!r}, term, gap_window_start)"
-            )
-    if requirement.waiver_of_subrogation:
-        src.add(
-            "outcome, found, endorsement_evidence = endorsement_outcome("
-            f"record, {WAIVER_OF_SUBROGATION!r}, {line!r}, coverage_day, {on_file!r})"
+        self.basis: Final = SPECS[basis_code] if has_basis else None
+        self.basis_specs: Final = (
+            (SPECS[basis_code], SPECS[f"{prefix}_RETRO_DATE"], SPECS[f"{prefix}_TAIL"])
+            if has_basis
+            else None
         )
-        src.add(
-            check(
-                f"{prefix}_WAIVER_OF_SUBROGATION",
-                "outcome",
+        self.basis_expected: Final = "occurrence or claims-made" if claims_made else "occurrence"
+        self.claims_made_allowed: Final = claims_made
+        self.tail_years: Final = requirement.tail_years
+        self.waiver_of_subrogation: Final = (
+            SPECS[f"{prefix}_WAIVER_OF_SUBROGATION"] if requirement.waiver_of_subrogation else None
+        )
+        self.per_project_aggregate: Final = (
+            SPECS["GL_PER_PROJECT_AGGREGATE"] if requirement.per_project_aggregate else None
+        )
+        self.any_auto: Final = SPECS["AUTO_ANY_AUTO"] if requirement.any_auto else None
+        self.follows_form: Final = SPECS["UMB_FOLLOWS_FORM"] if requirement.follows_form else None
+        is_wc = line == WORKERS_COMPENSATION
+        self.statutory: Final = SPECS["WC_STATUTORY"] if is_wc else None
+        self.wc_states: Final = SPECS["WC_STATES"]
+        # The set's own states; without them, the project's state alone, when it has one.
+        self.states: Final = requirement.states
+
+
+def run_options(options: LineOptions, run: Run, term: Term) -> None:
+    """Basis, endorsements on the line, and the checks of one line only."""
+    line = options.line
+    out = run.checks
+    evidence = term.evidence
+    basis_spec = options.basis
+    basis_specs = options.basis_specs
+    if basis_spec is not None and basis_specs is not None:
+        basis = term.basis
+        if basis == "occurrence":  # the usual case, judged without a call
+            expected = options.basis_expected
+            out.append(basis_spec.make(PASS, line, expected, basis, evidence.get("basis")))
+        else:
+            check_basis(
+                out,
                 line,
-                "True",
-                "found",
-                "endorsement_evidence",
+                basis_specs,
+                options.claims_made_allowed,
+                options.tail_years,
+                term,
+                run.gap_window_start,
             )
+    spec = options.waiver_of_subrogation
+    if spec is not None:
+        outcome, found, found_evidence = endorsement_outcome(
+            run.record, WAIVER_OF_SUBROGATION, line, run.coverage_day, options.on_file
         )
-    if requirement.per_project_aggregate:
-        src.add(
-            "outcome, found, endorsement_evidence = endorsement_outcome("
-            f"record, {PER_PROJECT_AGGREGATE!r}, {line!r}, coverage_day, {on_file!r})"
+        out.append(spec.make(outcome, line, True, found, found_evidence))
+    spec = options.per_project_aggregate
+    if spec is not None:
+        outcome, found, found_evidence = endorsement_outcome(
+            run.record, PER_PROJECT_AGGREGATE, line, run.coverage_day, options.on_file
         )
-        with src.block(f"if outcome == {FAILED} and term.aggregate_applies_per is not None:"):
-            src.add("found = f'per {term.aggregate_applies_per}'")
-            src.add("endorsement_evidence = evidence.get('aggregate_applies_per')")
-        src.add(
-            check(
-                "GL_PER_PROJECT_AGGREGATE",
-                "outcome",
-                line,
-                "'per project'",
-                "found",
-                "endorsement_evidence",
+        applies_per = term.aggregate_applies_per
+        if outcome == FAIL and applies_per is not None:
+            found = f"per {applies_per}"
+            found_evidence = evidence.get("aggregate_applies_per")
+        out.append(spec.make(outcome, line, "per project", found, found_evidence))
+    spec = options.any_auto
+    if spec is not None:
+        autos = term.covered_autos
+        if not autos:
+            out.append(spec.make(UNKNOWN, line, "any_auto", None, evidence.get("covered_autos")))
+        else:
+            outcome = PASS if "any_auto" in autos else FAIL
+            found_autos = list(autos)
+            out.append(
+                spec.make(outcome, line, "any_auto", found_autos, evidence.get("covered_autos"))
             )
-        )
-    if requirement.any_auto:
-        src.add("autos = term.covered_autos")
-        src.add(
-            check(
-                "AUTO_ANY_AUTO",
-                f"{UNKNOWN_} if not autos else {PASSED} if 'any_auto' in autos else {FAILED}",
-                line,
-                "'any_auto'",
-                "list(autos) if autos else None",
-                "evidence.get('covered_autos')",
+    spec = options.follows_form
+    if spec is not None:
+        follows = term.follows_form
+        over = term.follows_form_over
+        # The usual case, a pass, judged here; anything else goes to check_follows_form.
+        if follows and (over is None or _FOLLOW_FORM_SET.issubset(over)):
+            out.append(
+                spec.make(PASS, line, FOLLOWS_FORM_EXPECTED, follows, evidence.get("follows_form"))
             )
-        )
-    if requirement.follows_form:
-        src.add("follows = term.follows_form", "over = term.follows_form_over")
-        over_all = " and ".join(f"{underlying!r} in over" for underlying in FOLLOW_FORM_UNDERLYING)
-        # The usual case, a pass, written out; anything else goes to check_follows_form.
-        with src.block(f"if follows and (over is None or ({over_all})):"):
-            src.add(
-                check(
-                    "UMB_FOLLOWS_FORM",
-                    PASSED,
-                    line,
-                    repr(FOLLOWS_FORM_EXPECTED),
-                    "follows",
-                    "evidence.get('follows_form')",
-                )
-            )
-        with src.block("else:"):
-            src.add(f"check_follows_form(append, {spec('UMB_FOLLOWS_FORM')}, {line!r}, term)")
-    if line == WORKERS_COMPENSATION:
-        src.add("statutory = term.statutory")
-        src.add(
-            check(
-                "WC_STATUTORY",
-                f"{UNKNOWN_} if statutory is None else {PASSED} if statutory else {FAILED}",
-                line,
-                "True",
-                "statutory",
-                "evidence.get('statutory')",
-            )
-        )
-        if requirement.states:
-            src.add(
-                f"check_wc_states(append, {spec('WC_STATES')}, {line!r}, "
-                f"{requirement.states!r}, context.state, term)"
-            )
-            return
-        # No states of the set's own: the project's state alone, when it has one.
-        src.add("state = context.state")
-        with src.block("if state is not None:"):
-            src.add("covered = term.wc_states")
-            src.add(
-                check(
-                    "WC_STATES",
-                    f"{UNKNOWN_} if covered is None"
-                    f" else {PASSED} if state in covered else {FAILED}",
-                    line,
-                    "[state]",
-                    "None if covered is None else sorted(covered)",
-                    "evidence.get('wc_states')",
+        else:
+            check_follows_form(out, spec, line, term)
+    spec = options.statutory
+    if spec is not None:
+        statutory = term.statutory
+        if statutory is None:
+            outcome = UNKNOWN
+        else:
+            outcome = PASS if statutory else FAIL
+        out.append(spec.make(outcome, line, True, statutory, evidence.get("statutory")))
+        state = run.context.state
+        if options.states:
+            check_wc_states(out, options.wc_states, line, options.states, state, term)
+        elif state is not None:
+            covered = term.wc_states
+            if covered is None:
+                outcome = UNKNOWN
+            else:
+                outcome = PASS if state in covered else FAIL
+            found_states = None if covered is None else sorted(covered)
+            out.append(
+                options.wc_states.make(
+                    outcome, line, [state], found_states, evidence.get("wc_states")
                 )
             )

@@ -102,7 +102,7 @@ def apply_waivers(checks: Sequence[Check], waivers: Iterable[Waiver], on: date) 
     for check in checks:
         waiver = live.get((check.code, check.line))
         if waiver is not None and check.waivable and check.outcome in (FAIL, UNKNOWN):
-            check = check._replace(outcome=WAIVED, waiver=waiver)
+            check = check.with_outcome(WAIVED, waiver)
         result.append(check)
     return result
 
@@ -114,9 +114,10 @@ def status_of(checks: Iterable[Check], on: date, window_days: int) -> str:
     or a waiver the verdict relies on runs out within it.
     """
     unknown = expiring = False
-    # Most checks pass: one cheap comprehension picks out the others (index 1 is the outcome).
-    for check in [check for check in checks if check[1] != PASS]:
+    for check in checks:
         outcome = check.outcome
+        if outcome == PASS:
+            continue
         if outcome == FAIL:
             if check.severity == BLOCKING:
                 return NON_COMPLIANT
@@ -141,23 +142,13 @@ def conclude(
     window_days: int,
 ) -> Verdict:
     final = tuple(apply_waivers(checks, waivers, on) if waivers else checks)
-    # The frozen dataclass's __init__ sets each field through object.__setattr__; writing the
-    # slots directly gives the same object at a fraction of the cost, once per verification.
-    verdict = _new_verdict(Verdict)
-    _set_status(verdict, status_of(final, on, window_days))
-    _set_on(verdict, on)
-    _set_checks(verdict, final)
-    _set_requirement_set(verdict, (requirements.name, requirements.version))
-    _set_engine_version(verdict, ENGINE_VERSION)
-    return verdict
-
-
-_new_verdict = object.__new__
-_set_status = Verdict.__dict__["status"].__set__
-_set_on = Verdict.__dict__["on"].__set__
-_set_checks = Verdict.__dict__["checks"].__set__
-_set_requirement_set = Verdict.__dict__["requirement_set"].__set__
-_set_engine_version = Verdict.__dict__["engine_version"].__set__
+    return Verdict(
+        status=status_of(final, on, window_days),
+        on=on,
+        checks=final,
+        requirement_set=(requirements.name, requirements.version),
+        engine_version=ENGINE_VERSION,
+    )
 
 
 def rewaive(verdict: Verdict, waivers: Iterable[Waiver], window_days: int = 30) -> Verdict:

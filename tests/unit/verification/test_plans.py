@@ -202,9 +202,20 @@ def test_the_cache_is_bounded() -> None:
     assert len(plans._by_identity) <= plans.CACHE_SIZE
 
 
-def test_a_plan_is_readable_python_naming_its_set() -> None:
-    plan = prepare_plan(template("moderate"))
-    assert plan.source.startswith("def checks(record, context, on):")
-    assert "Moderate tier template v1" in plan.source
-    assert "'GL_EACH_OCCURRENCE_MIN'" in plan.source
-    compile(plan.source, "<plan>", "exec")
+def test_a_plan_holds_the_sets_decisions() -> None:
+    moderate = template("moderate")
+    plan = prepare_plan(moderate)
+    assert plan.requirement_set == (moderate.name, moderate.version)
+    assert [line.line for line in plan.lines] == [r.line for r in moderate.lines]
+    for line_plan, requirement in zip(plan.lines, moderate.lines, strict=True):
+        assert [(limit.kind, limit.minimum) for limit in line_plan.limits] == list(
+            requirement.limits
+        )
+        assert all(limit.spec.code.endswith("_MIN") for limit in line_plan.limits)
+    strict = dataclasses.replace(moderate, coverage_through_closeout="blocking")
+    assert all(
+        line.through_closeout is not None and line.through_closeout.severity == "blocking"
+        for line in prepare_plan(strict).lines
+    )
+    lenient = dataclasses.replace(moderate, coverage_through_closeout="off")
+    assert all(line.through_closeout is None for line in prepare_plan(lenient).lines)
