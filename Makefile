@@ -5,10 +5,13 @@ UV ?= uv
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup services migrate demo run test lint bench bench-verify bench-acord bench-audit bench-fanout bench-dashboard clean-data
+.PHONY: setup native services migrate demo run test lint bench bench-verify bench-acord bench-audit bench-fanout bench-dashboard clean-data
 
 setup:
 	@bash infra/setup-system.sh
+
+native: setup
+	@COINET_NATIVE_BUILDING=1 $(UV) run python -c "from backend.verification.native import build; raise SystemExit(build(force=True))"
 
 services:
 	@bash infra/services.sh up

@@ -33,3 +33,7 @@ if ! have_cmd uv; then
   python3 -m pip install --quiet uv
 fi
 uv sync --frozen --quiet
+
+# The verification engine compiled with mypyc (backend/verification/native.py); skipped when the
+# build is current, or with COINET_NATIVE=0 (the engine then runs interpreted, same verdicts).
+COINET_NATIVE_BUILDING=1 uv run --frozen python -c "from backend.verification.native import build; raise SystemExit(build())"

@@ -133,6 +133,10 @@ class Check:
     def __repr__(self) -> str:
         return f"Check{self.fields()!r}"
 
+    def __reduce__(self) -> tuple[type[Check], tuple[object, ...]]:
+        # Compiled, the class has no default way to be copied or pickled: rebuild from fields.
+        return (Check, self.fields())
+
 
 class CheckInfo(NamedTuple):
     requirement: str

@@ -34,7 +34,8 @@ REPO_ROOT: Final = PACKAGE_DIR.parents[1]
 NATIVE_ROOT: Final = REPO_ROOT / ".native"
 STAMP: Final = NATIVE_ROOT / "STAMP"
 # The modules a verification runs through, compiled together (they call each other natively).
-# Records, contexts, names and messages stay interpreted: built or read elsewhere, or rare.
+# Records, contexts, names and messages stay interpreted: they are built, copied and read all
+# over the application (mypyc's frozen dataclasses refuse copy.deepcopy and pickling), or rare.
 COMPILED_MODULES: Final = (
     "checks",
     "coverage",
@@ -85,6 +86,8 @@ def activate(package_path: MutableSequence[str]) -> bool:
     if not wanted() or not STAMP.exists():
         return False
     if not build_is_current():
+        if os.environ.get("COINET_NATIVE_BUILDING") == "1":
+            return False  # the build itself is about to replace it
         warnings.warn(
             "the compiled verification engine is older than its sources; running it "
             "interpreted until `make native` (or any make target) rebuilds it",

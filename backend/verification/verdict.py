@@ -41,6 +41,11 @@ class Verdict:
             if check.severity == BLOCKING and check.outcome in (FAIL, UNKNOWN)
         )
 
+    def __reduce__(self) -> tuple[type[Verdict], tuple[object, ...]]:
+        # Compiled, a frozen dataclass cannot be copied or pickled field by field.
+        fields = (self.status, self.on, self.checks, self.requirement_set, self.engine_version)
+        return (Verdict, fields)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
