@@ -63,19 +63,15 @@ class CoverageLimitsReader(PageLabels):
         value_region = (table.dollar_x - 1, band[0] - 5, self.page.width, band[1])
         keys = [k for k, _ in spec]
         ordered = any(spec is printed for printed in PRINT_ORDERED)
-        found = self._amounts(self.values_in(value_region), anchors, table, band, keys, ordered)
+        page_values = self.values_in(value_region)
+        x0, top, x1, bottom = value_region
+        alternates = [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+        left = self._amounts_left(table, band, page_values + alternates) if scan else None
+        found = self._amounts(page_values, anchors, table, band, keys, ordered, left)
         if self.alternates:
-            x0, top, x1, bottom = value_region
-            second = self._amounts(
-                [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom],
-                anchors,
-                table,
-                band,
-                keys,
-                ordered,
-            )
+            second = self._amounts(alternates, anchors, table, band, keys, ordered, left)
             if self.region_ocr is not None:
-                self._settle_amounts(table, found, second)
+                self._settle_amounts(table, band, found, second)
             for key, (value, words) in second.items():
                 mine = found.get(key)
                 if (
@@ -98,16 +94,35 @@ class CoverageLimitsReader(PageLabels):
         band: tuple[float, float],
         keys: list[str],
         ordered: bool,
+        left: float | None = None,
     ) -> dict[str, tuple[int | None, list[Word]]]:
         """Amounts paired with their labels; on a scan, amounts whose label OCR lost are given
         the limit kinds no label was found for (see place_orphans), and a "$" sign read as a
-        letter or digit on its own in the "$" column is no amount."""
+        letter or digit on its own in the "$" column, or anything left of the amounts' ruled
+        cell (`left`), is no amount."""
         if self.region_ocr is None:
             return _read_amounts(value_words, anchors)[0]
-        value_words = [w for w in value_words if not _stray_dollar(w, table.dollar_x)]
+        value_words = [
+            w
+            for w in value_words
+            if not _stray_dollar(w, table.dollar_x) and (left is None or w.cx > left)
+        ]
         found, orphans = _read_amounts(value_words, anchors)
         place_orphans(found, orphans, anchors, band, keys, ordered)
         return found
+
+    def _amounts_left(
+        self, table: Table, band: tuple[float, float], words: list[Word]
+    ) -> float | None:
+        """The left edge of the amounts' cell where the form rules the LIMITS column in two (the
+        labels with their "$" signs, the amounts): the last vertical rule across the row left
+        of where the row's amounts start (OCR may read the rule as a bracket: "[2")."""
+        amounts = [w for w in words if AMOUNT.search(w.text)]
+        if self.ink is None or not amounts:
+            return None
+        start = median(w.x0 for w in amounts)
+        rules = self.ink.vertical_rules(table.limits_x + 10, start + 3, band[0] + 2, band[1] - 2)
+        return max(rules) if rules else None
 
     def _ruled_band(self, table: Table, band: tuple[float, float]) -> tuple[float, float]:
         """A coverage row's band as the table's rules draw it, where the row labels placed it a
@@ -135,6 +150,7 @@ class CoverageLimitsReader(PageLabels):
     def _settle_amounts(
         self,
         table: Table,
+        band: tuple[float, float],
         found: dict[str, tuple[int | None, list[Word]]],
         second: dict[str, tuple[int | None, list[Word]]],
     ) -> None:
@@ -153,12 +169,7 @@ class CoverageLimitsReader(PageLabels):
             words = [w for _, ws in readings for w in ws]
             if not words:
                 continue
-            box = (
-                table.dollar_x - 1,
-                min(w.top for w in words) - 2,
-                self.page.width - 6,
-                max(w.bottom for w in words) + 2,
-            )
+            box = self._amount_box(table, band, words)
             doubtful.append((key, box))
         # The amounts' lines are independent Tesseract runs: two at a time on two cores.
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -175,6 +186,40 @@ class CoverageLimitsReader(PageLabels):
                 reading = (amount, fresh)
                 found[key] = reading
                 second[key] = reading
+
+    def _amount_box(self, table: Table, band: tuple[float, float], words: list[Word]) -> BBox:
+        """The box an amount is read again in: its line, within the amounts' cell where the
+        form rules one off (the "$" signs printed before it, read as "5" or "S", and the
+        table's border kept out), and within the row's rules (an amount set close under the
+        row's top rule is read as nothing with the rule in its box)."""
+        # A block reading may give a line a box twice its height: the line is as tall as its
+        # shortest reading, about the middle of the readings.
+        cy = median(w.cy for w in words)
+        half = min(max(min(w.height for w in words), 5.0), 10.0) / 2
+        box = [table.dollar_x - 1, cy - half - 2, self.page.width - 6, cy + half + 2]
+        if self.ink is None:
+            return (box[0], box[1], box[2], box[3])
+        digits = [w for w in words if AMOUNT.search(w.text)] or [
+            w for w in words if re.search(r"\d", w.text) and not _stray_dollar(w, table.dollar_x)
+        ]
+        start = min(w.x0 for w in digits) if digits else box[2]
+        cells = self.ink.vertical_rules(box[0], box[2] + 6, band[0] + 2, band[1] - 2)
+        # OCR may read the rule before an amount as part of it ("[2").
+        before = [x for x in cells if table.dollar_x + 2 < x < start + 3]
+        after = [x for x in cells if x > start + 10]
+        if before:
+            box[0] = max(before) + 1.5
+        if after:
+            box[2] = min(after) - 1.5
+        rules = self.ink.horizontal_rules(box[0] + 2, box[2] - 2, box[1], box[3])
+        middle = (box[1] + box[3]) / 2
+        for y in rules:
+            if y < middle:
+                box[1] = max(box[1], y + 1.0)
+            else:
+                # (y is the rule's first pixel row: print may come down to it)
+                box[3] = min(box[3], y - 0.3)
+        return (box[0], box[1], box[2], box[3])
 
     def _other_limits(self, table: Table, words: list[Word]) -> dict[str, int]:
         """An OTHER row's amounts paired with their labels by nearest line (amounts set in
@@ -295,7 +340,8 @@ def place_orphans(
         if (
             lines != 0
             and 0 <= place < len(keys)
-            and abs(cy - y - lines * pitch) < 0.35 * pitch
+            # A label on two lines has its centre half a line off its first line.
+            and abs(cy - y - lines * pitch) < 0.45 * pitch
             and keys[place] in missing
         ):
             found[keys[place]] = (value, words)

@@ -38,10 +38,14 @@ class _NoReads:
 
 
 class _Rules:
-    """Ink with horizontal rules at the given heights across the given x spans."""
+    """Ink with horizontal rules at the given heights across the given x spans, and vertical
+    rules at the given x positions down the whole page."""
 
-    def __init__(self, rules: list[tuple[float, float, float]]) -> None:
+    def __init__(
+        self, rules: list[tuple[float, float, float]], columns: list[float] | None = None
+    ) -> None:
         self.rules = rules  # (y, x0, x1)
+        self.columns = columns or []
 
     def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
         return 0.0
@@ -50,7 +54,7 @@ class _Rules:
         return None
 
     def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
-        return []
+        return [x for x in self.columns if x0 <= x <= x1]
 
     def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
         return [y for y, a, b in self.rules if a <= x0 and x1 <= b and top <= y <= bottom]
@@ -182,3 +186,63 @@ def test_several_orphans_in_an_unordered_row_are_left_alone() -> None:
     orphans = [(300.0, 1_000_000, []), (380.0, 5_000, [])]
     place_orphans(found, orphans, anchors, (290.0, 400.0), keys, ordered=False)
     assert found == {}
+
+
+class _Recorder(_NoReads):
+    """Reads every box as the given text, keeping the boxes asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.boxes: list[BBox] = []
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        self.boxes.append(box)
+        return [Word(self.text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.9)]
+
+
+def test_a_dollar_sign_left_of_the_amounts_cell_is_no_amount() -> None:
+    # The "$" column (its median misplaced at 479) and the amounts' cell ruled off at 518:
+    # the "$" of the EACH OCCURRENCE line read as "3" sits left of the rule.
+    words = [
+        *_label("EACH OCCURRENCE", 442),
+        Word("3", 510, 439.5, 514, 444.5, 0.4),
+        Word("3,000,000", 520, 438, 560, 445, 0.9),
+        *_label("AGGREGATE", 454),
+        Word("3,000,000", 520, 450, 560, 457, 0.9),
+    ]
+    ink = _Rules([], columns=[LIMITS_X - 2, 518.0, 582.0])
+    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), ink, Evidence(1), _NoReads())
+    table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
+    limits, _ = reader._limits(table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
+    assert limits == {"each_occurrence": 3_000_000, "aggregate": 3_000_000}
+
+
+def test_a_doubtful_amount_is_read_again_inside_its_ruled_cell() -> None:
+    # The amount set close under the row's top rule came out as "[2 050, 000": the rule left
+    # of it read as a bracket. It is read again between the cell's rules, without the "$"
+    # column, the table's border or the row's top rule.
+    words = [
+        *_label("EACH OCCURRENCE", 301),
+        Word("[2", 517, 296.2, 524, 307.2, 0.35),
+        Word("050,", 526, 296.2, 545, 307.2, 0.7),
+        Word("000", 549, 296.2, 562, 307.2, 0.8),
+    ]
+    ink = _Rules([(297.1, 0.0, 612.0), (378.1, 0.0, 612.0)], columns=[LIMITS_X - 2, 516.9, 582.5])
+    recorder = _Recorder("2,000,000")
+    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), ink, Evidence(1), recorder)
+    reader.alternates = [Word("ooo", 517, 293, 540, 306, 0.1)]
+    table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
+    limits, _ = reader._limits(table, (294.3, 372.8), GL_LIMITS, "/coverages/0")
+    assert limits["each_occurrence"] == 2_000_000
+    (box,) = recorder.boxes
+    assert box[0] == 516.9 + 1.5 and box[2] == 582.5 - 1.5
+    assert 297.1 < box[1] < 299 and box[3] < 312
