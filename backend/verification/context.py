@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from backend.requirements.ratings import EMPTY_RATINGS, RatingTable
 from backend.requirements.vocabulary import US_STATES
+from backend.verification.record import init_values
 
 
 class ContextError(ValueError):
@@ -69,6 +70,9 @@ class VerificationContext:
         for party in self.additional_insured_parties:
             if not party.strip():
                 raise ContextError("additional_insured_parties", "a party name is empty")
+
+    def __reduce__(self) -> tuple[type[VerificationContext], tuple[object, ...]]:
+        return (VerificationContext, init_values(self))
 
     @property
     def coverage_needed_until(self) -> date | None:

@@ -20,6 +20,7 @@ from typing import Final
 from backend.requirements.model import FormEdition
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.entity_keys import entity_key, entity_keys
+from backend.verification.plan_run import lookup
 from backend.verification.record import (
     AI_COMPLETED,
     AI_ONGOING,
@@ -58,7 +59,7 @@ def _matching(
     """(on file, claimed only) endorsements of `kind` amending `line` in effect on `day`."""
     on_file: list[Endorsement] = []
     claimed: list[Endorsement] = []
-    for endorsement in record.endorsements_by_kind.get(kind, ()):
+    for endorsement in lookup(record.endorsements_by_kind, kind) or ():
         if line is not None and line not in endorsement.lines:
             continue
         effective = endorsement.effective
@@ -82,7 +83,7 @@ def endorsement_outcome(
     The first endorsement on file in effect wins; failing that, the first certificate claim.
     """
     claimed: Endorsement | None = None
-    for endorsement in record.endorsements_by_kind.get(kind, ()):
+    for endorsement in lookup(record.endorsements_by_kind, kind) or ():
         if line is not None and line not in endorsement.lines:
             continue
         effective = endorsement.effective
@@ -126,7 +127,7 @@ def additional_insured_presence(
     # The selection of _matching, written out: this runs for each AI kind and line.
     on_file: list[Endorsement] = []
     claimed: list[Endorsement] = []
-    for endorsement in record.endorsements_by_kind.get(kind, ()):
+    for endorsement in lookup(record.endorsements_by_kind, kind) or ():
         if line not in endorsement.lines:
             continue
         effective = endorsement.effective
@@ -268,9 +269,9 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-def _scan(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> str | None:
-    """The first match of `pattern` in `text`, searched only when a word it needs is there."""
-    lowered = text.lower()
+def _scan(pattern: re.Pattern[str], words: tuple[str, ...], text: str, lowered: str) -> str | None:
+    """The first match of `pattern` in `text` (`lowered` is text.lower()), searched only when
+    a word it needs is there."""
     for word in words:
         if word in lowered:
             match = pattern.search(text)
@@ -281,7 +282,7 @@ def _scan(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> str | 
 def _first_to_be_named(names: tuple[str, ...]) -> str | None:
     """The "to be named" wording of the first name in `names` that has any."""
     for name in names:
-        flagged = _scan(_TO_BE_NAMED, _TO_BE_NAMED_WORDS, name)
+        flagged = _scan(_TO_BE_NAMED, _TO_BE_NAMED_WORDS, name, name.lower())
         if flagged is not None:
             return flagged
     return None
@@ -292,9 +293,10 @@ def check_red_flags(
 ) -> None:
     conditional_spec, to_be_named_spec = specs
     description = record.description_of_operations or ""
-    conditional = _scan(_CONDITIONAL_WORDING, _CONDITIONAL_WORDS, description)
-    to_be_named = _scan(_TO_BE_NAMED, _TO_BE_NAMED_WORDS, description)
-    evidence = record.evidence.get("description_of_operations")
+    lowered = description.lower()
+    conditional = _scan(_CONDITIONAL_WORDING, _CONDITIONAL_WORDS, description, lowered)
+    to_be_named = _scan(_TO_BE_NAMED, _TO_BE_NAMED_WORDS, description, lowered)
+    evidence = lookup(record.evidence, "description_of_operations")
     named_evidence = evidence
     if to_be_named is None:
         for endorsement in record.endorsements:

@@ -50,13 +50,20 @@ def entity_key(name: str) -> str:
     return _fold_uncached(name)
 
 
+def _collapse(key: str) -> str:
+    """Runs of spaces made one and the ends trimmed; most folded names have none."""
+    if "  " in key or key.startswith(" ") or key.endswith(" "):
+        return " ".join(key.split())
+    return key
+
+
 def entity_keys(names: tuple[str, ...]) -> list[str]:
     """entity_key of each name, the ASCII ones folded in one pass when none holds a NUL."""
     joined = "\0".join(names)
     if joined.isascii():
         folded = joined.encode("ascii").translate(_TABLE, _DELETE).decode("ascii").split("\0")
         if len(folded) == len(names):  # NUL is kept by the fold, so it still separates them
-            return [" ".join(key.split()) for key in folded]
+            return [_collapse(key) for key in folded]
     return [entity_key(name) for name in names]
 
 

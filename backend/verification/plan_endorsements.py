@@ -21,7 +21,7 @@ from backend.verification.endorsements import (
     required_parties,
 )
 from backend.verification.entity_keys import entity_key, same_name
-from backend.verification.plan_run import Run
+from backend.verification.plan_run import Run, lookup
 from backend.verification.record import AI_COMPLETED, AI_ONGOING, PRIMARY_NONCONTRIBUTORY
 
 
@@ -45,6 +45,7 @@ class AdditionalInsuredPlan:
         # extends AI status by its own wording, judged by the presence and parties checks.
         self.form: Final = SPECS[f"{code}_FORM"] if forms and line == GENERAL_LIABILITY else None
         self.forms: Final = forms
+        self.form_pairs: Final = [(form.form, form.edition) for form in forms]
         self.labels: Final = labels
         self.parties: Final = SPECS[f"{code}_PARTIES"]
         self.blanket_allowed: Final = blanket_allowed
@@ -97,7 +98,7 @@ def run_holder(plan: RecordPlan, run: Run) -> None:
     """The certificate holder: the set's name when it gives one, else the project's."""
     record = run.record
     found = record.certificate_holder_name
-    evidence = record.evidence.get("certificate_holder_name")
+    evidence = lookup(record.evidence, "certificate_holder_name")
     holder = plan.holder_name
     if holder is not None:
         same = found is not None and (found == holder or entity_key(found) == plan.holder_key)
@@ -151,8 +152,8 @@ def _run_additional_insured(plan: RecordPlan, run: Run) -> None:
                 edition = endorsement.edition
                 label = endorsement.form_label
                 accepted = False
-                for form in ai.forms:
-                    if form.accepts(form_number, edition):
+                for form, form_edition in ai.form_pairs:  # FormEdition.accepts, inline
+                    if form_number == form and (form_edition is None or edition == form_edition):
                         accepted = True
                         break
                 if accepted:

@@ -19,7 +19,7 @@ from backend.verification.coverage import (
     check_wc_states,
 )
 from backend.verification.endorsements import endorsement_outcome
-from backend.verification.plan_run import Run
+from backend.verification.plan_run import Run, lookup
 from backend.verification.record import PER_PROJECT_AGGREGATE, WAIVER_OF_SUBROGATION, Term
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
@@ -73,7 +73,7 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
         basis = term.basis
         if basis == "occurrence":  # the usual case, judged without a call
             expected = options.basis_expected
-            out.append(basis_spec.make(PASS, line, expected, basis, evidence.get("basis")))
+            out.append(basis_spec.make(PASS, line, expected, basis, lookup(evidence, "basis")))
         else:
             check_basis(
                 out,
@@ -98,18 +98,20 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
         applies_per = term.aggregate_applies_per
         if outcome == FAIL and applies_per is not None:
             found = f"per {applies_per}"
-            found_evidence = evidence.get("aggregate_applies_per")
+            found_evidence = lookup(evidence, "aggregate_applies_per")
         out.append(spec.make(outcome, line, "per project", found, found_evidence))
     spec = options.any_auto
     if spec is not None:
         autos = term.covered_autos
         if not autos:
-            out.append(spec.make(UNKNOWN, line, "any_auto", None, evidence.get("covered_autos")))
+            out.append(
+                spec.make(UNKNOWN, line, "any_auto", None, lookup(evidence, "covered_autos"))
+            )
         else:
             outcome = PASS if "any_auto" in autos else FAIL
             found_autos = list(autos)
             out.append(
-                spec.make(outcome, line, "any_auto", found_autos, evidence.get("covered_autos"))
+                spec.make(outcome, line, "any_auto", found_autos, lookup(evidence, "covered_autos"))
             )
     spec = options.follows_form
     if spec is not None:
@@ -118,7 +120,9 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
         # The usual case, a pass, judged here; anything else goes to check_follows_form.
         if follows and (over is None or _FOLLOW_FORM_SET.issubset(over)):
             out.append(
-                spec.make(PASS, line, FOLLOWS_FORM_EXPECTED, follows, evidence.get("follows_form"))
+                spec.make(
+                    PASS, line, FOLLOWS_FORM_EXPECTED, follows, lookup(evidence, "follows_form")
+                )
             )
         else:
             check_follows_form(out, spec, line, term)
@@ -129,7 +133,7 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
             outcome = UNKNOWN
         else:
             outcome = PASS if statutory else FAIL
-        out.append(spec.make(outcome, line, True, statutory, evidence.get("statutory")))
+        out.append(spec.make(outcome, line, True, statutory, lookup(evidence, "statutory")))
         state = run.context.state
         if options.states:
             check_wc_states(out, options.wc_states, line, options.states, state, term)
@@ -142,6 +146,6 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
             found_states = None if covered is None else sorted(covered)
             out.append(
                 options.wc_states.make(
-                    outcome, line, [state], found_states, evidence.get("wc_states")
+                    outcome, line, [state], found_states, lookup(evidence, "wc_states")
                 )
             )

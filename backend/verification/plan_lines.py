@@ -21,7 +21,7 @@ from backend.requirements.vocabulary import LINE_CODE_PREFIX, limit_code
 from backend.verification.checks import BLOCKING, FAIL, PASS, SPECS, UNKNOWN, WARNING, CheckSpec
 from backend.verification.coverage import latest_expiration, several_terms, split_limits_floor
 from backend.verification.plan_line_options import LineOptions, run_options
-from backend.verification.plan_run import Run
+from backend.verification.plan_run import Run, lookup
 from backend.verification.record import Policy, Term
 
 BLANK_POLICY_NUMBERS: Final = frozenset(
@@ -96,14 +96,16 @@ def run_line(plan: LinePlan, run: Run) -> None:
     """The checks of one line: presence, dates, and, for the term in force, the rest."""
     line = plan.line
     out = run.checks
-    pairs = run.terms_by_line.get(line)
+    pairs = lookup(run.terms_by_line, line)
     if not pairs:
         if line in run.record.unreadable_lines:
             out.append(plan.present.make(UNKNOWN, line, True, "dates unreadable", None))
         else:
             out.append(plan.present.make(FAIL, line, True, False, None))
         return
-    out.append(plan.present.make(PASS, line, True, True, pairs[-1][1].evidence.get("effective")))
+    out.append(
+        plan.present.make(PASS, line, True, True, lookup(pairs[-1][1].evidence, "effective"))
+    )
     coverage_day = run.coverage_day
     work_start = run.work_start
     current: tuple[Policy, Term] | None
@@ -113,7 +115,7 @@ def run_line(plan: LinePlan, run: Run) -> None:
         first = current[1]
         if first.effective <= coverage_day < first.expiration:
             covered_until = first.expiration
-            evidence = first.evidence.get("expiration")
+            evidence = lookup(first.evidence, "expiration")
             out.append(plan.in_force.make(PASS, line, coverage_day, covered_until, evidence))
         else:
             covered_until = None
@@ -121,7 +123,7 @@ def run_line(plan: LinePlan, run: Run) -> None:
             current = None
         if work_start is not None:
             outcome = PASS if first.effective <= work_start < first.expiration else FAIL
-            evidence = first.evidence.get("effective")
+            evidence = lookup(first.evidence, "effective")
             out.append(
                 plan.by_work_start.make(outcome, line, work_start, first.effective, evidence)
             )
@@ -134,12 +136,12 @@ def run_line(plan: LinePlan, run: Run) -> None:
             out.append(plan.in_force.make(FAIL, line, coverage_day, latest, None))
         else:
             term = current[1]
-            evidence = term.evidence.get("expiration")
+            evidence = lookup(term.evidence, "expiration")
             out.append(plan.in_force.make(PASS, line, coverage_day, term.expiration, evidence))
         if work_start is not None:
             first = pairs[0][1]
             outcome = PASS if covered_at_start else FAIL
-            evidence = first.evidence.get("effective")
+            evidence = lookup(first.evidence, "effective")
             out.append(
                 plan.by_work_start.make(outcome, line, work_start, first.effective, evidence)
             )
@@ -177,13 +179,13 @@ def _term_checks(
             line,
             "a policy number",
             number,
-            evidence.get("policy_number"),
+            lookup(evidence, "policy_number"),
         )
     )
     _insurer_checks(plan, run, policy)
     limits = term.limits
     for limit in plan.limits:
-        amount = limits.get(limit.kind)
+        amount = lookup(limits, limit.kind)
         if amount is None and limit.split_fallback:
             amount = split_limits_floor(limits)
         if amount is None:
@@ -191,7 +193,9 @@ def _term_checks(
         else:
             outcome = PASS if amount >= limit.minimum else FAIL
         out.append(
-            limit.spec.make(outcome, line, limit.minimum, amount, evidence.get(limit.evidence_key))
+            limit.spec.make(
+                outcome, line, limit.minimum, amount, lookup(evidence, limit.evidence_key)
+            )
         )
     run_options(plan.options, run, term)
 
@@ -201,14 +205,14 @@ def _insurer_checks(plan: LinePlan, run: Run, policy: Policy) -> None:
     line = plan.line
     out = run.checks
     naic = policy.insurer_naic
-    naic_evidence = policy.evidence.get("insurer_naic")
+    naic_evidence = lookup(policy.evidence, "insurer_naic")
     valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
     out.append(
         plan.insurer_naic.make(
             PASS if valid else FAIL, line, "five-digit NAIC number", naic, naic_evidence
         )
     )
-    rating = None if naic is None else run.ratings_by_naic.get(naic)
+    rating = None if naic is None else lookup(run.ratings_by_naic, naic)
     rating_spec = plan.insurer_rating
     if rating_spec is not None:
         if rating is None:

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Final, final
+from typing import Final, TypeVar, final
 
 from backend.requirements.ratings import InsurerRating
 from backend.verification.checks import Check
 from backend.verification.context import VerificationContext
 from backend.verification.record import Policy, RecordAsOf, Term
+
+_T = TypeVar("_T")
+
+
+def lookup(mapping: Mapping[str, _T], key: str) -> _T | None:
+    """mapping.get(key); compiled, a dict (what records hold) takes the dict's own look-up
+    rather than a method call through the Mapping protocol."""
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return mapping.get(key)
 
 
 @final

@@ -12,9 +12,9 @@ term's expiration date leaves no gap.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from backend.requirements.vocabulary import EXCESS, UMBRELLA
 from backend.verification.names import normalise_entity_name
@@ -43,6 +43,16 @@ SOURCE_ENDORSEMENT: Final = "endorsement"
 SOURCE_CERTIFICATE: Final = "certificate"
 
 
+def init_values(value: Any) -> tuple[object, ...]:
+    """The values a dataclass instance was made from, in its constructor's order.
+
+    The engine compiles these classes with mypyc (backend/verification/native.py), whose frozen
+    dataclasses cannot be copied or pickled field by field; each class's __reduce__ rebuilds the
+    instance from these values instead, whether compiled or not.
+    """
+    return tuple(getattr(value, item.name) for item in fields(value) if item.init)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a value was read: the document (SHA-256 or id), page, JSON pointer, box in points."""
@@ -51,6 +61,9 @@ class Evidence:
     page: int | None = None
     pointer: str | None = None
     bbox: tuple[float, float, float, float] | None = None
+
+    def __reduce__(self) -> tuple[type[Evidence], tuple[object, ...]]:
+        return (Evidence, init_values(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,9 @@ class Term:
     def covers(self, day: date) -> bool:
         return self.effective <= day < self.expiration
 
+    def __reduce__(self) -> tuple[type[Term], tuple[object, ...]]:
+        return (Term, init_values(self))
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -93,6 +109,9 @@ class Policy:
     insurer_name: str | None = None
     insurer_naic: str | None = None
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Policy], tuple[object, ...]]:
+        return (Policy, init_values(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +157,9 @@ class Endorsement:
             return False
         return self.expiration is None or day < self.expiration
 
+    def __reduce__(self) -> tuple[type[Endorsement], tuple[object, ...]]:
+        return (Endorsement, init_values(self))
+
 
 @dataclass(frozen=True, slots=True)
 class RecordAsOf:
@@ -182,3 +204,6 @@ class RecordAsOf:
             by_kind.setdefault(endorsement.kind, []).append(endorsement)
         kinds = {kind: tuple(items) for kind, items in by_kind.items()}
         object.__setattr__(self, "endorsements_by_kind", kinds)
+
+    def __reduce__(self) -> tuple[type[RecordAsOf], tuple[object, ...]]:
+        return (RecordAsOf, init_values(self))

@@ -96,4 +96,6 @@ def test_scans_find_what_the_regexes_find(text: str) -> None:
         (endorsements._TO_BE_NAMED, endorsements._TO_BE_NAMED_WORDS),
     ):
         match = pattern.search(text)
-        assert endorsements._scan(pattern, words, text) == (match.group(0) if match else None)
+        assert endorsements._scan(pattern, words, text, text.lower()) == (
+            match.group(0) if match else None
+        )
