@@ -7,12 +7,12 @@ re-verifications of a renewal fan-out lean on it. The Python source stays the on
 without a build (or with COINET_NATIVE=0) the same modules run interpreted and give the same
 verdicts (a test runs the golden verdicts both ways).
 
-`build()` (run by infra/setup-system.sh, and by `make native`) compiles the
-modules into `.native/` at the repository's root, beside a stamp: a digest of their sources,
-the Python version and mypyc's version. On import, backend.verification puts the build first on
-its search path only when the stamp equals the digest of the sources as they are now, so an
-edited module can never be shadowed by a stale build: it runs interpreted, with a warning, until
-the next build.
+`build()` (run by infra/setup-system.sh, and by `make native`) compiles the modules into
+`.native/` at the repository's root, beside a stamp: a digest of their sources and the Python
+version, and the version of mypyc that compiled them. On import, backend.verification puts the
+build first on its search path only when the stamp's digest equals that of the sources as they
+are now, so an edited module can never be shadowed by a stale build: it runs interpreted, with
+a warning, until the next build.
 """
 
 from __future__ import annotations
@@ -62,14 +62,20 @@ def _mypyc_version() -> str:
 
 
 def source_digest() -> str:
-    """What a build must have been made from to be loaded."""
+    """What a build must have been made from to be loaded: the sources and the Python."""
     digest = hashlib.sha256()
     digest.update(f"{sys.implementation.cache_tag} {sys.version}\n".encode())
-    digest.update(f"mypyc {_mypyc_version()}\n".encode())
     for name in COMPILED_MODULES:
         digest.update(f"{name}\n".encode())
         digest.update((PACKAGE_DIR / f"{name}.py").read_bytes())
     return digest.hexdigest()
+
+
+def _stamp_lines() -> list[str]:
+    try:
+        return STAMP.read_text().split()
+    except OSError:
+        return []
 
 
 def wanted() -> bool:
@@ -77,10 +83,10 @@ def wanted() -> bool:
 
 
 def build_is_current() -> bool:
-    try:
-        return STAMP.read_text().strip() == source_digest()
-    except OSError:
-        return False
+    """Whether the build was made from the sources as they are now (what loading needs; the
+    compiled code carries its own runtime, so the image that runs it needs no mypy)."""
+    lines = _stamp_lines()
+    return bool(lines) and lines[0] == source_digest()
 
 
 def activate(package_path: MutableSequence[str]) -> bool:
@@ -118,7 +124,8 @@ def build(force: bool = False) -> int:
     if not wanted():
         print("native: COINET_NATIVE=0, the verification engine stays interpreted")
         return 0
-    if build_is_current() and not force:
+    # A newer mypyc may compile differently: the set-up rebuilds when it changes.
+    if build_is_current() and _stamp_lines()[1:] == [_mypyc_version()] and not force:
         return 0
     try:
         from mypyc.build import mypycify
@@ -152,6 +159,6 @@ def build(force: bool = False) -> int:
             )
         finally:
             os.chdir(previous)
-    STAMP.write_text(digest + "\n")
+    STAMP.write_text(f"{digest}\n{_mypyc_version()}\n")
     print(f"native: built in {time.monotonic() - started:.0f} s into {NATIVE_ROOT}")
     return 0

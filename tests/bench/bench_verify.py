@@ -29,6 +29,7 @@ from backend.requirements.ratings import InsurerRating, RatingTable
 from backend.requirements.templates import template
 from backend.verification.context import VerificationContext
 from backend.verification.engine import verify
+from backend.verification.native import is_compiled
 from backend.verification.plan import prepare_plan
 from backend.verification.record import (
     AI_COMPLETED,
@@ -294,6 +295,8 @@ def main() -> None:
     verdict = verify(requirements, record, context, on)
     fresh_verdict = verify(requirements, realistic_record(1), realistic_context(1), on)
     assert _outcomes(fresh_verdict) == _outcomes(verdict)
+    engine = "compiled with mypyc" if is_compiled() else "interpreted (no current build)"
+    print(f"engine: {engine}")
     print(f"record: {len(record.policies)} policies, {len(record.endorsements)} endorsements")
     print(f"verdict: {verdict.status}, {len(verdict.checks)} checks")
     print(f"plan: prepared once per requirement set in {_plan_cost(requirements):,.0f} us")

@@ -4,19 +4,23 @@ and judging exactly as the interpreted source does."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import pickle
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from backend.verification import native
 from backend.verification.checks import Check
+from backend.verification.engine import verify
 from backend.verification.record import Evidence
 from backend.verification.verdict import Verdict
+from tests.unit.verification import factories as f
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -97,3 +101,36 @@ def test_the_interpreted_engine_gives_the_same_verdicts() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def test_records_holding_other_mappings_judge_as_with_dicts() -> None:
+    """The engine's dict fast path must not change what another Mapping gives."""
+    record = f.compliant_record()
+    frozen_record = dataclasses.replace(
+        record,
+        evidence=MappingProxyType(dict(record.evidence)),
+        policies=tuple(
+            dataclasses.replace(
+                policy,
+                evidence=MappingProxyType(dict(policy.evidence)),
+                terms=tuple(
+                    dataclasses.replace(
+                        term,
+                        limits=MappingProxyType(dict(term.limits)),
+                        evidence=MappingProxyType(dict(term.evidence)),
+                    )
+                    for term in policy.terms
+                ),
+            )
+            for policy in record.policies
+        ),
+    )
+    requirements = f.requirements()
+    context = f.context()
+    expected = verify(requirements, record, context, f.ON)
+    assert expected.status == "compliant"
+    assert verify(requirements, frozen_record, context, f.ON) == expected
+    short = f.replace_term(
+        frozen_record, "general_liability", limits=MappingProxyType({"each_occurrence": 1})
+    )
+    assert verify(requirements, short, context, f.ON).status == "non_compliant"
