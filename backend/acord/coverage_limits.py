@@ -247,8 +247,10 @@ class CoverageLimitsReader(PageLabels):
         )
         limits: dict[str, int] = {}
         for amount, index in zip(amount_lines, assignment, strict=True):
-            value = parse_money(amount.text)
-            if index is None or value is None:
+            if index is None:
+                continue
+            value = self._other_amount(table, amount.words)
+            if value is None:
                 continue
             key = other_limit_key(label_lines[index].text)
             if key in limits:
@@ -256,14 +258,43 @@ class CoverageLimitsReader(PageLabels):
             limits[key] = value
         return limits
 
+    def _other_amount(self, table: Table, words: list[Word]) -> int | None:
+        """An OTHER row's amount; on a scan, its grey re-read taken where the page pass was
+        less sure, or the line read again in its cell with only an amount's characters when the
+        two readings do not agree on a well-formed amount ("$00,000" beside "500,000")."""
+        value = parse_money(" ".join(w.text for w in words))
+        if self.region_ocr is None:
+            return value
+        cy = sum(w.cy for w in words) / len(words)
+        height = max(min(w.height for w in words), 6.0)
+        second = [
+            w
+            for w in self.alternates
+            if w.cx >= table.dollar_x
+            and abs(w.cy - cy) < 0.6 * height
+            and not _stray_dollar(w, table.dollar_x)
+        ]
+        readings = [r for r in (words, second) if r]
+        shapes = [well_formed_amount(joined_text(r)) for r in readings]
+        if len(readings) == 2 and shapes[0] is not None and shapes[0] == shapes[1]:
+            return shapes[0]
+        box = self._amount_box(table, (cy - height, cy + height), [w for r in readings for w in r])
+        fresh = self.region_ocr(box, single_line=True, whitelist="$0123456789,.")
+        amount = well_formed_amount(joined_text(fresh)) if fresh else None
+        if amount is not None:
+            return amount
+        formed = [(_sureness(r), shape) for r, shape in zip(readings, shapes, strict=True) if shape]
+        return max(formed)[1] if formed else value
+
 
 AMOUNT = re.compile(r"\d[,.]\d{3}")
-_WELL_FORMED = re.compile(r"\$?(\d{1,3}(?:,\d{3})+)(?:\.\d{2})?")
+# A printed amount does not start with a nought ("$00,000" is "$500,000" with its 5 lost).
+_WELL_FORMED = re.compile(r"\$?([1-9]\d{0,2}(?:,\d{3})+)(?:\.\d{2})?")
 
 
 def well_formed_amount(text: str) -> int | None:
     """Whole dollars of an amount printed as limits are ("$1,000,000", "25,000.00"), or None
-    when OCR's reading is not one ("2-000,000", "1,00,000", "5")."""
+    when OCR's reading is not one ("2-000,000", "1,00,000", "5", "$00,000")."""
     match = _WELL_FORMED.fullmatch(re.sub(r"\s", "", text).strip(".,"))
     return int(match.group(1).replace(",", "")) if match else None
 

@@ -226,7 +226,10 @@ class CoverageTableFinder(PageLabels):
         auto = self.label("AUTOMOBILE LIABILITY", "AUTO LIABILITY", region=left_part)
         csl = self.label("COMBINED SINGLE LIMIT")
         umbrella = self.label("UMBRELLA LIAB", "EXCESS LIAB", "EXCESS LIABILITY", region=left_part)
-        wc = self.label("WORKERS COMPENSATION", "WORKERS COMP", region=left_part)
+        # The row's label goes on "AND EMPLOYERS' LIABILITY", found when OCR garbled its start.
+        wc = self.label(
+            "WORKERS COMPENSATION", "WORKERS COMP", "EMPLOYERS LIABILITY", region=left_part
+        )
         statute = self.label("STATUTE", "STATUTORY", "WC STATU")
         el_policy = self.label("DISEASE - POLICY LIMIT", "DISEASEPOLICYLIMIT")
         marks = []

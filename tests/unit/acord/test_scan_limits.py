@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from backend.acord import read_document
 from backend.acord.coverage_limits import (
     AUTO_LIMITS,
     GL_LIMITS,
@@ -16,6 +17,7 @@ from backend.acord.coverage_limits import (
 from backend.acord.coverage_table import Table
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
+from tests.unit.acord.conftest import certificate_pdf
 
 LIMITS_X = 440.0
 DOLLAR_X = 520.0
@@ -246,3 +248,32 @@ def test_a_doubtful_amount_is_read_again_inside_its_ruled_cell() -> None:
     (box,) = recorder.boxes
     assert box[0] == 516.9 + 1.5 and box[2] == 582.5 - 1.5
     assert 297.1 < box[1] < 299 and box[3] < 312
+
+
+def test_an_other_rows_amount_takes_the_grey_reading_the_page_pass_garbled() -> None:
+    # "500,000" came out of the page pass as "$00,000"; its grey re-read is well formed, and
+    # reading the line once more in its cell gives nothing better.
+    words = [
+        Word("Each", 442, 543.4, 460, 549.4, 0.03),
+        Word("Claim", 467, 543.4, 485, 549.4, 0.96),
+        Word("$00,000", 578, 543.4, 600, 549.4, 0.29),
+        Word("Aggregate", 450, 554.7, 480, 563.7, 0.96),
+        Word("1,000,000", 573, 554.7, 600, 563.7, 0.87),
+    ]
+    reader = CoverageLimitsReader(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("$00,000")
+    )
+    reader.alternates = [
+        Word("500,000", 578, 543.7, 600, 549.9, 0.95),
+        Word("1,000,000", 573, 554.5, 600, 564.3, 0.90),
+    ]
+    table = Table({"policy": (250.0, 330.0)}, {}, 533.1, 442.3)
+    assert reader._other_limits(table, words) == {"each_claim": 500_000, "aggregate": 1_000_000}
+
+
+def test_the_workers_compensation_row_is_found_by_the_rest_of_its_label() -> None:
+    # OCR garbled the label's first word; "... AND EMPLOYERS' LIABILITY" still names the row.
+    garbled = "Twornens COMPENSATION AND EMPLOYERS' LIABILITY"
+    result = read_document(certificate_pdf(wording={"WORKERS COMPENSATION": garbled}))
+    (wc,) = [c for c in result["coverages"] if c["line"] == "workers_compensation"]
+    assert wc["limits"]["el_each_accident"] == 1_000_000
