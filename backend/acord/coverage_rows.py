@@ -4,6 +4,7 @@ and the boxes ticked in the TYPE OF INSURANCE cell; OTHER rows as printed."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from backend.acord.coverage_limits import (
@@ -50,6 +51,10 @@ class CoverageRowsReader(
         if line == "workers_compensation":
             addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
         policy_lines = lines_with_words(policy_words)
+        if self.region_ocr is not None:
+            # On a scan a rule or a speck above the number reads as a scrap ("in", "L"); a
+            # policy number holds digits.
+            policy_lines = [pl for pl in policy_lines if re.search(r"\d", pl[0])] or policy_lines
         policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
         common: dict[str, Any] = {
             "line": line,
@@ -110,11 +115,59 @@ class CoverageRowsReader(
             self._reread_dates(table, common, row, pointer)
         self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
         self.evidence.note(f"{pointer}/policy_number", policy_used)
+        if self.region_ocr is not None:
+            self._reread_policy_number(
+                table, common, policy_used or eff_words[:1] or exp_words[:1], pointer
+            )
         self.evidence.note(f"{pointer}/effective", eff_words[:1])
         self.evidence.note(f"{pointer}/expiration", exp_words[:1])
         self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
         self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
         return common
+
+    def _reread_policy_number(
+        self, table: Table, common: dict[str, Any], row: list[Word], pointer: str
+    ) -> None:
+        """On a scan, the policy number read again on its own as one line in grey, with the
+        characters policy numbers are printed with, unless the page pass read it cleanly and
+        surely. The page pass works on black-and-white pixels and the table's grey re-read on
+        the whole column; both misread a digit or a dash as a sign ("$8GLVD37220",
+        "GA_-829253.18") or split a number ("UMB-28 3045-34"). A differing reading never
+        scores higher than the readings it replaces."""
+        assert self.region_ocr is not None
+        if "policy" not in table.columns or not row:
+            return
+        current = common["policy_number"]
+        page_text = joined_text(row) if re.search(r"\d", joined_text(row)) else None
+        if (
+            current is not None
+            and current == page_text
+            and len(row) == 1
+            and row[0].confidence >= _SURE_POLICY
+            and _clean_policy_number(current)
+        ):
+            return  # one word read surely and cleanly (a space the page pass saw is checked)
+        left, right = table.columns["policy"]
+        # The whole cell's width on the row's line: the page pass may have read only part of
+        # the number, and a number printed across the column's edge is taken whole.
+        inside = [w for w in row if left <= w.cx <= right]
+        box = (
+            min([left + 1] + [w.x0 - 3 for w in inside]),
+            min(w.top for w in row) - 2,
+            max([right - 1] + [w.x1 + 3 for w in inside]),
+            max(w.bottom for w in row) + 2,
+        )
+        fresh = self.region_ocr(box, single_line=True, whitelist=_POLICY_CHARACTERS)
+        value, words = policy_number_reading(fresh)
+        if value is None or value == current:
+            return
+        common["policy_number"] = value
+        before = self.evidence.fields.get(f"{pointer}/policy_number", {}).get("confidence", 1.0)
+        self.evidence.note(
+            f"{pointer}/policy_number",
+            words,
+            confidence=min([before, *(w.confidence for w in words)]),
+        )
 
     def _prefer_alternates(
         self,
@@ -319,6 +372,45 @@ class CoverageRowsReader(
             if coverage["description"] or coverage["policy_number"]:
                 coverages.append(coverage)
         return coverages
+
+
+# Policy numbers are printed in capitals, digits, dashes and now and then a slash or a space.
+_POLICY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/ "
+# The page pass's confidence above which its reading of a clean number is kept unread.
+_SURE_POLICY = 0.85
+# The ink gap at a printed space is some 0.4 of a letter's width or more (the space and the
+# letters' side bearings); OCR also splits a word on narrower gaps.
+_SPLIT_GAP = 0.35
+
+
+def _clean_policy_number(text: str) -> bool:
+    """Whether a reading looks like a policy number: capitals and digits, inner dashes,
+    slashes or single spaces, and a digit."""
+    return bool(
+        re.fullmatch(r"[A-Z0-9]+(?:[ /-]{1,2}[A-Z0-9]+)*", text)
+        and re.search(r"\d", text)
+        and len(re.sub(r"[^A-Z0-9]", "", text)) >= 5
+    )
+
+
+def policy_number_reading(words: list[Word]) -> tuple[str | None, list[Word]]:
+    """A policy number from a one-line reading of its cell (the words left to right): scraps
+    of the cell's rules at either end dropped ("/" of a rule read before the number), words
+    OCR split on a gap narrower than a space joined ("ZMK-19851 13"); (None, []) unless the
+    result looks like a policy number."""
+    kept = [w for w in sorted(words, key=lambda w: w.x0) if re.search(r"[A-Z0-9]", w.text)]
+    if not kept:
+        return None, []
+    parts = [kept[0].text]
+    for before, word in pairwise(kept):
+        letters = len(before.text) + len(word.text)
+        width = (before.x1 - before.x0 + word.x1 - word.x0) / max(letters, 1)
+        if word.x0 - before.x1 < _SPLIT_GAP * width:
+            parts[-1] += word.text
+        else:
+            parts.append(word.text)
+    value = re.sub(r"^[/-]+|[/-]+$", "", " ".join(parts))
+    return (value, kept) if _clean_policy_number(value) else (None, [])
 
 
 def _without_row_label(text: str) -> str | None:

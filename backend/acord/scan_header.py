@@ -25,6 +25,8 @@ _EMAIL_CHARACTERS = (
 )
 # A revision number counts the certificate's revisions.
 _REVISION_CHARACTERS = "0123456789"
+# Share of a pixel column of a value's cell that a stroke of print inks; specks ink less.
+_COLUMN_INK = 0.07
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
 
 
@@ -34,6 +36,18 @@ def identifier(text: str) -> str | None:
     text = clean_text(re.sub(r"[^\w\s/.-]|_", " ", text)).strip(" .-")
     text = re.sub(r"(?<=\d) (?=-?\d)|(?<=\d-) (?=\d)", "", text)
     return text or None
+
+
+def certificate_number_like(text: str) -> bool:
+    """Whether a reading can be a certificate number: one or two groups of letters, digits
+    and dashes, with digits in them ("CN400561", "00020291-240805153106"); not words of the
+    form's print ("SAYS. THE INSURANCE") nor a speck's scrap ("qT")."""
+    groups = text.split()
+    return (
+        len(groups) <= 2
+        and all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", g) for g in groups)
+        and len(re.findall(r"\d", text)) >= 3
+    )
 
 
 def phone_number(text: str) -> str | None:
@@ -81,37 +95,85 @@ class ScanHeaderReader(PageLabels):
             cert_value = self._reread_value(
                 "/certificate_number", (cert.x1 + 1, top, right, bottom)
             )
+            if cert_value is not None and not certificate_number_like(cert_value):
+                cert_value = None  # print of the lines around read as words, or specks
+                self.evidence.fields.pop("/certificate_number", None)
         if revision is not None:
             box = (revision.x1 + 1, top, min(revision.x1 + 60, self.page.width - 6), bottom)
             revision_value = self._reread_value("/revision_number", box, _REVISION_CHARACTERS)
             if revision_value is not None and len(revision_value) > 3:
                 revision_value = None  # the label was matched on other print
-        if cert_value is None and revision_value is None:
-            return None
+        # Both labels placed and nothing read is an answer: the page pass's words there are no
+        # value either.
         return cert_value, revision_value
 
     def _reread_value(self, pointer: str, box: BBox, whitelist: str | None = None) -> str | None:
         """One boxed value read again as a line in grey; the page pass's words without it."""
         assert self.region_ocr is not None
         seen = self.values_in(box)
-        if not seen:
+        if seen:
+            # Only where the page pass saw the value: a value set in another font sits off its
+            # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
+            tight: BBox | None = (
+                max(box[0], min(w.x0 for w in seen) - 4),
+                min(w.top for w in seen) - 2,
+                min(box[2], max(w.x1 for w in seen) + 4),
+                max(w.bottom for w in seen) + 2,
+            )
+            # A lone character reads better as one (Tesseract's line mode often drops it).
+            lone = len("".join(w.text for w in seen)) <= 2
+        else:
+            # The page pass lost the value (set in another font, a few points above the
+            # label's line): where the box holds print, that print is read.
+            tight = self._printed_extent(box)
+            lone = tight is not None and tight[2] - tight[0] < 10
+        if tight is None:
             return None
-        # Only where the page pass saw the value: a value set in another font sits off its
-        # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
-        tight = (
-            max(box[0], min(w.x0 for w in seen) - 4),
-            min(w.top for w in seen) - 2,
-            min(box[2], max(w.x1 for w in seen) + 4),
-            max(w.bottom for w in seen) + 2,
-        )
-        # A lone character reads better as one (Tesseract's line mode often drops it).
-        lone = len("".join(w.text for w in seen)) <= 2
         fresh = self.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
         words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text)]
+        if not words and whitelist is not None:
+            # Tesseract found nothing it could read with the value's characters: the page
+            # pass's own reading, when it is made of them.
+            words = [w for w in seen if w.text and all(c in whitelist for c in w.text)]
         if not words:
             return None
         self.evidence.note(pointer, words)
         return identifier(joined_text(words))
+
+    def _printed_extent(self, box: BBox) -> BBox | None:
+        """The part of a box holding print, or None: between the rules above and below its
+        middle, from the first to the last pixel column with ink (rules crossing the box are
+        not print; specks are too small to count)."""
+        if self.ink is None:
+            return None
+        x0, top, x1, bottom = box
+        middle = (top + bottom) / 2
+        rules = self.ink.horizontal_rules(x0, x1, top - 3, bottom + 3)
+        top = max([r + 1.2 for r in rules if r < middle - 2] + [top])
+        bottom = min([r - 1.2 for r in rules if r > middle + 2] + [bottom])
+        if bottom - top < 4:
+            return None
+        ruled = self.ink.vertical_rules(x0, x1, top, bottom)
+        inked: list[tuple[float, float]] = []
+        x = x0
+        while x < x1:
+            if all(abs(x + 0.5 - r) > 1.5 for r in ruled):
+                share = self.ink.ink(x, top, x + 1, bottom)
+                if share >= _COLUMN_INK:
+                    inked.append((x, share))
+            x += 1
+        # The value: the first run of inked columns (letters a few points apart at most) with a
+        # stroke of print in it.
+        runs: list[list[tuple[float, float]]] = []
+        for column in inked:
+            if runs and column[0] - runs[-1][-1][0] <= 8:
+                runs[-1].append(column)
+            else:
+                runs.append([column])
+        run = next((r for r in runs if _stroke(r)), None)
+        if run is None:
+            return None
+        return (run[0][0] - 2, top, run[-1][0] + 3, bottom)
 
     def _scan_contact(self, top: float, bottom: float, left: float) -> dict[str, str | None]:
         """The producer's contact, phone and e-mail from the lines of the contact box (between
@@ -175,6 +237,14 @@ class ScanHeaderReader(PageLabels):
         bottom = max(w.bottom for w in values) + 2
         box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
         return self.region_ocr(box, single_line=True, whitelist=whitelist)
+
+
+def _stroke(run: list[tuple[float, float]]) -> bool:
+    """Whether a run of inked pixel columns (x, share of the column inked) holds a stroke of
+    print: an upright stroke inks a fifth of its column or more ("1"), thin print a tenth over
+    two columns or more; specks of a scanned page ink less than a tenth of one column."""
+    most = max(share for _, share in run)
+    return most >= 0.2 or (len(run) >= 2 and most >= 0.1)
 
 
 def value_start(words: list[Word], is_value: Callable[[Word], bool]) -> Word | None:

@@ -1,0 +1,105 @@
+"""Scan values of the COVERAGES line and the coverage table read again: certificate and
+revision numbers the page pass lost, policy numbers from a one-line reading of their cell."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from backend.acord.coverage_rows import policy_number_reading
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.pdftext import InkMeter
+from backend.acord.scan_header import ScanHeaderReader, certificate_number_like
+
+
+def test_policy_numbers_split_on_narrow_gaps_are_joined() -> None:
+    # "ZMK-19851" and "13" overlap: one number OCR cut in two.
+    words = [Word("ZMK-19851", 206.0, 10, 254.8, 17), Word("13", 246.7, 10, 255.3, 17)]
+    assert policy_number_reading(words)[0] == "ZMK-1985113"
+    # 1.3 pt between words of letters some 4.5 pt wide: no printed space.
+    words = [Word("71GLHF", 206.2, 10, 233.5, 17), Word("06254", 234.8, 10, 256.7, 17)]
+    assert policy_number_reading(words)[0] == "71GLHF06254"
+
+
+def test_policy_numbers_keep_their_printed_spaces() -> None:
+    # A space leaves about half a letter's width of paper, or more.
+    words = [Word("ZUW", 206.0, 10, 220.0, 17), Word("854073", 222.0, 10, 250.4, 17)]
+    value, used = policy_number_reading(words)
+    assert value == "ZUW 854073" and used == words
+
+
+def test_policy_number_readings_lose_rule_scraps_and_need_a_number() -> None:
+    words = [Word("/", 200.0, 10, 201.0, 17), Word("/58GLV037220", 202.0, 10, 250.0, 17)]
+    assert policy_number_reading(words)[0] == "58GLV037220"
+    assert policy_number_reading([Word("SS", 206.0, 10, 215.0, 17)]) == (None, [])
+    assert policy_number_reading([Word("EEE", 206.0, 10, 220.0, 17)]) == (None, [])
+    assert policy_number_reading([]) == (None, [])
+
+
+def test_certificate_numbers_are_told_from_print_and_specks() -> None:
+    assert certificate_number_like("CN400561")
+    assert certificate_number_like("00020291-240805153106")
+    assert certificate_number_like("CGL 2024-A")
+    assert not certificate_number_like("qT")
+    assert not certificate_number_like("a ae ae a FOR")
+    assert not certificate_number_like("SAYS. THE INSURANCE")
+
+
+class _Reader:
+    """Reads every box as a "5" and keeps the boxes it was asked for."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[BBox, bool, str | None]] = []
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        self.calls.append((box, single_char, whitelist))
+        return [Word("5", box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.8)]
+
+
+def _cell_page(with_value: bool) -> tuple[ScanHeaderReader, _Reader]:
+    """At 4 px per point: a ruled cell 12 pt high, grey paper with specks, a vertical rule
+    across the cell at x=150 pt, and if asked a value's upright strokes above the middle."""
+    image = Image.new("L", (800, 240), 235)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 800, 9):
+        for y in range(84, 124, 11):
+            draw.point((x, y), fill=90)  # specks
+    draw.rectangle((0, 80, 799, 81), fill=0)
+    draw.rectangle((0, 128, 799, 129), fill=0)
+    draw.rectangle((600, 80, 601, 128), fill=0)
+    if with_value:
+        # A "1" set a few points above the label's line: one stroke 6 pt tall.
+        draw.rectangle((240, 88, 242, 112), fill=20)
+    reader = _Reader()
+    page = PageText([], 200, 60, 1)
+    header = ScanHeaderReader(page, InkMeter(image, 4.0), Evidence(1), reader)
+    return header, reader
+
+
+def test_a_value_the_page_pass_lost_is_read_where_its_cell_holds_print() -> None:
+    header, reader = _cell_page(with_value=True)
+
+    value = header._reread_value("/revision_number", (40, 18, 190, 34), "0123456789")
+
+    assert value == "5"
+    ((box, _, whitelist),) = reader.calls
+    # Between the cell's rules, around the strokes only (not the rule at x=150).
+    assert 20 < box[1] and box[3] < 32 and 55 <= box[0] <= 60 and 60 < box[2] < 66
+    assert reader.calls[0][1]  # a lone character is read as one
+    assert whitelist == "0123456789"
+
+
+def test_an_empty_speckled_cell_is_not_read() -> None:
+    header, reader = _cell_page(with_value=False)
+
+    assert header._reread_value("/revision_number", (40, 18, 190, 34), "0123456789") is None
+    assert reader.calls == []
