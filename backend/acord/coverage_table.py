@@ -155,21 +155,7 @@ class CoverageTableFinder(PageLabels):
                 min(hit.x1, other.x1) - max(hit.x0, other.x0) > 0 for _, other in headers
             ):
                 headers.append((name, hit))
-        date_labels = [
-            hit
-            for hit in (
-                self.label("POLICY EFF", region=row),
-                self.label("POLICY EXP", region=row),
-            )
-            if hit is not None
-        ]
-        if len(date_labels) < 2:
-            dates = page.find_labels("(MM/DD/YY", region=row)
-            for date_label in dates:
-                self.label_word_ids.update(date_label.word_ids)
-            date_labels = sorted(dates, key=lambda d: d.x0)[:2]
-        for name, hit in zip(("eff", "exp"), date_labels, strict=False):
-            headers.append((name, hit))
+        headers.extend(self._date_headers(row))
         headers.sort(key=lambda item: item[1].x0)
         first_limit = self.label("EACH OCCURRENCE", "EACHOCCURRENCE")
         limits_x = first_limit.x0 - 2 if first_limit is not None else page.width * 0.69
@@ -266,6 +252,27 @@ class CoverageTableFinder(PageLabels):
             bands[name] = (top, bottom)
         return Table(columns, bands, dollar_x, limits_x)
 
+    def _date_headers(self, row: BBox) -> list[tuple[str, Label]]:
+        """The POLICY EFF and POLICY EXP headers; one OCR lost is found by the "(MM/DD/YYYY)"
+        printed under each, on the correct side of the other (the one under the header read is
+        that header's own, and two hits on one spot are one header)."""
+        eff = self.label("POLICY EFF", region=row)
+        exp = self.label("POLICY EXP", region=row)
+        if eff is not None and exp is not None:
+            return [("eff", eff), ("exp", exp)]
+        distinct: list[Label] = []
+        for hit in sorted(self.page.find_labels("(MM/DD/YY", region=row), key=lambda d: d.x0):
+            if not any(_overlap(hit, seen) for seen in distinct):
+                self.label_word_ids.update(hit.word_ids)
+                distinct.append(hit)
+        if eff is not None:
+            right = [hit for hit in distinct if hit.x0 > eff.x1 and not _overlap(hit, eff)]
+            return [("eff", eff)] + ([("exp", right[0])] if right else [])
+        if exp is not None:
+            left = [hit for hit in distinct if hit.x1 < exp.x0 and not _overlap(hit, exp)]
+            return ([("eff", left[-1])] if left else []) + [("exp", exp)]
+        return list(zip(("eff", "exp"), distinct[:2], strict=False))
+
     def _ruled_row_after(
         self, columns: dict[str, tuple[float, float]], auto_top: float, next_top: float
     ) -> float | None:
@@ -285,6 +292,10 @@ class CoverageTableFinder(PageLabels):
             return []
         left, right = table.columns[column]
         return self.values_in((left, band[0], right, band[1]))
+
+
+def _overlap(one: Label, other: Label) -> bool:
+    return min(one.x1, other.x1) - max(one.x0, other.x0) > 0
 
 
 def _marks_columns_from_rules(columns: dict[str, tuple[float, float]], rules: list[float]) -> None:
