@@ -106,6 +106,9 @@ class HeaderBoxesReader(InsurerRowsReader, ScanHeaderReader):
         for key, value in self._scan_contact(top, bottom, edge + 2).items():
             if value:
                 result[key] = value
+        if len(re.findall(r"[A-Za-z]", result["contact"] or "")) < 2:
+            result["contact"] = None  # a rule or a speck of an empty box ("~—"), not a name
+            self.evidence.fields.pop("/producer/contact", None)
 
     @staticmethod
     def _tidy_ocr_contact(result: dict[str, str | None]) -> None:

@@ -13,12 +13,15 @@ import re
 from collections.abc import Callable
 
 from backend.acord.geometry import BBox, Word, group_lines
-from backend.acord.page_labels import PageLabels, joined_text
-from backend.acord.tick_options import match_options
+from backend.acord.page_labels import PageLabels, joined_text, leading_run, likelier_words
+from backend.acord.tick_options import match_options, similarity
 from backend.acord.values import clean_text
 
 PHONE = re.compile(r"(?:\+?1[\s.-])?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d+)?")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+# An address whose domain lost its last dot, ending in a common top-level domain.
+_DOTLESS = re.compile(r"([\w.+-]+@[\w-]{2,}?)(com|net|org|edu|gov)\b", re.I)
+_DOMAIN_END = re.compile(r"\w{2}\.(?:com|net|org|edu|gov|us|biz|info)\b", re.I)
 _PHONE_CHARACTERS = "0123456789()-. +x"
 _EMAIL_CHARACTERS = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"  # RFC 5322 common
@@ -57,10 +60,15 @@ def phone_number(text: str) -> str | None:
 
 
 def email_address(text: str) -> str | None:
-    """The e-mail address in a reading, with the spaces OCR set around "@" and "." removed."""
+    """The e-mail address in a reading, with the spaces OCR set around "@" and "." removed,
+    and the dot before a common top-level domain put back when OCR lost it
+    ("certificates@evergreeninscom")."""
     joined = re.sub(r"\s*([@.])\s*", r"\1", text)
     found = EMAIL.search(joined)
-    return found.group(0).lower() if found else None
+    if found is not None:
+        return found.group(0).lower()
+    bare = _DOTLESS.search(joined)
+    return f"{bare.group(1)}.{bare.group(2)}".lower() if bare else None
 
 
 class ScanHeaderReader(PageLabels):
@@ -182,7 +190,11 @@ class ScanHeaderReader(PageLabels):
         right = self.page.width - 6
         lines = group_lines(self.page.words_in((left, top, right, bottom)))
         found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
-        email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None)
+        # The e-mail's line holds its "@", or at least the end of a domain name when OCR read
+        # the "@" as a letter ("servicealindqvistins.com").
+        email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None) or next(
+            (ln for ln in lines if _DOMAIN_END.search(ln.text)), None
+        )
         # A telephone line holds ten digits or so, some of them perhaps misread.
         phone_line = next(
             (ln for ln in lines if ln is not email_line and len(re.findall(r"\d", ln.text)) >= 7),
@@ -203,28 +215,47 @@ class ScanHeaderReader(PageLabels):
         # Values line up at the left after their labels.
         value_left = min(w.x0 for w in anchors) - 3
         if email_line is not None:
-            fresh = self._reread_line(email_line.words, value_left, right, _EMAIL_CHARACTERS)
-            found["email"] = email_address(joined_text(fresh))
-            if found["email"]:
-                self.evidence.note("/producer/email", fresh)
+            found["email"] = self._scan_email(email_line.words, left, value_left, right)
         if phone_line is not None:
-            # The FAX number may share the line: the first number is the phone's.
             fresh = self._reread_line(phone_line.words, value_left, right, _PHONE_CHARACTERS)
-            found["phone"] = phone_number(joined_text(fresh))
+            # The FAX number may share the line, far right after its label: the phone's
+            # number is the first run of words.
+            number = leading_run(fresh)
+            found["phone"] = phone_number(joined_text(number))
             if found["phone"]:
-                self.evidence.note("/producer/phone", fresh)
+                self.evidence.note("/producer/phone", number)
         first_value_line = min(
             (ln for ln in (email_line, phone_line) if ln is not None), key=lambda ln: ln.top
         )
         above = [ln for ln in lines if ln.bottom <= first_value_line.top + 1]
-        if above:
-            fresh = self._reread_line(above[-1].words, value_left, right, None)
-            name = [w for w in fresh if w.x0 >= value_left - 2 and re.search(r"[A-Za-z]", w.text)]
-            text = clean_text(joined_text(name))
-            if re.fullmatch(r"[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+)+", text):
-                found["contact"] = text
+        # The contact's line is the last above the values; on forms that set values a few
+        # points above their labels, the one before it.
+        for line in reversed(above[-2:]):
+            fresh = likelier_words(self._reread_line(line.words, left, right, None), line.words)
+            name = contact_name(fresh)
+            if name:
+                found["contact"] = clean_text(joined_text(name))
                 self.evidence.note("/producer/contact", name)
+                break
         return found
+
+    def _scan_email(
+        self, words: list[Word], left: float, value_left: float, right: float
+    ) -> str | None:
+        """The e-mail address of its line, read again from where the values start and as the
+        whole line (with its label, which comes out as words of its own): a value start placed
+        inside the address cuts its first letters off ("rtificates@"), which the whole line's
+        reading shows."""
+        cut = self._reread_line(words, value_left, right, _EMAIL_CHARACTERS)
+        whole = self._reread_line(words, left, right, _EMAIL_CHARACTERS + " ")
+        address = email_address(joined_text(cut))
+        fuller = _without_label(email_address(joined_text(whole)))
+        chosen = cut
+        if fuller is not None and (address is None or _cut_short(address, fuller)):
+            address, chosen = fuller, whole
+        if address:
+            self.evidence.note("/producer/email", chosen)
+        return address
 
     def _reread_line(
         self, words: list[Word], left: float, right: float, whitelist: str | None
@@ -237,6 +268,56 @@ class ScanHeaderReader(PageLabels):
         bottom = max(w.bottom for w in values) + 2
         box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
         return self.region_ocr(box, single_line=True, whitelist=whitelist)
+
+
+def _cut_short(address: str, fuller: str) -> bool:
+    """Whether `address` is `fuller` with a letter or a few of its name cut off the start."""
+    name, _, domain = address.partition("@")
+    full_name, _, full_domain = fuller.partition("@")
+    lost = full_name[: len(full_name) - len(name)]
+    return (
+        domain == full_domain
+        and full_name.endswith(name)
+        and re.fullmatch(r"[a-z0-9]{1,4}", lost) is not None
+    )
+
+
+_EMAIL_LABEL = ("EMAIL", "ADDRESS", "EMAIL ADDRESS")
+
+
+def _without_label(address: str | None) -> str | None:
+    """An address read with its line's label run into it, the label's colon read as a dot or
+    an underscore ("aporess.coi@beaconins.com"), without the label."""
+    if address is None:
+        return None
+    name, _, domain = address.partition("@")
+    parts = re.split(r"[._]", name)
+    while len(parts) > 1 and any(similarity(parts[0], label) >= 0.6 for label in _EMAIL_LABEL):
+        name = name[len(parts[0]) + 1 :]
+        parts.pop(0)
+    return f"{name}@{domain}"
+
+
+_CONTACT_LABEL = ("CONTACT", "NAME")
+
+
+def contact_name(words: list[Word]) -> list[Word]:
+    """The words of a person's name at the end of the contact line as OCR read it: the run of
+    capitalised words after the CONTACT NAME label (its small capitals read as lower case,
+    or as capitals that the label's spelling tells apart), all set alike (capitalised, or all
+    capitals); [] unless two to four such words (a longer run is the print of a form without
+    the box, such as the 2001 edition's disclaimer)."""
+    run: list[Word] = []
+    for word in sorted(words, key=lambda w: w.x0, reverse=True):
+        text = word.text.strip(" ,;")
+        if (
+            not re.fullmatch(r"[A-Z][A-Za-z'-]*|[A-Z][a-z]?\.", text)
+            or any(similarity(text, label) >= 0.6 for label in _CONTACT_LABEL)
+            or (run and text.isupper() != run[0].text.strip(" ,;").isupper())
+        ):
+            break
+        run.insert(0, word)
+    return run if 2 <= len(run) <= 4 else []
 
 
 def _stroke(run: list[tuple[float, float]]) -> bool:

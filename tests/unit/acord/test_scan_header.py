@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from backend.acord.geometry import Word
-from backend.acord.scan_header import email_address, identifier, phone_number, value_start
+from backend.acord.scan_header import (
+    _cut_short,
+    _without_label,
+    contact_name,
+    email_address,
+    identifier,
+    phone_number,
+    value_start,
+)
 from backend.acord.tick_options import match_options
 
 
@@ -54,3 +62,49 @@ def test_labels_split_by_ocr_are_matched_as_phrases() -> None:
         "NU",
         "MBER",
     ]
+
+
+def test_email_addresses_get_back_the_dot_of_a_common_domain() -> None:
+    assert email_address("certificates@evergreeninscom") == "certificates@evergreenins.com"
+    assert email_address("coi@agency.net") == "coi@agency.net"
+    assert email_address("coi@agencyxyz") is None
+
+
+def test_a_whole_line_reading_replaces_an_address_cut_at_its_start_only() -> None:
+    assert _cut_short("rtificates@evergreenins.com", "certificates@evergreenins.com")
+    # The label run into the address is no part of it.
+    assert not _cut_short("coi@beaconins.com", "aporess.coi@beaconins.com")
+    assert not _cut_short("coi@beaconins.com", "coi@beacon.com")
+    assert _without_label("aporess.coi@beaconins.com") == "coi@beaconins.com"
+    assert _without_label("emaiaporess_service@ins.com") == "service@ins.com"
+    assert _without_label("john.smith@ins.com") == "john.smith@ins.com"
+    assert _without_label(None) is None
+
+
+def _line(*texts: str) -> list[Word]:
+    x = 300.0
+    words = []
+    for text in texts:
+        words.append(Word(text, x, 10, x + 5 * len(text), 17))
+        x += 5 * len(text) + 3
+    return words
+
+
+def test_the_contact_is_the_run_of_capitalised_words_after_the_label() -> None:
+    assert [w.text for w in contact_name(_line("conractname:", "Morgan", "Kettering"))] == [
+        "Morgan",
+        "Kettering",
+    ]
+    # A label scrap in capitals is not set like the name after it.
+    assert [w.text for w in contact_name(_line("AMI", "Elena", "Greaves"))] == [
+        "Elena",
+        "Greaves",
+    ]
+    assert [w.text for w in contact_name(_line("CONTACT", "NAME:", "JOHN", "SMITH"))] == [
+        "JOHN",
+        "SMITH",
+    ]
+    # The label alone, one word, or a long line of print is no name.
+    assert contact_name(_line("CONTACT", "NAME:")) == []
+    assert contact_name(_line("contact", "name:", "Certificates")) == []
+    assert contact_name(_line("OR", "PRODUCER,", "AND", "THE", "CERTIFICATE", "HOLDER.")) == []
