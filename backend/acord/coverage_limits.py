@@ -32,6 +32,9 @@ class CoverageLimitsReader(PageLabels):
         anchors: list[tuple[str | None, float]] = []
         last_key: str | None = None
         last_bottom = -1.0
+        # On a scan, label lines OCR garbled beyond recognition still mark a limit's line.
+        unknown: list[float] = []
+        line_bottom = -1.0
         for line in group_lines(self.page.words_in(region)):
             # A label runs on past the "$" column when a form prints no "$" signs.
             label_words = list(line.words)
@@ -54,6 +57,17 @@ class CoverageLimitsReader(PageLabels):
             if key is not None:
                 last_key, last_bottom = key, line.bottom
                 self.label_word_ids.update(id(w) for w in label_words)
+            elif (
+                scan
+                and len(re.sub(r"[^A-Z]", "", text)) >= 5
+                # not the second line of the label above ("(Per accident)")
+                and line.top - line_bottom > 2.5
+            ):
+                unknown.append(cy)
+            line_bottom = line.bottom
+        for y in unknown:
+            if all(abs(y - other) > 4 for _, other in anchors):
+                anchors.append((None, y))
         for word in self.page.words_in((table.dollar_x - 1, band[0], self.page.width, band[1])):
             if word.text == "$" and all(abs(word.cy - y) > 4 for _, y in anchors):
                 anchors.append((None, word.cy))
@@ -67,9 +81,14 @@ class CoverageLimitsReader(PageLabels):
         x0, top, x1, bottom = value_region
         alternates = [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
         left = self._amounts_left(table, band, page_values + alternates) if scan else None
-        found = self._amounts(page_values, anchors, table, band, keys, ordered, left)
+        found, unplaced = self._amounts(page_values, anchors, table, band, keys, ordered, left)
+        if scan and unplaced:
+            fresh = self._reread_labels(table, band, spec, anchors, found, unplaced, left)
+            if fresh:
+                anchors = sorted(anchors + fresh, key=lambda a: a[1])
+                found, _ = self._amounts(page_values, anchors, table, band, keys, ordered, left)
         if self.alternates:
-            second = self._amounts(alternates, anchors, table, band, keys, ordered, left)
+            second, _ = self._amounts(alternates, anchors, table, band, keys, ordered, left)
             if self.region_ocr is not None:
                 self._settle_amounts(table, band, found, second)
             for key, (value, words) in second.items():
@@ -95,13 +114,13 @@ class CoverageLimitsReader(PageLabels):
         keys: list[str],
         ordered: bool,
         left: float | None = None,
-    ) -> dict[str, tuple[int | None, list[Word]]]:
+    ) -> tuple[dict[str, tuple[int | None, list[Word]]], list[Orphan]]:
         """Amounts paired with their labels; on a scan, amounts whose label OCR lost are given
         the limit kinds no label was found for (see place_orphans), and a "$" sign read as a
         letter or digit on its own in the "$" column, or anything left of the amounts' ruled
-        cell (`left`), is no amount."""
+        cell (`left`), is no amount. Also the amounts left without a limit kind."""
         if self.region_ocr is None:
-            return _read_amounts(value_words, anchors)[0]
+            return _read_amounts(value_words, anchors)[0], []
         value_words = [
             w
             for w in value_words
@@ -109,7 +128,59 @@ class CoverageLimitsReader(PageLabels):
         ]
         found, orphans = _read_amounts(value_words, anchors)
         place_orphans(found, orphans, anchors, band, keys, ordered)
-        return found
+        placed = {id(w) for _, words in found.values() for w in words}
+        unplaced = [
+            o for o in orphans if o[1] is not None and not any(id(w) in placed for w in o[2])
+        ]
+        return found, unplaced
+
+    def _reread_labels(
+        self,
+        table: Table,
+        band: tuple[float, float],
+        spec: list[tuple[str, re.Pattern[str]]],
+        anchors: list[tuple[str | None, float]],
+        found: dict[str, tuple[int | None, list[Word]]],
+        unplaced: list[Orphan],
+        left: float | None,
+    ) -> list[tuple[str | None, float]]:
+        """On a scan whose page pass garbled limit labels set in small print, the label beside
+        each amount no label was found for, read again on its own at twice the size: the
+        label's line lies as far from its amount as the labels read lie from theirs, within
+        half a line pitch."""
+        assert self.region_ocr is not None
+        keys = [k for k, _ in spec]
+        labelled = {k for k, _ in anchors if k is not None}
+        missing = [k for k in keys if k not in labelled and k not in found]
+        lone = [o for o in unplaced if band[0] <= o[0] <= band[1]]
+        if not missing or not lone:
+            return []
+        known = sorted(y for k, y in anchors if k is not None)
+        steps = [b - a for a, b in pairwise(known) if b - a > 4]
+        pitch = min(max(median(steps), 8.0), 16.0) if steps else 12.0
+        offsets = [
+            y - sum(w.cy for w in found[k][1]) / len(found[k][1])
+            for k, y in anchors
+            if k is not None and k in found and found[k][1]
+        ]
+        offset = median(offsets) if offsets else 0.0
+        right = left - 1 if left is not None else table.dollar_x
+        boxes: list[BBox] = [
+            (table.limits_x + 1, cy + offset - pitch / 2, right, cy + offset + pitch / 2)
+            for cy, _, _ in lone[: len(keys)]
+        ]
+        region_ocr = self.region_ocr
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            readings = list(pool.map(lambda b: region_ocr(b, zoom=2.0, single_line=True), boxes))
+        fresh: list[tuple[str | None, float]] = []
+        for box, words in zip(boxes, readings, strict=True):
+            text = compact(joined_text(words))
+            key = next((k for k, pattern in spec if pattern.search(text)), None)
+            key = key or fuzzy_limit_key(text, keys)
+            if key in missing:
+                missing.remove(key)
+                fresh.append((key, (box[1] + box[3]) / 2))
+        return fresh
 
     def _amounts_left(
         self, table: Table, band: tuple[float, float], words: list[Word]
@@ -181,7 +252,12 @@ class CoverageLimitsReader(PageLabels):
             )
         for (key, _), fresh in zip(doubtful, rereads, strict=True):
             amount = well_formed_amount(joined_text(fresh)) if fresh else None
-            if amount is not None:
+            shapes = [
+                well_formed_amount(joined_text(r[1]))
+                for r in (found.get(key), second.get(key))
+                if r is not None and r[1]
+            ]
+            if amount is not None and not _third_opinion(amount, shapes):
                 # Taken over both other readings (the alternates only replace when surer).
                 reading = (amount, fresh)
                 found[key] = reading
@@ -281,7 +357,7 @@ class CoverageLimitsReader(PageLabels):
         box = self._amount_box(table, (cy - height, cy + height), [w for r in readings for w in r])
         fresh = self.region_ocr(box, single_line=True, whitelist="$0123456789,.")
         amount = well_formed_amount(joined_text(fresh)) if fresh else None
-        if amount is not None:
+        if amount is not None and not _third_opinion(amount, shapes):
             return amount
         formed = [(_sureness(r), shape) for r, shape in zip(readings, shapes, strict=True) if shape]
         return max(formed)[1] if formed else value
@@ -297,6 +373,15 @@ def well_formed_amount(text: str) -> int | None:
     when OCR's reading is not one ("2-000,000", "1,00,000", "5", "$00,000")."""
     match = _WELL_FORMED.fullmatch(re.sub(r"\s", "", text).strip(".,"))
     return int(match.group(1).replace(",", "")) if match else None
+
+
+def _third_opinion(amount: int, shapes: list[int | None]) -> bool:
+    """Whether a line read again is an outlier beside two well-formed readings that disagree
+    with each other: it has as many digits as neither ("1,000.00" beside "1,000,000" and
+    "7,000,000"; but "1,000,000" beside "11,000,000" and "7,000,000" settles it). The digit
+    count is what readings of an amount agree on most; the surer of the two is then kept."""
+    formed = [shape for shape in shapes if shape is not None]
+    return len(formed) == 2 and all(len(str(amount)) != len(str(f)) for f in formed)
 
 
 def _sureness(words: list[Word]) -> float:

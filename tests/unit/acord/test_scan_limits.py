@@ -277,3 +277,52 @@ def test_the_workers_compensation_row_is_found_by_the_rest_of_its_label() -> Non
     result = read_document(certificate_pdf(wording={"WORKERS COMPENSATION": garbled}))
     (wc,) = [c for c in result["coverages"] if c["line"] == "workers_compensation"]
     assert wc["limits"]["el_each_accident"] == 1_000_000
+
+
+def test_a_reread_agreeing_with_neither_of_two_readings_settles_nothing() -> None:
+    # The page pass read "1,000,000" (its trailing comma a speck), the grey re-read
+    # "7,000,000", less sure; read once more the line came out "1,000.00", a third opinion:
+    # the surer of the two readings is kept.
+    words = [
+        Word("EachClaim", 439, 536.6, 470, 545.2, 0.58),
+        Word("1,000,000,", 527, 536.6, 560, 545.2, 0.75),
+    ]
+    reader = CoverageLimitsReader(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000.00")
+    )
+    reader.alternates = [Word("7,000,000", 523, 535.2, 560, 545.8, 0.51)]
+    table = Table({"policy": (250.0, 330.0)}, {}, 515.0, 436.2)
+    assert reader._other_limits(table, words) == {"each_claim": 1_000_000}
+
+
+def test_an_amount_beside_a_garbled_label_line_is_not_taken_by_the_next_label() -> None:
+    # The COMBINED SINGLE LIMIT label came out as noise; its amount, a line above the BI
+    # label, belongs to that line, not to the nearest label read.
+    words = [
+        *_label("conaneest> SINCRLE LIRETT clack", 396.4),
+        _amount("1,000,000", 397.7),
+        *_label("BI- PER PERSON", 409.7),
+        *_label("BI- PER ACCIDENT", 422.0),
+        *_label("PROP DAMAGE (Per accident)", 434.8),
+    ]
+    limits = _read(words, (391.0, 450.0), AUTO_LIMITS)
+    assert limits == {
+        "combined_single_limit": 1_000_000,
+        "bodily_injury_per_person": None,
+        "bodily_injury_per_accident": None,
+        "property_damage": None,
+    }
+
+
+def test_a_reread_with_the_digit_count_of_one_reading_settles_a_disagreement() -> None:
+    words = [*_label("EACH OCCURRENCE", 498), _amount("11,000,000", 498.5)]
+    words += [*_label("AGGREGATE", 510), _amount("1,000,000", 510.5)]
+    reader = CoverageLimitsReader(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000,000")
+    )
+    reader.alternates = [
+        Word("7,000,000", DOLLAR_X + 12, 495, DOLLAR_X + 50, 502, 0.6),
+        Word("1,000,000", DOLLAR_X + 12, 507, DOLLAR_X + 50, 514, 0.9),
+    ]
+    limits, _ = reader._limits(_table(), (490.0, 520.0), UMBRELLA_LIMITS, "/coverages/2")
+    assert limits == {"each_occurrence": 1_000_000, "aggregate": 1_000_000}
