@@ -32,13 +32,16 @@ class ScanCellsReader(PageLabels):
         cell on the row's line holds ink; None for an empty cell or no mark."""
         assert self.region_ocr is not None and self.ink is not None
         cell = self._row_cell(column, row)
-        # Specks of a scanned page ink about a hundredth of an empty cell; a letter, a tenth.
-        if self.ink.ink(*cell) < 0.04:
+        # Specks of a scanned page ink about a hundredth of an empty cell; a letter beside the
+        # cell's rule, partly cut off by the cell's inset, as little as a fortieth.
+        if self.ink.ink(*cell) < _INKED:
             return None
-        for word in self.region_ocr(cell, single_char=True, whitelist="XYNxyn"):
-            mark = parse_mark(word.text)
-            if mark is not None:
-                return mark
+        # A lone letter this small is often not recognised at the page's scale; larger, it is.
+        for zoom in (1.0, 1.5, 2.0):
+            for word in self.region_ocr(cell, single_char=True, whitelist="XYNxyn", zoom=zoom):
+                mark = parse_mark(word.text)
+                if mark is not None:
+                    return mark
         return None
 
     def _reread_dates(

@@ -1,0 +1,72 @@
+"""A Y / N mark both readings missed, read alone in its ruled cell: faint marks (a letter set
+against the cell's rule inks a few hundredths of the cell) are read, and a lone letter the
+engine does not recognise at the page's scale is read again larger."""
+
+from __future__ import annotations
+
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.scan_cells import ScanCellsReader
+
+ROW = [Word("GL-1001", 230, 400, 280, 408, 0.9)]
+COLUMN = (170.0, 190.0)
+
+
+class _Ink:
+    def __init__(self, share: float) -> None:
+        self.share = share
+
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
+        return self.share
+
+
+class _LetterAtZoom:
+    """Reads `letter` only at `zoom` or larger; records the zooms asked for."""
+
+    def __init__(self, letter: str, zoom: float) -> None:
+        self.letter = letter
+        self.zoom = zoom
+        self.asked: list[float] = []
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        self.asked.append(zoom)
+        if zoom < self.zoom:
+            return []
+        return [Word(self.letter, box[0] + 1, box[1] + 1, box[0] + 6, box[3] - 1, 0.3)]
+
+
+def _reader(share: float, ocr: _LetterAtZoom) -> ScanCellsReader:
+    page = PageText(list(ROW), 612, 792, 1)
+    return ScanCellsReader(page, _Ink(share), Evidence(1), ocr)  # type: ignore[arg-type]
+
+
+def test_a_faint_mark_is_read() -> None:
+    ocr = _LetterAtZoom("Y", 1.0)
+    assert _reader(0.03, ocr)._read_mark(COLUMN, ROW) is True
+
+
+def test_a_mark_unread_at_page_scale_is_read_larger() -> None:
+    ocr = _LetterAtZoom("N", 1.5)
+    assert _reader(0.05, ocr)._read_mark(COLUMN, ROW) is False
+    assert ocr.asked == [1.0, 1.5]
+
+
+def test_an_empty_cell_is_not_read() -> None:
+    ocr = _LetterAtZoom("Y", 1.0)
+    assert _reader(0.01, ocr)._read_mark(COLUMN, ROW) is None
+    assert ocr.asked == []
+
+
+def test_no_mark_at_any_scale_is_none() -> None:
+    ocr = _LetterAtZoom("Y", 9.0)
+    assert _reader(0.05, ocr)._read_mark(COLUMN, ROW) is None
+    assert ocr.asked == [1.0, 1.5, 2.0]
