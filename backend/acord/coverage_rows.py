@@ -321,13 +321,26 @@ class CoverageRowsReader(
         words = self.values_in((0, band[0], self.page.width, band[1]))
         lines = group_lines(words)
         policy_cols = [table.columns.get(c) for c in ("ltr", "policy")]
-        starts: list[int] = []
-        for index, line in enumerate(lines):
-            if any(
-                col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
-                for col in policy_cols
-            ):
-                starts.append(index)
+        # A row starts at its policy number's line (on a scan, a speck or a rule's scrap in the
+        # narrow letter column, "E" or "r", or a bracket at the policy column's edge, would
+        # split a row in two); at its insurer letter where no policy number was read.
+        policy = policy_cols[1]
+        starts = [
+            index
+            for index, line in enumerate(lines)
+            if policy is not None
+            and any(
+                policy[0] <= w.cx <= policy[1] and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) >= 2
+                for w in line.words
+            )
+        ]
+        if not starts:
+            for index, line in enumerate(lines):
+                if any(
+                    col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
+                    for col in policy_cols
+                ):
+                    starts.append(index)
         if not starts and lines:
             starts = [0]
         rows: list[list[Word]] = []

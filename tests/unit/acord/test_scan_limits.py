@@ -326,3 +326,37 @@ def test_a_reread_with_the_digit_count_of_one_reading_settles_a_disagreement() -
     ]
     limits, _ = reader._limits(_table(), (490.0, 520.0), UMBRELLA_LIMITS, "/coverages/2")
     assert limits == {"each_occurrence": 1_000_000, "aggregate": 1_000_000}
+
+
+def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
+    from backend.acord.coverage_rows import CoverageRowsReader
+
+    def word(text: str, x0: float, top: float, x1: float, bottom: float) -> Word:
+        return Word(text, x0, top, x1, bottom, 0.9)
+
+    # As a scan's page pass read a two-line OTHER row: a speck above it in the insurer
+    # letter column, its description's lines apart, its policy number on the last line.
+    words = [
+        word("E", 28, 583.0, 33, 584.4),
+        word("Contractors", 60, 584.0, 100, 591.0),
+        word("Each", 412, 584.0, 428, 591.0),
+        word("Claim", 430, 584.0, 450, 591.0),
+        word("$2,000,000", 533, 584.0, 575, 591.0),
+        word("Pollution", 60, 593.0, 95, 600.0),
+        word("Liability", 97, 593.0, 125, 600.0),
+        word("A", 30, 604.0, 36, 611.0),
+        word("PL0739051", 212, 604.0, 250, 611.0),
+        word("Aggregate", 412, 604.0, 445, 611.0),
+        word("$2,000,000", 533, 604.0, 575, 611.0),
+    ]
+    table = Table(
+        columns={"ltr": (27.2, 43.3), "type": (43.3, 200.0), "policy": (209.1, 305.2)},
+        bands={},
+        dollar_x=521.9,
+        limits_x=407.3,
+    )
+    reader = CoverageRowsReader(PageText(words, 612, 792, 1), None, Evidence(1))
+    (row,) = reader._other_rows(table, (582.0, 614.0), 0)
+    assert row["policy_number"] == "PL0739051"
+    assert row["description"] == "Contractors Pollution Liability"
+    assert row["limits"] == {"each_claim": 2_000_000, "aggregate": 2_000_000}
