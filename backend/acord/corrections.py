@@ -205,6 +205,20 @@ def fix_name(name: str | None) -> str | None:
     return fix_entity_suffix(" ".join(fix_vocabulary_word(t) for t in tokens))
 
 
+# USPS secondary unit designators (Publication 28) that certificates print most, as written.
+UNIT_DESIGNATORS = ("Bldg", "Suite", "Ste", "Unit", "Floor", "Apt", "Dept")
+
+
+def fix_unit_designator(part: str) -> str:
+    """The secondary unit designator opening a part of an address, misread by a confusable
+    letter ("Bidg 226" -> "Bldg 226")."""
+    head, space, rest = part.strip().partition(" ")
+    if not space or not re.search(r"\d", rest):
+        return part
+    fixed = fix_vocabulary_word(head, UNIT_DESIGNATORS, least=4)
+    return part.replace(head, fixed, 1) if fixed != head else part
+
+
 def fix_street_suffix(token: str) -> str:
     """A USPS street suffix OCR misread by a confusable letter ("Bivd" -> "Blvd")."""
     return fix_vocabulary_word(token, STREET_SUFFIXES, least=4)
@@ -221,6 +235,7 @@ def fix_address(address: str | None) -> str | None:
     if not address:
         return address
     street, comma, rest = address.partition(",")
+    rest = ",".join(fix_unit_designator(part) for part in rest.split(","))
     text = " ".join(fix_street_suffix(w) for w in street.split(" ")) + comma + rest
     match = _STATE_ZIP.search(text)
     if match is not None and match.group(1) in STATES:

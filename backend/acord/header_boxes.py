@@ -9,13 +9,14 @@ from backend.acord.geometry import Label, Word, group_lines
 from backend.acord.insurer_rows import InsurerRowsReader
 from backend.acord.page_labels import joined_text, leading_run
 from backend.acord.scan_header import ScanHeaderReader
+from backend.acord.tick_options import similarity
 from backend.acord.values import clean_text, split_name_address
 
 
 class HeaderBoxesReader(InsurerRowsReader, ScanHeaderReader):
     def _producer(self) -> dict[str, str | None]:
         producer = self.label("PRODUCER", region=self.left_margin, whole=True)
-        insured = self.label("INSURED", region=self.left_margin, whole=True)
+        insured = self._insured_label()
         contact = self.label("CONTACT")
         right_column = contact.x0 - 2 if contact is not None else self.page.width / 2
         right_column = min(right_column, self._right_column_edge())
@@ -94,6 +95,36 @@ class HeaderBoxesReader(InsurerRowsReader, ScanHeaderReader):
                 result["email"] = result["email"].lower()
         return result
 
+    def _insured_label(self) -> Label | None:
+        """The INSURED box label at the form's left edge. On a scan OCR may garble it
+        ("SURED", "WWSURED") while a word elsewhere reads closer to it ("INSRD" of the table's
+        INSR LTR header, "insureds" of the description): the box's label is the capitalised
+        word under the PRODUCER label, at its left edge, in the head of the form."""
+        if self.region_ocr is None:
+            return self.label("INSURED", region=self.left_margin, whole=True)
+        coverages = self.label("COVERAGES")
+        bottom = coverages.top if coverages is not None else 0.45 * self.page.height
+        producer = self.label("PRODUCER", region=self.left_margin, whole=True)
+        if producer is not None:
+            under = [
+                w
+                for w in self.page.words_in((0, producer.bottom, self.left_margin[2], bottom))
+                if abs(w.x0 - producer.x0) <= 4
+                and w.text.isupper()
+                and similarity(w.text, "INSURED") >= 0.6
+            ]
+            if under:
+                word = min(under, key=lambda w: w.top)
+                self.label_word_ids.add(id(word))
+                return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
+        hit = self.label("INSURED", region=(*self.left_margin[:3], bottom), whole=True)
+        if hit is not None and not all(
+            w.text.isupper() for w in self.page.words if id(w) in hit.word_ids
+        ):
+            self.label_word_ids.difference_update(hit.word_ids)
+            return None  # a value's word ("Insurance"), not the box's printed label
+        return hit
+
     def _prefer_scan_contact(self, result: dict[str, str | None], producer: Label | None) -> None:
         """On a scan, the contact, phone and e-mail read again in grey where that reading
         looks like one (a name, a telephone number, an e-mail address)."""
@@ -126,7 +157,7 @@ class HeaderBoxesReader(InsurerRowsReader, ScanHeaderReader):
         result["contact"] = clean_text(" ".join(words)) or None
 
     def _insured(self) -> dict[str, str | None]:
-        insured = self.label("INSURED", region=self.left_margin, whole=True)
+        insured = self._insured_label()
         coverages = self.label("COVERAGES")
         insurer_a = self.label("INSURER A")
         result: dict[str, str | None] = {"name": None, "address": None}

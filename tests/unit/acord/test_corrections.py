@@ -121,3 +121,16 @@ def test_amounts_are_well_formed_only_as_printed_limits() -> None:
     assert well_formed_amount("$ 2,000,000.") == 2_000_000
     for misread in ("2-000,000", "1,00,000", "5", "2,900,9OO", ""):
         assert well_formed_amount(misread) is None, misread
+
+
+@pytest.mark.parametrize(
+    ("read", "written"),
+    [
+        ("5901 Canal Dr, Bidg 226, Houston TX 77014", "5901 Canal Dr, Bldg 226, Houston TX 77014"),
+        ("1 Main St, Ste 200, Austin TX 78701", "1 Main St, Ste 200, Austin TX 78701"),
+        # Only a designator followed by its number; other words are left as read.
+        ("1 Main St, Stem Cell Lab, Austin TX 78701", "1 Main St, Stem Cell Lab, Austin TX 78701"),
+    ],
+)
+def test_unit_designators_misread_by_a_letter_are_put_right(read: str, written: str) -> None:
+    assert fix_address(read) == written
