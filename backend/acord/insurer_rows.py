@@ -176,6 +176,7 @@ class InsurerRowsReader(PageLabels):
         # The name's line; scraps Tesseract set above or below it are rules and specks.
         lines = [line.words for line in group_lines(words)]
         main = max(lines, key=lambda ws: sum(len(w.text) for w in ws), default=[])
+        main = _without_label_letter(sorted(main, key=lambda w: w.x0), label_right)
         if not legible(main):
             return []
         page_words = self.values_in((label_right + 1, top, right, bottom))
@@ -193,6 +194,22 @@ class InsurerRowsReader(PageLabels):
             return None
         fresh = self.region_ocr(cell, single_line=True, whitelist="0123456789")
         return naic_code(joined_text(fresh)) if fresh else None
+
+
+def _without_label_letter(words: list[Word], label_right: float) -> list[Word]:
+    """A row's words (left to right) without the label's letter and colon read as a short
+    word ("ERA" for "A :") just after the INSURER label and set apart from the name by more
+    than a space."""
+    if len(words) < 2:
+        return words
+    first, second = words[0], words[1]
+    if (
+        first.x0 < label_right + 16
+        and len(re.sub(r"[^A-Za-z0-9]", "", first.text)) <= 3
+        and second.x0 - first.x1 > 2 * first.height
+    ):
+        return words[1:]
+    return words
 
 
 def _label_scrap(text: str) -> bool:

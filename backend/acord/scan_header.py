@@ -271,14 +271,15 @@ class ScanHeaderReader(PageLabels):
 
 
 def _cut_short(address: str, fuller: str) -> bool:
-    """Whether `address` is `fuller` with a letter or a few of its name cut off the start."""
+    """Whether `address` is `fuller` with a letter or a few of its name cut off the start (the
+    letter cut through is misread as often as not: "orts@" for "certs@")."""
     name, _, domain = address.partition("@")
     full_name, _, full_domain = fuller.partition("@")
-    lost = full_name[: len(full_name) - len(name)]
+    lost = full_name[: len(full_name) - len(name) + 1]
     return (
         domain == full_domain
-        and full_name.endswith(name)
-        and re.fullmatch(r"[a-z0-9]{1,4}", lost) is not None
+        and full_name.endswith(name[1:])
+        and re.fullmatch(r"[a-z0-9]{2,4}", lost) is not None
     )
 
 

@@ -47,3 +47,18 @@ def test_without_a_label_under_producer_the_head_of_the_form_is_searched_only() 
     label = reader._insured_label()
     # Neither "INSRD" below COVERAGES nor "insureds" of the description.
     assert label is None
+
+
+def test_the_insurer_labels_letter_read_as_a_short_word_is_no_part_of_the_name() -> None:
+    from backend.acord.insurer_rows import _without_label_letter
+
+    name = [
+        Word("Eastwick", 361.2, 182.0, 390.0, 189.0),
+        Word("Mutual", 392.2, 182.0, 415.0, 189.0),
+    ]
+    # "A :" after the INSURER label (ending at x=332) read as "ERA", a wide gap before the name.
+    assert _without_label_letter([Word("ERA", 333.0, 182.0, 345.0, 189.0), *name], 332.0) == name
+    # A name's own short first word is set a space before the next one.
+    ace = [Word("ACE", 340.0, 182.0, 354.0, 189.0), Word("American", 357.0, 182.0, 390.0, 189.0)]
+    assert _without_label_letter(ace, 332.0) == ace
+    assert _without_label_letter(name, 332.0) == name

@@ -72,6 +72,8 @@ def test_email_addresses_get_back_the_dot_of_a_common_domain() -> None:
 
 def test_a_whole_line_reading_replaces_an_address_cut_at_its_start_only() -> None:
     assert _cut_short("rtificates@evergreenins.com", "certificates@evergreenins.com")
+    assert _cut_short("orts@paramountins.com", "certs@paramountins.com")
+    assert not _cut_short("certs@paramountins.com", "certs@paramountins.com")
     # The label run into the address is no part of it.
     assert not _cut_short("coi@beaconins.com", "aporess.coi@beaconins.com")
     assert not _cut_short("coi@beaconins.com", "coi@beacon.com")
