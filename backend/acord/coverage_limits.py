@@ -93,15 +93,12 @@ class CoverageLimitsReader(PageLabels):
                 self._settle_amounts(table, band, found, second)
             for key, (value, words) in second.items():
                 mine = found.get(key)
-                if (
-                    mine is None
-                    or mine[0] is None
-                    or (value is not None and _sureness(words) > _sureness(mine[1]))
-                ):
+                # No limit is printed as nought: "0" is OCR's reading of "§.000" or ",000,000".
+                if mine is None or not mine[0] or (value and _sureness(words) > _sureness(mine[1])):
                     found[key] = (value, words)
         limits: dict[str, int | None] = {key: None for key, _ in spec}
         for key, (value, words) in found.items():
-            limits[key] = value
+            limits[key] = None if scan and value == 0 else value
             self.evidence.note(f"{pointer}/limits/{key}", words)
         return limits, bool(found)
 

@@ -360,3 +360,12 @@ def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
     assert row["policy_number"] == "PL0739051"
     assert row["description"] == "Contractors Pollution Liability"
     assert row["limits"] == {"each_claim": 2_000_000, "aggregate": 2_000_000}
+
+
+def test_an_amount_read_as_nought_gives_way_to_the_other_reading() -> None:
+    # "5,000" came out of the page pass as "§.000" (0), surer than its grey re-read.
+    words = [*_label("MED EXP (Any one person)", 338), Word("§.000", 532, 334.5, 560, 341.5, 0.9)]
+    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _NoReads())
+    reader.alternates = [Word("5,000", 532, 334.5, 560, 341.5, 0.5)]
+    limits, _ = reader._limits(_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
+    assert limits["medical_expense"] == 5_000
