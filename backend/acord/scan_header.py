@@ -247,12 +247,14 @@ class ScanHeaderReader(PageLabels):
         inside the address cuts its first letters off ("rtificates@"), which the whole line's
         reading shows."""
         cut = self._reread_line(words, value_left, right, _EMAIL_CHARACTERS)
-        whole = self._reread_line(words, left, right, _EMAIL_CHARACTERS + " ")
         address = email_address(joined_text(cut))
-        fuller = _without_label(email_address(joined_text(whole)))
         chosen = cut
-        if fuller is not None and (address is None or _cut_short(address, fuller)):
-            address, chosen = fuller, whole
+        # Paper read before the address's first letter: its start was not cut.
+        if address is None or min(w.x0 for w in cut) < value_left + 1.5:
+            whole = self._reread_line(words, left, right, _EMAIL_CHARACTERS + " ")
+            fuller = _without_label(email_address(joined_text(whole)))
+            if fuller is not None and (address is None or _cut_short(address, fuller)):
+                address, chosen = fuller, whole
         if address:
             self.evidence.note("/producer/email", chosen)
         return address
