@@ -307,7 +307,7 @@ class CoverageLimitsReader(PageLabels):
             for line in group_lines([w for w in words if w.cx >= table.dollar_x])
             if re.search(r"\d", line.text)
         ]
-        # A label that carries its own amount ("DED: $2,500") is read as printed instead.
+        # A label that carries its own amount ("DED: $1,000") is read as printed instead.
         if (
             not label_lines
             or not amount_lines

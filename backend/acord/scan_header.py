@@ -43,7 +43,7 @@ def identifier(text: str) -> str | None:
 
 def certificate_number_like(text: str) -> bool:
     """Whether a reading can be a certificate number: one or two groups of letters, digits
-    and dashes, with digits in them ("CN400561", "00020291-240805153106"); not words of the
+    and dashes, with digits in them ("CX730145", "00417730-251103094512"); not words of the
     form's print ("SAYS. THE INSURANCE") nor a speck's scrap ("qT")."""
     groups = text.split()
     return (

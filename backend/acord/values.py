@@ -112,7 +112,7 @@ def other_limit_key(label: str) -> str:
 
 
 def parse_other_limits(text: str) -> dict[str, int]:
-    """Limits of an OTHER row as printed, e.g. "DED: $2,500 250,000" or "Limit $5,000,000".
+    """Limits of an OTHER row as printed, e.g. "DED: $1,000 150,000" or "Limit $3,000,000".
 
     Each amount takes the name of the label before it; an amount without a label is the limit.
     """

@@ -84,7 +84,7 @@ INSURERS = (
     ("Hartford Fire Insurance Company", "19682"),
     ("Cincinnati Insurance Company", "10677"),
     ("Westfield Insurance Company", "24112"),
-    ("Erie Insurance Exchange", "26271"),
+    ("Keystone Mutual Insurance Exchange", "29417"),
     ("Acuity, A Mutual Insurance Company", "14184"),
 )
 

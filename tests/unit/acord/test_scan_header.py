@@ -18,7 +18,7 @@ from backend.acord.tick_options import match_options
 def test_identifiers_lose_scraps_and_split_digit_groups() -> None:
     assert identifier(": 388 19311-462773448078") == "38819311-462773448078"
     assert identifier("G17594581_") == "G17594581"
-    assert identifier("00020291 -240805153106") == "00020291-240805153106"
+    assert identifier("00417730 -251103094512") == "00417730-251103094512"
     assert identifier("CGL 2024-A") == "CGL 2024-A"
     assert identifier(" |; ") is None
 

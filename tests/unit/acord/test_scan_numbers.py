@@ -37,8 +37,8 @@ def test_policy_number_readings_lose_rule_scraps_and_need_a_number() -> None:
 
 
 def test_certificate_numbers_are_told_from_print_and_specks() -> None:
-    assert certificate_number_like("CN400561")
-    assert certificate_number_like("00020291-240805153106")
+    assert certificate_number_like("CX730145")
+    assert certificate_number_like("00417730-251103094512")
     assert certificate_number_like("CGL 2024-A")
     assert not certificate_number_like("qT")
     assert not certificate_number_like("a ae ae a FOR")

@@ -35,10 +35,10 @@ def test_marks() -> None:
 
 
 def test_other_row_limits_take_their_labels() -> None:
-    assert parse_other_limits("DED: $2,500 250,000") == {"deductible": 2500, "limit": 250000}
-    assert parse_other_limits("Each Occurrence: $10,000.00 Aggregate: $20,000.00") == {
-        "each_occurrence": 10000,
-        "aggregate": 20000,
+    assert parse_other_limits("DED: $1,000 150,000") == {"deductible": 1000, "limit": 150000}
+    assert parse_other_limits("Each Occurrence: $25,000.00 Aggregate: $75,000.00") == {
+        "each_occurrence": 25000,
+        "aggregate": 75000,
     }
 
 
