@@ -170,8 +170,14 @@ def fix_vocabulary_word(
         if core == word:
             return token
         if core.lower() == word.lower() or (len(core) >= least and _misread(core, word)):
-            return f"{lead}{word}{tail}"
+            return f"{lead}{_same_case(word, core)}{tail}"
     return token
+
+
+def _same_case(word: str, read: str) -> str:
+    """The vocabulary word in the case the certificate prints it: a box typed in capitals
+    ("FEDERATED MUTUAL INSURANCE") keeps them."""
+    return word.upper() if len(read) > 1 and read.isupper() else word
 
 
 def split_run_together(token: str, vocabulary: tuple[str, ...] = INSURANCE_WORDS) -> str:
@@ -194,7 +200,7 @@ def fix_entity_suffix(name: str) -> str:
     written = _SUFFIX_SLIPS.get(suffix.lower())
     if written is None:
         return name
-    return f"{head}{written}{'.' if stop else ''}"
+    return f"{head}{_same_case(written, suffix)}{'.' if stop else ''}"
 
 
 def fix_name(name: str | None) -> str | None:

@@ -108,4 +108,9 @@ def _known_edition(edition: str | None, from_ocr: bool) -> str | None:
     if edition is None or not from_ocr or edition in _EDITIONS:
         return edition
     same_year = [e for e in _EDITIONS if e[:4] == edition[:4]]
-    return same_year[0] if len(same_year) == 1 else edition
+    if len(same_year) == 1:
+        return same_year[0]
+    # OCR confuses digits of like shape (6 and 8, 3 and 9): an edition one digit away from
+    # exactly one known edition is that edition.
+    one_off = [e for e in _EDITIONS if sum(a != b for a, b in zip(e, edition, strict=False)) == 1]
+    return one_off[0] if len(one_off) == 1 and len(edition) == len(one_off[0]) else edition

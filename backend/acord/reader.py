@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from backend.acord import preflight
+from backend.acord.absent_values import absence_warnings, remove_placeholders
 from backend.acord.acroform import filled_fields, read_acroform
 from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
@@ -334,6 +335,11 @@ def _finish(
             f"the file holds {len(acord_pages)} ACORD 25 pages; page {acord_pages[0]} was read"
         )
     _normalise(result)
+    if acord_pages:
+        remove_placeholders(result)
+        warnings.extend(absence_warnings(result, acord_pages[0]))
+    # Whether the certificate had no text to read and was read from its picture by OCR.
+    result["image_only"] = result.get("source") == "ocr"
     result["acord_page"] = acord_pages[0] if acord_pages else None
     result["pages"] = [{"page": n, "kind": k} for n, k in sorted(kinds.items())]
     result["endorsements"] = endorsements

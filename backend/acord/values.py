@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from backend.acord.absent_values import party_lines
+
 _DATE = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d+)(?:\.(\d{2}))?(?!\d)")
 _EDITION = re.compile(r"ACORD\s*25(?:\s*-?\s*S)?\s*\(\s*(\d{1,4})\s*/\s*(\d{1,4})\s*\)", re.I)
@@ -80,8 +82,9 @@ def looks_like_address(line: str) -> bool:
 
 
 def split_name_address(lines: list[str]) -> tuple[str | None, str | None, str | None]:
-    """Name, second name line (a business name under a person's name) and address of a box."""
-    lines = [clean_text(line) for line in lines if clean_text(line)]
+    """Name, second name line (a business name under a person's name) and address of a box;
+    template placeholders, telephones and a file's account number above the name left out."""
+    lines = party_lines([clean_text(line) for line in lines if clean_text(line)])
     if not lines:
         return None, None, None
     name = lines[0]

@@ -91,4 +91,6 @@ def test_columns_placed_from_rules_in_the_form_order() -> None:
 def test_an_ocr_misread_edition_month_snaps_to_the_edition_of_its_year() -> None:
     assert _known_edition("2001/06", from_ocr=True) == "2001/08"
     assert _known_edition("2001/06", from_ocr=False) == "2001/06"
+    assert _known_edition("2018/03", from_ocr=True) == "2016/03"
+    assert _known_edition("2019/11", from_ocr=True) == "2019/11"
     assert _known_edition("2016/03", from_ocr=True) == "2016/03"
