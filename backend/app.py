@@ -6,9 +6,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from arq import create_pool
-from arq.connections import RedisSettings
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -16,15 +14,15 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
-from litestar.response import Response
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from sqlalchemy import text
 
 from backend.audit.controllers import AuditController
 from backend.config import PROJECT_ROOT, Settings, get_settings
 from backend.db.session import make_engine, make_session_factory
+from backend.deployment import require_deployable
 from backend.errors import DomainError
+from backend.health import live, open_redis, ready
 from backend.home.controllers import HomeController
 from backend.http import (
     domain_error_handler,
@@ -56,33 +54,9 @@ def provide_projects(db: Any) -> ProjectService:
     return ProjectService(db)
 
 
-@get("/health/live", include_in_schema=False, sync_to_thread=False)
-def live() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@get("/health/ready", include_in_schema=False)
-async def ready(state: State) -> Response[dict[str, Any]]:
-    checks: dict[str, str] = {}
-    try:
-        async with state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        checks["postgresql"] = "ok"
-    except Exception as exc:  # readiness reports any failure, whatever its kind
-        checks["postgresql"] = f"failed: {type(exc).__name__}"
-    try:
-        await state.redis.ping()
-        checks["redis"] = "ok"
-    except Exception as exc:
-        checks["redis"] = f"failed: {type(exc).__name__}"
-    healthy = all(v == "ok" for v in checks.values())
-    return Response(
-        {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
-    )
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    require_deployable(settings)
     nudge.install()
 
     @asynccontextmanager
@@ -90,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        app.state.redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        app.state.redis = open_redis(settings)
         try:
             yield
         finally:

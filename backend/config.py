@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,18 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_sender: str = "COI network <notices@coinet.local>"
+    # SMTP_TLS: "starttls", "tls" (implicit, usually port 465) or "none"; "auto" is "none" for a
+    # server on this machine (the development sink) and "starttls" for any other.
+    smtp_tls: str = "auto"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # The server secret (SECRET_KEY): the stored-secret encryption key is derived from it.
     secret_key: str = ""
+    # The audit log's checkpoint key, the same on every replica: a PEM file's path, or the key
+    # itself (PEM, or base64 of the 32-byte Ed25519 seed) in the environment. Neither: a local
+    # key under KEYS_DIR is made on first use (development only; production refuses to start).
+    audit_signing_key_file: str = ""
+    audit_signing_key: str = ""
     session_days: int = 14
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
@@ -64,6 +75,28 @@ class Settings:
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def smtp_security(self) -> str:
+        """ "starttls", "tls" or "none", with "auto" resolved by where the server is."""
+        if self.smtp_tls != "auto":
+            return self.smtp_tls
+        return "none" if is_loopback_host(self.smtp_host) else "starttls"
+
+    @cached_property
+    def encryption_key(self) -> bytes:
+        """The key that encrypts secrets stored in the database (webhook secrets, third-party
+        tokens): 32 random-looking bytes, url-safe base64 encoded, so `Fernet(key)` takes it as
+        it is. Derived from SECRET_KEY with HKDF-SHA256, so every replica derives the same one;
+        in development without SECRET_KEY, from a secret made once under KEYS_DIR."""
+        from backend.deployment import derive_encryption_key, development_secret
+
+        secret = self.secret_key or development_secret(self.keys_dir, self.is_production)
+        return derive_encryption_key(secret)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -83,7 +116,12 @@ class Settings:
             smtp_host=_env("SMTP_HOST", cls.smtp_host),
             smtp_port=_env_int("SMTP_PORT", cls.smtp_port),
             smtp_sender=_env("SMTP_SENDER", cls.smtp_sender),
+            smtp_tls=_env("SMTP_TLS", cls.smtp_tls).strip().lower(),
+            smtp_username=_env("SMTP_USERNAME", ""),
+            smtp_password=_env("SMTP_PASSWORD", ""),
             secret_key=_env("SECRET_KEY", ""),
+            audit_signing_key_file=_env("AUDIT_SIGNING_KEY_FILE", ""),
+            audit_signing_key=_env("AUDIT_SIGNING_KEY", ""),
             session_days=_env_int("SESSION_DAYS", cls.session_days),
             login_max_failures=_env_int("LOGIN_MAX_FAILURES", cls.login_max_failures),
             login_lockout_minutes=_env_int("LOGIN_LOCKOUT_MINUTES", cls.login_lockout_minutes),
@@ -95,6 +133,10 @@ class Settings:
                 "DASHBOARD_REFRESH_SECONDS", cls.dashboard_refresh_seconds
             ),
         )
+
+
+def is_loopback_host(host: str) -> bool:
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 @lru_cache(maxsize=1)

@@ -1,18 +1,25 @@
-"""The outbox relay: turns committed outbox events into queued jobs.
+"""The outbox relay: turns committed outbox events into queued jobs; and its companion for
+uploads, which queues the read of every document still waiting to be read.
 
 Events are claimed with SKIP LOCKED so several relays can run; an event is marked published
 only after Redis accepted the job, so a Redis outage leaves it waiting in PostgreSQL. The
-job id is derived from the event id, so publishing the same event twice queues one job."""
+job id is derived from the event id, so publishing the same event twice queues one job.
+
+The web app queues a document's read right after its upload, but only if Redis answers then;
+`queue_pending_reads` (a worker cron) queues it for every document still pending, so an upload
+made while Redis was down is read as soon as the workers run again, with nobody opening a page.
+Its job id is the read's own ("read:<id>"), so a read already queued is not queued twice."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import select
 
-from backend.db.models import OutboxEvent
+from backend.db.models import Document, OutboxEvent
+from workers.read_job import READ_JOB, read_job_id
 
 log = logging.getLogger("coinet.relay")
 
@@ -44,3 +51,39 @@ async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:
     if published:
         log.info("relayed %d outbox events", published)
     return published
+
+
+# The web app queues a fresh upload's read itself; leave it that long before stepping in.
+PENDING_READ_GRACE: Final = timedelta(seconds=20)
+# Older pending documents were retried for days already; an operator looks at those.
+PENDING_READ_WINDOW: Final = timedelta(days=3)
+PENDING_READ_BATCH: Final = 500
+
+
+async def queue_pending_reads(ctx: dict[str, Any], *, grace: timedelta = PENDING_READ_GRACE) -> int:
+    """Queue the read of every recent document still waiting to be read; returns how many."""
+    factory = ctx["session_factory"]
+    now = datetime.now(UTC)
+    async with factory() as session:
+        pending = (
+            await session.execute(
+                select(Document.id)
+                .where(
+                    Document.read_state == "pending",
+                    Document.created_at <= now - grace,
+                    Document.created_at >= now - PENDING_READ_WINDOW,
+                )
+                .order_by(Document.created_at)
+                .limit(PENDING_READ_BATCH)
+            )
+        ).scalars()
+        document_ids = list(pending)
+    queued = 0
+    for document_id in document_ids:
+        job = await ctx["redis"].enqueue_job(
+            READ_JOB, str(document_id), _job_id=read_job_id(document_id)
+        )
+        queued += job is not None
+    if queued:
+        log.info("queued the read of %d pending documents", queued)
+    return queued

@@ -11,11 +11,12 @@ from arq.connections import RedisSettings
 from backend.audit.jobs import CHECKPOINT_MINUTES, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
+from backend.deployment import require_deployable
 from workers.fanout import fan_out_record_change, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.read_job import read_document_job
-from workers.relay import relay_outbox
+from workers.relay import queue_pending_reads, relay_outbox
 from workers.sweep import SWEEP_HOUR_UTC, expiry_sweep
 
 # The relay runs every few seconds as a backstop to the web app's nudge after each commit.
@@ -26,6 +27,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
+    require_deployable(settings)
     engine = make_engine(settings)
     ctx["settings"] = settings
     ctx["engine"] = engine
@@ -46,11 +48,14 @@ class WorkerSettings:
         # The link's secret must not linger in Redis once sent.
         func(send_invitation_mail, max_tries=INVITATION_TRIES, keep_result=0),
         resume_fan_outs,
+        queue_pending_reads,
         expiry_sweep,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(relay_outbox, second=RELAY_SECONDS, run_at_startup=True, keep_result=0),
         cron(resume_fan_outs, minute=set(range(0, 60, 5)), run_at_startup=True),
+        # Uploads made while Redis was down get read once the workers run again.
+        cron(queue_pending_reads, second={30}, run_at_startup=True),
         cron(send_notice_mail, minute=set(range(0, 60, 10))),
         cron(expiry_sweep, hour={SWEEP_HOUR_UTC}, minute={0}),
         cron(make_checkpoint_job, minute=CHECKPOINT_MINUTES),

@@ -224,6 +224,11 @@ def run_keys(args: argparse.Namespace) -> int:
 
 def run_rotate_key(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if settings.audit_signing_key or settings.audit_signing_key_file:
+        return _fail(
+            "the checkpoint key comes from configuration: list its vkey as retired in "
+            f"{settings.keys_dir / 'audit-keyring.txt'} and configure the new key instead"
+        )
     try:
         signer = rotate_signing_key(settings.keys_dir, log_origin(settings))
     except (KeyFileError, NoteError, OSError) as exc:

@@ -20,6 +20,7 @@ from backend.audit.keys import (
     load_or_create_pdf_identity,
     load_or_create_signer,
     log_origin,
+    settings_signer,
 )
 from backend.config import Settings
 
@@ -65,10 +66,17 @@ class AuditContext:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditContext:
-        return cls.from_keys_dir(
-            settings.keys_dir,
-            log_origin(settings),
+        origin = log_origin(settings)
+        signer, keyring = settings_signer(settings, origin)
+        keys_dir = settings.keys_dir
+        roots_path = keys_dir / TSA_ROOTS_FILE
+        return cls(
+            origin=origin,
+            signer=signer,
+            keyring=keyring,
+            pdf_identity=load_or_create_pdf_identity(keys_dir, f"{origin} audit reports"),
             timestamp_url=settings.timestamp_url,
+            tsa_roots_pem=roots_path.read_bytes() if roots_path.exists() else b"",
             read_document=_store_reader(settings),
         )
 

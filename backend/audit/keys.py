@@ -13,6 +13,8 @@ overwrite each other's key, and keys never live in the repository (`var/` is ign
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,6 +108,57 @@ def _record_in_keyring(keys_dir: Path, signer: NoteSigner) -> Keyring:
         keyring.add(signer.verifier)
         _replace_file(keys_dir / KEYRING_FILE, keyring.to_text().encode("utf-8"), 0o644)
     return keyring
+
+
+def _parse_configured_key(text: str, where: str) -> Ed25519PrivateKey:
+    """A PEM private key, or base64 of the 32-byte Ed25519 seed (easier to keep in a secret
+    store); a PEM pasted into one environment line may carry literal "\\n" for its breaks."""
+    text = text.strip().replace("\\n", "\n")
+    try:
+        if text.startswith("-----BEGIN"):
+            key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
+        else:
+            seed = base64.b64decode(text, validate=True)
+            key = Ed25519PrivateKey.from_private_bytes(seed)
+    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError) as exc:
+        raise KeyFileError(f"{where} is not a usable Ed25519 private key: {exc}") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{where} does not hold an Ed25519 key")
+    return key
+
+
+def configured_signing_key(settings: Settings) -> Ed25519PrivateKey | None:
+    """The checkpoint key every replica shares, from configuration; None when none is set."""
+    if settings.audit_signing_key:
+        return _parse_configured_key(settings.audit_signing_key, "AUDIT_SIGNING_KEY")
+    if settings.audit_signing_key_file:
+        path = Path(settings.audit_signing_key_file)
+        try:
+            text = path.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KeyFileError(f"AUDIT_SIGNING_KEY_FILE {path} cannot be read: {exc}") from exc
+        return _parse_configured_key(text, f"AUDIT_SIGNING_KEY_FILE {path}")
+    return None
+
+
+def settings_signer(settings: Settings, origin: str) -> tuple[NoteSigner, Keyring]:
+    """The signer and keyring for these settings: the configured key when there is one (the
+    keyring file, when present, still lists the retired keys), else the local key made on
+    first use, which production refuses."""
+    key = configured_signing_key(settings)
+    if key is None:
+        if settings.is_production:
+            raise KeyFileError(
+                "production needs AUDIT_SIGNING_KEY_FILE or AUDIT_SIGNING_KEY (one key for all "
+                "replicas); a key generated per server is refused"
+            )
+        signer = load_or_create_signer(settings.keys_dir, origin)
+        return signer, load_keyring(settings.keys_dir)
+    signer = NoteSigner(name=signer_name(origin), private_key=key)
+    keyring = load_keyring(settings.keys_dir)
+    if keyring.find(signer.name, signer.verifier.key_id) is None:
+        keyring.add(signer.verifier)
+    return signer, keyring
 
 
 def load_or_create_signer(keys_dir: Path, origin: str) -> NoteSigner:

@@ -72,12 +72,19 @@ def compose_digest(
 
 
 async def send_message(settings: Settings, message: EmailMessage) -> None:
+    """Send over SMTP_TLS's choice: STARTTLS (refused if the server does not offer it), TLS
+    from the first byte, or plain (the development sink); signs in when SMTP_USERNAME is set.
+    The server's certificate is checked against the system's trusted roots."""
+    security = settings.smtp_security
     await aiosmtplib.send(
         message,
         hostname=settings.smtp_host,
         port=settings.smtp_port,
         timeout=SMTP_TIMEOUT_SECONDS,
-        start_tls=False,
+        use_tls=security == "tls",
+        start_tls=security == "starttls",
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
     )
 
 
