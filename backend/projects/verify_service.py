@@ -244,8 +244,9 @@ def coverage_end(
 
 
 def _coverages(rows: RecordRows) -> list[dict[str, Any]]:
-    return [
-        {
+    coverages: list[dict[str, Any]] = []
+    for policy, term in rows.terms:
+        coverage: dict[str, Any] = {
             "line": policy.line,
             "policy_number": policy.policy_number,
             "insurer": policy.insurer_name,
@@ -255,8 +256,11 @@ def _coverages(rows: RecordRows) -> list[dict[str, Any]]:
             "cancelled_on": term.cancelled_on.isoformat() if term.cancelled_on else None,
             "limits": {str(k): int(v) for k, v in term.limits.items() if v is not None},
         }
-        for policy, term in rows.terms
-    ]
+        if term.entered_by_hand:
+            # Values a person typed instead of taking them as read, with what was read.
+            coverage["typed_by_hand"] = dict(sorted(term.entered_by_hand.items()))
+        coverages.append(coverage)
+    return coverages
 
 
 def _documents(rows: RecordRows, revision: RecordRevision | None) -> list[DocumentRef]:

@@ -29,6 +29,8 @@ class TermInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     cancelled_on: date | None = None
     replaces_term_id: uuid.UUID | None = None
     source_document_id: uuid.UUID | None = None
+    # Fields typed or corrected by a person at review -> what the reader had read (None: nothing).
+    entered_by_hand: dict[str, str | None] = msgspec.field(default_factory=dict)
 
 
 class EndorsementInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -42,6 +44,7 @@ class EndorsementInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     policy_id: uuid.UUID | None = None
     replaces_endorsement_id: uuid.UUID | None = None
     source_document_id: uuid.UUID | None = None
+    entered_by_hand: dict[str, str | None] = msgspec.field(default_factory=dict)
 
 
 class RecordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -68,6 +71,7 @@ class TermView(msgspec.Struct, kw_only=True):
     wc_states: list[str]
     additional_insured: bool
     subrogation_waived: bool
+    entered_by_hand: dict[str, str | None] = msgspec.field(default_factory=dict)
 
 
 class EndorsementView(msgspec.Struct, kw_only=True):

@@ -206,6 +206,7 @@ class RecordService:
                 additional_insured=term.additional_insured,
                 subrogation_waived=term.subrogation_waived,
                 source_document_id=await self._own_document(sub_org_id, term.source_document_id),
+                entered_by_hand=dict(term.entered_by_hand),
             )
         )
 
@@ -246,6 +247,7 @@ class RecordService:
                 source_document_id=await self._own_document(
                     sub_org_id, endorsement.source_document_id
                 ),
+                entered_by_hand=dict(endorsement.entered_by_hand),
             )
         )
 
@@ -312,6 +314,7 @@ def _term_view(policy: Policy, term: PolicyTerm) -> TermView:
         wc_states=list(term.wc_states),
         additional_insured=term.additional_insured,
         subrogation_waived=term.subrogation_waived,
+        entered_by_hand=dict(term.entered_by_hand or {}),
     )
 
 

@@ -40,6 +40,7 @@ from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for, page_sizes
+from backend.web.typed_by_hand import typed_in_check, typed_values
 
 OUTCOME_ORDER: Final = {"fail": 0, "unknown": 1, "waived": 2, "pass": 3}
 DECISION_LABEL: Final = {
@@ -224,6 +225,9 @@ async def engagement_page(
                 db, engagement, verdict, labelled[1], window
             )
     documents = await _documents_by_hash(db, engagement.sub_org_id, checks)
+    typed = await typed_values(db, engagement.sub_org_id)
+    for check in checks:
+        check["typed_by_hand"] = typed_in_check(check, typed)
     requirement = (
         await db.execute(
             select(RequirementSet.name, RequirementSetVersion.version)
@@ -277,6 +281,7 @@ async def engagement_page(
         decisions=decisions,
         decision_label=DECISION_LABEL,
         snapshots=snapshots,
+        typed=typed,
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")
         ],

@@ -37,6 +37,29 @@ READER_ENDORSEMENT_KIND: Final = {
 }
 MANUAL_LINES: Final = ("general_liability", "auto_liability", "umbrella", "workers_compensation")
 LOW_CONFIDENCE: Final = 0.8
+# The words a blank ACORD template prints where a value belongs: read as such they are no
+# value ("NAME" is not a holder), so the field is shown empty, as unread.
+TEMPLATE_PLACEHOLDERS: Final = frozenset(
+    {
+        "mm/dd/yyyy",
+        "mm/dd/yy",
+        "mm/dd/ccyy",
+        "name",
+        "address",
+        "name and address",
+        "name/address",
+        "name & address",
+        "insured",
+        "insured name",
+        "certificate holder",
+        "holder",
+        "policy number",
+        "naic #",
+        "insurer",
+    }
+)
+# A run of only filler characters ("XXXXXXXX", "____", "--/--/----") is a template's blank.
+_FILLER_CHARACTERS: Final = frozenset("xX_-/. #*")
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,8 @@ class ReviewView:
     warnings: list[str]
     error: str | None
     suggested_kind: str
+    # The reader found no coverage table: every policy value has to be typed from the page.
+    no_coverage_read: bool = False
 
 
 def _as_dict(value: object) -> dict[str, Any]:
@@ -90,12 +115,20 @@ def _as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def is_placeholder(value: str) -> bool:
+    folded = " ".join(value.split()).casefold()
+    if not folded:
+        return False
+    return folded in TEMPLATE_PLACEHOLDERS or all(c in _FILLER_CHARACTERS for c in folded)
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "on" if value else ""
-    return str(value)
+    shown = str(value)
+    return "" if is_placeholder(shown) else shown
 
 
 class _Locator:
@@ -141,7 +174,8 @@ def review_view(
     for index, coverage in enumerate(result.get("coverages") or []):
         if isinstance(coverage, dict) and coverage.get("line") in LINES:
             coverages.append(_coverage_view(index, coverage, insurers, locate))
-    if not coverages and not result.get("endorsements"):
+    no_coverage_read = not coverages and not result.get("endorsements")
+    if no_coverage_read:
         # Nothing was read: offer the usual lines for entry by hand, unticked.
         coverages = [
             _coverage_view(index, {"line": line}, {}, locate, include=False)
@@ -160,7 +194,7 @@ def review_view(
         ("/description_of_operations", "Description of operations"),
     ):
         value = _pointer_value(result, pointer)
-        if value:
+        if value and not is_placeholder(str(value)):
             context.append(locate.view(pointer, pointer, label, value))
     form_kind = result.get("form")
     holder = None
@@ -182,6 +216,7 @@ def review_view(
         warnings=[str(w) for w in result.get("warnings") or []],
         error=str(error_text) if error_text else None,
         suggested_kind=suggested,
+        no_coverage_read=no_coverage_read and form_kind != "endorsement",
     )
 
 
@@ -238,7 +273,7 @@ def _coverage_view(
                 f"{base}/basis",
                 prefix + "basis",
                 "Basis",
-                coverage.get("basis") or "occurrence",
+                coverage.get("basis"),
                 kind="select",
                 options=BASES,
             )
@@ -249,7 +284,7 @@ def _coverage_view(
                 f"{base}/aggregate_applies_per",
                 prefix + "aggregate_applies_per",
                 "Aggregate applies per",
-                coverage.get("aggregate_applies_per") or "policy",
+                coverage.get("aggregate_applies_per"),
                 kind="select",
                 options=AGGREGATE_PER,
             )
@@ -289,7 +324,7 @@ def _coverage_view(
                 f"{base}/statutory",
                 prefix + "wc_statutory",
                 "Statutory limits",
-                bool(coverage.get("statutory", True)),
+                bool(coverage.get("statutory")),
                 kind="checkbox",
             )
         )
@@ -357,10 +392,68 @@ def _endorsement_view(index: int, item: dict[str, Any], include: bool = True) ->
     )
 
 
-def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
-    """The RecordChange the person confirmed. Unticked rows are left out."""
+def _comparable(kind: str, value: str) -> str:
+    """A field's value as it compares with what was read: amounts without "$" and commas,
+    ticks as on/off, text with its spacing folded."""
+    if kind == "amount":
+        return value.replace(",", "").replace("$", "").strip()
+    if kind == "checkbox":
+        return "on" if value in ("on", "true", "1", "yes") else ""
+    return " ".join(value.split())
+
+
+def typed_by_hand(form: FormData, read: list[FieldView], prefix: str) -> dict[str, str | None]:
+    """Field -> what the reader had read (None: nothing) for each value the person typed or
+    changed. Field names drop the row prefix; limits are "limits.<kind>"."""
+    typed: dict[str, str | None] = {}
+    for view in read:
+        if view.kind == "checkbox":
+            submitted = "on" if checked(form, view.name) else ""
+        else:
+            submitted = text(form, view.name)
+        was = _comparable(view.kind, view.value)
+        if _comparable(view.kind, submitted) == was:
+            continue
+        if not submitted and view.kind != "checkbox":
+            continue  # a value removed is no value typed; the record does not hold it
+        name = view.name[len(prefix) :].replace("limit-", "limits.", 1)
+        typed[name] = view.value or None
+    return typed
+
+
+def _read_fields(view: ReviewView | None) -> dict[str, list[FieldView]]:
+    """Row prefix -> the fields as read, for the rows the reader filled (not the blank ones
+    offered for entry by hand, whose every value is typed)."""
+    if view is None:
+        return {}
+    found: dict[str, list[FieldView]] = {}
+    for coverage in view.coverages:
+        found[f"cov-{coverage.index}-"] = coverage.fields if coverage.include else []
+    for endorsement in view.endorsements:
+        found[f"end-{endorsement.index}-"] = endorsement.fields if endorsement.include else []
+    return found
+
+
+def _blank_fields(fields: list[FieldView]) -> list[FieldView]:
+    return [FieldView(f.name, f.label, "", kind=f.kind, options=f.options) for f in fields]
+
+
+def _choice(form: FormData, name: str, label: str, options: tuple[str, ...]) -> str:
+    value = text(form, name)
+    if value not in options:
+        words = " or ".join(o.replace("_", " ") for o in options)
+        raise BadInput(f"{label} was not read: choose {words}.", field=name)
+    return value
+
+
+def change_from_form(
+    form: FormData, document_id: uuid.UUID, view: ReviewView | None = None
+) -> RecordChange:
+    """The RecordChange the person confirmed. Unticked rows are left out. `view` is what was
+    read: every value that differs from it is marked as typed by hand."""
     terms: list[TermInput] = []
     endorsements: list[EndorsementInput] = []
+    read_rows = _read_fields(view)
     for index in _indexes(form, "cov-"):
         prefix = f"cov-{index}-"
         if not checked(form, prefix + "include"):
@@ -369,6 +462,19 @@ def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
         if line not in LINES:
             raise BadInput(f"Coverage {index + 1}: unknown line.", field=prefix + "line")
         label = f"{line.replace('_', ' ').capitalize()}"
+        read = read_rows.get(prefix) or _blank_fields(
+            _coverage_view(index, {"line": line}, {}, _Locator(None, [])).fields
+        )
+        basis = (
+            _choice(form, prefix + "basis", f"{label}: basis", BASES)
+            if prefix + "basis" in form
+            else "occurrence"
+        )
+        aggregate_per = (
+            _choice(form, prefix + "aggregate_applies_per", f"{label}: aggregate", AGGREGATE_PER)
+            if prefix + "aggregate_applies_per" in form
+            else "policy"
+        )
         effective = optional_date(form, prefix + "effective", f"{label}: effective date")
         expiration = optional_date(form, prefix + "expiration", f"{label}: expiry date")
         if effective is None or expiration is None:
@@ -388,9 +494,8 @@ def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
                 policy_number=text(form, prefix + "policy_number"),
                 effective=effective,
                 expiration=expiration,
-                basis=text(form, prefix + "basis", "occurrence") or "occurrence",
-                aggregate_applies_per=text(form, prefix + "aggregate_applies_per", "policy")
-                or "policy",
+                basis=basis,
+                aggregate_applies_per=aggregate_per,
                 limits=limits,
                 covered_autos=texts(form, prefix + "covered_autos"),
                 follows_form=checked(form, prefix + "follows_form"),
@@ -403,12 +508,14 @@ def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
                 additional_insured=checked(form, prefix + "additional_insured"),
                 subrogation_waived=checked(form, prefix + "subrogation_waived"),
                 source_document_id=document_id,
+                entered_by_hand=typed_by_hand(form, read, prefix),
             )
         )
     for index in _indexes(form, "end-"):
         prefix = f"end-{index}-"
         if not checked(form, prefix + "include"):
             continue
+        read = read_rows.get(prefix) or _blank_fields(_endorsement_view(index, {}).fields)
         endorsements.append(
             EndorsementInput(
                 form_number=text(form, prefix + "form_number"),
@@ -423,6 +530,7 @@ def change_from_form(form: FormData, document_id: uuid.UUID) -> RecordChange:
                 effective=optional_date(form, prefix + "effective", "Endorsement effective date"),
                 expiration=optional_date(form, prefix + "expiration", "Endorsement expiry date"),
                 source_document_id=document_id,
+                entered_by_hand=typed_by_hand(form, read, prefix),
             )
         )
     kind = text(form, "kind", "renewal")

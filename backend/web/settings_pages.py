@@ -24,6 +24,11 @@ from backend.web.requirements_editor import (
     body_from_form,
     editor_lines,
 )
+from backend.web.review_checks import (
+    CERTIFICATE_MAX_AGE_SETTING,
+    certificate_max_age,
+    parse_certificate_max_age,
+)
 
 
 def alert_days_of(organisation: Organisation | None) -> list[int]:
@@ -116,6 +121,9 @@ class SettingsPagesController(Controller):
             actor,
             "gc/notifications.html",
             alert_days=alert_days_of(organisation),
+            certificate_max_age=certificate_max_age(
+                organisation.settings if organisation else None
+            ),
             email=(organisation.settings or {}).get("email_notices", True)
             if organisation
             else True,
@@ -134,6 +142,7 @@ class SettingsPagesController(Controller):
         assert organisation is not None
         try:
             days = parse_alert_days(text(form, "alert_days"))
+            max_age = parse_certificate_max_age(text(form, CERTIFICATE_MAX_AGE_SETTING))
         except DomainError as exc:
             return await page(
                 db,
@@ -141,6 +150,7 @@ class SettingsPagesController(Controller):
                 "gc/notifications.html",
                 status_code=exc.status_code,
                 alert_days=alert_days_of(organisation),
+                certificate_max_age=certificate_max_age(organisation.settings),
                 email=(organisation.settings or {}).get("email_notices", True),
                 error=exc,
                 saved=False,
@@ -149,6 +159,7 @@ class SettingsPagesController(Controller):
         organisation.settings = {
             **(organisation.settings or {}),
             "alert_thresholds": days,
+            CERTIFICATE_MAX_AGE_SETTING: max_age,
             "email_notices": text(form, "email_notices") == "on",
         }
         return Redirect(path="/settings/notifications?saved=true")

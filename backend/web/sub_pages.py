@@ -32,6 +32,14 @@ from backend.web.forms import read_form, text, whole_number
 from backend.web.invitation_mail import mail_after_commit
 from backend.web.page_image import page_png, page_sizes
 from backend.web.review import change_from_form, corrected_read_result, review_view
+from backend.web.review_checks import (
+    ReviewWarning,
+    confirmed_as,
+    document_state,
+    review_warnings,
+    revisions_of_documents,
+    strictest_certificate_age,
+)
 from backend.web.sub_views import dependants, reach_counts
 from workers.read_job import READ_JOB, read_job_id
 
@@ -70,9 +78,15 @@ class SubPagesController(Controller):
         if not await can_write_record(db, actor, sub_id):
             raise NotFound("No such subcontractor record that you may change.")
         sub = await db.get(Organisation, sub_id)
-        documents = await records.documents(actor, sub_id)
+        documents = (await records.documents(actor, sub_id))[:10]
         return await page(
-            db, actor, "sub/upload.html", sub=sub, documents=documents[:10], error=None
+            db,
+            actor,
+            "sub/upload.html",
+            sub=sub,
+            documents=documents,
+            states=await document_states(db, sub_id, documents),
+            error=None,
         )
 
     @post("/subs/{sub_id:uuid}/upload")
@@ -169,18 +183,60 @@ class SubPagesController(Controller):
     ) -> Response[Any]:
         document = await readable_document(db, actor, document_id)
         form = await read_form(request)
+        warnings: list[ReviewWarning] | None = None
         try:
             async with db.begin_nested():
-                change = change_from_form(form, document.id)
+                # Locked, so two confirms of one document (a double click) make one revision.
+                await db.refresh(document, with_for_update=True)
+                already = await confirmed_as(db, document)
+                if already is not None:
+                    raise BadInput(
+                        f"This document was already confirmed as revision {already.number}. "
+                        "Upload the corrected certificate to change the record again."
+                    )
+                view = review_view(document.read_result, [], has_record=False)
+                change = change_from_form(form, document.id, view)
+                sub = await db.get(Organisation, document.sub_org_id)
+                warnings = review_warnings(
+                    document.read_result,
+                    sub.legal_name if sub else "",
+                    change,
+                    date.today(),
+                    await strictest_certificate_age(db, document.sub_org_id),
+                )
+                reason = text(form, "override_reason")
+                if warnings and not reason:
+                    raise BadInput(
+                        "Say why this certificate is right despite the warnings above, or "
+                        "correct the values.",
+                        field="override_reason",
+                    )
+                if warnings:
+                    change.summary = (
+                        f"{change.summary} (confirmed despite: "
+                        f"{', '.join(w.code.replace('_', ' ') for w in warnings)}; reason: "
+                        f"{reason})"
+                    )[:2000]
                 revision = await records.confirm_change(actor, document.sub_org_id, change)
                 corrected = corrected_read_result(document.read_result, form, actor.person_id)
-                if corrected is not None:
+                result = corrected if corrected is not None else document.read_result
+                if warnings and isinstance(result, dict):
+                    result = {
+                        **result,
+                        "review": {
+                            "warnings": [{"code": w.code, "message": w.message} for w in warnings],
+                            "reason": reason,
+                            "by": str(actor.person_id),
+                            "revision": revision.number,
+                        },
+                    }
+                if result is not document.read_result:
                     # Verification reads the holder from the certificate as the person
                     # confirmed it, not as the reader guessed it.
-                    document.read_result = corrected
+                    document.read_result = result
         except DomainError as exc:
             values = {k: v for k, v in form.items() if k != "_csrf"}
-            return await review_page(db, actor, records, settings, document, exc, values)
+            return await review_page(db, actor, records, settings, document, exc, values, warnings)
         # The app's after-response hook nudges the outbox relay once this commit is done.
         return Redirect(path=f"/revisions/{revision.id}/reach")
 
@@ -352,6 +408,7 @@ async def record_page(
     db: AsyncSession, actor: Actor, records: RecordService, sub_id: uuid.UUID
 ) -> Template:
     record = await records.master_record(actor, sub_id)
+    documents = await records.documents(actor, sub_id)
     lines: dict[str, list[Any]] = {}
     for term in record.terms:
         lines.setdefault(term.line, []).append(term)
@@ -361,10 +418,20 @@ async def record_page(
         "sub/record.html",
         record=record,
         lines=lines,
-        documents=await records.documents(actor, sub_id),
+        documents=documents,
+        states=await document_states(db, sub_id, documents),
         open_invitations=await invitations.open_invitations(db, actor),
         today=date.today(),
     )
+
+
+async def document_states(
+    db: AsyncSession, sub_id: uuid.UUID, documents: list[Document]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """Each document's standing: being read, needs manual entry, awaiting review, confirmed
+    as revision N."""
+    numbers = await revisions_of_documents(db, sub_id, [d.id for d in documents])
+    return {d.id: document_state(d, numbers.get(d.id)) for d in documents}
 
 
 async def review_page(
@@ -375,11 +442,20 @@ async def review_page(
     document: Document,
     error: DomainError | None,
     values: dict[str, list[str]],
+    warnings: list[ReviewWarning] | None = None,
 ) -> Template:
     _, content = await records.document_bytes(actor, document.id)
     sizes = page_sizes(settings.data_dir, document.sha256, content)
     record = await records.master_record(actor, document.sub_org_id)
     view = review_view(document.read_result, sizes, has_record=bool(record.terms))
+    if warnings is None:
+        warnings = review_warnings(
+            document.read_result,
+            record.legal_name,
+            None,
+            date.today(),
+            await strictest_certificate_age(db, document.sub_org_id),
+        )
     return await page(
         db,
         actor,
@@ -391,6 +467,8 @@ async def review_page(
         error=error,
         values=values,
         record=record,
+        review_warnings=warnings,
+        confirmed=await confirmed_as(db, document),
     )
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Date, ForeignKey, String, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
@@ -34,3 +35,7 @@ class Endorsement(IdMixin, CreatedAtMixin, Base):
     effective: Mapped[date | None] = mapped_column(Date)
     expiration: Mapped[date | None] = mapped_column(Date)
     source_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
+    # Field -> what the reader had read (None: nothing) for each value typed at review.
+    entered_by_hand: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )

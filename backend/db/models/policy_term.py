@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,3 +47,8 @@ class PolicyTerm(IdMixin, CreatedAtMixin, Base):
     additional_insured: Mapped[bool] = mapped_column(default=False)
     subrogation_waived: Mapped[bool] = mapped_column(default=False)
     source_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id"))
+    # Field -> what the reader had read (None: nothing) for each value a person typed or
+    # corrected at review; the GC and the snapshot show these as typed by hand.
+    entered_by_hand: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )

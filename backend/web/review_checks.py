@@ -1,0 +1,228 @@
+"""What the review page warns about before a certificate goes into the record: an insured that
+is not the sub, policies already over, a certificate older than a GC accepts, and a document
+already confirmed. The first three block the confirm until the person says why it is right;
+the last one blocks it outright (the record already holds what the document says)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Document, Engagement, Organisation, RecordRevision
+from backend.errors import BadInput
+from backend.records.schemas import RecordChange
+from backend.verification.names import normalise_entity_name
+
+# A certificate is a snapshot of the policies on the day it was issued; a year-old one may
+# describe policies cancelled since. 90 days is the common contract language ("certificates
+# dated within the last 90 days") and applies when a GC has not set its own window.
+DEFAULT_CERTIFICATE_MAX_AGE_DAYS: Final = 90
+CERTIFICATE_MAX_AGE_SETTING: Final = "certificate_max_age_days"
+# The longest window a GC may set: a certificate older than two years says nothing current.
+LONGEST_CERTIFICATE_MAX_AGE_DAYS: Final = 730
+
+# Entity-type words that do not change which company is meant when the insured line is
+# compared with the sub's legal name ("Acme Roofing, L.L.C." is the sub "Acme Roofing LLC").
+ENTITY_SUFFIXES: Final = frozenset(
+    {
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "limited",
+        "lp",
+        "llp",
+        "lllp",
+        "pc",
+        "pllc",
+        "pa",
+        "plc",
+        "the",
+    }
+)
+# Where a trade name follows the legal name on the insured line ("Acme LLC dba Acme Roofing").
+TRADE_NAME_MARKERS: Final = ("dba", "d b a", "aka", "t a", "fka")
+
+
+@dataclass(frozen=True)
+class ReviewWarning:
+    code: str
+    message: str
+
+
+def _core_words(name: str) -> list[str]:
+    words = normalise_entity_name(name).split()
+    return [w for w in words if w not in ENTITY_SUFFIXES]
+
+
+def insured_is_sub(insured: str, legal_name: str) -> bool:
+    """The insured line names the sub, allowing for case, punctuation, entity-type words, a
+    trade name after "dba" and the address lines the reader may have kept with the name."""
+    wanted = _core_words(legal_name)
+    if not wanted:
+        return False
+    for line in insured.splitlines() or [insured]:
+        folded = normalise_entity_name(line)
+        for marker in TRADE_NAME_MARKERS:
+            folded = folded.split(f" {marker} ", 1)[0]
+        words = [w for w in folded.split() if w not in ENTITY_SUFFIXES]
+        if words == wanted:
+            return True
+    return False
+
+
+def _read_text(result: dict[str, Any], *path: str) -> str:
+    value: object = result
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def review_warnings(
+    read_result: dict[str, Any] | None,
+    legal_name: str,
+    change: RecordChange | None,
+    today: date,
+    max_age: tuple[int, str],
+) -> list[ReviewWarning]:
+    """The warnings for this certificate as the person is about to confirm it (`change`), or
+    as it was read when nothing is confirmed yet."""
+    result = read_result if isinstance(read_result, dict) else {}
+    found: list[ReviewWarning] = []
+    insured = _read_text(result, "insured", "name")
+    if insured and not insured_is_sub(insured, legal_name):
+        first_line = insured.splitlines()[0]
+        found.append(
+            ReviewWarning(
+                "insured_name",
+                f"The insured on this certificate is “{first_line}”, not your legal name "
+                f"“{legal_name}”. A certificate for another company does not cover you.",
+            )
+        )
+    expirations: list[tuple[str, date]] = []
+    if change is not None:
+        expirations = [(t.line, t.expiration) for t in change.terms]
+    else:
+        for coverage in result.get("coverages") or []:
+            if isinstance(coverage, dict):
+                try:
+                    ends = date.fromisoformat(str(coverage.get("expiration")))
+                except ValueError:
+                    continue
+                expirations.append((str(coverage.get("line")), ends))
+    over = [(line, ends) for line, ends in expirations if ends < today]
+    if over:
+        listed = ", ".join(
+            f"{line.replace('_', ' ')} ended {ends.isoformat()}" for line, ends in over
+        )
+        found.append(
+            ReviewWarning(
+                "expired",
+                f"Already expired: {listed}. An expired policy does not cover work today.",
+            )
+        )
+    issued_text = _read_text(result, "certificate_date")
+    days, whose = max_age
+    try:
+        issued: date | None = date.fromisoformat(issued_text) if issued_text else None
+    except ValueError:
+        issued = None
+    if issued is not None and (today - issued).days > days:
+        found.append(
+            ReviewWarning(
+                "stale_certificate",
+                f"The certificate is dated {issued.isoformat()}, {(today - issued).days} days "
+                f"ago; {whose} accepts certificates up to {days} days old. Ask the broker for "
+                "a current one.",
+            )
+        )
+    return found
+
+
+def certificate_max_age(settings: dict[str, Any] | None) -> int:
+    value = (settings or {}).get(CERTIFICATE_MAX_AGE_SETTING)
+    if isinstance(value, int) and 0 < value <= LONGEST_CERTIFICATE_MAX_AGE_DAYS:
+        return value
+    return DEFAULT_CERTIFICATE_MAX_AGE_DAYS
+
+
+def parse_certificate_max_age(raw: str) -> int:
+    if not raw.strip():
+        return DEFAULT_CERTIFICATE_MAX_AGE_DAYS
+    if not raw.strip().isdigit() or not 0 < int(raw) <= LONGEST_CERTIFICATE_MAX_AGE_DAYS:
+        raise BadInput(
+            f"The certificate age must be a number of days from 1 to "
+            f"{LONGEST_CERTIFICATE_MAX_AGE_DAYS}.",
+            field=CERTIFICATE_MAX_AGE_SETTING,
+        )
+    return int(raw)
+
+
+async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> tuple[int, str]:
+    """The shortest certificate-age window among the GCs engaging this sub, and whose it is."""
+    query = (
+        select(Organisation.legal_name, Organisation.settings)
+        .join(Engagement, Engagement.gc_org_id == Organisation.id)
+        .where(Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True))
+        .distinct()
+    )
+    windows = [
+        (certificate_max_age(settings), name) for name, settings in (await db.execute(query)).all()
+    ]
+    if not windows:
+        return DEFAULT_CERTIFICATE_MAX_AGE_DAYS, "the usual contract"
+    return min(windows)
+
+
+async def confirmed_as(db: AsyncSession, document: Document) -> RecordRevision | None:
+    """The revision this document was already confirmed as, if any."""
+    query = (
+        select(RecordRevision)
+        .where(
+            RecordRevision.sub_org_id == document.sub_org_id,
+            RecordRevision.source_document_id == document.id,
+        )
+        .order_by(RecordRevision.number)
+        .limit(1)
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def revisions_of_documents(
+    db: AsyncSession, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """document id -> the number of the first revision confirmed from it."""
+    if not document_ids:
+        return {}
+    query = select(RecordRevision.source_document_id, RecordRevision.number).where(
+        RecordRevision.sub_org_id == sub_org_id,
+        RecordRevision.source_document_id.in_(document_ids),
+    )
+    found: dict[uuid.UUID, int] = {}
+    for document_id, number in (await db.execute(query)).all():
+        if document_id is not None and (document_id not in found or number < found[document_id]):
+            found[document_id] = number
+    return found
+
+
+def document_state(document: Document, revision_number: int | None) -> tuple[str, str]:
+    """(code, words) of where a document stands: reading, needs manual entry, awaiting
+    review, confirmed as revision N."""
+    if revision_number is not None:
+        return "confirmed", f"Confirmed as revision {revision_number}"
+    if document.read_state == "pending":
+        return "reading", "Being read"
+    result = document.read_result if isinstance(document.read_result, dict) else {}
+    nothing_read = not result.get("coverages") and not result.get("endorsements")
+    if document.read_state == "needs_manual_entry" or nothing_read:
+        return "manual", "Needs manual entry"
+    return "awaiting", "Read, awaiting review"

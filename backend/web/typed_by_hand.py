@@ -1,0 +1,98 @@
+"""Which values of a sub's record a person typed at review instead of taking them as read, so a
+GC can tell "read from the certificate" from "typed by hand" beside every check that uses one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Document, PolicyTerm
+from backend.records.repository import RecordRepository
+
+HOLDER_POINTER: Final = "/certificate_holder/name"
+HOLDER_FIELD: Final = "certificate_holder"
+# The record fields a check judges, by the end of its code (the code starts with the line's
+# prefix: GL_, AUTO_, UMB_, WC_ ...). Limit checks end in _MIN and judge limits.<kind>.
+FIELDS_OF_CHECK: Final[dict[str, tuple[str, ...]]] = {
+    "POLICY_NUMBER": ("policy_number",),
+    "IN_FORCE": ("effective", "expiration"),
+    "EFFECTIVE_BY_WORK_START": ("effective",),
+    "NO_GAP": ("effective", "expiration"),
+    "THROUGH_CLOSEOUT": ("expiration",),
+    "EXPIRY_WINDOW": ("expiration",),
+    "INSURER_NAIC": ("insurer_naic",),
+    "INSURER_RATING": ("insurer_name", "insurer_naic"),
+    "INSURER_SURPLUS_LINES": ("insurer_name", "insurer_naic"),
+    "OCCURRENCE_BASIS": ("basis",),
+    "WAIVER_OF_SUBROGATION": ("subrogation_waived",),
+    "STATUTORY": ("wc_statutory",),
+    "STATES": ("wc_states",),
+    "FOLLOWS_FORM": ("follows_form",),
+    "AGGREGATE_PER_PROJECT": ("aggregate_applies_per",),
+}
+
+
+@dataclass(frozen=True)
+class TypedValue:
+    line: str  # "" for the certificate holder
+    field: str
+    read: str | None  # what the reader had read; None: nothing
+    typed: str | None = None  # what the person typed, where the record keeps it elsewhere
+
+    @property
+    def label(self) -> str:
+        where = self.line.replace("_", " ") + ": " if self.line else ""
+        return where + self.field.replace("limits.", "").replace("_", " ")
+
+
+async def typed_values(db: AsyncSession, sub_org_id: uuid.UUID) -> list[TypedValue]:
+    """The typed values of the record as it stands, and every certificate holder a person
+    corrected. The caller has already checked that the actor may see this sub's record."""
+    found: list[TypedValue] = []
+    terms = await RecordRepository(db).terms_in_effect(
+        PolicyTerm.sub_org_id == sub_org_id, sub_org_id
+    )
+    for policy, term in terms:
+        for field, read in sorted((term.entered_by_hand or {}).items()):
+            found.append(TypedValue(policy.line, str(field), read if read else None))
+    documents = await db.execute(
+        select(Document.read_result).where(
+            Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
+        )
+    )
+    for (result,) in documents.all():
+        corrections = result.get("corrections") if isinstance(result, dict) else None
+        holder = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None
+        if isinstance(holder, dict):
+            read = holder.get("read")
+            confirmed = holder.get("confirmed")
+            found.append(
+                TypedValue(
+                    "", HOLDER_FIELD, str(read) if read else None, str(confirmed or "") or None
+                )
+            )
+    return found
+
+
+def fields_of_check(code: str) -> tuple[str, ...]:
+    if code == "CERTIFICATE_HOLDER_NAME":
+        return (HOLDER_FIELD,)
+    _, _, rest = code.partition("_")
+    if rest.endswith("_MIN"):
+        return ("limits." + rest[: -len("_MIN")].lower(),)
+    return FIELDS_OF_CHECK.get(rest, ())
+
+
+def typed_in_check(check: dict[str, Any], typed: list[TypedValue]) -> list[TypedValue]:
+    """The typed values a check's outcome rests on."""
+    fields = fields_of_check(str(check.get("code", "")))
+    line = str(check.get("line") or "")
+    if fields == (HOLDER_FIELD,):
+        # Each GC's certificate names its own holder: only the one this check judged counts.
+        found = check.get("found")
+        return [t for t in typed if t.field == HOLDER_FIELD and t.typed == found]
+    return [t for t in typed if t.field in fields and t.line == line]
