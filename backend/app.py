@@ -39,6 +39,7 @@ from backend.http import (
 from backend.network.controllers import AuthController, TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
+from backend.notify.webhooks_controllers import WebhookController
 from backend.projects.controllers import ProjectController
 from backend.projects.decision_controllers import DecisionController
 from backend.projects.service import ProjectService
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NoticeController,
             DevMailController,
             AuditController,
+            WebhookController,
             *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]

@@ -70,6 +70,13 @@ class Settings:
     environment: str = "development"
     # How often an open portfolio page asks again for its rows (0: never).
     dashboard_refresh_seconds: int = 60
+    # Fernet keys (comma-separated, the first encrypts) for integration secrets kept at rest;
+    # empty: a key generated on first use in KEYS_DIR.
+    integrations_key: str = ""
+    # Development only: let webhooks reach private and loopback addresses (a local receiver).
+    webhooks_allow_private: bool = False
+    procore_api_url: str = "https://api.procore.com"
+    procore_login_url: str = "https://login.procore.com"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -132,6 +139,10 @@ class Settings:
             dashboard_refresh_seconds=_env_int(
                 "DASHBOARD_REFRESH_SECONDS", cls.dashboard_refresh_seconds
             ),
+            integrations_key=_env("INTEGRATIONS_KEY", ""),
+            webhooks_allow_private=_env("WEBHOOKS_ALLOW_PRIVATE", "0").lower() in ("1", "true"),
+            procore_api_url=_env("PROCORE_API_URL", cls.procore_api_url),
+            procore_login_url=_env("PROCORE_LOGIN_URL", cls.procore_login_url),
         )
 
 

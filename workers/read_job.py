@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from backend.acord import read_document_isolated
 from backend.db.models import Document
+from backend.notify import webhooks as integration_events
 from backend.records.store import make_store
 
 log = logging.getLogger("coinet.read")
@@ -51,8 +52,10 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
             .where(Document.sha256 == sha256, Document.read_state == "pending")
             .with_for_update(skip_locked=True)
         )
-        for row in pending.scalars():
+        read = list(pending.scalars())
+        for row in read:
             row.read_state = state
             row.read_result = result
+        await integration_events.documents_read(session, read)
     log.info("read document %s: %s", document_id, state)
     return state

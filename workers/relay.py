@@ -24,7 +24,10 @@ from workers.read_job import READ_JOB, read_job_id
 log = logging.getLogger("coinet.relay")
 
 # Which job handles which event kind. Filled in as consumers land.
-HANDLERS: dict[str, str] = {"record.changed": "fan_out_record_change"}
+HANDLERS: dict[str, str] = {
+    "record.changed": "fan_out_record_change",
+    "integration.event": "dispatch_integration_event",
+}
 
 
 async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:

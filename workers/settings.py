@@ -18,6 +18,12 @@ from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.read_job import read_document_job
 from workers.relay import queue_pending_reads, relay_outbox
 from workers.sweep import SWEEP_HOUR_UTC, expiry_sweep
+from workers.webhooks import (
+    DUE_SWEEP_SECONDS,
+    deliver_due_webhooks,
+    deliver_webhook,
+    dispatch_integration_event,
+)
 
 # The relay runs every few seconds as a backstop to the web app's nudge after each commit.
 RELAY_SECONDS = set(range(0, 60, 5))
@@ -50,6 +56,9 @@ class WorkerSettings:
         resume_fan_outs,
         queue_pending_reads,
         expiry_sweep,
+        func(dispatch_integration_event, max_tries=5),
+        func(deliver_webhook, max_tries=3),
+        func(deliver_due_webhooks, keep_result=0),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(relay_outbox, second=RELAY_SECONDS, run_at_startup=True, keep_result=0),
@@ -59,6 +68,7 @@ class WorkerSettings:
         cron(send_notice_mail, minute=set(range(0, 60, 10))),
         cron(expiry_sweep, hour={SWEEP_HOUR_UTC}, minute={0}),
         cron(make_checkpoint_job, minute=CHECKPOINT_MINUTES),
+        cron(deliver_due_webhooks, second=DUE_SWEEP_SECONDS, keep_result=0),
     ]
     on_startup = startup
     on_shutdown = shutdown

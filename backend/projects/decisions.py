@@ -28,6 +28,7 @@ from backend.db.models import Decision, Engagement, Organisation, Project, Recor
 from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.notify import webhooks as integration_events
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
@@ -249,6 +250,7 @@ async def decide(
         # The clock, not the transaction's start: decisions in one transaction stay in order.
         created_at=datetime.now(UTC),
     )
+    await integration_events.decision_made(session, engagement, decision)
     session.add(decision)
     await session.flush()
     checks: list[dict[str, Any]] = []

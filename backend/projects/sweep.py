@@ -38,6 +38,7 @@ from backend.db.models import (
     RequirementSetVersion,
     Verdict,
 )
+from backend.notify import webhooks as integration_events
 from backend.notify.service import (
     GC_NOTICE_ROLES,
     SUB_NOTICE_ROLES,
@@ -165,6 +166,7 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
             NoticeDraft(person, org, engagement.id, kind, subject, body)
             for person, org in recipients
         )
+    await integration_events.sweep_changed(session, due, updates)
     if updates:
         await session.execute(update(Engagement), updates)
     if holds:

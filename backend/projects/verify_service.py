@@ -34,6 +34,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models import RequirementSet as RequirementSetRow
+from backend.notify import webhooks as integration_events
 from backend.projects.snapshot_append import CheckFragments, append_snapshots_fast
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
@@ -452,6 +453,7 @@ async def verify_batch(
     if releases:
         await _record_releases(session, changes, revision, await _system_person(session))
     await append_snapshots_fast(session, facts, cache.fragments)
+    await integration_events.verdicts_stored(session, changes)
     return changes
 
 

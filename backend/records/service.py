@@ -29,6 +29,7 @@ from backend.db.models.vocab import (
 from backend.errors import BadInput, Forbidden, NotFound, TooLarge
 from backend.network.access import can_read_record, can_write_record, record_read_scope
 from backend.network.actor import Actor
+from backend.notify import webhooks as integration_events
 from backend.records.repository import RecordRepository
 from backend.records.schemas import (
     EndorsementInput,
@@ -135,6 +136,7 @@ class RecordService:
                 payload={"revision_number": revision.number, "change": change.kind},
             )
         )
+        await integration_events.revision_confirmed(self.repo.session, revision)
         await self.repo.flush()
         return revision
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.integrations.pages import IntegrationPagesController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.settings_pages import SettingsPagesController
@@ -19,4 +20,5 @@ WEB_CONTROLLERS: list[Any] = [
     NoticesPageController,
     VerifyPageController,
     SignupPagesController,
+    IntegrationPagesController,
 ]

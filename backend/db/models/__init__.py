@@ -32,6 +32,9 @@ from backend.db.models.requirement_set import RequirementSet  # noqa: E402
 from backend.db.models.requirement_set_version import RequirementSetVersion  # noqa: E402
 from backend.db.models.verdict import Verdict  # noqa: E402
 from backend.db.models.web_session import WebSession  # noqa: E402
+from backend.db.models.webhook_attempt import WebhookAttempt  # noqa: E402
+from backend.db.models.webhook_delivery import WebhookDelivery  # noqa: E402
+from backend.db.models.webhook_endpoint import WebhookEndpoint  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -56,4 +59,7 @@ __all__ = [
     "RequirementSetVersion",
     "Verdict",
     "WebSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
