@@ -1,7 +1,7 @@
 """Webhooks: endpoints (secrets encrypted), deliveries and their attempt log.
 
-Revision ID: 0006_webhooks
-Revises: 0005_lz4_large_values
+Revision ID: 0007_webhooks
+Revises: 0006_hand_typed_and_notice_links
 Create Date: 2026-12-06 23:49:07.983427
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0006_webhooks'
-down_revision: str | None = '0005_lz4_large_values'
+revision: str = '0007_webhooks'
+down_revision: str | None = '0006_hand_typed_and_notice_links'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
