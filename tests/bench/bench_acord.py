@@ -2,7 +2,7 @@
 
     uv run python -m tests.bench.bench_acord [--count N] [--scan-sample N] [--runs N]
 
-Generates a seeded corpus with backend.acord.fixtures.generate into a temporary folder, reads
+Generates a seeded corpus with fixturegen.generate into a temporary folder, reads
 every document in this process (the sandbox adds a fixed process start-up on top), compares
 each expected leaf value exactly, and does the same for ../shared/corpus/real when present.
 """
@@ -171,7 +171,7 @@ def _time_read(path: Path, runs: int) -> tuple[dict[str, Any], float, float]:
 
 def bench_generated(count: int, scan_sample: int, runs: int, verbose: bool) -> list[str]:
     try:
-        from backend.acord.fixtures.generate import BUILDERS, KIND_WEIGHTS, generate_corpus
+        from fixturegen.generate import BUILDERS, KIND_WEIGHTS, generate_corpus
     except ImportError:
         print("fixture generator not available; generated corpus skipped")
         return []

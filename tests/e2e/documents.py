@@ -7,11 +7,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from backend.acord.fixtures.acord25_modern import PageOptions
-from backend.acord.fixtures.documents import AcordPlan, draw_acord_page, new_canvas
-from backend.acord.fixtures.endorsements import ISO_FORMS, Endorsement, draw_endorsement_page
-from backend.acord.fixtures.pdfdraw import PrintStyle, TextSink
-from backend.acord.fixtures.values import (
+from fixturegen.acord25_modern import PageOptions
+from fixturegen.documents import AcordPlan, draw_acord_page, new_canvas
+from fixturegen.endorsements import ISO_FORMS, Endorsement, draw_endorsement_page
+from fixturegen.pdfdraw import PrintStyle, TextSink
+from fixturegen.values import (
     Address,
     Certificate,
     Coverage,

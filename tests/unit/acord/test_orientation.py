@@ -10,8 +10,6 @@ import pytest
 from PIL import Image, ImageChops, ImageFilter
 
 from backend.acord import read_document, tesseract_api
-from backend.acord.fixtures.generate import build_document
-from backend.acord.fixtures.scan import PhotoSettings, photograph, rasterise
 from backend.acord.ocr import upside_down
 from backend.acord.page_image import (
     _percentile,
@@ -21,6 +19,8 @@ from backend.acord.page_image import (
     lies_sideways,
     prepare_page,
 )
+from fixturegen.generate import build_document
+from fixturegen.scan import PhotoSettings, photograph, rasterise
 
 needs_tesseract = pytest.mark.skipif(
     not tesseract_api.available(), reason="libtesseract not installed"

@@ -8,7 +8,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
-from backend.acord.fixtures.generate import generate_corpus
+from fixturegen.generate import generate_corpus
 
 SEED = 11
 COUNT = 30

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.acord.fixtures.generate import main
+from fixturegen.generate import main
 
 
 def test_entry_point_writes_documents_and_manifest(

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from backend.acord.fixtures.expected import shape_problems
-from backend.acord.fixtures.values import generate_certificate
+from fixturegen.expected import shape_problems
+from fixturegen.values import generate_certificate
 
 
 def test_every_expected_document_has_the_contract_shape(

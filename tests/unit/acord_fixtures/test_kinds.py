@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 from pypdf import PdfReader
 
-from backend.acord.fixtures.official_fields import OFFICIAL_FIELDS
+from fixturegen.official_fields import OFFICIAL_FIELDS
 from tests.unit.acord_fixtures.conftest import documents_of, page_texts
 
 Corpus = tuple[Path, dict[str, Any]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from backend.acord.fixtures.documents import KINDS, LAYOUTS
-from backend.acord.fixtures.generate import (
+from fixturegen.documents import KINDS, LAYOUTS
+from fixturegen.generate import (
     DEFAULT_COUNT,
     MANIFEST_NAME,
     build_document,

@@ -8,10 +8,10 @@ from typing import Any
 import pdfplumber
 import pypdfium2 as pdfium
 
-from backend.acord.fixtures.bundles import ENDORSEMENT_CYCLE
-from backend.acord.fixtures.documents import PAGE_TRAPS
-from backend.acord.fixtures.endorsements import ISO_FORMS
-from backend.acord.fixtures.generate import build_document
+from fixturegen.bundles import ENDORSEMENT_CYCLE
+from fixturegen.documents import PAGE_TRAPS
+from fixturegen.endorsements import ISO_FORMS
+from fixturegen.generate import build_document
 from tests.unit.acord_fixtures.conftest import page_texts
 
 SCALE = 2.0
