@@ -36,6 +36,7 @@ from backend.http import (
     unexpected_error_handler,
     validation_error_handler,
 )
+from backend.integrations.controllers import AccountingController
 from backend.network.controllers import AuthController, TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DevMailController,
             AuditController,
             WebhookController,
+            AccountingController,
             *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]

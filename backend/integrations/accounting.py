@@ -1,0 +1,199 @@
+"""What a GC's accounting system needs from us: the pay holds in force (for accounts payable)
+and a compliance-code feed per vendor and subcontract in the shape Viewpoint Vista imports
+(code, description, expiry, verify flag), both as CSV files and as JSON over the API.
+
+Until engagements carry their commitment, a "subcontract" is the engagement: it is named
+"<project number>/<trade>" and keyed by the engagement id.
+
+Compliance codes, one row per required coverage line plus one HOLD row per pay hold in force:
+- `code`: the line's short code (GL, AUTO, UMB, WC), or HOLD;
+- `expiry`: the policy term's expiration date, empty when no policy is on record;
+- `verify`: always "Y": accounting checks the code at each payment (Vista holds the payment when
+  the code has expired or is not complied with);
+- `complied`: "Y" only when the latest verdict finds the line met; a line not yet judged, open,
+  unmet, expired or missing is "N". A HOLD row is never complied with while the hold stands.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import Decision, Engagement, Organisation, Project
+from backend.integrations.coverage_lines import coverage_lines
+from backend.network.access import require
+from backend.network.actor import Actor
+
+HOLD_COLUMNS: Final = (
+    "vendor",
+    "vendor_id",
+    "project_number",
+    "project_name",
+    "subcontract",
+    "engagement_id",
+    "hold_since",
+    "reason",
+    "automatic",
+    "evidence_link",
+)
+CODE_COLUMNS: Final = (
+    "vendor",
+    "vendor_id",
+    "subcontract",
+    "engagement_id",
+    "code",
+    "description",
+    "expiry",
+    "verify",
+    "complied",
+)
+
+
+@dataclass(frozen=True)
+class HoldRow:
+    vendor: str
+    vendor_id: str
+    project_number: str
+    project_name: str
+    subcontract: str
+    engagement_id: str
+    hold_since: str
+    reason: str
+    automatic: bool
+    evidence_link: str
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    vendor: str
+    vendor_id: str
+    subcontract: str
+    engagement_id: str
+    code: str
+    description: str
+    expiry: str
+    verify: str
+    complied: str
+
+
+def evidence_link(settings: Settings, engagement_id: uuid.UUID) -> str:
+    return f"{settings.base_url.rstrip('/')}/engagements/{engagement_id}"
+
+
+async def _engagements(
+    session: AsyncSession, actor: Actor, only_held: bool
+) -> list[tuple[Engagement, Project, Organisation]]:
+    require(actor, "project.read")
+    query = (
+        select(Engagement, Project, Organisation)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(Organisation, Organisation.id == Engagement.sub_org_id)
+        .where(Engagement.gc_org_id == actor.organisation_id, Engagement.active.is_(True))
+        .order_by(Organisation.legal_name, Project.number, Engagement.trade, Engagement.id)
+    )
+    if only_held:
+        query = query.where(Engagement.pay_hold.is_(True))
+    return [(e, p, o) for e, p, o in (await session.execute(query)).all()]
+
+
+async def _latest_holds(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Decision]:
+    if not engagement_ids:
+        return {}
+    query = (
+        select(Decision)
+        .where(Decision.engagement_id.in_(engagement_ids), Decision.kind == "pay_hold")
+        .order_by(Decision.engagement_id, Decision.created_at)
+    )
+    return {d.engagement_id: d for d in (await session.execute(query)).scalars()}
+
+
+def subcontract_name(project: Project, engagement: Engagement) -> str:
+    return f"{project.number}/{engagement.trade}"
+
+
+async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list[HoldRow]:
+    held = await _engagements(session, actor, only_held=True)
+    decisions = await _latest_holds(session, [e.id for e, _, _ in held])
+    rows = []
+    for engagement, project, sub in held:
+        decision = decisions.get(engagement.id)
+        since: datetime | None = decision.created_at if decision is not None else None
+        rows.append(
+            HoldRow(
+                vendor=sub.legal_name,
+                vendor_id=str(sub.id),
+                project_number=project.number,
+                project_name=project.name,
+                subcontract=subcontract_name(project, engagement),
+                engagement_id=str(engagement.id),
+                hold_since=since.isoformat() if since is not None else "",
+                reason=decision.reason if decision is not None else "",
+                automatic=bool(decision is not None and (decision.details or {}).get("automatic")),
+                evidence_link=evidence_link(settings, engagement.id),
+            )
+        )
+    return rows
+
+
+async def compliance_codes(session: AsyncSession, actor: Actor, today: date) -> list[CodeRow]:
+    engaged = await _engagements(session, actor, only_held=False)
+    lines = await coverage_lines(session, [e.id for e, _, _ in engaged], today)
+    decisions = await _latest_holds(session, [e.id for e, _, _ in engaged if e.pay_hold])
+    rows = []
+    for engagement, project, sub in engaged:
+        base = {
+            "vendor": sub.legal_name,
+            "vendor_id": str(sub.id),
+            "subcontract": subcontract_name(project, engagement),
+            "engagement_id": str(engagement.id),
+        }
+        for line in lines.get(engagement.id, []):
+            policy = f", policy {line.policy_number}" if line.policy_number else ""
+            rows.append(
+                CodeRow(
+                    **base,
+                    code=line.code,
+                    description=f"{line.label} insurance{policy} ({line.state})",
+                    expiry=line.expiration.isoformat() if line.expiration else "",
+                    verify="Y",
+                    complied="Y" if line.state == "met" else "N",
+                )
+            )
+        if engagement.pay_hold:
+            decision = decisions.get(engagement.id)
+            reason = decision.reason if decision is not None else ""
+            rows.append(
+                CodeRow(
+                    **base,
+                    code="HOLD",
+                    description=f"Pay hold (COI network): {reason}"[:200],
+                    expiry="",
+                    verify="Y",
+                    complied="N",
+                )
+            )
+    return rows
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[HoldRow] | Sequence[CodeRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        values = asdict(row)
+        # A cell starting with = + - @ is a formula to a spreadsheet: quote it as text.
+        writer.writerow(
+            {k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in values.items()}
+        )
+    return out.getvalue()
