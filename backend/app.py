@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import DBAPIError
 
 from backend.audit.controllers import AuditController
 from backend.config import PROJECT_ROOT, Settings, get_settings
@@ -25,6 +26,7 @@ from backend.errors import DomainError
 from backend.health import live, open_redis, ready
 from backend.home.controllers import HomeController
 from backend.http import (
+    data_error_handler,
     domain_error_handler,
     http_error_handler,
     provide_actor,
@@ -47,6 +49,7 @@ from backend.projects.service import ProjectService
 from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
 from backend.web.routes import WEB_CONTROLLERS
+from backend.web_security.input_guard import reject_unsafe_input
 
 # Room for multipart framing around the largest allowed file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -114,8 +117,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: domain_error_handler,
             ValidationException: validation_error_handler,
             HTTPException: http_error_handler,
+            DBAPIError: data_error_handler,
             Exception: unexpected_error_handler,
         },
+        guards=[reject_unsafe_input],
         request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
         response_cache_config=ResponseCacheConfig(),
         # Pages and scripts gzipped for slow connections; API bodies, documents and page images

@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
@@ -135,14 +136,34 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 def validation_error_handler(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Any]:
+    """A value of the wrong type, length or range: 422 naming the first field at fault."""
     details = exc.extra if isinstance(exc.extra, list) else []
     parts = []
+    first_field: str | None = None
     for item in details:
         if isinstance(item, dict):
-            key = item.get("key") or ""
+            key = str(item.get("key") or "")
+            first_field = first_field or key or None
             parts.append(f"{key}: {item.get('message', '')}".strip(": "))
     message = "The request is not valid" + (": " + "; ".join(parts) if parts else ".")
-    return _error_response(request, 400, "invalid_request", message, None)
+    return _error_response(request, 422, "invalid", message, first_field)
+
+
+def data_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """PostgreSQL refused a value (SQLSTATE class 22: too long, out of range, bad encoding)
+    that the request bounds let through: still the caller's value, so a 422 and nothing saved,
+    logged so the missing bound gets declared where the field is."""
+    if not _is_data_exception(exc):
+        return unexpected_error_handler(request, exc)
+    log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
+    return _error_response(
+        request, 422, "invalid", "A value is too long or out of range; nothing was saved.", None
+    )
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith("22")
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -14,19 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Decision
 from backend.network.actor import Actor
 from backend.projects.decisions import DecisionRequest, decide, decisions_of
+from backend.web_security.bounds import LongText, ReasonList, Text32, Text80
 
 
 class DecisionInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    kind: str
-    reason: str = ""
-    reasons: list[str] = msgspec.field(default_factory=list)
-    check_code: str | None = None
-    line: str | None = None
+    kind: Text32
+    reason: LongText = ""
+    reasons: ReasonList = msgspec.field(default_factory=list)
+    check_code: Text80 | None = None
+    line: Text32 | None = None
     expires_on: date | None = None
     lapse_began: date | None = None
     discovered_at: datetime | None = None
     resumed_at: datetime | None = None
-    evidence: str = ""
+    evidence: LongText = ""
 
 
 class DecisionView(msgspec.Struct, kw_only=True):

@@ -5,16 +5,18 @@ from datetime import date
 
 import msgspec
 
+from backend.web_security.bounds import DayCount, NameList, Text16, Text40, Text200, Text300
+
 
 class ProjectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    number: str
-    name: str
-    state: str
+    number: Text40
+    name: Text200
+    state: Text16
     start_date: date
     end_date: date
-    closeout_days: int = 30
-    certificate_holder: str
-    additional_insureds: list[str] = msgspec.field(default_factory=list)
+    closeout_days: DayCount = 30
+    certificate_holder: Text300
+    additional_insureds: NameList = msgspec.field(default_factory=list)
     flowdown_required: bool = False
 
 

@@ -8,21 +8,34 @@ from datetime import date, datetime
 
 import msgspec
 
+from backend.web_security.bounds import (
+    CodeList,
+    LongText,
+    NameList,
+    Text10,
+    Text16,
+    Text32,
+    Text40,
+    Text80,
+    Text300,
+)
+
 
 class TermInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    line: str
-    insurer_name: str
-    insurer_naic: str = ""
-    policy_number: str
+    line: Text32
+    insurer_name: Text300
+    insurer_naic: Text10 = ""
+    policy_number: Text80
     effective: date
     expiration: date
-    basis: str = "occurrence"
+    basis: Text16 = "occurrence"
     retro_date: date | None = None
-    aggregate_applies_per: str = "policy"
-    limits: dict[str, int] = msgspec.field(default_factory=dict)
-    covered_autos: list[str] = msgspec.field(default_factory=list)
+    aggregate_applies_per: Text16 = "policy"
+    # The amount's bound is checked by the record's rules, whose message names the limit.
+    limits: dict[Text80, int] = msgspec.field(default_factory=dict)
+    covered_autos: CodeList = msgspec.field(default_factory=list)
     follows_form: bool = False
-    wc_states: list[str] = msgspec.field(default_factory=list)
+    wc_states: CodeList = msgspec.field(default_factory=list)
     wc_statutory: bool = False
     additional_insured: bool = False
     subrogation_waived: bool = False
@@ -34,11 +47,11 @@ class TermInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class EndorsementInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    form_number: str
-    edition: str = ""
-    kind: str
+    form_number: Text40
+    edition: Text10 = ""
+    kind: Text40
     blanket: bool = False
-    named_parties: list[str] = msgspec.field(default_factory=list)
+    named_parties: NameList = msgspec.field(default_factory=list)
     effective: date | None = None
     expiration: date | None = None
     policy_id: uuid.UUID | None = None
@@ -48,8 +61,8 @@ class EndorsementInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 
 
 class RecordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    kind: str
-    summary: str = ""
+    kind: Text32
+    summary: LongText = ""
     terms: list[TermInput] = msgspec.field(default_factory=list)
     endorsements: list[EndorsementInput] = msgspec.field(default_factory=list)
     source_document_id: uuid.UUID | None = None

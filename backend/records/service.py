@@ -41,6 +41,7 @@ from backend.records.schemas import (
     TermView,
 )
 from backend.records.store import DocumentStore, sha256_hex
+from backend.web_security.bounds import MAX_POLICY_LIMIT_DOLLARS
 
 RECORD_CHANGED = "record.changed"
 
@@ -364,6 +365,12 @@ def _validate_term(term: TermInput, where: str) -> None:
         if amount < 0:
             raise BadInput(
                 f"{where}.limits.{kind} cannot be negative.", field=f"{where}.limits.{kind}"
+            )
+        if amount > MAX_POLICY_LIMIT_DOLLARS:
+            raise BadInput(
+                f"{where}.limits.{kind}: ${amount:,} is more than any policy limit "
+                f"(at most ${MAX_POLICY_LIMIT_DOLLARS:,}).",
+                field=f"{where}.limits.{kind}",
             )
     for auto in term.covered_autos:
         if auto not in COVERED_AUTOS:

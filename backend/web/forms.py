@@ -9,6 +9,11 @@ from typing import Any
 from litestar import Request
 
 from backend.errors import BadInput
+from backend.web_security.bounds import MAX_POLICY_LIMIT_DOLLARS
+
+# Day counts and the like typed into a form: nine digits is far past any rule's range (the
+# services say what the range is) and keeps the number inside a 32-bit column.
+MAX_WHOLE_NUMBER_DIGITS = 9
 
 FormData = dict[str, list[str]]
 
@@ -56,8 +61,14 @@ def optional_amount(form: FormData, name: str, label: str) -> int | None:
     value = text(form, name).replace(",", "").replace("$", "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise BadInput(f"{label}: {value!r} is not a whole-dollar amount.", field=name)
+    if not (value.isascii() and value.isdigit()):
+        raise BadInput(f"{label}: {value[:40]!r} is not a whole-dollar amount.", field=name)
+    if len(value) > len(str(MAX_POLICY_LIMIT_DOLLARS)) or int(value) > MAX_POLICY_LIMIT_DOLLARS:
+        raise BadInput(
+            f"{label}: {value[:40]} is more than any policy limit "
+            f"(at most {MAX_POLICY_LIMIT_DOLLARS:,}).",
+            field=name,
+        )
     return int(value)
 
 
@@ -65,6 +76,7 @@ def whole_number(form: FormData, name: str, label: str, default: int) -> int:
     value = text(form, name)
     if not value:
         return default
-    if not value.lstrip("-").isdigit():
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_WHOLE_NUMBER_DIGITS:
         raise BadInput(f"{label} must be a whole number.", field=name)
     return int(value)

@@ -1,0 +1,1 @@
+"""Defences every request passes through: input bounds, security headers, rate limits."""
