@@ -5,10 +5,11 @@ Events are claimed with SKIP LOCKED so several relays can run; an event is marke
 only after Redis accepted the job, so a Redis outage leaves it waiting in PostgreSQL. The
 job id is derived from the event id, so publishing the same event twice queues one job.
 
-The web app queues a document's read right after its upload, but only if Redis answers then;
-`queue_pending_reads` (a worker cron) queues it for every document still pending, so an upload
+Every upload writes a read request ("document.uploaded") in its own transaction, which this
+relay queues; `queue_pending_reads` (a worker cron) also queues the read of every document still
+pending (documents stored before uploads carried a request, or a job Redis lost), so an upload
 made while Redis was down is read as soon as the workers run again, with nobody opening a page.
-Its job id is the read's own ("read:<id>"), so a read already queued is not queued twice."""
+Both use the read's own job id ("read:<id>"), so a read already queued is not queued twice."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ HANDLERS: dict[str, str] = {
     "record.changed": "fan_out_record_change",
     "integration.event": "dispatch_integration_event",
 }
+# An upload's read request is queued under the read's own job id ("read:<document id>"), as
+# `queue_pending_reads` does, so however a read gets queued it runs once.
+READ_REQUEST = "document.uploaded"
 
 
 async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:
@@ -47,7 +51,10 @@ async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:
         for event in events:
             job_name = HANDLERS.get(event.kind)
             event.attempts += 1
-            if job_name is not None:
+            document_id = (event.payload or {}).get("document_id")
+            if event.kind == READ_REQUEST and isinstance(document_id, str):
+                await redis.enqueue_job(READ_JOB, document_id, _job_id=read_job_id(document_id))
+            elif job_name is not None:
                 await redis.enqueue_job(job_name, str(event.id), _job_id=f"event:{event.id}")
             event.published_at = datetime.now(UTC)
             published += 1

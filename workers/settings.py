@@ -15,7 +15,11 @@ from backend.deployment import require_deployable
 from workers.fanout import fan_out_record_change, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
-from workers.read_job import read_document_job
+from workers.read_job import (
+    read_document_job,
+    start_reader_pool,
+    stop_reader_pool,
+)
 from workers.relay import queue_pending_reads, relay_outbox
 from workers.sweep import SWEEP_HOUR_UTC, expiry_sweep
 from workers.webhooks import (
@@ -38,9 +42,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["engine"] = engine
     ctx["session_factory"] = make_session_factory(engine)
+    await start_reader_pool(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await stop_reader_pool(ctx)
     await ctx["engine"].dispose()
 
 
@@ -74,5 +80,8 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = 10
+    # How often an idle worker looks for queued jobs (arq's default is 0.5 s): a read goes
+    # through two jobs (relay, then read), and an upload's values are due within half a second.
+    poll_delay = 0.05
     job_timeout = 300
     keep_result = 3600

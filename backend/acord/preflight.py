@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image
 from pypdf.generic import DictionaryObject, IndirectObject
@@ -31,8 +31,27 @@ _IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")
 
-# Names whose presence means the PDF can run code or carries other files.
+# Names whose presence in the raw bytes means the PDF can run code or carries other files.
+# Compressed object streams hide them from this scan; `active_content` also walks the catalogue.
 _ACTIVE_NAMES = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles|EmbeddedFile|RichMedia|XFA)\b")
+# What each active name does, in the warning a reviewer reads.
+_ACTIVE_MEANING = {
+    "JavaScript": "JavaScript",
+    "JS": "JavaScript",
+    "Launch": "an action that launches a program",
+    "EmbeddedFiles": "embedded files",
+    "EmbeddedFile": "embedded files",
+    "FileAttachment": "an attached file",
+    "RichMedia": "rich media",
+    "XFA": "an XFA form",
+    "OpenAction": "an action run when it is opened",
+    "AA": "actions run on events (such as form calculations)",
+    "SubmitForm": "a form-submission action",
+    "ImportData": "a data-import action",
+    "RichMediaExecute": "rich media",
+}
+# Action types that would run something in a PDF viewer.
+_RUNNING_ACTIONS = ("/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData", "/SubmitForm")
 
 
 @dataclass(frozen=True)
@@ -65,34 +84,15 @@ def sniff(data: bytes, max_bytes: int = MAX_BYTES) -> Sniffed:
 
 
 def check_pdf_bytes(data: bytes) -> None:
-    """Structure checks that need no parser: end marker, active content names."""
+    """Structure checks that need no parser: the end marker."""
     tail = data[-2048:]
     if b"%%EOF" not in tail and b"startxref" not in data[-8192:]:
         raise ReadError("truncated", "The PDF is cut short: its end-of-file marker is missing.")
-    match = _ACTIVE_NAMES.search(data)
-    if match and _is_active(data, match.group(1)):
-        raise ReadError(
-            "active_content",
-            f"The PDF carries active content (/{match.group(1).decode()}); it is refused.",
-        )
-
-
-def _is_active(data: bytes, name: bytes) -> bool:
-    # Fillable forms use JavaScript only for number and date formatting of their fields; that
-    # is not refused. Anything else named /JavaScript or /JS is.
-    if name not in (b"JavaScript", b"JS"):
-        return True
-    for match in re.finditer(rb"/JS\s*\((.*?)\)\s*[/>]", data, re.S):
-        script = match.group(1)
-        if not re.fullmatch(rb"[\s;]*(AF[A-Za-z_]+\([^()]*\)[\s;]*)+", script):
-            return True
-    return bool(re.search(rb"/S\s*/JavaScript\s*/JS\s*\d+\s+\d+\s+R", data)) or bool(
-        re.search(rb"/Names\s*<<[^>]*/JavaScript", data)
-    )
 
 
 def check_pdf_document(pdf: object, data: bytes) -> None:
-    """Checks on the opened document (pypdf) for what compressed object streams hide."""
+    """Checks on the opened document (pypdf) that bound the reader's work. Active content is
+    not refused here: the reader runs none of it (see `active_content`)."""
     from pypdf import PdfReader
 
     assert isinstance(pdf, PdfReader)
@@ -101,19 +101,61 @@ def check_pdf_document(pdf: object, data: bytes) -> None:
             "too_many_pages",
             f"The PDF has {len(pdf.pages)} pages; at most {MAX_PAGES} are read.",
         )
+    if _dictionary(pdf.trailer.get("/Root")) is None:
+        raise ReadError("unreadable", "The PDF has no document catalogue.")
+
+
+def active_content(data: bytes) -> list[str]:
+    """Warnings naming what in the PDF could run or carry other files in a viewer: JavaScript
+    (agency forms use it for field calculations), actions run on opening or on events, embedded
+    and attached files, XFA. The reader executes none of it and nothing served back carries it
+    (originals are attachments only; page images are pixels), so these are notes, not refusals."""
+    found: set[str] = {m.group(1).decode() for m in _ACTIVE_NAMES.finditer(data)}
+    try:
+        found |= _active_names_in_catalogue(data)
+    except Exception:  # noqa: S110 - the byte scan above already gave what can be known
+        pass
+    meanings = sorted({_ACTIVE_MEANING[name] for name in found if name in _ACTIVE_MEANING})
+    if not meanings:
+        return []
+    return [
+        f"The PDF carries {', '.join(meanings)}; none of it was run, and it is not part of "
+        "what is shown here."
+    ]
+
+
+def note_active_content(result: dict[str, Any], data: bytes) -> dict[str, Any]:
+    """The reader's result with `active_content`'s warnings added (a PDF that was read only)."""
+    if "error" in result or b"%PDF-" not in data[:1024]:
+        return result
+    warnings = active_content(data)
+    if warnings:
+        result["warnings"] = [*result.get("warnings", []), *warnings]
+    return result
+
+
+def _active_names_in_catalogue(data: bytes) -> set[str]:
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(data), strict=False)
+    if pdf.is_encrypted:
+        return set()
+    found: set[str] = set()
     root = _dictionary(pdf.trailer.get("/Root"))
     if root is None:
-        raise ReadError("unreadable", "The PDF has no document catalogue.")
+        return found
     names = _dictionary(root.get("/Names"))
     if names is not None:
-        if "/JavaScript" in names:
-            raise ReadError("active_content", "The PDF runs JavaScript when opened; it is refused.")
-        if "/EmbeddedFiles" in names:
-            raise ReadError("active_content", "The PDF carries embedded files; it is refused.")
+        found |= {key[1:] for key in ("/JavaScript", "/EmbeddedFiles") if key in names}
     action = _dictionary(root.get("/OpenAction"))
-    if action is not None and action.get("/S") in ("/JavaScript", "/Launch"):
-        raise ReadError("active_content", "The PDF runs an action when opened; it is refused.")
-    for page in pdf.pages:
+    if action is not None and action.get("/S") in _RUNNING_ACTIONS:
+        found.add("OpenAction")
+    if "/AA" in root:
+        found.add("AA")
+    form = _dictionary(root.get("/AcroForm"))
+    if form is not None and "/XFA" in form:
+        found.add("XFA")
+    for page in pdf.pages[:MAX_PAGES]:
         annotations = page.get("/Annots")
         annotations = annotations.get_object() if annotations is not None else []
         for reference in annotations if isinstance(annotations, list) else []:
@@ -121,14 +163,13 @@ def check_pdf_document(pdf: object, data: bytes) -> None:
             if annotation is None:
                 continue
             if annotation.get("/Subtype") == "/FileAttachment":
-                raise ReadError(
-                    "active_content", "The PDF carries an attached file; it is refused."
-                )
+                found.add("FileAttachment")
+            if "/AA" in annotation:
+                found.add("AA")
             link_action = _dictionary(annotation.get("/A"))
-            if link_action is not None and link_action.get("/S") in ("/JavaScript", "/Launch"):
-                raise ReadError(
-                    "active_content", "The PDF has a link that runs code; it is refused."
-                )
+            if link_action is not None and link_action.get("/S") in _RUNNING_ACTIONS:
+                found.add(str(link_action.get("/S"))[1:])
+    return found
 
 
 def _dictionary(value: object) -> DictionaryObject | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -44,6 +45,8 @@ from backend.records.store import DocumentStore, sha256_hex
 from backend.web_security.bounds import MAX_POLICY_LIMIT_DOLLARS
 
 RECORD_CHANGED = "record.changed"
+# Announces a stored upload that waits for the reader; the relay queues its read.
+DOCUMENT_UPLOADED = "document.uploaded"
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,28 @@ class RecordService:
             document.read_result = previously_read.read_result
         self.repo.add(document)
         await self.repo.flush()
+        if document.read_state == "pending":
+            # In the upload's transaction: every path that stores a file gets it read.
+            self.repo.add_outbox(read_request(document))
+            await self.repo.flush()
         return StoredUpload(document, duplicate=False)
+
+    async def ensure_read_requested(self, document: Document) -> bool:
+        """Add the read request of a pending document stored before uploads carried one;
+        True when one was added."""
+        if document.read_state != "pending":
+            return False
+        requested = await self.session.scalar(
+            select(OutboxEvent.id).where(
+                OutboxEvent.kind == DOCUMENT_UPLOADED,
+                OutboxEvent.payload["document_id"].astext == str(document.id),
+            )
+        )
+        if requested is not None:
+            return False
+        self.repo.add_outbox(read_request(document))
+        await self.repo.flush()
+        return True
 
     async def confirm_change(
         self, actor: Actor, sub_org_id: uuid.UUID, change: RecordChange
@@ -291,13 +315,26 @@ class RecordService:
             raise Forbidden("You may not read this subcontractor's documents.")
         return await self.repo.documents(record_read_scope(actor, Document.sub_org_id), sub_org_id)
 
-    async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
+    async def readable_document(self, actor: Actor, document_id: uuid.UUID) -> Document:
         document = await self.repo.document(
             record_read_scope(actor, Document.sub_org_id), document_id
         )
         if document is None:
             raise NotFound("No such document that you may read.")
+        return document
+
+    async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
+        document = await self.readable_document(actor, document_id)
         return document, self.store.get(document.sha256)
+
+
+def read_request(document: Document) -> OutboxEvent:
+    return OutboxEvent(
+        id=uuid.uuid4(),
+        kind=DOCUMENT_UPLOADED,
+        sub_org_id=document.sub_org_id,
+        payload={"document_id": str(document.id)},
+    )
 
 
 def _term_view(policy: Policy, term: PolicyTerm) -> TermView:

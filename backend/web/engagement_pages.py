@@ -119,8 +119,8 @@ class EngagementPagesController(Controller):
         document = documents.get(str(evidence.get("document")))
         if document is None:
             raise NotFound("This check does not rest on a stored document.")
-        _, content = await records.document_bytes(actor, document.id)
-        sizes = page_sizes(settings.data_dir, document.sha256, content)
+        await records.readable_document(actor, document.id)
+        sizes = page_sizes(records.store, document.sha256)
         box = box_for(evidence.get("page"), evidence.get("bbox"), sizes)
         return await page(
             db,

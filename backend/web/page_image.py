@@ -1,25 +1,25 @@
-"""Pages of an uploaded document as PNG images, so a person can see where each value was
-read. Rendered once with PDFium and cached under the data directory by the document's
-SHA-256, page and resolution; the cache is a pure function of the bytes, so any replica may
-rebuild it."""
+"""Pages of an uploaded document as PNG images, so a person can see where each value was read.
+
+The images are made by the sandboxed reader when it reads the file (backend/acord/page_render)
+and stored beside the document (`save_pages`, in the worker); this module only serves those
+bytes. The web process never parses or renders an uploaded file: a document without stored
+pages (the reader refused it, or it was never read) is shown without images.
+"""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
-import pypdfium2 as pdfium
-from PIL import Image
-
+from backend.acord.page_render import MAX_RENDERED_PAGES, RenderedPage
 from backend.errors import BadInput, NotFound
+from backend.records.store import DocumentStore
 
-RENDER_DPI: Final = 110
-MAX_PAGES: Final = 60
+# The list of stored pages, written last so that its presence means every page is stored.
+PAGES_MANIFEST: Final = "pages.json"
+MANIFEST_FORMAT: Final = "coinet.pages/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,73 +30,38 @@ class PageSize:
     height: float
 
 
-def _cache_dir(data_dir: Path, sha256: str) -> Path:
-    return data_dir / "page-images" / sha256[:2] / sha256
+def page_file(page: int) -> str:
+    return f"page-{page}.png"
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".render-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    os.replace(temp, path)
+def save_pages(store: DocumentStore, sha256: str, pages: Sequence[RenderedPage]) -> None:
+    for number, page in enumerate(pages, start=1):
+        store.put_derived(sha256, page_file(number), page.png)
+    manifest = {"format": MANIFEST_FORMAT, "pages": [[p.width, p.height] for p in pages]}
+    store.put_derived(sha256, PAGES_MANIFEST, json.dumps(manifest).encode())
 
 
-def is_pdf(data: bytes) -> bool:
-    return data[:1024].lstrip().startswith(b"%PDF")
-
-
-def page_sizes(data_dir: Path, sha256: str, data: bytes) -> list[PageSize]:
-    path = _cache_dir(data_dir, sha256) / "sizes.json"
-    if path.exists():
-        return [PageSize(w, h) for w, h in json.loads(path.read_text())]
-    sizes: list[PageSize] = []
-    try:
-        if is_pdf(data):
-            pdf = pdfium.PdfDocument(data)
-            try:
-                for index in range(min(len(pdf), MAX_PAGES)):
-                    width, height = pdf[index].get_size()
-                    sizes.append(PageSize(float(width), float(height)))
-            finally:
-                pdf.close()
-        else:
-            with Image.open(io.BytesIO(data)) as image:
-                sizes.append(PageSize(float(image.width), float(image.height)))
-    except (pdfium.PdfiumError, OSError, ValueError):
+def page_sizes(store: DocumentStore, sha256: str) -> list[PageSize]:
+    """The stored pages' sizes; empty when no page image was stored for this document."""
+    raw = store.get_derived(sha256, PAGES_MANIFEST)
+    if raw is None:
         return []
-    _write_atomic(path, json.dumps([[s.width, s.height] for s in sizes]).encode())
-    return sizes
-
-
-def page_png(data_dir: Path, sha256: str, data: bytes, page: int) -> bytes:
-    """Page `page` (1-based) as PNG."""
-    if not 1 <= page <= MAX_PAGES:
-        raise BadInput("No such page.", field="page")
-    path = _cache_dir(data_dir, sha256) / f"p{page}-{RENDER_DPI}.png"
-    if path.exists():
-        return path.read_bytes()
     try:
-        if is_pdf(data):
-            pdf = pdfium.PdfDocument(data)
-            try:
-                if page > len(pdf):
-                    raise NotFound("The document has no such page.")
-                bitmap = pdf[page - 1].render(scale=RENDER_DPI / 72)
-                image = bitmap.to_pil()
-            finally:
-                pdf.close()
-        else:
-            if page != 1:
-                raise NotFound("The document has no such page.")
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except (pdfium.PdfiumError, OSError, ValueError) as exc:
-        raise NotFound("This document cannot be shown as an image.") from exc
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", optimize=True)
-    content = buffer.getvalue()
-    _write_atomic(path, content)
+        manifest = json.loads(raw)
+        if manifest.get("format") != MANIFEST_FORMAT:
+            return []
+        return [PageSize(float(w), float(h)) for w, h in manifest["pages"]][:MAX_RENDERED_PAGES]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def page_png(store: DocumentStore, sha256: str, page: int) -> bytes:
+    """Page `page` (1-based) as stored PNG bytes."""
+    if not 1 <= page <= MAX_RENDERED_PAGES:
+        raise BadInput("No such page.", field="page")
+    content = store.get_derived(sha256, page_file(page))
+    if content is None:
+        raise NotFound("This page has no image: the document was not read, or not safely.")
     return content
 
 

@@ -9,9 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from arq.connections import ArqRedis
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State, UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -41,16 +39,8 @@ from backend.web.review_checks import (
     strictest_certificate_age,
 )
 from backend.web.sub_views import dependants, reach_counts
-from workers.read_job import READ_JOB, read_job_id
 
 log = logging.getLogger("coinet.web")
-
-
-async def enqueue_read(redis: ArqRedis, document_id: uuid.UUID) -> None:
-    try:
-        await redis.enqueue_job(READ_JOB, str(document_id), _job_id=read_job_id(document_id))
-    except Exception:  # Redis down: the review page re-queues when it finds the read pending
-        log.warning("could not queue the read of document %s", document_id, exc_info=True)
 
 
 async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
@@ -107,18 +97,13 @@ class SubPagesController(Controller):
         stored = await records.upload(actor, sub_id, upload.filename, upload.content_type, content)
         document = stored.document
         review = f"/documents/{document.id}/review"
-        task = (
-            BackgroundTask(enqueue_read, state.redis, document.id)
-            if document.read_state == "pending"
-            else None
-        )
+        # The upload's outbox event queues the read once this request commits.
         if "application/json" in request.headers.get("accept", ""):
             return Response(
                 {"id": str(document.id), "review_url": review, "duplicate": stored.duplicate},
                 status_code=200 if stored.duplicate else 201,
-                background=task,
             )
-        return Redirect(path=review, background=task)
+        return Redirect(path=review)
 
     @get("/documents/{document_id:uuid}/review")
     async def review(
@@ -148,8 +133,8 @@ class SubPagesController(Controller):
                 error=None,
                 values={},
             )
-            # Queued again in case Redis was down at upload; the fixed job id makes it once.
-            waiting.background = BackgroundTask(enqueue_read, state.redis, document.id)
+            # A file stored before uploads carried their read request gets one now.
+            await records.ensure_read_requested(document)
             return waiting
         return await review_page(db, actor, records, settings, document, None, {})
 
@@ -163,12 +148,15 @@ class SubPagesController(Controller):
         document_id: uuid.UUID,
         page_number: int,
     ) -> Response[bytes]:
-        document, content = await records.document_bytes(actor, document_id)
-        png = page_png(settings.data_dir, document.sha256, content, page_number)
+        document = await records.readable_document(actor, document_id)
+        png = page_png(records.store, document.sha256, page_number)
         return Response(
             png,
             media_type="image/png",
-            headers={"cache-control": "private, max-age=86400, immutable"},
+            headers={
+                "cache-control": "private, max-age=86400, immutable",
+                "x-content-type-options": "nosniff",
+            },
         )
 
     @post("/documents/{document_id:uuid}/confirm")
@@ -444,8 +432,7 @@ async def review_page(
     values: dict[str, list[str]],
     warnings: list[ReviewWarning] | None = None,
 ) -> Template:
-    _, content = await records.document_bytes(actor, document.id)
-    sizes = page_sizes(settings.data_dir, document.sha256, content)
+    sizes = page_sizes(records.store, document.sha256)
     record = await records.master_record(actor, document.sub_org_id)
     view = review_view(document.read_result, sizes, has_record=bool(record.terms))
     if warnings is None:
