@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -104,23 +103,6 @@ class RecordService:
             self.repo.add_outbox(read_request(document))
             await self.repo.flush()
         return StoredUpload(document, duplicate=False)
-
-    async def ensure_read_requested(self, document: Document) -> bool:
-        """Add the read request of a pending document stored before uploads carried one;
-        True when one was added."""
-        if document.read_state != "pending":
-            return False
-        requested = await self.session.scalar(
-            select(OutboxEvent.id).where(
-                OutboxEvent.kind == DOCUMENT_UPLOADED,
-                OutboxEvent.payload["document_id"].astext == str(document.id),
-            )
-        )
-        if requested is not None:
-            return False
-        self.repo.add_outbox(read_request(document))
-        await self.repo.flush()
-        return True
 
     async def confirm_change(
         self, actor: Actor, sub_org_id: uuid.UUID, change: RecordChange

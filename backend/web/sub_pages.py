@@ -133,8 +133,6 @@ class SubPagesController(Controller):
                 error=None,
                 values={},
             )
-            # A file stored before uploads carried their read request gets one now.
-            await records.ensure_read_requested(document)
             return waiting
         return await review_page(db, actor, records, settings, document, None, {})
 
