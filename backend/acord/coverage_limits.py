@@ -13,6 +13,10 @@ from backend.acord.geometry import BBox, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.values import other_limit_key, parse_money
 
+# Lines of one limit label ("COMBINED SINGLE LIMIT" over "(Ea accident)") are set at the form's
+# line spacing, under 4 pt apart; the next label starts after a row rule, further down.
+LABEL_LINE_GAP_PT = 4.0
+
 
 class CoverageLimitsReader(PageLabels):
     def _limits(
@@ -35,6 +39,8 @@ class CoverageLimitsReader(PageLabels):
         # On a scan, label lines OCR garbled beyond recognition still mark a limit's line.
         unknown: list[float] = []
         line_bottom = -1.0
+        # The vertical extent of each label with its continuation lines ("(Ea accident)").
+        extents: list[list[float]] = []
         for line in group_lines(self.page.words_in(region)):
             # A label runs on past the "$" column when a form prints no "$" signs.
             label_words = list(line.words)
@@ -50,12 +56,18 @@ class CoverageLimitsReader(PageLabels):
             if key is None and scan:
                 key = fuzzy_limit_key(text, [k for k, _ in spec])
             cy = (line.top + line.bottom) / 2
-            if key is not None and key == last_key and line.top - last_bottom < 4:
+            follows = line.top - last_bottom < LABEL_LINE_GAP_PT
+            if key is not None and key == last_key and follows:
                 anchors[-1] = (key, (anchors[-1][1] + cy) / 2)
             elif key is not None and all(k != key for k, _ in anchors):
                 anchors.append((key, cy))
+                extents.append([line.top, line.bottom])
+            if key is None and follows and extents:
+                extents[-1][1] = max(extents[-1][1], line.bottom)
             if key is not None:
                 last_key, last_bottom = key, line.bottom
+                if extents:
+                    extents[-1][1] = max(extents[-1][1], line.bottom)
                 self.label_word_ids.update(id(w) for w in label_words)
             elif (
                 scan
@@ -69,7 +81,13 @@ class CoverageLimitsReader(PageLabels):
             if all(abs(y - other) > 4 for _, other in anchors):
                 anchors.append((None, y))
         for word in self.page.words_in((table.dollar_x - 1, band[0], self.page.width, band[1])):
-            if word.text == "$" and all(abs(word.cy - y) > 4 for _, y in anchors):
+            # A "$" beside a label's second line ("(Ea accident)") is that label's sign; one
+            # beside no label marks a line whose label was not read.
+            if (
+                word.text == "$"
+                and all(abs(word.cy - y) > 4 for _, y in anchors)
+                and not any(top <= word.cy <= bottom for top, bottom in extents)
+            ):
                 anchors.append((None, word.cy))
         anchors.sort(key=lambda a: a[1])
         # Amounts set in another font may sit a few points above their label, and the first

@@ -178,6 +178,16 @@ def render_gray(page: pdfium.PdfPage, dpi: float) -> Image.Image:
     return image
 
 
+# Grey level (0 black, 255 white) below which a pixel is printed ink: black and dark-coloured
+# print, not the anti-aliased fringe of a glyph or a pale tint in a box.
+DARK_LEVEL = 140
+# Grey level below which a pixel is anything but paper: coloured print is visible however pale
+# in grey (cyan renders near 180, yellow near 225); white text or text under a white box is not.
+VISIBLE_LEVEL = 240
+# Share of a word's box that must be marked for the word to be visible; a glyph covers far more.
+HIDDEN_INK_SHARE = 0.02
+
+
 class InkMeter:
     """Answers "is something printed here?" on a rendered page (for hidden text and tick boxes)."""
 
@@ -185,7 +195,9 @@ class InkMeter:
         self.image = image
         self.scale = scale
 
-    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
+    def ink(
+        self, x0: float, top: float, x1: float, bottom: float, darker_than: int = DARK_LEVEL
+    ) -> float:
         """Fraction of dark pixels in a box given in points."""
         s = self.scale
         box = (
@@ -197,7 +209,7 @@ class InkMeter:
         if box[2] <= box[0] or box[3] <= box[1]:
             return 0.0
         histogram = self.image.crop(box).histogram()
-        dark = sum(histogram[:140])
+        dark = sum(histogram[:darker_than])
         total = sum(histogram)
         return dark / total if total else 0.0
 
@@ -312,8 +324,10 @@ def mark_hidden_words(words: list[Word], meter: InkMeter) -> list[Word]:
         if word.x1 - word.x0 < 1 or not any(c.isalnum() for c in word.text):
             continue
         inset = 0.1 * word.height
-        ink = meter.ink(word.x0, word.top + inset, word.x1, word.bottom - inset)
-        if ink < 0.02:
+        ink = meter.ink(
+            word.x0, word.top + inset, word.x1, word.bottom - inset, darker_than=VISIBLE_LEVEL
+        )
+        if ink < HIDDEN_INK_SHARE:
             word.hidden = True
             hidden.append(word)
     return hidden

@@ -23,11 +23,12 @@ from backend.acord.acroform import filled_fields, read_acroform
 from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
-from backend.acord.geometry import PageText
+from backend.acord.geometry import PageText, Word
 from backend.acord.layout import Acord25Reader
 from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, upside_down
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
-from backend.acord.pdftext import InkMeter, mark_hidden_words, page_words, render_gray
+from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
+from backend.acord.word_sources import pdf_page_words
 
 MAX_OCR_PAGES = 4
 _INK_DPI = 100
@@ -94,8 +95,7 @@ class _PageSource:
         self.region = region
 
 
-def _text_page(page: pdfium.PdfPage, number: int) -> _PageSource:
-    words = page_words(page)
+def _text_page(page: pdfium.PdfPage, words: list[Word], number: int) -> _PageSource:
     return _PageSource(PageText(words, page.get_width(), page.get_height(), number), None, None)
 
 
@@ -227,9 +227,9 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
         sources: dict[int, _PageSource] = {}
         image_pages: list[int] = []
         for index in range(len(document)):
-            page = document[index]
+            page, words = pdf_page_words(document, index)
             number = index + 1
-            source = _text_page(page, number)
+            source = _text_page(page, words, number)
             text = "\n".join(line.text for line in source.text.lines)
             if len(re.sub(r"\s", "", text)) < 40:
                 image_pages.append(number)

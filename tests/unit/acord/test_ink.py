@@ -94,3 +94,18 @@ def test_an_ocr_misread_edition_month_snaps_to_the_edition_of_its_year() -> None
     assert _known_edition("2018/03", from_ocr=True) == "2016/03"
     assert _known_edition("2019/11", from_ocr=True) == "2019/11"
     assert _known_edition("2016/03", from_ocr=True) == "2016/03"
+
+
+def test_words_printed_in_a_pale_colour_are_visible_and_white_ones_are_not() -> None:
+    from backend.acord.geometry import Word
+    from backend.acord.pdftext import mark_hidden_words
+
+    image, draw = _page()
+    s = SCALE
+    # Cyan print renders near 180 in grey; a word in white leaves the paper as it was.
+    draw.rectangle((20 * s, 20 * s, 60 * s, 28 * s), fill=180)
+    pale = Word("Certificate", 20, 20, 60, 28)
+    white = Word("Holder", 80, 20, 110, 28)
+    hidden = mark_hidden_words([pale, white], InkMeter(image, SCALE))
+    assert hidden == [white]
+    assert not pale.hidden

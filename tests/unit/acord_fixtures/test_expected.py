@@ -34,6 +34,7 @@ def test_source_matches_the_kind(corpus: tuple[Path, dict[str, Any]]) -> None:
         "packet": "text",
         "acroform": "acroform",
         "scan": "ocr",
+        "annotated": "text",
     }
     for document in manifest["documents"]:
         if document["expected"]:
