@@ -13,7 +13,7 @@ from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
 from workers.fanout import fan_out_record_change, resume_fan_outs
-from workers.invitation_mail import INVITATION_TRIES, send_invitation_mail
+from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.read_job import (
     read_document_job,
@@ -59,6 +59,7 @@ class WorkerSettings:
         func(read_document_job, max_tries=6),
         # The link's secret must not linger in Redis once sent.
         func(send_invitation_mail, max_tries=INVITATION_TRIES, keep_result=0),
+        func(send_account_mail, max_tries=INVITATION_TRIES, keep_result=0),
         resume_fan_outs,
         queue_pending_reads,
         expiry_sweep,

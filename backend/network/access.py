@@ -47,11 +47,14 @@ def _now() -> datetime:
 def active_broker_grant(
     actor: Actor, sub_org_id: SQLColumnExpression[uuid.UUID] | uuid.UUID
 ) -> ColumnElement[bool]:
-    """True while an accepted, unrevoked, unexpired broker invitation links the actor's
-    broker firm to the sub. A session opened from one invitation is held to that one."""
+    """True while an accepted, unrevoked, unexpired broker invitation grants this person,
+    acting for the firm it names, access to the sub. The grant is the person's, not the
+    firm's: another agent of the same firm sees nothing through it. A session opened from one
+    invitation is held to that one."""
     conditions = [
         Invitation.kind == "broker_access",
         Invitation.invitee_org_id == actor.organisation_id,
+        Invitation.accepted_by_id == actor.person_id,
         Invitation.issuer_org_id == sub_org_id,
         Invitation.accepted_at.is_not(None),
         Invitation.revoked_at.is_(None),

@@ -1,33 +1,28 @@
-"""Sign-in, sign-out, invitation links and API tokens."""
+"""The API of the network domain: API tokens and broker invitations. An invitation's answer
+carries its state, never its link: the link goes to the invited address only."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
-from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.errors import DomainError
-from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form, session_cookie
+from backend.db.models import Invitation
+from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.auth_pages import AuthController
+from backend.network.invitations import (
+    BROKER,
+    BROKER_PURPOSE,
+    InvitationService,
+    invitation_state,
+)
 from backend.network.service import AuthService
-
-
-class SignInForm(msgspec.Struct, kw_only=True):
-    email: str = ""
-    password: str = ""
-    next: str = "/"
-
-
-class AcceptForm(msgspec.Struct, kw_only=True):
-    token: str = ""
-    full_name: str = ""
+from backend.web.invitation_mail import mail_after_commit
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,67 +35,17 @@ class BrokerInvitationRequest(msgspec.Struct, forbid_unknown_fields=True, kw_onl
     days: int = 30
 
 
-def _safe_next(target: str) -> str:
-    # Only same-site paths: an open redirect would turn the sign-in page into a phishing aid.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-class AuthController(Controller):
-    @get("/login", include_in_schema=False)
-    async def sign_in_page(self, next: str = "/") -> Template:
-        return csrf_form("auth/login.html", {"next": _safe_next(next), "error": None})
-
-    @post("/login", include_in_schema=False)
-    async def sign_in(
-        self,
-        request: Request[Any, Any, Any],
-        auth: AuthService,
-        settings: Settings,
-        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Response[Any]:
-        await check_pre_session_csrf(request)
-        try:
-            new = await auth.sign_in(data.email, data.password)
-        except DomainError as exc:
-            # The failed-attempt counter must persist even though sign-in is refused, so this
-            # renders the error instead of raising (raising would roll the counter back).
-            return csrf_form(
-                "auth/login.html",
-                {"next": _safe_next(data.next), "error": exc.message, "email": data.email},
-                status=exc.status_code,
-            )
-        return Redirect(path=_safe_next(data.next), cookies=[session_cookie(new, settings)])
-
-    @post("/logout", include_in_schema=False)
-    async def sign_out(
-        self, request: Request[Any, Any, Any], actor: Actor, auth: AuthService
-    ) -> Redirect:
-        await auth.sign_out(request.cookies.get(SESSION_COOKIE, ""))
-        return Redirect(
-            path="/login",
-            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True)],
-        )
-
-    @get("/invitations/accept", include_in_schema=False)
-    async def accept_page(self, token: str = "") -> Template:
-        return csrf_form("auth/accept.html", {"token": token, "error": None})
-
-    @post("/invitations/accept", include_in_schema=False)
-    async def accept(
-        self,
-        request: Request[Any, Any, Any],
-        auth: AuthService,
-        settings: Settings,
-        data: Annotated[AcceptForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Response[Any]:
-        await check_pre_session_csrf(request)
-        try:
-            new = await auth.accept_broker_invitation(data.token, data.full_name)
-        except DomainError as exc:
-            return csrf_form(
-                "auth/accept.html", {"token": "", "error": exc.message}, status=exc.status_code
-            )
-        return Redirect(path="/", cookies=[session_cookie(new, settings)])
+def invitation_view(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "id": str(invitation.id),
+        "email": invitation.email,
+        "broker_org_id": str(invitation.invitee_org_id),
+        "state": invitation_state(invitation),
+        "expires_at": invitation.expires_at.isoformat(),
+        "access_until": invitation.access_until.isoformat() if invitation.access_until else None,
+        "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
+        "revoked_at": invitation.revoked_at.isoformat() if invitation.revoked_at else None,
+    }
 
 
 class TokenController(Controller):
@@ -108,8 +53,6 @@ class TokenController(Controller):
 
     @get("/tokens")
     async def list_tokens(self, actor: Actor, auth: AuthService) -> list[dict[str, Any]]:
-        from backend.network.access import require
-
         require(actor, "tokens.manage")
         rows = await auth.repo.api_tokens_of(actor.organisation_id)
         return [
@@ -140,22 +83,55 @@ class TokenController(Controller):
     async def revoke_token(self, actor: Actor, auth: AuthService, token_id: uuid.UUID) -> None:
         await auth.revoke_api_token(actor, token_id)
 
+    @get("/broker-invitations")
+    async def list_broker_invitations(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
+        require(actor, "broker.invite")
+        rows = await InvitationService(db).issued(actor, (BROKER,))
+        return [invitation_view(i) for i in rows]
+
     @post("/broker-invitations", status_code=201)
     async def invite_broker(
-        self, actor: Actor, auth: AuthService, settings: Settings, data: BrokerInvitationRequest
-    ) -> dict[str, Any]:
-        invitation, token = await auth.invite_broker(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        data: BrokerInvitationRequest,
+    ) -> Response[Any]:
+        issued = await InvitationService(db).invite_broker(
             actor, data.email, data.broker_org_id, data.days
         )
-        return {
-            "id": str(invitation.id),
-            "email": invitation.email,
-            "expires_at": invitation.expires_at.isoformat(),
-            "link": f"{settings.base_url}/invitations/accept?token={token}",
-        }
+        response = _created(invitation_view(issued.invitation))
+        response.background = mail_after_commit(
+            request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
+        )
+        return response
+
+    @post("/broker-invitations/{invitation_id:uuid}/resend", status_code=200)
+    async def resend_broker_invitation(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        invitation_id: uuid.UUID,
+    ) -> Response[Any]:
+        issued = await InvitationService(db).resend(actor, invitation_id, (BROKER,))
+        response = _created(invitation_view(issued.invitation), status=200)
+        response.background = mail_after_commit(
+            request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
+        )
+        return response
 
     @delete("/broker-invitations/{invitation_id:uuid}", status_code=204)
     async def revoke_invitation(
-        self, actor: Actor, auth: AuthService, invitation_id: uuid.UUID
+        self, actor: Actor, db: AsyncSession, invitation_id: uuid.UUID
     ) -> None:
-        await auth.revoke_invitation(actor, invitation_id)
+        await InvitationService(db).revoke(actor, invitation_id, (BROKER,))
+
+
+def _created(body: dict[str, Any], status: int = 201) -> Response[Any]:
+    return Response(content=body, status_code=status)
+
+
+__all__ = ["AuthController", "TokenController"]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.db.models import (
     ApiToken,
     Invitation,
     Membership,
     Organisation,
+    PasswordReset,
     Person,
     WebSession,
 )
@@ -34,7 +36,7 @@ class NetworkRepository:
             select(Membership, Organisation)
             .join(Organisation, Organisation.id == Membership.organisation_id)
             .where(Membership.person_id == person_id)
-            .order_by(Organisation.legal_name)
+            .order_by(Membership.created_at, Membership.id)
         )
         return [(m, o) for m, o in (await self.session.execute(query)).all()]
 
@@ -95,24 +97,64 @@ class NetworkRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def invitation_by_token(self, token_hash: bytes) -> Invitation | None:
-        query = select(Invitation).where(Invitation.token_hash == token_hash).with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def invitations_issued_by(
-        self, organisation_id: uuid.UUID, kind: str
-    ) -> list[Invitation]:
+    async def live_grants_of(
+        self, person_id: uuid.UUID, now: datetime
+    ) -> list[tuple[Invitation, Organisation, Organisation]]:
+        """The broker grants this person holds now: (invitation, broker firm, sub)."""
+        broker = aliased(Organisation)
+        sub = aliased(Organisation)
         query = (
-            select(Invitation)
-            .where(Invitation.issuer_org_id == organisation_id, Invitation.kind == kind)
-            .order_by(Invitation.created_at.desc())
+            select(Invitation, broker, sub)
+            .join(broker, broker.id == Invitation.invitee_org_id)
+            .join(sub, sub.id == Invitation.issuer_org_id)
+            .where(*_live_grant(person_id, now))
+            .order_by(Invitation.accepted_at.desc())
         )
-        return list((await self.session.execute(query)).scalars())
+        return [(i, b, s) for i, b, s in (await self.session.execute(query)).all()]
 
-    async def invitation_issued_by(
-        self, organisation_id: uuid.UUID, invitation_id: uuid.UUID
+    async def live_grant(
+        self, invitation_id: uuid.UUID, person_id: uuid.UUID, now: datetime
     ) -> Invitation | None:
         query = select(Invitation).where(
-            Invitation.issuer_org_id == organisation_id, Invitation.id == invitation_id
+            Invitation.id == invitation_id, *_live_grant(person_id, now)
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def last_session(self, person_id: uuid.UUID) -> WebSession | None:
+        query = (
+            select(WebSession)
+            .where(WebSession.person_id == person_id)
+            .order_by(WebSession.created_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def revoke_sessions_of(self, person_id: uuid.UUID, now: datetime) -> None:
+        await self.session.execute(
+            update(WebSession)
+            .where(WebSession.person_id == person_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
+        query = (
+            select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def forget_resets_of(self, person_id: uuid.UUID, now: datetime) -> None:
+        """Other links still in someone's mailbox stop working once a password was set."""
+        await self.session.execute(
+            update(PasswordReset)
+            .where(PasswordReset.person_id == person_id, PasswordReset.used_at.is_(None))
+            .values(used_at=now)
+        )
+
+
+def _live_grant(person_id: uuid.UUID, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Invitation.kind == "broker_access",
+        Invitation.accepted_by_id == person_id,
+        Invitation.revoked_at.is_(None),
+        Invitation.access_until > now,
+    )

@@ -1,5 +1,5 @@
-"""Sign-in, sessions, API tokens and invitations. No HTTP here and no commit: the caller
-owns the transaction."""
+"""Sign-in, sessions, the organisation a person acts for, API tokens and password resets.
+No HTTP here and no commit: the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from backend.config import Settings
-from backend.db.models import ApiToken, Invitation, Membership, Organisation, Person, WebSession
+from backend.db.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    PasswordReset,
+    Person,
+    WebSession,
+)
 from backend.db.models.vocab import ROLES_BY_ORG_KIND
 from backend.errors import BadInput, Forbidden, Gone, Locked, NotAuthenticated, NotFound
+from backend.network import access_log, throttle
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
@@ -27,6 +36,8 @@ from backend.network.secrets import (
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SIGN_IN_REFUSED = "That e-mail and password do not match an account."
+# Long enough to reach one's mailbox, short enough that an old message is no key.
+RESET_LINK_LIFETIME = timedelta(hours=1)
 
 
 def normalise_email(email: str) -> str:
@@ -34,6 +45,15 @@ def normalise_email(email: str) -> str:
     if not EMAIL_PATTERN.match(cleaned) or len(cleaned) > 320:
         raise BadInput("Enter a valid e-mail address.", field="email")
     return cleaned
+
+
+def check_new_password(password: str, again: str | None = None) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if again is not None and password != again:
+        raise BadInput("The two passwords differ.", field="password_again")
 
 
 def _now() -> datetime:
@@ -46,16 +66,25 @@ class NewSession:
     actor: Actor
 
 
+@dataclass(frozen=True)
+class Context:
+    """One thing a person may act for: a membership, or a broker grant held outside any
+    membership of the firm it names."""
+
+    key: str  # "org:<organisation id>" or "grant:<invitation id>"
+    label: str
+    organisation: Organisation
+    membership: Membership | None
+    invitation: Invitation | None
+
+
 class AuthService:
     def __init__(self, repository: NetworkRepository, settings: Settings) -> None:
         self.repo = repository
         self.settings = settings
 
     async def register_person(self, email: str, full_name: str, password: str) -> Person:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise BadInput(
-                f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-            )
+        check_new_password(password)
         person = Person(
             id=uuid.uuid4(),
             email=normalise_email(email),
@@ -66,35 +95,85 @@ class AuthService:
         await self.repo.flush()
         return person
 
-    async def sign_in(
-        self, email: str, password: str, organisation_id: uuid.UUID | None = None
-    ) -> NewSession:
+    async def sign_in(self, email: str, password: str, ip: str, replacing: str = "") -> NewSession:
+        """Checks the password unless failed attempts for this address, this IP or the pair
+        ask for a pause first; the answer and the work done are the same whether or not an
+        account uses the address. `replacing` is the cookie the browser came with: it is
+        ended, so a session id planted before sign-in is worth nothing after it."""
         now = _now()
+        keys = throttle.Keys.of(email, ip)
+        wait = await throttle.seconds_to_wait(self.repo.session, keys, now)
+        if wait:
+            raise Locked(f"Too many failed sign-ins. Wait {wait} seconds, then try again.")
         person = await self.repo.person_by_email(email.strip().lower())
         if person is None:
             burn_password_check(password)
+        if person is None or not password_matches(person.password_hash, password):
+            await throttle.count_failure(self.repo.session, keys, now)
             raise NotAuthenticated(SIGN_IN_REFUSED)
-        if person.locked_until is not None and person.locked_until > now:
-            minutes = max(1, int((person.locked_until - now).total_seconds() // 60) + 1)
-            raise Locked(
-                f"Too many failed sign-ins. This account is locked for {minutes} more minute(s)."
-            )
-        if not password_matches(person.password_hash, password):
-            person.failed_sign_ins += 1
-            if person.failed_sign_ins >= self.settings.login_max_failures:
-                person.locked_until = now + timedelta(minutes=self.settings.login_lockout_minutes)
-                person.failed_sign_ins = 0
-            await self.repo.flush()
-            raise NotAuthenticated(SIGN_IN_REFUSED)
-        person.failed_sign_ins = 0
-        person.locked_until = None
-        memberships = await self.repo.memberships_of(person.id)
-        if not memberships:
+        await throttle.forget_success(self.repo.session, keys)
+        return await self.open_for_person(person, None, replacing)
+
+    async def contexts(self, person_id: uuid.UUID) -> list[Context]:
+        """What this person may act for: each organisation it is a member of, and each broker
+        grant it holds for a firm it is not a member of."""
+        found = [
+            Context(f"org:{o.id}", o.legal_name, o, m, None)
+            for m, o in await self.repo.memberships_of(person_id)
+        ]
+        member_of = {c.organisation.id for c in found}
+        for invitation, firm, sub in await self.repo.live_grants_of(person_id, _now()):
+            if firm.id not in member_of:
+                label = f"{sub.legal_name} (broker access for {firm.legal_name})"
+                found.append(Context(f"grant:{invitation.id}", label, firm, None, invitation))
+        return found
+
+    async def open_for_person(
+        self, person: Person, key: str | None, replacing: str = ""
+    ) -> NewSession:
+        """A fresh session for someone who proved who they are, acting for the context `key`
+        names; without one, for the context of the person's last session, else the first
+        membership it was given (never an order someone else's invitation could change)."""
+        contexts = await self.contexts(person.id)
+        if not contexts:
             raise Forbidden("This account does not belong to any organisation yet.")
-        chosen = next(
-            (pair for pair in memberships if pair[1].id == organisation_id), memberships[0]
-        )
-        return await self._open_session(person, chosen[0], chosen[1], invitation_id=None)
+        if key is not None:
+            chosen = next((c for c in contexts if c.key == key), None)
+            if chosen is None:
+                raise NotFound("You do not act for that organisation.")
+        else:
+            last = await self.repo.last_session(person.id)
+            last_key = ""
+            if last is not None:
+                last_key = (
+                    f"grant:{last.invitation_id}"
+                    if last.invitation_id
+                    else f"org:{last.organisation_id}"
+                )
+            chosen = next((c for c in contexts if c.key == last_key), contexts[0])
+        if replacing:
+            await self.repo.revoke_session(token_digest(replacing), _now())
+        if chosen.invitation is not None:
+            return await self._open_grant_session(person, chosen.organisation, chosen.invitation)
+        assert chosen.membership is not None  # a context is a membership or a grant
+        return await self._open_session(person, chosen.membership, chosen.organisation, None)
+
+    async def switch(self, actor: Actor, key: str, replacing: str) -> NewSession:
+        """The organisation switcher: the old session ends, a new one carries the choice."""
+        person = await self.repo.person(actor.person_id)
+        if person is None:
+            raise NotAuthenticated("Please sign in.")
+        return await self.open_for_person(person, key, replacing)
+
+    async def session_after_grant(
+        self, person: Person, invitation: Invitation, replacing: str = ""
+    ) -> NewSession:
+        """After accepting a broker invitation: a member of the named firm acts for the firm
+        (seeing every grant it holds), anyone else for this one grant."""
+        key = f"org:{invitation.invitee_org_id}"
+        if not any(c.key == key for c in await self.contexts(person.id)):
+            key = f"grant:{invitation.id}"
+        return await self.open_for_person(person, key, replacing)
 
     async def start_session(
         self, person: Person, membership: Membership, organisation: Organisation
@@ -102,6 +181,16 @@ class AuthService:
         """A full member's session, for someone who has just proved who they are another way
         (joining the network from an e-mailed invitation)."""
         return await self._open_session(person, membership, organisation, invitation_id=None)
+
+    async def _open_grant_session(
+        self, person: Person, firm: Organisation, invitation: Invitation
+    ) -> NewSession:
+        """A session held to one broker grant: it ends with the grant, or sooner."""
+        assert invitation.access_until is not None  # set for every broker invitation
+        lifetime = min(invitation.access_until - _now(), timedelta(days=self.settings.session_days))
+        # Not stored: it only carries the role for the session's Actor.
+        role = Membership(person_id=person.id, organisation_id=firm.id, role="broker_agent")
+        return await self._open_session(person, role, firm, invitation.id, lifetime)
 
     async def _open_session(
         self,
@@ -137,19 +226,31 @@ class AuthService:
         return NewSession(token=token, actor=actor)
 
     async def actor_for_session(self, token: str) -> Actor | None:
-        row = await self.repo.live_session(token_digest(token), _now())
+        now = _now()
+        row = await self.repo.live_session(token_digest(token), now)
         if row is None:
             return None
-        pair = await self.repo.membership(row.person_id, row.organisation_id)
         person = await self.repo.person(row.person_id)
-        if pair is None or person is None:
+        if person is None:
             return None
-        membership, organisation = pair
+        if row.invitation_id is not None:
+            # A grant session lives exactly as long as its grant: revoked or past its period,
+            # the next request is refused.
+            grant = await self.repo.live_grant(row.invitation_id, person.id, now)
+            firm = await self.repo.organisation(row.organisation_id)
+            if grant is None or firm is None or grant.invitee_org_id != firm.id:
+                return None
+            organisation, role = firm, "broker_agent"
+        else:
+            pair = await self.repo.membership(row.person_id, row.organisation_id)
+            if pair is None:
+                return None
+            organisation, role = pair[1], pair[0].role
         return Actor(
             person_id=person.id,
             organisation_id=organisation.id,
             organisation_kind=organisation.kind,
-            role=membership.role,
+            role=role,
             email=person.email,
             full_name=person.full_name,
             invitation_id=row.invitation_id,
@@ -178,6 +279,13 @@ class AuthService:
         )
         self.repo.add(row)
         await self.repo.flush()
+        access_log.record_access(
+            self.repo.session,
+            access_log.API_TOKEN_CREATED,
+            actor,
+            subject_org_id=actor.organisation_id,
+            detail=f"{row.prefix}… {name} ({row.role})",
+        )
         return row, token
 
     async def revoke_api_token(self, actor: Actor, token_id: uuid.UUID) -> None:
@@ -187,14 +295,23 @@ class AuthService:
             raise NotFound("No such API token in your organisation.")
         if row.revoked_at is None:
             row.revoked_at = _now()
+            access_log.record_access(
+                self.repo.session,
+                access_log.API_TOKEN_REVOKED,
+                actor,
+                subject_org_id=actor.organisation_id,
+                detail=f"{row.prefix}… {row.name}",
+            )
 
     async def actor_for_api_token(self, token: str) -> Actor | None:
         row = await self.repo.live_api_token(token_digest(token))
         if row is None:
             return None
-        organisation = await self.repo.organisation(row.organisation_id)
-        if organisation is None:
+        # A token dies with its maker's membership: someone who left keeps no key.
+        pair = await self.repo.membership(row.created_by_id, row.organisation_id)
+        if pair is None:
             return None
+        organisation = pair[1]
         row.last_used_at = _now()
         return Actor(
             person_id=row.created_by_id,
@@ -203,86 +320,55 @@ class AuthService:
             role=row.role,
         )
 
-    # --- Invitations ------------------------------------------------------------------
+    # --- Password reset ------------------------------------------------------------------
 
-    async def invite_broker(
-        self, actor: Actor, email: str, broker_org_id: uuid.UUID, days: int = 30
-    ) -> tuple[Invitation, str]:
-        require(actor, "broker.invite")
-        broker = await self.repo.organisation(broker_org_id)
-        if broker is None or broker.kind != "broker":
-            raise BadInput("Choose a broker organisation to invite.", field="broker_org_id")
-        if not 1 <= days <= 365:
-            raise BadInput("Access may last from 1 to 365 days.", field="days")
-        token = new_token("inv")
-        now = _now()
-        invitation = Invitation(
-            id=uuid.uuid4(),
-            kind="broker_access",
-            issuer_org_id=actor.organisation_id,
-            issued_by_id=actor.person_id,
-            email=normalise_email(email),
-            role="broker_agent",
-            token_hash=token_digest(token),
-            invitee_org_id=broker.id,
-            expires_at=now + timedelta(days=7),
-            access_until=now + timedelta(days=days),
-        )
-        self.repo.add(invitation)
-        await self.repo.flush()
-        return invitation, token
-
-    async def revoke_invitation(self, actor: Actor, invitation_id: uuid.UUID) -> None:
-        require(actor, "broker.invite")
-        invitation = await self.repo.invitation_issued_by(actor.organisation_id, invitation_id)
-        if invitation is None:
-            raise NotFound("No such invitation from your organisation.")
-        if invitation.revoked_at is None:
-            invitation.revoked_at = _now()
-
-    async def accept_broker_invitation(self, token: str, full_name: str = "") -> NewSession:
-        """Opens a password-less session limited to the inviting sub. The link works once."""
-        now = _now()
-        invitation = await self.repo.invitation_by_token(token_digest(token))
-        if invitation is None or invitation.kind != "broker_access":
-            raise NotFound("This invitation link is not valid.")
-        if invitation.revoked_at is not None:
-            raise Gone("This invitation was withdrawn by the subcontractor.")
-        if invitation.accepted_at is not None:
-            raise Gone("This invitation link has already been used. Ask for a new one.")
-        if invitation.expires_at <= now:
-            raise Gone("This invitation link has expired. Ask for a new one.")
-        assert invitation.invitee_org_id is not None  # set for every broker invitation
-        person = await self.repo.person_by_email(invitation.email)
+    async def request_password_reset(self, email: str) -> tuple[Person, str] | None:
+        """A single-use link for the account using this address, or None when none does
+        (the caller answers the same either way)."""
+        person = await self.repo.person_by_email(email.strip().lower())
         if person is None:
-            person = Person(
-                id=uuid.uuid4(),
-                email=invitation.email,
-                full_name=full_name.strip() or invitation.email,
-                password_hash="",
-            )
-            self.repo.add(person)
-            await self.repo.flush()
-        pair = await self.repo.membership(person.id, invitation.invitee_org_id)
-        if pair is None:
-            membership = Membership(
+            return None
+        token = new_token("pwr")
+        self.repo.add(
+            PasswordReset(
                 id=uuid.uuid4(),
                 person_id=person.id,
-                organisation_id=invitation.invitee_org_id,
-                role="broker_agent",
+                token_hash=token_digest(token),
+                expires_at=_now() + RESET_LINK_LIFETIME,
             )
-            self.repo.add(membership)
-            await self.repo.flush()
-            organisation = await self.repo.organisation(invitation.invitee_org_id)
-            assert organisation is not None
-        else:
-            membership, organisation = pair
-        invitation.accepted_at = now
-        invitation.accepted_by_id = person.id
-        access_until = invitation.access_until or now
-        return await self._open_session(
-            person, membership, organisation, invitation.id, lifetime=access_until - now
         )
+        await self.repo.flush()
+        return person, token
+
+    async def reset_password(self, token: str, password: str, again: str) -> Person:
+        """Sets a new password from a reset link. The link then stops working, and every
+        session of the person ends (whoever knew the old password is signed out)."""
+        now = _now()
+        reset = await self.repo.password_reset(token_digest(token))
+        if reset is None:
+            raise NotFound("This password-reset link is not valid.")
+        if reset.used_at is not None:
+            raise Gone("This password-reset link was already used. Ask for a new one.")
+        if reset.expires_at <= now:
+            raise Gone("This password-reset link has expired. Ask for a new one.")
+        check_new_password(password, again)
+        person = await self.repo.person(reset.person_id)
+        if person is None:
+            raise NotFound("This password-reset link is not valid.")
+        reset.used_at = now
+        person.password_hash = hash_password(password)
+        await self.repo.revoke_sessions_of(person.id, now)
+        await self.repo.forget_resets_of(person.id, now)
+        access_log.record_access(
+            self.repo.session,
+            access_log.PASSWORD_RESET,
+            None,
+            subject_person_id=person.id,
+            email=person.email,
+            detail="password set from an e-mailed link; all sessions ended",
+        )
+        await self.repo.flush()
+        return person
 
 
 def roles_for(kind: str) -> tuple[str, ...]:

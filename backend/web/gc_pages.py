@@ -17,11 +17,12 @@ from backend.db.models import Organisation, Project, ProjectTrade, RequirementSe
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService
 from backend.requirements.model import TIERS
 from backend.requirements.templates import TIER_TRADES
-from backend.web import invitations, requirement_sets
+from backend.web import requirement_sets
 from backend.web.common import fragment, is_htmx, page, require_gc
 from backend.web.dashboard import (
     WINDOWS,
@@ -232,9 +233,8 @@ class GcPagesController(Controller):
         actor: Actor,
         projects: ProjectService,
         project_id: uuid.UUID,
-        sent: invitations.SentInvitation | None,
+        sent: Issued | None,
         error: DomainError | None,
-        base_url: str = "",
     ) -> Template:
         project = await projects.project(actor, project_id)
         rows = await projects.engagements(actor, date.today(), project_id)
@@ -256,9 +256,8 @@ class GcPagesController(Controller):
             tree=engagement_tree(rows),
             count=len(rows),
             trades=[(t, s, latest.get(s.id)) for t, s in trades],
-            invitations=await invitations.sent_project_invitations(db, actor, project.id),
+            invitations=await InvitationService(db).issued(actor, PROJECT_KINDS, project.id),
             sent=sent,
-            sent_link=sent.link(base_url) if sent else "",
             error=error,
         )
 
@@ -278,14 +277,12 @@ class GcPagesController(Controller):
         project = await projects.project(actor, project_id)
         try:
             async with db.begin_nested():
-                sent = await invitations.invite_sub(
-                    db, actor, project, text(form, "email"), text(form, "trade")
+                sent = await InvitationService(db).invite_sub(
+                    actor, project, text(form, "email"), text(form, "trade")
                 )
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
-        response = await self._project_page(
-            db, actor, projects, project_id, sent, None, settings.base_url
-        )
+        response = await self._project_page(db, actor, projects, project_id, sent, None)
         response.background = mail_after_commit(
             request,
             sent.invitation.email,

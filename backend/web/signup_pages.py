@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.errors import DomainError
 from backend.http import check_pre_session_csrf, csrf_form, session_cookie
+from backend.network.joining import join_network, open_signup
 from backend.network.secrets import MIN_PASSWORD_LENGTH
 from backend.network.service import AuthService
 from backend.projects.verify_service import verify_engagement
 from backend.web.forms import read_form, text
-from backend.web.signup import join_network, open_signup
 
 TEMPLATE = "auth/signup.html"
 

@@ -16,15 +16,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Engagement, Invitation, Organisation, RecordRevision
+from backend.db.models import Document, Organisation, RecordRevision
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
-from backend.network.service import AuthService
+from backend.network.invitations import (
+    BROKER,
+    BROKER_PURPOSE,
+    InvitationService,
+    Issued,
+    invitation_state,
+)
 from backend.notify.service import notices_for
 from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
-from backend.web import invitations
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
 from backend.web.invitation_mail import mail_after_commit
@@ -259,7 +264,7 @@ class SubPagesController(Controller):
             actor,
             "sub/depends.html",
             items=items,
-            open_invitations=await invitations.open_invitations(db, actor),
+            open_invitations=await InvitationService(db).open_for(actor),
             sent=None,
             error=None,
             error_engagement=None,
@@ -276,15 +281,12 @@ class SubPagesController(Controller):
     ) -> Template:
         require_sub(actor)
         form = await read_form(request)
-        parent = await db.get(Engagement, engagement_id)
-        sent: invitations.SentInvitation | None = None
+        sent: Issued | None = None
         error: DomainError | None = None
         try:
-            if parent is None:
-                raise NotFound("No such engagement of yours.")
             async with db.begin_nested():
-                sent = await invitations.invite_tier2(
-                    db, actor, parent, text(form, "email"), text(form, "trade")
+                sent = await InvitationService(db).invite_tier2(
+                    actor, engagement_id, text(form, "email"), text(form, "trade")
                 )
         except DomainError as exc:
             error = exc
@@ -295,9 +297,8 @@ class SubPagesController(Controller):
             "sub/depends.html",
             status_code=error.status_code if error else 200,
             items=items,
-            open_invitations=await invitations.open_invitations(db, actor),
+            open_invitations=await InvitationService(db).open_for(actor),
             sent=sent,
-            sent_link=sent.link(settings.base_url) if sent else "",
             error=error,
             error_engagement=engagement_id,
         )
@@ -316,7 +317,7 @@ class SubPagesController(Controller):
         self, actor: Actor, db: AsyncSession, invitation_id: uuid.UUID
     ) -> Redirect:
         require_sub(actor)
-        engagement = await invitations.accept(db, actor, invitation_id)
+        engagement = await InvitationService(db).accept_project(actor, invitation_id)
         # The sub's existing record is judged at once, so the GC sees a verdict right away.
         await verify_engagement(db, engagement.id, None, date.today())
         return Redirect(path="/depends")
@@ -324,27 +325,25 @@ class SubPagesController(Controller):
     @get("/join")
     async def join(self, actor: Actor, db: AsyncSession, token: str = "") -> Template | Redirect:
         """The e-mailed link of a project invitation: the signed-in sub sees what it accepts."""
-        invitation = await invitations.invitation_for_token(db, token)
+        invitation = await InvitationService(db).project_invitation_for_link(actor, token)
         if invitation.invitee_org_id is None:
             # Sent to someone not in the network: that person joins first.
             return Redirect(path=f"/signup?token={token}")
-        if invitation.invitee_org_id != actor.organisation_id:
-            raise NotFound("This invitation is for another organisation: sign in as its member.")
         return await page(
             db,
             actor,
             "sub/depends.html",
             items=await dependants(db, actor, actor.organisation_id),
-            open_invitations=await invitations.open_invitations(db, actor),
+            open_invitations=await InvitationService(db).open_for(actor),
             sent=None,
             error=None,
             error_engagement=None,
         )
 
     @get("/brokers")
-    async def brokers(self, actor: Actor, db: AsyncSession, auth: AuthService) -> Template:
+    async def brokers(self, actor: Actor, db: AsyncSession) -> Template:
         require_sub(actor)
-        return await brokers_page(db, actor, None, None, "")
+        return await brokers_page(db, actor, None, None)
 
     @post("/brokers")
     async def invite_broker(
@@ -352,7 +351,6 @@ class SubPagesController(Controller):
         request: Request[Any, Any, Any],
         actor: Actor,
         db: AsyncSession,
-        auth: AuthService,
         settings: Settings,
     ) -> Template:
         require_sub(actor)
@@ -361,32 +359,49 @@ class SubPagesController(Controller):
             broker_id = uuid.UUID(text(form, "broker_org_id"))
         except ValueError:
             return await brokers_page(
-                db, actor, BadInput("Choose the broker firm.", field="broker_org_id"), None, ""
+                db, actor, BadInput("Choose the broker firm.", field="broker_org_id"), None
             )
         try:
             async with db.begin_nested():
-                invitation, token = await auth.invite_broker(
+                issued = await InvitationService(db).invite_broker(
                     actor, text(form, "email"), broker_id, whole_number(form, "days", "Days", 30)
                 )
         except DomainError as exc:
-            return await brokers_page(db, actor, exc, None, "")
-        link = f"{settings.base_url}/invitations/accept?token={token}"
-        response = await brokers_page(db, actor, None, invitation.email, link)
+            return await brokers_page(db, actor, exc, None)
+        # The link goes to the agent's mailbox only; this page shows the invitation's state.
+        response = await brokers_page(db, actor, None, issued.invitation.email)
         response.background = mail_after_commit(
             request,
-            invitation.email,
+            issued.invitation.email,
             actor,
-            "to upload certificates and endorsements into its insurance record",
-            link,
+            BROKER_PURPOSE,
+            issued.link(settings.base_url),
+        )
+        return response
+
+    @post("/brokers/{invitation_id:uuid}/resend")
+    async def resend_broker(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        invitation_id: uuid.UUID,
+    ) -> Template:
+        require_sub(actor)
+        issued = await InvitationService(db).resend(actor, invitation_id, (BROKER,))
+        response = await brokers_page(db, actor, None, issued.invitation.email)
+        response.background = mail_after_commit(
+            request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
         )
         return response
 
     @post("/brokers/{invitation_id:uuid}/revoke")
     async def revoke_broker(
-        self, actor: Actor, auth: AuthService, invitation_id: uuid.UUID
+        self, actor: Actor, db: AsyncSession, invitation_id: uuid.UUID
     ) -> Redirect:
         require_sub(actor)
-        await auth.revoke_invitation(actor, invitation_id)
+        await InvitationService(db).revoke(actor, invitation_id, (BROKER,))
         return Redirect(path="/brokers")
 
 
@@ -406,7 +421,7 @@ async def record_page(
         lines=lines,
         documents=documents,
         states=await document_states(db, sub_id, documents),
-        open_invitations=await invitations.open_invitations(db, actor),
+        open_invitations=await InvitationService(db).open_for(actor),
         today=date.today(),
     )
 
@@ -462,20 +477,8 @@ async def brokers_page(
     actor: Actor,
     error: DomainError | None,
     sent_to: str | None,
-    link: str,
 ) -> Template:
-    invitations_sent = list(
-        (
-            await db.execute(
-                select(Invitation)
-                .where(
-                    Invitation.issuer_org_id == actor.organisation_id,
-                    Invitation.kind == "broker_access",
-                )
-                .order_by(Invitation.created_at.desc())
-            )
-        ).scalars()
-    )
+    invitations_sent = await InvitationService(db).issued(actor, (BROKER,))
     uploads: dict[uuid.UUID, list[Document]] = {}
     if invitations_sent:
         rows = await db.execute(
@@ -510,7 +513,7 @@ async def brokers_page(
         broker_names=names,
         error=error,
         sent_to=sent_to,
-        link=link,
+        states={i.id: invitation_state(i) for i in invitations_sent},
         now=datetime.now(UTC),
     )
 

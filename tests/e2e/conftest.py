@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib.util
 import os
 import shutil
 import socket
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import asyncpg
@@ -158,6 +160,16 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the web app did not become ready:\n{log.read_text()[-3000:]}")
 
 
+def _smtp_sink() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "smtp_sink", PROJECT_ROOT / "infra" / "smtp_sink.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not CHROMIUM.exists():
@@ -176,6 +188,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     database_url, info = run_async(_prepare(settings, name))
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
+    # Mail goes to the development sink, as on a developer's machine: a journey reads the
+    # links people are e-mailed at /dev/mail, as those people would in their mailbox.
+    mail_port = _free_port()
+    sink = _smtp_sink().start_sink(data_dir / "mail", "127.0.0.1", mail_port)
     env = {
         **os.environ,
         # As in production: the app and the worker connect as the restricted application role
@@ -190,6 +206,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "OMP_THREAD_LIMIT": "1",
         # An open portfolio refreshes itself; the journeys wait for that, not for a minute.
         "DASHBOARD_REFRESH_SECONDS": "2",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail_port),
+        "MAIL_SINK_DIR": str(data_dir / "mail"),
     }
     logs = data_dir / "logs"
     logs.mkdir()
@@ -223,6 +242,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        sink.stop()
         run_async(drop_database(env_settings.database_url, name))
         run_async(_release_redis(redis_url_text))
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import ApiToken, Person, WebSession
+from backend.db.models import ApiToken, Person, SignInThrottle, WebSession
+from backend.network.throttle import ADDRESS_RULE
 from tests.integration.factories import CSRF_INPUT, make_org, sign_in
 
 
@@ -37,27 +40,31 @@ async def test_session_token_is_hashed_at_rest(client: AsyncClient, db: AsyncSes
     assert all(len(h) == 32 for h in stored)
 
 
-async def test_lock_out_after_repeated_failures(client: AsyncClient, db: AsyncSession) -> None:
-    sub = await make_org(db, "subcontractor")
-    email = sub.emails["sub_admin"]
-    for _ in range(5):
-        page = await client.get("/login")
-        token = CSRF_INPUT.search(page.text)
-        assert token
-        response = await client.post(
-            "/login", data={"_csrf": token.group(1), "email": email, "password": "wrong password!"}
-        )
-        assert response.status_code == 401
-        assert "do not match" in response.text
+async def _attempt(client: AsyncClient, email: str, password: str) -> tuple[int, str]:
     page = await client.get("/login")
     token = CSRF_INPUT.search(page.text)
     assert token
     response = await client.post(
-        "/login",
-        data={"_csrf": token.group(1), "email": email, "password": "correct horse battery"},
+        "/login", data={"_csrf": token.group(1), "email": email, "password": password}
     )
-    assert response.status_code == 429
-    assert "locked" in response.text
+    return response.status_code, response.text
+
+
+async def test_failed_sign_ins_slow_down_instead_of_locking(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    sub = await make_org(db, "subcontractor")
+    email = sub.emails["sub_admin"]
+    for _ in range(ADDRESS_RULE.free_failures + 1):
+        status, text = await _attempt(client, email, "wrong password!")
+        assert status == 401 and "do not match" in text
+    # Now a pause runs: even the right password is not checked until it is over.
+    status, text = await _attempt(client, email, "correct horse battery")
+    assert status == 429 and "Wait" in text
+    # The pause is over (moved into the past rather than waited for): the right one works.
+    await db.execute(update(SignInThrottle).values(wait_until=datetime.now(UTC)))
+    status, _ = await _attempt(client, email, "correct horse battery")
+    assert status == 302
 
 
 async def test_forms_without_the_csrf_token_are_refused(

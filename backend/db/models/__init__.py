@@ -11,6 +11,7 @@ for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_") and _module.name != "vocab":
         importlib.import_module(f"{__name__}.{_module.name}")
 
+from backend.db.models.access_event import AccessEvent  # noqa: E402
 from backend.db.models.api_token import ApiToken  # noqa: E402
 from backend.db.models.decision import Decision  # noqa: E402
 from backend.db.models.document import Document  # noqa: E402
@@ -22,6 +23,7 @@ from backend.db.models.membership import Membership  # noqa: E402
 from backend.db.models.notice import Notice  # noqa: E402
 from backend.db.models.organisation import Organisation  # noqa: E402
 from backend.db.models.outbox_event import OutboxEvent  # noqa: E402
+from backend.db.models.password_reset import PasswordReset  # noqa: E402
 from backend.db.models.person import Person  # noqa: E402
 from backend.db.models.policy import Policy  # noqa: E402
 from backend.db.models.policy_term import PolicyTerm  # noqa: E402
@@ -30,6 +32,7 @@ from backend.db.models.project_trade import ProjectTrade  # noqa: E402
 from backend.db.models.record_revision import RecordRevision  # noqa: E402
 from backend.db.models.requirement_set import RequirementSet  # noqa: E402
 from backend.db.models.requirement_set_version import RequirementSetVersion  # noqa: E402
+from backend.db.models.sign_in_throttle import SignInThrottle  # noqa: E402
 from backend.db.models.verdict import Verdict  # noqa: E402
 from backend.db.models.web_session import WebSession  # noqa: E402
 from backend.db.models.webhook_attempt import WebhookAttempt  # noqa: E402
@@ -37,6 +40,7 @@ from backend.db.models.webhook_delivery import WebhookDelivery  # noqa: E402
 from backend.db.models.webhook_endpoint import WebhookEndpoint  # noqa: E402
 
 __all__ = [
+    "AccessEvent",
     "ApiToken",
     "Base",
     "Decision",
@@ -49,6 +53,7 @@ __all__ = [
     "Notice",
     "Organisation",
     "OutboxEvent",
+    "PasswordReset",
     "Person",
     "Policy",
     "PolicyTerm",
@@ -57,6 +62,7 @@ __all__ = [
     "RecordRevision",
     "RequirementSet",
     "RequirementSetVersion",
+    "SignInThrottle",
     "Verdict",
     "WebSession",
     "WebhookAttempt",

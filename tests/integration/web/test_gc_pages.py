@@ -8,6 +8,7 @@ import io
 import re
 from datetime import date, timedelta
 
+from arq.connections import ArqRedis
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from backend.db.models import (
 )
 from backend.projects.verify_service import verify_engagement
 from tests.integration.factories import engage, make_org, make_project, sign_in
+from tests.integration.mailbox import mailed_link
 
 HTML = {"accept": "text/html"}
 
@@ -110,7 +112,7 @@ async def _create_project_form(
 
 
 async def test_project_from_templates_then_invite_and_accept_gives_a_verdict(
-    client: AsyncClient, db: AsyncSession
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis
 ) -> None:
     gc = await make_org(db, "general_contractor", name="Harbor Point Builders LLC")
     sub = await make_org(db, "subcontractor", name="Riverbend Drywall LLC")
@@ -130,13 +132,13 @@ async def test_project_from_templates_then_invite_and_accept_gives_a_verdict(
         f"/projects/{project.id}/invitations",
         data={"_csrf": csrf, "email": sub.emails["sub_admin"], "trade": "Drywall"},
     )
-    assert invited.status_code == 200 and "Invitation sent" in invited.text
-    link = re.search(r'id="invite-link">[^<]*(/join\?token=inv_[^<"]+)<', invited.text)
-    assert link
+    assert invited.status_code == 200 and "Invitation e-mailed" in invited.text
+    assert "token=" not in invited.text  # the link goes to the sub's address only
+    link = await mailed_link(redis, sub.emails["sub_admin"])
 
     client.cookies.clear()
     sub_csrf = await sign_in(client, sub.emails["sub_admin"])
-    joined = await client.get(link.group(1), headers=HTML)
+    joined = await client.get(link, headers=HTML)
     assert joined.status_code == 200 and "Accept invitation to HP-900" in joined.text
     depends = await client.get("/depends", headers=HTML)
     invitation_id = re.search(r"/project-invitations/([0-9a-f-]+)/accept", depends.text)

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Membership, Organisation, Project
 from backend.errors import BadInput, Conflict, Gone
-from backend.network.service import AuthService, NewSession
-from backend.web.invitations import accept, invitation_for_token
+from backend.network import access_log
+from backend.network.invitations import PROJECT_KINDS, InvitationService, refuse_unusable
+from backend.network.service import AuthService, NewSession, check_new_password
 
 MAX_LEGAL_NAME: Final = 300
 MAX_PERSON_NAME: Final = 200
@@ -40,13 +41,10 @@ class Joined:
 
 async def open_signup(session: AsyncSession, token: str) -> SignupInvitation:
     """The invitation behind a sign-up link, refused with a reason when it cannot be used."""
-    invitation = await invitation_for_token(session, token)
-    if invitation.revoked_at is not None:
-        raise Gone("This invitation was withdrawn.")
-    if invitation.accepted_at is not None:
+    invitation = await InvitationService(session).by_token(token, PROJECT_KINDS)
+    if invitation.accepted_at is not None and invitation.revoked_at is None:
         raise Gone("This invitation was already used. Sign in instead.")
-    if invitation.expires_at <= datetime.now(UTC):
-        raise Gone("This invitation has expired. Ask for a new one.")
+    refuse_unusable(invitation, datetime.now(UTC))
     if invitation.invitee_org_id is not None:
         raise Conflict(
             "This invitation is for a subcontractor already in the network: sign in, then open "
@@ -86,8 +84,7 @@ async def join_network(
         raise BadInput("Give your own name.", field="full_name")
     if len(full_name) > MAX_PERSON_NAME:
         raise BadInput(f"A name has at most {MAX_PERSON_NAME} characters.", field="full_name")
-    if password != password_again:
-        raise BadInput("The two passwords differ.", field="password_again")
+    check_new_password(password, password_again)
     if await auth.repo.person_by_email(invitation.email) is not None:
         raise Conflict(
             f"An account already uses {invitation.email}: sign in with it, or ask the inviter "
@@ -103,6 +100,16 @@ async def join_network(
     session.add(membership)
     invitation.invitee_org_id = organisation.id
     await session.flush()
+    access_log.record_access(
+        session,
+        access_log.MEMBERSHIP_CREATED,
+        None,
+        subject_person_id=person.id,
+        subject_org_id=organisation.id,
+        invitation_id=invitation.id,
+        email=person.email,
+        detail="sub_admin of a new subcontractor, joined from a project invitation",
+    )
     new = await auth.start_session(person, membership, organisation)
-    engagement = await accept(session, new.actor, invitation.id)
+    engagement = await InvitationService(session).accept_project(new.actor, invitation.id)
     return Joined(new, engagement)

@@ -1,0 +1,66 @@
+"""The trail of grants and revocations. The project's audit log (backend/audit/) freezes
+verdicts and decisions on engagements as Merkle-logged snapshots; an access event has no
+engagement, project or record to snapshot, so it goes to its own append-only table
+(`access_events`: the application role may INSERT and SELECT only), in the same transaction
+as the change it describes, so a grant never exists without its entry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import AccessEvent
+from backend.network.actor import Actor
+
+INVITATION_ISSUED: Final = "invitation.issued"
+INVITATION_RESENT: Final = "invitation.resent"
+INVITATION_ACCEPTED: Final = "invitation.accepted"
+INVITATION_REVOKED: Final = "invitation.revoked"
+SESSIONS_ENDED: Final = "sessions.ended"
+API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an event name
+API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an event name
+MEMBERSHIP_CREATED: Final = "membership.created"
+PASSWORD_RESET: Final = "password.reset"  # noqa: S105 - an event name
+MAX_DETAIL: Final = 400  # the column's width
+
+
+def record_access(
+    session: AsyncSession,
+    event: str,
+    actor: Actor | None = None,
+    *,
+    subject_person_id: uuid.UUID | None = None,
+    subject_org_id: uuid.UUID | None = None,
+    invitation_id: uuid.UUID | None = None,
+    email: str = "",
+    detail: str = "",
+) -> None:
+    session.add(
+        AccessEvent(
+            id=uuid.uuid4(),
+            event=event,
+            actor_person_id=actor.person_id if actor else None,
+            actor_org_id=actor.organisation_id if actor else None,
+            subject_person_id=subject_person_id,
+            subject_org_id=subject_org_id,
+            invitation_id=invitation_id,
+            email=email,
+            detail=detail[:MAX_DETAIL],
+        )
+    )
+
+
+async def events_about(session: AsyncSession, organisation_id: uuid.UUID) -> list[AccessEvent]:
+    """The access events an organisation caused or that concern it, newest first."""
+    query = (
+        select(AccessEvent)
+        .where(
+            (AccessEvent.actor_org_id == organisation_id)
+            | (AccessEvent.subject_org_id == organisation_id)
+        )
+        .order_by(AccessEvent.created_at.desc())
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,513 @@
+"""Every kind of invitation, one set of rules: a sub invites a broker agent to its record
+(broker_access), a GC invites a sub onto a project (engagement), a tier-1 sub invites a sub-sub
+under its engagement (tier2_engagement).
+
+What holds for all of them:
+- the link's secret is stored hashed and goes only to the invited address (the caller queues
+  the e-mail after commit); no answer or page the inviter sees carries it, the inviter sees the
+  invitation's state;
+- only the issuing organisation lists, resends or revokes an invitation;
+- a link works once, until it expires, unless revoked;
+- accepting never adds anyone to an existing organisation: a broker invitation grants the one
+  invited person access to the inviting sub's record for its period; a project invitation
+  creates an engagement for the invited sub;
+- every issue, acceptance and revocation is an access event.
+No HTTP here and no commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import (
+    Engagement,
+    Invitation,
+    Membership,
+    Organisation,
+    Person,
+    Project,
+    ProjectTrade,
+    RequirementSetVersion,
+    WebSession,
+)
+from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
+from backend.network import access_log
+from backend.network.access import require
+from backend.network.actor import Actor
+from backend.network.secrets import new_token, token_digest
+from backend.network.service import normalise_email
+from backend.requirements.flowdown_store import tier2_version_for
+
+BROKER: Final = "broker_access"
+PROJECT: Final = "engagement"
+TIER2: Final = "tier2_engagement"
+PROJECT_KINDS: Final = (PROJECT, TIER2)
+ALL_KINDS: Final = (BROKER, PROJECT, TIER2)
+# A link is a bearer secret in someone's mailbox: a week for a broker (asked for on the spot),
+# two weeks for a sub (which may have to find who in the company handles insurance).
+LINK_DAYS: Final[dict[str, int]] = {BROKER: 7, PROJECT: 14, TIER2: 14}
+MAX_BROKER_DAYS: Final = 365  # a policy year: a broker is re-invited at each renewal
+MAX_TRADE: Final = 80  # the column's width
+BROKER_PURPOSE: Final = "to upload certificates and endorsements into its insurance record"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new (or re-sent) invitation and the secret of its link, for the e-mail only."""
+
+    invitation: Invitation
+    token: str
+    invitee_name: str
+
+    def link(self, base_url: str) -> str:
+        if self.invitation.kind == BROKER:
+            return f"{base_url}/invitations/accept?token={self.token}"
+        # A sub already in the network accepts after signing in; a new one joins first.
+        page = "join" if self.invitation.invitee_org_id is not None else "signup"
+        return f"{base_url}/{page}?token={self.token}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def refuse_unusable(invitation: Invitation, now: datetime) -> None:
+    """The same refusals, in the same order, for every kind of link."""
+    if invitation.revoked_at is not None:
+        raise Gone("This invitation was withdrawn.")
+    if invitation.accepted_at is not None:
+        raise Gone("This invitation link has already been used. Ask for a new one.")
+    if invitation.expires_at <= now:
+        raise Gone("This invitation link has expired. Ask for a new one.")
+
+
+def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:
+    """What the inviter sees instead of the link."""
+    now = now or _now()
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.accepted_at is not None:
+        if invitation.access_until is not None and invitation.access_until <= now:
+            return "access_ended"
+        return "accepted"
+    return "sent" if invitation.expires_at > now else "link_expired"
+
+
+class InvitationService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- issuing ------------------------------------------------------------------------
+
+    async def _issue(
+        self,
+        actor: Actor,
+        kind: str,
+        email: str,
+        invitee: Organisation | None,
+        *,
+        project_id: uuid.UUID | None = None,
+        parent_engagement_id: uuid.UUID | None = None,
+        trade: str = "",
+        access_until: datetime | None = None,
+        role: str = "sub_admin",
+    ) -> Issued:
+        token = new_token("inv")
+        invitation = Invitation(
+            id=uuid.uuid4(),
+            kind=kind,
+            issuer_org_id=actor.organisation_id,
+            issued_by_id=actor.person_id,
+            email=email,
+            role=role,
+            token_hash=token_digest(token),
+            invitee_org_id=invitee.id if invitee is not None else None,
+            project_id=project_id,
+            parent_engagement_id=parent_engagement_id,
+            trade=trade[:MAX_TRADE],
+            expires_at=_now() + timedelta(days=LINK_DAYS[kind]),
+            access_until=access_until,
+        )
+        self.session.add(invitation)
+        await self.session.flush()
+        access_log.record_access(
+            self.session,
+            access_log.INVITATION_ISSUED,
+            actor,
+            subject_org_id=invitation.invitee_org_id,
+            invitation_id=invitation.id,
+            email=email,
+            detail=kind,
+        )
+        name = invitee.legal_name if invitee is not None else "not in the network yet"
+        return Issued(invitation, token, name)
+
+    async def invite_broker(
+        self, actor: Actor, email: str, broker_org_id: uuid.UUID, days: int = 30
+    ) -> Issued:
+        """A sub lets one broker agent upload into its own record for `days` days."""
+        require(actor, "broker.invite")
+        if not actor.is_sub:
+            raise Forbidden("Only a subcontractor invites a broker to its record.")
+        broker = await self.session.get(Organisation, broker_org_id)
+        if broker is None or broker.kind != "broker":
+            raise BadInput("Choose a broker organisation to invite.", field="broker_org_id")
+        if not 1 <= days <= MAX_BROKER_DAYS:
+            raise BadInput(f"Access may last from 1 to {MAX_BROKER_DAYS} days.", field="days")
+        return await self._issue(
+            actor,
+            BROKER,
+            normalise_email(email),
+            broker,
+            access_until=_now() + timedelta(days=days),
+            role="broker_agent",
+        )
+
+    async def invite_sub(self, actor: Actor, project: Project, email: str, trade: str) -> Issued:
+        """A GC invites a sub onto one of its projects for a trade the project maps."""
+        require(actor, "project.write")
+        if project.gc_org_id != actor.organisation_id:
+            raise NotFound("No such project in your organisation.")
+        trade = trade.strip()
+        if await self._trade_version(project.id, trade) is None:
+            raise BadInput("Choose one of the project's trades.", field="trade")
+        address = normalise_email(email)
+        sub = await self._sub_of_email(address)
+        if sub is not None:
+            taken = await self.session.execute(
+                select(Engagement.id).where(
+                    Engagement.project_id == project.id,
+                    Engagement.sub_org_id == sub.id,
+                    Engagement.parent_engagement_id.is_(None),
+                )
+            )
+            if taken.first() is not None:
+                raise Conflict(
+                    f"{sub.legal_name} is already engaged on this project.", field="email"
+                )
+        return await self._issue(actor, PROJECT, address, sub, project_id=project.id, trade=trade)
+
+    async def invite_tier2(
+        self, actor: Actor, parent_id: uuid.UUID, email: str, trade: str
+    ) -> Issued:
+        """A tier-1 sub invites a sub-sub under one of its engagements."""
+        require(actor, "record.write")
+        parent = await self.session.get(Engagement, parent_id)
+        if parent is None or not actor.is_sub or parent.sub_org_id != actor.organisation_id:
+            raise NotFound("No such engagement of yours.")
+        project = await self.session.get(Project, parent.project_id)
+        if project is None or not project.flowdown_required:
+            raise BadInput("This project does not ask for tier-2 subs.")
+        if parent.parent_engagement_id is not None:
+            raise BadInput("Only tier-1 subs invite tier-2 subs.")
+        if not trade.strip():
+            raise BadInput("Name the tier-2 sub's trade.", field="trade")
+        address = normalise_email(email)
+        sub = await self._sub_of_email(address)
+        if sub is not None and sub.id == actor.organisation_id:
+            raise BadInput("A sub cannot be its own tier-2 sub.", field="email")
+        return await self._issue(
+            actor,
+            TIER2,
+            address,
+            sub,
+            project_id=project.id,
+            parent_engagement_id=parent.id,
+            trade=trade.strip(),
+        )
+
+    async def _sub_of_email(self, email: str) -> Organisation | None:
+        """The sub a member of which has this address; None when nobody in the network has
+        it (the invitee then joins from the link). An address of a GC's or a broker's member
+        is refused: it cannot become a sub's."""
+        query = (
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Person.email == email)
+            .order_by(Organisation.kind != "subcontractor", Membership.created_at)
+            .limit(1)
+        )
+        organisation = (await self.session.execute(query)).scalar_one_or_none()
+        if organisation is None:
+            known = await self.session.scalar(select(Person.id).where(Person.email == email))
+            if known is not None:
+                raise BadInput(
+                    "That address belongs to an account without a company.", field="email"
+                )
+            return None
+        if organisation.kind != "subcontractor":
+            raise BadInput(
+                "That address belongs to a member of a general contractor or broker, not of a "
+                "subcontractor.",
+                field="email",
+            )
+        return organisation
+
+    # --- the issuer's side ---------------------------------------------------------------
+
+    async def issued(
+        self, actor: Actor, kinds: tuple[str, ...], project_id: uuid.UUID | None = None
+    ) -> list[Invitation]:
+        query = select(Invitation).where(
+            Invitation.issuer_org_id == actor.organisation_id, Invitation.kind.in_(kinds)
+        )
+        if project_id is not None:
+            query = query.where(Invitation.project_id == project_id)
+        query = query.order_by(Invitation.created_at.desc())
+        return list((await self.session.execute(query)).scalars())
+
+    async def _issued_one(
+        self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...]
+    ) -> Invitation:
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.issuer_org_id == actor.organisation_id,
+                Invitation.id == invitation_id,
+                Invitation.kind.in_(kinds),
+            )
+            .with_for_update()
+        )
+        invitation = (await self.session.execute(query)).scalar_one_or_none()
+        if invitation is None:
+            raise NotFound("No such invitation from your organisation.")
+        return invitation
+
+    async def revoke(
+        self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...] = ALL_KINDS
+    ) -> Invitation:
+        """Withdraws a link and ends whatever it granted: the broker's access and every
+        session opened from it, at once."""
+        invitation = await self._issued_one(actor, invitation_id, kinds)
+        require(actor, "broker.invite" if invitation.kind == BROKER else _issuer_permission(actor))
+        if invitation.revoked_at is not None:
+            return invitation
+        now = _now()
+        invitation.revoked_at = now
+        ended = await self.session.execute(
+            update(WebSession)
+            .where(WebSession.invitation_id == invitation.id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        access_log.record_access(
+            self.session,
+            access_log.INVITATION_REVOKED,
+            actor,
+            subject_person_id=invitation.accepted_by_id,
+            subject_org_id=invitation.invitee_org_id,
+            invitation_id=invitation.id,
+            email=invitation.email,
+            detail=f"{invitation.kind}; {getattr(ended, 'rowcount', 0)} live session(s) ended",
+        )
+        await self.session.flush()
+        return invitation
+
+    async def resend(
+        self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...] = ALL_KINDS
+    ) -> Issued:
+        """A fresh link for an invitation not used yet (the e-mail was lost, or expired):
+        the old link stops working."""
+        invitation = await self._issued_one(actor, invitation_id, kinds)
+        require(actor, "broker.invite" if invitation.kind == BROKER else _issuer_permission(actor))
+        if invitation.revoked_at is not None or invitation.accepted_at is not None:
+            raise Conflict("Only an invitation not used yet can be sent again.")
+        token = new_token("inv")
+        invitation.token_hash = token_digest(token)
+        invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])
+        access_log.record_access(
+            self.session,
+            access_log.INVITATION_RESENT,
+            actor,
+            subject_org_id=invitation.invitee_org_id,
+            invitation_id=invitation.id,
+            email=invitation.email,
+            detail=invitation.kind,
+        )
+        await self.session.flush()
+        invitee = (
+            await self.session.get(Organisation, invitation.invitee_org_id)
+            if invitation.invitee_org_id
+            else None
+        )
+        return Issued(invitation, token, invitee.legal_name if invitee else "")
+
+    # --- the invitee's side ---------------------------------------------------------------
+
+    async def by_token(self, token: str, kinds: tuple[str, ...]) -> Invitation:
+        query = (
+            select(Invitation).where(Invitation.token_hash == token_digest(token)).with_for_update()
+        )
+        invitation = (await self.session.execute(query)).scalar_one_or_none()
+        if invitation is None or invitation.kind not in kinds:
+            raise NotFound("This invitation link is not valid.")
+        return invitation
+
+    async def usable_broker_invitation(self, token: str) -> tuple[Invitation, Person | None]:
+        """The broker invitation behind a link and the account its address already has."""
+        invitation = await self.by_token(token, (BROKER,))
+        refuse_unusable(invitation, _now())
+        person = (
+            await self.session.execute(select(Person).where(Person.email == invitation.email))
+        ).scalar_one_or_none()
+        return invitation, person
+
+    async def accept_broker(
+        self, token: str, signed_in: Actor | None, full_name: str = ""
+    ) -> tuple[Invitation, Person]:
+        """The invited person takes up the grant. An address that already has an account is
+        accepted only by that account, signed in; a new address gets an account without a
+        password and without any membership: the grant is all it holds."""
+        invitation, person = await self.usable_broker_invitation(token)
+        assert invitation.invitee_org_id is not None  # every broker invitation names a firm
+        if person is not None:
+            if signed_in is None or signed_in.person_id != person.id:
+                raise Forbidden(
+                    f"This invitation is for the account of {invitation.email}: sign in as "
+                    "that person, then open the link again."
+                )
+            memberships = (
+                await self.session.execute(
+                    select(Membership.organisation_id).where(Membership.person_id == person.id)
+                )
+            ).scalars()
+            firms = set(memberships)
+            if firms and invitation.invitee_org_id not in firms:
+                raise Forbidden(
+                    "This invitation names a broker firm you are not a member of. Ask the "
+                    "subcontractor to invite you under your own firm."
+                )
+        else:
+            if signed_in is not None:
+                raise Forbidden(
+                    "This invitation was sent to another address. Sign out first, then open "
+                    "the link again."
+                )
+            name = " ".join(full_name.split())[:200] or invitation.email
+            person = Person(id=uuid.uuid4(), email=invitation.email, full_name=name)
+            self.session.add(person)
+            await self.session.flush()
+        invitation.accepted_at = _now()
+        invitation.accepted_by_id = person.id
+        access_log.record_access(
+            self.session,
+            access_log.INVITATION_ACCEPTED,
+            signed_in,
+            subject_person_id=person.id,
+            subject_org_id=invitation.issuer_org_id,
+            invitation_id=invitation.id,
+            email=invitation.email,
+            detail=f"broker access until {invitation.access_until:%Y-%m-%d %H:%M} UTC",
+        )
+        await self.session.flush()
+        return invitation, person
+
+    async def project_invitation_for_link(self, actor: Actor, token: str) -> Invitation:
+        """The project invitation behind an e-mailed link, for the signed-in sub it names."""
+        invitation = await self.by_token(token, PROJECT_KINDS)
+        if invitation.invitee_org_id is not None and (
+            invitation.invitee_org_id != actor.organisation_id
+        ):
+            raise NotFound("This invitation is for another organisation: sign in as its member.")
+        return invitation
+
+    async def open_for(self, actor: Actor) -> list[tuple[Invitation, Project]]:
+        """Project invitations waiting for the actor's sub to accept."""
+        if not actor.is_sub:
+            return []
+        query = (
+            select(Invitation, Project)
+            .join(Project, Project.id == Invitation.project_id)
+            .where(
+                Invitation.kind.in_(PROJECT_KINDS),
+                Invitation.invitee_org_id == actor.organisation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > _now(),
+            )
+            .order_by(Invitation.created_at)
+        )
+        return [(i, p) for i, p in (await self.session.execute(query)).all()]
+
+    async def accept_project(self, actor: Actor, invitation_id: uuid.UUID) -> Engagement:
+        """The invited sub accepts: the engagement exists from now on, status pending until
+        the first verdict, pinned to the requirement-set version in force for the trade
+        (tier 2: derived from the parent's, never less restrictive)."""
+        require(actor, "record.write")
+        invitation = await self.session.get(Invitation, invitation_id, with_for_update=True)
+        if (
+            invitation is None
+            or invitation.kind not in PROJECT_KINDS
+            or not actor.is_sub
+            or invitation.invitee_org_id != actor.organisation_id
+        ):
+            raise NotFound("No such invitation for your organisation.")
+        refuse_unusable(invitation, _now())
+        assert invitation.project_id is not None  # set for every project invitation
+        project = await self.session.get(Project, invitation.project_id)
+        if project is None:
+            raise NotFound("The project no longer exists.")
+        if invitation.parent_engagement_id is not None:
+            parent = await self.session.get(Engagement, invitation.parent_engagement_id)
+            if parent is None or not parent.active:
+                raise Gone("The engagement this invitation flows down from has ended.")
+            version_id = await tier2_version_for(self.session, parent.requirement_set_version_id)
+        else:
+            found = await self._trade_version(project.id, invitation.trade)
+            if found is None:
+                raise Conflict("The project no longer maps this trade to requirements.")
+            version_id = found
+        engagement = Engagement(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            gc_org_id=project.gc_org_id,
+            sub_org_id=actor.organisation_id,
+            parent_engagement_id=invitation.parent_engagement_id,
+            trade=invitation.trade,
+            requirement_set_version_id=version_id,
+            status="pending",
+            status_changed_at=_now(),
+            work_start=project.start_date,
+        )
+        self.session.add(engagement)
+        invitation.accepted_at = _now()
+        invitation.accepted_by_id = actor.person_id
+        access_log.record_access(
+            self.session,
+            access_log.INVITATION_ACCEPTED,
+            actor,
+            subject_org_id=invitation.issuer_org_id,
+            invitation_id=invitation.id,
+            email=invitation.email,
+            detail=f"{invitation.kind}: engagement {engagement.id}",
+        )
+        await self.session.flush()
+        return engagement
+
+    async def _trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
+        """The newest version of the requirement set mapped to the trade on the project."""
+        query = (
+            select(RequirementSetVersion.id)
+            .join(
+                ProjectTrade,
+                ProjectTrade.requirement_set_id == RequirementSetVersion.requirement_set_id,
+            )
+            .where(
+                ProjectTrade.project_id == project_id,
+                func.lower(ProjectTrade.trade) == trade.lower(),
+            )
+            .order_by(RequirementSetVersion.version.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+
+def _issuer_permission(actor: Actor) -> str:
+    """Who may withdraw or resend a project invitation: the GC's project writers; a tier-1
+    sub's record writers for its tier-2 invitations."""
+    return "project.write" if actor.is_gc else "record.write"
