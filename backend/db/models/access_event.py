@@ -11,7 +11,7 @@ from backend.db.base import Base, CreatedAtMixin, IdMixin
 class AccessEvent(IdMixin, CreatedAtMixin, Base):
     """One grant or revocation of access (an invitation issued, accepted or revoked, an API
     token made or revoked, a password reset, a membership created). Append-only: the
-    application role may only INSERT and SELECT here (migration 0006). The ids are plain
+    application role may only INSERT and SELECT here (migration 0008). The ids are plain
     values, not foreign keys, so the trail outlives the rows it names."""
 
     __tablename__ = "access_events"
