@@ -39,6 +39,7 @@ from backend.http import (
     validation_error_handler,
 )
 from backend.integrations.controllers import AccountingController
+from backend.integrations.procore.controllers import ProcoreController
 from backend.network.controllers import AuthController, TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             WebhookController,
             AccountingController,
+            ProcoreController,
             *WEB_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]

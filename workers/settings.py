@@ -15,6 +15,13 @@ from backend.deployment import require_deployable
 from workers.fanout import fan_out_record_change, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
+from workers.procore import (
+    RECONCILE_HOUR_UTC,
+    procore_hook,
+    procore_nightly,
+    procore_push,
+    procore_reconcile,
+)
 from workers.read_job import (
     read_document_job,
     start_reader_pool,
@@ -66,6 +73,10 @@ class WorkerSettings:
         func(dispatch_integration_event, max_tries=5),
         func(deliver_webhook, max_tries=3),
         func(deliver_due_webhooks, keep_result=0),
+        # keep_result=0 frees the per-GC job id at once, so the next change queues a new push.
+        func(procore_push, keep_result=0, max_tries=5),
+        func(procore_reconcile, max_tries=3),
+        func(procore_hook, max_tries=3),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(relay_outbox, second=RELAY_SECONDS, run_at_startup=True, keep_result=0),
@@ -76,6 +87,7 @@ class WorkerSettings:
         cron(expiry_sweep, hour={SWEEP_HOUR_UTC}, minute={0}),
         cron(make_checkpoint_job, minute=CHECKPOINT_MINUTES),
         cron(deliver_due_webhooks, second=DUE_SWEEP_SECONDS, keep_result=0),
+        cron(procore_nightly, hour={RECONCILE_HOUR_UTC}, minute={30}),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -7,6 +7,7 @@ import uuid
 from typing import Any, Final
 
 from backend.notify.webhooks_delivery import attempt_many, dispatch, due_deliveries
+from workers.procore import procore_on_event
 
 # Retries are due at most every few seconds' resolution; the first attempt never waits for
 # this sweep (the dispatch job sends it).
@@ -36,5 +37,5 @@ async def deliver_due_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
     return await attempt_many(factory, ctx["settings"], due)
 
 
-# Other consumers of integration events (the Procore write-back) register here.
-EVENT_CONSUMERS: list[Any] = []
+# Other consumers of the same events: the Procore write-back.
+EVENT_CONSUMERS: list[Any] = [procore_on_event]

@@ -6,6 +6,10 @@ A line's state comes from the latest verdict's checks on that line plus the chec
 to the whole certificate (holder, notice...): any blocking failure makes the line unmet, an
 unknown (missing or unreadable value) makes it open, a lapsed term makes it expired. Without a
 verdict nothing is claimed: the state is "undecided", never a plausible default.
+
+The engagement's status, which a person's decision may have set (an approval with waivers, a
+rejection), then has the last word over what the checks say: an approved engagement's lines are
+met, a rejected one's are unmet, a pending one's undecided; a lapsed or missing policy stays so.
 """
 
 from __future__ import annotations
@@ -75,6 +79,20 @@ def _line_state(
     return "met"
 
 
+def with_decision(line_state: str, engagement_status: str) -> str:
+    if engagement_status == "pending":
+        return "undecided"
+    if line_state in ("expired", "missing", "undecided"):
+        return line_state
+    if engagement_status in ("compliant", "expiring"):
+        return "met"
+    if engagement_status == "non_compliant":
+        return "unmet"
+    if engagement_status == "incomplete" and line_state == "met":
+        return "open"
+    return line_state
+
+
 def _pick_term(terms: list[tuple[Policy, PolicyTerm]], today: date) -> tuple[Policy, PolicyTerm]:
     """The term in effect today, else the one ending last (the lapsed one, or the next)."""
     current = [pt for pt in terms if pt[1].effective <= today <= pt[1].expiration]
@@ -110,7 +128,9 @@ async def coverage_lines(
         return {}
     rows = (
         await session.execute(
-            select(Engagement.id, Engagement.sub_org_id, RequirementSetVersion.body)
+            select(
+                Engagement.id, Engagement.sub_org_id, Engagement.status, RequirementSetVersion.body
+            )
             .join(
                 RequirementSetVersion,
                 RequirementSetVersion.id == Engagement.requirement_set_version_id,
@@ -121,7 +141,7 @@ async def coverage_lines(
     verdicts = await latest_verdicts(session, ids)
     terms = await terms_by_sub(session, {row[1] for row in rows})
     result: dict[uuid.UUID, list[CoverageLine]] = {}
-    for engagement_id, sub_org_id, body in rows:
+    for engagement_id, sub_org_id, status, body in rows:
         verdict = verdicts.get(engagement_id)
         checks = list(verdict[0].checks) if verdict is not None else None
         lines = []
@@ -136,7 +156,7 @@ async def coverage_lines(
                     line=line,
                     code=LINE_CODE_PREFIX.get(line, line.upper()[:8]),
                     label=LINE_LABEL.get(line, line.replace("_", " ")),
-                    state=_line_state(checks, line, term, today),
+                    state=with_decision(_line_state(checks, line, term, today), status),
                     policy_number=policy.policy_number if policy is not None else "",
                     insurer=policy.insurer_name if policy is not None else "",
                     effective=term.effective if term is not None else None,

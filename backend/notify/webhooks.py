@@ -22,7 +22,7 @@ from sqlalchemy import Select, Table, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, OutboxEvent
+from backend.db.models import Engagement, OutboxEvent, ProcoreConnection
 from backend.db.models.webhook_endpoint import WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -58,7 +58,10 @@ OUTBOX: Final = cast(Table, OutboxEvent.__table__)
 LISTENING_QUERIES: list[Callable[[set[uuid.UUID]], Select[uuid.UUID]]] = [
     lambda ids: select(WebhookEndpoint.organisation_id).where(
         WebhookEndpoint.enabled.is_(True), WebhookEndpoint.organisation_id.in_(ids)
-    )
+    ),
+    lambda ids: select(ProcoreConnection.organisation_id).where(
+        ProcoreConnection.revoked_at.is_(None), ProcoreConnection.organisation_id.in_(ids)
+    ),
 ]
 
 

@@ -27,6 +27,10 @@ from backend.db.models.password_reset import PasswordReset  # noqa: E402
 from backend.db.models.person import Person  # noqa: E402
 from backend.db.models.policy import Policy  # noqa: E402
 from backend.db.models.policy_term import PolicyTerm  # noqa: E402
+from backend.db.models.procore_connection import ProcoreConnection  # noqa: E402
+from backend.db.models.procore_insurance_sync import ProcoreInsuranceSync  # noqa: E402
+from backend.db.models.procore_project_link import ProcoreProjectLink  # noqa: E402
+from backend.db.models.procore_vendor_link import ProcoreVendorLink  # noqa: E402
 from backend.db.models.project import Project  # noqa: E402
 from backend.db.models.project_trade import ProjectTrade  # noqa: E402
 from backend.db.models.record_revision import RecordRevision  # noqa: E402
@@ -57,6 +61,10 @@ __all__ = [
     "Person",
     "Policy",
     "PolicyTerm",
+    "ProcoreConnection",
+    "ProcoreInsuranceSync",
+    "ProcoreProjectLink",
+    "ProcoreVendorLink",
     "Project",
     "ProjectTrade",
     "RecordRevision",

@@ -80,3 +80,48 @@ async def local_client(
     app.state.redis = redis
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
+
+
+class ProcoreServer:
+    """The local Procore (tests/procore_server), a separate process spoken to over HTTP."""
+
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.base = f"http://127.0.0.1:{port}"
+
+    def control(self, command: str, body: dict[str, Any] | None = None) -> Any:
+        answer = httpx.post(f"{self.base}/_control/{command}", json=body or {})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self.control("stats"))
+
+
+@pytest.fixture
+def procore() -> Iterator[ProcoreServer]:
+    process, port = start_process("tests.procore_server")
+    try:
+        yield ProcoreServer(process, port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def procore_settings(local_settings: Settings, procore: ProcoreServer) -> Settings:
+    return dataclasses.replace(
+        local_settings, procore_api_url=procore.base, procore_login_url=procore.base
+    )
+
+
+@pytest.fixture
+async def procore_client(
+    procore_settings: Settings, engine: AsyncEngine, session_factory: Any, redis: ArqRedis
+) -> AsyncIterator[AsyncClient]:
+    app = create_app(procore_settings)
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.redis = redis
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http

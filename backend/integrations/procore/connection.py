@@ -1,0 +1,164 @@
+"""A GC's Procore connection: connect with a service account's client credentials (checked by
+fetching a token at once), keep the secret and tokens encrypted, renew tokens when they end,
+and revoke (every credential wiped; mappings kept)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import ProcoreConnection
+from backend.errors import BadInput, Conflict, NotFound
+from backend.integrations.crypto import decrypt, encrypt
+from backend.integrations.procore.client import ProcoreClient, ProcoreError, Token, fetch_token
+from backend.network.access import require
+from backend.network.actor import Actor
+
+HOOK_TOKEN_BYTES: Final = 32
+
+
+def manage(actor: Actor) -> None:
+    require(actor, "tokens.manage")
+    if not actor.is_gc:
+        raise NotFound("Procore connections are for general contractors.")
+
+
+async def connection_of(session: AsyncSession, organisation_id: uuid.UUID) -> ProcoreConnection:
+    found = await session.scalar(
+        select(ProcoreConnection).where(ProcoreConnection.organisation_id == organisation_id)
+    )
+    if found is None:
+        raise NotFound("This organisation has no Procore connection.")
+    return found
+
+
+async def active_connection(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> ProcoreConnection | None:
+    return await session.scalar(
+        select(ProcoreConnection).where(
+            ProcoreConnection.organisation_id == organisation_id,
+            ProcoreConnection.revoked_at.is_(None),
+        )
+    )
+
+
+def _store_token(settings: Settings, connection: ProcoreConnection, token: Token) -> None:
+    connection.access_token_encrypted = encrypt(settings, token.access_token)
+    connection.access_token_expires_at = token.expires_at
+    if token.refresh_token:
+        connection.refresh_token_encrypted = encrypt(settings, token.refresh_token)
+
+
+async def connect(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    company_id: int,
+    client_id: str,
+    client_secret: str,
+) -> tuple[ProcoreConnection, str]:
+    """Returns the connection and the value Procore's webhooks must send as Authorization."""
+    manage(actor)
+    if company_id <= 0:
+        raise BadInput("Give your Procore company id (a positive number).", field="company_id")
+    if not client_id.strip() or not client_secret.strip():
+        raise BadInput("Give the service account's client id and secret.", field="client_id")
+    try:
+        token = await fetch_token(
+            settings.procore_login_url,
+            {
+                "grant_type": "client_credentials",
+                "client_id": client_id.strip(),
+                "client_secret": client_secret.strip(),
+            },
+        )
+    except ProcoreError as exc:
+        raise BadInput(
+            f"Procore did not accept these credentials: {exc}", field="client_id"
+        ) from exc
+    connection = await session.scalar(
+        select(ProcoreConnection)
+        .where(ProcoreConnection.organisation_id == actor.organisation_id)
+        .with_for_update()
+    )
+    if connection is None:
+        connection = ProcoreConnection(
+            id=uuid.uuid4(), organisation_id=actor.organisation_id, last_error=""
+        )
+        session.add(connection)
+    elif connection.revoked_at is None and connection.company_id != company_id:
+        raise Conflict("Revoke the current connection before connecting another company.")
+    hook_token = secrets.token_urlsafe(HOOK_TOKEN_BYTES)
+    connection.created_by_id = actor.person_id
+    connection.company_id = company_id
+    connection.grant_type = "client_credentials"
+    connection.client_id = client_id.strip()
+    connection.client_secret_encrypted = encrypt(settings, client_secret.strip())
+    connection.refresh_token_encrypted = None
+    connection.hook_token_hash = hashlib.sha256(hook_token.encode()).digest()
+    connection.revoked_at = None
+    connection.last_error = ""
+    _store_token(settings, connection, token)
+    await session.flush()
+    return connection, hook_token
+
+
+async def revoke(session: AsyncSession, actor: Actor) -> ProcoreConnection:
+    manage(actor)
+    connection = await connection_of(session, actor.organisation_id)
+    connection.client_secret_encrypted = None
+    connection.access_token_encrypted = None
+    connection.access_token_expires_at = None
+    connection.refresh_token_encrypted = None
+    connection.hook_token_hash = None
+    connection.revoked_at = datetime.now(UTC)
+    await session.flush()
+    return connection
+
+
+def hook_token_matches(connection: ProcoreConnection, presented: str) -> bool:
+    if connection.hook_token_hash is None or connection.revoked_at is not None:
+        return False
+    digest = hashlib.sha256(presented.encode()).digest()
+    return hmac.compare_digest(digest, connection.hook_token_hash)
+
+
+def open_client(settings: Settings, connection: ProcoreConnection) -> ProcoreClient:
+    """A client for this connection; renewed tokens are written back on the connection (the
+    caller's transaction keeps them)."""
+    if connection.revoked_at is not None or connection.client_secret_encrypted is None:
+        raise ProcoreError("The Procore connection is revoked.")
+
+    async def renew() -> Token:
+        form = {
+            "client_id": connection.client_id,
+            "client_secret": decrypt(settings, connection.client_secret_encrypted or b""),
+        }
+        if connection.refresh_token_encrypted is not None:
+            form |= {
+                "grant_type": "refresh_token",
+                "refresh_token": decrypt(settings, connection.refresh_token_encrypted),
+            }
+        else:
+            form["grant_type"] = "client_credentials"
+        token = await fetch_token(settings.procore_login_url, form)
+        _store_token(settings, connection, token)
+        return token
+
+    if connection.access_token_encrypted is not None and connection.access_token_expires_at:
+        token = Token(
+            decrypt(settings, connection.access_token_encrypted),
+            connection.access_token_expires_at,
+        )
+    else:
+        token = Token("", datetime.now(UTC))  # expired: the first request renews it
+    return ProcoreClient(settings.procore_api_url, connection.company_id, token, renew)

@@ -1,0 +1,225 @@
+"""The Procore connection over HTTP: /api/v1/integrations/procore/... for a GC's admins, and the
+endpoint Procore's webhooks call (authenticated by the static header chosen at connection)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.background_tasks import BackgroundTask
+from litestar.params import Parameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
+from backend.errors import BadInput, NotAuthenticated, NotFound
+from backend.integrations.procore import mapping
+from backend.integrations.procore.connection import (
+    connect,
+    connection_of,
+    hook_token_matches,
+    manage,
+    revoke,
+)
+from backend.integrations.procore.inbound import ProcoreEvent
+from backend.network.actor import Actor
+
+
+class ConnectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    company_id: int
+    client_id: str
+    client_secret: str
+
+
+class ConnectionView(msgspec.Struct, kw_only=True):
+    company_id: int
+    client_id: str
+    connected: bool
+    revoked_at: datetime | None
+    last_reconciled_at: datetime | None
+    last_error: str
+    webhook_url: str
+    webhook_authorization: str | None = None
+
+
+class VendorConfirm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    sub_org_id: uuid.UUID | None = None
+
+
+class ProjectLinkInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    project_id: uuid.UUID
+    procore_project_id: int
+
+
+def hook_url(settings: Settings, connection: ProcoreConnection) -> str:
+    return f"{settings.base_url.rstrip('/')}/api/v1/integrations/procore/hooks/{connection.id}"
+
+
+def connection_view(
+    settings: Settings, connection: ProcoreConnection, hook_token: str | None = None
+) -> ConnectionView:
+    return ConnectionView(
+        company_id=connection.company_id,
+        client_id=connection.client_id,
+        connected=connection.revoked_at is None,
+        revoked_at=connection.revoked_at,
+        last_reconciled_at=connection.last_reconciled_at,
+        last_error=connection.last_error,
+        webhook_url=hook_url(settings, connection),
+        webhook_authorization=hook_token,
+    )
+
+
+async def enqueue(redis: Any, job: str, *args: Any) -> None:
+    try:
+        await redis.enqueue_job(job, *args)
+    except Exception:  # Redis down: the nightly reconciliation runs anyway
+        return
+
+
+class ProcoreController(Controller):
+    path = "/api/v1/integrations/procore"
+
+    @put("/connection")
+    async def connect(
+        self, actor: Actor, db: AsyncSession, settings: Settings, data: ConnectInput
+    ) -> ConnectionView:
+        """Connect a service account (client credentials). The answer shows once the value
+        Procore's webhooks must send as their Authorization header."""
+        connection, hook_token = await connect(
+            db, settings, actor, data.company_id, data.client_id, data.client_secret
+        )
+        return connection_view(settings, connection, f"Bearer {hook_token}")
+
+    @get("/connection")
+    async def show(self, actor: Actor, db: AsyncSession, settings: Settings) -> ConnectionView:
+        manage(actor)
+        return connection_view(settings, await connection_of(db, actor.organisation_id))
+
+    @delete("/connection", status_code=200)
+    async def revoke(self, actor: Actor, db: AsyncSession, settings: Settings) -> ConnectionView:
+        return connection_view(settings, await revoke(db, actor))
+
+    @post("/vendors/refresh", status_code=200)
+    async def refresh(self, actor: Actor, db: AsyncSession, settings: Settings) -> dict[str, int]:
+        return {"vendors": await mapping.refresh_vendors(db, settings, actor)}
+
+    @get("/vendors")
+    async def vendors(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
+        return [
+            {
+                "procore_vendor_id": link.procore_vendor_id,
+                "vendor_name": link.vendor_name,
+                "sub_org_id": str(link.sub_org_id) if link.sub_org_id else None,
+                "state": link.state,
+                "match_reason": link.match_reason,
+            }
+            for link in await mapping.vendor_links(db, actor)
+        ]
+
+    @post("/vendors/{vendor_id:int}/confirm", status_code=200)
+    async def confirm(
+        self, actor: Actor, db: AsyncSession, vendor_id: int, data: VendorConfirm | None = None
+    ) -> dict[str, Any]:
+        link = await mapping.confirm_vendor(
+            db, actor, vendor_id, data.sub_org_id if data is not None else None
+        )
+        return {"procore_vendor_id": link.procore_vendor_id, "state": link.state}
+
+    @post("/vendors/{vendor_id:int}/reject", status_code=200)
+    async def reject(self, actor: Actor, db: AsyncSession, vendor_id: int) -> dict[str, Any]:
+        link = await mapping.reject_vendor(db, actor, vendor_id)
+        return {"procore_vendor_id": link.procore_vendor_id, "state": link.state}
+
+    @get("/projects")
+    async def projects(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
+        return [
+            {"project_id": str(link.project_id), "procore_project_id": link.procore_project_id}
+            for link in await mapping.project_links(db, actor)
+        ]
+
+    @post("/projects", status_code=201)
+    async def link_project(
+        self, actor: Actor, db: AsyncSession, settings: Settings, data: ProjectLinkInput
+    ) -> dict[str, Any]:
+        link = await mapping.link_project(
+            db, settings, actor, data.project_id, data.procore_project_id
+        )
+        return {"project_id": str(link.project_id), "procore_project_id": link.procore_project_id}
+
+    @post("/reconcile", status_code=202)
+    async def reconcile(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession
+    ) -> Response[dict[str, str]]:
+        manage(actor)
+        await connection_of(db, actor.organisation_id)
+        return Response(
+            {"queued": "procore_reconcile"},
+            status_code=202,
+            background=BackgroundTask(
+                enqueue, request.app.state.redis, "procore_reconcile", str(actor.organisation_id)
+            ),
+        )
+
+    @get("/sync")
+    async def sync_state(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        sync_state: Annotated[str | None, Parameter(query="state")] = None,
+    ) -> list[dict[str, Any]]:
+        """Every insurance record we write, with its state; "locked" and "failed" say why."""
+        manage(actor)
+        query = (
+            select(ProcoreInsuranceSync)
+            .where(ProcoreInsuranceSync.organisation_id == actor.organisation_id)
+            .order_by(ProcoreInsuranceSync.engagement_id, ProcoreInsuranceSync.line)
+        )
+        if sync_state is not None:
+            query = query.where(ProcoreInsuranceSync.state == sync_state)
+        return [
+            {
+                "engagement_id": str(row.engagement_id),
+                "line": row.line,
+                "origin_id": row.origin_id,
+                "procore_vendor_id": row.procore_vendor_id,
+                "procore_insurance_id": row.procore_insurance_id,
+                "status_sent": row.status_sent,
+                "state": row.state,
+                "last_error": row.last_error,
+                "synced_at": row.synced_at.isoformat() if row.synced_at else None,
+            }
+            for row in (await db.execute(query)).scalars()
+        ]
+
+    @post("/hooks/{connection_id:uuid}", status_code=202)
+    async def hook(
+        self, request: Request[Any, Any, Any], db: AsyncSession, connection_id: uuid.UUID
+    ) -> Response[dict[str, str]]:
+        """Procore's webhook: a hint to read the resource again, never data."""
+        connection = await db.get(ProcoreConnection, connection_id)
+        presented = request.headers.get("authorization", "")
+        presented = presented[7:] if presented.lower().startswith("bearer ") else presented
+        if connection is None or not hook_token_matches(connection, presented):
+            raise NotAuthenticated("Unknown hook or wrong Authorization header.")
+        try:
+            event = msgspec.json.decode(await request.body(), type=ProcoreEvent)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise BadInput(f"Not a Procore event: {exc}") from exc
+        if connection.company_id != event.company_id and event.company_id is not None:
+            raise NotFound("This hook is for another company.")
+        return Response(
+            {"queued": "re-read"},
+            status_code=202,
+            background=BackgroundTask(
+                enqueue,
+                request.app.state.redis,
+                "procore_hook",
+                str(connection.id),
+                msgspec.to_builtins(event),
+            ),
+        )

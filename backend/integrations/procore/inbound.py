@@ -1,0 +1,106 @@
+"""Procore's webhooks, inbound. They carry no signature: the request is authenticated by the
+static Authorization value set when the hook was registered (only its hash is kept), and the
+event is only a hint (late, repeated or lost): we read the resource through the API and act on
+what Procore says now, never on the event's body. The nightly reconciliation covers lost ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
+from backend.integrations.procore.client import ProcoreError
+from backend.integrations.procore.connection import open_client
+from backend.integrations.procore.writeback import digest
+
+EVENT_TYPES: Final = ("create", "update", "delete")
+# What we send, as Procore shows it back (it answers the insurer as `insurance_provider`).
+SENT_FIELDS: Final = (
+    "origin_id",
+    "origin_code",
+    "origin_data",
+    "insurance_type",
+    "status",
+    "info_received",
+    "notes",
+    "policy_number",
+    "effective_date",
+    "expiration_date",
+    "limit",
+)
+
+
+class ProcoreEvent(msgspec.Struct, kw_only=True):
+    """The documented body; fields we do not use are accepted and ignored."""
+
+    api_version: str | None = None
+    company_id: int | None = None
+    project_id: int | None = None
+    event_type: str
+    resource_name: str
+    resource_id: int
+    timestamp: str | None = None
+    user_id: int | None = None
+    id: int | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def as_sent(record: dict[str, Any], vendor_id: int) -> dict[str, Any]:
+    item: dict[str, Any] = {"vendor_id": vendor_id}
+    for key in SENT_FIELDS:
+        if record.get(key) is not None:
+            item[key] = record[key]
+    if record.get("insurance_provider") is not None:
+        item["name"] = record["insurance_provider"]
+    return item
+
+
+async def reread(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    connection_id: uuid.UUID,
+    event: dict[str, Any],
+) -> tuple[str, uuid.UUID | None, list[uuid.UUID]]:
+    """What the event is about, read again: the engagements whose Procore records no longer
+    say what we last wrote (to be written again)."""
+    parsed = msgspec.convert(event, ProcoreEvent)
+    async with factory() as session, session.begin():
+        connection = await session.get(ProcoreConnection, connection_id)
+        if connection is None or connection.revoked_at is not None:
+            return "ignored: no active connection", None, []
+        if "insurance" not in parsed.resource_name.lower():
+            return f"ignored: {parsed.resource_name} is not written by us", None, []
+        rows = list(
+            (
+                await session.execute(
+                    select(ProcoreInsuranceSync).where(
+                        ProcoreInsuranceSync.organisation_id == connection.organisation_id,
+                        ProcoreInsuranceSync.procore_insurance_id == parsed.resource_id,
+                    )
+                )
+            ).scalars()
+        )
+        if not rows:
+            return "ignored: not one of our records", connection.organisation_id, []
+        client = open_client(settings, connection)
+        drifted: list[uuid.UUID] = []
+        try:
+            for row in rows:
+                current = await client.insurance(row.procore_vendor_id, parsed.resource_id)
+                if (
+                    current is None
+                    or digest(as_sent(current, row.procore_vendor_id)) != row.sent_digest
+                ):
+                    drifted.append(row.engagement_id)
+        except ProcoreError as exc:
+            return f"re-read failed: {exc}", connection.organisation_id, []
+        finally:
+            await client.aclose()
+    outcome = "drift: written again" if drifted else "unchanged"
+    return outcome, connection.organisation_id, drifted

@@ -1,0 +1,241 @@
+"""Which Procore vendor is which network sub, and which Procore project is which project.
+
+Vendors are read from the GC's Procore directory and matched against the subs the GC engages
+(never the whole network: a GC learns nothing about subs it does not work with). A match on the
+exact legal name (case and spacing aside) or on the tax id is only a suggestion; a person
+confirms it, rejects it or picks the sub by hand. Nothing is written for unconfirmed vendors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import (
+    Engagement,
+    Organisation,
+    ProcoreProjectLink,
+    ProcoreVendorLink,
+    Project,
+)
+from backend.errors import BadInput, Conflict, NotFound
+from backend.integrations.procore.client import ProcoreError
+from backend.integrations.procore.connection import active_connection, manage, open_client
+from backend.network.actor import Actor
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _tax_id(value: Any) -> str:
+    return "".join(ch for ch in str(value or "") if ch.isdigit())
+
+
+async def engaged_subs(session: AsyncSession, gc_org_id: uuid.UUID) -> list[Organisation]:
+    query = (
+        select(Organisation)
+        .where(
+            Organisation.id.in_(
+                select(Engagement.sub_org_id).where(Engagement.gc_org_id == gc_org_id)
+            )
+        )
+        .order_by(Organisation.legal_name)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+def suggest(vendor: dict[str, Any], subs: list[Organisation]) -> tuple[Organisation | None, str]:
+    tax = _tax_id(vendor.get("tax_id"))
+    if tax:
+        by_tax = [s for s in subs if _tax_id((s.settings or {}).get("tax_id")) == tax]
+        if len(by_tax) == 1:
+            return by_tax[0], "tax id"
+    by_name = [s for s in subs if name_key(s.legal_name) == name_key(str(vendor.get("name", "")))]
+    if len(by_name) == 1:
+        return by_name[0], "legal name"
+    return None, ""
+
+
+async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Actor) -> int:
+    """Read the Procore directory again and (re)suggest links; confirmed and rejected links
+    are left as a person set them. Returns how many vendors were read."""
+    manage(actor)
+    connection = await active_connection(session, actor.organisation_id)
+    if connection is None:
+        raise Conflict("Connect Procore first.")
+    client = open_client(settings, connection)
+    try:
+        vendors = await client.vendors()
+    except ProcoreError as exc:
+        raise Conflict(f"Procore's vendor list could not be read: {exc}") from exc
+    finally:
+        await client.aclose()
+    subs = await engaged_subs(session, actor.organisation_id)
+    existing = {
+        link.procore_vendor_id: link
+        for link in (
+            await session.execute(
+                select(ProcoreVendorLink).where(
+                    ProcoreVendorLink.organisation_id == actor.organisation_id
+                )
+            )
+        ).scalars()
+    }
+    for vendor in vendors:
+        vendor_id = int(vendor["id"])
+        name = str(vendor.get("name", ""))[:300]
+        link = existing.get(vendor_id)
+        if link is not None and link.state in ("confirmed", "rejected"):
+            link.vendor_name = name
+            continue
+        sub, reason = suggest(vendor, subs)
+        values = {
+            "vendor_name": name,
+            "sub_org_id": sub.id if sub else None,
+            "state": "suggested" if sub else "unmatched",
+            "match_reason": reason,
+        }
+        await session.execute(
+            insert(ProcoreVendorLink)
+            .values(
+                id=uuid.uuid4(),
+                organisation_id=actor.organisation_id,
+                procore_vendor_id=vendor_id,
+                **values,
+            )
+            .on_conflict_do_update(
+                index_elements=["organisation_id", "procore_vendor_id"], set_=values
+            )
+        )
+    await session.flush()
+    return len(vendors)
+
+
+async def vendor_links(session: AsyncSession, actor: Actor) -> list[ProcoreVendorLink]:
+    manage(actor)
+    query = (
+        select(ProcoreVendorLink)
+        .where(ProcoreVendorLink.organisation_id == actor.organisation_id)
+        .order_by(ProcoreVendorLink.vendor_name, ProcoreVendorLink.procore_vendor_id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def _link(session: AsyncSession, actor: Actor, vendor_id: int) -> ProcoreVendorLink:
+    manage(actor)
+    link = await session.scalar(
+        select(ProcoreVendorLink).where(
+            ProcoreVendorLink.organisation_id == actor.organisation_id,
+            ProcoreVendorLink.procore_vendor_id == vendor_id,
+        )
+    )
+    if link is None:
+        raise NotFound("No such Procore vendor: refresh the vendor list first.")
+    return link
+
+
+async def confirm_vendor(
+    session: AsyncSession, actor: Actor, vendor_id: int, sub_org_id: uuid.UUID | None
+) -> ProcoreVendorLink:
+    """Confirm the suggestion, or link the vendor to another sub the GC engages."""
+    link = await _link(session, actor, vendor_id)
+    chosen = sub_org_id or link.sub_org_id
+    if chosen is None:
+        raise BadInput("Choose the sub this vendor is.", field="sub_org_id")
+    if chosen not in {s.id for s in await engaged_subs(session, actor.organisation_id)}:
+        raise BadInput("That sub is not engaged on any of your projects.", field="sub_org_id")
+    taken = await session.scalar(
+        select(ProcoreVendorLink.procore_vendor_id).where(
+            ProcoreVendorLink.organisation_id == actor.organisation_id,
+            ProcoreVendorLink.sub_org_id == chosen,
+            ProcoreVendorLink.state == "confirmed",
+            ProcoreVendorLink.procore_vendor_id != vendor_id,
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"That sub is already linked to Procore vendor {taken}.")
+    link.sub_org_id = chosen
+    link.state = "confirmed"
+    link.match_reason = link.match_reason if sub_org_id in (None, link.sub_org_id) else "by hand"
+    link.confirmed_by_id = actor.person_id
+    link.confirmed_at = datetime.now(UTC)
+    await session.flush()
+    return link
+
+
+async def reject_vendor(session: AsyncSession, actor: Actor, vendor_id: int) -> ProcoreVendorLink:
+    link = await _link(session, actor, vendor_id)
+    link.state = "rejected"
+    link.sub_org_id = None
+    link.confirmed_by_id = actor.person_id
+    link.confirmed_at = datetime.now(UTC)
+    await session.flush()
+    return link
+
+
+async def link_project(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    project_id: uuid.UUID,
+    procore_project_id: int,
+) -> ProcoreProjectLink:
+    manage(actor)
+    project = await session.scalar(
+        select(Project).where(Project.id == project_id, Project.gc_org_id == actor.organisation_id)
+    )
+    if project is None:
+        raise NotFound("No such project in your organisation.")
+    if procore_project_id <= 0:
+        raise BadInput("Give the Procore project id.", field="procore_project_id")
+    connection = await active_connection(session, actor.organisation_id)
+    if connection is None:
+        raise Conflict("Connect Procore first.")
+    client = open_client(settings, connection)
+    try:
+        exists = await client.commitments_exist(procore_project_id)
+    except ProcoreError as exc:
+        raise Conflict(f"Procore could not be asked about the project: {exc}") from exc
+    finally:
+        await client.aclose()
+    if not exists:
+        raise BadInput(
+            f"Procore project {procore_project_id} is not one of your company's.",
+            field="procore_project_id",
+        )
+    other = await session.scalar(
+        select(ProcoreProjectLink.project_id).where(
+            ProcoreProjectLink.organisation_id == actor.organisation_id,
+            ProcoreProjectLink.procore_project_id == procore_project_id,
+            ProcoreProjectLink.project_id != project_id,
+        )
+    )
+    if other is not None:
+        raise Conflict("That Procore project is already linked to another of your projects.")
+    values = {"procore_project_id": procore_project_id, "organisation_id": actor.organisation_id}
+    await session.execute(
+        insert(ProcoreProjectLink)
+        .values(id=uuid.uuid4(), project_id=project_id, **values)
+        .on_conflict_do_update(index_elements=["project_id"], set_=values)
+    )
+    await session.flush()
+    link = await session.scalar(
+        select(ProcoreProjectLink).where(ProcoreProjectLink.project_id == project_id)
+    )
+    assert link is not None
+    return link
+
+
+async def project_links(session: AsyncSession, actor: Actor) -> list[ProcoreProjectLink]:
+    manage(actor)
+    query = select(ProcoreProjectLink).where(
+        ProcoreProjectLink.organisation_id == actor.organisation_id
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,303 @@
+"""Writing compliance into Procore: per engagement, one insurance record per coverage line,
+through the company batch sync, keyed by an origin_id of ours so every write is idempotent.
+
+Which engagements: those of the GC's linked Procore projects whose sub is a confirmed vendor.
+A line whose fields are unchanged since Procore last accepted them is not sent again (unless
+`force`, as reconciliation does). A batch that partly fails is retried item by item; an item
+Procore refuses because an accounting sync (Sage 300 CRE) locked a field is marked "locked" and
+reported, never retried in a loop. Our line states map onto Procore's seven statuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.db.models import (
+    Engagement,
+    ProcoreInsuranceSync,
+    ProcoreProjectLink,
+    ProcoreVendorLink,
+    Project,
+)
+from backend.integrations.coverage_lines import CoverageLine, coverage_lines
+from backend.integrations.procore.client import ProcoreClient, ProcoreError
+from backend.integrations.procore.connection import active_connection, open_client
+
+log = logging.getLogger("coinet.procore")
+
+# Items per sync request: 1,000 engagements of four lines fit in 40 requests, well inside an
+# hourly budget in the low thousands, while one bad request never holds more than 100 items.
+SYNC_BATCH: Final = 100
+# Item-by-item retries of items a batch refused for a reason other than a locked field.
+ITEM_RETRIES: Final = 2
+# Fields Procore locks on insurances when the GC syncs them with Sage 300 CRE.
+LOCKABLE: Final = frozenset(
+    {"insurance_type", "effective_date", "expiration_date", "limit", "name", "policy_number"}
+)
+# Our line state -> Procore's status.
+PROCORE_STATUS: Final = {
+    "met": "compliant",
+    "open": "non_compliant_in_progress",
+    "unmet": "non_compliant",
+    "expired": "expired",
+    "missing": "non_compliant",
+    "undecided": "undecided",
+}
+ORIGIN_CODE: Final = "coinet"
+
+
+@dataclass
+class SyncReport:
+    considered: int = 0
+    sent: int = 0
+    synced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    locked: int = 0
+    requests: int = 0
+    throttled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def origin_id(engagement_id: uuid.UUID, line: str) -> str:
+    return f"coinet:{engagement_id}:{line}"
+
+
+def insurance_item(
+    settings: Settings, vendor_id: int, line: CoverageLine, project: Project, trade: str
+) -> dict[str, Any]:
+    """The record as Procore takes it; values we have not read are left out, not guessed."""
+    item: dict[str, Any] = {
+        "vendor_id": vendor_id,
+        "origin_id": origin_id(line.engagement_id, line.line),
+        "origin_code": ORIGIN_CODE,
+        "origin_data": f"{settings.base_url.rstrip('/')}/engagements/{line.engagement_id}",
+        "insurance_type": line.label,
+        "status": PROCORE_STATUS[line.state],
+        "info_received": line.state not in ("missing", "undecided"),
+        "notes": f"{project.number} {project.name} / {trade}: {line.state}"[:500],
+    }
+    if line.policy_number:
+        item["policy_number"] = line.policy_number
+    if line.insurer:
+        item["name"] = line.insurer
+    if line.effective:
+        item["effective_date"] = line.effective.isoformat()
+    if line.expiration:
+        item["expiration_date"] = line.expiration.isoformat()
+    if line.key_limit is not None:
+        item["limit"] = f"{line.key_limit}.00"
+    return item
+
+
+def digest(item: dict[str, Any]) -> bytes:
+    return hashlib.sha256(json.dumps(item, sort_keys=True).encode()).digest()
+
+
+async def _targets(
+    session: AsyncSession, organisation_id: uuid.UUID, engagement_ids: Sequence[uuid.UUID] | None
+) -> list[tuple[Engagement, Project, int]]:
+    query = (
+        select(Engagement, Project, ProcoreVendorLink.procore_vendor_id)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(ProcoreProjectLink, ProcoreProjectLink.project_id == Project.id)
+        .join(
+            ProcoreVendorLink,
+            (ProcoreVendorLink.sub_org_id == Engagement.sub_org_id)
+            & (ProcoreVendorLink.organisation_id == organisation_id)
+            & (ProcoreVendorLink.state == "confirmed"),
+        )
+        .where(Engagement.gc_org_id == organisation_id, Engagement.active.is_(True))
+        .order_by(Engagement.id)
+    )
+    if engagement_ids is not None:
+        query = query.where(Engagement.id.in_(list(engagement_ids)))
+    return [(e, p, v) for e, p, v in (await session.execute(query)).all()]
+
+
+def _locked_only(errors: dict[str, Any]) -> bool:
+    return bool(errors) and set(errors) <= LOCKABLE
+
+
+async def push(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    organisation_id: uuid.UUID,
+    engagement_ids: Sequence[uuid.UUID] | None = None,
+    *,
+    force: bool = False,
+    today: date | None = None,
+    client: ProcoreClient | None = None,
+) -> SyncReport:
+    """Write the engagements' lines (None: every linked engagement) to Procore."""
+    report = SyncReport()
+    today = today or datetime.now(UTC).date()
+    async with factory() as session, session.begin():
+        connection = await active_connection(session, organisation_id)
+        if connection is None:
+            return report
+        targets = await _targets(session, organisation_id, engagement_ids)
+        lines = await coverage_lines(session, [e.id for e, _, _ in targets], today)
+        known = {
+            row.origin_id: row
+            for row in (
+                await session.execute(
+                    select(ProcoreInsuranceSync).where(
+                        ProcoreInsuranceSync.engagement_id.in_([e.id for e, _, _ in targets])
+                    )
+                )
+            ).scalars()
+        }
+        items: list[dict[str, Any]] = []
+        for engagement, project, vendor_id in targets:
+            for line in lines.get(engagement.id, []):
+                item = insurance_item(settings, vendor_id, line, project, engagement.trade)
+                report.considered += 1
+                previous = known.get(item["origin_id"])
+                if (
+                    not force
+                    and previous is not None
+                    and previous.state == "synced"
+                    and previous.sent_digest == digest(item)
+                ):
+                    report.unchanged += 1
+                    continue
+                items.append(item)
+        own_client = client is None
+        procore = client or open_client(settings, connection)
+        try:
+            outcomes = await _send(procore, items, report)
+        finally:
+            report.requests += procore.budget.requests
+            report.throttled += procore.budget.throttled
+            if own_client:
+                await procore.aclose()
+        await _record(session, organisation_id, items, outcomes)
+        connection.last_error = "; ".join(report.errors)[:2000]
+        if force and engagement_ids is None:
+            connection.last_reconciled_at = datetime.now(UTC)
+    return report
+
+
+async def _send(
+    procore: ProcoreClient, items: list[dict[str, Any]], report: SyncReport
+) -> dict[str, tuple[str, Any]]:
+    """origin_id -> ("synced", procore id) | ("locked", errors) | ("failed", errors)."""
+    outcomes: dict[str, tuple[str, Any]] = {}
+    retry: list[dict[str, Any]] = []
+    for start in range(0, len(items), SYNC_BATCH):
+        batch = items[start : start + SYNC_BATCH]
+        report.sent += len(batch)
+        try:
+            entities, errors = await procore.sync_insurances(batch)
+        except ProcoreError as exc:
+            report.errors.append(str(exc)[:300])
+            for item in batch:
+                outcomes[item["origin_id"]] = ("failed", {"base": [str(exc)[:300]]})
+            continue
+        _sort(entities, errors, outcomes, retry, batch)
+    for _ in range(ITEM_RETRIES):
+        pending, retry = retry, []
+        for item in pending:
+            try:
+                entities, errors = await procore.sync_insurances([item])
+            except ProcoreError as exc:
+                outcomes[item["origin_id"]] = ("failed", {"base": [str(exc)[:300]]})
+                continue
+            _sort(entities, errors, outcomes, retry, [item])
+    for state, _ in outcomes.values():
+        if state == "failed":
+            report.failed += 1
+        elif state == "locked":
+            report.locked += 1
+        else:
+            report.synced += 1
+    if report.locked:
+        report.errors.append(
+            f"{report.locked} insurance record(s) have fields locked by an accounting sync"
+        )
+    return outcomes
+
+
+def _sort(
+    entities: list[dict[str, Any]],
+    errors: list[dict[str, Any]],
+    outcomes: dict[str, tuple[str, Any]],
+    retry: list[dict[str, Any]],
+    batch: list[dict[str, Any]],
+) -> None:
+    by_origin = {item["origin_id"]: item for item in batch}
+    for entity in entities:
+        if entity.get("origin_id") in by_origin:
+            outcomes[entity["origin_id"]] = ("synced", entity.get("id"))
+    for error in errors:
+        origin = str(error.get("origin_id", ""))
+        if origin not in by_origin:
+            continue
+        item_errors = error.get("errors") or {}
+        if _locked_only(item_errors):
+            outcomes[origin] = ("locked", item_errors)
+        else:
+            outcomes[origin] = ("failed", item_errors)
+            retry.append(by_origin[origin])
+
+
+async def _record(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    items: list[dict[str, Any]],
+    outcomes: dict[str, tuple[str, Any]],
+) -> None:
+    now = datetime.now(UTC)
+    rows = []
+    for item in items:
+        state, detail = outcomes.get(item["origin_id"], ("failed", {"base": ["no answer"]}))
+        _, engagement, line = item["origin_id"].split(":", 2)
+        row: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "organisation_id": organisation_id,
+            "engagement_id": uuid.UUID(engagement),
+            "line": line,
+            "origin_id": item["origin_id"],
+            "procore_vendor_id": item["vendor_id"],
+            "status_sent": item["status"],
+            "state": state,
+            "last_error": "" if state == "synced" else json.dumps(detail)[:2000],
+            "synced_at": now if state == "synced" else None,
+            "sent_digest": digest(item) if state == "synced" else None,
+            "procore_insurance_id": detail if state == "synced" else None,
+        }
+        rows.append(row)
+    if not rows:
+        return
+    statement = insert(ProcoreInsuranceSync).values(rows)
+    keep_id = statement.excluded.procore_insurance_id
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["origin_id"],
+            set_={
+                "status_sent": statement.excluded.status_sent,
+                "state": statement.excluded.state,
+                "last_error": statement.excluded.last_error,
+                "synced_at": statement.excluded.synced_at,
+                "sent_digest": statement.excluded.sent_digest,
+                "procore_vendor_id": statement.excluded.procore_vendor_id,
+                # An attempt that failed has no Procore id to give: keep the one we knew.
+                "procore_insurance_id": func.coalesce(
+                    keep_id, ProcoreInsuranceSync.procore_insurance_id
+                ),
+            },
+        )
+    )

@@ -1,0 +1,120 @@
+"""Procore jobs: write back engagements whose status changed (gathered per GC for a few seconds
+so a fan-out over many engagements becomes a few batch requests), reconcile nightly and on
+demand, and act on Procore's webhooks by reading the resource again."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict
+from typing import Any, Final
+
+from sqlalchemy import select
+
+from backend.db.models import OutboxEvent, ProcoreConnection
+from backend.integrations.procore.inbound import reread
+from backend.integrations.procore.writeback import push
+
+log = logging.getLogger("coinet.procore")
+
+PUSH_JOB: Final = "procore_push"
+# Changes gathered for this long become one push (status changes of one fan-out arrive within
+# a few seconds of each other); short enough that Procore is current "within minutes".
+GATHER_SECONDS: Final = 5
+RECONCILE_HOUR_UTC: Final = 3  # nightly, after the expiry sweep's hour
+WRITE_BACK_EVENTS: Final = frozenset({"engagement.status_changed", "deficiency.opened"})
+
+
+def dirty_key(organisation_id: str) -> str:
+    return f"coinet:procore:dirty:{organisation_id}"
+
+
+async def queue_push(redis: Any, organisation_id: str, engagement_ids: list[str]) -> None:
+    if engagement_ids:
+        await redis.sadd(dirty_key(organisation_id), *engagement_ids)
+    await redis.enqueue_job(
+        PUSH_JOB,
+        organisation_id,
+        _job_id=f"procore-push:{organisation_id}",
+        _defer_by=GATHER_SECONDS,
+    )
+
+
+async def procore_on_event(ctx: dict[str, Any], event_id: str) -> None:
+    """An integration event's Procore side: a status change marks its engagement for writing."""
+    factory = ctx["session_factory"]
+    async with factory() as session:
+        event = await session.get(OutboxEvent, uuid.UUID(event_id))
+        if event is None or event.payload.get("type") not in WRITE_BACK_EVENTS:
+            return
+        organisations = [uuid.UUID(o) for o in event.payload.get("organisations", [])]
+        connected = (
+            await session.execute(
+                select(ProcoreConnection.organisation_id).where(
+                    ProcoreConnection.organisation_id.in_(organisations),
+                    ProcoreConnection.revoked_at.is_(None),
+                )
+            )
+        ).scalars()
+        engagement_id = str(event.payload["data"].get("engagement_id", ""))
+        for organisation_id in connected:
+            await queue_push(ctx["redis"], str(organisation_id), [engagement_id])
+
+
+async def procore_push(ctx: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+    redis = ctx["redis"]
+    key = dirty_key(organisation_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.smembers(key)
+        pipe.delete(key)
+        members, _ = await pipe.execute()
+    ids = [uuid.UUID(m.decode() if isinstance(m, bytes) else m) for m in members]
+    if not ids:
+        return {}
+    try:
+        report = await push(
+            ctx["session_factory"], ctx["settings"], uuid.UUID(organisation_id), ids
+        )
+    except Exception:
+        # Put them back: the next push (or the nightly reconciliation) writes them.
+        await redis.sadd(key, *[str(i) for i in ids])
+        raise
+    return asdict(report)
+
+
+async def procore_reconcile(
+    ctx: dict[str, Any], organisation_id: str | None = None
+) -> dict[str, Any]:
+    """Write every linked engagement again (idempotent by origin_id), repairing any drift."""
+    factory = ctx["session_factory"]
+    async with factory() as session:
+        query = select(ProcoreConnection.organisation_id).where(
+            ProcoreConnection.revoked_at.is_(None)
+        )
+        if organisation_id is not None:
+            query = query.where(ProcoreConnection.organisation_id == uuid.UUID(organisation_id))
+        organisations = list((await session.execute(query)).scalars())
+    reports = {}
+    for org in organisations:
+        try:
+            reports[str(org)] = asdict(await push(factory, ctx["settings"], org, None, force=True))
+        except Exception as exc:  # one GC's failure must not stop the others' reconciliation
+            log.warning("Procore reconciliation of %s failed: %s", org, exc)
+            reports[str(org)] = {"error": str(exc)[:300]}
+    return reports
+
+
+async def procore_nightly(ctx: dict[str, Any]) -> dict[str, Any]:
+    return await procore_reconcile(ctx, None)
+
+
+async def procore_hook(ctx: dict[str, Any], connection_id: str, event: dict[str, Any]) -> str:
+    outcome, organisation_id, engagement_ids = await reread(
+        ctx["session_factory"], ctx["settings"], uuid.UUID(connection_id), event
+    )
+    if organisation_id is not None and engagement_ids:
+        # Forced: what Procore shows differs from what we last wrote, whatever our digest says.
+        await push(
+            ctx["session_factory"], ctx["settings"], organisation_id, engagement_ids, force=True
+        )
+    return outcome
