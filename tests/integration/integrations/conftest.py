@@ -7,6 +7,7 @@ import dataclasses
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -70,15 +71,24 @@ def local_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, webhooks_allow_private=True)
 
 
-@pytest.fixture
-async def local_client(
-    local_settings: Settings, engine: AsyncEngine, session_factory: Any, redis: ArqRedis
+@asynccontextmanager
+async def app_client(
+    settings: Settings, engine: AsyncEngine, session_factory: Any, redis: ArqRedis
 ) -> AsyncIterator[AsyncClient]:
-    app = create_app(local_settings)
+    """The app over ASGI with these settings, sharing the test's transaction and Redis."""
+    app = create_app(settings)
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.redis = redis
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def local_client(
+    local_settings: Settings, engine: AsyncEngine, session_factory: Any, redis: ArqRedis
+) -> AsyncIterator[AsyncClient]:
+    async with app_client(local_settings, engine, session_factory, redis) as http:
         yield http
 
 
@@ -119,9 +129,5 @@ def procore_settings(local_settings: Settings, procore: ProcoreServer) -> Settin
 async def procore_client(
     procore_settings: Settings, engine: AsyncEngine, session_factory: Any, redis: ArqRedis
 ) -> AsyncIterator[AsyncClient]:
-    app = create_app(procore_settings)
-    app.state.engine = engine
-    app.state.session_factory = session_factory
-    app.state.redis = redis
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+    async with app_client(procore_settings, engine, session_factory, redis) as http:
         yield http
