@@ -1,7 +1,7 @@
 """Procore connection per GC: credentials and tokens (encrypted), vendor and project links, one sync row per written insurance.
 
-Revision ID: 0008_procore
-Revises: 0007_webhooks
+Revision ID: 0009_procore
+Revises: 0008_access_grants
 Create Date: 2026-12-07 00:08:00.322400
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0008_procore'
-down_revision: str | None = '0007_webhooks'
+revision: str = '0009_procore'
+down_revision: str | None = '0008_access_grants'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
