@@ -50,7 +50,9 @@ from backend.projects.service import ProjectService
 from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
 from backend.web.routes import WEB_CONTROLLERS
+from backend.web_security.headers import security_headers_hook
 from backend.web_security.input_guard import reject_unsafe_input
+from backend.web_security.rate_limits import rate_limit_guard
 
 # Room for multipart framing around the largest allowed file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -122,7 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DBAPIError: data_error_handler,
             Exception: unexpected_error_handler,
         },
-        guards=[reject_unsafe_input],
+        guards=[rate_limit_guard(settings), reject_unsafe_input],
+        before_send=[security_headers_hook(settings)],
         request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
         response_cache_config=ResponseCacheConfig(),
         # Pages and scripts gzipped for slow connections; API bodies, documents and page images

@@ -75,6 +75,9 @@ class Settings:
     integrations_key: str = ""
     # Development only: let webhooks reach private and loopback addresses (a local receiver).
     webhooks_allow_private: bool = False
+    # Rate limits on sign-in, sign-up, password reset, uploads and /verify (counted in Redis).
+    # Off only for test suites that sign in hundreds of times from one address.
+    rate_limits: bool = True
     procore_api_url: str = "https://api.procore.com"
     procore_login_url: str = "https://login.procore.com"
     extra: dict[str, str] = field(default_factory=dict)
@@ -141,6 +144,7 @@ class Settings:
             ),
             integrations_key=_env("INTEGRATIONS_KEY", ""),
             webhooks_allow_private=_env("WEBHOOKS_ALLOW_PRIVATE", "0").lower() in ("1", "true"),
+            rate_limits=_env("RATE_LIMITS", "1").lower() not in ("0", "false", "off"),
             procore_api_url=_env("PROCORE_API_URL", cls.procore_api_url),
             procore_login_url=_env("PROCORE_LOGIN_URL", cls.procore_login_url),
         )

@@ -52,3 +52,14 @@ class TooLarge(DomainError):
 class Locked(DomainError):
     status_code = 429
     code = "locked"
+
+
+class TooManyRequests(DomainError):
+    """A rate limit was reached; the response says when to try again (Retry-After)."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
-from backend.errors import DomainError, Forbidden, NotAuthenticated
+from backend.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.service import AuthService, NewSession
@@ -130,7 +130,10 @@ def _error_response(
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _error_response(request, exc.status_code, exc.code, exc.message, exc.field)
+    response = _error_response(request, exc.status_code, exc.code, exc.message, exc.field)
+    if isinstance(exc, TooManyRequests):
+        response.headers["retry-after"] = str(exc.retry_after)
+    return response
 
 
 def validation_error_handler(

@@ -111,6 +111,22 @@
     window.setInterval(refresh, seconds * 1000);
   }
 
+  // A notice's "mark as read" button (htmx posts it): once the server agreed, the notice shows
+  // as read and the button goes. Here rather than in an hx-on attribute, which the page's
+  // Content-Security-Policy (no inline script, no eval) does not run.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = event.detail && event.detail.elt;
+    if (!button || !button.hasAttribute || !button.hasAttribute("data-marks-read")) { return; }
+    if (!event.detail.successful) { return; }
+    var item = button.closest("li");
+    if (item) {
+      item.dataset.read = "true";
+      var flag = item.querySelector(".flag");
+      if (flag) { flag.remove(); }
+    }
+    button.remove();
+  });
+
   function ready() {
     document.querySelectorAll("form[data-upload]").forEach(setUpUpload);
     document.querySelectorAll("[data-refresh-seconds]").forEach(setUpRefresh);

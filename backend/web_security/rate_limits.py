@@ -1,0 +1,162 @@
+"""Rate limits on the endpoints an outsider can drive hard: sign-in, sign-up, the password
+reset request, uploads and the public bundle check. Counted in Redis (the `limits` package,
+moving windows), so every replica shares the counts.
+
+Redis down must not take the site down with it: a limit that cannot be counted lets the
+request through (fail open) and says so in the log, at most once a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from backend.config import Settings
+from backend.errors import TooManyRequests
+
+log = logging.getLogger("coinet.ratelimit")
+
+# Sign-in attempts from one address: a site office behind one public address signs in a few
+# dozen people at the start of a shift; guessing passwords needs thousands of tries.
+SIGN_IN_PER_IP: Final = RateLimitItemPerMinute(30)
+# New organisations from one address: a sub joins once; an office onboarding several
+# companies in an hour is already unusual.
+SIGN_UP_PER_IP: Final = RateLimitItemPerHour(10)
+# Password-reset e-mails asked for from one address (and uses of reset links): a person who
+# lost a password asks once or twice; more is someone mailing other people's inboxes.
+PASSWORD_RESET_PER_IP: Final = RateLimitItemPerMinute(5, 15)
+# Uploads from one address: a broker's batch of renewals at the start of a policy year is a
+# few dozen certificates in an hour.
+UPLOAD_PER_IP: Final = RateLimitItemPerHour(120)
+# Uploads into one sub's record, from anywhere: every policy of a sub and its endorsements,
+# uploaded twice over, stays under this.
+UPLOAD_PER_RECORD: Final = RateLimitItemPerHour(60)
+# Public bundle checks (no sign-in): each unpacks and verifies a zip; an auditor checks a
+# handful at a time.
+VERIFY_PER_IP: Final = RateLimitItemPerMinute(10)
+
+# Redis answers in well under a millisecond; a limit check waiting longer than this is
+# treated as Redis being unavailable, so a sick Redis slows no request by more than this.
+REDIS_TIMEOUT_SECONDS: Final = 0.5
+# How often a Redis outage is written to the log (every request would flood it).
+OUTAGE_LOG_EVERY_SECONDS: Final = 60.0
+
+KeyFunction = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    # The server (uvicorn with proxy headers from trusted proxies) has already put the real
+    # client's address here; a client-sent X-Forwarded-For is never read directly.
+    return connection.client.host if connection.client else None
+
+
+def target_record(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    sub_id = connection.path_params.get("sub_id")
+    return str(sub_id) if sub_id is not None else None
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str  # the counter's name in Redis and in the log
+    item: RateLimitItem
+    key: KeyFunction
+    what: str  # how the 429 message names the action
+
+
+def _per_ip(name: str, item: RateLimitItem, what: str) -> Limit:
+    return Limit(name, item, client_address, what)
+
+
+SIGN_IN = _per_ip("sign-in", SIGN_IN_PER_IP, "sign-in attempts from your network")
+PASSWORD_RESET = _per_ip("password-reset", PASSWORD_RESET_PER_IP, "password-reset requests")
+UPLOADS = (
+    _per_ip("upload-ip", UPLOAD_PER_IP, "uploads from your network"),
+    Limit("upload-record", UPLOAD_PER_RECORD, target_record, "uploads into this record"),
+)
+
+# (method, route template as Litestar reports it, without parameter types) -> its limits.
+RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
+    ("POST", "/login"): (SIGN_IN,),
+    ("POST", "/signup"): (_per_ip("sign-up", SIGN_UP_PER_IP, "sign-ups from your network"),),
+    ("POST", "/password/forgot"): (PASSWORD_RESET,),
+    ("POST", "/password/reset"): (PASSWORD_RESET,),
+    ("POST", "/subs/{sub_id}/upload"): UPLOADS,
+    ("POST", "/api/v1/subs/{sub_id}/documents"): UPLOADS,
+    ("POST", "/verify"): (_per_ip("verify", VERIFY_PER_IP, "bundle checks from your network"),),
+}
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
+
+
+class RateLimiter:
+    """Counts requests against RULES; one per app, sharing its Redis connection pool."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.enabled = settings.rate_limits
+        self._storage = RedisStorage(
+            "async+" + settings.redis_url,
+            implementation="redispy",
+            wrap_exceptions=True,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self._strategy = MovingWindowRateLimiter(self._storage)
+        self._last_outage_log = 0.0
+
+    async def check(
+        self, method: str, route: str, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        if not self.enabled:
+            return
+        for limit in RULES.get((method, route), ()):
+            key = limit.key(connection)
+            if key is None:
+                continue
+            try:
+                allowed = await self._strategy.hit(limit.item, "coinet", limit.name, key)
+                if allowed:
+                    continue
+                stats = await self._strategy.get_window_stats(limit.item, "coinet", limit.name, key)
+            except Exception as exc:  # any storage failure: fail open, never a 500
+                self._log_outage(exc)
+                return
+            retry_after = max(1, int(stats.reset_time - time.time()) + 1)
+            log.info("rate limit %s reached for %s", limit.name, key)
+            raise TooManyRequests(
+                f"Too many {limit.what}. Try again in {_wait_words(retry_after)}.",
+                retry_after=retry_after,
+            )
+
+    def _log_outage(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_outage_log >= OUTAGE_LOG_EVERY_SECONDS:
+            self._last_outage_log = now
+            log.warning(
+                "rate limits not enforced, Redis unavailable: %s: %s", type(exc).__name__, exc
+            )
+
+
+def rate_limit_guard(settings: Settings) -> Callable[..., Any]:
+    limiter = RateLimiter(settings)
+
+    async def enforce_rate_limits(
+        connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
+        route = str(connection.scope.get("path_template", ""))
+        method = str(connection.scope.get("method", ""))
+        await limiter.check(method, route, connection)
+
+    return enforce_rate_limits
