@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
+from backend.audit import tail
 from backend.audit.controllers import AuditController
 from backend.config import PROJECT_ROOT, Settings, get_settings
 from backend.db.session import make_engine, make_session_factory
@@ -62,10 +63,18 @@ def provide_projects(db: Any) -> ProjectService:
     return ProjectService(db)
 
 
+async def after_response(request: Request[Any, Any, Any]) -> None:
+    """After the response went out: sign a checkpoint over what the request appended to the
+    audit log, then nudge the outbox relay. Neither ever raises."""
+    await tail.seal_after_response(request)
+    await nudge.nudge_after_response(request)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     require_deployable(settings)
     nudge.install()
+    tail.install()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -112,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         state=State({"settings": settings, "store": make_store(settings)}),
         lifespan=[lifespan],
-        after_response=nudge.nudge_after_response,
+        after_response=after_response,
         template_config=TemplateConfig(
             directory=PROJECT_ROOT / "frontend" / "templates", engine=JinjaTemplateEngine
         ),

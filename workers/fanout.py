@@ -29,6 +29,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from backend.audit import tail
+from backend.audit.context import AuditContext
+from backend.config import get_settings
 from backend.db.models import Engagement, OutboxEvent, RecordRevision, Verdict
 from backend.notify.service import fan_out_notices
 from backend.projects.verify_service import FanOutCache, verify_batch
@@ -98,6 +101,7 @@ async def run_fan_out(
     *,
     size: int | None = None,
     after_batch: Callable[[int], Awaitable[None]] | None = None,
+    seal: Callable[[], Awaitable[object]] | None = None,
 ) -> FanOutReport:
     report = FanOutReport(event_id)
     async with factory() as session:
@@ -129,9 +133,20 @@ async def run_fan_out(
             report.notices += await fan_out_notices(session, changes, revision.number)
         report.verified += len(changes)
         report.batches += 1
+        if seal is not None and changes:
+            await seal()  # the batch's snapshots are signed before the next batch starts
         if after_batch is not None:
             await after_batch(report.batches)
     return report
+
+
+def audit_context(ctx: dict[str, Any]) -> AuditContext:
+    """The worker's audit context (keys read once per process)."""
+    context: AuditContext | None = ctx.get("audit_context")
+    if context is None:
+        context = AuditContext.from_settings(ctx.get("settings") or get_settings())
+        ctx["audit_context"] = context
+    return context
 
 
 _TRANSIENT: Final = (OperationalError, InterfaceError, DBAPIError, OSError, ConnectionError)
@@ -139,8 +154,14 @@ _TRANSIENT: Final = (OperationalError, InterfaceError, DBAPIError, OSError, Conn
 
 async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str, Any]:
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    context = audit_context(ctx)
     try:
-        report = await run_fan_out(factory, uuid.UUID(event_id), datetime.now(UTC).date())
+        report = await run_fan_out(
+            factory,
+            uuid.UUID(event_id),
+            datetime.now(UTC).date(),
+            seal=lambda: tail.seal(factory, context),
+        )
     except _TRANSIENT as exc:
         attempt = int(ctx.get("job_try", 1))
         log.warning("fan-out of %s failed (try %d), retrying: %s", event_id, attempt, exc)

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from backend.audit.jobs import CHECKPOINT_MINUTES, make_checkpoint_job
+from backend.audit import tail
+from backend.audit.jobs import CHECKPOINT_SECONDS, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
@@ -45,6 +46,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     require_deployable(settings)
+    tail.install()
     engine = make_engine(settings)
     ctx["settings"] = settings
     ctx["engine"] = engine
@@ -85,10 +87,13 @@ class WorkerSettings:
         cron(queue_pending_reads, second={30}, run_at_startup=True),
         cron(send_notice_mail, minute=set(range(0, 60, 10))),
         cron(expiry_sweep, hour={SWEEP_HOUR_UTC}, minute={0}),
-        cron(make_checkpoint_job, minute=CHECKPOINT_MINUTES),
+        # A backstop: appends are sealed as they commit (backend/audit/tail.py).
+        cron(make_checkpoint_job, second=CHECKPOINT_SECONDS, keep_result=0),
         cron(deliver_due_webhooks, second=DUE_SWEEP_SECONDS, keep_result=0),
         cron(procore_nightly, hour={RECONCILE_HOUR_UTC}, minute={30}),
     ]
+    # A job that appended to the audit log (the sweep's holds) is sealed by a checkpoint.
+    after_job_end = tail.seal_after_job
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)

@@ -163,6 +163,47 @@ def verify_consistency(
     return last == 0 and old_computed == old_root and new_computed == new_root
 
 
+# A perfect subtree: (level, index, hash), covering leaves index*2^level .. (index+1)*2^level-1.
+Node = tuple[int, int, bytes]
+NodeKey = tuple[int, int]
+
+
+def subtree_parts(start: int, end: int) -> list[NodeKey]:
+    """The perfect subtrees, left to right, whose hashes make MTH(D[start:end]) when `start` is
+    where RFC 6962's split puts a subtree (a multiple of every part's size, as in a proof)."""
+    parts: list[NodeKey] = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        parts.append((level, start >> level))
+        start += 1 << level
+    return parts
+
+
+def proof_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose tree hashes make PATH(index, D[size]), in the proof's order."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+    ranges: list[tuple[int, int]] = []
+    start, end = 0, size
+    while end - start > 1:
+        split = start + _largest_power_of_two_below(end - start)
+        if index < split:
+            ranges.append((split, end))
+            end = split
+        else:
+            ranges.append((start, split))
+            start = split
+    return ranges[::-1]
+
+
+def hash_of_parts(parts: Sequence[NodeKey], known: dict[NodeKey, bytes]) -> bytes:
+    """MTH of a range from its perfect subtrees' hashes (joined right to left, as RFC 6962)."""
+    combined = known[parts[-1]]
+    for part in reversed(parts[:-1]):
+        combined = node_hash(known[part], combined)
+    return combined
+
+
 @dataclass
 class CompactTree:
     """The right edge of a growing tree: one root per perfect subtree, largest first.
@@ -174,20 +215,25 @@ class CompactTree:
     size: int = 0
     peaks: list[bytes] = field(default_factory=list)
 
-    def append(self, leaf: bytes) -> None:
+    def append(self, leaf: bytes, completed: list[Node] | None = None) -> None:
+        """Add a leaf; each perfect subtree it completes is added to `completed`, if given."""
         self.peaks.append(leaf)
         merged = self.size
+        level = 0
         # Each trailing one bit of the old size is a perfect subtree that now has a twin.
         while merged & 1:
             right = self.peaks.pop()
             left = self.peaks.pop()
             self.peaks.append(node_hash(left, right))
             merged >>= 1
+            level += 1
+            if completed is not None:
+                completed.append((level, ((self.size + 1) >> level) - 1, self.peaks[-1]))
         self.size += 1
 
-    def extend(self, leaves: Sequence[bytes]) -> None:
+    def extend(self, leaves: Sequence[bytes], completed: list[Node] | None = None) -> None:
         for leaf in leaves:
-            self.append(leaf)
+            self.append(leaf, completed)
 
     def root(self) -> bytes:
         if not self.peaks:

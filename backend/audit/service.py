@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Final
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
@@ -25,20 +26,26 @@ from backend.audit.bundle import BundleParts, write_bundle
 from backend.audit.canonical import (
     SnapshotError,
     SnapshotFacts,
-    build_snapshot,
-    canonical_bytes,
     parse_snapshot,
     sha256_hex,
 )
 from backend.audit.checkpoint import Checkpoint, NoteError, open_checkpoint, sign_checkpoint
 from backend.audit.context import AuditContext
+from backend.audit.encoding import CheckFragments, snapshot_bytes
 from backend.audit.report import render_pdf, sign_pdf
 from backend.audit.timestamp import HttpTimeStamper, fetch_timestamp
 from backend.db.models.audit_checkpoint import AuditCheckpoint
 from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.db.models.audit_tree_node import AuditTreeNode
 
 # An arbitrary, fixed 64-bit key ("coinet" + "al") naming the log's append lock.
 APPEND_LOCK_KEY: Final = 0x636F696E65746C
+# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
+AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
+# Nodes per INSERT: well under PostgreSQL's 65,535 bind parameters (three per node).
+NODE_INSERT_PAGE: Final = 5000
+# The session-info key telling backend.audit.tail that this transaction appended.
+APPENDED_MARK: Final = "coinet_audit_appended"
 
 
 class AuditError(RuntimeError):
@@ -52,23 +59,15 @@ def _uuid(value: str, what: str) -> uuid.UUID:
         raise SnapshotError(f"{what} {value!r} is not a UUID") from exc
 
 
-SnapshotEncoder = Callable[[SnapshotFacts, str | None], bytes]
-
-
-def _canonical_snapshot(facts: SnapshotFacts, previous_sha256: str | None) -> bytes:
-    return canonical_bytes(build_snapshot(facts, previous_sha256))
-
-
 async def prepare_entries(
-    session: AsyncSession,
-    facts: Sequence[SnapshotFacts],
-    encode: SnapshotEncoder = _canonical_snapshot,
+    session: AsyncSession, facts: Sequence[SnapshotFacts], fragments: CheckFragments
 ) -> list[dict[str, object]]:
     """The log rows for these snapshots, in order: takes the log's append lock (held until the
     transaction ends), numbers them gap-free after the last entry and chains each to its
-    engagement's previous snapshot. `encode` must give `canonical_bytes(build_snapshot(...))`
-    byte for byte; a caller may pass a faster way of producing the same bytes."""
+    engagement's previous snapshot. Each snapshot is `canonical_bytes(build_snapshot(...))`,
+    produced with the checks' bytes shared through `fragments`."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    session.sync_session.info[APPENDED_MARK] = True  # sealed after commit: see audit/tail.py
     last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
     next_seq = 0 if last_seq is None else last_seq + 1
     engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}
@@ -87,7 +86,7 @@ async def prepare_entries(
     for offset, fact in enumerate(facts):
         engagement_id = _uuid(fact.engagement_id, "engagement id")
         previous_hash = previous.get(engagement_id)
-        data = encode(fact, previous_hash.hex() if previous_hash else None)
+        data = snapshot_bytes(fact, previous_hash.hex() if previous_hash else None, fragments)
         digest = hashlib.sha256(data).digest()
         rows.append(
             {
@@ -110,16 +109,30 @@ async def prepare_entries(
 
 
 async def append_snapshots(
-    session: AsyncSession, facts: Sequence[SnapshotFacts]
+    session: AsyncSession, facts: Sequence[SnapshotFacts], fragments: CheckFragments | None = None
 ) -> list[AuditLogEntry]:
-    """Append one snapshot per fact set, chained to each engagement's previous snapshot."""
+    """Append one snapshot per fact set, chained to each engagement's previous snapshot, and
+    return the new entries."""
     if not facts:
         return []
-    rows = await prepare_entries(session, facts)
+    rows = await prepare_entries(session, facts, fragments or CheckFragments())
     # One multi-row INSERT ... RETURNING per page of rows, instead of the unit of work's
-    # per-object bookkeeping: appends are the hot path of a renewal fan-out.
+    # per-object bookkeeping.
     inserted = await session.scalars(insert(AuditLogEntry).returning(AuditLogEntry), rows)
     return sorted(inserted.all(), key=lambda entry: entry.seq)
+
+
+async def append_snapshot_batch(
+    session: AsyncSession, facts: Sequence[SnapshotFacts], fragments: CheckFragments
+) -> int:
+    """`append_snapshots` for a fan-out batch: the same rows, inserted as one executemany of a
+    cached Core statement without reading them back (the hot path of a renewal); returns how
+    many were appended. Keep `fragments` for the whole fan-out: its checks repeat."""
+    if not facts:
+        return 0
+    rows = await prepare_entries(session, facts, fragments)
+    await session.execute(insert(AUDIT_ENTRIES), rows)
+    return len(rows)
 
 
 async def _leaf_hashes(session: AsyncSession, start: int, end: int | None = None) -> list[bytes]:
@@ -159,9 +172,11 @@ async def make_checkpoint(
         if tree.root() != previous.root_hash:
             # Never extend a tree edge that does not lead to the root that was signed.
             raise AuditError("the last checkpoint is damaged: run `coinet audit check`")
-    tree.extend(await _leaf_hashes(session, tree.size))
+    completed: list[merkle.Node] = []
+    tree.extend(await _leaf_hashes(session, tree.size), completed)
     if previous is not None and previous.tree_size == tree.size and not force:
         return None
+    await _store_nodes(session, completed)
     root = tree.root()
     signer = context.signer
     note = sign_checkpoint(Checkpoint(origin=context.origin, size=tree.size, root=root), [signer])
@@ -184,6 +199,54 @@ async def make_checkpoint(
     session.add(checkpoint)
     await session.flush()
     return checkpoint
+
+
+async def _store_nodes(session: AsyncSession, nodes: Sequence[merkle.Node]) -> None:
+    # Racing checkpointers compute the same nodes; the first one stored stands.
+    for start in range(0, len(nodes), NODE_INSERT_PAGE):
+        page = nodes[start : start + NODE_INSERT_PAGE]
+        await session.execute(
+            pg_insert(AuditTreeNode)
+            .values([{"level": level, "index": index, "hash": node} for level, index, node in page])
+            .on_conflict_do_nothing()
+        )
+
+
+async def _subtree_hashes(
+    session: AsyncSession, keys: set[merkle.NodeKey]
+) -> dict[merkle.NodeKey, bytes]:
+    """The hashes of these perfect subtrees: leaves from the log, larger ones from the stored
+    nodes; a node not stored (never expected) is computed from its leaves."""
+    found: dict[merkle.NodeKey, bytes] = {}
+    leaves = [index for level, index in keys if level == 0]
+    if leaves:
+        rows = await session.execute(
+            select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(AuditLogEntry.seq.in_(leaves))
+        )
+        found.update({(0, row.seq): row.leaf_hash for row in rows})
+    inner = [key for key in keys if key[0] > 0]
+    if inner:
+        nodes = await session.execute(
+            select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(
+                tuple_(AuditTreeNode.level, AuditTreeNode.index).in_(inner)
+            )
+        )
+        found.update({(row[0], row[1]): row[2] for row in nodes})
+    for level, index in keys - found.keys():
+        start = index << level
+        subtree = await _leaf_hashes(session, start, start + (1 << level))
+        if len(subtree) != 1 << level:
+            raise AuditError(f"the log has no entries {start}.. : run `coinet audit check`")
+        found[(level, index)] = merkle.root_hash(subtree)
+    return found
+
+
+async def inclusion_path(session: AsyncSession, index: int, size: int) -> list[bytes]:
+    """PATH(index, D[size]) from O(log size) stored nodes, whatever the size of the log."""
+    ranges = merkle.proof_ranges(index, size)
+    parts = [merkle.subtree_parts(start, end) for start, end in ranges]
+    known = await _subtree_hashes(session, {key for each in parts for key in each})
+    return [merkle.hash_of_parts(each, known) for each in parts]
 
 
 async def find_entry(session: AsyncSession, reference: str) -> AuditLogEntry | None:
@@ -240,43 +303,49 @@ async def bundle_for(
         checkpoint = await make_checkpoint(session, context, force=True)
         if checkpoint is None or checkpoint.tree_size <= entry.seq:
             raise AuditError("the entry is not yet committed to the log")
-    leaves = await _leaf_hashes(session, 0, checkpoint.tree_size)
-    if len(leaves) != checkpoint.tree_size or merkle.root_hash(leaves) != checkpoint.root_hash:
-        raise AuditError("the log no longer matches its checkpoint: run `coinet audit check`")
     if merkle.leaf_hash(entry.snapshot) != entry.leaf_hash:
         raise AuditError(f"entry {entry.seq} was altered: run `coinet audit check`")
+    path = await inclusion_path(session, entry.seq, checkpoint.tree_size)
+    if not merkle.verify_inclusion(
+        entry.seq, checkpoint.tree_size, entry.leaf_hash, path, checkpoint.root_hash
+    ):
+        raise AuditError("the log no longer matches its checkpoint: run `coinet audit check`")
     snapshot = parse_snapshot(entry.snapshot)
     documents: dict[str, bytes] = {}
     if include_documents:
+        # File or S3 reads: in a thread, never on the event loop.
         for document in snapshot["record"]["documents"]:
-            content = context.read_document(document["sha256"])
+            content = await asyncio.to_thread(context.read_document, document["sha256"])
             if content is not None:
                 documents[document["sha256"]] = content
     pdf = await asyncio.to_thread(render_pdf, snapshot, entry.snapshot_sha256.hex(), entry.seq)
     timestamper = HttpTimeStamper(context.timestamp_url) if context.timestamp_url else None
     signed_pdf = await sign_pdf(pdf, context.pdf_identity, timestamper)
-    return write_bundle(
-        BundleParts(
-            snapshot=entry.snapshot,
-            leaf_index=entry.seq,
-            tree_size=checkpoint.tree_size,
-            inclusion_path=merkle.inclusion_proof(entry.seq, leaves),
-            checkpoint_note=checkpoint.note,
-            checkpoint_keys=context.keyring.to_text(),
-            report_pdf=signed_pdf,
-            pdf_certificates_pem=context.pdf_identity.certificate_pem
-            + context.pdf_identity.chain_pem,
-            timestamp_token=checkpoint.timestamp_token,
-            tsa_roots_pem=context.tsa_roots_pem or None,
-            documents=documents,
-            documents_included=include_documents,
-        )
+    parts = BundleParts(
+        snapshot=entry.snapshot,
+        leaf_index=entry.seq,
+        tree_size=checkpoint.tree_size,
+        inclusion_path=path,
+        checkpoint_note=checkpoint.note,
+        checkpoint_keys=context.keyring.to_text(),
+        report_pdf=signed_pdf,
+        pdf_certificates_pem=context.pdf_identity.certificate_pem + context.pdf_identity.chain_pem,
+        timestamp_token=checkpoint.timestamp_token,
+        tsa_roots_pem=context.tsa_roots_pem or None,
+        documents=documents,
+        documents_included=include_documents,
     )
+    return await asyncio.to_thread(write_bundle, parts)
+
+
+# Appends are sealed as they commit and a backstop cron seals every few seconds, so entries
+# older than this without a checkpoint mean sealing fails or a checkpoint was deleted.
+UNSIGNED_TAIL_GRACE: Final = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "altered", "removed", "reordered", "checkpoint"
+    kind: str  # "altered", "removed", "reordered", "checkpoint", "unsigned"
     seq: int | None
     detail: str
 
@@ -327,6 +396,7 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
     """Recompute every leaf and the tree, compare with every signed checkpoint, and report each
     altered, removed or reordered entry found."""
     result = LogCheck()
+    now = datetime.now(UTC)
     checkpoints = list(
         (
             await session.execute(
@@ -356,6 +426,8 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
             )
         signed_roots.append((opened.size, opened.root, checkpoint))
     signed_roots.sort(key=lambda item: item[0])
+    signed_size = signed_roots[-1][0] if signed_roots else 0
+    first_unsigned: AuditLogEntry | None = None
 
     tree = merkle.CompactTree()
     last_good_size = 0
@@ -404,6 +476,8 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
         previous_by_engagement[entry.engagement_id] = bytes.fromhex(sha256_hex(entry.snapshot))
         tree.append(merkle.leaf_hash(entry.snapshot))
         compare_roots()
+        if entry.seq == signed_size:
+            first_unsigned = entry
         session.expunge(entry)
     for size, _, _ in pending:
         result.findings.append(
@@ -411,6 +485,16 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
                 "removed",
                 tree.size,
                 f"a checkpoint covers {size} entries but the log holds {tree.size}",
+            )
+        )
+    if first_unsigned is not None and first_unsigned.created_at < now - UNSIGNED_TAIL_GRACE:
+        result.findings.append(
+            Finding(
+                "unsigned",
+                first_unsigned.seq,
+                f"entries {first_unsigned.seq}..{tree.size - 1} are covered by no signed "
+                f"checkpoint although appended since {first_unsigned.created_at.isoformat()}: "
+                "sealing fails, or the checkpoints covering them were removed",
             )
         )
     return result

@@ -23,6 +23,8 @@ from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
+from backend.audit.encoding import CheckFragments
+from backend.audit.service import append_snapshot_batch
 from backend.db.models import (
     Decision,
     Engagement,
@@ -35,7 +37,6 @@ from backend.db.models import (
 )
 from backend.db.models import RequirementSet as RequirementSetRow
 from backend.notify import webhooks as integration_events
-from backend.projects.snapshot_append import CheckFragments, append_snapshots_fast
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body
@@ -452,7 +453,7 @@ async def verify_batch(
     await session.execute(update(Engagement), engagement_updates)
     if releases:
         await _record_releases(session, changes, revision, await _system_person(session))
-    await append_snapshots_fast(session, facts, cache.fragments)
+    await append_snapshot_batch(session, facts, cache.fragments)
     await integration_events.verdicts_stored(session, changes)
     return changes
 

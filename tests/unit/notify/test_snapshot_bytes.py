@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from backend.audit.canonical import build_snapshot, canonical_bytes
+from backend.audit.encoding import CheckFragments, snapshot_bytes
 from backend.audit.samples import sample_facts
-from backend.projects.snapshot_append import CheckFragments, snapshot_bytes
 
 
 def _facts(serial: int, checks: list[dict[str, Any]] | None = None) -> Any:

@@ -1,14 +1,9 @@
-"""Appending many verdict snapshots at fan-out speed: an adapter over backend.audit.
-
-A fan-out appends one snapshot per engagement, and the engagements of one sub share most of
-their checks word for word. `backend.audit.service.append_snapshots` canonicalises every check
-of every snapshot again; this adapter canonicalises each distinct check once and splices the
-bytes into each snapshot's canonical form. The result is byte for byte what
+"""Snapshot bytes at fan-out speed: a fan-out appends one snapshot per engagement, and the
+engagements of one sub share most of their checks word for word. `CheckFragments` keeps the
+canonical bytes of each distinct check (and of the record's coverages) and `snapshot_bytes`
+splices them into each snapshot's canonical form. The result is byte for byte what
 `canonical_bytes(build_snapshot(facts, previous))` gives (RFC 8785 serialises an array as its
-canonical elements joined by commas). Locking, numbering and chaining are the audit service's
-own `prepare_entries`; only the encoding differs, and the insert skips RETURNING. A unit test
-holds the bytes equal; an integration test runs the audit log's own `check_log` over entries
-written here.
+canonical elements joined by commas); a unit test holds the bytes equal.
 """
 
 from __future__ import annotations
@@ -18,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final, cast
 
 import rfc8785
-from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import (
     SnapshotFacts,
@@ -27,11 +20,6 @@ from backend.audit.canonical import (
     canonical_bytes,
     to_json_value,
 )
-from backend.audit.service import prepare_entries
-from backend.db.models.audit_log_entry import AuditLogEntry
-
-# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
-AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
 
 _PLACEHOLDER: Final = "\x00coinet-checks-placeholder\x00"
 _PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_PLACEHOLDER) + b"]"
@@ -87,20 +75,3 @@ def snapshot_bytes(
         return canonical_bytes(build_snapshot(facts, previous_sha256))
     head = head.replace(_COVERAGES_PLACEHOLDER_ARRAY, fragments.coverages(facts.coverages))
     return head.replace(_PLACEHOLDER_ARRAY, fragments.array(facts.checks))
-
-
-async def append_snapshots_fast(
-    session: AsyncSession,
-    facts: Sequence[SnapshotFacts],
-    fragments: CheckFragments | None = None,
-) -> int:
-    """Append one snapshot per fact set (as backend.audit.service.append_snapshots does, through
-    the same row preparation); returns how many were appended."""
-    if not facts:
-        return 0
-    shared = fragments or CheckFragments()
-    rows = await prepare_entries(
-        session, facts, lambda fact, previous: snapshot_bytes(fact, previous, shared)
-    )
-    await session.execute(insert(AUDIT_ENTRIES), rows)
-    return len(rows)
