@@ -2,8 +2,8 @@
 O(log n) rows whatever the log's size. Existing logs get their nodes computed here from the
 stored leaf hashes. The application role may add nodes, never change them.
 
-Revision ID: 0009_audit_tree_nodes
-Revises: 0008_access_grants
+Revision ID: 0010_audit_tree_nodes
+Revises: 0009_procore
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0009_audit_tree_nodes"
-down_revision: str | None = "0008_access_grants"
+revision: str = "0010_audit_tree_nodes"
+down_revision: str | None = "0009_procore"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
