@@ -41,6 +41,7 @@ TARGETS = {
     "scan": (95.0, 4000.0),
     "endorsement": (95.0, 250.0),
     "annotated": (99.0, 250.0),
+    "digital": (97.0, 4000.0),
 }
 
 
@@ -194,7 +195,9 @@ def bench_generated(count: int, scan_sample: int, runs: int, verbose: bool) -> l
             # A family is a kind drawn in one layout: each is reported on its own line.
             families: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
             for entry in entries:
-                result, ms, cpu_ms = _time_read(out / entry["file"], 1 if kind == "scan" else runs)
+                result, ms, cpu_ms = _time_read(
+                    out / entry["file"], 1 if kind in ("scan", "digital") else runs
+                )
                 times.append(ms)
                 cpu_times.append(cpu_ms)
                 ok, n, misses = compare_entry(entry, result)

@@ -35,6 +35,7 @@ def test_source_matches_the_kind(corpus: tuple[Path, dict[str, Any]]) -> None:
         "acroform": "acroform",
         "scan": "ocr",
         "annotated": "text",
+        "digital": "ocr",
     }
     for document in manifest["documents"]:
         if document["expected"]:

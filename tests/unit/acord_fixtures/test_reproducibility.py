@@ -55,6 +55,7 @@ def test_default_corpus_holds_at_least_300_documents_of_every_kind() -> None:
         "scan": 60,
         "endorsement": 35,
         "annotated": 30,
+        "digital": 30,
     }
 
 
