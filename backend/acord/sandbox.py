@@ -60,7 +60,7 @@ class ReadOutcome:
     pages: list[RenderedPage] = field(default_factory=list)
 
 
-def _limit_child(memory_mb: int, cpu_hard_s: int) -> None:
+def limit_child(memory_mb: int, cpu_hard_s: int) -> None:
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_hard_s, cpu_hard_s))
@@ -97,7 +97,7 @@ class ReaderProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
-            preexec_fn=lambda: _limit_child(memory_mb, hard_cpu),
+            preexec_fn=lambda: limit_child(memory_mb, hard_cpu),
         )
 
     @property

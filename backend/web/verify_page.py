@@ -1,6 +1,7 @@
 """/verify: anyone (an auditor, an owner, a lender) checks an evidence bundle in the browser.
 The same offline verifier as `coinet audit verify` runs on it, with this operator's published
-keys pinned, so a bundle re-signed with someone else's key does not pass."""
+keys pinned, so a bundle re-signed with someone else's key does not pass. Anyone may post here,
+so the bundle is checked in a limited child process within the bounds of audit/public_verify."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Template
 
-from backend.audit.bundle import TrustAnchors, verify_bundle
+from backend.audit.bundle import TrustAnchors
 from backend.audit.context import AuditContext
+from backend.audit.public_verify import MAX_UPLOAD_BYTES, BundleRefused, verify_upload
 from backend.config import Settings
 from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form
 from backend.network.actor import Actor
@@ -44,7 +46,8 @@ class VerifyPageController(Controller):
         actor = await optional_actor(request, auth)
         return csrf_form("verify.html", {"actor": actor, "report": None, "filename": ""})
 
-    @post("/verify")
+    # The body may hold one bundle of the largest size checked here, and a form around it.
+    @post("/verify", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
     async def verify(
         self, request: Request[Any, Any, Any], auth: AuthService, settings: Settings
     ) -> Template:
@@ -60,7 +63,19 @@ class VerifyPageController(Controller):
             )
         data = await upload.read()
         anchors = await asyncio.to_thread(operator_anchors, settings)
-        report = await verify_bundle(data, anchors)
+        try:
+            report = await verify_upload(data, anchors)
+        except BundleRefused as refused:
+            return csrf_form(
+                "verify.html",
+                {
+                    "actor": actor,
+                    "report": None,
+                    "filename": upload.filename,
+                    "error": refused.message,
+                },
+                status=refused.status_code,
+            )
         return csrf_form(
             "verify.html",
             {"actor": actor, "report": report, "filename": upload.filename, "error": None},
