@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.acord.errors import error_json
-from backend.acord.preflight import MAX_BYTES
+from backend.acord.limits import MAX_BYTES
 
 
 def register(subparsers: Any) -> None:

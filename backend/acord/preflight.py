@@ -15,8 +15,8 @@ from PIL import Image
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from backend.acord.errors import ReadError
+from backend.acord.limits import MAX_BYTES as MAX_BYTES
 
-MAX_BYTES = 25 * 1024 * 1024
 MAX_PAGES = 60
 MAX_IMAGE_PIXELS = 50_000_000
 
