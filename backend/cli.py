@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "backend.verification.cli",
     "backend.audit.cli",
     "backend.projects.cli",
+    "workers.dead_letter",
 )
 
 

@@ -36,6 +36,7 @@ from backend.db.models import Engagement, OutboxEvent, RecordRevision, Verdict
 from backend.notify.service import fan_out_notices
 from backend.projects.verify_service import FanOutCache, verify_batch
 from backend.verification.from_db import load_record_rows
+from workers.dead_letter import is_outage, record_failure, without_dead_letters
 
 log = logging.getLogger("coinet.fanout")
 
@@ -162,10 +163,13 @@ async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str,
             datetime.now(UTC).date(),
             seal=lambda: tail.seal(factory, context),
         )
-    except _TRANSIENT as exc:
-        attempt = int(ctx.get("job_try", 1))
-        log.warning("fan-out of %s failed (try %d), retrying: %s", event_id, attempt, exc)
-        raise Retry(defer=min(60, 2**attempt)) from exc
+    except Exception as exc:
+        if is_outage(exc, _TRANSIENT):
+            attempt = int(ctx.get("job_try", 1))
+            log.warning("fan-out of %s failed (try %d), retrying: %s", event_id, attempt, exc)
+            raise Retry(defer=min(60, 2**attempt)) from exc
+        await record_failure(factory, uuid.UUID(event_id), exc)  # dead letter after a few
+        raise
     if report.notices:
         await ctx["redis"].enqueue_job(MAIL_JOB, _job_id=f"mail:{event_id}:{report.batches}")
     log.info("fan-out %s: %s", event_id, report.as_dict())
@@ -202,7 +206,9 @@ async def unfinished_events(
 async def resume_fan_outs(ctx: dict[str, Any]) -> int:
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
     async with factory() as session:
-        events = await unfinished_events(session, datetime.now(UTC))
+        events = await without_dead_letters(
+            session, await unfinished_events(session, datetime.now(UTC))
+        )
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
     for event_id in events:
         await ctx["redis"].enqueue_job(
