@@ -209,6 +209,9 @@ class AuthService:
             organisation_id=organisation.id,
             invitation_id=invitation_id,
             csrf_token=csrf,
+            # The moment it opened (not the transaction's start): the next sign-in resumes
+            # the context of the newest session.
+            created_at=_now(),
             expires_at=_now() + (lifetime or timedelta(days=self.settings.session_days)),
         )
         self.repo.add(row)
