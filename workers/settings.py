@@ -16,6 +16,7 @@ from backend.deployment import require_deployable
 from workers.fanout import fan_out_record_change, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
+from workers.plain_mail import PLAIN_MAIL_TRIES, send_plain_mail
 from workers.procore import (
     RECONCILE_HOUR_UTC,
     procore_hook,
@@ -69,6 +70,7 @@ class WorkerSettings:
         # The link's secret must not linger in Redis once sent.
         func(send_invitation_mail, max_tries=INVITATION_TRIES, keep_result=0),
         func(send_account_mail, max_tries=INVITATION_TRIES, keep_result=0),
+        func(send_plain_mail, max_tries=PLAIN_MAIL_TRIES),
         resume_fan_outs,
         queue_pending_reads,
         expiry_sweep,

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Organisation
 from backend.network.access import active_broker_grant
 from backend.network.actor import Actor
+from backend.notify.service import unread_notices
 from backend.projects.service import ProjectService
 from backend.records.service import RecordService
 from backend.web.common import page
 from backend.web.gc_pages import dashboard_context
-from backend.web.sub_pages import record_page
+from backend.web.sub_pages import HOME_NOTICES, record_page
 from backend.web.sub_views import dependants
 
 
@@ -57,4 +58,7 @@ class HomeController(Controller):
                     "dependants": await dependants(db, actor, sub.id),
                 }
             )
-        return await page(db, actor, "home/broker.html", subs=subs)
+        unread, unread_total = await unread_notices(db, actor.person_id, HOME_NOTICES)
+        return await page(
+            db, actor, "home/broker.html", subs=subs, unread=unread, unread_total=unread_total
+        )

@@ -22,7 +22,7 @@ from backend.config import Settings
 from backend.db.models import Notice
 from backend.errors import NotFound
 from backend.network.actor import Actor
-from backend.notify.service import notices_for
+from backend.notify.service import mark_all_read, notices_for
 
 MAX_LISTED_MAIL = 200
 
@@ -33,6 +33,7 @@ class NoticeView(msgspec.Struct, kw_only=True):
     subject: str
     body: str
     engagement_id: uuid.UUID | None
+    link: str
     created_at: datetime
     read: bool
     email_state: str
@@ -49,6 +50,7 @@ def notice_view(notice: Notice) -> NoticeView:
         subject=notice.subject,
         body=notice.body,
         engagement_id=notice.engagement_id,
+        link=notice.link,
         created_at=notice.created_at,
         read=notice.read_at is not None,
         email_state=notice.email_state,
@@ -65,6 +67,10 @@ class NoticeController(Controller):
     @get("/")
     async def list_notices(self, actor: Actor, db: AsyncSession) -> list[NoticeView]:
         return [notice_view(n) for n in await notices_for(db, actor.person_id)]
+
+    @post("/read-all", status_code=200)
+    async def mark_all_read(self, actor: Actor, db: AsyncSession) -> dict[str, int]:
+        return {"marked": await mark_all_read(db, actor.person_id)}
 
     @post("/{notice_id:uuid}/read", status_code=200)
     async def mark_read(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> NoticeView:

@@ -11,6 +11,7 @@ sends that digest again on the next run.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,11 +65,24 @@ def compose_digest(
     for index, notice in enumerate(notices, start=1):
         parts.append(f"{index}. {notice.subject}")
         if notice.body:
-            parts.extend(f"   {line}" for line in notice.body.splitlines())
+            parts.extend(
+                f"   {_absolute_links(settings, line)}" for line in notice.body.splitlines()
+            )
+        if notice.link:
+            parts.append(f"   Open: {settings.base_url.rstrip('/')}{notice.link}")
         parts.append("")
     parts.append(f"See every notice at {settings.base_url.rstrip('/')}/")
     message.set_content("\n".join(parts))
     return message
+
+
+# A path of this site written in a notice's body ("Open: /engagements/<id>").
+_SITE_PATH: Final = re.compile(r"(?<=: )(/(?:my|engagements|depends|documents)/?\S*)")
+
+
+def _absolute_links(settings: Settings, line: str) -> str:
+    """Site paths in a notice's body made into full links for the e-mail."""
+    return _SITE_PATH.sub(lambda m: settings.base_url.rstrip("/") + m.group(1), line)
 
 
 async def send_message(settings: Settings, message: EmailMessage) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,10 @@ class NoticeDraft:
     subject: str
     body: str
     email: bool = True
+    # Where the recipient acts on it (a path of this site), and the change it reports: two
+    # drafts with one change key for one recipient make one notice, the second folded in.
+    link: str = ""
+    change_key: str = ""
 
 
 async def members_with_roles(
@@ -99,8 +103,30 @@ async def active_brokers(
     return found
 
 
+def _folded(drafts: Sequence[NoticeDraft]) -> list[NoticeDraft]:
+    """Drafts of one change to one recipient merged into one, bodies in order."""
+    merged: dict[tuple[uuid.UUID, str], NoticeDraft] = {}
+    kept: list[NoticeDraft] = []
+    for draft in drafts:
+        if not draft.change_key:
+            kept.append(draft)
+            continue
+        key = (draft.recipient_id, draft.change_key)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = draft
+            kept.append(draft)
+        else:
+            joined = replace(first, body=f"{first.body}\n\n{draft.body}")
+            merged[key] = joined
+            kept[kept.index(first)] = joined
+    return kept
+
+
 async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> int:
-    """Insert the notices in one statement; e-mail ones are queued for the digest sender."""
+    """Insert the notices in one statement; e-mail ones are queued for the digest sender. A
+    notice for a change its recipient already has a notice of is folded into that one (its
+    body appended, shown as unread and e-mailed again)."""
     if not drafts:
         return 0
     rows = [
@@ -112,13 +138,26 @@ async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> i
             "kind": d.kind[:64],
             "subject": d.subject[:300],
             "body": d.body,
+            "link": d.link[:500],
+            "change_key": d.change_key[:200],
             "email_state": "queued" if d.email else "none",
             "email_attempts": 0,
             "email_last_error": "",
         }
-        for d in drafts
+        for d in _folded(drafts)
     ]
-    await session.execute(insert(NOTICES), rows)
+    statement = insert(NOTICES)
+    statement = statement.on_conflict_do_update(
+        index_elements=["recipient_id", "change_key"],
+        index_where=text("change_key <> ''"),
+        set_={
+            "body": NOTICES.c.body + "\n\n" + statement.excluded.body,
+            "read_at": None,
+            "email_state": statement.excluded.email_state,
+            "email_attempts": 0,
+        },
+    )
+    await session.execute(statement, rows)
     return len(rows)
 
 
@@ -154,20 +193,30 @@ async def fan_out_notices(
     brokers = await active_brokers(session, {c.sub_org_id for c in changes})
 
     drafts: list[NoticeDraft] = []
+    folded = revision_number is not None
     for change in changes:
         where = f"{change.project_number} {change.project_name}"
         checks_text = _checks_text(change.open_checks)
+        engagement_link = f"/engagements/{change.engagement_id}"
+        fix_link = sub_engagement_link(change.engagement_id)
         if change.status_changed:
-            subject = (
-                f"{change.sub_name} on {where}: "
+            moved = (
                 f"{STATUS_WORDS.get(change.previous_status, change.previous_status)} -> "
                 f"{STATUS_WORDS.get(change.status, change.status)}"
             )
-            body = f"Verified against the sub's {revision_text}."
+            line = f"{where}: {moved}."
             if change.pay_hold_released:
-                body += " The automatic pay hold placed at the lapse was released."
+                line += " The automatic pay hold placed at the lapse was released."
             if checks_text:
-                body += "\nOpen items:\n" + checks_text
+                line += "\nOpen items:\n" + checks_text
+            line += f"\nOpen: {engagement_link}"
+            if folded:
+                # One notice per GC person for the whole revision, one paragraph per project.
+                subject = f"{change.sub_name}: statuses changed by its record {revision_text}"
+                body = line
+            else:
+                subject = f"{change.sub_name} on {where}: {moved}"
+                body = f"Verified against the sub's {revision_text}.\n{line}"
             for person in gc_admins.get(change.gc_org_id, []):
                 drafts.append(
                     NoticeDraft(
@@ -177,20 +226,40 @@ async def fan_out_notices(
                         "status_changed",
                         subject,
                         body,
+                        link=engagement_link,
+                        change_key=(
+                            f"status:{change.gc_org_id}:{change.sub_org_id}:{revision_number}"
+                            if folded
+                            else ""
+                        ),
                     )
                 )
         if change.status in DEFICIENT_STATUSES:
             word = STATUS_WORDS[change.status]
-            subject = f"Action needed for {change.gc_name}, {where}: insurance {word}"
-            body = (
-                f"Your {revision_text} was checked against {change.gc_name}'s requirements for "
-                f"{where}. Please have these fixed (a new certificate or endorsement):\n"
+            section = (
+                f"{change.gc_name}, {where}: insurance {word}. To fix (a new certificate or "
+                "endorsement):\n"
                 + (checks_text or "- the record is incomplete")
+                + f"\nWhat is missing and how to fix it: {fix_link}"
             )
+            if folded:
+                subject = f"Action needed: your record {revision_text} falls short"
+                body = section
+            else:
+                subject = f"Action needed for {change.gc_name}, {where}: insurance {word}"
+                body = f"Your {revision_text} was checked.\n{section}"
+            key = f"deficiency:{change.sub_org_id}:{revision_number}" if folded else ""
             for person in sub_people.get(change.sub_org_id, []):
                 drafts.append(
                     NoticeDraft(
-                        person, change.sub_org_id, change.engagement_id, "deficiency", subject, body
+                        person,
+                        change.sub_org_id,
+                        change.engagement_id,
+                        "deficiency",
+                        subject,
+                        body,
+                        link=fix_link,
+                        change_key=key,
                     )
                 )
             for person, broker_org in brokers.get(change.sub_org_id, []):
@@ -202,6 +271,8 @@ async def fan_out_notices(
                         "deficiency",
                         f"{change.sub_name}: {subject}",
                         body,
+                        link=fix_link,
+                        change_key=key,
                     )
                 )
             parent_sub = (
@@ -224,6 +295,7 @@ async def fan_out_notices(
                             flow_subject,
                             "The requirements you flow down to it are not met:\n"
                             + (checks_text or "- the record is incomplete"),
+                            link="/depends",
                         )
                     )
         if change.engagement_id in lacking_tier2:
@@ -236,10 +308,21 @@ async def fan_out_notices(
             for person in sub_people.get(change.sub_org_id, []):
                 drafts.append(
                     NoticeDraft(
-                        person, change.sub_org_id, change.engagement_id, "flowdown", subject, body
+                        person,
+                        change.sub_org_id,
+                        change.engagement_id,
+                        "flowdown",
+                        subject,
+                        body,
+                        link="/depends",
                     )
                 )
     return await add_notices(session, drafts)
+
+
+def sub_engagement_link(engagement_id: uuid.UUID) -> str:
+    """The sub's (and its broker's) page of one engagement: what the GC needs and how to fix."""
+    return f"/my/engagements/{engagement_id}"
 
 
 async def _tier1_without_tier2(
@@ -267,3 +350,23 @@ async def notices_for(
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def mark_all_read(session: AsyncSession, person_id: uuid.UUID) -> int:
+    """Mark every unread notice of this person read; how many were."""
+    result = await session.execute(
+        update(Notice)
+        .where(Notice.recipient_id == person_id, Notice.read_at.is_(None))
+        .values(read_at=datetime.now(UTC))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def unread_notices(
+    session: AsyncSession, person_id: uuid.UUID, limit: int
+) -> tuple[list[Notice], int]:
+    """A person's newest unread notices (at most `limit`) and how many are unread in all."""
+    unread = (Notice.recipient_id == person_id) & Notice.read_at.is_(None)
+    total = await session.scalar(select(func.count()).select_from(Notice).where(unread))
+    query = select(Notice).where(unread).order_by(Notice.created_at.desc()).limit(limit)
+    return list((await session.execute(query)).scalars()), int(total or 0)

@@ -29,6 +29,7 @@ from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.notify import webhooks as integration_events
+from backend.notify.decision_notices import DecisionFacts, notify_decision, reasons_of
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
@@ -288,6 +289,23 @@ async def decide(
         },
     )
     entries = await append_snapshots(session, [facts])
+    # The sub and its brokers hear of it at once, with the reason and where to fix it.
+    await notify_decision(
+        session,
+        DecisionFacts(
+            decision_id=decision.id,
+            kind=request.kind,
+            reason=reason,
+            engagement_id=engagement.id,
+            sub_org_id=sub.id,
+            sub_name=sub.legal_name,
+            gc_name=gc.legal_name,
+            project=f"{project.number} {project.name}",
+            check_code=check_code,
+            expires_on=expires_on,
+            reasons=reasons_of(details),
+        ),
+    )
     return DecisionOutcome(
         decision=decision,
         status=engagement.status,

@@ -19,6 +19,7 @@ from backend.db.models import (
     Decision,
     Document,
     Engagement,
+    EngagementMessage,
     Organisation,
     Person,
     Project,
@@ -27,7 +28,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.errors import DomainError, NotFound
+from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
@@ -38,6 +39,7 @@ from backend.records.service import RecordService
 from backend.verification.from_db import expiring_window_days
 from backend.verification.verdict import rewaive
 from backend.web.common import page
+from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for, page_sizes
 from backend.web.typed_by_hand import typed_in_check, typed_values
@@ -132,7 +134,38 @@ class EngagementPagesController(Controller):
             sizes=sizes,
             box=box,
             page_number=evidence.get("page") if isinstance(evidence.get("page"), int) else 1,
+            typed=typed_in_check(check, await typed_values(db, row.sub_org_id)),
         )
+
+    @post("/engagements/{engagement_id:uuid}/messages")
+    async def reply(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        engagement_id: uuid.UUID,
+    ) -> Response[Any]:
+        """The GC answers a dispute; the answer is kept with the engagement and the sub told."""
+        require(actor, "engagement.decide")
+        form = await read_form(request)
+        engagement = (
+            await db.execute(
+                select(Engagement).where(
+                    Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
+                )
+            )
+        ).scalar_one_or_none()
+        if engagement is None:
+            raise NotFound("No such engagement in your organisation.")
+        body = text(form, "message")
+        if not body or len(body) > MAX_MESSAGE_CHARS:
+            error = BadInput(
+                f"Write an answer of at most {MAX_MESSAGE_CHARS} characters.", field="message"
+            )
+            return await engagement_page(db, actor, projects, engagement_id, error, form)
+        await post_message(db, actor, engagement, "reply", text(form, "check_code")[:80], body)
+        return Redirect(path=f"/engagements/{engagement_id}#messages")
 
     @post("/engagements/{engagement_id:uuid}/decisions")
     async def decide(
@@ -198,6 +231,24 @@ async def with_live_waivers(
     return current.status, checks
 
 
+def approve_blocked(verdict: Verdict | None, checks: list[dict[str, Any]]) -> str:
+    """Why Approve cannot succeed now, said before anyone presses it ("" when it can)."""
+    if verdict is None:
+        return "No verdict yet: the sub's record has not been checked."
+    open_blocking = [
+        c
+        for c in checks
+        if c.get("severity") == "blocking" and c.get("outcome") in ("fail", "unknown")
+    ]
+    if not open_blocking:
+        return ""
+    names = ", ".join(str(c.get("code")) for c in open_blocking)
+    return (
+        f"{len(open_blocking)} blocking check{'' if len(open_blocking) == 1 else 's'} still "
+        f"open ({names}): waive each with a reason, or wait for a certificate that meets it."
+    )
+
+
 async def engagement_page(
     db: AsyncSession,
     actor: Actor,
@@ -243,6 +294,15 @@ async def engagement_page(
             .order_by(Decision.created_at.desc())
         )
     ).all()
+    messages = (
+        await db.execute(
+            select(EngagementMessage, Person.full_name, Organisation.legal_name)
+            .join(Person, Person.id == EngagementMessage.author_id)
+            .join(Organisation, Organisation.id == EngagementMessage.author_org_id)
+            .where(EngagementMessage.engagement_id == engagement_id)
+            .order_by(EngagementMessage.created_at)
+        )
+    ).all()
     snapshots = []
     entries = await db.execute(
         select(AuditLogEntry)
@@ -282,10 +342,12 @@ async def engagement_page(
         decision_label=DECISION_LABEL,
         snapshots=snapshots,
         typed=typed,
+        messages=messages,
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")
         ],
         may_decide=actor.is_gc and actor.role in ("gc_admin", "gc_contract_admin"),
+        approve_blocked=approve_blocked(verdict, checks),
         error=error,
         form=form or {},
     )

@@ -9,6 +9,7 @@ from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.settings_pages import SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
+from backend.web.sub_engagement import SubEngagementController
 from backend.web.sub_pages import NoticesPageController, SubPagesController
 from backend.web.verify_page import VerifyPageController
 
@@ -17,6 +18,7 @@ WEB_CONTROLLERS: list[Any] = [
     EngagementPagesController,
     SettingsPagesController,
     SubPagesController,
+    SubEngagementController,
     NoticesPageController,
     VerifyPageController,
     SignupPagesController,

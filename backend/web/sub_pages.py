@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Organisation, RecordRevision
+from backend.db.models import Document, Notice, Organisation, RecordRevision
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
@@ -27,7 +27,7 @@ from backend.network.invitations import (
     Issued,
     invitation_state,
 )
-from backend.notify.service import notices_for
+from backend.notify.service import mark_all_read, notices_for, unread_notices
 from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
@@ -46,6 +46,8 @@ from backend.web.review_checks import (
 from backend.web.sub_views import dependants, reach_counts
 
 log = logging.getLogger("coinet.web")
+# Unread notices shown on a home page; the rest are one click away on /notices.
+HOME_NOTICES: Final = 5
 
 
 async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
@@ -410,6 +412,7 @@ async def record_page(
 ) -> Template:
     record = await records.master_record(actor, sub_id)
     documents = await records.documents(actor, sub_id)
+    unread, unread_total = await unread_notices(db, actor.person_id, HOME_NOTICES)
     lines: dict[str, list[Any]] = {}
     for term in record.terms:
         lines.setdefault(term.line, []).append(term)
@@ -423,6 +426,8 @@ async def record_page(
         states=await document_states(db, sub_id, documents),
         open_invitations=await InvitationService(db).open_for(actor),
         today=date.today(),
+        unread=unread,
+        unread_total=unread_total,
     )
 
 
@@ -522,5 +527,40 @@ class NoticesPageController(Controller):
     include_in_schema = False
 
     @get("/notices")
-    async def notices(self, actor: Actor, db: AsyncSession) -> Template:
-        return await page(db, actor, "notices.html", notices=await notices_for(db, actor.person_id))
+    async def notices(self, actor: Actor, db: AsyncSession, marked: int = -1) -> Template:
+        return await page(
+            db,
+            actor,
+            "notices.html",
+            notices=await notices_for(db, actor.person_id),
+            marked=marked,
+        )
+
+    @post("/notices/read-all")
+    async def read_all(self, actor: Actor, db: AsyncSession) -> Redirect:
+        marked = await mark_all_read(db, actor.person_id)
+        return Redirect(path=f"/notices?marked={marked}")
+
+    @post("/notices/{notice_id:uuid}/read")
+    async def read_one(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> Redirect:
+        notice = await _own_notice(db, actor, notice_id)
+        notice.read_at = notice.read_at or datetime.now(UTC)
+        return Redirect(path="/notices")
+
+    @get("/notices/{notice_id:uuid}/open")
+    async def open_notice(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> Redirect:
+        """Follow a notice to where it is acted on; following it is reading it."""
+        notice = await _own_notice(db, actor, notice_id)
+        notice.read_at = notice.read_at or datetime.now(UTC)
+        target = notice.link if notice.link.startswith("/") else "/notices"
+        if target.startswith("//"):
+            target = "/notices"  # never another site
+        return Redirect(path=target)
+
+
+async def _own_notice(db: AsyncSession, actor: Actor, notice_id: uuid.UUID) -> Notice:
+    query = select(Notice).where(Notice.id == notice_id, Notice.recipient_id == actor.person_id)
+    notice = (await db.execute(query)).scalar_one_or_none()
+    if notice is None:
+        raise NotFound("No such notice of yours.")
+    return notice

@@ -33,7 +33,17 @@ class Dependant:
     pay_hold: bool
     work_stopped: bool
     needs: list[dict[str, Any]] = field(default_factory=list)
+    # Warnings neither passed nor waived: an expiry inside the GC's window is one.
+    soon: list[dict[str, Any]] = field(default_factory=list)
     verdict_status: str | None = None  # for a given revision: None while still being checked
+
+
+def open_warnings(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in checks
+        if c.get("severity") != "blocking" and c.get("outcome") in ("fail", "unknown")
+    ]
 
 
 def open_needs(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -94,6 +104,7 @@ async def dependants(
                 pay_hold=engagement.pay_hold,
                 work_stopped=engagement.work_stopped,
                 needs=open_needs(list(verdict.checks)) if verdict else [],
+                soon=open_warnings(list(verdict.checks)) if verdict else [],
                 verdict_status=on_revision.get(engagement.id),
             )
         )

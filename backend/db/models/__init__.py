@@ -17,6 +17,7 @@ from backend.db.models.decision import Decision  # noqa: E402
 from backend.db.models.document import Document  # noqa: E402
 from backend.db.models.endorsement import Endorsement  # noqa: E402
 from backend.db.models.engagement import Engagement  # noqa: E402
+from backend.db.models.engagement_message import EngagementMessage  # noqa: E402
 from backend.db.models.fan_out_failure import FanOutFailure  # noqa: E402
 from backend.db.models.insurer_rating import InsurerRating  # noqa: E402
 from backend.db.models.invitation import Invitation  # noqa: E402
@@ -52,6 +53,7 @@ __all__ = [
     "Document",
     "Endorsement",
     "Engagement",
+    "EngagementMessage",
     "FanOutFailure",
     "InsurerRating",
     "Invitation",

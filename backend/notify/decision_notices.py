@@ -1,0 +1,120 @@
+"""A GC's decision told at once to the sub's people and its active brokers: what was decided,
+why, and where to fix it. Written in the decision's transaction, one notice per decision per
+recipient, e-mailed in the next digest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.notify.service import (
+    SUB_NOTICE_ROLES,
+    NoticeDraft,
+    active_brokers,
+    add_notices,
+    members_with_roles,
+    sub_engagement_link,
+)
+
+# What each decision says to the sub, as "<GC> <verb> <project>".
+DECISION_VERBS: Final = {
+    "approve": "approved your insurance for",
+    "reject": "rejected your insurance for",
+    "waive": "waived a requirement on",
+    "pay_hold": "placed a pay hold on",
+    "release": "released the pay hold on",
+    "work_stop": "ordered work to stop on",
+    "resume": "lifted the work-stop order on",
+}
+# What the sub should do next, per decision.
+NEXT_STEP: Final = {
+    "approve": "Nothing to do now; keep the record current before the policies expire.",
+    "reject": "Upload a certificate or endorsement that meets the requirements, or dispute "
+    "the decision from the engagement's page.",
+    "waive": "The waiver ends on the date above; have the item fixed before then, or it "
+    "counts against you again.",
+    "pay_hold": "Payments are held until the insurance meets the requirements: upload what is "
+    "missing.",
+    "release": "Payments may go ahead again.",
+    "work_stop": "Do not work on this project until the insurance is restored and the order is "
+    "lifted: upload what is missing.",
+    "resume": "Work may resume.",
+}
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    decision_id: uuid.UUID
+    kind: str
+    reason: str
+    engagement_id: uuid.UUID
+    sub_org_id: uuid.UUID
+    sub_name: str
+    gc_name: str
+    project: str  # "P-2400 Riverside Medical"
+    check_code: str = ""
+    expires_on: date | None = None
+    reasons: tuple[str, ...] = ()
+
+
+def decision_text(facts: DecisionFacts) -> tuple[str, str]:
+    """(subject, body) of the notice."""
+    verb = DECISION_VERBS.get(facts.kind, f"decided ({facts.kind}) on")
+    subject = f"{facts.gc_name} {verb} {facts.project}"
+    lines: list[str] = []
+    if facts.kind == "waive" and facts.check_code:
+        until = f" until {facts.expires_on.isoformat()}" if facts.expires_on else ""
+        lines.append(f"Waived: {facts.check_code}{until}.")
+    if facts.reason:
+        lines.append(f"Reason: {facts.reason}")
+    extra = [r for r in facts.reasons if r and r != facts.reason]
+    if extra:
+        lines.append("What to fix:")
+        lines.extend(f"- {r}" for r in extra)
+    lines.append(NEXT_STEP.get(facts.kind, ""))
+    return subject, "\n".join(line for line in lines if line)
+
+
+async def notify_decision(session: AsyncSession, facts: DecisionFacts) -> int:
+    """Queue the decision's notice for each of the sub's people and active brokers."""
+    subject, body = decision_text(facts)
+    people = await members_with_roles(session, {facts.sub_org_id}, SUB_NOTICE_ROLES)
+    brokers = await active_brokers(session, {facts.sub_org_id})
+    link = sub_engagement_link(facts.engagement_id)
+    key = f"decision:{facts.decision_id}"
+    drafts = [
+        NoticeDraft(
+            person,
+            facts.sub_org_id,
+            facts.engagement_id,
+            f"decision_{facts.kind}",
+            subject,
+            body,
+            link=link,
+            change_key=key,
+        )
+        for person in people.get(facts.sub_org_id, [])
+    ]
+    drafts += [
+        NoticeDraft(
+            person,
+            broker_org,
+            facts.engagement_id,
+            f"decision_{facts.kind}",
+            f"{facts.sub_name}: {subject}",
+            body,
+            link=link,
+            change_key=key,
+        )
+        for person, broker_org in brokers.get(facts.sub_org_id, [])
+    ]
+    return await add_notices(session, drafts)
+
+
+def reasons_of(details: dict[str, Any]) -> tuple[str, ...]:
+    raw = details.get("reasons")
+    return tuple(str(r) for r in raw) if isinstance(raw, list) else ()

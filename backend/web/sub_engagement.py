@@ -1,0 +1,264 @@
+"""The sub's (and its broker's) page of one engagement: the GC's requirements in plain words,
+what is still missing or about to lapse, the GC's decisions with their reasons, and an action
+beside each gap: upload, forward the gaps to a broker by e-mail, or dispute with the GC."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import (
+    Decision,
+    Engagement,
+    EngagementMessage,
+    Invitation,
+    Organisation,
+    Person,
+    Project,
+    RequirementSetVersion,
+)
+from backend.errors import BadInput, DomainError, Forbidden, NotFound
+from backend.network.access import engagement_scope
+from backend.network.actor import Actor
+from backend.projects.sweep import latest_verdicts
+from backend.verification.from_db import expiring_window_days
+from backend.web.common import page
+from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
+from backend.web.engagement_pages import DECISION_LABEL
+from backend.web.forms import read_form, text
+from backend.web.requirement_words import plain_requirements
+from workers.plain_mail import queue_plain_mail
+
+# Decisions shown to the sub, newest first; older ones stay in the GC's history.
+SHOWN_DECISIONS: Final = 20
+# An address a person typed: enough to refuse a slip, the mail server judges the rest.
+MAX_EMAIL_CHARS: Final = 254
+
+
+@dataclass(frozen=True)
+class Gap:
+    code: str
+    line: str | None
+    message: str
+    blocking: bool
+
+
+def gaps_of(checks: list[dict[str, Any]]) -> list[Gap]:
+    """Every check neither passed nor waived: blocking ones first, then the warnings (an
+    expiry inside the GC's window is one: it is not "nothing")."""
+    found = [
+        Gap(
+            code=str(c.get("code")),
+            line=c.get("line"),
+            message=str(c.get("message") or c.get("code")),
+            blocking=c.get("severity") == "blocking",
+        )
+        for c in checks
+        if c.get("outcome") in ("fail", "unknown")
+    ]
+    return sorted(found, key=lambda g: not g.blocking)
+
+
+async def _engagement(db: AsyncSession, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
+    if not (actor.is_sub or actor.is_broker):
+        raise Forbidden("This page is for the subcontractor and its brokers.")
+    query = select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
+    engagement = (await db.execute(query)).scalar_one_or_none()
+    if engagement is None:
+        raise NotFound("No such engagement of yours.")
+    return engagement
+
+
+async def engagement_context(
+    db: AsyncSession, actor: Actor, engagement: Engagement
+) -> dict[str, Any]:
+    project = await db.get(Project, engagement.project_id)
+    gc = await db.get(Organisation, engagement.gc_org_id)
+    sub = await db.get(Organisation, engagement.sub_org_id)
+    assert project is not None and gc is not None and sub is not None
+    version = await db.get(RequirementSetVersion, engagement.requirement_set_version_id)
+    body = version.body if version is not None else {}
+    holder = str(body.get("certificate_holder_name") or project.certificate_holder or "")
+    requirements = plain_requirements(body, holder)
+    if project.additional_insureds:
+        requirements.append(
+            "Additional insureds named for this project: "
+            + ", ".join(project.additional_insureds)
+            + "."
+        )
+    latest = (await latest_verdicts(db, [engagement.id])).get(engagement.id)
+    gaps = gaps_of(list(latest[0].checks)) if latest else []
+    days_left = (engagement.expires_on - date.today()).days if engagement.expires_on else None
+    window = expiring_window_days(gc.settings)
+    decisions = (
+        await db.execute(
+            select(Decision)
+            .where(Decision.engagement_id == engagement.id)
+            .order_by(Decision.created_at.desc())
+            .limit(SHOWN_DECISIONS)
+        )
+    ).scalars()
+    messages = (
+        await db.execute(
+            select(EngagementMessage, Person.full_name, Organisation.legal_name)
+            .join(Person, Person.id == EngagementMessage.author_id)
+            .join(Organisation, Organisation.id == EngagementMessage.author_org_id)
+            .where(EngagementMessage.engagement_id == engagement.id)
+            .order_by(EngagementMessage.created_at)
+        )
+    ).all()
+    return {
+        "engagement": engagement,
+        "project": project,
+        "gc": gc,
+        "sub": sub,
+        "requirements": requirements,
+        "checked": latest is not None,
+        "gaps": gaps,
+        "days_left": days_left,
+        "expiring_soon": days_left is not None and days_left <= window,
+        "decisions": list(decisions),
+        "decision_label": DECISION_LABEL,
+        "messages": messages,
+        "brokers": await broker_addresses(db, engagement.sub_org_id) if actor.is_sub else [],
+    }
+
+
+async def broker_addresses(db: AsyncSession, sub_org_id: uuid.UUID) -> list[str]:
+    """The e-mail addresses the sub invited as brokers and has not revoked."""
+    query = (
+        select(Invitation.email)
+        .where(
+            Invitation.issuer_org_id == sub_org_id,
+            Invitation.kind == "broker_access",
+            Invitation.revoked_at.is_(None),
+        )
+        .distinct()
+    )
+    return sorted(str(e) for e in (await db.execute(query)).scalars() if e)
+
+
+def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail a sub sends its broker: the exact gaps and the GC's
+    requirements, so the broker can issue what is needed without asking."""
+    project, gc, sub = context["project"], context["gc"], context["sub"]
+    subject = f"{sub.legal_name}: insurance needed for {gc.legal_name}, {project.number}"
+    lines = [
+        "Hello,",
+        "",
+        f"{sender} at {sub.legal_name} forwards what {gc.legal_name} still needs for project "
+        f"{project.number} {project.name}.",
+    ]
+    if note:
+        lines += ["", note]
+    lines += ["", "Still missing or about to lapse:"]
+    lines += [f"- {g.message}" for g in context["gaps"]] or ["- nothing is failing today"]
+    if context["days_left"] is not None:
+        lines.append(
+            f"- coverage on record ends {context['engagement'].expires_on.isoformat()} "
+            f"({context['days_left']} days)"
+        )
+    lines += ["", f"{gc.legal_name}'s requirements:"]
+    lines += [f"- {r}" for r in context["requirements"]]
+    lines += ["", "Please send the certificate and endorsements, or upload them with your link."]
+    return subject, "\n".join(lines)
+
+
+def _email(raw: str) -> str:
+    address = raw.strip()
+    local, _, domain = address.partition("@")
+    if not local or "." not in domain or len(address) > MAX_EMAIL_CHARS or " " in address:
+        raise BadInput("Give the broker's e-mail address.", field="email")
+    return address
+
+
+class SubEngagementController(Controller):
+    include_in_schema = False
+
+    @get("/my/engagements/{engagement_id:uuid}")
+    async def show(
+        self, actor: Actor, db: AsyncSession, engagement_id: uuid.UUID, done: str = ""
+    ) -> Template:
+        engagement = await _engagement(db, actor, engagement_id)
+        context = await engagement_context(db, actor, engagement)
+        return await page(
+            db, actor, "sub/engagement.html", error=None, done=done, values={}, **context
+        )
+
+    @post("/my/engagements/{engagement_id:uuid}/forward")
+    async def forward(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        engagement_id: uuid.UUID,
+    ) -> Template | Redirect:
+        engagement = await _engagement(db, actor, engagement_id)
+        form = await read_form(request)
+        context = await engagement_context(db, actor, engagement)
+        try:
+            if not actor.is_sub:
+                raise Forbidden("Only the subcontractor forwards its gaps to a broker.")
+            to = _email(text(form, "email"))
+            note = text(form, "note")[:MAX_MESSAGE_CHARS]
+        except DomainError as exc:
+            return await page(
+                db,
+                actor,
+                "sub/engagement.html",
+                status_code=exc.status_code,
+                error=exc,
+                done="",
+                values=form,
+                **context,
+            )
+        subject, body = forward_text(context, note, actor.full_name or actor.email or "")
+        redirect = Redirect(path=f"/my/engagements/{engagement_id}?done=forwarded")
+        redirect.background = BackgroundTask(
+            queue_plain_mail, request.app.state.redis, to, subject, body, actor.email or ""
+        )
+        return redirect
+
+    @post("/my/engagements/{engagement_id:uuid}/dispute")
+    async def dispute(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        engagement_id: uuid.UUID,
+    ) -> Template | Redirect:
+        engagement = await _engagement(db, actor, engagement_id)
+        form = await read_form(request)
+        message = text(form, "message")
+        check_code = text(form, "check_code")[:80]
+        try:
+            if not message:
+                raise BadInput("Write what you dispute and why.", field="message")
+            if len(message) > MAX_MESSAGE_CHARS:
+                raise BadInput(
+                    f"Keep the message under {MAX_MESSAGE_CHARS} characters.", field="message"
+                )
+        except DomainError as exc:
+            context = await engagement_context(db, actor, engagement)
+            return await page(
+                db,
+                actor,
+                "sub/engagement.html",
+                status_code=exc.status_code,
+                error=exc,
+                done="",
+                values=form,
+                **context,
+            )
+        await post_message(db, actor, engagement, "dispute", check_code, message)
+        return Redirect(path=f"/my/engagements/{engagement_id}?done=disputed#messages")

@@ -1,0 +1,158 @@
+"""The loop between GC, sub and broker over the real app: one notice per change per recipient,
+every decision told to the sub and its broker with its reason and a link, the sub's page of an
+engagement (requirements in plain words, gaps, upload / forward / dispute), the GC's answer,
+and notices marked read one by one, by following them, or all at once."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import EngagementMessage, Notice
+from backend.records.schemas import RecordChange
+from backend.records.store import make_store
+from tests.integration.factories import make_org, sign_in
+from tests.integration.fanout.helpers import confirm, endorsements, engage_on_project, terms
+from tests.integration.fanout.test_fanout import (
+    TODAY,
+    _accepted_broker,
+    event_of,
+    notices_to,
+    ready_sub,
+)
+from workers.fanout import run_fan_out
+
+HTML = {"accept": "text/html"}
+
+
+async def test_one_revision_short_on_three_projects_makes_one_notice_per_person(
+    db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    broker = await _accepted_broker(db, sub)
+    engagements = [await engage_on_project(db, gc, sub) for _ in range(3)]
+    change = RecordChange(
+        kind="initial", terms=terms(TODAY, gl_each=500_000), endorsements=endorsements()
+    )
+    revision = await confirm(db, make_store(settings), sub, change)
+    # One engagement per batch: the folding must hold across batches, not only within one.
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY, size=1)
+
+    for email in (sub.emails["sub_bookkeeper"], sub.emails["sub_admin"]):
+        asked = await notices_to(db, email, "deficiency")
+        assert len(asked) == 1, [n.subject for n in asked]
+        for engagement in engagements:
+            assert f"/my/engagements/{engagement.id}" in asked[0].body
+        assert asked[0].link.startswith("/my/engagements/")
+    told = await notices_to(db, broker.emails["broker_agent"], "deficiency")
+    assert len(told) == 1 and told[0].organisation_id == broker.id
+    status = await notices_to(db, gc.emails["gc_contract_admin"], "status_changed")
+    assert len(status) == 1
+    assert all(f"/engagements/{e.id}" in status[0].body for e in engagements)
+
+
+async def test_a_decision_reaches_the_sub_and_its_broker_who_can_act_on_it(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor", name="Larkspur Builders LLC")
+    sub = await ready_sub(db, gc)
+    broker = await _accepted_broker(db, sub)
+    engagement = await engage_on_project(db, gc, sub)
+    change = RecordChange(
+        kind="initial", terms=terms(TODAY, gl_each=500_000), endorsements=endorsements()
+    )
+    revision = await confirm(db, make_store(settings), sub, change)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+
+    csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+    gc_page = await client.get(f"/engagements/{engagement.id}", headers=HTML)
+    assert 'id="approve-unavailable"' in gc_page.text  # said before Approve is pressed
+    held = await client.post(
+        f"/engagements/{engagement.id}/decisions",
+        data={"_csrf": csrf, "kind": "pay_hold", "reason": "GL each occurrence below $1M"},
+    )
+    assert held.status_code == 302
+    link = f"/my/engagements/{engagement.id}"
+    for email, org in (
+        (sub.emails["sub_bookkeeper"], sub.id),
+        (broker.emails["broker_agent"], broker.id),
+    ):
+        hold = await notices_to(db, email, "decision_pay_hold")
+        assert len(hold) == 1 and hold[0].organisation_id == org
+        assert "Larkspur Builders LLC placed a pay hold on" in hold[0].subject
+        assert "Reason: GL each occurrence below $1M" in hold[0].body
+        assert hold[0].link == link
+
+    client.cookies.clear()
+    sub_csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    home = html.unescape((await client.get("/", headers=HTML)).text)
+    assert 'id="home-notices"' in home and "placed a pay hold on" in home
+    notice = (await notices_to(db, sub.emails["sub_bookkeeper"], "decision_pay_hold"))[0]
+    opened = await client.get(f"/notices/{notice.id}/open")
+    assert opened.status_code in (302, 303) and opened.headers["location"] == link
+    await db.refresh(notice)
+    assert notice.read_at is not None
+
+    shown = html.unescape((await client.get(link, headers=HTML)).text)
+    assert "What Larkspur Builders LLC requires" in shown
+    assert "each occurrence at least $1,000,000" in shown
+    assert 'data-check="GL_EACH_OCCURRENCE_MIN"' in shown
+    assert "Pay hold placed" in shown and "Reason: GL each occurrence below $1M" in shown
+    assert f"/subs/{sub.id}/upload" in shown and "Forward to my broker" in shown
+
+    forwarded = await client.post(
+        f"{link}/forward", data={"_csrf": sub_csrf, "email": "agent@broker.example", "note": ""}
+    )
+    assert forwarded.status_code in (302, 303)
+    assert forwarded.headers["location"].endswith("?done=forwarded")
+    refused = await client.post(f"{link}/forward", data={"_csrf": sub_csrf, "email": "nobody"})
+    assert refused.status_code == 422 and "e-mail address" in refused.text
+
+    disputed = await client.post(
+        f"{link}/dispute",
+        data={
+            "_csrf": sub_csrf,
+            "check_code": "GL_EACH_OCCURRENCE_MIN",
+            "message": "Our umbrella sits over the GL; see the schedule.",
+        },
+    )
+    assert disputed.status_code in (302, 303)
+    kept = (
+        await db.execute(
+            select(EngagementMessage).where(EngagementMessage.engagement_id == engagement.id)
+        )
+    ).scalar_one()
+    assert kept.kind == "dispute" and kept.check_code == "GL_EACH_OCCURRENCE_MIN"
+    asked = await notices_to(db, gc.emails["gc_contract_admin"], "message_dispute")
+    assert len(asked) == 1 and asked[0].link == f"/engagements/{engagement.id}#messages"
+
+    read_all = await client.post("/notices/read-all", data={"_csrf": sub_csrf})
+    assert read_all.status_code in (302, 303)
+    unread = await db.execute(
+        select(Notice).where(Notice.recipient_id == notice.recipient_id, Notice.read_at.is_(None))
+    )
+    assert unread.first() is None
+
+    client.cookies.clear()
+    gc_csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+    thread = html.unescape((await client.get(f"/engagements/{engagement.id}", headers=HTML)).text)
+    assert "Our umbrella sits over the GL" in thread
+    answered = await client.post(
+        f"/engagements/{engagement.id}/messages",
+        data={"_csrf": gc_csrf, "message": "The umbrella does not change the GL minimum."},
+    )
+    assert answered.status_code in (302, 303)
+    replies = await notices_to(db, sub.emails["sub_bookkeeper"], "message_reply")
+    assert len(replies) == 1 and replies[0].link == f"{link}#messages"
+
+    other = await make_org(db, "subcontractor")
+    client.cookies.clear()
+    await sign_in(client, other.emails["sub_bookkeeper"])
+    assert (await client.get(link, headers=HTML)).status_code == 404
+    assert (await client.get(f"/notices/{notice.id}/open")).status_code == 404
