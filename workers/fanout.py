@@ -34,8 +34,8 @@ from backend.audit.context import AuditContext
 from backend.config import get_settings
 from backend.db.models import Engagement, OutboxEvent, RecordRevision, Verdict
 from backend.notify.service import fan_out_notices
+from backend.projects.engine_input import load_record_rows
 from backend.projects.verify_service import FanOutCache, verify_batch
-from backend.verification.from_db import load_record_rows
 from workers.dead_letter import is_outage, record_failure, without_dead_letters
 
 log = logging.getLogger("coinet.fanout")

@@ -30,13 +30,13 @@ from backend.demo import names
 from backend.demo.certificates import demo_certificate
 from backend.network.actor import Actor
 from backend.network.secrets import hash_password, new_token, token_digest
+from backend.projects.engine_input import load_record_rows
 from backend.projects.verify_service import FanOutCache, verify_batch
 from backend.records.repository import RecordRepository
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import make_store
 from backend.requirements.versions import requirement_body, requirement_digest
-from backend.verification.from_db import load_record_rows
 
 DEMO_MARKER = names.GCS[0][0]
 SEED = 2026

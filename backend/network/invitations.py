@@ -41,7 +41,7 @@ from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
-from backend.requirements.flowdown_store import tier2_version_for
+from backend.projects.flowdown_store import tier2_version_for
 
 BROKER: Final = "broker_access"
 PROJECT: Final = "engagement"

@@ -30,12 +30,12 @@ from backend.network.access import require
 from backend.network.actor import Actor
 from backend.notify import webhooks as integration_events
 from backend.notify.decision_notices import DecisionFacts, notify_decision, reasons_of
+from backend.projects.engine_input import expiring_window_days
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
 from backend.verification import decisions as rules
 from backend.verification.checks import Check, Waiver
-from backend.verification.from_db import expiring_window_days
 from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import rewaive
 

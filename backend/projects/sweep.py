@@ -47,9 +47,9 @@ from backend.notify.service import (
     add_notices,
     members_with_roles,
 )
+from backend.projects.engine_input import alert_thresholds
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.verify_service import SYSTEM_PARTY, system_person_id
-from backend.verification.from_db import alert_thresholds
 
 GC_ALERT_FROM_DAYS: Final = 30
 

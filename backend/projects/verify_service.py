@@ -37,12 +37,7 @@ from backend.db.models import (
 )
 from backend.db.models import RequirementSet as RequirementSetRow
 from backend.notify import webhooks as integration_events
-from backend.requirements.model import RequirementError, RequirementSet
-from backend.requirements.ratings import RatingTable
-from backend.requirements.versions import requirement_set_from_body
-from backend.verification.checks import Waiver
-from backend.verification.engine import verify
-from backend.verification.from_db import (
+from backend.projects.engine_input import (
     RecordRows,
     context_for,
     expiring_window_days,
@@ -50,6 +45,12 @@ from backend.verification.from_db import (
     load_ratings,
     record_as_of,
 )
+from backend.projects.snapshot_append import CheckFragments
+from backend.requirements.model import RequirementError, RequirementSet
+from backend.requirements.ratings import RatingTable
+from backend.requirements.versions import requirement_set_from_body
+from backend.verification.checks import Waiver
+from backend.verification.engine import verify
 from backend.verification.record import RecordAsOf
 from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import check_to_json
@@ -582,7 +583,7 @@ async def verify_engagement(
 
     Returns what changed, or None when this (engagement, revision) was already verified.
     """
-    from backend.verification.from_db import load_record_rows
+    from backend.projects.engine_input import load_record_rows
 
     engagement = await session.get(Engagement, engagement_id)
     if engagement is None:

@@ -38,6 +38,8 @@ _TOP_KEYS: Final = frozenset(
         "certificate_holder_name",
         "coverage_through_closeout",
         "endorsements_on_file",
+        "combined_limits",
+        "completed_operations_years",
         "valid_from",
         "valid_until",
         "derived_from",
@@ -54,10 +56,20 @@ _LINE_KEYS: Final = frozenset(
         "follows_form",
         "states",
         "only_if_employees_on_site",
+        "owners_exclusion_allowed",
     }
 )
 _AI_KEYS: Final = frozenset(
-    {"ongoing", "completed", "lines", "blanket_allowed", "parties", "accepted_forms"}
+    {
+        "ongoing",
+        "completed",
+        "lines",
+        "blanket_allowed",
+        "parties",
+        "accepted_forms",
+        "refused_forms",
+        "equivalent_forms",
+    }
 )
 _FORMS_KEYS: Final = frozenset({"ongoing", "completed"})
 _INSURER_KEYS: Final = frozenset(
@@ -107,6 +119,10 @@ def requirements_from_json(data: object) -> RequirementSet:
         endorsements_on_file=_boolean(
             top.get("endorsements_on_file", True), "endorsements_on_file"
         ),
+        combined_limits=_boolean(top.get("combined_limits", False), "combined_limits"),
+        completed_operations_years=_integer(
+            top.get("completed_operations_years", 0), "completed_operations_years"
+        ),
         valid_from=_optional_date(top.get("valid_from"), "valid_from"),
         valid_until=_optional_date(top.get("valid_until"), "valid_until"),
         derived_from=derived_from,
@@ -133,6 +149,8 @@ def requirements_to_json(requirements: RequirementSet) -> dict[str, Any]:
                 "ongoing": [str(form) for form in ai.ongoing_forms],
                 "completed": [str(form) for form in ai.completed_forms],
             },
+            "refused_forms": [str(form) for form in ai.refused_forms],
+            "equivalent_forms": {carrier: str(iso) for carrier, iso in ai.equivalent_forms},
         },
         "primary_noncontributory": requirements.primary_noncontributory,
         "notice_of_cancellation_days": requirements.notice_of_cancellation_days,
@@ -145,6 +163,8 @@ def requirements_to_json(requirements: RequirementSet) -> dict[str, Any]:
         "certificate_holder_name": requirements.certificate_holder_name,
         "coverage_through_closeout": requirements.coverage_through_closeout,
         "endorsements_on_file": requirements.endorsements_on_file,
+        "combined_limits": requirements.combined_limits,
+        "completed_operations_years": requirements.completed_operations_years,
         "valid_from": _date_text(requirements.valid_from),
         "valid_until": _date_text(requirements.valid_until),
         "derived_from": None,
@@ -194,6 +214,9 @@ def _line_from_json(name: str, value: object) -> LineRequirement:
         only_if_employees_on_site=_boolean(
             data.get("only_if_employees_on_site", False), f"{path}.only_if_employees_on_site"
         ),
+        owners_exclusion_allowed=_boolean(
+            data.get("owners_exclusion_allowed", False), f"{path}.owners_exclusion_allowed"
+        ),
     )
 
 
@@ -222,7 +245,23 @@ def _ai_from_json(value: object) -> AdditionalInsuredRequirement:
         completed_forms=_forms(
             forms.get("completed", []), "additional_insured.accepted_forms.completed"
         ),
+        refused_forms=_forms(data.get("refused_forms", []), "additional_insured.refused_forms"),
+        equivalent_forms=_equivalents(data.get("equivalent_forms", {})),
     )
+
+
+def _equivalents(value: object) -> tuple[tuple[str, FormEdition], ...]:
+    path = "additional_insured.equivalent_forms"
+    pairs = []
+    for carrier, iso in _object(value, path, None).items():
+        item_path = f"{path}.{carrier}"
+        try:
+            pairs.append((str(carrier), parse_form_edition(_string(iso, item_path))))
+        except RequirementError:
+            raise
+        except ValueError as exc:
+            raise RequirementError(item_path, str(exc)) from None
+    return tuple(pairs)
 
 
 def _forms(value: object, path: str) -> tuple[FormEdition, ...]:

@@ -19,9 +19,9 @@ from backend.requirements.model import (
     RequirementError,
     RequirementSet,
 )
+from backend.requirements.names import normalise_entity_name
 from backend.requirements.ratings import rating_strength, size_order
 from backend.requirements.vocabulary import THROUGH_CLOSEOUT_LEVELS
-from backend.verification.names import normalise_entity_name
 
 
 class FlowDownError(RequirementError):
@@ -97,6 +97,18 @@ def strictness_violations(child: RequirementSet, parent: RequirementSet) -> list
         child.endorsements_on_file or not parent.endorsements_on_file,
         "the parent requires endorsements on file",
     )
+    _require(
+        problems,
+        "combined_limits",
+        parent.combined_limits or not child.combined_limits,
+        "the parent requires each line's minimums from that line alone",
+    )
+    _require(
+        problems,
+        "completed_operations_years",
+        child.completed_operations_years >= parent.completed_operations_years,
+        f"at least {parent.completed_operations_years} years, as the parent",
+    )
     return problems
 
 
@@ -148,6 +160,12 @@ def _compare_line(
         f"{path}.states",
         not missing_states,
         f"the parent also requires {', '.join(missing_states)}",
+    )
+    _require(
+        problems,
+        f"{path}.owners_exclusion_allowed",
+        parent.owners_exclusion_allowed or not child.owners_exclusion_allowed,
+        "the parent requires owners and officers covered",
     )
     _require(
         problems,
@@ -220,6 +238,21 @@ def _compare_additional_insured(
         f"{path}.accepted_forms.completed",
         _forms_at_least_as_strict(child.completed_forms, parent.completed_forms),
         "accepts a form or edition the parent does not",
+    )
+    not_refused = [str(form) for form in parent.refused_forms if form not in child.refused_forms]
+    _require(
+        problems,
+        f"{path}.refused_forms",
+        not not_refused,
+        f"the parent also refuses {', '.join(not_refused)}",
+    )
+    theirs = dict(parent.equivalent_forms)
+    extra = [carrier for carrier, iso in child.equivalent_forms if theirs.get(carrier) != iso]
+    _require(
+        problems,
+        f"{path}.equivalent_forms",
+        not extra,
+        f"the parent does not accept {', '.join(extra)} as equivalent",
     )
 
 

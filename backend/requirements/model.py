@@ -26,6 +26,9 @@ from backend.requirements.vocabulary import (
 )
 
 TIERS: Final = ("high", "elevated", "moderate", "standard", "lower")
+# Statutes of repose for construction run up to about 12 years in most states (a few longer);
+# a completed-operations phase beyond 15 years is a typo rather than a demand.
+MAX_COMPLETED_OPERATIONS_YEARS: Final = 15
 
 # An aggregate (second) must not be below the per-event limit (first) on the same line.
 _LIMIT_ORDER_RULES: Final = (
@@ -84,6 +87,11 @@ def normalise_form_number(text: str | None) -> str | None:
         return text.strip().upper()
 
 
+def normalise_carrier_form(text: str) -> str:
+    """A carrier's form number as compared: upper case, separators as single spaces."""
+    return " ".join(_FORM_SEPARATORS.sub(" ", text.upper()).split())
+
+
 def normalise_edition(text: str | None) -> str | None:
     """An edition such as "04/13", "0413" or "04 13" spelled "04 13"."""
     if not text:
@@ -112,6 +120,7 @@ class LineRequirement:
     follows_form: bool = False
     states: tuple[str, ...] = ()
     only_if_employees_on_site: bool = False
+    owners_exclusion_allowed: bool = False
 
     def __post_init__(self) -> None:
         path = f"lines.{self.line}"
@@ -183,6 +192,11 @@ def _refuse_option_off_line(requirement: LineRequirement, path: str) -> None:
             (WORKERS_COMPENSATION,),
         ),
         (
+            "owners_exclusion_allowed",
+            requirement.owners_exclusion_allowed,
+            (WORKERS_COMPENSATION,),
+        ),
+        (
             "waiver_of_subrogation",
             requirement.waiver_of_subrogation,
             (GENERAL_LIABILITY, AUTO_LIABILITY, UMBRELLA, WORKERS_COMPENSATION),
@@ -202,6 +216,9 @@ class AdditionalInsuredRequirement:
 
     `parties` are names required on every project using this set, on top of the project's own
     list. Empty `*_forms` accept any form; otherwise only the forms (and editions) listed.
+    `refused_forms` are refused whatever else is accepted (a GC refusing CG 20 10 07 04, say).
+    `equivalent_forms` pairs a carrier's own form number with the ISO form the GC accepts it
+    as (the GC has read it); the engine then judges the carrier form as that ISO form.
     """
 
     ongoing: bool = False
@@ -211,6 +228,8 @@ class AdditionalInsuredRequirement:
     parties: tuple[str, ...] = ()
     ongoing_forms: tuple[FormEdition, ...] = ()
     completed_forms: tuple[FormEdition, ...] = ()
+    refused_forms: tuple[FormEdition, ...] = ()
+    equivalent_forms: tuple[tuple[str, FormEdition], ...] = ()
     ongoing_form_labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
     completed_form_labels: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -232,6 +251,19 @@ class AdditionalInsuredRequirement:
         for party in self.parties:
             if not party.strip():
                 raise RequirementError("additional_insured.parties", "a party name is empty")
+        carriers = [normalise_carrier_form(carrier) for carrier, _iso in self.equivalent_forms]
+        if any(not carrier for carrier in carriers):
+            raise RequirementError("additional_insured.equivalent_forms", "a form number is empty")
+        if len(set(carriers)) != len(carriers):
+            raise RequirementError("additional_insured.equivalent_forms", "a form is given twice")
+        object.__setattr__(
+            self,
+            "equivalent_forms",
+            tuple(
+                (carrier, iso)
+                for carrier, (_given, iso) in zip(carriers, self.equivalent_forms, strict=True)
+            ),
+        )
 
     @property
     def required(self) -> bool:
@@ -270,6 +302,14 @@ class RequirementSet:
     each policy reaches project end + close-out: annual policies are usually renewed during a
     longer project, so templates warn and a GC may make it blocking.
 
+    `combined_limits`: an umbrella or excess policy that follows form over a line and is in force
+    for as long as the line's term counts toward that line's minimums (GL each occurrence and
+    aggregates, auto, employer's liability), as most subcontracts allow.
+
+    `completed_operations_years`: after project end plus close-out, the engagement continues for
+    that many years in a completed-operations phase, in which each renewal of general liability
+    must still show completed-operations AI and the products-completed operations aggregate.
+
     `endorsements_on_file`: when true, a certificate's mention of an endorsement (the INSD / SUBR
     WVD "Y", or wording in the description) is a claim only, and the check stays unverified until
     the endorsement itself is in the record; when false, the certificate's claim is accepted.
@@ -289,6 +329,8 @@ class RequirementSet:
     certificate_holder_name: str | None = None
     coverage_through_closeout: str = "warning"
     endorsements_on_file: bool = True
+    combined_limits: bool = False
+    completed_operations_years: int = 0
     valid_from: date | None = None
     valid_until: date | None = None
     derived_from: tuple[str, int] | None = None
@@ -316,6 +358,16 @@ class RequirementSet:
         ):
             raise RequirementError(
                 "notice_of_cancellation_days", "notice days must be between 1 and 365"
+            )
+        years = self.completed_operations_years
+        if (
+            isinstance(years, bool)
+            or not isinstance(years, int)
+            or not (0 <= years <= MAX_COMPLETED_OPERATIONS_YEARS)
+        ):
+            raise RequirementError(
+                "completed_operations_years",
+                f"a whole number of years from 0 to {MAX_COMPLETED_OPERATIONS_YEARS}",
             )
         if self.coverage_through_closeout not in THROUGH_CLOSEOUT_LEVELS:
             raise RequirementError(

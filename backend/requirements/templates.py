@@ -75,6 +75,9 @@ ONGOING_FORMS: Final = (
 )
 COMPLETED_FORMS: Final = (FormEdition("CG 20 37"),)
 
+# Years of completed-operations cover asked for after close-out (DOMAIN.md: often 3 to 10).
+COMPLETED_OPERATIONS_YEARS: Final = 3
+
 # Employer's liability $1M / $1M / $1M, the common demand; the tiers differ above it.
 _EMPLOYERS_LIABILITY: Final = (
     ("el_each_accident", MILLION),
@@ -138,6 +141,10 @@ def _template(tier: str) -> RequirementSet:
         ),
         coverage_through_closeout="warning",
         endorsements_on_file=True,
+        # Most subcontracts let a follow-form umbrella make up a primary line's minimum.
+        combined_limits=True,
+        # The short end of the 3-10 years contracts commonly name; a GC lengthens it.
+        completed_operations_years=COMPLETED_OPERATIONS_YEARS,
     )
 
 

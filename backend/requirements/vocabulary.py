@@ -80,6 +80,39 @@ LIMIT_LABEL: Final[dict[str, str]] = {
     "el_disease_policy_limit": "employer's liability disease policy limit",
 }
 
+# A limit shown as "Included" sits inside another limit of the same line, and is judged at that
+# one's amount: products-completed operations inside the general aggregate, the per-person and
+# per-event parts inside the each-occurrence limit, split auto limits inside a combined one.
+INCLUDED_WITHIN: Final[dict[str, str]] = {
+    "products_completed_operations_aggregate": "general_aggregate",
+    "personal_advertising_injury": "each_occurrence",
+    "damage_to_rented_premises": "each_occurrence",
+    "medical_expense": "each_occurrence",
+    "bodily_injury_per_person": "combined_single_limit",
+    "bodily_injury_per_accident": "combined_single_limit",
+    "property_damage": "combined_single_limit",
+}
+
+# Combined limits: (line, limit kind) -> (the umbrella limit that adds to it, the underlying
+# line the umbrella must follow form over). Per-event limits take the umbrella's each
+# occurrence, aggregates its aggregate.
+COMBINABLE_WITH_UMBRELLA: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    (GENERAL_LIABILITY, "each_occurrence"): ("each_occurrence", GENERAL_LIABILITY),
+    (GENERAL_LIABILITY, "general_aggregate"): ("aggregate", GENERAL_LIABILITY),
+    (GENERAL_LIABILITY, "products_completed_operations_aggregate"): (
+        "aggregate",
+        GENERAL_LIABILITY,
+    ),
+    (AUTO_LIABILITY, "combined_single_limit"): ("each_occurrence", AUTO_LIABILITY),
+    (WORKERS_COMPENSATION, "el_each_accident"): ("each_occurrence", EMPLOYERS_LIABILITY),
+    (WORKERS_COMPENSATION, "el_disease_each_employee"): ("each_occurrence", EMPLOYERS_LIABILITY),
+    (WORKERS_COMPENSATION, "el_disease_policy_limit"): ("aggregate", EMPLOYERS_LIABILITY),
+}
+
+# States whose workers' compensation comes only from a state fund, which carries no employer's
+# liability: there it comes from a stop-gap endorsement (DOMAIN.md).
+MONOPOLISTIC_STATES: Final = frozenset({"ND", "OH", "WA", "WY"})
+
 COVERED_AUTOS: Final = ("any_auto", "owned", "scheduled", "hired", "non_owned")
 
 # Lines an umbrella must follow form over; employer's liability is the EL part of the WC policy.

@@ -27,6 +27,13 @@ from backend.requirements.vocabulary import (
     UMBRELLA,
     WORKERS_COMPENSATION,
 )
+from backend.verification.acord_input import INCLUDED, AcordInputError, check_certificate_types
+from backend.verification.description import (
+    claims_made_terms,
+    mentions_additional_insured,
+    mentions_stop_gap,
+    wc_states_from,
+)
 from backend.verification.record import (
     AI_COMPLETED,
     AI_ONGOING,
@@ -34,6 +41,7 @@ from backend.verification.record import (
     PER_PROJECT_AGGREGATE,
     PRIMARY_NONCONTRIBUTORY,
     SOURCE_CERTIFICATE,
+    STOP_GAP,
     WAIVER_OF_SUBROGATION,
     Endorsement,
     Evidence,
@@ -51,7 +59,10 @@ _NOTICE: Final = re.compile(
     r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
     re.I,
 )
-_COMPLETED_OPS: Final = re.compile(r"completed\s+op(?:eration)?s?", re.I)
+# Completed operations claimed: in words, or by citing a form that covers them.
+_COMPLETED_OPS: Final = re.compile(
+    r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I
+)
 _PER_PROJECT: Final = re.compile(r"\bCG\s*25\s*03\b|per[\s-]+project\s+aggregate", re.I)
 _FOLLOWS_FORM: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
 _BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
@@ -59,7 +70,8 @@ _DESCRIPTION_POINTER: Final = "/description_of_operations"
 
 
 class AcordRecordError(ValueError):
-    """ACORD JSON that cannot be turned into a record (not an object, a reader error, ...)."""
+    """ACORD JSON that cannot be turned into a record (not an object, a reader error, a value
+    of the wrong type, ...)."""
 
 
 def record_from_acord_json(
@@ -76,6 +88,10 @@ def record_from_acord_json(
     coverages = document.get("coverages")
     if not isinstance(coverages, list):
         raise AcordRecordError("the certificate JSON has no 'coverages' list")
+    try:
+        check_certificate_types(document)
+    except AcordInputError as exc:
+        raise AcordRecordError(str(exc)) from None
     raw_fields = document.get("fields")
     fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
     evidence = _EvidenceMaker(document_id, fields)
@@ -88,13 +104,16 @@ def record_from_acord_json(
     for index, coverage in enumerate(coverages):
         if not isinstance(coverage, dict) or coverage.get("line") not in RECORD_LINES:
             continue
+        line = coverage["line"]
         policy = _policy(index, coverage, insurers, evidence, description)
         if policy is None:
-            unreadable.append(UMBRELLA if coverage["line"] == "excess" else coverage["line"])
-            continue
-        policies.append(policy)
-        endorsements.extend(_flag_claims(index, coverage, policy.line, evidence, description))
-    endorsements.extend(_description_claims(description, policies, evidence))
+            unreadable.append(UMBRELLA if line == "excess" else line)
+        else:
+            policies.append(policy)
+        # The marks are read whether or not the row's dates were.
+        endorsements.extend(_flag_claims(index, coverage, line, evidence, description))
+    shown_lines = {policy.line for policy in policies} | set(unreadable)
+    endorsements.extend(_description_claims(description, shown_lines, coverages, evidence))
     holder = document.get("certificate_holder")
     holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
     insured = document.get("insured")
@@ -168,6 +187,7 @@ def _policy(
     raw_limits: dict[str, Any] = given_limits if isinstance(given_limits, dict) else {}
     known_kinds = LIMIT_KINDS[line]
     limits = {kind: _amount(raw_limits.get(kind)) for kind in known_kinds}
+    included = tuple(kind for kind in known_kinds if _is_included(raw_limits.get(kind)))
     term_evidence = {
         name: evidence.at(f"{base}/{name}")
         for name in (
@@ -178,6 +198,9 @@ def _policy(
             "covered_autos",
             "statutory",
             "aggregate_applies_per",
+            "officers_excluded",
+            "states",
+            "retro_date",
         )
     }
     for kind in known_kinds:
@@ -187,12 +210,36 @@ def _policy(
         follows_form = True
         term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
     autos = coverage.get("covered_autos")
+    basis = _choice(coverage.get("basis"), ("occurrence", "claims_made"))
+    retro_date = _date(coverage.get("retro_date"))
+    tail_years: int | None = None
+    if basis == "claims_made" and description:
+        stated_retro, tail_years = claims_made_terms(description)
+        if retro_date is None and stated_retro is not None:
+            retro_date = stated_retro
+            term_evidence["retro_date"] = evidence.at(_DESCRIPTION_POINTER)
+        if tail_years is not None:
+            term_evidence["tail_years"] = evidence.at(_DESCRIPTION_POINTER)
+    states: tuple[str, ...] | None = None
+    if line == WORKERS_COMPENSATION:
+        states = _states(coverage.get("states"), description)
+        if states is not None and not isinstance(coverage.get("states"), list):
+            term_evidence["wc_states"] = evidence.at(_DESCRIPTION_POINTER)
+        else:
+            term_evidence["wc_states"] = evidence.at(f"{base}/states")
     term = Term(
         effective=effective,
         expiration=expiration,
         policy_number=_optional_text(coverage.get("policy_number")),
-        basis=_choice(coverage.get("basis"), ("occurrence", "claims_made")),
+        basis=basis,
+        retro_date=retro_date,
+        tail_years=tail_years,
         limits=limits,
+        included_limits=included,
+        officers_excluded=(
+            _flag(coverage.get("officers_excluded")) if line == WORKERS_COMPENSATION else None
+        ),
+        wc_states=states,
         covered_autos=(
             tuple(item for item in autos if isinstance(item, str))
             if line == AUTO_LIABILITY and isinstance(autos, list)
@@ -247,14 +294,32 @@ def _flag_claims(
 
 
 def _description_claims(
-    description: str | None, policies: list[Policy], evidence: _EvidenceMaker
+    description: str | None,
+    shown_lines: set[str],
+    coverages: list[Any],
+    evidence: _EvidenceMaker,
 ) -> list[Endorsement]:
     if not description:
         return []
     where = evidence.at(_DESCRIPTION_POINTER)
     claims: list[Endorsement] = []
-    has_gl = any(policy.line == GENERAL_LIABILITY for policy in policies)
+    has_gl = GENERAL_LIABILITY in shown_lines
     blanket = True if _BLANKET.search(description) else None
+    gl_marked = any(
+        isinstance(coverage, dict)
+        and coverage.get("line") == GENERAL_LIABILITY
+        and coverage.get("additional_insured") is True
+        for coverage in coverages
+    )
+    if has_gl and not gl_marked and mentions_additional_insured(description):
+        # The box is not marked, yet the description says there is an additional insured: a
+        # claim all the same (the engine also flags the contradiction).
+        claims.append(_claim(AI_ONGOING, GENERAL_LIABILITY, where, blanket=blanket))
+        if _COMPLETED_OPS.search(description):
+            claims.append(_claim(AI_COMPLETED, GENERAL_LIABILITY, where, blanket=blanket))
+    if mentions_stop_gap(description):
+        stop_gap_line = GENERAL_LIABILITY if has_gl else WORKERS_COMPENSATION
+        claims.append(_claim(STOP_GAP, stop_gap_line, where))
     for match in _AI_FORM.finditer(description):
         number, month, year = match.groups()
         kind = AI_COMPLETED if number == "37" else AI_ONGOING
@@ -278,7 +343,7 @@ def _description_claims(
         claims.append(
             Endorsement(
                 kind=NOTICE_OF_CANCELLATION,
-                lines=tuple(policy.line for policy in policies),
+                lines=tuple(sorted(shown_lines)),
                 source=SOURCE_CERTIFICATE,
                 notice_days=days,
                 evidence=where,
@@ -302,6 +367,20 @@ def _date(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _is_included(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == INCLUDED
+
+
+def _states(value: object, description: str | None) -> tuple[str, ...] | None:
+    """The states WC covers: the row's own list when the reader gives one, else what the
+    description states (item 3.A, "all states", a list)."""
+    if isinstance(value, list):
+        return tuple(sorted({item.strip().upper() for item in value if isinstance(item, str)}))
+    if description:
+        return wc_states_from(description)
+    return None
 
 
 def _amount(value: object) -> int | None:

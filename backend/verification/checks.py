@@ -9,15 +9,25 @@ from datetime import date
 from typing import Final, NamedTuple, final
 
 from backend.requirements.vocabulary import LIMIT_KINDS, LINE_CODE_PREFIX, limit_code
+from backend.verification.messages import describe
+from backend.verification.outcomes import BLOCKING, FAIL, PASS, UNKNOWN, WAIVED, WARNING
 from backend.verification.record import Evidence
 
-PASS: Final = "pass"  # noqa: S105 - an outcome, not a password
-FAIL: Final = "fail"
-UNKNOWN: Final = "unknown"
-WAIVED: Final = "waived"
-
-BLOCKING: Final = "blocking"
-WARNING: Final = "warning"
+__all__ = [
+    "BLOCKING",
+    "CATALOGUE",
+    "FAIL",
+    "PASS",
+    "SPECS",
+    "UNKNOWN",
+    "WAIVED",
+    "WARNING",
+    "Check",
+    "CheckInfo",
+    "CheckSpec",
+    "Waiver",
+    "make_check",
+]
 
 
 class Waiver(NamedTuple):
@@ -89,8 +99,6 @@ class Check:
 
     @property
     def message(self) -> str:
-        from backend.verification.messages import describe
-
         return describe(self)
 
     def with_outcome(self, outcome: str, waiver: Waiver | None = None) -> Check:
@@ -188,6 +196,16 @@ _SPECIFIC_CHECKS: Final = {
     ),
     "WC_STATUTORY": ("Workers' compensation at statutory limits", True, BLOCKING),
     "WC_STATES": ("Workers' compensation covers every required state", True, BLOCKING),
+    "WC_OWNERS_COVERED": (
+        "Owners, partners and officers are not excluded from workers' compensation",
+        True,
+        BLOCKING,
+    ),
+    "WC_STOP_GAP_EL": (
+        "Employer's liability in a monopolistic state comes from a stop-gap endorsement",
+        True,
+        BLOCKING,
+    ),
 }
 _RECORD_CHECKS: Final = {
     "RECORD_PRESENT": ("The sub has a record of insurance to verify", False, BLOCKING),
@@ -226,6 +244,11 @@ _RECORD_CHECKS: Final = {
         BLOCKING,
     ),
     "RED_FLAG_TO_BE_NAMED": ('No "to be named" or "TBD" parties', True, BLOCKING),
+    "AI_BOX_VS_DESCRIPTION": (
+        "The ADDL INSD box agrees with the description's additional-insured wording",
+        True,
+        WARNING,
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
-from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING
+from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING, UMBRELLA
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.record import Policy, Term
 
@@ -20,6 +20,11 @@ Pairs = tuple[tuple[Policy, Term], ...]
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 FOLLOWS_FORM_EXPECTED: Final = "follows form over " + ", ".join(FOLLOW_FORM_UNDERLYING)
+_SPLIT_AUTO_LIMITS: Final = (
+    "bodily_injury_per_person",
+    "bodily_injury_per_accident",
+    "property_damage",
+)
 
 
 def several_terms(
@@ -78,6 +83,86 @@ def _first_gap(pairs: Pairs, window_start: date | None, window_end: date | None)
         if term.expiration > reach:
             reach = term.expiration
     return None
+
+
+def not_in_force_found(pairs: Pairs, day: date) -> date:
+    """What IN_FORCE reports when no term covers `day`: the next term's start when one is
+    still to come (a policy not yet started), else the latest term's end."""
+    upcoming: date | None = None
+    for _policy, term in pairs:
+        if term.effective > day and (upcoming is None or term.effective < upcoming):
+            upcoming = term.effective
+    return upcoming if upcoming is not None else latest_expiration(pairs)
+
+
+def split_limits(limits: Mapping[str, int | None]) -> dict[str, int | None]:
+    """The split auto limits as found, for the verdict to show them as split."""
+    return {kind: limits.get(kind) for kind in _SPLIT_AUTO_LIMITS}
+
+
+def included_amount(term: Term, kind: str, within: str) -> tuple[int | None, object]:
+    """(amount judged, found) for a limit shown as "Included" inside `within`; (None, None)
+    when the limit is not shown as included."""
+    if kind not in term.included_limits:
+        return None, None
+    amount = term.limits.get(within)
+    return amount, {"included_in": within, "amount": amount}
+
+
+def with_umbrella(
+    terms_by_line: Mapping[str, Pairs],
+    amount: int,
+    found: object,
+    minimum: int,
+    umbrella_kind: str,
+    over: str,
+    day: date,
+    period_end: date | None,
+) -> tuple[str, object]:
+    """(outcome, found) of a primary limit below its minimum when an umbrella may count
+    toward it: it must be in force on `day` and continuously to `period_end`, and follow form
+    over the line. Found shows the arithmetic: primary, umbrella and their total."""
+    pairs = terms_by_line.get(UMBRELLA)
+    if not pairs:
+        return FAIL, found
+    current: Term | None = None
+    for _policy, term in pairs:
+        if term.effective <= day < term.expiration:
+            current = term
+    if current is None:
+        return FAIL, found
+    umbrella = current.limits.get(umbrella_kind)
+    if umbrella is None:
+        return FAIL, found
+    total = amount + umbrella
+    if total < minimum:
+        return FAIL, {"primary": amount, "umbrella": umbrella, "total": total}
+    reach = _continuous_until(pairs, day)
+    if period_end is not None and (reach is None or reach < period_end):
+        return FAIL, {
+            "primary": amount,
+            "umbrella": umbrella,
+            "total": total,
+            "umbrella_ends": reach,
+        }
+    over_lines = current.follows_form_over
+    follows = current.follows_form
+    if follows is False or (over_lines is not None and over not in over_lines):
+        return FAIL, {
+            "primary": amount,
+            "umbrella": umbrella,
+            "total": total,
+            "follows_form": False,
+        }
+    if follows is None:
+        # It would make up the shortfall if it follows form; the certificate does not say.
+        return UNKNOWN, {
+            "primary": amount,
+            "umbrella": umbrella,
+            "total": total,
+            "follows_form": None,
+        }
+    return PASS, {"primary": amount, "umbrella": umbrella, "total": total}
 
 
 def split_limits_floor(limits: Mapping[str, int | None]) -> int | None:

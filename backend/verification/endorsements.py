@@ -14,10 +14,13 @@ and wording scanned afresh every time (see entity_keys and `_scan`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
-from backend.requirements.model import FormEdition
+from backend.requirements.endorsement_forms import DIRECT, form_info, grants
+from backend.requirements.model import FormEdition, normalise_carrier_form
+from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.entity_keys import entity_key, entity_keys
 from backend.verification.plan_run import lookup
@@ -25,6 +28,7 @@ from backend.verification.record import (
     AI_COMPLETED,
     AI_ONGOING,
     NOTICE_OF_CANCELLATION,
+    OTHER,
     SOURCE_ENDORSEMENT,
     Endorsement,
     Evidence,
@@ -99,7 +103,63 @@ def endorsement_outcome(
     if claimed is not None:
         outcome = UNKNOWN if on_file_demanded else PASS
         return outcome, "claimed on certificate only", claimed.evidence
+    if line is not None and line in record.unreadable_lines:
+        # The line is on the document but its dates were not read: not judged as missing.
+        return UNKNOWN, UNREADABLE_LINE, None
     return FAIL, None, None
+
+
+UNREADABLE_LINE: Final = "line shown, dates unreadable"
+# The kinds an endorsement can be filed under and still grant additional-insured status by its
+# form (CG 20 10 11 85 filed as ongoing also covers completed operations).
+_AI_FILED_KINDS: Final = (AI_ONGOING, AI_COMPLETED, OTHER)
+
+
+def resolved_form(
+    endorsement: Endorsement, equivalents: Mapping[str, FormEdition]
+) -> tuple[str | None, str | None]:
+    """The ISO (form, edition) an endorsement is judged as: its own, or the ISO form a GC
+    declared its carrier form equivalent to."""
+    if equivalents:
+        for key in (endorsement.form_label, endorsement.form_number):
+            if key is not None:
+                iso = equivalents.get(normalise_carrier_form(key))
+                if iso is not None:
+                    return iso.form, iso.edition
+    return endorsement.form_number, endorsement.edition
+
+
+def direct_only(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]) -> bool:
+    """A blanket form that reaches only parties the insured contracts with directly
+    (CG 20 33), not the owner or lender above them (CG 20 38)."""
+    form, edition = resolved_form(endorsement, equivalents)
+    info = form_info(form, edition)
+    return info is not None and info.qualifies == DIRECT
+
+
+def _granting(
+    record: RecordAsOf,
+    kind: str,
+    line: str,
+    day: date,
+    equivalents: Mapping[str, FormEdition],
+    on_file: list[Endorsement],
+    claimed: list[Endorsement],
+) -> None:
+    """Endorsements filed under another kind whose form grants `kind` (by the forms table)."""
+    for filed_kind in _AI_FILED_KINDS:
+        if filed_kind == kind:
+            continue
+        for endorsement in lookup(record.endorsements_by_kind, filed_kind) or ():
+            if line not in endorsement.lines or not endorsement.in_effect(day):
+                continue
+            form, edition = resolved_form(endorsement, equivalents)
+            if form is None or not grants(form, edition, kind):
+                continue
+            if endorsement.source == SOURCE_ENDORSEMENT:
+                on_file.append(endorsement)
+            else:
+                claimed.append(endorsement)
 
 
 def required_parties(set_parties: dict[str, str], context_parties: tuple[str, ...]) -> Parties:
@@ -121,9 +181,11 @@ def additional_insured_presence(
     line: str,
     day: date,
     on_file_demanded: bool,
+    equivalents: Mapping[str, FormEdition],
 ) -> list[Endorsement] | None:
     """The presence check; returns the endorsements the form and parties are judged on, or
-    None when there is nothing to judge them on."""
+    None when there is nothing to judge them on. Endorsements filed under another kind count
+    when their form grants this one (CG 20 10 11 85 covers completed operations)."""
     # The selection of _matching, written out: this runs for each AI kind and line.
     on_file: list[Endorsement] = []
     claimed: list[Endorsement] = []
@@ -140,6 +202,8 @@ def additional_insured_presence(
             on_file.append(endorsement)
         else:
             claimed.append(endorsement)
+    if not on_file:
+        _granting(record, kind, line, day, equivalents, on_file, claimed)
     if on_file:
         out.append(spec.make(PASS, line, True, "endorsement on file", on_file[0].evidence))
         return on_file
@@ -150,8 +214,45 @@ def additional_insured_presence(
         )
         # The form and schedule can only be judged on the endorsement itself.
         return None if on_file_demanded else claimed
-    out.append(spec.make(FAIL, line, True, None, None))
+    out.append(spec.make(FAIL, line, True, _ongoing_only(record, kind, line, day), None))
     return None
+
+
+def _ongoing_only(record: RecordAsOf, kind: str, line: str, day: date) -> str | None:
+    """For a missing completed-operations AI: the ongoing-only form on the record, if any
+    (CG 20 10 04 13 needs CG 20 37 beside it), for the message to name."""
+    if kind != AI_COMPLETED:
+        return None
+    for endorsement in lookup(record.endorsements_by_kind, AI_ONGOING) or ():
+        label = endorsement.form_label
+        if label is not None and line in endorsement.lines and endorsement.in_effect(day):
+            return label
+    return None
+
+
+def form_accepted(
+    form: str | None,
+    edition: str | None,
+    accepted: tuple[FormEdition, ...],
+    refused: tuple[FormEdition, ...],
+    completed_stand_in: str | None,
+) -> bool:
+    """Whether a set accepts an (ISO) form at an edition: never when refused; else when the
+    set accepts any form, lists it, or (for completed operations, `completed_stand_in`) the
+    form grants completed-operations AI by the forms table, as CG 20 10 11 85 does."""
+    for form_edition in refused:
+        if form_edition.accepts(form, edition):
+            return False
+    if not accepted:
+        return True
+    for form_edition in accepted:
+        if form_edition.accepts(form, edition):
+            return True
+    return (
+        completed_stand_in is not None
+        and form is not None
+        and grants(form, edition, completed_stand_in)
+    )
 
 
 def check_forms(
@@ -159,6 +260,9 @@ def check_forms(
     spec: CheckSpec,
     line: str,
     forms: tuple[FormEdition, ...],
+    refused: tuple[FormEdition, ...],
+    completed_stand_in: str | None,
+    equivalents: Mapping[str, FormEdition],
     expected: tuple[str, ...],
     endorsements: list[Endorsement],
 ) -> None:
@@ -169,12 +273,11 @@ def check_forms(
         described = endorsement.form_label
         if described is not None:
             seen.append(described)
-        form_number, edition = endorsement.form_number, endorsement.edition
-        for form in forms:
-            if form.accepts(form_number, edition):
-                accepted = endorsement
-                break
-        if accepted is not None:
+        form_number, edition = resolved_form(endorsement, equivalents)
+        if form_number is not None and form_accepted(
+            form_number, edition, forms, refused, completed_stand_in
+        ):
+            accepted = endorsement
             break
     if accepted is not None:
         outcome, evidence = PASS, accepted.evidence
@@ -191,17 +294,29 @@ def check_parties(
     endorsements: list[Endorsement],
     blanket_allowed: bool,
     record: RecordAsOf,
+    equivalents: Mapping[str, FormEdition],
+    direct_party: str | None,
 ) -> None:
     """The parties check when no single endorsement covers every party (the plan tries that
-    first)."""
+    first). A blanket form for direct contracts only (CG 20 33) covers `direct_party` (the
+    folded name of the party the sub contracts with, the certificate holder) and no one above
+    it."""
     names = tuple(required.values())
     missing: list[str] = []
     undetermined: list[str] = []
+    direct_forms: list[str] = []
     description: str | None = None  # folded only when a certificate's claim needs it
     for wanted, party in required.items():
         status = FAIL
         for endorsement in endorsements:
-            if (endorsement.blanket and blanket_allowed) or wanted in endorsement.party_keys:
+            if endorsement.blanket and blanket_allowed:
+                if not direct_only(endorsement, equivalents) or wanted == direct_party:
+                    status = PASS
+                    break
+                label = endorsement.form_label or "a direct-contract blanket form"
+                if label not in direct_forms:
+                    direct_forms.append(label)
+            if wanted in endorsement.party_keys:
                 status = PASS
                 break
             if endorsement.source != SOURCE_ENDORSEMENT:
@@ -219,7 +334,10 @@ def check_parties(
     outcome = FAIL if missing else UNKNOWN if undetermined else PASS
     found: object = names
     if outcome != PASS:
-        found = {"not_covered": missing, "undetermined": undetermined}
+        detail: dict[str, object] = {"not_covered": missing, "undetermined": undetermined}
+        if missing and direct_forms:
+            detail["direct_contract_only"] = direct_forms
+        found = detail
     out.append(spec.make(outcome, line, names, found, endorsements[0].evidence))
 
 
@@ -306,8 +424,10 @@ def check_red_flags(
                 flagged = _first_to_be_named(names)
                 if flagged is not None:
                     to_be_named, named_evidence = flagged, endorsement.evidence
+    # Conditional wording is how blanket endorsements work: next to an AI endorsement on
+    # file, or a form the certificate cites, it is no red flag.
     backed = conditional is not None and any(
-        endorsement.on_file
+        (endorsement.on_file or endorsement.form_number is not None)
         and endorsement.kind in (AI_ONGOING, AI_COMPLETED)
         and endorsement.in_effect(day)
         for endorsement in record.endorsements
@@ -318,3 +438,33 @@ def check_red_flags(
     out.append(
         to_be_named_spec.make(outcome, None, "every party named", to_be_named, named_evidence)
     )
+
+
+_AI_WORDS: Final = "additional insured"
+
+
+def check_box_vs_description(
+    out: list[Check], spec: CheckSpec, record: RecordAsOf, day: date
+) -> None:
+    """The description says there is an additional insured while the general liability row's
+    ADDL INSD box is not marked: the certificate contradicts itself, and only the endorsement
+    settles it. Evaluated when the description speaks of an additional insured and the box
+    was read."""
+    description = record.description_of_operations
+    if description is None or _AI_WORDS not in description.lower():
+        return
+    pairs = lookup(record.terms_by_line, GENERAL_LIABILITY)
+    if not pairs:
+        return
+    marked = pairs[-1][1].additional_insured_flag
+    if marked is None:
+        return
+    on_file = False
+    for kind in (AI_ONGOING, AI_COMPLETED):
+        for endorsement in lookup(record.endorsements_by_kind, kind) or ():
+            if endorsement.on_file and endorsement.in_effect(day):
+                on_file = True
+    outcome = PASS if marked or on_file else FAIL
+    found = "box marked" if marked else "box not marked"
+    evidence = lookup(record.evidence, "description_of_operations")
+    out.append(spec.make(outcome, GENERAL_LIABILITY, "box marked", found, evidence))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from backend.verification.names import normalise_entity_name
+from backend.requirements.names import normalise_entity_name
 
 _fold_uncached: Final = normalise_entity_name.__wrapped__
 

@@ -1,15 +1,116 @@
-"""Human sentences for checks. Built on demand (not while verifying) to keep the engine fast."""
+"""Human sentences for checks, written for the sub's bookkeeper: what is wrong, what was
+expected and what was found, and what to ask the broker for. Built on demand (not while
+verifying) to keep the engine fast.
+
+Checks are read through the `Check` protocol below, so this module needs nothing of checks.py
+(which calls it) but the outcome names.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Final
+from typing import Final, Protocol
 
-from backend.requirements.vocabulary import LIMIT_LABEL, LINE_CODE_PREFIX, LINE_LABEL
-from backend.verification.checks import PASS, UNKNOWN, WAIVED, Check
+from backend.requirements.vocabulary import (
+    LIMIT_LABEL,
+    LINE_CODE_PREFIX,
+    LINE_LABEL,
+    MONOPOLISTIC_STATES,
+)
+from backend.verification.outcomes import FAIL, PASS, UNKNOWN, WAIVED
 
 _CLAIM_ONLY: Final = "claimed on certificate only"
+_UNREADABLE_LINE: Final = "line shown, dates unreadable"
+
+
+class _Waiver(Protocol):
+    @property
+    def by(self) -> str: ...
+    @property
+    def expires_on(self) -> date: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class Check(Protocol):
+    """What a sentence reads of a check (backend.verification.checks.Check)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def line(self) -> str | None: ...
+    @property
+    def requirement(self) -> str: ...
+    @property
+    def expected(self) -> object: ...
+    @property
+    def found(self) -> object: ...
+    @property
+    def waiver(self) -> _Waiver | None: ...
+
+
+# What to ask the broker for, per check code (or line-check suffix), when a check is not met.
+_ASK: Final[dict[str, str]] = {
+    "AI_ONGOING": "Ask your broker for the additional insured endorsement itself (CG 20 10, or "
+    "a blanket form such as CG 20 38).",
+    "AI_COMPLETED": "Ask your broker for CG 20 37, or a CG 20 10 edition that covers completed "
+    "operations (11 85).",
+    "AI_ONGOING_FORM": "Ask your broker for an endorsement on a form the contract accepts.",
+    "AI_COMPLETED_FORM": "Ask your broker for an endorsement on a form the contract accepts.",
+    "AI_ONGOING_PARTIES": "Ask your broker to name each party on the endorsement's schedule, or "
+    "for a blanket form that reaches them (CG 20 38 reaches the owner and others above you).",
+    "AI_COMPLETED_PARTIES": "Ask your broker to name each party on the completed-operations "
+    "endorsement, or for a blanket form that reaches them.",
+    "PRIMARY_NONCONTRIBUTORY": "Ask your broker for the primary and non-contributory "
+    "endorsement (CG 20 01).",
+    "NOTICE_OF_CANCELLATION": "Ask your broker for a notice-of-cancellation endorsement "
+    "giving the days required.",
+    "RED_FLAG_CONDITIONAL_WORDING": "Ask your broker for the additional insured endorsement "
+    "the wording refers to, or to cite its form on the certificate.",
+    "RED_FLAG_TO_BE_NAMED": "Ask your broker to name the party now.",
+    "GL_PER_PROJECT_AGGREGATE": "Ask your broker for CG 25 03 (aggregate per project).",
+    "CERTIFICATE_HOLDER_NAME": "Ask your broker to reissue the certificate to the exact name.",
+    "AI_BOX_VS_DESCRIPTION": "Ask your broker for the additional insured endorsement, or a "
+    "corrected certificate.",
+    "WC_OWNERS_COVERED": "Ask your broker to include owners and officers, or ask the general "
+    "contractor for a waiver (sole proprietors).",
+    "WC_STOP_GAP_EL": "Ask your broker for a stop-gap employer's liability endorsement on the "
+    "general liability policy.",
+    "WC_STATES": "Ask your broker to add the state to item 3.A of the policy and show it on "
+    "the certificate.",
+    "WAIVER_OF_SUBROGATION": "Ask your broker for the waiver of subrogation endorsement "
+    "(CG 24 04 on general liability, CA 04 44 on auto, WC 00 03 13 on workers' compensation).",
+    "POLICY_NUMBER": "Ask your broker for a certificate showing the policy number.",
+    "IN_FORCE": "Ask your broker for a certificate of the current term.",
+    "EFFECTIVE_BY_WORK_START": "Ask your broker for a certificate of the term covering your "
+    "start on site.",
+    "NO_GAP": "Ask your broker for proof of coverage for the gap.",
+    "THROUGH_CLOSEOUT": "Send the renewal certificate when the policy renews.",
+    "EXPIRY_WINDOW": "Send the renewal certificate as soon as your broker issues it.",
+    "INSURER_NAIC": "Ask your broker for a certificate showing the insurer's NAIC number.",
+    "ANY_AUTO": 'Ask your broker for auto liability with "any auto" (symbol 1).',
+    "FOLLOWS_FORM": "Ask your broker to confirm the umbrella follows form over general, auto and "
+    "employer's liability.",
+    "RETRO_DATE": "Ask your broker for the policy's retroactive date.",
+    "TAIL": "Ask your broker to confirm the extended reporting period (tail), or that the "
+    "policy will be renewed without a break for the years required.",
+    "OCCURRENCE_BASIS": "Ask your broker for an occurrence-basis policy.",
+    "STATUTORY": "Ask your broker for a certificate with the statutory box marked.",
+    "PRESENT": "Ask your broker for a certificate showing this line.",
+}
+
+
+def _ask(check: Check) -> str:
+    """The request to the broker, when the check is not met."""
+    if check.outcome not in (FAIL, UNKNOWN):
+        return ""
+    code = check.code
+    # A short limit says what it needs in its own sentence (contracts/verify-json.md).
+    ask = _ASK.get(code) or _ASK.get(code.split("_", 1)[1] if "_" in code else code)
+    return "" if ask is None else " " + ask
 
 
 def money(amount: object) -> str:
@@ -32,7 +133,7 @@ def _text(value: object) -> str:
 
 
 def describe(check: Check) -> str:
-    sentence = _sentence(check)
+    sentence = _sentence(check) + _ask(check)
     if check.outcome == WAIVED and check.waiver is not None:
         waiver = check.waiver
         sentence += f" Waived by {waiver.by} until {waiver.expires_on.isoformat()}: {waiver.reason}"
@@ -60,9 +161,58 @@ def _limit_sentence(check: Check) -> str:
     line_label = "Workers' compensation" if line == "workers_compensation" else LINE_LABEL.get(line)
     label = f"{line_label or line} {LIMIT_LABEL.get(kind, kind.replace('_', ' '))}"
     required = money(check.expected)
-    if check.found is None:
+    found = check.found
+    if isinstance(found, dict):
+        return _limit_detail(label, found, required, check.outcome)
+    if found is None:
         return f"{label} is not shown or could not be read; the requirement is {required}."
-    return f"{label} is {money(check.found)}; the requirement is {required}."
+    return f"{label} is {money(found)}; the requirement is {required}."
+
+
+def _limit_detail(label: str, found: dict[str, object], required: str, outcome: str) -> str:
+    if "included_in" in found:
+        within = LIMIT_LABEL.get(str(found["included_in"]), str(found["included_in"]))
+        if found.get("amount") is None:
+            return (
+                f"{label} is shown as Included (within the {within}, which is not shown); "
+                f"the requirement is {required}."
+            )
+        return (
+            f"{label} is shown as Included, within the {within} of {money(found['amount'])}; "
+            f"the requirement is {required}."
+        )
+    if "bodily_injury_per_person" in found:
+        return (
+            f"{label}: the policy shows split limits instead, bodily injury "
+            f"{money(found.get('bodily_injury_per_person'))} per person and "
+            f"{money(found.get('bodily_injury_per_accident'))} per accident, property damage "
+            f"{money(found.get('property_damage'))}; each must be at least {required}."
+        )
+    if "primary" in found:
+        sums = (
+            f"primary {money(found['primary'])} + umbrella {money(found['umbrella'])} = "
+            f"{money(found['total'])}"
+        )
+        if outcome == PASS:
+            return f"{label}: {sums}, at least the {required} required (limits combined)."
+        if "umbrella_ends" in found:
+            return (
+                f"{label}: {sums} would meet the {required} required, but the umbrella ends "
+                f"{_text(found['umbrella_ends'])}, before the line's term; it cannot count."
+            )
+        if found.get("follows_form") is None and "follows_form" in found:
+            return (
+                f"{label}: {sums} would meet the {required} required if the umbrella follows "
+                "form over this line, which the certificate does not say. Ask your broker to "
+                "confirm the umbrella follows form over it."
+            )
+        if found.get("follows_form") is False:
+            return (
+                f"{label}: the umbrella does not follow form over this line, so only the "
+                f"primary {money(found['primary'])} counts; the requirement is {required}."
+            )
+        return f"{label}: {sums}, below the {required} required even with the umbrella."
+    return f"{label} is {_text(found)}; the requirement is {required}."
 
 
 def _endorsement_sentence(subject: str) -> Callable[[Check], str]:
@@ -75,6 +225,16 @@ def _endorsement_sentence(subject: str) -> Callable[[Check], str]:
             return (
                 f"{subject} is claimed on the certificate, but the endorsement is not on file; "
                 "a certificate is evidence, not coverage."
+            )
+        if check.found == _UNREADABLE_LINE:
+            return (
+                f"{subject} cannot be judged: the line is on the certificate but its policy "
+                "dates could not be read."
+            )
+        if isinstance(check.found, str):
+            return (
+                f"{subject} is required; the record has {check.found}, which covers ongoing "
+                "operations only."
             )
         return f"{subject} is required; no such endorsement was found."
 
@@ -111,8 +271,16 @@ def _parties_sentence(kind: str) -> Callable[[Check], str]:
         parts = []
         if found.get("not_covered"):
             parts.append(f"not covered: {_text(found['not_covered'])}")
+        if found.get("direct_contract_only"):
+            parts.append(
+                f"{_text(found['direct_contract_only'])} reaches only the party you contract "
+                "with directly"
+            )
         if found.get("undetermined"):
-            parts.append(f"cannot tell (blanket or named unknown): {_text(found['undetermined'])}")
+            parts.append(
+                "the endorsement does not show whether it is blanket or names "
+                f"{_text(found['undetermined'])}"
+            )
         detail = "; ".join(parts) or "parties not determined"
         return f"Additional insured for {kind} operations must cover each party; {detail}."
 
@@ -163,6 +331,17 @@ def _conditional(check: Check) -> str:
     )
 
 
+def _box_vs_description(check: Check) -> str:
+    if check.outcome == PASS:
+        if check.found == "box marked":
+            return "The ADDL INSD box and the description agree on the additional insured."
+        return "The additional insured endorsement is on file, whatever the ADDL INSD box shows."
+    return (
+        "The description says there is an additional insured, but the ADDL INSD box for "
+        "general liability is not marked; the certificate contradicts itself."
+    )
+
+
 def _to_be_named(check: Check) -> str:
     if check.found is None:
         return "No party is left to be named."
@@ -190,6 +369,7 @@ _RECORD_SENTENCES: Final[dict[str, Callable[[Check], str]]] = {
     "NOTICE_OF_CANCELLATION": _notice,
     "RED_FLAG_CONDITIONAL_WORDING": _conditional,
     "RED_FLAG_TO_BE_NAMED": _to_be_named,
+    "AI_BOX_VS_DESCRIPTION": _box_vs_description,
     "GL_PER_PROJECT_AGGREGATE": _endorsement_sentence(
         "General liability per-project aggregate (CG 25 03)"
     ),
@@ -215,10 +395,13 @@ def _policy_number(check: Check, label: str) -> str:
 def _in_force(check: Check, label: str) -> str:
     if check.outcome == PASS:
         return f"{label} is in force on {_text(check.expected)} (term ends {_text(check.found)})."
-    return (
-        f"{label} is not in force on {_text(check.expected)}; "
-        f"the latest term ends {_text(check.found)}."
-    )
+    day, found = check.expected, check.found
+    if isinstance(day, date) and isinstance(found, date) and found > day:
+        return (
+            f"{label} has not started yet: its term starts {_text(found)}, after "
+            f"{_text(day)}, the day coverage is needed."
+        )
+    return f"{label} is not in force on {_text(day)}: its term ended {_text(found)}."
 
 
 def _work_start(check: Check, label: str) -> str:
@@ -285,14 +468,29 @@ def _basis(check: Check, label: str) -> str:
 
 def _retro(check: Check, label: str) -> str:
     if check.found is None:
-        return f"{label} is claims-made without a retro date shown."
-    verb = "precedes" if check.outcome == PASS else "is after"
-    return f"{label} retro date {_text(check.found)} {verb} the work start {_text(check.expected)}."
+        return (
+            f"{label} is claims-made, and its retroactive date is not shown; it must be on or "
+            f"before the first work, {_text(check.expected)}."
+        )
+    if check.found == date.min:
+        return f"{label} is claims-made with full prior acts (no retroactive date)."
+    if check.outcome == PASS:
+        return (
+            f"{label} retroactive date {_text(check.found)} is on or before the first work, "
+            f"{_text(check.expected)}."
+        )
+    return (
+        f"{label} retroactive date {_text(check.found)} is after the first work, "
+        f"{_text(check.expected)}: claims from earlier work are not covered."
+    )
 
 
 def _tail(check: Check, label: str) -> str:
     if check.found is None:
-        return f"{label} extended reporting period is unknown; {check.expected} years required."
+        return (
+            f"{label} is claims-made and no extended reporting period (tail) is shown; "
+            f"{check.expected} years are required."
+        )
     return f"{label} extended reporting period is {check.found} years; {check.expected} required."
 
 
@@ -325,8 +523,63 @@ def _statutory(check: Check, label: str) -> str:
 
 def _states(check: Check, label: str) -> str:
     if check.outcome == UNKNOWN:
-        return f"{label} states are not shown; {_text(check.expected)} required."
-    return f"{label} covers {_text(check.found)}; {_text(check.expected)} required."
+        return (
+            f"{label}: the certificate does not show which states the policy covers (item 3.A); "
+            f"{_text(check.expected)} required."
+        )
+    if check.outcome == PASS:
+        return f"{label} covers {_text(check.expected)}, as required."
+    found = check.found
+    shown = _text(found) if not isinstance(found, list) or len(found) <= 8 else "other states"
+    monopolistic = [s for s in _listed(check.expected) if s in MONOPOLISTIC_STATES]
+    note = ""
+    if monopolistic:
+        note = (
+            f" {', '.join(monopolistic)} insures workers' compensation only through its state "
+            "fund: a certificate from the state fund is needed."
+        )
+    return f"{label} covers {shown}, not {_missing(check)}, which the project requires.{note}"
+
+
+def _listed(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, (list, tuple)) else []
+
+
+def _missing(check: Check) -> str:
+    covered = set(_listed(check.found))
+    missing = [state for state in _listed(check.expected) if state not in covered]
+    return ", ".join(missing) or _text(check.expected)
+
+
+def _owners(check: Check, label: str) -> str:
+    if check.outcome == UNKNOWN:
+        return (
+            f"{label}: the owners/officers excluded box is not marked either way; owners are "
+            "taken as covered."
+        )
+    if check.outcome == PASS:
+        if check.found:
+            return f"{label} excludes owners or officers, which the requirement allows."
+        return f"{label} does not exclude owners or officers."
+    return (
+        f"{label} excludes owners, partners or officers (the box is marked Y), so they are not "
+        "covered; the requirement is that they are."
+    )
+
+
+def _stop_gap(check: Check, label: str) -> str:
+    state = _text(check.expected)
+    if check.outcome == PASS:
+        return f"Stop-gap employer's liability for the project's state, {state}, is on file."
+    if check.found == _CLAIM_ONLY:
+        return (
+            f"Stop-gap employer's liability for the project's state, {state}, is claimed on the "
+            "certificate, but the endorsement is not on file."
+        )
+    return (
+        f"The project's state, {state}, is monopolistic: its state fund carries no employer's "
+        "liability, and no stop-gap employer's liability endorsement was found."
+    )
 
 
 _LINE_SENTENCES: Final[dict[str, Callable[[Check, str], str]]] = {
@@ -348,4 +601,6 @@ _LINE_SENTENCES: Final[dict[str, Callable[[Check, str], str]]] = {
     "FOLLOWS_FORM": _follows_form,
     "STATUTORY": _statutory,
     "STATES": _states,
+    "OWNERS_COVERED": _owners,
+    "STOP_GAP_EL": _stop_gap,
 }

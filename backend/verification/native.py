@@ -49,6 +49,7 @@ COMPILED_MODULES: Final = (
     "plan_run",
     "record",
     "context",
+    "outcomes",
     "verdict",
 )
 _SWITCH: Final = "COINET_NATIVE"

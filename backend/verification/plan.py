@@ -16,11 +16,13 @@ oldest entry goes when one is full.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import Final, TypeVar, final
 
-from backend.requirements.model import RequirementSet
+from backend.requirements.model import AdditionalInsuredRequirement, RequirementSet
+from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.checks import Check
 from backend.verification.context import VerificationContext
 from backend.verification.plan_endorsements import RecordPlan, run_endorsements, run_holder
@@ -35,15 +37,25 @@ CACHE_SIZE: Final = 128
 class Plan:
     """`checks(record, context, on)` lists every check of the set, in verdict order, unwaived."""
 
-    def __init__(self, requirements: RequirementSet) -> None:
+    def __init__(self, requirements: RequirementSet, *, phase: bool = False) -> None:
         self.requirement_set: Final = (requirements.name, requirements.version)
         self.lines: Final = [
             LinePlan(requirements, requirement) for requirement in requirements.lines
         ]
         self.record: Final = RecordPlan(requirements)
+        self.phase: Final = phase
+        years = requirements.completed_operations_years
+        self.phase_days: Final = round(years * DAYS_PER_YEAR)
+        phase_set = None if phase or not years else completed_operations_set(requirements)
+        self.completed_phase: Final = None if phase_set is None else Plan(phase_set, phase=True)
 
     def checks(self, record: RecordAsOf, context: VerificationContext, on: date) -> list[Check]:
-        run = Run(record, context, on)
+        phase_plan = self.completed_phase
+        if phase_plan is not None and context.project_end is not None:
+            closed = context.project_end + timedelta(context.closeout_days)
+            if closed < on <= closed + timedelta(self.phase_days):
+                return phase_plan.checks(record, context, on)
+        run = Run(record, context, on, completed_phase=self.phase)
         employees_on_site = context.employees_on_site
         for line in self.lines:
             if employees_on_site or not line.only_with_employees:
@@ -51,6 +63,48 @@ class Plan:
         run_holder(self.record, run)
         run_endorsements(self.record, run)
         return run.checks
+
+
+# Years of the completed-operations phase are counted in days of the average year.
+DAYS_PER_YEAR: Final = 365.25
+
+
+def completed_operations_set(requirements: RequirementSet) -> RequirementSet | None:
+    """What a set still asks once the work is done and closed out, during its completed-
+    operations phase: general liability in force with its products-completed operations
+    aggregate, and completed-operations AI for the same parties on general liability; None
+    when the set does not require general liability."""
+    gl = requirements.line(GENERAL_LIABILITY)
+    if gl is None:
+        return None
+    kept = tuple(
+        (kind, amount)
+        for kind, amount in gl.limits
+        if kind == "products_completed_operations_aggregate"
+    )
+    ai = requirements.additional_insured
+    return dataclasses.replace(
+        requirements,
+        lines=(
+            dataclasses.replace(
+                gl, limits=kept, waiver_of_subrogation=False, per_project_aggregate=False
+            ),
+        ),
+        additional_insured=AdditionalInsuredRequirement(
+            ongoing=False,
+            completed=ai.completed,
+            lines=(GENERAL_LIABILITY,),
+            blanket_allowed=ai.blanket_allowed,
+            parties=ai.parties,
+            completed_forms=ai.completed_forms,
+            refused_forms=ai.refused_forms,
+            equivalent_forms=ai.equivalent_forms,
+        ),
+        primary_noncontributory=False,
+        coverage_through_closeout="off",
+        combined_limits=requirements.combined_limits,
+        completed_operations_years=0,
+    )
 
 
 def prepare_plan(requirements: RequirementSet) -> Plan:

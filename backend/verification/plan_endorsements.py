@@ -8,21 +8,27 @@ from __future__ import annotations
 
 from typing import Final, final
 
-from backend.requirements.model import FormEdition, RequirementSet
+from backend.requirements.model import FormEdition, RequirementSet, normalise_carrier_form
 from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.checks import FAIL, PASS, SPECS, UNKNOWN
 from backend.verification.endorsements import (
     additional_insured_presence,
+    check_box_vs_description,
     check_forms,
     check_notice,
     check_parties,
     check_red_flags,
+    direct_only,
     endorsement_outcome,
+    form_accepted,
     required_parties,
+    resolved_form,
 )
 from backend.verification.entity_keys import entity_key, same_name
 from backend.verification.plan_run import Run, lookup
 from backend.verification.record import AI_COMPLETED, AI_ONGOING, PRIMARY_NONCONTRIBUTORY
+
+_COMPLETED_FORM: Final = FormEdition("CG 20 37")
 
 
 @final
@@ -37,6 +43,8 @@ class AdditionalInsuredPlan:
         forms: tuple[FormEdition, ...],
         labels: tuple[str, ...],
         blanket_allowed: bool,
+        refused: tuple[FormEdition, ...],
+        equivalents: dict[str, FormEdition],
     ) -> None:
         self.kind: Final = kind
         self.line: Final = line
@@ -45,10 +53,16 @@ class AdditionalInsuredPlan:
         # extends AI status by its own wording, judged by the presence and parties checks.
         self.form: Final = SPECS[f"{code}_FORM"] if forms and line == GENERAL_LIABILITY else None
         self.forms: Final = forms
-        self.form_pairs: Final = [(form.form, form.edition) for form in forms]
         self.labels: Final = labels
         self.parties: Final = SPECS[f"{code}_PARTIES"]
         self.blanket_allowed: Final = blanket_allowed
+        self.refused: Final = refused
+        self.equivalents: Final = equivalents
+        # A form granting completed operations by the forms table (CG 20 10 11 85) stands for
+        # CG 20 37 wherever the set accepts CG 20 37 in any edition.
+        self.completed_stand_in: Final = (
+            kind if kind == AI_COMPLETED and any(f == _COMPLETED_FORM for f in forms) else None
+        )
 
 
 @final
@@ -76,12 +90,23 @@ class RecordPlan:
                 ai.completed_form_labels,
             ),
         )
+        equivalents = {normalise_carrier_form(carrier): iso for carrier, iso in ai.equivalent_forms}
         self.additional_insured: Final = [
-            AdditionalInsuredPlan(kind, code, line, forms, labels, ai.blanket_allowed)
+            AdditionalInsuredPlan(
+                kind,
+                code,
+                line,
+                forms,
+                labels,
+                ai.blanket_allowed,
+                ai.refused_forms,
+                equivalents,
+            )
             for kind, code, demanded, forms, labels in kinds
             if demanded
             for line in ai.lines
         ]
+        self.box_vs_description: Final = SPECS["AI_BOX_VS_DESCRIPTION"] if ai.required else None
         self.on_file: Final = requirements.endorsements_on_file
         self.primary_noncontributory: Final = (
             SPECS["PRIMARY_NONCONTRIBUTORY"] if requirements.primary_noncontributory else None
@@ -114,6 +139,9 @@ def run_endorsements(plan: RecordPlan, run: Run) -> None:
     if plan.additional_insured:
         _run_additional_insured(plan, run)
     out = run.checks
+    box_spec = plan.box_vs_description
+    if box_spec is not None:
+        check_box_vs_description(out, box_spec, run.record, run.coverage_day)
     record = run.record
     spec = plan.primary_noncontributory
     if spec is not None:
@@ -135,12 +163,20 @@ def _run_additional_insured(plan: RecordPlan, run: Run) -> None:
     wanted_keys = parties.keys()
     # When the set names no party the project may name none either, and then there is no check.
     judge_parties = bool(names)
+    direct_party: str | None = None  # folded only when a direct-contract form needs it
     for ai in plan.additional_insured:
         line = ai.line
         if line not in run.terms_by_line:
             continue  # without the line, its own *_PRESENT check already fails or is unknown
         judged = additional_insured_presence(
-            out, record, ai.kind, ai.presence, line, run.coverage_day, plan.on_file
+            out,
+            record,
+            ai.kind,
+            ai.presence,
+            line,
+            run.coverage_day,
+            plan.on_file,
+            ai.equivalents,
         )
         if judged is None:
             continue
@@ -148,34 +184,66 @@ def _run_additional_insured(plan: RecordPlan, run: Run) -> None:
         if form_spec is not None:
             if len(judged) == 1:  # one endorsement, the usual case: no loop
                 endorsement = judged[0]
-                form_number = endorsement.form_number
-                edition = endorsement.edition
                 label = endorsement.form_label
-                accepted = False
-                for form, form_edition in ai.form_pairs:  # FormEdition.accepts, inline
-                    if form_number == form and (form_edition is None or edition == form_edition):
-                        accepted = True
-                        break
-                if accepted:
+                form_number, edition = resolved_form(endorsement, ai.equivalents)
+                if form_number is not None and form_accepted(
+                    form_number, edition, ai.forms, ai.refused, ai.completed_stand_in
+                ):
                     outcome = PASS
                 else:
                     outcome = UNKNOWN if label is None else FAIL
                 found = None if label is None else (label,)
                 out.append(form_spec.make(outcome, line, ai.labels, found, endorsement.evidence))
             else:
-                check_forms(out, form_spec, line, ai.forms, ai.labels, judged)
+                check_forms(
+                    out,
+                    form_spec,
+                    line,
+                    ai.forms,
+                    ai.refused,
+                    ai.completed_stand_in,
+                    ai.equivalents,
+                    ai.labels,
+                    judged,
+                )
         if not judge_parties:
             continue
         # The usual case: one endorsement covers every party (each party's search in
         # check_parties would stop at it, or earlier, with a pass).
         covered = False
         for endorsement in judged:
-            if (ai.blanket_allowed and endorsement.blanket) or wanted_keys <= (
-                endorsement.party_keys
+            if wanted_keys <= endorsement.party_keys:
+                covered = True
+                break
+            if (
+                ai.blanket_allowed
+                and endorsement.blanket
+                and not direct_only(endorsement, ai.equivalents)
             ):
                 covered = True
                 break
         if covered:
             out.append(ai.parties.make(PASS, line, names, names, judged[0].evidence))
         else:
-            check_parties(out, ai.parties, line, parties, judged, ai.blanket_allowed, record)
+            if direct_party is None:
+                direct_party = _direct_party(plan, run)
+            check_parties(
+                out,
+                ai.parties,
+                line,
+                parties,
+                judged,
+                ai.blanket_allowed,
+                record,
+                ai.equivalents,
+                direct_party,
+            )
+
+
+def _direct_party(plan: RecordPlan, run: Run) -> str:
+    """The folded name of the party the sub contracts with directly: the certificate holder
+    the set or the project names ("" when neither does)."""
+    if plan.holder_key is not None:
+        return plan.holder_key
+    holder = run.context.certificate_holder
+    return "" if holder is None else entity_key(holder)

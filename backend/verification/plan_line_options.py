@@ -10,8 +10,12 @@ from __future__ import annotations
 from typing import Final, final
 
 from backend.requirements.model import LineRequirement, RequirementSet
-from backend.requirements.vocabulary import FOLLOW_FORM_UNDERLYING, WORKERS_COMPENSATION
-from backend.verification.checks import FAIL, PASS, SPECS, UNKNOWN
+from backend.requirements.vocabulary import (
+    FOLLOW_FORM_UNDERLYING,
+    MONOPOLISTIC_STATES,
+    WORKERS_COMPENSATION,
+)
+from backend.verification.checks import FAIL, PASS, SPECS, UNKNOWN, WARNING
 from backend.verification.coverage import (
     FOLLOWS_FORM_EXPECTED,
     check_basis,
@@ -20,7 +24,12 @@ from backend.verification.coverage import (
 )
 from backend.verification.endorsements import endorsement_outcome
 from backend.verification.plan_run import Run, lookup
-from backend.verification.record import PER_PROJECT_AGGREGATE, WAIVER_OF_SUBROGATION, Term
+from backend.verification.record import (
+    PER_PROJECT_AGGREGATE,
+    STOP_GAP,
+    WAIVER_OF_SUBROGATION,
+    Term,
+)
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
 
@@ -60,6 +69,12 @@ class LineOptions:
         self.wc_states: Final = SPECS["WC_STATES"]
         # The set's own states; without them, the project's state alone, when it has one.
         self.states: Final = requirement.states
+        self.owners: Final = SPECS["WC_OWNERS_COVERED"] if is_wc else None
+        # An unmarked exclusion box is the common case outside the states that make it
+        # mandatory: it is shown as unread, without holding the verdict.
+        self.owners_unread: Final = SPECS["WC_OWNERS_COVERED"].with_severity(WARNING)
+        self.owners_allowed: Final = requirement.owners_exclusion_allowed
+        self.stop_gap: Final = SPECS["WC_STOP_GAP_EL"] if is_wc else None
 
 
 def run_options(options: LineOptions, run: Run, term: Term) -> None:
@@ -82,7 +97,7 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
                 options.claims_made_allowed,
                 options.tail_years,
                 term,
-                run.gap_window_start,
+                run.retro_needed_by,
             )
     spec = options.waiver_of_subrogation
     if spec is not None:
@@ -134,6 +149,7 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
         else:
             outcome = PASS if statutory else FAIL
         out.append(spec.make(outcome, line, True, statutory, lookup(evidence, "statutory")))
+        _run_wc_extras(options, run, term)
         state = run.context.state
         if options.states:
             check_wc_states(out, options.wc_states, line, options.states, state, term)
@@ -149,3 +165,28 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
                     outcome, line, [state], found_states, lookup(evidence, "wc_states")
                 )
             )
+
+
+def _run_wc_extras(options: LineOptions, run: Run, term: Term) -> None:
+    """Owners and officers excluded, and the stop-gap employer's liability of a monopolistic
+    project state."""
+    line = options.line
+    out = run.checks
+    spec = options.owners
+    if spec is not None:
+        excluded = term.officers_excluded
+        evidence = lookup(term.evidence, "officers_excluded")
+        if excluded is None:
+            out.append(options.owners_unread.make(UNKNOWN, line, False, None, evidence))
+        elif excluded and not options.owners_allowed:
+            out.append(spec.make(FAIL, line, False, True, evidence))
+        else:
+            expected: object = "excluded allowed" if options.owners_allowed else False
+            out.append(spec.make(PASS, line, expected, excluded, evidence))
+    stop_gap = options.stop_gap
+    state = run.context.state
+    if stop_gap is not None and state is not None and state in MONOPOLISTIC_STATES:
+        outcome, found, found_evidence = endorsement_outcome(
+            run.record, STOP_GAP, None, run.coverage_day, options.on_file
+        )
+        out.append(stop_gap.make(outcome, line, state, found, found_evidence))

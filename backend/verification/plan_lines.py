@@ -17,9 +17,21 @@ from typing import Final, final
 
 from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.ratings import BEST_RATINGS, SIZE_CLASSES, rating_strength, size_order
-from backend.requirements.vocabulary import LINE_CODE_PREFIX, limit_code
+from backend.requirements.vocabulary import (
+    COMBINABLE_WITH_UMBRELLA,
+    INCLUDED_WITHIN,
+    LINE_CODE_PREFIX,
+    limit_code,
+)
 from backend.verification.checks import BLOCKING, FAIL, PASS, SPECS, UNKNOWN, WARNING, CheckSpec
-from backend.verification.coverage import latest_expiration, several_terms, split_limits_floor
+from backend.verification.coverage import (
+    included_amount,
+    not_in_force_found,
+    several_terms,
+    split_limits,
+    split_limits_floor,
+    with_umbrella,
+)
 from backend.verification.plan_line_options import LineOptions, run_options
 from backend.verification.plan_run import Run, lookup
 from backend.verification.record import Policy, Term
@@ -34,13 +46,20 @@ _COMBINED_SINGLE_LIMIT: Final = "combined_single_limit"
 class LimitPlan:
     """One minimum limit of a line."""
 
-    def __init__(self, spec: CheckSpec, kind: str, minimum: int) -> None:
+    def __init__(self, spec: CheckSpec, line: str, kind: str, minimum: int, combined: bool) -> None:
         self.spec: Final = spec
         self.kind: Final = kind
         self.minimum: Final = minimum
         self.evidence_key: Final = f"limits.{kind}"
         # Split auto limits stand in for a missing combined single limit.
         self.split_fallback: Final = kind == _COMBINED_SINGLE_LIMIT
+        # "Included": the limit sits inside this one and is judged through it.
+        self.included_within: Final = INCLUDED_WITHIN.get(kind)
+        # With combined limits, the umbrella limit that adds to this one, and the underlying
+        # line the umbrella must follow form over for it to count.
+        pairing = COMBINABLE_WITH_UMBRELLA.get((line, kind)) if combined else None
+        self.umbrella_kind: Final = None if pairing is None else pairing[0]
+        self.follows_over: Final = None if pairing is None else pairing[1]
 
 
 @final
@@ -86,7 +105,9 @@ class LinePlan:
             WARNING if insurer.surplus_lines_allowed else BLOCKING
         )
         self.limits: Final = [
-            LimitPlan(SPECS[limit_code(line, kind)], kind, minimum)
+            LimitPlan(
+                SPECS[limit_code(line, kind)], line, kind, minimum, requirements.combined_limits
+            )
             for kind, minimum in requirement.limits
         ]
         self.options: Final = LineOptions(requirements, requirement, prefix)
@@ -119,7 +140,9 @@ def run_line(plan: LinePlan, run: Run) -> None:
             out.append(plan.in_force.make(PASS, line, coverage_day, covered_until, evidence))
         else:
             covered_until = None
-            out.append(plan.in_force.make(FAIL, line, coverage_day, first.expiration, None))
+            # A term not yet started is reported by its start, one that ended by its end.
+            found = first.effective if coverage_day < first.effective else first.expiration
+            out.append(plan.in_force.make(FAIL, line, coverage_day, found, None))
             current = None
         if work_start is not None:
             outcome = PASS if first.effective <= work_start < first.expiration else FAIL
@@ -132,8 +155,8 @@ def run_line(plan: LinePlan, run: Run) -> None:
             pairs, coverage_day, work_start, run.gap_window_start, run.needed_until
         )
         if current is None:
-            latest = latest_expiration(pairs)
-            out.append(plan.in_force.make(FAIL, line, coverage_day, latest, None))
+            found = not_in_force_found(pairs, coverage_day)
+            out.append(plan.in_force.make(FAIL, line, coverage_day, found, None))
         else:
             term = current[1]
             evidence = lookup(term.evidence, "expiration")
@@ -186,18 +209,53 @@ def _term_checks(
     limits = term.limits
     for limit in plan.limits:
         amount = lookup(limits, limit.kind)
+        if amount is not None and amount >= limit.minimum:  # the usual case
+            out.append(
+                limit.spec.make(
+                    PASS, line, limit.minimum, amount, lookup(evidence, limit.evidence_key)
+                )
+            )
+            continue
+        found: object = amount
         if amount is None and limit.split_fallback:
             amount = split_limits_floor(limits)
+            if amount is not None:
+                found = split_limits(limits)
+        if amount is None and limit.included_within is not None:
+            amount, found = included_amount(term, limit.kind, limit.included_within)
         if amount is None:
             outcome = UNKNOWN
+        elif amount >= limit.minimum:
+            outcome = PASS
+        elif limit.umbrella_kind is not None and limit.follows_over is not None:
+            outcome, found = with_umbrella(
+                run.terms_by_line,
+                amount,
+                found,
+                limit.minimum,
+                limit.umbrella_kind,
+                limit.follows_over,
+                run.coverage_day,
+                _period_end(covered_until, needed_until),
+            )
         else:
-            outcome = PASS if amount >= limit.minimum else FAIL
+            outcome = FAIL
         out.append(
             limit.spec.make(
-                outcome, line, limit.minimum, amount, lookup(evidence, limit.evidence_key)
+                outcome, line, limit.minimum, found, lookup(evidence, limit.evidence_key)
             )
         )
     run_options(plan.options, run, term)
+
+
+def _period_end(covered_until: date | None, needed_until: date | None) -> date | None:
+    """The end of the period an umbrella must last to count toward a line's limits: the
+    line's own continuous coverage, cut at project end plus close-out."""
+    if covered_until is None:
+        return needed_until
+    if needed_until is None:
+        return covered_until
+    return min(covered_until, needed_until)
 
 
 def _insurer_checks(plan: LinePlan, run: Run, policy: Policy) -> None:

@@ -32,15 +32,27 @@ class Run:
     is later (a sub onboarded before starting needs coverage from its first day on site).
     """
 
-    def __init__(self, record: RecordAsOf, context: VerificationContext, on: date) -> None:
+    def __init__(
+        self,
+        record: RecordAsOf,
+        context: VerificationContext,
+        on: date,
+        completed_phase: bool = False,
+    ) -> None:
         self.record: Final = record
         self.context: Final = context
         self.checks: Final[list[Check]] = []
-        work_start = context.work_start
+        # In the completed-operations phase the work is over: no work start to cover, no gap
+        # window before it, only the renewals from now on.
+        work_start = None if completed_phase else context.work_start
         self.work_start: Final = work_start
         self.coverage_day: Final = work_start if work_start is not None and work_start > on else on
-        self.gap_window_start: Final = work_start or context.project_start
-        project_end = context.project_end
+        self.gap_window_start: Final = (
+            on if completed_phase else work_start or context.project_start
+        )
+        # A claims-made policy must reach back to the first work, in every phase.
+        self.retro_needed_by: Final = context.work_start or context.project_start
+        project_end = None if completed_phase else context.project_end
         self.needed_until: Final = (
             None if project_end is None else project_end + timedelta(context.closeout_days)
         )

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Final
 
+from backend.requirements.names import normalise_entity_name
 from backend.requirements.vocabulary import EXCESS, UMBRELLA
-from backend.verification.names import normalise_entity_name
 
 # Endorsement kinds.
 AI_ONGOING: Final = "additional_insured_ongoing"
@@ -26,6 +26,8 @@ PRIMARY_NONCONTRIBUTORY: Final = "primary_noncontributory"
 WAIVER_OF_SUBROGATION: Final = "waiver_of_subrogation"
 PER_PROJECT_AGGREGATE: Final = "per_project_aggregate"
 NOTICE_OF_CANCELLATION: Final = "notice_of_cancellation"
+# Employer's liability for a monopolistic state, whose state fund carries none (on GL or WC).
+STOP_GAP: Final = "stop_gap_employers_liability"
 OTHER: Final = "other"
 ENDORSEMENT_KINDS: Final = (
     AI_ONGOING,
@@ -34,6 +36,7 @@ ENDORSEMENT_KINDS: Final = (
     WAIVER_OF_SUBROGATION,
     PER_PROJECT_AGGREGATE,
     NOTICE_OF_CANCELLATION,
+    STOP_GAP,
     OTHER,
 )
 
@@ -70,7 +73,9 @@ class Evidence:
 class Term:
     """One policy period and what it carries.
 
-    `limits` maps limit kinds (vocabulary.LIMIT_KINDS) to whole dollars, None when unreadable.
+    `limits` maps limit kinds (vocabulary.LIMIT_KINDS) to whole dollars, None when unreadable;
+    `included_limits` are the kinds shown as "Included" (inside another limit, judged through it).
+    `officers_excluded` is the WC row's "proprietor/partner/officer/member excluded" mark.
     Optional facts are None when unknown, which the engine reports as "cannot be evaluated",
     never as a pass. `evidence` maps a field name ("effective", "policy_number",
     "limits.each_occurrence", "covered_autos", ...) to where it was read.
@@ -92,6 +97,8 @@ class Term:
     additional_insured_flag: bool | None = None
     subrogation_waived_flag: bool | None = None
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    included_limits: tuple[str, ...] = ()
+    officers_excluded: bool | None = None
 
     def covers(self, day: date) -> bool:
         return self.effective <= day < self.expiration

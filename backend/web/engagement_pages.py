@@ -32,11 +32,11 @@ from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
+from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
 from backend.records.service import RecordService
-from backend.verification.from_db import expiring_window_days
 from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Document, Engagement, Organisation, RecordRevision
 from backend.errors import BadInput
 from backend.records.schemas import RecordChange
-from backend.verification.names import normalise_entity_name
+from backend.requirements.names import normalise_entity_name
 
 # A certificate is a snapshot of the policies on the day it was issued; a year-old one may
 # describe policies cancelled since. 90 days is the common contract language ("certificates

@@ -13,7 +13,7 @@ from backend.db.models import Organisation
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.verification.from_db import alert_thresholds
+from backend.projects.engine_input import alert_thresholds
 from backend.web import requirement_sets
 from backend.web.common import page, require_gc
 from backend.web.forms import FormData, read_form, text

@@ -37,6 +37,7 @@ from backend.verification.record import (
     NOTICE_OF_CANCELLATION,
     PER_PROJECT_AGGREGATE,
     PRIMARY_NONCONTRIBUTORY,
+    STOP_GAP,
     WAIVER_OF_SUBROGATION,
     Endorsement,
     Evidence,
@@ -163,6 +164,7 @@ def realistic_record(variant: int | None = None) -> RecordAsOf:
                     policy_number="WC-5520017",
                     statutory=True,
                     wc_states=("OH", "PA"),
+                    officers_excluded=False,
                     limits={
                         "el_each_accident": 1_000_000,
                         "el_disease_each_employee": 1_000_000,
@@ -202,6 +204,8 @@ def realistic_record(variant: int | None = None) -> RecordAsOf:
             ("general_liability", "auto_liability", "umbrella", "workers_compensation"),
             notice_days=30,
         ),
+        # The project is in Ohio, a monopolistic state: employer's liability by stop gap on GL.
+        Endorsement(STOP_GAP, ("general_liability",), form_number="CG 04 42"),
     )
     return RecordAsOf(
         as_of=date(2026, 11, 23),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from backend.requirements.vocabulary import COVERED_AUTOS as COVERED_AUTOS
-from backend.requirements.vocabulary import LIMIT_KINDS as ENGINE_LIMIT_KINDS
-
 ORG_KINDS = ("subcontractor", "general_contractor", "broker")
 
 ROLES = (
@@ -60,9 +57,32 @@ ENGAGEMENT_STATUSES = (
 
 DECISION_KINDS = ("approve", "reject", "waive", "pay_hold", "release", "work_stop", "resume")
 
-# Limit kinds per line and covered-auto kinds: one vocabulary, shared with the engine. The
-# record may also hold the certificate's "other" row, which the engine does not judge.
+# Limit kinds per line and covered-auto kinds: the engine's vocabulary
+# (backend/requirements/vocabulary.py), spelled here so that the tables do not import the engine;
+# tests/unit/requirements/test_vocabulary.py keeps the two equal. The record may also hold the
+# certificate's "other" row, which the engine does not judge.
+COVERED_AUTOS = ("any_auto", "owned", "scheduled", "hired", "non_owned")
 LIMIT_KINDS: dict[str, tuple[str, ...]] = {
-    **ENGINE_LIMIT_KINDS,
+    "general_liability": (
+        "each_occurrence",
+        "general_aggregate",
+        "products_completed_operations_aggregate",
+        "personal_advertising_injury",
+        "damage_to_rented_premises",
+        "medical_expense",
+    ),
+    "auto_liability": (
+        "combined_single_limit",
+        "bodily_injury_per_person",
+        "bodily_injury_per_accident",
+        "property_damage",
+    ),
+    "umbrella": ("each_occurrence", "aggregate"),
+    "excess": ("each_occurrence", "aggregate"),
+    "workers_compensation": (
+        "el_each_accident",
+        "el_disease_each_employee",
+        "el_disease_policy_limit",
+    ),
     "other": ("each_claim", "each_occurrence", "aggregate"),
 }

@@ -26,10 +26,10 @@ from backend.db.models import (
 )
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput
+from backend.projects.engine_input import load_record_rows
 from backend.projects.verify_service import verify_batch
 from backend.records.schemas import EndorsementInput, RecordChange
 from backend.records.store import make_store
-from backend.verification.from_db import load_record_rows
 from tests.integration.factories import Org, make_org, make_project
 from tests.integration.fanout.helpers import (
     certificate,

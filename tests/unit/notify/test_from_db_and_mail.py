@@ -18,12 +18,7 @@ from backend.db.models import (
     Project,
 )
 from backend.notify.mail import backoff_seconds, compose_digest
-from backend.projects.sweep import crossed_threshold
-from backend.projects.verify_service import coverage_end
-from backend.requirements.templates import template
-from backend.verification.checks import FAIL, UNKNOWN
-from backend.verification.engine import verify
-from backend.verification.from_db import (
+from backend.projects.engine_input import (
     RecordRows,
     _with_engine_values,
     alert_thresholds,
@@ -32,6 +27,11 @@ from backend.verification.from_db import (
     holder_not_evaluable,
     record_as_of,
 )
+from backend.projects.sweep import crossed_threshold
+from backend.projects.verify_service import coverage_end
+from backend.requirements.templates import template
+from backend.verification.checks import FAIL, UNKNOWN
+from backend.verification.engine import verify
 
 DAY = date(2026, 6, 1)
 SUB = uuid.UUID(int=7)
@@ -63,7 +63,7 @@ def _rows(
     endorsements: list[Endorsement] | None = None,
     follows_form: bool = False,
 ) -> RecordRows:
-    from backend.verification.from_db import _certificate
+    from backend.projects.engine_input import _certificate
 
     documents = certificates or []
     gl = Policy(

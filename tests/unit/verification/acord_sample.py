@@ -95,7 +95,7 @@ _SAMPLE: dict[str, Any] = {
         "and First Lakes Bank, N.A. are additional insureds for ongoing and completed "
         "operations under CG 20 10 04 13 and CG 20 37 04 13 on a primary and non-contributory "
         "basis. Waiver of subrogation applies. Excess follows form. 30 days notice of "
-        "cancellation."
+        "cancellation. Stop gap employers liability applies to Ohio operations."
     ),
     "certificate_holder": {
         "name": "Meridian Construction Group LLC",

@@ -19,6 +19,7 @@ from backend.verification.record import (
     NOTICE_OF_CANCELLATION,
     PER_PROJECT_AGGREGATE,
     PRIMARY_NONCONTRIBUTORY,
+    STOP_GAP,
     WAIVER_OF_SUBROGATION,
     Endorsement,
     Evidence,
@@ -100,7 +101,15 @@ def compliant_record() -> RecordAsOf:
         ),
         Policy(
             WC,
-            (term(WC_LIMITS, policy_number="WC-1", statutory=True, wc_states=("OH", "PA")),),
+            (
+                term(
+                    WC_LIMITS,
+                    policy_number="WC-1",
+                    statutory=True,
+                    wc_states=("OH", "PA"),
+                    officers_excluded=False,
+                ),
+            ),
             insurer_name="Buckeye Workers Mutual",
             insurer_naic="10677",
         ),
@@ -129,6 +138,8 @@ def compliant_record() -> RecordAsOf:
         Endorsement(WAIVER_OF_SUBROGATION, (WC,), form_number="WC 00 03 13"),
         Endorsement(PER_PROJECT_AGGREGATE, (GL,), form_number="CG 25 03"),
         Endorsement(NOTICE_OF_CANCELLATION, (GL, AUTO, UMB, WC), notice_days=30),
+        # Ohio, the project's state, is monopolistic: employer's liability by stop-gap on GL.
+        Endorsement(STOP_GAP, (GL,)),
     )
     return RecordAsOf(
         as_of=ON,
@@ -165,7 +176,12 @@ def context(**changes: Any) -> VerificationContext:
 
 
 def requirements(**changes: Any) -> RequirementSet:
-    return dataclasses.replace(template("high"), **changes)
+    """The high-tier template, with each line's minimums met by that line alone (combined
+    limits off), so that spoiling one limit fails its own check; tests of combined limits
+    switch it on."""
+    values: dict[str, Any] = {"combined_limits": False}
+    values.update(changes)
+    return dataclasses.replace(template("high"), **values)
 
 
 def run(

@@ -113,8 +113,8 @@ def test_a_blank_policy_number_is_flagged() -> None:
     document["coverages"][0]["policy_number"] = None
     verdict = verify(f.requirements(), record_from_acord_json(document), f.context(), f.ON)
     check = f.find(verdict, "GL_POLICY_NUMBER", GL)
-    assert (
-        check.outcome == "fail" and check.message == "General liability has a blank policy number."
+    assert check.outcome == "fail" and check.message.startswith(
+        "General liability has a blank policy number."
     )
 
 

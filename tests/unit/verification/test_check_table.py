@@ -20,6 +20,7 @@ from backend.verification.record import (
     NOTICE_OF_CANCELLATION,
     PER_PROJECT_AGGREGATE,
     PRIMARY_NONCONTRIBUTORY,
+    STOP_GAP,
     WAIVER_OF_SUBROGATION,
     RecordAsOf,
 )
@@ -252,6 +253,38 @@ _case(
     ),
 )
 _case("WC_STATES", WC, _setup(state="IN"))
+_case(
+    "WC_OWNERS_COVERED",
+    WC,
+    lambda: (
+        f.replace_term(f.compliant_record(), WC, officers_excluded=True),
+        f.requirements(),
+        f.context(),
+    ),
+)
+_case(
+    "WC_STOP_GAP_EL",
+    WC,
+    lambda: (f.drop_endorsements(f.compliant_record(), STOP_GAP), f.requirements(), f.context()),
+)
+_case(
+    "AI_BOX_VS_DESCRIPTION",
+    GL,
+    lambda: (
+        dataclasses.replace(
+            f.drop_endorsements(
+                f.drop_endorsements(
+                    f.replace_term(f.compliant_record(), GL, additional_insured_flag=False),
+                    AI_ONGOING,
+                ),
+                AI_COMPLETED,
+            ),
+            description_of_operations="The certificate holder is an additional insured.",
+        ),
+        f.requirements(),
+        f.context(),
+    ),
+)
 _case("RECORD_PRESENT", None, lambda: (None, f.requirements(), f.context()), UNKNOWN)
 _case("CERTIFICATE_HOLDER_NAME", None, _setup(certificate_holder="Meridian Construction"))
 for _kind, _code in ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED")):
@@ -372,6 +405,7 @@ _ABSENT_IN_BASELINE = {
     "UMB_NO_GAP",
     "WC_NO_GAP",
     "UMB_WAIVER_OF_SUBROGATION",
+    "AI_BOX_VS_DESCRIPTION",
 }
 
 

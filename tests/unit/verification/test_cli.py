@@ -60,7 +60,11 @@ def test_a_short_limit_reads_as_the_contract_example(
     document = acord_json()
     document["coverages"][0]["limits"]["each_occurrence"] = 1000000
     certificate = _write(tmp_path, "c.json", document)
-    code, verdict = _run(capsys, "--certificate", certificate, "--tier", "elevated",
+    # Each line's minimums met by that line alone: the excess may not make up the shortfall.
+    requirements = requirements_to_json(template("elevated"))
+    requirements["combined_limits"] = False
+    code, verdict = _run(capsys, "--certificate", certificate,
+                         "--requirements", _write(tmp_path, "r.json", requirements),
                          "--on", "2026-11-23", "--json")  # fmt: skip
     assert code == 0
     assert verdict["status"] == "non_compliant"
@@ -165,3 +169,63 @@ def test_without_json_a_readable_summary(
     out = capsys.readouterr().out
     assert out.startswith("INCOMPLETE on 2026-11-23")
     assert "checks passed" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "expected"),
+    [
+        (("coverages", 0, "limits", "each_occurrence", "2,000,000"),
+         "/coverages/0/limits/each_occurrence", "whole number"),
+        (("coverages", 0, "limits", "general_aggregate", 2000000.0),
+         "/coverages/0/limits/general_aggregate", "whole number"),
+        (("coverages", 1, "limits", "combined_single_limit", "1000000"),
+         "/coverages/1/limits/combined_single_limit", "whole number"),
+        (("coverages", 0, "additional_insured", None, "Y"),
+         "/coverages/0/additional_insured", "true, false or null"),
+        (("coverages", 0, "effective", None, 20260301), "/coverages/0/effective", "YYYY-MM-DD"),
+        (("coverages", 2, "line", None, "professional"), "/coverages/2/line", "one of"),
+        (("coverages", 0, None, None, "a string"), "/coverages/0", "a coverage object"),
+        (("certificate_holder", None, None, None, "Meridian Construction Group LLC"),
+         "/certificate_holder", "an object"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_type_is_refused_with_its_path(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[Any, ...],
+    pointer: str,
+    expected: str,
+) -> None:
+    document = acord_json()
+    top, index, key, kind, value = change
+    if index is None:
+        document[top] = value
+    elif key is None:
+        document[top][index] = value
+    elif kind is None or key != "limits":
+        document[top][index][key] = value
+    else:
+        document[top][index][key][kind] = value
+    code, output = _run(capsys, "--certificate", _write(tmp_path, "c.json", document),
+                        "--tier", "high", "--json")  # fmt: skip
+    assert code == 2
+    message = output["error"]["message"]
+    assert output["error"]["code"] == "unusable_certificate"
+    assert message.startswith(pointer + ":") and expected in message
+
+
+def test_included_and_null_limits_are_not_type_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = acord_json()
+    document["coverages"][0]["limits"]["products_completed_operations_aggregate"] = "INCLUDED"
+    document["coverages"][0]["limits"]["medical_expense"] = None
+    code, verdict = _run(capsys, "--certificate", _write(tmp_path, "c.json", document),
+                         "--tier", "high", "--on", "2026-11-23", "--json")  # fmt: skip
+    assert code == 0
+    check = next(
+        c
+        for c in verdict["checks"]
+        if c["code"] == "GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN"
+    )
+    assert check["passed"] is True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.verification.names import normalise_entity_name, same_entity
+from backend.requirements.names import normalise_entity_name, same_entity
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,15 @@
 """Plans compiled per requirement set: verdicts pinned per set, one plan per set (an edited set,
 a new version, gets its own), and the cache neither mixes sets up nor grows without bound.
 
-The digests below were computed with the engine as of cda284c, before checks were compiled into
-plans, over the same seeded cases (the golden sweep's records, contexts, dates and waivers), for
-each of the five templates and seven edited sets that switch on what the templates leave off.
+The verdicts are pinned case by case in golden/plans_<set>.json (first taken with the engine as of
+cda284c, before checks were compiled into plans), over the same seeded cases as the golden sweep's
+records, contexts, dates and waivers, for each of the five templates and seven edited sets that
+switch on what the templates leave off.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import random
 from collections.abc import Callable
 from datetime import date
@@ -30,6 +29,7 @@ from backend.verification.engine import verify
 from backend.verification.plan import plan_for, prepare_plan
 from backend.verification.verdict import Verdict, conclude
 from tests.unit.verification import factories as f
+from tests.unit.verification.golden import check_golden
 from tests.unit.verification.test_golden_verdicts import _context, _day, _record, _waivers
 
 CASES_PER_SET = 60
@@ -114,42 +114,26 @@ def requirement_sets() -> dict[str, RequirementSet]:
     }
 
 
-EXPECTED_DIGESTS = {
-    "claims_made": "daaf2c7df08bc91bf2f29d75f1ab1e889ff503cc8ef239060fc96901129c478d",
-    "elevated": "76c38d225a15aa60165acbaa1e47c0918a9d2f3b50e1ed5d17414ea8a27767db",
-    "high": "08c1a5c303a35efb9229aa95ed4aa12fd21ef3f06e1bd9a1ac306aa226924c8d",
-    "loose_insurer": "210ff67866095758a54f955d8ea0a00712b69446e5610c3a7d1fea7b841d6571",
-    "lower": "fd396eaeeec5b019a34a43c4af12dbdedf268547fc1d36191562c94475cb3793",
-    "moderate": "5f46799643f0c29ed0629399fcf0e23472cb89117781e66fae6bad33ba3f2807",
-    "no_endorsements": "d7d179dfa9f2a4a41475a3a5ff6ece75017d9aae5818c0a29274b45754583461",
-    "parties_and_editions": "a3ab7fbb14b504cd081979b59e36ecc7e3abe1fc806b90b6f47066e33464eab2",
-    "standard": "32de8fd8be12b55c3805515c82c5f62ac9798f366fcfd742388bb6c54b6d7e07",
-    "states_and_holder": "7ea6f5d434f82911da8e2bfda6388311e0e4ad64842bc90f3797b3b45c3fd714",
-    "strict_insurer": "64e48ca95b77e7767eba5072ae2cd93f13e0b8afe5463015da4c856a6339d77c",
-    "two_lines": "e2a34048a1326392567cc8d1cfe4956d5d79706b167e816956015d830771f501",
-}
-
-
-def sweep_digest(requirements: RequirementSet, judge: Verify = verify) -> str:
-    """sha256 of the verdict JSON of seeded cases judged against `requirements`."""
+def sweep(requirements: RequirementSet, judge: Verify = verify) -> dict[str, Verdict]:
+    """The verdicts of seeded cases judged against `requirements`, by case name."""
     rng = random.Random(f"plans {requirements.name}")
-    digest = hashlib.sha256()
-    for _ in range(CASES_PER_SET):
+    verdicts: dict[str, Verdict] = {}
+    for case in range(CASES_PER_SET):
         record = _record(rng) if rng.random() < 0.7 else f.compliant_record()
-        verdict = judge(requirements, record, _context(rng), _day(rng, date(2025, 12, 1), 600),
-                        _waivers(rng))  # fmt: skip
-        digest.update(json.dumps(verdict.to_json(), sort_keys=True).encode())
-    return digest.hexdigest()
+        verdicts[f"case {case:02d}"] = judge(
+            requirements, record, _context(rng), _day(rng, date(2025, 12, 1), 600), _waivers(rng)
+        )
+    return verdicts
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_DIGESTS))
-def test_verdicts_per_set_are_those_of_the_engine_before_plans(name: str) -> None:
-    assert sweep_digest(requirement_sets()[name]) == EXPECTED_DIGESTS[name]
+@pytest.mark.parametrize("name", sorted(requirement_sets()))
+def test_verdicts_per_set_are_pinned_case_by_case(name: str) -> None:
+    check_golden(f"plans_{name}", sweep(requirement_sets()[name]))
 
 
 def test_a_set_gets_one_plan_and_an_edited_set_another() -> None:
     plans.forget_plans()
-    high = template("high")
+    high = f.requirements()
     plan = plan_for(high)
     assert plan_for(high) is plan
     # An equal set built anew (as a request reading it from the database would) shares it.

@@ -9,9 +9,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend.requirements.names import normalise_entity_name, same_entity
 from backend.verification import endorsements
 from backend.verification.entity_keys import entity_key, entity_keys, same_name
-from backend.verification.names import normalise_entity_name, same_entity
 
 fold = normalise_entity_name.__wrapped__
 ASCII = st.text(alphabet=st.characters(max_codepoint=127))

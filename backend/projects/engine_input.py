@@ -42,11 +42,11 @@ from backend.db.models import Endorsement as EndorsementRow
 from backend.db.models import Policy as PolicyRow
 from backend.db.models import PolicyTerm as TermRow
 from backend.records.repository import RecordRepository
+from backend.requirements.names import same_entity
 from backend.requirements.ratings import EMPTY_RATINGS, RatingError, RatingTable
 from backend.requirements.ratings import InsurerRating as Rating
 from backend.verification.checks import FAIL, UNKNOWN, Check
 from backend.verification.context import ContextError, VerificationContext
-from backend.verification.names import same_entity
 from backend.verification.record import (
     AI_ONGOING,
     SOURCE_CERTIFICATE,

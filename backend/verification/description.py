@@ -1,0 +1,174 @@
+"""Facts a certificate states only in its description of operations: the states workers'
+compensation covers (item 3.A of the policy, "all states", a list), a stop-gap employer's
+liability endorsement, a claims-made retroactive date and tail, and additional-insured wording.
+
+Each reader returns None when the description does not state the fact: unread stays unread.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Final
+
+from backend.requirements.vocabulary import MONOPOLISTIC_STATES, US_STATES
+
+STATE_NAMES: Final[dict[str, str]] = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
+    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
+    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
+    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
+    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
+    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
+    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
+    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
+}  # fmt: skip
+# The fifty states and DC: what "all states" can mean (territories are insured apart).
+_MAINLAND: Final = frozenset(STATE_NAMES.values())
+
+# Where a description starts listing WC states: "3.A", "3.A.", "Item 3A", "states covered",
+# "covered states", "state(s) of operation", "WC states".
+_STATES_MARKER: Final = re.compile(
+    r"\b(?:item\s*)?3\s*\.?\s*[AC]\b\.?|\b(?:covered|applicable|listed|wc|work(?:er)?s'?\s*comp"
+    r"(?:ensation)?)\s+states?\b|\bstates?\s*(?:\(s\)\s*)?(?:covered|of\s+operations?|insured)\b"
+    r"|\bstates?\s*:",
+    re.IGNORECASE,
+)
+_ALL_STATES: Final = re.compile(
+    r"\ball\s+(?:50\s+|fifty\s+|other\s+)?(?:u\.?s\.?\s+)?states\b(?P<rest>[^.;\n]*)", re.IGNORECASE
+)
+_EXCEPT: Final = re.compile(r"\b(?:except|excluding|other\s+than|but\s+not)\b", re.IGNORECASE)
+# The end of a clause: a full stop or semicolon not inside an abbreviation, or a line break.
+_CLAUSE_END: Final = re.compile(r"(?<![A-Z])[.;](?=\s|$)|\n")
+_CODE: Final = re.compile(r"\b[A-Z]{2}\b")
+_NAME: Final = re.compile(
+    r"\b(?:" + "|".join(sorted(STATE_NAMES, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+# A monopolistic state's fund named: the state's WC comes from it.
+_STATE_FUND: Final = re.compile(
+    r"\bBWC\b|bureau\s+of\s+workers|state\s+(?:insurance\s+)?fund|\bL\s*&\s*I\b|labou?r\s*(?:and|&)"
+    r"\s*industries|\bWSI\b|workforce\s+safety|workforce\s+services",
+    re.IGNORECASE,
+)
+_FUND_STATE: Final = {"bwc": "OH", "bureau": "OH", "l": "WA", "labor": "WA", "labour": "WA"}
+_FUND_STATE.update({"wsi": "ND", "workforce safety": "ND", "workforce services": "WY"})
+
+_STOP_GAP: Final = re.compile(r"\bstop[\s-]*gap\b", re.IGNORECASE)
+_ADDITIONAL_INSURED: Final = re.compile(r"\badditional(?:ly)?\s+insured", re.IGNORECASE)
+_NEGATED_AI: Final = re.compile(
+    r"\b(?:not|no)\s+(?:an?\s+)?(?:included\s+as\s+)?additional\s+insured", re.IGNORECASE
+)
+
+_RETRO: Final = re.compile(
+    r"\bretro(?:active)?(?:\s+date)?\s*(?:is|of|:|-)?\s*"
+    r"(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|none|full\s+prior\s+acts)",
+    re.IGNORECASE,
+)
+_NUMBER: Final = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
+_TAIL: Final = re.compile(
+    rf"(?P<before>{_NUMBER})[\s-]*(?:years?|yrs?)\s*(?:of\s+)?"
+    r"(?:extended\s+reporting(?:\s+period)?|tail|erp)"
+    r"|(?:extended\s+reporting\s+period|\btail\b|\bERP\b)\s*(?:of|:|-)?\s*"
+    rf"(?P<after>{_NUMBER})[\s-]*(?:years?|yrs?)",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+# Full prior acts: no retroactive date at all, so any earlier work is covered.
+NO_RETRO_DATE: Final = date.min
+
+
+def _clause(text: str, start: int) -> str:
+    end = _CLAUSE_END.search(text, start)
+    return text[start : end.start() if end else len(text)]
+
+
+def _states_in(clause: str) -> set[str]:
+    found = {code for code in _CODE.findall(clause) if code in US_STATES}
+    found.update(STATE_NAMES[name.lower()] for name in _NAME.findall(clause))
+    return found
+
+
+def wc_states_from(description: str) -> tuple[str, ...] | None:
+    """The states the description says workers' compensation covers, sorted; None when it
+    names none. "All states" covers the fifty and DC but the monopolistic four (a private
+    policy cannot cover them), minus any it excepts; a state fund named adds its state."""
+    covered: set[str] = set()
+    stated = False
+    for match in _ALL_STATES.finditer(description):
+        stated = True
+        rest = match.group("rest")
+        excepted: set[str] = set()
+        exception = _EXCEPT.search(rest)
+        if exception is not None:
+            excepted = _states_in(rest[exception.end() :])
+        covered |= (_MAINLAND - MONOPOLISTIC_STATES) - excepted
+    for match in _STATES_MARKER.finditer(description):
+        clause = _clause(description, match.end())
+        exception = _EXCEPT.search(clause)
+        listed = _states_in(clause if exception is None else clause[: exception.start()])
+        if listed:
+            stated = True
+            covered |= listed
+    for match in _STATE_FUND.finditer(description):
+        sentence_start = max(description.rfind(".", 0, match.start()), 0)
+        sentence = _clause(description, sentence_start + 1 if sentence_start else 0)
+        named = _states_in(sentence) & MONOPOLISTIC_STATES
+        if not named:
+            word = match.group(0).split()[0].lower().rstrip("&")
+            guessed = _FUND_STATE.get(word) or _FUND_STATE.get(match.group(0).lower())
+            named = {guessed} if guessed else set()
+        if named:
+            stated = True
+            covered |= named
+    return tuple(sorted(covered)) if stated else None
+
+
+def mentions_stop_gap(description: str) -> bool:
+    return _STOP_GAP.search(description) is not None
+
+
+def mentions_additional_insured(description: str) -> bool:
+    """The description says someone is an additional insured (and does not deny it)."""
+    return (
+        _ADDITIONAL_INSURED.search(description) is not None
+        and _NEGATED_AI.search(description) is None
+    )
+
+
+def claims_made_terms(description: str) -> tuple[date | None, int | None]:
+    """(retroactive date, tail years) a description states for a claims-made policy."""
+    retro: date | None = None
+    match = _RETRO.search(description)
+    if match is not None:
+        retro = _parse_date(match.group("date"))
+    tail: int | None = None
+    match = _TAIL.search(description)
+    if match is not None:
+        years = match.group("before") or match.group("after")
+        tail = int(years) if years.isdigit() else _WORD_NUMBERS[years.lower()]
+    return retro, tail
+
+
+def _parse_date(text: str) -> date | None:
+    lowered = text.lower()
+    if lowered == "none" or lowered.startswith("full"):
+        return NO_RETRO_DATE
+    try:
+        if "-" in text:
+            return date.fromisoformat(text)
+        month, day, year = (int(part) for part in text.split("/"))
+    except ValueError:
+        return None
+    if year < 100:
+        # Two-digit years on certificates: retro dates lie in the past, so 00-69 are 2000s.
+        year += 2000 if year < 70 else 1900
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
