@@ -22,6 +22,7 @@ from backend.verification.outcomes import FAIL, PASS, UNKNOWN, WAIVED
 
 _CLAIM_ONLY: Final = "claimed on certificate only"
 _UNREADABLE_LINE: Final = "line shown, dates unreadable"
+_EL_ON_WC_POLICY: Final = "employer's liability on the WC policy for the state"
 
 
 class _Waiver(Protocol):
@@ -569,6 +570,11 @@ def _owners(check: Check, label: str) -> str:
 
 def _stop_gap(check: Check, label: str) -> str:
     state = _text(check.expected)
+    if check.outcome == PASS and check.found == _EL_ON_WC_POLICY:
+        return (
+            f"The workers' compensation policy lists the project's state, {state}, with "
+            "employer's liability limits: its stop-gap employer's liability there."
+        )
     if check.outcome == PASS:
         return f"Stop-gap employer's liability for the project's state, {state}, is on file."
     if check.found == _CLAIM_ONLY:

@@ -32,6 +32,7 @@ from backend.verification.record import (
 )
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
+EL_ON_WC_POLICY: Final = "employer's liability on the WC policy for the state"
 
 
 @final
@@ -189,4 +190,14 @@ def _run_wc_extras(options: LineOptions, run: Run, term: Term) -> None:
         outcome, found, found_evidence = endorsement_outcome(
             run.record, STOP_GAP, None, run.coverage_day, options.on_file
         )
+        covered = term.wc_states
+        if outcome != PASS and covered is not None and state in covered:
+            # A private WC policy cannot insure a monopolistic state's workers' compensation:
+            # listing it (item 3.A) with employer's liability limits is its stop-gap
+            # employer's liability for that state (the monopolistic-states EL endorsement).
+            for amount in term.limits.values():
+                if amount is not None:
+                    outcome, found = PASS, EL_ON_WC_POLICY
+                    found_evidence = lookup(term.evidence, "wc_states")
+                    break
         out.append(stop_gap.make(outcome, line, state, found, found_evidence))

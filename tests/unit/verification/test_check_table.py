@@ -265,7 +265,11 @@ _case(
 _case(
     "WC_STOP_GAP_EL",
     WC,
-    lambda: (f.drop_endorsements(f.compliant_record(), STOP_GAP), f.requirements(), f.context()),
+    lambda: (
+        f.replace_term(f.drop_endorsements(f.compliant_record(), STOP_GAP), WC, wc_states=("PA",)),
+        f.requirements(),
+        f.context(),
+    ),
 )
 _case(
     "AI_BOX_VS_DESCRIPTION",

@@ -365,12 +365,16 @@ def test_wc_states_read_from_the_description(
 def test_a_monopolistic_state_needs_a_stop_gap() -> None:
     without = f.drop_endorsements(f.compliant_record(), STOP_GAP)
     for state in sorted(MONOPOLISTIC_STATES):
-        record = f.replace_term(without, WC, wc_states=(state,))
+        record = f.replace_term(without, WC, wc_states=("PA",))
         check = f.find(f.run(record, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC)
         assert check.outcome == FAIL and "monopolistic" in check.message
+        # A private WC policy listing the state with EL limits gives EL there (stop gap).
+        listed = f.replace_term(without, WC, wc_states=(state,))
+        assert _outcome(f.run(listed, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC) == PASS
     assert "WC_STOP_GAP_EL" not in {
         c.code for c in f.run(without, ctx=f.context(state="PA")).checks
     }
+    without = f.replace_term(without, WC, wc_states=("PA",))
     claimed = dataclasses.replace(
         without,
         endorsements=(
@@ -446,3 +450,22 @@ def test_after_close_out_only_completed_operations_are_asked_for_n_years() -> No
     assert "AUTO_PRESENT" in {
         c.code for c in verify(requirements, renewal, ctx, date(2027, 2, 1)).checks
     }
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([GL, AUTO, UMB, WC]), st.integers(0, 5)), min_size=1, max_size=6
+    ),
+    st.booleans(),
+)
+def test_an_unread_limit_never_makes_a_compliant_record_non_compliant(
+    unread: list[tuple[str, int]], combined: bool
+) -> None:
+    record = f.compliant_record()
+    for line, index in unread:
+        limits = dict(record.terms_by_line[line][-1][1].limits)
+        kinds = sorted(limits)
+        limits[kinds[index % len(kinds)]] = None
+        record = f.replace_term(record, line, limits=limits)
+    status = f.run(record, f.requirements(combined_limits=combined)).status
+    assert status in (COMPLIANT, INCOMPLETE)
