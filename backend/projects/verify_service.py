@@ -45,7 +45,6 @@ from backend.projects.engine_input import (
     load_ratings,
     record_as_of,
 )
-from backend.projects.snapshot_append import CheckFragments
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body

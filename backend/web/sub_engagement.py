@@ -29,8 +29,8 @@ from backend.db.models import (
 from backend.errors import BadInput, DomainError, Forbidden, NotFound
 from backend.network.access import engagement_scope
 from backend.network.actor import Actor
+from backend.projects.engine_input import expiring_window_days
 from backend.projects.sweep import latest_verdicts
-from backend.verification.from_db import expiring_window_days
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
 from backend.web.engagement_pages import DECISION_LABEL
