@@ -13,6 +13,7 @@ An umbrella "follows form" only when the description says so; otherwise it is un
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -32,6 +33,7 @@ from backend.verification.description import (
     claims_made_terms,
     mentions_additional_insured,
     mentions_stop_gap,
+    waiver_lines,
     wc_states_from,
 )
 from backend.verification.record import (
@@ -114,6 +116,7 @@ def record_from_acord_json(
         endorsements.extend(_flag_claims(index, coverage, line, evidence, description))
     shown_lines = {policy.line for policy in policies} | set(unreadable)
     endorsements.extend(_description_claims(description, shown_lines, coverages, evidence))
+    endorsements.extend(_follow_form_claims(policies, endorsements))
     holder = document.get("certificate_holder")
     holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
     insured = document.get("insured")
@@ -335,6 +338,19 @@ def _description_claims(
                 evidence=where,
             )
         )
+    waived = waiver_lines(description)
+    if waived:
+        # The description names the lines whose waiver it claims; a row whose SUBR WVD box is
+        # marked already claims its own.
+        marked = {
+            UMBRELLA if coverage.get("line") == "excess" else coverage.get("line")
+            for coverage in coverages
+            if isinstance(coverage, dict) and coverage.get("subrogation_waived") is True
+        }
+        shown = {UMBRELLA if line == "excess" else line for line in shown_lines}
+        for line in waived:
+            if line in shown and line not in marked:
+                claims.append(_claim(WAIVER_OF_SUBROGATION, line, where))
     if _PNC.search(description) and has_gl:
         claims.append(_claim(PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, where))
     notice = _NOTICE.search(description)
@@ -352,6 +368,26 @@ def _description_claims(
     if _PER_PROJECT.search(description) and has_gl:
         claims.append(_claim(PER_PROJECT_AGGREGATE, GENERAL_LIABILITY, where))
     return claims
+
+
+def _follow_form_claims(
+    policies: list[Policy], endorsements: list[Endorsement]
+) -> list[Endorsement]:
+    """An umbrella that follows form extends the general liability's additional insureds (as
+    the records loader has it): when its own INSD box claims none, the GL claims are claimed
+    for it too."""
+    follows = any(
+        policy.line in (UMBRELLA, "excess") and any(term.follows_form for term in policy.terms)
+        for policy in policies
+    )
+    ai_kinds = (AI_ONGOING, AI_COMPLETED)
+    if not follows or any(e.kind in ai_kinds and UMBRELLA in e.lines for e in endorsements):
+        return []
+    return [
+        dataclasses.replace(endorsement, lines=(UMBRELLA,))
+        for endorsement in endorsements
+        if endorsement.kind in ai_kinds and GENERAL_LIABILITY in endorsement.lines
+    ]
 
 
 def _claim(kind: str, line: str, evidence: Evidence, *, blanket: bool | None = None) -> Endorsement:

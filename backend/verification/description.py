@@ -129,6 +129,32 @@ def wc_states_from(description: str) -> tuple[str, ...] | None:
     return tuple(sorted(covered)) if stated else None
 
 
+_WAIVER: Final = re.compile(r"waiver\s+of\s+subrogation|subrogation\s+(?:is\s+)?waived", re.I)
+_NO_WAIVER: Final = re.compile(
+    r"\bno\s+waiver\s+of\s+subrogation|subrogation\s+is\s+not\s+waived", re.I
+)
+_LINE_WORDS: Final = (
+    ("general_liability", re.compile(r"\bgeneral\s+liability\b|\bG\.?L\b|\bCGL\b", re.I)),
+    ("auto_liability", re.compile(r"\bauto(?:mobile)?\b|\bA\.?L\b|\bBAP?\b", re.I)),
+    ("umbrella", re.compile(r"\bumbrella\b|\bexcess\b", re.I)),
+    (
+        "workers_compensation",
+        re.compile(r"\bwork(?:er)?s'?\s*comp|\bW\.?C\b|employers?'?\s+liability", re.I),
+    ),
+)
+
+
+def waiver_lines(description: str) -> tuple[str, ...] | None:
+    """The lines a description says carry a waiver of subrogation: those its sentence names,
+    () when it names none (then the rows' own marks decide), None when it claims no waiver."""
+    match = _WAIVER.search(description)
+    if match is None or _NO_WAIVER.search(description) is not None:
+        return None
+    start = max(description.rfind(".", 0, match.start()) + 1, 0)
+    sentence = _clause(description, start)
+    return tuple(line for line, pattern in _LINE_WORDS if pattern.search(sentence))
+
+
 def mentions_stop_gap(description: str) -> bool:
     return _STOP_GAP.search(description) is not None
 

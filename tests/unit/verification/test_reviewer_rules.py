@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.requirements.model import FormEdition, RequirementSet, parse_form_edition
-from backend.requirements.vocabulary import MONOPOLISTIC_STATES
+from backend.requirements.vocabulary import LINE_CODE_PREFIX, MONOPOLISTIC_STATES
 from backend.verification.acord_adapter import record_from_acord_json
 from backend.verification.checks import FAIL, PASS, UNKNOWN, WAIVED, Waiver
 from backend.verification.description import STATE_NAMES, wc_states_from
@@ -469,3 +469,26 @@ def test_an_unread_limit_never_makes_a_compliant_record_non_compliant(
         record = f.replace_term(record, line, limits=limits)
     status = f.run(record, f.requirements(combined_limits=combined)).status
     assert status in (COMPLIANT, INCOMPLETE)
+
+
+def test_a_follow_form_umbrella_carries_the_general_liability_additional_insureds() -> None:
+    document = _certificate(_BLANKET + " Excess follows form.")
+    document["coverages"][2]["additional_insured"] = None
+    verdict = verify(f.requirements(), record_from_acord_json(document), f.context(), f.ON)
+    assert _outcome(verdict, "AI_ONGOING", UMB) == UNKNOWN  # claimed, as on GL
+    assert _outcome(verdict, "AI_COMPLETED", UMB) == UNKNOWN
+    document["description_of_operations"] = _BLANKET
+    verdict = verify(f.requirements(), record_from_acord_json(document), f.context(), f.ON)
+    assert _outcome(verdict, "AI_ONGOING", UMB) == FAIL
+
+
+def test_a_waiver_of_subrogation_in_the_description_is_claimed_on_the_lines_it_names() -> None:
+    document = _certificate("Waiver of subrogation applies to GL, Auto and WC.")
+    for coverage in document["coverages"]:
+        coverage["subrogation_waived"] = None
+    verdict = verify(f.requirements(), record_from_acord_json(document), f.context(), f.ON)
+    for line in (GL, AUTO, WC):
+        assert _outcome(verdict, f"{LINE_CODE_PREFIX[line]}_WAIVER_OF_SUBROGATION", line) == UNKNOWN
+    document["description_of_operations"] = "Project: Harbor Point."
+    verdict = verify(f.requirements(), record_from_acord_json(document), f.context(), f.ON)
+    assert _outcome(verdict, "GL_WAIVER_OF_SUBROGATION", GL) == FAIL
