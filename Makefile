@@ -32,6 +32,7 @@ lint: setup
 	@$(UV) run ruff check --output-format concise .
 	@$(UV) run ruff format --check --quiet .
 	@$(UV) run mypy
+	@$(UV) run lint-imports --no-cache --no-logo
 
 bench: setup services bench-verify bench-audit bench-acord bench-fanout bench-dashboard
 

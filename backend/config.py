@@ -103,7 +103,7 @@ class Settings:
         tokens): 32 random-looking bytes, url-safe base64 encoded, so `Fernet(key)` takes it as
         it is. Derived from SECRET_KEY with HKDF-SHA256, so every replica derives the same one;
         in development without SECRET_KEY, from a secret made once under KEYS_DIR."""
-        from backend.deployment import derive_encryption_key, development_secret
+        from backend.secret_keys import derive_encryption_key, development_secret
 
         secret = self.secret_key or development_secret(self.keys_dir, self.is_production)
         return derive_encryption_key(secret)

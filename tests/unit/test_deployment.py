@@ -16,6 +16,7 @@ from backend.audit.context import AuditContext
 from backend.audit.keys import KeyFileError, settings_signer
 from backend.config import Settings
 from backend.deployment import DeploymentError, configuration_problems, require_deployable
+from backend.secret_keys import MissingSecretError
 
 SECRET = "s" * 48
 
@@ -117,5 +118,5 @@ def test_encryption_key_is_derived_from_secret_key(tmp_path: Path) -> None:
 def test_development_encryption_key_is_stable_without_secret_key(tmp_path: Path) -> None:
     first = _settings(tmp_path).encryption_key
     assert _settings(tmp_path).encryption_key == first
-    with pytest.raises(DeploymentError):
+    with pytest.raises(MissingSecretError):
         _ = _settings(tmp_path / "prod", environment="production").encryption_key

@@ -1,0 +1,122 @@
+"""Tenancy filters live in backend/network/access.py and the repositories only.
+
+A tenancy filter compares an organisation column (organisation_id, gc_org_id, sub_org_id ...)
+with a value inside .where()/.filter()/.join(): written inline elsewhere, it is one more place
+that can forget the acting organisation (issue 13). A join between two columns is not one.
+The files below held such filters when this test was written; each may only lose them (move
+them behind access.py or a repository, then lower or drop its count here). A new file, or a
+file with more than its count, fails.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+from typing import Final
+
+BACKEND: Final = Path(__file__).resolve().parents[2] / "backend"
+TENANT_COLUMNS: Final = frozenset(
+    {"organisation_id", "gc_org_id", "sub_org_id", "org_id", "owner_org_id"}
+)
+QUERY_METHODS: Final = frozenset({"where", "filter", "filter_by", "join", "outerjoin"})
+ALLOWED_PLACES: Final = ("network/access.py",)
+
+# Inline filters found when the rule was set (2026-12-07); they may only go down.
+KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
+    "backend/integrations/procore/mapping.py": 10,
+    "backend/projects/decisions.py": 6,
+    "backend/notify/webhooks_endpoints.py": 4,
+    "backend/web/engagement_pages.py": 4,
+    "backend/integrations/procore/connection.py": 3,
+    "backend/projects/verify_service.py": 3,
+    "backend/web/review_checks.py": 3,
+    "backend/audit/controllers.py": 2,
+    "backend/integrations/procore/writeback.py": 2,
+    "backend/projects/sweep.py": 2,
+    "backend/web/requirement_sets.py": 2,
+    "backend/web/sub_views.py": 2,
+    "backend/audit/service.py": 1,
+    "backend/demo/loader.py": 1,
+    "backend/integrations/accounting.py": 1,
+    "backend/integrations/procore/controllers.py": 1,
+    "backend/integrations/procore/inbound.py": 1,
+    "backend/network/invitations.py": 1,
+    "backend/notify/webhooks.py": 1,
+    "backend/requirements/flowdown_store.py": 1,
+    "backend/verification/from_db.py": 1,
+    "backend/web/dashboard.py": 1,
+    "backend/web/sub_pages.py": 1,
+    "backend/web/typed_by_hand.py": 1,
+}
+
+
+def _is_column(node: ast.expr) -> bool:
+    """Model.column (a class attribute), as opposed to a value such as actor.organisation_id."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )
+
+
+def _inline_filters(tree: ast.AST) -> list[int]:
+    lines: list[int] = []
+    for call in ast.walk(tree):
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in QUERY_METHODS
+        ):
+            continue
+        for argument in call.args:
+            for node in ast.walk(argument):
+                if not isinstance(node, ast.Compare) or not any(
+                    isinstance(op, ast.Eq) for op in node.ops
+                ):
+                    continue
+                sides = [node.left, *node.comparators]
+                tenant = any(
+                    _is_column(side)
+                    and isinstance(side, ast.Attribute)
+                    and side.attr in TENANT_COLUMNS
+                    for side in sides
+                )
+                if tenant and not all(_is_column(side) for side in sides):
+                    lines.append(node.lineno)
+    return lines
+
+
+def inline_filters() -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for path in sorted(BACKEND.rglob("*.py")):
+        relative = path.relative_to(BACKEND).as_posix()
+        if relative in ALLOWED_PLACES or path.name == "repository.py":
+            continue
+        lines = _inline_filters(ast.parse(path.read_text(encoding="utf-8")))
+        if lines:
+            found[f"backend/{relative}"] = lines
+    return found
+
+
+def test_no_new_inline_tenancy_filter() -> None:
+    grown = {
+        path: lines
+        for path, lines in inline_filters().items()
+        if len(lines) > KNOWN_INLINE_FILTERS.get(path, 0)
+    }
+    assert not grown, (
+        "tenancy filters written inline (use backend/network/access.py or the domain's "
+        f"repository): {grown}"
+    )
+
+
+def test_the_scan_finds_an_inline_filter_and_ignores_a_join() -> None:
+    source = (
+        "q = select(Engagement).where(Engagement.gc_org_id == actor.organisation_id)\n"
+        "j = select(Engagement).join(Organisation, Organisation.id == Engagement.sub_org_id)\n"
+    )
+    assert _inline_filters(ast.parse(source)) == [1]
+    assert sum(Counter({k: len(v) for k, v in inline_filters().items()}).values()) <= sum(
+        KNOWN_INLINE_FILTERS.values()
+    )
