@@ -7,12 +7,13 @@ as the change it describes, so a grant never exists without its entry."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import AccessEvent
+from backend.db.models import AccessEvent, Invitation
 from backend.network.actor import Actor
 
 INVITATION_ISSUED: Final = "invitation.issued"
@@ -41,6 +42,9 @@ def record_access(
     session.add(
         AccessEvent(
             id=uuid.uuid4(),
+            # The moment of the change itself, not its transaction's start: events of one
+            # request keep their order.
+            created_at=datetime.now(UTC),
             event=event,
             actor_person_id=actor.person_id if actor else None,
             actor_org_id=actor.organisation_id if actor else None,
@@ -53,7 +57,32 @@ def record_access(
     )
 
 
-async def events_about(session: AsyncSession, organisation_id: uuid.UUID) -> list[AccessEvent]:
+def for_invitation(
+    session: AsyncSession,
+    event: str,
+    actor: Actor | None,
+    invitation: Invitation,
+    *,
+    subject_org_id: uuid.UUID | None,
+    subject_person_id: uuid.UUID | None = None,
+    detail: str = "",
+) -> None:
+    """An event about one invitation: its id and the address it was sent to go with it."""
+    record_access(
+        session,
+        event,
+        actor,
+        subject_person_id=subject_person_id,
+        subject_org_id=subject_org_id,
+        invitation_id=invitation.id,
+        email=invitation.email,
+        detail=detail,
+    )
+
+
+async def events_about(
+    session: AsyncSession, organisation_id: uuid.UUID, limit: int
+) -> list[AccessEvent]:
     """The access events an organisation caused or that concern it, newest first."""
     query = (
         select(AccessEvent)
@@ -62,5 +91,6 @@ async def events_about(session: AsyncSession, organisation_id: uuid.UUID) -> lis
             | (AccessEvent.subject_org_id == organisation_id)
         )
         .order_by(AccessEvent.created_at.desc())
+        .limit(limit)
     )
     return list((await session.execute(query)).scalars())

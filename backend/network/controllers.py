@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Invitation
+from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.auth_pages import AuthController
@@ -23,6 +24,9 @@ from backend.network.invitations import (
 )
 from backend.network.service import AuthService
 from backend.web.invitation_mail import mail_after_commit
+
+# The newest entries only: an admin looks at recent grants here; the table keeps them all.
+ACCESS_EVENTS_SHOWN = 500
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,6 +86,26 @@ class TokenController(Controller):
     @delete("/tokens/{token_id:uuid}", status_code=204)
     async def revoke_token(self, actor: Actor, auth: AuthService, token_id: uuid.UUID) -> None:
         await auth.revoke_api_token(actor, token_id)
+
+    @get("/access-events")
+    async def access_events(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
+        """The organisation's trail of grants and revocations, newest first, for its admins."""
+        require(actor, "tokens.manage")
+        rows = await access_log.events_about(db, actor.organisation_id, ACCESS_EVENTS_SHOWN)
+        return [
+            {
+                "at": e.created_at.isoformat(),
+                "event": e.event,
+                "by_person_id": str(e.actor_person_id) if e.actor_person_id else None,
+                "by_organisation_id": str(e.actor_org_id) if e.actor_org_id else None,
+                "subject_person_id": str(e.subject_person_id) if e.subject_person_id else None,
+                "subject_organisation_id": str(e.subject_org_id) if e.subject_org_id else None,
+                "invitation_id": str(e.invitation_id) if e.invitation_id else None,
+                "email": e.email,
+                "detail": e.detail,
+            }
+            for e in rows
+        ]
 
     @get("/broker-invitations")
     async def list_broker_invitations(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:

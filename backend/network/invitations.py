@@ -135,13 +135,12 @@ class InvitationService:
         )
         self.session.add(invitation)
         await self.session.flush()
-        access_log.record_access(
+        access_log.for_invitation(
             self.session,
             access_log.INVITATION_ISSUED,
             actor,
+            invitation,
             subject_org_id=invitation.invitee_org_id,
-            invitation_id=invitation.id,
-            email=email,
             detail=kind,
         )
         name = invitee.legal_name if invitee is not None else "not in the network yet"
@@ -295,14 +294,13 @@ class InvitationService:
             .where(WebSession.invitation_id == invitation.id, WebSession.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        access_log.record_access(
+        access_log.for_invitation(
             self.session,
             access_log.INVITATION_REVOKED,
             actor,
+            invitation,
             subject_person_id=invitation.accepted_by_id,
             subject_org_id=invitation.invitee_org_id,
-            invitation_id=invitation.id,
-            email=invitation.email,
             detail=f"{invitation.kind}; {getattr(ended, 'rowcount', 0)} live session(s) ended",
         )
         await self.session.flush()
@@ -320,13 +318,12 @@ class InvitationService:
         token = new_token("inv")
         invitation.token_hash = token_digest(token)
         invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])
-        access_log.record_access(
+        access_log.for_invitation(
             self.session,
             access_log.INVITATION_RESENT,
             actor,
+            invitation,
             subject_org_id=invitation.invitee_org_id,
-            invitation_id=invitation.id,
-            email=invitation.email,
             detail=invitation.kind,
         )
         await self.session.flush()
@@ -394,14 +391,13 @@ class InvitationService:
             await self.session.flush()
         invitation.accepted_at = _now()
         invitation.accepted_by_id = person.id
-        access_log.record_access(
+        access_log.for_invitation(
             self.session,
             access_log.INVITATION_ACCEPTED,
             signed_in,
+            invitation,
             subject_person_id=person.id,
             subject_org_id=invitation.issuer_org_id,
-            invitation_id=invitation.id,
-            email=invitation.email,
             detail=f"broker access until {invitation.access_until:%Y-%m-%d %H:%M} UTC",
         )
         await self.session.flush()
@@ -477,13 +473,12 @@ class InvitationService:
         self.session.add(engagement)
         invitation.accepted_at = _now()
         invitation.accepted_by_id = actor.person_id
-        access_log.record_access(
+        access_log.for_invitation(
             self.session,
             access_log.INVITATION_ACCEPTED,
             actor,
+            invitation,
             subject_org_id=invitation.issuer_org_id,
-            invitation_id=invitation.id,
-            email=invitation.email,
             detail=f"{invitation.kind}: engagement {engagement.id}",
         )
         await self.session.flush()

@@ -171,6 +171,20 @@ async def test_revoking_ends_the_grant_and_its_live_session_at_once(
         )
     ).scalars()
     assert sorted(events) == ["invitation.accepted", "invitation.issued", "invitation.revoked"]
+    # The sub's admin reads the trail; another organisation's admin sees none of it.
+    trail = (await client.get("/api/v1/access-events")).json()
+    assert [e["event"] for e in trail if e["invitation_id"] == invitation_id] == [
+        "invitation.revoked",
+        "invitation.accepted",
+        "invitation.issued",
+    ]
+    client.cookies.clear()
+    await sign_in(client, firm.emails["broker_agent"])
+    assert (await client.get("/api/v1/access-events")).status_code == 403
+    client.cookies.clear()
+    stranger = await make_org(db, "subcontractor")
+    await sign_in(client, stranger.emails["sub_admin"])
+    assert (await client.get("/api/v1/access-events")).json() == []
 
 
 async def test_access_ends_when_the_grant_period_is_over(
