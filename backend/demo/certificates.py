@@ -12,8 +12,10 @@ from typing import Any
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
+from backend.acord.page_render import render_pages
 from backend.db.models import Document, Organisation
 from backend.records.store import DocumentStore, sha256_hex
+from backend.web.page_image import save_pages
 
 
 def certificate_values(
@@ -73,7 +75,10 @@ def demo_certificate(
 ) -> Document:
     values = certificate_values(sub, holder, insurer, today)
     data = _render(values)
-    store.put(data)
+    digest = store.put(data)
+    # Recorded as read without the worker, so its page images are drawn here (the PDF is this
+    # module's own, not an upload: no sandbox needed).
+    save_pages(store, digest, render_pages(data))
     return Document(
         id=uuid.uuid4(),
         sub_org_id=sub.id,
