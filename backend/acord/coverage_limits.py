@@ -18,364 +18,363 @@ from backend.acord.values import other_limit_key, parse_money
 LABEL_LINE_GAP_PT = 4.0
 
 
-class CoverageLimitsReader(PageLabels):
-    def _limits(
-        self,
-        table: Table,
-        band: tuple[float, float],
-        spec: list[tuple[str, re.Pattern[str]]],
-        pointer: str,
-    ) -> tuple[dict[str, int | None], bool]:
-        # Limit labels are worded differently from one agency system to the next ("MED EXP",
-        # "MEDICAL EXPENSE"; "GEN'L AGGREGATE"), so each label line is classified by its key
-        # words; a label on two lines anchors its value between them.
-        scan = self.region_ocr is not None
-        if scan:
-            band = self._ruled_band(table, band)
-        region = (table.limits_x, band[0], table.dollar_x, band[1])
-        anchors: list[tuple[str | None, float]] = []
-        last_key: str | None = None
-        last_bottom = -1.0
-        # On a scan, label lines OCR garbled beyond recognition still mark a limit's line.
-        unknown: list[float] = []
-        line_bottom = -1.0
-        # The vertical extent of each label with its continuation lines ("(Ea accident)").
-        extents: list[list[float]] = []
-        for line in group_lines(self.page.words_in(region)):
-            # A label runs on past the "$" column when a form prints no "$" signs.
-            label_words = list(line.words)
-            beyond = self.page.words_in((table.dollar_x, line.top, self.page.width, line.bottom))
-            for word in sorted(beyond, key=lambda w: w.x0):
-                # An amount set close after a "$" OCR read as a letter is no part of the label.
-                if AMOUNT.search(word.text):
-                    break
-                if word.x0 - label_words[-1].x1 < 4 and abs(word.cy - line.words[0].cy) < 2:
-                    label_words.append(word)
-            text = compact(" ".join(w.text for w in label_words))
-            key = next((k for k, pattern in spec if pattern.search(text)), None)
-            if key is None and scan:
-                key = fuzzy_limit_key(text, [k for k, _ in spec])
-            cy = (line.top + line.bottom) / 2
-            follows = line.top - last_bottom < LABEL_LINE_GAP_PT
-            if key is not None and key == last_key and follows:
-                anchors[-1] = (key, (anchors[-1][1] + cy) / 2)
-            elif key is not None and all(k != key for k, _ in anchors):
-                anchors.append((key, cy))
-                extents.append([line.top, line.bottom])
-            if key is None and follows and extents:
+def read_limits(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    spec: list[tuple[str, re.Pattern[str]]],
+    pointer: str,
+) -> tuple[dict[str, int | None], bool]:
+    # Limit labels are worded differently from one agency system to the next ("MED EXP",
+    # "MEDICAL EXPENSE"; "GEN'L AGGREGATE"), so each label line is classified by its key
+    # words; a label on two lines anchors its value between them.
+    scan = p.region_ocr is not None
+    if scan:
+        band = _ruled_band(p, table, band)
+    region = (table.limits_x, band[0], table.dollar_x, band[1])
+    anchors: list[tuple[str | None, float]] = []
+    last_key: str | None = None
+    last_bottom = -1.0
+    # On a scan, label lines OCR garbled beyond recognition still mark a limit's line.
+    unknown: list[float] = []
+    line_bottom = -1.0
+    # The vertical extent of each label with its continuation lines ("(Ea accident)").
+    extents: list[list[float]] = []
+    for line in group_lines(p.page.words_in(region)):
+        # A label runs on past the "$" column when a form prints no "$" signs.
+        label_words = list(line.words)
+        beyond = p.page.words_in((table.dollar_x, line.top, p.page.width, line.bottom))
+        for word in sorted(beyond, key=lambda w: w.x0):
+            # An amount set close after a "$" OCR read as a letter is no part of the label.
+            if AMOUNT.search(word.text):
+                break
+            if word.x0 - label_words[-1].x1 < 4 and abs(word.cy - line.words[0].cy) < 2:
+                label_words.append(word)
+        text = compact(" ".join(w.text for w in label_words))
+        key = next((k for k, pattern in spec if pattern.search(text)), None)
+        if key is None and scan:
+            key = fuzzy_limit_key(text, [k for k, _ in spec])
+        cy = (line.top + line.bottom) / 2
+        follows = line.top - last_bottom < LABEL_LINE_GAP_PT
+        if key is not None and key == last_key and follows:
+            anchors[-1] = (key, (anchors[-1][1] + cy) / 2)
+        elif key is not None and all(k != key for k, _ in anchors):
+            anchors.append((key, cy))
+            extents.append([line.top, line.bottom])
+        if key is None and follows and extents:
+            extents[-1][1] = max(extents[-1][1], line.bottom)
+        if key is not None:
+            last_key, last_bottom = key, line.bottom
+            if extents:
                 extents[-1][1] = max(extents[-1][1], line.bottom)
-            if key is not None:
-                last_key, last_bottom = key, line.bottom
-                if extents:
-                    extents[-1][1] = max(extents[-1][1], line.bottom)
-                self.label_word_ids.update(id(w) for w in label_words)
-            elif (
-                scan
-                and len(re.sub(r"[^A-Z]", "", text)) >= 5
-                # not the second line of the label above ("(Per accident)")
-                and line.top - line_bottom > 2.5
-            ):
-                unknown.append(cy)
-            line_bottom = line.bottom
-        for y in unknown:
-            if all(abs(y - other) > 4 for _, other in anchors):
-                anchors.append((None, y))
-        for word in self.page.words_in((table.dollar_x - 1, band[0], self.page.width, band[1])):
-            # A "$" beside a label's second line ("(Ea accident)") is that label's sign; one
-            # beside no label marks a line whose label was not read.
-            if (
-                word.text == "$"
-                and all(abs(word.cy - y) > 4 for _, y in anchors)
-                and not any(top <= word.cy <= bottom for top, bottom in extents)
-            ):
-                anchors.append((None, word.cy))
-        anchors.sort(key=lambda a: a[1])
-        # Amounts set in another font may sit a few points above their label, and the first
-        # one then above the row's top edge.
-        value_region = (table.dollar_x - 1, band[0] - 5, self.page.width, band[1])
-        keys = [k for k, _ in spec]
-        ordered = any(spec is printed for printed in PRINT_ORDERED)
-        page_values = self.values_in(value_region)
-        x0, top, x1, bottom = value_region
-        alternates = [w for w in self.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
-        left = self._amounts_left(table, band, page_values + alternates) if scan else None
-        found, unplaced = self._amounts(page_values, anchors, table, band, keys, ordered, left)
-        if scan and unplaced:
-            fresh = self._reread_labels(table, band, spec, anchors, found, unplaced, left)
-            if fresh:
-                anchors = sorted(anchors + fresh, key=lambda a: a[1])
-                found, _ = self._amounts(page_values, anchors, table, band, keys, ordered, left)
-        if self.alternates:
-            second, _ = self._amounts(alternates, anchors, table, band, keys, ordered, left)
-            if self.region_ocr is not None:
-                self._settle_amounts(table, band, found, second)
-            for key, (value, words) in second.items():
-                mine = found.get(key)
-                # No limit is printed as nought: "0" is OCR's reading of "§.000" or ",000,000".
-                if mine is None or not mine[0] or (value and _sureness(words) > _sureness(mine[1])):
-                    found[key] = (value, words)
-        limits: dict[str, int | None] = {key: None for key, _ in spec}
-        for key, (value, words) in found.items():
-            limits[key] = None if scan and value == 0 else value
-            self.evidence.note(f"{pointer}/limits/{key}", words)
-        return limits, bool(found)
-
-    def _amounts(
-        self,
-        value_words: list[Word],
-        anchors: list[tuple[str | None, float]],
-        table: Table,
-        band: tuple[float, float],
-        keys: list[str],
-        ordered: bool,
-        left: float | None = None,
-    ) -> tuple[dict[str, tuple[int | None, list[Word]]], list[Orphan]]:
-        """Amounts paired with their labels; on a scan, amounts whose label OCR lost are given
-        the limit kinds no label was found for (see place_orphans), and a "$" sign read as a
-        letter or digit on its own in the "$" column, or anything left of the amounts' ruled
-        cell (`left`), is no amount. Also the amounts left without a limit kind."""
-        if self.region_ocr is None:
-            return _read_amounts(value_words, anchors)[0], []
-        value_words = [
-            w
-            for w in value_words
-            if not _stray_dollar(w, table.dollar_x) and (left is None or w.cx > left)
-        ]
-        found, orphans = _read_amounts(value_words, anchors)
-        place_orphans(found, orphans, anchors, band, keys, ordered)
-        placed = {id(w) for _, words in found.values() for w in words}
-        unplaced = [
-            o for o in orphans if o[1] is not None and not any(id(w) in placed for w in o[2])
-        ]
-        return found, unplaced
-
-    def _reread_labels(
-        self,
-        table: Table,
-        band: tuple[float, float],
-        spec: list[tuple[str, re.Pattern[str]]],
-        anchors: list[tuple[str | None, float]],
-        found: dict[str, tuple[int | None, list[Word]]],
-        unplaced: list[Orphan],
-        left: float | None,
-    ) -> list[tuple[str | None, float]]:
-        """On a scan whose page pass garbled limit labels set in small print, the label beside
-        each amount no label was found for, read again on its own at twice the size: the
-        label's line lies as far from its amount as the labels read lie from theirs, within
-        half a line pitch."""
-        assert self.region_ocr is not None
-        keys = [k for k, _ in spec]
-        labelled = {k for k, _ in anchors if k is not None}
-        missing = [k for k in keys if k not in labelled and k not in found]
-        lone = [o for o in unplaced if band[0] <= o[0] <= band[1]]
-        if not missing or not lone:
-            return []
-        known = sorted(y for k, y in anchors if k is not None)
-        steps = [b - a for a, b in pairwise(known) if b - a > 4]
-        pitch = min(max(median(steps), 8.0), 16.0) if steps else 12.0
-        offsets = [
-            y - sum(w.cy for w in found[k][1]) / len(found[k][1])
-            for k, y in anchors
-            if k is not None and k in found and found[k][1]
-        ]
-        offset = median(offsets) if offsets else 0.0
-        right = left - 1 if left is not None else table.dollar_x
-        boxes: list[BBox] = [
-            (table.limits_x + 1, cy + offset - pitch / 2, right, cy + offset + pitch / 2)
-            for cy, _, _ in lone[: len(keys)]
-        ]
-        region_ocr = self.region_ocr
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            readings = list(pool.map(lambda b: region_ocr(b, zoom=2.0, single_line=True), boxes))
-        fresh: list[tuple[str | None, float]] = []
-        for box, words in zip(boxes, readings, strict=True):
-            text = compact(joined_text(words))
-            key = next((k for k, pattern in spec if pattern.search(text)), None)
-            key = key or fuzzy_limit_key(text, keys)
-            if key in missing:
-                missing.remove(key)
-                fresh.append((key, (box[1] + box[3]) / 2))
-        return fresh
-
-    def _amounts_left(
-        self, table: Table, band: tuple[float, float], words: list[Word]
-    ) -> float | None:
-        """The left edge of the amounts' cell where the form rules the LIMITS column in two (the
-        labels with their "$" signs, the amounts): the last vertical rule across the row left
-        of where the row's amounts start (OCR may read the rule as a bracket: "[2")."""
-        amounts = [w for w in words if AMOUNT.search(w.text)]
-        if self.ink is None or not amounts:
-            return None
-        start = median(w.x0 for w in amounts)
-        rules = self.ink.vertical_rules(table.limits_x + 10, start + 3, band[0] + 2, band[1] - 2)
-        return max(rules) if rules else None
-
-    def _ruled_band(self, table: Table, band: tuple[float, float]) -> tuple[float, float]:
-        """A coverage row's band as the table's rules draw it, where the row labels placed it a
-        line off (a lost or misread row label): each edge moves to the row rule nearest it, a
-        rule that runs across both the LIMITS column and the policy number column (the form
-        may rule each limit line too, but only across the LIMITS column)."""
-        if self.ink is None or "policy" not in table.columns:
-            return band
-        reach = 20.0
-        top, bottom = band[0] - reach, band[1] + reach
-        left, right = table.columns["policy"]
-        across_policy = self.ink.horizontal_rules(left + 2, right - 2, top, bottom)
-        across_limits = self.ink.horizontal_rules(
-            table.limits_x + 3, table.dollar_x - 3, top, bottom
-        )
-        rules = [y for y in across_limits if any(abs(y - p) < 2 for p in across_policy)]
-        middle = (band[0] + band[1]) / 2
-        edges = []
-        for edge in band:
-            # Each edge keeps to its own half of the row.
-            near = [y for y in rules if abs(y - edge) <= reach and (y < middle) == (edge < middle)]
-            edges.append(min(near, key=lambda y: abs(y - edge)) + 0.5 if near else edge)
-        return edges[0], edges[1]
-
-    def _settle_amounts(
-        self,
-        table: Table,
-        band: tuple[float, float],
-        found: dict[str, tuple[int | None, list[Word]]],
-        second: dict[str, tuple[int | None, list[Word]]],
-    ) -> None:
-        """On a scan, an amount the page pass and the grey re-read do not agree on, or that
-        neither read as a well-formed amount ("2-000,000", "17,000,000" with the "$" taken
-        for a digit), read once more on its own line with only the characters of an amount;
-        that reading is taken when it is well formed."""
-        region_ocr = self.region_ocr
-        assert region_ocr is not None
-        doubtful: list[tuple[str, BBox]] = []
-        for key in sorted(set(found) | set(second)):
-            readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
-            shapes = [well_formed_amount(joined_text(r[1])) for r in readings]
-            if len(readings) == 2 and shapes[0] and shapes[0] == shapes[1]:
-                continue
-            words = [w for _, ws in readings for w in ws]
-            if not words:
-                continue
-            box = self._amount_box(table, band, words)
-            doubtful.append((key, box))
-        # The amounts' lines are independent Tesseract runs: two at a time on two cores.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            rereads = list(
-                pool.map(
-                    lambda item: region_ocr(item[1], single_line=True, whitelist="$0123456789,."),
-                    doubtful,
-                )
-            )
-        for (key, _), fresh in zip(doubtful, rereads, strict=True):
-            amount = well_formed_amount(joined_text(fresh)) if fresh else None
-            shapes = [
-                well_formed_amount(joined_text(r[1]))
-                for r in (found.get(key), second.get(key))
-                if r is not None and r[1]
-            ]
-            if amount is not None and not _third_opinion(amount, shapes):
-                # Taken over both other readings (the alternates only replace when surer).
-                reading = (amount, fresh)
-                found[key] = reading
-                second[key] = reading
-
-    def _amount_box(self, table: Table, band: tuple[float, float], words: list[Word]) -> BBox:
-        """The box an amount is read again in: its line, within the amounts' cell where the
-        form rules one off (the "$" signs printed before it, read as "5" or "S", and the
-        table's border kept out), and within the row's rules (an amount set close under the
-        row's top rule is read as nothing with the rule in its box)."""
-        # A block reading may give a line a box twice its height: the line is as tall as its
-        # shortest reading, about the middle of the readings.
-        cy = median(w.cy for w in words)
-        half = min(max(min(w.height for w in words), 5.0), 10.0) / 2
-        box = [table.dollar_x - 1, cy - half - 2, self.page.width - 6, cy + half + 2]
-        if self.ink is None:
-            return (box[0], box[1], box[2], box[3])
-        digits = [w for w in words if AMOUNT.search(w.text)] or [
-            w for w in words if re.search(r"\d", w.text) and not _stray_dollar(w, table.dollar_x)
-        ]
-        start = min(w.x0 for w in digits) if digits else box[2]
-        cells = self.ink.vertical_rules(box[0], box[2] + 6, band[0] + 2, band[1] - 2)
-        # OCR may read the rule before an amount as part of it ("[2").
-        before = [x for x in cells if table.dollar_x + 2 < x < start + 3]
-        after = [x for x in cells if x > start + 10]
-        if before:
-            box[0] = max(before) + 1.5
-        if after:
-            box[2] = min(after) - 1.5
-        rules = self.ink.horizontal_rules(box[0] + 2, box[2] - 2, box[1], box[3])
-        middle = (box[1] + box[3]) / 2
-        for y in rules:
-            if y < middle:
-                box[1] = max(box[1], y + 1.0)
-            else:
-                # (y is the rule's first pixel row: print may come down to it)
-                box[3] = min(box[3], y - 0.3)
-        return (box[0], box[1], box[2], box[3])
-
-    def _other_limits(self, table: Table, words: list[Word]) -> dict[str, int]:
-        """An OTHER row's amounts paired with their labels by nearest line (amounts set in
-        another font may sit above their label, next to the label of the line before)."""
-        label_lines = [
-            line
-            for line in group_lines([w for w in words if w.cx < table.dollar_x])
-            if re.search(r"[A-Za-z]{3}", line.text)
-        ]
-        amount_lines = [
-            line
-            for line in group_lines([w for w in words if w.cx >= table.dollar_x])
-            if re.search(r"\d", line.text)
-        ]
-        # A label that carries its own amount ("DED: $1,000") is read as printed instead.
-        if (
-            not label_lines
-            or not amount_lines
-            or any(re.search(r"\d", b.text) for b in label_lines)
+            p.label_word_ids.update(id(w) for w in label_words)
+        elif (
+            scan
+            and len(re.sub(r"[^A-Z]", "", text)) >= 5
+            # not the second line of the label above ("(Per accident)")
+            and line.top - line_bottom > 2.5
         ):
-            return {}
-        assignment = _align(
-            [(a.top + a.bottom) / 2 for a in amount_lines],
-            [(b.top + b.bottom) / 2 for b in label_lines],
-        )
-        limits: dict[str, int] = {}
-        for amount, index in zip(amount_lines, assignment, strict=True):
-            if index is None:
-                continue
-            value = self._other_amount(table, amount.words)
-            if value is None:
-                continue
-            key = other_limit_key(label_lines[index].text)
-            if key in limits:
-                key = f"{key}_2"
-            limits[key] = value
-        return limits
+            unknown.append(cy)
+        line_bottom = line.bottom
+    for y in unknown:
+        if all(abs(y - other) > 4 for _, other in anchors):
+            anchors.append((None, y))
+    for word in p.page.words_in((table.dollar_x - 1, band[0], p.page.width, band[1])):
+        # A "$" beside a label's second line ("(Ea accident)") is that label's sign; one
+        # beside no label marks a line whose label was not read.
+        if (
+            word.text == "$"
+            and all(abs(word.cy - y) > 4 for _, y in anchors)
+            and not any(top <= word.cy <= bottom for top, bottom in extents)
+        ):
+            anchors.append((None, word.cy))
+    anchors.sort(key=lambda a: a[1])
+    # Amounts set in another font may sit a few points above their label, and the first
+    # one then above the row's top edge.
+    value_region = (table.dollar_x - 1, band[0] - 5, p.page.width, band[1])
+    keys = [k for k, _ in spec]
+    ordered = any(spec is printed for printed in PRINT_ORDERED)
+    page_values = p.values_in(value_region)
+    x0, top, x1, bottom = value_region
+    alternates = [w for w in p.alternates if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+    left = _amounts_left(p, table, band, page_values + alternates) if scan else None
+    found, unplaced = _amounts(p, page_values, anchors, table, band, keys, ordered, left)
+    if scan and unplaced:
+        fresh = _reread_labels(p, table, band, spec, anchors, found, unplaced, left)
+        if fresh:
+            anchors = sorted(anchors + fresh, key=lambda a: a[1])
+            found, _ = _amounts(p, page_values, anchors, table, band, keys, ordered, left)
+    if p.alternates:
+        second, _ = _amounts(p, alternates, anchors, table, band, keys, ordered, left)
+        if p.region_ocr is not None:
+            _settle_amounts(p, table, band, found, second)
+        for key, (value, words) in second.items():
+            mine = found.get(key)
+            # No limit is printed as nought: "0" is OCR's reading of "§.000" or ",000,000".
+            if mine is None or not mine[0] or (value and _sureness(words) > _sureness(mine[1])):
+                found[key] = (value, words)
+    limits: dict[str, int | None] = {key: None for key, _ in spec}
+    for key, (value, words) in found.items():
+        limits[key] = None if scan and value == 0 else value
+        p.evidence.note(f"{pointer}/limits/{key}", words)
+    return limits, bool(found)
 
-    def _other_amount(self, table: Table, words: list[Word]) -> int | None:
-        """An OTHER row's amount; on a scan, its grey re-read taken where the page pass was
-        less sure, or the line read again in its cell with only an amount's characters when the
-        two readings do not agree on a well-formed amount ("$00,000" beside "500,000")."""
-        value = parse_money(" ".join(w.text for w in words))
-        if self.region_ocr is None:
-            return value
-        cy = sum(w.cy for w in words) / len(words)
-        height = max(min(w.height for w in words), 6.0)
-        second = [
-            w
-            for w in self.alternates
-            if w.cx >= table.dollar_x
-            and abs(w.cy - cy) < 0.6 * height
-            and not _stray_dollar(w, table.dollar_x)
-        ]
-        readings = [r for r in (words, second) if r]
-        shapes = [well_formed_amount(joined_text(r)) for r in readings]
-        if len(readings) == 2 and shapes[0] is not None and shapes[0] == shapes[1]:
-            return shapes[0]
-        box = self._amount_box(table, (cy - height, cy + height), [w for r in readings for w in r])
-        fresh = self.region_ocr(box, single_line=True, whitelist="$0123456789,.")
+
+def _amounts(
+    p: PageLabels,
+    value_words: list[Word],
+    anchors: list[tuple[str | None, float]],
+    table: Table,
+    band: tuple[float, float],
+    keys: list[str],
+    ordered: bool,
+    left: float | None = None,
+) -> tuple[dict[str, tuple[int | None, list[Word]]], list[Orphan]]:
+    """Amounts paired with their labels; on a scan, amounts whose label OCR lost are given
+    the limit kinds no label was found for (see place_orphans), and a "$" sign read as a
+    letter or digit on its own in the "$" column, or anything left of the amounts' ruled
+    cell (`left`), is no amount. Also the amounts left without a limit kind."""
+    if p.region_ocr is None:
+        return _read_amounts(value_words, anchors)[0], []
+    value_words = [
+        w
+        for w in value_words
+        if not _stray_dollar(w, table.dollar_x) and (left is None or w.cx > left)
+    ]
+    found, orphans = _read_amounts(value_words, anchors)
+    place_orphans(found, orphans, anchors, band, keys, ordered)
+    placed = {id(w) for _, words in found.values() for w in words}
+    unplaced = [o for o in orphans if o[1] is not None and not any(id(w) in placed for w in o[2])]
+    return found, unplaced
+
+
+def _reread_labels(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    spec: list[tuple[str, re.Pattern[str]]],
+    anchors: list[tuple[str | None, float]],
+    found: dict[str, tuple[int | None, list[Word]]],
+    unplaced: list[Orphan],
+    left: float | None,
+) -> list[tuple[str | None, float]]:
+    """On a scan whose page pass garbled limit labels set in small print, the label beside
+    each amount no label was found for, read again on its own at twice the size: the
+    label's line lies as far from its amount as the labels read lie from theirs, within
+    half a line pitch."""
+    assert p.region_ocr is not None
+    keys = [k for k, _ in spec]
+    labelled = {k for k, _ in anchors if k is not None}
+    missing = [k for k in keys if k not in labelled and k not in found]
+    lone = [o for o in unplaced if band[0] <= o[0] <= band[1]]
+    if not missing or not lone:
+        return []
+    known = sorted(y for k, y in anchors if k is not None)
+    steps = [b - a for a, b in pairwise(known) if b - a > 4]
+    pitch = min(max(median(steps), 8.0), 16.0) if steps else 12.0
+    offsets = [
+        y - sum(w.cy for w in found[k][1]) / len(found[k][1])
+        for k, y in anchors
+        if k is not None and k in found and found[k][1]
+    ]
+    offset = median(offsets) if offsets else 0.0
+    right = left - 1 if left is not None else table.dollar_x
+    boxes: list[BBox] = [
+        (table.limits_x + 1, cy + offset - pitch / 2, right, cy + offset + pitch / 2)
+        for cy, _, _ in lone[: len(keys)]
+    ]
+    region_ocr = p.region_ocr
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        readings = list(pool.map(lambda b: region_ocr(b, zoom=2.0, single_line=True), boxes))
+    fresh: list[tuple[str | None, float]] = []
+    for box, words in zip(boxes, readings, strict=True):
+        text = compact(joined_text(words))
+        key = next((k for k, pattern in spec if pattern.search(text)), None)
+        key = key or fuzzy_limit_key(text, keys)
+        if key in missing:
+            missing.remove(key)
+            fresh.append((key, (box[1] + box[3]) / 2))
+    return fresh
+
+
+def _amounts_left(
+    p: PageLabels, table: Table, band: tuple[float, float], words: list[Word]
+) -> float | None:
+    """The left edge of the amounts' cell where the form rules the LIMITS column in two (the
+    labels with their "$" signs, the amounts): the last vertical rule across the row left
+    of where the row's amounts start (OCR may read the rule as a bracket: "[2")."""
+    amounts = [w for w in words if AMOUNT.search(w.text)]
+    if p.ink is None or not amounts:
+        return None
+    start = median(w.x0 for w in amounts)
+    rules = p.ink.vertical_rules(table.limits_x + 10, start + 3, band[0] + 2, band[1] - 2)
+    return max(rules) if rules else None
+
+
+def _ruled_band(p: PageLabels, table: Table, band: tuple[float, float]) -> tuple[float, float]:
+    """A coverage row's band as the table's rules draw it, where the row labels placed it a
+    line off (a lost or misread row label): each edge moves to the row rule nearest it, a
+    rule that runs across both the LIMITS column and the policy number column (the form
+    may rule each limit line too, but only across the LIMITS column)."""
+    if p.ink is None or "policy" not in table.columns:
+        return band
+    reach = 20.0
+    top, bottom = band[0] - reach, band[1] + reach
+    left, right = table.columns["policy"]
+    across_policy = p.ink.horizontal_rules(left + 2, right - 2, top, bottom)
+    across_limits = p.ink.horizontal_rules(table.limits_x + 3, table.dollar_x - 3, top, bottom)
+    rules = [y for y in across_limits if any(abs(y - p) < 2 for p in across_policy)]
+    middle = (band[0] + band[1]) / 2
+    edges = []
+    for edge in band:
+        # Each edge keeps to its own half of the row.
+        near = [y for y in rules if abs(y - edge) <= reach and (y < middle) == (edge < middle)]
+        edges.append(min(near, key=lambda y: abs(y - edge)) + 0.5 if near else edge)
+    return edges[0], edges[1]
+
+
+def _settle_amounts(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    found: dict[str, tuple[int | None, list[Word]]],
+    second: dict[str, tuple[int | None, list[Word]]],
+) -> None:
+    """On a scan, an amount the page pass and the grey re-read do not agree on, or that
+    neither read as a well-formed amount ("2-000,000", "17,000,000" with the "$" taken
+    for a digit), read once more on its own line with only the characters of an amount;
+    that reading is taken when it is well formed."""
+    region_ocr = p.region_ocr
+    assert region_ocr is not None
+    doubtful: list[tuple[str, BBox]] = []
+    for key in sorted(set(found) | set(second)):
+        readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
+        shapes = [well_formed_amount(joined_text(r[1])) for r in readings]
+        if len(readings) == 2 and shapes[0] and shapes[0] == shapes[1]:
+            continue
+        words = [w for _, ws in readings for w in ws]
+        if not words:
+            continue
+        box = _amount_box(p, table, band, words)
+        doubtful.append((key, box))
+    # The amounts' lines are independent Tesseract runs: two at a time on two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rereads = list(
+            pool.map(
+                lambda item: region_ocr(item[1], single_line=True, whitelist="$0123456789,."),
+                doubtful,
+            )
+        )
+    for (key, _), fresh in zip(doubtful, rereads, strict=True):
         amount = well_formed_amount(joined_text(fresh)) if fresh else None
+        shapes = [
+            well_formed_amount(joined_text(r[1]))
+            for r in (found.get(key), second.get(key))
+            if r is not None and r[1]
+        ]
         if amount is not None and not _third_opinion(amount, shapes):
-            return amount
-        formed = [(_sureness(r), shape) for r, shape in zip(readings, shapes, strict=True) if shape]
-        return max(formed)[1] if formed else value
+            # Taken over both other readings (the alternates only replace when surer).
+            reading = (amount, fresh)
+            found[key] = reading
+            second[key] = reading
+
+
+def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: list[Word]) -> BBox:
+    """The box an amount is read again in: its line, within the amounts' cell where the
+    form rules one off (the "$" signs printed before it, read as "5" or "S", and the
+    table's border kept out), and within the row's rules (an amount set close under the
+    row's top rule is read as nothing with the rule in its box)."""
+    # A block reading may give a line a box twice its height: the line is as tall as its
+    # shortest reading, about the middle of the readings.
+    cy = median(w.cy for w in words)
+    half = min(max(min(w.height for w in words), 5.0), 10.0) / 2
+    box = [table.dollar_x - 1, cy - half - 2, p.page.width - 6, cy + half + 2]
+    if p.ink is None:
+        return (box[0], box[1], box[2], box[3])
+    digits = [w for w in words if AMOUNT.search(w.text)] or [
+        w for w in words if re.search(r"\d", w.text) and not _stray_dollar(w, table.dollar_x)
+    ]
+    start = min(w.x0 for w in digits) if digits else box[2]
+    cells = p.ink.vertical_rules(box[0], box[2] + 6, band[0] + 2, band[1] - 2)
+    # OCR may read the rule before an amount as part of it ("[2").
+    before = [x for x in cells if table.dollar_x + 2 < x < start + 3]
+    after = [x for x in cells if x > start + 10]
+    if before:
+        box[0] = max(before) + 1.5
+    if after:
+        box[2] = min(after) - 1.5
+    rules = p.ink.horizontal_rules(box[0] + 2, box[2] - 2, box[1], box[3])
+    middle = (box[1] + box[3]) / 2
+    for y in rules:
+        if y < middle:
+            box[1] = max(box[1], y + 1.0)
+        else:
+            # (y is the rule's first pixel row: print may come down to it)
+            box[3] = min(box[3], y - 0.3)
+    return (box[0], box[1], box[2], box[3])
+
+
+def _other_limits(p: PageLabels, table: Table, words: list[Word]) -> dict[str, int]:
+    """An OTHER row's amounts paired with their labels by nearest line (amounts set in
+    another font may sit above their label, next to the label of the line before)."""
+    label_lines = [
+        line
+        for line in group_lines([w for w in words if w.cx < table.dollar_x])
+        if re.search(r"[A-Za-z]{3}", line.text)
+    ]
+    amount_lines = [
+        line
+        for line in group_lines([w for w in words if w.cx >= table.dollar_x])
+        if re.search(r"\d", line.text)
+    ]
+    # A label that carries its own amount ("DED: $1,000") is read as printed instead.
+    if not label_lines or not amount_lines or any(re.search(r"\d", b.text) for b in label_lines):
+        return {}
+    assignment = _align(
+        [(a.top + a.bottom) / 2 for a in amount_lines],
+        [(b.top + b.bottom) / 2 for b in label_lines],
+    )
+    limits: dict[str, int] = {}
+    for amount, index in zip(amount_lines, assignment, strict=True):
+        if index is None:
+            continue
+        value = _other_amount(p, table, amount.words)
+        if value is None:
+            continue
+        key = other_limit_key(label_lines[index].text)
+        if key in limits:
+            key = f"{key}_2"
+        limits[key] = value
+    return limits
+
+
+def _other_amount(p: PageLabels, table: Table, words: list[Word]) -> int | None:
+    """An OTHER row's amount; on a scan, its grey re-read taken where the page pass was
+    less sure, or the line read again in its cell with only an amount's characters when the
+    two readings do not agree on a well-formed amount ("$00,000" beside "500,000")."""
+    value = parse_money(" ".join(w.text for w in words))
+    if p.region_ocr is None:
+        return value
+    cy = sum(w.cy for w in words) / len(words)
+    height = max(min(w.height for w in words), 6.0)
+    second = [
+        w
+        for w in p.alternates
+        if w.cx >= table.dollar_x
+        and abs(w.cy - cy) < 0.6 * height
+        and not _stray_dollar(w, table.dollar_x)
+    ]
+    readings = [r for r in (words, second) if r]
+    shapes = [well_formed_amount(joined_text(r)) for r in readings]
+    if len(readings) == 2 and shapes[0] is not None and shapes[0] == shapes[1]:
+        return shapes[0]
+    box = _amount_box(p, table, (cy - height, cy + height), [w for r in readings for w in r])
+    fresh = p.region_ocr(box, single_line=True, whitelist="$0123456789,.")
+    amount = well_formed_amount(joined_text(fresh)) if fresh else None
+    if amount is not None and not _third_opinion(amount, shapes):
+        return amount
+    formed = [(_sureness(r), shape) for r, shape in zip(readings, shapes, strict=True) if shape]
+    return max(formed)[1] if formed else value
 
 
 AMOUNT = re.compile(r"\d[,.]\d{3}")

@@ -12,379 +12,384 @@ from backend.acord.coverage_limits import (
     GL_LIMITS,
     UMBRELLA_LIMITS,
     WC_LIMITS,
-    CoverageLimitsReader,
+    _other_limits,
+    read_limits,
 )
-from backend.acord.coverage_table import CoverageTableFinder, Table
-from backend.acord.coverage_ticks import CoverageTicksReader
+from backend.acord.coverage_table import Table, _cell, find_table
+from backend.acord.coverage_ticks import (
+    _covered_autos,
+    _gl_ticks,
+    _statute_box,
+    _umbrella_ticks,
+)
 from backend.acord.geometry import Word, compact, group_lines
-from backend.acord.page_labels import joined_text, lines_with_words
-from backend.acord.scan_cells import ScanCellsReader
+from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
+from backend.acord.scan_cells import _read_mark, _reread_dates
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
 
 
-class CoverageRowsReader(
-    CoverageTableFinder, CoverageLimitsReader, CoverageTicksReader, ScanCellsReader
-):
-    def _coverages(self) -> list[dict[str, Any]]:
-        table = self._table()
-        if table is None:
-            return []
-        coverages: list[dict[str, Any]] = []
-        for line in ("general_liability", "auto_liability", "umbrella", "workers_compensation"):
-            if line in table.bands:
-                coverage = self._coverage(table, line, table.bands[line], len(coverages))
-                if coverage is not None:
-                    coverages.append(coverage)
-        if "other" in table.bands:
-            coverages.extend(self._other_rows(table, table.bands["other"], len(coverages)))
-        return coverages
+def read_coverages(p: PageLabels) -> list[dict[str, Any]]:
+    table = find_table(p)
+    if table is None:
+        return []
+    coverages: list[dict[str, Any]] = []
+    for line in ("general_liability", "auto_liability", "umbrella", "workers_compensation"):
+        if line in table.bands:
+            coverage = _coverage(p, table, line, table.bands[line], len(coverages))
+            if coverage is not None:
+                coverages.append(coverage)
+    if "other" in table.bands:
+        coverages.extend(_other_rows(p, table, table.bands["other"], len(coverages)))
+    return coverages
 
-    def _common(
-        self, table: Table, band: tuple[float, float], pointer: str, line: str
-    ) -> dict[str, Any]:
-        ltr_words = [w for w in self._cell(table, "ltr", band) if re.fullmatch(r"[A-F]", w.text)]
-        policy_words = self._cell(table, "policy", band)
-        eff_words = [w for w in self._cell(table, "eff", band) if parse_date(w.text)]
-        exp_words = [w for w in self._cell(table, "exp", band) if parse_date(w.text)]
-        addl_words = [w for w in self._cell(table, "addl", band) if parse_mark(w.text) is not None]
-        subr_words = [w for w in self._cell(table, "subr", band) if parse_mark(w.text) is not None]
-        if line == "workers_compensation":
-            addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
-        policy_lines = lines_with_words(policy_words)
-        if self.region_ocr is not None:
-            # On a scan a rule or a speck above the number reads as a scrap ("in", "L"); a
-            # policy number holds digits.
-            policy_lines = [pl for pl in policy_lines if re.search(r"\d", pl[0])] or policy_lines
-        policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
-        common: dict[str, Any] = {
-            "line": line,
-            "insurer_letter": ltr_words[0].text if ltr_words else None,
-            "policy_number": clean_text(policy_text) or None,
-            "effective": parse_date(eff_words[0].text) if eff_words else None,
-            "expiration": parse_date(exp_words[0].text) if exp_words else None,
-            # A form without the column (the 2001/08 edition has no SUBR WVD) says nothing.
-            "additional_insured": bool(addl_words and parse_mark(addl_words[0].text))
-            if "addl" in table.columns
-            else None,
-            "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text))
-            if "subr" in table.columns
-            else None,
-        }
-        if self.alternates:
-            self._prefer_alternates(table, band, common, policy_used, eff_words, exp_words)
-            for key, column, found in (
-                ("additional_insured", "addl", addl_words),
-                ("subrogation_waived", "subr", subr_words),
-            ):
-                if found or column not in table.columns:
-                    continue
-                left, right = table.columns[column]
-                marks = [
-                    w
-                    for w in self.alternates
-                    if left <= w.cx <= right
-                    and band[0] <= w.cy <= band[1]
-                    and parse_mark(w.text) is not None
-                    and not (line == "workers_compensation" and w.text.upper() in {"N", "A"})
-                ]
-                if marks:
-                    common[key] = bool(parse_mark(marks[0].text))
-                    continue
-                if self.region_ocr is not None and policy_used:
-                    mark = self._read_mark(table.columns[column], policy_used)
-                    if mark is not None:
-                        common[key] = mark
-        if (
-            not ltr_words
-            and self.region_ocr is not None
-            and common["policy_number"]
-            and policy_used
-            and "ltr" in table.columns
-        ):
-            left, right = table.columns["ltr"]
-            row_cy = sum(w.cy for w in policy_used) / len(policy_used)
-            cell = (left, row_cy - 7, right, row_cy + 7)
-            for word in self.region_ocr(cell, single_char=True):
-                letter = word.text.strip(" .|:[](){}").upper()
-                if re.fullmatch(r"[A-F]", letter):
-                    common["insurer_letter"] = letter
-                    ltr_words = [word]
-                    break
-        if self.region_ocr is not None:
-            row = policy_used or ltr_words or eff_words[:1] or exp_words[:1]
-            self._reread_dates(table, common, row, pointer)
-        self.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
-        self.evidence.note(f"{pointer}/policy_number", policy_used)
-        if self.region_ocr is not None:
-            self._reread_policy_number(
-                table, common, policy_used or eff_words[:1] or exp_words[:1], pointer
-            )
-        self.evidence.note(f"{pointer}/effective", eff_words[:1])
-        self.evidence.note(f"{pointer}/expiration", exp_words[:1])
-        self.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
-        self.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
-        return common
 
-    def _reread_policy_number(
-        self, table: Table, common: dict[str, Any], row: list[Word], pointer: str
-    ) -> None:
-        """On a scan, the policy number read again on its own as one line in grey, with the
-        characters policy numbers are printed with, unless the page pass read it cleanly and
-        surely. The page pass works on black-and-white pixels and the table's grey re-read on
-        the whole column; both misread a digit or a dash as a sign ("$8GLVD37220",
-        "GA_-829253.18") or split a number ("UMB-28 3045-34"). A differing reading never
-        scores higher than the readings it replaces."""
-        assert self.region_ocr is not None
-        if "policy" not in table.columns or not row:
-            return
-        current = common["policy_number"]
-        page_text = joined_text(row) if re.search(r"\d", joined_text(row)) else None
-        if (
-            current is not None
-            and current == page_text
-            and len(row) == 1
-            and row[0].confidence >= _SURE_POLICY
-            and _clean_policy_number(current)
-        ):
-            return  # one word read surely and cleanly (a space the page pass saw is checked)
-        left, right = table.columns["policy"]
-        # The whole cell's width on the row's line: the page pass may have read only part of
-        # the number, and a number printed across the column's edge is taken whole.
-        inside = [w for w in row if left <= w.cx <= right]
-        box = (
-            min([left + 1] + [w.x0 - 3 for w in inside]),
-            min(w.top for w in row) - 2,
-            max([right - 1] + [w.x1 + 3 for w in inside]),
-            max(w.bottom for w in row) + 2,
-        )
-        fresh = self.region_ocr(box, single_line=True, whitelist=_POLICY_CHARACTERS)
-        value, words = policy_number_reading(fresh)
-        if value is None or value == current:
-            return
-        common["policy_number"] = value
-        before = self.evidence.fields.get(f"{pointer}/policy_number", {}).get("confidence", 1.0)
-        self.evidence.note(
-            f"{pointer}/policy_number",
-            words,
-            confidence=min([before, *(w.confidence for w in words)]),
-        )
-
-    def _prefer_alternates(
-        self,
-        table: Table,
-        band: tuple[float, float],
-        common: dict[str, Any],
-        policy_used: list[Word],
-        eff_words: list[Word],
-        exp_words: list[Word],
-    ) -> None:
-        """Take the second (grey) reading of the policy number and dates where it is the
-        likelier one: the page pass found nothing there, or was less sure."""
-
-        def cell(column: str) -> list[Word]:
-            if column not in table.columns:
-                return []
-            left, right = table.columns[column]
-            return [
-                w for w in self.alternates if left <= w.cx <= right and band[0] <= w.cy <= band[1]
-            ]
-
-        def sure(words: list[Word]) -> float:
-            return sum(w.confidence for w in words) / len(words) if words else 0.0
-
-        lines = [
-            (text, words)
-            for text, words in lines_with_words(cell("policy"))
-            if re.search(r"\d", text)
-        ]
-        if lines:
-            text, words = lines[0]
-            if not common["policy_number"] or sure(words) > sure(policy_used):
-                common["policy_number"] = clean_text(text) or common["policy_number"]
+def _common(
+    p: PageLabels, table: Table, band: tuple[float, float], pointer: str, line: str
+) -> dict[str, Any]:
+    ltr_words = [w for w in _cell(p, table, "ltr", band) if re.fullmatch(r"[A-F]", w.text)]
+    policy_words = _cell(p, table, "policy", band)
+    eff_words = [w for w in _cell(p, table, "eff", band) if parse_date(w.text)]
+    exp_words = [w for w in _cell(p, table, "exp", band) if parse_date(w.text)]
+    addl_words = [w for w in _cell(p, table, "addl", band) if parse_mark(w.text) is not None]
+    subr_words = [w for w in _cell(p, table, "subr", band) if parse_mark(w.text) is not None]
+    if line == "workers_compensation":
+        addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
+    policy_lines = lines_with_words(policy_words)
+    if p.region_ocr is not None:
+        # On a scan a rule or a speck above the number reads as a scrap ("in", "L"); a
+        # policy number holds digits.
+        policy_lines = [pl for pl in policy_lines if re.search(r"\d", pl[0])] or policy_lines
+    policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
+    common: dict[str, Any] = {
+        "line": line,
+        "insurer_letter": ltr_words[0].text if ltr_words else None,
+        "policy_number": clean_text(policy_text) or None,
+        "effective": parse_date(eff_words[0].text) if eff_words else None,
+        "expiration": parse_date(exp_words[0].text) if exp_words else None,
+        # A form without the column (the 2001/08 edition has no SUBR WVD) says nothing.
+        "additional_insured": bool(addl_words and parse_mark(addl_words[0].text))
+        if "addl" in table.columns
+        else None,
+        "subrogation_waived": bool(subr_words and parse_mark(subr_words[0].text))
+        if "subr" in table.columns
+        else None,
+    }
+    if p.alternates:
+        _prefer_alternates(p, table, band, common, policy_used, eff_words, exp_words)
         for key, column, found in (
-            ("effective", "eff", eff_words),
-            ("expiration", "exp", exp_words),
+            ("additional_insured", "addl", addl_words),
+            ("subrogation_waived", "subr", subr_words),
         ):
-            dates = [w for w in cell(column) if parse_date(w.text)]
-            if dates and (common[key] is None or sure(dates[:1]) > sure(found[:1])):
-                common[key] = parse_date(dates[0].text)
-
-    def _coverage(
-        self, table: Table, line: str, band: tuple[float, float], index: int
-    ) -> dict[str, Any] | None:
-        pointer = f"/coverages/{index}"
-        common = self._common(table, band, pointer, line)
-        type_left, type_right = table.columns.get("type", (0.0, table.limits_x))
-        type_region = (type_left, band[0], type_right, band[1])
-        coverage: dict[str, Any] = dict(common)
-        if line == "general_liability":
-            limits, any_value = self._limits(table, band, GL_LIMITS, pointer)
-            coverage["basis"], coverage["aggregate_applies_per"] = self._gl_ticks(type_region)
-        elif line == "auto_liability":
-            limits, any_value = self._limits(table, band, AUTO_LIMITS, pointer)
-            coverage["covered_autos"] = self._covered_autos(type_region)
-        elif line == "umbrella":
-            limits, any_value = self._limits(table, band, UMBRELLA_LIMITS, pointer)
-            excess, coverage["basis"] = self._umbrella_ticks(type_region)
-            if excess:
-                coverage["line"] = "excess"
-        else:
-            limits, any_value = self._limits(table, band, WC_LIMITS, pointer)
-            statute_area = (table.limits_x - 10, band[0], self.page.width, band[1])
-            coverage["statutory"] = self._statute_box(statute_area)
-            coverage["officers_excluded"] = self._officers_excluded(table, band)
-        coverage["limits"] = limits
-        has_content = any_value or coverage["policy_number"] or coverage["effective"]
-        return coverage if has_content else None
-
-    def _officers_excluded(self, table: Table, band: tuple[float, float]) -> bool | None:
-        """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
-        answer = self._officers_answer(table, band)
-        if answer is None and self.region_ocr is not None:
-            answer = self._scan_officers_answer(table, band)
-        return answer
-
-    def _scan_officers_answer(self, table: Table, band: tuple[float, float]) -> bool | None:
-        """On a scan whose page pass lost the question's labels or its answer: the lone Y or N
-        in the right of the TYPE OF INSURANCE cell of the row, read again as scattered print
-        (the "Y / N" heading above the box reads as letters beside a slash)."""
-        assert self.region_ocr is not None
-        if "type" not in table.columns:
-            return None
-        left, right = table.columns["type"]
-        if "addl" in table.columns and table.columns["addl"][0] > left:
-            right = min(right, table.columns["addl"][0])
-        region = (left + 0.55 * (right - left), band[0] + 1, right - 1, band[1] - 1)
-        words = self.region_ocr(region, sparse=True)
-        slashes = [w for w in words if "/" in w.text]
-        lone = [
-            w
-            for w in words
-            if w.text.strip(" .:|") in ("Y", "N")
-            and not any(abs(s.cy - w.cy) < 0.6 * w.height for s in slashes)
-        ]
-        if lone:
-            return parse_mark(max(lone, key=lambda w: w.height).text.strip(" .:|"))
-        # The answer box under its "Y / N" heading, or after the question on the 2001
-        # edition, read alone.
-        heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
-        excluded = self.label("EXCLUDED", region=(0, band[0], table.limits_x, band[1]))
-        if heading is not None:
-            box = (heading.x0 - 6, heading.bottom, heading.x1 + 6, heading.bottom + 12)
-        elif excluded is not None:
-            box = (excluded.x1 + 1, excluded.top - 8, right - 1, excluded.bottom + 4)
-        else:
-            return None
-        # Specks of a scanned page ink a few thousandths of an empty box; a letter in a box
-        # this size, a few hundredths.
-        if self.ink is None or self.ink.ink(*box) < 0.012:
-            return None
-        for word in self.region_ocr(box, single_char=True, whitelist="YN"):
-            # The question's "?" may come out as a letter before the answer ("NN").
-            mark = parse_mark(word.text[-1:])
-            if mark is not None:
-                return mark
-        return None
-
-    def _officers_answer(self, table: Table, band: tuple[float, float]) -> bool | None:
-        left_part = (0, band[0], table.limits_x, band[1])
-        yes_no = self.label("Y / N", "Y/N", region=left_part)
-        self.label("N / A", "N/A", region=left_part)
-        if yes_no is not None:
-            # The answer box sits under its "Y / N" heading.
-            below = (yes_no.x0 - 8, yes_no.bottom - 1, yes_no.x1 + 8, yes_no.bottom + 14)
-            for word in sorted(self.values_in(below), key=lambda w: w.top):
-                value = parse_mark(word.text)
-                if value is not None and word.text.upper() != "X":
-                    return value
-        excluded = self.label("EXCLUDED", region=left_part)
-        if excluded is None:
-            return None
-        right = min(
-            [
-                table.columns[name][0]
-                for name in ("addl", "subr", "policy")
-                if name in table.columns and table.columns[name][0] > excluded.x1
+            if found or column not in table.columns:
+                continue
+            left, right = table.columns[column]
+            marks = [
+                w
+                for w in p.alternates
+                if left <= w.cx <= right
+                and band[0] <= w.cy <= band[1]
+                and parse_mark(w.text) is not None
+                and not (line == "workers_compensation" and w.text.upper() in {"N", "A"})
             ]
-            or [table.limits_x]
+            if marks:
+                common[key] = bool(parse_mark(marks[0].text))
+                continue
+            if p.region_ocr is not None and policy_used:
+                mark = _read_mark(p, table.columns[column], policy_used)
+                if mark is not None:
+                    common[key] = mark
+    if (
+        not ltr_words
+        and p.region_ocr is not None
+        and common["policy_number"]
+        and policy_used
+        and "ltr" in table.columns
+    ):
+        left, right = table.columns["ltr"]
+        row_cy = sum(w.cy for w in policy_used) / len(policy_used)
+        cell = (left, row_cy - 7, right, row_cy + 7)
+        for word in p.region_ocr(cell, single_char=True):
+            letter = word.text.strip(" .|:[](){}").upper()
+            if re.fullmatch(r"[A-F]", letter):
+                common["insurer_letter"] = letter
+                ltr_words = [word]
+                break
+    if p.region_ocr is not None:
+        row = policy_used or ltr_words or eff_words[:1] or exp_words[:1]
+        _reread_dates(p, table, common, row, pointer)
+    p.evidence.note(f"{pointer}/insurer_letter", ltr_words[:1])
+    p.evidence.note(f"{pointer}/policy_number", policy_used)
+    if p.region_ocr is not None:
+        _reread_policy_number(
+            p, table, common, policy_used or eff_words[:1] or exp_words[:1], pointer
         )
-        region = (excluded.x1, excluded.top - 10, right, excluded.bottom + 4)
-        for word in sorted(self.values_in(region), key=lambda w: w.x0):
+    p.evidence.note(f"{pointer}/effective", eff_words[:1])
+    p.evidence.note(f"{pointer}/expiration", exp_words[:1])
+    p.evidence.note(f"{pointer}/additional_insured", addl_words[:1])
+    p.evidence.note(f"{pointer}/subrogation_waived", subr_words[:1])
+    return common
+
+
+def _reread_policy_number(
+    p: PageLabels, table: Table, common: dict[str, Any], row: list[Word], pointer: str
+) -> None:
+    """On a scan, the policy number read again on its own as one line in grey, with the
+    characters policy numbers are printed with, unless the page pass read it cleanly and
+    surely. The page pass works on black-and-white pixels and the table's grey re-read on
+    the whole column; both misread a digit or a dash as a sign ("$8GLVD37220",
+    "GA_-829253.18") or split a number ("UMB-28 3045-34"). A differing reading never
+    scores higher than the readings it replaces."""
+    assert p.region_ocr is not None
+    if "policy" not in table.columns or not row:
+        return
+    current = common["policy_number"]
+    page_text = joined_text(row) if re.search(r"\d", joined_text(row)) else None
+    if (
+        current is not None
+        and current == page_text
+        and len(row) == 1
+        and row[0].confidence >= _SURE_POLICY
+        and _clean_policy_number(current)
+    ):
+        return  # one word read surely and cleanly (a space the page pass saw is checked)
+    left, right = table.columns["policy"]
+    # The whole cell's width on the row's line: the page pass may have read only part of
+    # the number, and a number printed across the column's edge is taken whole.
+    inside = [w for w in row if left <= w.cx <= right]
+    box = (
+        min([left + 1] + [w.x0 - 3 for w in inside]),
+        min(w.top for w in row) - 2,
+        max([right - 1] + [w.x1 + 3 for w in inside]),
+        max(w.bottom for w in row) + 2,
+    )
+    fresh = p.region_ocr(box, single_line=True, whitelist=_POLICY_CHARACTERS)
+    value, words = policy_number_reading(fresh)
+    if value is None or value == current:
+        return
+    common["policy_number"] = value
+    before = p.evidence.fields.get(f"{pointer}/policy_number", {}).get("confidence", 1.0)
+    p.evidence.note(
+        f"{pointer}/policy_number",
+        words,
+        confidence=min([before, *(w.confidence for w in words)]),
+    )
+
+
+def _prefer_alternates(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    common: dict[str, Any],
+    policy_used: list[Word],
+    eff_words: list[Word],
+    exp_words: list[Word],
+) -> None:
+    """Take the second (grey) reading of the policy number and dates where it is the
+    likelier one: the page pass found nothing there, or was less sure."""
+
+    def cell(column: str) -> list[Word]:
+        if column not in table.columns:
+            return []
+        left, right = table.columns[column]
+        return [w for w in p.alternates if left <= w.cx <= right and band[0] <= w.cy <= band[1]]
+
+    def sure(words: list[Word]) -> float:
+        return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+    lines = [
+        (text, words) for text, words in lines_with_words(cell("policy")) if re.search(r"\d", text)
+    ]
+    if lines:
+        text, words = lines[0]
+        if not common["policy_number"] or sure(words) > sure(policy_used):
+            common["policy_number"] = clean_text(text) or common["policy_number"]
+    for key, column, found in (
+        ("effective", "eff", eff_words),
+        ("expiration", "exp", exp_words),
+    ):
+        dates = [w for w in cell(column) if parse_date(w.text)]
+        if dates and (common[key] is None or sure(dates[:1]) > sure(found[:1])):
+            common[key] = parse_date(dates[0].text)
+
+
+def _coverage(
+    p: PageLabels, table: Table, line: str, band: tuple[float, float], index: int
+) -> dict[str, Any] | None:
+    pointer = f"/coverages/{index}"
+    common = _common(p, table, band, pointer, line)
+    type_left, type_right = table.columns.get("type", (0.0, table.limits_x))
+    type_region = (type_left, band[0], type_right, band[1])
+    coverage: dict[str, Any] = dict(common)
+    if line == "general_liability":
+        limits, any_value = read_limits(p, table, band, GL_LIMITS, pointer)
+        coverage["basis"], coverage["aggregate_applies_per"] = _gl_ticks(p, type_region)
+    elif line == "auto_liability":
+        limits, any_value = read_limits(p, table, band, AUTO_LIMITS, pointer)
+        coverage["covered_autos"] = _covered_autos(p, type_region)
+    elif line == "umbrella":
+        limits, any_value = read_limits(p, table, band, UMBRELLA_LIMITS, pointer)
+        excess, coverage["basis"] = _umbrella_ticks(p, type_region)
+        if excess:
+            coverage["line"] = "excess"
+    else:
+        limits, any_value = read_limits(p, table, band, WC_LIMITS, pointer)
+        statute_area = (table.limits_x - 10, band[0], p.page.width, band[1])
+        coverage["statutory"] = _statute_box(p, statute_area)
+        coverage["officers_excluded"] = _officers_excluded(p, table, band)
+    coverage["limits"] = limits
+    has_content = any_value or coverage["policy_number"] or coverage["effective"]
+    return coverage if has_content else None
+
+
+def _officers_excluded(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:
+    """The Y / N answer printed after "... OFFICER/MEMBER EXCLUDED?"."""
+    answer = _officers_answer(p, table, band)
+    if answer is None and p.region_ocr is not None:
+        answer = _scan_officers_answer(p, table, band)
+    return answer
+
+
+def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:
+    """On a scan whose page pass lost the question's labels or its answer: the lone Y or N
+    in the right of the TYPE OF INSURANCE cell of the row, read again as scattered print
+    (the "Y / N" heading above the box reads as letters beside a slash)."""
+    assert p.region_ocr is not None
+    if "type" not in table.columns:
+        return None
+    left, right = table.columns["type"]
+    if "addl" in table.columns and table.columns["addl"][0] > left:
+        right = min(right, table.columns["addl"][0])
+    region = (left + 0.55 * (right - left), band[0] + 1, right - 1, band[1] - 1)
+    words = p.region_ocr(region, sparse=True)
+    slashes = [w for w in words if "/" in w.text]
+    lone = [
+        w
+        for w in words
+        if w.text.strip(" .:|") in ("Y", "N")
+        and not any(abs(s.cy - w.cy) < 0.6 * w.height for s in slashes)
+    ]
+    if lone:
+        return parse_mark(max(lone, key=lambda w: w.height).text.strip(" .:|"))
+    # The answer box under its "Y / N" heading, or after the question on the 2001
+    # edition, read alone.
+    heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
+    excluded = p.label("EXCLUDED", region=(0, band[0], table.limits_x, band[1]))
+    if heading is not None:
+        box = (heading.x0 - 6, heading.bottom, heading.x1 + 6, heading.bottom + 12)
+    elif excluded is not None:
+        box = (excluded.x1 + 1, excluded.top - 8, right - 1, excluded.bottom + 4)
+    else:
+        return None
+    # Specks of a scanned page ink a few thousandths of an empty box; a letter in a box
+    # this size, a few hundredths.
+    if p.ink is None or p.ink.ink(*box) < 0.012:
+        return None
+    for word in p.region_ocr(box, single_char=True, whitelist="YN"):
+        # The question's "?" may come out as a letter before the answer ("NN").
+        mark = parse_mark(word.text[-1:])
+        if mark is not None:
+            return mark
+    return None
+
+
+def _officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:
+    left_part = (0, band[0], table.limits_x, band[1])
+    yes_no = p.label("Y / N", "Y/N", region=left_part)
+    p.label("N / A", "N/A", region=left_part)
+    if yes_no is not None:
+        # The answer box sits under its "Y / N" heading.
+        below = (yes_no.x0 - 8, yes_no.bottom - 1, yes_no.x1 + 8, yes_no.bottom + 14)
+        for word in sorted(p.values_in(below), key=lambda w: w.top):
             value = parse_mark(word.text)
             if value is not None and word.text.upper() != "X":
                 return value
+    excluded = p.label("EXCLUDED", region=left_part)
+    if excluded is None:
         return None
-
-    def _other_rows(
-        self, table: Table, band: tuple[float, float], first_index: int
-    ) -> list[dict[str, Any]]:
-        words = self.values_in((0, band[0], self.page.width, band[1]))
-        lines = group_lines(words)
-        policy_cols = [table.columns.get(c) for c in ("ltr", "policy")]
-        # A row starts at its policy number's line (on a scan, a speck or a rule's scrap in the
-        # narrow letter column, "E" or "r", or a bracket at the policy column's edge, would
-        # split a row in two); at its insurer letter where no policy number was read.
-        policy = policy_cols[1]
-        starts = [
-            index
-            for index, line in enumerate(lines)
-            if policy is not None
-            and any(
-                policy[0] <= w.cx <= policy[1] and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) >= 2
-                for w in line.words
-            )
+    right = min(
+        [
+            table.columns[name][0]
+            for name in ("addl", "subr", "policy")
+            if name in table.columns and table.columns[name][0] > excluded.x1
         ]
-        if not starts:
-            for index, line in enumerate(lines):
-                if any(
-                    col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
-                    for col in policy_cols
-                ):
-                    starts.append(index)
-        if not starts and lines:
-            starts = [0]
-        rows: list[list[Word]] = []
-        for number, start in enumerate(starts):
-            begin = 0 if number == 0 else start
-            # A limit label or description printed just above the row's main line belongs to it.
-            if number > 0 and start > 0 and starts[number - 1] != start - 1:
-                previous = lines[start - 1]
-                if not any(
-                    policy_cols[1] is not None and policy_cols[1][0] <= w.cx <= policy_cols[1][1]
-                    for w in previous.words
-                ):
-                    begin = start - 1
-            stop = starts[number + 1] if number + 1 < len(starts) else len(lines)
-            if number + 1 < len(starts) and starts[number + 1] - 1 > start:
-                stop = (
-                    starts[number + 1] - 1 if starts[number + 1] - 1 > start else starts[number + 1]
-                )
-            row_words = [w for line in lines[begin:stop] for w in line.words]
-            rows.append(row_words)
-        coverages: list[dict[str, Any]] = []
-        for row_words in rows:
-            if not row_words:
-                continue
-            top = min(w.top for w in row_words) - 0.5
-            bottom = max(w.bottom for w in row_words) + 0.5
-            pointer = f"/coverages/{first_index + len(coverages)}"
-            common = self._common(table, (top, bottom), pointer, "other")
-            type_col = table.columns.get("type", (0.0, 0.0))
-            desc_words = [w for w in row_words if type_col[0] <= w.cx <= type_col[1]]
-            limit_words = [w for w in row_words if w.cx >= table.limits_x]
-            printed = " ".join(line.text for line in group_lines(limit_words))
-            coverage: dict[str, Any] = {
-                "line": "other",
-                "description": _without_row_label(clean_text(joined_text(desc_words))),
-                **{k: v for k, v in common.items() if k != "line"},
-                "limits": self._other_limits(table, limit_words) or parse_other_limits(printed),
-                "limits_as_printed": printed or None,
-            }
-            self.evidence.note(f"{pointer}/description", desc_words)
-            self.evidence.note(f"{pointer}/limits", limit_words)
-            if coverage["description"] or coverage["policy_number"]:
-                coverages.append(coverage)
-        return coverages
+        or [table.limits_x]
+    )
+    region = (excluded.x1, excluded.top - 10, right, excluded.bottom + 4)
+    for word in sorted(p.values_in(region), key=lambda w: w.x0):
+        value = parse_mark(word.text)
+        if value is not None and word.text.upper() != "X":
+            return value
+    return None
+
+
+def _other_rows(
+    p: PageLabels, table: Table, band: tuple[float, float], first_index: int
+) -> list[dict[str, Any]]:
+    words = p.values_in((0, band[0], p.page.width, band[1]))
+    lines = group_lines(words)
+    policy_cols = [table.columns.get(c) for c in ("ltr", "policy")]
+    # A row starts at its policy number's line (on a scan, a speck or a rule's scrap in the
+    # narrow letter column, "E" or "r", or a bracket at the policy column's edge, would
+    # split a row in two); at its insurer letter where no policy number was read.
+    policy = policy_cols[1]
+    starts = [
+        index
+        for index, line in enumerate(lines)
+        if policy is not None
+        and any(
+            policy[0] <= w.cx <= policy[1] and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) >= 2
+            for w in line.words
+        )
+    ]
+    if not starts:
+        for index, line in enumerate(lines):
+            if any(
+                col is not None and any(col[0] <= w.cx <= col[1] for w in line.words)
+                for col in policy_cols
+            ):
+                starts.append(index)
+    if not starts and lines:
+        starts = [0]
+    rows: list[list[Word]] = []
+    for number, start in enumerate(starts):
+        begin = 0 if number == 0 else start
+        # A limit label or description printed just above the row's main line belongs to it.
+        if number > 0 and start > 0 and starts[number - 1] != start - 1:
+            previous = lines[start - 1]
+            if not any(
+                policy_cols[1] is not None and policy_cols[1][0] <= w.cx <= policy_cols[1][1]
+                for w in previous.words
+            ):
+                begin = start - 1
+        stop = starts[number + 1] if number + 1 < len(starts) else len(lines)
+        if number + 1 < len(starts) and starts[number + 1] - 1 > start:
+            stop = starts[number + 1] - 1 if starts[number + 1] - 1 > start else starts[number + 1]
+        row_words = [w for line in lines[begin:stop] for w in line.words]
+        rows.append(row_words)
+    coverages: list[dict[str, Any]] = []
+    for row_words in rows:
+        if not row_words:
+            continue
+        top = min(w.top for w in row_words) - 0.5
+        bottom = max(w.bottom for w in row_words) + 0.5
+        pointer = f"/coverages/{first_index + len(coverages)}"
+        common = _common(p, table, (top, bottom), pointer, "other")
+        type_col = table.columns.get("type", (0.0, 0.0))
+        desc_words = [w for w in row_words if type_col[0] <= w.cx <= type_col[1]]
+        limit_words = [w for w in row_words if w.cx >= table.limits_x]
+        printed = " ".join(line.text for line in group_lines(limit_words))
+        coverage: dict[str, Any] = {
+            "line": "other",
+            "description": _without_row_label(clean_text(joined_text(desc_words))),
+            **{k: v for k, v in common.items() if k != "line"},
+            "limits": _other_limits(p, table, limit_words) or parse_other_limits(printed),
+            "limits_as_printed": printed or None,
+        }
+        p.evidence.note(f"{pointer}/description", desc_words)
+        p.evidence.note(f"{pointer}/limits", limit_words)
+        if coverage["description"] or coverage["policy_number"]:
+            coverages.append(coverage)
+    return coverages
 
 
 # Policy numbers are printed in capitals, digits, dashes and now and then a slash or a space.

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from backend.acord.geometry import BBox, Label
-from backend.acord.tick_boxes import TickBoxesReader
+from backend.acord.page_labels import PageLabels
+from backend.acord.tick_boxes import _ticked_boxes, _ticked_by_ink
 from backend.acord.tick_options import is_box_glyph, match_options
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
@@ -52,150 +53,148 @@ STATUTE_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CoverageTicksReader(TickBoxesReader):
-    def _options(
-        self,
-        region: BBox,
-        exact: Mapping[str, Label | None],
-        options: Mapping[str, Sequence[str]],
-    ) -> dict[str, Label | None]:
-        """The exact labels, and on a scan the missing ones matched among the cell's words."""
-        found = dict(exact)
-        if self.region_ocr is None or all(found.values()):
-            return found
-        taken = {i for label in found.values() if label is not None for i in label.word_ids}
-        wanted = {k: v for k, v in options.items() if found.get(k) is None}
-        placed = match_options(self.page.words_in(region), wanted, taken | self.label_word_ids)
-        for key, label in placed.items():
-            if key in found:
-                found[key] = label
+def _options(
+    p: PageLabels,
+    region: BBox,
+    exact: Mapping[str, Label | None],
+    options: Mapping[str, Sequence[str]],
+) -> dict[str, Label | None]:
+    """The exact labels, and on a scan the missing ones matched among the cell's words."""
+    found = dict(exact)
+    if p.region_ocr is None or all(found.values()):
         return found
+    taken = {i for label in found.values() if label is not None for i in label.word_ids}
+    wanted = {k: v for k, v in options.items() if found.get(k) is None}
+    placed = match_options(p.page.words_in(region), wanted, taken | p.label_word_ids)
+    for key, label in placed.items():
+        if key in found:
+            found[key] = label
+    return found
 
-    def _gl_ticks(self, type_region: BBox) -> tuple[str | None, str | None]:
-        """(basis, what the general aggregate applies per) from the general liability cell."""
-        left, _, right, _ = type_region
-        agg_row = self.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
-        row = (left, agg_row.top - 2, right, agg_row.bottom + 16) if agg_row else None
-        exact: dict[str, Label | None] = {
-            "claims_made": self.label("CLAIMS-MADE", region=type_region),
-            "occurrence": self.label("OCCUR", region=type_region, whole=True),
-            "policy": self.label("POLICY", region=row, start=True) if row else None,
-            "project": self.label("PROJECT", "PRO", region=row, start=True) if row else None,
-            "location": self.label("LOC", region=row, start=True) if row else None,
-        }
-        hits = self._options(type_region, exact, GL_OPTIONS)
-        if hits["policy"] is None and hits["project"] is not None:
-            hits["policy"] = self._first_option_of_line(hits["project"], type_region)
-        by_ink = self._ticked_by_ink(type_region, GL_OPTIONS)
-        basis = (
-            "occurrence"
-            if self.ticked(hits["occurrence"]) or "occurrence" in by_ink
-            else (
-                "claims_made"
-                if self.ticked(hits["claims_made"]) or "claims_made" in by_ink
-                else None
-            )
+
+def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]:
+    """(basis, what the general aggregate applies per) from the general liability cell."""
+    left, _, right, _ = type_region
+    agg_row = p.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
+    row = (left, agg_row.top - 2, right, agg_row.bottom + 16) if agg_row else None
+    exact: dict[str, Label | None] = {
+        "claims_made": p.label("CLAIMS-MADE", region=type_region),
+        "occurrence": p.label("OCCUR", region=type_region, whole=True),
+        "policy": p.label("POLICY", region=row, start=True) if row else None,
+        "project": p.label("PROJECT", "PRO", region=row, start=True) if row else None,
+        "location": p.label("LOC", region=row, start=True) if row else None,
+    }
+    hits = _options(p, type_region, exact, GL_OPTIONS)
+    if hits["policy"] is None and hits["project"] is not None:
+        hits["policy"] = _first_option_of_line(p, hits["project"], type_region)
+    by_ink = _ticked_by_ink(p, type_region, GL_OPTIONS)
+    basis = (
+        "occurrence"
+        if p.ticked(hits["occurrence"]) or "occurrence" in by_ink
+        else ("claims_made" if p.ticked(hits["claims_made"]) or "claims_made" in by_ink else None)
+    )
+    per: str | None = None
+    if agg_row is not None or p.region_ocr is not None:
+        for name in ("policy", "project", "location"):
+            hit = hits[name]
+            below = agg_row is None or (hit is not None and hit.top > agg_row.top + 2)
+            if (below and p.ticked(hit)) or name in by_ink:
+                per = name
+                break
+    return basis, per
+
+
+def _first_option_of_line(p: PageLabels, option: Label, region: BBox) -> Label | None:
+    """The option printed first on the line of another one (POLICY before PRO-JECT), when
+    OCR garbled it past matching: the first word after a box left of that option."""
+    height = max(option.bottom - option.top, 4.0)
+    before = sorted(
+        (
+            w
+            for w in p.page.words_in((region[0], option.top, option.x0 - 1, option.bottom))
+            if abs(w.cy - option.cy) < 0.6 * height and not is_box_glyph(w.text)
+        ),
+        key=lambda w: w.x0,
+    )
+    if not before:
+        return None
+    first = before[0]
+    return Label(first.x0, first.top, first.x1, first.bottom, frozenset({id(first)}))
+
+
+def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
+    spellings = {
+        "any_auto": ("ANY AUTO",),
+        "owned": ("ALL OWNED", "OWNED"),
+        "scheduled": ("SCHEDULED",),
+        "hired": ("HIRED",),
+        "non_owned": ("NON-OWNED", "NONOWNED"),
+    }
+    hits = _options(
+        p,
+        type_region,
+        {key: p.label(*names, region=type_region, start=True) for key, names in spellings.items()},
+        AUTO_OPTIONS,
+    )
+    # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
+    # missed is placed from its row and column neighbours.
+    grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
+    for key, (column_mate, row_mate) in grid.items():
+        column, row = hits.get(column_mate), hits.get(row_mate)
+        if hits[key] is None and column is not None and row is not None:
+            hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+    for key, (row_mate, column_mate) in {
+        "scheduled": ("owned", "non_owned"),
+        "non_owned": ("hired", "scheduled"),
+    }.items():
+        row, column = hits.get(row_mate), hits.get(column_mate)
+        if hits[key] is None and column is not None and row is not None:
+            hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+    by_ink, unknown = _ticked_boxes(p, type_region, AUTO_OPTIONS)
+    # A ticked box whose option OCR cannot read is told by its place in the grid: right
+    # of OWNED is SCHEDULED, right of HIRED is NON-OWNED, and the other way round.
+    places = {k: (v.x0, v.cy) for k, v in hits.items() if v is not None}
+    places.update({k: (w.x0, w.cy) for k, w in by_ink.items()})
+    for word in unknown:
+        for left, right in (("owned", "scheduled"), ("hired", "non_owned")):
+            for known, other, is_right in ((left, right, True), (right, left, False)):
+                if known in places and abs(places[known][1] - word.cy) < 4:
+                    if (word.x0 > places[known][0]) == is_right:
+                        by_ink[other] = word
+    return [key for key in spellings if p.ticked(hits[key]) or key in by_ink]
+
+
+def _umbrella_ticks(p: PageLabels, type_region: BBox) -> tuple[bool, str | None]:
+    """(excess rather than umbrella, basis) from the umbrella cell."""
+    # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
+    umbrella = p.any_ticked("UMBRELLA", region=type_region)
+    excess = p.any_ticked("EXCESS", region=type_region)
+    exact: dict[str, Label | None] = {
+        "occurrence": p.label("OCCUR", region=type_region, whole=True),
+        "claims_made": p.label("CLAIMS-MADE", region=type_region),
+    }
+    if not (umbrella or excess):
+        exact.update(umbrella=None, excess=None)
+    hits = _options(p, type_region, exact, UMBRELLA_OPTIONS)
+    by_ink = _ticked_by_ink(p, type_region, UMBRELLA_OPTIONS)
+    if "umbrella" in hits:
+        umbrella = p.ticked(hits["umbrella"]) or "umbrella" in by_ink
+        excess = p.ticked(hits["excess"]) or "excess" in by_ink
+    occur = p.ticked(hits["occurrence"]) or "occurrence" in by_ink
+    claims = p.ticked(hits["claims_made"]) or "claims_made" in by_ink
+    basis = "occurrence" if occur else ("claims_made" if claims else None)
+    return excess and not umbrella, basis
+
+
+def _statute_box(p: PageLabels, statute_area: BBox) -> bool | None:
+    """Whether the workers compensation PER STATUTE box is ticked; None without the box."""
+    statute = p.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
+    if statute is None and p.region_ocr is not None:
+        statute = _options(p, statute_area, {"statute": None}, STATUTE_OPTIONS)["statute"]
+    if statute is None and p.region_ocr is not None:
+        statute = p._fuzzy_label(
+            ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
         )
-        per: str | None = None
-        if agg_row is not None or self.region_ocr is not None:
-            for name in ("policy", "project", "location"):
-                hit = hits[name]
-                below = agg_row is None or (hit is not None and hit.top > agg_row.top + 2)
-                if (below and self.ticked(hit)) or name in by_ink:
-                    per = name
-                    break
-        return basis, per
-
-    def _first_option_of_line(self, option: Label, region: BBox) -> Label | None:
-        """The option printed first on the line of another one (POLICY before PRO-JECT), when
-        OCR garbled it past matching: the first word after a box left of that option."""
-        height = max(option.bottom - option.top, 4.0)
-        before = sorted(
-            (
-                w
-                for w in self.page.words_in((region[0], option.top, option.x0 - 1, option.bottom))
-                if abs(w.cy - option.cy) < 0.6 * height and not is_box_glyph(w.text)
-            ),
-            key=lambda w: w.x0,
-        )
-        if not before:
-            return None
-        first = before[0]
-        return Label(first.x0, first.top, first.x1, first.bottom, frozenset({id(first)}))
-
-    def _covered_autos(self, type_region: BBox) -> list[str]:
-        spellings = {
-            "any_auto": ("ANY AUTO",),
-            "owned": ("ALL OWNED", "OWNED"),
-            "scheduled": ("SCHEDULED",),
-            "hired": ("HIRED",),
-            "non_owned": ("NON-OWNED", "NONOWNED"),
-        }
-        hits = self._options(
-            type_region,
-            {
-                key: self.label(*names, region=type_region, start=True)
-                for key, names in spellings.items()
-            },
-            AUTO_OPTIONS,
-        )
-        # The boxes form a grid (ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED): a label OCR
-        # missed is placed from its row and column neighbours.
-        grid = {"owned": ("any_auto", "scheduled"), "hired": ("any_auto", "non_owned")}
-        for key, (column_mate, row_mate) in grid.items():
-            column, row = hits.get(column_mate), hits.get(row_mate)
-            if hits[key] is None and column is not None and row is not None:
-                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
-        for key, (row_mate, column_mate) in {
-            "scheduled": ("owned", "non_owned"),
-            "non_owned": ("hired", "scheduled"),
-        }.items():
-            row, column = hits.get(row_mate), hits.get(column_mate)
-            if hits[key] is None and column is not None and row is not None:
-                hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
-        by_ink, unknown = self._ticked_boxes(type_region, AUTO_OPTIONS)
-        # A ticked box whose option OCR cannot read is told by its place in the grid: right
-        # of OWNED is SCHEDULED, right of HIRED is NON-OWNED, and the other way round.
-        places = {k: (v.x0, v.cy) for k, v in hits.items() if v is not None}
-        places.update({k: (w.x0, w.cy) for k, w in by_ink.items()})
-        for word in unknown:
-            for left, right in (("owned", "scheduled"), ("hired", "non_owned")):
-                for known, other, is_right in ((left, right, True), (right, left, False)):
-                    if known in places and abs(places[known][1] - word.cy) < 4:
-                        if (word.x0 > places[known][0]) == is_right:
-                            by_ink[other] = word
-        return [key for key in spellings if self.ticked(hits[key]) or key in by_ink]
-
-    def _umbrella_ticks(self, type_region: BBox) -> tuple[bool, str | None]:
-        """(excess rather than umbrella, basis) from the umbrella cell."""
-        # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
-        umbrella = self.any_ticked("UMBRELLA", region=type_region)
-        excess = self.any_ticked("EXCESS", region=type_region)
-        exact: dict[str, Label | None] = {
-            "occurrence": self.label("OCCUR", region=type_region, whole=True),
-            "claims_made": self.label("CLAIMS-MADE", region=type_region),
-        }
-        if not (umbrella or excess):
-            exact.update(umbrella=None, excess=None)
-        hits = self._options(type_region, exact, UMBRELLA_OPTIONS)
-        by_ink = self._ticked_by_ink(type_region, UMBRELLA_OPTIONS)
-        if "umbrella" in hits:
-            umbrella = self.ticked(hits["umbrella"]) or "umbrella" in by_ink
-            excess = self.ticked(hits["excess"]) or "excess" in by_ink
-        occur = self.ticked(hits["occurrence"]) or "occurrence" in by_ink
-        claims = self.ticked(hits["claims_made"]) or "claims_made" in by_ink
-        basis = "occurrence" if occur else ("claims_made" if claims else None)
-        return excess and not umbrella, basis
-
-    def _statute_box(self, statute_area: BBox) -> bool | None:
-        """Whether the workers compensation PER STATUTE box is ticked; None without the box."""
-        statute = self.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
-        if statute is None and self.region_ocr is not None:
-            statute = self._options(statute_area, {"statute": None}, STATUTE_OPTIONS)["statute"]
-        if statute is None and self.region_ocr is not None:
-            statute = self._fuzzy_label(
-                ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
-            )
-        if "statute" in self._ticked_by_ink(statute_area, STATUTE_OPTIONS):
-            return True
-        return self.ticked(statute) if statute is not None else None
+    if "statute" in _ticked_by_ink(p, statute_area, STATUTE_OPTIONS):
+        return True
+    return p.ticked(statute) if statute is not None else None

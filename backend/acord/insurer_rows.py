@@ -29,171 +29,172 @@ def naic_code(text: str) -> str | None:
     return token if re.fullmatch(r"\d{5}", token) else None
 
 
-class InsurerRowsReader(PageLabels):
-    def _insurer_label_words(self, area: BBox) -> list[Word]:
-        """The words of the page pass that are the INSURER labels of the rows, however
-        garbled ("[INSURER", "SURER", "INSURE"): the largest set of INSURER-like words
-        standing one under the other, not the box's heading INSURER(S) nor other print."""
-        like = [
+def _insurer_label_words(p: PageLabels, area: BBox) -> list[Word]:
+    """The words of the page pass that are the INSURER labels of the rows, however
+    garbled ("[INSURER", "SURER", "INSURE"): the largest set of INSURER-like words
+    standing one under the other, not the box's heading INSURER(S) nor other print."""
+    like = [
+        w
+        for w in p.page.words_in(area)
+        if similarity(w.text, "INSURER") >= 0.6 and not re.search(r"R\(?S\)?\W*$", w.text.upper())
+    ]
+    columns = [[w for w in like if abs(w.x0 - anchor.x0) <= 6] for anchor in like]
+    return max(columns, key=len, default=[])
+
+
+def _insurers_area(p: PageLabels) -> BBox:
+    """The right of the head of the form, down to the COVERAGES heading."""
+    coverages = p.label("COVERAGES")
+    bottom = coverages.top if coverages is not None else 0.4 * p.page.height
+    return (0.35 * p.page.width, 0.08 * p.page.height, p.page.width, bottom)
+
+
+def _right_column_edge(p: PageLabels) -> float:
+    """On a scan, where the right half of the head of the form starts: just left of the
+    column of INSURER labels (the producer and insured boxes end there); the page's
+    width elsewhere."""
+    if p.region_ocr is None:
+        return p.page.width
+    labels = _insurer_label_words(p, _insurers_area(p))
+    return min(w.x0 for w in labels) - 2 if len(labels) >= 3 else p.page.width
+
+
+def _insurer_rows(p: PageLabels, labels: list[Word]) -> tuple[list[tuple[float, float]], int]:
+    """(top, bottom) of the ruled rows around the INSURER labels, and the index of row A
+    among them (rows of the heading and above may come first); index -1 when it is not
+    known which row is A."""
+    if p.ink is None:
+        return [], -1
+    left = statistics.median(w.x0 for w in labels)
+    # Room above for the rows whose labels OCR lost entirely.
+    top = min(w.top for w in labels) - 6 * 13
+    bottom = max(w.bottom for w in labels) + 16
+    rules = p.ink.horizontal_rules(left + 40, left + 200, top, bottom)
+    rows = [(a, b) for a, b in pairwise(rules) if 7 <= b - a <= 22]
+    # Rows whose printed letter OCR read say which row is A.
+    offsets = [
+        i - _LETTERS.index(letter)
+        for letter, cy in _insurer_letters(p, labels)
+        for i, row in enumerate(rows)
+        if row[0] <= cy <= row[1]
+    ]
+    if offsets:
+        return rows, statistics.mode(offsets)
+    # Without a letter, the topmost of (nearly) all six labels is A.
+    if len(labels) < 5:
+        return rows, -1
+    first = min(labels, key=lambda w: w.top)
+    inside = [i for i, row in enumerate(rows) if row[0] <= first.cy <= row[1]]
+    return rows, inside[0] if inside else -1
+
+
+def _insurer_letters(p: PageLabels, labels: list[Word]) -> list[tuple[str, float]]:
+    """(letter, line centre) of the rows whose letter OCR read: "INSURER B", or a lone
+    capital A-F just after an INSURER-like word."""
+    found = []
+    for letter in _LETTERS:
+        hit = p.page.find_label(f"INSURER {letter}")
+        if hit is not None:
+            found.append((letter, hit.cy))
+    for label in labels:
+        after = [
             w
-            for w in self.page.words_in(area)
-            if similarity(w.text, "INSURER") >= 0.6
-            and not re.search(r"R\(?S\)?\W*$", w.text.upper())
+            for w in p.page.words_in((label.x1, label.top - 3, label.x1 + 20, label.bottom + 3))
+            if w.x0 >= label.x1 - 1
         ]
-        columns = [[w for w in like if abs(w.x0 - anchor.x0) <= 6] for anchor in like]
-        return max(columns, key=len, default=[])
+        nearest = min(after, key=lambda w: w.x0, default=None)
+        if nearest is not None:
+            letter = nearest.text.strip(" :;.,")
+            if len(letter) == 1 and letter in _LETTERS:
+                found.append((letter, label.cy))
+    return found
 
-    def _insurers_area(self) -> BBox:
-        """The right of the head of the form, down to the COVERAGES heading."""
-        coverages = self.label("COVERAGES")
-        bottom = coverages.top if coverages is not None else 0.4 * self.page.height
-        return (0.35 * self.page.width, 0.08 * self.page.height, self.page.width, bottom)
 
-    def _right_column_edge(self) -> float:
-        """On a scan, where the right half of the head of the form starts: just left of the
-        column of INSURER labels (the producer and insured boxes end there); the page's
-        width elsewhere."""
-        if self.region_ocr is None:
-            return self.page.width
-        labels = self._insurer_label_words(self._insurers_area())
-        return min(w.x0 for w in labels) - 2 if len(labels) >= 3 else self.page.width
+def _insurers_from_rows(p: PageLabels, naic: Label | None) -> list[dict[str, str | None]] | None:
+    """The insurers of a scan, or None when the ruled rows cannot be found."""
+    assert p.region_ocr is not None
+    width = p.page.width
+    labels = _insurer_label_words(p, _insurers_area(p))
+    if len(labels) < 3:
+        return None
+    rows, first = _insurer_rows(p, labels)
+    if first < 0:
+        return None
+    lettered = rows[first : first + len(_LETTERS)]
+    # The form prints five or six rows.
+    if len(lettered) < 5:
+        return None
+    # The letter and colon of "INSURER A :" follow the word INSURER; the name after them.
+    label_right = statistics.median(w.x1 for w in labels)
+    naic_left = naic.x0 - 12 if naic is not None else width - 60
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        readings = list(pool.map(lambda row: _read_insurer_row(p, label_right, row), lettered))
+    by_row = {index: words for index, words in enumerate(readings) if words}
+    lettered_rows = dict(enumerate(lettered))
+    if not by_row:
+        return None
+    insurers: list[dict[str, str | None]] = []
+    for index, words in sorted(by_row.items()):
+        name_words = sorted((w for w in words if w.cx < naic_left), key=lambda w: w.x0)
+        naic_words = [w for w in words if w.cx >= naic_left]
+        # A NAIC code set a little left of its column ends up after the name.
+        while name_words and re.fullmatch(r"\W?\d{4,6}\W?", name_words[-1].text):
+            naic_words = [name_words.pop(), *naic_words]
+        name = clean_name(joined_text(name_words)) if name_words else ""
+        if not re.search(r"[A-Za-z]{4}", name):
+            continue
+        code = naic_code(joined_text(naic_words)) if naic_words else None
+        if code is None:
+            top, bottom = lettered_rows[index]
+            code = _reread_naic(p, (naic_left, top + 0.5, p.page.width - 6, bottom - 0.5))
+        pointer = f"/insurers/{len(insurers)}"
+        p.evidence.note(f"{pointer}/name", name_words)
+        if naic_words:
+            p.evidence.note(f"{pointer}/naic", naic_words)
+        insurers.append({"letter": _LETTERS[index], "name": name, "naic": code})
+    return insurers
 
-    def _insurer_rows(self, labels: list[Word]) -> tuple[list[tuple[float, float]], int]:
-        """(top, bottom) of the ruled rows around the INSURER labels, and the index of row A
-        among them (rows of the heading and above may come first); index -1 when it is not
-        known which row is A."""
-        if self.ink is None:
-            return [], -1
-        left = statistics.median(w.x0 for w in labels)
-        # Room above for the rows whose labels OCR lost entirely.
-        top = min(w.top for w in labels) - 6 * 13
-        bottom = max(w.bottom for w in labels) + 16
-        rules = self.ink.horizontal_rules(left + 40, left + 200, top, bottom)
-        rows = [(a, b) for a, b in pairwise(rules) if 7 <= b - a <= 22]
-        # Rows whose printed letter OCR read say which row is A.
-        offsets = [
-            i - _LETTERS.index(letter)
-            for letter, cy in self._insurer_letters(labels)
-            for i, row in enumerate(rows)
-            if row[0] <= cy <= row[1]
-        ]
-        if offsets:
-            return rows, statistics.mode(offsets)
-        # Without a letter, the topmost of (nearly) all six labels is A.
-        if len(labels) < 5:
-            return rows, -1
-        first = min(labels, key=lambda w: w.top)
-        inside = [i for i, row in enumerate(rows) if row[0] <= first.cy <= row[1]]
-        return rows, inside[0] if inside else -1
 
-    def _insurer_letters(self, labels: list[Word]) -> list[tuple[str, float]]:
-        """(letter, line centre) of the rows whose letter OCR read: "INSURER B", or a lone
-        capital A-F just after an INSURER-like word."""
-        found = []
-        for letter in _LETTERS:
-            hit = self.page.find_label(f"INSURER {letter}")
-            if hit is not None:
-                found.append((letter, hit.cy))
-        for label in labels:
-            after = [
-                w
-                for w in self.page.words_in(
-                    (label.x1, label.top - 3, label.x1 + 20, label.bottom + 3)
-                )
-                if w.x0 >= label.x1 - 1
-            ]
-            nearest = min(after, key=lambda w: w.x0, default=None)
-            if nearest is not None:
-                letter = nearest.text.strip(" :;.,")
-                if len(letter) == 1 and letter in _LETTERS:
-                    found.append((letter, label.cy))
-        return found
+def _read_insurer_row(p: PageLabels, label_right: float, row: tuple[float, float]) -> list[Word]:
+    """The name and NAIC code of one row, read again in grey as a line; a row with nothing
+    printed in it is not read."""
+    assert p.region_ocr is not None and p.ink is not None
+    right = p.page.width - 6
+    top, bottom = row[0] + 0.5, row[1] - 0.5
+    # Specks of a scanned page ink about a hundredth of an empty cell.
+    if p.ink.ink(label_right + 16, top + 1.5, right - 4, bottom - 1.5) < 0.02:
+        return []
+    words = [
+        w
+        for w in p.region_ocr((label_right + 1, top, right, bottom), single_line=True)
+        if not (w.x0 < label_right + 16 and _label_scrap(w.text))
+        and not _heading_word(w.text)
+        # Tesseract's scraps of rules and specks are short or garbled, and unsure
+        and (w.confidence >= 0.3 or len(w.text) > 3)
+        and not (w.confidence < 0.5 and not _wordlike(w.text))
+    ]
+    # The name's line; scraps Tesseract set above or below it are rules and specks.
+    lines = [line.words for line in group_lines(words)]
+    main = max(lines, key=lambda ws: sum(len(w.text) for w in ws), default=[])
+    main = _without_label_letter(sorted(main, key=lambda w: w.x0), label_right)
+    if not legible(main):
+        return []
+    page_words = p.values_in((label_right + 1, top, right, bottom))
+    # Words of the name the page pass read with more confidence are kept; a NAIC code's
+    # digits are this reading's (the page pass reads "1" as "T" with more confidence).
+    return [
+        w if re.search(r"\d{3}", w.text) else merged
+        for w, merged in zip(main, likelier_words(main, page_words), strict=True)
+    ]
 
-    def _insurers_from_rows(self, naic: Label | None) -> list[dict[str, str | None]] | None:
-        """The insurers of a scan, or None when the ruled rows cannot be found."""
-        assert self.region_ocr is not None
-        width = self.page.width
-        labels = self._insurer_label_words(self._insurers_area())
-        if len(labels) < 3:
-            return None
-        rows, first = self._insurer_rows(labels)
-        if first < 0:
-            return None
-        lettered = rows[first : first + len(_LETTERS)]
-        # The form prints five or six rows.
-        if len(lettered) < 5:
-            return None
-        # The letter and colon of "INSURER A :" follow the word INSURER; the name after them.
-        label_right = statistics.median(w.x1 for w in labels)
-        naic_left = naic.x0 - 12 if naic is not None else width - 60
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            readings = list(
-                pool.map(lambda row: self._read_insurer_row(label_right, row), lettered)
-            )
-        by_row = {index: words for index, words in enumerate(readings) if words}
-        lettered_rows = dict(enumerate(lettered))
-        if not by_row:
-            return None
-        insurers: list[dict[str, str | None]] = []
-        for index, words in sorted(by_row.items()):
-            name_words = sorted((w for w in words if w.cx < naic_left), key=lambda w: w.x0)
-            naic_words = [w for w in words if w.cx >= naic_left]
-            # A NAIC code set a little left of its column ends up after the name.
-            while name_words and re.fullmatch(r"\W?\d{4,6}\W?", name_words[-1].text):
-                naic_words = [name_words.pop(), *naic_words]
-            name = clean_name(joined_text(name_words)) if name_words else ""
-            if not re.search(r"[A-Za-z]{4}", name):
-                continue
-            code = naic_code(joined_text(naic_words)) if naic_words else None
-            if code is None:
-                top, bottom = lettered_rows[index]
-                code = self._reread_naic((naic_left, top + 0.5, self.page.width - 6, bottom - 0.5))
-            pointer = f"/insurers/{len(insurers)}"
-            self.evidence.note(f"{pointer}/name", name_words)
-            if naic_words:
-                self.evidence.note(f"{pointer}/naic", naic_words)
-            insurers.append({"letter": _LETTERS[index], "name": name, "naic": code})
-        return insurers
 
-    def _read_insurer_row(self, label_right: float, row: tuple[float, float]) -> list[Word]:
-        """The name and NAIC code of one row, read again in grey as a line; a row with nothing
-        printed in it is not read."""
-        assert self.region_ocr is not None and self.ink is not None
-        right = self.page.width - 6
-        top, bottom = row[0] + 0.5, row[1] - 0.5
-        # Specks of a scanned page ink about a hundredth of an empty cell.
-        if self.ink.ink(label_right + 16, top + 1.5, right - 4, bottom - 1.5) < 0.02:
-            return []
-        words = [
-            w
-            for w in self.region_ocr((label_right + 1, top, right, bottom), single_line=True)
-            if not (w.x0 < label_right + 16 and _label_scrap(w.text))
-            and not _heading_word(w.text)
-            # Tesseract's scraps of rules and specks are short or garbled, and unsure
-            and (w.confidence >= 0.3 or len(w.text) > 3)
-            and not (w.confidence < 0.5 and not _wordlike(w.text))
-        ]
-        # The name's line; scraps Tesseract set above or below it are rules and specks.
-        lines = [line.words for line in group_lines(words)]
-        main = max(lines, key=lambda ws: sum(len(w.text) for w in ws), default=[])
-        main = _without_label_letter(sorted(main, key=lambda w: w.x0), label_right)
-        if not legible(main):
-            return []
-        page_words = self.values_in((label_right + 1, top, right, bottom))
-        # Words of the name the page pass read with more confidence are kept; a NAIC code's
-        # digits are this reading's (the page pass reads "1" as "T" with more confidence).
-        return [
-            w if re.search(r"\d{3}", w.text) else merged
-            for w, merged in zip(main, likelier_words(main, page_words), strict=True)
-        ]
-
-    def _reread_naic(self, cell: BBox) -> str | None:
-        """A NAIC code read again as digits only, when the first reading was not five digits."""
-        assert self.region_ocr is not None and self.ink is not None
-        if self.ink.ink(cell[0] + 4, cell[1] + 1.5, cell[2] - 4, cell[3] - 1.5) < 0.02:
-            return None
-        fresh = self.region_ocr(cell, single_line=True, whitelist="0123456789")
-        return naic_code(joined_text(fresh)) if fresh else None
+def _reread_naic(p: PageLabels, cell: BBox) -> str | None:
+    """A NAIC code read again as digits only, when the first reading was not five digits."""
+    assert p.region_ocr is not None and p.ink is not None
+    if p.ink.ink(cell[0] + 4, cell[1] + 1.5, cell[2] - 4, cell[3] - 1.5) < 0.02:
+        return None
+    fresh = p.region_ocr(cell, single_line=True, whitelist="0123456789")
+    return naic_code(joined_text(fresh)) if fresh else None
 
 
 def _without_label_letter(words: list[Word], label_right: float) -> list[Word]:

@@ -6,9 +6,12 @@ LIMITS); its row bands from the row labels (COMMERCIAL GENERAL LIABILITY, AUTOMO
 UMBRELLA LIAB, WORKERS COMPENSATION, the description box). Values set in another font a few
 points off their label's line are paired with labels in order, by nearest line.
 
-The reader is assembled from one class per part of the form, all built on the label finding
-of page_labels: header_boxes, coverage_table (columns and row bands), coverage_rows,
-coverage_limits and holder_description.
+Each part of the form is a stage module of plain functions over one page value (`PageLabels`:
+the page's words with boxes, its ink for drawn marks and rules, the evidence being noted):
+header_boxes (with insurer_rows and scan_header), coverage_table (columns and row bands),
+coverage_rows (with coverage_limits, coverage_ticks, tick_boxes and scan_cells) and
+holder_description. Whatever the words came from (text layer, annotations, OCR), they are read
+the same way.
 """
 
 from __future__ import annotations
@@ -16,78 +19,79 @@ from __future__ import annotations
 from typing import Any
 
 from backend.acord.corrections import fix_address, fix_name
-from backend.acord.coverage_rows import CoverageRowsReader
-from backend.acord.header_boxes import HeaderBoxesReader
-from backend.acord.holder_description import HolderDescriptionReader
-from backend.acord.page_labels import joined_text
+from backend.acord.coverage_rows import read_coverages
+from backend.acord.header_boxes import read_insured, read_insurers, read_producer
+from backend.acord.holder_description import read_description, read_holder
+from backend.acord.page_labels import PageLabels, joined_text
+from backend.acord.scan_header import scan_numbers
 from backend.acord.values import clean_text, parse_date, parse_edition
 
 
-class Acord25Reader(HeaderBoxesReader, CoverageRowsReader, HolderDescriptionReader):
-    def read(self) -> dict[str, Any]:
-        page = self.page
-        all_text = " ".join(line.text for line in page.lines)
-        result: dict[str, Any] = {
-            "form": "ACORD 25",
-            "form_edition": _known_edition(parse_edition(all_text), self.region_ocr is not None),
-        }
-        result["certificate_date"] = self._date()
-        result["certificate_number"], result["revision_number"] = (
-            self._scan_numbers() or self._numbers()
+def read_acord25(p: PageLabels) -> dict[str, Any]:
+    """Every value of the certificate page `p`; what could not be read is left in p.warnings."""
+    page = p.page
+    all_text = " ".join(line.text for line in page.lines)
+    result: dict[str, Any] = {
+        "form": "ACORD 25",
+        "form_edition": _known_edition(parse_edition(all_text), p.region_ocr is not None),
+    }
+    result["certificate_date"] = _date(p)
+    result["certificate_number"], result["revision_number"] = scan_numbers(p) or _numbers(p)
+    result["producer"] = read_producer(p)
+    result["insured"] = read_insured(p)
+    result["insurers"] = read_insurers(p)
+    result["coverages"] = read_coverages(p)
+    result["description_of_operations"] = read_description(p)
+    result["certificate_holder"] = read_holder(p)
+    if p.region_ocr is not None:
+        _correct_ocr_slips(result)
+    hidden = [w for w in page.words if w.hidden]
+    if hidden:
+        text = joined_text(hidden)
+        p.warnings.append(
+            f"page {page.page_number}: text present in the file but not visible on the page "
+            f"(covered by a painted box or invisible); it was not read as a value: {text[:200]}"
         )
-        result["producer"] = self._producer()
-        result["insured"] = self._insured()
-        result["insurers"] = self._insurers()
-        result["coverages"] = self._coverages()
-        result["description_of_operations"] = self._description()
-        result["certificate_holder"] = self._holder()
-        if self.region_ocr is not None:
-            _correct_ocr_slips(result)
-        hidden = [w for w in page.words if w.hidden]
-        if hidden:
-            text = joined_text(hidden)
-            self.warnings.append(
-                f"page {page.page_number}: text present in the file but not visible on the page "
-                f"(covered by a painted box or invisible); it was not read as a value: {text[:200]}"
-            )
-        return result
+    return result
 
-    def _date(self) -> str | None:
-        label = self.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM")
-        if label is not None:
-            region = (label.x0 - 60, label.top - 8, self.page.width, label.bottom + 24)
-        else:
-            region = (self.page.width * 0.78, 10.0, self.page.width, 70.0)
-        candidates = [self.values_in(region)]
-        if self.region_ocr is not None:
-            candidates.append(self.region_ocr(region))
-        for words in candidates:
-            for word in words:
-                value = parse_date(word.text)
-                if value:
-                    self.evidence.note("/certificate_date", [word])
-                    return value
-        return None
 
-    def _numbers(self) -> tuple[str | None, str | None]:
-        cert = self.label("CERTIFICATE NUMBER")
-        revision = self.label("REVISION NUMBER")
-        cert_value: str | None = None
-        revision_value: str | None = None
-        if cert is not None:
-            right = revision.x0 - 2 if revision is not None else self.page.width
-            words = self.values_in((cert.x1 + 0.5, cert.top - 4, right, cert.bottom + 4))
-            if words:
-                cert_value = clean_text(joined_text(words)) or None
-                self.evidence.note("/certificate_number", words)
-        if revision is not None:
-            words = self.values_in(
-                (revision.x1 + 0.5, revision.top - 4, self.page.width, revision.bottom + 4)
-            )
-            if words:
-                revision_value = clean_text(joined_text(words)) or None
-                self.evidence.note("/revision_number", words)
-        return cert_value, revision_value
+def _date(p: PageLabels) -> str | None:
+    label = p.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM")
+    if label is not None:
+        region = (label.x0 - 60, label.top - 8, p.page.width, label.bottom + 24)
+    else:
+        region = (p.page.width * 0.78, 10.0, p.page.width, 70.0)
+    candidates = [p.values_in(region)]
+    if p.region_ocr is not None:
+        candidates.append(p.region_ocr(region))
+    for words in candidates:
+        for word in words:
+            value = parse_date(word.text)
+            if value:
+                p.evidence.note("/certificate_date", [word])
+                return value
+    return None
+
+
+def _numbers(p: PageLabels) -> tuple[str | None, str | None]:
+    cert = p.label("CERTIFICATE NUMBER")
+    revision = p.label("REVISION NUMBER")
+    cert_value: str | None = None
+    revision_value: str | None = None
+    if cert is not None:
+        right = revision.x0 - 2 if revision is not None else p.page.width
+        words = p.values_in((cert.x1 + 0.5, cert.top - 4, right, cert.bottom + 4))
+        if words:
+            cert_value = clean_text(joined_text(words)) or None
+            p.evidence.note("/certificate_number", words)
+    if revision is not None:
+        words = p.values_in(
+            (revision.x1 + 0.5, revision.top - 4, p.page.width, revision.bottom + 4)
+        )
+        if words:
+            revision_value = clean_text(joined_text(words)) or None
+            p.evidence.note("/revision_number", words)
+    return cert_value, revision_value
 
 
 def _correct_ocr_slips(result: dict[str, Any]) -> None:

@@ -24,9 +24,10 @@ from backend.acord.endorsements import is_endorsement_page, merge_pages, read_en
 from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText, Word
-from backend.acord.layout import Acord25Reader
+from backend.acord.layout import read_acord25
 from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, upside_down
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
+from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
 from backend.acord.word_sources import pdf_page_words
 
@@ -282,10 +283,10 @@ def _assemble(
     result: dict[str, Any]
     if acord is not None:
         evidence = Evidence(acord.text.page_number)
-        layout = Acord25Reader(acord.text, acord.ink, evidence, acord.region)
-        result = layout.read()
+        page = PageLabels(acord.text, acord.ink, evidence, acord.region)
+        result = read_acord25(page)
         result["fields"] = evidence.fields
-        warnings = warnings + layout.warnings
+        warnings = warnings + page.warnings
         kinds[acord.text.page_number] = "acord25"
     else:
         result = {"form": None, "form_edition": None}

@@ -20,67 +20,69 @@ from backend.acord.values import parse_date, parse_mark
 _INKED = 0.02
 
 
-class ScanCellsReader(PageLabels):
-    def _row_cell(self, column: tuple[float, float], row: list[Word]) -> BBox:
-        """The cell of a column on a row's line (the line of its policy number)."""
-        cy = sum(w.cy for w in row) / len(row)
-        height = max(w.height for w in row)
-        return (column[0] + 1.5, cy - 0.8 * height, column[1] - 1.5, cy + 0.8 * height)
+def _row_cell(p: PageLabels, column: tuple[float, float], row: list[Word]) -> BBox:
+    """The cell of a column on a row's line (the line of its policy number)."""
+    cy = sum(w.cy for w in row) / len(row)
+    height = max(w.height for w in row)
+    return (column[0] + 1.5, cy - 0.8 * height, column[1] - 1.5, cy + 0.8 * height)
 
-    def _read_mark(self, column: tuple[float, float], row: list[Word]) -> bool | None:
-        """A Y / N (or X) mark both readings missed in a narrow column, read alone where the
-        cell on the row's line holds ink; None for an empty cell or no mark."""
-        assert self.region_ocr is not None and self.ink is not None
-        cell = self._row_cell(column, row)
-        # Specks of a scanned page ink about a hundredth of an empty cell; a letter beside the
-        # cell's rule, partly cut off by the cell's inset, as little as a fortieth.
-        if self.ink.ink(*cell) < _INKED:
-            return None
-        # A lone letter this small is often not recognised at the page's scale; larger, it is.
-        for zoom in (1.0, 1.5, 2.0):
-            for word in self.region_ocr(cell, single_char=True, whitelist="XYNxyn", zoom=zoom):
-                mark = parse_mark(word.text)
-                if mark is not None:
-                    return mark
+
+def _read_mark(p: PageLabels, column: tuple[float, float], row: list[Word]) -> bool | None:
+    """A Y / N (or X) mark both readings missed in a narrow column, read alone where the
+    cell on the row's line holds ink; None for an empty cell or no mark."""
+    assert p.region_ocr is not None and p.ink is not None
+    cell = _row_cell(p, column, row)
+    # Specks of a scanned page ink about a hundredth of an empty cell; a letter beside the
+    # cell's rule, partly cut off by the cell's inset, as little as a fortieth.
+    if p.ink.ink(*cell) < _INKED:
         return None
+    # A lone letter this small is often not recognised at the page's scale; larger, it is.
+    for zoom in (1.0, 1.5, 2.0):
+        for word in p.region_ocr(cell, single_char=True, whitelist="XYNxyn", zoom=zoom):
+            mark = parse_mark(word.text)
+            if mark is not None:
+                return mark
+    return None
 
-    def _reread_dates(
-        self, table: Table, common: dict[str, Any], row: list[Word], pointer: str
-    ) -> None:
-        """Policy dates neither reading found, or found in the wrong order (an expiration
-        before its effective date is a misread digit), read again cell by cell as digits."""
-        if not row:
-            return
-        order_wrong = (
-            common["effective"] is not None
-            and common["expiration"] is not None
-            and common["effective"] >= common["expiration"]
-        )
-        fresh: dict[str, str | None] = {}
-        for key, column in (("effective", "eff"), ("expiration", "exp")):
-            if column not in table.columns or (common[key] is not None and not order_wrong):
-                continue
-            fresh[key] = self._read_date(self._row_cell(table.columns[column], row), pointer, key)
-        if order_wrong:
-            effective = fresh.get("effective") or common["effective"]
-            expiration = fresh.get("expiration") or common["expiration"]
-            if effective < expiration:
-                common["effective"], common["expiration"] = effective, expiration
-            return
-        for key, value in fresh.items():
-            if value is not None:
-                common[key] = value
 
-    def _read_date(self, cell: BBox, pointer: str, key: str) -> str | None:
-        assert self.region_ocr is not None and self.ink is not None
-        if self.ink.ink(*cell) < _INKED:
-            return None
-        words = self.region_ocr(cell, single_line=True, whitelist="0123456789/")
-        value = parse_date(joined_text(words)) if words else None
-        if value is not None and _plausible(value):
-            self.evidence.note(f"{pointer}/{key}", words)
-            return value
+def _reread_dates(
+    p: PageLabels, table: Table, common: dict[str, Any], row: list[Word], pointer: str
+) -> None:
+    """Policy dates neither reading found, or found in the wrong order (an expiration
+    before its effective date is a misread digit), read again cell by cell as digits."""
+    if not row:
+        return
+    order_wrong = (
+        common["effective"] is not None
+        and common["expiration"] is not None
+        and common["effective"] >= common["expiration"]
+    )
+    fresh: dict[str, str | None] = {}
+    for key, column in (("effective", "eff"), ("expiration", "exp")):
+        if column not in table.columns or (common[key] is not None and not order_wrong):
+            continue
+        fresh[key] = _read_date(p, _row_cell(p, table.columns[column], row), pointer, key)
+    if order_wrong:
+        effective = fresh.get("effective") or common["effective"]
+        expiration = fresh.get("expiration") or common["expiration"]
+        if effective < expiration:
+            common["effective"], common["expiration"] = effective, expiration
+        return
+    for key, value in fresh.items():
+        if value is not None:
+            common[key] = value
+
+
+def _read_date(p: PageLabels, cell: BBox, pointer: str, key: str) -> str | None:
+    assert p.region_ocr is not None and p.ink is not None
+    if p.ink.ink(*cell) < _INKED:
         return None
+    words = p.region_ocr(cell, single_line=True, whitelist="0123456789/")
+    value = parse_date(joined_text(words)) if words else None
+    if value is not None and _plausible(value):
+        p.evidence.note(f"{pointer}/{key}", words)
+        return value
+    return None
 
 
 def _plausible(iso: str) -> bool:

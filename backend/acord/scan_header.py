@@ -71,205 +71,209 @@ def email_address(text: str) -> str | None:
     return f"{bare.group(1)}.{bare.group(2)}".lower() if bare else None
 
 
-class ScanHeaderReader(PageLabels):
-    def _scan_numbers(self) -> tuple[str | None, str | None] | None:
-        """(certificate number, revision number) from the COVERAGES line, read again in grey;
-        None when the line's labels cannot be placed."""
-        if self.region_ocr is None:
-            return None
-        coverages = self.label("COVERAGES")
-        if coverages is None:
-            return None
-        height = max(coverages.bottom - coverages.top, 5.0)
-        line_box = (
-            coverages.x1,
-            coverages.top - height,
-            self.page.width,
-            coverages.bottom + height,
-        )
-        words = [w for w in self.page.words_in(line_box) if abs(w.cy - coverages.cy) < height]
-        labels = match_options(
-            words,
-            {"cert": ("CERTIFICATE NUMBER",), "revision": ("REVISION NUMBER",)},
-            any_start=True,
-        )
-        cert, revision = labels.get("cert"), labels.get("revision")
-        if cert is None and revision is None:
-            return None
-        top, bottom = coverages.top - height, coverages.bottom + height
-        cert_value = revision_value = None
-        if cert is not None:
-            right = revision.x0 - 2 if revision is not None else self.page.width - 6
-            cert_value = self._reread_value(
-                "/certificate_number", (cert.x1 + 1, top, right, bottom)
-            )
-            if cert_value is not None and not certificate_number_like(cert_value):
-                cert_value = None  # print of the lines around read as words, or specks
-                self.evidence.fields.pop("/certificate_number", None)
-        if revision is not None:
-            box = (revision.x1 + 1, top, min(revision.x1 + 60, self.page.width - 6), bottom)
-            revision_value = self._reread_value("/revision_number", box, _REVISION_CHARACTERS)
-            if revision_value is not None and len(revision_value) > 3:
-                revision_value = None  # the label was matched on other print
-        # Both labels placed and nothing read is an answer: the page pass's words there are no
-        # value either.
-        return cert_value, revision_value
+def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
+    """(certificate number, revision number) from the COVERAGES line, read again in grey;
+    None when the line's labels cannot be placed."""
+    if p.region_ocr is None:
+        return None
+    coverages = p.label("COVERAGES")
+    if coverages is None:
+        return None
+    height = max(coverages.bottom - coverages.top, 5.0)
+    line_box = (
+        coverages.x1,
+        coverages.top - height,
+        p.page.width,
+        coverages.bottom + height,
+    )
+    words = [w for w in p.page.words_in(line_box) if abs(w.cy - coverages.cy) < height]
+    labels = match_options(
+        words,
+        {"cert": ("CERTIFICATE NUMBER",), "revision": ("REVISION NUMBER",)},
+        any_start=True,
+    )
+    cert, revision = labels.get("cert"), labels.get("revision")
+    if cert is None and revision is None:
+        return None
+    top, bottom = coverages.top - height, coverages.bottom + height
+    cert_value = revision_value = None
+    if cert is not None:
+        right = revision.x0 - 2 if revision is not None else p.page.width - 6
+        cert_value = _reread_value(p, "/certificate_number", (cert.x1 + 1, top, right, bottom))
+        if cert_value is not None and not certificate_number_like(cert_value):
+            cert_value = None  # print of the lines around read as words, or specks
+            p.evidence.fields.pop("/certificate_number", None)
+    if revision is not None:
+        box = (revision.x1 + 1, top, min(revision.x1 + 60, p.page.width - 6), bottom)
+        revision_value = _reread_value(p, "/revision_number", box, _REVISION_CHARACTERS)
+        if revision_value is not None and len(revision_value) > 3:
+            revision_value = None  # the label was matched on other print
+    # Both labels placed and nothing read is an answer: the page pass's words there are no
+    # value either.
+    return cert_value, revision_value
 
-    def _reread_value(self, pointer: str, box: BBox, whitelist: str | None = None) -> str | None:
-        """One boxed value read again as a line in grey; the page pass's words without it."""
-        assert self.region_ocr is not None
-        seen = self.values_in(box)
-        if seen:
-            # Only where the page pass saw the value: a value set in another font sits off its
-            # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
-            tight: BBox | None = (
-                max(box[0], min(w.x0 for w in seen) - 4),
-                min(w.top for w in seen) - 2,
-                min(box[2], max(w.x1 for w in seen) + 4),
-                max(w.bottom for w in seen) + 2,
-            )
-            # A lone character reads better as one (Tesseract's line mode often drops it).
-            lone = len("".join(w.text for w in seen)) <= 2
+
+def _reread_value(
+    p: PageLabels, pointer: str, box: BBox, whitelist: str | None = None
+) -> str | None:
+    """One boxed value read again as a line in grey; the page pass's words without it."""
+    assert p.region_ocr is not None
+    seen = p.values_in(box)
+    if seen:
+        # Only where the page pass saw the value: a value set in another font sits off its
+        # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
+        tight: BBox | None = (
+            max(box[0], min(w.x0 for w in seen) - 4),
+            min(w.top for w in seen) - 2,
+            min(box[2], max(w.x1 for w in seen) + 4),
+            max(w.bottom for w in seen) + 2,
+        )
+        # A lone character reads better as one (Tesseract's line mode often drops it).
+        lone = len("".join(w.text for w in seen)) <= 2
+    else:
+        # The page pass lost the value (set in another font, a few points above the
+        # label's line): where the box holds print, that print is read.
+        tight = _printed_extent(p, box)
+        lone = tight is not None and tight[2] - tight[0] < 10
+    if tight is None:
+        return None
+    fresh = p.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
+    words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text)]
+    if not words and whitelist is not None:
+        # Tesseract found nothing it could read with the value's characters: the page
+        # pass's own reading, when it is made of them.
+        words = [w for w in seen if w.text and all(c in whitelist for c in w.text)]
+    if not words:
+        return None
+    p.evidence.note(pointer, words)
+    return identifier(joined_text(words))
+
+
+def _printed_extent(p: PageLabels, box: BBox) -> BBox | None:
+    """The part of a box holding print, or None: between the rules above and below its
+    middle, from the first to the last pixel column with ink (rules crossing the box are
+    not print; specks are too small to count)."""
+    if p.ink is None:
+        return None
+    x0, top, x1, bottom = box
+    middle = (top + bottom) / 2
+    rules = p.ink.horizontal_rules(x0, x1, top - 3, bottom + 3)
+    top = max([r + 1.2 for r in rules if r < middle - 2] + [top])
+    bottom = min([r - 1.2 for r in rules if r > middle + 2] + [bottom])
+    if bottom - top < 4:
+        return None
+    ruled = p.ink.vertical_rules(x0, x1, top, bottom)
+    inked: list[tuple[float, float]] = []
+    x = x0
+    while x < x1:
+        if all(abs(x + 0.5 - r) > 1.5 for r in ruled):
+            share = p.ink.ink(x, top, x + 1, bottom)
+            if share >= _COLUMN_INK:
+                inked.append((x, share))
+        x += 1
+    # The value: the first run of inked columns (letters a few points apart at most) with a
+    # stroke of print in it.
+    runs: list[list[tuple[float, float]]] = []
+    for column in inked:
+        if runs and column[0] - runs[-1][-1][0] <= 8:
+            runs[-1].append(column)
         else:
-            # The page pass lost the value (set in another font, a few points above the
-            # label's line): where the box holds print, that print is read.
-            tight = self._printed_extent(box)
-            lone = tight is not None and tight[2] - tight[0] < 10
-        if tight is None:
-            return None
-        fresh = self.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
-        words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text)]
-        if not words and whitelist is not None:
-            # Tesseract found nothing it could read with the value's characters: the page
-            # pass's own reading, when it is made of them.
-            words = [w for w in seen if w.text and all(c in whitelist for c in w.text)]
-        if not words:
-            return None
-        self.evidence.note(pointer, words)
-        return identifier(joined_text(words))
+            runs.append([column])
+    run = next((r for r in runs if _stroke(r)), None)
+    if run is None:
+        return None
+    return (run[0][0] - 2, top, run[-1][0] + 3, bottom)
 
-    def _printed_extent(self, box: BBox) -> BBox | None:
-        """The part of a box holding print, or None: between the rules above and below its
-        middle, from the first to the last pixel column with ink (rules crossing the box are
-        not print; specks are too small to count)."""
-        if self.ink is None:
-            return None
-        x0, top, x1, bottom = box
-        middle = (top + bottom) / 2
-        rules = self.ink.horizontal_rules(x0, x1, top - 3, bottom + 3)
-        top = max([r + 1.2 for r in rules if r < middle - 2] + [top])
-        bottom = min([r - 1.2 for r in rules if r > middle + 2] + [bottom])
-        if bottom - top < 4:
-            return None
-        ruled = self.ink.vertical_rules(x0, x1, top, bottom)
-        inked: list[tuple[float, float]] = []
-        x = x0
-        while x < x1:
-            if all(abs(x + 0.5 - r) > 1.5 for r in ruled):
-                share = self.ink.ink(x, top, x + 1, bottom)
-                if share >= _COLUMN_INK:
-                    inked.append((x, share))
-            x += 1
-        # The value: the first run of inked columns (letters a few points apart at most) with a
-        # stroke of print in it.
-        runs: list[list[tuple[float, float]]] = []
-        for column in inked:
-            if runs and column[0] - runs[-1][-1][0] <= 8:
-                runs[-1].append(column)
-            else:
-                runs.append([column])
-        run = next((r for r in runs if _stroke(r)), None)
-        if run is None:
-            return None
-        return (run[0][0] - 2, top, run[-1][0] + 3, bottom)
 
-    def _scan_contact(self, top: float, bottom: float, left: float) -> dict[str, str | None]:
-        """The producer's contact, phone and e-mail from the lines of the contact box (between
-        `top` and `bottom`, right of `left`), told apart by their values, each read again."""
-        assert self.region_ocr is not None
-        right = self.page.width - 6
-        lines = group_lines(self.page.words_in((left, top, right, bottom)))
-        found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
-        # The e-mail's line holds its "@", or at least the end of a domain name when OCR read
-        # the "@" as a letter ("servicealindqvistins.com").
-        email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None) or next(
-            (ln for ln in lines if _DOMAIN_END.search(ln.text)), None
-        )
-        # A telephone line holds ten digits or so, some of them perhaps misread.
-        phone_line = next(
-            (ln for ln in lines if ln is not email_line and len(re.findall(r"\d", ln.text)) >= 7),
-            None,
-        )
-        starts = [
-            value_start(ln.words, lambda w: "@" in w.text or "é" in w.text)
-            for ln in (email_line,)
-            if ln is not None
-        ] + [
-            value_start(ln.words, lambda w: bool(re.search(r"\d{3}", w.text)))
-            for ln in (phone_line,)
-            if ln is not None
-        ]
-        anchors = [w for w in starts if w is not None]
-        if not anchors:
-            return found
-        # Values line up at the left after their labels.
-        value_left = min(w.x0 for w in anchors) - 3
-        if email_line is not None:
-            found["email"] = self._scan_email(email_line.words, left, value_left, right)
-        if phone_line is not None:
-            fresh = self._reread_line(phone_line.words, value_left, right, _PHONE_CHARACTERS)
-            # The FAX number may share the line, far right after its label: the phone's
-            # number is the first run of words.
-            number = leading_run(fresh)
-            found["phone"] = phone_number(joined_text(number))
-            if found["phone"]:
-                self.evidence.note("/producer/phone", number)
-        first_value_line = min(
-            (ln for ln in (email_line, phone_line) if ln is not None), key=lambda ln: ln.top
-        )
-        above = [ln for ln in lines if ln.bottom <= first_value_line.top + 1]
-        # The contact's line is the last above the values; on forms that set values a few
-        # points above their labels, the one before it.
-        for line in reversed(above[-2:]):
-            fresh = likelier_words(self._reread_line(line.words, left, right, None), line.words)
-            name = contact_name(fresh)
-            if name:
-                found["contact"] = clean_text(joined_text(name))
-                self.evidence.note("/producer/contact", name)
-                break
+def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict[str, str | None]:
+    """The producer's contact, phone and e-mail from the lines of the contact box (between
+    `top` and `bottom`, right of `left`), told apart by their values, each read again."""
+    assert p.region_ocr is not None
+    right = p.page.width - 6
+    lines = group_lines(p.page.words_in((left, top, right, bottom)))
+    found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
+    # The e-mail's line holds its "@", or at least the end of a domain name when OCR read
+    # the "@" as a letter ("servicealindqvistins.com").
+    email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None) or next(
+        (ln for ln in lines if _DOMAIN_END.search(ln.text)), None
+    )
+    # A telephone line holds ten digits or so, some of them perhaps misread.
+    phone_line = next(
+        (ln for ln in lines if ln is not email_line and len(re.findall(r"\d", ln.text)) >= 7),
+        None,
+    )
+    starts = [
+        value_start(ln.words, lambda w: "@" in w.text or "é" in w.text)
+        for ln in (email_line,)
+        if ln is not None
+    ] + [
+        value_start(ln.words, lambda w: bool(re.search(r"\d{3}", w.text)))
+        for ln in (phone_line,)
+        if ln is not None
+    ]
+    anchors = [w for w in starts if w is not None]
+    if not anchors:
         return found
+    # Values line up at the left after their labels.
+    value_left = min(w.x0 for w in anchors) - 3
+    if email_line is not None:
+        found["email"] = _scan_email(p, email_line.words, left, value_left, right)
+    if phone_line is not None:
+        fresh = _reread_line(p, phone_line.words, value_left, right, _PHONE_CHARACTERS)
+        # The FAX number may share the line, far right after its label: the phone's
+        # number is the first run of words.
+        number = leading_run(fresh)
+        found["phone"] = phone_number(joined_text(number))
+        if found["phone"]:
+            p.evidence.note("/producer/phone", number)
+    first_value_line = min(
+        (ln for ln in (email_line, phone_line) if ln is not None), key=lambda ln: ln.top
+    )
+    above = [ln for ln in lines if ln.bottom <= first_value_line.top + 1]
+    # The contact's line is the last above the values; on forms that set values a few
+    # points above their labels, the one before it.
+    for line in reversed(above[-2:]):
+        fresh = likelier_words(_reread_line(p, line.words, left, right, None), line.words)
+        name = contact_name(fresh)
+        if name:
+            found["contact"] = clean_text(joined_text(name))
+            p.evidence.note("/producer/contact", name)
+            break
+    return found
 
-    def _scan_email(
-        self, words: list[Word], left: float, value_left: float, right: float
-    ) -> str | None:
-        """The e-mail address of its line, read again from where the values start and as the
-        whole line (with its label, which comes out as words of its own): a value start placed
-        inside the address cuts its first letters off ("rtificates@"), which the whole line's
-        reading shows."""
-        cut = self._reread_line(words, value_left, right, _EMAIL_CHARACTERS)
-        address = email_address(joined_text(cut))
-        chosen = cut
-        # Paper read before the address's first letter: its start was not cut.
-        if address is None or min(w.x0 for w in cut) < value_left + 1.5:
-            whole = self._reread_line(words, left, right, _EMAIL_CHARACTERS + " ")
-            fuller = _without_label(email_address(joined_text(whole)))
-            if fuller is not None and (address is None or _cut_short(address, fuller)):
-                address, chosen = fuller, whole
-        if address:
-            self.evidence.note("/producer/email", chosen)
-        return address
 
-    def _reread_line(
-        self, words: list[Word], left: float, right: float, whitelist: str | None
-    ) -> list[Word]:
-        assert self.region_ocr is not None
-        values = [w for w in words if w.x0 >= left - 1]
-        if not values:
-            return []
-        top = min(w.top for w in values) - 2
-        bottom = max(w.bottom for w in values) + 2
-        box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
-        return self.region_ocr(box, single_line=True, whitelist=whitelist)
+def _scan_email(
+    p: PageLabels, words: list[Word], left: float, value_left: float, right: float
+) -> str | None:
+    """The e-mail address of its line, read again from where the values start and as the
+    whole line (with its label, which comes out as words of its own): a value start placed
+    inside the address cuts its first letters off ("rtificates@"), which the whole line's
+    reading shows."""
+    cut = _reread_line(p, words, value_left, right, _EMAIL_CHARACTERS)
+    address = email_address(joined_text(cut))
+    chosen = cut
+    # Paper read before the address's first letter: its start was not cut.
+    if address is None or min(w.x0 for w in cut) < value_left + 1.5:
+        whole = _reread_line(p, words, left, right, _EMAIL_CHARACTERS + " ")
+        fuller = _without_label(email_address(joined_text(whole)))
+        if fuller is not None and (address is None or _cut_short(address, fuller)):
+            address, chosen = fuller, whole
+    if address:
+        p.evidence.note("/producer/email", chosen)
+    return address
+
+
+def _reread_line(
+    p: PageLabels, words: list[Word], left: float, right: float, whitelist: str | None
+) -> list[Word]:
+    assert p.region_ocr is not None
+    values = [w for w in words if w.x0 >= left - 1]
+    if not values:
+        return []
+    top = min(w.top for w in values) - 2
+    bottom = max(w.bottom for w in values) + 2
+    box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
+    return p.region_ocr(box, single_line=True, whitelist=whitelist)
 
 
 def _cut_short(address: str, fuller: str) -> bool:

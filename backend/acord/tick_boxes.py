@@ -27,54 +27,55 @@ _SURE_MATCH = 0.7
 _LEAST_MATCH = 0.55
 
 
-class TickBoxesReader(PageLabels):
-    def _ticked_by_ink(self, region: BBox, options: Mapping[str, Sequence[str]]) -> set[str]:
-        """Keys of the options printed after ticked boxes in the region (a scan's cell)."""
-        return set(self._ticked_boxes(region, options)[0])
+def _ticked_by_ink(p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]) -> set[str]:
+    """Keys of the options printed after ticked boxes in the region (a scan's cell)."""
+    return set(_ticked_boxes(p, region, options)[0])
 
-    def _ticked_boxes(
-        self, region: BBox, options: Mapping[str, Sequence[str]]
-    ) -> tuple[dict[str, Word], list[Word]]:
-        """The options after ticked boxes in the region (a scan's cell), by key with the first
-        word of each, and the first words of ticked options that could not be told."""
-        ticked: dict[str, Word] = {}
-        unknown: list[Word] = []
-        if self.region_ocr is None or self.ink is None:
-            return ticked, unknown
-        for line in group_lines(self.page.words_in(region)):
-            words = [w for w in line.words if not is_box_glyph(w.text)]
-            for index, word in enumerate(words):
-                if not self._box_ticked_before(word, line.words):
-                    continue
-                run = option_run(words[index:], line.words)
-                score, key = best_option(joined_text(run), options)
-                if score < _SURE_MATCH:
-                    # Up to the next box on the line (the page pass's words after a garbled
-                    # option may be split anywhere).
-                    right = option_right(word, run, line.words, region[2])
-                    # The option's own line: the page pass's boxes of small print are too
-                    # short or run over two lines, and a neighbour's edge reads as junk.
-                    box = (word.x0 - 1, word.cy - 5, right, word.cy + 5)
-                    fresh = self.region_ocr(box, zoom=2.0)
-                    if fresh:
-                        score, key = max((score, key), best_option(joined_text(fresh), options))
-                if score < _LEAST_MATCH:
-                    unknown.append(word)
-                elif not key.startswith("_"):
-                    ticked[key] = word
+
+def _ticked_boxes(
+    p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, Word], list[Word]]:
+    """The options after ticked boxes in the region (a scan's cell), by key with the first
+    word of each, and the first words of ticked options that could not be told."""
+    ticked: dict[str, Word] = {}
+    unknown: list[Word] = []
+    if p.region_ocr is None or p.ink is None:
         return ticked, unknown
+    for line in group_lines(p.page.words_in(region)):
+        words = [w for w in line.words if not is_box_glyph(w.text)]
+        for index, word in enumerate(words):
+            if not _box_ticked_before(p, word, line.words):
+                continue
+            run = option_run(words[index:], line.words)
+            score, key = best_option(joined_text(run), options)
+            if score < _SURE_MATCH:
+                # Up to the next box on the line (the page pass's words after a garbled
+                # option may be split anywhere).
+                right = option_right(word, run, line.words, region[2])
+                # The option's own line: the page pass's boxes of small print are too
+                # short or run over two lines, and a neighbour's edge reads as junk.
+                box = (word.x0 - 1, word.cy - 5, right, word.cy + 5)
+                fresh = p.region_ocr(box, zoom=2.0)
+                if fresh:
+                    score, key = max((score, key), best_option(joined_text(fresh), options))
+            if score < _LEAST_MATCH:
+                unknown.append(word)
+            elif not key.startswith("_"):
+                ticked[key] = word
+    return ticked, unknown
 
-    def _box_ticked_before(self, word: Word, line: list[Word]) -> bool:
-        """Whether a ticked box is printed just before a word that starts an option (at the
-        line's start, or after a box or a gap)."""
-        assert self.ink is not None
-        before = [w for w in line if w.x1 <= word.x0 + 0.5 and not is_box_glyph(w.text)]
-        if before and word.x0 - max(w.x1 for w in before) < 0.8 * max(word.height, 4.0):
-            return False
-        if self.ink.ink(word.x0 - 11, word.cy - 3.5, word.x0 - 2, word.cy + 3.5) < _TICKED_INK:
-            return False
-        fill = self.ink.checkbox_fill(word.x0 - 0.8, word.cy)
-        return fill is not None and fill >= _TICKED_FILL
+
+def _box_ticked_before(p: PageLabels, word: Word, line: list[Word]) -> bool:
+    """Whether a ticked box is printed just before a word that starts an option (at the
+    line's start, or after a box or a gap)."""
+    assert p.ink is not None
+    before = [w for w in line if w.x1 <= word.x0 + 0.5 and not is_box_glyph(w.text)]
+    if before and word.x0 - max(w.x1 for w in before) < 0.8 * max(word.height, 4.0):
+        return False
+    if p.ink.ink(word.x0 - 11, word.cy - 3.5, word.x0 - 2, word.cy + 3.5) < _TICKED_INK:
+        return False
+    fill = p.ink.checkbox_fill(word.x0 - 0.8, word.cy)
+    return fill is not None and fill >= _TICKED_FILL
 
 
 def option_right(word: Word, run: list[Word], line: list[Word], limit: float) -> float:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from backend.acord.coverage_table import CoverageTableFinder
+from backend.acord.coverage_table import find_table
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText, Word
+from backend.acord.page_labels import PageLabels
 
 HEADER_TOP = 300.0
 
@@ -39,7 +40,7 @@ def _columns(
     eff: bool, exp: bool, formats: tuple[bool, bool] = (True, True)
 ) -> dict[str, tuple[float, float]]:
     page = PageText(_header_row(eff, exp, formats), 612, 792, 1)
-    table = CoverageTableFinder(page, None, Evidence(1))._table()
+    table = find_table(PageLabels(page, None, Evidence(1)))
     assert table is not None
     return table.columns
 

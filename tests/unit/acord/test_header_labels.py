@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
-from backend.acord.header_boxes import HeaderBoxesReader
+from backend.acord.header_boxes import _insured_label
+from backend.acord.page_labels import PageLabels
 
 
 def _no_reading(
@@ -34,17 +35,15 @@ def _page(insured_label: str) -> list[Word]:
 
 def test_a_garbled_insured_label_is_the_capitalised_word_under_producer() -> None:
     for spelling in ("SURED", "WWSURED", "INSURED"):
-        reader = HeaderBoxesReader(
-            PageText(_page(spelling), 612, 792, 1), None, Evidence(1), _no_reading
-        )
-        label = reader._insured_label()
+        reader = PageLabels(PageText(_page(spelling), 612, 792, 1), None, Evidence(1), _no_reading)
+        label = _insured_label(reader)
         assert label is not None and (label.x0, label.top) == (37.4, 161.5), spelling
 
 
 def test_without_a_label_under_producer_the_head_of_the_form_is_searched_only() -> None:
     words = [w for w in _page("SURED") if w.text != "SURED"]
-    reader = HeaderBoxesReader(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
-    label = reader._insured_label()
+    reader = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    label = _insured_label(reader)
     # Neither "INSRD" below COVERAGES nor "insureds" of the description.
     assert label is None
 

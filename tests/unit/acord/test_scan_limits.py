@@ -10,13 +10,17 @@ from backend.acord.coverage_limits import (
     AUTO_LIMITS,
     GL_LIMITS,
     UMBRELLA_LIMITS,
-    CoverageLimitsReader,
+    _other_limits,
+    _ruled_band,
     fuzzy_limit_key,
     place_orphans,
+    read_limits,
 )
+from backend.acord.coverage_rows import _other_rows
 from backend.acord.coverage_table import Table
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.page_labels import PageLabels
 from tests.unit.acord.conftest import certificate_pdf
 
 LIMITS_X = 440.0
@@ -76,7 +80,7 @@ def _amount(text: str, y: float) -> Word:
     return Word(text, DOLLAR_X + 12, y - 3.5, DOLLAR_X + 12 + 5 * len(text), y + 3.5, 0.95)
 
 
-def _table() -> Table:
+def _sample_table() -> Table:
     return Table(
         columns={"policy": (250.0, 330.0)},
         bands={},
@@ -91,11 +95,9 @@ def _read(
     spec: list[tuple[str, re.Pattern[str]]],
     rules: list[tuple[float, float, float]] | None = None,
 ) -> dict[str, int | None]:
-    reader = CoverageLimitsReader(
-        PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), _NoReads()
-    )
-    table = _table()
-    limits, _ = reader._limits(table, band, spec, "/coverages/0")
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), _NoReads())
+    table = _sample_table()
+    limits, _ = read_limits(reader, table, band, spec, "/coverages/0")
     return limits
 
 
@@ -158,9 +160,9 @@ def test_rules_drawn_only_across_the_limits_column_do_not_move_the_row() -> None
     # A form that rules each limit line: those rules stop at the LIMITS column.
     rules = [(456.0, LIMITS_X, 612.0), (487.0, 0.0, 612.0)]
     words = [*_label("AGGREGATE", 470), _amount("5,000,000", 470)]
-    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), None)
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), None)
     reader.region_ocr = _NoReads()
-    assert reader._ruled_band(_table(), (467.0, 491.0)) == (467.0, 487.5)
+    assert _ruled_band(reader, _sample_table(), (467.0, 491.0)) == (467.0, 487.5)
 
 
 def test_orphan_amounts_take_the_kinds_printed_that_many_lines_away() -> None:
@@ -222,9 +224,9 @@ def test_a_dollar_sign_left_of_the_amounts_cell_is_no_amount() -> None:
         Word("3,000,000", 520, 450, 560, 457, 0.9),
     ]
     ink = _Rules([], columns=[LIMITS_X - 2, 518.0, 582.0])
-    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), ink, Evidence(1), _NoReads())
+    reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), _NoReads())
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
-    limits, _ = reader._limits(table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
+    limits, _ = read_limits(reader, table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
     assert limits == {"each_occurrence": 3_000_000, "aggregate": 3_000_000}
 
 
@@ -240,10 +242,10 @@ def test_a_doubtful_amount_is_read_again_inside_its_ruled_cell() -> None:
     ]
     ink = _Rules([(297.1, 0.0, 612.0), (378.1, 0.0, 612.0)], columns=[LIMITS_X - 2, 516.9, 582.5])
     recorder = _Recorder("2,000,000")
-    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), ink, Evidence(1), recorder)
+    reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), recorder)
     reader.alternates = [Word("ooo", 517, 293, 540, 306, 0.1)]
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
-    limits, _ = reader._limits(table, (294.3, 372.8), GL_LIMITS, "/coverages/0")
+    limits, _ = read_limits(reader, table, (294.3, 372.8), GL_LIMITS, "/coverages/0")
     assert limits["each_occurrence"] == 2_000_000
     (box,) = recorder.boxes
     assert box[0] == 516.9 + 1.5 and box[2] == 582.5 - 1.5
@@ -260,15 +262,13 @@ def test_an_other_rows_amount_takes_the_grey_reading_the_page_pass_garbled() -> 
         Word("Aggregate", 450, 554.7, 480, 563.7, 0.96),
         Word("1,000,000", 573, 554.7, 600, 563.7, 0.87),
     ]
-    reader = CoverageLimitsReader(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("$00,000")
-    )
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("$00,000"))
     reader.alternates = [
         Word("500,000", 578, 543.7, 600, 549.9, 0.95),
         Word("1,000,000", 573, 554.5, 600, 564.3, 0.90),
     ]
     table = Table({"policy": (250.0, 330.0)}, {}, 533.1, 442.3)
-    assert reader._other_limits(table, words) == {"each_claim": 500_000, "aggregate": 1_000_000}
+    assert _other_limits(reader, table, words) == {"each_claim": 500_000, "aggregate": 1_000_000}
 
 
 def test_the_workers_compensation_row_is_found_by_the_rest_of_its_label() -> None:
@@ -287,12 +287,12 @@ def test_a_reread_agreeing_with_neither_of_two_readings_settles_nothing() -> Non
         Word("EachClaim", 439, 536.6, 470, 545.2, 0.58),
         Word("1,000,000,", 527, 536.6, 560, 545.2, 0.75),
     ]
-    reader = CoverageLimitsReader(
+    reader = PageLabels(
         PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000.00")
     )
     reader.alternates = [Word("7,000,000", 523, 535.2, 560, 545.8, 0.51)]
     table = Table({"policy": (250.0, 330.0)}, {}, 515.0, 436.2)
-    assert reader._other_limits(table, words) == {"each_claim": 1_000_000}
+    assert _other_limits(reader, table, words) == {"each_claim": 1_000_000}
 
 
 def test_an_amount_beside_a_garbled_label_line_is_not_taken_by_the_next_label() -> None:
@@ -317,19 +317,21 @@ def test_an_amount_beside_a_garbled_label_line_is_not_taken_by_the_next_label() 
 def test_a_reread_with_the_digit_count_of_one_reading_settles_a_disagreement() -> None:
     words = [*_label("EACH OCCURRENCE", 498), _amount("11,000,000", 498.5)]
     words += [*_label("AGGREGATE", 510), _amount("1,000,000", 510.5)]
-    reader = CoverageLimitsReader(
+    reader = PageLabels(
         PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000,000")
     )
     reader.alternates = [
         Word("7,000,000", DOLLAR_X + 12, 495, DOLLAR_X + 50, 502, 0.6),
         Word("1,000,000", DOLLAR_X + 12, 507, DOLLAR_X + 50, 514, 0.9),
     ]
-    limits, _ = reader._limits(_table(), (490.0, 520.0), UMBRELLA_LIMITS, "/coverages/2")
+    limits, _ = read_limits(
+        reader, _sample_table(), (490.0, 520.0), UMBRELLA_LIMITS, "/coverages/2"
+    )
     assert limits == {"each_occurrence": 1_000_000, "aggregate": 1_000_000}
 
 
 def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
-    from backend.acord.coverage_rows import CoverageRowsReader
+    from backend.acord.page_labels import PageLabels
 
     def word(text: str, x0: float, top: float, x1: float, bottom: float) -> Word:
         return Word(text, x0, top, x1, bottom, 0.9)
@@ -355,8 +357,8 @@ def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
         dollar_x=521.9,
         limits_x=407.3,
     )
-    reader = CoverageRowsReader(PageText(words, 612, 792, 1), None, Evidence(1))
-    (row,) = reader._other_rows(table, (582.0, 614.0), 0)
+    reader = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
+    (row,) = _other_rows(reader, table, (582.0, 614.0), 0)
     assert row["policy_number"] == "PL0739051"
     assert row["description"] == "Contractors Pollution Liability"
     assert row["limits"] == {"each_claim": 2_000_000, "aggregate": 2_000_000}
@@ -365,7 +367,7 @@ def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
 def test_an_amount_read_as_nought_gives_way_to_the_other_reading() -> None:
     # "5,000" came out of the page pass as "§.000" (0), surer than its grey re-read.
     words = [*_label("MED EXP (Any one person)", 338), Word("§.000", 532, 334.5, 560, 341.5, 0.9)]
-    reader = CoverageLimitsReader(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _NoReads())
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _NoReads())
     reader.alternates = [Word("5,000", 532, 334.5, 560, 341.5, 0.5)]
-    limits, _ = reader._limits(_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
+    limits, _ = read_limits(reader, _sample_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
     assert limits["medical_expense"] == 5_000

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
-from backend.acord.scan_cells import ScanCellsReader
+from backend.acord.page_labels import PageLabels
+from backend.acord.scan_cells import _read_mark
 
 ROW = [Word("GL-1001", 230, 400, 280, 408, 0.9)]
 COLUMN = (170.0, 190.0)
@@ -44,29 +45,29 @@ class _LetterAtZoom:
         return [Word(self.letter, box[0] + 1, box[1] + 1, box[0] + 6, box[3] - 1, 0.3)]
 
 
-def _reader(share: float, ocr: _LetterAtZoom) -> ScanCellsReader:
+def _reader(share: float, ocr: _LetterAtZoom) -> PageLabels:
     page = PageText(list(ROW), 612, 792, 1)
-    return ScanCellsReader(page, _Ink(share), Evidence(1), ocr)  # type: ignore[arg-type]
+    return PageLabels(page, _Ink(share), Evidence(1), ocr)  # type: ignore[arg-type]
 
 
 def test_a_faint_mark_is_read() -> None:
     ocr = _LetterAtZoom("Y", 1.0)
-    assert _reader(0.03, ocr)._read_mark(COLUMN, ROW) is True
+    assert _read_mark(_reader(0.03, ocr), COLUMN, ROW) is True
 
 
 def test_a_mark_unread_at_page_scale_is_read_larger() -> None:
     ocr = _LetterAtZoom("N", 1.5)
-    assert _reader(0.05, ocr)._read_mark(COLUMN, ROW) is False
+    assert _read_mark(_reader(0.05, ocr), COLUMN, ROW) is False
     assert ocr.asked == [1.0, 1.5]
 
 
 def test_an_empty_cell_is_not_read() -> None:
     ocr = _LetterAtZoom("Y", 1.0)
-    assert _reader(0.01, ocr)._read_mark(COLUMN, ROW) is None
+    assert _read_mark(_reader(0.01, ocr), COLUMN, ROW) is None
     assert ocr.asked == []
 
 
 def test_no_mark_at_any_scale_is_none() -> None:
     ocr = _LetterAtZoom("Y", 9.0)
-    assert _reader(0.05, ocr)._read_mark(COLUMN, ROW) is None
+    assert _read_mark(_reader(0.05, ocr), COLUMN, ROW) is None
     assert ocr.asked == [1.0, 1.5, 2.0]

@@ -8,8 +8,9 @@ from PIL import Image, ImageDraw
 from backend.acord.coverage_rows import policy_number_reading
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter
-from backend.acord.scan_header import ScanHeaderReader, certificate_number_like
+from backend.acord.scan_header import _reread_value, certificate_number_like
 
 
 def test_policy_numbers_split_on_narrow_gaps_are_joined() -> None:
@@ -65,7 +66,7 @@ class _Reader:
         return [Word("5", box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.8)]
 
 
-def _cell_page(with_value: bool) -> tuple[ScanHeaderReader, _Reader]:
+def _cell_page(with_value: bool) -> tuple[PageLabels, _Reader]:
     """At 4 px per point: a ruled cell 12 pt high, grey paper with specks, a vertical rule
     across the cell at x=150 pt, and if asked a value's upright strokes above the middle."""
     image = Image.new("L", (800, 240), 235)
@@ -81,14 +82,14 @@ def _cell_page(with_value: bool) -> tuple[ScanHeaderReader, _Reader]:
         draw.rectangle((240, 88, 242, 112), fill=20)
     reader = _Reader()
     page = PageText([], 200, 60, 1)
-    header = ScanHeaderReader(page, InkMeter(image, 4.0), Evidence(1), reader)
+    header = PageLabels(page, InkMeter(image, 4.0), Evidence(1), reader)
     return header, reader
 
 
 def test_a_value_the_page_pass_lost_is_read_where_its_cell_holds_print() -> None:
     header, reader = _cell_page(with_value=True)
 
-    value = header._reread_value("/revision_number", (40, 18, 190, 34), "0123456789")
+    value = _reread_value(header, "/revision_number", (40, 18, 190, 34), "0123456789")
 
     assert value == "5"
     ((box, _, whitelist),) = reader.calls
@@ -101,5 +102,5 @@ def test_a_value_the_page_pass_lost_is_read_where_its_cell_holds_print() -> None
 def test_an_empty_speckled_cell_is_not_read() -> None:
     header, reader = _cell_page(with_value=False)
 
-    assert header._reread_value("/revision_number", (40, 18, 190, 34), "0123456789") is None
+    assert _reread_value(header, "/revision_number", (40, 18, 190, 34), "0123456789") is None
     assert reader.calls == []
