@@ -25,6 +25,8 @@ API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an event name
 API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an event name
 MEMBERSHIP_CREATED: Final = "membership.created"
 PASSWORD_RESET: Final = "password.reset"  # noqa: S105 - an event name
+TWO_FACTOR_ENABLED: Final = "two_factor.enabled"
+TWO_FACTOR_DISABLED: Final = "two_factor.disabled"
 MAX_DETAIL: Final = 400  # the column's width
 
 

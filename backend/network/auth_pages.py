@@ -26,6 +26,7 @@ from backend.notify.invitation_mail import password_reset_body
 from backend.web.common import page
 from backend.web.invitation_mail import account_mail_after_commit
 
+TWO_FACTOR_PAGE = "auth/two_factor.html"
 RESET_SENT = (
     "If an account uses that address, a link to set a new password is on its way to it. "
     "The link works once, within the hour."
@@ -35,7 +36,12 @@ RESET_SENT = (
 class SignInForm(msgspec.Struct, kw_only=True):
     email: str = ""
     password: str = ""
+    code: str = ""
     next: str = "/"
+
+
+class CodeForm(msgspec.Struct, kw_only=True):
+    code: str = ""
 
 
 class AcceptForm(msgspec.Struct, kw_only=True):
@@ -94,6 +100,7 @@ class AuthController(Controller):
                 data.password,
                 client_ip(request),
                 replacing=request.cookies.get(SESSION_COOKIE, ""),
+                code=data.code,
             )
         except DomainError as exc:
             # Failed attempts must be counted even though sign-in is refused, so this renders
@@ -136,6 +143,40 @@ class AuthController(Controller):
     ) -> Redirect:
         new = await auth.switch(actor, data.context, request.cookies.get(SESSION_COOKIE, ""))
         return Redirect(path="/", cookies=[session_cookie(new, settings)])
+
+    # --- second factor (GC admins) --------------------------------------------------------
+
+    @get("/settings/two-factor")
+    async def two_factor_page(self, actor: Actor, auth: AuthService, db: AsyncSession) -> Template:
+        on = await auth.two_factor_on(actor)
+        return await page(db, actor, TWO_FACTOR_PAGE, on=on, secret=None, uri=None, error=None)
+
+    @post("/settings/two-factor/start")
+    async def two_factor_start(self, actor: Actor, auth: AuthService, db: AsyncSession) -> Template:
+        secret, uri = await auth.start_two_factor(actor)
+        return await page(db, actor, TWO_FACTOR_PAGE, on=False, secret=secret, uri=uri, error=None)
+
+    @post("/settings/two-factor/confirm")
+    async def two_factor_confirm(
+        self,
+        actor: Actor,
+        auth: AuthService,
+        db: AsyncSession,
+        data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        await auth.confirm_two_factor(actor, data.code)
+        return await page(db, actor, TWO_FACTOR_PAGE, on=True, secret=None, uri=None, error=None)
+
+    @post("/settings/two-factor/disable")
+    async def two_factor_disable(
+        self,
+        actor: Actor,
+        auth: AuthService,
+        db: AsyncSession,
+        data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        await auth.disable_two_factor(actor, data.code)
+        return await page(db, actor, TWO_FACTOR_PAGE, on=False, secret=None, uri=None, error=None)
 
     # --- password reset -----------------------------------------------------------------
 

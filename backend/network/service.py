@@ -20,8 +20,8 @@ from backend.db.models import (
     WebSession,
 )
 from backend.db.models.vocab import ROLES_BY_ORG_KIND
-from backend.errors import BadInput, Forbidden, Gone, Locked, NotAuthenticated, NotFound
-from backend.network import access_log, throttle
+from backend.errors import BadInput, Conflict, Forbidden, Gone, Locked, NotAuthenticated, NotFound
+from backend.network import access_log, throttle, two_factor
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
@@ -36,6 +36,7 @@ from backend.network.secrets import (
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SIGN_IN_REFUSED = "That e-mail and password do not match an account."
+CODE_REFUSED = "Enter the current 6-digit code from your authenticator app."
 # Long enough to reach one's mailbox, short enough that an old message is no key.
 RESET_LINK_LIFETIME = timedelta(hours=1)
 
@@ -95,7 +96,9 @@ class AuthService:
         await self.repo.flush()
         return person
 
-    async def sign_in(self, email: str, password: str, ip: str, replacing: str = "") -> NewSession:
+    async def sign_in(
+        self, email: str, password: str, ip: str, replacing: str = "", code: str = ""
+    ) -> NewSession:
         """Checks the password unless failed attempts for this address, this IP or the pair
         ask for a pause first; the answer and the work done are the same whether or not an
         account uses the address. `replacing` is the cookie the browser came with: it is
@@ -111,6 +114,10 @@ class AuthService:
         if person is None or not password_matches(person.password_hash, password):
             await throttle.count_failure(self.repo.session, keys, now)
             raise NotAuthenticated(SIGN_IN_REFUSED)
+        if person.totp_enabled_at is not None and not self._code_holds(person, code, now):
+            # A wrong code is a failed attempt like a wrong password: guessing is slowed alike.
+            await throttle.count_failure(self.repo.session, keys, now)
+            raise NotAuthenticated(CODE_REFUSED)
         await throttle.forget_success(self.repo.session, keys)
         return await self.open_for_person(person, None, replacing)
 
@@ -322,6 +329,73 @@ class AuthService:
             organisation_kind=organisation.kind,
             role=row.role,
         )
+
+    # --- Second factor -----------------------------------------------------------------
+
+    def _code_holds(self, person: Person, code: str, now: datetime) -> bool:
+        secret = two_factor.unseal(self.settings, person.totp_secret or b"")
+        if secret is None:
+            return False
+        step = two_factor.accepted_step(secret, code, person.totp_last_step, now)
+        if step is None:
+            return False
+        person.totp_last_step = step
+        return True
+
+    async def _person_for_two_factor(self, actor: Actor) -> Person:
+        if actor.role not in two_factor.TOTP_ROLES or actor.invitation_id is not None:
+            raise Forbidden("A second factor is offered to GC admins.")
+        person = await self.repo.person(actor.person_id)
+        if person is None:
+            raise NotAuthenticated("Please sign in.")
+        return person
+
+    async def start_two_factor(self, actor: Actor) -> tuple[str, str]:
+        """A new secret to put into an authenticator app; in force once a code confirms it."""
+        person = await self._person_for_two_factor(actor)
+        if person.totp_enabled_at is not None:
+            raise Conflict("A second factor is already on. Turn it off first to change it.")
+        secret = two_factor.new_secret()
+        person.totp_secret = two_factor.seal(self.settings, secret)
+        person.totp_last_step = 0
+        await self.repo.flush()
+        return secret, two_factor.provisioning_uri(secret, person.email)
+
+    async def confirm_two_factor(self, actor: Actor, code: str) -> None:
+        person = await self._person_for_two_factor(actor)
+        if person.totp_enabled_at is not None:
+            return
+        if person.totp_secret is None or not self._code_holds(person, code, _now()):
+            raise BadInput("That code does not match. Enter the app's current code.", field="code")
+        person.totp_enabled_at = _now()
+        access_log.record_access(
+            self.repo.session,
+            access_log.TWO_FACTOR_ENABLED,
+            actor,
+            subject_person_id=person.id,
+            email=person.email,
+        )
+
+    async def disable_two_factor(self, actor: Actor, code: str) -> None:
+        """Turning it off takes a current code too: a stolen session alone cannot."""
+        person = await self._person_for_two_factor(actor)
+        if person.totp_enabled_at is None:
+            return
+        if not self._code_holds(person, code, _now()):
+            raise BadInput("That code does not match. Enter the app's current code.", field="code")
+        person.totp_secret = None
+        person.totp_enabled_at = None
+        access_log.record_access(
+            self.repo.session,
+            access_log.TWO_FACTOR_DISABLED,
+            actor,
+            subject_person_id=person.id,
+            email=person.email,
+        )
+
+    async def two_factor_on(self, actor: Actor) -> bool:
+        person = await self._person_for_two_factor(actor)
+        return person.totp_enabled_at is not None
 
     # --- Password reset ------------------------------------------------------------------
 
