@@ -32,6 +32,7 @@ READ_JOB: Final = "read_document_job"
 # The upload's transaction may still be committing when a fast worker starts.
 MISSING_RETRIES: Final = 5
 _POOL_KEY: Final = "reader_pool"
+_SLOTS_KEY: Final = "reader_slots"
 
 
 def read_job_id(document_id: uuid.UUID | str) -> str:
@@ -42,6 +43,9 @@ async def start_reader_pool(ctx: dict[str, Any]) -> None:
     pool = ReaderPool()
     await asyncio.to_thread(pool.start)
     ctx[_POOL_KEY] = pool
+    # Read jobs wait for a free reader here, on the event loop, rather than each holding one of
+    # the loop's few worker threads while it waits inside the pool.
+    ctx[_SLOTS_KEY] = asyncio.Semaphore(pool.size)
 
 
 async def stop_reader_pool(ctx: dict[str, Any]) -> None:
@@ -72,7 +76,12 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
         sha256, filename = document.sha256, document.filename
     store = make_store(ctx["settings"])
     data = await asyncio.to_thread(store.get, sha256)
-    outcome = await asyncio.to_thread(_read, ctx, data, filename)
+    slots = ctx.get(_SLOTS_KEY)
+    if isinstance(slots, asyncio.Semaphore):
+        async with slots:
+            outcome = await asyncio.to_thread(_read, ctx, data, filename)
+    else:
+        outcome = await asyncio.to_thread(_read, ctx, data, filename)
     result = outcome.result
     if outcome.pages:
         # Stored before the read is recorded: a review page that shows the values finds them.
