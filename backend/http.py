@@ -164,6 +164,15 @@ def data_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Resp
     )
 
 
+def overflow_error_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
+    """A number too large for a date or duration (a period of 10^11 hours): the caller's value,
+    so a 422 and nothing saved; logged so the field gets its own bound."""
+    log.warning("number out of range on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(
+        request, 422, "invalid", "A number in the request is out of range; nothing was saved.", None
+    )
+
+
 def _is_data_exception(exc: DBAPIError) -> bool:
     state = getattr(exc.orig, "sqlstate", None)
     return isinstance(state, str) and state.startswith("22")

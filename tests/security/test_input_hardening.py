@@ -264,3 +264,18 @@ async def test_value_the_database_refuses_is_a_422_not_a_500(
     else:
         raise AssertionError("PostgreSQL took a NUL byte")
     await db.rollback()
+
+
+async def test_number_too_large_for_a_duration_is_a_422(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """Found by the fuzzer: an overlap of 10^11 hours overflowed Python's timedelta (a 500)."""
+    gc = await make_org(db, "general_contractor")
+    csrf = await sign_in(client, gc.emails["gc_admin"])
+    response = await client.post(
+        f"/api/v1/webhooks/endpoints/{uuid.uuid4()}/secret/rotate",
+        json={"overlap_hours": 233254016549},
+        headers={"x-csrf-token": csrf},
+    )
+    assert response.status_code == 422, response.text
+    assert "out of range" in response.json()["error"]["message"]
