@@ -5,7 +5,7 @@ UV ?= uv
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup native services migrate demo run test lint bench bench-verify bench-acord bench-audit bench-fanout bench-dashboard bench-upload clean-data
+.PHONY: setup native services migrate demo run test lint bench bench-verify bench-acord bench-audit bench-fanout bench-dashboard bench-upload bench-integrations clean-data
 
 setup:
 	@bash infra/setup-system.sh
@@ -34,7 +34,7 @@ lint: setup
 	@$(UV) run mypy
 	@$(UV) run lint-imports --no-cache --no-logo
 
-bench: setup services bench-verify bench-audit bench-acord bench-fanout bench-dashboard bench-upload
+bench: setup services bench-verify bench-audit bench-acord bench-fanout bench-dashboard bench-upload bench-integrations
 
 bench-verify: setup
 	@$(UV) run python -m tests.bench.bench_verify
@@ -53,3 +53,6 @@ bench-dashboard: setup services
 
 bench-upload: setup services
 	@$(UV) run python -m tests.bench.bench_upload
+
+bench-integrations: setup services
+	@$(UV) run python -m tests.bench.bench_integrations

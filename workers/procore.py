@@ -41,24 +41,33 @@ async def queue_push(redis: Any, organisation_id: str, engagement_ids: list[str]
 
 
 async def procore_on_event(ctx: dict[str, Any], event_id: str) -> None:
-    """An integration event's Procore side: a status change marks its engagement for writing."""
+    """The Procore side of integration events: status changes mark their engagements for
+    writing, gathered per GC into one push."""
     factory = ctx["session_factory"]
     async with factory() as session:
-        event = await session.get(OutboxEvent, uuid.UUID(event_id))
-        if event is None or event.payload.get("type") not in WRITE_BACK_EVENTS:
+        outbox = await session.get(OutboxEvent, uuid.UUID(event_id))
+        if outbox is None:
             return
-        organisations = [uuid.UUID(o) for o in event.payload.get("organisations", [])]
+        wanted: dict[uuid.UUID, set[str]] = {}
+        for event in outbox.payload.get("events", []):
+            if event.get("type") not in WRITE_BACK_EVENTS:
+                continue
+            for organisation in event.get("organisations", []):
+                wanted.setdefault(uuid.UUID(organisation), set()).add(
+                    str(event["data"].get("engagement_id", ""))
+                )
+        if not wanted:
+            return
         connected = (
             await session.execute(
                 select(ProcoreConnection.organisation_id).where(
-                    ProcoreConnection.organisation_id.in_(organisations),
+                    ProcoreConnection.organisation_id.in_(list(wanted)),
                     ProcoreConnection.revoked_at.is_(None),
                 )
             )
         ).scalars()
-        engagement_id = str(event.payload["data"].get("engagement_id", ""))
         for organisation_id in connected:
-            await queue_push(ctx["redis"], str(organisation_id), [engagement_id])
+            await queue_push(ctx["redis"], str(organisation_id), sorted(wanted[organisation_id]))
 
 
 async def procore_push(ctx: dict[str, Any], organisation_id: str) -> dict[str, Any]:

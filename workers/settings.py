@@ -100,6 +100,9 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = 10
+    # How often an idle worker looks for new jobs (arq's default is 0.5 s): a webhook passes
+    # through two jobs (relay, dispatch) between a commit and its delivery.
+    poll_delay = 0.1
     # How often an idle worker looks for queued jobs (arq's default is 0.5 s): a read goes
     # through two jobs (relay, then read), and an upload's values are due within half a second.
     poll_delay = 0.05

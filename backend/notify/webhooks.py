@@ -16,10 +16,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Select, Table, inspect, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, OutboxEvent, ProcoreConnection
@@ -50,7 +49,6 @@ DECISION_EVENTS: Final = {
     "work_stop": "work_stop.ordered",
     "resume": "work_stop.lifted",
 }
-OUTBOX: Final = cast(Table, OutboxEvent.__table__)
 
 # Other consumers (the Procore connection) add a query of organisations they serve here, so
 # events are written for an organisation as soon as one consumer needs them.
@@ -81,32 +79,35 @@ def event_row(
     data: Mapping[str, Any],
     sub_org_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
+    """One event; its id becomes the webhook-id of every delivery of it."""
     assert event_type in EVENT_TYPES
     return {
-        "id": uuid.uuid4(),
-        "kind": INTEGRATION_EVENT,
-        "sub_org_id": sub_org_id,
-        "revision_id": None,
-        "attempts": 0,
-        "payload": {
-            "type": event_type,
-            "organisations": sorted(str(o) for o in organisations),
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "data": dict(data),
-        },
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "organisations": sorted(str(o) for o in organisations),
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "sub_org_id": str(sub_org_id) if sub_org_id else None,
+        "data": dict(data),
     }
 
 
-async def _write(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Few rows go through the ORM so the web app's after-commit nudge sees them; a fan-out's
-    many rows go in one executemany."""
-    if not rows:
+async def _write(session: AsyncSession, events: list[dict[str, Any]]) -> int:
+    """All the events of one change in ONE outbox row: a fan-out's thousand status changes are
+    relayed and dispatched as one job, not a thousand."""
+    if not events:
         return 0
-    if len(rows) <= 4:
-        session.add_all(OutboxEvent(**row) for row in rows)
-    else:
-        await session.execute(insert(OUTBOX), rows)
-    return len(rows)
+    subs = {e["sub_org_id"] for e in events}
+    only_sub = subs.pop() if len(subs) == 1 else None
+    session.add(
+        OutboxEvent(
+            id=uuid.uuid4(),
+            kind=INTEGRATION_EVENT,
+            sub_org_id=uuid.UUID(only_sub) if only_sub else None,
+            attempts=0,
+            payload={"events": events},
+        )
+    )
+    return len(events)
 
 
 def engagement_data(

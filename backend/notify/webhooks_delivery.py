@@ -72,6 +72,8 @@ REQUEST_TIMEOUT_SECONDS: Final = 10.0
 CONCURRENCY: Final = 8
 # What of a receiver's error answer is kept for the log.
 KEPT_BODY_CHARS: Final = 300
+# Deliveries inserted per statement (PostgreSQL caps a statement's parameters at 65,535).
+INSERT_CHUNK: Final = 1000
 SECRET_BYTES: Final = 32  # the specification asks for at least 24 random bytes
 USER_AGENT: Final = "coinet-webhooks/1"
 
@@ -122,59 +124,72 @@ def next_delay(attempts: int) -> timedelta:
 async def dispatch(
     factory: async_sessionmaker[AsyncSession], settings: Settings, event_id: uuid.UUID
 ) -> list[uuid.UUID]:
-    """One delivery per matching enabled endpoint (idempotent); returns the pending ones."""
-    message_id = f"msg_{event_id.hex}"
+    """One delivery per event and matching enabled endpoint (idempotent: a second run of the
+    same outbox row adds nothing); returns the deliveries still pending."""
     async with factory() as session, session.begin():
-        event = await session.get(OutboxEvent, event_id)
-        if event is None or event.kind != INTEGRATION_EVENT:
+        outbox = await session.get(OutboxEvent, event_id)
+        if outbox is None or outbox.kind != INTEGRATION_EVENT:
             return []
-        payload = event.payload
-        event_type = str(payload["type"])
-        organisations = [uuid.UUID(o) for o in payload.get("organisations", [])]
-        endpoints = (
-            await session.execute(
-                select(WebhookEndpoint).where(
-                    WebhookEndpoint.organisation_id.in_(organisations),
-                    WebhookEndpoint.enabled.is_(True),
+        events = list(outbox.payload.get("events", []))
+        organisations = {uuid.UUID(o) for e in events for o in e.get("organisations", [])}
+        endpoints = list(
+            (
+                await session.execute(
+                    select(WebhookEndpoint).where(
+                        WebhookEndpoint.organisation_id.in_(organisations),
+                        WebhookEndpoint.enabled.is_(True),
+                    )
                 )
-            )
-        ).scalars()
-        body = {
-            "type": event_type,
-            "timestamp": payload["occurred_at"],
-            "data": absolute_links(settings, dict(payload["data"])),
-        }
+            ).scalars()
+        )
         now = datetime.now(UTC)
-        rows = [
-            {
-                "id": uuid.uuid4(),
-                "endpoint_id": endpoint.id,
-                "organisation_id": endpoint.organisation_id,
-                "message_id": message_id,
-                "event_type": event_type,
-                "payload": body,
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
+        rows = []
+        for event in events:
+            event_type = str(event["type"])
+            audience = set(event.get("organisations", []))
+            body = {
+                "type": event_type,
+                "timestamp": event["occurred_at"],
+                "data": absolute_links(settings, dict(event["data"])),
             }
-            for endpoint in endpoints
-            if not endpoint.event_types or event_type in endpoint.event_types
-        ]
-        if rows:
+            rows += [
+                {
+                    "id": uuid.uuid4(),
+                    "endpoint_id": endpoint.id,
+                    "organisation_id": endpoint.organisation_id,
+                    "message_id": message_id(event["id"]),
+                    "event_type": event_type,
+                    "payload": body,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+                for endpoint in endpoints
+                if str(endpoint.organisation_id) in audience
+                and (not endpoint.event_types or event_type in endpoint.event_types)
+            ]
+        for start in range(0, len(rows), INSERT_CHUNK):
             await session.execute(
                 insert(WebhookDelivery)
-                .values(rows)
+                .values(rows[start : start + INSERT_CHUNK])
                 .on_conflict_do_nothing(
                     index_elements=["endpoint_id", "message_id"],
                     index_where=text("replay_of_id IS NULL"),
                 )
             )
+        if not rows:
+            return []
         pending = select(WebhookDelivery.id).where(
-            WebhookDelivery.message_id == message_id, WebhookDelivery.state == "pending"
+            WebhookDelivery.message_id.in_({r["message_id"] for r in rows}),
+            WebhookDelivery.state == "pending",
         )
         return list((await session.execute(pending)).scalars())
+
+
+def message_id(event_id: str) -> str:
+    return f"msg_{uuid.UUID(event_id).hex}"
 
 
 async def due_deliveries(session: AsyncSession, limit: int) -> list[uuid.UUID]:
@@ -196,9 +211,10 @@ async def attempt_many(
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     delivery_ids: Sequence[uuid.UUID],
+    concurrency: int = CONCURRENCY,
 ) -> dict[str, int]:
     outcomes: dict[str, int] = {}
-    gate = asyncio.Semaphore(CONCURRENCY)
+    gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(
         timeout=REQUEST_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
     ) as client:

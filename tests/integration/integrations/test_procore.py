@@ -231,7 +231,7 @@ async def test_status_change_and_procore_hook_reach_procore(
         events = [
             e
             for e in (await session.execute(select(OutboxEvent))).scalars()
-            if e.payload.get("type") == "engagement.status_changed"
+            if any(x["type"] == "engagement.status_changed" for x in e.payload.get("events", []))
         ]
     assert len(events) == 1
     await procore_on_event(ctx, str(events[0].id))

@@ -38,9 +38,10 @@ async def _dispatch_new(factory: Any, settings: Settings, seen: set[uuid.UUID]) 
     types = []
     for event in fresh:
         seen.add(event.id)
-        types.append(event.payload["type"])
+        types += [e["type"] for e in event.payload["events"]]
         pending = await dispatch(factory, settings, event.id)
-        await attempt_many(factory, settings, pending)
+        # One at a time: the test's sessions share one connection (the worker's do not).
+        await attempt_many(factory, settings, pending, concurrency=1)
     return types
 
 
