@@ -118,3 +118,30 @@ async def test_limits_fail_open_when_redis_is_down(
     assert page.status_code == 200
     warnings = [r for r in seen if "rate limits not enforced" in r.getMessage()]
     assert len(warnings) == 1  # said once, not once per request
+
+
+def test_every_limited_route_exists() -> None:
+    """A renamed route would silently lose its limit: each rule names a route the app has."""
+    from backend.web_security.rate_limits import RULES
+
+    app = create_app(Settings.from_env())
+    served = {
+        (method, route.path.replace(":uuid", "").replace(":int", ""))
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        for method in getattr(handler, "http_methods", ())
+    }
+    assert set(RULES) <= served, set(RULES) - served
+
+
+async def test_password_reset_requests_are_limited_per_address(limited: ClientFor) -> None:
+    from backend.web_security.rate_limits import PASSWORD_RESET_PER_IP
+
+    asker = await limited(_address())
+    form = {"email": "someone@example.test"}
+    for _ in range(PASSWORD_RESET_PER_IP.amount):
+        assert (await asker.post("/password/forgot", data=form)).status_code != 429
+    blocked = await asker.post(
+        "/password/forgot", data=form, headers={"accept": "application/json"}
+    )
+    _assert_limited(blocked, "password-reset requests")
