@@ -85,7 +85,6 @@ _ASK: Final[dict[str, str]] = {
     "WAIVER_OF_SUBROGATION": "Ask your broker for the waiver of subrogation endorsement "
     "(CG 24 04 on general liability, CA 04 44 on auto, WC 00 03 13 on workers' compensation).",
     "POLICY_NUMBER": "Ask your broker for a certificate showing the policy number.",
-    "IN_FORCE": "Ask your broker for a certificate of the current term.",
     "EFFECTIVE_BY_WORK_START": "Ask your broker for a certificate of the term covering your "
     "start on site.",
     "NO_GAP": "Ask your broker for proof of coverage for the gap.",
@@ -134,7 +133,10 @@ def _text(value: object) -> str:
 
 
 def describe(check: Check) -> str:
-    sentence = _sentence(check) + _ask(check)
+    sentence = _sentence(check)
+    if sentence.endswith(".."):  # a name ending in a full stop ("N.A.") closes the sentence
+        sentence = sentence[:-1]
+    sentence += _ask(check)
     if check.outcome == WAIVED and check.waiver is not None:
         waiver = check.waiver
         sentence += f" Waived by {waiver.by} until {waiver.expires_on.isoformat()}: {waiver.reason}"
@@ -400,9 +402,13 @@ def _in_force(check: Check, label: str) -> str:
     if isinstance(day, date) and isinstance(found, date) and found > day:
         return (
             f"{label} has not started yet: its term starts {_text(found)}, after "
-            f"{_text(day)}, the day coverage is needed."
+            f"{_text(day)}, the day coverage is needed. Ask your broker for proof of coverage "
+            f"from {_text(day)}, or move the start on site to {_text(found)}."
         )
-    return f"{label} is not in force on {_text(day)}: its term ended {_text(found)}."
+    return (
+        f"{label} is not in force on {_text(day)}: its term ended {_text(found)}. Ask your "
+        "broker for the renewal certificate."
+    )
 
 
 def _work_start(check: Check, label: str) -> str:
