@@ -41,6 +41,10 @@ MIN_CPU_S: Final = 5
 # megabyte and a page PNG is bounded by page_render.MAX_PAGE_PIXELS (about 4 MB of RGB, less
 # once compressed); anything bigger means the child is not behaving.
 MAX_ANSWER_FRAME: Final = 32 * 1024 * 1024
+# Children that open untrusted files run a little behind the app's own processes on a shared
+# CPU: a request or a worker's start-up is not held up by a read (a reader child gets about a
+# third of a contended core against one process at the default priority).
+CHILD_NICENESS: Final = 5
 _LENGTH: Final = struct.Struct(">Q")
 _CHUNK: Final = 1 << 20
 _CHILD_ENTRY: Final = "import sys; from backend.acord.sandbox import main; sys.exit(main())"
@@ -61,6 +65,7 @@ class ReadOutcome:
 
 
 def limit_child(memory_mb: int, cpu_hard_s: int) -> None:
+    os.nice(CHILD_NICENESS)
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_hard_s, cpu_hard_s))
