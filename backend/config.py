@@ -61,8 +61,6 @@ class Settings:
     audit_signing_key_file: str = ""
     audit_signing_key: str = ""
     session_days: int = 14
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
     base_url: str = "http://127.0.0.1:8000"
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
     timestamp_url: str = ""
@@ -133,8 +131,6 @@ class Settings:
             audit_signing_key_file=_env("AUDIT_SIGNING_KEY_FILE", ""),
             audit_signing_key=_env("AUDIT_SIGNING_KEY", ""),
             session_days=_env_int("SESSION_DAYS", cls.session_days),
-            login_max_failures=_env_int("LOGIN_MAX_FAILURES", cls.login_max_failures),
-            login_lockout_minutes=_env_int("LOGIN_LOCKOUT_MINUTES", cls.login_lockout_minutes),
             base_url=_env("BASE_URL", cls.base_url),
             keys_dir=Path(_env("KEYS_DIR", str(data_dir / "keys"))),
             timestamp_url=_env("TIMESTAMP_URL", ""),

@@ -83,7 +83,6 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         document_root=data_dir / "documents",
         keys_dir=data_dir / "keys",
         max_upload_bytes=2 * 1024 * 1024,
-        login_max_failures=5,
         # The suite signs in hundreds of times from one address; tests/security/test_rate_*
         # turn the limits on for their own app.
         rate_limits=False,
