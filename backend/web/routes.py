@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.integrations.pages import IntegrationPagesController
+from backend.integrations.procore.pages import ProcorePagesController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.settings_pages import SettingsPagesController
@@ -23,4 +24,5 @@ WEB_CONTROLLERS: list[Any] = [
     VerifyPageController,
     SignupPagesController,
     IntegrationPagesController,
+    ProcorePagesController,
 ]

@@ -289,3 +289,61 @@ async def test_status_change_and_procore_hook_reach_procore(
         rows = list((await session.execute(select(ProcoreInsuranceSync))).scalars())
     assert {r.state for r in rows} == {"synced"} and all(r.procore_insurance_id for r in rows)
     assert uuid.UUID(str(rows[0].engagement_id)) == first.id
+
+
+async def test_procore_settings_page(
+    db: AsyncSession,
+    procore_client: AsyncClient,
+    session_factory: Any,
+    procore_settings: Settings,
+    procore: ProcoreServer,
+) -> None:
+    client = procore_client
+    w = await _connected_world(db, client, session_factory, procore_settings, procore)
+    csrf, html = w["headers"]["x-csrf-token"], {"accept": "text/html"}
+    shown = await client.get("/settings/integrations/procore", headers=html)
+    assert shown.status_code == 200 and "Connect a service account" in shown.text
+    form = {"_csrf": csrf, "company_id": str(COMPANY), "client_id": CLIENT_ID}
+    bad = await client.post(
+        "/settings/integrations/procore/connection",
+        data={**form, "client_secret": "wrong"},
+        headers=html,
+    )
+    assert bad.status_code == 422 and "did not accept" in bad.text
+    good = await client.post(
+        "/settings/integrations/procore/connection",
+        data={**form, "client_secret": CLIENT_SECRET},
+        headers=html,
+    )
+    assert good.status_code == 200 and 'id="hook-authorization">Bearer ' in good.text
+    refreshed = await client.post(
+        "/settings/integrations/procore/vendors/refresh", data={"_csrf": csrf}, headers=html
+    )
+    assert refreshed.status_code in (302, 303)
+    page = (await client.get("/settings/integrations/procore", headers=html)).text
+    assert "Nobody We Know LLC" in page and "(by legal name)" in page
+    confirmed = await client.post(
+        "/settings/integrations/procore/vendors/501",
+        data={"_csrf": csrf, "action": "confirm", "sub_org_id": str(w["sub"].id)},
+        headers=html,
+    )
+    assert confirmed.status_code in (302, 303)
+    first, _ = w["engagements"]
+    bad_link = await client.post(
+        "/settings/integrations/procore/projects",
+        data={"_csrf": csrf, "project_id": str(first.project_id), "procore_project_id": "abc"},
+        headers=html,
+    )
+    assert bad_link.status_code == 422
+    linked = await client.post(
+        "/settings/integrations/procore/projects",
+        data={"_csrf": csrf, "project_id": str(first.project_id), "procore_project_id": "9001"},
+        headers=html,
+    )
+    assert linked.status_code in (302, 303)
+    page = (await client.get("/settings/integrations/procore", headers=html)).text
+    assert "confirmed" in page and ">9001<" in page
+    queued = await client.post(
+        "/settings/integrations/procore/reconcile", data={"_csrf": csrf}, headers=html
+    )
+    assert queued.status_code == 200 and "Reconciliation queued" in queued.text

@@ -1,0 +1,182 @@
+"""The GC's Procore page: connect (service account), vendor links to confirm, project links,
+what was written and what Procore refused, reconcile now, revoke."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import ProcoreConnection, ProcoreInsuranceSync, Project
+from backend.errors import BadInput, DomainError
+from backend.integrations.procore import mapping
+from backend.integrations.procore.connection import connect, manage, revoke
+from backend.integrations.procore.controllers import enqueue, hook_url
+from backend.network.actor import Actor
+from backend.web.common import page, parse_uuid, require_gc
+from backend.web.forms import read_form, text, whole_number
+
+PAGE = "gc/integrations_procore.html"
+
+
+class ProcorePagesController(Controller):
+    include_in_schema = False
+    path = "/settings/integrations/procore"
+
+    async def _page(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        settings: Settings,
+        status_code: int = 200,
+        error: DomainError | None = None,
+        **context: Any,
+    ) -> Template:
+        require_gc(actor)
+        manage(actor)
+        connection = await db.scalar(
+            select(ProcoreConnection).where(
+                ProcoreConnection.organisation_id == actor.organisation_id
+            )
+        )
+        links, project_links, subs, projects, counts = [], [], [], [], Counter[str]()
+        problems: list[ProcoreInsuranceSync] = []
+        if connection is not None:
+            links = await mapping.vendor_links(db, actor)
+            project_links = await mapping.project_links(db, actor)
+            subs = await mapping.engaged_subs(db, actor.organisation_id)
+            projects = list(
+                (
+                    await db.execute(
+                        select(Project)
+                        .where(Project.gc_org_id == actor.organisation_id)
+                        .order_by(Project.number)
+                    )
+                ).scalars()
+            )
+            rows = (
+                await db.execute(
+                    select(ProcoreInsuranceSync).where(
+                        ProcoreInsuranceSync.organisation_id == actor.organisation_id
+                    )
+                )
+            ).scalars()
+            for row in rows:
+                counts[row.state] += 1
+                if row.state != "synced":
+                    problems.append(row)
+        names = {s.id: s.legal_name for s in subs}
+        return await page(
+            db,
+            actor,
+            PAGE,
+            status_code=status_code,
+            error=error,
+            connection=connection,
+            webhook_url=hook_url(settings, connection) if connection else "",
+            links=links,
+            sub_names=names,
+            subs=subs,
+            projects=projects,
+            linked={link.project_id: link.procore_project_id for link in project_links},
+            counts=counts,
+            problems=problems[:100],
+            **context,
+        )
+
+    @get("/")
+    async def show(self, actor: Actor, db: AsyncSession, settings: Settings) -> Template:
+        return await self._page(db, actor, settings)
+
+    @post("/connection")
+    async def connect(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, settings: Settings
+    ) -> Template:
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                company = whole_number(form, "company_id", "Procore company id", 0)
+                _, hook_token = await connect(
+                    db,
+                    settings,
+                    actor,
+                    company,
+                    text(form, "client_id"),
+                    text(form, "client_secret"),
+                )
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return await self._page(db, actor, settings, hook_authorization=f"Bearer {hook_token}")
+
+    @post("/revoke")
+    async def revoke(self, actor: Actor, db: AsyncSession) -> Response[Any]:
+        require_gc(actor)
+        await revoke(db, actor)
+        return Redirect(path="/settings/integrations/procore")
+
+    @post("/vendors/refresh")
+    async def refresh(self, actor: Actor, db: AsyncSession, settings: Settings) -> Response[Any]:
+        require_gc(actor)
+        try:
+            async with db.begin_nested():
+                await mapping.refresh_vendors(db, settings, actor)
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return Redirect(path="/settings/integrations/procore")
+
+    @post("/vendors/{vendor_id:int}")
+    async def decide_vendor(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        vendor_id: int,
+    ) -> Response[Any]:
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                if text(form, "action") == "reject":
+                    await mapping.reject_vendor(db, actor, vendor_id)
+                else:
+                    await mapping.confirm_vendor(
+                        db, actor, vendor_id, parse_uuid(text(form, "sub_org_id"))
+                    )
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return Redirect(path="/settings/integrations/procore")
+
+    @post("/projects")
+    async def link_project(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, settings: Settings
+    ) -> Response[Any]:
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                project_id = parse_uuid(text(form, "project_id"))
+                if project_id is None:
+                    raise BadInput("Choose one of your projects.", field="project_id")
+                procore_id = whole_number(form, "procore_project_id", "Procore project id", 0)
+                await mapping.link_project(db, settings, actor, project_id, procore_id)
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return Redirect(path="/settings/integrations/procore")
+
+    @post("/reconcile")
+    async def reconcile(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, settings: Settings
+    ) -> Template:
+        template = await self._page(db, actor, settings, reconcile_queued=True)
+        template.background = BackgroundTask(
+            enqueue, request.app.state.redis, "procore_reconcile", str(actor.organisation_id)
+        )
+        return template
