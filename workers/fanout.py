@@ -42,13 +42,27 @@ log = logging.getLogger("coinet.fanout")
 
 RECORD_CHANGED: Final = "record.changed"
 DEFAULT_BATCH: Final = 500
+# Engagements per chunk job when one fan-out is split across workers: about two seconds of a
+# worker's time at ~1 ms per engagement, so 100,000 engagements make 50 jobs that several
+# workers share, while each job's fixed cost (loading the record and requirement sets) stays
+# a few percent of it. A fan-out this size or smaller runs in the job that planned it.
+DEFAULT_CHUNK: Final = 2000
+CHUNK_JOB: Final = "fan_out_chunk"
 RESUME_WINDOW: Final = timedelta(days=3)
 MAIL_JOB: Final = "send_notice_mail"
 
 
+def _positive_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
 def batch_size() -> int:
-    raw = os.environ.get("COINET_FANOUT_BATCH", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_BATCH
+    return _positive_env("COINET_FANOUT_BATCH", DEFAULT_BATCH)
+
+
+def chunk_size() -> int:
+    return _positive_env("COINET_FANOUT_CHUNK", DEFAULT_CHUNK)
 
 
 @dataclass
@@ -58,6 +72,7 @@ class FanOutReport:
     verified: int = 0
     notices: int = 0
     batches: int = 0
+    chunks: int = 0  # chunk jobs queued instead of verifying here
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +81,7 @@ class FanOutReport:
             "verified": self.verified,
             "notices": self.notices,
             "batches": self.batches,
+            "chunks": self.chunks,
         }
 
 
@@ -103,7 +119,13 @@ async def run_fan_out(
     size: int | None = None,
     after_batch: Callable[[int], Awaitable[None]] | None = None,
     seal: Callable[[], Awaitable[object]] | None = None,
+    within: tuple[uuid.UUID, uuid.UUID] | None = None,
+    split: Callable[[list[uuid.UUID]], Awaitable[int]] | None = None,
 ) -> FanOutReport:
+    """Verify the pending engagements of one record change, batch by batch, each batch one
+    transaction. `within` limits it to engagement ids in that closed range (a chunk job).
+    `split`, given the pending ids, may hand them to chunk jobs instead: it returns how many
+    it queued, and this call then verifies nothing itself."""
     report = FanOutReport(event_id)
     async with factory() as session:
         event = await session.get(OutboxEvent, event_id)
@@ -121,10 +143,15 @@ async def run_fan_out(
         # The latest revision is read as the record stands now; an older one as it stood then.
         known_at = None if latest == revision.number else revision.created_at
         rows = await load_record_rows(session, revision.sub_org_id, known_at)
-        engagement_ids = list(
-            (await session.execute(pending_engagements_query(revision))).scalars()
-        )
+        pending = pending_engagements_query(revision)
+        if within is not None:
+            pending = pending.where(Engagement.id.between(*within))
+        engagement_ids = list((await session.execute(pending)).scalars())
     report.engagements = len(engagement_ids)
+    if split is not None:
+        report.chunks = await split(engagement_ids)
+        if report.chunks:
+            return report
     cache = FanOutCache()
     step = size or batch_size()
     for start in range(0, len(engagement_ids), step):
@@ -153,27 +180,105 @@ def audit_context(ctx: dict[str, Any]) -> AuditContext:
 _TRANSIENT: Final = (OperationalError, InterfaceError, DBAPIError, OSError, ConnectionError)
 
 
-async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str, Any]:
-    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
-    context = audit_context(ctx)
+def chunk_bounds(engagement_ids: list[uuid.UUID], size: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Closed id ranges of at most `size` of these (sorted) ids each."""
+    return [
+        (engagement_ids[start], engagement_ids[min(start + size, len(engagement_ids)) - 1])
+        for start in range(0, len(engagement_ids), size)
+    ]
+
+
+async def _run_guarded(
+    ctx: dict[str, Any], event_id: str, work: Callable[[], Awaitable[FanOutReport]]
+) -> FanOutReport:
+    """Run one fan-out job: an outage is retried with back-off; any other failure is counted
+    towards the event's dead letter (workers/dead_letter.py) and raised."""
     try:
-        report = await run_fan_out(
-            factory,
-            uuid.UUID(event_id),
-            datetime.now(UTC).date(),
-            seal=lambda: tail.seal(factory, context),
-        )
+        return await work()
     except Exception as exc:
         if is_outage(exc, _TRANSIENT):
             attempt = int(ctx.get("job_try", 1))
             log.warning("fan-out of %s failed (try %d), retrying: %s", event_id, attempt, exc)
             raise Retry(defer=min(60, 2**attempt)) from exc
-        await record_failure(factory, uuid.UUID(event_id), exc)  # dead letter after a few
+        await record_failure(ctx["session_factory"], uuid.UUID(event_id), exc)
         raise
+
+
+async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """Plan one record change's fan-out: up to one chunk of engagements is verified here; a
+    larger one is split into chunk jobs that every worker can take (each idempotent: it skips
+    engagements already verified against the revision, and the verdicts' unique key stops a
+    second writer). Chunk job ids carry this job's id, so a retry of this job queues the same
+    chunks again (a no-op) while a later resume plans the remainder afresh."""
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    context = audit_context(ctx)
+    plan = str(ctx.get("job_id") or uuid.uuid4())
+
+    async def split(engagement_ids: list[uuid.UUID]) -> int:
+        size = chunk_size()
+        if len(engagement_ids) <= size:
+            return 0
+        bounds = chunk_bounds(engagement_ids, size)
+        for first, last in bounds:
+            await ctx["redis"].enqueue_job(
+                CHUNK_JOB, event_id, str(first), str(last), _job_id=f"chunk:{plan}:{first}"
+            )
+        return len(bounds)
+
+    report = await _run_guarded(
+        ctx,
+        event_id,
+        lambda: run_fan_out(
+            factory,
+            uuid.UUID(event_id),
+            datetime.now(UTC).date(),
+            seal=lambda: tail.seal(factory, context),
+            split=split,
+        ),
+    )
     if report.notices:
         await ctx["redis"].enqueue_job(MAIL_JOB, _job_id=f"mail:{event_id}:{report.batches}")
     log.info("fan-out %s: %s", event_id, report.as_dict())
     return report.as_dict()
+
+
+async def fan_out_chunk(
+    ctx: dict[str, Any], event_id: str, first: str, last: str
+) -> dict[str, Any]:
+    """Verify one chunk of a split fan-out; the chunk that finds none left queues the digest."""
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    context = audit_context(ctx)
+    within = (uuid.UUID(first), uuid.UUID(last))
+    report = await _run_guarded(
+        ctx,
+        event_id,
+        lambda: run_fan_out(
+            factory,
+            uuid.UUID(event_id),
+            datetime.now(UTC).date(),
+            seal=lambda: tail.seal(factory, context),
+            within=within,
+        ),
+    )
+    if not await _has_pending(factory, uuid.UUID(event_id)):
+        # Every chunk is done: one digest for the whole fan-out (its id makes it once).
+        await ctx["redis"].enqueue_job(MAIL_JOB, _job_id=f"mail:{event_id}:chunks")
+    log.info("fan-out chunk %s %s..%s: %s", event_id, first, last, report.as_dict())
+    return report.as_dict()
+
+
+async def _has_pending(factory: async_sessionmaker[AsyncSession], event_id: uuid.UUID) -> bool:
+    async with factory() as session:
+        event = await session.get(OutboxEvent, event_id)
+        revision = (
+            await session.get(RecordRevision, event.revision_id)
+            if event is not None and event.revision_id is not None
+            else None
+        )
+        if revision is None:
+            return False
+        found = await session.execute(pending_engagements_query(revision).limit(1))
+        return found.first() is not None
 
 
 async def unfinished_events(

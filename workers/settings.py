@@ -13,7 +13,7 @@ from backend.audit.jobs import CHECKPOINT_SECONDS, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
-from workers.fanout import fan_out_record_change, resume_fan_outs
+from workers.fanout import fan_out_chunk, fan_out_record_change, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.plain_mail import PLAIN_MAIL_TRIES, send_plain_mail
@@ -65,6 +65,7 @@ class WorkerSettings:
         # keep_result=0 frees the fixed nudge job id ("relay-outbox") as soon as a run ends.
         func(relay_outbox, keep_result=0),
         func(fan_out_record_change, max_tries=10),
+        func(fan_out_chunk, max_tries=10),
         func(send_notice_mail, max_tries=MAIL_JOB_TRIES),
         func(read_document_job, max_tries=6),
         # The link's secret must not linger in Redis once sent.

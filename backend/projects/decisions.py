@@ -19,7 +19,6 @@ from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
@@ -31,6 +30,7 @@ from backend.network.actor import Actor
 from backend.notify import webhooks as integration_events
 from backend.notify.decision_notices import DecisionFacts, notify_decision, reasons_of
 from backend.projects.engine_input import expiring_window_days
+from backend.projects.repository import engagement_parties
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
@@ -108,16 +108,9 @@ def engine_verdict(verdict: Verdict, label: str) -> EngineVerdict:
 async def _engagement(
     session: AsyncSession, actor: Actor, engagement_id: uuid.UUID
 ) -> tuple[Engagement, Project, Organisation, Organisation]:
-    gc = aliased(Organisation)
-    sub = aliased(Organisation)
-    query = (
-        select(Engagement, Project, gc, sub)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(gc, gc.id == Engagement.gc_org_id)
-        .join(sub, sub.id == Engagement.sub_org_id)
-        .where(Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id)
-        .with_for_update(of=Engagement)
-    )
+    query = engagement_parties(
+        Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
+    ).with_for_update(of=Engagement)
     row = (await session.execute(query)).first()
     if row is None:
         raise NotFound("No such engagement in your organisation.")

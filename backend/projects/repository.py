@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.models import Engagement, Organisation, Project
+
+
+def engagement_parties(
+    *conditions: ColumnElement[bool],
+) -> Select[Engagement, Project, Organisation, Organisation]:
+    """The one join of an engagement with its project, its GC and its sub (in that order),
+    for the fan-out, decisions and the sweep; callers add their own filters and locks."""
+    gc = aliased(Organisation)
+    sub = aliased(Organisation)
+    return (
+        select(Engagement, Project, gc, sub)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(gc, gc.id == Engagement.gc_org_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .where(*conditions)
+    )
 
 
 class ProjectRepository:

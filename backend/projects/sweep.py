@@ -24,7 +24,6 @@ from typing import Any, Final
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import Party, SnapshotFacts
@@ -48,6 +47,7 @@ from backend.notify.service import (
     members_with_roles,
 )
 from backend.projects.engine_input import alert_thresholds
+from backend.projects.repository import engagement_parties
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.verify_service import SYSTEM_PARTY, system_person_id
 
@@ -79,14 +79,8 @@ def crossed_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None
 async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
     """One sweep in the caller's transaction."""
     report = SweepReport()
-    gc = aliased(Organisation)
-    sub = aliased(Organisation)
     query = (
-        select(Engagement, Project, gc, sub)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(gc, gc.id == Engagement.gc_org_id)
-        .join(sub, sub.id == Engagement.sub_org_id)
-        .where(
+        engagement_parties(
             Engagement.active.is_(True),
             Engagement.expires_on.is_not(None),
             Engagement.expires_on <= today + timedelta(days=3650),

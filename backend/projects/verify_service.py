@@ -45,6 +45,7 @@ from backend.projects.engine_input import (
     load_ratings,
     record_as_of,
 )
+from backend.projects.repository import engagement_parties
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body
@@ -137,18 +138,13 @@ class _Target:
 
 
 async def _targets(session: AsyncSession, engagement_ids: Sequence[uuid.UUID]) -> list[_Target]:
-    gc = aliased(Organisation)
-    sub = aliased(Organisation)
     parent = aliased(Engagement)
     parent_sub = aliased(Organisation)
     query = (
-        select(Engagement, Project, gc, sub, parent_sub.legal_name)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(gc, gc.id == Engagement.gc_org_id)
-        .join(sub, sub.id == Engagement.sub_org_id)
+        engagement_parties(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
+        .add_columns(parent_sub.legal_name)
         .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
         .outerjoin(parent_sub, parent_sub.id == parent.sub_org_id)
-        .where(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
         .order_by(Engagement.id)
     )
     return [_Target(e, p, g, s, n) for e, p, g, s, n in (await session.execute(query)).all()]
