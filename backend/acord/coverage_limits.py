@@ -77,14 +77,14 @@ def read_limits(
             unknown.append(cy)
         line_bottom = line.bottom
     for y in unknown:
-        if all(abs(y - other) > 4 for _, other in anchors):
+        if all(abs(y - other) > LABEL_LINE_GAP_PT for _, other in anchors):
             anchors.append((None, y))
     for word in p.page.words_in((table.dollar_x - 1, band[0], p.page.width, band[1])):
         # A "$" beside a label's second line ("(Ea accident)") is that label's sign; one
         # beside no label marks a line whose label was not read.
         if (
             word.text == "$"
-            and all(abs(word.cy - y) > 4 for _, y in anchors)
+            and all(abs(word.cy - y) > LABEL_LINE_GAP_PT for _, y in anchors)
             and not any(top <= word.cy <= bottom for top, bottom in extents)
         ):
             anchors.append((None, word.cy))
@@ -223,7 +223,7 @@ def _ruled_band(p: PageLabels, table: Table, band: tuple[float, float]) -> tuple
     left, right = table.columns["policy"]
     across_policy = p.ink.horizontal_rules(left + 2, right - 2, top, bottom)
     across_limits = p.ink.horizontal_rules(table.limits_x + 3, table.dollar_x - 3, top, bottom)
-    rules = [y for y in across_limits if any(abs(y - p) < 2 for p in across_policy)]
+    rules = [y for y in across_limits if any(abs(y - x) < 2 for x in across_policy)]
     middle = (band[0] + band[1]) / 2
     edges = []
     for edge in band:

@@ -55,6 +55,21 @@ def _reread_header_row(p: PageLabels) -> None:
     p.page = PageText(kept + fresh, p.page.width, p.page.height, p.page.page_number)
 
 
+# The header row of the coverage table is at most two lines of small print (6-7 pt) with its
+# padding: the first row's label starts within 18 pt below the header's top.
+HEADER_ROW_HEIGHT_PT = 18.0
+
+
+def _type_header_from_rows(p: PageLabels, central: BBox) -> Label | None:
+    """Where TYPE OF INSURANCE stands when neither its words nor the rules around it were
+    found (an insurer's own drawing with other header wording, or OCR that lost it): over the
+    table's first row label, COMMERCIAL GENERAL LIABILITY."""
+    first = p.label("COMMERCIAL GENERAL LIABILITY", "GENERAL LIABILITY", region=central)
+    if first is None:
+        return None
+    return Label(first.x0, first.top - HEADER_ROW_HEIGHT_PT, first.x1, first.top - 1, frozenset())
+
+
 def _type_header_from_rules(p: PageLabels, central: BBox) -> Label | None:
     """Where TYPE OF INSURANCE is printed when OCR lost it: the widest cell of the header
     row left of POLICY NUMBER (or of the page's middle)."""
@@ -135,6 +150,8 @@ def find_table(p: PageLabels) -> Table | None:
         type_header = p.label("TYPE OF INSURANCE", "TYPE OF INS", "OF INSURANCE", region=central)
     if type_header is None:
         type_header = _type_header_from_rules(p, central)
+    if type_header is None:
+        type_header = _type_header_from_rows(p, central)
     if type_header is None:
         return None
     page = p.page

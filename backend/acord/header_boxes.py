@@ -33,12 +33,12 @@ def read_producer(p: PageLabels) -> dict[str, str | None]:
     }
     if producer is not None:
         bottom = insured.top - 1 if insured is not None else producer.bottom + 60
-        lines = p._box_lines((0, producer.top - 2, right_column, bottom), "/producer/name")
+        lines = p.box_lines((0, producer.top - 2, right_column, bottom), "/producer/name")
         # Older editions print the agency's phone and fax inside the producer box.
         lines = [line for line in lines if not _CONTACT_LINE.match(line)]
         name, second, address = split_name_address(lines)
         result["name"] = name
-        result["address"] = ", ".join(p for p in (second, address) if p) or None
+        result["address"] = ", ".join(part for part in (second, address) if part) or None
     phone = p.label("PHONE")
     fax = p.label("FAX")
     email = p.label("E-MAIL", "EMAIL")

@@ -6,15 +6,29 @@ from backend.acord.geometry import Label
 from backend.acord.page_labels import PageLabels, joined_text
 from backend.acord.values import clean_text, split_name_address
 
+# Without the holder label below it, the description box is taken as the form prints it: about
+# ten lines of remarks, 120 pt.
+DESCRIPTION_BOX_HEIGHT_PT = 120.0
+# A value's box may reach a little above its label's bottom when set in a larger font.
+LABEL_OVERLAP_PT = 2.0
+# A box label starts a line at the form's left edge: within an eighth of the page's width.
+BOX_LABEL_START_SHARE = 0.12
+# The CANCELLATION label heads the holder's row within a line's height of the holder label.
+ROW_SLACK_PT = 8.0
+
 
 def read_description(p: PageLabels) -> str | None:
     label = p.description_label()
     holder = _holder_label(p)
     if label is None:
         return None
-    bottom = holder.top - 0.5 if holder is not None else label.bottom + 120
+    bottom = holder.top - 0.5 if holder is not None else label.bottom + DESCRIPTION_BOX_HEIGHT_PT
     region = (0, label.bottom - 1, p.page.width, bottom)
-    words = [w for w in p.grey_values(region) or p.values_in(region) if w.top >= label.bottom - 2]
+    words = [
+        w
+        for w in p.grey_values(region) or p.values_in(region)
+        if w.top >= label.bottom - LABEL_OVERLAP_PT
+    ]
     if not words:
         return None
     p.evidence.note("/description_of_operations", words)
@@ -34,7 +48,7 @@ def _holder_label(p: PageLabels) -> Label | None:
             return None
         if "holder" not in p.found_phrases:
             p.found_phrases["holder"] = p.scan_phrase(
-                ("CERTIFICATE HOLDER",), p.lower_left, 0.12 * p.page.width
+                ("CERTIFICATE HOLDER",), p.lower_left, BOX_LABEL_START_SHARE * p.page.width
             )
         return p.found_phrases["holder"]
     hit = max(hits, key=lambda h: h.top)
@@ -51,7 +65,7 @@ def read_holder(p: PageLabels) -> dict[str, str | None]:
     # The CANCELLATION box heads the same row; the word also occurs in remarks above.
     cancellation = p.label(
         "CANCELLATION",
-        region=(holder.x1, holder.top - 8, p.page.width, holder.bottom + 8),
+        region=(holder.x1, holder.top - ROW_SLACK_PT, p.page.width, holder.bottom + ROW_SLACK_PT),
     )
     right = (
         cancellation.x0 - 2
@@ -60,8 +74,8 @@ def read_holder(p: PageLabels) -> dict[str, str | None]:
     )
     footers = [f for f in p.page.find_labels("ACORD 25") if f.top > holder.bottom]
     bottom = footers[0].top - 0.5 if footers else (footer.top if footer else p.page.height)
-    lines = p._box_lines((0, holder.bottom - 1, right, bottom), "/certificate_holder/name")
+    lines = p.box_lines((0, holder.bottom - 1, right, bottom), "/certificate_holder/name")
     name, second, address = split_name_address(lines)
     result["name"] = name
-    result["address"] = ", ".join(p for p in (second, address) if p) or None
+    result["address"] = ", ".join(part for part in (second, address) if part) or None
     return result

@@ -26,6 +26,20 @@ from backend.acord.page_labels import PageLabels, joined_text
 from backend.acord.scan_header import scan_numbers
 from backend.acord.values import clean_text, parse_date, parse_edition
 
+# The DATE box sits at the form's top right: its value is typed under the "DATE (MM/DD/YYYY)"
+# label or beside it, up to a line and a half below, and may start left of the label's start.
+DATE_LEFT_REACH_PT = 60.0
+DATE_BELOW_LABEL_PT = 24.0
+LABEL_LINE_SLACK_PT = 8.0
+# Without its label, the DATE box is the top right fifth of the page, above the title's line.
+DATE_BOX_LEFT_SHARE = 0.78
+DATE_BOX_TOP_PT = 10.0
+DATE_BOX_BOTTOM_PT = 70.0
+# A value on its label's line may sit a few points above or below the label's baseline.
+SAME_LINE_PT = 4.0
+# The ruled edge between two boxes of one row: a value stops short of it.
+RULE_CLEARANCE_PT = 2.0
+
 
 def read_acord25(p: PageLabels) -> dict[str, Any]:
     """Every value of the certificate page `p`; what could not be read is left in p.warnings."""
@@ -58,9 +72,19 @@ def read_acord25(p: PageLabels) -> dict[str, Any]:
 def _date(p: PageLabels) -> str | None:
     label = p.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM")
     if label is not None:
-        region = (label.x0 - 60, label.top - 8, p.page.width, label.bottom + 24)
+        region = (
+            label.x0 - DATE_LEFT_REACH_PT,
+            label.top - LABEL_LINE_SLACK_PT,
+            p.page.width,
+            label.bottom + DATE_BELOW_LABEL_PT,
+        )
     else:
-        region = (p.page.width * 0.78, 10.0, p.page.width, 70.0)
+        region = (
+            p.page.width * DATE_BOX_LEFT_SHARE,
+            DATE_BOX_TOP_PT,
+            p.page.width,
+            DATE_BOX_BOTTOM_PT,
+        )
     candidates = [p.values_in(region)]
     if p.region_ocr is not None:
         candidates.append(p.region_ocr(region))
@@ -79,14 +103,21 @@ def _numbers(p: PageLabels) -> tuple[str | None, str | None]:
     cert_value: str | None = None
     revision_value: str | None = None
     if cert is not None:
-        right = revision.x0 - 2 if revision is not None else p.page.width
-        words = p.values_in((cert.x1 + 0.5, cert.top - 4, right, cert.bottom + 4))
+        right = revision.x0 - RULE_CLEARANCE_PT if revision is not None else p.page.width
+        words = p.values_in(
+            (cert.x1 + 0.5, cert.top - SAME_LINE_PT, right, cert.bottom + SAME_LINE_PT)
+        )
         if words:
             cert_value = clean_text(joined_text(words)) or None
             p.evidence.note("/certificate_number", words)
     if revision is not None:
         words = p.values_in(
-            (revision.x1 + 0.5, revision.top - 4, p.page.width, revision.bottom + 4)
+            (
+                revision.x1 + 0.5,
+                revision.top - SAME_LINE_PT,
+                p.page.width,
+                revision.bottom + SAME_LINE_PT,
+            )
         )
         if words:
             revision_value = clean_text(joined_text(words)) or None

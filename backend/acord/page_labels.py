@@ -259,7 +259,7 @@ class PageLabels:
                     break
         return words
 
-    def _box_lines(self, region: BBox, pointer: str) -> list[str]:
+    def box_lines(self, region: BBox, pointer: str) -> list[str]:
         words = self.grey_values(region) or self.values_in(region)
         lines = lines_with_words(words)
         if not lines:
@@ -316,13 +316,24 @@ def legible(words: list[Word]) -> bool:
 _STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
 
 
+# What follows a city across the gap between the fillable form's boxes: a state and a ZIP code
+# as OCR may read them, digits for letters and letters for digits ("1D 83772", "IL 6O6O1").
+_STATE_AND_ZIP = re.compile(r"[A-Z0-9]{2},?\s+[0-9OoDIlS]{5}(-[0-9OoDIlS]{4})?")
+# A gap wider than this (or three letter heights) starts another text block on the line.
+BLOCK_GAP_PT = 25.0
+
+
 def leading_run(words: list[Word]) -> list[Word]:
     """The words of a line up to the first wide gap (a second text block further right)."""
     run: list[Word] = []
-    for word in sorted(words, key=lambda w: w.x0):
+    ordered = sorted(words, key=lambda w: w.x0)
+    for index, word in enumerate(ordered):
         gap = word.x0 - run[-1].x1 if run else 0.0
         # City, state and ZIP sit in separate boxes on the fillable form: keep them together.
-        if run and gap > max(25.0, 3 * word.height) and not _STATE_OR_ZIP.fullmatch(word.text):
-            break
+        if run and gap > max(BLOCK_GAP_PT, 3 * word.height):
+            if _STATE_AND_ZIP.fullmatch(" ".join(w.text for w in ordered[index:])):
+                return run + ordered[index:]
+            if not _STATE_OR_ZIP.fullmatch(word.text):
+                break
         run.append(word)
     return run

@@ -134,3 +134,27 @@ def test_amounts_are_well_formed_only_as_printed_limits() -> None:
 )
 def test_unit_designators_misread_by_a_letter_are_put_right(read: str, written: str) -> None:
     assert fix_address(read) == written
+
+
+def test_a_state_code_read_with_a_digit_is_put_right_before_its_zip() -> None:
+    assert fix_address("2266 Quarry Dr, Boise 1D 83772") == "2266 Quarry Dr, Boise ID 83772"
+    assert fix_address("12 Elm St, Dayton 0H 4547S") == "12 Elm St, Dayton OH 45475"
+    assert fix_address("12 Elm St, Suite 22 60601") == "12 Elm St, Suite 22 60601"
+
+
+def test_state_and_zip_across_the_boxes_gap_stay_with_the_city() -> None:
+    from backend.acord.geometry import Word
+    from backend.acord.page_labels import leading_run
+
+    line = [
+        Word("Boise", 82, 10, 103, 21),
+        Word("1D", 243, 14, 250, 21),
+        Word("83772", 260, 14, 281, 21),
+    ]
+    assert [w.text for w in leading_run(line)] == ["Boise", "1D", "83772"]
+    far = [
+        Word("Boise", 82, 10, 103, 21),
+        Word("Scan", 243, 14, 250, 21),
+        Word("code", 260, 14, 281, 21),
+    ]
+    assert [w.text for w in leading_run(far)] == ["Boise"]

@@ -74,3 +74,26 @@ def test_both_headers_lost_leave_the_two_formats_in_order() -> None:
 def test_both_headers_read_need_no_format() -> None:
     columns = _columns(eff=True, exp=True)
     assert _centre(columns["eff"]) < 390 < _centre(columns["exp"])
+
+
+def test_the_table_is_found_by_its_first_row_when_its_type_header_is_missing() -> None:
+    import pypdfium2 as pdfium
+
+    from backend.acord.coverage_rows import read_coverages
+    from backend.acord.word_sources import pdf_page_words
+    from fixturegen.generate import build_document
+
+    built = build_document(3, 0, "text", 0)
+    document = pdfium.PdfDocument(built.data)
+    try:
+        page, words = pdf_page_words(document, 0)
+        header = [w for w in words if w.text in ("TYPE", "OF", "INSURANCE")]
+        header_row = min(w.top for w in header if w.text == "TYPE")
+        kept = [w for w in words if not (w in header and abs(w.top - header_row) < 3)]
+        text = PageText(kept, page.get_width(), page.get_height(), 1)
+    finally:
+        document.close()
+    coverages = read_coverages(PageLabels(text, None, Evidence(1)))
+    want = built.entry["expected"]["coverages"][0]
+    assert coverages and coverages[0]["policy_number"] == want["policy_number"]
+    assert coverages[0]["effective"] == want["effective"]
