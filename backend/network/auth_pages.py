@@ -256,12 +256,12 @@ class AuthController(Controller):
                 "auth/accept.html", {"token": "", "error": exc.message}, exc.status_code
             )
         actor = await signed_in(request, auth)
-        if person is None:
-            mode = "new" if actor is None else "other"
-        elif actor is not None and actor.person_id == person.id:
-            mode = "confirm"
+        if actor is not None:
+            mode = "confirm" if person is not None and actor.person_id == person.id else "other"
+        elif person is not None and await invitations.member_of(person):
+            mode = "sign_in"  # an organisation's member accepts signed in as itself
         else:
-            mode = "sign_in"
+            mode = "new" if person is None else "confirm"
         sub = await auth.repo.organisation(invitation.issuer_org_id)
         firm = (
             await auth.repo.organisation(invitation.invitee_org_id)

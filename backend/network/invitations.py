@@ -357,29 +357,30 @@ class InvitationService:
     async def accept_broker(
         self, token: str, signed_in: Actor | None, full_name: str = ""
     ) -> tuple[Invitation, Person]:
-        """The invited person takes up the grant. An address that already has an account is
-        accepted only by that account, signed in; a new address gets an account without a
-        password and without any membership: the grant is all it holds."""
+        """The invited person takes up the grant. An address whose account belongs to an
+        organisation is accepted only by that person, signed in (and only under a firm it is a
+        member of). An address without an account, or whose account never held more than
+        broker grants, is proved by the e-mailed link itself, as a one-time code would be: it
+        gets (or keeps) an account without any membership, and the grant is all it holds."""
         invitation, person = await self.usable_broker_invitation(token)
         assert invitation.invitee_org_id is not None  # every broker invitation names a firm
-        if person is not None:
-            if signed_in is None or signed_in.person_id != person.id:
-                raise Forbidden(
-                    f"This invitation is for the account of {invitation.email}: sign in as "
-                    "that person, then open the link again."
-                )
-            memberships = (
-                await self.session.execute(
-                    select(Membership.organisation_id).where(Membership.person_id == person.id)
-                )
-            ).scalars()
-            firms = set(memberships)
-            if firms and invitation.invitee_org_id not in firms:
-                raise Forbidden(
-                    "This invitation names a broker firm you are not a member of. Ask the "
-                    "subcontractor to invite you under your own firm."
-                )
-        else:
+        if person is not None and signed_in is not None and signed_in.person_id != person.id:
+            raise Forbidden(
+                "This invitation was sent to another address. Sign out first, then open the "
+                "link again."
+            )
+        firms = set(await self.member_of(person)) if person is not None else set()
+        if firms and signed_in is None:
+            raise Forbidden(
+                f"This invitation is for the account of {invitation.email}: sign in as that "
+                "person, then open the link again."
+            )
+        if firms and invitation.invitee_org_id not in firms:
+            raise Forbidden(
+                "This invitation names a broker firm you are not a member of. Ask the "
+                "subcontractor to invite you under your own firm."
+            )
+        if person is None:
             if signed_in is not None:
                 raise Forbidden(
                     "This invitation was sent to another address. Sign out first, then open "
@@ -402,6 +403,11 @@ class InvitationService:
         )
         await self.session.flush()
         return invitation, person
+
+    async def member_of(self, person: Person) -> list[uuid.UUID]:
+        """The organisations this person is a member of."""
+        query = select(Membership.organisation_id).where(Membership.person_id == person.id)
+        return list((await self.session.execute(query)).scalars())
 
     async def project_invitation_for_link(self, actor: Actor, token: str) -> Invitation:
         """The project invitation behind an e-mailed link, for the signed-in sub it names."""

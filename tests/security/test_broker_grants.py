@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from arq.connections import ArqRedis
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import AccessEvent, Invitation, Membership, Person
@@ -100,9 +100,11 @@ async def test_a_sub_cannot_become_a_real_broker_agent(
     link = await mailed_link(redis, agent)
     token = link.split("token=", 1)[1]
     page = await accept_broker_link(client, link)
-    assert page.status_code == 200 and "sign in as that person" in page.text
+    assert page.status_code == 200 and "signed in as someone else" in page.text
     assert (await post_accept(client, token)).status_code == 403
     client.cookies.clear()
+    page = await accept_broker_link(client, link)
+    assert page.status_code == 200 and "sign in as that person" in page.text
     assert (await post_accept(client, token)).status_code == 403
     assert (await client.get("/api/v1/projects")).status_code == 401
     invitation = (
@@ -329,3 +331,33 @@ async def test_failed_sign_in_with_the_inviters_password_does_not_accept(
         await db.execute(select(Invitation).where(Invitation.issuer_org_id == sub.id))
     ).scalar_one()
     assert invitation.accepted_at is None
+
+
+async def test_an_agent_without_an_organisation_takes_up_a_second_grant_from_its_link(
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis
+) -> None:
+    """An account that only ever held grants has no password to sign in with: the e-mailed
+    link proves the address again, and opens the new grant only."""
+    first_sub = await make_org(db, "subcontractor")
+    second_sub = await make_org(db, "subcontractor")
+    firm = await make_org(db, "broker")
+    agent = new_address("agent")
+    csrf = await sign_in(client, first_sub.emails["sub_admin"])
+    await invite_broker_over_api(client, csrf, agent, firm.id)
+    client.cookies.clear()
+    assert (await accept_broker_link(client, await mailed_link(redis, agent))).status_code == 302
+    first = (
+        await db.execute(select(Invitation).where(Invitation.issuer_org_id == first_sub.id))
+    ).scalar_one()
+    first.access_until = datetime.now(UTC) - timedelta(seconds=1)
+    await db.flush()
+
+    client.cookies.clear()
+    csrf = await sign_in(client, second_sub.emails["sub_admin"])
+    await invite_broker_over_api(client, csrf, agent, firm.id)
+    client.cookies.clear()
+    assert (await accept_broker_link(client, await mailed_link(redis, agent))).status_code == 302
+    assert (await client.get(f"/api/v1/subs/{second_sub.id}/record")).status_code == 200
+    assert (await client.get(f"/api/v1/subs/{first_sub.id}/record")).status_code == 404
+    people = await db.scalar(select(func.count()).select_from(Person).where(Person.email == agent))
+    assert people == 1
