@@ -8,6 +8,7 @@ from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.pages import ProcorePagesController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
+from backend.web.inbox import InboxController
 from backend.web.settings_pages import SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
 from backend.web.sub_engagement import SubEngagementController
@@ -17,6 +18,7 @@ from backend.web.verify_page import VerifyPageController
 WEB_CONTROLLERS: list[Any] = [
     GcPagesController,
     EngagementPagesController,
+    InboxController,
     SettingsPagesController,
     SubPagesController,
     SubEngagementController,

@@ -1,0 +1,243 @@
+"""The GC's inbox: every engagement whose sub's record changed since the GC last approved or
+rejected it, in one queue, with what changed (old and new values side by side) and, for the
+renewals with nothing failing, approval in bulk with one stated reason."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.db.models import (
+    Decision,
+    Engagement,
+    Organisation,
+    Project,
+    RecordRevision,
+    Verdict,
+)
+from backend.errors import BadInput, DomainError
+from backend.network.access import require
+from backend.network.actor import Actor
+from backend.projects.decisions import DecisionRequest, decide
+from backend.web.common import page, require_gc
+from backend.web.forms import read_form, text
+
+# A queue longer than this is shown in pages of it, oldest first: the oldest wait longest.
+INBOX_PAGE: Final = 200
+# Changed values listed per engagement; the engagement's page shows every check.
+SHOWN_CHANGES: Final = 12
+
+
+@dataclass
+class Change:
+    check: str
+    line: str | None
+    before: object
+    after: object
+    outcome_before: str
+    outcome_after: str
+
+
+@dataclass
+class InboxItem:
+    engagement_id: uuid.UUID
+    sub_name: str
+    project: str
+    revision_number: int | None
+    revision_kind: str
+    checked_at: datetime
+    status_before: str | None
+    status_after: str
+    failing: list[str]
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def approvable(self) -> bool:
+        """Nothing blocking open: Approve would succeed."""
+        return not self.failing
+
+
+def _failing(checks: list[dict[str, Any]]) -> list[str]:
+    return [
+        str(c.get("code"))
+        for c in checks
+        if c.get("severity") == "blocking" and c.get("outcome") in ("fail", "unknown")
+    ]
+
+
+def _changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Change]:
+    old = {(c.get("code"), c.get("line")): c for c in before}
+    found: list[Change] = []
+    for check in after:
+        key = (check.get("code"), check.get("line"))
+        previous = old.get(key)
+        was = previous.get("found") if previous else None
+        outcome_was = str(previous.get("outcome")) if previous else "—"
+        if previous is not None and was == check.get("found"):
+            if outcome_was == check.get("outcome"):
+                continue
+        found.append(
+            Change(
+                check=str(check.get("code")),
+                line=check.get("line"),
+                before=was,
+                after=check.get("found"),
+                outcome_before=outcome_was,
+                outcome_after=str(check.get("outcome")),
+            )
+        )
+    return found
+
+
+async def inbox_items(db: AsyncSession, actor: Actor) -> list[InboxItem]:
+    """Engagements of the actor's GC whose newest verdict (on a record revision) came after
+    the GC's last approve or reject, oldest first."""
+    decided = (
+        select(Decision.engagement_id, func.max(Decision.created_at).label("at"))
+        .where(Decision.kind.in_(("approve", "reject")))
+        .group_by(Decision.engagement_id)
+        .subquery()
+    )
+    ranked = (
+        select(
+            Verdict.id,
+            Verdict.engagement_id,
+            func.row_number()
+            .over(partition_by=Verdict.engagement_id, order_by=Verdict.created_at.desc())
+            .label("rank"),
+        )
+        .join(Engagement, Engagement.id == Verdict.engagement_id)
+        .where(Engagement.gc_org_id == actor.organisation_id, Engagement.active.is_(True))
+        .subquery()
+    )
+    newest = aliased(Verdict)
+    sub = aliased(Organisation)
+    query = (
+        select(newest, Engagement, Project, sub.legal_name, RecordRevision)
+        .join(ranked, (ranked.c.id == newest.id) & (ranked.c.rank == 1))
+        .join(Engagement, Engagement.id == newest.engagement_id)
+        .join(Project, Project.id == Engagement.project_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .join(RecordRevision, RecordRevision.id == newest.revision_id)
+        .outerjoin(decided, decided.c.engagement_id == Engagement.id)
+        .where(
+            Engagement.gc_org_id == actor.organisation_id,
+            (decided.c.at.is_(None)) | (decided.c.at < newest.created_at),
+        )
+        .order_by(newest.created_at)
+        .limit(INBOX_PAGE)
+    )
+    rows = (await db.execute(query)).all()
+    previous: dict[uuid.UUID, Verdict] = {}
+    if rows:
+        second = (
+            select(Verdict)
+            .join(ranked, (ranked.c.id == Verdict.id) & (ranked.c.rank == 2))
+            .where(Verdict.engagement_id.in_([r[1].id for r in rows]))
+        )
+        previous = {v.engagement_id: v for v in (await db.execute(second)).scalars()}
+    items = []
+    for verdict, engagement, project, sub_name, revision in rows:
+        before = previous.get(engagement.id)
+        items.append(
+            InboxItem(
+                engagement_id=engagement.id,
+                sub_name=sub_name,
+                project=f"{project.number} {project.name}",
+                revision_number=revision.number,
+                revision_kind=revision.kind,
+                checked_at=verdict.created_at,
+                status_before=before.status if before else None,
+                status_after=verdict.status,
+                failing=_failing(list(verdict.checks)),
+                changes=_changes(list(before.checks) if before else [], list(verdict.checks))[
+                    :SHOWN_CHANGES
+                ],
+            )
+        )
+    return items
+
+
+class InboxController(Controller):
+    include_in_schema = False
+
+    @get("/inbox")
+    async def inbox(self, actor: Actor, db: AsyncSession, approved: int = -1) -> Template:
+        require_gc(actor)
+        return await _inbox_page(db, actor, None, approved, [])
+
+    @post("/inbox/approve")
+    async def approve_many(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession
+    ) -> Response[Any]:
+        """Approve the chosen engagements with one reason. Each must still have nothing
+        blocking open; one that does is left in the queue and named, the others approved."""
+        require_gc(actor)
+        require(actor, "engagement.decide")
+        form = await read_form(request)
+        reason = text(form, "reason")
+        chosen = [v for v in form.get("engagement", []) if v]
+        try:
+            if not reason:
+                raise BadInput("Say why these renewals are approved together.", field="reason")
+            if not chosen:
+                raise BadInput("Tick at least one renewal to approve.", field="engagement")
+            ids = [uuid.UUID(v) for v in chosen]
+        except ValueError:
+            return await _inbox_page(
+                db, actor, BadInput("Tick renewals from this page.", field="engagement"), -1, []
+            )
+        except DomainError as exc:
+            return await _inbox_page(db, actor, exc, -1, [])
+        names = {
+            i.engagement_id: f"{i.sub_name} on {i.project}" for i in await inbox_items(db, actor)
+        }
+        approved = 0
+        refused: list[str] = []
+        for engagement_id in ids:
+            try:
+                async with db.begin_nested():
+                    await decide(
+                        db,
+                        actor,
+                        engagement_id,
+                        DecisionRequest(kind="approve", reason=reason),
+                        date.today(),
+                    )
+                approved += 1
+            except DomainError as exc:
+                where = names.get(engagement_id)
+                refused.append(f"{where}: {exc.message}" if where else exc.message)
+        if refused:
+            return await _inbox_page(db, actor, None, approved, refused)
+        return Redirect(path=f"/inbox?approved={approved}")
+
+
+async def _inbox_page(
+    db: AsyncSession,
+    actor: Actor,
+    error: DomainError | None,
+    approved: int,
+    refused: list[str],
+) -> Template:
+    items = await inbox_items(db, actor)
+    return await page(
+        db,
+        actor,
+        "gc/inbox.html",
+        status_code=error.status_code if error else 200,
+        items=items,
+        error=error,
+        approved=approved,
+        refused=refused,
+        may_decide=actor.role in ("gc_admin", "gc_contract_admin"),
+        limit=INBOX_PAGE,
+    )
