@@ -9,6 +9,7 @@ from backend.integrations.procore.pages import ProcorePagesController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
+from backend.web.network_search import NetworkSearchController
 from backend.web.settings_pages import SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
 from backend.web.sub_engagement import SubEngagementController
@@ -19,6 +20,7 @@ WEB_CONTROLLERS: list[Any] = [
     GcPagesController,
     EngagementPagesController,
     InboxController,
+    NetworkSearchController,
     SettingsPagesController,
     SubPagesController,
     SubEngagementController,
