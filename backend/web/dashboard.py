@@ -12,15 +12,16 @@ from datetime import date
 from typing import Final
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from backend.db.models import Engagement, Organisation, Project
+from backend.db.models import Decision, Engagement, Organisation, Project
 from backend.db.models.vocab import ENGAGEMENT_STATUSES
 from backend.errors import BadInput
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
+from backend.projects.sweep import latest_verdicts
 from backend.web.common import COLOUR_OF_STATUS, STATUS_LABEL
 
 SORT_KEYS: Final = ("project", "sub", "status", "expires")
@@ -245,14 +246,27 @@ CSV_COLUMNS: Final = (
     "days_to_expiry",
     "pay_hold",
     "work_stopped",
+    "open_deficiencies",
+    "last_decision",
 )
 
 
-def portfolio_csv(rows: list[PortfolioRow]) -> str:
+@dataclass(frozen=True)
+class RowExtras:
+    """What a CSV row says beyond the dashboard: why it is deficient, what was decided."""
+
+    deficiencies: tuple[str, ...] = ()
+    decision: str = ""
+
+
+def portfolio_csv(
+    rows: list[PortfolioRow], extras: dict[uuid.UUID, RowExtras] | None = None
+) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows:
+        extra = (extras or {}).get(r.engagement_id, RowExtras())
         writer.writerow(
             [
                 r.project_number,
@@ -266,9 +280,51 @@ def portfolio_csv(rows: list[PortfolioRow]) -> str:
                 "" if r.days_to_expiry is None else r.days_to_expiry,
                 "yes" if r.pay_hold else "no",
                 "yes" if r.work_stopped else "no",
+                _safe_cell("; ".join(extra.deficiencies)),
+                _safe_cell(extra.decision),
             ]
         )
     return buffer.getvalue()
+
+
+async def row_extras(
+    session: AsyncSession, engagement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, RowExtras]:
+    """Each engagement's open blocking checks (their messages) and its latest decision."""
+    if not engagement_ids:
+        return {}
+    verdicts = await latest_verdicts(session, engagement_ids)
+    ranked = (
+        select(
+            Decision.engagement_id,
+            Decision.kind,
+            Decision.reason,
+            Decision.created_at,
+            func.row_number()
+            .over(partition_by=Decision.engagement_id, order_by=Decision.created_at.desc())
+            .label("rank"),
+        )
+        .where(Decision.engagement_id.in_(engagement_ids))
+        .subquery()
+    )
+    decided = {
+        row.engagement_id: (
+            f"{row.kind.replace('_', ' ')} {row.created_at.date().isoformat()}"
+            + (f": {row.reason}" if row.reason else "")
+        )
+        for row in (await session.execute(select(ranked).where(ranked.c.rank == 1))).all()
+    }
+    found: dict[uuid.UUID, RowExtras] = {}
+    for engagement_id in engagement_ids:
+        verdict = verdicts.get(engagement_id)
+        checks = list(verdict[0].checks) if verdict else []
+        open_checks = tuple(
+            str(c.get("message") or c.get("code"))
+            for c in checks
+            if c.get("severity") == "blocking" and c.get("outcome") in ("fail", "unknown")
+        )
+        found[engagement_id] = RowExtras(open_checks, decided.get(engagement_id, ""))
+    return found
 
 
 def _safe_cell(text: str) -> str:

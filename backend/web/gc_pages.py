@@ -30,6 +30,7 @@ from backend.web.dashboard import (
     csv_filename,
     portfolio,
     portfolio_csv,
+    row_extras,
     rows_html,
     status_counts,
 )
@@ -110,7 +111,7 @@ class GcPagesController(Controller):
         organisation = await db.get(Organisation, actor.organisation_id)
         name = csv_filename(organisation.legal_name if organisation else "", today)
         return Response(
-            portfolio_csv(rows),
+            portfolio_csv(rows, await row_extras(db, [r.engagement_id for r in rows])),
             media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )

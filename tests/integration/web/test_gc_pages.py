@@ -76,6 +76,7 @@ async def test_csv_export_has_a_header_the_rows_and_a_conventional_name(
     )
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][:3] == ["project_number", "project_name", "subcontractor"]
+    assert rows[0][-2:] == ["open_deficiencies", "last_decision"]
     assert [r[2] for r in rows[1:]] == ["Apex Framing LLC"]
 
 
