@@ -44,7 +44,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     gc.get_by_label("Sub's e-mail").fill(stack.info.invited_owner)
     gc.get_by_role("button", name="Send invitation").click()
     expect(gc.get_by_role("status")).to_contain_text(
-        f"Invitation sent to {stack.info.invited_owner}"
+        f"Invitation e-mailed to {stack.info.invited_owner}"
     )
     shots(gc, "project-invitation-sent")
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import msgspec
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Decision
-from backend.records.schemas import RecordChange
+from backend.records.schemas import RecordChange, TermInput
 from backend.records.store import make_store
 from tests.integration.factories import make_org, sign_in
 from tests.integration.fanout.helpers import (
@@ -28,6 +29,15 @@ from workers.fanout import run_fan_out
 HTML = {"accept": "text/html"}
 
 
+def short_terms() -> list[TermInput]:
+    """GL each occurrence $500,000 under a $1M minimum; the umbrella does not follow form, so
+    it cannot make up the shortfall."""
+    short = terms(TODAY, gl_each=500_000)
+    return [
+        msgspec.structs.replace(t, follows_form=False) if t.line == "umbrella" else t for t in short
+    ]
+
+
 async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
     client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
 ) -> None:
@@ -39,9 +49,7 @@ async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
     store = make_store(settings)
     first = await confirm(db, store, sound, initial_change(TODAY))
     await run_fan_out(session_factory, (await event_of(db, first.id)).id, TODAY)
-    lacking = RecordChange(
-        kind="initial", terms=terms(TODAY, gl_each=500_000), endorsements=endorsements()
-    )
+    lacking = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
     second = await confirm(db, store, short, lacking)
     await run_fan_out(session_factory, (await event_of(db, second.id)).id, TODAY)
     other_gc = await make_org(db, "general_contractor")

@@ -8,13 +8,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import msgspec
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import EngagementMessage, Notice
-from backend.records.schemas import RecordChange
+from backend.records.schemas import RecordChange, TermInput
 from backend.records.store import make_store
 from tests.integration.factories import make_org, sign_in
 from tests.integration.fanout.helpers import confirm, endorsements, engage_on_project, terms
@@ -30,6 +31,15 @@ from workers.fanout import run_fan_out
 HTML = {"accept": "text/html"}
 
 
+def short_terms() -> list[TermInput]:
+    """GL each occurrence $500,000 under a $1M minimum; the umbrella does not follow form, so
+    it cannot make up the shortfall."""
+    short = terms(TODAY, gl_each=500_000)
+    return [
+        msgspec.structs.replace(t, follows_form=False) if t.line == "umbrella" else t for t in short
+    ]
+
+
 async def test_one_revision_short_on_three_projects_makes_one_notice_per_person(
     db: AsyncSession, session_factory: Any, settings: Settings
 ) -> None:
@@ -37,9 +47,7 @@ async def test_one_revision_short_on_three_projects_makes_one_notice_per_person(
     sub = await ready_sub(db, gc)
     broker = await _accepted_broker(db, sub)
     engagements = [await engage_on_project(db, gc, sub) for _ in range(3)]
-    change = RecordChange(
-        kind="initial", terms=terms(TODAY, gl_each=500_000), endorsements=endorsements()
-    )
+    change = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
     revision = await confirm(db, make_store(settings), sub, change)
     # One engagement per batch: the folding must hold across batches, not only within one.
     await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY, size=1)
@@ -64,9 +72,7 @@ async def test_a_decision_reaches_the_sub_and_its_broker_who_can_act_on_it(
     sub = await ready_sub(db, gc)
     broker = await _accepted_broker(db, sub)
     engagement = await engage_on_project(db, gc, sub)
-    change = RecordChange(
-        kind="initial", terms=terms(TODAY, gl_each=500_000), endorsements=endorsements()
-    )
+    change = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
     revision = await confirm(db, make_store(settings), sub, change)
     await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
 
