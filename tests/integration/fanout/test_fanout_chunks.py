@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.fanout.test_worker_processes import (
+    COMPLETION_WAIT_SECONDS,
     ENGAGEMENTS,
     World,
     _assert_whole,
@@ -46,7 +47,7 @@ async def test_three_workers_share_one_fan_out_and_a_killed_one_loses_nothing(
     # The two survivors take the other chunks; a replacement worker (as a supervisor would
     # start) re-plans whatever the killed one left, at start-up.
     world.start_worker(tmp_path)
-    done = await world.wait_for(revision_id, ENGAGEMENTS, seconds=120)
+    done = await world.wait_for(revision_id, ENGAGEMENTS, seconds=COMPLETION_WAIT_SECONDS)
     assert done == ENGAGEMENTS, [log.read_text()[-1500:] for log in world.logs]
     await asyncio.sleep(1.0)  # let any duplicate chunk finish before counting
     await _assert_whole(world, revision_id, ENGAGEMENTS)
