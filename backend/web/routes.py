@@ -7,6 +7,7 @@ from typing import Any
 from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.pages import ProcorePagesController
 from backend.web.engagement_pages import EngagementPagesController
+from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
 from backend.web.network_search import NetworkSearchController
@@ -20,6 +21,7 @@ WEB_CONTROLLERS: list[Any] = [
     GcPagesController,
     EngagementPagesController,
     InboxController,
+    EvidencePagesController,
     NetworkSearchController,
     SettingsPagesController,
     SubPagesController,

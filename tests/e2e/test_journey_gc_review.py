@@ -95,7 +95,7 @@ def test_project_invite_review_waive_approve_verify(stack: Stack, browser: Any) 
     shots(gc, "approved-with-snapshots")
 
     with gc.expect_download(timeout=WAIT_MS) as download_info:
-        approve_row.get_by_role("link").click()
+        approve_row.get_by_role("link", name=re.compile("Evidence bundle")).click()
     download = download_info.value
     assert re.match(r"SUB-RIVERBEND-DRYWALL-LLC_PROJECT-.+\.zip$", download.suggested_filename)
     bundle_path = shots.folder / download.suggested_filename

@@ -1,11 +1,13 @@
-"""The engagement page offers the bundle in effect on a date, and the form's request works."""
+"""The engagement page leads to "what was in effect on a date" as a page: a miss said in
+words, a hit with its signed PDF and its bundle; the signed PDF downloads on its own."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.projects.verify_service import verify_engagement
 from tests.integration.factories import engage, make_org, sign_in
 
+HTML = {"accept": "text/html"}
 
-async def test_engagement_page_downloads_the_bundle_in_effect_on_a_date(
+
+async def test_in_effect_page_says_a_miss_in_words_and_serves_the_pdf_and_bundle(
     client: AsyncClient, db: AsyncSession
 ) -> None:
     gc = await make_org(db, "general_contractor")
@@ -22,17 +26,32 @@ async def test_engagement_page_downloads_the_bundle_in_effect_on_a_date(
     engagement = await engage(db, gc, sub)
     await verify_engagement(db, engagement.id, None, date.today())
     await sign_in(client, gc.emails["gc_contract_admin"])
-    page = await client.get(f"/engagements/{engagement.id}", headers={"accept": "text/html"})
-    assert page.status_code == 200
-    form = re.search(
-        r'<form method="get" action="(/api/v1/audit/in-effect)"(.*?)</form>', page.text, re.S
-    )
-    assert form is not None
-    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]+)"', form.group(2)))
-    assert fields == {"project_id": str(engagement.project_id), "sub_id": str(sub.id)}
-    response = await client.get(
-        form.group(1), params={**fields, "on": date.today().isoformat(), "documents": "false"}
-    )
-    assert response.status_code == 200, response.text
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert "snapshot.json" in names
+    page = await client.get(f"/engagements/{engagement.id}", headers=HTML)
+    assert f'action="/engagements/{engagement.id}/in-effect"' in page.text
+    url = f"/engagements/{engagement.id}/in-effect"
+
+    miss = html.unescape((await client.get(f"{url}?on=2001-02-03", headers=HTML)).text)
+    assert 'id="in-effect-none"' in miss and "Nothing was in effect on 2001-02-03" in miss
+    bad = await client.get(f"{url}?on=yesterday", headers=HTML)
+    assert bad.status_code == 422 and "is not a date" in html.unescape(bad.text)
+    future = (date.today() + timedelta(days=3)).isoformat()
+    assert (await client.get(f"{url}?on={future}", headers=HTML)).status_code == 422
+
+    hit = (await client.get(f"{url}?on={date.today().isoformat()}", headers=HTML)).text
+    assert 'id="in-effect-found"' in hit
+    pdf_link = re.search(r'href="(/snapshots/[^"]+/report\.pdf)"', hit)
+    bundle_link = re.search(r'href="(/api/v1/audit/in-effect\?[^"]+)"', hit)
+    assert pdf_link is not None and bundle_link is not None
+    pdf = await client.get(pdf_link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"].startswith("application/pdf")
+    bundle = await client.get(html.unescape(bundle_link.group(1)) + "&documents=false")
+    assert bundle.status_code == 200, bundle.text
+    archive = zipfile.ZipFile(io.BytesIO(bundle.content))
+    assert archive.read("report.pdf").startswith(b"%PDF")
+
+    stranger = await make_org(db, "general_contractor")
+    client.cookies.clear()
+    await sign_in(client, stranger.emails["gc_contract_admin"])
+    assert (await client.get(pdf_link.group(1))).status_code == 404
+    assert (await client.get(f"{url}?on=2001-02-03", headers=HTML)).status_code == 404

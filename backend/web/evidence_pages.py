@@ -1,0 +1,97 @@
+"""Evidence for people, not only for machines: the signed PDF report of a snapshot on its own
+(made and signed as the bundle's report.pdf is, each download signed afresh), and "what was in
+effect on a date" as a page that says in words when nothing was, with the bundle one click away
+when something was."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.params import Parameter
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.bundle import REPORT
+from backend.audit.canonical import parse_snapshot
+from backend.audit.context import AuditContext
+from backend.audit.controllers import bundle_filename
+from backend.audit.service import bundle_for, find_entry, in_effect_on
+from backend.config import Settings
+from backend.db.models import Engagement, Organisation, Project
+from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.errors import NotFound
+from backend.network.access import engagement_scope
+from backend.network.actor import Actor
+from backend.web.common import page
+
+
+def _may_read(actor: Actor, entry: AuditLogEntry) -> bool:
+    return actor.organisation_id in (entry.gc_org_id, entry.sub_org_id)
+
+
+class EvidencePagesController(Controller):
+    include_in_schema = False
+
+    @get("/snapshots/{reference:str}/report.pdf", media_type="application/pdf")
+    async def report_pdf(
+        self, actor: Actor, db: AsyncSession, settings: Settings, reference: str
+    ) -> Response[bytes]:
+        """The PAdES-signed report of one snapshot, as its bundle carries it."""
+        entry = await find_entry(db, reference)
+        if entry is None or not _may_read(actor, entry):
+            raise NotFound("No such snapshot in the audit log.")
+        bundle = await bundle_for(
+            db, entry, AuditContext.from_settings(settings), include_documents=False
+        )
+        with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+            pdf = archive.read(REPORT)
+        name = bundle_filename(entry).removesuffix(".zip") + ".pdf"
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @get("/engagements/{engagement_id:uuid}/in-effect")
+    async def in_effect(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        engagement_id: uuid.UUID,
+        on_text: str = Parameter(query="on", default=""),
+    ) -> Template:
+        query = select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
+        engagement = (await db.execute(query)).scalar_one_or_none()
+        if engagement is None:
+            raise NotFound("No such engagement that you may see.")
+        project = await db.get(Project, engagement.project_id)
+        sub = await db.get(Organisation, engagement.sub_org_id)
+        context: dict[str, Any] = {
+            "engagement": engagement,
+            "project": project,
+            "sub": sub,
+            "on": on_text,
+            "problem": "",
+            "entry": None,
+            "snapshot": {},
+        }
+        if on_text:
+            try:
+                on = date.fromisoformat(on_text)
+            except ValueError:
+                context["problem"] = f"“{on_text}” is not a date: use YYYY-MM-DD."
+                return await page(db, actor, "gc/in_effect.html", status_code=422, **context)
+            if on > date.today():
+                context["problem"] = "The date is in the future: nothing is on record for it yet."
+                return await page(db, actor, "gc/in_effect.html", status_code=422, **context)
+            entry = await in_effect_on(db, engagement.project_id, engagement.sub_org_id, on)
+            if entry is not None and _may_read(actor, entry):
+                context["entry"] = entry
+                context["snapshot"] = parse_snapshot(entry.snapshot)
+        return await page(db, actor, "gc/in_effect.html", **context)
