@@ -10,6 +10,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Final
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,26 @@ def _store_token(settings: Settings, connection: ProcoreConnection, token: Token
         connection.refresh_token_encrypted = encrypt(settings, token.refresh_token)
 
 
+def check_credentials(company_id: int, client_id: str, client_secret: str) -> None:
+    if company_id <= 0:
+        raise BadInput("Give your Procore company id (a positive number).", field="company_id")
+    if not client_id.strip() or not client_secret.strip():
+        raise BadInput("Give the app's client id and secret.", field="client_id")
+
+
+def authorize_url(settings: Settings, client_id: str, redirect_uri: str, state: str) -> str:
+    """Where a person is sent to let us act for them in Procore (authorization-code grant)."""
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+    )
+    return f"{settings.procore_login_url.rstrip('/')}/oauth/authorize?{query}"
+
+
 async def connect(
     session: AsyncSession,
     settings: Settings,
@@ -65,22 +86,21 @@ async def connect(
     company_id: int,
     client_id: str,
     client_secret: str,
+    code: str | None = None,
+    redirect_uri: str = "",
 ) -> tuple[ProcoreConnection, str]:
-    """Returns the connection and the value Procore's webhooks must send as Authorization."""
+    """Connect with client credentials (a service account) or, given the code Procore sent
+    back to `redirect_uri`, as the person who authorised us (tokens renewed by refresh).
+    Returns the connection and the value Procore's webhooks must send as Authorization."""
     manage(actor)
-    if company_id <= 0:
-        raise BadInput("Give your Procore company id (a positive number).", field="company_id")
-    if not client_id.strip() or not client_secret.strip():
-        raise BadInput("Give the service account's client id and secret.", field="client_id")
+    check_credentials(company_id, client_id, client_secret)
+    form = {"client_id": client_id.strip(), "client_secret": client_secret.strip()}
+    if code is None:
+        form["grant_type"] = "client_credentials"
+    else:
+        form |= {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     try:
-        token = await fetch_token(
-            settings.procore_login_url,
-            {
-                "grant_type": "client_credentials",
-                "client_id": client_id.strip(),
-                "client_secret": client_secret.strip(),
-            },
-        )
+        token = await fetch_token(settings.procore_login_url, form)
     except ProcoreError as exc:
         raise BadInput(
             f"Procore did not accept these credentials: {exc}", field="client_id"
@@ -100,7 +120,7 @@ async def connect(
     hook_token = secrets.token_urlsafe(HOOK_TOKEN_BYTES)
     connection.created_by_id = actor.person_id
     connection.company_id = company_id
-    connection.grant_type = "client_credentials"
+    connection.grant_type = "client_credentials" if code is None else "authorization_code"
     connection.client_id = client_id.strip()
     connection.client_secret_encrypted = encrypt(settings, client_secret.strip())
     connection.refresh_token_encrypted = None

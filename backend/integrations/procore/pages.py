@@ -3,11 +3,14 @@ what was written and what Procore refused, reconcile now, revoke."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,14 +18,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import ProcoreConnection, ProcoreInsuranceSync, Project
 from backend.errors import BadInput, DomainError
+from backend.integrations.crypto import decrypt, encrypt
 from backend.integrations.procore import mapping
-from backend.integrations.procore.connection import connect, manage, revoke
+from backend.integrations.procore.connection import (
+    authorize_url,
+    check_credentials,
+    connect,
+    manage,
+    revoke,
+)
 from backend.integrations.procore.controllers import enqueue, hook_url
 from backend.network.actor import Actor
 from backend.web.common import page, parse_uuid, require_gc
 from backend.web.forms import read_form, text, whole_number
 
 PAGE = "gc/integrations_procore.html"
+PENDING_KEY = "coinet:procore:authorize:"
+# A person has this long to approve us in Procore before the started connection is forgotten.
+PENDING_SECONDS = 600
+
+
+def callback_url(settings: Settings) -> str:
+    return f"{settings.base_url.rstrip('/')}/settings/integrations/procore/callback"
 
 
 class ProcorePagesController(Controller):
@@ -110,6 +127,71 @@ class ProcorePagesController(Controller):
                     company,
                     text(form, "client_id"),
                     text(form, "client_secret"),
+                )
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return await self._page(db, actor, settings, hook_authorization=f"Bearer {hook_token}")
+
+    @post("/authorize")
+    async def authorize(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, settings: Settings
+    ) -> Response[Any]:
+        """Authorization-code grant: remember the app's credentials for ten minutes under a
+        random state (Redis, secret encrypted), and send the person to Procore to approve."""
+        require_gc(actor)
+        manage(actor)
+        form = await read_form(request)
+        try:
+            company = whole_number(form, "company_id", "Procore company id", 0)
+            client_id, secret = text(form, "client_id"), text(form, "client_secret")
+            check_credentials(company, client_id, secret)
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        state = secrets.token_urlsafe(24)
+        pending = {
+            "organisation_id": str(actor.organisation_id),
+            "person_id": str(actor.person_id),
+            "company_id": company,
+            "client_id": client_id,
+            "client_secret": encrypt(settings, secret).decode(),
+        }
+        await request.app.state.redis.set(
+            PENDING_KEY + state, json.dumps(pending), ex=PENDING_SECONDS
+        )
+        return Redirect(path=authorize_url(settings, client_id, callback_url(settings), state))
+
+    @get("/callback")
+    async def callback(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        code: str = "",
+        approval: Annotated[str, Parameter(query="state")] = "",
+    ) -> Template:
+        require_gc(actor)
+        raw = await request.app.state.redis.getdel(PENDING_KEY + approval) if approval else None
+        pending = json.loads(raw) if raw else None
+        if (
+            pending is None
+            or pending["organisation_id"] != str(actor.organisation_id)
+            or pending["person_id"] != str(actor.person_id)
+            or not code
+        ):
+            error = BadInput("This Procore approval is unknown or expired: start again.")
+            return await self._page(db, actor, settings, error.status_code, error)
+        try:
+            async with db.begin_nested():
+                _, hook_token = await connect(
+                    db,
+                    settings,
+                    actor,
+                    int(pending["company_id"]),
+                    pending["client_id"],
+                    decrypt(settings, pending["client_secret"].encode()),
+                    code=code,
+                    redirect_uri=callback_url(settings),
                 )
         except DomainError as exc:
             return await self._page(db, actor, settings, exc.status_code, exc)

@@ -347,3 +347,60 @@ async def test_procore_settings_page(
         "/settings/integrations/procore/reconcile", data={"_csrf": csrf}, headers=html
     )
     assert queued.status_code == 200 and "Reconciliation queued" in queued.text
+
+
+async def test_authorization_code_connection_renews_with_its_refresh_token(
+    db: AsyncSession,
+    procore_client: AsyncClient,
+    session_factory: Any,
+    procore_settings: Settings,
+    procore: ProcoreServer,
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    client = procore_client
+    w = await _connected_world(db, client, session_factory, procore_settings, procore)
+    csrf, html = w["headers"]["x-csrf-token"], {"accept": "text/html"}
+    started = await client.post(
+        "/settings/integrations/procore/authorize",
+        data={
+            "_csrf": csrf,
+            "company_id": str(COMPANY),
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+        headers=html,
+    )
+    assert started.status_code in (302, 303), started.text
+    location = urlsplit(started.headers["location"])
+    assert f"{location.scheme}://{location.netloc}" == procore.base
+    assert location.path == "/oauth/authorize"
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert query["response_type"] == "code" and query["client_id"] == CLIENT_ID
+    procore.control("seed", {"codes": {"code-1": CLIENT_ID}, "redirect_uri": query["redirect_uri"]})
+    forged = await client.get(
+        "/settings/integrations/procore/callback?code=code-1&state=made-up", headers=html
+    )
+    assert forged.status_code == 422
+    back = await client.get(
+        f"/settings/integrations/procore/callback?code=code-1&state={query['state']}", headers=html
+    )
+    assert back.status_code == 200 and 'id="hook-authorization">Bearer ' in back.text
+    async with session_factory() as session:
+        connection = (
+            await session.execute(
+                select(ProcoreConnection).where(ProcoreConnection.organisation_id == w["gc"].id)
+            )
+        ).scalar_one()
+    assert connection.grant_type == "authorization_code"
+    assert connection.refresh_token_encrypted is not None
+    # Procore ends every access token: the next call renews it with the refresh token.
+    procore.control("expire_tokens")
+    refreshed = await client.post(
+        "/api/v1/integrations/procore/vendors/refresh", headers=w["headers"]
+    )
+    assert refreshed.status_code == 200 and refreshed.json() == {"vendors": 2}
+    replayed = await client.get(
+        f"/settings/integrations/procore/callback?code=code-1&state={query['state']}", headers=html
+    )
+    assert replayed.status_code == 422  # a state is good once
