@@ -34,7 +34,7 @@ def compose_invitation(
                 "Hello,",
                 "",
                 f"{inviter} invited you {purpose}.",
-                "Open this link to accept (it works once and expires in 7 days):",
+                "Open this link to accept (it works once):",
                 "",
                 link,
                 "",

@@ -44,6 +44,11 @@ async def test_inviting_a_broker_queues_one_mail_with_the_link(
     jobs = await _queued_invitations(redis, to)
     assert len(jobs) == 1
     assert re.search(r"/invitations/accept\?token=inv_[\w-]+$", jobs[0].args[3])
+    # Who invites, for which company, and the one date to accept by (and the access's end).
+    assert jobs[0].args[1] == f"sub_bookkeeper of {sub.organisation.legal_name}"
+    assert re.search(
+        r"Accept by \d{4}-\d\d-\d\d; once accepted, the access lasts until", jobs[0].args[2]
+    )
     for job in jobs:  # leave no secret-bearing job behind for a development worker
         await redis.delete(f"arq:job:{job.job_id}")
         await redis.zrem("arq:queue", job.job_id)
