@@ -65,7 +65,13 @@ class SwitchForm(msgspec.Struct, kw_only=True):
 
 def _safe_next(target: str) -> str:
     # Only same-site paths: an open redirect would turn the sign-in page into a phishing aid.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    # Browsers read a backslash as a slash and drop tabs and line breaks inside a URL, so
+    # "/\\host" and "/\t/host" are "//host": both are refused along with any control character.
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return "/"
+    return target
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
