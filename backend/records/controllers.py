@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -93,8 +94,11 @@ class DocumentController(Controller):
         self, actor: Actor, records: RecordService, document_id: uuid.UUID
     ) -> Response[bytes]:
         document, content = await records.document_bytes(actor, document_id)
+        # Headers carry Latin-1 only: the plain name keeps ASCII letters, the uploader's own
+        # name (any script) travels percent-encoded in filename* (RFC 6266).
         safe_name = (
-            "".join(c for c in document.filename if c.isalnum() or c in "._- ") or "document"
+            "".join(c for c in document.filename if c.isascii() and (c.isalnum() or c in "._- "))
+            or "document"
         )
         # Always an attachment, typed by its first bytes (not by what the uploader claimed) and
         # never sniffed: an uploaded file is not rendered by the browser under this origin.
@@ -102,7 +106,8 @@ class DocumentController(Controller):
             content,
             media_type=download_media_type(content),
             headers={
-                "content-disposition": f'attachment; filename="{safe_name}"',
+                "content-disposition": f'attachment; filename="{safe_name}"; '
+                f"filename*=UTF-8''{quote(document.filename, safe='')}",
                 "x-content-type-options": "nosniff",
             },
         )
