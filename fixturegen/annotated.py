@@ -27,6 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from fixturegen import wordlists as words
 from fixturegen.documents import (
     BuiltDocument,
     draw_acord_page,
@@ -196,6 +197,7 @@ def add_annotations(pdf_bytes: bytes, sink: AnnotationSink) -> bytes:
 _BARE_DIGIT_LIMITS_SHARE = 0.5
 _ACCOUNT_LINE_SHARE = 0.4
 _PLACEHOLDER_HOLDER_SHARE = 0.2
+_DBA_SHARE = 0.3
 
 
 def build_annotated(rng: random.Random, layout: str, featured: str | None) -> BuiltDocument:
@@ -207,6 +209,10 @@ def build_annotated(rng: random.Random, layout: str, featured: str | None) -> Bu
         plan.options.holder_visible = False
     elif rng.random() < _ACCOUNT_LINE_SHARE:
         plan.options.holder_account = f"Acct #: {rng.randint(100_000, 9_999_999)}"
+    dba = None
+    if rng.random() < _DBA_SHARE and not plan.cert.insured.address.line_two:
+        dba = f"DBA {rng.choice(words.SURNAMES)} {rng.choice(words.TRADES)}"
+        plan.options.insured_dba = dba
     buffer = io.BytesIO()
     canvas = new_canvas(buffer)
     sink = AnnotationSink(TextSink(canvas, plan.style), random.Random(rng.random()))
@@ -214,7 +220,11 @@ def build_annotated(rng: random.Random, layout: str, featured: str | None) -> Bu
     canvas.showPage()
     canvas.save()
     data = add_annotations(buffer.getvalue(), sink)
-    entry = single_acord_entry("annotated", plan, "text") | {
+    entry = single_acord_entry("annotated", plan, "text")
+    if dba is not None:
+        # A person reads the trade name as the insured's second name line.
+        entry["expected"]["insured"]["name_line_2"] = dba
+    entry = entry | {
         "typed_on": len(sink.notes),
         "drawn_marks": len(sink.marks),
     }
