@@ -4,19 +4,22 @@ the other side as a notice with a link back to the thread."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, EngagementMessage, Organisation, Project
+from backend.db.models import Engagement, EngagementMessage, Notice, Organisation, Project
 from backend.network.actor import Actor
 from backend.notify.service import (
     GC_NOTICE_ROLES,
     SUB_NOTICE_ROLES,
     NoticeDraft,
+    active_brokers,
     add_notices,
     members_with_roles,
+    sub_engagement_link,
 )
 
 # Longest message with a dispute, an answer or a forward: a few paragraphs, not a file.
@@ -73,3 +76,50 @@ async def post_message(
         ],
     )
     return message
+
+
+async def remind_sub(db: AsyncSession, engagement: Engagement, gaps: list[str]) -> int:
+    """A GC's reminder to the sub's people and active brokers, listing what is missing; one
+    per person per engagement per day."""
+    project = await db.get(Project, engagement.project_id)
+    gc = await db.get(Organisation, engagement.gc_org_id)
+    sub = await db.get(Organisation, engagement.sub_org_id)
+    where = f"{project.number} {project.name}" if project else "a project"
+    gc_name = gc.legal_name if gc else "The general contractor"
+    subject = f"Reminder from {gc_name}: insurance still needed for {where}"
+    body = "Still missing:\n" + (
+        "\n".join(f"- {gap}" for gap in gaps) or "- nothing failing; keep the record current"
+    )
+    link = sub_engagement_link(engagement.id)
+    key = f"remind:{engagement.id}:{date.today().isoformat()}"
+    if await db.scalar(select(Notice.id).where(Notice.change_key == key).limit(1)) is not None:
+        return 0  # reminded today already: pressing again adds nothing
+    people = await members_with_roles(db, {engagement.sub_org_id}, SUB_NOTICE_ROLES)
+    brokers = await active_brokers(db, {engagement.sub_org_id})
+    drafts = [
+        NoticeDraft(
+            p,
+            engagement.sub_org_id,
+            engagement.id,
+            "reminder",
+            subject,
+            body,
+            link=link,
+            change_key=key,
+        )
+        for p in people.get(engagement.sub_org_id, [])
+    ]
+    drafts += [
+        NoticeDraft(
+            p,
+            org,
+            engagement.id,
+            "reminder",
+            f"{sub.legal_name if sub else 'Your client'}: {subject}",
+            body,
+            link=link,
+            change_key=key,
+        )
+        for p, org in brokers.get(engagement.sub_org_id, [])
+    ]
+    return await add_notices(db, drafts)

@@ -39,7 +39,7 @@ from backend.projects.verify_service import live_waivers
 from backend.records.service import RecordService
 from backend.verification.verdict import rewaive
 from backend.web.common import page
-from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
+from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for, page_sizes
 from backend.web.typed_by_hand import typed_in_check, typed_values
@@ -97,8 +97,11 @@ class EngagementPagesController(Controller):
         db: AsyncSession,
         projects: ProjectService,
         engagement_id: uuid.UUID,
+        reminded: int = 0,
     ) -> Template:
-        return await engagement_page(db, actor, projects, engagement_id, None, None)
+        response = await engagement_page(db, actor, projects, engagement_id, None, None)
+        response.context["reminded"] = bool(reminded)
+        return response
 
     @get("/engagements/{engagement_id:uuid}/evidence/{index:int}")
     async def evidence(
@@ -136,6 +139,29 @@ class EngagementPagesController(Controller):
             page_number=evidence.get("page") if isinstance(evidence.get("page"), int) else 1,
             typed=typed_in_check(check, await typed_values(db, row.sub_org_id)),
         )
+
+    @post("/engagements/{engagement_id:uuid}/remind")
+    async def remind(self, actor: Actor, db: AsyncSession, engagement_id: uuid.UUID) -> Redirect:
+        """Remind the sub and its brokers of what is still missing: one notice per person per
+        day, however often the button is pressed."""
+        require(actor, "engagement.decide")
+        engagement = (
+            await db.execute(
+                select(Engagement).where(
+                    Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
+                )
+            )
+        ).scalar_one_or_none()
+        if engagement is None:
+            raise NotFound("No such engagement in your organisation.")
+        verdict = await latest_verdict(db, engagement_id)
+        gaps = [
+            str(c.get("message") or c.get("code"))
+            for c in (verdict.checks if verdict else [])
+            if c.get("outcome") in ("fail", "unknown")
+        ]
+        await remind_sub(db, engagement, gaps)
+        return Redirect(path=f"/engagements/{engagement_id}?reminded=1#decisions")
 
     @post("/engagements/{engagement_id:uuid}/messages")
     async def reply(

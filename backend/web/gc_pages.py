@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Organisation, Project, ProjectTrade, RequirementSet
-from backend.errors import BadInput, DomainError
+from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
@@ -281,6 +281,37 @@ class GcPagesController(Controller):
                 sent = await InvitationService(db).invite_sub(
                     actor, project, text(form, "email"), text(form, "trade")
                 )
+        except DomainError as exc:
+            return await self._project_page(db, actor, projects, project_id, None, exc)
+        response = await self._project_page(db, actor, projects, project_id, sent, None)
+        response.background = mail_after_commit(
+            request,
+            sent.invitation.email,
+            actor,
+            f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
+            sent.link(settings.base_url),
+        )
+        return response
+
+    @post("/projects/{project_id:uuid}/invitations/{invitation_id:uuid}/resend")
+    async def resend(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        settings: Settings,
+        project_id: uuid.UUID,
+        invitation_id: uuid.UUID,
+    ) -> Template:
+        """A fresh link for a project invitation not accepted yet: the old link stops."""
+        require_gc(actor)
+        project = await projects.project(actor, project_id)
+        try:
+            async with db.begin_nested():
+                sent = await InvitationService(db).resend(actor, invitation_id, PROJECT_KINDS)
+                if sent.invitation.project_id != project.id:
+                    raise NotFound("No such invitation on this project.")
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
         response = await self._project_page(db, actor, projects, project_id, sent, None)
