@@ -326,3 +326,54 @@ async def test_settings_page_adds_an_endpoint_and_shows_its_secret_once(
         headers=html,
     )
     assert bad.status_code == 422 and "https://" in bad.text
+
+
+async def test_a_confirmed_record_and_its_verdicts_reach_the_right_organisations(
+    db: AsyncSession,
+    local_settings: Settings,
+    session_factory: Any,
+    receiver: Receiver,
+) -> None:
+    from backend.network.actor import Actor
+    from backend.notify.webhooks_endpoints import create_endpoint
+    from backend.records.store import make_store
+    from tests.integration.fanout.helpers import (
+        confirm,
+        engage_on_project,
+        initial_change,
+        person_of,
+    )
+    from tests.integration.fanout.test_fanout import event_of, ready_sub
+    from tests.integration.integrations.world import RECORD_START, TODAY
+    from workers.fanout import run_fan_out
+
+    settings = local_settings
+    gc = await make_org(db, "general_contractor")
+    stranger = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    await engage_on_project(db, gc, sub)
+    secrets = []
+    for org, role, kind in (
+        (gc, "gc_admin", "general_contractor"),
+        (sub, "sub_admin", "subcontractor"),
+        (stranger, "gc_admin", "general_contractor"),
+    ):
+        person = await person_of(db, org.emails[role])
+        actor = Actor(
+            person_id=person.id, organisation_id=org.id, organisation_kind=kind, role=role
+        )
+        created = await create_endpoint(db, settings, actor, receiver.url(f"/{org.id}"))
+        secrets.append(created.secret)
+    receiver.secrets(*secrets)
+    revision = await confirm(db, make_store(settings), sub, initial_change(RECORD_START))
+    await db.commit()
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    await _dispatch_new(session_factory, settings, set())
+    heard: dict[str, set[str]] = {}
+    for entry in receiver.log():
+        assert entry["answered"] == 204 and len(entry["verified_with"]) == 1
+        heard.setdefault(entry["path"].strip("/"), set()).add(entry["body"]["type"])
+    assert heard == {
+        str(gc.id): {"revision.confirmed", "engagement.status_changed"},
+        str(sub.id): {"revision.confirmed"},
+    }
