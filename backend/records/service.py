@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,7 +96,7 @@ class RecordService:
         previously_read = await self.repo.any_read_result(digest)
         if previously_read is not None:
             document.read_state = previously_read.read_state
-            document.read_result = previously_read.read_result
+            document.read_result = as_read(previously_read.read_result)
         self.repo.add(document)
         await self.repo.flush()
         if document.read_state == "pending":
@@ -308,6 +309,25 @@ class RecordService:
     async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.readable_document(actor, document_id)
         return document, self.store.get(document.sha256)
+
+
+# Keys a person adds to a read at review (web/review.py): they belong to that record only.
+REVIEW_KEYS = ("review", "corrections")
+HOLDER_CORRECTION = "/certificate_holder/name"
+
+
+def as_read(result: Any) -> Any:
+    """The reader's own output of a read another record may have reviewed: without the review
+    (a reason, who gave it) and with the certificate holder as printed, not as corrected."""
+    if not isinstance(result, dict):
+        return result
+    clean = {k: v for k, v in result.items() if k not in REVIEW_KEYS}
+    corrections = result.get("corrections")
+    fix = corrections.get(HOLDER_CORRECTION) if isinstance(corrections, dict) else None
+    holder = result.get("certificate_holder")
+    if isinstance(fix, dict) and isinstance(holder, dict):
+        clean["certificate_holder"] = {**holder, "name": fix.get("read")}
+    return clean
 
 
 def read_request(document: Document) -> OutboxEvent:
