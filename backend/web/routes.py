@@ -6,6 +6,7 @@ from typing import Any
 
 from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.pages import ProcorePagesController
+from backend.web.bulk_invite import BulkInviteController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
@@ -21,6 +22,7 @@ WEB_CONTROLLERS: list[Any] = [
     GcPagesController,
     EngagementPagesController,
     InboxController,
+    BulkInviteController,
     EvidencePagesController,
     NetworkSearchController,
     SettingsPagesController,
