@@ -20,8 +20,12 @@ from backend.db.models import (
     Invitation,
     Notice,
     Person,
+    ProcoreConnection,
+    ProcoreVendorLink,
     RecordRevision,
     RequirementSet,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from backend.network.actor import Actor
 from backend.network.secrets import new_token, token_digest
@@ -124,7 +128,42 @@ async def test_every_route_refuses_other_organisations_objects(
         subject="b",
         body="b",
     )
-    db.add_all([token_b, invitation_b, notice_b])
+    # B's outside-system objects: a webhook endpoint with one delivery, a Procore connection.
+    endpoint_b = WebhookEndpoint(
+        id=uuid.uuid4(),
+        organisation_id=gc_b.id,
+        created_by_id=gc_b_admin,
+        url="https://hooks.b.example/coi",
+        event_types=[],
+        secret_encrypted=b"not-a-real-secret",
+    )
+    connection_b = ProcoreConnection(
+        id=uuid.uuid4(),
+        organisation_id=gc_b.id,
+        created_by_id=gc_b_admin,
+        company_id=4242,
+        grant_type="client_credentials",
+        client_id="b-client",
+    )
+    db.add_all([token_b, invitation_b, notice_b, endpoint_b, connection_b])
+    await db.flush()
+    delivery_b = WebhookDelivery(
+        id=uuid.uuid4(),
+        endpoint_id=endpoint_b.id,
+        organisation_id=gc_b.id,
+        message_id="msg_b",
+        event_type="decision.made",
+        payload={"type": "decision.made"},
+    )
+    vendor_b = ProcoreVendorLink(
+        id=uuid.uuid4(),
+        organisation_id=gc_b.id,
+        procore_vendor_id=777,
+        vendor_name="B vendor",
+        sub_org_id=sub_b.id,
+        state="suggested",
+    )
+    db.add_all([delivery_b, vendor_b])
     await db.flush()
     requirement_set_b = (
         await db.execute(
@@ -151,6 +190,10 @@ async def test_every_route_refuses_other_organisations_objects(
         "notice_id": notice_b.id,
         "revision_id": revision.id,
         "set_id": requirement_set_b,
+        "endpoint_id": endpoint_b.id,
+        "delivery_id": delivery_b.id,
+        "connection_id": connection_b.id,
+        "vendor_id": vendor_b.procore_vendor_id,
         "reference": snapshot_ref,
         "page_number": 1,
         "index": 0,
@@ -180,7 +223,8 @@ async def test_every_route_refuses_other_organisations_objects(
             if method in UNSAFE:
                 kwargs["data"] = {"_csrf": csrf, "kind": "approve", "reason": "x"}
             response = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
-            assert response.status_code in (400, 403, 404, 405, 409, 410, 422), (
+            # 401: a route authenticated by its own header (Procore's hook) refuses the session.
+            assert response.status_code in (400, 401, 403, 404, 405, 409, 410, 422), (
                 role,
                 method,
                 path,
