@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from backend.acord.geometry import Label, Word, group_lines
 from backend.acord.insurer_rows import (
+    NAIC_COLUMN_PT,
+    NAIC_HEADER_INSET_PT,
     _insurer_label_words,
     _insurers_area,
     _insurers_from_rows,
@@ -202,7 +204,9 @@ def read_insurers(p: PageLabels) -> list[dict[str, str | None]]:
     found = [(letter, lab) for letter, lab in labels if lab is not None]
     others = [lab for _, lab in found]
     for letter, lab in found:
-        naic_left = naic.x0 - 12 if naic is not None else p.page.width - 60
+        naic_left = (
+            naic.x0 - NAIC_HEADER_INSET_PT if naic is not None else p.page.width - NAIC_COLUMN_PT
+        )
         # A value printed a few points off its label's line belongs to the nearest label.
         band = (lab.top - 8, lab.bottom + 8)
         name_words = [

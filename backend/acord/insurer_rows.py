@@ -42,11 +42,39 @@ def _insurer_label_words(p: PageLabels, area: BBox) -> list[Word]:
     return max(columns, key=len, default=[])
 
 
+# The INSURER(S) AFFORDING COVERAGE box fills the right of the head of the form: from about a
+# third of the width, below the title line, down to the COVERAGES heading (taken as 40 % of
+# the height when that heading was not read: the head of the form ends above it).
+INSURERS_LEFT_SHARE = 0.35
+INSURERS_TOP_SHARE = 0.08
+INSURERS_BOTTOM_SHARE = 0.4
+# Six insurer rows (A to F), each about 13 pt high.
+INSURER_ROWS = 6
+INSURER_ROW_MAX_PT = 13.0
+# Below the last label read: room for its row's bottom rule and one more row's top.
+LAST_ROW_BELOW_PT = 16.0
+# Rules closer than 7 pt are one rule drawn twice or a letter's stroke; further than 22 pt
+# apart they hold more than one row.
+INSURER_RULE_GAP_MIN_PT = 7.0
+INSURER_RULE_GAP_MAX_PT = 22.0
+# The NAIC # column at the right edge is about 60 pt wide; its codes may start up to 12 pt left
+# of the "NAIC #" header, which is centred over them.
+NAIC_COLUMN_PT = 60.0
+NAIC_HEADER_INSET_PT = 12.0
+# Specks of a scanned page ink about a hundredth of an empty cell; print inks far more.
+EMPTY_CELL_INK_SHARE = 0.02
+
+
 def _insurers_area(p: PageLabels) -> BBox:
     """The right of the head of the form, down to the COVERAGES heading."""
     coverages = p.label("COVERAGES")
-    bottom = coverages.top if coverages is not None else 0.4 * p.page.height
-    return (0.35 * p.page.width, 0.08 * p.page.height, p.page.width, bottom)
+    bottom = coverages.top if coverages is not None else INSURERS_BOTTOM_SHARE * p.page.height
+    return (
+        INSURERS_LEFT_SHARE * p.page.width,
+        INSURERS_TOP_SHARE * p.page.height,
+        p.page.width,
+        bottom,
+    )
 
 
 def _right_column_edge(p: PageLabels) -> float:
@@ -67,10 +95,14 @@ def _insurer_rows(p: PageLabels, labels: list[Word]) -> tuple[list[tuple[float, 
         return [], -1
     left = statistics.median(w.x0 for w in labels)
     # Room above for the rows whose labels OCR lost entirely.
-    top = min(w.top for w in labels) - 6 * 13
-    bottom = max(w.bottom for w in labels) + 16
+    top = min(w.top for w in labels) - INSURER_ROWS * INSURER_ROW_MAX_PT
+    bottom = max(w.bottom for w in labels) + LAST_ROW_BELOW_PT
     rules = p.ink.horizontal_rules(left + 40, left + 200, top, bottom)
-    rows = [(a, b) for a, b in pairwise(rules) if 7 <= b - a <= 22]
+    rows = [
+        (a, b)
+        for a, b in pairwise(rules)
+        if INSURER_RULE_GAP_MIN_PT <= b - a <= INSURER_RULE_GAP_MAX_PT
+    ]
     # Rows whose printed letter OCR read say which row is A.
     offsets = [
         i - _LETTERS.index(letter)
@@ -126,7 +158,7 @@ def _insurers_from_rows(p: PageLabels, naic: Label | None) -> list[dict[str, str
         return None
     # The letter and colon of "INSURER A :" follow the word INSURER; the name after them.
     label_right = statistics.median(w.x1 for w in labels)
-    naic_left = naic.x0 - 12 if naic is not None else width - 60
+    naic_left = naic.x0 - NAIC_HEADER_INSET_PT if naic is not None else width - NAIC_COLUMN_PT
     with ThreadPoolExecutor(max_workers=2) as pool:
         readings = list(pool.map(lambda row: _read_insurer_row(p, label_right, row), lettered))
     by_row = {index: words for index, words in enumerate(readings) if words}
@@ -161,8 +193,7 @@ def _read_insurer_row(p: PageLabels, label_right: float, row: tuple[float, float
     assert p.region_ocr is not None and p.ink is not None
     right = p.page.width - 6
     top, bottom = row[0] + 0.5, row[1] - 0.5
-    # Specks of a scanned page ink about a hundredth of an empty cell.
-    if p.ink.ink(label_right + 16, top + 1.5, right - 4, bottom - 1.5) < 0.02:
+    if p.ink.ink(label_right + 16, top + 1.5, right - 4, bottom - 1.5) < EMPTY_CELL_INK_SHARE:
         return []
     words = [
         w
@@ -191,7 +222,7 @@ def _read_insurer_row(p: PageLabels, label_right: float, row: tuple[float, float
 def _reread_naic(p: PageLabels, cell: BBox) -> str | None:
     """A NAIC code read again as digits only, when the first reading was not five digits."""
     assert p.region_ocr is not None and p.ink is not None
-    if p.ink.ink(cell[0] + 4, cell[1] + 1.5, cell[2] - 4, cell[3] - 1.5) < 0.02:
+    if p.ink.ink(cell[0] + 4, cell[1] + 1.5, cell[2] - 4, cell[3] - 1.5) < EMPTY_CELL_INK_SHARE:
         return None
     fresh = p.region_ocr(cell, single_line=True, whitelist="0123456789")
     return naic_code(joined_text(fresh)) if fresh else None
