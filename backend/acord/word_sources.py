@@ -14,6 +14,8 @@ is one string with tabs between the columns, so the columns could not be told ap
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -39,13 +41,14 @@ def pdf_page_words(document: pdfium.PdfDocument, index: int) -> tuple[pdfium.Pdf
     # PDFium reads a flattened page's new content only when the page is loaded again.
     page.close()
     page = document[index]
-    return page, own + [w for w in page_words(page) if not _among(w, own)]
+    by_text: dict[str, list[Word]] = defaultdict(list)
+    for word in own:
+        by_text[word.text].append(word)
+    return page, own + [w for w in page_words(page) if not _among(w, by_text[w.text])]
 
 
-def _among(word: Word, words: list[Word]) -> bool:
+def _among(word: Word, same_text: list[Word]) -> bool:
     return any(
-        other.text == word.text
-        and abs(other.x0 - word.x0) < _SAME_PLACE_PT
-        and abs(other.top - word.top) < _SAME_PLACE_PT
-        for other in words
+        abs(other.x0 - word.x0) < _SAME_PLACE_PT and abs(other.top - word.top) < _SAME_PLACE_PT
+        for other in same_text
     )
