@@ -29,6 +29,7 @@ from backend.db.models import (
 from backend.errors import BadInput, DomainError, Forbidden, NotFound
 from backend.network.access import engagement_scope
 from backend.network.actor import Actor
+from backend.network.service import EMAIL_PATTERN
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.sweep import latest_verdicts
 from backend.web.common import page
@@ -42,6 +43,8 @@ from workers.plain_mail import queue_plain_mail
 SHOWN_DECISIONS: Final = 20
 # An address a person typed: enough to refuse a slip, the mail server judges the rest.
 MAX_EMAIL_CHARS: Final = 254
+# Characters that separate, quote or name addresses in a header: never in one plain address.
+ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
 
 
 @dataclass(frozen=True)
@@ -174,9 +177,14 @@ def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, 
 
 
 def _email(raw: str) -> str:
+    # One address only: a list ("a@x.test,b@y.test"), a display name or a line break would
+    # make the product's mail server carry the sub's note to many people, or add headers.
     address = raw.strip()
-    local, _, domain = address.partition("@")
-    if not local or "." not in domain or len(address) > MAX_EMAIL_CHARS or " " in address:
+    if (
+        not EMAIL_PATTERN.match(address)
+        or len(address) > MAX_EMAIL_CHARS
+        or any(c in ADDRESS_LIST_CHARS for c in address)
+    ):
         raise BadInput("Give the broker's e-mail address.", field="email")
     return address
 
