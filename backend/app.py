@@ -75,7 +75,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     require_deployable(settings)
     nudge.install()
-    tail.install()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:

@@ -89,7 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = parser.parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    status = handler(args)
+    _seal_audit_log()
+    return status
+
+
+def _seal_audit_log() -> None:
+    """A command that appended to the audit log (the sweep's holds, the demo's verdicts) signs
+    a checkpoint over it before exiting, as the web app and the workers do after each commit."""
+    service = sys.modules.get("backend.audit.service")
+    if service is None or not service.UnsealedAppends.committed:
+        return
+    from backend.audit.tail import seal_now
+    from backend.config import get_settings
+
+    seal_now(get_settings())
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ async def startup(ctx: dict[str, Any]) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     require_deployable(settings)
-    tail.install()
     engine = make_engine(settings)
     ctx["settings"] = settings
     ctx["engine"] = engine

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, cast
 
-from sqlalchemy import Table, func, insert, select, text, tuple_
+from sqlalchemy import Table, event, func, insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.audit import merkle
 from backend.audit.bundle import BundleParts, write_bundle
@@ -59,6 +60,26 @@ def _uuid(value: str, what: str) -> uuid.UUID:
         raise SnapshotError(f"{what} {value!r} is not a UUID") from exc
 
 
+class UnsealedAppends:
+    """Raised (per process) when a transaction that appended has committed; whoever seals the
+    log next (backend/audit/tail.py) clears it first. Every process that appends gets it, the
+    web app, the workers and `coinet` commands alike, with nothing to install."""
+
+    committed = False
+
+
+def _note_commit(session: Session) -> None:
+    if session.info.pop(APPENDED_MARK, False):
+        UnsealedAppends.committed = True
+
+
+def _mark_appending(session: AsyncSession) -> None:
+    sync = session.sync_session
+    sync.info[APPENDED_MARK] = True
+    if not event.contains(sync, "after_commit", _note_commit):
+        event.listen(sync, "after_commit", _note_commit)
+
+
 async def prepare_entries(
     session: AsyncSession, facts: Sequence[SnapshotFacts], fragments: CheckFragments
 ) -> list[dict[str, object]]:
@@ -67,7 +88,7 @@ async def prepare_entries(
     engagement's previous snapshot. Each snapshot is `canonical_bytes(build_snapshot(...))`,
     produced with the checks' bytes shared through `fragments`."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-    session.sync_session.info[APPENDED_MARK] = True  # sealed after commit: see audit/tail.py
+    _mark_appending(session)
     last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
     next_seq = 0 if last_seq is None else last_seq + 1
     engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}

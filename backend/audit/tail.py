@@ -6,8 +6,8 @@ the log is sealed right after each commit that appended to it: at the end of eve
 batch (`workers.fanout`), after every web request whose transaction appended (a decision, a
 verdict), and after every worker job that appended (the sweep); the cron stays as a backstop.
 
-How a commit is noticed: `prepare_entries` marks the session (APPENDED_MARK); when that
-session commits, a per-process flag is raised; whoever seals next clears the flag first and
+How a commit is noticed: `prepare_entries` marks the session; when that session commits, a
+per-process flag is raised (`UnsealedAppends`); whoever seals next clears the flag first and
 then checkpoints, and since the flag is raised only after the commit, that checkpoint covers
 the committed entries.
 Sealers are serialised by an advisory lock, so concurrent commits give one checkpoint each at
@@ -19,43 +19,21 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, SessionTransaction
 
 from backend.audit.context import AuditContext
-from backend.audit.service import APPENDED_MARK, make_checkpoint
+from backend.audit.service import UnsealedAppends, make_checkpoint
 from backend.db.models.audit_checkpoint import AuditCheckpoint
 
 # An arbitrary, fixed 64-bit key ("coinet" + "cp") naming the checkpointers' lock; the log's
 # append lock is another key, so appends never wait for a checkpoint being signed.
 SEAL_LOCK_KEY: Final = 0x636F696E65746370
-_APPENDED: Final = APPENDED_MARK
 log = logging.getLogger("coinet.audit")
 
 
-class _Unsealed:
-    committed = False
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_APPENDED, False):
-        _Unsealed.committed = True
-
-
-def _after_rollback(session: Session, _transaction: SessionTransaction) -> None:
-    session.info.pop(_APPENDED, None)
-
-
-def install() -> None:
-    """Listen to every ORM session of this process (idempotent)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
-
-
 def unsealed() -> bool:
-    return _Unsealed.committed
+    return UnsealedAppends.committed
 
 
 async def seal(
@@ -72,20 +50,20 @@ async def seal_if_appended(
 ) -> AuditCheckpoint | None:
     """Seal when a commit of this process appended since the last seal. Never raises: the
     request or job already succeeded, and the cron seals on its next run."""
-    if not _Unsealed.committed:
+    if not UnsealedAppends.committed:
         return None
-    _Unsealed.committed = False
+    UnsealedAppends.committed = False
     try:
         return await seal(factory, context)
     except Exception:  # any failure here is retried by the cron within minutes
         log.exception("could not sign a checkpoint after an append; the cron will")
-        _Unsealed.committed = True
+        UnsealedAppends.committed = True
         return None
 
 
 async def seal_after_response(request: Any) -> None:
     """Litestar after_response hook: seal the log after a request that appended to it."""
-    if not _Unsealed.committed:
+    if not UnsealedAppends.committed:
         return
     state = request.app.state
     context = state.get("audit_context")
@@ -101,7 +79,7 @@ async def seal_after_response(request: Any) -> None:
 
 async def seal_after_job(ctx: dict[str, Any]) -> None:
     """arq after_job_end hook: seal the log after a worker job that appended to it."""
-    if not _Unsealed.committed:
+    if not UnsealedAppends.committed:
         return
     context = ctx.get("audit_context")
     if context is None:
@@ -112,3 +90,22 @@ async def seal_after_job(ctx: dict[str, Any]) -> None:
             return
         ctx["audit_context"] = context
     await seal_if_appended(ctx["session_factory"], context)
+
+
+def seal_now(settings: Any) -> AuditCheckpoint | None:
+    """For a `coinet` command that appended: seal before the process exits (no request or job
+    hook runs there)."""
+    import asyncio
+
+    from backend.db.session import make_engine, make_session_factory
+
+    async def run() -> AuditCheckpoint | None:
+        engine = make_engine(settings, pool_size=1, max_overflow=0)
+        try:
+            return await seal_if_appended(
+                make_session_factory(engine), AuditContext.from_settings(settings)
+            )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

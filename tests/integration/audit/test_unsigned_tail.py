@@ -48,7 +48,6 @@ async def decide_and_seal(db: AuditDatabase, context: AuditContext, first: int, 
 
 @pytest.fixture
 async def sealed_log(audit_db: AuditDatabase, audit_context: AuditContext) -> AuditDatabase:
-    tail.install()
     await decide_and_seal(audit_db, audit_context, 0, 4)
     await decide_and_seal(audit_db, audit_context, 4, 2)  # the tail: entries 4 and 5
     async with audit_db.sessions() as session:
@@ -59,9 +58,9 @@ async def sealed_log(audit_db: AuditDatabase, audit_context: AuditContext) -> Au
 
 
 @pytest.fixture
-def populated(sealed_log: AuditDatabase) -> AuditDatabase:
+def populated(audit_db: AuditDatabase) -> AuditDatabase:
     """The name `cli_settings` asks for: the database `coinet` is pointed at."""
-    return sealed_log
+    return audit_db
 
 
 async def test_rewriting_the_newest_entries_with_recomputed_hashes_is_found(
@@ -100,3 +99,28 @@ async def test_a_tail_left_unsigned_is_reported(
     async with sealed_log.sessions() as session:
         result = await check_log(session, audit_context)
     assert any(f.kind == "unsigned" and f.seq == 4 and "4..5" in f.detail for f in result.findings)
+
+
+async def test_a_coinet_command_that_appended_seals_before_it_exits(
+    audit_db: AuditDatabase,
+    cli_settings: Settings,  # noqa: F811
+) -> None:
+    async with audit_db.sessions() as session, session.begin():
+        await append_snapshots(
+            session,
+            [
+                sample_facts(
+                    engagement_id=uuid.uuid4(),
+                    project_id=PROJECT,
+                    sub_id=SUB,
+                    gc_id=GC,
+                    as_of=date(2026, 5, 1),
+                )
+            ],
+        )
+    assert tail.unsealed()
+    await asyncio.to_thread(cli._seal_audit_log)  # what `coinet sweep` / `demo load` run last
+    assert not tail.unsealed()
+    async with audit_db.sessions() as session:
+        newest = await latest_checkpoint(session)
+    assert newest is not None and newest.tree_size == 1
