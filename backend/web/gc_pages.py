@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Organisation, Project, ProjectTrade, RequirementSet
+from backend.db.models import Invitation, Organisation, Project, ProjectTrade, RequirementSet
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -248,6 +248,7 @@ class GcPagesController(Controller):
             )
         ).all()
         latest = {s.requirement_set.id: s.latest for s in await requirement_sets.sets_of(db, actor)}
+        invitations = await InvitationService(db).issued(actor, PROJECT_KINDS, project.id)
         return await page(
             db,
             actor,
@@ -257,7 +258,8 @@ class GcPagesController(Controller):
             tree=engagement_tree(rows),
             count=len(rows),
             trades=[(t, s, latest.get(s.id)) for t, s in trades],
-            invitations=await InvitationService(db).issued(actor, PROJECT_KINDS, project.id),
+            invitations=invitations,
+            invitee_names=await _invitee_names(db, invitations),
             sent=sent,
             error=error,
         )
@@ -331,3 +333,14 @@ def engagement_tree(rows: list[EngagementRow]) -> list[tuple[EngagementRow, list
         if row.parent_engagement_id is not None:
             children.setdefault(row.parent_engagement_id, []).append(row)
     return [(row, children.get(row.id, [])) for row in rows if row.parent_engagement_id is None]
+
+
+async def _invitee_names(db: AsyncSession, invitations: list[Invitation]) -> dict[uuid.UUID, str]:
+    """Invitations to a sub already on the network are listed by its company name: the
+    address may be one the GC never typed (network search fills in the sub's administrator),
+    and a member's address is that sub's to give, not the GC's to collect."""
+    ids = {i.invitee_org_id for i in invitations if i.invitee_org_id is not None}
+    if not ids:
+        return {}
+    query = select(Organisation.id, Organisation.legal_name).where(Organisation.id.in_(ids))
+    return {org_id: name for org_id, name in (await db.execute(query)).all()}
