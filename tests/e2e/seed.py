@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.acord import read_document
+from backend.acord.sandbox import read_once
 from backend.db.models import (
     Engagement,
     InsurerRating,
@@ -30,6 +30,7 @@ from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import DocumentStore
 from backend.requirements.versions import requirement_body, requirement_digest
+from backend.web.page_image import save_pages
 from tests.e2e.documents import INSURER, Policy, certificate_pdf
 
 PASSWORD = "e2e-journeys-2026"
@@ -355,7 +356,11 @@ async def _certificate(
     stored = await records.upload(
         actor, sub_id, f"{insured.split()[0]}-certificate.pdf", "application/pdf", pdf
     )
-    result = read_document(pdf)
+    # Read as the worker reads an upload, page images included (the review and evidence pages
+    # show only the images stored at read time).
+    outcome = read_once(pdf, filename=stored.document.filename, render=True)
+    save_pages(records.store, stored.document.sha256, outcome.pages)
+    result = outcome.result
     result["certificate_holder"] = {**(result.get("certificate_holder") or {}), "name": holder}
     stored.document.read_state = "read"
     stored.document.read_result = result
