@@ -2,22 +2,18 @@
 tokens) are encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`).
 
 The keys come from `INTEGRATIONS_KEY` (comma-separated Fernet keys: the first encrypts, every
-one decrypts, so a key can be rotated by putting the new one first). Without it a key is made on
-first use in `KEYS_DIR/integrations.fernet` (mode 0600), as the audit keys are, so development
-works out of the box; production sets the variable so every process shares the key."""
+one decrypts, so a key can be rotated by putting the new one first). Without it, the
+application's own encryption key is used (`settings.encryption_key`: derived from SECRET_KEY,
+which production requires, so every replica and worker shares it; in development from a secret
+made once under KEYS_DIR)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-from typing import Final
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from backend.audit.keys import write_private_file
 from backend.config import Settings
-
-KEY_FILE: Final = "integrations.fernet"
 
 
 class SecretUnreadable(RuntimeError):
@@ -25,21 +21,23 @@ class SecretUnreadable(RuntimeError):
 
 
 @lru_cache(maxsize=8)
-def _cipher(configured: str, keys_dir: Path) -> MultiFernet:
-    keys = [k.strip() for k in configured.split(",") if k.strip()]
-    if not keys:
-        path = keys_dir / KEY_FILE
-        write_private_file(path, Fernet.generate_key())
-        keys = [path.read_bytes().decode().strip()]
+def _keys(configured: str, fallback: bytes) -> MultiFernet:
+    keys = [k.strip().encode() for k in configured.split(",") if k.strip()] or [fallback]
     return MultiFernet([Fernet(k) for k in keys])
 
 
+def _cipher(settings: Settings) -> MultiFernet:
+    if settings.integrations_key.strip():
+        return _keys(settings.integrations_key, b"")
+    return _keys("", settings.encryption_key)
+
+
 def encrypt(settings: Settings, secret: str) -> bytes:
-    return _cipher(settings.integrations_key, settings.keys_dir).encrypt(secret.encode())
+    return _cipher(settings).encrypt(secret.encode())
 
 
 def decrypt(settings: Settings, stored: bytes) -> str:
     try:
-        return _cipher(settings.integrations_key, settings.keys_dir).decrypt(stored).decode()
+        return _cipher(settings).decrypt(stored).decode()
     except InvalidToken as exc:
         raise SecretUnreadable("a stored integration secret cannot be decrypted") from exc
