@@ -236,6 +236,7 @@ class GcPagesController(Controller):
         project_id: uuid.UUID,
         sent: Issued | None,
         error: DomainError | None,
+        typed_address: bool = True,
     ) -> Template:
         project = await projects.project(actor, project_id)
         rows = await projects.engagements(actor, date.today(), project_id)
@@ -261,6 +262,8 @@ class GcPagesController(Controller):
             invitations=invitations,
             invitee_names=await _invitee_names(db, invitations),
             sent=sent,
+            # A link sent again may go to an address network search filled in, not the GC.
+            sent_to=sent.invitation.email if sent and typed_address else None,
             error=error,
         )
 
@@ -285,7 +288,9 @@ class GcPagesController(Controller):
                 )
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
-        response = await self._project_page(db, actor, projects, project_id, sent, None)
+        response = await self._project_page(
+            db, actor, projects, project_id, sent, None, typed_address=False
+        )
         response.background = mail_after_commit(
             request,
             sent.invitation.email,
@@ -316,7 +321,9 @@ class GcPagesController(Controller):
                     raise NotFound("No such invitation on this project.")
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
-        response = await self._project_page(db, actor, projects, project_id, sent, None)
+        response = await self._project_page(
+            db, actor, projects, project_id, sent, None, typed_address=False
+        )
         response.background = mail_after_commit(
             request,
             sent.invitation.email,

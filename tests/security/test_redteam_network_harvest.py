@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import ProjectTrade
+from backend.db.models import Invitation, ProjectTrade
 from tests.integration.factories import make_org, make_project, make_requirement_version, sign_in
 from tests.security.helpers import HTML
 
@@ -43,6 +44,12 @@ async def _engage_from_search(client: AsyncClient, db: AsyncSession) -> tuple[st
     assert page.status_code == 200
     assert "Harvested Drywall LLC" in page.text  # the GC sees whom it invited, by company
     assert address not in page.text, "the project page lists the sub admin's address"
+    invitation = await db.scalar(select(Invitation.id).where(Invitation.project_id == project.id))
+    again = await client.post(
+        f"/projects/{project.id}/invitations/{invitation}/resend", data={"_csrf": csrf}
+    )
+    assert again.status_code == 200 and 'id="invite-sent"' in again.text
+    assert address not in again.text, "sending again names the sub admin's address"
     return address, csrf
 
 
