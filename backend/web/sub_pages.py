@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Notice, Organisation, RecordRevision
+from backend.db.models import Document, Engagement, Notice, Organisation, RecordRevision
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
@@ -27,7 +27,16 @@ from backend.network.invitations import (
     Issued,
     invitation_state,
 )
-from backend.notify.service import mark_all_read, notices_for, unread_notices
+from backend.notify.service import (
+    SUB_NOTICE_ROLES,
+    NoticeDraft,
+    add_notices,
+    mark_all_read,
+    members_with_roles,
+    notices_for,
+    sub_engagement_link,
+    unread_notices,
+)
 from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
@@ -43,6 +52,7 @@ from backend.web.review_checks import (
     revisions_of_documents,
     strictest_certificate_age,
 )
+from backend.web.sub_engagement import engagement_context
 from backend.web.sub_views import dependants, reach_counts
 
 log = logging.getLogger("coinet.web")
@@ -322,6 +332,7 @@ class SubPagesController(Controller):
         engagement = await InvitationService(db).accept_project(actor, invitation_id)
         # The sub's existing record is judged at once, so the GC sees a verdict right away.
         await verify_engagement(db, engagement.id, None, date.today())
+        await send_checklist(db, actor, engagement)
         return Redirect(path="/depends")
 
     @get("/join")
@@ -429,6 +440,35 @@ async def record_page(
         unread=unread,
         unread_total=unread_total,
     )
+
+
+async def send_checklist(db: AsyncSession, actor: Actor, engagement: Engagement) -> int:
+    """The moment a sub joins a project, its people get the GC's checklist: the requirements
+    in plain words and what is missing today, with the link to act on each gap."""
+    context = await engagement_context(db, actor, engagement)
+    gaps = [g.message for g in context["gaps"]]
+    body = (
+        "Still needed:\n"
+        + ("\n".join(f"- {g}" for g in gaps) or "- nothing today")
+        + f"\n\n{context['gc'].legal_name} requires:\n"
+        + "\n".join(f"- {r}" for r in context["requirements"])
+    )
+    people = await members_with_roles(db, {engagement.sub_org_id}, SUB_NOTICE_ROLES)
+    drafts = [
+        NoticeDraft(
+            person,
+            engagement.sub_org_id,
+            engagement.id,
+            "checklist",
+            f"Your checklist for {context['gc'].legal_name}, {context['project'].number} "
+            f"{context['project'].name}",
+            body,
+            link=sub_engagement_link(engagement.id),
+            change_key=f"checklist:{engagement.id}",
+        )
+        for person in people.get(engagement.sub_org_id, [])
+    ]
+    return await add_notices(db, drafts)
 
 
 async def document_states(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Engagement,
+    Notice,
     Project,
     ProjectTrade,
     RequirementSetVersion,
@@ -156,6 +157,21 @@ async def test_project_from_templates_then_invite_and_accept_gives_a_verdict(
     assert pinned is not None and pinned.body["tier"] == "moderate"
     verdicts = await db.scalar(select(func.count()).where(Verdict.engagement_id == engagement.id))
     assert verdicts == 1  # the empty record was judged at once
+    checklists = (
+        (
+            await db.execute(
+                select(Notice).where(
+                    Notice.engagement_id == engagement.id, Notice.kind == "checklist"
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(checklists) == 2  # the sub's admin and bookkeeper, the moment it joined
+    checklist = checklists[0]
+    assert checklist.link == f"/my/engagements/{engagement.id}"
+    assert "Still needed:" in checklist.body and "requires:" in checklist.body
     again = await client.post(
         f"/project-invitations/{invitation_id.group(1)}/accept", data={"_csrf": sub_csrf}
     )
