@@ -40,6 +40,13 @@ UPLOAD_PER_IP: Final = RateLimitItemPerHour(120)
 # Uploads into one sub's record, from anywhere: every policy of a sub and its endorsements,
 # uploaded twice over, stays under this.
 UPLOAD_PER_RECORD: Final = RateLimitItemPerHour(60)
+# E-mails a signed-in person has the product send to addresses it types (invitations, a gap
+# forwarded to a broker), from one address: a busy office invites a few dozen subs and brokers
+# in an hour; more is the product's mail server used to carry a customer's text to strangers.
+TYPED_MAIL_PER_IP: Final = RateLimitItemPerHour(60)
+# Bulk invitation posts (preview or send, up to 200 rows each) from one address: a GC loads one
+# list, corrects it and sends it a few times; each send may e-mail 200 addresses.
+BULK_INVITE_PER_IP: Final = RateLimitItemPerHour(20)
 # Public bundle checks (no sign-in): each unpacks and verifies a zip; an auditor checks a
 # handful at a time.
 VERIFY_PER_IP: Final = RateLimitItemPerMinute(10)
@@ -83,6 +90,9 @@ UPLOADS = (
     Limit("upload-record", UPLOAD_PER_RECORD, target_record, "uploads into this record"),
 )
 
+# One counter for every route that mails an address the person typed.
+TYPED_MAIL = _per_ip("typed-mail", TYPED_MAIL_PER_IP, "e-mails sent from your network")
+
 # (method, route template as Litestar reports it, without parameter types) -> its limits.
 RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/login"): (SIGN_IN,),
@@ -92,6 +102,14 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/subs/{sub_id}/upload"): UPLOADS,
     ("POST", "/api/v1/subs/{sub_id}/documents"): UPLOADS,
     ("POST", "/verify"): (_per_ip("verify", VERIFY_PER_IP, "bundle checks from your network"),),
+    ("POST", "/my/engagements/{engagement_id}/forward"): (TYPED_MAIL,),
+    ("POST", "/brokers"): (TYPED_MAIL,),
+    ("POST", "/api/v1/broker-invitations"): (TYPED_MAIL,),
+    ("POST", "/projects/{project_id}/invitations"): (TYPED_MAIL,),
+    ("POST", "/depends/{engagement_id}/tier2"): (TYPED_MAIL,),
+    ("POST", "/invitations/bulk"): (
+        _per_ip("bulk-invite", BULK_INVITE_PER_IP, "bulk invitations from your network"),
+    ),
 }
 
 
