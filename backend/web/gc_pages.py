@@ -288,9 +288,7 @@ class GcPagesController(Controller):
                 )
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
-        response = await self._project_page(
-            db, actor, projects, project_id, sent, None, typed_address=False
-        )
+        response = await self._project_page(db, actor, projects, project_id, sent, None)
         response.background = mail_after_commit(
             request,
             sent.invitation.email,

@@ -50,6 +50,13 @@ async def _engage_from_search(client: AsyncClient, db: AsyncSession) -> tuple[st
     )
     assert again.status_code == 200 and 'id="invite-sent"' in again.text
     assert address not in again.text, "sending again names the sub admin's address"
+    # An address the GC types itself is still confirmed back to it.
+    typed = await client.post(
+        f"/projects/{project.id}/invitations",
+        data={"_csrf": csrf, "email": "new.sub@typed.example", "trade": "Drywall"},
+    )
+    assert typed.status_code == 200, typed.text
+    assert "Invitation e-mailed to new.sub@typed.example" in typed.text
     return address, csrf
 
 
