@@ -136,6 +136,14 @@ class NetworkRepository:
             .values(revoked_at=now)
         )
 
+    async def revoke_api_tokens_made_by(self, person_id: uuid.UUID, now: datetime) -> int:
+        result = await self.session.execute(
+            update(ApiToken)
+            .where(ApiToken.created_by_id == person_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
         query = (
             select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()

@@ -418,8 +418,10 @@ class AuthService:
         return person, token
 
     async def reset_password(self, token: str, password: str, again: str) -> Person:
-        """Sets a new password from a reset link. The link then stops working, and every
-        session of the person ends (whoever knew the old password is signed out)."""
+        """Sets a new password from a reset link. The link then stops working, every session of
+        the person ends, and so does every API token the person made: a reset means the old
+        password may have been known to someone else, and a token made with it is a sign-in of
+        its own. An integration that used one needs a new token, made by the owner."""
         now = _now()
         reset = await self.repo.password_reset(token_digest(token))
         if reset is None:
@@ -435,6 +437,7 @@ class AuthService:
         reset.used_at = now
         person.password_hash = hash_password(password)
         await self.repo.revoke_sessions_of(person.id, now)
+        revoked_tokens = await self.repo.revoke_api_tokens_made_by(person.id, now)
         await self.repo.forget_resets_of(person.id, now)
         access_log.record_access(
             self.repo.session,
@@ -442,7 +445,10 @@ class AuthService:
             None,
             subject_person_id=person.id,
             email=person.email,
-            detail="password set from an e-mailed link; all sessions ended",
+            detail=(
+                "password set from an e-mailed link; all sessions ended; "
+                f"{revoked_tokens} API token(s) the person made revoked"
+            ),
         )
         await self.repo.flush()
         return person

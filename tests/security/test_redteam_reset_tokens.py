@@ -1,10 +1,10 @@
 """Red team: someone who learned a sub admin's password signs in and makes an API token. The
 owner notices and sets a new password from an e-mailed link, which "signs out whoever knew the
-old password". The intruder's API token is a sign-in of its own and must not outlive that."""
+old password". The intruder's API token is a sign-in of its own and must not outlive that:
+every token the person made is revoked with the reset."""
 
 from __future__ import annotations
 
-import pytest
 from arq.connections import ArqRedis
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,14 +14,6 @@ from tests.integration.mailbox import mailed_link, token_of
 from tests.security.helpers import form_csrf
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reset_password ends web sessions only; API tokens the person made keep working, so an "
-        "intruder keeps access after the owner's reset. Revoking them on reset (or asking) is "
-        "the sign-in/reset owner's decision: integrations use these tokens"
-    ),
-)
 async def test_an_intruders_api_token_dies_when_the_owner_resets_the_password(
     client: AsyncClient, db: AsyncSession, redis: ArqRedis
 ) -> None:
