@@ -221,9 +221,9 @@ class InvitationService:
         )
 
     async def _sub_of_email(self, email: str) -> Organisation | None:
-        """The sub a member of which has this address; None when nobody in the network has
-        it (the invitee then joins from the link). An address of a GC's or a broker's member
-        is refused: it cannot become a sub's."""
+        """The sub a member of which has this address; None otherwise (the invitee then joins
+        from the link). An address of a GC's or a broker's member, or of an account without a
+        company, cannot become a sub's: the link's sign-up refuses it, not the invitation."""
         query = (
             select(Organisation)
             .join(Membership, Membership.organisation_id == Organisation.id)
@@ -233,19 +233,11 @@ class InvitationService:
             .limit(1)
         )
         organisation = (await self.session.execute(query)).scalar_one_or_none()
-        if organisation is None:
-            known = await self.session.scalar(select(Person.id).where(Person.email == email))
-            if known is not None:
-                raise BadInput(
-                    "That address belongs to an account without a company.", field="email"
-                )
+        if organisation is None or organisation.kind != "subcontractor":
+            # Answered as for an unknown address, so an invitation never tells the inviter
+            # whether an address has an account or what kind of company it is with. Such a
+            # person is refused at the link instead (sign-up refuses an address in use).
             return None
-        if organisation.kind != "subcontractor":
-            raise BadInput(
-                "That address belongs to a member of a general contractor or broker, not of a "
-                "subcontractor.",
-                field="email",
-            )
         return organisation
 
     # --- the issuer's side ---------------------------------------------------------------

@@ -112,7 +112,7 @@ async def test_a_new_sub_joins_from_the_link_and_is_engaged(
 
 
 async def test_bad_links_and_addresses_that_cannot_become_a_sub(
-    client: AsyncClient, db: AsyncSession
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis
 ) -> None:
     page = await client.get("/signup?token=inv_nonsense", headers=HTML)
     assert page.status_code == 404 and "not valid" in page.text
@@ -121,9 +121,33 @@ async def test_bad_links_and_addresses_that_cannot_become_a_sub(
     csrf = await sign_in(client, gc.emails["gc_contract_admin"])
     assert (await _create_project_form(client, csrf, "HP-951")).status_code == 302  # type: ignore[attr-defined]
     project = (await db.execute(select(Project).where(Project.number == "HP-951"))).scalar_one()
-    refused = await client.post(
+    # Another GC's member's address is answered as an unknown one (the inviter learns nothing
+    # about who has an account); the link's sign-up then refuses the address, which is in use.
+    other_address = other_gc.emails["gc_admin"]
+    invited = await client.post(
         f"/projects/{project.id}/invitations",
-        data={"_csrf": csrf, "email": other_gc.emails["gc_admin"], "trade": "Drywall"},
+        data={"_csrf": csrf, "email": other_address, "trade": "Drywall"},
         headers=HTML,
     )
-    assert refused.status_code == 422 and "not of a subcontractor" in refused.text
+    assert invited.status_code == 200 and "They join the network from the e-mailed link" in (
+        invited.text
+    )
+    link = await mailed_link(redis, other_address)
+    client.cookies.clear()
+    form = await client.get(link, headers=HTML)
+    assert form.status_code == 200
+    before = await _counts(db)
+    refused = await client.post(
+        "/signup",
+        data={
+            "_csrf": CSRF_INPUT.search(form.text).group(1),  # type: ignore[union-attr]
+            "token": link.split("token=", 1)[1],
+            "legal_name": "Borrowed Name LLC",
+            "full_name": "Someone Else",
+            "password": "correct horse battery",
+            "password_again": "correct horse battery",
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 409 and "An account already uses" in refused.text
+    assert await _counts(db) == before
