@@ -93,7 +93,10 @@ def terms(
     gl_each: int = 2_000_000,
     number_suffix: str = "1",
     state: str = "OH",
+    umbrella_follows_form: bool = True,
 ) -> list[TermInput]:
+    """A full record's terms. A GL shortfall is made up by the follow-form umbrella under the
+    engine's combined limits; `umbrella_follows_form=False` keeps the shortfall a failure."""
     end = start + timedelta(days=days)
     return [
         TermInput(
@@ -128,7 +131,7 @@ def terms(
             effective=start,
             expiration=end,
             limits={"each_occurrence": 10_000_000, "aggregate": 10_000_000},
-            follows_form=True,
+            follows_form=umbrella_follows_form,
         ),
         TermInput(
             line="workers_compensation",

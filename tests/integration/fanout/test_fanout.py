@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -247,9 +246,8 @@ async def test_a_deficient_renewal_asks_the_sub_its_broker_and_the_tier_one_sub(
     lonely_project.flowdown_required = True
     lonely = await engage_on_project(db, gc, tier1, project=lonely_project)
     store = make_store(settings)
-    short = terms(TODAY, gl_each=500_000)
     # An umbrella that does not follow form cannot make up the shortfall (combined limits).
-    short[2] = msgspec.structs.replace(short[2], follows_form=False)
+    short = terms(TODAY, gl_each=500_000, umbrella_follows_form=False)
     change = RecordChange(kind="initial", terms=short, endorsements=endorsements())
     revision = await confirm(db, store, sub, change)
     await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)  # type: ignore[arg-type]

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Decision, Engagement, Notice
+from backend.db.models import Decision, Engagement, Notice, RequirementSetVersion
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.projects.sweep import run_sweep
 from backend.records.schemas import RecordChange
 from backend.records.store import make_store
+from backend.requirements.versions import requirement_digest
 from tests.integration.factories import make_org, sign_in
 from tests.integration.fanout.helpers import (
     confirm,
@@ -180,6 +181,13 @@ async def test_waiver_shows_in_later_verdicts_until_it_expires(
     gc = await make_org(db, "general_contractor")
     sub = await ready_sub(db, gc)
     engagement = await engage_on_project(db, gc, sub)
+    # The GC's set does not let the umbrella make up a primary shortfall, so $900K stays a
+    # failure of the GL line alone, the one the GC waives.
+    version = await db.get(RequirementSetVersion, engagement.requirement_set_version_id)
+    assert version is not None
+    version.body = {**version.body, "combined_limits": False}
+    version.body_sha256 = requirement_digest(version.body)
+    await db.flush()
     store = make_store(settings)
     low = RecordChange(
         kind="initial", terms=terms(TODAY, gl_each=900_000), endorsements=endorsements()
