@@ -82,6 +82,16 @@ def for_invitation(
     )
 
 
+def email_shown_to(event: AccessEvent, organisation_id: uuid.UUID) -> str:
+    """The address an event names, as the trail shows it to one organisation: an address of
+    another organisation's person is left out (the event names that organisation by id). A
+    GC that engaged a sub found by network search never typed its admin's address, and the
+    trail must not hand it over; an address outside the network is the one the viewer typed."""
+    if event.subject_org_id is None or event.subject_org_id == organisation_id:
+        return event.email
+    return ""
+
+
 async def events_about(
     session: AsyncSession, organisation_id: uuid.UUID, limit: int
 ) -> list[AccessEvent]:

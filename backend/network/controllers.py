@@ -101,7 +101,7 @@ class TokenController(Controller):
                 "subject_person_id": str(e.subject_person_id) if e.subject_person_id else None,
                 "subject_organisation_id": str(e.subject_org_id) if e.subject_org_id else None,
                 "invitation_id": str(e.invitation_id) if e.invitation_id else None,
-                "email": e.email,
+                "email": access_log.email_shown_to(e, actor.organisation_id),
                 "detail": e.detail,
             }
             for e in rows

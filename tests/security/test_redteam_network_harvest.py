@@ -5,7 +5,6 @@ sub's administrator (a phishing list of the whole network)."""
 
 from __future__ import annotations
 
-import pytest
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,14 +65,6 @@ async def test_engaging_a_found_sub_does_not_show_its_admins_address(
     await _engage_from_search(client, db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GET /api/v1/access-events gives the GC admin the invitation's e-mail address for "
-        "invitations sent through network search; the access log cannot tell an address the GC "
-        "typed from one the network filled in (grants/network-search owners)"
-    ),
-)
 async def test_the_access_trail_does_not_show_a_found_subs_admin_address(
     client: AsyncClient, db: AsyncSession
 ) -> None:
