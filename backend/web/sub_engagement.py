@@ -102,14 +102,16 @@ async def engagement_context(
     gaps = gaps_of(list(latest[0].checks)) if latest else []
     days_left = (engagement.expires_on - date.today()).days if engagement.expires_on else None
     window = expiring_window_days(gc.settings)
-    decisions = (
-        await db.execute(
-            select(Decision)
-            .where(Decision.engagement_id == engagement.id)
-            .order_by(Decision.created_at.desc())
-            .limit(SHOWN_DECISIONS)
-        )
-    ).scalars()
+    decisions = list(
+        (
+            await db.execute(
+                select(Decision)
+                .where(Decision.engagement_id == engagement.id)
+                .order_by(Decision.created_at.desc())
+                .limit(SHOWN_DECISIONS)
+            )
+        ).scalars()
+    )
     messages = (
         await db.execute(
             select(EngagementMessage, Person.full_name, Organisation.legal_name)
@@ -129,11 +131,20 @@ async def engagement_context(
         "gaps": gaps,
         "days_left": days_left,
         "expiring_soon": days_left is not None and days_left <= window,
-        "decisions": list(decisions),
+        "decisions": decisions,
+        "measure_stands": measure_stands(engagement, decisions),
         "decision_label": DECISION_LABEL,
         "messages": messages,
         "brokers": await broker_addresses(db, engagement.sub_org_id) if actor.is_sub else [],
     }
+
+
+def measure_stands(engagement: Engagement, newest_first: list[Decision]) -> bool:
+    """Whether the GC holds something against the sub that the sub may want to contest even
+    when its record meets every requirement (a hold placed on a compliant record is exactly
+    the case a dispute is for): a pay hold, a work stop, or a rejection as the last word."""
+    rejected = bool(newest_first) and newest_first[0].kind == "reject"
+    return engagement.pay_hold or engagement.work_stopped or rejected
 
 
 async def broker_addresses(db: AsyncSession, sub_org_id: uuid.UUID) -> list[str]:

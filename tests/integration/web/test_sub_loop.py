@@ -6,6 +6,7 @@ and notices marked read one by one, by following them, or all at once."""
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -162,3 +163,72 @@ async def test_a_decision_reaches_the_sub_and_its_broker_who_can_act_on_it(
     await sign_in(client, other.emails["sub_bookkeeper"])
     assert (await client.get(link, headers=HTML)).status_code == 404
     assert (await client.get(f"/notices/{notice.id}/open")).status_code == 404
+
+
+async def test_a_measure_on_a_record_that_meets_everything_can_still_be_disputed(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor", name="Wrenfield Builders LLC")
+    sub = await ready_sub(db, gc)
+    engagement = await engage_on_project(db, gc, sub)
+    store = make_store(settings)
+    change = RecordChange(kind="initial", terms=terms(TODAY), endorsements=endorsements())
+    revision = await confirm(db, store, sub, change)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    gc_csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+    decide = f"/engagements/{engagement.id}/decisions"
+    # The record input cannot say whether WC excludes owners: the GC waives that one warning
+    # and a later revision is checked with the waiver, so nothing at all is left to fix.
+    waived = await client.post(
+        f"/api/v1{decide}",
+        headers={"x-csrf-token": gc_csrf},
+        json={
+            "kind": "waive",
+            "check_code": "WC_OWNERS_COVERED",
+            "line": "workers_compensation",
+            "reason": "Sole officer, covered under the owner's own policy",
+            "expires_on": (TODAY + timedelta(days=200)).isoformat(),
+        },
+    )
+    assert waived.status_code == 201, waived.text
+    later = await confirm(
+        db, store, sub, RecordChange(kind="endorsement", endorsements=endorsements()[:1])
+    )
+    await run_fan_out(session_factory, (await event_of(db, later.id)).id, TODAY)
+
+    link = f"/my/engagements/{engagement.id}"
+    dispute_form = f'action="{link}/dispute"'
+    client.cookies.clear()
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    calm = html.unescape((await client.get(link, headers=HTML)).text)
+    assert 'id="nothing-needed"' in calm and 'data-check="' not in calm, calm
+    assert dispute_form not in calm  # no gap and nothing held against the sub
+
+    async def gc_decides(kind: str, reason: str) -> None:
+        client.cookies.clear()
+        csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+        made = await client.post(decide, data={"_csrf": csrf, "kind": kind, "reason": reason})
+        assert made.status_code == 302
+        client.cookies.clear()
+        await sign_in(client, sub.emails["sub_bookkeeper"])
+
+    await gc_decides("pay_hold", "The certificate on file is for another company")
+    held = html.unescape((await client.get(link, headers=HTML)).text)
+    assert 'id="nothing-needed"' in held and "decision below still stands" in held
+    assert "Reason: The certificate on file is for another company" in held
+    assert dispute_form in held and "Dispute with Wrenfield Builders LLC" in held
+    sub_csrf = held.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
+    disputed = await client.post(
+        f"{link}/dispute",
+        data={"_csrf": sub_csrf, "check_code": "", "message": "That certificate is ours."},
+    )
+    assert disputed.status_code in (302, 303)
+    assert len(await notices_to(db, gc.emails["gc_contract_admin"], "message_dispute")) == 1
+
+    await gc_decides("release", "Checked with the sub")
+    released = html.unescape((await client.get(link, headers=HTML)).text)
+    assert dispute_form not in released and "decision below still stands" not in released
+
+    await gc_decides("reject", "Named insured does not match the subcontract")
+    rejected = html.unescape((await client.get(link, headers=HTML)).text)
+    assert dispute_form in rejected
