@@ -52,17 +52,17 @@ RESUME_WINDOW: Final = timedelta(days=3)
 MAIL_JOB: Final = "send_notice_mail"
 
 
-def _positive_env(name: str, default: int) -> int:
+def positive_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     return int(raw) if raw.isdigit() and int(raw) > 0 else default
 
 
 def batch_size() -> int:
-    return _positive_env("COINET_FANOUT_BATCH", DEFAULT_BATCH)
+    return positive_env("COINET_FANOUT_BATCH", DEFAULT_BATCH)
 
 
 def chunk_size() -> int:
-    return _positive_env("COINET_FANOUT_CHUNK", DEFAULT_CHUNK)
+    return positive_env("COINET_FANOUT_CHUNK", DEFAULT_CHUNK)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from backend.audit.jobs import CHECKPOINT_SECONDS, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
-from workers.fanout import fan_out_chunk, fan_out_record_change, resume_fan_outs
+from workers.fanout import fan_out_chunk, fan_out_record_change, positive_env, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.plain_mail import PLAIN_MAIL_TRIES, send_plain_mail
@@ -40,6 +40,10 @@ from workers.webhooks import (
 
 # The relay runs every few seconds as a backstop to the web app's nudge after each commit.
 RELAY_SECONDS = set(range(0, 60, 5))
+# Jobs one worker process runs at a time (arq's own default): enough to overlap the I/O waits
+# of mail, webhooks and reads. COINET_WORKER_MAX_JOBS lowers it, e.g. to 1 so that a process
+# holds one fan-out chunk at a time and the other processes take the rest.
+DEFAULT_MAX_JOBS = 10
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -99,7 +103,7 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
-    max_jobs = 10
+    max_jobs = positive_env("COINET_WORKER_MAX_JOBS", DEFAULT_MAX_JOBS)
     # How often an idle worker looks for new jobs (arq's default is 0.5 s): a webhook passes
     # through two jobs (relay, dispatch) between a commit and its delivery.
     poll_delay = 0.1
