@@ -266,6 +266,46 @@ async def test_a_deficient_renewal_asks_the_sub_its_broker_and_the_tier_one_sub(
     assert parent.id not in by_engagement  # its project has a tier-2 engagement
 
 
+async def test_a_renewal_that_falls_short_tells_the_gc_admins_and_asks_the_sub(
+    db: AsyncSession, session_factory: object, settings: Settings
+) -> None:
+    gc_a = await make_org(db, "general_contractor")
+    gc_b = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc_a, gc_b)
+    engaged = {
+        gc.organisation.id: [await engage_on_project(db, gc, sub) for _ in range(2)]
+        for gc in (gc_a, gc_b)
+    }
+    store = make_store(settings)
+    first = await confirm(db, store, sub, initial_change(TODAY - timedelta(10)))
+    await run_fan_out(session_factory, (await event_of(db, first.id)).id, TODAY)  # type: ignore[arg-type]
+    assert {v.status for v in (await verdicts_of(db, first.id)).values()} == {"compliant"}
+
+    short = terms(
+        TODAY - timedelta(5), gl_each=500_000, number_suffix="2", umbrella_follows_form=False
+    )
+    renewal = RecordChange(kind="renewal", terms=short, endorsements=endorsements())
+    second = await confirm(db, store, sub, renewal)
+    report = await run_fan_out(session_factory, (await event_of(db, second.id)).id, TODAY)  # type: ignore[arg-type]
+
+    assert {v.status for v in (await verdicts_of(db, second.id)).values()} == {"non_compliant"}
+    assert report.verified == 4 and report.notices > 0
+    for gc in (gc_a, gc_b):
+        for role in ("gc_admin", "gc_contract_admin"):
+            told = await notices_to(db, gc.emails[role], "status_changed")
+            # One notice for the first record, one for the renewal naming both engagements.
+            assert len(told) == 2
+            [fell] = [notice for notice in told if "non-compliant" in notice.body]
+            assert fell.body.count("compliant -> non-compliant") == 2
+            for engagement in engaged[gc.organisation.id]:
+                assert f"/engagements/{engagement.id}" in fell.body
+        assert not await notices_to(db, gc.emails["gc_viewer"])
+    asked = await notices_to(db, sub.emails["sub_bookkeeper"], "deficiency")
+    assert len(asked) == 1 and "each occurrence" in asked[0].body.lower()
+    for gc in (gc_a, gc_b):
+        assert gc.organisation.legal_name in asked[0].body
+
+
 async def test_an_older_revision_never_overwrites_a_newer_verdict(
     db: AsyncSession, session_factory: object, settings: Settings
 ) -> None:
