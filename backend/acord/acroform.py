@@ -7,7 +7,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from backend.acord.values import clean_text, parse_date, parse_mark, parse_money
+from backend.acord.values import clean_text, is_included, parse_date, parse_mark, parse_money
 
 _P = "Policy_"
 _GL = "GeneralLiability_"
@@ -174,9 +174,13 @@ def read_acroform(fields: dict[str, tuple[str, list[float] | None, int]]) -> dic
             {"basis": None, "aggregate_applies_per": None, "covered_autos": None, "statutory": None}
         )
         limits: dict[str, int | None] = {}
+        included: list[str] = []
         for key, name in _LIMITS.get(line, {}).items():
             raw = get(name, f"{pointer}/limits/{key}")
             limits[key] = parse_money(raw) if raw else None
+            if raw and limits[key] is None and is_included(raw):
+                included.append(key)
+        coverage["included_limits"] = included
         if line == "general_liability":
             coverage["basis"] = (
                 "occurrence"

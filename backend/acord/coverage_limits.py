@@ -11,7 +11,7 @@ from statistics import median
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import BBox, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
-from backend.acord.values import other_limit_key, parse_money
+from backend.acord.values import is_included, other_limit_key, parse_money
 
 # Lines of one limit label ("COMBINED SINGLE LIMIT" over "(Ea accident)") are set at the form's
 # line spacing, under 4 pt apart; the next label starts after a row rule, further down.
@@ -24,7 +24,10 @@ def read_limits(
     band: tuple[float, float],
     spec: list[tuple[str, re.Pattern[str]]],
     pointer: str,
-) -> tuple[dict[str, int | None], bool]:
+) -> tuple[dict[str, int | None], bool, list[str]]:
+    """The row's limits by kind (None where not shown or not read), whether any limit line was
+    found, and the kinds printed as "Included" (no amount of their own: the contract keeps
+    them None and the coverage lists them under `included_limits`)."""
     # Limit labels are worded differently from one agency system to the next ("MED EXP",
     # "MEDICAL EXPENSE"; "GEN'L AGGREGATE"), so each label line is classified by its key
     # words; a label on two lines anchors its value between them.
@@ -102,7 +105,13 @@ def read_limits(
     if scan and unplaced:
         fresh = _reread_labels(p, table, band, spec, anchors, found, unplaced, left)
         if fresh:
-            anchors = sorted(anchors + fresh, key=lambda a: a[1])
+            # A label read again takes the place of the unread line it was read for.
+            kept = [
+                a
+                for a in anchors
+                if a[0] is not None or all(abs(a[1] - y) > LABEL_LINE_GAP_PT for _, y in fresh)
+            ]
+            anchors = sorted(kept + fresh, key=lambda a: a[1])
             found, _ = _amounts(p, page_values, anchors, table, band, keys, ordered, left)
     if p.alternates:
         second, _ = _amounts(p, alternates, anchors, table, band, keys, ordered, left)
@@ -117,7 +126,12 @@ def read_limits(
     for key, (value, words) in found.items():
         limits[key] = None if scan and value == 0 else value
         p.evidence.note(f"{pointer}/limits/{key}", words)
-    return limits, bool(found)
+    included = [
+        key
+        for key, _ in spec
+        if key in found and found[key][0] is None and is_included(joined_text(found[key][1]))
+    ]
+    return limits, bool(found), included
 
 
 def _amounts(
@@ -144,7 +158,7 @@ def _amounts(
     found, orphans = _read_amounts(value_words, anchors)
     place_orphans(found, orphans, anchors, band, keys, ordered)
     placed = {id(w) for _, words in found.values() for w in words}
-    unplaced = [o for o in orphans if o[1] is not None and not any(id(w) in placed for w in o[2])]
+    unplaced = [o for o in orphans if _is_reading(o) and not any(id(w) in placed for w in o[2])]
     return found, unplaced
 
 
@@ -431,6 +445,11 @@ def _read_amounts(
     return found, orphans
 
 
+def _is_reading(orphan: Orphan) -> bool:
+    """Whether a line without a label reads as a limit: an amount, or "Included"."""
+    return orphan[1] is not None or is_included(joined_text(orphan[2]))
+
+
 def place_orphans(
     found: dict[str, tuple[int | None, list[Word]]],
     orphans: list[Orphan],
@@ -447,7 +466,7 @@ def place_orphans(
     labelled = {k for k, _ in anchors if k is not None}
     missing = [k for k in keys if k not in labelled and k not in found]
     # Only amounts inside the row (the value region reaches a little above it).
-    lone = [o for o in orphans if o[1] is not None and band[0] <= o[0] <= band[1]]
+    lone = [o for o in orphans if _is_reading(o) and band[0] <= o[0] <= band[1]]
     if not missing or not lone:
         return
     if len(missing) == 1 and len(lone) == 1:

@@ -221,22 +221,23 @@ def _coverage(
     type_region = (type_left, band[0], type_right, band[1])
     coverage: dict[str, Any] = dict(common)
     if line == "general_liability":
-        limits, any_value = read_limits(p, table, band, GL_LIMITS, pointer)
+        limits, any_value, included = read_limits(p, table, band, GL_LIMITS, pointer)
         coverage["basis"], coverage["aggregate_applies_per"] = _gl_ticks(p, type_region)
     elif line == "auto_liability":
-        limits, any_value = read_limits(p, table, band, AUTO_LIMITS, pointer)
+        limits, any_value, included = read_limits(p, table, band, AUTO_LIMITS, pointer)
         coverage["covered_autos"] = _covered_autos(p, type_region)
     elif line == "umbrella":
-        limits, any_value = read_limits(p, table, band, UMBRELLA_LIMITS, pointer)
+        limits, any_value, included = read_limits(p, table, band, UMBRELLA_LIMITS, pointer)
         excess, coverage["basis"] = _umbrella_ticks(p, type_region)
         if excess:
             coverage["line"] = "excess"
     else:
-        limits, any_value = read_limits(p, table, band, WC_LIMITS, pointer)
+        limits, any_value, included = read_limits(p, table, band, WC_LIMITS, pointer)
         statute_area = (table.limits_x - 10, band[0], p.page.width, band[1])
         coverage["statutory"] = _statute_box(p, statute_area)
         coverage["officers_excluded"] = _officers_excluded(p, table, band)
     coverage["limits"] = limits
+    coverage["included_limits"] = included
     has_content = any_value or coverage["policy_number"] or coverage["effective"]
     return coverage if has_content else None
 

@@ -87,6 +87,10 @@ def _normalise(result: dict[str, Any]) -> None:
         if coverage["line"] != "auto_liability":
             coverage["covered_autos"] = None
         coverage["limits"] = limits
+        # Added to the contract's keys: the limit kinds printed as "Included" (their `limits`
+        # value stays None, as the contract's money is a number), so a reader of the JSON can
+        # tell "inside another limit" from "not shown". Sorted, so every source lists alike.
+        coverage["included_limits"] = sorted(coverage.pop("included_limits", None) or [])
 
 
 class _PageSource:

@@ -9,6 +9,9 @@ from backend.acord.absent_values import party_lines
 
 _DATE = re.compile(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d+)(?:\.(\d{2}))?(?!\d)")
+# A limit box that prints a word for a limit held inside another ("Included", "INCL", "Incl.",
+# "Incl'd", "INCLD"); OCR may keep the "$" printed before it or read a trailing "." as ",".
+_INCLUDED = re.compile(r"\$?\s*incl(?:uded|'?d)?\s*[.,]?", re.I)
 _EDITION = re.compile(r"ACORD\s*25(?:\s*-?\s*S)?\s*\(\s*(\d{1,4})\s*/\s*(\d{1,4})\s*\)", re.I)
 
 
@@ -35,6 +38,12 @@ def parse_money(text: str) -> int | None:
     if not digits:
         return None
     return int(digits)
+
+
+def is_included(text: str) -> bool:
+    """Whether a limit box says "Included" (in any of its printed short forms) and nothing else:
+    the limit sits inside another limit of the line, so it has no amount of its own."""
+    return _INCLUDED.fullmatch(text.strip()) is not None
 
 
 def parse_mark(text: str) -> bool | None:

@@ -190,7 +190,16 @@ def _policy(
     raw_limits: dict[str, Any] = given_limits if isinstance(given_limits, dict) else {}
     known_kinds = LIMIT_KINDS[line]
     limits = {kind: _amount(raw_limits.get(kind)) for kind in known_kinds}
-    included = tuple(kind for kind in known_kinds if _is_included(raw_limits.get(kind)))
+    # The reader keeps an "Included" limit null (the contract's money is a number) and lists
+    # its kind under the added key `included_limits`; a producer may also write "Included".
+    listed = coverage.get("included_limits")
+    listed_kinds = set(listed) if isinstance(listed, list) else set()
+    included = tuple(
+        kind
+        for kind in known_kinds
+        if _is_included(raw_limits.get(kind))
+        or (kind in listed_kinds and raw_limits.get(kind) is None)
+    )
     term_evidence = {
         name: evidence.at(f"{base}/{name}")
         for name in (

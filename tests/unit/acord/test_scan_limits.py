@@ -97,7 +97,7 @@ def _read(
 ) -> dict[str, int | None]:
     reader = PageLabels(PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), _NoReads())
     table = _sample_table()
-    limits, _ = read_limits(reader, table, band, spec, "/coverages/0")
+    limits, _, _ = read_limits(reader, table, band, spec, "/coverages/0")
     return limits
 
 
@@ -226,7 +226,7 @@ def test_a_dollar_sign_left_of_the_amounts_cell_is_no_amount() -> None:
     ink = _Rules([], columns=[LIMITS_X - 2, 518.0, 582.0])
     reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), _NoReads())
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
-    limits, _ = read_limits(reader, table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
+    limits, _, _ = read_limits(reader, table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
     assert limits == {"each_occurrence": 3_000_000, "aggregate": 3_000_000}
 
 
@@ -245,7 +245,7 @@ def test_a_doubtful_amount_is_read_again_inside_its_ruled_cell() -> None:
     reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), recorder)
     reader.alternates = [Word("ooo", 517, 293, 540, 306, 0.1)]
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
-    limits, _ = read_limits(reader, table, (294.3, 372.8), GL_LIMITS, "/coverages/0")
+    limits, _, _ = read_limits(reader, table, (294.3, 372.8), GL_LIMITS, "/coverages/0")
     assert limits["each_occurrence"] == 2_000_000
     (box,) = recorder.boxes
     assert box[0] == 516.9 + 1.5 and box[2] == 582.5 - 1.5
@@ -324,7 +324,7 @@ def test_a_reread_with_the_digit_count_of_one_reading_settles_a_disagreement() -
         Word("7,000,000", DOLLAR_X + 12, 495, DOLLAR_X + 50, 502, 0.6),
         Word("1,000,000", DOLLAR_X + 12, 507, DOLLAR_X + 50, 514, 0.9),
     ]
-    limits, _ = read_limits(
+    limits, _, _ = read_limits(
         reader, _sample_table(), (490.0, 520.0), UMBRELLA_LIMITS, "/coverages/2"
     )
     assert limits == {"each_occurrence": 1_000_000, "aggregate": 1_000_000}
@@ -369,5 +369,5 @@ def test_an_amount_read_as_nought_gives_way_to_the_other_reading() -> None:
     words = [*_label("MED EXP (Any one person)", 338), Word("§.000", 532, 334.5, 560, 341.5, 0.9)]
     reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _NoReads())
     reader.alternates = [Word("5,000", 532, 334.5, 560, 341.5, 0.5)]
-    limits, _ = read_limits(reader, _sample_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
+    limits, _, _ = read_limits(reader, _sample_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
     assert limits["medical_expense"] == 5_000

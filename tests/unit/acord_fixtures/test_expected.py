@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fixturegen.expected import shape_problems
-from fixturegen.values import generate_certificate
+from fixturegen.expected import FormCapabilities, expected_coverage, shape_problems
+from fixturegen.values import INCLUDED_WORDINGS, generate_certificate
 
 
 def test_every_expected_document_has_the_contract_shape(
@@ -63,6 +63,12 @@ def test_shape_check_catches_departures(corpus: tuple[Path, dict[str, Any]]) -> 
     broken = copy.deepcopy(good)
     del broken["producer"]["email"]
     assert shape_problems(broken)
+    # "Included" names a limit of the row that has no amount of its own.
+    broken = copy.deepcopy(good)
+    first = broken["coverages"][0]
+    filled = next(k for k, v in first["limits"].items() if v is not None)
+    first["included_limits"] = [filled]
+    assert shape_problems(broken)
 
 
 def test_older_edition_has_no_subrogation_column_nor_certificate_number(
@@ -102,4 +108,8 @@ def test_three_year_terms_and_included_limits_reach_the_expected_json() -> None:
     assert gl is not None
     assert gl.expiration.year - gl.effective.year == 3
     assert gl.limits["products_completed_operations_aggregate"] is None
-    assert gl.printed_words == {"products_completed_operations_aggregate": "Included"}
+    assert "products_completed_operations_aggregate" in gl.printed_words
+    assert set(gl.printed_words.values()) <= set(INCLUDED_WORDINGS)
+    expected = expected_coverage(gl, FormCapabilities("2016/03"))
+    assert expected["included_limits"] == sorted(gl.printed_words)
+    assert all(expected["limits"][kind] is None for kind in expected["included_limits"])

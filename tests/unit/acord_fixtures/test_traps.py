@@ -74,9 +74,11 @@ def test_labels_without_spaces() -> None:
 def test_included_limit_is_printed_as_a_word_and_expected_as_null() -> None:
     built, trap = _with_trap("text", "included_limit")
     [text] = page_texts(built.data)
-    assert "Included" in text
+    assert trap["printed"] in text
     _, _, index, _, key = trap["pointer"].split("/")
-    assert built.entry["expected"]["coverages"][int(index)]["limits"][key] is None
+    coverage = built.entry["expected"]["coverages"][int(index)]
+    assert coverage["limits"][key] is None
+    assert key in coverage["included_limits"]
 
 
 def test_three_year_term() -> None:
