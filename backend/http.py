@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
+from backend.db.models.vocab import TOKEN_SCOPE_READ
 from backend.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
@@ -82,6 +83,13 @@ async def provide_actor(request: Request[Any, Any, Any], auth: AuthService) -> A
         actor = await auth.actor_for_api_token(authorization[7:].strip())
         if actor is None:
             raise NotAuthenticated("The API token is unknown or revoked.")
+        # The one gate for token scopes: every route that acts for someone resolves its
+        # actor here, so a read-only token can change nothing whatever the route or body.
+        if actor.token_scope == TOKEN_SCOPE_READ and request.method in UNSAFE_METHODS:
+            raise Forbidden(
+                f'This API token has scope "read": it may not {request.method}. '
+                'Make a token with scope "write" to change data.'
+            )
         return actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:

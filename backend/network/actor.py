@@ -17,6 +17,8 @@ class Actor:
     # Set for a broker session opened from an invitation: its access ends with it.
     invitation_id: uuid.UUID | None = None
     csrf_token: str = ""
+    # Set when acting through an API token: that token's scope ("read" or "write").
+    token_scope: str | None = None
 
     @property
     def is_sub(self) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Invitation
+from backend.db.models.vocab import TOKEN_SCOPE_READ
 from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -31,6 +32,7 @@ ACCESS_EVENTS_SHOWN = 500
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     name: str
+    scope: str = TOKEN_SCOPE_READ
 
 
 class BrokerInvitationRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -65,6 +67,7 @@ class TokenController(Controller):
                 "name": r.name,
                 "prefix": r.prefix,
                 "role": r.role,
+                "scope": r.scope,
                 "revoked": r.revoked_at is not None,
                 "created_at": r.created_at.isoformat(),
             }
@@ -75,10 +78,12 @@ class TokenController(Controller):
     async def create_token(
         self, actor: Actor, auth: AuthService, data: TokenRequest
     ) -> dict[str, Any]:
-        row, token = await auth.create_api_token(actor, data.name)
+        row, token = await auth.create_api_token(actor, data.name, data.scope)
         return {
             "id": str(row.id),
             "name": row.name,
+            "role": row.role,
+            "scope": row.scope,
             "token": token,
             "note": "Shown once; store it now.",
         }

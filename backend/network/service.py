@@ -19,7 +19,7 @@ from backend.db.models import (
     Person,
     WebSession,
 )
-from backend.db.models.vocab import ROLES_BY_ORG_KIND
+from backend.db.models.vocab import ROLES_BY_ORG_KIND, TOKEN_SCOPE_READ, TOKEN_SCOPES
 from backend.errors import BadInput, Conflict, Forbidden, Gone, Locked, NotAuthenticated, NotFound
 from backend.network import access_log, throttle, two_factor
 from backend.network.access import require
@@ -272,11 +272,15 @@ class AuthService:
 
     # --- API tokens -------------------------------------------------------------------
 
-    async def create_api_token(self, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    async def create_api_token(
+        self, actor: Actor, name: str, scope: str = TOKEN_SCOPE_READ
+    ) -> tuple[ApiToken, str]:
         require(actor, "tokens.manage")
         name = name.strip()
         if not name or len(name) > 120:
             raise BadInput("Give the token a name of 1 to 120 characters.", field="name")
+        if scope not in TOKEN_SCOPES:
+            raise BadInput('A token\'s scope is "read" or "write".', field="scope")
         token = new_token("coi")
         row = ApiToken(
             id=uuid.uuid4(),
@@ -284,6 +288,7 @@ class AuthService:
             created_by_id=actor.person_id,
             name=name,
             role=actor.role,
+            scope=scope,
             prefix=token[:10],
             token_hash=token_digest(token),
         )
@@ -294,7 +299,7 @@ class AuthService:
             access_log.API_TOKEN_CREATED,
             actor,
             subject_org_id=actor.organisation_id,
-            detail=f"{row.prefix}… {name} ({row.role})",
+            detail=f"{row.prefix}… {name} ({row.role}, {row.scope})",
         )
         return row, token
 
@@ -328,6 +333,7 @@ class AuthService:
             organisation_id=organisation.id,
             organisation_kind=organisation.kind,
             role=row.role,
+            token_scope=row.scope,
         )
 
     # --- Second factor -----------------------------------------------------------------

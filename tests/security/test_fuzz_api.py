@@ -59,7 +59,8 @@ async def _seed(database_url: str, base: Settings) -> dict[str, str]:
                     email=person.email,
                 )
                 auth = AuthService(NetworkRepository(session), base)
-                _, tokens[kind] = await auth.create_api_token(actor, f"fuzz {kind}")
+                # "write": the fuzz must reach every handler's writes, not stop at the scope gate.
+                _, tokens[kind] = await auth.create_api_token(actor, f"fuzz {kind}", "write")
     finally:
         await engine.dispose()
     return tokens

@@ -18,6 +18,12 @@ ROLES_BY_ORG_KIND = {
     "broker": ("broker_agent",),
 }
 
+# What an API token may do: "read" only looks (safe methods), "write" acts with its role's
+# full permissions. New tokens are "read" unless their maker asks for more.
+TOKEN_SCOPE_READ = "read"  # noqa: S105 - a scope name, not a secret
+TOKEN_SCOPE_WRITE = "write"  # noqa: S105 - a scope name, not a secret
+TOKEN_SCOPES = (TOKEN_SCOPE_READ, TOKEN_SCOPE_WRITE)
+
 INVITATION_KINDS = ("member", "broker_access", "engagement", "tier2_engagement")
 
 LINES = (
