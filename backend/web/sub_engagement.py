@@ -30,6 +30,7 @@ from backend.errors import BadInput, DomainError, Forbidden, NotFound
 from backend.network.access import engagement_scope
 from backend.network.actor import Actor
 from backend.network.service import EMAIL_PATTERN
+from backend.notify.plain_mail import queue_plain_mail
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.sweep import latest_verdicts
 from backend.web.common import page
@@ -37,7 +38,6 @@ from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
 from backend.web.engagement_pages import DECISION_LABEL
 from backend.web.forms import read_form, text
 from backend.web.requirement_words import plain_requirements
-from workers.plain_mail import queue_plain_mail
 
 # Decisions shown to the sub, newest first; older ones stay in the GC's history.
 SHOWN_DECISIONS: Final = 20

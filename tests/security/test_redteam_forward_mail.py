@@ -9,8 +9,8 @@ from arq.connections import ArqRedis
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.notify.plain_mail import PLAIN_MAIL_JOB
 from tests.integration.factories import engage, make_org, sign_in
-from workers.plain_mail import PLAIN_MAIL_JOB
 
 NOT_ONE_ADDRESS = [
     "agent@broker.example,victim@other.example",
