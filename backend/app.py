@@ -41,7 +41,9 @@ from backend.http import (
     validation_error_handler,
 )
 from backend.integrations.controllers import AccountingController
+from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.controllers import ProcoreController
+from backend.integrations.procore.pages import ProcorePagesController
 from backend.network.controllers import AuthController, TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountingController,
             ProcoreController,
             *WEB_CONTROLLERS,
+            IntegrationPagesController,
+            ProcorePagesController,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
             ),

@@ -15,19 +15,17 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, cast
 
 from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Membership, Notice
+from backend.notify.verdict_change import VerdictChange
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
 NOTICES: Final = cast(Table, Notice.__table__)
-
-if TYPE_CHECKING:
-    from backend.projects.verify_service import VerdictChange
 
 GC_NOTICE_ROLES: Final = ("gc_admin", "gc_contract_admin")
 SUB_NOTICE_ROLES: Final = ("sub_admin", "sub_bookkeeper")

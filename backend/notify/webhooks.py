@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, OutboxEvent, ProcoreConnection
 from backend.db.models.webhook_endpoint import WebhookEndpoint
+from backend.notify.verdict_change import VerdictChange
 
 if TYPE_CHECKING:
     from backend.db.models import Decision, Document, RecordRevision
-    from backend.projects.verify_service import VerdictChange
 
 INTEGRATION_EVENT: Final = "integration.event"
 EVENT_TYPES: Final = (

@@ -38,10 +38,10 @@ from backend.db.models import OutboxEvent
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
-from backend.integrations.crypto import decrypt
-from backend.integrations.safe_http import AddressRefused, resolve
+from backend.notify.safe_http import AddressRefused, resolve
 from backend.notify.service import NoticeDraft, add_notices
 from backend.notify.webhooks import INTEGRATION_EVENT
+from backend.stored_secrets import decrypt
 
 log = logging.getLogger("coinet.webhooks")
 

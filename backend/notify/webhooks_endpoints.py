@@ -22,12 +22,12 @@ from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
 from backend.errors import BadInput, Conflict, NotFound
-from backend.integrations.crypto import decrypt, encrypt
-from backend.integrations.safe_http import check_url
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.notify.safe_http import check_url
 from backend.notify.webhooks import EVENT_TYPES
 from backend.notify.webhooks_delivery import new_secret
+from backend.stored_secrets import decrypt, encrypt
 
 # More receivers than this per organisation is a misconfiguration, and each one multiplies
 # the work of every event.

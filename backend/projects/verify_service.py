@@ -37,6 +37,7 @@ from backend.db.models import (
 )
 from backend.db.models import RequirementSet as RequirementSetRow
 from backend.notify import webhooks as integration_events
+from backend.notify.verdict_change import VerdictChange
 from backend.projects.engine_input import (
     RecordRows,
     context_for,
@@ -100,32 +101,6 @@ class FanOutCache:
                 found = self.check_json[key] = check_to_json(check)
             rendered.append(found)
         return rendered
-
-
-@dataclass(frozen=True)
-class VerdictChange:
-    """One engagement whose verdict this call stored: what notices are made from."""
-
-    engagement_id: uuid.UUID
-    verdict_id: uuid.UUID
-    project_id: uuid.UUID
-    project_number: str
-    project_name: str
-    gc_org_id: uuid.UUID
-    gc_name: str
-    sub_org_id: uuid.UUID
-    sub_name: str
-    parent_engagement_id: uuid.UUID | None
-    previous_status: str
-    status: str
-    expires_on: date | None
-    open_checks: tuple[str, ...]
-    pay_hold_released: bool
-    flowdown_required: bool
-
-    @property
-    def status_changed(self) -> bool:
-        return self.previous_status != self.status
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""Every page controller of the web app, registered by create_app in one line."""
+"""Every page controller of backend/web, registered by create_app in one line. The integration
+pages (`backend/integrations`) build on backend/web and are registered by create_app beside
+these: the web package imports no integration (import contract acyclic-backend)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from backend.integrations.pages import IntegrationPagesController
-from backend.integrations.procore.pages import ProcorePagesController
 from backend.web.bulk_invite import BulkInviteController
 from backend.web.engagement_pages import EngagementPagesController
 from backend.web.evidence_pages import EvidencePagesController
@@ -31,6 +31,4 @@ WEB_CONTROLLERS: list[Any] = [
     NoticesPageController,
     VerifyPageController,
     SignupPagesController,
-    IntegrationPagesController,
-    ProcorePagesController,
 ]

@@ -47,7 +47,6 @@ from backend.db.models import (
     Project,
 )
 from backend.db.session import make_engine
-from backend.integrations.crypto import encrypt
 from backend.network.actor import Actor
 from backend.notify.nudge import nudge_relay
 from backend.notify.webhooks_endpoints import create_endpoint
@@ -55,6 +54,7 @@ from backend.ops_cli import alembic_config
 from backend.projects.decisions import DecisionRequest, decide
 from backend.records.service import RecordService
 from backend.records.store import make_store
+from backend.stored_secrets import encrypt
 from tests.bench.bench_fanout import renewal, seed
 
 DECISIONS = 40

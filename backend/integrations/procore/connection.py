@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import ProcoreConnection
 from backend.errors import BadInput, Conflict, NotFound
-from backend.integrations.crypto import decrypt, encrypt
 from backend.integrations.procore.client import ProcoreClient, ProcoreError, Token, fetch_token
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.stored_secrets import decrypt, encrypt
 
 HOOK_TOKEN_BYTES: Final = 32
 

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import ProcoreConnection, ProcoreInsuranceSync, Project
 from backend.errors import BadInput, DomainError
-from backend.integrations.crypto import decrypt, encrypt
 from backend.integrations.procore import mapping
 from backend.integrations.procore.connection import (
     authorize_url,
@@ -29,6 +28,7 @@ from backend.integrations.procore.connection import (
 )
 from backend.integrations.procore.controllers import enqueue, hook_url
 from backend.network.actor import Actor
+from backend.stored_secrets import decrypt, encrypt
 from backend.web.common import page, parse_uuid, require_gc
 from backend.web.forms import read_form, text, whole_number
 

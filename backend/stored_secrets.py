@@ -5,7 +5,10 @@ The keys come from `INTEGRATIONS_KEY` (comma-separated Fernet keys: the first en
 one decrypts, so a key can be rotated by putting the new one first). Without it, the
 application's own encryption key is used (`settings.encryption_key`: derived from SECRET_KEY,
 which production requires, so every replica and worker shares it; in development from a secret
-made once under KEYS_DIR)."""
+made once under KEYS_DIR).
+
+A module of its own at the top of the backend: webhooks (`notify`) and Procore
+(`integrations`) both keep secrets with it, and neither may import the other."""
 
 from __future__ import annotations
 
