@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Engagement, Invitation, Membership, Organisation, Project
 from backend.errors import BadInput, Conflict, Gone
 from backend.network import access_log
+from backend.network.company import check_new_sub_identity, flush_identity
 from backend.network.invitations import PROJECT_KINDS, InvitationService, refuse_unusable
 from backend.network.service import AuthService, NewSession, check_new_password
 
@@ -66,6 +67,7 @@ async def join_network(
     full_name: str,
     password: str,
     password_again: str,
+    tax_id: str = "",
 ) -> Joined:
     """Creates the sub (its first member is its admin), signs the person in and accepts the
     invitation. Raises a DomainError naming the field for any bad input; the caller runs this
@@ -84,6 +86,7 @@ async def join_network(
         raise BadInput("Give your own name.", field="full_name")
     if len(full_name) > MAX_PERSON_NAME:
         raise BadInput(f"A name has at most {MAX_PERSON_NAME} characters.", field="full_name")
+    ein = await check_new_sub_identity(auth.repo, legal_name, tax_id)
     check_new_password(password, password_again)
     if await auth.repo.person_by_email(invitation.email) is not None:
         raise Conflict(
@@ -91,9 +94,11 @@ async def join_network(
             "to invite your company's account instead."
         )
     person = await auth.register_person(invitation.email, full_name, password)
-    organisation = Organisation(id=uuid.uuid4(), kind="subcontractor", legal_name=legal_name)
+    organisation = Organisation(
+        id=uuid.uuid4(), kind="subcontractor", legal_name=legal_name, tax_id=ein
+    )
     session.add(organisation)
-    await session.flush()
+    await flush_identity(auth.repo)
     membership = Membership(
         id=uuid.uuid4(), person_id=person.id, organisation_id=organisation.id, role="sub_admin"
     )

@@ -1,11 +1,12 @@
-"""All SQL of the network domain: people, memberships, sessions, tokens, invitations."""
+"""All SQL of the network domain: people, memberships, sessions, tokens, invitations, and
+finding organisations on the network."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,6 +19,13 @@ from backend.db.models import (
     Person,
     WebSession,
 )
+from backend.network.legal_names import core_words, looks_alike
+
+
+def _like(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, its own % and _ taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class NetworkRepository:
@@ -53,6 +61,59 @@ class NetworkRepository:
 
     async def organisation(self, organisation_id: uuid.UUID) -> Organisation | None:
         return await self.session.get(Organisation, organisation_id)
+
+    async def organisation_with_tax_id(self, tax_id: str) -> Organisation | None:
+        """The organisation holding this EIN (nine digits), across the network: an EIN is one
+        company's, so the question is asked before one is taken."""
+        query = select(Organisation).where(Organisation.tax_id == tax_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def subs_looking_like(self, legal_name: str) -> list[Organisation]:
+        """Subcontractors on the network whose legal name reads as `legal_name` (case,
+        punctuation and entity-type words aside)."""
+        words = core_words(legal_name)
+        if not words:
+            return []
+        # The longest word narrows the rows in SQL; the comparison itself is made here.
+        longest = max(words, key=len)
+        query = select(Organisation).where(
+            Organisation.kind == "subcontractor",
+            Organisation.legal_name.ilike(_like(longest), escape="\\"),
+        )
+        found = (await self.session.execute(query)).scalars()
+        return [o for o in found if looks_alike(o.legal_name, legal_name)]
+
+    async def search_subs(
+        self, name: str, state: str, tax_id: str | None, limit: int
+    ) -> list[Organisation]:
+        """Subcontractors on the network whose legal name contains `name` (any case), in
+        `state` when given, holding exactly `tax_id` when given. Finding subs to engage is
+        open to every GC; what a result shows is the caller's to limit."""
+        query = select(Organisation).where(Organisation.kind == "subcontractor")
+        if name:
+            query = query.where(Organisation.legal_name.ilike(_like(name), escape="\\"))
+        if state:
+            query = query.where(Organisation.state == state)
+        if tax_id:
+            query = query.where(Organisation.tax_id == tax_id)
+        query = query.order_by(Organisation.legal_name, Organisation.id).limit(limit)
+        return list((await self.session.execute(query)).scalars())
+
+    async def with_namesakes(self, subs: list[Organisation]) -> set[uuid.UUID]:
+        """The ids among `subs` whose legal name reads as another sub's on the network."""
+        if not subs:
+            return set()
+        longest = {max(core_words(s.legal_name) or [""], key=len) for s in subs}
+        patterns = [Organisation.legal_name.ilike(_like(w), escape="\\") for w in longest if w]
+        if not patterns:
+            return set()
+        query = select(Organisation.id, Organisation.legal_name).where(
+            Organisation.kind == "subcontractor", or_(*patterns)
+        )
+        others = (await self.session.execute(query)).all()
+        return {
+            s.id for s in subs if any(i != s.id and looks_alike(n, s.legal_name) for i, n in others)
+        }
 
     def add(self, row: object) -> None:
         self.session.add(row)

@@ -45,6 +45,26 @@ class ProjectRepository:
         query = select(Project).where(Project.gc_org_id == gc_org_id, Project.id == project_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def engaged_project_numbers(
+        self, gc_org_id: uuid.UUID, sub_org_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[str]]:
+        """sub id -> the numbers of this GC's projects it is actively engaged on (sorted)."""
+        if not sub_org_ids:
+            return {}
+        query = (
+            select(Engagement.sub_org_id, Project.number)
+            .join(Project, Project.id == Engagement.project_id)
+            .where(
+                Engagement.gc_org_id == gc_org_id,
+                Engagement.sub_org_id.in_(sub_org_ids),
+                Engagement.active.is_(True),
+            )
+        )
+        found: dict[uuid.UUID, list[str]] = {}
+        for sub_id, number in (await self.session.execute(query)).all():
+            found.setdefault(sub_id, []).append(number)
+        return {sub_id: sorted(numbers) for sub_id, numbers in found.items()}
+
     async def project_number_taken(self, gc_org_id: uuid.UUID, number: str) -> bool:
         query = select(Project.id).where(Project.gc_org_id == gc_org_id, Project.number == number)
         return (await self.session.execute(query)).first() is not None

@@ -1,10 +1,15 @@
-"""Finding subcontractors already on the network (by name and state) and inviting one onto a
-project in one step: the invitation goes to the sub's administrator and the sub accepts from
-its home page, its record judged at once."""
+"""Finding subcontractors already on the network (by name, state or federal tax id) and
+inviting one onto a project in one step: the invitation goes to the sub's administrator and the
+sub accepts from its home page, its record judged at once.
+
+A tax id finds a sub only by exact match, and no result ever shows one: a GC that knows a
+sub's EIN finds it, a GC that does not learns nothing. A sub whose legal name reads as another
+sub's is flagged, so the GC checks which company it is inviting."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, Final
 
 from litestar import Controller, Request, get, post
@@ -14,11 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Engagement, Membership, Organisation, Person, Project, ProjectTrade
+from backend.db.models import Membership, Organisation, Person, Project, ProjectTrade
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitations import InvitationService, Issued
+from backend.network.repository import NetworkRepository
+from backend.network.tax_ids import normalise_ein
+from backend.projects.repository import ProjectRepository
 from backend.web.common import page, require_gc
 from backend.web.forms import read_form, text
 from backend.web.invitation_mail import mail_after_commit
@@ -31,38 +39,26 @@ MAX_RESULTS: Final = 25
 INVITEE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+@dataclass(frozen=True)
+class Found:
+    """One sub in the results: what a GC may see of it (never its tax id)."""
+
+    organisation: Organisation
+    engaged_on: list[str]  # numbers of the GC's projects it is already engaged on
+    namesake: bool  # another sub on the network has a legal name that reads the same
 
 
 async def search_subs(
-    db: AsyncSession, actor: Actor, name: str, state: str
-) -> list[tuple[Organisation, list[str]]]:
-    """Subs whose legal name contains `name` (any case), in `state` when given, each with the
-    numbers of the actor's projects it is already engaged on."""
-    query = select(Organisation).where(Organisation.kind == "subcontractor")
-    if name:
-        query = query.where(Organisation.legal_name.ilike(_like(name), escape="\\"))
-    if state:
-        query = query.where(Organisation.state == state)
-    found = list(
-        (await db.execute(query.order_by(Organisation.legal_name).limit(MAX_RESULTS))).scalars()
-    )
-    engaged: dict[uuid.UUID, list[str]] = {}
-    if found:
-        rows = await db.execute(
-            select(Engagement.sub_org_id, Project.number)
-            .join(Project, Project.id == Engagement.project_id)
-            .where(
-                Engagement.gc_org_id == actor.organisation_id,
-                Engagement.sub_org_id.in_([o.id for o in found]),
-                Engagement.active.is_(True),
-            )
-        )
-        for sub_id, number in rows.all():
-            engaged.setdefault(sub_id, []).append(number)
-    return [(o, sorted(engaged.get(o.id, []))) for o in found]
+    db: AsyncSession, actor: Actor, name: str, state: str, tax_id: str | None = None
+) -> list[Found]:
+    """Subs whose legal name contains `name` (any case), in `state` when given, holding
+    exactly `tax_id` when given."""
+    network = NetworkRepository(db)
+    found = await network.search_subs(name, state, tax_id, MAX_RESULTS)
+    ids = [o.id for o in found]
+    engaged = await ProjectRepository(db).engaged_project_numbers(actor.organisation_id, ids)
+    namesakes = await network.with_namesakes(found)
+    return [Found(o, engaged.get(o.id, []), o.id in namesakes) for o in found]
 
 
 async def project_trades(db: AsyncSession, actor: Actor) -> list[tuple[Project, str]]:
@@ -104,10 +100,11 @@ class NetworkSearchController(Controller):
         db: AsyncSession,
         q: str = "",
         us_state: str = Parameter(query="state", default=""),
+        tax_id: str = "",
         project: str = "",
     ) -> Template:
         require_gc(actor)
-        return await _network_page(db, actor, q, us_state, project, None, None)
+        return await _network_page(db, actor, q, us_state, project, None, None, tax_id)
 
     @post("/network/engage")
     async def engage(
@@ -121,7 +118,7 @@ class NetworkSearchController(Controller):
         require_gc(actor)
         require(actor, "project.write")
         form = await read_form(request)
-        q, state = text(form, "q"), text(form, "state")
+        q, state, tax_id = text(form, "q"), text(form, "state"), text(form, "tax_id")
         project_id, _, trade = text(form, "project_trade").partition("|")
         try:
             try:
@@ -143,8 +140,8 @@ class NetworkSearchController(Controller):
                     actor, project, await invitee_email(db, sub_id), trade
                 )
         except DomainError as exc:
-            return await _network_page(db, actor, q, state, project_id, exc, None)
-        response = await _network_page(db, actor, q, state, project_id, None, sent)
+            return await _network_page(db, actor, q, state, project_id, exc, None, tax_id)
+        response = await _network_page(db, actor, q, state, project_id, None, sent, tax_id)
         response.background = mail_after_commit(
             request,
             sent.invitation.email,
@@ -163,11 +160,20 @@ async def _network_page(
     project: str,
     error: DomainError | None,
     sent: Issued | None,
+    tax_id: str = "",
 ) -> Template:
     name = q.strip()[:100]
     state_code = state.strip().upper()[:2]
-    searched = len(name) >= MIN_SEARCH_CHARS or len(state_code) == 2
-    results = await search_subs(db, actor, name, state_code) if searched else []
+    typed_tax_id = tax_id.strip()[:20]
+    ein: str | None = None
+    try:
+        ein = normalise_ein(typed_tax_id)
+    except DomainError as exc:
+        error = error or exc
+    searched = (len(name) >= MIN_SEARCH_CHARS or len(state_code) == 2 or ein is not None) and not (
+        typed_tax_id and ein is None
+    )
+    results = await search_subs(db, actor, name, state_code, ein) if searched else []
     return await page(
         db,
         actor,
@@ -175,6 +181,7 @@ async def _network_page(
         status_code=error.status_code if error else 200,
         q=name,
         state=state_code,
+        tax_id=typed_tax_id,
         project=project,
         searched=searched,
         results=results,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Document, Engagement, Organisation, RecordRevision
 from backend.errors import BadInput
+from backend.network.legal_names import ENTITY_SUFFIXES, core_words
 from backend.records.schemas import RecordChange
 from backend.requirements.names import normalise_entity_name
 
@@ -26,29 +27,6 @@ CERTIFICATE_MAX_AGE_SETTING: Final = "certificate_max_age_days"
 # The longest window a GC may set: a certificate older than two years says nothing current.
 LONGEST_CERTIFICATE_MAX_AGE_DAYS: Final = 730
 
-# Entity-type words that do not change which company is meant when the insured line is
-# compared with the sub's legal name ("Acme Roofing, L.L.C." is the sub "Acme Roofing LLC").
-ENTITY_SUFFIXES: Final = frozenset(
-    {
-        "llc",
-        "inc",
-        "incorporated",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "ltd",
-        "limited",
-        "lp",
-        "llp",
-        "lllp",
-        "pc",
-        "pllc",
-        "pa",
-        "plc",
-        "the",
-    }
-)
 # Where a trade name follows the legal name on the insured line ("Acme LLC dba Acme Roofing").
 TRADE_NAME_MARKERS: Final = ("dba", "d b a", "aka", "t a", "fka")
 
@@ -59,15 +37,10 @@ class ReviewWarning:
     message: str
 
 
-def _core_words(name: str) -> list[str]:
-    words = normalise_entity_name(name).split()
-    return [w for w in words if w not in ENTITY_SUFFIXES]
-
-
 def insured_is_sub(insured: str, legal_name: str) -> bool:
     """The insured line names the sub, allowing for case, punctuation, entity-type words, a
     trade name after "dba" and the address lines the reader may have kept with the name."""
-    wanted = _core_words(legal_name)
+    wanted = core_words(legal_name)
     if not wanted:
         return False
     for line in insured.splitlines() or [insured]:

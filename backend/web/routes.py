@@ -12,7 +12,7 @@ from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
 from backend.web.network_search import NetworkSearchController
-from backend.web.settings_pages import SettingsPagesController
+from backend.web.settings_pages import CompanySettingsController, SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
 from backend.web.sub_engagement import SubEngagementController
 from backend.web.sub_pages import NoticesPageController, SubPagesController
@@ -26,6 +26,7 @@ WEB_CONTROLLERS: list[Any] = [
     EvidencePagesController,
     NetworkSearchController,
     SettingsPagesController,
+    CompanySettingsController,
     SubPagesController,
     SubEngagementController,
     NoticesPageController,

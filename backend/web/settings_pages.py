@@ -1,4 +1,5 @@
-"""The GC's requirement-set editor and notification settings."""
+"""The GC's requirement-set editor and notification settings; a sub's company settings (its
+federal tax id)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from backend.db.models import Organisation
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.company import set_tax_id
+from backend.network.repository import NetworkRepository
+from backend.network.tax_ids import TAX_ID_FIELD, format_ein
 from backend.projects.engine_input import alert_thresholds
 from backend.web import requirement_sets
-from backend.web.common import page, require_gc
+from backend.web.common import page, require_gc, require_sub
 from backend.web.forms import FormData, read_form, text
 from backend.web.requirements_editor import (
     RATINGS,
@@ -163,3 +167,57 @@ class SettingsPagesController(Controller):
             "email_notices": text(form, "email_notices") == "on",
         }
         return Redirect(path="/settings/notifications?saved=true")
+
+
+class CompanySettingsController(Controller):
+    """What a sub tells the network about itself beyond its legal name: its federal tax id,
+    by which GCs that know it find the sub (they never see it)."""
+
+    include_in_schema = False
+
+    @get("/settings/company")
+    async def company(self, actor: Actor, db: AsyncSession, saved: bool = False) -> Template:
+        require_sub(actor)
+        organisation = await NetworkRepository(db).organisation(actor.organisation_id)
+        assert organisation is not None  # the actor's own organisation
+        return await _company_page(db, actor, organisation, None, None, saved)
+
+    @post("/settings/company")
+    async def save_company(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession
+    ) -> Response[Any]:
+        require_sub(actor)
+        require(actor, "tokens.manage")  # the sub's administrator speaks for the company
+        form = await read_form(request)
+        network = NetworkRepository(db)
+        organisation = await network.organisation(actor.organisation_id)
+        assert organisation is not None
+        typed = text(form, TAX_ID_FIELD)
+        try:
+            async with db.begin_nested():
+                await set_tax_id(network, organisation, typed)
+        except DomainError as exc:
+            await db.refresh(organisation)
+            return await _company_page(db, actor, organisation, exc, typed, False)
+        return Redirect(path="/settings/company?saved=true")
+
+
+async def _company_page(
+    db: AsyncSession,
+    actor: Actor,
+    organisation: Organisation,
+    error: DomainError | None,
+    typed: str | None,
+    saved: bool,
+) -> Template:
+    return await page(
+        db,
+        actor,
+        "sub/company.html",
+        status_code=error.status_code if error else 200,
+        company=organisation,
+        tax_id=typed if typed is not None else format_ein(organisation.tax_id),
+        may_change=actor.role == "sub_admin",
+        error=error,
+        saved=saved,
+    )

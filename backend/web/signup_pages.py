@@ -64,7 +64,11 @@ class SignupPagesController(Controller):
         await check_pre_session_csrf(request)
         form = await read_form(request)
         token = text(form, "token")
-        values = {"legal_name": text(form, "legal_name"), "full_name": text(form, "full_name")}
+        values = {
+            "legal_name": text(form, "legal_name"),
+            "tax_id": text(form, "tax_id"),
+            "full_name": text(form, "full_name"),
+        }
         try:
             # A refusal rolls back everything the attempt wrote (person, company, membership).
             async with db.begin_nested():
@@ -76,6 +80,7 @@ class SignupPagesController(Controller):
                     values["full_name"],
                     text(form, "password"),
                     text(form, "password_again"),
+                    values["tax_id"],
                 )
         except DomainError as exc:
             try:

@@ -264,6 +264,7 @@ async def test_lists_never_show_other_organisations_rows(
                 "/projects",
                 "/record",
                 "/depends",
+                "/settings/company",
                 "/api/v1/engagements",
                 "/api/v1/projects",
                 "/api/v1/notices",

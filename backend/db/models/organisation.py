@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +17,19 @@ class Organisation(IdMixin, CreatedAtMixin, Base):
     against it verbatim."""
 
     __tablename__ = "organisations"
-    __table_args__ = (one_of("kind", ORG_KINDS, "kind_known"),)
+    __table_args__ = (
+        one_of("kind", ORG_KINDS, "kind_known"),
+        # The federal EIN, kept as its nine digits (shown as NN-NNNNNNN).
+        CheckConstraint("tax_id ~ '^[0-9]{9}$'", name="tax_id_nine_digits"),
+        # One company per EIN on the network: a second sign-up under someone else's legal
+        # name has to give a tax id of its own, and no one can claim another's.
+        Index(
+            "uq_organisations_tax_id",
+            "tax_id",
+            unique=True,
+            postgresql_where=text("tax_id IS NOT NULL"),
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(32))
     legal_name: Mapped[str] = mapped_column(String(300), index=True)
@@ -25,5 +37,8 @@ class Organisation(IdMixin, CreatedAtMixin, Base):
     city: Mapped[str] = mapped_column(String(120), default="")
     state: Mapped[str] = mapped_column(String(2), default="")
     postal_code: Mapped[str] = mapped_column(String(12), default="")
+    # Federal employer identification number (nine digits), entered by the company itself;
+    # a GC may find a sub by it (exact match only) but is never shown it.
+    tax_id: Mapped[str | None] = mapped_column(String(9), nullable=True, default=None)
     # Per-organisation preferences (a GC's alert thresholds, e-mail digests, ...).
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
