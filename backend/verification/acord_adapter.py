@@ -330,8 +330,8 @@ def _description_claims(
         if _COMPLETED_OPS.search(description):
             claims.append(_claim(AI_COMPLETED, GENERAL_LIABILITY, where, blanket=blanket))
     if mentions_stop_gap(description):
-        stop_gap_line = GENERAL_LIABILITY if has_gl else WORKERS_COMPENSATION
-        claims.append(_claim(STOP_GAP, stop_gap_line, where))
+        # Stop-gap employer's liability is a general liability endorsement (DOMAIN.md).
+        claims.append(_claim(STOP_GAP, GENERAL_LIABILITY, where))
     for match in _AI_FORM.finditer(description):
         number, month, year = match.groups()
         kind = AI_COMPLETED if number == "37" else AI_ONGOING

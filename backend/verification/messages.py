@@ -22,7 +22,7 @@ from backend.verification.outcomes import FAIL, PASS, UNKNOWN, WAIVED
 
 _CLAIM_ONLY: Final = "claimed on certificate only"
 _UNREADABLE_LINE: Final = "line shown, dates unreadable"
-_EL_ON_WC_POLICY: Final = "employer's liability on the WC policy for the state"
+_EL_ON_WC_POLICY: Final = "employer's liability limits on the WC policy, no stop-gap endorsement"
 
 
 class _Waiver(Protocol):
@@ -576,21 +576,28 @@ def _owners(check: Check, label: str) -> str:
 
 def _stop_gap(check: Check, label: str) -> str:
     state = _text(check.expected)
-    if check.outcome == PASS and check.found == _EL_ON_WC_POLICY:
-        return (
-            f"The workers' compensation policy lists the project's state, {state}, with "
-            "employer's liability limits: its stop-gap employer's liability there."
-        )
     if check.outcome == PASS:
-        return f"Stop-gap employer's liability for the project's state, {state}, is on file."
+        return (
+            f"Stop-gap employer's liability for the project's state, {state}, is on file on the "
+            "general liability policy."
+        )
     if check.found == _CLAIM_ONLY:
         return (
             f"Stop-gap employer's liability for the project's state, {state}, is claimed on the "
-            "certificate, but the endorsement is not on file."
+            "certificate, but the endorsement on the general liability policy is not on file."
+        )
+    if check.found == _EL_ON_WC_POLICY:
+        return (
+            f"The project's state, {state}, is monopolistic: workers' compensation there comes "
+            "from the state fund, which carries no employer's liability. The certificate shows "
+            "employer's liability limits on the workers' compensation policy, but no stop-gap "
+            "endorsement on the general liability policy was found; expected: the stop-gap "
+            "endorsement."
         )
     return (
         f"The project's state, {state}, is monopolistic: its state fund carries no employer's "
-        "liability, and no stop-gap employer's liability endorsement was found."
+        "liability, and no stop-gap employer's liability endorsement on the general liability "
+        "policy was found."
     )
 
 

@@ -12,6 +12,7 @@ from typing import Final, final
 from backend.requirements.model import LineRequirement, RequirementSet
 from backend.requirements.vocabulary import (
     FOLLOW_FORM_UNDERLYING,
+    GENERAL_LIABILITY,
     MONOPOLISTIC_STATES,
     WORKERS_COMPENSATION,
 )
@@ -32,7 +33,7 @@ from backend.verification.record import (
 )
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
-EL_ON_WC_POLICY: Final = "employer's liability on the WC policy for the state"
+EL_ON_WC_POLICY: Final = "employer's liability limits on the WC policy, no stop-gap endorsement"
 
 
 @final
@@ -187,17 +188,17 @@ def _run_wc_extras(options: LineOptions, run: Run, term: Term) -> None:
     stop_gap = options.stop_gap
     state = run.context.state
     if stop_gap is not None and state is not None and state in MONOPOLISTIC_STATES:
+        # The state fund insures workers' compensation there and carries no employer's
+        # liability; the EL must come from a stop-gap endorsement on the general liability
+        # policy (DOMAIN.md). EL limits printed on the WC row are not that endorsement: a
+        # reviewer still asks for it, so they are shown as what was found, never as a pass.
         outcome, found, found_evidence = endorsement_outcome(
-            run.record, STOP_GAP, None, run.coverage_day, options.on_file
+            run.record, STOP_GAP, GENERAL_LIABILITY, run.coverage_day, options.on_file
         )
-        covered = term.wc_states
-        if outcome != PASS and covered is not None and state in covered:
-            # A private WC policy cannot insure a monopolistic state's workers' compensation:
-            # listing it (item 3.A) with employer's liability limits is its stop-gap
-            # employer's liability for that state (the monopolistic-states EL endorsement).
+        if outcome == FAIL:
             for amount in term.limits.values():
                 if amount is not None:
-                    outcome, found = PASS, EL_ON_WC_POLICY
+                    found = EL_ON_WC_POLICY
                     found_evidence = lookup(term.evidence, "wc_states")
                     break
         out.append(stop_gap.make(outcome, line, state, found, found_evidence))

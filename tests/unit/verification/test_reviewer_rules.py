@@ -368,9 +368,17 @@ def test_a_monopolistic_state_needs_a_stop_gap() -> None:
         record = f.replace_term(without, WC, wc_states=("PA",))
         check = f.find(f.run(record, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC)
         assert check.outcome == FAIL and "monopolistic" in check.message
-        # A private WC policy listing the state with EL limits gives EL there (stop gap).
+        # A WC policy listing the state with EL limits is not the stop-gap endorsement on the
+        # GL policy: still a failure, and the message says what was found instead.
         listed = f.replace_term(without, WC, wc_states=(state,))
-        assert _outcome(f.run(listed, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC) == PASS
+        check = f.find(f.run(listed, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC)
+        assert check.outcome == FAIL
+        assert "employer's liability limits on the workers' compensation policy" in check.message
+        # A stop-gap endorsement filed on the WC policy is not on the GL policy either.
+        on_wc = dataclasses.replace(
+            listed, endorsements=(*listed.endorsements, Endorsement(STOP_GAP, (WC,)))
+        )
+        assert _outcome(f.run(on_wc, ctx=f.context(state=state)), "WC_STOP_GAP_EL", WC) == FAIL
     assert "WC_STOP_GAP_EL" not in {
         c.code for c in f.run(without, ctx=f.context(state="PA")).checks
     }
