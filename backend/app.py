@@ -44,7 +44,7 @@ from backend.integrations.controllers import AccountingController
 from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.controllers import ProcoreController
 from backend.integrations.procore.pages import ProcorePagesController
-from backend.network.controllers import AuthController, TokenController
+from backend.network.controllers import TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
 from backend.notify.webhooks_controllers import WebhookController
@@ -53,6 +53,7 @@ from backend.projects.decision_controllers import DecisionController
 from backend.projects.service import ProjectService
 from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
+from backend.web.auth_pages import AuthController
 from backend.web.routes import WEB_CONTROLLERS
 from backend.web_security.headers import security_headers_hook
 from backend.web_security.input_guard import reject_unsafe_input

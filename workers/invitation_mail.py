@@ -10,7 +10,7 @@ import aiosmtplib
 from arq import Retry
 
 from backend.config import Settings, get_settings
-from backend.notify.invitation_mail import compose_account_mail, compose_invitation
+from backend.network.invitation_mail import compose_account_mail, compose_invitation
 from backend.notify.mail import backoff_seconds, send_message
 
 log = logging.getLogger("coinet.mail")

@@ -16,7 +16,7 @@ from backend.db.models.vocab import TOKEN_SCOPE_READ
 from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.auth_pages import AuthController
+from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import (
     BROKER,
     BROKER_PURPOSE,
@@ -24,7 +24,6 @@ from backend.network.invitations import (
     invitation_state,
 )
 from backend.network.service import AuthService
-from backend.web.invitation_mail import mail_after_commit
 
 # The newest entries only: an admin looks at recent grants here; the table keeps them all.
 ACCESS_EVENTS_SHOWN = 500
@@ -163,4 +162,4 @@ def _created(body: dict[str, Any], status: int = 201) -> Response[Any]:
     return Response(content=body, status_code=status)
 
 
-__all__ = ["AuthController", "TokenController"]
+__all__ = ["TokenController"]

@@ -39,9 +39,9 @@ from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
 from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.flowdown_store import tier2_version_for
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
-from backend.projects.flowdown_store import tier2_version_for
 
 BROKER: Final = "broker_access"
 PROJECT: Final = "engagement"

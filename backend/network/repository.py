@@ -205,6 +205,12 @@ class NetworkRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def invitation_by_token_hash(self, token_hash: bytes) -> Invitation | None:
+        """The invitation a link's secret opens, for the wording of its mail (not locked)."""
+        return await self.session.scalar(
+            select(Invitation).where(Invitation.token_hash == token_hash)
+        )
+
     async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
         query = (
             select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()

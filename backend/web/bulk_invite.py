@@ -21,9 +21,9 @@ from backend.db.models import Project, ProjectTrade
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import InvitationService
 from backend.web.common import page, require_gc
-from backend.web.invitation_mail import mail_after_commit
 
 # One office's list of subs for a season; a longer list is sent in parts.
 MAX_ROWS: Final = 200

@@ -17,6 +17,7 @@ from backend.db.models import Invitation, Organisation, Project, ProjectTrade, R
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService
@@ -35,7 +36,6 @@ from backend.web.dashboard import (
     status_counts,
 )
 from backend.web.forms import read_form, required_date, text, whole_number
-from backend.web.invitation_mail import mail_after_commit
 
 TRADE_ROWS = 3
 

@@ -23,13 +23,13 @@ from backend.db.models import Membership, Organisation, Person, Project, Project
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import InvitationService, Issued
 from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import normalise_ein
 from backend.projects.repository import ProjectRepository
 from backend.web.common import page, require_gc
 from backend.web.forms import read_form, text
-from backend.web.invitation_mail import mail_after_commit
 
 # Fewer letters than this match too much of the network to be a search (and would list it).
 MIN_SEARCH_CHARS: Final = 2

@@ -20,6 +20,7 @@ from backend.db.models import Document, Engagement, Notice, Organisation, Record
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import can_write_record, record_read_scope
 from backend.network.actor import Actor
+from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import (
     BROKER,
     BROKER_PURPOSE,
@@ -41,7 +42,6 @@ from backend.projects.verify_service import verify_engagement
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
-from backend.web.invitation_mail import mail_after_commit
 from backend.web.page_image import page_png, page_sizes
 from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.review_checks import (

@@ -8,7 +8,7 @@ import re
 
 from arq.connections import ArqRedis
 
-from backend.notify.invitation_mail import ACCOUNT_MAIL_JOB, INVITATION_JOB
+from backend.network.invitation_mail import ACCOUNT_MAIL_JOB, INVITATION_JOB
 
 LINK = re.compile(r"https?://\S+?(/[\w/-]+\?token=[\w-]+)")
 

@@ -47,7 +47,7 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/inbound.py": 1,
     "backend/network/invitations.py": 1,
     "backend/notify/webhooks.py": 1,
-    "backend/projects/flowdown_store.py": 1,
+    "backend/network/flowdown_store.py": 1,
     "backend/projects/engine_input.py": 1,
     "backend/web/dashboard.py": 1,
     "backend/web/sub_pages.py": 1,

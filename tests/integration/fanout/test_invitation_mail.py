@@ -14,7 +14,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.notify.invitation_mail import INVITATION_JOB
+from backend.network.invitation_mail import INVITATION_JOB
 from tests.integration.factories import make_org, sign_in
 from tests.integration.fanout.test_mail import Catcher, smtp_server  # noqa: F401
 from workers.invitation_mail import send_invitation_mail

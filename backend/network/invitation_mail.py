@@ -2,7 +2,12 @@
 stored hashed, handed to the queue once, after the transaction that made it committed, and
 sent to the address by a worker with retries. No page or API answer shows it, so the inviter
 never holds the invitee's key; if the queue was down, the inviter sends the invitation again
-(a fresh link) from its list."""
+(a fresh link) from its list.
+
+Pages and the API queue the mail as a background task of the response, which runs after the
+request's transaction committed, so no link to an unsaved invitation or reset is sent. It
+lives in `network`, beside the invitations it announces, so that the network's pages and API
+need nothing of `notify` or `web` (import contract acyclic-backend)."""
 
 from __future__ import annotations
 
@@ -10,8 +15,15 @@ import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+from litestar import Request
+from litestar.background_tasks import BackgroundTask
 
 from backend.config import Settings
+from backend.network.actor import Actor
+from backend.network.repository import NetworkRepository
+from backend.network.secrets import token_digest
 
 log = logging.getLogger("coinet.mail")
 
@@ -88,3 +100,40 @@ async def queue_account_mail(redis: Any, to: str, subject: str, body: str) -> bo
         log.warning("account mail to %s not queued: %s", to, type(exc).__name__)
         return False
     return True
+
+
+def mail_after_commit(
+    request: Request[Any, Any, Any], to: str, actor: Actor, purpose: str, link: str
+) -> BackgroundTask:
+    return BackgroundTask(_queue_named, request.app.state, to, actor, purpose, link)
+
+
+async def _queue_named(state: Any, to: str, actor: Actor, purpose: str, link: str) -> bool:
+    """The mail names the person and the organisation that invite, and the one date by which
+    to accept (and, for a broker, until when the access lasts), read from the invitation the
+    link opens; without a database at hand it still goes, naming the person only."""
+    inviter = actor.full_name or actor.email or "A member of the network"
+    try:
+        async with state.session_factory() as session:
+            repo = NetworkRepository(session)
+            organisation = await repo.organisation(actor.organisation_id)
+            token = (parse_qs(urlsplit(link).query).get("token") or [""])[0]
+            invitation = await repo.invitation_by_token_hash(token_digest(token)) if token else None
+    except Exception:  # the mail matters more than its wording: send it plain
+        organisation, invitation = None, None
+    if organisation is not None:
+        inviter = f"{inviter} of {organisation.legal_name}"
+    if invitation is not None:
+        purpose += f". Accept by {invitation.expires_at.date().isoformat()}"
+        if invitation.access_until is not None:
+            purpose += (
+                f"; once accepted, the access lasts until "
+                f"{invitation.access_until.date().isoformat()}"
+            )
+    return await queue_invitation_mail(state.redis, to, inviter, purpose, link)
+
+
+def account_mail_after_commit(
+    request: Request[Any, Any, Any], to: str, subject: str, body: str
+) -> BackgroundTask:
+    return BackgroundTask(queue_account_mail, request.app.state.redis, to, subject, body)

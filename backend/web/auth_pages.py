@@ -19,12 +19,11 @@ from backend.config import Settings
 from backend.errors import DomainError
 from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form, session_cookie
 from backend.network.actor import Actor
+from backend.network.invitation_mail import account_mail_after_commit, password_reset_body
 from backend.network.invitations import InvitationService
 from backend.network.secrets import MIN_PASSWORD_LENGTH
 from backend.network.service import RESET_LINK_LIFETIME, AuthService
-from backend.notify.invitation_mail import password_reset_body
 from backend.web.common import page
-from backend.web.invitation_mail import account_mail_after_commit
 
 TWO_FACTOR_PAGE = "auth/two_factor.html"
 RESET_SENT = (

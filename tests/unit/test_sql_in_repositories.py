@@ -1,0 +1,153 @@
+"""SQL is written in the repositories only (issue 13; ARCHITECTURE.md, Layers).
+
+A SQL site is a statement built with SQLAlchemy (select, insert, update, delete, text, exists,
+union, as imported in that module) or run on a session or connection (execute, scalar,
+scalars, stream with a statement). Outside `repository.py` modules, `network/access.py` (the
+scopes every repository's WHERE clause is built from) and `backend/db` (the layer below),
+each is one more place that can forget the acting organisation. The files below held such
+sites when this test was written; each may only lose them (move the statement into its
+domain's repository, reached through the domain's service, then lower or drop the count
+here). A new file, or a file with more than its count, fails.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Final
+
+BACKEND: Final = Path(__file__).resolve().parents[2] / "backend"
+STATEMENT_BUILDERS: Final = frozenset(
+    {"select", "insert", "update", "delete", "text", "exists", "union", "union_all"}
+)
+RUNNERS: Final = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"})
+ALLOWED_PLACES: Final = ("network/access.py",)
+ALLOWED_PACKAGES: Final = ("db/",)
+
+# SQL sites outside the repositories on 2026-12-07 (03:10 UTC); they may only go down.
+KNOWN_SQL_SITES: Final[dict[str, int]] = {
+    "backend/audit/controllers.py": 4,
+    "backend/audit/service.py": 31,
+    "backend/audit/tail.py": 2,
+    "backend/demo/loader.py": 8,
+    "backend/health.py": 2,
+    "backend/home/controllers.py": 2,
+    "backend/integrations/accounting.py": 4,
+    "backend/integrations/coverage_lines.py": 5,
+    "backend/integrations/procore/connection.py": 6,
+    "backend/integrations/procore/controllers.py": 2,
+    "backend/integrations/procore/inbound.py": 2,
+    "backend/integrations/procore/mapping.py": 23,
+    "backend/integrations/procore/pages.py": 6,
+    "backend/integrations/procore/writeback.py": 6,
+    "backend/network/access_log.py": 2,
+    "backend/network/flowdown_store.py": 2,
+    "backend/network/invitations.py": 20,
+    "backend/network/throttle.py": 8,
+    "backend/notify/controllers.py": 2,
+    "backend/notify/mail.py": 6,
+    "backend/notify/service.py": 19,
+    "backend/notify/webhooks.py": 5,
+    "backend/notify/webhooks_delivery.py": 14,
+    "backend/notify/webhooks_endpoints.py": 12,
+    "backend/ops_cli.py": 1,
+    "backend/projects/decisions.py": 9,
+    "backend/projects/engine_input.py": 4,
+    "backend/projects/snapshot_documents.py": 2,
+    "backend/projects/sweep.py": 9,
+    "backend/projects/verify_service.py": 21,
+    "backend/web/bulk_invite.py": 4,
+    "backend/web/dashboard.py": 5,
+    "backend/web/engagement_messages.py": 2,
+    "backend/web/engagement_pages.py": 18,
+    "backend/web/evidence_pages.py": 2,
+    "backend/web/gc_pages.py": 4,
+    "backend/web/inbox.py": 6,
+    "backend/web/network_search.py": 10,
+    "backend/web/requirement_sets.py": 7,
+    "backend/web/review_checks.py": 6,
+    "backend/web/sub_engagement.py": 8,
+    "backend/web/sub_pages.py": 10,
+    "backend/web/sub_views.py": 4,
+    "backend/web/typed_by_hand.py": 2,
+}
+
+
+def _sql_builder_names(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """Local names bound to SQLAlchemy's statement builders, and to SQLAlchemy modules."""
+    builders: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            for alias in node.names:
+                if alias.name in STATEMENT_BUILDERS:
+                    builders.add(alias.asname or alias.name)
+                elif alias.name in {"sql", "postgresql", "sqlalchemy"}:
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("sqlalchemy"):
+                    modules.add((alias.asname or alias.name).split(".")[0])
+    return builders, modules
+
+
+def sql_sites(tree: ast.AST) -> list[int]:
+    builders, modules = _sql_builder_names(tree)
+    lines: list[int] = []
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in builders:
+            lines.append(call.lineno)
+        elif isinstance(func, ast.Attribute):
+            if (
+                func.attr in STATEMENT_BUILDERS
+                and isinstance(func.value, ast.Name)
+                and func.value.id in modules
+            ) or (func.attr in RUNNERS and call.args):
+                lines.append(call.lineno)
+    return sorted(lines)
+
+
+def sql_outside_repositories() -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for path in sorted(BACKEND.rglob("*.py")):
+        relative = path.relative_to(BACKEND).as_posix()
+        if (
+            path.name == "repository.py"
+            or relative in ALLOWED_PLACES
+            or relative.startswith(ALLOWED_PACKAGES)
+        ):
+            continue
+        lines = sql_sites(ast.parse(path.read_text(encoding="utf-8")))
+        if lines:
+            found[f"backend/{relative}"] = lines
+    return found
+
+
+def test_no_new_sql_outside_repositories() -> None:
+    grown = {
+        path: lines
+        for path, lines in sql_outside_repositories().items()
+        if len(lines) > KNOWN_SQL_SITES.get(path, 0)
+    }
+    assert not grown, (
+        "SQL outside a repository (move it into the domain's repository.py and call it "
+        f"through the domain's service): {grown}"
+    )
+
+
+def test_the_scan_finds_statements_and_runs_and_ignores_other_calls() -> None:
+    source = (
+        "from sqlalchemy import select, update as sa_update\n"
+        "from litestar import delete\n"
+        "q = select(Engagement).where(Engagement.id == x)\n"
+        "u = sa_update(Engagement).values(active=False)\n"
+        "rows = await session.execute(q)\n"
+        "value = result.scalar()\n"
+        "@delete('/x')\n"
+        "def route() -> None: ...\n"
+        "settings.get('a', 1)\n"
+    )
+    assert sql_sites(ast.parse(source)) == [3, 4, 5]
