@@ -27,16 +27,15 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from fixturegen import wordlists as words
 from fixturegen.documents import (
     BuiltDocument,
     draw_acord_page,
     new_canvas,
     plan_acord,
     single_acord_entry,
-    with_replaced_style,
 )
 from fixturegen.pdfdraw import Box, TextSink, fit_size
+from fixturegen.variety import VarietyRates, note_dba, vary_as_in_life
 
 # Fields an agency system typically types on rather than prints: the insurer block, the policy
 # columns, and the OTHER row (its description, policy, dates and limits).
@@ -194,25 +193,15 @@ def add_annotations(pdf_bytes: bytes, sink: AnnotationSink) -> bytes:
 
 
 # How often the value variety of such exports shows on one of them.
-_BARE_DIGIT_LIMITS_SHARE = 0.5
-_ACCOUNT_LINE_SHARE = 0.4
-_PLACEHOLDER_HOLDER_SHARE = 0.2
-_DBA_SHARE = 0.3
+ANNOTATED_VARIETY = VarietyRates(
+    bare_digit_limits=0.5, placeholder_holder=0.2, account_line=0.4, dba=0.3
+)
 
 
 def build_annotated(rng: random.Random, layout: str, featured: str | None) -> BuiltDocument:
     """One ACORD 25 page with part of its values typed on as annotations (see module doc)."""
     plan = plan_acord(rng, "annotated", layout, featured)
-    plan = with_replaced_style(plan, money_commas=rng.random() >= _BARE_DIGIT_LIMITS_SHARE)
-    if rng.random() < _PLACEHOLDER_HOLDER_SHARE:
-        plan.options.holder_placeholders = True
-        plan.options.holder_visible = False
-    elif rng.random() < _ACCOUNT_LINE_SHARE:
-        plan.options.holder_account = f"Acct #: {rng.randint(100_000, 9_999_999)}"
-    dba = None
-    if rng.random() < _DBA_SHARE and not plan.cert.insured.address.line_two:
-        dba = f"DBA {rng.choice(words.SURNAMES)} {rng.choice(words.TRADES)}"
-        plan.options.insured_dba = dba
+    plan, dba = vary_as_in_life(rng, plan, ANNOTATED_VARIETY)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer)
     sink = AnnotationSink(TextSink(canvas, plan.style), random.Random(rng.random()))
@@ -220,11 +209,7 @@ def build_annotated(rng: random.Random, layout: str, featured: str | None) -> Bu
     canvas.showPage()
     canvas.save()
     data = add_annotations(buffer.getvalue(), sink)
-    entry = single_acord_entry("annotated", plan, "text")
-    if dba is not None:
-        # A person reads the trade name as the insured's second name line.
-        entry["expected"]["insured"]["name_line_2"] = dba
-    entry = entry | {
+    entry = note_dba(single_acord_entry("annotated", plan, "text"), dba) | {
         "typed_on": len(sink.notes),
         "drawn_marks": len(sink.marks),
     }

@@ -1,6 +1,7 @@
 """Benchmark of the ACORD 25 reader: per-field exact-match accuracy and time per document.
 
-    uv run python -m tests.bench.bench_acord [--count N] [--scan-sample N] [--runs N]
+    uv run python -m tests.bench.bench_acord [--count N] [--seed N] [--kinds a,b] [--no-real]
+        [--scan-sample N] [--runs N] [--verbose]
 
 Generates a seeded corpus with fixturegen.generate into a temporary folder, reads
 every document in this process (the sandbox adds a fixed process start-up on top), compares
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -33,16 +35,31 @@ _NOT_VALUES = {
     "limits_as_printed",
     "source",
 }
+# Issue 16's bar: every family (a kind, and a kind drawn in one layout) at least 97 % of its
+# fields exact, the real corpus at least 98 %.
+FAMILY_TARGET = 97.0
+REAL_TARGET = 98.0
+# (accuracy %, median ms) per kind: a text layer is read in well under the 100 ms the product
+# asks of its median; a picture needs OCR, whose median the product bounds at 3 s on a quiet
+# machine (4 s here leaves room for the shared machine's load).
+TEXT_MS = 250.0
+OCR_MS = 4000.0
 TARGETS = {
-    "text": (99.0, 250.0),
-    "acroform": (99.0, 250.0),
-    "flattened": (99.0, 250.0),
-    "packet": (99.0, 250.0),
-    "scan": (95.0, 4000.0),
-    "endorsement": (95.0, 250.0),
-    "annotated": (99.0, 250.0),
-    "digital": (97.0, 4000.0),
+    "text": (FAMILY_TARGET, TEXT_MS),
+    "acroform": (FAMILY_TARGET, TEXT_MS),
+    "flattened": (FAMILY_TARGET, TEXT_MS),
+    "packet": (FAMILY_TARGET, TEXT_MS),
+    "scan": (FAMILY_TARGET, OCR_MS),
+    "endorsement": (FAMILY_TARGET, TEXT_MS),
+    "annotated": (FAMILY_TARGET, TEXT_MS),
+    "digital": (FAMILY_TARGET, OCR_MS),
+    "livecycle": (FAMILY_TARGET, TEXT_MS),
+    "turned": (FAMILY_TARGET, OCR_MS),
+    "stamped": (FAMILY_TARGET, OCR_MS),
+    "photo": (FAMILY_TARGET, OCR_MS),
 }
+# Kinds whose documents are pictures: read once each, OCR being the slow part.
+_OCR_KINDS = ("scan", "digital", "turned", "stamped", "photo")
 
 
 def leaves(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -171,17 +188,25 @@ def _time_read(path: Path, runs: int) -> tuple[dict[str, Any], float, float]:
     return result, statistics.median(times), statistics.median(cpu_times)
 
 
-def bench_generated(count: int, scan_sample: int, runs: int, verbose: bool) -> list[str]:
+def bench_generated(
+    count: int,
+    scan_sample: int,
+    runs: int,
+    verbose: bool,
+    seed: int = 7,
+    only: list[str] | None = None,
+) -> list[str]:
     try:
         from fixturegen.generate import BUILDERS, KIND_WEIGHTS, generate_corpus
     except ImportError:
         print("fixture generator not available; generated corpus skipped")
         return []
-    kinds = [k for k in KIND_WEIGHTS if k in BUILDERS]
+    kinds = [k for k in KIND_WEIGHTS if k in BUILDERS and (not only or k in only)]
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        manifest = generate_corpus(out, seed=7, count=count, kinds=kinds)
+        manifest = generate_corpus(out, seed=seed, count=count, kinds=kinds)
+        print(f"generated corpus: seed {seed}, {count} documents")
         per_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for entry in manifest["documents"]:
             per_kind[entry["kind"]].append(entry)
@@ -196,7 +221,7 @@ def bench_generated(count: int, scan_sample: int, runs: int, verbose: bool) -> l
             families: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
             for entry in entries:
                 result, ms, cpu_ms = _time_read(
-                    out / entry["file"], 1 if kind in ("scan", "digital") else runs
+                    out / entry["file"], 1 if kind in _OCR_KINDS else runs
                 )
                 times.append(ms)
                 cpu_times.append(cpu_ms)
@@ -257,20 +282,43 @@ def bench_real(verbose: bool) -> list[str]:
     print(
         f"acord-real: {matched}/{total} expected values, median {statistics.median(times):.0f} ms"
     )
-    return [_line("acord-real", "accuracy", accuracy, "%", ">=", 95.0)]
+    return [_line("acord-real", "accuracy", accuracy, "%", ">=", REAL_TARGET)]
+
+
+def summary(lines: list[str]) -> str:
+    """One line: how many families reach the accuracy bar, and whether the real corpus does."""
+    families = [ln for ln in lines if "accuracy=" in ln and not ln.startswith("bench acord-real")]
+    short = [ln.split(":")[0].removeprefix("bench ") for ln in families if ln.endswith("SHORT")]
+    real = [ln for ln in lines if ln.startswith("bench acord-real")]
+    real_state = ("ok" if real[0].endswith(" ok") else "SHORT") if real else "absent"
+    verdict = "ok" if not short and real_state != "SHORT" else "SHORT"
+    shown = f" (short: {', '.join(short)})" if short else ""
+    return (
+        f"bench acord-summary: {len(families) - len(short)}/{len(families)} families "
+        f">={FAMILY_TARGET:g}%{shown}; real >={REAL_TARGET:g}% {real_state}; {verdict}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_acord")
-    parser.add_argument("--count", type=int, default=70)
+    # 100 documents give every kind at least five documents (see fixturegen's KIND_WEIGHTS).
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kinds", default="", help="comma-separated kinds (default: all)")
+    parser.add_argument("--no-real", action="store_true", help="skip the real corpus")
     parser.add_argument("--scan-sample", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per document (median)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    lines = bench_generated(args.count, args.scan_sample, args.runs, args.verbose)
-    lines += bench_real(args.verbose)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    # Timings on a shared machine mean little without the load they were taken under.
+    print("load average at start: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
+    lines = bench_generated(args.count, args.scan_sample, args.runs, args.verbose, args.seed, kinds)
+    if not args.no_real:
+        lines += bench_real(args.verbose)
     for line in lines:
         print(line)
+    print(summary(lines))
     return 0
 
 

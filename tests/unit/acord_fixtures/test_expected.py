@@ -36,6 +36,10 @@ def test_source_matches_the_kind(corpus: tuple[Path, dict[str, Any]]) -> None:
         "scan": "ocr",
         "annotated": "text",
         "digital": "ocr",
+        "livecycle": "text",
+        "turned": "ocr",
+        "stamped": "ocr",
+        "photo": "ocr",
     }
     for document in manifest["documents"]:
         if document["expected"]:

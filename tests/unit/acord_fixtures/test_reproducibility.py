@@ -56,6 +56,10 @@ def test_default_corpus_holds_at_least_300_documents_of_every_kind() -> None:
         "endorsement": 35,
         "annotated": 30,
         "digital": 30,
+        "livecycle": 30,
+        "turned": 25,
+        "stamped": 25,
+        "photo": 25,
     }
 
 

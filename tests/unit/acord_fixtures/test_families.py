@@ -1,0 +1,141 @@
+"""The families modelled on issuers and paper handling the first kinds did not cover."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from pypdf import PdfReader
+
+from fixturegen.documents import plan_acord
+from fixturegen.generate import build_document
+from fixturegen.paper import STAMPED_SKEW_DEGREES
+from fixturegen.scan import perspective_coefficients
+from fixturegen.variety import VarietyRates, vary_as_in_life
+from tests.unit.acord_fixtures.conftest import documents_of, page_texts
+
+Corpus = tuple[Path, dict[str, Any]]
+
+
+def test_livecycle_pages_carry_the_2014_form_in_text_and_a_script_never_run(
+    corpus: Corpus,
+) -> None:
+    out, manifest = corpus
+    for document in documents_of(manifest, "livecycle"):
+        assert document["edition"] == "2014/01"
+        assert document["expected"]["form_edition"] == "2014/01"
+        [text] = page_texts(out / document["file"])
+        assert "ACORD 25 (2014/01)" in text
+        assert "ALL OWNED AUTOS" in text  # the older edition's wording
+        assert document["expected"]["insured"]["name"] in text
+        reader = PdfReader(out / document["file"])
+        names = reader.trailer["/Root"]["/Names"]
+        assert "/JavaScript" in names
+        assert not reader.get_fields()
+
+
+def test_turned_scans_are_landscape_rasters_upright_only_through_rotate(corpus: Corpus) -> None:
+    out, manifest = corpus
+    for document in documents_of(manifest, "turned"):
+        turn = document["turn"]
+        assert turn["raster_degrees"] in (90, 270)
+        page = PdfReader(out / document["file"]).pages[0]
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert int(page.get("/Rotate", 0)) == turn["page_rotate"]
+        assert (turn["raster_degrees"] + turn["page_rotate"]) % 360 in (0, 90, 270)
+        shown_upright = (turn["raster_degrees"] + turn["page_rotate"]) % 360 == 0
+        # The raster itself lies on its side; /Rotate, when present, stands the page up.
+        assert width > height
+        assert shown_upright == bool(turn["page_rotate"])
+        assert page_texts(out / document["file"]) == [""]
+
+
+def test_turned_scans_show_both_with_and_without_a_rotate_entry() -> None:
+    rotates = {
+        build_document(5, index, "turned", index).entry["turn"]["page_rotate"] != 0
+        for index in range(6)
+    }
+    assert rotates == {True, False}
+
+
+def test_stamped_scans_lie_askew_with_a_stamp_and_a_signature(corpus: Corpus) -> None:
+    out, manifest = corpus
+    low, high = STAMPED_SKEW_DEGREES
+    for document in documents_of(manifest, "stamped"):
+        assert low <= abs(document["scan"]["skew_degrees"]) <= high
+        kinds = [mark["kind"] for mark in document["marks"]]
+        assert kinds == ["stamp", "signature"]
+        stamp = document["marks"][0]
+        x0, top, x1, bottom = stamp["page_box"]
+        assert 0 <= x0 < x1 <= 612 and 0 <= top < bottom <= 792
+        # The stamp's date is a decoy: no certificate date reads like it.
+        assert stamp["printed_date"] not in str(document["expected"])
+        if document["format"] == "pdf":
+            assert page_texts(out / document["file"]) == [""]
+
+
+def test_photos_are_jpgs_of_a_page_seen_in_perspective(corpus: Corpus) -> None:
+    out, manifest = corpus
+    for document in documents_of(manifest, "photo"):
+        photo = document["photo"]
+        image = Image.open(out / document["file"])
+        assert image.format == "JPEG"
+        assert list(image.size) == photo["size"]
+        assert not image.getexif().get(0x0112)  # no orientation tag to undo anything
+        (tlx, _top), (trx, _), (brx, _), (blx, _) = photo["corners"]
+        assert all(0 < v < 1 for corner in photo["corners"] for v in corner)
+        assert trx - tlx < brx - blx  # keystone: the far (top) edge looks shorter
+        assert photo["blur_radius"] > 0 and photo["light_falloff"] > 0
+
+
+def test_perspective_coefficients_send_each_frame_corner_to_the_page_corner() -> None:
+    quad = [(120.0, 80.0), (900.0, 95.0), (980.0, 1250.0), (60.0, 1230.0)]
+    a, b, c, d, e, f, g, h = perspective_coefficients(quad, (850, 1100))
+    for (x, y), (u, v) in zip(quad, [(0, 0), (850, 0), (850, 1100), (0, 1100)], strict=True):
+        w = g * x + h * y + 1
+        assert abs((a * x + b * y + c) / w - u) < 1e-6
+        assert abs((d * x + e * y + f) / w - v) < 1e-6
+
+
+def test_variety_puts_account_lines_placeholders_and_trade_names_on_current_layouts() -> None:
+    always = VarietyRates(bare_digit_limits=1.0, placeholder_holder=0.0, account_line=1.0, dba=1.0)
+    for seed in range(20):
+        rng = random.Random(seed)
+        plan = plan_acord(rng, "livecycle", "livecycle_2014")
+        if plan.cert.insured.address.line_two or plan.cert.certificate_holder.address.line_two:
+            continue
+        varied, dba = vary_as_in_life(rng, plan, always)
+        assert not varied.style.money_commas
+        assert varied.options.holder_account and varied.options.holder_account.startswith("Acct")
+        assert dba is not None and dba.startswith("DBA ")
+        assert varied.options.insured_dba == dba
+        break
+    else:
+        raise AssertionError("no plan without second address lines in 20 seeds")
+    placeholders = VarietyRates(
+        bare_digit_limits=0.0, placeholder_holder=1.0, account_line=0.0, dba=0.0
+    )
+    varied, _ = vary_as_in_life(
+        random.Random(1), plan_acord(random.Random(1), "photo", "current_b"), placeholders
+    )
+    assert varied.options.holder_placeholders and not varied.options.holder_visible
+    assert varied.expected("ocr")["certificate_holder"]["name"] is None
+
+
+def test_the_older_layout_cannot_show_holder_oddities() -> None:
+    always = VarietyRates(bare_digit_limits=0.0, placeholder_holder=1.0, account_line=1.0, dba=1.0)
+    rng = random.Random(4)
+    varied, dba = vary_as_in_life(rng, plan_acord(rng, "turned", "legacy_2001"), always)
+    assert dba is None
+    assert not varied.options.holder_placeholders and varied.options.holder_account is None
+
+
+def test_image_families_hand_over_only_pixels(corpus: Corpus) -> None:
+    out, manifest = corpus
+    for kind in ("stamped", "photo"):
+        for document in documents_of(manifest, kind):
+            if document["format"] != "pdf":
+                Image.open(io.BytesIO((out / document["file"]).read_bytes())).verify()
