@@ -17,6 +17,7 @@ No HTTP here and no commit: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -40,6 +41,7 @@ from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.flowdown_store import tier2_version_for
+from backend.network.repository import NetworkRepository
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
 
@@ -101,6 +103,11 @@ def invitation_state(invitation: Invitation, now: datetime | None = None) -> str
 class InvitationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.repo = NetworkRepository(session)
+
+    async def organisation_names(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The companies invitations went to, by id, to list them by name."""
+        return await self.repo.organisation_names(ids)
 
     # --- issuing ------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ finding organisations on the network."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, select, update
@@ -114,6 +115,15 @@ class NetworkRepository:
         return {
             s.id for s in subs if any(i != s.id and looks_alike(n, s.legal_name) for i, n in others)
         }
+
+    async def organisation_names(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Company names are public on the network (search lists them): no scope needed."""
+        if not ids:
+            return {}
+        query = select(Organisation.id, Organisation.legal_name).where(
+            Organisation.id.in_(list(ids))
+        )
+        return {org_id: name for org_id, name in await self.session.execute(query)}
 
     def add(self, row: object) -> None:
         self.session.add(row)

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from backend.db.models import Engagement, Organisation, Project
+from backend.db.models import (
+    Decision,
+    Engagement,
+    Organisation,
+    Project,
+    ProjectTrade,
+    RecordRevision,
+    RequirementSet,
+    Verdict,
+)
 
 
 def engagement_parties(
@@ -65,6 +76,30 @@ class ProjectRepository:
             found.setdefault(sub_id, []).append(number)
         return {sub_id: sorted(numbers) for sub_id, numbers in found.items()}
 
+    async def trades_of(
+        self, gc_org_id: uuid.UUID, project_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, str]]:
+        """(project id, trade in lower case) of these projects of this GC."""
+        query = (
+            select(ProjectTrade.project_id, func.lower(ProjectTrade.trade))
+            .join(Project, Project.id == ProjectTrade.project_id)
+            .where(Project.gc_org_id == gc_org_id, ProjectTrade.project_id.in_(list(project_ids)))
+        )
+        return {(project_id, trade) for project_id, trade in await self.session.execute(query)}
+
+    async def trade_requirements(
+        self, gc_org_id: uuid.UUID, project_id: uuid.UUID
+    ) -> list[tuple[ProjectTrade, RequirementSet]]:
+        """A project's trades, each with the requirement set it maps to, by trade."""
+        query = (
+            select(ProjectTrade, RequirementSet)
+            .join(RequirementSet, RequirementSet.id == ProjectTrade.requirement_set_id)
+            .join(Project, Project.id == ProjectTrade.project_id)
+            .where(Project.gc_org_id == gc_org_id, ProjectTrade.project_id == project_id)
+            .order_by(ProjectTrade.trade)
+        )
+        return [(trade, rs) for trade, rs in await self.session.execute(query)]
+
     async def project_number_taken(self, gc_org_id: uuid.UUID, number: str) -> bool:
         query = select(Project.id).where(Project.gc_org_id == gc_org_id, Project.number == number)
         return (await self.session.execute(query)).first() is not None
@@ -102,3 +137,109 @@ class ProjectRepository:
         )
         row = (await self.session.execute(query)).first()
         return (row[0], row[1], row[2]) if row else None
+
+    async def portfolio_rows(
+        self,
+        scope: ColumnElement[bool],
+        project_id: uuid.UUID | None,
+        statuses: Collection[str] | None,
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """The dashboard's plain columns of every active engagement in scope: engagement id,
+        project id, number, name, sub id, sub name, trade, parent engagement, status,
+        expiry, pay hold, work stopped. One query of plain columns keeps the page fast."""
+        sub = aliased(Organisation)
+        query = (
+            select(
+                Engagement.id,
+                Project.id,
+                Project.number,
+                Project.name,
+                sub.id,
+                sub.legal_name,
+                Engagement.trade,
+                Engagement.parent_engagement_id,
+                Engagement.status,
+                Engagement.expires_on,
+                Engagement.pay_hold,
+                Engagement.work_stopped,
+            )
+            .join(Project, Project.id == Engagement.project_id)
+            .join(sub, sub.id == Engagement.sub_org_id)
+            .where(scope, Engagement.active.is_(True))
+        )
+        if project_id is not None:
+            query = query.where(Engagement.project_id == project_id)
+        if statuses is not None:
+            query = query.where(Engagement.status.in_(list(statuses)))
+        return (await self.session.execute(query)).all()
+
+    async def latest_decisions(
+        self, scope: ColumnElement[bool], engagement_ids: Collection[uuid.UUID]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """Each engagement's newest decision (engagement_id, kind, reason, created_at)."""
+        ranked = (
+            select(
+                Decision.engagement_id,
+                Decision.kind,
+                Decision.reason,
+                Decision.created_at,
+                func.row_number()
+                .over(partition_by=Decision.engagement_id, order_by=Decision.created_at.desc())
+                .label("rank"),
+            )
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Decision.engagement_id.in_(list(engagement_ids)))
+            .subquery()
+        )
+        return (await self.session.execute(select(ranked).where(ranked.c.rank == 1))).all()
+
+    async def changed_since_decision(
+        self, scope: ColumnElement[bool], limit: int
+    ) -> tuple[
+        list[tuple[Verdict, Engagement, Project, str, RecordRevision]],
+        dict[uuid.UUID, Verdict],
+    ]:
+        """The GC's inbox: active engagements in scope whose newest verdict came after the last
+        approve or reject, oldest first, each with the verdict before it (by engagement)."""
+        decided = (
+            select(Decision.engagement_id, func.max(Decision.created_at).label("at"))
+            .where(Decision.kind.in_(("approve", "reject")))
+            .group_by(Decision.engagement_id)
+            .subquery()
+        )
+        ranked = (
+            select(
+                Verdict.id,
+                Verdict.engagement_id,
+                func.row_number()
+                .over(partition_by=Verdict.engagement_id, order_by=Verdict.created_at.desc())
+                .label("rank"),
+            )
+            .join(Engagement, Engagement.id == Verdict.engagement_id)
+            .where(scope, Engagement.active.is_(True))
+            .subquery()
+        )
+        newest = aliased(Verdict)
+        sub = aliased(Organisation)
+        query = (
+            select(newest, Engagement, Project, sub.legal_name, RecordRevision)
+            .join(ranked, (ranked.c.id == newest.id) & (ranked.c.rank == 1))
+            .join(Engagement, Engagement.id == newest.engagement_id)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(sub, sub.id == Engagement.sub_org_id)
+            .join(RecordRevision, RecordRevision.id == newest.revision_id)
+            .outerjoin(decided, decided.c.engagement_id == Engagement.id)
+            .where(scope, (decided.c.at.is_(None)) | (decided.c.at < newest.created_at))
+            .order_by(newest.created_at)
+            .limit(limit)
+        )
+        rows = [(v, e, p, name, r) for v, e, p, name, r in (await self.session.execute(query))]
+        previous: dict[uuid.UUID, Verdict] = {}
+        if rows:
+            second = (
+                select(Verdict)
+                .join(ranked, (ranked.c.id == Verdict.id) & (ranked.c.rank == 2))
+                .where(Verdict.engagement_id.in_([r[1].id for r in rows]))
+            )
+            previous = {v.engagement_id: v for v in (await self.session.execute(second)).scalars()}
+        return rows, previous

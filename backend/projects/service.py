@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Organisation, Project
+from backend.db.models import (
+    Engagement,
+    Organisation,
+    Project,
+    ProjectTrade,
+    RecordRevision,
+    RequirementSet,
+    Verdict,
+)
 from backend.db.models.vocab import ENGAGEMENT_STATUSES
 from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import engagement_scope, require
@@ -72,6 +83,21 @@ class ProjectService:
             raise NotFound("No such project in your organisation.")
         return project
 
+    async def trades_of(
+        self, actor: Actor, project_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, str]]:
+        """(project id, lower-case trade) of these projects of the actor's GC."""
+        require(actor, "project.read")
+        if not project_ids:
+            return set()
+        return await self.repo.trades_of(actor.organisation_id, project_ids)
+
+    async def trade_requirements(
+        self, actor: Actor, project_id: uuid.UUID
+    ) -> list[tuple[ProjectTrade, RequirementSet]]:
+        require(actor, "project.read")
+        return await self.repo.trade_requirements(actor.organisation_id, project_id)
+
     async def create_project(self, actor: Actor, data: ProjectInput) -> Project:
         require(actor, "project.write")
         number = data.number.strip()
@@ -126,3 +152,32 @@ class ProjectService:
         if found is None:
             raise NotFound("No such engagement that you may see.")
         return engagement_row(*found, today)
+
+    async def portfolio_rows(
+        self,
+        actor: Actor,
+        project_id: uuid.UUID | None = None,
+        statuses: Collection[str] | None = None,
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """The dashboard's columns of the engagements this actor may see (see the repository)."""
+        require(actor, "project.read")
+        return await self.repo.portfolio_rows(engagement_scope(actor), project_id, statuses)
+
+    async def latest_decisions(
+        self, actor: Actor, engagement_ids: Collection[uuid.UUID]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        if not engagement_ids:
+            return []
+        return await self.repo.latest_decisions(engagement_scope(actor), engagement_ids)
+
+    async def inbox(
+        self, actor: Actor, limit: int
+    ) -> tuple[
+        list[tuple[Verdict, Engagement, Project, str, RecordRevision]],
+        dict[uuid.UUID, Verdict],
+    ]:
+        """Engagements whose newest verdict came after the last approve or reject, oldest
+        first, with the verdict before each. A GC's own engagements only."""
+        if not actor.is_gc:
+            return [], {}
+        return await self.repo.changed_since_decision(engagement_scope(actor), limit)

@@ -13,16 +13,16 @@ from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.datastructures import UploadFile
 from litestar.response import Template
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Project, ProjectTrade
+from backend.db.models import Project
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import InvitationService
+from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
 
 # One office's list of subs for a season; a longer list is sent in parts.
@@ -75,22 +75,9 @@ def parse_rows(text: str) -> list[BulkRow]:
 
 async def judge_rows(db: AsyncSession, actor: Actor, rows: list[BulkRow]) -> None:
     """Set each row's project and the first problem found, without writing anything."""
-    projects = {
-        p.number.casefold(): p
-        for p in (
-            await db.execute(select(Project).where(Project.gc_org_id == actor.organisation_id))
-        ).scalars()
-    }
-    trades = {
-        (project_id, trade.casefold())
-        for project_id, trade in (
-            await db.execute(
-                select(ProjectTrade.project_id, func.lower(ProjectTrade.trade)).where(
-                    ProjectTrade.project_id.in_([p.id for p in projects.values()])
-                )
-            )
-        ).all()
-    }
+    service = ProjectService(db)
+    projects = {p.number.casefold(): p for p in await service.projects(actor)}
+    trades = await service.trades_of(actor, [p.id for p in projects.values()])
     seen: set[tuple[str, str]] = set()
     for row in rows:
         local, _, domain = row.email.partition("@")

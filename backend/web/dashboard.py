@@ -12,15 +12,12 @@ from datetime import date
 from typing import Final
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from backend.db.models import Decision, Engagement, Organisation, Project
 from backend.db.models.vocab import ENGAGEMENT_STATUSES
 from backend.errors import BadInput
-from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
+from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.web.common import COLOUR_OF_STATUS, STATUS_LABEL
 
@@ -120,36 +117,14 @@ class PortfolioFilter:
 async def portfolio(
     session: AsyncSession, actor: Actor, today: date, chosen: PortfolioFilter
 ) -> list[PortfolioRow]:
-    require(actor, "project.read")
-    sub = aliased(Organisation)
-    query = (
-        select(
-            Engagement.id,
-            Project.id,
-            Project.number,
-            Project.name,
-            sub.id,
-            sub.legal_name,
-            Engagement.trade,
-            Engagement.parent_engagement_id,
-            Engagement.status,
-            Engagement.expires_on,
-            Engagement.pay_hold,
-            Engagement.work_stopped,
-        )
-        .join(Project, Project.id == Engagement.project_id)
-        .join(sub, sub.id == Engagement.sub_org_id)
-        .where(engagement_scope(actor), Engagement.active.is_(True))
-    )
-    if chosen.project_id is not None:
-        query = query.where(Engagement.project_id == chosen.project_id)
+    statuses: list[str] | None = None
     if chosen.status in ENGAGEMENT_STATUSES:
-        query = query.where(Engagement.status == chosen.status)
+        statuses = [chosen.status]
     elif chosen.status in COLOURS:
         statuses = [s for s, c in COLOUR_OF_STATUS.items() if c == chosen.status]
-        query = query.where(Engagement.status.in_(statuses))
+    found = await ProjectService(session).portfolio_rows(actor, chosen.project_id, statuses)
     rows = []
-    for r in (await session.execute(query)).all():
+    for r in found:
         days = (r[9] - today).days if r[9] is not None else None
         if chosen.window_days is not None and (days is None or days > chosen.window_days):
             continue
@@ -288,31 +263,18 @@ def portfolio_csv(
 
 
 async def row_extras(
-    session: AsyncSession, engagement_ids: list[uuid.UUID]
+    session: AsyncSession, actor: Actor, engagement_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, RowExtras]:
     """Each engagement's open blocking checks (their messages) and its latest decision."""
     if not engagement_ids:
         return {}
     verdicts = await latest_verdicts(session, engagement_ids)
-    ranked = (
-        select(
-            Decision.engagement_id,
-            Decision.kind,
-            Decision.reason,
-            Decision.created_at,
-            func.row_number()
-            .over(partition_by=Decision.engagement_id, order_by=Decision.created_at.desc())
-            .label("rank"),
-        )
-        .where(Decision.engagement_id.in_(engagement_ids))
-        .subquery()
-    )
     decided = {
         row.engagement_id: (
             f"{row.kind.replace('_', ' ')} {row.created_at.date().isoformat()}"
             + (f": {row.reason}" if row.reason else "")
         )
-        for row in (await session.execute(select(ranked).where(ranked.c.rank == 1))).all()
+        for row in await ProjectService(session).latest_decisions(actor, engagement_ids)
     }
     found: dict[uuid.UUID, RowExtras] = {}
     for engagement_id in engagement_ids:

@@ -9,11 +9,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Invitation, Organisation, Project, ProjectTrade, RequirementSet
+from backend.db.models import Invitation, Organisation, Project, ProjectTrade
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -111,7 +110,7 @@ class GcPagesController(Controller):
         organisation = await db.get(Organisation, actor.organisation_id)
         name = csv_filename(organisation.legal_name if organisation else "", today)
         return Response(
-            portfolio_csv(rows, await row_extras(db, [r.engagement_id for r in rows])),
+            portfolio_csv(rows, await row_extras(db, actor, [r.engagement_id for r in rows])),
             media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
@@ -240,14 +239,7 @@ class GcPagesController(Controller):
     ) -> Template:
         project = await projects.project(actor, project_id)
         rows = await projects.engagements(actor, date.today(), project_id)
-        trades = (
-            await db.execute(
-                select(ProjectTrade, RequirementSet)
-                .join(RequirementSet, RequirementSet.id == ProjectTrade.requirement_set_id)
-                .where(ProjectTrade.project_id == project.id)
-                .order_by(ProjectTrade.trade)
-            )
-        ).all()
+        trades = await projects.trade_requirements(actor, project.id)
         latest = {s.requirement_set.id: s.latest for s in await requirement_sets.sets_of(db, actor)}
         invitations = await InvitationService(db).issued(actor, PROJECT_KINDS, project.id)
         return await page(
@@ -345,7 +337,4 @@ async def _invitee_names(db: AsyncSession, invitations: list[Invitation]) -> dic
     address may be one the GC never typed (network search fills in the sub's administrator),
     and a member's address is that sub's to give, not the GC's to collect."""
     ids = {i.invitee_org_id for i in invitations if i.invitee_org_id is not None}
-    if not ids:
-        return {}
-    query = select(Organisation.id, Organisation.legal_name).where(Organisation.id.in_(ids))
-    return {org_id: name for org_id, name in (await db.execute(query)).all()}
+    return await InvitationService(db).organisation_names(ids)

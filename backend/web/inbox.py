@@ -11,22 +11,13 @@ from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from backend.db.models import (
-    Decision,
-    Engagement,
-    Organisation,
-    Project,
-    RecordRevision,
-    Verdict,
-)
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.projects.decisions import DecisionRequest, decide
+from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
 from backend.web.forms import read_form, text
 
@@ -100,50 +91,7 @@ def _changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[
 async def inbox_items(db: AsyncSession, actor: Actor) -> list[InboxItem]:
     """Engagements of the actor's GC whose newest verdict (on a record revision) came after
     the GC's last approve or reject, oldest first."""
-    decided = (
-        select(Decision.engagement_id, func.max(Decision.created_at).label("at"))
-        .where(Decision.kind.in_(("approve", "reject")))
-        .group_by(Decision.engagement_id)
-        .subquery()
-    )
-    ranked = (
-        select(
-            Verdict.id,
-            Verdict.engagement_id,
-            func.row_number()
-            .over(partition_by=Verdict.engagement_id, order_by=Verdict.created_at.desc())
-            .label("rank"),
-        )
-        .join(Engagement, Engagement.id == Verdict.engagement_id)
-        .where(Engagement.gc_org_id == actor.organisation_id, Engagement.active.is_(True))
-        .subquery()
-    )
-    newest = aliased(Verdict)
-    sub = aliased(Organisation)
-    query = (
-        select(newest, Engagement, Project, sub.legal_name, RecordRevision)
-        .join(ranked, (ranked.c.id == newest.id) & (ranked.c.rank == 1))
-        .join(Engagement, Engagement.id == newest.engagement_id)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(sub, sub.id == Engagement.sub_org_id)
-        .join(RecordRevision, RecordRevision.id == newest.revision_id)
-        .outerjoin(decided, decided.c.engagement_id == Engagement.id)
-        .where(
-            Engagement.gc_org_id == actor.organisation_id,
-            (decided.c.at.is_(None)) | (decided.c.at < newest.created_at),
-        )
-        .order_by(newest.created_at)
-        .limit(INBOX_PAGE)
-    )
-    rows = (await db.execute(query)).all()
-    previous: dict[uuid.UUID, Verdict] = {}
-    if rows:
-        second = (
-            select(Verdict)
-            .join(ranked, (ranked.c.id == Verdict.id) & (ranked.c.rank == 2))
-            .where(Verdict.engagement_id.in_([r[1].id for r in rows]))
-        )
-        previous = {v.engagement_id: v for v in (await db.execute(second)).scalars()}
+    rows, previous = await ProjectService(db).inbox(actor, INBOX_PAGE)
     items = []
     for verdict, engagement, project, sub_name, revision in rows:
         before = previous.get(engagement.id)
