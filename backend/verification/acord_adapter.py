@@ -66,7 +66,15 @@ _COMPLETED_OPS: Final = re.compile(
     r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I
 )
 _PER_PROJECT: Final = re.compile(r"\bCG\s*25\s*03\b|per[\s-]+project\s+aggregate", re.I)
+_NOTICE_WORDS: Final = re.compile(r"notice\s+of\s+cancel+ation", re.I)
 _FOLLOWS_FORM: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
+# "Does not follow form", "non-follow form", "not following form", "stand-alone umbrella": said
+# plainly, the umbrella cannot count over a line (it is not merely unstated).
+_NOT_FOLLOWS_FORM: Final = re.compile(
+    r"\b(?:(?:does|do|is)\s+not|not|non)[\s-]+follow(?:s|ing)?[\s-]+form"
+    r"|\bstand[\s-]?alone\s+(?:umbrella|excess)",
+    re.I,
+)
 _BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
 _DESCRIPTION_POINTER: Final = "/description_of_operations"
 
@@ -116,6 +124,7 @@ def record_from_acord_json(
         endorsements.extend(_flag_claims(index, coverage, line, evidence, description))
     shown_lines = {policy.line for policy in policies} | set(unreadable)
     endorsements.extend(_description_claims(description, shown_lines, coverages, evidence))
+    endorsements = _cited_forms_carry_the_box(endorsements)
     endorsements.extend(_follow_form_claims(policies, endorsements))
     holder = document.get("certificate_holder")
     holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
@@ -218,9 +227,13 @@ def _policy(
     for kind in known_kinds:
         term_evidence[f"limits.{kind}"] = evidence.at(f"{base}/limits/{kind}")
     follows_form: bool | None = None
-    if line in (UMBRELLA, "excess") and description and _FOLLOWS_FORM.search(description):
-        follows_form = True
-        term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
+    if line in (UMBRELLA, "excess") and description:
+        if _NOT_FOLLOWS_FORM.search(description):
+            follows_form = False
+            term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
+        elif _FOLLOWS_FORM.search(description):
+            follows_form = True
+            term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
     autos = coverage.get("covered_autos")
     basis = _choice(coverage.get("basis"), ("occurrence", "claims_made"))
     retro_date = _date(coverage.get("retro_date"))
@@ -363,8 +376,10 @@ def _description_claims(
     if _PNC.search(description) and has_gl:
         claims.append(_claim(PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, where))
     notice = _NOTICE.search(description)
-    if notice is not None:
-        days = int(notice.group(1) or notice.group(2))
+    if notice is not None or _NOTICE_WORDS.search(description):
+        # Notice of cancellation mentioned without its days ("per policy provisions") is a
+        # claim whose days are unknown: the check asks for them instead of failing.
+        days = int(notice.group(1) or notice.group(2)) if notice is not None else None
         claims.append(
             Endorsement(
                 kind=NOTICE_OF_CANCELLATION,
@@ -377,6 +392,36 @@ def _description_claims(
     if _PER_PROJECT.search(description) and has_gl:
         claims.append(_claim(PER_PROJECT_AGGREGATE, GENERAL_LIABILITY, where))
     return claims
+
+
+def _cited_forms_carry_the_box(endorsements: list[Endorsement]) -> list[Endorsement]:
+    """The GL row's ADDL INSD box and the AI forms the description cites are one claim: when
+    the description names the form of a kind (CG 20 33, CG 20 10 ...), the box's claim of that
+    kind is judged as that form, not as a form-less claim reaching further than the form does
+    (a box read as "blanket" would otherwise cover the owner that CG 20 33 does not reach)."""
+    cited: dict[str, Endorsement] = {}
+    for endorsement in endorsements:
+        if endorsement.form_number is not None and endorsement.source == SOURCE_CERTIFICATE:
+            cited.setdefault(endorsement.kind, endorsement)
+    if not cited:
+        return endorsements
+    carried: list[Endorsement] = []
+    for endorsement in endorsements:
+        form = cited.get(endorsement.kind)
+        if (
+            form is not None
+            and endorsement.source == SOURCE_CERTIFICATE
+            and endorsement.form_number is None
+            and endorsement.lines == (GENERAL_LIABILITY,)
+        ):
+            endorsement = dataclasses.replace(
+                endorsement,
+                form_number=form.form_number,
+                edition=form.edition,
+                blanket=form.blanket,
+            )
+        carried.append(endorsement)
+    return carried
 
 
 def _follow_form_claims(

@@ -135,34 +135,24 @@ def with_umbrella(
     if umbrella is None:
         return FAIL, found
     total = amount + umbrella
+    arithmetic: dict[str, object] = {"primary": amount, "umbrella": umbrella, "total": total}
+    if isinstance(found, dict) and "bodily_injury_per_person" in found:
+        # The primary is split auto limits: the verdict says so rather than call the lowest of
+        # them a combined single limit.
+        arithmetic["primary_split"] = found
     if total < minimum:
-        return FAIL, {"primary": amount, "umbrella": umbrella, "total": total}
+        return FAIL, arithmetic
     reach = _continuous_until(pairs, day)
     if period_end is not None and (reach is None or reach < period_end):
-        return FAIL, {
-            "primary": amount,
-            "umbrella": umbrella,
-            "total": total,
-            "umbrella_ends": reach,
-        }
+        return FAIL, {**arithmetic, "umbrella_ends": reach}
     over_lines = current.follows_form_over
     follows = current.follows_form
     if follows is False or (over_lines is not None and over not in over_lines):
-        return FAIL, {
-            "primary": amount,
-            "umbrella": umbrella,
-            "total": total,
-            "follows_form": False,
-        }
+        return FAIL, {**arithmetic, "follows_form": False}
     if follows is None:
         # It would make up the shortfall if it follows form; the certificate does not say.
-        return UNKNOWN, {
-            "primary": amount,
-            "umbrella": umbrella,
-            "total": total,
-            "follows_form": None,
-        }
-    return PASS, {"primary": amount, "umbrella": umbrella, "total": total}
+        return UNKNOWN, {**arithmetic, "follows_form": None}
+    return PASS, arithmetic
 
 
 def split_limits_floor(limits: Mapping[str, int | None]) -> int | None:

@@ -166,9 +166,16 @@ def _limit_sentence(check: Check) -> str:
     required = money(check.expected)
     found = check.found
     if isinstance(found, dict):
-        return _limit_detail(label, found, required, check.outcome)
+        detail = _limit_detail(label, found, required, check.outcome)
+        if check.outcome in (FAIL, UNKNOWN) and "Ask your broker" not in detail:
+            detail += f" Ask your broker for a certificate showing at least {required}."
+        return detail
     if found is None:
-        return f"{label} is not shown or could not be read; the requirement is {required}."
+        return (
+            f"{label} is not shown or could not be read; the requirement is {required}. Ask "
+            "your broker for a certificate showing it."
+        )
+    # The contract's own example (contracts/verify-json.md): found and required, no more.
     return f"{label} is {money(found)}; the requirement is {required}."
 
 
@@ -192,16 +199,24 @@ def _limit_detail(label: str, found: dict[str, object], required: str, outcome: 
             f"{money(found.get('property_damage'))}; each must be at least {required}."
         )
     if "primary" in found:
-        sums = (
-            f"primary {money(found['primary'])} + umbrella {money(found['umbrella'])} = "
-            f"{money(found['total'])}"
-        )
+        split = found.get("primary_split")
+        primary = money(found["primary"])
+        if isinstance(split, dict):
+            primary = (
+                f"{money(found['primary'])} (the lowest of its split limits: bodily injury "
+                f"{money(split.get('bodily_injury_per_person'))} per person, "
+                f"{money(split.get('bodily_injury_per_accident'))} per accident, property "
+                f"damage {money(split.get('property_damage'))})"
+            )
+        sums = f"primary {primary} + umbrella {money(found['umbrella'])} = {money(found['total'])}"
         if outcome == PASS:
             return f"{label}: {sums}, at least the {required} required (limits combined)."
         if "umbrella_ends" in found:
             return (
                 f"{label}: {sums} would meet the {required} required, but the umbrella ends "
-                f"{_text(found['umbrella_ends'])}, before the line's term; it cannot count."
+                f"{_text(found['umbrella_ends'])}, before the line's term; it cannot count. "
+                "Ask your broker for the umbrella's renewal certificate, or a primary limit of "
+                f"at least {required}."
             )
         if found.get("follows_form") is None and "follows_form" in found:
             return (
@@ -212,9 +227,13 @@ def _limit_detail(label: str, found: dict[str, object], required: str, outcome: 
         if found.get("follows_form") is False:
             return (
                 f"{label}: the umbrella does not follow form over this line, so only the "
-                f"primary {money(found['primary'])} counts; the requirement is {required}."
+                f"primary {primary} counts; the requirement is {required}. Ask your broker for "
+                f"a primary limit of at least {required}, or an umbrella that follows form."
             )
-        return f"{label}: {sums}, below the {required} required even with the umbrella."
+        return (
+            f"{label}: {sums}, below the {required} required even with the umbrella. Ask your "
+            "broker for higher limits."
+        )
     return f"{label} is {_text(found)}; the requirement is {required}."
 
 
