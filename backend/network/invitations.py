@@ -45,6 +45,8 @@ from backend.network.repository import NetworkRepository
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
 
+# Who of a sub found by network search receives a GC's invitation.
+SUB_INVITEE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
 BROKER: Final = "broker_access"
 PROJECT: Final = "engagement"
 TIER2: Final = "tier2_engagement"
@@ -104,6 +106,22 @@ class InvitationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.repo = NetworkRepository(session)
+
+    async def search_subs(
+        self, name: str, state: str, tax_id: str | None, limit: int
+    ) -> tuple[list[Organisation], set[uuid.UUID]]:
+        """Subs on the network a GC may invite (see NetworkRepository.search_subs), and the
+        ids among them whose legal name reads as another sub's."""
+        found = await self.repo.search_subs(name, state, tax_id, limit)
+        return found, await self.repo.with_namesakes(found)
+
+    async def sub_invitee_email(self, sub_org_id: uuid.UUID) -> str:
+        """Where an invitation to a sub found by search goes: its administrator, else its
+        earliest bookkeeper."""
+        email = await self.repo.sub_contact_email(sub_org_id, SUB_INVITEE_ROLES)
+        if email is None:
+            raise NotFound("No such subcontractor on the network, or it has no administrator yet.")
+        return str(email)
 
     async def organisation_names(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The companies invitations went to, by id, to list them by name."""

@@ -125,6 +125,22 @@ class NetworkRepository:
         )
         return {org_id: name for org_id, name in await self.session.execute(query)}
 
+    async def sub_contact_email(self, sub_org_id: uuid.UUID, roles: Collection[str]) -> str | None:
+        """The address of a subcontractor's administrator (else the earliest member in `roles`)."""
+        query = (
+            select(Person.email)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(
+                Membership.organisation_id == sub_org_id,
+                Organisation.kind == "subcontractor",
+                Membership.role.in_(list(roles)),
+            )
+            .order_by(Membership.role != "sub_admin", Membership.created_at)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     def add(self, row: object) -> None:
         self.session.add(row)
 

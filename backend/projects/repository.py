@@ -87,6 +87,16 @@ class ProjectRepository:
         )
         return {(project_id, trade) for project_id, trade in await self.session.execute(query)}
 
+    async def project_trade_pairs(self, gc_org_id: uuid.UUID) -> list[tuple[Project, str]]:
+        """Every (project, trade) of this GC, by project number then trade."""
+        query = (
+            select(Project, ProjectTrade.trade)
+            .join(ProjectTrade, ProjectTrade.project_id == Project.id)
+            .where(Project.gc_org_id == gc_org_id)
+            .order_by(Project.number, ProjectTrade.trade)
+        )
+        return [(p, t) for p, t in await self.session.execute(query)]
+
     async def trade_requirements(
         self, gc_org_id: uuid.UUID, project_id: uuid.UUID
     ) -> list[tuple[ProjectTrade, RequirementSet]]:

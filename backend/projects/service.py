@@ -92,6 +92,18 @@ class ProjectService:
             return set()
         return await self.repo.trades_of(actor.organisation_id, project_ids)
 
+    async def project_trades(self, actor: Actor) -> list[tuple[Project, str]]:
+        """Every (project, trade) of the actor's GC: what a sub can be invited onto."""
+        require(actor, "project.read")
+        return await self.repo.project_trade_pairs(actor.organisation_id)
+
+    async def engaged_project_numbers(
+        self, actor: Actor, sub_org_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[str]]:
+        """sub id -> the numbers of the actor's GC's projects it is actively engaged on."""
+        require(actor, "project.read")
+        return await self.repo.engaged_project_numbers(actor.organisation_id, sub_org_ids)
+
     async def trade_requirements(
         self, actor: Actor, project_id: uuid.UUID
     ) -> list[tuple[ProjectTrade, RequirementSet]]:

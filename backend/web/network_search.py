@@ -15,19 +15,17 @@ from typing import Any, Final
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Membership, Organisation, Person, Project, ProjectTrade
-from backend.errors import BadInput, DomainError, NotFound
+from backend.db.models import Organisation, Project
+from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import InvitationService, Issued
-from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import normalise_ein
-from backend.projects.repository import ProjectRepository
+from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
 from backend.web.forms import read_form, text
 
@@ -35,8 +33,6 @@ from backend.web.forms import read_form, text
 MIN_SEARCH_CHARS: Final = 2
 # Results shown at once; a longer list asks for a narrower search.
 MAX_RESULTS: Final = 25
-# The member who receives a network sub's invitation: its administrator, else its bookkeeper.
-INVITEE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
 
 
 @dataclass(frozen=True)
@@ -53,41 +49,13 @@ async def search_subs(
 ) -> list[Found]:
     """Subs whose legal name contains `name` (any case), in `state` when given, holding
     exactly `tax_id` when given."""
-    network = NetworkRepository(db)
-    found = await network.search_subs(name, state, tax_id, MAX_RESULTS)
-    ids = [o.id for o in found]
-    engaged = await ProjectRepository(db).engaged_project_numbers(actor.organisation_id, ids)
-    namesakes = await network.with_namesakes(found)
+    found, namesakes = await InvitationService(db).search_subs(name, state, tax_id, MAX_RESULTS)
+    engaged = await ProjectService(db).engaged_project_numbers(actor, [o.id for o in found])
     return [Found(o, engaged.get(o.id, []), o.id in namesakes) for o in found]
 
 
 async def project_trades(db: AsyncSession, actor: Actor) -> list[tuple[Project, str]]:
-    query = (
-        select(Project, ProjectTrade.trade)
-        .join(ProjectTrade, ProjectTrade.project_id == Project.id)
-        .where(Project.gc_org_id == actor.organisation_id)
-        .order_by(Project.number, ProjectTrade.trade)
-    )
-    return [(p, t) for p, t in (await db.execute(query)).all()]
-
-
-async def invitee_email(db: AsyncSession, sub_org_id: uuid.UUID) -> str:
-    query = (
-        select(Person.email)
-        .join(Membership, Membership.person_id == Person.id)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(
-            Membership.organisation_id == sub_org_id,
-            Organisation.kind == "subcontractor",
-            Membership.role.in_(INVITEE_ROLES),
-        )
-        .order_by(Membership.role != "sub_admin", Membership.created_at)
-        .limit(1)
-    )
-    email = (await db.execute(query)).scalar_one_or_none()
-    if email is None:
-        raise NotFound("No such subcontractor on the network, or it has no administrator yet.")
-    return str(email)
+    return await ProjectService(db).project_trades(actor)
 
 
 class NetworkSearchController(Controller):
@@ -126,18 +94,10 @@ class NetworkSearchController(Controller):
                 chosen = uuid.UUID(project_id)
             except ValueError as exc:
                 raise BadInput("Choose a project and trade.", field="project_trade") from exc
-            project = (
-                await db.execute(
-                    select(Project).where(
-                        Project.id == chosen, Project.gc_org_id == actor.organisation_id
-                    )
-                )
-            ).scalar_one_or_none()
-            if project is None:
-                raise NotFound("No such project in your organisation.")
+            project = await ProjectService(db).project(actor, chosen)
             async with db.begin_nested():
                 sent = await InvitationService(db).invite_sub(
-                    actor, project, await invitee_email(db, sub_id), trade
+                    actor, project, await InvitationService(db).sub_invitee_email(sub_id), trade
                 )
         except DomainError as exc:
             return await _network_page(db, actor, q, state, project_id, exc, None, tax_id)

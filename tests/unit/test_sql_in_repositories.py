@@ -59,7 +59,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/web/engagement_messages.py": 2,
     "backend/web/engagement_pages.py": 18,
     "backend/web/evidence_pages.py": 2,
-    "backend/web/network_search.py": 6,
     "backend/web/requirement_sets.py": 7,
     "backend/web/review_checks.py": 6,
     "backend/web/sub_engagement.py": 8,
