@@ -2,8 +2,9 @@
 and a compliance-code feed per vendor and subcontract in the shape Viewpoint Vista imports
 (code, description, expiry, verify flag), both as CSV files and as JSON over the API.
 
-Until engagements carry their commitment, a "subcontract" is the engagement: it is named
-"<project number>/<trade>" and keyed by the engagement id.
+A "subcontract" is the engagement's contract (a subcontract or purchase order, imported from
+Procore or labelled by its trade): it is named "<project number>/<contract label>" and keyed by
+the engagement id.
 
 Compliance codes, one row per required coverage line plus one HOLD row per pay hold in force:
 - `code`: the line's short code (GL, AUTO, UMB, WC), or HOLD;
@@ -98,7 +99,7 @@ async def _engagements(
         .join(Project, Project.id == Engagement.project_id)
         .join(Organisation, Organisation.id == Engagement.sub_org_id)
         .where(Engagement.gc_org_id == actor.organisation_id, Engagement.active.is_(True))
-        .order_by(Organisation.legal_name, Project.number, Engagement.trade, Engagement.id)
+        .order_by(Organisation.legal_name, Project.number, Engagement.contract_ref, Engagement.id)
     )
     if only_held:
         query = query.where(Engagement.pay_hold.is_(True))
@@ -119,7 +120,7 @@ async def _latest_holds(
 
 
 def subcontract_name(project: Project, engagement: Engagement) -> str:
-    return f"{project.number}/{engagement.trade}"
+    return f"{project.number}/{engagement.contract_ref}"
 
 
 async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list[HoldRow]:

@@ -155,8 +155,8 @@ class ProjectRepository:
         statuses: Collection[str] | None,
     ) -> Sequence[Row[*tuple[Any, ...]]]:
         """The dashboard's plain columns of every active engagement in scope: engagement id,
-        project id, number, name, sub id, sub name, trade, parent engagement, status,
-        expiry, pay hold, work stopped. One query of plain columns keeps the page fast."""
+        project id, number, name, sub id, sub name, contract label (trade), parent engagement,
+        status, expiry, pay hold, work stopped. One query of plain columns keeps the page fast."""
         sub = aliased(Organisation)
         query = (
             select(
@@ -166,7 +166,7 @@ class ProjectRepository:
                 Project.name,
                 sub.id,
                 sub.legal_name,
-                Engagement.trade,
+                Engagement.contract_label,
                 Engagement.parent_engagement_id,
                 Engagement.status,
                 Engagement.expires_on,

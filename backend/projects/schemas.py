@@ -41,6 +41,13 @@ class EngagementRow(msgspec.Struct, kw_only=True):
     sub_org_id: uuid.UUID
     sub_name: str
     trade: str
+    contract_ref: str
+    contract_label: str
+    contract_kind: str
+    contract_title: str
+    procore_commitment_id: int | None
+    contract_start: date | None
+    contract_end: date | None
     status: str
     expires_on: date | None
     days_to_expiry: int | None

@@ -97,7 +97,7 @@ async def dependants(
                 project_number=project.number,
                 project_name=project.name,
                 flowdown_required=project.flowdown_required,
-                trade=engagement.trade,
+                trade=engagement.contract_label,
                 tier=2 if engagement.parent_engagement_id else 1,
                 status=engagement.status,
                 expires_on=engagement.expires_on,

@@ -3,22 +3,60 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    case,
+    func,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
 from backend.db.models._types import one_of
-from backend.db.models.vocab import ENGAGEMENT_STATUSES
+from backend.db.models.vocab import CONTRACT_KINDS, ENGAGEMENT_STATUSES
+
+
+def _trade_as_contract(context: DefaultExecutionContext) -> str:
+    """An engagement made without a contract (an accepted invitation) is labelled by its trade,
+    as engagements were before contracts existed."""
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return str(parameters["trade"])[:80]
 
 
 class Engagement(IdMixin, CreatedAtMixin, Base):
-    """A sub working on a GC's project under one pinned requirement-set version.
+    """A sub working on a GC's project under one contract (a subcontract or a purchase order)
+    and one pinned requirement-set version. A sub may hold several contracts on one project,
+    each its own engagement with its own requirements, dates, decisions and snapshots.
     Tier-2 engagements name the tier-1 engagement they flow down from."""
 
     __tablename__ = "engagements"
     __table_args__ = (
-        UniqueConstraint("project_id", "sub_org_id", "parent_engagement_id"),
+        # NULLS NOT DISTINCT: two tier-1 engagements (no parent) under one label are the same
+        # contract, which a plain unique constraint would let through.
+        UniqueConstraint(
+            "project_id",
+            "sub_org_id",
+            "parent_engagement_id",
+            "contract_ref",
+            name="uq_engagements_contract",
+            postgresql_nulls_not_distinct=True,
+        ),
+        # One engagement per Procore commitment on a project (NULL: not from Procore).
+        UniqueConstraint(
+            "project_id",
+            "contract_kind",
+            "procore_commitment_id",
+            name="uq_engagements_procore_commitment",
+        ),
         one_of("status", ENGAGEMENT_STATUSES, "status_known"),
+        one_of("contract_kind", CONTRACT_KINDS, "contract_kind_known"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(
@@ -35,6 +73,15 @@ class Engagement(IdMixin, CreatedAtMixin, Base):
         ForeignKey("engagements.id", ondelete="CASCADE"), index=True
     )
     trade: Mapped[str] = mapped_column(String(80))
+    # Our label of the contract (the commitment's number when imported from Procore).
+    contract_ref: Mapped[str] = mapped_column(String(80), default=_trade_as_contract)
+    contract_kind: Mapped[str] = mapped_column(
+        String(16), default="subcontract", server_default="subcontract"
+    )
+    contract_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    procore_commitment_id: Mapped[int | None] = mapped_column(BigInteger)
+    contract_start: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
     requirement_set_version_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("requirement_set_versions.id")
     )
@@ -45,3 +92,23 @@ class Engagement(IdMixin, CreatedAtMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     pay_hold: Mapped[bool] = mapped_column(default=False)
     work_stopped: Mapped[bool] = mapped_column(default=False)
+    # Any change to the row (status, holds, contract): the API's "updated since" filter.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    @hybrid_property
+    def contract_label(self) -> str:
+        """What pages show for the engagement: the trade alone while the contract is labelled
+        by it (made by invitation), else "<contract> · <trade>"."""
+        if self.contract_ref == self.trade:
+            return self.trade
+        return f"{self.contract_ref} · {self.trade}"
+
+    @contract_label.inplace.expression
+    @classmethod
+    def _contract_label_expression(cls) -> ColumnElement[str]:
+        return case(
+            (cls.contract_ref == cls.trade, cls.trade),
+            else_=cls.contract_ref + " · " + cls.trade,
+        )

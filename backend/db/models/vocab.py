@@ -24,6 +24,9 @@ TOKEN_SCOPE_READ = "read"  # noqa: S105 - a scope name, not a secret
 TOKEN_SCOPE_WRITE = "write"  # noqa: S105 - a scope name, not a secret
 TOKEN_SCOPES = (TOKEN_SCOPE_READ, TOKEN_SCOPE_WRITE)
 
+# What an engagement's contract is: Procore's two kinds of commitment.
+CONTRACT_KINDS = ("subcontract", "purchase_order")
+
 INVITATION_KINDS = ("member", "broker_access", "engagement", "tier2_engagement")
 
 LINES = (

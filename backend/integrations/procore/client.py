@@ -178,6 +178,24 @@ class ProcoreClient:
                 return found
             page += 1
 
+    async def commitments(self, kind: str, project_id: int) -> list[dict[str, Any]]:
+        """Every commitment of one kind ("work_order_contracts": subcontracts,
+        "purchase_order_contracts": purchase orders) on a Procore project, page by page."""
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            rows = await self.json(
+                "GET",
+                f"/rest/v1.0/{kind}",
+                params={"project_id": project_id, "page": page, "per_page": PER_PAGE},
+            )
+            if not isinstance(rows, list):
+                raise ProcoreError(f"Procore answered {kind} with something other than a list")
+            found.extend(row for row in rows if isinstance(row, dict))
+            if len(rows) < PER_PAGE:
+                return found
+            page += 1
+
     async def commitments_exist(self, project_id: int) -> bool:
         """Whether the project is one of the company's (its subcontract list answers)."""
         response = await self.request(

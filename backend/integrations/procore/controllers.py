@@ -18,6 +18,11 @@ from backend.config import Settings
 from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
 from backend.errors import BadInput, NotAuthenticated, NotFound
 from backend.integrations.procore import mapping
+from backend.integrations.procore.commitments import (
+    ImportReport,
+    check_default_trade,
+    import_commitments,
+)
 from backend.integrations.procore.connection import (
     connect,
     connection_of,
@@ -48,6 +53,14 @@ class ConnectionView(msgspec.Struct, kw_only=True):
 
 class VendorConfirm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sub_org_id: uuid.UUID | None = None
+
+
+class CommitmentImportInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Which linked project to import (none: every linked project), and the trade a commitment
+    whose title names none of the project's trades is held to."""
+
+    project_id: uuid.UUID | None = None
+    default_trade: str | None = None
 
 
 class ProjectLinkInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -150,6 +163,25 @@ class ProcoreController(Controller):
             db, settings, actor, data.project_id, data.procore_project_id
         )
         return {"project_id": str(link.project_id), "procore_project_id": link.procore_project_id}
+
+    @post("/commitments/import", status_code=200)
+    async def import_commitments(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        data: CommitmentImportInput | None = None,
+    ) -> ImportReport:
+        """Read the subcontracts and purchase orders of linked Procore projects and make (or
+        update) one engagement per commitment; what was skipped says why."""
+        wanted = data or CommitmentImportInput()
+        return await import_commitments(
+            db,
+            settings,
+            actor,
+            wanted.project_id,
+            check_default_trade(wanted.default_trade),
+        )
 
     @post("/reconcile", status_code=202)
     async def reconcile(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import ProcoreConnection, ProcoreInsuranceSync, Project
 from backend.errors import BadInput, DomainError
-from backend.integrations.procore import mapping
+from backend.integrations.procore import commitments, mapping
 from backend.integrations.procore.connection import (
     authorize_url,
     check_credentials,
@@ -252,6 +252,25 @@ class ProcorePagesController(Controller):
         except DomainError as exc:
             return await self._page(db, actor, settings, exc.status_code, exc)
         return Redirect(path="/settings/integrations/procore")
+
+    @post("/commitments/import")
+    async def import_commitments(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, settings: Settings
+    ) -> Response[Any]:
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                report = await commitments.import_commitments(
+                    db,
+                    settings,
+                    actor,
+                    parse_uuid(text(form, "project_id")),
+                    commitments.check_default_trade(text(form, "default_trade") or None),
+                )
+        except DomainError as exc:
+            return await self._page(db, actor, settings, exc.status_code, exc)
+        return await self._page(db, actor, settings, imported=report)
 
     @post("/reconcile")
     async def reconcile(

@@ -76,7 +76,7 @@ def origin_id(engagement_id: uuid.UUID, line: str) -> str:
 
 
 def insurance_item(
-    settings: Settings, vendor_id: int, line: CoverageLine, project: Project, trade: str
+    settings: Settings, vendor_id: int, line: CoverageLine, project: Project, contract: str
 ) -> dict[str, Any]:
     """The record as Procore takes it; values we have not read are left out, not guessed."""
     item: dict[str, Any] = {
@@ -87,7 +87,9 @@ def insurance_item(
         "insurance_type": line.label,
         "status": PROCORE_STATUS[line.state],
         "info_received": line.state not in ("missing", "undecided"),
-        "notes": f"{project.number} {project.name} / {trade}: {line.state}"[:500],
+        # The contract's label names which of the vendor's commitments the record is for (the
+        # origin_id keys it; Procore's company insurances have no commitment field).
+        "notes": f"{project.number} {project.name} / {contract}: {line.state}"[:500],
     }
     if line.policy_number:
         item["policy_number"] = line.policy_number
@@ -100,6 +102,11 @@ def insurance_item(
     if line.key_limit is not None:
         item["limit"] = f"{line.key_limit}.00"
     return item
+
+
+def _contract_label(engagement: Engagement) -> str:
+    kind = "purchase order" if engagement.contract_kind == "purchase_order" else "subcontract"
+    return f"{kind} {engagement.contract_ref} ({engagement.trade})"
 
 
 def digest(item: dict[str, Any]) -> bytes:
@@ -163,7 +170,9 @@ async def push(
         items: list[dict[str, Any]] = []
         for engagement, project, vendor_id in targets:
             for line in lines.get(engagement.id, []):
-                item = insurance_item(settings, vendor_id, line, project, engagement.trade)
+                item = insurance_item(
+                    settings, vendor_id, line, project, _contract_label(engagement)
+                )
                 report.considered += 1
                 previous = known.get(item["origin_id"])
                 if (
