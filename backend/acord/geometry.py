@@ -26,6 +26,9 @@ class Word:
     # Left edge of each character, so a label glued to a value can be cut apart.
     char_x0s: list[float] = field(default_factory=list)
     hidden: bool = False
+    # A form field's value that a viewer draws from the field itself (see acroform.py): the
+    # file holds no drawing of it, so a rendered page cannot tell whether it shows.
+    drawn_by_viewer: bool = False
 
     @property
     def cy(self) -> float:

@@ -318,6 +318,8 @@ def mark_hidden_words(words: list[Word], meter: InkMeter) -> list[Word]:
     """Flag words that are in the text layer but not visible on the rendered page."""
     hidden: list[Word] = []
     for word in words:
+        if word.drawn_by_viewer:
+            continue
         if word.hidden:
             hidden.append(word)
             continue

@@ -19,7 +19,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from backend.acord import preflight
 from backend.acord.absent_values import absence_warnings, remove_placeholders
-from backend.acord.acroform import filled_fields, read_acroform
+from backend.acord.acroform import field_values, with_field_words
 from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
@@ -33,6 +33,9 @@ from backend.acord.word_sources import pdf_page_words
 
 MAX_OCR_PAGES = 4
 _INK_DPI = 100
+# A page read from a filled form: at least this many filled fields (a lone signature or date
+# field left on a printed certificate does not make its values the form's).
+_FORM_FIELDS_MIN = 5
 _COVERAGE_KEYS = (
     "line",
     "insurer_letter",
@@ -231,8 +234,13 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
         kinds: dict[int, str] = {}
         sources: dict[int, _PageSource] = {}
         image_pages: list[int] = []
+        form_fields = 0
         for index in range(len(document)):
             page, words = pdf_page_words(document, index)
+            # Filled form fields are one more source of words, placed in their widget boxes.
+            fields = field_values(reader, index)
+            words = with_field_words(words, fields)
+            form_fields += len(fields)
             number = index + 1
             source = _text_page(page, words, number)
             text = "\n".join(line.text for line in source.text.lines)
@@ -244,14 +252,6 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
             kinds[number] = classify_page(text)
             if kinds[number] == "acord25":
                 _add_ink(source, page)
-        fields = filled_fields(reader)
-        official = [name for name in fields if name.endswith("_A") or name.endswith("_B")]
-        if len(official) >= 5:
-            result = read_acroform(fields)
-            result.update({"form": "ACORD 25", "form_edition": "2016/03", "source": "acroform"})
-            first_acord = next((n for n, k in kinds.items() if k == "acord25"), 1)
-            kinds[first_acord] = "acord25"
-            return _finish(result, kinds, sources, [])
         ocr_used = False
         if "acord25" not in kinds.values() and image_pages:
             for number in image_pages[:MAX_OCR_PAGES]:
@@ -271,7 +271,8 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
                     text = "\n".join(line.text for line in source.text.lines)
                     kinds[number] = classify_page(text)
         ordered = [sources[n] for n in sorted(sources)]
-        return _assemble(ordered, "ocr" if ocr_used else "text", kinds, [])
+        kind = "ocr" if ocr_used else "acroform" if form_fields >= _FORM_FIELDS_MIN else "text"
+        return _assemble(ordered, kind, kinds, [])
     finally:
         document.close()
 
