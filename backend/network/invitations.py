@@ -22,19 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Engagement,
     Invitation,
-    Membership,
     Organisation,
     Person,
     Project,
-    ProjectTrade,
-    RequirementSetVersion,
-    WebSession,
 )
 from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
 from backend.network import access_log
@@ -203,14 +198,7 @@ class InvitationService:
         address = normalise_email(email)
         sub = await self._sub_of_email(address)
         if sub is not None:
-            taken = await self.session.execute(
-                select(Engagement.id).where(
-                    Engagement.project_id == project.id,
-                    Engagement.sub_org_id == sub.id,
-                    Engagement.parent_engagement_id.is_(None),
-                )
-            )
-            if taken.first() is not None:
+            if await self.repo.engaged_on_project(project.id, sub.id):
                 raise Conflict(
                     f"{sub.legal_name} is already engaged on this project.", field="email"
                 )
@@ -249,15 +237,7 @@ class InvitationService:
         """The sub a member of which has this address; None otherwise (the invitee then joins
         from the link). An address of a GC's or a broker's member, or of an account without a
         company, cannot become a sub's: the link's sign-up refuses it, not the invitation."""
-        query = (
-            select(Organisation)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .join(Person, Person.id == Membership.person_id)
-            .where(Person.email == email)
-            .order_by(Organisation.kind != "subcontractor", Membership.created_at)
-            .limit(1)
-        )
-        organisation = (await self.session.execute(query)).scalar_one_or_none()
+        organisation = await self.repo.organisation_of_email(email)
         if organisation is None or organisation.kind != "subcontractor":
             # Answered as for an unknown address, so an invitation never tells the inviter
             # whether an address has an account or what kind of company it is with. Such a
@@ -270,27 +250,14 @@ class InvitationService:
     async def issued(
         self, actor: Actor, kinds: tuple[str, ...], project_id: uuid.UUID | None = None
     ) -> list[Invitation]:
-        query = select(Invitation).where(
-            Invitation.issuer_org_id == actor.organisation_id, Invitation.kind.in_(kinds)
-        )
-        if project_id is not None:
-            query = query.where(Invitation.project_id == project_id)
-        query = query.order_by(Invitation.created_at.desc())
-        return list((await self.session.execute(query)).scalars())
+        return await self.repo.invitations_issued_by(actor.organisation_id, kinds, project_id)
 
     async def _issued_one(
         self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...]
     ) -> Invitation:
-        query = (
-            select(Invitation)
-            .where(
-                Invitation.issuer_org_id == actor.organisation_id,
-                Invitation.id == invitation_id,
-                Invitation.kind.in_(kinds),
-            )
-            .with_for_update()
+        invitation = await self.repo.invitation_issued_by(
+            actor.organisation_id, invitation_id, kinds
         )
-        invitation = (await self.session.execute(query)).scalar_one_or_none()
         if invitation is None:
             raise NotFound("No such invitation from your organisation.")
         return invitation
@@ -306,11 +273,7 @@ class InvitationService:
             return invitation
         now = _now()
         invitation.revoked_at = now
-        ended = await self.session.execute(
-            update(WebSession)
-            .where(WebSession.invitation_id == invitation.id, WebSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        ended = await self.repo.revoke_sessions_of_invitation(invitation.id, now)
         access_log.for_invitation(
             self.session,
             access_log.INVITATION_REVOKED,
@@ -318,7 +281,7 @@ class InvitationService:
             invitation,
             subject_person_id=invitation.accepted_by_id,
             subject_org_id=invitation.invitee_org_id,
-            detail=f"{invitation.kind}; {getattr(ended, 'rowcount', 0)} live session(s) ended",
+            detail=f"{invitation.kind}; {ended} live session(s) ended",
         )
         await self.session.flush()
         return invitation
@@ -354,10 +317,7 @@ class InvitationService:
     # --- the invitee's side ---------------------------------------------------------------
 
     async def by_token(self, token: str, kinds: tuple[str, ...]) -> Invitation:
-        query = (
-            select(Invitation).where(Invitation.token_hash == token_digest(token)).with_for_update()
-        )
-        invitation = (await self.session.execute(query)).scalar_one_or_none()
+        invitation = await self.repo.invitation_by_token_hash(token_digest(token), lock=True)
         if invitation is None or invitation.kind not in kinds:
             raise NotFound("This invitation link is not valid.")
         return invitation
@@ -366,10 +326,7 @@ class InvitationService:
         """The broker invitation behind a link and the account its address already has."""
         invitation = await self.by_token(token, (BROKER,))
         refuse_unusable(invitation, _now())
-        person = (
-            await self.session.execute(select(Person).where(Person.email == invitation.email))
-        ).scalar_one_or_none()
-        return invitation, person
+        return invitation, await self.repo.person_by_email(invitation.email)
 
     async def accept_broker(
         self, token: str, signed_in: Actor | None, full_name: str = ""
@@ -423,8 +380,7 @@ class InvitationService:
 
     async def member_of(self, person: Person) -> list[uuid.UUID]:
         """The organisations this person is a member of."""
-        query = select(Membership.organisation_id).where(Membership.person_id == person.id)
-        return list((await self.session.execute(query)).scalars())
+        return await self.repo.organisation_ids_of(person.id)
 
     async def project_invitation_for_link(self, actor: Actor, token: str) -> Invitation:
         """The project invitation behind an e-mailed link, for the signed-in sub it names."""
@@ -439,19 +395,7 @@ class InvitationService:
         """Project invitations waiting for the actor's sub to accept."""
         if not actor.is_sub:
             return []
-        query = (
-            select(Invitation, Project)
-            .join(Project, Project.id == Invitation.project_id)
-            .where(
-                Invitation.kind.in_(PROJECT_KINDS),
-                Invitation.invitee_org_id == actor.organisation_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > _now(),
-            )
-            .order_by(Invitation.created_at)
-        )
-        return [(i, p) for i, p in (await self.session.execute(query)).all()]
+        return await self.repo.open_invitations_to(actor.organisation_id, PROJECT_KINDS, _now())
 
     async def accept_project(self, actor: Actor, invitation_id: uuid.UUID) -> Engagement:
         """The invited sub accepts: the engagement exists from now on, status pending until
@@ -509,20 +453,7 @@ class InvitationService:
 
     async def _trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
         """The newest version of the requirement set mapped to the trade on the project."""
-        query = (
-            select(RequirementSetVersion.id)
-            .join(
-                ProjectTrade,
-                ProjectTrade.requirement_set_id == RequirementSetVersion.requirement_set_id,
-            )
-            .where(
-                ProjectTrade.project_id == project_id,
-                func.lower(ProjectTrade.trade) == trade.lower(),
-            )
-            .order_by(RequirementSetVersion.version.desc())
-            .limit(1)
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return await self.repo.trade_version(project_id, trade)
 
 
 def _issuer_permission(actor: Actor) -> str:

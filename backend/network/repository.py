@@ -7,17 +7,21 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.models import (
     ApiToken,
+    Engagement,
     Invitation,
     Membership,
     Organisation,
     PasswordReset,
     Person,
+    Project,
+    ProjectTrade,
+    RequirementSetVersion,
     WebSession,
 )
 from backend.network.legal_names import core_words, looks_alike
@@ -141,6 +145,114 @@ class NetworkRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    # --- invitations (rules in network/invitations.py) ------------------------------------
+
+    async def invitation_by_token_hash(
+        self, token_hash: bytes, *, lock: bool = False
+    ) -> Invitation | None:
+        """The invitation a link's secret opens; locked when it is to be used."""
+        query = select(Invitation).where(Invitation.token_hash == token_hash)
+        if lock:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def invitations_issued_by(
+        self, issuer_org_id: uuid.UUID, kinds: Collection[str], project_id: uuid.UUID | None
+    ) -> list[Invitation]:
+        """The issuer's invitations of these kinds (on one project when given), newest first."""
+        query = select(Invitation).where(
+            Invitation.issuer_org_id == issuer_org_id, Invitation.kind.in_(list(kinds))
+        )
+        if project_id is not None:
+            query = query.where(Invitation.project_id == project_id)
+        query = query.order_by(Invitation.created_at.desc())
+        return list((await self.session.execute(query)).scalars())
+
+    async def invitation_issued_by(
+        self, issuer_org_id: uuid.UUID, invitation_id: uuid.UUID, kinds: Collection[str]
+    ) -> Invitation | None:
+        """One invitation of the issuer, locked for a change (revoke, resend)."""
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.issuer_org_id == issuer_org_id,
+                Invitation.id == invitation_id,
+                Invitation.kind.in_(list(kinds)),
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def open_invitations_to(
+        self, invitee_org_id: uuid.UUID, kinds: Collection[str], now: datetime
+    ) -> list[tuple[Invitation, Project]]:
+        """Unused, unrevoked, unexpired invitations to this organisation, oldest first."""
+        query = (
+            select(Invitation, Project)
+            .join(Project, Project.id == Invitation.project_id)
+            .where(
+                Invitation.kind.in_(list(kinds)),
+                Invitation.invitee_org_id == invitee_org_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.created_at)
+        )
+        return [(i, p) for i, p in (await self.session.execute(query)).all()]
+
+    async def revoke_sessions_of_invitation(self, invitation_id: uuid.UUID, now: datetime) -> int:
+        """Ends every live session opened from this invitation; how many were live."""
+        ended = await self.session.execute(
+            update(WebSession)
+            .where(WebSession.invitation_id == invitation_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(getattr(ended, "rowcount", 0))
+
+    async def organisation_of_email(self, email: str) -> Organisation | None:
+        """The organisation of the person with this address: a sub first, else the earliest."""
+        query = (
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Person.email == email)
+            .order_by(Organisation.kind != "subcontractor", Membership.created_at)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def organisation_ids_of(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        """The organisations this person is a member of."""
+        query = select(Membership.organisation_id).where(Membership.person_id == person_id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def engaged_on_project(self, project_id: uuid.UUID, sub_org_id: uuid.UUID) -> bool:
+        """Whether the sub holds a tier-1 engagement on the project (active or not)."""
+        query = select(Engagement.id).where(
+            Engagement.project_id == project_id,
+            Engagement.sub_org_id == sub_org_id,
+            Engagement.parent_engagement_id.is_(None),
+        )
+        return (await self.session.execute(query)).first() is not None
+
+    async def trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
+        """The newest version of the requirement set mapped to the trade on the project."""
+        query = (
+            select(RequirementSetVersion.id)
+            .join(
+                ProjectTrade,
+                ProjectTrade.requirement_set_id == RequirementSetVersion.requirement_set_id,
+            )
+            .where(
+                ProjectTrade.project_id == project_id,
+                func.lower(ProjectTrade.trade) == trade.lower(),
+            )
+            .order_by(RequirementSetVersion.version.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     def add(self, row: object) -> None:
         self.session.add(row)
 
@@ -230,12 +342,6 @@ class NetworkRepository:
             .values(revoked_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def invitation_by_token_hash(self, token_hash: bytes) -> Invitation | None:
-        """The invitation a link's secret opens, for the wording of its mail (not locked)."""
-        return await self.session.scalar(
-            select(Invitation).where(Invitation.token_hash == token_hash)
-        )
 
     async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
         query = (

@@ -42,7 +42,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/integrations/procore/writeback.py": 6,
     "backend/network/access_log.py": 2,
     "backend/network/flowdown_store.py": 2,
-    "backend/network/invitations.py": 20,
     "backend/network/throttle.py": 8,
     "backend/notify/controllers.py": 2,
     "backend/notify/mail.py": 6,

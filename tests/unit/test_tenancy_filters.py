@@ -41,7 +41,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/accounting.py": 1,
     "backend/integrations/procore/controllers.py": 1,
     "backend/integrations/procore/inbound.py": 1,
-    "backend/network/invitations.py": 1,
     "backend/notify/webhooks.py": 1,
     "backend/network/flowdown_store.py": 1,
     "backend/projects/engine_input.py": 1,
