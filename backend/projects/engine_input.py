@@ -151,6 +151,38 @@ async def load_record_rows(
     return _with_engine_values(rows)
 
 
+def with_change(
+    rows: RecordRows,
+    terms: Sequence[tuple[PolicyRow, TermRow]],
+    endorsements: Sequence[EndorsementRow],
+    document: Document | None,
+) -> RecordRows:
+    """The record as it would stand once these rows were confirmed from `document` (its read
+    result as the person would confirm it): for a look before confirming, nothing written."""
+    documents = dict(rows.documents)
+    certificates = list(rows.certificates)
+    if document is not None:
+        documents[document.id] = document
+        certificates = [c for c in certificates if c.document_sha256 != document.sha256]
+        certificate = _certificate(document)
+        if certificate is not None:
+            certificates.insert(0, certificate)  # the newest certificate of the sub
+    combined = sorted([*rows.terms, *terms], key=lambda pair: (pair[0].line, pair[1].effective))
+    return _with_engine_values(
+        RecordRows(
+            sub_org_id=rows.sub_org_id,
+            sub_name=rows.sub_name,
+            known_at=rows.known_at,
+            terms=combined,
+            endorsements=sorted(
+                [*rows.endorsements, *endorsements], key=lambda row: row.form_number
+            ),
+            documents=documents,
+            certificates=certificates,
+        )
+    )
+
+
 def _certificate(document: Document) -> Certificate | None:
     result = document.read_result
     if document.read_state != "read" or not isinstance(result, dict):

@@ -56,6 +56,17 @@ class ProjectRepository:
         query = select(Project).where(Project.gc_org_id == gc_org_id, Project.id == project_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def active_engagement_ids_of_sub(self, sub_org_id: uuid.UUID) -> list[uuid.UUID]:
+        """Every active engagement resting on this sub's record (each GC's, tier-2 included):
+        the ones a change to the record reaches. The caller has checked the actor may read
+        the record."""
+        query = (
+            select(Engagement.id)
+            .where(Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True))
+            .order_by(Engagement.created_at, Engagement.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def engaged_project_numbers(
         self, gc_org_id: uuid.UUID, sub_org_ids: list[uuid.UUID]
     ) -> dict[uuid.UUID, list[str]]:

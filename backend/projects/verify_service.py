@@ -253,6 +253,75 @@ def _documents(rows: RecordRows, revision: RecordRevision | None) -> list[Docume
     return sorted(refs.values(), key=lambda ref: ref.sha256)
 
 
+def _judge(
+    target: _Target,
+    rows: RecordRows,
+    cache: FanOutCache,
+    waivers: dict[uuid.UUID, list[Waiver]],
+    today: date,
+) -> tuple[EngineVerdict, date | None, str, str] | None:
+    """The engine's verdict on one engagement against `rows`, with when its coverage ends and
+    the requirement set's label and hash; None when its stored set cannot be read."""
+    engagement = target.engagement
+    requirement_entry = cache.requirements.get(engagement.requirement_set_version_id)
+    if requirement_entry is None:
+        return None
+    requirements, version_label, body_sha256 = requirement_entry
+    holder = requirements.certificate_holder_name or target.project.certificate_holder
+    if holder not in cache.records:
+        cache.records[holder] = record_as_of(rows, today, holder)
+    record = cache.records[holder]
+    window = expiring_window_days(target.gc.settings)
+    context = context_for(
+        target.project,
+        engagement,
+        parent_sub_name=target.parent_sub_name,
+        ratings=cache.ratings.get(target.gc.id, RatingTable({})),
+        window_days=window,
+    )
+    verdict = verify(requirements, record, context, today, waivers.get(engagement.id, ()))
+    verdict = holder_not_evaluable(verdict, record, window)
+    expires_on = coverage_end(record, requirements, today)
+    status = verdict.status
+    if status == "non_compliant" and expires_on is not None and expires_on <= today:
+        status = "expired"  # the deficiency is a lapse: say so, as the sweep would
+    if status != verdict.status:
+        verdict = EngineVerdict(
+            status, verdict.on, verdict.checks, verdict.requirement_set, verdict.engine_version
+        )
+    return verdict, expires_on, version_label, body_sha256
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a record would do to one engagement: its status now and the engine's verdict."""
+
+    engagement: Engagement
+    project: Project
+    gc: Organisation
+    verdict: EngineVerdict
+
+
+async def preview_verdicts(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID], rows: RecordRows, today: date
+) -> list[Preview]:
+    """Judge these engagements against `rows` (a record that may exist only in memory) the way
+    a fan-out would, writing nothing: no verdict, no engagement change, no snapshot."""
+    targets = await _targets(session, engagement_ids)
+    if not targets:
+        return []
+    cache = FanOutCache()
+    await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
+    cache.ratings.update(await load_ratings(session, {t.gc.id for t in targets}))
+    waivers = await live_waivers(session, [t.engagement.id for t in targets], today)
+    previews = []
+    for target in targets:
+        judgement = _judge(target, rows, cache, waivers, today)
+        if judgement is not None:
+            previews.append(Preview(target.engagement, target.project, target.gc, judgement[0]))
+    return previews
+
+
 async def verify_batch(
     session: AsyncSession,
     engagement_ids: Sequence[uuid.UUID],
@@ -294,32 +363,10 @@ async def verify_batch(
     values: list[dict[str, Any]] = []
     for target in targets:
         engagement = target.engagement
-        requirement_entry = cache.requirements.get(engagement.requirement_set_version_id)
-        if requirement_entry is None:
+        judgement = _judge(target, rows, cache, waivers, today)
+        if judgement is None:
             continue  # a stored set the codec refuses: nothing sound to judge against
-        requirements, version_label, body_sha256 = requirement_entry
-        holder = requirements.certificate_holder_name or target.project.certificate_holder
-        if holder not in cache.records:
-            cache.records[holder] = record_as_of(rows, today, holder)
-        record = cache.records[holder]
-        window = expiring_window_days(target.gc.settings)
-        context = context_for(
-            target.project,
-            engagement,
-            parent_sub_name=target.parent_sub_name,
-            ratings=cache.ratings.get(target.gc.id, RatingTable({})),
-            window_days=window,
-        )
-        verdict = verify(requirements, record, context, today, waivers.get(engagement.id, ()))
-        verdict = holder_not_evaluable(verdict, record, window)
-        expires_on = coverage_end(record, requirements, today)
-        status = verdict.status
-        if status == "non_compliant" and expires_on is not None and expires_on <= today:
-            status = "expired"  # the deficiency is a lapse: say so, as the sweep would
-        if status != verdict.status:
-            verdict = EngineVerdict(
-                status, verdict.on, verdict.checks, verdict.requirement_set, verdict.engine_version
-            )
+        verdict, expires_on, version_label, body_sha256 = judgement
         checks_json = cache.checks_json(verdict)
         judged[engagement.id] = (
             target,

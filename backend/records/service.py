@@ -148,6 +148,40 @@ class RecordService:
         await self.repo.flush()
         return revision
 
+    async def draft_rows(
+        self, actor: Actor, sub_org_id: uuid.UUID, change: RecordChange
+    ) -> tuple[list[tuple[Policy, PolicyTerm]], list[Endorsement]]:
+        """The policy terms and endorsements confirming `change` would add to the record, as
+        rows built in memory and never added to the session: what a person sees before it
+        confirms. Refuses what confirm_change would refuse, with the same messages."""
+        await self._writable(actor, sub_org_id)
+        if not change.terms and not change.endorsements:
+            raise BadInput("A change must add at least one policy term or endorsement.")
+        terms: list[tuple[Policy, PolicyTerm]] = []
+        new_policies: dict[tuple[str, str, str], Policy] = {}
+        for index, term in enumerate(change.terms):
+            _validate_term(term, f"terms[{index}]")
+            key = (term.line, term.insurer_naic.strip(), term.policy_number.strip())
+            policy = new_policies.get(key) or await self.repo.find_policy(sub_org_id, *key)
+            if policy is None:
+                policy = new_policies[key] = Policy(
+                    id=uuid.uuid4(),
+                    sub_org_id=sub_org_id,
+                    line=term.line,
+                    insurer_name=term.insurer_name.strip(),
+                    insurer_naic=key[1],
+                    policy_number=key[2],
+                )
+            draft = _term_row(sub_org_id, policy, None, term, term.source_document_id)
+            terms.append((policy, draft))
+        endorsements = []
+        for index, endorsement in enumerate(change.endorsements):
+            _validate_endorsement(endorsement, f"endorsements[{index}]")
+            endorsements.append(
+                _endorsement_row(sub_org_id, None, endorsement, endorsement.source_document_id)
+            )
+        return terms, endorsements
+
     async def _own_document(
         self, sub_org_id: uuid.UUID, document_id: uuid.UUID | None
     ) -> uuid.UUID | None:
@@ -195,30 +229,8 @@ class RecordService:
                     f"{where}: the term to replace belongs to another record or does not exist.",
                     field=f"{where}.replaces_term_id",
                 )
-        self.repo.add(
-            PolicyTerm(
-                id=uuid.uuid4(),
-                policy_id=policy.id,
-                sub_org_id=sub_org_id,
-                revision_id=revision.id,
-                replaces_term_id=term.replaces_term_id,
-                effective=term.effective,
-                expiration=term.expiration,
-                cancelled_on=term.cancelled_on,
-                basis=term.basis,
-                retro_date=term.retro_date,
-                aggregate_applies_per=term.aggregate_applies_per,
-                limits=dict(term.limits),
-                covered_autos=list(term.covered_autos),
-                follows_form=term.follows_form,
-                wc_states=[s.upper() for s in term.wc_states],
-                wc_statutory=term.wc_statutory,
-                additional_insured=term.additional_insured,
-                subrogation_waived=term.subrogation_waived,
-                source_document_id=await self._own_document(sub_org_id, term.source_document_id),
-                entered_by_hand=dict(term.entered_by_hand),
-            )
-        )
+        source = await self._own_document(sub_org_id, term.source_document_id)
+        self.repo.add(_term_row(sub_org_id, policy, revision.id, term, source))
 
     async def _add_endorsement(
         self,
@@ -240,26 +252,8 @@ class RecordService:
                     f"{where}: the endorsement to replace is not in this record.",
                     field=f"{where}.replaces_endorsement_id",
                 )
-        self.repo.add(
-            Endorsement(
-                id=uuid.uuid4(),
-                sub_org_id=sub_org_id,
-                policy_id=endorsement.policy_id,
-                revision_id=revision.id,
-                replaces_endorsement_id=endorsement.replaces_endorsement_id,
-                form_number=endorsement.form_number.strip().upper(),
-                edition=endorsement.edition.strip(),
-                kind=endorsement.kind,
-                blanket=endorsement.blanket,
-                named_parties=[p.strip() for p in endorsement.named_parties if p.strip()],
-                effective=endorsement.effective,
-                expiration=endorsement.expiration,
-                source_document_id=await self._own_document(
-                    sub_org_id, endorsement.source_document_id
-                ),
-                entered_by_hand=dict(endorsement.entered_by_hand),
-            )
-        )
+        source = await self._own_document(sub_org_id, endorsement.source_document_id)
+        self.repo.add(_endorsement_row(sub_org_id, revision.id, endorsement, source))
 
     async def master_record(self, actor: Actor, sub_org_id: uuid.UUID) -> MasterRecordView:
         if not await can_read_record(self.session, actor, sub_org_id):
@@ -336,6 +330,61 @@ def read_request(document: Document) -> OutboxEvent:
         kind=DOCUMENT_UPLOADED,
         sub_org_id=document.sub_org_id,
         payload={"document_id": str(document.id)},
+    )
+
+
+def _term_row(
+    sub_org_id: uuid.UUID,
+    policy: Policy,
+    revision_id: uuid.UUID | None,
+    term: TermInput,
+    source_document_id: uuid.UUID | None,
+) -> PolicyTerm:
+    return PolicyTerm(
+        id=uuid.uuid4(),
+        policy_id=policy.id,
+        sub_org_id=sub_org_id,
+        revision_id=revision_id,
+        replaces_term_id=term.replaces_term_id,
+        effective=term.effective,
+        expiration=term.expiration,
+        cancelled_on=term.cancelled_on,
+        basis=term.basis,
+        retro_date=term.retro_date,
+        aggregate_applies_per=term.aggregate_applies_per,
+        limits=dict(term.limits),
+        covered_autos=list(term.covered_autos),
+        follows_form=term.follows_form,
+        wc_states=[s.upper() for s in term.wc_states],
+        wc_statutory=term.wc_statutory,
+        additional_insured=term.additional_insured,
+        subrogation_waived=term.subrogation_waived,
+        source_document_id=source_document_id,
+        entered_by_hand=dict(term.entered_by_hand),
+    )
+
+
+def _endorsement_row(
+    sub_org_id: uuid.UUID,
+    revision_id: uuid.UUID | None,
+    endorsement: EndorsementInput,
+    source_document_id: uuid.UUID | None,
+) -> Endorsement:
+    return Endorsement(
+        id=uuid.uuid4(),
+        sub_org_id=sub_org_id,
+        policy_id=endorsement.policy_id,
+        revision_id=revision_id,
+        replaces_endorsement_id=endorsement.replaces_endorsement_id,
+        form_number=endorsement.form_number.strip().upper(),
+        edition=endorsement.edition.strip(),
+        kind=endorsement.kind,
+        blanket=endorsement.blanket,
+        named_parties=[p.strip() for p in endorsement.named_parties if p.strip()],
+        effective=endorsement.effective,
+        expiration=endorsement.expiration,
+        source_document_id=source_document_id,
+        entered_by_hand=dict(endorsement.entered_by_hand),
     )
 
 

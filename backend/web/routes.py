@@ -12,6 +12,7 @@ from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
 from backend.web.network_search import NetworkSearchController
+from backend.web.review_pages import ReviewPreviewController
 from backend.web.settings_pages import CompanySettingsController, SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
 from backend.web.sub_engagement import SubEngagementController
@@ -28,6 +29,7 @@ WEB_CONTROLLERS: list[Any] = [
     SettingsPagesController,
     CompanySettingsController,
     SubPagesController,
+    ReviewPreviewController,
     SubEngagementController,
     NoticesPageController,
     VerifyPageController,

@@ -52,6 +52,7 @@ from backend.web.review_checks import (
     revisions_of_documents,
     strictest_certificate_age,
 )
+from backend.web.review_feedback import review_effects
 from backend.web.sub_engagement import engagement_context
 from backend.web.sub_views import dependants, reach_counts
 
@@ -493,6 +494,8 @@ async def review_page(
     sizes = page_sizes(records.store, document.sha256)
     record = await records.master_record(actor, document.sub_org_id)
     view = review_view(document.read_result, sizes, has_record=bool(record.terms))
+    confirmed = await confirmed_as(db, document)
+    effects = await review_effects(db, actor, records, document, view, values, confirmed)
     if warnings is None:
         warnings = review_warnings(
             document.read_result,
@@ -513,7 +516,8 @@ async def review_page(
         values=values,
         record=record,
         review_warnings=warnings,
-        confirmed=await confirmed_as(db, document),
+        confirmed=confirmed,
+        feedback=effects,
     )
 
 

@@ -1,0 +1,54 @@
+"""The review page's look ahead, asked again as the person edits the form: what confirming it
+as it now stands would do to each engagement. Answers htmx with the fragment, a browser without
+script with the whole review page; writes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.errors import NotFound
+from backend.network.access import can_write_record
+from backend.network.actor import Actor
+from backend.records.service import RecordService
+from backend.web.common import fragment, is_htmx
+from backend.web.forms import read_form
+from backend.web.page_image import page_sizes
+from backend.web.review import review_view
+from backend.web.review_checks import confirmed_as
+from backend.web.review_feedback import feedback_for_form
+from backend.web.sub_pages import readable_document, review_page
+
+
+class ReviewPreviewController(Controller):
+    include_in_schema = False
+
+    @post("/documents/{document_id:uuid}/preview")
+    async def preview(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        settings: Settings,
+        document_id: uuid.UUID,
+    ) -> Template:
+        document = await readable_document(db, actor, document_id)
+        if not await can_write_record(db, actor, document.sub_org_id):
+            raise NotFound("No such document that you may confirm.")
+        form = await read_form(request)
+        values = {k: v for k, v in form.items() if k != "_csrf"}
+        if not is_htmx(request) or document.read_state == "pending":
+            return await review_page(db, actor, records, settings, document, None, values)
+        if await confirmed_as(db, document) is not None:
+            return fragment("sub/_feedback.html", actor, feedback=None, document=document)
+        sizes = page_sizes(records.store, document.sha256)
+        view = review_view(document.read_result, sizes, has_record=True)
+        result = await feedback_for_form(db, actor, records, document, view, values, date.today())
+        return fragment("sub/_feedback.html", actor, feedback=result, document=document)

@@ -1,0 +1,206 @@
+"""Feedback at upload: before confirming, the review page shows what the certificate would do
+to each engagement of the sub, judged by the real engine on the record the confirm would make,
+and nothing is written until the person confirms."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config import Settings
+from backend.db.models import (
+    Document,
+    Engagement,
+    OutboxEvent,
+    PolicyTerm,
+    RecordRevision,
+    RequirementSet,
+    RequirementSetVersion,
+    Verdict,
+)
+from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.requirements.codec import requirements_to_json
+from backend.requirements.model import AdditionalInsuredRequirement, InsurerRequirement
+from backend.requirements.templates import template
+from backend.requirements.versions import requirement_digest
+from tests.e2e.documents import Policy, certificate_pdf
+from tests.integration.factories import Org, make_org, make_project, sign_in
+from tests.integration.web.test_review_safety import _read
+from tests.integration.web.test_sub_pages import HTML, _form_values
+
+HTMX = {"accept": "text/html", "hx-request": "true"}
+
+
+async def _engage_on(db: AsyncSession, gc: Org, sub: Org, tier: str, number: str) -> Engagement:
+    """An engagement whose set asks only for general and auto liability at `tier`'s limits,
+    so the one certificate below can meet it."""
+    base = template(tier)
+    wanted = tuple(
+        line for line in base.lines if line.line in ("general_liability", "auto_liability")
+    )
+    body = requirements_to_json(
+        dataclasses.replace(
+            base,
+            lines=wanted,
+            endorsements_on_file=False,
+            additional_insured=AdditionalInsuredRequirement(),
+            primary_noncontributory=False,
+            notice_of_cancellation_days=None,
+            insurer=InsurerRequirement(),
+        )
+    )
+    requirement_set = RequirementSet(
+        id=uuid.uuid4(), gc_org_id=gc.id, name=f"{tier} {number}", template=tier
+    )
+    db.add(requirement_set)
+    await db.flush()
+    version = RequirementSetVersion(
+        id=uuid.uuid4(),
+        requirement_set_id=requirement_set.id,
+        version=1,
+        body=body,
+        body_sha256=requirement_digest(body),
+    )
+    db.add(version)
+    project = await make_project(db, gc, number)
+    engagement = Engagement(
+        id=uuid.uuid4(),
+        project_id=project.id,
+        gc_org_id=gc.id,
+        sub_org_id=sub.id,
+        trade="Framing",
+        requirement_set_version_id=version.id,
+        status="incomplete",
+    )
+    db.add(engagement)
+    await db.flush()
+    return engagement
+
+
+async def _written(db: AsyncSession, sub_id: uuid.UUID) -> tuple[int, ...]:
+    counts = []
+    for model, column in (
+        (RecordRevision, RecordRevision.sub_org_id),
+        (PolicyTerm, PolicyTerm.sub_org_id),
+        (OutboxEvent, OutboxEvent.sub_org_id),
+        (AuditLogEntry, AuditLogEntry.sub_org_id),
+    ):
+        query = select(func.count()).select_from(model).where(column == sub_id)
+        counts.append(int((await db.execute(query)).scalar_one()))
+    counts.append(int((await db.execute(select(func.count()).select_from(Verdict))).scalar_one()))
+    return tuple(counts)
+
+
+def _row(page: str, engagement: Engagement) -> str:
+    match = re.search(rf'<tr data-effect="{engagement.id}".*?</tr>', page, re.S)
+    assert match, f"no feedback row for {engagement.id}"
+    return html.unescape(match.group(0))
+
+
+async def test_the_review_page_shows_what_confirming_would_do_and_writes_nothing(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    meridian = await make_org(db, "general_contractor", name="Meridian Builders LLC")
+    riverside = await make_org(db, "general_contractor", name="Riverside Constructors LLC")
+    sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
+    at_meridian = await _engage_on(db, meridian, sub, "moderate", "P-2400")
+    at_riverside = await _engage_on(db, riverside, sub, "high", "RV-12")
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    today = date.today()
+    pdf = certificate_pdf(
+        "Keystone Framing LLC",
+        "Meridian Builders LLC",
+        Policy("GL-7", "AU-8", today - timedelta(days=5), today + timedelta(days=360)),
+        "30 days notice of cancellation.",
+    )
+    ctx = {"session_factory": session_factory, "settings": settings}
+    document_id = await _read(client, sub.id, csrf, pdf, ctx)
+    document = await db.get(Document, uuid.UUID(document_id))
+    assert document is not None
+    read_as = dict(document.read_result or {})
+    before = await _written(db, sub.id)
+
+    review = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    assert review.status_code == 200
+    assert 'id="feedback"' in review.text
+    meridian_row = _row(review.text, at_meridian)
+    assert "Meridian Builders LLC, P-2400" in meridian_row
+    assert 'data-after="compliant"' in meridian_row and "Nothing" in meridian_row
+    riverside_row = _row(review.text, at_riverside)
+    assert 'data-after="non_compliant"' in riverside_row
+    # The certificate shows $1,000,000 each occurrence; Riverside's set asks for $2,000,000.
+    assert "General liability each occurrence $1,000,000 short" in riverside_row
+    # Three gaps are named, the rest counted (here the holder, Meridian not Riverside, and one).
+    assert "and 2 more" in riverside_row
+
+    # As the person types, the look ahead follows the form (htmx asks for the fragment).
+    form = _form_values(review.text)
+    gl = next(k for k, v in form.items() if k.endswith("-line") and v == "general_liability")
+    prefix = gl[: -len("line")]
+    form[prefix + "limit-each_occurrence"] = "2,000,000"
+    form["_csrf"] = csrf
+    typed = await client.post(f"/documents/{document_id}/preview", data=form, headers=HTMX)
+    assert typed.status_code == 200
+    assert typed.text.lstrip().startswith('<section id="feedback"')  # the fragment only
+    riverside_row = _row(typed.text, at_riverside)
+    assert "each occurrence" not in riverside_row
+    assert "General liability general aggregate $2,000,000 short" in riverside_row
+
+    # A form that could not be confirmed says why instead of judging.
+    broken = {**form, prefix + "expiration": "31/12/2099"}
+    said = await client.post(f"/documents/{document_id}/preview", data=broken, headers=HTMX)
+    assert said.status_code == 200 and "data-feedback-problem" in said.text
+    assert "is not a date" in html.unescape(said.text)
+
+    # Without script, the button posts the whole form and gets the whole page back.
+    whole = await client.post(f"/documents/{document_id}/preview", data=form, headers=HTML)
+    assert whole.status_code == 200 and "<h1>Review:" in whole.text
+    assert 'value="2,000,000"' in whole.text  # what the person typed stays in the form
+
+    # Nothing of all this reached the database: no revision, term, event, snapshot or
+    # verdict, the engagements' statuses and the document's read result as they were.
+    assert await _written(db, sub.id) == before
+    for engagement in (at_meridian, at_riverside):
+        await db.refresh(engagement)
+        assert engagement.status == "incomplete"
+    await db.refresh(document)
+    assert document.read_result == read_as
+
+
+async def test_no_look_ahead_for_a_gc_or_once_the_document_is_confirmed(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor", name="Meridian Builders LLC")
+    sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
+    await _engage_on(db, gc, sub, "moderate", "P-2401")
+    csrf = await sign_in(client, sub.emails["sub_admin"])
+    today = date.today()
+    pdf = certificate_pdf(
+        "Keystone Framing LLC",
+        "Meridian Builders LLC",
+        Policy("GL-9", "AU-10", today - timedelta(days=5), today + timedelta(days=360)),
+        "",
+    )
+    ctx = {"session_factory": session_factory, "settings": settings}
+    document_id = await _read(client, sub.id, csrf, pdf, ctx)
+    review = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    form = {**_form_values(review.text), "_csrf": csrf}
+    confirmed = await client.post(f"/documents/{document_id}/confirm", data=form)
+    assert confirmed.status_code == 302, confirmed.text
+    after = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    assert 'id="feedback"' not in after.text
+
+    client.cookies.clear()
+    gc_csrf = await sign_in(client, gc.emails["gc_admin"])
+    refused = await client.post(
+        f"/documents/{document_id}/preview", data={**form, "_csrf": gc_csrf}, headers=HTMX
+    )
+    assert refused.status_code == 404
