@@ -25,11 +25,9 @@ ALLOWED_PLACES: Final = ("network/access.py",)
 KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/mapping.py": 10,
     # Landed after the rule (2026-12-07 01:00-01:15): to move behind a repository.
-    "backend/integrations/procore/pages.py": 3,
     "backend/projects/decisions.py": 3,
     "backend/notify/webhooks_endpoints.py": 4,
     "backend/web/engagement_pages.py": 5,
-    "backend/integrations/procore/connection.py": 3,
     "backend/projects/verify_service.py": 1,
     "backend/web/review_checks.py": 3,
     "backend/audit/controllers.py": 2,
@@ -39,7 +37,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/audit/service.py": 1,
     "backend/demo/loader.py": 1,
     "backend/integrations/accounting.py": 1,
-    "backend/integrations/procore/controllers.py": 1,
     "backend/integrations/procore/inbound.py": 1,
     "backend/notify/webhooks.py": 1,
     "backend/network/flowdown_store.py": 1,

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import ProcoreConnection
+from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreClient, ProcoreError, Token, fetch_token
+from backend.integrations.procore.repository import ProcoreRepository
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.stored_secrets import decrypt, encrypt
@@ -32,10 +32,23 @@ def manage(actor: Actor) -> None:
         raise NotFound("Procore connections are for general contractors.")
 
 
+async def find_connection(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> ProcoreConnection | None:
+    """The organisation's connection, revoked or not; None if it never connected."""
+    return await ProcoreRepository(session, organisation_id).connection()
+
+
+async def insurance_syncs(
+    session: AsyncSession, actor: Actor, state: str | None = None
+) -> list[ProcoreInsuranceSync]:
+    """Every insurance record written for the actor's GC (in one state when given)."""
+    manage(actor)
+    return await ProcoreRepository(session, actor.organisation_id).insurance_syncs(state)
+
+
 async def connection_of(session: AsyncSession, organisation_id: uuid.UUID) -> ProcoreConnection:
-    found = await session.scalar(
-        select(ProcoreConnection).where(ProcoreConnection.organisation_id == organisation_id)
-    )
+    found = await find_connection(session, organisation_id)
     if found is None:
         raise NotFound("This organisation has no Procore connection.")
     return found
@@ -44,12 +57,7 @@ async def connection_of(session: AsyncSession, organisation_id: uuid.UUID) -> Pr
 async def active_connection(
     session: AsyncSession, organisation_id: uuid.UUID
 ) -> ProcoreConnection | None:
-    return await session.scalar(
-        select(ProcoreConnection).where(
-            ProcoreConnection.organisation_id == organisation_id,
-            ProcoreConnection.revoked_at.is_(None),
-        )
-    )
+    return await ProcoreRepository(session, organisation_id).connection(active_only=True)
 
 
 def _store_token(settings: Settings, connection: ProcoreConnection, token: Token) -> None:
@@ -105,11 +113,7 @@ async def connect(
         raise BadInput(
             f"Procore did not accept these credentials: {exc}", field="client_id"
         ) from exc
-    connection = await session.scalar(
-        select(ProcoreConnection)
-        .where(ProcoreConnection.organisation_id == actor.organisation_id)
-        .with_for_update()
-    )
+    connection = await ProcoreRepository(session, actor.organisation_id).connection(lock=True)
     if connection is None:
         connection = ProcoreConnection(
             id=uuid.uuid4(), organisation_id=actor.organisation_id, last_error=""

@@ -11,11 +11,10 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.background_tasks import BackgroundTask
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
+from backend.db.models import ProcoreConnection
 from backend.errors import BadInput, NotAuthenticated, NotFound
 from backend.integrations.procore import mapping
 from backend.integrations.procore.commitments import (
@@ -27,6 +26,7 @@ from backend.integrations.procore.connection import (
     connect,
     connection_of,
     hook_token_matches,
+    insurance_syncs,
     manage,
     revoke,
 )
@@ -205,14 +205,7 @@ class ProcoreController(Controller):
         sync_state: Annotated[str | None, Parameter(query="state")] = None,
     ) -> list[dict[str, Any]]:
         """Every insurance record we write, with its state; "locked" and "failed" say why."""
-        manage(actor)
-        query = (
-            select(ProcoreInsuranceSync)
-            .where(ProcoreInsuranceSync.organisation_id == actor.organisation_id)
-            .order_by(ProcoreInsuranceSync.engagement_id, ProcoreInsuranceSync.line)
-        )
-        if sync_state is not None:
-            query = query.where(ProcoreInsuranceSync.state == sync_state)
+        rows = await insurance_syncs(db, actor, sync_state)
         return [
             {
                 "engagement_id": str(row.engagement_id),
@@ -225,7 +218,7 @@ class ProcoreController(Controller):
                 "last_error": row.last_error,
                 "synced_at": row.synced_at.isoformat() if row.synced_at else None,
             }
-            for row in (await db.execute(query)).scalars()
+            for row in rows
         ]
 
     @post("/hooks/{connection_id:uuid}", status_code=202)

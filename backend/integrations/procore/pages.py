@@ -12,22 +12,24 @@ from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import ProcoreConnection, ProcoreInsuranceSync, Project
+from backend.db.models import ProcoreInsuranceSync
 from backend.errors import BadInput, DomainError
 from backend.integrations.procore import commitments, mapping
 from backend.integrations.procore.connection import (
     authorize_url,
     check_credentials,
     connect,
+    find_connection,
+    insurance_syncs,
     manage,
     revoke,
 )
 from backend.integrations.procore.controllers import enqueue, hook_url
 from backend.network.actor import Actor
+from backend.projects.service import ProjectService
 from backend.stored_secrets import decrypt, encrypt
 from backend.web.common import page, parse_uuid, require_gc
 from backend.web.forms import read_form, text, whole_number
@@ -57,33 +59,15 @@ class ProcorePagesController(Controller):
     ) -> Template:
         require_gc(actor)
         manage(actor)
-        connection = await db.scalar(
-            select(ProcoreConnection).where(
-                ProcoreConnection.organisation_id == actor.organisation_id
-            )
-        )
+        connection = await find_connection(db, actor.organisation_id)
         links, project_links, subs, projects, counts = [], [], [], [], Counter[str]()
         problems: list[ProcoreInsuranceSync] = []
         if connection is not None:
             links = await mapping.vendor_links(db, actor)
             project_links = await mapping.project_links(db, actor)
             subs = await mapping.engaged_subs(db, actor.organisation_id)
-            projects = list(
-                (
-                    await db.execute(
-                        select(Project)
-                        .where(Project.gc_org_id == actor.organisation_id)
-                        .order_by(Project.number)
-                    )
-                ).scalars()
-            )
-            rows = (
-                await db.execute(
-                    select(ProcoreInsuranceSync).where(
-                        ProcoreInsuranceSync.organisation_id == actor.organisation_id
-                    )
-                )
-            ).scalars()
+            projects = await ProjectService(db).projects(actor)
+            rows = await insurance_syncs(db, actor)
             for row in rows:
                 counts[row.state] += 1
                 if row.state != "synced":

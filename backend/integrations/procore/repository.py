@@ -1,4 +1,5 @@
-"""SQL of the commitment import, every statement scoped to the acting GC."""
+"""SQL of the Procore integration (the connection, insurance records written, the commitment
+import), every statement scoped to the acting GC given to the repository."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Engagement,
+    ProcoreConnection,
+    ProcoreInsuranceSync,
     ProcoreProjectLink,
     ProcoreVendorLink,
     Project,
@@ -83,3 +86,32 @@ class CommitmentRepository:
             .order_by(ProjectTrade.trade)
         )
         return {t: v for t, v in (await self.session.execute(query)).all()}
+
+
+class ProcoreRepository:
+    """The GC's connection and the insurance records written to its Procore company."""
+
+    def __init__(self, session: AsyncSession, gc_org_id: uuid.UUID) -> None:
+        self.session = session
+        self.gc_org_id = gc_org_id
+
+    async def connection(
+        self, *, active_only: bool = False, lock: bool = False
+    ) -> ProcoreConnection | None:
+        query = select(ProcoreConnection).where(ProcoreConnection.organisation_id == self.gc_org_id)
+        if active_only:
+            query = query.where(ProcoreConnection.revoked_at.is_(None))
+        if lock:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def insurance_syncs(self, state: str | None = None) -> list[ProcoreInsuranceSync]:
+        """Every insurance record written (in one state when given), by engagement and line."""
+        query = (
+            select(ProcoreInsuranceSync)
+            .where(ProcoreInsuranceSync.organisation_id == self.gc_org_id)
+            .order_by(ProcoreInsuranceSync.engagement_id, ProcoreInsuranceSync.line)
+        )
+        if state is not None:
+            query = query.where(ProcoreInsuranceSync.state == state)
+        return list((await self.session.execute(query)).scalars())
