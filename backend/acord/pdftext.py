@@ -15,6 +15,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
 from backend.acord.geometry import BBox, Word
+from backend.acord.vector_grid import VectorGrid
 
 
 @dataclass
@@ -189,11 +190,15 @@ HIDDEN_INK_SHARE = 0.02
 
 
 class InkMeter:
-    """Answers "is something printed here?" on a rendered page (for hidden text and tick boxes)."""
+    """Answers "is something printed here?" on a rendered page (for hidden text and tick boxes).
 
-    def __init__(self, image: Image.Image, scale: float) -> None:
+    Where the page's grid is drawn as vector paths (`grid`), its rules are taken from them
+    rather than from the pixels (vector_grid.py)."""
+
+    def __init__(self, image: Image.Image, scale: float, grid: VectorGrid | None = None) -> None:
         self.image = image
         self.scale = scale
+        self.grid = grid if grid is not None and grid.usable else None
 
     def ink(
         self, x0: float, top: float, x1: float, bottom: float, darker_than: int = DARK_LEVEL
@@ -215,6 +220,8 @@ class InkMeter:
 
     def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
         """x positions (points) of vertical lines crossing the whole band from top to bottom."""
+        if self.grid is not None:
+            return self.grid.vertical_rules(x0, x1, top, bottom)
         s = self.scale
         left_px, right_px = max(int(x0 * s), 0), min(int(x1 * s) + 1, self.image.width)
         top_px, bottom_px = max(int(top * s), 0), min(int(bottom * s) + 1, self.image.height)
@@ -229,6 +236,8 @@ class InkMeter:
 
     def horizontal_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
         """y positions (points) of horizontal lines running across the whole band."""
+        if self.grid is not None:
+            return self.grid.horizontal_rules(x0, x1, top, bottom)
         s = self.scale
         left_px, right_px = max(int(x0 * s), 0), min(int(x1 * s) + 1, self.image.width)
         top_px, bottom_px = max(int(top * s), 0), min(int(bottom * s) + 1, self.image.height)

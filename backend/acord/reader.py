@@ -29,6 +29,7 @@ from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, upside_down
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
+from backend.acord.vector_grid import page_grid
 from backend.acord.word_sources import pdf_page_words
 
 MAX_OCR_PAGES = 4
@@ -109,7 +110,7 @@ def _text_page(page: pdfium.PdfPage, words: list[Word], number: int) -> _PageSou
 
 def _add_ink(source: _PageSource, page: pdfium.PdfPage) -> None:
     """Render the page to tell hidden text and ticked boxes; only the certificate needs it."""
-    meter = InkMeter(render_gray(page, _INK_DPI), _INK_DPI / 72)
+    meter = InkMeter(render_gray(page, _INK_DPI), _INK_DPI / 72, page_grid(page))
     mark_hidden_words(source.text.words, meter)
     source.ink = meter
 

@@ -208,6 +208,7 @@ def bench_generated(
         manifest = generate_corpus(out, seed=seed, count=count, kinds=kinds)
         print(f"generated corpus: seed {seed}, {count} documents")
         per_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        grid_files: list[Path] = []
         for entry in manifest["documents"]:
             per_kind[entry["kind"]].append(entry)
         for kind, entries in per_kind.items():
@@ -257,9 +258,61 @@ def bench_generated(
                     _line(f"{name}/{layout}", "accuracy", share, "%", ">=", target_accuracy)
                 )
             lines.append(_line(name, "accuracy", accuracy, "%", ">=", target_accuracy))
+            if kind in _VECTOR_KINDS:
+                grid_files.extend(out / e["file"] for e in entries[: _GRID_PAGES // 2])
             lines.append(_line(name, "median_ms", median, "ms", "<=", target_ms))
             lines.append(_line(name, "p95_ms", _percentile(times, 0.95), "ms", "<=", target_ms * 2))
+        if grid_files:
+            _grid_cost(grid_files[:_GRID_PAGES])
     return lines
+
+
+# Kinds whose pages carry a vector grid and a text layer: where the grid's source matters.
+_VECTOR_KINDS = ("text", "livecycle", "annotated", "acroform")
+# Pages timed for the grid's cost: enough for a stable median, few enough for a shared machine.
+_GRID_PAGES = 16
+
+
+def _grid_cost(files: list[Path]) -> None:
+    """Time per page to get the grid from PDFium's paths and from pdfplumber's lines and
+    rectangles, and a whole read with the vector grid and without it (rules from pixels)."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    import backend.acord.reader as reader_module
+    from backend.acord.vector_grid import VectorGrid, page_grid
+
+    pdfium_ms: list[float] = []
+    plumber_ms: list[float] = []
+    for path in files:
+        document = pdfium.PdfDocument(path)
+        try:
+            page = document[0]
+            start = time.perf_counter()
+            page_grid(page)
+            pdfium_ms.append((time.perf_counter() - start) * 1000)
+        finally:
+            document.close()
+        start = time.perf_counter()
+        with pdfplumber.open(path) as pdf:
+            first = pdf.pages[0]
+            _ = (first.lines, first.rects, first.annots)
+        plumber_ms.append((time.perf_counter() - start) * 1000)
+    with_grid = [_time_read(path, 1)[2] for path in files]
+    original = reader_module.page_grid
+    reader_module.page_grid = lambda page: VectorGrid()
+    try:
+        without_grid = [_time_read(path, 1)[2] for path in files]
+    finally:
+        reader_module.page_grid = original
+    print(
+        f"grid cost over {len(files)} pages: PDFium paths median "
+        f"{statistics.median(pdfium_ms):.1f} ms (max {max(pdfium_ms):.1f}); pdfplumber lines, "
+        f"rects and annots median {statistics.median(plumber_ms):.1f} ms "
+        f"(max {max(plumber_ms):.1f}); read cpu median with vector grid "
+        f"{statistics.median(with_grid):.0f} ms, with rules from pixels "
+        f"{statistics.median(without_grid):.0f} ms"
+    )
 
 
 def bench_real(verbose: bool) -> list[str]:
