@@ -8,8 +8,8 @@
   translucent rubber stamp ("RECEIVED" with a date and a department, a decoy date) lands over
   form cells, a handwritten signature crosses the authorised-representative box and its rules,
   and the sheet lies a few degrees askew.
-- `photo`: a phone photo of the printed page: the page seen at an angle (a keystone and a
-  slight twist), lit unevenly, slightly out of focus, on a desk.
+- `photo`: a phone photo of the printed page, in colour: the page seen at an angle (a keystone
+  and a slight twist), lit unevenly by coloured light, slightly out of focus, on a desk.
 
 Values vary as on agency certificates (`variety`); `expected` is what a person reads.
 """
@@ -20,6 +20,7 @@ import io
 import random
 from dataclasses import replace
 
+from PIL import ImageFilter
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
@@ -215,7 +216,10 @@ PHOTO_KEYSTONE = (0.02, 0.07)
 PHOTO_JITTER = 0.015
 PHOTO_BLUR = (0.8, 1.6)
 PHOTO_FALLOFF = (0.2, 0.4)
-DESK_GREY = (70, 130)
+# A desk's colours under the page (oak, walnut, grey laminate, white laminate), RGB.
+DESKS = ((150, 110, 70), (90, 60, 40), (120, 120, 115), (200, 195, 185))
+# The light's colour, as each channel's share: daylight, office tubes, a warm desk lamp.
+LIGHTS = ((1.0, 1.0, 1.0), (0.97, 1.0, 0.97), (1.0, 0.93, 0.8))
 
 
 def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltDocument:
@@ -224,7 +228,7 @@ def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltD
     long_side = rng.choice(PHOTO_LONG_SIDE)
     # Render the page a little finer than the frame, as a 12-megapixel sensor sees it.
     dpi = round(long_side / (PAGE_HEIGHT / 72) * 1.1)
-    [page] = rasterise(_drawn_pdf(plan), dpi)
+    [page] = rasterise(_drawn_pdf(plan), dpi, colour=True)
     frame = (round(long_side * 612 / 792), long_side)
     fw, fh = frame
     margin = rng.uniform(*PHOTO_MARGIN)
@@ -240,7 +244,7 @@ def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltD
         (margin + jitter(), 1 - margin + jitter()),
     ]
     quad = [(x * fw, y * fh) for x, y in shares]
-    desk = rng.randint(*DESK_GREY)
+    desk = rng.choice(DESKS)
     seen = photograph_in_perspective(page, frame, quad, desk)
     falloff = round(rng.uniform(*PHOTO_FALLOFF), 2)
     light_from = (round(rng.uniform(0.0, 1.0), 2), round(rng.uniform(0.0, 1.0), 2))
@@ -248,9 +252,8 @@ def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltD
     settings = ScanSettings(
         dpi=72, skew_degrees=0.0, blur_radius=blur, noise=0.0, jpeg_quality=rng.choice((75, 85))
     )
-    from PIL import ImageFilter
-
-    shot = light_unevenly(seen.filter(ImageFilter.GaussianBlur(blur)), falloff, light_from)
+    tint = rng.choice(LIGHTS)
+    shot = light_unevenly(seen.filter(ImageFilter.GaussianBlur(blur)), falloff, light_from, tint)
     data = encode_scan([shot], settings, "jpg")
     entry = _entry("photo", plan, "jpg", dba) | {
         "photo": {
@@ -259,6 +262,8 @@ def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltD
             "light_from": list(light_from),
             "blur_radius": blur,
             "size": list(frame),
+            "desk": list(desk),
+            "light_tint": list(tint),
         }
     }
     return BuiltDocument("jpg", data, entry)
