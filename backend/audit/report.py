@@ -83,9 +83,21 @@ def _coverage_rows(coverages: Sequence[Any]) -> list[dict[str, str]]:
                 "effective": str(coverage.get("effective", "")),
                 "expires": str(coverage.get("expires", "")),
                 "limits": _limits_text(coverage.get("limits")),
+                "typed": _typed_text(coverage.get("typed_by_hand")),
             }
         )
     return rows
+
+
+def _typed_text(typed: Any) -> str:
+    """field -> what was read, as "each occurrence (read 1000000)"; "" when nothing was typed."""
+    if not isinstance(typed, Mapping) or not typed:
+        return ""
+    parts = []
+    for field, read in typed.items():
+        label = str(field).replace("limits.", "").replace("_", " ")
+        parts.append(f"{label} (read {read})" if read else f"{label} (nothing read)")
+    return "; ".join(parts)
 
 
 def render_html(
@@ -117,6 +129,13 @@ def render_html(
         requirements_sha256=snapshot.get("requirements", {}).get("sha256", ""),
         engine_version=snapshot.get("engine_version", ""),
         previous=snapshot.get("previous_snapshot_sha256"),
+        holder_typed=(snapshot.get("extra") or {}).get("holder_typed_by_hand"),
+        endorsements_typed=[
+            f"{e.get('form_number', '')} {e.get('edition', '')}".strip()
+            + f": {_typed_text(e.get('typed_by_hand'))}"
+            for e in (snapshot.get("extra") or {}).get("endorsements_typed_by_hand") or []
+            if isinstance(e, Mapping)
+        ],
     )
 
 

@@ -385,6 +385,32 @@ def choose_certificate(rows: RecordRows, expected_holder: str | None) -> Certifi
     return rows.certificates[0] if rows.certificates else None
 
 
+HOLDER_POINTER: Final = "/certificate_holder/name"
+
+
+def holder_typed_by_hand(rows: RecordRows, expected_holder: str | None) -> dict[str, Any] | None:
+    """Where the holder judged for this holder's engagements was typed at review rather than
+    read: what was read, what the person typed, and the certificate's SHA-256. None when the
+    holder was taken as read (or there is no certificate)."""
+    certificate = choose_certificate(rows, expected_holder)
+    if certificate is None:
+        return None
+    for document in rows.documents.values():
+        if document.sha256 != certificate.document_sha256:
+            continue
+        result = document.read_result if isinstance(document.read_result, dict) else {}
+        corrections = result.get("corrections")
+        typed = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None
+        if isinstance(typed, dict):
+            return {
+                "field": "certificate_holder",
+                "read": typed.get("read"),
+                "typed": typed.get("confirmed"),
+                "document": document.sha256,
+            }
+    return None
+
+
 def record_as_of(rows: RecordRows, as_of: date, expected_holder: str | None) -> RecordAsOf | None:
     """The record as the engine reads it for one certificate holder; None without a record."""
     if rows.empty:

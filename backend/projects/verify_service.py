@@ -43,6 +43,7 @@ from backend.projects.engine_input import (
     context_for,
     expiring_window_days,
     holder_not_evaluable,
+    holder_typed_by_hand,
     load_ratings,
     record_as_of,
 )
@@ -253,6 +254,33 @@ def _documents(rows: RecordRows, revision: RecordRevision | None) -> list[Docume
     return sorted(refs.values(), key=lambda ref: ref.sha256)
 
 
+def _typed_marks(rows: RecordRows, target: _Target, cache: FanOutCache) -> dict[str, Any]:
+    """The snapshot's marks for values typed at review rather than read, beside those of the
+    coverages: the certificate holder this engagement's holder check judged, and the
+    endorsements on file. Absent when everything was read."""
+    marks: dict[str, Any] = {}
+    entry = cache.requirements.get(target.engagement.requirement_set_version_id)
+    holder = (entry[0].certificate_holder_name if entry else None) or (
+        target.project.certificate_holder
+    )
+    typed = holder_typed_by_hand(rows, holder)
+    if typed is not None:
+        marks["holder_typed_by_hand"] = typed
+    endorsements = [
+        {
+            "form_number": row.form_number,
+            "edition": row.edition,
+            "kind": row.kind,
+            "typed_by_hand": dict(sorted(row.entered_by_hand.items())),
+        }
+        for row in rows.endorsements
+        if row.entered_by_hand
+    ]
+    if endorsements:
+        marks["endorsements_typed_by_hand"] = endorsements
+    return marks
+
+
 def _judge(
     target: _Target,
     rows: RecordRows,
@@ -441,6 +469,7 @@ async def verify_batch(
                     "revision_number": revision.number if revision is not None else None,
                     "previous_status": engagement.status,
                     "expires_on": expires_on.isoformat() if expires_on else None,
+                    **_typed_marks(rows, target, cache),
                 },
             )
         )

@@ -15,6 +15,8 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.canonical import parse_snapshot
+from backend.audit.report import render_html
 from backend.config import Settings
 from backend.db.models import (
     Document,
@@ -33,8 +35,10 @@ from backend.requirements.templates import template
 from backend.requirements.versions import requirement_digest
 from tests.e2e.documents import Policy, certificate_pdf
 from tests.integration.factories import Org, make_org, make_project, sign_in
+from tests.integration.fanout.test_fanout import event_of
 from tests.integration.web.test_review_safety import _read
 from tests.integration.web.test_sub_pages import HTML, _form_values
+from workers.fanout import run_fan_out
 
 HTMX = {"accept": "text/html", "hx-request": "true"}
 
@@ -204,3 +208,48 @@ async def test_no_look_ahead_for_a_gc_or_once_the_document_is_confirmed(
         f"/documents/{document_id}/preview", data={**form, "_csrf": gc_csrf}, headers=HTMX
     )
     assert refused.status_code == 404
+
+
+async def test_a_holder_typed_by_hand_is_marked_in_the_signed_snapshot(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    """The bookkeeper types the GC's name over a holder read as "For Information Only": the
+    holder check then judges a typed value, and the snapshot (and its PDF) must say so."""
+    gc = await make_org(db, "general_contractor", name="Meridian Builders LLC")
+    sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
+    engagement = await _engage_on(db, gc, sub, "moderate", "P-2402")
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    today = date.today()
+    pdf = certificate_pdf(
+        "Keystone Framing LLC",
+        "For Information Only",
+        Policy("GL-11", "AU-12", today - timedelta(days=5), today + timedelta(days=360)),
+        "",
+    )
+    ctx = {"session_factory": session_factory, "settings": settings}
+    document_id = await _read(client, sub.id, csrf, pdf, ctx)
+    review = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    form = {**_form_values(review.text), "_csrf": csrf, "holder_name": "Meridian Builders LLC"}
+    confirmed = await client.post(f"/documents/{document_id}/confirm", data=form)
+    assert confirmed.status_code == 302, confirmed.text
+    revision = (
+        await db.execute(select(RecordRevision).where(RecordRevision.sub_org_id == sub.id))
+    ).scalar_one()
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, today)
+
+    entry = (
+        await db.execute(
+            select(AuditLogEntry)
+            .where(AuditLogEntry.engagement_id == engagement.id)
+            .order_by(AuditLogEntry.seq.desc())
+            .limit(1)
+        )
+    ).scalar_one()
+    snapshot = parse_snapshot(entry.snapshot)
+    typed = snapshot["extra"]["holder_typed_by_hand"]
+    assert typed["typed"] == "Meridian Builders LLC"
+    assert typed["read"] == "For Information Only"
+    holder_check = next(c for c in snapshot["checks"] if c["code"] == "CERTIFICATE_HOLDER_NAME")
+    assert holder_check["passed"]  # passed on the typed value, which the mark beside it shows
+    page = render_html(snapshot, "0" * 64)
+    assert "TYPED BY HAND" in page and "For Information Only" in html.unescape(page)
