@@ -11,9 +11,7 @@ need nothing of `notify` or `web` (import contract acyclic-backend)."""
 
 from __future__ import annotations
 
-import logging
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,11 +19,10 @@ from litestar import Request
 from litestar.background_tasks import BackgroundTask
 
 from backend.config import Settings
+from backend.mail_parts import enqueue_mail, message_to
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.secrets import token_digest
-
-log = logging.getLogger("coinet.mail")
 
 INVITATION_JOB: Final = "send_invitation_mail"
 ACCOUNT_MAIL_JOB: Final = "send_account_mail"
@@ -34,48 +31,24 @@ ACCOUNT_MAIL_JOB: Final = "send_account_mail"
 def compose_invitation(
     settings: Settings, to: str, inviter: str, purpose: str, link: str
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="coinet.local")
-    message["Subject"] = f"{inviter} invited you on the COI network"
-    message.set_content(
-        "\n".join(
-            [
-                "Hello,",
-                "",
-                f"{inviter} invited you {purpose}.",
-                "Open this link to accept (it works once):",
-                "",
-                link,
-                "",
-                "If you did not expect this, ignore this message.",
-            ]
-        )
+    body = "\n".join(
+        [
+            "Hello,",
+            "",
+            f"{inviter} invited you {purpose}.",
+            "Open this link to accept (it works once):",
+            "",
+            link,
+            "",
+            "If you did not expect this, ignore this message.",
+        ]
     )
-    return message
+    return message_to(settings, to, f"{inviter} invited you on the COI network", body)
 
 
 async def queue_invitation_mail(redis: Any, to: str, inviter: str, purpose: str, link: str) -> bool:
     """Hand the message to the workers; False (logged) when the queue cannot be reached."""
-    try:
-        await redis.enqueue_job(INVITATION_JOB, to, inviter, purpose, link)
-    except Exception as exc:  # a queue outage must not fail the request: the inviter resends
-        log.warning("invitation mail to %s not queued: %s", to, type(exc).__name__)
-        return False
-    return True
-
-
-def compose_account_mail(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="coinet.local")
-    message["Subject"] = subject
-    message.set_content(body)
-    return message
+    return await enqueue_mail(redis, "invitation mail", INVITATION_JOB, to, inviter, purpose, link)
 
 
 def password_reset_body(link: str, minutes: int) -> str:
@@ -94,12 +67,7 @@ def password_reset_body(link: str, minutes: int) -> str:
 
 
 async def queue_account_mail(redis: Any, to: str, subject: str, body: str) -> bool:
-    try:
-        await redis.enqueue_job(ACCOUNT_MAIL_JOB, to, subject, body)
-    except Exception as exc:  # the person asks again; a queue outage must not fail the page
-        log.warning("account mail to %s not queued: %s", to, type(exc).__name__)
-        return False
-    return True
+    return await enqueue_mail(redis, "account mail", ACCOUNT_MAIL_JOB, to, subject, body)
 
 
 def mail_after_commit(

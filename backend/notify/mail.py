@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Final
 
 import aiosmtplib
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.db.models import Notice, Person
+from backend.mail_parts import message_to
 
 MAX_ATTEMPTS: Final = 5
 SMTP_TIMEOUT_SECONDS: Final = 15.0
@@ -51,15 +51,10 @@ def compose_digest(
     settings: Settings, recipient: Person, notices: Sequence[Notice]
 ) -> EmailMessage:
     """One message listing every notice, newest last, with a link to the app."""
-    message = EmailMessage()
-    message["From"] = settings.smtp_sender
-    message["To"] = recipient.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="coinet.local")
     if len(notices) == 1:
-        message["Subject"] = notices[0].subject
+        subject = notices[0].subject
     else:
-        message["Subject"] = f"COI network: {len(notices)} updates for you"
+        subject = f"COI network: {len(notices)} updates for you"
     greeting = f"Hello {recipient.full_name}," if recipient.full_name else "Hello,"
     parts = [greeting, ""]
     for index, notice in enumerate(notices, start=1):
@@ -72,8 +67,7 @@ def compose_digest(
             parts.append(f"   Open: {settings.base_url.rstrip('/')}{notice.link}")
         parts.append("")
     parts.append(f"See every notice at {settings.base_url.rstrip('/')}/")
-    message.set_content("\n".join(parts))
-    return message
+    return message_to(settings, recipient.email, subject, "\n".join(parts))
 
 
 # A path of this site written in a notice's body ("Open: /engagements/<id>").
