@@ -462,7 +462,7 @@ def _initial_record(
                 "el_disease_each_employee": 1_000_000,
                 "el_disease_policy_limit": 1_000_000,
             },
-            wc_states=["OH", "MD", "CO"],
+            wc_states=["IN", "MD", "CO"],
             wc_statutory=True,
         ),
     ]

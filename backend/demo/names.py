@@ -1,7 +1,7 @@
 """Invented names for the demo network (any resemblance to real firms is accidental)."""
 
 GCS = (
-    ("Meridian Construction Group LLC", "Columbus", "OH", "400 Commerce Blvd"),
+    ("Meridian Construction Group LLC", "Indianapolis", "IN", "400 Commerce Blvd"),
     ("Harborline Builders, Inc.", "Baltimore", "MD", "18 Pier Road"),
     ("Summit Ridge Contracting LP", "Denver", "CO", "2250 Larimer St"),
 )

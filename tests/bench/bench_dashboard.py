@@ -102,7 +102,7 @@ async def seed(settings: Settings) -> None:
                     gc_org_id=gc.id,
                     number=f"B-{index:03d}",
                     name=f"Bench project {index}",
-                    state="OH",
+                    state="IN",
                     start_date=today - timedelta(days=90),
                     end_date=today + timedelta(days=300),
                     closeout_days=30,

@@ -168,7 +168,7 @@ async def seed(session: AsyncSession, engagements: int, gcs: int, today: date) -
                 "gc_org_id": gc_id,
                 "number": f"B-{e}",
                 "name": f"Project {e}",
-                "state": "OH",
+                "state": "IN",
                 "start_date": today,
                 "end_date": today + timedelta(days=300),
                 "closeout_days": 30,
@@ -267,7 +267,7 @@ def renewal(start: date, serial: int) -> RecordChange:
                     "el_disease_policy_limit": 1_000_000,
                 },
                 wc_statutory=True,
-                wc_states=["OH"],
+                wc_states=["IN"],
             ),
         ],
         endorsements=[

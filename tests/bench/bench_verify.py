@@ -163,7 +163,7 @@ def realistic_record(variant: int | None = None) -> RecordAsOf:
                     3,
                     policy_number="WC-5520017",
                     statutory=True,
-                    wc_states=("OH", "PA"),
+                    wc_states=("IN", "PA"),
                     officers_excluded=False,
                     limits={
                         "el_each_accident": 1_000_000,
@@ -236,7 +236,7 @@ def realistic_context(variant: int | None = None) -> VerificationContext:
         closeout_days=28,
         certificate_holder=gc,
         additional_insured_parties=(gc, owner, lender),
-        state="OH",
+        state="IN",
         trade="HVAC",
         work_start=date(2026, 4, 1),
         insurer_ratings=ratings,

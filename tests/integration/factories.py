@@ -64,7 +64,7 @@ async def make_project(db: AsyncSession, gc: Org, number: str | None = None) -> 
         gc_org_id=gc.id,
         number=number or f"T-{uuid.uuid4().hex[:12]}",
         name="Test project",
-        state="OH",
+        state="IN",
         start_date=date.today(),
         end_date=date.today() + timedelta(days=300),
         closeout_days=30,

@@ -164,7 +164,7 @@ async def test_viewer_role_cannot_create_projects(client: AsyncClient, db: Async
         json={
             "number": "V-1",
             "name": "X",
-            "state": "OH",
+            "state": "IN",
             "start_date": "2027-01-01",
             "end_date": "2027-12-31",
             "certificate_holder": "X LLC",

@@ -13,7 +13,7 @@ from tests.integration.factories import make_org, sign_in, term_payload
 PROJECT = {
     "number": "B-1",
     "name": "Bad input",
-    "state": "OH",
+    "state": "IN",
     "start_date": "2027-01-01",
     "end_date": "2027-12-31",
     "certificate_holder": "Holder LLC",

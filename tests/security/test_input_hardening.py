@@ -21,7 +21,7 @@ from tests.integration.factories import make_org, sign_in, term_payload
 PROJECT: dict[str, Any] = {
     "number": "H-1",
     "name": "Hardening",
-    "state": "OH",
+    "state": "IN",
     "start_date": "2027-01-01",
     "end_date": "2027-12-31",
     "certificate_holder": "Holder LLC",

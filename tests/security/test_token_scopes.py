@@ -59,7 +59,7 @@ def _project_body(number: str) -> dict[str, Any]:
     return {
         "number": number,
         "name": "Scoped",
-        "state": "OH",
+        "state": "IN",
         "start_date": date.today().isoformat(),
         "end_date": (date.today() + timedelta(days=200)).isoformat(),
         "certificate_holder": "Holder LLC",

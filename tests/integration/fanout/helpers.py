@@ -92,7 +92,7 @@ def terms(
     days: int = 365,
     gl_each: int = 2_000_000,
     number_suffix: str = "1",
-    state: str = "OH",
+    state: str = "IN",
     umbrella_follows_form: bool = True,
 ) -> list[TermInput]:
     """A full record's terms. A GL shortfall is made up by the follow-form umbrella under the

@@ -98,7 +98,7 @@ async def _create_project_form(
         "_csrf": csrf,
         "number": number,
         "name": "Canal Street Offices",
-        "state": "OH",
+        "state": "IN",
         "start_date": date.today().isoformat(),
         "end_date": (date.today() + timedelta(days=300)).isoformat(),
         "closeout_days": "30",

@@ -218,7 +218,7 @@ def _project(**changes: Any) -> Project:
         gc_org_id=uuid.uuid4(),
         number="P-1",
         name="Pier",
-        state="OH",
+        state="IN",
         start_date=DAY,
         end_date=DAY + timedelta(days=200),
         closeout_days=30,
