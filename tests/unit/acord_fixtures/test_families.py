@@ -139,3 +139,23 @@ def test_image_families_hand_over_only_pixels(corpus: Corpus) -> None:
         for document in documents_of(manifest, kind):
             if document["format"] != "pdf":
                 Image.open(io.BytesIO((out / document["file"]).read_bytes())).verify()
+
+
+def test_a_livecycle_form_with_its_script_is_read_and_the_script_only_noted(
+    tmp_path: Path,
+) -> None:
+    from backend.acord import read_document
+    from tests.bench.bench_acord import compare_entry
+
+    built = build_document(13, 0, "livecycle", 0)
+    path = tmp_path / built.entry["file"]
+    path.write_bytes(built.data)
+    result = read_document(path)
+    assert "error" not in result
+    _, _, misses = compare_entry(built.entry, result)
+    assert misses == [], misses
+    assert result["form_edition"] == "2014/01"
+    assert any(
+        "JavaScript" in warning and "none of it was run" in warning
+        for warning in result["warnings"]
+    )
