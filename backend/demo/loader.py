@@ -29,6 +29,7 @@ from backend.db.session import make_engine, make_session_factory
 from backend.demo import names
 from backend.demo.certificates import demo_certificate
 from backend.network.actor import Actor
+from backend.network.requirement_store import version_row
 from backend.network.secrets import hash_password, new_token, token_digest
 from backend.projects.engine_input import load_record_rows
 from backend.projects.verify_service import FanOutCache, verify_batch
@@ -36,7 +37,7 @@ from backend.records.repository import RecordRepository
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import make_store
-from backend.requirements.versions import requirement_body, requirement_digest
+from backend.requirements.versions import requirement_body
 
 DEMO_MARKER = names.GCS[0][0]
 SEED = 2026
@@ -229,13 +230,7 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
             session.add(rs)
             await session.flush()
             body = requirement_body(tier)
-            version = RequirementSetVersion(
-                id=uuid.uuid4(),
-                requirement_set_id=rs.id,
-                version=1,
-                body=body,
-                body_sha256=requirement_digest(body),
-            )
+            version = version_row(rs.id, 1, body)
             session.add(version)
             requirement_sets[(gc.id, tier)] = version
     await session.flush()

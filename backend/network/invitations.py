@@ -35,8 +35,8 @@ from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
 from backend.network import access_log
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.flowdown_store import tier2_version_for
 from backend.network.repository import NetworkRepository
+from backend.network.requirement_store import tier2_version_for
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
 

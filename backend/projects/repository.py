@@ -18,6 +18,7 @@ from backend.db.models import (
     ProjectTrade,
     RecordRevision,
     RequirementSet,
+    RequirementSetVersion,
     Verdict,
 )
 
@@ -264,3 +265,48 @@ class ProjectRepository:
             )
             previous = {v.engagement_id: v for v in (await self.session.execute(second)).scalars()}
         return rows, previous
+
+    # --- requirement sets (rules in projects/requirement_sets.py) ---------------------------
+
+    async def sets_with_latest(
+        self, gc_org_id: uuid.UUID
+    ) -> list[tuple[RequirementSet, RequirementSetVersion]]:
+        """The GC's requirement sets, each with its newest version, by name."""
+        newest = (
+            select(
+                RequirementSetVersion.requirement_set_id,
+                func.max(RequirementSetVersion.version).label("version"),
+            )
+            .group_by(RequirementSetVersion.requirement_set_id)
+            .subquery()
+        )
+        query = (
+            select(RequirementSet, RequirementSetVersion)
+            .join(newest, newest.c.requirement_set_id == RequirementSet.id)
+            .join(
+                RequirementSetVersion,
+                (RequirementSetVersion.requirement_set_id == RequirementSet.id)
+                & (RequirementSetVersion.version == newest.c.version),
+            )
+            .where(RequirementSet.gc_org_id == gc_org_id)
+            .order_by(RequirementSet.name)
+        )
+        return [(s, v) for s, v in await self.session.execute(query)]
+
+    async def versions_of_set(
+        self, gc_org_id: uuid.UUID, set_id: uuid.UUID
+    ) -> list[RequirementSetVersion]:
+        """Every version of one of the GC's sets, newest first."""
+        query = (
+            select(RequirementSetVersion)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(RequirementSet.gc_org_id == gc_org_id, RequirementSet.id == set_id)
+            .order_by(RequirementSetVersion.version.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def set_named(self, gc_org_id: uuid.UUID, name: str) -> RequirementSet | None:
+        query = select(RequirementSet).where(
+            RequirementSet.gc_org_id == gc_org_id, RequirementSet.name == name
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()

@@ -18,11 +18,11 @@ from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
+from backend.projects import requirement_sets
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService
 from backend.requirements.model import TIERS
 from backend.requirements.templates import TIER_TRADES
-from backend.web import requirement_sets
 from backend.web.common import fragment, is_htmx, page, require_gc
 from backend.web.dashboard import (
     WINDOWS,

@@ -17,8 +17,8 @@ from backend.network.actor import Actor
 from backend.network.company import set_tax_id
 from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import TAX_ID_FIELD, format_ein
+from backend.projects import requirement_sets
 from backend.projects.engine_input import alert_thresholds
-from backend.web import requirement_sets
 from backend.web.common import page, require_gc, require_sub
 from backend.web.forms import FormData, read_form, text
 from backend.web.requirements_editor import (

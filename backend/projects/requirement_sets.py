@@ -1,6 +1,7 @@
 """A GC's requirement sets in the database: copy a tier template, list sets with their latest
 version, save an edit as a new immutable version. The rules of a set live in
-backend.requirements; this module only stores what they accept."""
+backend.requirements; this module only stores what they accept, through ProjectRepository
+(every statement limited to the acting GC's sets)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import RequirementSet, RequirementSetVersion
 from backend.errors import BadInput, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.requirement_store import version_row
+from backend.projects.repository import ProjectRepository
 from backend.requirements.codec import requirements_from_json, requirements_to_json
 from backend.requirements.model import TIERS, RequirementError
 from backend.requirements.versions import requirement_body, requirement_digest
@@ -28,26 +30,8 @@ class SetWithVersion:
 
 async def sets_of(session: AsyncSession, actor: Actor) -> list[SetWithVersion]:
     require(actor, "project.read")
-    newest = (
-        select(
-            RequirementSetVersion.requirement_set_id,
-            func.max(RequirementSetVersion.version).label("version"),
-        )
-        .group_by(RequirementSetVersion.requirement_set_id)
-        .subquery()
-    )
-    query = (
-        select(RequirementSet, RequirementSetVersion)
-        .join(newest, newest.c.requirement_set_id == RequirementSet.id)
-        .join(
-            RequirementSetVersion,
-            (RequirementSetVersion.requirement_set_id == RequirementSet.id)
-            & (RequirementSetVersion.version == newest.c.version),
-        )
-        .where(RequirementSet.gc_org_id == actor.organisation_id)
-        .order_by(RequirementSet.name)
-    )
-    return [SetWithVersion(s, v) for s, v in (await session.execute(query)).all()]
+    rows = await ProjectRepository(session).sets_with_latest(actor.organisation_id)
+    return [SetWithVersion(s, v) for s, v in rows]
 
 
 async def set_of(session: AsyncSession, actor: Actor, set_id: uuid.UUID) -> SetWithVersion:
@@ -61,12 +45,7 @@ async def versions_of(
     session: AsyncSession, actor: Actor, set_id: uuid.UUID
 ) -> list[RequirementSetVersion]:
     await set_of(session, actor, set_id)
-    query = (
-        select(RequirementSetVersion)
-        .where(RequirementSetVersion.requirement_set_id == set_id)
-        .order_by(RequirementSetVersion.version.desc())
-    )
-    return list((await session.execute(query)).scalars())
+    return await ProjectRepository(session).versions_of_set(actor.organisation_id, set_id)
 
 
 async def from_template(session: AsyncSession, actor: Actor, tier: str) -> SetWithVersion:
@@ -75,12 +54,7 @@ async def from_template(session: AsyncSession, actor: Actor, tier: str) -> SetWi
     if tier not in TIERS:
         raise BadInput(f"Unknown template {tier!r}.", field="template")
     name = f"{tier.capitalize()} risk trades"
-    existing = await session.execute(
-        select(RequirementSet).where(
-            RequirementSet.gc_org_id == actor.organisation_id, RequirementSet.name == name
-        )
-    )
-    found = existing.scalar_one_or_none()
+    found = await ProjectRepository(session).set_named(actor.organisation_id, name)
     if found is not None:
         return await set_of(session, actor, found.id)
     requirement_set = RequirementSet(
@@ -91,7 +65,7 @@ async def from_template(session: AsyncSession, actor: Actor, tier: str) -> SetWi
     body = requirement_body(tier)
     body["name"] = name
     body["owner"] = str(actor.organisation_id)
-    version = _version(requirement_set.id, 1, body, actor)
+    version = version_row(requirement_set.id, 1, body, actor.person_id)
     session.add(version)
     await session.flush()
     return SetWithVersion(requirement_set, version)
@@ -113,20 +87,7 @@ async def save_version(
         {**current.latest.body, "version": normalised["version"]}
     ):
         raise BadInput("Nothing changed: the requirements are the same as the last version.")
-    version = _version(set_id, normalised["version"], normalised, actor)
+    version = version_row(set_id, normalised["version"], normalised, actor.person_id)
     session.add(version)
     await session.flush()
     return version
-
-
-def _version(
-    set_id: uuid.UUID, number: int, body: dict[str, Any], actor: Actor
-) -> RequirementSetVersion:
-    return RequirementSetVersion(
-        id=uuid.uuid4(),
-        requirement_set_id=set_id,
-        version=number,
-        body=body,
-        body_sha256=requirement_digest(body),
-        created_by_id=actor.person_id,
-    )
