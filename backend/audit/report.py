@@ -262,3 +262,114 @@ async def check_signed_report(
         signer_subject=status.signing_cert.subject.human_friendly,
         page_count=int(reader.root["/Pages"]["/Count"]),
     )
+
+
+# --- The project report: every sub of one project on one page set, for owners and lenders ---
+
+PROJECT_REPORT_KEYWORD_PREFIX: Final = "coinet-project-report-sha256="
+# The report's facts ride inside the PDF as this attachment (canonical JSON, RFC 8785): the
+# signature covers it, and its SHA-256 is the one in the keywords and on every page, so the
+# printed table can be checked against data a program reads.
+PROJECT_REPORT_ATTACHMENT: Final = "project-report.json"
+_PROJECT_KEYWORD = re.compile(re.escape(PROJECT_REPORT_KEYWORD_PREFIX) + r"([0-9a-f]{64})")
+
+
+@lru_cache(maxsize=1)
+def _project_template() -> jinja2.Template:
+    source = (
+        files("backend.audit").joinpath("project_report_template.html").read_text(encoding="utf-8")
+    )
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined)
+    environment.filters["money"] = _money
+    return environment.from_string(source)
+
+
+def project_report_bytes(facts: Mapping[str, Any]) -> bytes:
+    """The report's facts as canonical JSON: the bytes the signed PDF carries and names."""
+    import rfc8785
+
+    return rfc8785.dumps(dict(facts))
+
+
+def render_project_report_pdf(facts: Mapping[str, Any]) -> tuple[bytes, str]:
+    """(unsigned PDF, SHA-256 of the facts) of a project report."""
+    import hashlib
+
+    import weasyprint
+
+    data = project_report_bytes(facts)
+    digest = hashlib.sha256(data).hexdigest()
+    html = _project_template().render(
+        facts=facts,
+        sha256=digest,
+        keyword=f"{PROJECT_REPORT_KEYWORD_PREFIX}{digest}",
+        rows=facts.get("rows", []),
+    )
+    attachment = weasyprint.Attachment(
+        string=data.decode("utf-8"),
+        name=PROJECT_REPORT_ATTACHMENT,
+        description="The report's facts (canonical JSON); their SHA-256 is in the keywords",
+    )
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf(attachments=[attachment])
+    return pdf, digest
+
+
+async def render_signed_project_report(
+    facts: Mapping[str, Any],
+    identity: PdfSigningIdentity,
+    timestamper: TimeStamper | None = None,
+) -> bytes:
+    """The project report, PAdES-signed with the audit reports' identity (time-stamped when an
+    authority is configured), as every snapshot report is."""
+    import asyncio
+
+    try:
+        # WeasyPrint is CPU-bound: off the event loop, as the snapshot reports are.
+        pdf, _ = await asyncio.to_thread(render_project_report_pdf, facts)
+        return await sign_pdf(pdf, identity, timestamper)
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"project report could not be produced: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ProjectReportCheck:
+    signature: ReportCheck
+    facts_sha256: str | None  # the SHA-256 the keywords name
+    facts_match: bool  # the attached facts hash to exactly that
+    facts: dict[str, Any] | None
+
+
+def _attached_facts(reader: PdfFileReader) -> bytes | None:
+    names = reader.root.get("/Names")
+    embedded = names.get_object().get("/EmbeddedFiles") if names is not None else None
+    if embedded is None:
+        return None
+    listing = embedded.get_object().get("/Names")
+    if listing is None:
+        return None
+    items = list(listing)
+    for name, spec in zip(items[::2], items[1::2], strict=False):
+        if str(name) == PROJECT_REPORT_ATTACHMENT:
+            stream = spec.get_object()["/EF"]["/F"].get_object()
+            return bytes(stream.data)
+    return None
+
+
+async def check_project_report(
+    pdf: bytes, trusted_certificates: Sequence[x509.Certificate]
+) -> ProjectReportCheck:
+    """Offline: the signature (as for a snapshot report) and that the attached facts are the
+    ones the keywords name. Raises ReportError for a file that is not a signed PDF."""
+    import hashlib
+    import json
+
+    signature = await check_signed_report(pdf, trusted_certificates)
+    reader = PdfFileReader(io.BytesIO(pdf))
+    info = reader.trailer_view.get("/Info")
+    keywords = str(info.get_object().get("/Keywords", "")) if info is not None else ""
+    match = _PROJECT_KEYWORD.search(keywords)
+    named = match.group(1) if match else None
+    data = _attached_facts(reader)
+    facts_match = data is not None and named == hashlib.sha256(data).hexdigest()
+    facts = json.loads(data) if data is not None and facts_match else None
+    return ProjectReportCheck(signature, named, facts_match, facts)

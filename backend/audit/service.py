@@ -286,6 +286,22 @@ async def find_entry(session: AsyncSession, reference: str) -> AuditLogEntry | N
     return (await session.execute(query.order_by(AuditLogEntry.seq).limit(1))).scalar_one_or_none()
 
 
+async def latest_entries(
+    session: AsyncSession, engagement_ids: Sequence[uuid.UUID], kind: str | None = None
+) -> dict[uuid.UUID, AuditLogEntry]:
+    """Each engagement's newest snapshot in the log (of `kind`, when given). The caller has
+    scoped the engagement ids to the acting organisation."""
+    if not engagement_ids:
+        return {}
+    query = select(AuditLogEntry).where(AuditLogEntry.engagement_id.in_(list(engagement_ids)))
+    if kind is not None:
+        query = query.where(AuditLogEntry.kind == kind)
+    query = query.order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc()).distinct(
+        AuditLogEntry.engagement_id
+    )
+    return {entry.engagement_id: entry for entry in (await session.execute(query)).scalars()}
+
+
 async def in_effect_on(
     session: AsyncSession, project_id: uuid.UUID, sub_org_id: uuid.UUID, on: date
 ) -> AuditLogEntry | None:

@@ -12,6 +12,7 @@ from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
 from backend.web.network_search import NetworkSearchController
+from backend.web.project_report import ProjectReportController
 from backend.web.review_pages import ReviewPreviewController
 from backend.web.settings_pages import CompanySettingsController, SettingsPagesController
 from backend.web.signup_pages import SignupPagesController
@@ -25,6 +26,7 @@ WEB_CONTROLLERS: list[Any] = [
     InboxController,
     BulkInviteController,
     EvidencePagesController,
+    ProjectReportController,
     NetworkSearchController,
     SettingsPagesController,
     CompanySettingsController,
