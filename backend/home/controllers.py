@@ -7,12 +7,11 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Organisation
-from backend.network.access import active_broker_grant
 from backend.network.actor import Actor
+from backend.network.invitations import InvitationService
 from backend.notify.service import unread_notices
 from backend.projects.service import ProjectService
 from backend.records.service import RecordService
@@ -23,12 +22,7 @@ from backend.web.sub_views import dependants
 
 
 async def broker_subs(db: AsyncSession, actor: Actor) -> list[Organisation]:
-    query = (
-        select(Organisation)
-        .where(Organisation.kind == "subcontractor", active_broker_grant(actor, Organisation.id))
-        .order_by(Organisation.legal_name)
-    )
-    return list((await db.execute(query)).scalars())
+    return await InvitationService(db).broker_subs(actor)
 
 
 class HomeController(Controller):

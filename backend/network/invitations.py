@@ -33,7 +33,7 @@ from backend.db.models import (
 )
 from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
 from backend.network import access_log
-from backend.network.access import require
+from backend.network.access import active_broker_grant, require
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.requirement_store import tier2_version_for
@@ -101,6 +101,10 @@ class InvitationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.repo = NetworkRepository(session)
+
+    async def broker_subs(self, actor: Actor) -> list[Organisation]:
+        """The subs whose broker invitations grant this person access now, by name."""
+        return await self.repo.subcontractors(active_broker_grant(actor, Organisation.id))
 
     async def search_subs(
         self, name: str, state: str, tax_id: str | None, limit: int

@@ -147,6 +147,15 @@ class NetworkRepository:
 
     # --- invitations (rules in network/invitations.py) ------------------------------------
 
+    async def subcontractors(self, scope: ColumnElement[bool]) -> list[Organisation]:
+        """Subcontractors matching a scope from network.access (on Organisation.id), by name."""
+        query = (
+            select(Organisation)
+            .where(Organisation.kind == "subcontractor", scope)
+            .order_by(Organisation.legal_name)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def invitation_by_token_hash(
         self, token_hash: bytes, *, lock: bool = False
     ) -> Invitation | None:

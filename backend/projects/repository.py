@@ -310,3 +310,31 @@ class ProjectRepository:
             RequirementSet.gc_org_id == gc_org_id, RequirementSet.name == name
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def engagements_of_sub(
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID
+    ) -> list[tuple[Engagement, Project, str]]:
+        """Active engagements in scope of one sub, each with its project and GC's name, by GC
+        name then project number."""
+        gc = aliased(Organisation)
+        query = (
+            select(Engagement, Project, gc.legal_name)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(gc, gc.id == Engagement.gc_org_id)
+            .where(scope, Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True))
+            .order_by(gc.legal_name, Project.number)
+        )
+        return [(e, p, name) for e, p, name in await self.session.execute(query)]
+
+    async def statuses_on_revision(
+        self, scope: ColumnElement[bool], engagement_ids: list[uuid.UUID], revision_id: uuid.UUID
+    ) -> dict[uuid.UUID, str]:
+        """Engagement id -> the status its verdict on this record revision gave (if any yet)."""
+        query = (
+            select(Verdict.engagement_id, Verdict.status)
+            .join(Engagement, Engagement.id == Verdict.engagement_id)
+            .where(
+                scope, Verdict.engagement_id.in_(engagement_ids), Verdict.revision_id == revision_id
+            )
+        )
+        return {e: status for e, status in await self.session.execute(query)}

@@ -189,6 +189,30 @@ class ProjectService:
             return []
         return await self.repo.latest_decisions(engagement_scope(actor), engagement_ids)
 
+    async def engagement_parties(
+        self, actor: Actor, engagement_id: uuid.UUID
+    ) -> tuple[Engagement, Project, Organisation]:
+        """An engagement the actor may see (active or not), its project and its sub."""
+        found = await self.repo.engagement(engagement_scope(actor), engagement_id)
+        if found is None:
+            raise NotFound("No such engagement that you may see.")
+        return found
+
+    async def engagements_of_sub(
+        self, actor: Actor, sub_org_id: uuid.UUID
+    ) -> list[tuple[Engagement, Project, str]]:
+        """The sub's active engagements the actor may see, with project and GC name."""
+        return await self.repo.engagements_of_sub(engagement_scope(actor), sub_org_id)
+
+    async def statuses_on_revision(
+        self, actor: Actor, engagement_ids: list[uuid.UUID], revision_id: uuid.UUID
+    ) -> dict[uuid.UUID, str]:
+        if not engagement_ids:
+            return {}
+        return await self.repo.statuses_on_revision(
+            engagement_scope(actor), engagement_ids, revision_id
+        )
+
     async def inbox(
         self, actor: Actor, limit: int
     ) -> tuple[

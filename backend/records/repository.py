@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,13 @@ class RecordRepository:
     async def document(self, scope: ColumnElement[bool], document_id: uuid.UUID) -> Document | None:
         query = select(Document).where(Document.id == document_id, scope)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def read_results(self, sub_org_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The stored read result of every document of the sub that has one."""
+        query = select(Document.read_result).where(
+            Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
+        )
+        return [result for (result,) in await self.session.execute(query)]
 
     async def next_revision_number(self, sub_org_id: uuid.UUID) -> int:
         query = select(func.coalesce(func.max(RecordRevision.number), 0)).where(

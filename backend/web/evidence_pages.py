@@ -14,7 +14,6 @@ from typing import Any
 from litestar import Controller, Response, get
 from litestar.params import Parameter
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.bundle import REPORT
@@ -23,11 +22,10 @@ from backend.audit.context import AuditContext
 from backend.audit.controllers import bundle_filename
 from backend.audit.service import bundle_for, find_entry, in_effect_on
 from backend.config import Settings
-from backend.db.models import Engagement, Organisation, Project
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import NotFound
-from backend.network.access import engagement_scope
 from backend.network.actor import Actor
+from backend.projects.service import ProjectService
 from backend.web.common import page
 
 
@@ -66,12 +64,7 @@ class EvidencePagesController(Controller):
         engagement_id: uuid.UUID,
         on_text: str = Parameter(query="on", default=""),
     ) -> Template:
-        query = select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
-        engagement = (await db.execute(query)).scalar_one_or_none()
-        if engagement is None:
-            raise NotFound("No such engagement that you may see.")
-        project = await db.get(Project, engagement.project_id)
-        sub = await db.get(Organisation, engagement.sub_org_id)
+        engagement, project, sub = await ProjectService(db).engagement_parties(actor, engagement_id)
         context: dict[str, Any] = {
             "engagement": engagement,
             "project": project,

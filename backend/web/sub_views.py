@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from backend.db.models import Engagement, Organisation, Project, Verdict
-from backend.network.access import engagement_scope
+from backend.db.models import Verdict
 from backend.network.actor import Actor
+from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 
 
@@ -63,29 +61,15 @@ async def dependants(
 ) -> list[Dependant]:
     """Active engagements of the sub the actor may see. With `revision_id`, each carries the
     status of its verdict on that revision (None until the fan-out has reached it)."""
-    gc = aliased(Organisation)
-    query = (
-        select(Engagement, Project, gc.legal_name)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(gc, gc.id == Engagement.gc_org_id)
-        .where(
-            engagement_scope(actor),
-            Engagement.sub_org_id == sub_org_id,
-            Engagement.active.is_(True),
-        )
-        .order_by(gc.legal_name, Project.number)
-    )
-    rows = (await session.execute(query)).all()
+    projects = ProjectService(session)
+    rows = await projects.engagements_of_sub(actor, sub_org_id)
     ids = [e.id for e, _, _ in rows]
     latest: dict[uuid.UUID, Verdict] = {}
     on_revision: dict[uuid.UUID, str] = {}
     if ids:
         latest = {e: found[0] for e, found in (await latest_verdicts(session, ids)).items()}
         if revision_id is not None:
-            reached = select(Verdict.engagement_id, Verdict.status).where(
-                Verdict.engagement_id.in_(ids), Verdict.revision_id == revision_id
-            )
-            on_revision = {e: s for e, s in (await session.execute(reached)).all()}
+            on_revision = await projects.statuses_on_revision(actor, ids, revision_id)
     result = []
     for engagement, project, gc_name in rows:
         verdict = latest.get(engagement.id)

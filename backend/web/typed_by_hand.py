@@ -7,10 +7,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, PolicyTerm
+from backend.db.models import PolicyTerm
 from backend.records.repository import RecordRepository
 
 HOLDER_POINTER: Final = "/certificate_holder/name"
@@ -59,12 +58,7 @@ async def typed_values(db: AsyncSession, sub_org_id: uuid.UUID) -> list[TypedVal
     for policy, term in terms:
         for field, read in sorted((term.entered_by_hand or {}).items()):
             found.append(TypedValue(policy.line, str(field), read if read else None))
-    documents = await db.execute(
-        select(Document.read_result).where(
-            Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
-        )
-    )
-    for (result,) in documents.all():
+    for result in await RecordRepository(db).read_results(sub_org_id):
         corrections = result.get("corrections") if isinstance(result, dict) else None
         holder = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None
         if isinstance(holder, dict):

@@ -31,7 +31,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/audit/tail.py": 2,
     "backend/demo/loader.py": 8,
     "backend/health.py": 2,
-    "backend/home/controllers.py": 2,
     "backend/integrations/accounting.py": 4,
     "backend/integrations/coverage_lines.py": 5,
     "backend/integrations/procore/inbound.py": 2,
@@ -54,12 +53,9 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/projects/verify_service.py": 21,
     "backend/web/engagement_messages.py": 2,
     "backend/web/engagement_pages.py": 18,
-    "backend/web/evidence_pages.py": 2,
     "backend/web/review_checks.py": 6,
     "backend/web/sub_engagement.py": 8,
     "backend/web/sub_pages.py": 10,
-    "backend/web/sub_views.py": 4,
-    "backend/web/typed_by_hand.py": 2,
 }
 
 

@@ -32,7 +32,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/web/review_checks.py": 3,
     "backend/audit/controllers.py": 2,
     "backend/integrations/procore/writeback.py": 2,
-    "backend/web/sub_views.py": 2,
     "backend/audit/service.py": 1,
     "backend/demo/loader.py": 1,
     "backend/integrations/accounting.py": 1,
@@ -41,7 +40,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/network/requirement_store.py": 1,
     "backend/projects/engine_input.py": 1,
     "backend/web/sub_pages.py": 1,
-    "backend/web/typed_by_hand.py": 1,
 }
 
 
