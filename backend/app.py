@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.audit import tail
 from backend.audit.controllers import AuditController
+from backend.chase.pages import ChasePagesController
 from backend.config import PROJECT_ROOT, Settings, get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *WEB_CONTROLLERS,
             IntegrationPagesController,
             ProcorePagesController,
+            ChasePagesController,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "frontend" / "static"]
             ),

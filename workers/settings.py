@@ -13,6 +13,7 @@ from backend.audit.jobs import CHECKPOINT_SECONDS, make_checkpoint_job
 from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
+from workers.chase import CHASE_HOUR_UTC, chase_holder_certificates, chase_reminders
 from workers.fanout import fan_out_chunk, fan_out_record_change, positive_env, resume_fan_outs
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
@@ -85,6 +86,8 @@ class WorkerSettings:
         func(procore_push, keep_result=0, max_tries=5),
         func(procore_reconcile, max_tries=3),
         func(procore_hook, max_tries=3),
+        func(chase_reminders, max_tries=3),
+        func(chase_holder_certificates, keep_result=0),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(relay_outbox, second=RELAY_SECONDS, run_at_startup=True, keep_result=0),
@@ -97,6 +100,9 @@ class WorkerSettings:
         cron(make_checkpoint_job, second=CHECKPOINT_SECONDS, keep_result=0),
         cron(deliver_due_webhooks, second=DUE_SWEEP_SECONDS, keep_result=0),
         cron(procore_nightly, hour={RECONCILE_HOUR_UTC}, minute={30}),
+        # Idempotent: a re-run the same day finds every stage recorded (chase_reminders table).
+        cron(chase_reminders, hour={CHASE_HOUR_UTC}, minute={0}),
+        cron(chase_holder_certificates, second={45}, keep_result=0),
     ]
     # A job that appended to the audit log (the sweep's holds) is sealed by a checkpoint.
     after_job_end = tail.seal_after_job

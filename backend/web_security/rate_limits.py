@@ -100,6 +100,7 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/password/forgot"): (PASSWORD_RESET,),
     ("POST", "/password/reset"): (PASSWORD_RESET,),
     ("POST", "/subs/{sub_id}/upload"): UPLOADS,
+    ("POST", "/upload-link"): UPLOADS[:1],
     ("POST", "/api/v1/subs/{sub_id}/documents"): UPLOADS,
     ("POST", "/verify"): (_per_ip("verify", VERIFY_PER_IP, "bundle checks from your network"),),
     ("POST", "/my/engagements/{engagement_id}/forward"): (TYPED_MAIL,),

@@ -275,3 +275,36 @@ async def test_lists_never_show_other_organisations_rows(
                     continue
                 assert sub_b.organisation.legal_name not in response.text, (role, path)
                 assert str(engagement_b.id) not in response.text, (role, path)
+
+
+async def test_chase_routes_keep_to_their_roles_and_organisation(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """The routes without an object id of the chase loop: the GC reminder schedule (GC roles;
+    only writers change it, and only their own), the sub's per-holder list (sub roles) and the
+    upload link's page (nobody's session adds anything to it)."""
+    from backend.chase.schedule import SCHEDULE_SETTING
+
+    gc_a = await make_org(db, "general_contractor")
+    sub_a = await make_org(db, "subcontractor")
+    broker_a = await make_org(db, "broker")
+    gc_b = await make_org(db, "general_contractor")
+    form = {"before_days": "9", "every_days": "2", "escalate_after": "2", "enabled": "on"}
+    for org in (gc_a, sub_a, broker_a):
+        for role, email in org.emails.items():
+            client.cookies.clear()
+            csrf = await sign_in(client, email)
+            headers = {"accept": "text/html"}
+            schedule = await client.get("/settings/reminders", headers=headers)
+            assert schedule.status_code == (200 if org is gc_a else 403), role
+            saved = await client.post(
+                "/settings/reminders", data={"_csrf": csrf, **form}, headers=headers
+            )
+            writes = role in ("gc_admin", "gc_contract_admin")
+            assert (saved.status_code in (302, 303)) == writes, (role, saved.status_code)
+            needed = await client.get("/certificates-needed", headers=headers)
+            assert needed.status_code == (200 if org is sub_a else 403), role
+            link = await client.get("/upload-link?token=upl_not-a-link", headers=headers)
+            assert link.status_code == 404, role
+    await db.refresh(gc_b.organisation)
+    assert SCHEDULE_SETTING not in (gc_b.organisation.settings or {})

@@ -1,0 +1,263 @@
+"""Renewal certificates per holder.
+
+The renewed policies are one record, shared by every GC; but each GC wants a certificate that
+names it as holder, with its project's additional insureds and wording. After a renewal is
+confirmed, one request per active engagement says which certificate that engagement needs;
+the engagements the renewal's own certificate already serves (its holder is theirs) are
+fulfilled by it at once. The sub and its brokers are asked once per renewal, grouped by
+holder. Any later read certificate of the sub whose holder is the request's holder fulfils it
+and is attached to that engagement (the engine already picks a sub's certificate by holder).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.chase.repository import active_engagements_of_sub, open_holder_requests
+from backend.db.models import Document, Organisation, Project, RecordRevision
+from backend.db.models.holder_request import HolderRequest
+from backend.network.actor import Actor
+from backend.notify.service import (
+    SUB_NOTICE_ROLES,
+    NoticeDraft,
+    active_brokers,
+    add_notices,
+    members_with_roles,
+)
+from backend.requirements.names import same_entity
+
+# Renewals confirmed in this window are planned; an older one was planned when it was new (the
+# planner runs every minute), so looking further back only costs a scan.
+RENEWAL_LOOKBACK_DAYS: Final = 30
+REQUEST_KIND: Final = "holder_certificates"
+# A broker often sends the certificates for every holder in one batch, some of them before the
+# bookkeeper confirmed the renewal from one of them: a certificate read this close before the
+# renewal counts for it; an older one was for the expiring term.
+RENEWAL_BATCH_HOURS: Final = 72
+OUTSTANDING_PATH: Final = "/certificates-needed"
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    request_id: uuid.UUID
+    engagement_id: uuid.UUID
+    gc_name: str
+    project: str
+    holder_name: str
+    additional_insureds: tuple[str, ...]
+    wording: str
+    requested_on: str
+
+
+def holder_of(project: Project, gc: Organisation) -> str:
+    return (project.certificate_holder or gc.legal_name).strip()
+
+
+def wording_for(project: Project, holder: str) -> str:
+    """What the certificate must say for this project, for the broker to copy."""
+    parts = [f"Certificate holder: {holder}."]
+    if project.additional_insureds:
+        parts.append(
+            "Additional insured (ongoing and completed operations): "
+            + "; ".join(project.additional_insureds)
+            + "."
+        )
+    parts.append(f"Description of operations: Project {project.number} {project.name}.")
+    return " ".join(parts)
+
+
+def _document_holder(document: Document | None) -> str | None:
+    if document is None or document.read_state != "read":
+        return None
+    result = document.read_result
+    holder = result.get("certificate_holder") if isinstance(result, dict) else None
+    name = holder.get("name") if isinstance(holder, dict) else None
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+async def plan_requests(session: AsyncSession, now: datetime | None = None) -> int:
+    """Requests for every renewal not planned yet; the sub and its brokers told. How many
+    requests were written (a re-run writes none)."""
+    now = now or datetime.now(UTC)
+    planned = select(HolderRequest.revision_id).where(
+        HolderRequest.revision_id == RecordRevision.id
+    )
+    revisions = list(
+        (
+            await session.execute(
+                select(RecordRevision).where(
+                    RecordRevision.kind == "renewal",
+                    RecordRevision.created_at >= now - timedelta(days=RENEWAL_LOOKBACK_DAYS),
+                    ~planned.exists(),
+                )
+            )
+        ).scalars()
+    )
+    written = 0
+    for revision in revisions:
+        written += await _plan_one(session, revision, now)
+    return written
+
+
+async def _plan_one(session: AsyncSession, revision: RecordRevision, now: datetime) -> int:
+    rows = await active_engagements_of_sub(session, revision.sub_org_id)
+    if not rows:
+        return 0
+    source = (
+        await session.get(Document, revision.source_document_id)
+        if revision.source_document_id
+        else None
+    )
+    served = _document_holder(source)
+    values: list[dict[str, Any]] = []
+    asks: dict[str, list[str]] = defaultdict(list)
+    for engagement, project, gc in rows:
+        holder = holder_of(project, gc)
+        done = served is not None and same_entity(served, holder)
+        values.append(
+            {
+                "id": uuid.uuid4(),
+                "sub_org_id": revision.sub_org_id,
+                "engagement_id": engagement.id,
+                "gc_org_id": gc.id,
+                "revision_id": revision.id,
+                "holder_name": holder[:300],
+                "additional_insureds": list(project.additional_insureds or []),
+                "wording": wording_for(project, holder),
+                "document_id": source.id if done and source is not None else None,
+                "fulfilled_at": now if done else None,
+            }
+        )
+        if not done:
+            asks[holder].append(wording_for(project, holder))
+    result = await session.execute(
+        insert(HolderRequest)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
+        .returning(HolderRequest.id)
+    )
+    written = len(result.all())
+    if written and asks:
+        await _ask(session, revision, asks)
+    return written
+
+
+async def _ask(session: AsyncSession, revision: RecordRevision, asks: dict[str, list[str]]) -> None:
+    sub = await session.get(Organisation, revision.sub_org_id)
+    sub_name = sub.legal_name if sub is not None else "the sub"
+    lines = [
+        f"{sub_name}'s renewal (revision {revision.number}) is one record for every GC, but "
+        f"each GC below needs a certificate naming it as holder ({len(asks)} in all):"
+    ]
+    for holder, wordings in sorted(asks.items()):
+        lines.append(f"- For {holder}:")
+        lines.extend(f"    {w}" for w in dict.fromkeys(wordings))
+    lines.append(f"Upload each one; they are matched by holder. Outstanding: {OUTSTANDING_PATH}")
+    body = "\n".join(lines)
+    subject = f"Renewal: {len(asks)} certificate{'s' if len(asks) > 1 else ''} per holder needed"
+    people = await members_with_roles(session, {revision.sub_org_id}, SUB_NOTICE_ROLES)
+    brokers = await active_brokers(session, {revision.sub_org_id})
+    key = f"holders:{revision.id}"
+    drafts = [
+        NoticeDraft(
+            p,
+            revision.sub_org_id,
+            None,
+            REQUEST_KIND,
+            subject,
+            body,
+            link=OUTSTANDING_PATH,
+            change_key=key,
+        )
+        for p in people.get(revision.sub_org_id, [])
+    ]
+    drafts += [
+        NoticeDraft(
+            p,
+            broker,
+            None,
+            REQUEST_KIND,
+            f"{sub_name}: {subject}",
+            body,
+            link="/",
+            change_key=key,
+        )
+        for p, broker in brokers.get(revision.sub_org_id, [])
+    ]
+    await add_notices(session, drafts)
+
+
+async def match_uploads(session: AsyncSession, now: datetime | None = None) -> int:
+    """Attach each read certificate to the open requests whose holder it names (newest
+    document first); how many requests it fulfilled."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(HolderRequest, RecordRevision.created_at)
+        .join(RecordRevision, RecordRevision.id == HolderRequest.revision_id)
+        .where(HolderRequest.fulfilled_at.is_(None))
+        .with_for_update(of=HolderRequest, skip_locked=True)
+    )
+    open_rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    if not open_rows:
+        return 0
+    by_sub: dict[uuid.UUID, list[tuple[HolderRequest, datetime]]] = defaultdict(list)
+    for request, renewed_at in open_rows:
+        by_sub[request.sub_org_id].append(
+            (request, renewed_at - timedelta(hours=RENEWAL_BATCH_HOURS))
+        )
+    earliest = min(since for rows in by_sub.values() for _, since in rows)
+    documents = (
+        await session.execute(
+            select(Document)
+            .where(
+                Document.sub_org_id.in_(list(by_sub)),
+                Document.read_state == "read",
+                Document.created_at >= earliest,
+            )
+            .order_by(Document.created_at.desc())
+        )
+    ).scalars()
+    fulfilled = 0
+    for document in documents:
+        holder = _document_holder(document)
+        if holder is None:
+            continue
+        for request, since in by_sub.get(document.sub_org_id, []):
+            if (
+                request.fulfilled_at is None
+                and document.created_at >= since
+                and same_entity(holder, request.holder_name)
+            ):
+                await session.execute(
+                    update(HolderRequest)
+                    .where(HolderRequest.id == request.id)
+                    .values(document_id=document.id, fulfilled_at=now)
+                )
+                request.fulfilled_at = now
+                fulfilled += 1
+    return fulfilled
+
+
+async def outstanding_for_sub(session: AsyncSession, actor: Actor) -> list[Outstanding]:
+    """The acting sub's open requests, by GC and project (its own only)."""
+    return [
+        Outstanding(
+            request_id=request.id,
+            engagement_id=request.engagement_id,
+            gc_name=gc.legal_name,
+            project=f"{project.number} {project.name}",
+            holder_name=request.holder_name,
+            additional_insureds=tuple(request.additional_insureds or ()),
+            wording=request.wording,
+            requested_on=request.created_at.date().isoformat(),
+        )
+        for request, project, gc in await open_holder_requests(session, actor.organisation_id)
+    ]
