@@ -24,7 +24,13 @@ from backend.acord.coverage_ticks import (
 )
 from backend.acord.geometry import Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
-from backend.acord.scan_cells import _read_mark, _reread_dates
+from backend.acord.scan_cells import (
+    _read_mark,
+    _reread_dates,
+    insurer_letter,
+    on_row_line,
+    read_row_letter,
+)
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
 
 
@@ -46,7 +52,7 @@ def read_coverages(p: PageLabels) -> list[dict[str, Any]]:
 def _common(
     p: PageLabels, table: Table, band: tuple[float, float], pointer: str, line: str
 ) -> dict[str, Any]:
-    ltr_words = [w for w in _cell(p, table, "ltr", band) if re.fullmatch(r"[A-F]", w.text)]
+    ltr_words = [w for w in _cell(p, table, "ltr", band) if insurer_letter(w.text) is not None]
     policy_words = _cell(p, table, "policy", band)
     eff_words = [w for w in _cell(p, table, "eff", band) if parse_date(w.text)]
     exp_words = [w for w in _cell(p, table, "exp", band) if parse_date(w.text)]
@@ -62,7 +68,7 @@ def _common(
     policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
     common: dict[str, Any] = {
         "line": line,
-        "insurer_letter": ltr_words[0].text if ltr_words else None,
+        "insurer_letter": insurer_letter(ltr_words[0].text) if ltr_words else None,
         "policy_number": clean_text(policy_text) or None,
         "effective": parse_date(eff_words[0].text) if eff_words else None,
         "expiration": parse_date(exp_words[0].text) if exp_words else None,
@@ -98,22 +104,13 @@ def _common(
                 mark = _read_mark(p, table.columns[column], policy_used)
                 if mark is not None:
                     common[key] = mark
-    if (
-        not ltr_words
-        and p.region_ocr is not None
-        and common["policy_number"]
-        and policy_used
-        and "ltr" in table.columns
-    ):
-        left, right = table.columns["ltr"]
-        row_cy = sum(w.cy for w in policy_used) / len(policy_used)
-        cell = (left, row_cy - 7, right, row_cy + 7)
-        for word in p.region_ocr(cell, single_char=True):
-            letter = word.text.strip(" .|:[](){}").upper()
-            if re.fullmatch(r"[A-F]", letter):
-                common["insurer_letter"] = letter
-                ltr_words = [word]
-                break
+    if p.region_ocr is not None and "ltr" in table.columns:
+        row = policy_used or eff_words[:1] or exp_words[:1]
+        # On a scan a letter read off the row's line is another row's, or a speck's.
+        if not on_row_line(ltr_words, row):
+            read = read_row_letter(p, table.columns["ltr"], row)
+            common["insurer_letter"] = insurer_letter(read[0].text) if read else None
+            ltr_words = read
     if p.region_ocr is not None:
         row = policy_used or ltr_words or eff_words[:1] or exp_words[:1]
         _reread_dates(p, table, common, row, pointer)

@@ -84,7 +84,7 @@ def _type_header_from_rules(p: PageLabels, central: BBox) -> Label | None:
         _, top, _, bottom = p.header_strip
         policy = Label(p.page.width / 2, top + 1, p.page.width / 2 + 1, bottom - 1)
     rules = p.ink.vertical_rules(0.0, policy.x0 + 6, policy.top - 1, policy.bottom + 25)
-    cells = [(a, b) for a, b in pairwise(rules) if b - a > 4]
+    cells = [(a, b) for a, b in pairwise(rules) if b - a > MIN_CELL_PT]
     if not cells:
         return None
     left, right = max(cells, key=lambda c: c[1] - c[0])
@@ -208,6 +208,8 @@ def find_table(p: PageLabels) -> Table | None:
     if len(columns) < 7:
         centres = {name: hit.cx for name, hit in headers}
         _columns_from_rules(columns, centres, [x for x in rules if x < limits_x + 1], limits_x)
+    _date_columns_from_rules(columns, [x for x in rules if x < limits_x + 1])
+    _letter_column_from_rules(columns, [x for x in rules if x < limits_x + 1])
     if p.region_ocr is not None:
         _marks_columns_from_rules(columns, rules)
         _reread_values(p, columns, type_header.bottom + 0.5, limits_x)
@@ -249,6 +251,12 @@ def find_table(p: PageLabels) -> Table | None:
         )
         other_top = max(el_policy.bottom, below.bottom if below is not None else 0.0) + 0.5
         marks.append(("other", other_top))
+    if el_policy is None and wc is not None and p.region_ocr is not None:
+        # OCR lost the last limit label of the workers compensation row: an OTHER row is
+        # there when a rule runs across the policy columns below that row's lines.
+        ruled = _ruled_row_after(p, columns, wc_top - 1.5, end)
+        if ruled is not None:
+            marks.append(("other", ruled))
     marks.sort(key=lambda item: item[1])
     if umbrella is None and p.region_ocr is not None:
         below_auto = [top for _, top in marks if top > auto_top]
@@ -324,6 +332,48 @@ def _marks_columns_from_rules(columns: dict[str, tuple[float, float]], rules: li
         columns["addl"], columns["subr"] = cells
 
 
+def _date_columns_from_rules(columns: dict[str, tuple[float, float]], rules: list[float]) -> None:
+    """The two policy date columns as the two ruled cells right after POLICY NUMBER, where
+    the headers gave them one cell, the wrong order or a cell left of the policy number (OCR
+    lost one date header and the "(MM/DD/YYYY)" under the other was taken for it): every
+    edition prints POLICY EFF and POLICY EXP in that order just after the policy number."""
+    policy, eff, exp = columns.get("policy"), columns.get("eff"), columns.get("exp")
+    if policy is None or (eff is None and exp is None):
+        return
+    consistent = (
+        eff is not None and exp is not None and policy[1] - 1 <= eff[0] and eff[1] <= exp[0] + 1
+    )
+    if consistent:
+        return
+    cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a >= NARROW_COLUMN_PT]
+    after = [c for c in cells if c[0] >= policy[1] - 1]
+    if len(after) >= 2:
+        columns["eff"], columns["exp"] = after[0], after[1]
+
+
+def _letter_column_from_rules(columns: dict[str, tuple[float, float]], rules: list[float]) -> None:
+    """INSR LTR as the table's first ruled cell, left of TYPE OF INSURANCE, where the headers
+    put it right of that column or found none (OCR read "INSR" into the ADDL INSD header
+    beside it): every edition prints the letter column first."""
+    kind = columns.get("type")
+    letter = columns.get("ltr")
+    if kind is None or (letter is not None and letter[1] <= kind[0] + 1):
+        return
+    cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a > MIN_CELL_PT]
+    first = [c for c in cells if c[1] <= kind[0] + 1 and c[1] - c[0] < NARROW_COLUMN_PT]
+    if first:
+        columns["ltr"] = first[0]
+    elif letter is not None:
+        del columns["ltr"]
+
+
+# Rules closer than this are one rule drawn twice (or a thick rule's two edges), no cell.
+MIN_CELL_PT = 4.0
+# The marks and letter columns (INSR LTR, ADDL INSD, SUBR WVD) are a few letters wide, under
+# 30 pt; the policy number and date columns hold ten characters or more, wider than that.
+NARROW_COLUMN_PT = 30.0
+
+
 def _columns_from_rules(
     columns: dict[str, tuple[float, float]],
     header_centres: dict[str, float],
@@ -334,7 +384,7 @@ def _columns_from_rules(
     column order: narrow cells left of TYPE OF INSURANCE are INSR LTR (and ADD'L INSRD on the
     2001 edition), narrow cells after it ADDL INSD and SUBR WVD, the two cells after POLICY
     NUMBER the policy dates."""
-    cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a > 4]
+    cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a > MIN_CELL_PT]
     for name, centre in header_centres.items():
         cell = next((c for c in cells if c[0] <= centre <= c[1]), None)
         if cell is not None:
@@ -342,7 +392,7 @@ def _columns_from_rules(
     type_cell = next((c for c in cells if c == columns["type"]), None)
     if type_cell is None:
         return
-    narrow = 30.0
+    narrow = NARROW_COLUMN_PT
     before = [c for c in cells if c[1] <= type_cell[0] + 1 and c[1] - c[0] < narrow]
     after = [c for c in cells if c[0] >= type_cell[1] - 1]
     names_before = ["ltr", "addl"][: len(before[-2:])]

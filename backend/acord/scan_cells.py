@@ -8,8 +8,9 @@ that holds ink on the row's line is read once more by itself.
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import BBox, Word
@@ -89,3 +90,55 @@ def _plausible(iso: str) -> bool:
     """A policy date within the years certificates are issued for (misread digits give
     years such as 2092 or 1925)."""
     return 1990 <= date.fromisoformat(iso).year <= 2100
+
+
+# The insurer letters of the INSR LTR column (A to F: the form names six insurers).
+INSURER_LETTERS: Final = "ABCDEF"
+# A letter belongs to the row whose values' line it stands on: its centre within this share
+# of the line's height (the form sets a row's letter on the line of its policy number; the
+# row's other lines hold no letter, and a letter a line away is another row's).
+LETTER_ON_LINE_SHARE: Final = 0.8
+# Half the height of the box a row's letter is read again in: a capital of the 9-10 pt
+# values with room for the line's wobble on a skewed scan, short of the next row's line.
+LETTER_HALF_HEIGHT_PT: Final = 7.0
+# The cell's print read again as one character at these scales: a lone capital of a cell
+# this narrow is sometimes missed at the page's scale and read at twice the size.
+LETTER_ZOOMS: Final = (1.0, 2.0)
+
+
+def insurer_letter(text: str) -> str | None:
+    """The insurer letter a reading of the INSR LTR cell stands for: one capital A-F, read
+    alone, doubled ("Cc": OCR's two readings of one bold letter) or with a rule's scrap
+    beside it ("|B", "A."); None for anything else."""
+    letters = re.sub(r"[^A-Za-z]", "", text).upper()
+    alone = len(re.sub(r"[\W_]", "", text)) == len(letters)
+    one = len(set(letters)) == 1 and len(letters) <= 2
+    return letters[0] if alone and one and letters[0] in INSURER_LETTERS else None
+
+
+def on_row_line(words: list[Word], row: list[Word]) -> list[Word]:
+    """The words standing on the line of a row's values (all of them when the row has no
+    line read)."""
+    if not row:
+        return words
+    cy = sum(w.cy for w in row) / len(row)
+    height = max(w.height for w in row)
+    return [w for w in words if abs(w.cy - cy) <= LETTER_ON_LINE_SHARE * height]
+
+
+def read_row_letter(p: PageLabels, column: tuple[float, float], row: list[Word]) -> list[Word]:
+    """A row's insurer letter read again alone in its INSR LTR cell on the row's line, as
+    one of the capitals A-F; [] for an empty cell or no letter."""
+    assert p.region_ocr is not None and p.ink is not None
+    if not row:
+        return []
+    cy = sum(w.cy for w in row) / len(row)
+    cell = (column[0] + 1, cy - LETTER_HALF_HEIGHT_PT, column[1] - 1, cy + LETTER_HALF_HEIGHT_PT)
+    if p.ink.ink(*cell) < _INKED:
+        return []
+    for zoom in LETTER_ZOOMS:
+        words = p.region_ocr(cell, single_char=True, whitelist=INSURER_LETTERS, zoom=zoom)
+        read = [w for w in words if insurer_letter(w.text) is not None]
+        if read:
+            return read[:1]
+    return []
