@@ -1,23 +1,77 @@
-"""Projects and engagements over HTTP."""
+"""Projects and engagements over HTTP, and the API's paged lists.
+
+Every list answers {"data": [...], "next_cursor": ...}: pass `cursor` back for the next page
+(`limit` rows each, at most backend.paging.MAX_LIMIT), oldest first; filters narrow the rows and
+never widen them beyond what the acting organisation may see."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated
 
 from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.network.actor import Actor
-from backend.projects.schemas import EngagementRow, ProjectInput, ProjectView
-from backend.projects.service import ProjectService, project_view
+from backend.paging import DEFAULT_LIMIT, MAX_LIMIT, page_request
+from backend.projects.schemas import (
+    DecisionPage,
+    DocumentPage,
+    EngagementPage,
+    EngagementRow,
+    HoldPage,
+    ProjectInput,
+    ProjectPage,
+    ProjectView,
+    RequirementSetPage,
+    WebhookDeliveryPage,
+)
+from backend.projects.service import ListingService, ProjectService, project_view
+
+Limit = Annotated[
+    int | None,
+    Parameter(
+        description=f"Rows per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    Parameter(description="The `next_cursor` of the previous page; none for the first page."),
+]
+UpdatedSince = Annotated[
+    datetime | None,
+    Parameter(description="Only rows changed at or after this time (ISO 8601; UTC if no zone)."),
+]
+CreatedSince = Annotated[
+    datetime | None,
+    Parameter(description="Only rows made at or after this time (ISO 8601; UTC if no zone)."),
+]
+ProjectFilter = Annotated[uuid.UUID | None, Parameter(description="Only this project's rows.")]
+SubFilter = Annotated[uuid.UUID | None, Parameter(description="Only this sub's rows.")]
+
+
+def provide_listing(db: AsyncSession) -> ListingService:
+    return ListingService(db)
 
 
 class ProjectController(Controller):
     path = "/api/v1"
+    dependencies = {"listing": Provide(provide_listing, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/projects")
-    async def list_projects(self, actor: Actor, projects: ProjectService) -> list[ProjectView]:
-        return [project_view(p) for p in await projects.projects(actor)]
+    async def list_projects(
+        self,
+        actor: Actor,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        created_since: CreatedSince = None,
+    ) -> ProjectPage:
+        """The GC's projects."""
+        return await listing.projects(actor, created_since, page_request(limit, cursor))
 
     @post("/projects", status_code=201)
     async def create_project(
@@ -35,14 +89,112 @@ class ProjectController(Controller):
     async def list_engagements(
         self,
         actor: Actor,
-        projects: ProjectService,
-        project_id: uuid.UUID | None = None,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        project_id: ProjectFilter = None,
+        sub_id: SubFilter = None,
         status: str | None = None,
-    ) -> list[EngagementRow]:
-        return await projects.engagements(actor, date.today(), project_id, status)
+        contract_kind: Annotated[
+            str | None, Parameter(description="subcontract or purchase_order")
+        ] = None,
+        updated_since: UpdatedSince = None,
+        include_ended: bool = False,
+    ) -> EngagementPage:
+        """Engagements (one per contract) the organisation may see: a GC's own, a sub's own."""
+        wanted = listing.engagement_filter(
+            project_id=project_id,
+            sub_org_id=sub_id,
+            status=status,
+            contract_kind=contract_kind,
+            updated_since=updated_since,
+            active=None if include_ended else True,
+        )
+        return await listing.engagements(actor, wanted, page_request(limit, cursor), date.today())
 
     @get("/engagements/{engagement_id:uuid}")
     async def get_engagement(
         self, actor: Actor, projects: ProjectService, engagement_id: uuid.UUID
     ) -> EngagementRow:
         return await projects.engagement(actor, engagement_id, date.today())
+
+    @get("/decisions")
+    async def list_decisions(
+        self,
+        actor: Actor,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        project_id: ProjectFilter = None,
+        sub_id: SubFilter = None,
+        engagement_id: uuid.UUID | None = None,
+        kind: str | None = None,
+        created_since: CreatedSince = None,
+    ) -> DecisionPage:
+        """The GC's decisions on its engagements (approve, waive, holds, work stops ...)."""
+        wanted = listing.engagement_filter(
+            project_id=project_id, sub_org_id=sub_id, engagement_id=engagement_id
+        )
+        return await listing.decisions(
+            actor, wanted, kind, created_since, page_request(limit, cursor)
+        )
+
+    @get("/holds")
+    async def list_holds(
+        self,
+        actor: Actor,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        project_id: ProjectFilter = None,
+        sub_id: SubFilter = None,
+        updated_since: UpdatedSince = None,
+    ) -> HoldPage:
+        """Engagements under a pay hold or a work stop now, with when and why each was put."""
+        wanted = listing.engagement_filter(
+            project_id=project_id,
+            sub_org_id=sub_id,
+            updated_since=updated_since,
+            active=True,
+            held=True,
+        )
+        return await listing.holds(actor, wanted, page_request(limit, cursor))
+
+    @get("/requirement-sets")
+    async def list_requirement_sets(
+        self, actor: Actor, listing: ListingService, limit: Limit = None, cursor: Cursor = None
+    ) -> RequirementSetPage:
+        """The GC's requirement sets with their newest version."""
+        return await listing.requirement_sets(actor, page_request(limit, cursor))
+
+    @get("/documents")
+    async def list_documents(
+        self,
+        actor: Actor,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        sub_id: SubFilter = None,
+        created_since: CreatedSince = None,
+    ) -> DocumentPage:
+        """Uploaded certificates and endorsements the organisation may read (a sub's own; a
+        GC's engaged subs'); download each at /api/v1/documents/{id}."""
+        return await listing.documents(actor, sub_id, created_since, page_request(limit, cursor))
+
+    @get("/webhooks/deliveries")
+    async def list_webhook_deliveries(
+        self,
+        actor: Actor,
+        listing: ListingService,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        endpoint_id: uuid.UUID | None = None,
+        delivery_state: Annotated[
+            str | None, Parameter(query="state", description="pending, succeeded or failed")
+        ] = None,
+        created_since: CreatedSince = None,
+    ) -> WebhookDeliveryPage:
+        """The organisation's webhook deliveries (each attempt: /webhooks/deliveries/{id})."""
+        return await listing.webhook_deliveries(
+            actor, endpoint_id, delivery_state, created_since, page_request(limit, cursor)
+        )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,6 +23,43 @@ from backend.db.models import (
     RequirementSetVersion,
     Verdict,
 )
+from backend.db.models.document import Document
+from backend.db.models.webhook_delivery import WebhookDelivery
+from backend.paging import PageRequest, keyset
+
+
+@dataclass(frozen=True)
+class EngagementFilter:
+    """The API's filters on engagements (and on what hangs off them: decisions, holds)."""
+
+    project_id: uuid.UUID | None = None
+    sub_org_id: uuid.UUID | None = None
+    engagement_id: uuid.UUID | None = None
+    status: str | None = None
+    contract_kind: str | None = None
+    updated_since: datetime | None = None
+    active: bool | None = None
+    held: bool = False
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.project_id is not None:
+            found.append(Engagement.project_id == self.project_id)
+        if self.sub_org_id is not None:
+            found.append(Engagement.sub_org_id == self.sub_org_id)
+        if self.engagement_id is not None:
+            found.append(Engagement.id == self.engagement_id)
+        if self.status is not None:
+            found.append(Engagement.status == self.status)
+        if self.contract_kind is not None:
+            found.append(Engagement.contract_kind == self.contract_kind)
+        if self.updated_since is not None:
+            found.append(Engagement.updated_at >= self.updated_since)
+        if self.active is not None:
+            found.append(Engagement.active.is_(self.active))
+        if self.held:
+            found.append(or_(Engagement.pay_hold.is_(True), Engagement.work_stopped.is_(True)))
+        return found
 
 
 def engagement_parties(
@@ -338,3 +377,123 @@ class ProjectRepository:
             )
         )
         return {e: status for e, status in await self.session.execute(query)}
+
+
+class ListingRepository:
+    """The API's paged lists: every statement takes the actor's scope from network.access and
+    is ordered (created_at, id) for cursor paging (backend/paging.py)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def projects(
+        self, gc_org_id: uuid.UUID, created_since: datetime | None, request: PageRequest
+    ) -> list[Project]:
+        query = select(Project).where(Project.gc_org_id == gc_org_id)
+        if created_since is not None:
+            query = query.where(Project.created_at >= created_since)
+        query = keyset(query, Project.created_at, Project.id, request)
+        return list((await self.session.execute(query)).scalars())
+
+    async def engagements(
+        self, scope: ColumnElement[bool], wanted: EngagementFilter, request: PageRequest
+    ) -> list[tuple[Engagement, Project, Organisation]]:
+        sub = aliased(Organisation)
+        query = (
+            select(Engagement, Project, sub)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(sub, sub.id == Engagement.sub_org_id)
+            .where(scope, *wanted.conditions())
+        )
+        query = keyset(query, Engagement.created_at, Engagement.id, request)
+        return [(e, p, o) for e, p, o in (await self.session.execute(query)).all()]
+
+    async def decisions(
+        self,
+        scope: ColumnElement[bool],
+        wanted: EngagementFilter,
+        kind: str | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> list[tuple[Decision, Engagement]]:
+        query = (
+            select(Decision, Engagement)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, *wanted.conditions())
+        )
+        if kind is not None:
+            query = query.where(Decision.kind == kind)
+        if created_since is not None:
+            query = query.where(Decision.created_at >= created_since)
+        query = keyset(query, Decision.created_at, Decision.id, request)
+        return [(d, e) for d, e in (await self.session.execute(query)).all()]
+
+    async def latest_decided(
+        self, engagement_ids: list[uuid.UUID], kinds: tuple[str, ...]
+    ) -> dict[tuple[uuid.UUID, str], tuple[datetime, str]]:
+        """(engagement, kind) -> when and why the newest decision of that kind was made."""
+        if not engagement_ids:
+            return {}
+        query = (
+            select(Decision.engagement_id, Decision.kind, Decision.created_at, Decision.reason)
+            .where(Decision.engagement_id.in_(engagement_ids), Decision.kind.in_(kinds))
+            .order_by(Decision.created_at)
+        )
+        return {(e, k): (c, r) for e, k, c, r in (await self.session.execute(query)).all()}
+
+    async def requirement_sets(
+        self, gc_org_id: uuid.UUID, request: PageRequest
+    ) -> list[tuple[RequirementSet, RequirementSetVersion | None]]:
+        newest = (
+            select(
+                RequirementSetVersion.requirement_set_id,
+                func.max(RequirementSetVersion.version).label("version"),
+            )
+            .group_by(RequirementSetVersion.requirement_set_id)
+            .subquery()
+        )
+        query = (
+            select(RequirementSet, RequirementSetVersion)
+            .outerjoin(newest, newest.c.requirement_set_id == RequirementSet.id)
+            .outerjoin(
+                RequirementSetVersion,
+                (RequirementSetVersion.requirement_set_id == RequirementSet.id)
+                & (RequirementSetVersion.version == newest.c.version),
+            )
+            .where(RequirementSet.gc_org_id == gc_org_id)
+        )
+        query = keyset(query, RequirementSet.created_at, RequirementSet.id, request)
+        return [(s, v) for s, v in (await self.session.execute(query)).all()]
+
+    async def documents(
+        self,
+        scope: ColumnElement[bool],
+        sub_org_id: uuid.UUID | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> list[Document]:
+        query = select(Document).where(scope)
+        if sub_org_id is not None:
+            query = query.where(Document.sub_org_id == sub_org_id)
+        if created_since is not None:
+            query = query.where(Document.created_at >= created_since)
+        query = keyset(query, Document.created_at, Document.id, request)
+        return list((await self.session.execute(query)).scalars())
+
+    async def webhook_deliveries(
+        self,
+        organisation_id: uuid.UUID,
+        endpoint_id: uuid.UUID | None,
+        state: str | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> list[WebhookDelivery]:
+        query = select(WebhookDelivery).where(WebhookDelivery.organisation_id == organisation_id)
+        if endpoint_id is not None:
+            query = query.where(WebhookDelivery.endpoint_id == endpoint_id)
+        if state is not None:
+            query = query.where(WebhookDelivery.state == state)
+        if created_since is not None:
+            query = query.where(WebhookDelivery.created_at >= created_since)
+        query = keyset(query, WebhookDelivery.created_at, WebhookDelivery.id, request)
+        return list((await self.session.execute(query)).scalars())

@@ -1,19 +1,36 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import msgspec
 
 from backend.web_security.bounds import DayCount, NameList, Text16, Text40, Text200, Text300
 
+NextCursor = Annotated[
+    str | None,
+    msgspec.Meta(
+        description="Pass as `cursor` to read the next page; null on the last page.",
+        examples=["WzEsIjIwMjctMDEtMDVUMTQ6MDA6MDArMDA6MDAiLCI3ZjJjLi4uIl0"],
+    ),
+]
+ContractRef = Annotated[
+    str,
+    msgspec.Meta(
+        description="The contract's label: the Procore commitment number when imported, "
+        "else the trade.",
+        examples=["SC-002"],
+    ),
+]
+
 
 class ProjectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    number: Text40
-    name: Text200
-    state: Text16
-    start_date: date
-    end_date: date
+    number: Annotated[Text40, msgspec.Meta(examples=["P-2027-014"])]
+    name: Annotated[Text200, msgspec.Meta(examples=["Riverside Medical Office Building"])]
+    state: Annotated[Text16, msgspec.Meta(examples=["OH"])]
+    start_date: Annotated[date, msgspec.Meta(examples=["2027-03-01"])]
+    end_date: Annotated[date, msgspec.Meta(examples=["2028-06-30"])]
     closeout_days: DayCount = 30
     certificate_holder: Text300
     additional_insureds: NameList = msgspec.field(default_factory=list)
@@ -34,23 +51,131 @@ class ProjectView(msgspec.Struct, kw_only=True):
 
 
 class EngagementRow(msgspec.Struct, kw_only=True):
+    """One engagement: one contract (subcontract or purchase order) of a sub on a project."""
+
     id: uuid.UUID
     project_id: uuid.UUID
-    project_number: str
+    project_number: Annotated[str, msgspec.Meta(examples=["P-2027-014"])]
     project_name: str
     sub_org_id: uuid.UUID
-    sub_name: str
-    trade: str
-    contract_ref: str
-    contract_label: str
-    contract_kind: str
+    sub_name: Annotated[str, msgspec.Meta(examples=["Keystone Electric LLC"])]
+    trade: Annotated[str, msgspec.Meta(examples=["Electrical"])]
+    contract_ref: ContractRef
+    contract_label: Annotated[str, msgspec.Meta(examples=["SC-002 · Electrical"])]
+    contract_kind: Annotated[
+        str, msgspec.Meta(description="subcontract or purchase_order", examples=["subcontract"])
+    ]
     contract_title: str
     procore_commitment_id: int | None
     contract_start: date | None
     contract_end: date | None
-    status: str
+    status: Annotated[str, msgspec.Meta(examples=["compliant"])]
     expires_on: date | None
     days_to_expiry: int | None
     tier: int
     parent_engagement_id: uuid.UUID | None
     pay_hold: bool
+
+
+# ---------------------------------------------------------------- paged lists (the API)
+
+
+class ProjectPage(msgspec.Struct, kw_only=True):
+    data: list[ProjectView]
+    next_cursor: NextCursor = None
+
+
+class EngagementPage(msgspec.Struct, kw_only=True):
+    data: list[EngagementRow]
+    next_cursor: NextCursor = None
+
+
+class DecisionRow(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    engagement_id: uuid.UUID
+    project_id: uuid.UUID
+    sub_org_id: uuid.UUID
+    contract_ref: ContractRef
+    kind: Annotated[str, msgspec.Meta(examples=["pay_hold"])]
+    check_code: str
+    reason: Annotated[str, msgspec.Meta(examples=["Lien waiver missing"])]
+    expires_on: date | None
+    decided_by_id: uuid.UUID
+    created_at: datetime
+    details: dict[str, Any]
+
+
+class DecisionPage(msgspec.Struct, kw_only=True):
+    data: list[DecisionRow]
+    next_cursor: NextCursor = None
+
+
+class HoldRow(msgspec.Struct, kw_only=True):
+    """An engagement (contract) under a pay hold, a work stop or both, with when and why."""
+
+    engagement_id: uuid.UUID
+    project_id: uuid.UUID
+    project_number: str
+    sub_org_id: uuid.UUID
+    sub_name: str
+    contract_ref: ContractRef
+    contract_kind: Annotated[str, msgspec.Meta(examples=["subcontract"])]
+    pay_hold: bool
+    pay_hold_since: datetime | None
+    pay_hold_reason: str
+    work_stopped: bool
+    work_stopped_since: datetime | None
+    work_stop_reason: str
+
+
+class HoldPage(msgspec.Struct, kw_only=True):
+    data: list[HoldRow]
+    next_cursor: NextCursor = None
+
+
+class RequirementSetRow(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: Annotated[str, msgspec.Meta(examples=["Standard subcontractor"])]
+    template: Annotated[str, msgspec.Meta(examples=["moderate"])]
+    latest_version: int | None
+    latest_version_id: uuid.UUID | None
+    created_at: datetime
+
+
+class RequirementSetPage(msgspec.Struct, kw_only=True):
+    data: list[RequirementSetRow]
+    next_cursor: NextCursor = None
+
+
+class DocumentRow(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    sub_org_id: uuid.UUID
+    filename: Annotated[str, msgspec.Meta(examples=["acord25-2027.pdf"])]
+    content_type: Annotated[str, msgspec.Meta(examples=["application/pdf"])]
+    size_bytes: int
+    sha256: str
+    read_state: Annotated[str, msgspec.Meta(examples=["confirmed"])]
+    created_at: datetime
+
+
+class DocumentPage(msgspec.Struct, kw_only=True):
+    data: list[DocumentRow]
+    next_cursor: NextCursor = None
+
+
+class WebhookDeliveryRow(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    message_id: str
+    event_type: Annotated[str, msgspec.Meta(examples=["engagement.status_changed"])]
+    state: Annotated[str, msgspec.Meta(examples=["delivered"])]
+    attempts: int
+    last_status_code: int | None
+    last_response_ms: int | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class WebhookDeliveryPage(msgspec.Struct, kw_only=True):
+    data: list[WebhookDeliveryRow]
+    next_cursor: NextCursor = None

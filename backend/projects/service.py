@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -19,12 +19,31 @@ from backend.db.models import (
     RequirementSet,
     Verdict,
 )
-from backend.db.models.vocab import ENGAGEMENT_STATUSES
+from backend.db.models.document import Document
+from backend.db.models.vocab import CONTRACT_KINDS, DECISION_KINDS, ENGAGEMENT_STATUSES
+from backend.db.models.webhook_delivery import DELIVERY_STATES
 from backend.errors import BadInput, Conflict, NotFound
-from backend.network.access import engagement_scope, require
+from backend.network.access import engagement_scope, record_read_scope, require
 from backend.network.actor import Actor
-from backend.projects.repository import ProjectRepository
-from backend.projects.schemas import EngagementRow, ProjectInput, ProjectView
+from backend.paging import PageRequest, since, split
+from backend.projects.repository import EngagementFilter, ListingRepository, ProjectRepository
+from backend.projects.schemas import (
+    DecisionPage,
+    DecisionRow,
+    DocumentPage,
+    DocumentRow,
+    EngagementPage,
+    EngagementRow,
+    HoldPage,
+    HoldRow,
+    ProjectInput,
+    ProjectPage,
+    ProjectView,
+    RequirementSetPage,
+    RequirementSetRow,
+    WebhookDeliveryPage,
+    WebhookDeliveryRow,
+)
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
@@ -224,3 +243,212 @@ class ProjectService:
         if not actor.is_gc:
             return [], {}
         return await self.repo.changed_since_decision(engagement_scope(actor), limit)
+
+
+def _one_of(value: str | None, allowed: Collection[str], field: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise BadInput(f"Unknown {field} {value!r}: one of {', '.join(allowed)}.", field=field)
+    return value
+
+
+class ListingService:
+    """The API's paged lists (projects, engagements, decisions, holds, requirement sets,
+    documents, webhook deliveries): each scoped to the acting organisation, filters checked
+    (an unknown value is a 422 naming the ones allowed), pages cut by backend/paging.py."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = ListingRepository(session)
+
+    async def projects(
+        self, actor: Actor, created_since: datetime | None, request: PageRequest
+    ) -> ProjectPage:
+        require(actor, "project.read")
+        rows = await self.repo.projects(actor.organisation_id, since(created_since), request)
+        shown, cursor = split(rows, request, lambda p: (p.created_at, p.id))
+        return ProjectPage(data=[project_view(p) for p in shown], next_cursor=cursor)
+
+    def engagement_filter(
+        self,
+        *,
+        project_id: uuid.UUID | None = None,
+        sub_org_id: uuid.UUID | None = None,
+        engagement_id: uuid.UUID | None = None,
+        status: str | None = None,
+        contract_kind: str | None = None,
+        updated_since: datetime | None = None,
+        active: bool | None = None,
+        held: bool = False,
+    ) -> EngagementFilter:
+        return EngagementFilter(
+            project_id=project_id,
+            sub_org_id=sub_org_id,
+            engagement_id=engagement_id,
+            status=_one_of(status, ENGAGEMENT_STATUSES, "status"),
+            contract_kind=_one_of(contract_kind, CONTRACT_KINDS, "contract_kind"),
+            updated_since=since(updated_since),
+            active=active,
+            held=held,
+        )
+
+    async def engagements(
+        self, actor: Actor, wanted: EngagementFilter, request: PageRequest, today: date
+    ) -> EngagementPage:
+        rows = await self.repo.engagements(engagement_scope(actor), wanted, request)
+        shown, cursor = split(rows, request, lambda r: (r[0].created_at, r[0].id))
+        return EngagementPage(
+            data=[engagement_row(e, p, s, today) for e, p, s in shown], next_cursor=cursor
+        )
+
+    async def decisions(
+        self,
+        actor: Actor,
+        wanted: EngagementFilter,
+        kind: str | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> DecisionPage:
+        require(actor, "project.read")
+        rows = await self.repo.decisions(
+            engagement_scope(actor),
+            wanted,
+            _one_of(kind, DECISION_KINDS, "kind"),
+            since(created_since),
+            request,
+        )
+        shown, cursor = split(rows, request, lambda r: (r[0].created_at, r[0].id))
+        return DecisionPage(
+            data=[
+                DecisionRow(
+                    id=d.id,
+                    engagement_id=e.id,
+                    project_id=e.project_id,
+                    sub_org_id=e.sub_org_id,
+                    contract_ref=e.contract_ref,
+                    kind=d.kind,
+                    check_code=d.check_code,
+                    reason=d.reason,
+                    expires_on=d.expires_on,
+                    decided_by_id=d.decided_by_id,
+                    created_at=d.created_at,
+                    details=dict(d.details or {}),
+                )
+                for d, e in shown
+            ],
+            next_cursor=cursor,
+        )
+
+    async def holds(self, actor: Actor, wanted: EngagementFilter, request: PageRequest) -> HoldPage:
+        rows = await self.repo.engagements(engagement_scope(actor), wanted, request)
+        shown, cursor = split(rows, request, lambda r: (r[0].created_at, r[0].id))
+        decided = await self.repo.latest_decided(
+            [e.id for e, _, _ in shown], ("pay_hold", "work_stop")
+        )
+        data = []
+        for engagement, project, sub in shown:
+            hold = decided.get((engagement.id, "pay_hold")) if engagement.pay_hold else None
+            stop = decided.get((engagement.id, "work_stop")) if engagement.work_stopped else None
+            data.append(
+                HoldRow(
+                    engagement_id=engagement.id,
+                    project_id=project.id,
+                    project_number=project.number,
+                    sub_org_id=sub.id,
+                    sub_name=sub.legal_name,
+                    contract_ref=engagement.contract_ref,
+                    contract_kind=engagement.contract_kind,
+                    pay_hold=engagement.pay_hold,
+                    pay_hold_since=hold[0] if hold else None,
+                    pay_hold_reason=hold[1] if hold else "",
+                    work_stopped=engagement.work_stopped,
+                    work_stopped_since=stop[0] if stop else None,
+                    work_stop_reason=stop[1] if stop else "",
+                )
+            )
+        return HoldPage(data=data, next_cursor=cursor)
+
+    async def requirement_sets(self, actor: Actor, request: PageRequest) -> RequirementSetPage:
+        require(actor, "project.read")
+        rows = await self.repo.requirement_sets(actor.organisation_id, request)
+        shown, cursor = split(rows, request, lambda r: (r[0].created_at, r[0].id))
+        return RequirementSetPage(
+            data=[
+                RequirementSetRow(
+                    id=s.id,
+                    name=s.name,
+                    template=s.template,
+                    latest_version=v.version if v else None,
+                    latest_version_id=v.id if v else None,
+                    created_at=s.created_at,
+                )
+                for s, v in shown
+            ],
+            next_cursor=cursor,
+        )
+
+    async def documents(
+        self,
+        actor: Actor,
+        sub_org_id: uuid.UUID | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> DocumentPage:
+        require(actor, "record.read")
+        rows = await self.repo.documents(
+            record_read_scope(actor, Document.sub_org_id),
+            sub_org_id,
+            since(created_since),
+            request,
+        )
+        shown, cursor = split(rows, request, lambda d: (d.created_at, d.id))
+        return DocumentPage(
+            data=[
+                DocumentRow(
+                    id=d.id,
+                    sub_org_id=d.sub_org_id,
+                    filename=d.filename,
+                    content_type=d.content_type,
+                    size_bytes=d.size_bytes,
+                    sha256=d.sha256,
+                    read_state=d.read_state,
+                    created_at=d.created_at,
+                )
+                for d in shown
+            ],
+            next_cursor=cursor,
+        )
+
+    async def webhook_deliveries(
+        self,
+        actor: Actor,
+        endpoint_id: uuid.UUID | None,
+        state: str | None,
+        created_since: datetime | None,
+        request: PageRequest,
+    ) -> WebhookDeliveryPage:
+        require(actor, "tokens.manage")
+        rows = await self.repo.webhook_deliveries(
+            actor.organisation_id,
+            endpoint_id,
+            _one_of(state, DELIVERY_STATES, "state"),
+            since(created_since),
+            request,
+        )
+        shown, cursor = split(rows, request, lambda d: (d.created_at, d.id))
+        return WebhookDeliveryPage(
+            data=[
+                WebhookDeliveryRow(
+                    id=d.id,
+                    endpoint_id=d.endpoint_id,
+                    message_id=d.message_id,
+                    event_type=d.event_type,
+                    state=d.state,
+                    attempts=d.attempts,
+                    last_status_code=d.last_status_code,
+                    last_response_ms=d.last_response_ms,
+                    delivered_at=d.delivered_at,
+                    created_at=d.created_at,
+                )
+                for d in shown
+            ],
+            next_cursor=cursor,
+        )

@@ -130,10 +130,10 @@ async def test_no_role_reaches_another_organisations_rows(
         )
         assert upload.status_code in (403, 404), (role, upload.text)
         listed = await client.get("/api/v1/engagements")
-        assert all(row["id"] != str(engagement_b.id) for row in listed.json())
+        assert all(row["id"] != str(engagement_b.id) for row in listed.json()["data"])
         if org is gc_a:
             projects = await client.get("/api/v1/projects")
-            assert all(p["id"] != str(engagement_b.project_id) for p in projects.json())
+            assert all(p["id"] != str(engagement_b.project_id) for p in projects.json()["data"])
     assert await _counts(db) == before
 
 

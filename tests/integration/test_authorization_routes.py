@@ -267,6 +267,11 @@ async def test_lists_never_show_other_organisations_rows(
                 "/settings/company",
                 "/api/v1/engagements",
                 "/api/v1/projects",
+                "/api/v1/decisions",
+                "/api/v1/holds",
+                "/api/v1/requirement-sets",
+                "/api/v1/documents",
+                "/api/v1/webhooks/deliveries",
                 "/api/v1/notices",
             ):
                 response = await client.get(path, headers={"accept": "text/html"})

@@ -134,6 +134,13 @@ async def test_read_token_changes_nothing_on_any_unsafe_api_route(
         )
         assert _scope_refused(response), (method, path, response.text)
         assert "POST" in response.text or "DELETE" in response.text
+    # The commitment import takes an empty body: it reaches the gate and is refused there.
+    imported = await client.post(
+        "/api/v1/integrations/procore/commitments/import",
+        json={},
+        headers=_bearer(tokens["gc"]["token"]),
+    )
+    assert _scope_refused(imported), imported.text
     live = await db.execute(select(ApiToken.revoked_at).where(ApiToken.organisation_id == gc.id))
     assert list(live.scalars()) == [None]
 
@@ -148,7 +155,7 @@ async def test_read_token_reads_its_own_organisation(client: AsyncClient, db: As
 
     listed = await client.get("/api/v1/projects", headers=bearer)
     assert listed.status_code == 200, listed.text
-    assert [p["id"] for p in listed.json()] == [str(project.id)]
+    assert [p["id"] for p in listed.json()["data"]] == [str(project.id)]
     assert (await client.get(f"/api/v1/projects/{project.id}", headers=bearer)).status_code == 200
     assert (await client.get(f"/api/v1/projects/{stranger.id}", headers=bearer)).status_code == 404
     tokens = await client.get("/api/v1/tokens", headers=bearer)

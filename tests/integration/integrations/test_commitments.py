@@ -208,8 +208,7 @@ async def test_commitments_become_engagements_one_per_contract(
 
     # The API lists each contract of the sub on the project, with its label.
     listed = await client.get("/api/v1/engagements", params={"project_id": str(project_id)})
-    rows = listed.json()
-    rows = rows["data"] if isinstance(rows, dict) else rows
+    rows = listed.json()["data"]
     assert sorted(r["contract_ref"] for r in rows) == ["PO-7", "SC-001", "SC-002"]
 
     # Decisions are per contract: a pay hold on one leaves the others alone.
@@ -219,13 +218,12 @@ async def test_commitments_become_engagements_one_per_contract(
         headers=headers,
     )
     assert held.status_code == 201, held.text
-    holds = {
-        r["contract_ref"]: r["pay_hold"]
-        for r in (lambda body: body["data"] if isinstance(body, dict) else body)(
-            (await client.get("/api/v1/engagements", params={"project_id": str(project_id)})).json()
-        )
-    }
+    listed = await client.get("/api/v1/engagements", params={"project_id": str(project_id)})
+    holds = {r["contract_ref"]: r["pay_hold"] for r in listed.json()["data"]}
     assert holds == {"SC-001": False, "SC-002": True, "PO-7": False}
+    # The holds list names the contract and why it is held.
+    (hold,) = (await client.get("/api/v1/holds", params={"sub_id": str(sub.id)})).json()["data"]
+    assert (hold["contract_ref"], hold["pay_hold_reason"]) == ("SC-002", "lien waiver missing")
 
     # Write-back: one Procore record per contract and coverage line, keyed by the contract.
     pushed = await push(session_factory, settings, gc.id)
