@@ -17,11 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.chase.repository import active_engagements_of_sub, open_holder_requests
+from backend.chase.repository import (
+    active_engagements_of_sub,
+    add_holder_requests,
+    fulfil_request,
+    open_holder_requests,
+    open_requests_locked,
+    read_documents_since,
+    unplanned_renewals,
+)
 from backend.db.models import Document, Organisation, Project, RecordRevision
 from backend.db.models.holder_request import HolderRequest
 from backend.network.actor import Actor
@@ -87,20 +93,7 @@ async def plan_requests(session: AsyncSession, now: datetime | None = None) -> i
     """Requests for every renewal not planned yet; the sub and its brokers told. How many
     requests were written (a re-run writes none)."""
     now = now or datetime.now(UTC)
-    planned = select(HolderRequest.revision_id).where(
-        HolderRequest.revision_id == RecordRevision.id
-    )
-    revisions = list(
-        (
-            await session.execute(
-                select(RecordRevision).where(
-                    RecordRevision.kind == "renewal",
-                    RecordRevision.created_at >= now - timedelta(days=RENEWAL_LOOKBACK_DAYS),
-                    ~planned.exists(),
-                )
-            )
-        ).scalars()
-    )
+    revisions = await unplanned_renewals(session, now - timedelta(days=RENEWAL_LOOKBACK_DAYS))
     written = 0
     for revision in revisions:
         written += await _plan_one(session, revision, now)
@@ -138,13 +131,7 @@ async def _plan_one(session: AsyncSession, revision: RecordRevision, now: dateti
         )
         if not done:
             asks[holder].append(wording_for(project, holder))
-    result = await session.execute(
-        insert(HolderRequest)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
-        .returning(HolderRequest.id)
-    )
-    written = len(result.all())
+    written = await add_holder_requests(session, values)
     if written and asks:
         await _ask(session, revision, asks)
     return written
@@ -199,13 +186,7 @@ async def match_uploads(session: AsyncSession, now: datetime | None = None) -> i
     """Attach each read certificate to the open requests whose holder it names (newest
     document first); how many requests it fulfilled."""
     now = now or datetime.now(UTC)
-    query = (
-        select(HolderRequest, RecordRevision.created_at)
-        .join(RecordRevision, RecordRevision.id == HolderRequest.revision_id)
-        .where(HolderRequest.fulfilled_at.is_(None))
-        .with_for_update(of=HolderRequest, skip_locked=True)
-    )
-    open_rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    open_rows = await open_requests_locked(session)
     if not open_rows:
         return 0
     by_sub: dict[uuid.UUID, list[tuple[HolderRequest, datetime]]] = defaultdict(list)
@@ -214,17 +195,7 @@ async def match_uploads(session: AsyncSession, now: datetime | None = None) -> i
             (request, renewed_at - timedelta(hours=RENEWAL_BATCH_HOURS))
         )
     earliest = min(since for rows in by_sub.values() for _, since in rows)
-    documents = (
-        await session.execute(
-            select(Document)
-            .where(
-                Document.sub_org_id.in_(list(by_sub)),
-                Document.read_state == "read",
-                Document.created_at >= earliest,
-            )
-            .order_by(Document.created_at.desc())
-        )
-    ).scalars()
+    documents = await read_documents_since(session, list(by_sub), earliest)
     fulfilled = 0
     for document in documents:
         holder = _document_holder(document)
@@ -236,11 +207,7 @@ async def match_uploads(session: AsyncSession, now: datetime | None = None) -> i
                 and document.created_at >= since
                 and same_entity(holder, request.holder_name)
             ):
-                await session.execute(
-                    update(HolderRequest)
-                    .where(HolderRequest.id == request.id)
-                    .values(document_id=document.id, fulfilled_at=now)
-                )
+                await fulfil_request(session, request.id, document.id, now)
                 request.fulfilled_at = now
                 fulfilled += 1
     return fulfilled

@@ -22,14 +22,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.chase.repository import (
+    engagements_to_chase,
+    latest_checks,
+    record_stages,
+    sent_stages,
+)
 from backend.chase.schedule import Schedule, schedule_of
 from backend.chase.upload_links import LinkMail, pending_brokers, upload_link_mails
-from backend.db.models import Engagement, Organisation, Project, Verdict
-from backend.db.models.chase_reminder import ChaseReminder
+from backend.db.models import Engagement, Organisation, Project
 from backend.notify.service import (
     DEFICIENT_STATUSES,
     GC_NOTICE_ROLES,
@@ -40,7 +43,6 @@ from backend.notify.service import (
     members_with_roles,
     sub_engagement_link,
 )
-from backend.projects.repository import engagement_parties
 
 REMINDER_KIND: Final = "reminder"
 ESCALATION_KIND: Final = "reminder_escalation"
@@ -135,33 +137,12 @@ def stage_for(
     return f"expiry:{ends.isoformat()}", f"after:{step}", tuple(items)
 
 
-async def _latest_checks(
-    session: AsyncSession, engagement_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    if not engagement_ids:
-        return {}
-    query = (
-        select(Verdict.engagement_id, Verdict.checks)
-        .where(Verdict.engagement_id.in_(engagement_ids))
-        .ext(distinct_on(Verdict.engagement_id))
-        .order_by(Verdict.engagement_id, Verdict.created_at.desc(), Verdict.id)
-    )
-    return {row[0]: list(row[1] or []) for row in (await session.execute(query)).all()}
-
-
 async def due_items(session: AsyncSession, today: date) -> tuple[int, list[DueItem]]:
     """Every active engagement due a reminder today (not yet sent), and how many were looked at."""
-    query = engagement_parties(
-        Engagement.active.is_(True),
-        or_(
-            Engagement.status.in_(DEFICIENT_STATUSES),
-            Engagement.expires_on <= today + timedelta(days=LOOKAHEAD_DAYS),
-        ),
-    ).order_by(Engagement.gc_org_id, Engagement.id)
-    rows: list[tuple[Engagement, Project, Organisation, Organisation]] = [
-        (row[0], row[1], row[2], row[3]) for row in (await session.execute(query)).all()
-    ]
-    checks = await _latest_checks(session, [e.id for e, _, _, _ in rows])
+    rows = await engagements_to_chase(
+        session, DEFICIENT_STATUSES, today + timedelta(days=LOOKAHEAD_DAYS)
+    )
+    checks = await latest_checks(session, [e.id for e, _, _, _ in rows])
     candidates: list[tuple[Engagement, Project, Organisation, Organisation, Schedule, Any]] = []
     for engagement, project, gc_row, sub_row in rows:
         schedule = schedule_of(gc_row.settings)
@@ -172,12 +153,7 @@ async def due_items(session: AsyncSession, today: date) -> tuple[int, list[DueIt
             candidates.append((engagement, project, gc_row, sub_row, schedule, found))
     if not candidates:
         return len(rows), []
-    sent: dict[tuple[uuid.UUID, str], set[str]] = defaultdict(set)
-    history = select(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage).where(
-        ChaseReminder.engagement_id.in_([c[0].id for c in candidates])
-    )
-    for engagement_id, episode, stage in (await session.execute(history)).all():
-        sent[(engagement_id, episode)].add(stage)
+    sent = await sent_stages(session, [c[0].id for c in candidates])
     due: list[DueItem] = []
     for engagement, project, gc_row, sub_row, schedule, (episode, stage, items) in candidates:
         before = sent.get((engagement.id, episode), set())
@@ -221,13 +197,7 @@ async def _claim(session: AsyncSession, due: list[DueItem], today: date) -> list
         }
         for item in due
     ]
-    statement = (
-        insert(ChaseReminder)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "episode", "stage"])
-        .returning(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage)
-    )
-    claimed = {tuple(row) for row in (await session.execute(statement)).all()}
+    claimed = await record_stages(session, rows)
     return [i for i in due if (i.engagement_id, i.episode, i.stage) in claimed]
 
 

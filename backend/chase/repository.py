@@ -1,14 +1,29 @@
-"""The chase loop's queries that pick rows of one organisation."""
+"""Every SQL statement of the chase loop."""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Organisation, Project
+from backend.db.models import (
+    Document,
+    Engagement,
+    Invitation,
+    Organisation,
+    Project,
+    RecordRevision,
+    Verdict,
+)
+from backend.db.models.chase_reminder import ChaseReminder
 from backend.db.models.holder_request import HolderRequest
+from backend.db.models.upload_link import UploadLink
+from backend.projects.repository import engagement_parties
 
 
 async def active_engagements_of_sub(
@@ -42,3 +57,187 @@ async def open_holder_requests(
         .order_by(Organisation.legal_name, Project.number)
     )
     return [(r[0], r[1], r[2]) for r in (await session.execute(query)).all()]
+
+
+# The reminder run.
+
+
+async def engagements_to_chase(
+    session: AsyncSession, deficient: frozenset[str], ending_by: date
+) -> list[tuple[Engagement, Project, Organisation, Organisation]]:
+    """Active engagements deficient now or ending by the given day, with project, GC and sub
+    (the one join of backend/projects), every GC's: the run works for the product itself."""
+    query = engagement_parties(
+        Engagement.active.is_(True),
+        or_(Engagement.status.in_(deficient), Engagement.expires_on <= ending_by),
+    ).order_by(Engagement.gc_org_id, Engagement.id)
+    return [(r[0], r[1], r[2], r[3]) for r in (await session.execute(query)).all()]
+
+
+async def latest_checks(
+    session: AsyncSession, engagement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each engagement's newest verdict's checks."""
+    if not engagement_ids:
+        return {}
+    query = (
+        select(Verdict.engagement_id, Verdict.checks)
+        .where(Verdict.engagement_id.in_(engagement_ids))
+        .ext(distinct_on(Verdict.engagement_id))
+        .order_by(Verdict.engagement_id, Verdict.created_at.desc(), Verdict.id)
+    )
+    return {row[0]: list(row[1] or []) for row in (await session.execute(query)).all()}
+
+
+async def sent_stages(
+    session: AsyncSession, engagement_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], set[str]]:
+    """The reminder stages already recorded, per (engagement, episode)."""
+    sent: dict[tuple[uuid.UUID, str], set[str]] = defaultdict(set)
+    if not engagement_ids:
+        return sent
+    query = select(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage).where(
+        ChaseReminder.engagement_id.in_(engagement_ids)
+    )
+    for engagement_id, episode, stage in (await session.execute(query)).all():
+        sent[(engagement_id, episode)].add(stage)
+    return sent
+
+
+async def record_stages(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[tuple[uuid.UUID, str, str]]:
+    """Insert the stages; the (engagement, episode, stage) this statement inserted (one another
+    transaction recorded first is not among them)."""
+    if not rows:
+        return set()
+    statement = (
+        insert(ChaseReminder)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["engagement_id", "episode", "stage"])
+        .returning(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage)
+    )
+    return {(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()}
+
+
+# Upload links.
+
+
+async def unaccepted_broker_invitations(
+    session: AsyncSession, sub_org_ids: set[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """(invitation, sub, e-mail) of the subs' broker invitations nobody accepted and the sub did
+    not withdraw, newest first per sub and address."""
+    query = (
+        select(Invitation.id, Invitation.issuer_org_id, Invitation.email)
+        .where(
+            Invitation.issuer_org_id.in_(sub_org_ids),
+            Invitation.kind == "broker_access",
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.issuer_org_id, Invitation.email, Invitation.created_at.desc())
+    )
+    return [(r[0], r[1], r[2]) for r in (await session.execute(query)).all()]
+
+
+async def live_upload_link(
+    session: AsyncSession, token_hash: bytes, now: datetime, lock: bool
+) -> UploadLink | None:
+    """The unused, unexpired link of this hash whose broker invitation the sub still holds."""
+    query = (
+        select(UploadLink)
+        .join(Invitation, Invitation.id == UploadLink.invitation_id)
+        .where(
+            UploadLink.token_hash == token_hash,
+            UploadLink.used_at.is_(None),
+            UploadLink.expires_at > now,
+            Invitation.revoked_at.is_(None),
+            Invitation.issuer_org_id == UploadLink.sub_org_id,
+        )
+    )
+    if lock:
+        query = query.with_for_update(of=UploadLink)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def use_upload_link(session: AsyncSession, link_id: uuid.UUID, now: datetime) -> bool:
+    """Mark the link used; False when another request used it first."""
+    claimed = await session.execute(
+        update(UploadLink)
+        .where(UploadLink.id == link_id, UploadLink.used_at.is_(None))
+        .values(used_at=now)
+        .returning(UploadLink.id)
+    )
+    return claimed.scalar_one_or_none() is not None
+
+
+async def set_link_document(
+    session: AsyncSession, link_id: uuid.UUID, document_id: uuid.UUID
+) -> None:
+    await session.execute(
+        update(UploadLink).where(UploadLink.id == link_id).values(document_id=document_id)
+    )
+
+
+# Per-holder certificate requests.
+
+
+async def unplanned_renewals(session: AsyncSession, since: datetime) -> list[RecordRevision]:
+    planned = select(HolderRequest.revision_id).where(
+        HolderRequest.revision_id == RecordRevision.id
+    )
+    query = select(RecordRevision).where(
+        RecordRevision.kind == "renewal", RecordRevision.created_at >= since, ~planned.exists()
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def add_holder_requests(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert the requests (one per engagement and renewal); how many were new."""
+    result = await session.execute(
+        insert(HolderRequest)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
+        .returning(HolderRequest.id)
+    )
+    return len(result.all())
+
+
+async def open_requests_locked(
+    session: AsyncSession,
+) -> list[tuple[HolderRequest, datetime]]:
+    """Every unfulfilled request with its renewal's time, locked (others' locks skipped)."""
+    query = (
+        select(HolderRequest, RecordRevision.created_at)
+        .join(RecordRevision, RecordRevision.id == HolderRequest.revision_id)
+        .where(HolderRequest.fulfilled_at.is_(None))
+        .with_for_update(of=HolderRequest, skip_locked=True)
+    )
+    return [(r[0], r[1]) for r in (await session.execute(query)).all()]
+
+
+async def read_documents_since(
+    session: AsyncSession, sub_org_ids: list[uuid.UUID], since: datetime
+) -> list[Document]:
+    """The subs' documents read since then, newest first."""
+    query = (
+        select(Document)
+        .where(
+            Document.sub_org_id.in_(sub_org_ids),
+            Document.read_state == "read",
+            Document.created_at >= since,
+        )
+        .order_by(Document.created_at.desc())
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def fulfil_request(
+    session: AsyncSession, request_id: uuid.UUID, document_id: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        update(HolderRequest)
+        .where(HolderRequest.id == request_id)
+        .values(document_id=document_id, fulfilled_at=now)
+    )

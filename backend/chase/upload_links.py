@@ -18,10 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, Invitation, Organisation
+from backend.chase.repository import (
+    live_upload_link,
+    set_link_document,
+    unaccepted_broker_invitations,
+    use_upload_link,
+)
+from backend.db.models import Document, Organisation
 from backend.db.models.upload_link import UploadLink
 from backend.errors import BadInput, NotFound, TooLarge
 from backend.network.secrets import new_token, token_digest
@@ -76,18 +81,8 @@ async def pending_brokers(
     found: dict[uuid.UUID, list[PendingBroker]] = defaultdict(list)
     if not sub_org_ids:
         return found
-    query = (
-        select(Invitation.id, Invitation.issuer_org_id, Invitation.email)
-        .where(
-            Invitation.issuer_org_id.in_(sub_org_ids),
-            Invitation.kind == "broker_access",
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .order_by(Invitation.issuer_org_id, Invitation.email, Invitation.created_at.desc())
-    )
     seen: set[tuple[uuid.UUID, str]] = set()
-    for invitation_id, sub_id, email in (await session.execute(query)).all():
+    for invitation_id, sub_id, email in await unaccepted_broker_invitations(session, sub_org_ids):
         key = (sub_id, email.lower())
         if key not in seen:
             seen.add(key)
@@ -165,21 +160,7 @@ async def live_link(
     digest = _token_hash(token)
     if digest is None:
         raise NotFound(DEAD_LINK)
-    query = (
-        select(UploadLink)
-        .join(Invitation, Invitation.id == UploadLink.invitation_id)
-        .where(
-            UploadLink.token_hash == digest,
-            UploadLink.used_at.is_(None),
-            UploadLink.expires_at > (now or datetime.now(UTC)),
-            # Withdrawn by the sub, or the invitation moved to another record: dead.
-            Invitation.revoked_at.is_(None),
-            Invitation.issuer_org_id == UploadLink.sub_org_id,
-        )
-    )
-    if lock:
-        query = query.with_for_update(of=UploadLink)
-    link = (await session.execute(query)).scalar_one_or_none()
+    link = await live_upload_link(session, digest, now or datetime.now(UTC), lock)
     if link is None:
         raise NotFound(DEAD_LINK)
     return link
@@ -216,13 +197,7 @@ async def upload_with_link(
     link = await live_link(session, token, lock=True)
     check_file(data, max_bytes)
     now = datetime.now(UTC)
-    claimed = await session.execute(
-        update(UploadLink)
-        .where(UploadLink.id == link.id, UploadLink.used_at.is_(None))
-        .values(used_at=now)
-        .returning(UploadLink.id)
-    )
-    if claimed.scalar_one_or_none() is None:
+    if not await use_upload_link(session, link.id, now):
         raise NotFound(DEAD_LINK)
     repo = RecordRepository(session)
     digest = sha256_hex(data)
@@ -249,9 +224,7 @@ async def upload_with_link(
         await repo.flush()
         if document.read_state == "pending":
             repo.add_outbox(read_request(document))
-    await session.execute(
-        update(UploadLink).where(UploadLink.id == link.id).values(document_id=document.id)
-    )
+    await set_link_document(session, link.id, document.id)
     sub = await session.get(Organisation, link.sub_org_id)
     sub_name = sub.legal_name if sub is not None else ""
     await _tell_sub(session, link, document)
