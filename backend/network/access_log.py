@@ -10,11 +10,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import AccessEvent, Invitation
 from backend.network.actor import Actor
+from backend.network.repository import NetworkRepository
 
 INVITATION_ISSUED: Final = "invitation.issued"
 INVITATION_RESENT: Final = "invitation.resent"
@@ -96,13 +96,4 @@ async def events_about(
     session: AsyncSession, organisation_id: uuid.UUID, limit: int
 ) -> list[AccessEvent]:
     """The access events an organisation caused or that concern it, newest first."""
-    query = (
-        select(AccessEvent)
-        .where(
-            (AccessEvent.actor_org_id == organisation_id)
-            | (AccessEvent.subject_org_id == organisation_id)
-        )
-        .order_by(AccessEvent.created_at.desc())
-        .limit(limit)
-    )
-    return list((await session.execute(query)).scalars())
+    return await NetworkRepository(session).access_events_about(organisation_id, limit)

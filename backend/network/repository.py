@@ -7,11 +7,13 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.models import (
+    AccessEvent,
     ApiToken,
     Engagement,
     Invitation,
@@ -22,6 +24,7 @@ from backend.db.models import (
     Project,
     ProjectTrade,
     RequirementSetVersion,
+    SignInThrottle,
     WebSession,
 )
 from backend.network.legal_names import core_words, looks_alike
@@ -144,6 +147,64 @@ class NetworkRepository:
             .limit(1)
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    # --- sign-in throttle (rules in network/throttle.py) ---------------------------------
+
+    async def throttle_waits(self, key_hashes: list[bytes]) -> list[datetime]:
+        query = select(SignInThrottle.wait_until).where(SignInThrottle.key_hash.in_(key_hashes))
+        return list((await self.session.execute(query)).scalars())
+
+    async def count_throttle_failure(
+        self, key_hash: bytes, now: datetime, forget_before: datetime
+    ) -> int:
+        """One more failure on the key (counting from 1 again when the last one is older than
+        `forget_before`), in one statement so that racing failures both count; the count."""
+        table = SignInThrottle.__table__
+        counted = (
+            pg_insert(SignInThrottle)
+            .values(key_hash=key_hash, failures=1, last_failure_at=now, wait_until=now)
+            .on_conflict_do_update(
+                index_elements=["key_hash"],
+                set_={
+                    "failures": case(
+                        (table.c.last_failure_at < forget_before, 1),
+                        else_=table.c.failures + 1,
+                    ),
+                    "last_failure_at": now,
+                },
+            )
+            .returning(SignInThrottle.failures)
+        )
+        return int((await self.session.execute(counted)).scalar_one())
+
+    async def set_throttle_wait(self, key_hash: bytes, until: datetime) -> None:
+        await self.session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.key_hash == key_hash)
+            .values(wait_until=until)
+        )
+
+    async def clear_throttles(self, key_hashes: list[bytes]) -> None:
+        await self.session.execute(
+            delete(SignInThrottle).where(SignInThrottle.key_hash.in_(key_hashes))
+        )
+
+    # --- the access trail (rules in network/access_log.py) --------------------------------
+
+    async def access_events_about(
+        self, organisation_id: uuid.UUID, limit: int
+    ) -> list[AccessEvent]:
+        """The access events an organisation caused or that concern it, newest first."""
+        query = (
+            select(AccessEvent)
+            .where(
+                (AccessEvent.actor_org_id == organisation_id)
+                | (AccessEvent.subject_org_id == organisation_id)
+            )
+            .order_by(AccessEvent.created_at.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
 
     # --- invitations (rules in network/invitations.py) ------------------------------------
 

@@ -105,20 +105,20 @@ class AuthService:
         ended, so a session id planted before sign-in is worth nothing after it."""
         now = _now()
         keys = throttle.Keys.of(email, ip)
-        wait = await throttle.seconds_to_wait(self.repo.session, keys, now)
+        wait = await throttle.seconds_to_wait(self.repo, keys, now)
         if wait:
             raise Locked(f"Too many failed sign-ins. Wait {wait} seconds, then try again.")
         person = await self.repo.person_by_email(email.strip().lower())
         if person is None:
             burn_password_check(password)
         if person is None or not password_matches(person.password_hash, password):
-            await throttle.count_failure(self.repo.session, keys, now)
+            await throttle.count_failure(self.repo, keys, now)
             raise NotAuthenticated(SIGN_IN_REFUSED)
         if person.totp_enabled_at is not None and not self._code_holds(person, code, now):
             # A wrong code is a failed attempt like a wrong password: guessing is slowed alike.
-            await throttle.count_failure(self.repo.session, keys, now)
+            await throttle.count_failure(self.repo, keys, now)
             raise NotAuthenticated(CODE_REFUSED)
-        await throttle.forget_success(self.repo.session, keys)
+        await throttle.forget_success(self.repo, keys)
         return await self.open_for_person(person, None, replacing)
 
     async def contexts(self, person_id: uuid.UUID) -> list[Context]:

@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from backend.db.models import SignInThrottle
+from backend.network.repository import NetworkRepository
 
 
 @dataclass(frozen=True)
@@ -71,46 +67,22 @@ def wait_after(failures: int, rule: Rule) -> timedelta:
     return timedelta(seconds=min(seconds, rule.max_wait_seconds))
 
 
-async def seconds_to_wait(session: AsyncSession, keys: Keys, now: datetime) -> int:
+async def seconds_to_wait(repo: NetworkRepository, keys: Keys, now: datetime) -> int:
     """How long the caller must wait before the next attempt is even checked (0: go on)."""
-    query = select(SignInThrottle.wait_until).where(
-        SignInThrottle.key_hash.in_([keys.address, keys.ip, keys.pair])
-    )
-    longest = max((w for w in (await session.execute(query)).scalars()), default=now)
+    waits = await repo.throttle_waits([keys.address, keys.ip, keys.pair])
+    longest = max(waits, default=now)
     remaining = (longest - now).total_seconds()
     return int(remaining) + 1 if remaining > 0 else 0
 
 
-async def count_failure(session: AsyncSession, keys: Keys, now: datetime) -> None:
-    table = SignInThrottle.__table__
+async def count_failure(repo: NetworkRepository, keys: Keys, now: datetime) -> None:
     for key, rule in keys.with_rules():
         # One statement per key, so two failures racing on the same key both count.
-        counted = (
-            insert(SignInThrottle)
-            .values(key_hash=key, failures=1, last_failure_at=now, wait_until=now)
-            .on_conflict_do_update(
-                index_elements=["key_hash"],
-                set_={
-                    "failures": case(
-                        (table.c.last_failure_at < now - FORGET_AFTER, 1),
-                        else_=table.c.failures + 1,
-                    ),
-                    "last_failure_at": now,
-                },
-            )
-            .returning(SignInThrottle.failures)
-        )
-        failures = (await session.execute(counted)).scalar_one()
-        await session.execute(
-            update(SignInThrottle)
-            .where(SignInThrottle.key_hash == key)
-            .values(wait_until=now + wait_after(failures, rule))
-        )
+        failures = await repo.count_throttle_failure(key, now, now - FORGET_AFTER)
+        await repo.set_throttle_wait(key, now + wait_after(failures, rule))
 
 
-async def forget_success(session: AsyncSession, keys: Keys) -> None:
+async def forget_success(repo: NetworkRepository, keys: Keys) -> None:
     """A right password clears the address and the pair, never the IP: otherwise a sprayer
     could reset its IP's count by signing in to an account of its own now and then."""
-    await session.execute(
-        delete(SignInThrottle).where(SignInThrottle.key_hash.in_([keys.address, keys.pair]))
-    )
+    await repo.clear_throttles([keys.address, keys.pair])
