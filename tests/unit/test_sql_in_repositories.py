@@ -29,11 +29,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     # Landed after the rule (03e35c4, the project report, 2026-12-07 03:10): backend/audit
     # has no repository yet; its owner moves these.
     "backend/audit/service.py": 33,
-    # Landed after the rule (412352a, the chase loop, 2026-12-07 03:15): backend/chase has no
-    # repository.py yet; to move there.
-    "backend/chase/holders.py": 11,
-    "backend/chase/reminders.py": 7,
-    "backend/chase/upload_links.py": 8,
     "backend/audit/controllers.py": 4,
     "backend/audit/tail.py": 2,
     "backend/demo/loader.py": 8,
