@@ -22,7 +22,7 @@ from fixturegen.variety import VarietyRates, note_dba, vary_as_in_life
 
 # Agency forms carry the same oddities agency-system exports do.
 LIVECYCLE_VARIETY = VarietyRates(
-    bare_digit_limits=0.4, placeholder_holder=0.1, account_line=0.3, dba=0.25
+    bare_digit_limits=0.4, placeholder_holder=0.1, account_line=0.3, dba=0.25, date_placeholder=0.1
 )
 # The kind of script such forms keep: it formats the date and copies the insurer letter;
 # it is never run, only carried.

@@ -49,11 +49,11 @@ from fixturegen.variety import VarietyRates, note_dba, vary_as_in_life
 
 # Paper certificates come from every kind of issuer, so the oddities show less often.
 PAPER_VARIETY = VarietyRates(
-    bare_digit_limits=0.3, placeholder_holder=0.1, account_line=0.3, dba=0.2
+    bare_digit_limits=0.3, placeholder_holder=0.1, account_line=0.3, dba=0.2, date_placeholder=0.1
 )
 
 
-def _drawn_pdf(
+def drawn_pdf(
     plan: AcordPlan, extra: list[JSONDict] | None = None, rng: random.Random | None = None
 ) -> bytes:
     """The plan's page as a PDF; with `extra`, a stamp and a signature inked on top of it."""
@@ -93,7 +93,7 @@ def build_turned(rng: random.Random, layout: str, featured: str | None) -> Built
     settings = choose_settings(rng)
     quarter_turns = rng.choice((1, 3))
     with_rotate = rng.random() < ROTATE_ENTRY_SHARE
-    [page] = [degrade(p, rng, settings) for p in rasterise(_drawn_pdf(plan), settings.dpi)]
+    [page] = [degrade(p, rng, settings) for p in rasterise(drawn_pdf(plan), settings.dpi)]
     raster = turn_clockwise(page, quarter_turns)
     data = encode_scan([raster], settings, "pdf")
     # The /Rotate that shows the page upright turns it back: a quarter turn the other way.
@@ -195,7 +195,7 @@ def build_stamped(rng: random.Random, layout: str, featured: str | None) -> Buil
     settings = replace(settings, skew_degrees=skew)
     image_format = rng.choice(("pdf", "pdf", "pdf", "tiff", "png"))
     marks: list[JSONDict] = []
-    pdf = _drawn_pdf(plan, marks, rng)
+    pdf = drawn_pdf(plan, marks, rng)
     pages = [degrade(p, rng, settings) for p in rasterise(pdf, settings.dpi)]
     data = encode_scan(pages, settings, image_format)
     entry = _entry("stamped", plan, image_format, dba) | {
@@ -228,7 +228,7 @@ def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltD
     long_side = rng.choice(PHOTO_LONG_SIDE)
     # Render the page a little finer than the frame, as a 12-megapixel sensor sees it.
     dpi = round(long_side / (PAGE_HEIGHT / 72) * 1.1)
-    [page] = rasterise(_drawn_pdf(plan), dpi, colour=True)
+    [page] = rasterise(drawn_pdf(plan), dpi, colour=True)
     frame = (round(long_side * 612 / 792), long_side)
     fw, fh = frame
     margin = rng.uniform(*PHOTO_MARGIN)

@@ -2,9 +2,9 @@
 
 Real issuers print the same values differently: limits without thousands separators, the
 sender's account number typed on the holder box's first line above the name, a template's
-holder placeholders left printed when nobody filled the box in, and the insured's trade name
-("DBA ...") under its legal name. Each family that models such issuers applies this to its
-plan; `expected` keeps saying what a person reads on the page.
+holder placeholders (and its "MM/DD/YYYY" in the DATE box) left printed when nobody filled the
+box in, and the insured's trade name ("DBA ...") under its legal name. Each family that models
+such issuers applies this to its plan; `expected` keeps saying what a person reads on the page.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ class VarietyRates:
     placeholder_holder: float
     account_line: float  # of the documents whose holder is filled in
     dba: float
+    # The DATE box left with the template's "MM/DD/YYYY" (current layouts only).
+    date_placeholder: float = 0.0
 
 
 # The layouts whose holder and insured boxes can show these oddities: the 2001/08 drawing
@@ -53,6 +55,9 @@ def vary_as_in_life(
             plan.options.insured_dba = dba
         else:
             dba = None
+    # Drawn only where a family asks for it, so earlier families keep their bytes.
+    if rates.date_placeholder and rng.random() < rates.date_placeholder and can_show:
+        plan.options.date_placeholder = True
     return plan, dba
 
 

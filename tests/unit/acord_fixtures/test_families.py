@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from fixturegen.documents import plan_acord
 from fixturegen.generate import build_document
-from fixturegen.paper import STAMPED_SKEW_DEGREES
+from fixturegen.paper import STAMPED_SKEW_DEGREES, drawn_pdf
 from fixturegen.scan import perspective_coefficients
 from fixturegen.variety import VarietyRates, vary_as_in_life
 from tests.unit.acord_fixtures.conftest import documents_of, page_texts
@@ -159,3 +159,20 @@ def test_a_livecycle_form_with_its_script_is_read_and_the_script_only_noted(
         "JavaScript" in warning and "none of it was run" in warning
         for warning in result["warnings"]
     )
+
+
+def test_a_date_box_left_with_its_placeholder_has_no_expected_date() -> None:
+    rates = VarietyRates(
+        bare_digit_limits=0.0,
+        placeholder_holder=0.0,
+        account_line=0.0,
+        dba=0.0,
+        date_placeholder=1.0,
+    )
+    rng = random.Random(3)
+    varied, _ = vary_as_in_life(rng, plan_acord(rng, "stamped", "current_a"), rates)
+    assert varied.options.date_placeholder
+    assert varied.expected("ocr")["certificate_date"] is None
+    pdf = drawn_pdf(varied)
+    [text] = page_texts(pdf)
+    assert "MM/DD/YYYY" in text.replace("DATE (MM/DD/YYYY)", "")
