@@ -35,6 +35,9 @@ LABEL_LINE_SLACK_PT = 8.0
 DATE_BOX_LEFT_SHARE = 0.78
 DATE_BOX_TOP_PT = 10.0
 DATE_BOX_BOTTOM_PT = 70.0
+# The DATE label is printed on the form's first lines; lower down the 2001 edition's table
+# header says "POLICY EFFECTIVE DATE (MM/DD/YY)", which OCR finds when it garbled the label.
+DATE_LABEL_BOTTOM_SHARE = 0.15
 # A value on its label's line may sit a few points above or below the label's baseline.
 SAME_LINE_PT = 4.0
 # The ruled edge between two boxes of one row: a value stops short of it.
@@ -70,7 +73,8 @@ def read_acord25(p: PageLabels) -> dict[str, Any]:
 
 
 def _date(p: PageLabels) -> str | None:
-    label = p.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM")
+    head = (0.0, 0.0, p.page.width, DATE_LABEL_BOTTOM_SHARE * p.page.height)
+    label = p.label("DATE (MM/DD/YYYY)", "DATE(MM/DD/YY)", "DATE (MM", region=head)
     if label is not None:
         region = (
             label.x0 - DATE_LEFT_REACH_PT,
