@@ -99,7 +99,7 @@ async def inbox_items(db: AsyncSession, actor: Actor) -> list[InboxItem]:
             InboxItem(
                 engagement_id=engagement.id,
                 sub_name=sub_name,
-                project=f"{project.number} {project.name}",
+                project=f"{project.number} {project.name} · {engagement.contract_label}",
                 revision_number=revision.number,
                 revision_kind=revision.kind,
                 checked_at=verdict.created_at,

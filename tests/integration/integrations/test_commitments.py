@@ -254,3 +254,21 @@ async def test_only_a_gc_admin_imports_and_only_its_own_projects(
     refused = await procore_client.post(base, json={"project_id": str(theirs.id)}, headers=admin)
     assert refused.status_code in (404, 409), refused.text
     assert str(theirs.id) not in refused.text
+
+
+def test_a_vendor_is_suggested_by_the_subs_own_tax_id() -> None:
+    """The organisation's tax id column (EIN) matches a Procore vendor's, however it is
+    punctuated; a name alone that differs does not."""
+    from backend.db.models import Organisation
+    from backend.integrations.procore.mapping import suggest
+
+    sub = Organisation(
+        id=uuid.uuid4(),
+        kind="subcontractor",
+        legal_name="Keystone Electric LLC",
+        tax_id="123456789",
+    )
+    other = Organisation(id=uuid.uuid4(), kind="subcontractor", legal_name="Other LLC")
+    found, reason = suggest({"id": 1, "name": "KEI", "tax_id": "12-3456789"}, [sub, other])
+    assert (found, reason) == (sub, "tax id")
+    assert suggest({"id": 2, "name": "KEI", "tax_id": "98-7654321"}, [sub, other]) == (None, "")
