@@ -15,7 +15,9 @@ from sqlalchemy.orm import aliased
 from backend.db.models import (
     Decision,
     Engagement,
+    EngagementMessage,
     Organisation,
+    Person,
     Project,
     ProjectTrade,
     RecordRevision,
@@ -377,6 +379,66 @@ class ProjectRepository:
             )
         )
         return {e: status for e, status in await self.session.execute(query)}
+
+    # --- one engagement's page (every statement joined to the engagement in scope) ---------
+
+    async def newest_verdict(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> Verdict | None:
+        query = (
+            select(Verdict)
+            .join(Engagement, Engagement.id == Verdict.engagement_id)
+            .where(scope, Verdict.engagement_id == engagement_id)
+            .order_by(Verdict.created_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def engagement_only(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> Engagement | None:
+        query = select(Engagement).where(scope, Engagement.id == engagement_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def requirement_label(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> tuple[str, int] | None:
+        """The name and version of the requirement set the engagement is pinned to."""
+        query = (
+            select(RequirementSet.name, RequirementSetVersion.version)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .join(Engagement, Engagement.requirement_set_version_id == RequirementSetVersion.id)
+            .where(scope, Engagement.id == engagement_id)
+        )
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1]) if row else None
+
+    async def decisions_with_names(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> list[tuple[Decision, str]]:
+        """The engagement's decisions, newest first, each with its decider's name."""
+        query = (
+            select(Decision, Person.full_name)
+            .join(Person, Person.id == Decision.decided_by_id)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Decision.engagement_id == engagement_id)
+            .order_by(Decision.created_at.desc())
+        )
+        return [(d, name) for d, name in await self.session.execute(query)]
+
+    async def messages_with_authors(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> list[tuple[EngagementMessage, str, str]]:
+        """The engagement's messages, oldest first, with author and author's company."""
+        query = (
+            select(EngagementMessage, Person.full_name, Organisation.legal_name)
+            .join(Person, Person.id == EngagementMessage.author_id)
+            .join(Organisation, Organisation.id == EngagementMessage.author_org_id)
+            .join(Engagement, Engagement.id == EngagementMessage.engagement_id)
+            .where(scope, EngagementMessage.engagement_id == engagement_id)
+            .order_by(EngagementMessage.created_at)
+        )
+        return [(m, author, org) for m, author, org in await self.session.execute(query)]
 
 
 class ListingRepository:

@@ -11,7 +11,9 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
+    Decision,
     Engagement,
+    EngagementMessage,
     Organisation,
     Project,
     ProjectTrade,
@@ -216,6 +218,34 @@ class ProjectService:
         if found is None:
             raise NotFound("No such engagement that you may see.")
         return found
+
+    async def newest_verdict(self, actor: Actor, engagement_id: uuid.UUID) -> Verdict | None:
+        return await self.repo.newest_verdict(engagement_scope(actor), engagement_id)
+
+    async def gc_engagement(self, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
+        """One of the actor's GC's own engagements (for its decisions, reminders, answers)."""
+        found = await self.repo.engagement_only(
+            Engagement.gc_org_id == actor.organisation_id, engagement_id
+        )
+        if found is None:
+            raise NotFound("No such engagement in your organisation.")
+        return found
+
+    async def engagement_history(
+        self, actor: Actor, engagement_id: uuid.UUID
+    ) -> tuple[
+        tuple[str, int] | None,
+        list[tuple[Decision, str]],
+        list[tuple[EngagementMessage, str, str]],
+    ]:
+        """What the engagement page lists: its requirement set's name and version, decisions
+        (newest first, with names) and messages (oldest first, with authors)."""
+        scope = engagement_scope(actor)
+        return (
+            await self.repo.requirement_label(scope, engagement_id),
+            await self.repo.decisions_with_names(scope, engagement_id),
+            await self.repo.messages_with_authors(scope, engagement_id),
+        )
 
     async def engagements_of_sub(
         self, actor: Actor, sub_org_id: uuid.UUID

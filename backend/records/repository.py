@@ -4,6 +4,7 @@ query can only return rows the acting organisation may see."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,15 @@ class RecordRepository:
     async def document(self, scope: ColumnElement[bool], document_id: uuid.UUID) -> Document | None:
         query = select(Document).where(Document.id == document_id, scope)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def documents_by_hash(
+        self, sub_org_id: uuid.UUID, hashes: Collection[str]
+    ) -> dict[str, Document]:
+        """The sub's documents with these content hashes, by hash."""
+        query = select(Document).where(
+            Document.sub_org_id == sub_org_id, Document.sha256.in_(list(hashes))
+        )
+        return {d.sha256: d for d in (await self.session.execute(query)).scalars()}
 
     async def read_results(self, sub_org_id: uuid.UUID) -> list[dict[str, Any]]:
         """The stored read result of every document of the sub that has one."""

@@ -16,26 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.audit.canonical import parse_snapshot
 from backend.config import Settings
 from backend.db.models import (
-    Decision,
     Document,
     Engagement,
-    EngagementMessage,
     Organisation,
-    Person,
-    Project,
-    RequirementSet,
-    RequirementSetVersion,
     Verdict,
 )
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput, DomainError, NotFound
-from backend.network.access import engagement_scope, require
+from backend.network.access import require
 from backend.network.actor import Actor
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
+from backend.records.repository import RecordRepository
 from backend.records.service import RecordService
 from backend.verification.verdict import rewaive
 from backend.web.common import page
@@ -56,14 +51,10 @@ DECISION_LABEL: Final = {
 }
 
 
-async def latest_verdict(db: AsyncSession, engagement_id: uuid.UUID) -> Verdict | None:
-    query = (
-        select(Verdict)
-        .where(Verdict.engagement_id == engagement_id)
-        .order_by(Verdict.created_at.desc())
-        .limit(1)
-    )
-    return (await db.execute(query)).scalar_one_or_none()
+async def latest_verdict(
+    db: AsyncSession, actor: Actor, engagement_id: uuid.UUID
+) -> Verdict | None:
+    return await ProjectService(db).newest_verdict(actor, engagement_id)
 
 
 def sorted_checks(verdict: Verdict | None) -> list[dict[str, Any]]:
@@ -83,8 +74,7 @@ async def _documents_by_hash(
     }
     if not hashes:
         return {}
-    query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256.in_(hashes))
-    return {d.sha256: d for d in (await db.execute(query)).scalars()}
+    return await RecordRepository(db).documents_by_hash(sub_org_id, hashes)
 
 
 class EngagementPagesController(Controller):
@@ -115,7 +105,7 @@ class EngagementPagesController(Controller):
         index: int,
     ) -> Template:
         row = await projects.engagement(actor, engagement_id, date.today())
-        verdict = await latest_verdict(db, engagement_id)
+        verdict = await latest_verdict(db, actor, engagement_id)
         if verdict is None or not 0 <= index < len(verdict.checks):
             raise NotFound("No such check in the latest verdict.")
         check = verdict.checks[index]
@@ -145,16 +135,8 @@ class EngagementPagesController(Controller):
         """Remind the sub and its brokers of what is still missing: one notice per person per
         day, however often the button is pressed."""
         require(actor, "engagement.decide")
-        engagement = (
-            await db.execute(
-                select(Engagement).where(
-                    Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
-                )
-            )
-        ).scalar_one_or_none()
-        if engagement is None:
-            raise NotFound("No such engagement in your organisation.")
-        verdict = await latest_verdict(db, engagement_id)
+        engagement = await ProjectService(db).gc_engagement(actor, engagement_id)
+        verdict = await latest_verdict(db, actor, engagement_id)
         gaps = [
             str(c.get("message") or c.get("code"))
             for c in (verdict.checks if verdict else [])
@@ -175,15 +157,7 @@ class EngagementPagesController(Controller):
         """The GC answers a dispute; the answer is kept with the engagement and the sub told."""
         require(actor, "engagement.decide")
         form = await read_form(request)
-        engagement = (
-            await db.execute(
-                select(Engagement).where(
-                    Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
-                )
-            )
-        ).scalar_one_or_none()
-        if engagement is None:
-            raise NotFound("No such engagement in your organisation.")
+        engagement = await projects.gc_engagement(actor, engagement_id)
         body = text(form, "message")
         if not body or len(body) > MAX_MESSAGE_CHARS:
             error = BadInput(
@@ -284,13 +258,8 @@ async def engagement_page(
     form: FormData | None,
 ) -> Template:
     row = await projects.engagement(actor, engagement_id, date.today())
-    engagement = (
-        await db.execute(
-            select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
-        )
-    ).scalar_one()
-    project = await db.get(Project, engagement.project_id)
-    verdict = await latest_verdict(db, engagement_id)
+    engagement, project, _ = await projects.engagement_parties(actor, engagement_id)
+    verdict = await latest_verdict(db, actor, engagement_id)
     checks = sorted_checks(verdict)
     status_now = verdict.status if verdict else None
     if verdict is not None:
@@ -305,30 +274,7 @@ async def engagement_page(
     typed = await typed_values(db, engagement.sub_org_id)
     for check in checks:
         check["typed_by_hand"] = typed_in_check(check, typed)
-    requirement = (
-        await db.execute(
-            select(RequirementSet.name, RequirementSetVersion.version)
-            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
-            .where(RequirementSetVersion.id == engagement.requirement_set_version_id)
-        )
-    ).first()
-    decisions = (
-        await db.execute(
-            select(Decision, Person.full_name)
-            .join(Person, Person.id == Decision.decided_by_id)
-            .where(Decision.engagement_id == engagement_id)
-            .order_by(Decision.created_at.desc())
-        )
-    ).all()
-    messages = (
-        await db.execute(
-            select(EngagementMessage, Person.full_name, Organisation.legal_name)
-            .join(Person, Person.id == EngagementMessage.author_id)
-            .join(Organisation, Organisation.id == EngagementMessage.author_org_id)
-            .where(EngagementMessage.engagement_id == engagement_id)
-            .order_by(EngagementMessage.created_at)
-        )
-    ).all()
+    requirement, decisions, messages = await projects.engagement_history(actor, engagement_id)
     snapshots = []
     entries = await db.execute(
         select(AuditLogEntry)

@@ -52,7 +52,7 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/projects/sweep.py": 9,
     "backend/projects/verify_service.py": 21,
     "backend/web/engagement_messages.py": 2,
-    "backend/web/engagement_pages.py": 18,
+    "backend/web/engagement_pages.py": 2,
     "backend/web/review_checks.py": 6,
     "backend/web/sub_engagement.py": 8,
     "backend/web/sub_pages.py": 10,
