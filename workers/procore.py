@@ -1,6 +1,8 @@
 """Procore jobs: write back engagements whose status changed (gathered per GC for a few seconds
 so a fan-out over many engagements becomes a few batch requests), reconcile nightly and on
-demand, and act on Procore's webhooks by reading the resource again."""
+demand (commitments read again first, then every record written), and act on Procore's
+webhooks by reading the resource again (an insurance: repair drift; a commitment: import its
+project's commitments again)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,11 @@ from typing import Any, Final
 from sqlalchemy import select
 
 from backend.db.models import OutboxEvent, ProcoreConnection
+from backend.integrations.procore.commitments import (
+    import_by_procore_project,
+    import_for,
+    is_commitment,
+)
 from backend.integrations.procore.inbound import reread
 from backend.integrations.procore.writeback import push
 
@@ -106,6 +113,11 @@ async def procore_reconcile(
     reports = {}
     for org in organisations:
         try:
+            # New or changed subcontracts first, so the write below covers them too.
+            await import_commitments_of(ctx, org)
+        except Exception as exc:  # the insurances are still worth writing
+            log.warning("Procore commitment import of %s failed: %s", org, exc)
+        try:
             reports[str(org)] = asdict(await push(factory, ctx["settings"], org, None, force=True))
         except Exception as exc:  # one GC's failure must not stop the others' reconciliation
             log.warning("Procore reconciliation of %s failed: %s", org, exc)
@@ -117,7 +129,45 @@ async def procore_nightly(ctx: dict[str, Any]) -> dict[str, Any]:
     return await procore_reconcile(ctx, None)
 
 
+async def import_commitments_of(
+    ctx: dict[str, Any], organisation_id: uuid.UUID, procore_project_id: int | None = None
+) -> dict[str, Any]:
+    """Read commitments again (one Procore project, or every linked one) and write the
+    engagements that appeared to Procore."""
+    factory, settings = ctx["session_factory"], ctx["settings"]
+    async with factory() as session, session.begin():
+        if procore_project_id is None:
+            report = await import_for(session, settings, organisation_id)
+        else:
+            found = await import_by_procore_project(
+                session, settings, organisation_id, procore_project_id
+            )
+            if found is None:
+                return {"ignored": f"Procore project {procore_project_id} is not linked"}
+            report = found
+    if report.engagement_ids:
+        await push(factory, settings, organisation_id, report.engagement_ids)
+    return {
+        "read": report.read,
+        "created": report.created,
+        "attached": report.attached,
+        "updated": report.updated,
+        "skipped": len(report.skipped),
+    }
+
+
 async def procore_hook(ctx: dict[str, Any], connection_id: str, event: dict[str, Any]) -> str:
+    if is_commitment(str(event.get("resource_name", ""))):
+        # A subcontract or purchase order changed: read that project's commitments again.
+        async with ctx["session_factory"]() as session:
+            connection = await session.get(ProcoreConnection, uuid.UUID(connection_id))
+        project = event.get("project_id")
+        if connection is None or connection.revoked_at is not None:
+            return "ignored: no active connection"
+        if not isinstance(project, int):
+            return "ignored: a commitment event names no project"
+        imported = await import_commitments_of(ctx, connection.organisation_id, project)
+        return f"commitments read again: {imported}"
     outcome, organisation_id, engagement_ids = await reread(
         ctx["session_factory"], ctx["settings"], uuid.UUID(connection_id), event
     )

@@ -45,6 +45,9 @@ KIND_WORDS: Final = {"subcontract": "subcontract", "purchase_order": "purchase o
 # Procore statuses of a commitment that no longer binds anybody.
 ENDED_STATUSES: Final = frozenset({"void", "terminated"})
 REF_LENGTH: Final = 80  # engagements.contract_ref
+# Procore's resource names of commitments in webhook events ("Work Order Contracts", "Purchase
+# Order Contracts", "Commitments" ...): any of these words marks one.
+COMMITMENT_WORDS: Final = ("contract", "commitment")
 TITLE_LENGTH: Final = 300  # engagements.contract_title
 
 
@@ -83,6 +86,11 @@ class Commitment:
     @property
     def label(self) -> str:
         return (self.number or self.title or f"{KIND_WORDS[self.kind]} {self.id}")[:REF_LENGTH]
+
+
+def is_commitment(resource_name: str) -> bool:
+    name = resource_name.lower()
+    return any(word in name for word in COMMITMENT_WORDS)
 
 
 def _date(value: Any) -> date | None:
@@ -163,13 +171,48 @@ async def import_commitments(
     client: ProcoreClient | None = None,
     today: date | None = None,
 ) -> ImportReport:
+    """A GC admin's import (the API and the Procore page)."""
     manage(actor)
+    return await import_for(
+        session,
+        settings,
+        actor.organisation_id,
+        project_id,
+        default_trade,
+        client=client,
+        today=today,
+    )
+
+
+async def import_by_procore_project(
+    session: AsyncSession, settings: Settings, organisation_id: uuid.UUID, procore_project_id: int
+) -> ImportReport | None:
+    """The import of one Procore project (a commitment webhook's hint); None when that
+    project is not linked to one of the GC's."""
+    repo = CommitmentRepository(session, organisation_id)
+    project_id = await repo.project_linked_to(procore_project_id)
+    if project_id is None:
+        return None
+    return await import_for(session, settings, organisation_id, project_id)
+
+
+async def import_for(
+    session: AsyncSession,
+    settings: Settings,
+    organisation_id: uuid.UUID,
+    project_id: uuid.UUID | None = None,
+    default_trade: str | None = None,
+    *,
+    client: ProcoreClient | None = None,
+    today: date | None = None,
+) -> ImportReport:
+    """Import for one GC (its admin's request, a webhook's hint or the nightly job)."""
     if default_trade is not None:
         default_trade = " ".join(default_trade.split()) or None
-    connection = await active_connection(session, actor.organisation_id)
+    connection = await active_connection(session, organisation_id)
     if connection is None:
         raise Conflict("Connect Procore first.")
-    repo = CommitmentRepository(session, actor.organisation_id)
+    repo = CommitmentRepository(session, organisation_id)
     projects = await repo.linked_projects(project_id)
     if project_id is not None and not projects:
         raise NotFound("No such project linked to Procore in your organisation.")

@@ -56,9 +56,7 @@ def suggest(vendor: dict[str, Any], subs: list[Organisation]) -> tuple[Organisat
     if tax:
         # The organisation's own tax id (EIN, entered at sign-up or in settings); older
         # organisations may still carry one only in their settings.
-        by_tax = [
-            s for s in subs if _tax_id(s.tax_id or (s.settings or {}).get("tax_id")) == tax
-        ]
+        by_tax = [s for s in subs if _tax_id(s.tax_id or (s.settings or {}).get("tax_id")) == tax]
         if len(by_tax) == 1:
             return by_tax[0], "tax id"
     by_name = [s for s in subs if name_key(s.legal_name) == name_key(str(vendor.get("name", "")))]

@@ -40,6 +40,13 @@ class CommitmentRepository:
             query = query.where(Project.id == project_id)
         return [(p, v) for p, v in (await self.session.execute(query)).all()]
 
+    async def project_linked_to(self, procore_project_id: int) -> uuid.UUID | None:
+        query = select(ProcoreProjectLink.project_id).where(
+            ProcoreProjectLink.organisation_id == self.gc_org_id,
+            ProcoreProjectLink.procore_project_id == procore_project_id,
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def confirmed_vendors(self) -> dict[int, uuid.UUID]:
         """Procore vendor id -> the sub a person confirmed it is."""
         query = select(ProcoreVendorLink.procore_vendor_id, ProcoreVendorLink.sub_org_id).where(

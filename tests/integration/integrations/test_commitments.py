@@ -11,17 +11,19 @@ import uuid
 from datetime import date
 from typing import Any
 
+from arq.connections import ArqRedis
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Engagement, ProjectTrade, Verdict
+from backend.db.models import Engagement, ProcoreConnection, ProjectTrade, Verdict
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.integrations.procore.writeback import push
 from tests.integration.factories import make_project, make_requirement_version, sign_in
 from tests.integration.integrations.conftest import ProcoreServer
 from tests.integration.integrations.world import a_gc, verified_engagements
+from workers.procore import procore_hook, procore_reconcile
 
 COMPANY = 81
 CLIENT_ID, CLIENT_SECRET = "svc-commitments", "secret-of-the-commitment-importer"
@@ -53,6 +55,7 @@ async def test_commitments_become_engagements_one_per_contract(
     session_factory: Any,
     procore_settings: Settings,
     procore: ProcoreServer,
+    redis: ArqRedis,
 ) -> None:
     client, settings = procore_client, procore_settings
     gc = await a_gc(db)
@@ -235,6 +238,43 @@ async def test_commitments_become_engagements_one_per_contract(
     assert set(by_contract) == {str(c.id) for c in contracts.values()}
     assert all("PO-7" in note for note in by_contract[str(fixtures.id)])
     assert all(r["vendor_id"] == SUB_VENDOR for r in records)
+
+    # Procore's webhook on a commitment is a hint: that project's commitments are read again,
+    # a new one becomes an engagement and is written to Procore at once.
+    procore.control(
+        "seed",
+        {"work_order_contracts": [_commitment(14, "SC-004", "Concrete curbs", SUB_VENDOR)]},
+    )
+    ctx = {"session_factory": session_factory, "settings": settings, "redis": redis}
+    connection_id = await db.scalar(
+        select(ProcoreConnection.id).where(ProcoreConnection.organisation_id == gc.id)
+    )
+    event = {
+        "company_id": COMPANY,
+        "project_id": PROCORE_PROJECT,
+        "event_type": "create",
+        "resource_name": "Work Order Contracts",
+        "resource_id": 14,
+    }
+    outcome = await procore_hook(ctx, str(connection_id), event)
+    assert "'created': 1" in outcome, outcome
+    unknown = await procore_hook(ctx, str(connection_id), {**event, "project_id": 4242})
+    assert "not linked" in unknown
+    written = {r["origin_id"].split(":")[1] for r in procore.stats()["insurances"]}
+    assert len(written) == 4
+    # The nightly reconciliation reads commitments again before writing every record.
+    procore.control(
+        "seed",
+        {"purchase_order_contracts": [_commitment(42, "PO-8", "Concrete pumps", SUB_VENDOR)]},
+    )
+    nightly = await procore_reconcile(ctx, str(gc.id))
+    assert nightly[str(gc.id)]["failed"] == 0
+    refs = set(
+        (
+            await db.execute(select(Engagement.contract_ref).where(Engagement.sub_org_id == sub.id))
+        ).scalars()
+    )
+    assert refs == {"SC-001", "SC-002", "SC-004", "PO-7", "PO-8"}
 
 
 async def test_only_a_gc_admin_imports_and_only_its_own_projects(
