@@ -30,6 +30,9 @@ _KNOWN: dict[str, str] = {
     "CA 20 48": "auto_designated_insured",
     "CA 04 44": "auto_waiver_of_subrogation",
     "WC 00 03 13": "workers_compensation_waiver_of_subrogation",
+    # Notice of cancellation to a designated person (IL 70 21 is an interline form).
+    "IL 70 21": "notice_of_cancellation",
+    "CG 02 24": "notice_of_cancellation",
 }
 # What a form does, in the words the record uses, for the ISO forms ...
 _PURPOSE_BY_KIND: dict[str, str] = {
@@ -43,9 +46,11 @@ _PURPOSE_BY_KIND: dict[str, str] = {
     "per_location_aggregate": "per_location_aggregate",
     "auto_waiver_of_subrogation": "auto_waiver_of_subrogation",
     "workers_compensation_waiver_of_subrogation": "workers_compensation_waiver_of_subrogation",
+    "notice_of_cancellation": "notice_of_cancellation",
 }
 # ... and from the title's key words for carrier forms (first match wins).
 _PURPOSE_BY_TITLE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"NOTICE\s+OF\s+CANCEL", re.I), "notice_of_cancellation"),
     (re.compile(r"PRIMARY", re.I), "primary_noncontributory"),
     (re.compile(r"WAIVER|RECOVER|SUBROGATION", re.I), "waiver_of_subrogation"),
     (
@@ -208,7 +213,10 @@ def read_endorsement_page(text: str, page_number: int) -> dict[str, Any] | None:
         "insurer": None,
         "named_insured": None,
         "effective": None,
+        "notice_days": None,
     }
+    if purpose == "notice_of_cancellation":
+        entry["notice_days"] = _notice_days(lines)
     for line in lines:
         policy = _POLICY_NUMBER.search(line)
         if (
@@ -230,6 +238,25 @@ def read_endorsement_page(text: str, page_number: int) -> dict[str, Any] | None:
         if effective is not None and entry["effective"] is None:
             entry["effective"] = parse_date(effective.group(1))
     return entry
+
+
+# "30 days", "thirty (30) days", "Number of days' notice: 30" in a notice form's schedule.
+_DAYS = re.compile(
+    r"(\d{1,3})\)?\s*days?\b|days?'?\s*(?:advance\s+)?notice\D{0,20}?(\d{1,3})\b", re.I
+)
+
+
+def _notice_days(lines: list[str]) -> int | None:
+    """The days of notice a notice-of-cancellation form states: the first number of days on
+    the page, which is the schedule's (the form's body refers back to "the number of days shown
+    in the Schedule")."""
+    for raw in lines:
+        match = _DAYS.search(raw)
+        if match is not None:
+            days = int(match.group(1) or match.group(2))
+            if 1 <= days <= 365:
+                return days
+    return None
 
 
 def merge_pages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -477,7 +477,17 @@ def _initial_record(
     ]
     endorsements.append(
         EndorsementInput(
-            form_number="IL 70 21", edition="09 15", kind="notice_of_cancellation", blanket=True
+            form_number="IL 70 21",
+            edition="09 15",
+            kind="notice_of_cancellation",
+            blanket=True,
+            notice_days=30,
+        )
+    )
+    # The subs work in Ohio, a monopolistic state: employer's liability by stop gap on GL.
+    endorsements.append(
+        EndorsementInput(
+            form_number="CG 04 42", edition="", kind="stop_gap_employers_liability", blanket=True
         )
     )
     if profile != "non_compliant":

@@ -10,9 +10,11 @@ Mapping rules worth knowing:
   liability, CA: auto, WC: workers' compensation, CU: umbrella), general liability otherwise.
 - An umbrella that follows form extends the general liability's additional insureds: an
   additional-insured endorsement on general liability then also counts for the umbrella.
-- Notice-of-cancellation days are not a column: they are read from the wording of the
-  endorsement's source document, else from the sub's newest certificate ("30 days notice of
-  cancellation"); when neither says, the days are unknown.
+- Notice-of-cancellation days: the endorsement's own `notice_days` (typed or read at review from
+  IL 70 21, CG 02 24 or a state form); else the wording of its source document, else the sub's
+  newest certificate ("30 days notice of cancellation"); when none says, the days are unknown.
+- Stop-gap employer's liability (monopolistic states) counts only on the general liability
+  policy (DOMAIN.md): filed on the WC policy, the engine reports it as not found there.
 - The INSD and SUBR WVD flags of a term are a certificate's claims (additional insured for
   ongoing operations, waiver of subrogation on that line), never endorsements on file.
 - Evidence: the SHA-256 of the document a term or endorsement came from, and, when that
@@ -355,8 +357,8 @@ def _endorsement(
     if umbrella_follows and line == "general_liability" and row.kind.startswith("additional_"):
         lines = (line, "umbrella")
     document = documents.get(row.source_document_id) if row.source_document_id else None
-    notice_days = None
-    if row.kind == "notice_of_cancellation":
+    notice_days = row.notice_days
+    if row.kind == "notice_of_cancellation" and notice_days is None:
         result = document.read_result if document is not None else None
         wording = result.get("description_of_operations") if isinstance(result, dict) else None
         notice_days = _notice_days(wording if isinstance(wording, str) else None)

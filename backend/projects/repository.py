@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -89,6 +89,41 @@ class ProjectRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def finish_completed_operations(self, today: date) -> int:
+        """Engagements whose completed-operations phase ended before `today` finish (the sweep,
+        across every GC: time passes for all). The number finished."""
+        finished = await self.session.execute(
+            update(Engagement)
+            .where(
+                Engagement.active.is_(True),
+                Engagement.phase == "completed_operations",
+                Engagement.completed_operations_until < today,
+            )
+            .values(phase="finished")
+            .returning(Engagement.id)
+            .execution_options(synchronize_session=False)
+        )
+        return len(finished.all())
+
+    async def entering_completed_operations(
+        self, today: date
+    ) -> Sequence[Row[Engagement, Project, Organisation, Organisation]]:
+        """Active engagements still in their work phase although their project closed out
+        before `today` and their completed-operations phase has not ended: locked for the
+        sweep, which judges them again for that phase."""
+        query = (
+            engagement_parties(
+                Engagement.active.is_(True),
+                Engagement.phase == "ongoing",
+                Engagement.completed_operations_until.is_not(None),
+                Engagement.completed_operations_until >= today,
+                Project.end_date + Project.closeout_days < today,
+            )
+            .order_by(Engagement.id)
+            .with_for_update(of=Engagement, skip_locked=True)
+        )
+        return (await self.session.execute(query)).all()
 
     async def projects_of(self, gc_org_id: uuid.UUID) -> list[Project]:
         query = select(Project).where(Project.gc_org_id == gc_org_id).order_by(Project.number)
@@ -209,7 +244,8 @@ class ProjectRepository:
     ) -> Sequence[Row[*tuple[Any, ...]]]:
         """The dashboard's plain columns of every active engagement in scope: engagement id,
         project id, number, name, sub id, sub name, contract label (trade), parent engagement,
-        status, expiry, pay hold, work stopped. One query of plain columns keeps the page fast."""
+        status, expiry, pay hold, work stopped, phase. One query of plain columns keeps the page
+        fast."""
         sub = aliased(Organisation)
         query = (
             select(
@@ -225,6 +261,7 @@ class ProjectRepository:
                 Engagement.expires_on,
                 Engagement.pay_hold,
                 Engagement.work_stopped,
+                Engagement.phase,
             )
             .join(Project, Project.id == Engagement.project_id)
             .join(sub, sub.id == Engagement.sub_org_id)

@@ -12,16 +12,26 @@ ends within its GC's largest alert threshold (per-GC `settings["alert_thresholds
   sub compliant again (a renewal) releases that automatic hold; a hold a person placed stays
   until a person releases it.
 Re-running the sweep on the same day changes nothing.
+
+Completed operations: an engagement whose set names completed-operations years continues after
+project end plus close-out (`Engagement.completed_operations_until`). The first sweep after
+close-out judges it again, on its sub's latest revision, for that phase (general liability with
+completed-operations AI and the products-completed operations aggregate only: its expiry becomes
+the general liability's) and tells the sub, its brokers and the GC's admins what is still asked
+until when. In the phase the expiry notices ask for the general liability renewal, and a lapse
+turns the engagement expired without a pay hold (the work is done and paid; the GC decides). The
+first sweep after the phase's last day marks the engagement finished: nothing more is asked.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,10 +56,13 @@ from backend.notify.service import (
     add_notices,
     members_with_roles,
 )
-from backend.projects.engine_input import alert_thresholds
-from backend.projects.repository import engagement_parties
+from backend.notify.verdict_change import VerdictChange
+from backend.projects.engine_input import alert_thresholds, load_record_rows
+from backend.projects.repository import ProjectRepository, engagement_parties
 from backend.projects.snapshot_documents import documents_of_verdicts
-from backend.projects.verify_service import SYSTEM_PARTY, system_person_id
+from backend.projects.verify_service import SYSTEM_PARTY, system_person_id, verify_batch
+from backend.records.repository import RecordRepository
+from backend.verification.plan import COMPLETED_OPERATIONS, FINISHED
 
 GC_ALERT_FROM_DAYS: Final = 30
 
@@ -61,12 +74,15 @@ class SweepReport:
     expired: int = 0
     pay_holds: int = 0
     notices: int = 0
+    completed_operations: int = 0
+    finished: int = 0
 
     def render(self) -> str:
         return (
             f"sweep: {self.examined} engagements near or past expiry; {self.expiring} turned "
             f"expiring, {self.expired} expired, {self.pay_holds} pay holds placed, "
-            f"{self.notices} notices queued"
+            f"{self.notices} notices queued; {self.completed_operations} entered completed "
+            f"operations, {self.finished} finished"
         )
 
 
@@ -79,9 +95,11 @@ def crossed_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None
 async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
     """One sweep in the caller's transaction."""
     report = SweepReport()
+    await _move_phases(session, today, report)
     query = (
         engagement_parties(
             Engagement.active.is_(True),
+            Engagement.phase != FINISHED,
             Engagement.expires_on.is_not(None),
             Engagement.expires_on <= today + timedelta(days=3650),
         )
@@ -124,7 +142,8 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
             new_status = "expired"
         elif engagement.status == "compliant":
             new_status = "expiring"
-        place_hold = lapsed and not engagement.pay_hold
+        in_phase = engagement.phase == COMPLETED_OPERATIONS
+        place_hold = lapsed and not engagement.pay_hold and not in_phase
         if new_status != engagement.status or place_hold:
             updates.append(
                 {
@@ -145,7 +164,9 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
             continue
         where = f"{project.number} {project.name}"
         ends = engagement.expires_on.isoformat()
-        if lapsed:
+        if in_phase:
+            subject, body = _phase_expiry_words(engagement, sub_row, where, today, lapsed)
+        elif lapsed:
             subject = f"{sub_row.legal_name} on {where}: insurance expired {ends}"
             body = "Coverage has lapsed. Payments to this sub on this project are on hold."
         else:
@@ -165,14 +186,117 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
         await session.execute(update(Engagement), updates)
     if holds:
         report.pay_holds = await _place_holds(session, holds, today, now)
-    report.notices = await add_notices(session, drafts)
+    report.notices += await add_notices(session, drafts)
     return report
 
 
 def _notice_kind(engagement: Engagement, threshold: int) -> str:
-    """One notice per (engagement, threshold, expiry date): a renewal starts a fresh series."""
+    """One notice per (engagement, threshold, expiry date): a renewal starts a fresh series,
+    and so does the completed-operations phase."""
     assert engagement.expires_on is not None
-    return f"expiry:{threshold}d:{engagement.expires_on.isoformat()}"
+    prefix = "co-expiry" if engagement.phase == COMPLETED_OPERATIONS else "expiry"
+    return f"{prefix}:{threshold}d:{engagement.expires_on.isoformat()}"
+
+
+COMPLETED_OPERATIONS_ASK: Final = (
+    "general liability with additional insured for completed operations (CG 20 37, or "
+    "CG 20 10 11 85) and the products-completed operations aggregate"
+)
+
+
+def _phase_expiry_words(
+    engagement: Engagement, sub_row: Organisation, where: str, today: date, lapsed: bool
+) -> tuple[str, str]:
+    assert engagement.expires_on is not None
+    ends = engagement.expires_on.isoformat()
+    until = engagement.completed_operations_until
+    through = f" through {until.isoformat()}" if until is not None else ""
+    if lapsed:
+        return (
+            f"{sub_row.legal_name} on {where}: completed-operations cover lapsed {ends}",
+            f"The project is closed out, but the contract asks for {COMPLETED_OPERATIONS_ASK}"
+            f"{through}. The general liability policy on the record ended {ends}: ask your "
+            "broker for the renewal certificate and its completed-operations endorsement.",
+        )
+    days_left = (engagement.expires_on - today).days
+    return (
+        f"{sub_row.legal_name} on {where}: completed-operations cover ends in {days_left} days",
+        f"The general liability policy on the record ends {ends}. The contract asks for "
+        f"{COMPLETED_OPERATIONS_ASK}{through}: please upload the renewal certificate and its "
+        "completed-operations endorsement before then.",
+    )
+
+
+async def _move_phases(session: AsyncSession, today: date, report: SweepReport) -> None:
+    """Engagements past close-out enter their completed-operations phase (judged again for it,
+    with a notice saying what is still asked); those past the phase's last day finish."""
+    repository = ProjectRepository(session)
+    report.finished = await repository.finish_completed_operations(today)
+    entering = await repository.entering_completed_operations(today)
+    if not entering:
+        return
+    by_sub: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for engagement, _, _, sub_row in entering:
+        by_sub.setdefault(sub_row.id, []).append(engagement.id)
+    records = RecordRepository(session)
+    changes: dict[uuid.UUID, VerdictChange] = {}
+    for sub_id, engagement_ids in by_sub.items():
+        revision = await records.latest_revision(sub_id)
+        known_at = revision.created_at if revision is not None else None
+        rows = await load_record_rows(session, sub_id, known_at)
+        for change in await verify_batch(session, engagement_ids, rows, revision, today):
+            changes[change.engagement_id] = change
+    report.completed_operations = len(changes)
+    drafts = await _phase_notices(session, entering, changes)
+    report.notices += await add_notices(session, drafts)
+    # The engagements were updated in bulk: what this session holds of them is stale now.
+    session.expire_all()
+
+
+async def _phase_notices(
+    session: AsyncSession,
+    entering: Sequence[Row[Engagement, Project, Organisation, Organisation]],
+    changes: dict[uuid.UUID, VerdictChange],
+) -> list[NoticeDraft]:
+    gc_people = await members_with_roles(
+        session, {g.id for _, _, g, _ in entering}, GC_NOTICE_ROLES
+    )
+    sub_people = await members_with_roles(
+        session, {s.id for _, _, _, s in entering}, SUB_NOTICE_ROLES
+    )
+    brokers = await active_brokers(session, {s.id for _, _, _, s in entering})
+    drafts: list[NoticeDraft] = []
+    for engagement, project, gc_row, sub_row in entering:
+        change = changes.get(engagement.id)
+        if change is None:
+            continue  # not judged again (its set could not be read): nothing new to say
+        until = engagement.completed_operations_until
+        assert until is not None
+        where = f"{project.number} {project.name}"
+        subject = f"{sub_row.legal_name} on {where}: completed operations until {until}"
+        body = (
+            f"The project is closed out. Until {until.isoformat()} the contract still asks "
+            f"for {COMPLETED_OPERATIONS_ASK}; upload each renewal of general liability. "
+            f"Status now: {change.status.replace('_', ' ')}."
+        )
+        if change.open_checks:
+            body += " Still needed: " + " ".join(change.open_checks)
+        recipients = [(p, sub_row.id) for p in sub_people.get(sub_row.id, [])]
+        recipients += brokers.get(sub_row.id, [])
+        recipients += [(p, gc_row.id) for p in gc_people.get(gc_row.id, [])]
+        drafts.extend(
+            NoticeDraft(
+                person,
+                org,
+                engagement.id,
+                f"phase:{COMPLETED_OPERATIONS}:{until.isoformat()}",
+                subject,
+                body,
+                link=f"/engagements/{engagement.id}",
+            )
+            for person, org in recipients
+        )
+    return drafts
 
 
 async def _place_holds(

@@ -53,6 +53,12 @@ from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body
 from backend.verification.checks import Waiver
 from backend.verification.engine import verify
+from backend.verification.plan import (
+    COMPLETED_OPERATIONS,
+    completed_operations_set,
+    completed_operations_until,
+    phase_on,
+)
 from backend.verification.record import RecordAsOf
 from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import check_to_json
@@ -150,6 +156,15 @@ async def _requirements(
         )
     for version_id in missing:
         cache.requirements.setdefault(version_id, None)
+
+
+def _phase(cache: FanOutCache, target: _Target, today: date) -> str:
+    """The phase the engagement is judged in today (ongoing when its set cannot be read)."""
+    entry = cache.requirements.get(target.engagement.requirement_set_version_id)
+    if entry is None:
+        return "ongoing"
+    project = target.project
+    return phase_on(entry[0], project.end_date, project.closeout_days, today)
 
 
 async def live_waivers(
@@ -309,7 +324,12 @@ def _judge(
     )
     verdict = verify(requirements, record, context, today, waivers.get(engagement.id, ()))
     verdict = holder_not_evaluable(verdict, record, window)
-    expires_on = coverage_end(record, requirements, today)
+    # In the completed-operations phase only general liability is still asked for: its end is
+    # the engagement's expiry (an auto or WC policy lapsing then changes nothing).
+    judged_set = requirements
+    if _phase(cache, target, today) == COMPLETED_OPERATIONS:
+        judged_set = completed_operations_set(requirements) or requirements
+    expires_on = coverage_end(record, judged_set, today)
     status = verdict.status
     if status == "non_compliant" and expires_on is not None and expires_on <= today:
         status = "expired"  # the deficiency is a lapse: say so, as the sweep would
@@ -362,21 +382,23 @@ async def verify_batch(
     cache = cache or FanOutCache()
     revision_id = revision.id if revision is not None else None
     targets = await _targets(session, engagement_ids)
-    if revision_id is not None and targets:
+    if not targets:
+        return []
+    await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
+    if revision_id is not None:
         done = set(
             (
                 await session.execute(
-                    select(Verdict.engagement_id).where(
+                    select(Verdict.engagement_id, Verdict.phase).where(
                         Verdict.revision_id == revision_id,
                         Verdict.engagement_id.in_([t.engagement.id for t in targets]),
                     )
                 )
-            ).scalars()
+            ).all()
         )
-        targets = [t for t in targets if t.engagement.id not in done]
+        targets = [t for t in targets if (t.engagement.id, _phase(cache, t, today)) not in done]
     if not targets:
         return []
-    await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
     new_gcs = {t.gc.id for t in targets} - cache.ratings.keys()
     cache.ratings.update(await load_ratings(session, new_gcs))
     waivers = await live_waivers(session, [t.engagement.id for t in targets], today)
@@ -388,6 +410,7 @@ async def verify_batch(
     judged: dict[
         uuid.UUID, tuple[_Target, EngineVerdict, date | None, str, str, list[dict[str, Any]]]
     ] = {}
+    phases: dict[uuid.UUID, tuple[str, date | None]] = {}
     values: list[dict[str, Any]] = []
     for target in targets:
         engagement = target.engagement
@@ -395,6 +418,14 @@ async def verify_batch(
         if judgement is None:
             continue  # a stored set the codec refuses: nothing sound to judge against
         verdict, expires_on, version_label, body_sha256 = judgement
+        requirements = cache.requirements[engagement.requirement_set_version_id]
+        assert requirements is not None  # _judge returned a judgement
+        project = target.project
+        phase = _phase(cache, target, today)
+        phases[engagement.id] = (
+            phase,
+            completed_operations_until(requirements[0], project.end_date, project.closeout_days),
+        )
         checks_json = cache.checks_json(verdict)
         judged[engagement.id] = (
             target,
@@ -411,6 +442,7 @@ async def verify_batch(
                 "revision_id": revision_id,
                 "requirement_set_version_id": engagement.requirement_set_version_id,
                 "status": verdict.status,
+                "phase": phase,
                 "as_of": today,
                 "engine_version": verdict.engine_version,
                 "checks": checks_json,
@@ -421,7 +453,7 @@ async def verify_batch(
         return []
     statement = (
         insert(VERDICTS)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
+        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id", "phase"])
         .returning(VERDICTS.c.id, VERDICTS.c.engagement_id)
     )
     # executemany: one cached statement, sent in batches, instead of a statement per batch.
@@ -445,6 +477,8 @@ async def verify_batch(
                 now if verdict.status != engagement.status else engagement.status_changed_at
             ),
             "pay_hold": False if released else engagement.pay_hold,
+            "phase": phases[engagement_id][0],
+            "completed_operations_until": phases[engagement_id][1],
         }
         engagement_updates.append(update_row)
         facts.append(

@@ -52,6 +52,8 @@ class EndorsementInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     kind: Text40
     blanket: bool = False
     named_parties: NameList = msgspec.field(default_factory=list)
+    # Days of notice of cancellation the form states (IL 70 21, CG 02 24, state forms).
+    notice_days: int | None = None
     effective: date | None = None
     expiration: date | None = None
     policy_id: uuid.UUID | None = None
@@ -96,6 +98,7 @@ class EndorsementView(msgspec.Struct, kw_only=True):
     named_parties: list[str]
     effective: date | None
     expiration: date | None
+    notice_days: int | None = None
 
 
 class DocumentView(msgspec.Struct, kw_only=True):

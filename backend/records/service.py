@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +43,10 @@ from backend.records.schemas import (
 )
 from backend.records.store import DocumentStore, sha256_hex
 from backend.web_security.bounds import MAX_POLICY_LIMIT_DOLLARS
+
+# Notice of cancellation is a matter of days to a year (the column's CHECK says the same).
+MIN_NOTICE_DAYS: Final = 1
+MAX_NOTICE_DAYS: Final = 365
 
 RECORD_CHANGED = "record.changed"
 # Announces a stored upload that waits for the reader; the relay queues its read.
@@ -381,6 +385,7 @@ def _endorsement_row(
         kind=endorsement.kind,
         blanket=endorsement.blanket,
         named_parties=[p.strip() for p in endorsement.named_parties if p.strip()],
+        notice_days=endorsement.notice_days,
         effective=endorsement.effective,
         expiration=endorsement.expiration,
         source_document_id=source_document_id,
@@ -419,6 +424,7 @@ def _endorsement_view(endorsement: Endorsement) -> EndorsementView:
         named_parties=list(endorsement.named_parties),
         effective=endorsement.effective,
         expiration=endorsement.expiration,
+        notice_days=endorsement.notice_days,
     )
 
 
@@ -479,6 +485,13 @@ def _validate_endorsement(endorsement: EndorsementInput, where: str) -> None:
     if endorsement.kind not in ENDORSEMENT_KINDS:
         raise BadInput(
             f"{where}.kind: unknown endorsement kind {endorsement.kind!r}.", field=f"{where}.kind"
+        )
+    days = endorsement.notice_days
+    if days is not None and not MIN_NOTICE_DAYS <= days <= MAX_NOTICE_DAYS:
+        raise BadInput(
+            f"{where}.notice_days: days of notice are a whole number from {MIN_NOTICE_DAYS} to "
+            f"{MAX_NOTICE_DAYS}; {days} is not.",
+            field=f"{where}.notice_days",
         )
     if not endorsement.blanket and not any(p.strip() for p in endorsement.named_parties):
         if endorsement.kind.startswith("additional_insured"):

@@ -67,6 +67,38 @@ class Plan:
 
 # Years of the completed-operations phase are counted in days of the average year.
 DAYS_PER_YEAR: Final = 365.25
+ONGOING: Final = "ongoing"
+COMPLETED_OPERATIONS: Final = "completed_operations"
+# After the completed-operations phase the engagement asks nothing more of the sub.
+FINISHED: Final = "finished"
+PHASES: Final = (ONGOING, COMPLETED_OPERATIONS, FINISHED)
+
+
+def completed_operations_until(
+    requirements: RequirementSet, project_end: date | None, closeout_days: int
+) -> date | None:
+    """The last day of the engagement's completed-operations phase (project end plus close-out
+    plus the set's years), or None when the set names no years, does not require general
+    liability, or the project's end is unknown. The engine judges the phase by the same days
+    (`Plan.checks`)."""
+    years = requirements.completed_operations_years
+    if not years or project_end is None or requirements.line(GENERAL_LIABILITY) is None:
+        return None
+    closed = project_end + timedelta(closeout_days)
+    return closed + timedelta(round(years * DAYS_PER_YEAR))
+
+
+def phase_on(
+    requirements: RequirementSet, project_end: date | None, closeout_days: int, on: date
+) -> str:
+    """The engagement's phase on day `on`: ongoing work (up to project end plus close-out),
+    completed operations (for the set's years after that), or finished."""
+    until = completed_operations_until(requirements, project_end, closeout_days)
+    if until is None or project_end is None:
+        return ONGOING
+    if on <= project_end + timedelta(closeout_days):
+        return ONGOING
+    return COMPLETED_OPERATIONS if on <= until else FINISHED
 
 
 def completed_operations_set(requirements: RequirementSet) -> RequirementSet | None:

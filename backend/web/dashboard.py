@@ -14,7 +14,7 @@ from typing import Final
 from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models.vocab import ENGAGEMENT_STATUSES
+from backend.db.models.vocab import ENGAGEMENT_PHASES, ENGAGEMENT_STATUSES
 from backend.errors import BadInput
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
@@ -50,6 +50,7 @@ class PortfolioRow:
     days_to_expiry: int | None
     pay_hold: bool
     work_stopped: bool
+    phase: str = "ongoing"
 
     @property
     def colour(self) -> str:
@@ -75,6 +76,9 @@ class PortfolioFilter:
     window_days: int | None = None  # expiring within this many days (or already expired)
     sort: str = "status"
     descending: bool = False
+    # "" for every engagement, else one phase: the work, or the completed-operations years
+    # after close-out (shown apart: they ask only for general liability renewals).
+    phase: str = ""
 
     @classmethod
     def parse(
@@ -84,6 +88,7 @@ class PortfolioFilter:
         window: str | None,
         sort: str | None,
         order: str | None,
+        phase: str | None = None,
     ) -> PortfolioFilter:
         project_id = None
         if project:
@@ -100,7 +105,10 @@ class PortfolioFilter:
                 raise BadInput("The expiry window is a number of days.", field="window")
             window_days = int(window)
         sort = sort if sort in SORT_KEYS else "status"
-        return cls(project_id, status, window_days, sort, order == "desc")
+        phase = (phase or "").strip()
+        if phase and phase not in ENGAGEMENT_PHASES:
+            raise BadInput(f"Unknown phase {phase[:40]!r}.", field="phase")
+        return cls(project_id, status, window_days, sort, order == "desc", phase)
 
     def query_string(self, **changes: str) -> str:
         values = {
@@ -109,6 +117,7 @@ class PortfolioFilter:
             "window": str(self.window_days) if self.window_days is not None else "",
             "sort": self.sort,
             "order": "desc" if self.descending else "asc",
+            "phase": self.phase,
         }
         values.update(changes)
         return "&".join(f"{k}={v}" for k, v in values.items() if v)
@@ -125,6 +134,8 @@ async def portfolio(
     found = await ProjectService(session).portfolio_rows(actor, chosen.project_id, statuses)
     rows = []
     for r in found:
+        if chosen.phase and r[12] != chosen.phase:
+            continue
         days = (r[9] - today).days if r[9] is not None else None
         if chosen.window_days is not None and (days is None or days > chosen.window_days):
             continue
@@ -143,6 +154,7 @@ async def portfolio(
                 days_to_expiry=days,
                 pay_hold=r[10],
                 work_stopped=r[11],
+                phase=r[12],
             )
         )
     return sort_rows(rows, chosen.sort, chosen.descending)
@@ -174,6 +186,7 @@ _ROW = (
 )
 _PAY_HOLD = ' <span class="flag">Pay hold</span>'
 _WORK_STOPPED = ' <span class="flag">Work stopped</span>'
+_COMPLETED_OPERATIONS = ' <span class="flag">Completed operations</span>'
 
 
 def rows_html(rows: list[PortfolioRow]) -> Markup:
@@ -182,6 +195,8 @@ def rows_html(rows: list[PortfolioRow]) -> Markup:
     parts = []
     for r in rows:
         flags = (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else "")
+        if r.phase == "completed_operations":
+            flags += _COMPLETED_OPERATIONS
         parts.append(
             _ROW.format(
                 status=escape(r.status),

@@ -48,8 +48,9 @@ async def dashboard_context(
     window: str | None,
     sort: str | None,
     order: str | None,
+    phase: str | None = None,
 ) -> dict[str, Any]:
-    chosen = PortfolioFilter.parse(project, status, window, sort, order)
+    chosen = PortfolioFilter.parse(project, status, window, sort, order, phase)
     today = date.today()
     rows = await portfolio(db, actor, today, chosen)
     return {
@@ -79,9 +80,12 @@ class GcPagesController(Controller):
         window: str | None = None,
         sort: str | None = None,
         order: str | None = None,
+        phase: str | None = None,
     ) -> Template:
         require_gc(actor)
-        context = await dashboard_context(db, actor, projects, project, status, window, sort, order)
+        context = await dashboard_context(
+            db, actor, projects, project, status, window, sort, order, phase
+        )
         if is_htmx(request):
             return fragment("gc/_portfolio.html", actor, **context)
         return await page(
@@ -102,9 +106,10 @@ class GcPagesController(Controller):
         window: str | None = None,
         sort: str | None = None,
         order: str | None = None,
+        phase: str | None = None,
     ) -> Response[str]:
         require_gc(actor)
-        chosen = PortfolioFilter.parse(project, status, window, sort, order)
+        chosen = PortfolioFilter.parse(project, status, window, sort, order, phase)
         today = date.today()
         rows = await portfolio(db, actor, today, chosen)
         organisation = await db.get(Organisation, actor.organisation_id)

@@ -19,6 +19,7 @@ from backend.db.models.vocab import (
 )
 from backend.errors import BadInput
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
+from backend.records.service import MAX_NOTICE_DAYS
 from backend.web.forms import FormData, checked, optional_amount, optional_date, text, texts
 from backend.web.page_image import Box, PageSize, box_for
 
@@ -34,6 +35,7 @@ READER_ENDORSEMENT_KIND: Final = {
     "workers_compensation_waiver_of_subrogation": "waiver_of_subrogation",
     "per_project_aggregate": "per_project_aggregate",
     "per_location_aggregate": "per_location_aggregate",
+    "notice_of_cancellation": "notice_of_cancellation",
 }
 MANUAL_LINES: Final = ("general_liability", "auto_liability", "umbrella", "workers_compensation")
 LOW_CONFIDENCE: Final = 0.8
@@ -386,6 +388,12 @@ def _endorsement_view(index: int, item: dict[str, Any], include: bool = True) ->
                 "\n".join(str(p) for p in parties),
                 kind="textarea",
             ),
+            FieldView(
+                prefix + "notice_days",
+                "Notice of cancellation: days the form states",
+                _text(item.get("notice_days")),
+                kind="amount",
+            ),
             FieldView(prefix + "effective", "Effective", _text(item.get("effective")), kind="date"),
             FieldView(prefix + "expiration", "Expires", _text(item.get("expiration")), kind="date"),
         ],
@@ -527,6 +535,7 @@ def change_from_form(
                     for p in text(form, prefix + "named_parties").splitlines()
                     if p.strip()
                 ],
+                notice_days=_notice_days(form, prefix + "notice_days"),
                 effective=optional_date(form, prefix + "effective", "Endorsement effective date"),
                 expiration=optional_date(form, prefix + "expiration", "Endorsement expiry date"),
                 source_document_id=document_id,
@@ -542,6 +551,20 @@ def change_from_form(
         endorsements=endorsements,
         source_document_id=document_id,
     )
+
+
+def _notice_days(form: FormData, name: str) -> int | None:
+    """The days of notice of cancellation typed for an endorsement (blank: none stated)."""
+    value = text(form, name).strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value[:4]) <= MAX_NOTICE_DAYS:
+        raise BadInput(
+            f"Notice of cancellation: {value[:20]!r} is not a number of days from 1 to "
+            f"{MAX_NOTICE_DAYS}.",
+            field=name,
+        )
+    return int(value)
 
 
 def corrected_read_result(

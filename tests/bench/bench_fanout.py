@@ -280,6 +280,8 @@ def renewal(start: date, serial: int) -> RecordChange:
                 ("CA 04 44", "waiver_of_subrogation"),
                 ("WC 00 03 13", "waiver_of_subrogation"),
                 ("IL 70 01", "notice_of_cancellation"),
+                # Ohio is monopolistic: employer's liability by stop gap on GL.
+                ("CG 04 42", "stop_gap_employers_liability"),
             )
         ]
         if serial == 0

@@ -279,6 +279,8 @@ def _full_record(policy: Policy, document: uuid.UUID, umbrella_each: int) -> Rec
         ("CA 04 44", "10 13", "waiver_of_subrogation"),
         ("WC 00 03 13", "04 84", "waiver_of_subrogation"),
         ("IL 02 70", "09 08", "notice_of_cancellation"),
+        # The projects are in Ohio, a monopolistic state: employer's liability by stop gap on GL.
+        ("CG 04 42", "", "stop_gap_employers_liability"),
     ]
     return RecordChange(
         kind="initial",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
 from backend.db.models._types import one_of
-from backend.db.models.vocab import CONTRACT_KINDS, ENGAGEMENT_STATUSES
+from backend.db.models.vocab import CONTRACT_KINDS, ENGAGEMENT_PHASES, ENGAGEMENT_STATUSES
 
 
 def _trade_as_contract(context: DefaultExecutionContext) -> str:
@@ -57,6 +57,7 @@ class Engagement(IdMixin, CreatedAtMixin, Base):
         ),
         one_of("status", ENGAGEMENT_STATUSES, "status_known"),
         one_of("contract_kind", CONTRACT_KINDS, "contract_kind_known"),
+        one_of("phase", ENGAGEMENT_PHASES, "phase_known"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(
@@ -90,6 +91,11 @@ class Engagement(IdMixin, CreatedAtMixin, Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     work_start: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by each verdict: the work ("ongoing"), then "completed_operations" up to
+    # `completed_operations_until` (project end + close-out + the set's years), then
+    # "finished"; the sweep moves it on as days pass.
+    phase: Mapped[str] = mapped_column(String(24), default="ongoing", server_default="ongoing")
+    completed_operations_until: Mapped[date | None] = mapped_column(Date)
     pay_hold: Mapped[bool] = mapped_column(default=False)
     work_stopped: Mapped[bool] = mapped_column(default=False)
     # Any change to the row (status, holds, contract): the API's "updated since" filter.

@@ -48,12 +48,18 @@ ENDORSEMENT_KINDS = (
     "per_project_aggregate",
     "per_location_aggregate",
     "notice_of_cancellation",
+    # Employer's liability in a monopolistic state (ND, OH, WA, WY), on the GL policy.
+    "stop_gap_employers_liability",
     "other",
 )
 
 REVISION_KINDS = ("initial", "renewal", "endorsement", "cancellation", "correction")
 
 DOCUMENT_READ_STATES = ("pending", "read", "needs_manual_entry")
+
+# An engagement's phase: the work, then the years of completed operations after project end
+# plus close-out (the set's completed_operations_years), then finished.
+ENGAGEMENT_PHASES = ("ongoing", "completed_operations", "finished")
 
 ENGAGEMENT_STATUSES = (
     "pending",

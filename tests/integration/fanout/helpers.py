@@ -166,6 +166,8 @@ def endorsements(start: date | None = None) -> list[EndorsementInput]:
         form("WC 00 03 13", "", "waiver_of_subrogation"),
         form("CG 25 03", "05 09", "per_project_aggregate"),
         form("IL 70 01", "", "notice_of_cancellation"),
+        # The projects are in Ohio, a monopolistic state: employer's liability by stop gap on GL.
+        form("CG 04 42", "", "stop_gap_employers_liability"),
     ]
 
 

@@ -80,3 +80,31 @@ def test_a_form_over_two_pages_is_listed_once() -> None:
 def test_a_page_that_only_mentions_a_form_is_not_an_endorsement() -> None:
     text = "Remarks: CG 20 10 and CG 20 37 apply per the attached forms.\nPage 2"
     assert not is_endorsement_page(text)
+
+
+def test_notice_of_cancellation_form_gives_its_scheduled_days() -> None:
+    text = (
+        HEAD + "NOTICE OF CANCELLATION TO DESIGNATED PERSON OR ORGANIZATION\n"
+        "SCHEDULE\nNumber of days' notice: 30\n"
+        "Name of Person or Organization: Meridian Construction Group LLC\n"
+        "A. If we cancel this policy for any reason other than nonpayment of premium, we will "
+        "mail notice at least the number of days shown in the Schedule before the cancellation "
+        "takes effect; for nonpayment, 10 days.\n"
+        "IL 70 21 09 15 Page 1 of 1"
+    )
+    entry = read_endorsement_page(text, 1)
+    assert entry is not None
+    assert (entry["form_number"], entry["edition"]) == ("IL 70 21", "09 15")
+    assert entry["kind"] == "notice_of_cancellation"
+    assert entry["purpose"] == "notice_of_cancellation"
+    assert entry["notice_days"] == 30
+
+
+def test_other_forms_state_no_notice_days() -> None:
+    text = (
+        HEAD + "WAIVER OF TRANSFER OF RIGHTS OF RECOVERY AGAINST OTHERS TO US\n"
+        "Coverage applies 30 days after the contract is signed.\n"
+        "CG 24 04 05 09 Page 1 of 1"
+    )
+    entry = read_endorsement_page(text, 1)
+    assert entry is not None and entry["notice_days"] is None
