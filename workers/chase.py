@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.chase.holders import match_uploads, plan_requests
 from backend.chase.reminders import run_reminders
 from backend.config import Settings, get_settings
-from backend.notify.invitation_mail import queue_account_mail
+from backend.network.invitation_mail import queue_account_mail
 
 # An hour after the expiry sweep (workers/sweep.py, 10:00 UTC), so reminders see the statuses
 # it set; still early morning in the United States, when offices open their mail.
