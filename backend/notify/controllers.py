@@ -15,14 +15,12 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Notice
-from backend.errors import NotFound
 from backend.network.actor import Actor
-from backend.notify.service import mark_all_read, notices_for
+from backend.notify.service import mark_all_read, notice_of, notices_for
 
 MAX_LISTED_MAIL = 200
 
@@ -74,13 +72,7 @@ class NoticeController(Controller):
 
     @post("/{notice_id:uuid}/read", status_code=200)
     async def mark_read(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> NoticeView:
-        notice = (
-            await db.execute(
-                select(Notice).where(Notice.id == notice_id, Notice.recipient_id == actor.person_id)
-            )
-        ).scalar_one_or_none()
-        if notice is None:
-            raise NotFound("No such notice of yours.")
+        notice = await notice_of(db, actor.person_id, notice_id)
         if notice.read_at is None:
             notice.read_at = datetime.now(UTC)
         return notice_view(notice)

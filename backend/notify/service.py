@@ -15,17 +15,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Final, cast
+from typing import Final
 
-from sqlalchemy import Table, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Invitation, Membership, Notice
+from backend.db.models import Notice
+from backend.errors import NotFound
+from backend.notify.repository import NoticeRepository
 from backend.notify.verdict_change import VerdictChange
-
-# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
-NOTICES: Final = cast(Table, Notice.__table__)
 
 GC_NOTICE_ROLES: Final = ("gc_admin", "gc_contract_admin")
 SUB_NOTICE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
@@ -63,12 +60,9 @@ async def members_with_roles(
     found: dict[uuid.UUID, list[uuid.UUID]] = {org: [] for org in ids}
     if not ids:
         return found
-    query = (
-        select(Membership.organisation_id, Membership.person_id)
-        .where(Membership.organisation_id.in_(ids), Membership.role.in_(roles))
-        .order_by(Membership.organisation_id, Membership.person_id)
-    )
-    for organisation_id, person_id in (await session.execute(query)).all():
+    for organisation_id, person_id in await NoticeRepository(session).members_with_roles(
+        ids, roles
+    ):
         found[organisation_id].append(person_id)
     return found
 
@@ -81,18 +75,8 @@ async def active_brokers(
     found: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]] = {sub: [] for sub in ids}
     if not ids:
         return found
-    query = select(
-        Invitation.issuer_org_id, Invitation.accepted_by_id, Invitation.invitee_org_id
-    ).where(
-        Invitation.issuer_org_id.in_(ids),
-        Invitation.kind == "broker_access",
-        Invitation.accepted_at.is_not(None),
-        Invitation.accepted_by_id.is_not(None),
-        Invitation.invitee_org_id.is_not(None),
-        Invitation.revoked_at.is_(None),
-        Invitation.access_until > datetime.now(UTC),
-    )
-    for sub_id, person_id, broker_org_id in (await session.execute(query)).all():
+    grants = await NoticeRepository(session).active_broker_grants(ids, datetime.now(UTC))
+    for sub_id, person_id, broker_org_id in grants:
         if person_id is None or broker_org_id is None:
             continue
         pair = (person_id, broker_org_id)
@@ -144,18 +128,7 @@ async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> i
         }
         for d in _folded(drafts)
     ]
-    statement = insert(NOTICES)
-    statement = statement.on_conflict_do_update(
-        index_elements=["recipient_id", "change_key"],
-        index_where=text("change_key <> ''"),
-        set_={
-            "body": NOTICES.c.body + "\n\n" + statement.excluded.body,
-            "read_at": None,
-            "email_state": statement.excluded.email_state,
-            "email_attempts": 0,
-        },
-    )
-    await session.execute(statement, rows)
+    await NoticeRepository(session).insert_notices(rows)
     return len(rows)
 
 
@@ -180,8 +153,7 @@ async def fan_out_notices(
     parent_ids = {c.parent_engagement_id for c in changes if c.parent_engagement_id}
     parent_subs: dict[uuid.UUID, uuid.UUID] = {}
     if parent_ids:
-        query = select(Engagement.id, Engagement.sub_org_id).where(Engagement.id.in_(parent_ids))
-        parent_subs = {row[0]: row[1] for row in (await session.execute(query)).all()}
+        parent_subs = await NoticeRepository(session).subs_of_engagements(parent_ids)
     lacking_tier2 = await _tier1_without_tier2(
         session,
         [c.engagement_id for c in changes if c.flowdown_required and not c.parent_engagement_id],
@@ -328,12 +300,7 @@ async def _tier1_without_tier2(
 ) -> set[uuid.UUID]:
     if not engagement_ids:
         return set()
-    query = (
-        select(Engagement.parent_engagement_id, func.count())
-        .where(Engagement.parent_engagement_id.in_(engagement_ids), Engagement.active.is_(True))
-        .group_by(Engagement.parent_engagement_id)
-    )
-    with_children = {parent for parent, _ in (await session.execute(query)).all()}
+    with_children = await NoticeRepository(session).parents_with_children(engagement_ids)
     return set(engagement_ids) - with_children
 
 
@@ -341,30 +308,29 @@ async def notices_for(
     session: AsyncSession, person_id: uuid.UUID, limit: int = 100
 ) -> list[Notice]:
     """A person's notices, newest first (their own only)."""
-    query = (
-        select(Notice)
-        .where(Notice.recipient_id == person_id)
-        .order_by(Notice.created_at.desc())
-        .limit(limit)
-    )
-    return list((await session.execute(query)).scalars())
+    return await NoticeRepository(session).notices_for(person_id, limit)
+
+
+async def notice_of(session: AsyncSession, person_id: uuid.UUID, notice_id: uuid.UUID) -> Notice:
+    """One of the person's own notices."""
+    notice = await NoticeRepository(session).notice_of(person_id, notice_id)
+    if notice is None:
+        raise NotFound("No such notice of yours.")
+    return notice
+
+
+async def change_noticed(session: AsyncSession, change_key: str) -> bool:
+    """Whether a notice reports this change already (a reminder sent today, say)."""
+    return await NoticeRepository(session).change_noticed(change_key)
 
 
 async def mark_all_read(session: AsyncSession, person_id: uuid.UUID) -> int:
     """Mark every unread notice of this person read; how many were."""
-    result = await session.execute(
-        update(Notice)
-        .where(Notice.recipient_id == person_id, Notice.read_at.is_(None))
-        .values(read_at=datetime.now(UTC))
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await NoticeRepository(session).mark_all_read(person_id, datetime.now(UTC))
 
 
 async def unread_notices(
     session: AsyncSession, person_id: uuid.UUID, limit: int
 ) -> tuple[list[Notice], int]:
     """A person's newest unread notices (at most `limit`) and how many are unread in all."""
-    unread = (Notice.recipient_id == person_id) & Notice.read_at.is_(None)
-    total = await session.scalar(select(func.count()).select_from(Notice).where(unread))
-    query = select(Notice).where(unread).order_by(Notice.created_at.desc()).limit(limit)
-    return list((await session.execute(query)).scalars()), int(total or 0)
+    return await NoticeRepository(session).unread(person_id, limit)

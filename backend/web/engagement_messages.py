@@ -7,10 +7,9 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, EngagementMessage, Notice, Organisation, Project
+from backend.db.models import Engagement, EngagementMessage, Organisation, Project
 from backend.network.actor import Actor
 from backend.notify.service import (
     GC_NOTICE_ROLES,
@@ -18,6 +17,7 @@ from backend.notify.service import (
     NoticeDraft,
     active_brokers,
     add_notices,
+    change_noticed,
     members_with_roles,
     sub_engagement_link,
 )
@@ -92,7 +92,7 @@ async def remind_sub(db: AsyncSession, engagement: Engagement, gaps: list[str]) 
     )
     link = sub_engagement_link(engagement.id)
     key = f"remind:{engagement.id}:{date.today().isoformat()}"
-    if await db.scalar(select(Notice.id).where(Notice.change_key == key).limit(1)) is not None:
+    if await change_noticed(db, key):
         return 0  # reminded today already: pressing again adds nothing
     people = await members_with_roles(db, {engagement.sub_org_id}, SUB_NOTICE_ROLES)
     brokers = await active_brokers(db, {engagement.sub_org_id})

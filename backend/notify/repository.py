@@ -1,0 +1,126 @@
+"""All SQL of notices: who hears of a change (members by role, a sub's brokers), writing
+notices (folded by change key), and a person's own notices. The rules of who hears what live
+in `notify/service.py`; a person reads and marks only notices addressed to them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, Final, cast
+
+from sqlalchemy import Table, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Engagement, Invitation, Membership, Notice
+
+# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
+NOTICES: Final = cast(Table, Notice.__table__)
+
+
+class NoticeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def members_with_roles(
+        self, organisation_ids: Collection[uuid.UUID], roles: Sequence[str]
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(organisation, person) of every member in these roles, by organisation and person."""
+        query = (
+            select(Membership.organisation_id, Membership.person_id)
+            .where(
+                Membership.organisation_id.in_(list(organisation_ids)),
+                Membership.role.in_(roles),
+            )
+            .order_by(Membership.organisation_id, Membership.person_id)
+        )
+        return [(org, person) for org, person in await self.session.execute(query)]
+
+    async def active_broker_grants(
+        self, sub_org_ids: Collection[uuid.UUID], now: datetime
+    ) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]]:
+        """(sub, person, broker firm) of every accepted, unrevoked, unexpired broker invitation."""
+        query = select(
+            Invitation.issuer_org_id, Invitation.accepted_by_id, Invitation.invitee_org_id
+        ).where(
+            Invitation.issuer_org_id.in_(list(sub_org_ids)),
+            Invitation.kind == "broker_access",
+            Invitation.accepted_at.is_not(None),
+            Invitation.accepted_by_id.is_not(None),
+            Invitation.invitee_org_id.is_not(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.access_until > now,
+        )
+        return [(sub, person, firm) for sub, person, firm in await self.session.execute(query)]
+
+    async def insert_notices(self, rows: list[dict[str, Any]]) -> None:
+        """One statement for all; a notice for a change its recipient already has a notice of
+        is folded into that one (body appended, unread again, e-mailed again)."""
+        statement = insert(NOTICES)
+        statement = statement.on_conflict_do_update(
+            index_elements=["recipient_id", "change_key"],
+            index_where=text("change_key <> ''"),
+            set_={
+                "body": NOTICES.c.body + "\n\n" + statement.excluded.body,
+                "read_at": None,
+                "email_state": statement.excluded.email_state,
+                "email_attempts": 0,
+            },
+        )
+        await self.session.execute(statement, rows)
+
+    async def change_noticed(self, change_key: str) -> bool:
+        """Whether any notice reports this change already."""
+        query = select(Notice.id).where(Notice.change_key == change_key).limit(1)
+        return await self.session.scalar(query) is not None
+
+    async def subs_of_engagements(
+        self, engagement_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """Engagement id -> its sub."""
+        query = select(Engagement.id, Engagement.sub_org_id).where(
+            Engagement.id.in_(list(engagement_ids))
+        )
+        return {e: sub for e, sub in await self.session.execute(query)}
+
+    async def parents_with_children(self, engagement_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of these engagements that have an active engagement under them (tier 2)."""
+        query = (
+            select(Engagement.parent_engagement_id, func.count())
+            .where(
+                Engagement.parent_engagement_id.in_(list(engagement_ids)),
+                Engagement.active.is_(True),
+            )
+            .group_by(Engagement.parent_engagement_id)
+        )
+        return {parent for parent, _ in await self.session.execute(query) if parent is not None}
+
+    # --- a person's own notices --------------------------------------------------------------
+
+    async def notices_for(self, person_id: uuid.UUID, limit: int) -> list[Notice]:
+        query = (
+            select(Notice)
+            .where(Notice.recipient_id == person_id)
+            .order_by(Notice.created_at.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def notice_of(self, person_id: uuid.UUID, notice_id: uuid.UUID) -> Notice | None:
+        query = select(Notice).where(Notice.id == notice_id, Notice.recipient_id == person_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def mark_all_read(self, person_id: uuid.UUID, now: datetime) -> int:
+        result = await self.session.execute(
+            update(Notice)
+            .where(Notice.recipient_id == person_id, Notice.read_at.is_(None))
+            .values(read_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def unread(self, person_id: uuid.UUID, limit: int) -> tuple[list[Notice], int]:
+        unread = (Notice.recipient_id == person_id) & Notice.read_at.is_(None)
+        total = await self.session.scalar(select(func.count()).select_from(Notice).where(unread))
+        query = select(Notice).where(unread).order_by(Notice.created_at.desc()).limit(limit)
+        return list((await self.session.execute(query)).scalars()), int(total or 0)
