@@ -7,10 +7,90 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Final
 
 from backend.acord.geometry import BBox, Label, PageText, Word
 from backend.acord.page_labels import PageLabels
 from backend.acord.values import parse_money
+
+# The form's geometry, in points of a letter page (612 x 792), as every edition prints it.
+# The LIMITS column fills the right third of the table: its amounts stand right of 60 % of the
+# page's width, below its top quarter (the head of the form), and are $1,000 or more.
+AMOUNTS_LEFT_SHARE: Final = 0.6
+TABLE_TOP_SHARE: Final = 0.25
+LEAST_LIMIT: Final = 1000
+# Without its rules, the header row is the 18 pt above the first amount (two lines of 6-7 pt
+# print and their padding); its rules are looked for in the 50 pt above it (the first amount
+# may stand a row or two under the header), between 8 and 26 pt apart (one or two lines of
+# the header's small print), across the middle 80 % of the page.
+HEADER_SEARCH_PT: Final = 50.0
+HEADER_ROW_MIN_PT: Final = 8.0
+HEADER_ROW_MAX_PT: Final = 26.0
+RULE_SPAN_MARGIN_SHARE: Final = 0.1
+# A rule's own thickness (its first pixel row is its position): a strip's edges keep off it.
+RULE_PT: Final = 1.0
+# The TYPE OF INSURANCE cell is the widest of the header row, over 60 pt (the marks and date
+# columns are narrower); its header is printed over the left 60 % of the cell.
+TYPE_CELL_MIN_PT: Final = 60.0
+TYPE_HEADER_SHARE: Final = 0.6
+# The header's rules reach 25 pt below the header row's top (two lines and the rule), and
+# past the POLICY NUMBER header's left edge by 6 pt (a header centred in its cell).
+HEADER_RULES_BELOW_PT: Final = 25.0
+POLICY_HEADER_REACH_PT: Final = 6.0
+# Where the description box's label was not read, the table is taken as 36 % of the page's
+# height tall (the 2016 form's table, with room for an OTHER row).
+TABLE_HEIGHT_SHARE: Final = 0.36
+# The policy-number block read again starts 15 pt left of the column (a number printed across
+# its edge) but no more than 40 pt (the marks columns' Y/N stay out).
+POLICY_BLOCK_LEAD_PT: Final = 15.0
+POLICY_BLOCK_MAX_LEAD_PT: Final = 40.0
+# The limit labels' block ends 12 pt short of the amounts (the "$" signs stand between), and
+# each block keeps 3 pt off the words that bound it.
+LABELS_BEFORE_AMOUNTS_PT: Final = 12.0
+BLOCK_MARGIN_PT: Final = 3.0
+# Limit labels are 5-6 pt small capitals: read again at twice the size; values at their own.
+LABEL_ZOOM: Final = 2.0
+VALUE_ZOOM: Final = 1.0
+# The table lies in the middle 60 % of the page's height (the head of the form above, the
+# description and holder boxes below): its header labels are looked for there.
+TABLE_ZONE_TOP_SHARE: Final = 0.2
+TABLE_ZONE_BOTTOM_SHARE: Final = 0.8
+# The header row's labels stand on two lines: from 10 pt above TYPE OF INSURANCE (the
+# POLICY EFF line over its format) to 4 pt below it.
+HEADER_ABOVE_PT: Final = 10.0
+HEADER_BELOW_PT: Final = 4.0
+# Without an EACH OCCURRENCE label, the LIMITS column starts at 69 % of the width (2016/03).
+LIMITS_LEFT_SHARE: Final = 0.69
+# A label stands 2 pt right of its column's rule; a narrow column without rules reaches 5 pt
+# past its header (the header is as wide as the column's values).
+LABEL_INSET_PT: Final = 2.0
+NARROW_HEADER_SLACK_PT: Final = 5.0
+# The table's columns: INSR LTR, TYPE OF INSURANCE, ADDL INSD, SUBR WVD, POLICY NUMBER, POLICY
+# EFF, POLICY EXP; fewer found from the headers are completed from the rules.
+TABLE_COLUMNS: Final = 7
+# Without "$" signs read, the amounts' "$" column is 30 % into the LIMITS column.
+DOLLAR_SHARE: Final = 0.3
+# The first row starts half a point under the header's bottom rule; a row label's top lies
+# 1.5 pt under its row's top rule.
+ROW_EDGE_PT: Final = 0.5
+ROW_LABEL_INSET_PT: Final = 1.5
+# Without the description label the table is taken to end at 75 % of the height.
+TABLE_END_SHARE: Final = 0.75
+# Without an auto row label, the auto row starts 80 pt under the table's top (the general
+# liability row's six limit lines).
+GL_ROW_PT: Final = 80.0
+# A STATUTE label more than 15 pt above WORKERS COMPENSATION is another row's print.
+STATUTE_ABOVE_PT: Final = 15.0
+# "... describe under DESCRIPTION OF OPERATIONS below" stands within 12 pt of the last limit
+# label of the workers compensation row.
+OPERATIONS_BELOW_REACH_PT: Final = 12.0
+# A row holds at least a line of print: rules closer than 15 pt under its label, or 12 pt
+# above the next one, belong to the row itself.
+ROW_MIN_PT: Final = 15.0
+NEXT_ROW_CLEARANCE_PT: Final = 12.0
+# ADDL INSD and SUBR WVD are each 8-30 pt wide: a Y or an X and its padding.
+MARK_CELL_MIN_PT: Final = 8.0
+MARK_CELL_MAX_PT: Final = 30.0
 
 
 @dataclass
@@ -29,29 +109,35 @@ def _reread_header_row(p: PageLabels) -> None:
     amounts = [
         w
         for w in p.page.words
-        if w.cx > 0.6 * p.page.width
-        and w.cy > 0.25 * p.page.height
-        and (parse_money(w.text) or 0) >= 1000
+        if w.cx > AMOUNTS_LEFT_SHARE * p.page.width
+        and w.cy > TABLE_TOP_SHARE * p.page.height
+        and (parse_money(w.text) or 0) >= LEAST_LIMIT
         and re.search(r"\d[,.]\d{3}", w.text)
     ]
     if not amounts:
         return
     first = min(amounts, key=lambda w: w.top)
-    strip = (0.0, first.top - 18, p.page.width, first.top - 1)
+    strip = (0.0, first.top - HEADER_ROW_HEIGHT_PT, p.page.width, first.top - RULE_PT)
     if p.ink is not None:
         # The header row lies between two rules that run across the table, the lowest such
         # pair above the first amount (which may sit a row or two lower).
         width = p.page.width
-        rules = p.ink.horizontal_rules(0.1 * width, 0.9 * width, first.top - 50, first.top)
-        pairs = [(a, b) for a, b in pairwise(rules) if 8 <= b - a <= 26]
+        margin = RULE_SPAN_MARGIN_SHARE * width
+        rules = p.ink.horizontal_rules(
+            margin, width - margin, first.top - HEADER_SEARCH_PT, first.top
+        )
+        pairs = [
+            (a, b) for a, b in pairwise(rules) if HEADER_ROW_MIN_PT <= b - a <= HEADER_ROW_MAX_PT
+        ]
         if pairs:
             upper, lower = pairs[-1]
-            strip = (0.0, upper - 1, width, lower + 1)
+            strip = (0.0, upper - RULE_PT, width, lower + RULE_PT)
     p.header_strip = strip
     fresh = p.region_ocr(strip, sparse=True)
     if not fresh:
         return
-    kept = [w for w in p.page.words if not strip[1] <= w.cy <= strip[3]]
+    _, strip_top, _, strip_bottom = strip
+    kept = [w for w in p.page.words if not strip_top <= w.cy <= strip_bottom]
     p.page = PageText(kept + fresh, p.page.width, p.page.height, p.page.page_number)
 
 
@@ -83,14 +169,20 @@ def _type_header_from_rules(p: PageLabels, central: BBox) -> Label | None:
             return None
         _, top, _, bottom = p.header_strip
         policy = Label(p.page.width / 2, top + 1, p.page.width / 2 + 1, bottom - 1)
-    rules = p.ink.vertical_rules(0.0, policy.x0 + 6, policy.top - 1, policy.bottom + 25)
+    rules = p.ink.vertical_rules(
+        0.0,
+        policy.x0 + POLICY_HEADER_REACH_PT,
+        policy.top - RULE_PT,
+        policy.bottom + HEADER_RULES_BELOW_PT,
+    )
     cells = [(a, b) for a, b in pairwise(rules) if b - a > MIN_CELL_PT]
     if not cells:
         return None
     left, right = max(cells, key=lambda c: c[1] - c[0])
-    if right - left < 60:
+    if right - left < TYPE_CELL_MIN_PT:
         return None
-    return Label(left + 2, policy.top, left + 0.6 * (right - left), policy.bottom)
+    header_right = left + TYPE_HEADER_SHARE * (right - left)
+    return Label(left + LABEL_INSET_PT, policy.top, header_right, policy.bottom)
 
 
 def _reread_values(
@@ -102,48 +194,60 @@ def _reread_values(
     labels again at twice the size."""
     assert p.region_ocr is not None
     description = p.description_label()
-    bottom = description.top - 1 if description is not None else top + 0.36 * p.page.height
+    bottom = (
+        description.top - RULE_PT
+        if description is not None
+        else top + TABLE_HEIGHT_SHARE * p.page.height
+    )
     blocks: list[tuple[BBox, float]] = []
     if "policy" in columns:
         right = max(columns[n][1] for n in ("policy", "eff", "exp") if n in columns)
         # Start a column early: a policy number printed across the column's edge must not
         # be cut (only words centred in the policy and date columns are used).
+        policy_left = columns["policy"][0]
         left = min(
-            [columns[n][0] for n in ("addl", "subr") if n in columns] + [columns["policy"][0] - 15]
+            [columns[n][0] for n in ("addl", "subr") if n in columns]
+            + [policy_left - POLICY_BLOCK_LEAD_PT]
         )
-        blocks.append(((max(left, columns["policy"][0] - 40), top, right, bottom), 1.0))
+        block = (max(left, policy_left - POLICY_BLOCK_MAX_LEAD_PT), top, right, bottom)
+        blocks.append((block, VALUE_ZOOM))
     amounts = [
         w
         for w in p.page.words
         if w.x0 > limits_x and top < w.cy < bottom and re.search(r"\d[,.]\d{3}", w.text)
     ]
     if amounts:
-        left = min(w.x0 for w in amounts) - 3
-        blocks.append(((limits_x - 3, top, left - 12, bottom), 2.0))
-        blocks.append(((left, top, p.page.width, bottom), 1.0))
+        left = min(w.x0 for w in amounts) - BLOCK_MARGIN_PT
+        labels = (limits_x - BLOCK_MARGIN_PT, top, left - LABELS_BEFORE_AMOUNTS_PT, bottom)
+        blocks.append((labels, LABEL_ZOOM))
+        blocks.append(((left, top, p.page.width, bottom), VALUE_ZOOM))
     words = list(p.page.words)
     region_ocr = p.region_ocr
     # The blocks are independent Tesseract runs: two at a time on two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
         readings = list(pool.map(lambda item: region_ocr(item[0], zoom=item[1]), blocks))
     for (block, zoom), fresh in zip(blocks, readings, strict=True):
-        if zoom == 1.0:
+        if zoom == VALUE_ZOOM:
             # Values: kept as a second reading; each value takes the likelier of the two.
             p.alternates.extend(fresh)
             continue
         if not fresh:
             continue
         # Labels: the larger reading replaces the page pass's.
-        words = [
-            w for w in words if not (block[0] <= w.cx <= block[2] and block[1] <= w.cy <= block[3])
-        ]
+        x0, y0, x1, y1 = block
+        words = [w for w in words if not (x0 <= w.cx <= x1 and y0 <= w.cy <= y1)]
         words.extend(fresh)
     if len(words) != len(p.page.words):
         p.page = PageText(words, p.page.width, p.page.height, p.page.page_number)
 
 
 def find_table(p: PageLabels) -> Table | None:
-    central = (0.0, 0.2 * p.page.height, p.page.width, 0.8 * p.page.height)
+    central = (
+        0.0,
+        TABLE_ZONE_TOP_SHARE * p.page.height,
+        p.page.width,
+        TABLE_ZONE_BOTTOM_SHARE * p.page.height,
+    )
     type_header = p.label("TYPE OF INSURANCE", "TYPE OF INS", "OF INSURANCE", region=central)
     if type_header is None:
         _reread_header_row(p)
@@ -155,7 +259,7 @@ def find_table(p: PageLabels) -> Table | None:
     if type_header is None:
         return None
     page = p.page
-    row = (0.0, type_header.top - 10, page.width, type_header.bottom + 4)
+    row = (0.0, type_header.top - HEADER_ABOVE_PT, page.width, type_header.bottom + HEADER_BELOW_PT)
     headers: list[tuple[str, Label]] = [("type", type_header)]
     for name, spellings in (
         ("ltr", ("LTR", "INSR")),
@@ -172,11 +276,17 @@ def find_table(p: PageLabels) -> Table | None:
     headers.extend(_date_headers(p, row))
     headers.sort(key=lambda item: item[1].x0)
     first_limit = p.label("EACH OCCURRENCE", "EACHOCCURRENCE")
-    limits_x = first_limit.x0 - 2 if first_limit is not None else page.width * 0.69
+    limits_x = (
+        first_limit.x0 - LABEL_INSET_PT
+        if first_limit is not None
+        else page.width * LIMITS_LEFT_SHARE
+    )
     # Columns end at the table's vertical rules where they are drawn (a header is centred in
     # its cell on one edition and left-aligned on another); else half-way between headers.
     rules = (
-        p.ink.vertical_rules(0.0, limits_x, type_header.top - 1, type_header.bottom + 25)
+        p.ink.vertical_rules(
+            0.0, limits_x, type_header.top - RULE_PT, type_header.bottom + HEADER_RULES_BELOW_PT
+        )
         if p.ink is not None
         else []
     )
@@ -195,9 +305,9 @@ def find_table(p: PageLabels) -> Table | None:
         # Without rules the narrow columns are as wide as their headers.
         if name in ("ltr", "addl", "subr"):
             if not left_ruled:
-                left = max(left, hit.x0 - 5)
+                left = max(left, hit.x0 - NARROW_HEADER_SLACK_PT)
             if not right_ruled:
-                right = min(right, hit.x1 + 5)
+                right = min(right, hit.x1 + NARROW_HEADER_SLACK_PT)
         columns[name] = (left, right)
     order = [name for name, _ in headers]
     place = order.index("type")
@@ -205,25 +315,27 @@ def find_table(p: PageLabels) -> Table | None:
         columns[order[place - 1]][1] if place > 0 else 0.0,
         columns[order[place + 1]][0] if place + 1 < len(order) else limits_x,
     )
-    if len(columns) < 7:
+    if len(columns) < TABLE_COLUMNS:
         centres = {name: hit.cx for name, hit in headers}
         _columns_from_rules(columns, centres, [x for x in rules if x < limits_x + 1], limits_x)
     _date_columns_from_rules(columns, [x for x in rules if x < limits_x + 1])
     _letter_column_from_rules(columns, [x for x in rules if x < limits_x + 1])
     if p.region_ocr is not None:
         _marks_columns_from_rules(columns, rules)
-        _reread_values(p, columns, type_header.bottom + 0.5, limits_x)
+        _reread_values(p, columns, type_header.bottom + ROW_EDGE_PT, limits_x)
     dollars = [
         w for w in page.words if w.text == "$" and w.x0 > limits_x and w.cy > type_header.bottom
     ]
     dollar_x = (
         sorted(w.x0 for w in dollars)[len(dollars) // 2] - 1
         if dollars
-        else limits_x + 0.3 * (page.width - limits_x)
+        else limits_x + DOLLAR_SHARE * (page.width - limits_x)
     )
-    table_top = type_header.bottom + 0.5
+    table_top = type_header.bottom + ROW_EDGE_PT
     description = p.description_label()
-    end = description.top - 0.5 if description is not None else page.height * 0.75
+    end = (
+        description.top - ROW_EDGE_PT if description is not None else page.height * TABLE_END_SHARE
+    )
     left_part = (0.0, table_top, limits_x, end)
     auto = p.label("AUTOMOBILE LIABILITY", "AUTO LIABILITY", region=left_part)
     csl = p.label("COMBINED SINGLE LIMIT")
@@ -233,28 +345,38 @@ def find_table(p: PageLabels) -> Table | None:
     statute = p.label("STATUTE", "STATUTORY", "WC STATU")
     el_policy = p.label("DISEASE - POLICY LIMIT", "DISEASEPOLICYLIMIT")
     marks = []
-    auto_top = min([lab.top for lab in (auto, csl) if lab is not None] or [table_top + 80]) - 1.5
+    label_tops = [lab.top for lab in (auto, csl) if lab is not None] or [table_top + GL_ROW_PT]
+    auto_top = min(label_tops) - ROW_LABEL_INSET_PT
     marks.append(("general_liability", table_top))
     marks.append(("auto_liability", auto_top))
     if umbrella is not None:
-        marks.append(("umbrella", umbrella.top - 1.5))
+        marks.append(("umbrella", umbrella.top - ROW_LABEL_INSET_PT))
     if wc is not None:
         wc_top = min(
-            wc.top, statute.top if statute is not None and statute.top > wc.top - 15 else wc.top
+            wc.top,
+            statute.top
+            if statute is not None and statute.top > wc.top - STATUTE_ABOVE_PT
+            else wc.top,
         )
-        marks.append(("workers_compensation", wc_top - 1.5))
+        marks.append(("workers_compensation", wc_top - ROW_LABEL_INSET_PT))
     if el_policy is not None:
         below = p.label(
             "OPERATIONS below",
             "OPERATIONSBELOW",
-            region=(0, el_policy.top - 12, limits_x, el_policy.bottom + 12),
+            region=(
+                0,
+                el_policy.top - OPERATIONS_BELOW_REACH_PT,
+                limits_x,
+                el_policy.bottom + OPERATIONS_BELOW_REACH_PT,
+            ),
         )
-        other_top = max(el_policy.bottom, below.bottom if below is not None else 0.0) + 0.5
+        last_line = max(el_policy.bottom, below.bottom if below is not None else 0.0)
+        other_top = last_line + ROW_EDGE_PT
         marks.append(("other", other_top))
     if el_policy is None and wc is not None and p.region_ocr is not None:
         # OCR lost the last limit label of the workers compensation row: an OTHER row is
         # there when a rule runs across the policy columns below that row's lines.
-        ruled = _ruled_row_after(p, columns, wc_top - 1.5, end)
+        ruled = _ruled_row_after(p, columns, wc_top - ROW_LABEL_INSET_PT, end)
         if ruled is not None:
             marks.append(("other", ruled))
     marks.sort(key=lambda item: item[1])
@@ -304,8 +426,10 @@ def _ruled_row_after(
         return None
     left, right = min(s[0] for s in spans) + 2, max(s[1] for s in spans) - 2
     # A row holds at least a line of print: rules closer to either label belong to it.
-    rules = p.ink.horizontal_rules(left, right, auto_top + 15, next_top - 12)
-    return rules[-1] + 0.5 if rules else None
+    rules = p.ink.horizontal_rules(
+        left, right, auto_top + ROW_MIN_PT, next_top - NEXT_ROW_CLEARANCE_PT
+    )
+    return rules[-1] + ROW_EDGE_PT if rules else None
 
 
 def _cell(p: PageLabels, table: Table, column: str, band: tuple[float, float]) -> list[Word]:
@@ -327,8 +451,9 @@ def _marks_columns_from_rules(columns: dict[str, tuple[float, float]], rules: li
         return
     left, right = columns["type"][1] - 1, columns["policy"][0] + 1
     inside = sorted(x for x in rules if left <= x <= right)
-    cells = [(a, b) for a, b in pairwise(inside) if 8 <= b - a <= 30]
-    if len(cells) == 2 and len(inside) == 3:
+    cells = [(a, b) for a, b in pairwise(inside) if MARK_CELL_MIN_PT <= b - a <= MARK_CELL_MAX_PT]
+    # Exactly the two cells and their three rules: anything else is not the marks columns.
+    if len(cells) == 2 and len(inside) == len(cells) + 1:
         columns["addl"], columns["subr"] = cells
 
 

@@ -13,20 +13,45 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from PIL import Image, ImageChops, ImageOps
 
 from backend.acord import tesseract_api
 from backend.acord.geometry import Word
 
-OCR_DPI = 265  # pages without a scanner image (vector print-outs) are rendered at this
+# Pages without a scanner image (vector print-outs) are rendered at this: the form's 6-point
+# labels then have capitals about 20 pixels tall, enough for Tesseract to read them.
+OCR_DPI: Final = 265
 
 
 # The share of the page's text edges left above the cut. The two pieces' Tesseract times come
 # out about even anywhere near a half (they vary more from run to run on a shared machine); a
 # little over half read one more field of the bench's 865 on scans (778 against 777).
-_TOP_SHARE = 0.54
+_TOP_SHARE: Final = 0.54
+# The cut is looked for within a sixteenth of the page's height of that row (about five lines
+# of the form's print), and never in the outer quarters (both pieces stay worth a core).
+_CUT_WINDOW_PARTS: Final = 16
+_CUT_OUTER_PARTS: Final = 4
+# A cut row is judged with its neighbours, as many rows each side as a four-hundredth of the
+# page's height (seven at 265 dpi; at least three), so a pale gap inside one letter, or
+# between two lines of one label, does not count as the pale band between blocks of print.
+_CUT_BAND_PARTS: Final = 400
+_CUT_BAND_MIN_PX: Final = 3
+
+# Columns of Tesseract's TSV output (level, page, block, paragraph, line, word, left, top,
+# width, height, confidence, text); level 5 rows are words.
+_TSV_COLUMNS: Final = 12
+_TSV_WORD_LEVEL: Final = "5"
+_TSV_LEFT: Final = 6
+_TSV_TOP: Final = 7
+_TSV_WIDTH: Final = 8
+_TSV_HEIGHT: Final = 9
+_TSV_CONF: Final = 10
+_TSV_TEXT: Final = 11
+# Grey levels of an 8-bit image.
+_LEVELS: Final = 256
+_WHITE: Final = 255
 
 
 def _split_row(image: Image.Image) -> int:
@@ -49,10 +74,11 @@ def _split_row(image: Image.Image) -> int:
             target = y
             break
     profile = image.resize((1, image.height), Image.Resampling.BOX).tobytes()
-    window = image.height // 16
-    half_band = max(image.height // 400, 3)
-    low = max(target - window, image.height // 4)
-    high = max(min(target + window, image.height * 3 // 4), low + 1)
+    window = image.height // _CUT_WINDOW_PARTS
+    half_band = max(image.height // _CUT_BAND_PARTS, _CUT_BAND_MIN_PX)
+    low = max(target - window, image.height // _CUT_OUTER_PARTS)
+    far = image.height * (_CUT_OUTER_PARTS - 1) // _CUT_OUTER_PARTS
+    high = max(min(target + window, far), low + 1)
 
     def paleness(y: int) -> tuple[int, int]:
         return min(profile[max(y - half_band, 0) : y + half_band + 1]), -abs(y - target)
@@ -79,27 +105,38 @@ def parse_tsv(tsv: str, x_offset: int = 0, y_offset: int = 0) -> Rows:
     """Word rows (text, left, top, width, height, confidence) of Tesseract's TSV."""
     rows: Rows = []
     for line in tsv.splitlines():
-        fields = line.split("\t", 11)
-        if len(fields) != 12 or fields[0] != "5":
+        fields = line.split("\t", _TSV_COLUMNS - 1)
+        if len(fields) != _TSV_COLUMNS or fields[0] != _TSV_WORD_LEVEL:
             continue
-        text = fields[11].strip().strip("|")
+        text = fields[_TSV_TEXT].strip().strip("|")
         # Table rules come back as "|" or "_" words.
         if not text.strip("_—-=|!"):
             continue
         try:
-            conf = float(fields[10])
-            left, top = int(fields[6]) + x_offset, int(fields[7]) + y_offset
-            width, height = int(fields[8]), int(fields[9])
+            conf = float(fields[_TSV_CONF])
+            left = int(fields[_TSV_LEFT]) + x_offset
+            top = int(fields[_TSV_TOP]) + y_offset
+            width, height = int(fields[_TSV_WIDTH]), int(fields[_TSV_HEIGHT])
         except ValueError:
             continue
         rows.append((text, left, top, width, height, conf))
     return rows
 
 
-def ink_threshold(image: Image.Image, share: float = 0.45) -> int:
+# The ink-paper threshold lies this share of the way from the darkest ink to the paper: a
+# little under half, so blurred small print stays black and scanner noise goes.
+INK_SHARE: Final = 0.45
+# The darkest ink is the level half a percent of the pixels are darker than (print covers a
+# few percent of a form; single black specks are fewer); the paper, the level 60 % of the
+# pixels are darker than (paper is most of the page).
+_INK_PERCENTILE: Final = 0.005
+_PAPER_PERCENTILE: Final = 0.6
+
+
+def ink_threshold(image: Image.Image, share: float = INK_SHARE) -> int:
     """The grey level between ink and paper: a little under half way from the darkest ink to
     the paper, so blurred small print stays black and scanner noise goes."""
-    histogram = image.histogram()[:256]
+    histogram = image.histogram()[:_LEVELS]
     total = sum(histogram)
 
     def percentile(share: float) -> int:
@@ -108,9 +145,9 @@ def ink_threshold(image: Image.Image, share: float = 0.45) -> int:
             running += count
             if running >= share * total:
                 return level
-        return 255
+        return _WHITE
 
-    ink, paper = percentile(0.005), percentile(0.6)
+    ink, paper = percentile(_INK_PERCENTILE), percentile(_PAPER_PERCENTILE)
     return round(ink + share * (paper - ink))
 
 
@@ -118,7 +155,7 @@ def binarize(image: Image.Image) -> Image.Image:
     """Black ink on white paper (Tesseract misses much of a form's 6-point print on a grey,
     noisy scan)."""
     level = ink_threshold(image)
-    return image.point(lambda p: 255 if p > level else 0)
+    return image.point(lambda p: _WHITE if p > level else 0)
 
 
 def ocr_words(image: Image.Image, points_per_pixel: float) -> list[Word]:
@@ -134,15 +171,28 @@ def ocr_words(image: Image.Image, points_per_pixel: float) -> list[Word]:
     return [w for rows in results for w in _to_words(rows, points_per_pixel)]
 
 
+# The densest print is looked for away from the top and bottom tenths (a scanner's dark edge,
+# a photo's desk) in a box a third of the page wide (a few words of one column of the form).
+_DENSE_MARGIN_PARTS: Final = 10
+_DENSE_WIDTH_PARTS: Final = 3
+# Windows are tried every four pixels: print lines are some thirty pixels apart.
+_WINDOW_STEP_PX: Final = 4
+
+
 def _densest_text(image: Image.Image, height: int) -> tuple[int, int, int, int]:
     """The box, a third of the page wide, where the most print lies: the band of rows richest in
     ink-to-paper steps, then the richest third of that band."""
     edges = ImageChops.difference(image, ImageChops.offset(image, 1, 0))
     rows = edges.resize((1, image.height), Image.Resampling.BOX).tobytes()
-    top = _densest_window(rows, height, image.height // 10, image.height * 9 // 10)
+    top = _densest_window(
+        rows,
+        height,
+        image.height // _DENSE_MARGIN_PARTS,
+        image.height * (_DENSE_MARGIN_PARTS - 1) // _DENSE_MARGIN_PARTS,
+    )
     band = edges.crop((0, top, image.width, top + height))
     columns = band.resize((image.width, 1), Image.Resampling.BOX).tobytes()
-    width = image.width // 3
+    width = image.width // _DENSE_WIDTH_PARTS
     left = _densest_window(columns, width, 0, image.width)
     return left, top, left + width, top + height
 
@@ -151,8 +201,26 @@ def _densest_window(profile: bytes, size: int, start: int, end: int) -> int:
     running = [0]
     for value in profile:
         running.append(running[-1] + value)
-    starts = range(start, max(end - size, start + 1), 4)
+    starts = range(start, max(end - size, start + 1), _WINDOW_STEP_PX)
     return max(starts, key=lambda i: running[min(i + size, len(profile))] - running[i])
+
+
+# Tesseract's confidence (0-100) of a word read from upright print; a word of at least three
+# letters, as turned print gives only shorter fragments read surely.
+_SURE_WORD_CONFIDENCE: Final = 70
+_WORD_LETTERS: Final = 3
+# Too small to be a page (a thumbnail): its orientation is not judged.
+_SMALLEST_PAGE_PX: Final = 300
+# Two or three lines of the form's small print: 70 rows on a page 2900 pixels tall, at least 20.
+_ORIENTATION_LINES_PX: Final = 70
+_ORIENTATION_PAGE_PX: Final = 2900
+_ORIENTATION_LINES_MIN_PX: Final = 20
+# Turned print reads twice as many sure letters as upright print, and at least ten more, for the
+# page to be upside down (upright print on a form gives 40-100, the wrong way under 10).
+_TURNED_RATIO: Final = 2
+_TURNED_MARGIN: Final = 10
+# Tesseract's confidences are percentages.
+_PERCENT: Final = 100
 
 
 def _reading_score(rows: Rows) -> int:
@@ -161,7 +229,7 @@ def _reading_score(rows: Rows) -> int:
     return sum(
         len(text)
         for text, *_, conf in rows
-        if conf >= 70 and len(re.findall("[A-Za-z]", text)) >= 3
+        if conf >= _SURE_WORD_CONFIDENCE and len(re.findall("[A-Za-z]", text)) >= _WORD_LETTERS
     )
 
 
@@ -169,17 +237,19 @@ def upside_down(image: Image.Image) -> bool:
     """Whether the page is upside down (a sheet fed or photographed the wrong way round): its
     densest few lines of print read both ways, the upright reading (~40-100 letters on a form)
     against the turned one (under ~10). About a tenth of a second on two cores."""
-    if image.width < 300 or image.height < 300:
+    if image.width < _SMALLEST_PAGE_PX or image.height < _SMALLEST_PAGE_PX:
         return False
-    # 70 rows at 265 dpi: two or three lines of small print.
-    crop = binarize(image.crop(_densest_text(image, max(image.height * 70 // 2900, 20))))
+    lines = max(
+        image.height * _ORIENTATION_LINES_PX // _ORIENTATION_PAGE_PX, _ORIENTATION_LINES_MIN_PX
+    )
+    crop = binarize(image.crop(_densest_text(image, lines)))
     views = (crop, crop.transpose(Image.Transpose.ROTATE_180))
     with ThreadPoolExecutor(max_workers=2) as pool:
         upright, turned = pool.map(
             lambda view: _reading_score(_run_tesseract(view, 0, tesseract_api.PSM_SINGLE_BLOCK)),
             views,
         )
-    return turned >= 2 * upright + 10
+    return turned >= _TURNED_RATIO * upright + _TURNED_MARGIN
 
 
 def _to_words(rows: Rows, scale: float) -> list[Word]:
@@ -190,25 +260,38 @@ def _to_words(rows: Rows, scale: float) -> list[Word]:
             top * scale,
             (left + width) * scale,
             (top + height) * scale,
-            max(min(conf / 100, 1.0), 0.0),
+            max(min(conf / _PERCENT, 1.0), 0.0),
         )
         for text, left, top, width, height, conf in rows
     ]
+
+
+# Pixels darker than this are ink (a rule's anti-aliased edge included).
+_RULE_INK_LEVEL: Final = 200
+# A pixel line whose mean (ink 0, paper 255) is under this is inked over about 85 % of its
+# length: a rule; a line of print inks well under half of its pixels.
+_RULE_MEAN: Final = 40
+# A box narrower or lower than this many pixels holds no legible character.
+_SMALLEST_BOX_PX: Final = 4
+# White margin (pixels) around a region read alone: Tesseract finds text touching the edge.
+_MARGIN_PX: Final = 20
+# Scattered small labels (a header row) are read at twice their size.
+_SPARSE_ZOOM: Final = 2.0
 
 
 def _erase_rules(crop: Image.Image) -> Image.Image:
     """Whiten the pixel columns and rows that are dark almost end to end: the table's rules,
     which make Tesseract drop the small print between them, not text."""
     crop = crop.copy()
-    ink = crop.point(lambda p: 0 if p < 200 else 255)
+    ink = crop.point(lambda p: 0 if p < _RULE_INK_LEVEL else _WHITE)
     columns = ink.resize((crop.width, 1), Image.Resampling.BOX).tobytes()
     rows = ink.resize((1, crop.height), Image.Resampling.BOX).tobytes()
     for x, mean in enumerate(columns):
-        if mean < 40:
-            crop.paste(255, (x, 0, x + 1, crop.height))
+        if mean < _RULE_MEAN:
+            crop.paste(_WHITE, (x, 0, x + 1, crop.height))
     for y, mean in enumerate(rows):
-        if mean < 40:
-            crop.paste(255, (0, y, crop.width, y + 1))
+        if mean < _RULE_MEAN:
+            crop.paste(_WHITE, (0, y, crop.width, y + 1))
     return crop
 
 
@@ -279,18 +362,18 @@ class RegionReader:
         left = max(int(box[0] * s), 0)
         top = max(int(box[1] * s), 0)
         right = min(int(box[2] * s), self.image.width)
-        bottom = min(int(box[3] * s), self.image.height)
-        if right - left < 4 or bottom - top < 4:
+        bottom = min(int(box[-1] * s), self.image.height)
+        if right - left < _SMALLEST_BOX_PX or bottom - top < _SMALLEST_BOX_PX:
             return []
         crop = _erase_rules(self.image.crop((left, top, right, bottom)))
         # Small print reads better a little larger than the page pass saw it.
-        zoom = 2.0 if sparse else zoom
+        zoom = _SPARSE_ZOOM if sparse else zoom
         if zoom != 1.0:
             crop = crop.resize(
                 (int(crop.width * zoom), int(crop.height * zoom)), Image.Resampling.LANCZOS
             )
         # A white margin lets Tesseract find text that touches the crop's edge.
-        padded = ImageOps.expand(crop, border=20, fill=255)
+        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=_WHITE)
         if sparse:
             mode = tesseract_api.PSM_SPARSE_TEXT
         elif single_char:
@@ -304,8 +387,8 @@ class RegionReader:
             [
                 (
                     text,
-                    int((x - 20) / zoom) + left,
-                    int((y - 20) / zoom) + top,
+                    int((x - _MARGIN_PX) / zoom) + left,
+                    int((y - _MARGIN_PX) / zoom) + top,
                     int(w / zoom),
                     int(h / zoom),
                     conf,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Final
 
 from PIL import Image, ImageFilter, ImageMath, ImageOps
 
@@ -25,6 +26,39 @@ OCR_LONGEST_SIDE = 2900
 _UNEVEN_LIGHT = 40
 # A page whose text profile across is this many times weaker than down is lying on its side.
 _SIDEWAYS_RATIO = 2.0
+# The light is measured on the page brought down to about 200 pixels across its short side
+# (the light changes over inches, not letters), ...
+_LIGHT_SAMPLE_PX: Final = 200
+# ... as the brightest pixel within 5 sample pixels (about 40 page pixels, a gap between two
+# lines of print, so each window holds paper), smoothed over 2 sample pixels.
+_PAPER_WINDOW_PX: Final = 5
+_PAPER_BLUR_PX: Final = 2
+# The paper's spread of brightness is measured between its 5 % and 95 % levels (the brightest
+# and darkest corners of the sheet, a few stray pixels aside).
+_PAPER_LOW: Final = 0.05
+_PAPER_HIGH: Final = 0.95
+_WHITE: Final = 255
+# The text lines' direction and skew are measured on the page brought down to 500 pixels
+# across: a line of print is still a line at that size, and a turn of it costs little.
+_INK_SAMPLE_PX: Final = 500
+# Darker than this (of 255) on that sample is ink: print, mid-grey once brought down.
+_INK_SAMPLE_LEVEL: Final = 150
+# Whether the lines run across or down is told at whole degrees up to 4° of skew (a scanner's
+# or photographer's skew; half a degree off, lines 500 pixels long still read as lines).
+_SIDEWAYS_SKEW_DEG: Final = 4
+# The skew is searched in half degrees up to 5° (scans and photos are skewed less), then in
+# tenths around the best; under 0.15° it is left alone (a turn blurs more than it helps).
+_SKEW_RANGE_DEG: Final = 5
+_SKEW_STEPS_PER_DEG: Final = 2
+_FINE_STEPS_PER_DEG: Final = 10
+_FINE_STEPS: Final = 5
+_LEAST_SKEW_DEG: Final = 0.15
+# An image within this of the OCR size is used as it is (a resampling blurs for nothing).
+_SIZE_SLACK_LOW: Final = 0.9
+_SIZE_SLACK_HIGH: Final = 1.05
+# A rotation's cosine and sine rounded to 15 digits, as Pillow's own rotate() does, so a
+# turn made in two bands gives its pixels exactly.
+_MATRIX_DIGITS: Final = 15
 
 
 @dataclass
@@ -43,18 +77,23 @@ def upright_gray(image: Image.Image) -> Image.Image:
 def even_lighting(gray: Image.Image) -> Image.Image:
     """The page divided by its paper's brightness when a photo lights it unevenly, so one ink
     level separates print from paper everywhere; an evenly lit scan is returned as it is."""
-    factor = max(min(gray.size) // 200, 1)
+    factor = max(min(gray.size) // _LIGHT_SAMPLE_PX, 1)
     small = gray.reduce(factor) if factor > 1 else gray
-    # The brightest pixel around each point is paper; a window of ~40 page pixels spans the
-    # gaps between lines of print.
-    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
+    # The brightest pixel around each point is paper.
+    paper = small.filter(ImageFilter.MaxFilter(_PAPER_WINDOW_PX)).filter(
+        ImageFilter.GaussianBlur(_PAPER_BLUR_PX)
+    )
     histogram = paper.histogram()
-    if _percentile(histogram, 0.95) - _percentile(histogram, 0.05) < _UNEVEN_LIGHT:
+    spread = _percentile(histogram, _PAPER_HIGH) - _percentile(histogram, _PAPER_LOW)
+    if spread < _UNEVEN_LIGHT:
         return gray
     light = paper.resize(gray.size, Image.Resampling.BILINEAR)
     flat = ImageMath.lambda_eval(
         lambda m: m["convert"](
-            m["min"](m["float"](m["page"]) * 255.0 / m["max"](m["float"](m["light"]), 1.0), 255),
+            m["min"](
+                m["float"](m["page"]) * float(_WHITE) / m["max"](m["float"](m["light"]), 1.0),
+                _WHITE,
+            ),
             "L",
         ),
         page=gray,
@@ -76,11 +115,11 @@ def _percentile(histogram: list[int], share: float) -> int:
 
 def _ink_sample(gray: Image.Image) -> Image.Image:
     """Ink as white on black, 500 pixels across: text lines stay lines at that size."""
-    factor = max(gray.width / 500, 1.0)
+    factor = max(gray.width / _INK_SAMPLE_PX, 1.0)
     small = gray.resize(
         (int(gray.width / factor), int(gray.height / factor)), Image.Resampling.BILINEAR
     )
-    return small.point(lambda p: 255 if p < 150 else 0)
+    return small.point(lambda p: _WHITE if p < _INK_SAMPLE_LEVEL else 0)
 
 
 def _line_score(ink: Image.Image, angle: float) -> float:
@@ -95,8 +134,7 @@ def _line_score(ink: Image.Image, angle: float) -> float:
 def lies_sideways(gray: Image.Image) -> bool:
     """Whether the text lines run down the image (a page photographed or scanned on its side)."""
     ink = _ink_sample(gray)
-    # Whole degrees: half a degree off, lines 500 pixels long still read as lines.
-    angles = range(-4, 5)
+    angles = range(-_SIDEWAYS_SKEW_DEG, _SIDEWAYS_SKEW_DEG + 1)
     across = max(_line_score(ink, a) for a in angles)
     down_ink = ink.transpose(Image.Transpose.ROTATE_90)
     down = max(_line_score(down_ink, a) for a in angles)
@@ -106,9 +144,14 @@ def lies_sideways(gray: Image.Image) -> bool:
 def estimate_skew(image: Image.Image) -> float:
     """Angle in degrees that straightens the text lines (projection-profile search)."""
     ink = _ink_sample(image if image.mode == "L" else image.convert("L"))
-    best = max((a / 2 for a in range(-10, 11)), key=lambda a: _line_score(ink, a))
-    fine = max((best + a / 10 for a in range(-5, 6)), key=lambda a: _line_score(ink, a))
-    return fine if abs(fine) >= 0.15 else 0.0
+    steps = _SKEW_RANGE_DEG * _SKEW_STEPS_PER_DEG
+    coarse = (a / _SKEW_STEPS_PER_DEG for a in range(-steps, steps + 1))
+    best = max(coarse, key=lambda a: _line_score(ink, a))
+    fine = max(
+        (best + a / _FINE_STEPS_PER_DEG for a in range(-_FINE_STEPS, _FINE_STEPS + 1)),
+        key=lambda a: _line_score(ink, a),
+    )
+    return fine if abs(fine) >= _LEAST_SKEW_DEG else 0.0
 
 
 def scale_factor(size: tuple[int, int], longest: int | None) -> float:
@@ -116,7 +159,7 @@ def scale_factor(size: tuple[int, int], longest: int | None) -> float:
     if longest is None:
         return 1.0
     current = max(size)
-    if longest * 0.9 <= current <= longest * 1.05:
+    if longest * _SIZE_SLACK_LOW <= current <= longest * _SIZE_SLACK_HIGH:
         return 1.0
     return longest / current
 
@@ -146,7 +189,7 @@ def _rotate(image: Image.Image, degrees: float) -> Image.Image:
     """The same pixels as `image.rotate(degrees, BICUBIC, fillcolor=255)` about the centre,
     made in two bands of rows."""
     radians = -math.radians(degrees)
-    a, b = round(math.cos(radians), 15), round(math.sin(radians), 15)
+    a, b = round(math.cos(radians), _MATRIX_DIGITS), round(math.sin(radians), _MATRIX_DIGITS)
     d, e = -b, a
     cx, cy = image.width / 2.0, image.height / 2.0
     c = cx - a * cx - b * cy
@@ -160,7 +203,7 @@ def _rotate(image: Image.Image, degrees: float) -> Image.Image:
             Image.Transform.AFFINE,
             matrix,
             Image.Resampling.BICUBIC,
-            fillcolor=255,
+            fillcolor=_WHITE,
         )
 
     return _in_two_bands(image.size, rows)
