@@ -9,11 +9,13 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
+from backend.db.models import Engagement
 from tests.integration.conftest import migrate
+from tests.integration.factories import engage, make_org, make_project, make_requirement_version
 from tests.integration.test_migrations import scratch_url  # noqa: F401 - a fixture
 
 BEFORE = "0015_organisation_tax_id"
@@ -188,3 +190,32 @@ async def test_existing_engagements_become_contracts_and_the_way_back_refuses_to
         scratch_url, [("SELECT contract_ref FROM engagements ORDER BY created_at", {})]
     )
     assert labels == [("Electrical",), ("Electrical",)]
+
+
+async def test_an_engagement_without_a_label_is_labelled_by_its_trade(db: AsyncSession) -> None:
+    """However it is inserted: the ORM (the value read back at once) or one multi-row INSERT."""
+    gc = await make_org(db, "general_contractor")
+    sub = await make_org(db, "subcontractor")
+    invited = await engage(db, gc, sub, trade="Glazing")
+    assert invited.contract_ref == "Glazing" and invited.contract_label == "Glazing"
+    version = await make_requirement_version(db, gc)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "project_id": (await make_project(db, gc)).id,
+            "gc_org_id": gc.id,
+            "sub_org_id": sub.id,
+            "trade": trade,
+            "requirement_set_version_id": version.id,
+            "status": "pending",
+            "active": True,
+            "pay_hold": False,
+            "work_stopped": False,
+        }
+        for trade in ("Alpha", "Beta")
+    ]
+    await db.execute(insert(Engagement).values(rows))
+    labels = await db.execute(
+        select(Engagement.contract_ref).where(Engagement.sub_org_id == sub.id)
+    )
+    assert sorted(labels.scalars()) == ["Alpha", "Beta", "Glazing"]

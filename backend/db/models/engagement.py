@@ -8,26 +8,19 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     String,
     UniqueConstraint,
     case,
     func,
 )
-from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
 from backend.db.models._types import one_of
 from backend.db.models.vocab import CONTRACT_KINDS, ENGAGEMENT_PHASES, ENGAGEMENT_STATUSES
-
-
-def _trade_as_contract(context: DefaultExecutionContext) -> str:
-    """An engagement made without a contract (an accepted invitation) is labelled by its trade,
-    as engagements were before contracts existed."""
-    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
-    return str(parameters["trade"])[:80]
 
 
 class Engagement(IdMixin, CreatedAtMixin, Base):
@@ -74,8 +67,11 @@ class Engagement(IdMixin, CreatedAtMixin, Base):
         ForeignKey("engagements.id", ondelete="CASCADE"), index=True
     )
     trade: Mapped[str] = mapped_column(String(80))
-    # Our label of the contract (the commitment's number when imported from Procore).
-    contract_ref: Mapped[str] = mapped_column(String(80), default=_trade_as_contract)
+    # Our label of the contract (the commitment's number when imported from Procore). An
+    # engagement made without one (an accepted invitation) is labelled by its trade, as before
+    # contracts existed: a trigger fills it in (migration 0019), so every way of inserting rows
+    # (the ORM, multi-row INSERTs, SQL) gets the same label, read back by RETURNING.
+    contract_ref: Mapped[str] = mapped_column(String(80), server_default=FetchedValue())
     contract_kind: Mapped[str] = mapped_column(
         String(16), default="subcontract", server_default="subcontract"
     )
