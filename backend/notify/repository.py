@@ -14,6 +14,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Membership, Notice
+from backend.db.models.webhook_attempt import WebhookAttempt
+from backend.db.models.webhook_delivery import WebhookDelivery
+from backend.db.models.webhook_endpoint import WebhookEndpoint
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
 NOTICES: Final = cast(Table, Notice.__table__)
@@ -124,3 +127,68 @@ class NoticeRepository:
         total = await self.session.scalar(select(func.count()).select_from(Notice).where(unread))
         query = select(Notice).where(unread).order_by(Notice.created_at.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars()), int(total or 0)
+
+
+class WebhookRepository:
+    """One organisation's webhook endpoints and their deliveries: every statement starts from
+    the organisation the repository is built for (the acting one)."""
+
+    def __init__(self, session: AsyncSession, organisation_id: uuid.UUID) -> None:
+        self.session = session
+        self.organisation_id = organisation_id
+
+    async def endpoint(self, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+        return await self.session.scalar(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.organisation_id == self.organisation_id,
+                WebhookEndpoint.id == endpoint_id,
+            )
+        )
+
+    async def endpoints(self) -> list[WebhookEndpoint]:
+        query = (
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.organisation_id == self.organisation_id)
+            .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def endpoint_count(self) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(WebhookEndpoint)
+            .where(WebhookEndpoint.organisation_id == self.organisation_id)
+        )
+        return int(count or 0)
+
+    async def deliveries(
+        self, endpoint_id: uuid.UUID, state: str | None, before: datetime | None, limit: int
+    ) -> list[WebhookDelivery]:
+        """One endpoint's deliveries, newest first, in one state and before a time if given."""
+        query = select(WebhookDelivery).where(
+            WebhookDelivery.organisation_id == self.organisation_id,
+            WebhookDelivery.endpoint_id == endpoint_id,
+        )
+        if state is not None:
+            query = query.where(WebhookDelivery.state == state)
+        if before is not None:
+            query = query.where(WebhookDelivery.created_at < before)
+        query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id).limit(limit)
+        return list((await self.session.execute(query)).scalars())
+
+    async def delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+        return await self.session.scalar(
+            select(WebhookDelivery).where(
+                WebhookDelivery.organisation_id == self.organisation_id,
+                WebhookDelivery.id == delivery_id,
+            )
+        )
+
+    async def attempts(self, delivery: WebhookDelivery) -> list[WebhookAttempt]:
+        """A delivery's attempts (the delivery already read through this repository)."""
+        query = (
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery.id)
+            .order_by(WebhookAttempt.created_at, WebhookAttempt.id)
+        )
+        return list((await self.session.execute(query)).scalars())

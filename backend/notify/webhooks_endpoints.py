@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -24,6 +23,7 @@ from backend.db.models.webhook_endpoint import WebhookEndpoint
 from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.notify.repository import WebhookRepository
 from backend.notify.safe_http import check_url
 from backend.notify.webhooks import EVENT_TYPES
 from backend.notify.webhooks_delivery import new_secret
@@ -62,12 +62,7 @@ async def endpoint_of(
     session: AsyncSession, actor: Actor, endpoint_id: uuid.UUID
 ) -> WebhookEndpoint:
     _manage(actor)
-    endpoint = await session.scalar(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.id == endpoint_id,
-            WebhookEndpoint.organisation_id == actor.organisation_id,
-        )
-    )
+    endpoint = await WebhookRepository(session, actor.organisation_id).endpoint(endpoint_id)
     if endpoint is None:
         raise NotFound("No such webhook endpoint in your organisation.")
     return endpoint
@@ -75,12 +70,7 @@ async def endpoint_of(
 
 async def endpoints_of(session: AsyncSession, actor: Actor) -> list[WebhookEndpoint]:
     _manage(actor)
-    query = (
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.organisation_id == actor.organisation_id)
-        .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-    )
-    return list((await session.execute(query)).scalars())
+    return await WebhookRepository(session, actor.organisation_id).endpoints()
 
 
 async def create_endpoint(
@@ -94,12 +84,8 @@ async def create_endpoint(
     _manage(actor)
     url = check_url(url, settings.webhooks_allow_private)
     types = clean_event_types(event_types)
-    count = await session.scalar(
-        select(func.count())
-        .select_from(WebhookEndpoint)
-        .where(WebhookEndpoint.organisation_id == actor.organisation_id)
-    )
-    if (count or 0) >= MAX_ENDPOINTS:
+    count = await WebhookRepository(session, actor.organisation_id).endpoint_count()
+    if count >= MAX_ENDPOINTS:
         raise Conflict(f"An organisation may have at most {MAX_ENDPOINTS} webhook endpoints.")
     secret = new_secret()
     endpoint = WebhookEndpoint(
@@ -188,37 +174,20 @@ async def deliveries_of(
 ) -> list[WebhookDelivery]:
     """Newest first; `before` (a delivery's created_at) pages back through older ones."""
     await endpoint_of(session, actor, endpoint_id)
-    query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-    if state is not None:
-        query = query.where(WebhookDelivery.state == state)
-    if before is not None:
-        query = query.where(WebhookDelivery.created_at < before)
-    query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id).limit(
-        max(1, min(limit, MAX_PAGE))
+    return await WebhookRepository(session, actor.organisation_id).deliveries(
+        endpoint_id, state, before, max(1, min(limit, MAX_PAGE))
     )
-    return list((await session.execute(query)).scalars())
 
 
 async def delivery_of(
     session: AsyncSession, actor: Actor, delivery_id: uuid.UUID
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
     _manage(actor)
-    delivery = await session.scalar(
-        select(WebhookDelivery).where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.organisation_id == actor.organisation_id,
-        )
-    )
+    repo = WebhookRepository(session, actor.organisation_id)
+    delivery = await repo.delivery(delivery_id)
     if delivery is None:
         raise NotFound("No such webhook delivery in your organisation.")
-    attempts = (
-        await session.execute(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id == delivery.id)
-            .order_by(WebhookAttempt.created_at, WebhookAttempt.id)
-        )
-    ).scalars()
-    return delivery, list(attempts)
+    return delivery, await repo.attempts(delivery)
 
 
 async def replay(session: AsyncSession, actor: Actor, delivery_id: uuid.UUID) -> WebhookDelivery:

@@ -42,7 +42,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/notify/mail.py": 6,
     "backend/notify/webhooks.py": 5,
     "backend/notify/webhooks_delivery.py": 14,
-    "backend/notify/webhooks_endpoints.py": 12,
     "backend/ops_cli.py": 1,
     "backend/projects/decisions.py": 9,
     "backend/projects/engine_input.py": 4,

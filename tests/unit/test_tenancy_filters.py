@@ -26,7 +26,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/mapping.py": 10,
     # Landed after the rule (2026-12-07 01:00-01:15): to move behind a repository.
     "backend/projects/decisions.py": 3,
-    "backend/notify/webhooks_endpoints.py": 4,
     "backend/web/engagement_pages.py": 2,
     "backend/projects/verify_service.py": 1,
     "backend/web/review_checks.py": 3,
