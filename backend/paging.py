@@ -58,7 +58,11 @@ def decode_cursor(cursor: str) -> Position:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         version, created_at, row_id = json.loads(raw)
-        if version != CURSOR_VERSION:
+        # A hand-built cursor may carry any JSON there: uuid.UUID(123) raises AttributeError,
+        # not ValueError, so anything but the two strings this module writes is refused first.
+        if version != CURSOR_VERSION or not isinstance(created_at, str):
+            raise refused
+        if not isinstance(row_id, str):
             raise refused
         when = datetime.fromisoformat(created_at)
         return Position(when if when.tzinfo else when.replace(tzinfo=UTC), uuid.UUID(row_id))
