@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.acord.sandbox import read_once
+from backend.chase.schedule import SCHEDULE_SETTING
 from backend.db.models import (
     Engagement,
     InsurerRating,
@@ -41,6 +42,9 @@ SUB_RENEWING = "Keystone Framing LLC"
 SUB_INVITED = "Riverbend Drywall LLC"
 SUB_BROKERED = "Cobalt Glazing LLC"
 BROKER = "Blue Anchor Insurance Services LLC"
+# The chase journey: its own GC (the only one with reminders on) and sub.
+GC_CHASING = "Lakefront Builders Inc."
+SUB_CHASED = "Lakeshore Masonry LLC"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class SeedInfo:
     today: date
     renewing_expires: date
     brokered_gl_number: str
+    chased_bookkeeper: str = "office@lakeshore.e2e"
+    chased_gl_number: str = ""
+    chasing_gc_admin: str = "admin@lakefront.e2e"
 
 
 def lenient_body(name: str, *, completed_ops: bool) -> dict[str, Any]:
@@ -111,6 +118,9 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
 
     gc_a, _ = await org("general_contractor", GC_A, "admin@harborpoint.e2e", "gc_admin")
     gc_b, _ = await org("general_contractor", GC_B, "admin@summitridge.e2e", "gc_admin")
+    for quiet in (gc_a, gc_b):
+        # Their journeys do not test reminders: the chase journey's run leaves them alone.
+        quiet.settings = {SCHEDULE_SETTING: {"enabled": False}}
     renewing, renewing_actor = await org(
         "subcontractor", SUB_RENEWING, "office@keystone.e2e", "sub_bookkeeper"
     )
@@ -231,6 +241,7 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
     await session.flush()
     # The GC has already seen this sub's verdict: one deficiency, the missing endorsement.
     await verify_engagement(session, glazing.id, None, today)
+    chased_gl = await _chased(session, records, org, today)
     return SeedInfo(
         gc_a_admin="admin@harborpoint.e2e",
         gc_b_admin="admin@summitridge.e2e",
@@ -241,7 +252,69 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
         today=today,
         renewing_expires=renewing_expires,
         brokered_gl_number=brokered_policy.gl_number,
+        chased_gl_number=chased_gl,
     )
+
+
+async def _chased(session: AsyncSession, records: RecordService, org: Any, today: date) -> str:
+    """The chase journey's network: a GC with reminders on (the journeys' other GCs have them
+    off, so a reminder run touches only this one) and a sub missing the completed-operations
+    endorsement, the same gap as journey 3's."""
+    gc, _ = await org("general_contractor", GC_CHASING, "admin@lakefront.e2e", "gc_admin")
+    sub, actor = await org("subcontractor", SUB_CHASED, "office@lakeshore.e2e", "sub_bookkeeper")
+    session.add(
+        InsurerRating(
+            id=uuid.uuid4(),
+            gc_org_id=gc.id,
+            naic=INSURER.naic,
+            insurer_name=INSURER.name,
+            rating="A",
+            size_class="X",
+            surplus_lines=False,
+        )
+    )
+    policy = Policy("GL-80001", "AU-80002", today - timedelta(days=40), today + timedelta(days=325))
+    document = await _certificate(records, actor, sub.id, SUB_CHASED, GC_CHASING, policy)
+    await records.confirm_change(
+        actor,
+        sub.id,
+        RecordChange(
+            kind="initial",
+            terms=[
+                _term(
+                    "general_liability",
+                    policy.gl_number,
+                    policy.effective,
+                    policy.expiration,
+                    {"each_occurrence": 1_000_000, "general_aggregate": 2_000_000},
+                    document=document,
+                ),
+                _term(
+                    "auto_liability",
+                    policy.auto_number,
+                    policy.effective,
+                    policy.expiration,
+                    {"combined_single_limit": 1_000_000},
+                    autos=["any_auto"],
+                    document=document,
+                ),
+            ],
+            source_document_id=document,
+        ),
+    )
+    version = await _requirements(
+        session,
+        gc,
+        "Masonry with completed operations",
+        lenient_body("masonry", completed_ops=True),
+    )
+    project = await _project(session, gc, "LF-301", "Harbor Lofts", today)
+    await _trade(session, project, "Masonry", version)
+    masonry = _engagement(project, sub, "Masonry", version, today)
+    session.add(masonry)
+    await session.flush()
+    await verify_engagement(session, masonry.id, None, today)
+    return policy.gl_number
 
 
 def _term(
