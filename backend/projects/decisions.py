@@ -274,6 +274,8 @@ async def decide(
         as_of=today,
         engine_version=verdict_row.engine_version if verdict_row is not None else "",
         extra={
+            # Which of the sub's contracts on the project the decision is about.
+            "contract": {"ref": engagement.contract_ref, "kind": engagement.contract_kind},
             "decision_id": str(decision.id),
             "verdict_id": str(verdict_row.id) if verdict_row is not None else None,
             "check_code": check_code or None,

@@ -16,6 +16,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.canonical import parse_snapshot
 from backend.config import Settings
 from backend.db.models import Engagement, ProcoreConnection, ProjectTrade, Verdict
 from backend.db.models.audit_log_entry import AuditLogEntry
@@ -224,6 +225,15 @@ async def test_commitments_become_engagements_one_per_contract(
     listed = await client.get("/api/v1/engagements", params={"project_id": str(project_id)})
     holds = {r["contract_ref"]: r["pay_hold"] for r in listed.json()["data"]}
     assert holds == {"SC-001": False, "SC-002": True, "PO-7": False}
+    snapshot = await db.scalar(
+        select(AuditLogEntry.snapshot)
+        .where(AuditLogEntry.engagement_id == concrete_contract.id)
+        .order_by(AuditLogEntry.seq.desc())
+        .limit(1)
+    )
+    assert snapshot is not None
+    signed = parse_snapshot(snapshot)
+    assert signed["extra"]["contract"] == {"ref": "SC-002", "kind": "subcontract"}
     # The holds list names the contract and why it is held.
     (hold,) = (await client.get("/api/v1/holds", params={"sub_id": str(sub.id)})).json()["data"]
     assert (hold["contract_ref"], hold["pay_hold_reason"]) == ("SC-002", "lien waiver missing")
