@@ -20,12 +20,12 @@ from email.message import EmailMessage
 from typing import Final
 
 import aiosmtplib
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.db.models import Notice, Person
 from backend.mail_parts import message_to
+from backend.notify.repository import NoticeRepository
 
 MAX_ATTEMPTS: Final = 5
 SMTP_TIMEOUT_SECONDS: Final = 15.0
@@ -96,35 +96,16 @@ async def send_message(settings: Settings, message: EmailMessage) -> None:
     )
 
 
-async def _queued_recipients(session: AsyncSession, limit: int) -> list[uuid.UUID]:
-    query = (
-        select(Notice.recipient_id)
-        .where(Notice.email_state == "queued")
-        .group_by(Notice.recipient_id)
-        .limit(limit)
-    )
-    return list((await session.execute(query)).scalars())
-
-
 async def deliver_queued(
     factory: async_sessionmaker[AsyncSession], settings: Settings, max_recipients: int = 500
 ) -> DeliveryReport:
     """Send every queued notice, one digest per recipient, each in its own transaction."""
     report = DeliveryReport()
     async with factory() as session:
-        recipients = await _queued_recipients(session, max_recipients)
+        recipients = await NoticeRepository(session).recipients_with_queued_mail(max_recipients)
     for recipient_id in recipients:
         async with factory() as session, session.begin():
-            notices = list(
-                (
-                    await session.execute(
-                        select(Notice)
-                        .where(Notice.recipient_id == recipient_id, Notice.email_state == "queued")
-                        .order_by(Notice.created_at, Notice.id)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalars()
-            )
+            notices = await NoticeRepository(session).queued_mail_of(recipient_id)
             person = await session.get(Person, recipient_id)
             if not notices or person is None:
                 continue
@@ -159,11 +140,8 @@ async def deliver_queued(
 
 async def requeue_failed(session: AsyncSession, recipient_id: uuid.UUID | None = None) -> int:
     """Put failed mail back in the queue (after the mail server is fixed), attempts reset."""
-    query = select(Notice).where(Notice.email_state == "failed")
-    if recipient_id is not None:
-        query = query.where(Notice.recipient_id == recipient_id)
     count = 0
-    for notice in (await session.execute(query)).scalars():
+    for notice in await NoticeRepository(session).failed_mail(recipient_id):
         notice.email_state = "queued"
         notice.email_attempts = 0
         count += 1

@@ -13,7 +13,7 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Invitation, Membership, Notice
+from backend.db.models import Engagement, Invitation, Membership, Notice, ProcoreConnection
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
@@ -98,6 +98,34 @@ class NoticeRepository:
             .group_by(Engagement.parent_engagement_id)
         )
         return {parent for parent, _ in await self.session.execute(query) if parent is not None}
+
+    # --- the digest mail (workers; no acting organisation) ----------------------------------
+
+    async def recipients_with_queued_mail(self, limit: int) -> list[uuid.UUID]:
+        query = (
+            select(Notice.recipient_id)
+            .where(Notice.email_state == "queued")
+            .group_by(Notice.recipient_id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def queued_mail_of(self, recipient_id: uuid.UUID) -> list[Notice]:
+        """A recipient's notices waiting for the digest, oldest first, locked (rows another
+        sender holds are skipped: they are on their way)."""
+        query = (
+            select(Notice)
+            .where(Notice.recipient_id == recipient_id, Notice.email_state == "queued")
+            .order_by(Notice.created_at, Notice.id)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def failed_mail(self, recipient_id: uuid.UUID | None) -> list[Notice]:
+        query = select(Notice).where(Notice.email_state == "failed")
+        if recipient_id is not None:
+            query = query.where(Notice.recipient_id == recipient_id)
+        return list((await self.session.execute(query)).scalars())
 
     # --- a person's own notices --------------------------------------------------------------
 
@@ -190,5 +218,37 @@ class WebhookRepository:
             select(WebhookAttempt)
             .where(WebhookAttempt.delivery_id == delivery.id)
             .order_by(WebhookAttempt.created_at, WebhookAttempt.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+
+class EventAudienceRepository:
+    """Who hears integration events (webhooks, Procore): organisations asked about by id."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def listening(self, organisation_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Those with an enabled webhook endpoint or a live Procore connection. A new consumer
+        of events adds its query here, so events are written as soon as one consumer needs
+        them."""
+        ids = list(organisation_ids)
+        queries = (
+            select(WebhookEndpoint.organisation_id).where(
+                WebhookEndpoint.enabled.is_(True), WebhookEndpoint.organisation_id.in_(ids)
+            ),
+            select(ProcoreConnection.organisation_id).where(
+                ProcoreConnection.revoked_at.is_(None), ProcoreConnection.organisation_id.in_(ids)
+            ),
+        )
+        found: set[uuid.UUID] = set()
+        for query in queries:
+            found.update((await self.session.execute(query)).scalars())
+        return found
+
+    async def gcs_engaging(self, sub_org_id: uuid.UUID) -> list[uuid.UUID]:
+        """The GCs with an active engagement of the sub."""
+        query = select(Engagement.gc_org_id).where(
+            Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True)
         )
         return list((await self.session.execute(query)).scalars())

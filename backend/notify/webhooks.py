@@ -14,15 +14,15 @@ gets no outbox row at all, so a fan-out over many engagements costs nothing extr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, OutboxEvent, ProcoreConnection
-from backend.db.models.webhook_endpoint import WebhookEndpoint
+from backend.db.models import Engagement, OutboxEvent
+from backend.notify.repository import EventAudienceRepository
 from backend.notify.verdict_change import VerdictChange
 
 if TYPE_CHECKING:
@@ -50,27 +50,13 @@ DECISION_EVENTS: Final = {
     "resume": "work_stop.lifted",
 }
 
-# Other consumers (the Procore connection) add a query of organisations they serve here, so
-# events are written for an organisation as soon as one consumer needs them.
-# Each is a function of the organisation ids asked about, answering a SELECT of one column.
-LISTENING_QUERIES: list[Callable[[set[uuid.UUID]], Select[uuid.UUID]]] = [
-    lambda ids: select(WebhookEndpoint.organisation_id).where(
-        WebhookEndpoint.enabled.is_(True), WebhookEndpoint.organisation_id.in_(ids)
-    ),
-    lambda ids: select(ProcoreConnection.organisation_id).where(
-        ProcoreConnection.revoked_at.is_(None), ProcoreConnection.organisation_id.in_(ids)
-    ),
-]
-
 
 async def listening(session: AsyncSession, organisation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The organisations some consumer of integration events serves (see the repository)."""
     ids = set(organisation_ids)
     if not ids:
         return set()
-    found: set[uuid.UUID] = set()
-    for query in LISTENING_QUERIES:
-        found.update((await session.execute(query(ids))).scalars())
-    return found
+    return await EventAudienceRepository(session).listening(ids)
 
 
 def event_row(
@@ -211,10 +197,8 @@ async def sweep_changed(
 
 
 async def revision_confirmed(session: AsyncSession, revision: RecordRevision) -> int:
-    engaged = select(Engagement.gc_org_id).where(
-        Engagement.sub_org_id == revision.sub_org_id, Engagement.active.is_(True)
-    )
-    audience = {revision.sub_org_id, *(await session.execute(engaged)).scalars()}
+    engaged = await EventAudienceRepository(session).gcs_engaging(revision.sub_org_id)
+    audience = {revision.sub_org_id, *engaged}
     heard = await listening(session, audience)
     if not heard:
         return 0
