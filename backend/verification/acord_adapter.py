@@ -30,9 +30,11 @@ from backend.requirements.vocabulary import (
 )
 from backend.verification.acord_input import INCLUDED, AcordInputError, check_certificate_types
 from backend.verification.description import (
+    EL_KINDS,
     claims_made_terms,
     mentions_additional_insured,
     mentions_stop_gap,
+    stop_gap_limits,
     waiver_lines,
     wc_states_from,
 )
@@ -226,6 +228,14 @@ def _policy(
     }
     for kind in known_kinds:
         term_evidence[f"limits.{kind}"] = evidence.at(f"{base}/limits/{kind}")
+    if line == WORKERS_COMPENSATION and description and all(limits[k] is None for k in EL_KINDS):
+        # A state fund's row (ND, OH, WA, WY) carries no employer's liability: the limits of
+        # the stop-gap endorsement that gives it, stated in the description, stand for them.
+        stop_gap = stop_gap_limits(description)
+        if stop_gap is not None:
+            for kind, amount in stop_gap.items():
+                limits[kind] = amount
+                term_evidence[f"limits.{kind}"] = evidence.at(_DESCRIPTION_POINTER)
     follows_form: bool | None = None
     if line in (UMBRELLA, "excess") and description:
         if _NOT_FOLLOWS_FORM.search(description):

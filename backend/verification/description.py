@@ -159,6 +159,38 @@ def mentions_stop_gap(description: str) -> bool:
     return _STOP_GAP.search(description) is not None
 
 
+# "$1,000,000", "1,000,000", "$1M", "1 million", "500K".
+_MONEY: Final = re.compile(
+    r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(million|mil|m|k)?\b", re.IGNORECASE
+)
+_MULTIPLIER: Final = {"million": 1_000_000, "mil": 1_000_000, "m": 1_000_000, "k": 1_000}
+# The smallest amount read as a limit: a bare "3" in "3.A" or a year is not one.
+_SMALLEST_LIMIT: Final = 10_000
+EL_KINDS: Final = ("el_each_accident", "el_disease_each_employee", "el_disease_policy_limit")
+
+
+def stop_gap_limits(description: str) -> dict[str, int] | None:
+    """The employer's liability limits a description gives its stop-gap endorsement, in the
+    ACORD order (each accident, disease each employee, disease policy limit): "Stop gap EL
+    $1,000,000 / $1,000,000 / $1,000,000" or "stop gap 1M/1M/1M". None unless the sentence
+    that names the stop gap states all three."""
+    match = _STOP_GAP.search(description)
+    if match is None:
+        return None
+    start = description.rfind(".", 0, match.start()) + 1
+    sentence = _clause(description, start)
+    amounts: list[int] = []
+    for money in _MONEY.finditer(sentence):
+        number = float(money.group(1).replace(",", ""))
+        unit = (money.group(2) or "").lower()
+        amount = int(number * _MULTIPLIER.get(unit, 1))
+        if amount >= _SMALLEST_LIMIT:
+            amounts.append(amount)
+    if len(amounts) != len(EL_KINDS):
+        return None
+    return dict(zip(EL_KINDS, amounts, strict=True))
+
+
 def mentions_additional_insured(description: str) -> bool:
     """The description says someone is an additional insured (and does not deny it)."""
     return (

@@ -24,13 +24,14 @@ from typing import Any, Final
 
 import pytest
 
-from backend.requirements.model import RequirementSet
+from backend.requirements.model import RequirementSet, parse_form_edition
 from backend.requirements.ratings import ratings_from_csv
 from backend.requirements.templates import template
 from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.acord_adapter import record_from_acord_json
 from backend.verification.checks import FAIL, PASS, UNKNOWN
 from backend.verification.context import VerificationContext
+from backend.verification.description import EL_KINDS, stop_gap_limits
 from backend.verification.engine import verify
 from backend.verification.verdict import COMPLIANT, INCOMPLETE, NON_COMPLIANT, Verdict
 from tests.unit.verification.acord_sample import acord_json
@@ -367,6 +368,51 @@ CASES: Final = (
         state="OH",
     ),
     Case(
+        "Ohio project: state fund row without EL, stop-gap limits in the description",
+        "The state fund's row carries no employer's liability; the stop gap on GL gives it, at "
+        "the limits the description states.",
+        (COMPLIANT,),
+        edits=(
+            limits(
+                WC_ROW,
+                el_each_accident=None,
+                el_disease_each_employee=None,
+                el_disease_policy_limit=None,
+            ),
+            swap(
+                "WC covered states 3.A: PA.",
+                "Workers compensation through the Ohio BWC. Stop gap employers liability on the "
+                "general liability policy: $1,000,000 each accident / $1,000,000 disease each "
+                "employee / $1,000,000 disease policy limit.",
+            ),
+        ),
+        checks={
+            ("WC_EL_EACH_ACCIDENT_MIN", "workers_compensation"): PASS,
+            ("WC_STOP_GAP_EL", "workers_compensation"): PASS,
+        },
+        state="OH",
+    ),
+    Case(
+        "Ohio project: state fund row without EL, stop gap without limits",
+        "The stop gap is there but its limits are not shown: ask for them, do not reject.",
+        (INCOMPLETE,),
+        edits=(
+            limits(
+                WC_ROW,
+                el_each_accident=None,
+                el_disease_each_employee=None,
+                el_disease_policy_limit=None,
+            ),
+            swap(
+                "WC covered states 3.A: PA.",
+                "Workers compensation through the Ohio BWC. Stop gap employers liability "
+                "endorsement on the general liability policy.",
+            ),
+        ),
+        checks={("WC_EL_EACH_ACCIDENT_MIN", "workers_compensation"): UNKNOWN},
+        state="OH",
+    ),
+    Case(
         "claims-made GL where occurrence is required",
         "The templates accept occurrence basis only.",
         (NON_COMPLIANT,),
@@ -544,6 +590,50 @@ CASES: Final = (
         requirements=lambda: claims_accepted("high"),
     ),
     Case(
+        "edition the GC refuses",
+        "A GC may refuse the 04 13 editions ('no broader than the contract requires'); the form "
+        "check fails even though the pair otherwise covers both phases.",
+        (NON_COMPLIANT,),
+        checks={("AI_ONGOING_FORM", GENERAL_LIABILITY): FAIL},
+        words={"AI_ONGOING_FORM": ("CG 20 10 04 13",)},
+        requirements=lambda: _refusing("CG 20 10 04 13"),
+    ),
+    Case(
+        "employer's liability 500K under a follow-form umbrella",
+        "The umbrella follows form over employer's liability: $500,000 + $10,000,000 meets $1M.",
+        (COMPLIANT,),
+        edits=(
+            limits(
+                WC_ROW,
+                el_each_accident=500_000,
+                el_disease_each_employee=500_000,
+                el_disease_policy_limit=500_000,
+            ),
+        ),
+        checks={("WC_EL_EACH_ACCIDENT_MIN", "workers_compensation"): PASS},
+        words={"WC_EL_EACH_ACCIDENT_MIN": ("$500,000", "umbrella")},
+    ),
+    Case(
+        "employer's liability 500K, umbrella stand-alone",
+        "A stand-alone umbrella does not sit over employer's liability: $500,000 is short.",
+        (NON_COMPLIANT,),
+        edits=(
+            limits(WC_ROW, el_each_accident=500_000),
+            swap("Excess follows form.", "Stand-alone excess."),
+        ),
+        checks={("WC_EL_EACH_ACCIDENT_MIN", "workers_compensation"): FAIL},
+        words={"WC_EL_EACH_ACCIDENT_MIN": ("does not follow form", "Ask your broker")},
+    ),
+    Case(
+        "aggregate per location where per project is required",
+        "CG 25 04 (per location) is not CG 25 03 (per project).",
+        (NON_COMPLIANT,),
+        edits=(row(GL_ROW, aggregate_applies_per="location"),),
+        checks={("GL_PER_PROJECT_AGGREGATE", GENERAL_LIABILITY): FAIL},
+        words={"GL_PER_PROJECT_AGGREGATE": ("location",)},
+        requirements=lambda: claims_accepted("high"),
+    ),
+    Case(
         "completed-operations phase: GL renewal with CG 20 37",
         "A year after close-out only GL with completed-operations AI and the products-completed "
         "operations aggregate is asked; the auto, umbrella and WC that lapsed no longer count.",
@@ -576,6 +666,15 @@ CASES: Final = (
         words={"GL_IN_FORCE": ("2027-03-01",)},
     ),
 )
+
+
+def _refusing(form: str) -> RequirementSet:
+    base = claims_accepted()
+    refused = (*base.additional_insured.refused_forms, parse_form_edition(form))
+    return dataclasses.replace(
+        base,
+        additional_insured=dataclasses.replace(base.additional_insured, refused_forms=refused),
+    )
 
 
 def _owners_allowed() -> RequirementSet:
@@ -659,3 +758,22 @@ def test_every_open_check_tells_the_bookkeeper_what_to_do() -> None:
 def test_the_table_is_large_enough_to_mean_something() -> None:
     assert len(CASES) >= 30
     assert {NON_COMPLIANT, INCOMPLETE, COMPLIANT} <= {s for c in CASES for s in c.expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stop Gap EL 1M/1M/1M.", (1_000_000, 1_000_000, 1_000_000)),
+        (
+            "Stop gap employers liability $500,000 / $500,000 / $1,000,000.",
+            (500_000, 500_000, 1_000_000),
+        ),
+        ("Stop gap employers liability applies to Ohio operations.", None),
+        ("Stop gap EL $1,000,000 each accident.", None),
+    ],
+)
+def test_stop_gap_limits_are_read_only_when_all_three_are_stated(
+    text: str, expected: tuple[int, int, int] | None
+) -> None:
+    found = stop_gap_limits(text)
+    assert (None if found is None else tuple(found[kind] for kind in EL_KINDS)) == expected
