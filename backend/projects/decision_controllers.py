@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
@@ -18,8 +18,14 @@ from backend.web_security.bounds import LongText, ReasonList, Text32, Text80
 
 
 class DecisionInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    kind: Text32
-    reason: LongText = ""
+    kind: Annotated[
+        Text32,
+        msgspec.Meta(
+            description="approve, reject, waive, pay_hold, release, work_stop or resume",
+            examples=["pay_hold"],
+        ),
+    ]
+    reason: Annotated[LongText, msgspec.Meta(examples=["Lien waiver for May missing"])] = ""
     reasons: ReasonList = msgspec.field(default_factory=list)
     check_code: Text80 | None = None
     line: Text32 | None = None

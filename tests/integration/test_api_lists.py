@@ -174,3 +174,23 @@ async def test_bad_list_input_is_a_clear_4xx(
     answer = await client.get(path, params=params, headers=bearer)
     assert answer.status_code == status, answer.text
     assert words in answer.text
+
+
+async def test_the_openapi_schema_shows_paging_and_examples(client: AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    for path in (
+        "/api/v1/projects",
+        "/api/v1/engagements",
+        "/api/v1/decisions",
+        "/api/v1/holds",
+        "/api/v1/requirement-sets",
+        "/api/v1/documents",
+        "/api/v1/webhooks/deliveries",
+    ):
+        names = {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert {"limit", "cursor"} <= names, path
+    assert components["EngagementPage"]["properties"]["next_cursor"]["examples"]
+    assert components["EngagementRow"]["properties"]["contract_ref"]["examples"] == ["SC-002"]
+    for request in ("ProjectInput", "DecisionInput", "CommitmentImportInput"):
+        assert any("examples" in field for field in components[request]["properties"].values())

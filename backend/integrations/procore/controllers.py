@@ -59,8 +59,10 @@ class CommitmentImportInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=
     """Which linked project to import (none: every linked project), and the trade a commitment
     whose title names none of the project's trades is held to."""
 
-    project_id: uuid.UUID | None = None
-    default_trade: str | None = None
+    project_id: Annotated[
+        uuid.UUID | None, msgspec.Meta(examples=["3f1c2a9e-5b7d-4c1e-9a0b-2d4e6f8a1b3c"])
+    ] = None
+    default_trade: Annotated[str | None, msgspec.Meta(examples=["Electrical"])] = None
 
 
 class ProjectLinkInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
