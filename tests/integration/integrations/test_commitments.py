@@ -8,7 +8,7 @@ nothing; write-back keys one Procore record per contract and coverage line."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -18,12 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import parse_snapshot
 from backend.config import Settings
-from backend.db.models import Engagement, ProcoreConnection, ProjectTrade, Verdict
+from backend.db.models import (
+    Engagement,
+    OutboxEvent,
+    ProcoreConnection,
+    ProjectTrade,
+    Verdict,
+)
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.integrations.procore.writeback import push
+from backend.records.schemas import RecordChange
+from backend.records.store import make_store
 from tests.integration.factories import make_project, make_requirement_version, sign_in
+from tests.integration.fanout.helpers import confirm, endorsements, terms
 from tests.integration.integrations.conftest import ProcoreServer
-from tests.integration.integrations.world import a_gc, verified_engagements
+from tests.integration.integrations.world import RECORD_START, a_gc, verified_engagements
+from workers.fanout import run_fan_out
 from workers.procore import procore_hook, procore_reconcile
 
 COMPANY = 81
@@ -285,6 +295,23 @@ async def test_commitments_become_engagements_one_per_contract(
         ).scalars()
     )
     assert refs == {"SC-001", "SC-002", "SC-004", "PO-7", "PO-8"}
+
+    # A renewal of the sub's record fans out to every contract, each judged on its own.
+    renewal = RecordChange(
+        kind="renewal",
+        terms=terms(RECORD_START + timedelta(days=5), number_suffix="2"),
+        endorsements=endorsements(),
+    )
+    revision = await confirm(db, make_store(settings), sub, renewal)
+    await db.commit()
+    event_id = await db.scalar(select(OutboxEvent.id).where(OutboxEvent.revision_id == revision.id))
+    await run_fan_out(session_factory, event_id, date.today())
+    judged = await db.execute(
+        select(Engagement.contract_ref)
+        .join(Verdict, Verdict.engagement_id == Engagement.id)
+        .where(Engagement.sub_org_id == sub.id, Verdict.revision_id == revision.id)
+    )
+    assert sorted(judged.scalars()) == sorted(refs)
 
 
 async def test_only_a_gc_admin_imports_and_only_its_own_projects(
