@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -252,3 +252,74 @@ class EventAudienceRepository:
             Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True)
         )
         return list((await self.session.execute(query)).scalars())
+
+
+class DeliveryRepository:
+    """Webhook deliveries as the workers see them (no acting organisation: each row names the
+    organisation of its endpoint, and the outbox event names its audience)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enabled_endpoints_of(
+        self, organisation_ids: Collection[uuid.UUID]
+    ) -> list[WebhookEndpoint]:
+        query = select(WebhookEndpoint).where(
+            WebhookEndpoint.organisation_id.in_(list(organisation_ids)),
+            WebhookEndpoint.enabled.is_(True),
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def add_deliveries(self, rows: list[dict[str, Any]], chunk: int) -> None:
+        """Insert deliveries `chunk` rows a statement; one already made for the same endpoint
+        and message (not a replay) is left as it is, so a rerun adds nothing."""
+        for start in range(0, len(rows), chunk):
+            await self.session.execute(
+                insert(WebhookDelivery)
+                .values(rows[start : start + chunk])
+                .on_conflict_do_nothing(
+                    index_elements=["endpoint_id", "message_id"],
+                    index_where=text("replay_of_id IS NULL"),
+                )
+            )
+
+    async def pending_of_messages(self, message_ids: Collection[str]) -> list[uuid.UUID]:
+        query = select(WebhookDelivery.id).where(
+            WebhookDelivery.message_id.in_(list(message_ids)),
+            WebhookDelivery.state == "pending",
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def due(self, now: datetime, limit: int) -> list[uuid.UUID]:
+        """Pending deliveries of enabled endpoints whose next attempt is due, soonest first."""
+        query = (
+            select(WebhookDelivery.id)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(
+                WebhookDelivery.state == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                WebhookEndpoint.enabled.is_(True),
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def pending_locked(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+        """The delivery, locked for one attempt; None if done or another worker holds it."""
+        query = (
+            select(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == "pending")
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def succeeded_since(self, endpoint_id: uuid.UUID, since: datetime) -> bool:
+        query = select(
+            exists().where(
+                WebhookDelivery.endpoint_id == endpoint_id,
+                WebhookDelivery.state == "succeeded",
+                WebhookDelivery.delivered_at >= since,
+            )
+        )
+        return bool(await self.session.scalar(query))

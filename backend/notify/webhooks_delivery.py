@@ -28,16 +28,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
 import httpx
-from sqlalchemy import exists, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from backend.config import Settings
 from backend.db.models import OutboxEvent
 from backend.db.models.webhook_attempt import WebhookAttempt
-from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
+from backend.notify.repository import DeliveryRepository
 from backend.notify.safe_http import AddressRefused, resolve
 from backend.notify.service import NoticeDraft, add_notices
 from backend.notify.webhooks import INTEGRATION_EVENT
@@ -132,16 +130,8 @@ async def dispatch(
             return []
         events = list(outbox.payload.get("events", []))
         organisations = {uuid.UUID(o) for e in events for o in e.get("organisations", [])}
-        endpoints = list(
-            (
-                await session.execute(
-                    select(WebhookEndpoint).where(
-                        WebhookEndpoint.organisation_id.in_(organisations),
-                        WebhookEndpoint.enabled.is_(True),
-                    )
-                )
-            ).scalars()
-        )
+        repo = DeliveryRepository(session)
+        endpoints = await repo.enabled_endpoints_of(organisations)
         now = datetime.now(UTC)
         rows = []
         for event in events:
@@ -170,22 +160,10 @@ async def dispatch(
                 if str(endpoint.organisation_id) in audience
                 and (not endpoint.event_types or event_type in endpoint.event_types)
             ]
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await session.execute(
-                insert(WebhookDelivery)
-                .values(rows[start : start + INSERT_CHUNK])
-                .on_conflict_do_nothing(
-                    index_elements=["endpoint_id", "message_id"],
-                    index_where=text("replay_of_id IS NULL"),
-                )
-            )
+        await repo.add_deliveries(rows, INSERT_CHUNK)
         if not rows:
             return []
-        pending = select(WebhookDelivery.id).where(
-            WebhookDelivery.message_id.in_({r["message_id"] for r in rows}),
-            WebhookDelivery.state == "pending",
-        )
-        return list((await session.execute(pending)).scalars())
+        return await repo.pending_of_messages({str(r["message_id"]) for r in rows})
 
 
 def message_id(event_id: str) -> str:
@@ -193,18 +171,7 @@ def message_id(event_id: str) -> str:
 
 
 async def due_deliveries(session: AsyncSession, limit: int) -> list[uuid.UUID]:
-    query = (
-        select(WebhookDelivery.id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(
-            WebhookDelivery.state == "pending",
-            WebhookDelivery.next_attempt_at <= datetime.now(UTC),
-            WebhookEndpoint.enabled.is_(True),
-        )
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    return list((await session.execute(query)).scalars())
+    return await DeliveryRepository(session).due(datetime.now(UTC), limit)
 
 
 async def attempt_many(
@@ -237,13 +204,7 @@ async def attempt(
     """One HTTP attempt of one delivery; the row stays locked for its duration, so two
     workers never send the same attempt."""
     async with factory() as session, session.begin():
-        delivery = (
-            await session.execute(
-                select(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == "pending")
-                .with_for_update(skip_locked=True)
-            )
-        ).scalar_one_or_none()
+        delivery = await DeliveryRepository(session).pending_locked(delivery_id)
         if delivery is None:
             return "skipped"
         endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
@@ -326,14 +287,7 @@ async def attempt(
 
 
 async def _succeeded_since(session: AsyncSession, endpoint_id: uuid.UUID, since: datetime) -> bool:
-    query = select(
-        exists().where(
-            WebhookDelivery.endpoint_id == endpoint_id,
-            WebhookDelivery.state == "succeeded",
-            WebhookDelivery.delivered_at >= since,
-        )
-    )
-    return bool(await session.scalar(query))
+    return await DeliveryRepository(session).succeeded_since(endpoint_id, since)
 
 
 async def disable(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:

@@ -39,7 +39,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/integrations/procore/mapping.py": 23,
     "backend/integrations/procore/writeback.py": 6,
     "backend/network/requirement_store.py": 2,
-    "backend/notify/webhooks_delivery.py": 14,
     "backend/ops_cli.py": 1,
     "backend/projects/decisions.py": 9,
     "backend/projects/engine_input.py": 4,
