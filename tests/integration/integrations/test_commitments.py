@@ -305,6 +305,8 @@ async def test_commitments_become_engagements_one_per_contract(
     revision = await confirm(db, make_store(settings), sub, renewal)
     await db.commit()
     event_id = await db.scalar(select(OutboxEvent.id).where(OutboxEvent.revision_id == revision.id))
+    before_fan_out = await db.scalar(select(func.now()))
+    await db.commit()
     await run_fan_out(session_factory, event_id, date.today())
     judged = await db.execute(
         select(Engagement.contract_ref)
@@ -312,6 +314,11 @@ async def test_commitments_become_engagements_one_per_contract(
         .where(Engagement.sub_org_id == sub.id, Verdict.revision_id == revision.id)
     )
     assert sorted(judged.scalars()) == sorted(refs)
+    # An integrator polling "what changed" sees every contract the fan-out judged again.
+    changed = await client.get(
+        "/api/v1/engagements", params={"updated_since": before_fan_out.isoformat()}
+    )
+    assert sorted(r["contract_ref"] for r in changed.json()["data"]) == sorted(refs)
 
 
 async def test_only_a_gc_admin_imports_and_only_its_own_projects(
