@@ -8,22 +8,32 @@ notices, so a worker killed mid-way leaves only whole engagements behind, and a 
 queued, so a renewal touching 40 projects of one GC gives its admin one e-mail.
 
 A PostgreSQL outage fails the job with arq's Retry (back-off), and the rerun resumes where the
-committed batches stop. `resume_fan_outs` (at worker start-up and every few minutes) re-queues
-the fan-out of any recent latest revision with engagements still unverified, so a SIGKILLed
-worker's job completes after a restart without waiting for the queue's lease to expire.
+committed batches stop. A running fan-out job holds a short lease in Redis, renewed while it
+runs, so a job whose worker died (SIGKILL, a lost machine) is told from one that is merely slow
+long before arq's own in-progress key (the job timeout) lets the job run again.
+`resume_fan_outs` (every few minutes, at worker start-up and once more a lease later) looks at
+each recent latest revision with engagements still unverified and re-queues work only when
+some of those engagements are covered by no live job: a job still queued, or running under its
+lease, is left alone. The planner it queues re-plans only the engagements no live chunk job
+covers, so chunks still waiting in the queue are never planned twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import bisect
+import contextlib
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from arq import Retry
+from arq import ArqRedis, Retry
+from arq.constants import default_queue_name, in_progress_key_prefix
+from arq.jobs import Job
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +60,16 @@ DEFAULT_CHUNK: Final = 2000
 CHUNK_JOB: Final = "fan_out_chunk"
 RESUME_WINDOW: Final = timedelta(days=3)
 MAIL_JOB: Final = "send_notice_mail"
+PLAN_JOB: Final = "fan_out_record_change"
+RESUME_JOB: Final = "resume_fan_outs"
+# A running fan-out job's lease: renewed every LEASE_RENEW_SECONDS, so it lapses within
+# LEASE_SECONDS of the worker's death. The renewal runs on the job's event loop, which a batch
+# of verifications holds for about a second (several under heavy load): LEASE_SECONDS leaves
+# room for that, and a lease that lapses on a live job costs only a duplicate chunk, which the
+# verdicts' unique key turns into a no-op.
+LEASE_PREFIX: Final = "coinet:fanout:lease:"
+LEASE_SECONDS: Final = 15
+LEASE_RENEW_SECONDS: Final = 5
 
 
 def positive_env(name: str, default: int) -> int:
@@ -120,12 +140,12 @@ async def run_fan_out(
     after_batch: Callable[[int], Awaitable[None]] | None = None,
     seal: Callable[[], Awaitable[object]] | None = None,
     within: tuple[uuid.UUID, uuid.UUID] | None = None,
-    split: Callable[[list[uuid.UUID]], Awaitable[int]] | None = None,
+    split: Callable[[list[uuid.UUID]], Awaitable[tuple[int, list[uuid.UUID]]]] | None = None,
 ) -> FanOutReport:
     """Verify the pending engagements of one record change, batch by batch, each batch one
     transaction. `within` limits it to engagement ids in that closed range (a chunk job).
     `split`, given the pending ids, may hand them to chunk jobs instead: it returns how many
-    it queued, and this call then verifies nothing itself."""
+    chunk jobs it queued and the ids left for this call to verify (none when it queued any)."""
     report = FanOutReport(event_id)
     async with factory() as session:
         event = await session.get(OutboxEvent, event_id)
@@ -149,7 +169,7 @@ async def run_fan_out(
         engagement_ids = list((await session.execute(pending)).scalars())
     report.engagements = len(engagement_ids)
     if split is not None:
-        report.chunks = await split(engagement_ids)
+        report.chunks, engagement_ids = await split(engagement_ids)
         if report.chunks:
             return report
     cache = FanOutCache()
@@ -188,13 +208,41 @@ def chunk_bounds(engagement_ids: list[uuid.UUID], size: int) -> list[tuple[uuid.
     ]
 
 
+@contextlib.asynccontextmanager
+async def _lease(redis: ArqRedis | None, job_id: str | None) -> AsyncIterator[None]:
+    """Hold this job's lease while the block runs (see LEASE_SECONDS)."""
+    if redis is None or job_id is None:
+        yield
+        return
+    key = LEASE_PREFIX + job_id
+
+    async def renew() -> None:
+        while True:
+            try:
+                await redis.set(key, b"1", ex=LEASE_SECONDS)
+            except Exception as exc:  # Redis away: arq's own key still guards the job
+                log.warning("could not renew the lease of %s: %s", job_id, exc)
+            await asyncio.sleep(LEASE_RENEW_SECONDS)
+
+    renewing = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+        with contextlib.suppress(Exception):  # it lapses by itself
+            await redis.delete(key)
+
+
 async def _run_guarded(
     ctx: dict[str, Any], event_id: str, work: Callable[[], Awaitable[FanOutReport]]
 ) -> FanOutReport:
-    """Run one fan-out job: an outage is retried with back-off; any other failure is counted
-    towards the event's dead letter (workers/dead_letter.py) and raised."""
+    """Run one fan-out job under its lease: an outage is retried with back-off; any other
+    failure is counted towards the event's dead letter (workers/dead_letter.py) and raised."""
     try:
-        return await work()
+        async with _lease(ctx.get("redis"), ctx.get("job_id")):
+            return await work()
     except Exception as exc:
         if is_outage(exc, _TRANSIENT):
             attempt = int(ctx.get("job_try", 1))
@@ -213,17 +261,21 @@ async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str,
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
     context = audit_context(ctx)
     plan = str(ctx.get("job_id") or uuid.uuid4())
+    # Read before the pending engagements are: a chunk finishing in between then only leaves
+    # its range covered by a job that has verified it, never the other way round.
+    live = (await live_jobs(ctx["redis"], event_id)).chunk_ranges
 
-    async def split(engagement_ids: list[uuid.UUID]) -> int:
+    async def split(engagement_ids: list[uuid.UUID]) -> tuple[int, list[uuid.UUID]]:
+        engagement_ids = uncovered(engagement_ids, live)
         size = chunk_size()
         if len(engagement_ids) <= size:
-            return 0
+            return 0, engagement_ids
         bounds = chunk_bounds(engagement_ids, size)
         for first, last in bounds:
             await ctx["redis"].enqueue_job(
                 CHUNK_JOB, event_id, str(first), str(last), _job_id=f"chunk:{plan}:{first}"
             )
-        return len(bounds)
+        return len(bounds), []
 
     report = await _run_guarded(
         ctx,
@@ -308,15 +360,105 @@ async def unfinished_events(
     return found
 
 
+@dataclass
+class LiveJobs:
+    """An event's fan-out jobs that are queued, or running under a lease."""
+
+    planner: bool = False
+    chunk_ranges: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+
+
+async def live_jobs(redis: ArqRedis, event_id: str) -> LiveJobs:
+    """Which jobs of this event are alive: in arq's queue and either waiting (no in-progress
+    key; also a job deferred for a retry) or running with its lease held. A job in progress
+    whose lease lapsed belongs to a dead worker; arq would run it again only when its
+    in-progress key expires (the job timeout), so it counts as lost. Job ids carry the event
+    id: "event:<id>..." for a plan, "chunk:event:<id>...:<first>" for a chunk."""
+    found = LiveJobs()
+    marker = f"event:{event_id}"
+    for raw in await redis.zrange(default_queue_name, 0, -1):
+        job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+        if marker not in job_id:
+            continue
+        running = await redis.exists(in_progress_key_prefix + job_id)
+        if running and not await redis.exists(LEASE_PREFIX + job_id):
+            continue
+        if not job_id.startswith("chunk:"):
+            found.planner = True
+            continue
+        info = await Job(job_id, redis).info()
+        if info is not None and len(info.args) == 3:
+            _, first, last = info.args
+            found.chunk_ranges.append((uuid.UUID(str(first)), uuid.UUID(str(last))))
+    return found
+
+
+def uncovered(
+    engagement_ids: Sequence[uuid.UUID], ranges: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> list[uuid.UUID]:
+    """The ids in none of these closed ranges (the ranges of live chunk jobs)."""
+    if not ranges:
+        return list(engagement_ids)
+    ordered = sorted(ranges)
+    firsts = [first for first, _ in ordered]
+    # The furthest end of any range starting at or before each range's start: ranges of
+    # separate plans may overlap.
+    reach: list[uuid.UUID] = []
+    for _, last in ordered:
+        reach.append(last if not reach or last > reach[-1] else reach[-1])
+    left = []
+    for engagement_id in engagement_ids:
+        place = bisect.bisect_right(firsts, engagement_id) - 1
+        if place < 0 or reach[place] < engagement_id:
+            left.append(engagement_id)
+    return left
+
+
+async def lost_work(
+    session: AsyncSession, redis: ArqRedis, event_id: uuid.UUID, created_at: datetime
+) -> bool:
+    """Whether some engagement this event still has to verify is covered by no live job."""
+    jobs = await live_jobs(redis, str(event_id))
+    if jobs.planner:
+        return False  # a plan is waiting or running: it covers everything still pending
+    event = await session.get(OutboxEvent, event_id)
+    revision = (
+        await session.get(RecordRevision, event.revision_id)
+        if event is not None and event.revision_id is not None
+        else None
+    )
+    if revision is None:
+        return False
+    pending = pending_engagements_query(revision).where(Engagement.created_at <= created_at)
+    ids = list((await session.execute(pending)).scalars())
+    return bool(uncovered(ids, jobs.chunk_ranges))
+
+
 async def resume_fan_outs(ctx: dict[str, Any]) -> int:
+    """Re-queue the plan of each recent record change with work no live job covers; the plan
+    then queues (or does) only that work."""
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    redis: ArqRedis = ctx["redis"]
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    queued = 0
     async with factory() as session:
         events = await without_dead_letters(
             session, await unfinished_events(session, datetime.now(UTC))
         )
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
-    for event_id in events:
-        await ctx["redis"].enqueue_job(
-            "fan_out_record_change", str(event_id), _job_id=f"event:{event_id}:resume:{stamp}"
-        )
-    return len(events)
+        for event_id in events:
+            event = await session.get(OutboxEvent, event_id)
+            if event is None or not await lost_work(session, redis, event_id, event.created_at):
+                continue
+            await redis.enqueue_job(
+                PLAN_JOB, str(event_id), _job_id=f"event:{event_id}:resume:{stamp}"
+            )
+            queued += 1
+    return queued
+
+
+async def resume_after_leases(ctx: dict[str, Any]) -> None:
+    """At worker start-up: look again once the leases of jobs whose worker died with the
+    previous process have lapsed (at start-up they may still look alive)."""
+    await ctx["redis"].enqueue_job(
+        RESUME_JOB, _job_id=f"resume-after-start:{uuid.uuid4()}", _defer_by=LEASE_SECONDS + 1
+    )

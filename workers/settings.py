@@ -14,7 +14,13 @@ from backend.config import get_settings
 from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
 from workers.chase import CHASE_HOUR_UTC, chase_holder_certificates, chase_reminders
-from workers.fanout import fan_out_chunk, fan_out_record_change, positive_env, resume_fan_outs
+from workers.fanout import (
+    fan_out_chunk,
+    fan_out_record_change,
+    positive_env,
+    resume_after_leases,
+    resume_fan_outs,
+)
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
 from workers.plain_mail import PLAIN_MAIL_TRIES, send_plain_mail
@@ -57,6 +63,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["engine"] = engine
     ctx["session_factory"] = make_session_factory(engine)
     await start_reader_pool(ctx)
+    # A fan-out job of a worker that died with the previous process still looks alive until
+    # its lease lapses: look again then, instead of at the next five-minute resume.
+    await resume_after_leases(ctx)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, cast
 
-from sqlalchemy import Table, event, func, insert, select, text, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import event, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from backend.audit import merkle
+from backend.audit import merkle, repository
 from backend.audit.bundle import BundleParts, write_bundle
 from backend.audit.canonical import (
     SnapshotError,
@@ -41,10 +40,6 @@ from backend.db.models.audit_tree_node import AuditTreeNode
 
 # An arbitrary, fixed 64-bit key ("coinet" + "al") naming the log's append lock.
 APPEND_LOCK_KEY: Final = 0x636F696E65746C
-# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
-AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
-# Nodes per INSERT: well under PostgreSQL's 65,535 bind parameters (three per node).
-NODE_INSERT_PAGE: Final = 5000
 # The session-info key telling backend.audit.tail that this transaction appended.
 APPENDED_MARK: Final = "coinet_audit_appended"
 
@@ -137,10 +132,13 @@ async def append_snapshots(
     if not facts:
         return []
     rows = await prepare_entries(session, facts, fragments or CheckFragments())
-    # One multi-row INSERT ... RETURNING per page of rows, instead of the unit of work's
-    # per-object bookkeeping.
-    inserted = await session.scalars(insert(AuditLogEntry).returning(AuditLogEntry), rows)
-    return sorted(inserted.all(), key=lambda entry: entry.seq)
+    # The cached Core executemany of the fan-out, then the new entries read back by their
+    # leaf indexes: the ORM's bulk INSERT ... RETURNING compiled a new multi-row statement
+    # for every call, which cost more than the insert itself.
+    await repository.insert_entries(session, rows)
+    return await repository.entries_between(
+        session, cast(int, rows[0]["seq"]), cast(int, rows[-1]["seq"])
+    )
 
 
 async def append_snapshot_batch(
@@ -152,7 +150,7 @@ async def append_snapshot_batch(
     if not facts:
         return 0
     rows = await prepare_entries(session, facts, fragments)
-    await session.execute(insert(AUDIT_ENTRIES), rows)
+    await repository.insert_entries(session, rows)
     return len(rows)
 
 
@@ -197,7 +195,7 @@ async def make_checkpoint(
     tree.extend(await _leaf_hashes(session, tree.size), completed)
     if previous is not None and previous.tree_size == tree.size and not force:
         return None
-    await _store_nodes(session, completed)
+    await repository.store_nodes(session, completed)
     root = tree.root()
     signer = context.signer
     note = sign_checkpoint(Checkpoint(origin=context.origin, size=tree.size, root=root), [signer])
@@ -220,17 +218,6 @@ async def make_checkpoint(
     session.add(checkpoint)
     await session.flush()
     return checkpoint
-
-
-async def _store_nodes(session: AsyncSession, nodes: Sequence[merkle.Node]) -> None:
-    # Racing checkpointers compute the same nodes; the first one stored stands.
-    for start in range(0, len(nodes), NODE_INSERT_PAGE):
-        page = nodes[start : start + NODE_INSERT_PAGE]
-        await session.execute(
-            pg_insert(AuditTreeNode)
-            .values([{"level": level, "index": index, "hash": node} for level, index, node in page])
-            .on_conflict_do_nothing()
-        )
 
 
 async def _subtree_hashes(

@@ -87,22 +87,28 @@ async def active_brokers(
 
 def _folded(drafts: Sequence[NoticeDraft]) -> list[NoticeDraft]:
     """Drafts of one change to one recipient merged into one, bodies in order."""
-    merged: dict[tuple[uuid.UUID, str], NoticeDraft] = {}
-    kept: list[NoticeDraft] = []
+    kept: list[NoticeDraft | list[NoticeDraft]] = []
+    groups: dict[tuple[uuid.UUID, str], list[NoticeDraft]] = {}
     for draft in drafts:
         if not draft.change_key:
             kept.append(draft)
             continue
         key = (draft.recipient_id, draft.change_key)
-        first = merged.get(key)
-        if first is None:
-            merged[key] = draft
-            kept.append(draft)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [draft]
+            kept.append(group)  # the merged notice stands where its first draft stood
         else:
-            joined = replace(first, body=f"{first.body}\n\n{draft.body}")
-            merged[key] = joined
-            kept[kept.index(first)] = joined
-    return kept
+            group.append(draft)
+    # Joined once per group: a fan-out folds hundreds of engagements into one GC notice.
+    return [
+        item
+        if isinstance(item, NoticeDraft)
+        else item[0]
+        if len(item) == 1
+        else replace(item[0], body="\n\n".join(d.body for d in item))
+        for item in kept
+    ]
 
 
 async def add_notices(session: AsyncSession, drafts: Sequence[NoticeDraft]) -> int:

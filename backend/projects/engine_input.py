@@ -34,12 +34,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, Engagement, InsurerRating, Organisation, Project
+from backend.db.models import Document, InsurerRating, Organisation
 from backend.db.models import Endorsement as EndorsementRow
 from backend.db.models import Policy as PolicyRow
 from backend.db.models import PolicyTerm as TermRow
@@ -505,9 +505,35 @@ def alert_thresholds(gc_settings: Mapping[str, Any] | None) -> tuple[int, ...]:
     return DEFAULT_THRESHOLDS
 
 
+class ProjectFacts(Protocol):
+    """What an engagement's context reads of its project (a Project row, or its columns)."""
+
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def closeout_days(self) -> int: ...
+    @property
+    def certificate_holder(self) -> str: ...
+    @property
+    def additional_insureds(self) -> list[str]: ...
+    @property
+    def state(self) -> str: ...
+
+
+class EngagementFacts(Protocol):
+    """What an engagement's context reads of the engagement itself."""
+
+    @property
+    def trade(self) -> str: ...
+    @property
+    def work_start(self) -> date | None: ...
+
+
 def context_for(
-    project: Project,
-    engagement: Engagement,
+    project: ProjectFacts,
+    engagement: EngagementFacts,
     *,
     parent_sub_name: str | None = None,
     ratings: RatingTable = EMPTY_RATINGS,

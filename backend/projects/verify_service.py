@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -36,6 +36,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models import RequirementSet as RequirementSetRow
+from backend.db.session import json_text
 from backend.notify import webhooks as integration_events
 from backend.notify.verdict_change import VerdictChange
 from backend.projects.engine_input import (
@@ -47,11 +48,20 @@ from backend.projects.engine_input import (
     load_ratings,
     record_as_of,
 )
-from backend.projects.repository import engagement_parties
+from backend.projects.repository import (
+    ENGAGEMENT_FACTS,
+    PROJECT_FACTS,
+    EngagementUpdate,
+    VerdictRow,
+    engagement_parties,
+    engagement_party_columns,
+    insert_verdicts,
+    update_engagements,
+)
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import RatingTable
 from backend.requirements.versions import requirement_set_from_body
-from backend.verification.checks import Waiver
+from backend.verification.checks import BLOCKING, FAIL, UNKNOWN, Waiver
 from backend.verification.engine import verify
 from backend.verification.plan import (
     COMPLETED_OPERATIONS,
@@ -63,13 +73,20 @@ from backend.verification.record import RecordAsOf
 from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import check_to_json
 
-# The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
-VERDICTS: Final = cast(Table, Verdict.__table__)
-
 ENGINE_PARTY: Final = Party(id="engine", name="verification engine")
 # Statuses under which an automatic (expiry) pay hold is lifted by the verdict itself.
 GOOD_STANDING: Final = frozenset({"compliant", "expiring"})
 DEFICIENT: Final = frozenset({"non_compliant", "incomplete", "expired"})
+
+
+# Values whose equality also means equal JSON once their type is known (1 == True == 1.0,
+# but they render differently); anything else is keyed by its repr, which is exact.
+_EXACT_TYPES: Final = frozenset({str, int, bool, type(None), date})
+
+
+def _exact(value: object) -> object:
+    kind = type(value)
+    return (kind, value) if kind in _EXACT_TYPES else repr(value)
 
 
 @dataclass
@@ -85,6 +102,28 @@ class FanOutCache:
     coverages: list[dict[str, Any]] | None = None
     check_json: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     fragments: CheckFragments = field(default_factory=CheckFragments)
+    check_text: dict[int, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    blocking: dict[tuple[int, ...], tuple[str, ...]] = field(default_factory=dict)
+
+    def text_of(self, check: dict[str, Any]) -> str:
+        """One rendered check's JSON text, made once per fan-out."""
+        known = self.check_text.get(id(check))
+        if known is None or known[0] is not check:
+            known = self.check_text[id(check)] = (check, json_text(check))
+        return known[1]
+
+    def open_checks(self, checks: list[dict[str, Any]]) -> tuple[str, ...]:
+        """The messages of the blocking checks neither passed nor waived (the verdict's
+        open_blocking), read off the rendered checks, once per distinct array."""
+        shape = tuple(map(id, checks))
+        found = self.blocking.get(shape)
+        if found is None:
+            found = self.blocking[shape] = tuple(
+                check["message"]
+                for check in checks
+                if check["severity"] == BLOCKING and check["outcome"] in (FAIL, UNKNOWN)
+            )
+        return found
 
     def checks_json(self, verdict: EngineVerdict) -> list[dict[str, Any]]:
         """The verdict's checks as JSON (contracts/verify-json.md). Engagements of one sub
@@ -96,8 +135,9 @@ class FanOutCache:
                 check.code,
                 check.outcome,
                 check.line,
-                repr(check.expected),
-                repr(check.found),
+                check.requirement,
+                _exact(check.expected),
+                _exact(check.found),
                 check.severity,
                 check.waivable,
                 check.evidence,
@@ -110,26 +150,114 @@ class FanOutCache:
         return rendered
 
 
-@dataclass(frozen=True)
+class BatchChecks:
+    """The distinct checks and distinct checks arrays of one batch's verdicts, as
+    `insert_verdicts` takes them. The rendered check dicts are shared across the fan-out
+    (FanOutCache.checks_json), so an array's content is named by its dicts' identities."""
+
+    def __init__(self, cache: FanOutCache) -> None:
+        self.cache = cache
+        self.elements: list[str] = []
+        self.layouts: list[list[int]] = []
+        self._element_of: dict[int, int] = {}
+        self._layout_of: dict[tuple[int, ...], int] = {}
+
+    def layout(self, checks: list[dict[str, Any]]) -> int:
+        shape = tuple(map(id, checks))
+        found = self._layout_of.get(shape)
+        if found is not None:
+            return found
+        indexes = []
+        for check in checks:
+            element = self._element_of.get(id(check))
+            if element is None:
+                element = self._element_of[id(check)] = len(self.elements)
+                self.elements.append(self.cache.text_of(check))
+            indexes.append(element)
+        self._layout_of[shape] = len(self.layouts)
+        self.layouts.append(indexes)
+        return self._layout_of[shape]
+
+
+@dataclass(frozen=True, slots=True)
+class _EngagementFacts:
+    id: uuid.UUID
+    requirement_set_version_id: uuid.UUID
+    status: str
+    status_changed_at: datetime | None
+    expires_on: date | None
+    pay_hold: bool
+    parent_engagement_id: uuid.UUID | None
+    trade: str
+    work_start: date | None
+    phase: str
+    completed_operations_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _ProjectFacts:
+    id: uuid.UUID
+    number: str
+    name: str
+    start_date: date | None
+    end_date: date | None
+    closeout_days: int
+    certificate_holder: str
+    additional_insureds: list[str]
+    state: str
+    flowdown_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Party:
+    id: uuid.UUID
+    legal_name: str
+    settings: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Target:
-    engagement: Engagement
-    project: Project
-    gc: Organisation
-    sub: Organisation
+    engagement: _EngagementFacts
+    project: _ProjectFacts
+    gc: _Party
+    sub: _Party
     parent_sub_name: str | None
+
+
+_ENGAGEMENT_WIDTH: Final = len(ENGAGEMENT_FACTS)
+_PROJECT_END: Final = _ENGAGEMENT_WIDTH + len(PROJECT_FACTS)
 
 
 async def _targets(session: AsyncSession, engagement_ids: Sequence[uuid.UUID]) -> list[_Target]:
     parent = aliased(Engagement)
     parent_sub = aliased(Organisation)
     query = (
-        engagement_parties(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
+        engagement_party_columns(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
         .add_columns(parent_sub.legal_name)
         .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
         .outerjoin(parent_sub, parent_sub.id == parent.sub_org_id)
         .order_by(Engagement.id)
     )
-    return [_Target(e, p, g, s, n) for e, p, g, s, n in (await session.execute(query)).all()]
+    targets = []
+    parties: dict[uuid.UUID, _Party] = {}
+    for row in (await session.execute(query)).all():
+        gc_id, gc_name, gc_settings, sub_id, sub_name, parent_sub_name = row[_PROJECT_END:]
+        gc = parties.get(gc_id)
+        if gc is None:
+            gc = parties[gc_id] = _Party(gc_id, gc_name, gc_settings)
+        sub = parties.get(sub_id)
+        if sub is None:
+            sub = parties[sub_id] = _Party(sub_id, sub_name)
+        targets.append(
+            _Target(
+                _EngagementFacts(*row[:_ENGAGEMENT_WIDTH]),
+                _ProjectFacts(*row[_ENGAGEMENT_WIDTH:_PROJECT_END]),
+                gc,
+                sub,
+                parent_sub_name,
+            )
+        )
+    return targets
 
 
 async def _requirements(
@@ -358,6 +486,13 @@ async def preview_verdicts(
     targets = await _targets(session, engagement_ids)
     if not targets:
         return []
+    # The page shows the rows themselves (a handful of engagements): judged from their facts.
+    shown = {
+        engagement.id: (engagement, project, gc)
+        for engagement, project, gc, _ in (
+            await session.execute(engagement_parties(Engagement.id.in_(engagement_ids)))
+        ).all()
+    }
     cache = FanOutCache()
     await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
     cache.ratings.update(await load_ratings(session, {t.gc.id for t in targets}))
@@ -365,8 +500,8 @@ async def preview_verdicts(
     previews = []
     for target in targets:
         judgement = _judge(target, rows, cache, waivers, today)
-        if judgement is not None:
-            previews.append(Preview(target.engagement, target.project, target.gc, judgement[0]))
+        if judgement is not None and target.engagement.id in shown:
+            previews.append(Preview(*shown[target.engagement.id], judgement[0]))
     return previews
 
 
@@ -411,7 +546,8 @@ async def verify_batch(
         uuid.UUID, tuple[_Target, EngineVerdict, date | None, str, str, list[dict[str, Any]]]
     ] = {}
     phases: dict[uuid.UUID, tuple[str, date | None]] = {}
-    values: list[dict[str, Any]] = []
+    verdict_rows: list[VerdictRow] = []
+    batch = BatchChecks(cache)
     for target in targets:
         engagement = target.engagement
         judgement = _judge(target, rows, cache, waivers, today)
@@ -435,52 +571,49 @@ async def verify_batch(
             body_sha256,
             checks_json,
         )
-        values.append(
-            {
-                "id": uuid.uuid4(),
-                "engagement_id": engagement.id,
-                "revision_id": revision_id,
-                "requirement_set_version_id": engagement.requirement_set_version_id,
-                "status": verdict.status,
-                "phase": phase,
-                "as_of": today,
-                "engine_version": verdict.engine_version,
-                "checks": checks_json,
-                "created_at": now,
-            }
+        verdict_rows.append(
+            VerdictRow(
+                id=uuid.uuid4(),
+                engagement_id=engagement.id,
+                requirement_set_version_id=engagement.requirement_set_version_id,
+                status=verdict.status,
+                phase=phase,
+                engine_version=verdict.engine_version,
+                layout=batch.layout(checks_json),
+            )
         )
-    if not values:
+    if not verdict_rows:
         return []
-    statement = (
-        insert(VERDICTS)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id", "phase"])
-        .returning(VERDICTS.c.id, VERDICTS.c.engagement_id)
+    inserted = await insert_verdicts(
+        session, verdict_rows, batch.elements, batch.layouts, revision_id, today, now
     )
-    # executemany: one cached statement, sent in batches, instead of a statement per batch.
-    inserted = {eid: vid for vid, eid in (await session.execute(statement, values)).all()}
     if not inserted:
         return []
 
     releases = await _automatic_holds(session, list(inserted))
     changes: list[VerdictChange] = []
     facts: list[SnapshotFacts] = []
-    engagement_updates: list[dict[str, Any]] = []
-    for engagement_id, verdict_id in inserted.items():
-        target, verdict, expires_on, version_label, body_sha256, checks_json = judged[engagement_id]
+    engagement_updates: list[EngagementUpdate] = []
+    for engagement_id, judged_one in judged.items():
+        verdict_id = inserted.get(engagement_id)
+        if verdict_id is None:
+            continue  # another writer stored this (engagement, revision, phase) first
+        target, verdict, expires_on, version_label, body_sha256, checks_json = judged_one
         engagement = target.engagement
         released = engagement_id in releases and verdict.status in GOOD_STANDING
-        update_row: dict[str, Any] = {
-            "id": engagement_id,
-            "status": verdict.status,
-            "expires_on": expires_on,
-            "status_changed_at": (
+        update = EngagementUpdate(
+            id=engagement_id,
+            status=verdict.status,
+            expires_on=expires_on,
+            status_changed_at=(
                 now if verdict.status != engagement.status else engagement.status_changed_at
             ),
-            "pay_hold": False if released else engagement.pay_hold,
-            "phase": phases[engagement_id][0],
-            "completed_operations_until": phases[engagement_id][1],
-        }
-        engagement_updates.append(update_row)
+            pay_hold=False if released else engagement.pay_hold,
+            phase=phases[engagement_id][0],
+            completed_operations_until=phases[engagement_id][1],
+        )
+        if update.changes(engagement):
+            engagement_updates.append(update)
         facts.append(
             SnapshotFacts(
                 kind="verdict",
@@ -526,12 +659,12 @@ async def verify_batch(
                 previous_status=engagement.status,
                 status=verdict.status,
                 expires_on=expires_on,
-                open_checks=tuple(check.message for check in verdict.open_blocking),
+                open_checks=cache.open_checks(checks_json),
                 pay_hold_released=released,
                 flowdown_required=target.project.flowdown_required,
             )
         )
-    await session.execute(update(Engagement), engagement_updates)
+    await update_engagements(session, engagement_updates)
     if releases:
         await _record_releases(session, changes, revision, await _system_person(session))
     await append_snapshot_batch(session, facts, cache.fragments)

@@ -92,19 +92,23 @@ async def admin(dsn: str, statement: str) -> None:
 
 
 async def fill_log(sessions: Any, start: int, end: int) -> None:
-    """Synthetic leaves start..end-1 (tiny snapshots, real leaf hashes), written by SQL."""
+    """Synthetic leaves start..end-1 (tiny snapshots, real leaf hashes), written by SQL in pages
+    of FILL_PAGE rows. All of them name one engagement, project and parties, so the indexes on
+    those columns grow at their right edge instead of taking a random page per row; only the
+    snapshot-hash index still does (about 10 s per million leaves on this machine)."""
+    filler = {"engagement": uuid.uuid4(), "project": uuid.uuid4(), "party": uuid.uuid4()}
     for page in range(start, end, FILL_PAGE):
         async with sessions() as session, session.begin():
             await session.execute(
                 text(
                     "INSERT INTO audit_log_entries (id, seq, engagement_id, project_id, "
                     "gc_org_id, sub_org_id, kind, as_of, snapshot, snapshot_sha256, leaf_hash) "
-                    "SELECT gen_random_uuid(), g, gen_random_uuid(), gen_random_uuid(), "
-                    "gen_random_uuid(), gen_random_uuid(), 'verdict', DATE '2026-01-01', "
-                    "int8send(g), sha256(int8send(g)), sha256('\\x00'::bytea || int8send(g)) "
+                    "SELECT gen_random_uuid(), g, :engagement, :project, :party, :party, "
+                    "'verdict', DATE '2026-01-01', int8send(g), sha256(int8send(g)), "
+                    "sha256('\\x00'::bytea || int8send(g)) "
                     "FROM generate_series(CAST(:low AS bigint), CAST(:high AS bigint)) g"
                 ),
-                {"low": page, "high": min(end, page + FILL_PAGE) - 1},
+                {"low": page, "high": min(end, page + FILL_PAGE) - 1, **filler},
             )
 
 

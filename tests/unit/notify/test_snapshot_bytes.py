@@ -8,7 +8,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from backend.audit.canonical import build_snapshot, canonical_bytes
+import pytest
+
+from backend.audit.canonical import SnapshotError, build_snapshot, canonical_bytes
 from backend.audit.encoding import CheckFragments, snapshot_bytes
 from backend.audit.samples import sample_facts
 
@@ -81,3 +83,33 @@ def test_shared_coverages_with_awkward_values_stay_exact() -> None:
     # A different list is read afresh, never answered from the first one's bytes.
     other = dataclasses.replace(_facts(9), coverages=[{"line": "auto_liability"}])
     assert snapshot_bytes(other, None, fragments) == canonical_bytes(build_snapshot(other, None))
+
+
+def test_outlines_shared_across_a_fan_out_stay_exact() -> None:
+    """One set of fragments for many snapshots, as a fan-out keeps it: the outline made for
+    the first is reused for the others, whatever their ids, names, status and extra values;
+    values that are not plain JSON text (a float, a nested object) take the general path."""
+    fragments = CheckFragments()
+    base = _facts(0)
+    previous = hashlib.sha256(b"earlier").hexdigest()
+    variants: list[Any] = []
+    for serial, extra_value in enumerate(
+        ["text", 7, None, True, 2.5, {"nested": [1, 2]}, 'quote " and \u00e9\n', -(2**53 - 1)]
+    ):
+        facts = dataclasses.replace(
+            base,
+            engagement_id=str(uuid.UUID(int=100 + serial)),
+            project=dataclasses.replace(base.project, name=f"Project \u2028 {serial}"),
+            status=("compliant", "non_compliant")[serial % 2],
+            extra={"verdict_id": str(uuid.UUID(int=serial)), "value": extra_value},
+        )
+        variants.append((facts, previous if serial % 2 else None))
+    for facts, before in variants * 2:
+        expected = canonical_bytes(build_snapshot(facts, before))
+        assert snapshot_bytes(facts, before, fragments) == expected
+    # Past JSON's safe integers neither path makes bytes: both refuse.
+    unsafe = dataclasses.replace(base, extra={"verdict_id": "x", "value": 2**60})
+    with pytest.raises(SnapshotError):
+        canonical_bytes(build_snapshot(unsafe, None))
+    with pytest.raises(SnapshotError):
+        snapshot_bytes(unsafe, None, fragments)
