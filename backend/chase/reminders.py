@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.chase.repository import (
     engagements_to_chase,
     latest_checks,
+    owed_certificates,
     record_stages,
     sent_stages,
 )
@@ -104,14 +105,21 @@ def open_items(checks: list[dict[str, Any]]) -> list[str]:
 
 
 def stage_for(
-    engagement: Engagement, checks: list[dict[str, Any]] | None, schedule: Schedule, today: date
+    engagement: Engagement,
+    checks: list[dict[str, Any]] | None,
+    schedule: Schedule,
+    today: date,
+    holders: list[tuple[date, str]] | None = None,
 ) -> tuple[str, str, tuple[str, ...]] | None:
     """(episode, stage, items) when this engagement is due a reminder today, else None.
 
     A deficiency (the engagement's status says deficient and its verdict lists what is open)
     is reminded the day it is seen, then every `every_days` while it stays open. A coming
     expiry is reminded at each `before_days` threshold reached, then every `every_days` after
-    the policy ended, until a renewal moves the date."""
+    the policy ended, until a renewal moves the date. A certificate a renewal still owes this
+    engagement's holder (`holders`: when it was asked for, what it must say) is chased like a
+    deficiency from the day it was asked for, until a certificate naming that holder is read."""
+    owed = [f"After the renewal, a certificate for this project: {w}" for _, w in holders or []]
     items: list[str] = []
     ends = engagement.expires_on
     if ends is not None and ends <= today + timedelta(days=max(schedule.before_days)):
@@ -122,11 +130,17 @@ def stage_for(
             items.append(f"Coverage ended {ends.isoformat()}: send the renewal certificate.")
     if engagement.status in DEFICIENT_STATUSES:
         items[:0] = open_items(checks or [])
+        items.extend(owed)
         if not items:
             items.append("The record is incomplete for this project's requirements.")
         since = (engagement.status_changed_at or engagement.created_at).date()
         step = max(0, (today - since).days) // schedule.every_days
         return f"deficiency:{since.isoformat()}", f"every:{step}", tuple(items[:MAX_ITEMS])
+    if owed and (ends is None or not items or (ends - today).days > 0):
+        # Owed certificates are chased on their own pace; a coming expiry rides along.
+        asked = min(day for day, _ in holders or [])
+        step = max(0, (today - asked).days) // schedule.every_days
+        return f"holder:{asked.isoformat()}", f"every:{step}", tuple((owed + items)[:MAX_ITEMS])
     if ends is None or not items:
         return None
     left = (ends - today).days
@@ -134,7 +148,7 @@ def stage_for(
         reached = min(t for t in schedule.before_days if left <= t)
         return f"expiry:{ends.isoformat()}", f"before:{reached}", tuple(items)
     step = -left // schedule.every_days
-    return f"expiry:{ends.isoformat()}", f"after:{step}", tuple(items)
+    return f"expiry:{ends.isoformat()}", f"after:{step}", tuple((items + owed)[:MAX_ITEMS])
 
 
 async def due_items(session: AsyncSession, today: date) -> tuple[int, list[DueItem]]:
@@ -143,12 +157,15 @@ async def due_items(session: AsyncSession, today: date) -> tuple[int, list[DueIt
         session, DEFICIENT_STATUSES, today + timedelta(days=LOOKAHEAD_DAYS)
     )
     checks = await latest_checks(session, [e.id for e, _, _, _ in rows])
+    owed = await owed_certificates(session, [e.id for e, _, _, _ in rows])
     candidates: list[tuple[Engagement, Project, Organisation, Organisation, Schedule, Any]] = []
     for engagement, project, gc_row, sub_row in rows:
         schedule = schedule_of(gc_row.settings)
         if not schedule.enabled:
             continue
-        found = stage_for(engagement, checks.get(engagement.id), schedule, today)
+        found = stage_for(
+            engagement, checks.get(engagement.id), schedule, today, owed.get(engagement.id)
+        )
         if found is not None:
             candidates.append((engagement, project, gc_row, sub_row, schedule, found))
     if not candidates:

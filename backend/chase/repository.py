@@ -65,11 +65,17 @@ async def open_holder_requests(
 async def engagements_to_chase(
     session: AsyncSession, deficient: frozenset[str], ending_by: date
 ) -> list[tuple[Engagement, Project, Organisation, Organisation]]:
-    """Active engagements deficient now or ending by the given day, with project, GC and sub
-    (the one join of backend/projects), every GC's: the run works for the product itself."""
+    """Active engagements deficient now, ending by the given day or owed a certificate per
+    holder, with project, GC and sub (the one join of backend/projects), every GC's: the run
+    works for the product itself."""
+    owed = select(HolderRequest.engagement_id).where(HolderRequest.fulfilled_at.is_(None))
     query = engagement_parties(
         Engagement.active.is_(True),
-        or_(Engagement.status.in_(deficient), Engagement.expires_on <= ending_by),
+        or_(
+            Engagement.status.in_(deficient),
+            Engagement.expires_on <= ending_by,
+            Engagement.id.in_(owed),
+        ),
     ).order_by(Engagement.gc_org_id, Engagement.id)
     return [(r[0], r[1], r[2], r[3]) for r in (await session.execute(query)).all()]
 
@@ -87,6 +93,25 @@ async def latest_checks(
         .order_by(Verdict.engagement_id, Verdict.created_at.desc(), Verdict.id)
     )
     return {row[0]: list(row[1] or []) for row in (await session.execute(query)).all()}
+
+
+async def owed_certificates(
+    session: AsyncSession, engagement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[date, str]]]:
+    """Per engagement, the open per-holder requests: when asked for and what they must say."""
+    owed: dict[uuid.UUID, list[tuple[date, str]]] = defaultdict(list)
+    if not engagement_ids:
+        return owed
+    query = (
+        select(HolderRequest.engagement_id, HolderRequest.created_at, HolderRequest.wording)
+        .where(
+            HolderRequest.engagement_id.in_(engagement_ids), HolderRequest.fulfilled_at.is_(None)
+        )
+        .order_by(HolderRequest.created_at)
+    )
+    for engagement_id, created_at, wording in (await session.execute(query)).all():
+        owed[engagement_id].append((created_at.date(), wording))
+    return owed
 
 
 async def sent_stages(

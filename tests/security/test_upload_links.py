@@ -299,7 +299,7 @@ async def test_the_link_reads_nothing(
     assert "acord25.pdf" not in again.text
     # No session came with the link; the token is no session cookie and no API token either.
     assert "coinet_session" not in client.cookies
-    attempts = [
+    attempts: list[tuple[dict[str, str], str]] = [
         ({}, "/record"),
         ({}, f"/documents/{document}/review"),
         ({}, f"/documents/{document}/pages/1"),

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import msgspec
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.chase.holders import REQUEST_KIND, match_uploads, plan_requests
+from backend.chase.reminders import REMINDER_KIND, run_reminders
 from backend.config import Settings
 from backend.db.models import Document, OutboxEvent, RecordRevision
 from backend.db.models.holder_request import HolderRequest
 from backend.records.schemas import RecordChange
 from backend.records.store import make_store
-from tests.integration.chase.helpers import broker_grant
+from tests.integration.chase.helpers import broker_grant, engage_in_pa, pa_record
 from tests.integration.factories import make_org, sign_in
 from tests.integration.fanout.helpers import (
     certificate,
@@ -41,10 +43,10 @@ async def test_a_renewal_asks_each_holder_once_and_attaches_each_certificate(
     sub = await ready_sub(db, gc_a, gc_b)
     broker = await make_org(db, "broker")
     await broker_grant(db, sub, broker)
-    on_a = await engage_on_project(db, gc_a, sub)
-    on_b = await engage_on_project(db, gc_b, sub)
+    on_a = await engage_in_pa(db, gc_a, sub)
+    on_b = await engage_in_pa(db, gc_b, sub)
     store = make_store(settings)
-    first = await confirm(db, store, sub, initial_change(TODAY - timedelta(days=340)))
+    first = await confirm(db, store, sub, pa_record(TODAY - timedelta(days=340)))
     event = (
         await db.execute(select(OutboxEvent).where(OutboxEvent.revision_id == first.id))
     ).scalar_one()
@@ -57,10 +59,14 @@ async def test_a_renewal_asks_each_holder_once_and_attaches_each_certificate(
     )
     uploader = (await person_of(db, sub.emails["sub_bookkeeper"])).id
     for_a = await certificate(db, sub, gc_a.organisation.legal_name, uploader)
-    renewal = RecordChange(
-        kind="renewal", terms=terms(TODAY + timedelta(days=25)), source_document_id=for_a.id
+    renewal = msgspec.structs.replace(
+        pa_record(TODAY + timedelta(days=25), kind="renewal"), source_document_id=for_a.id
     )
     renewed = await confirm(db, store, sub, renewal)
+    event = (
+        await db.execute(select(OutboxEvent).where(OutboxEvent.revision_id == renewed.id))
+    ).scalar_one()
+    await run_fan_out(session_factory, event.id, TODAY)  # type: ignore[arg-type]
 
     assert await plan_requests(db) == 2
     assert await plan_requests(db) == 0
@@ -80,6 +86,15 @@ async def test_a_renewal_asks_each_holder_once_and_attaches_each_certificate(
         assert f"For {gc_b.organisation.legal_name}" in ask.body
         assert f"For {gc_a.organisation.legal_name}" not in ask.body
 
+    # The owed certificate is chased like a gap: the engagement of GC B only, on its pace.
+    chase = await run_reminders(db, TODAY, "http://coinet.test")
+    assert chase.engagements == 1
+    [reminder] = await notices_to(db, sub.emails["sub_admin"], REMINDER_KIND)
+    assert f"/my/engagements/{on_b.id}" in reminder.body
+    assert f"Certificate holder: {gc_b.organisation.legal_name}." in reminder.body
+    assert f"/my/engagements/{on_a.id}" not in reminder.body
+    assert (await run_reminders(db, TODAY, "http://coinet.test")).engagements == 0
+
     await sign_in(client, sub.emails["sub_admin"])
     page = await client.get("/certificates-needed", headers=HTML)
     assert page.status_code == 200
@@ -98,6 +113,9 @@ async def test_a_renewal_asks_each_holder_once_and_attaches_each_certificate(
     assert requests[on_b.id].document_id == for_b.id
     page = await client.get("/certificates-needed", headers=HTML)
     assert 'id="no-holder-requests"' in page.text
+    # Fulfilled, it is chased no more.
+    later = await run_reminders(db, TODAY + timedelta(days=3), "http://coinet.test")
+    assert later.engagements == 0
     # Still one shared record: the two certificates added no revision.
     revisions = await db.scalar(
         select(func.count()).select_from(RecordRevision).where(RecordRevision.sub_org_id == sub.id)
