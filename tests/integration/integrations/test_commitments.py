@@ -219,6 +219,10 @@ async def test_commitments_become_engagements_one_per_contract(
     assert shown.status_code == 200 and "3 unchanged" in shown.text
     project_page = await client.get(f"/projects/{project_id}", headers={"accept": "text/html"})
     assert "SC-002 · Concrete" in project_page.text and "PO-7 · Electrical" in project_page.text
+    contract_page = await client.get(
+        f"/engagements/{contracts['PO-7'].id}", headers={"accept": "text/html"}
+    )
+    assert "purchase order PO-7 (2027-04-15 to …)" in contract_page.text
 
     # The API lists each contract of the sub on the project, with its label.
     listed = await client.get("/api/v1/engagements", params={"project_id": str(project_id)})
