@@ -37,7 +37,7 @@ from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for, page_sizes
-from backend.web.typed_by_hand import typed_in_check, typed_values
+from backend.web.typed_by_hand import typed_for_engagement, typed_in_check, typed_values
 
 OUTCOME_ORDER: Final = {"fail": 0, "unknown": 1, "waived": 2, "pass": 3}
 DECISION_LABEL: Final = {
@@ -313,7 +313,7 @@ async def engagement_page(
         decisions=decisions,
         decision_label=DECISION_LABEL,
         snapshots=snapshots,
-        typed=typed,
+        typed=typed_for_engagement(typed, checks),
         messages=messages,
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import PolicyTerm
+from backend.db.models import Endorsement, PolicyTerm
 from backend.records.repository import RecordRepository
 
 HOLDER_POINTER: Final = "/certificate_holder/name"
@@ -35,15 +35,30 @@ FIELDS_OF_CHECK: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+# Endorsement checks by the start or end of their code, and the endorsement kind each judges.
+ENDORSEMENT_KIND_OF_CHECK: Final[tuple[tuple[str, str], ...]] = (
+    ("AI_ONGOING", "additional_insured_ongoing"),
+    ("AI_COMPLETED", "additional_insured_completed"),
+    ("PRIMARY_NONCONTRIBUTORY", "primary_noncontributory"),
+    ("NOTICE_OF_CANCELLATION", "notice_of_cancellation"),
+    ("WAIVER_OF_SUBROGATION", "waiver_of_subrogation"),
+    ("PER_PROJECT_AGGREGATE", "per_project_aggregate"),
+)
+
+
 @dataclass(frozen=True)
 class TypedValue:
-    line: str  # "" for the certificate holder
+    line: str  # "" for the certificate holder and for endorsements
     field: str
     read: str | None  # what the reader had read; None: nothing
     typed: str | None = None  # what the person typed, where the record keeps it elsewhere
+    endorsement: str = ""  # the endorsement's form ("CG 20 10 04 13"), for its fields
+    endorsement_kind: str = ""
 
     @property
     def label(self) -> str:
+        if self.endorsement:
+            return f"endorsement {self.endorsement}: {self.field.replace('_', ' ')}"
         where = self.line.replace("_", " ") + ": " if self.line else ""
         return where + self.field.replace("limits.", "").replace("_", " ")
 
@@ -58,6 +73,21 @@ async def typed_values(db: AsyncSession, sub_org_id: uuid.UUID) -> list[TypedVal
     for policy, term in terms:
         for field, read in sorted((term.entered_by_hand or {}).items()):
             found.append(TypedValue(policy.line, str(field), read if read else None))
+    endorsements = await RecordRepository(db).endorsements_in_effect(
+        Endorsement.sub_org_id == sub_org_id, sub_org_id
+    )
+    for endorsement in endorsements:
+        form = f"{endorsement.form_number} {endorsement.edition}".strip() or endorsement.kind
+        for field, read in sorted((endorsement.entered_by_hand or {}).items()):
+            found.append(
+                TypedValue(
+                    "",
+                    str(field),
+                    str(read) if read else None,
+                    endorsement=form,
+                    endorsement_kind=endorsement.kind,
+                )
+            )
     for result in await RecordRepository(db).read_results(sub_org_id):
         corrections = result.get("corrections") if isinstance(result, dict) else None
         holder = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None
@@ -81,12 +111,36 @@ def fields_of_check(code: str) -> tuple[str, ...]:
     return FIELDS_OF_CHECK.get(rest, ())
 
 
+def endorsement_kind_of_check(code: str) -> str:
+    for marker, kind in ENDORSEMENT_KIND_OF_CHECK:
+        if code.startswith(marker) or code.endswith(marker):
+            return kind
+    return ""
+
+
 def typed_in_check(check: dict[str, Any], typed: list[TypedValue]) -> list[TypedValue]:
     """The typed values a check's outcome rests on."""
-    fields = fields_of_check(str(check.get("code", "")))
+    code = str(check.get("code", ""))
+    fields = fields_of_check(code)
     line = str(check.get("line") or "")
     if fields == (HOLDER_FIELD,):
         # Each GC's certificate names its own holder: only the one this check judged counts.
         found = check.get("found")
         return [t for t in typed if t.field == HOLDER_FIELD and t.typed == found]
-    return [t for t in typed if t.field in fields and t.line == line]
+    on_file = endorsement_kind_of_check(code)
+    return [
+        t
+        for t in typed
+        if (t.field in fields and t.line == line and not t.endorsement)
+        or (on_file and t.endorsement_kind == on_file)
+    ]
+
+
+def typed_for_engagement(typed: list[TypedValue], checks: list[dict[str, Any]]) -> list[TypedValue]:
+    """What one GC is shown of the record's typed values: every typed policy or endorsement
+    value, but of the holders typed at review only the one its own holder check judged (a
+    holder typed for another GC would name that GC)."""
+    judged = {
+        c.get("found") for c in checks if fields_of_check(str(c.get("code", ""))) == (HOLDER_FIELD,)
+    }
+    return [t for t in typed if t.field != HOLDER_FIELD or t.typed in judged]

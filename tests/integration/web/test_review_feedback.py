@@ -253,3 +253,78 @@ async def test_a_holder_typed_by_hand_is_marked_in_the_signed_snapshot(
     assert holder_check["passed"]  # passed on the typed value, which the mark beside it shows
     page = render_html(snapshot, "0" * 64)
     assert "TYPED BY HAND" in page and "For Information Only" in html.unescape(page)
+
+
+async def test_typed_endorsements_reach_the_gc_and_another_gcs_typed_holder_does_not(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    meridian = await make_org(db, "general_contractor", name="Meridian Builders LLC")
+    riverside = await make_org(db, "general_contractor", name="Riverside Constructors LLC")
+    sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
+    at_meridian = await _engage_on(db, meridian, sub, "moderate", "P-2403")
+    at_riverside = await _engage_on(db, riverside, sub, "moderate", "RV-13")
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    today = date.today()
+    pdf = certificate_pdf(
+        "Keystone Framing LLC",
+        "For Information Only",
+        Policy("GL-13", "AU-14", today - timedelta(days=5), today + timedelta(days=360)),
+        "",
+    )
+    ctx = {"session_factory": session_factory, "settings": settings}
+    document_id = await _read(client, sub.id, csrf, pdf, ctx)
+    review = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    form = {**_form_values(review.text), "_csrf": csrf, "holder_name": "Meridian Builders LLC"}
+    blank = max(
+        int(k.split("-")[1]) for k in form if k.startswith("end-") and k.endswith("-form_number")
+    )
+    form.update(
+        {
+            f"end-{blank}-include": "on",
+            f"end-{blank}-form_number": "CG 20 10",
+            f"end-{blank}-edition": "04 13",
+            f"end-{blank}-kind": "additional_insured_ongoing",
+            f"end-{blank}-blanket": "on",
+        }
+    )
+    confirmed = await client.post(f"/documents/{document_id}/confirm", data=form)
+    assert confirmed.status_code == 302, confirmed.text
+    revision = (
+        await db.execute(select(RecordRevision).where(RecordRevision.sub_org_id == sub.id))
+    ).scalar_one()
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, today)
+    # Riverside gets a certificate of its own, its holder read as printed.
+    for_riverside = certificate_pdf(
+        "Keystone Framing LLC",
+        "Riverside Constructors LLC",
+        Policy("GL-13", "AU-14", today - timedelta(days=5), today + timedelta(days=360)),
+        "",
+    )
+    second_id = await _read(client, sub.id, csrf, for_riverside, ctx)
+    second_review = await client.get(f"/documents/{second_id}/review", headers=HTML)
+    second_form = {**_form_values(second_review.text), "_csrf": csrf, "kind": "correction"}
+    again = await client.post(f"/documents/{second_id}/confirm", data=second_form)
+    assert again.status_code == 302, again.text
+    second = (
+        await db.execute(
+            select(RecordRevision).where(
+                RecordRevision.sub_org_id == sub.id, RecordRevision.number == 2
+            )
+        )
+    ).scalar_one()
+    await run_fan_out(session_factory, (await event_of(db, second.id)).id, today)
+
+    client.cookies.clear()
+    await sign_in(client, meridian.emails["gc_admin"])
+    mine = html.unescape((await client.get(f"/engagements/{at_meridian.id}", headers=HTML)).text)
+    assert 'id="typed-by-hand"' in mine
+    assert "endorsement CG 20 10 04 13: form number" in mine
+    assert "“Meridian Builders LLC”" in mine  # its own holder, typed at review
+
+    client.cookies.clear()
+    await sign_in(client, riverside.emails["gc_admin"])
+    theirs = html.unescape((await client.get(f"/engagements/{at_riverside.id}", headers=HTML)).text)
+    assert "endorsement CG 20 10 04 13: form number" in theirs
+    # Riverside's holder check judged its own certificate, read as printed: the holder typed
+    # on Meridian's certificate names another GC and is not shown here.
+    assert "Meridian" not in theirs
