@@ -695,14 +695,16 @@ INSERT_VERDICTS: Final = text(
     """
 )
 
-# Only the engagements whose status, expiry or pay hold really moved are written; the others'
-# rows stay untouched (no dead tuple, no index churn).
+# Only the engagements whose status, expiry, pay hold or phase really moved are written; the
+# others' rows stay untouched (no dead tuple, no index churn, and their updated_at, the API's
+# "updated since", stays where it was: nothing an integrator reads changed).
 UPDATE_ENGAGEMENTS: Final = text(
     """
     UPDATE engagements AS e
     SET status = row.status, expires_on = row.expires_on,
         status_changed_at = row.status_changed_at, pay_hold = row.pay_hold,
-        phase = row.phase, completed_operations_until = row.completed_operations_until
+        phase = row.phase, completed_operations_until = row.completed_operations_until,
+        updated_at = now()
     FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:expires AS date[]),
                 CAST(:changed_at AS timestamptz[]), CAST(:pay_holds AS boolean[]),
                 CAST(:phases AS text[]), CAST(:completed_until AS date[]))

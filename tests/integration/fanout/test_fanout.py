@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.context import AuditContext
@@ -373,3 +373,34 @@ async def test_the_audit_log_accepts_the_fan_outs_snapshots(
         .all()
     )
     assert sum(1 for previous in chained if previous is not None) == 3
+
+
+async def test_the_engagement_row_is_written_only_when_something_moved(
+    db: AsyncSession, session_factory: object, settings: Settings
+) -> None:
+    """A verdict that changes the engagement's status rewrites its row and sets updated_at
+    (the API's "updated since"); a second revision judged the same leaves the row alone: the
+    row's physical place (ctid), new on every UPDATE, stays put."""
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    engagement = await engage_on_project(db, gc, sub)
+    place = text("SELECT ctid::text FROM engagements WHERE id = :id")
+    created = await db.scalar(place, {"id": engagement.id})
+    before = await db.scalar(select(func.now()))
+    first = await confirm(db, make_store(settings), sub, initial_change(TODAY))
+    event = await event_of(db, first.id)
+    await run_fan_out(session_factory, event.id, TODAY)  # type: ignore[arg-type]
+    await db.refresh(engagement)
+    assert engagement.status == "compliant"
+    assert before is not None and engagement.updated_at >= before
+    judged = await db.scalar(place, {"id": engagement.id})
+    assert judged != created
+
+    same = RecordChange(kind="renewal", terms=terms(TODAY, number_suffix="2"), endorsements=[])
+    second = await confirm(db, make_store(settings), sub, same)
+    event = await event_of(db, second.id)
+    report = await run_fan_out(session_factory, event.id, TODAY)  # type: ignore[arg-type]
+    assert report.verified == 1
+    await db.refresh(engagement)
+    assert engagement.status == "compliant"
+    assert await db.scalar(place, {"id": engagement.id}) == judged
