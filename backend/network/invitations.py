@@ -102,6 +102,12 @@ class InvitationService:
         self.session = session
         self.repo = NetworkRepository(session)
 
+    async def broker_addresses(self, actor: Actor) -> list[str]:
+        """The addresses the actor's sub invited as brokers and has not revoked."""
+        if not actor.is_sub:
+            return []
+        return await self.repo.broker_addresses(actor.organisation_id)
+
     async def broker_subs(self, actor: Actor) -> list[Organisation]:
         """The subs whose broker invitations grant this person access now, by name."""
         return await self.repo.subcontractors(active_broker_grant(actor, Organisation.id))

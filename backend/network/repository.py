@@ -280,6 +280,19 @@ class NetworkRepository:
         )
         return int(getattr(ended, "rowcount", 0))
 
+    async def broker_addresses(self, sub_org_id: uuid.UUID) -> list[str]:
+        """The addresses the sub invited as brokers and has not revoked, sorted."""
+        query = (
+            select(Invitation.email)
+            .where(
+                Invitation.issuer_org_id == sub_org_id,
+                Invitation.kind == "broker_access",
+                Invitation.revoked_at.is_(None),
+            )
+            .distinct()
+        )
+        return sorted(str(e) for e in (await self.session.execute(query)).scalars() if e)
+
     async def organisation_of_email(self, email: str) -> Organisation | None:
         """The organisation of the person with this address: a sub first, else the earliest."""
         query = (

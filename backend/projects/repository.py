@@ -517,6 +517,18 @@ class ProjectRepository:
         )
         return [(d, name) for d, name in await self.session.execute(query)]
 
+    async def newest_decisions(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID, limit: int
+    ) -> list[Decision]:
+        query = (
+            select(Decision)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Decision.engagement_id == engagement_id)
+            .order_by(Decision.created_at.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def messages_with_authors(
         self, scope: ColumnElement[bool], engagement_id: uuid.UUID
     ) -> list[tuple[EngagementMessage, str, str]]:

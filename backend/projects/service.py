@@ -222,6 +222,20 @@ class ProjectService:
     async def newest_verdict(self, actor: Actor, engagement_id: uuid.UUID) -> Verdict | None:
         return await self.repo.newest_verdict(engagement_scope(actor), engagement_id)
 
+    async def visible_engagement(self, actor: Actor, engagement_id: uuid.UUID) -> Engagement | None:
+        """An engagement the actor may see, active or not; None otherwise."""
+        return await self.repo.engagement_only(engagement_scope(actor), engagement_id)
+
+    async def decisions_and_messages(
+        self, actor: Actor, engagement_id: uuid.UUID, decisions_shown: int
+    ) -> tuple[list[Decision], list[tuple[EngagementMessage, str, str]]]:
+        """The newest decisions (at most `decisions_shown`) and every message, oldest first."""
+        scope = engagement_scope(actor)
+        return (
+            await self.repo.newest_decisions(scope, engagement_id, decisions_shown),
+            await self.repo.messages_with_authors(scope, engagement_id),
+        )
+
     async def gc_engagement(self, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
         """One of the actor's GC's own engagements (for its decisions, reminders, answers)."""
         found = await self.repo.engagement_only(

@@ -12,26 +12,23 @@ from typing import Any, Final
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import (
     Decision,
     Engagement,
-    EngagementMessage,
-    Invitation,
     Organisation,
-    Person,
     Project,
     RequirementSetVersion,
 )
 from backend.errors import BadInput, DomainError, Forbidden, NotFound
-from backend.network.access import engagement_scope
 from backend.network.actor import Actor
+from backend.network.invitations import InvitationService
 from backend.network.service import EMAIL_PATTERN
 from backend.notify.plain_mail import queue_plain_mail
 from backend.projects.engine_input import expiring_window_days
+from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
@@ -74,8 +71,7 @@ def gaps_of(checks: list[dict[str, Any]]) -> list[Gap]:
 async def _engagement(db: AsyncSession, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
     if not (actor.is_sub or actor.is_broker):
         raise Forbidden("This page is for the subcontractor and its brokers.")
-    query = select(Engagement).where(Engagement.id == engagement_id, engagement_scope(actor))
-    engagement = (await db.execute(query)).scalar_one_or_none()
+    engagement = await ProjectService(db).visible_engagement(actor, engagement_id)
     if engagement is None:
         raise NotFound("No such engagement of yours.")
     return engagement
@@ -102,25 +98,9 @@ async def engagement_context(
     gaps = gaps_of(list(latest[0].checks)) if latest else []
     days_left = (engagement.expires_on - date.today()).days if engagement.expires_on else None
     window = expiring_window_days(gc.settings)
-    decisions = list(
-        (
-            await db.execute(
-                select(Decision)
-                .where(Decision.engagement_id == engagement.id)
-                .order_by(Decision.created_at.desc())
-                .limit(SHOWN_DECISIONS)
-            )
-        ).scalars()
+    decisions, messages = await ProjectService(db).decisions_and_messages(
+        actor, engagement.id, SHOWN_DECISIONS
     )
-    messages = (
-        await db.execute(
-            select(EngagementMessage, Person.full_name, Organisation.legal_name)
-            .join(Person, Person.id == EngagementMessage.author_id)
-            .join(Organisation, Organisation.id == EngagementMessage.author_org_id)
-            .where(EngagementMessage.engagement_id == engagement.id)
-            .order_by(EngagementMessage.created_at)
-        )
-    ).all()
     return {
         "engagement": engagement,
         "project": project,
@@ -135,7 +115,7 @@ async def engagement_context(
         "measure_stands": measure_stands(engagement, decisions),
         "decision_label": DECISION_LABEL,
         "messages": messages,
-        "brokers": await broker_addresses(db, engagement.sub_org_id) if actor.is_sub else [],
+        "brokers": await broker_addresses(db, actor, engagement.sub_org_id),
     }
 
 
@@ -147,18 +127,12 @@ def measure_stands(engagement: Engagement, newest_first: list[Decision]) -> bool
     return engagement.pay_hold or engagement.work_stopped or rejected
 
 
-async def broker_addresses(db: AsyncSession, sub_org_id: uuid.UUID) -> list[str]:
-    """The e-mail addresses the sub invited as brokers and has not revoked."""
-    query = (
-        select(Invitation.email)
-        .where(
-            Invitation.issuer_org_id == sub_org_id,
-            Invitation.kind == "broker_access",
-            Invitation.revoked_at.is_(None),
-        )
-        .distinct()
-    )
-    return sorted(str(e) for e in (await db.execute(query)).scalars() if e)
+async def broker_addresses(db: AsyncSession, actor: Actor, sub_org_id: uuid.UUID) -> list[str]:
+    """The e-mail addresses the sub invited as brokers and has not revoked (for the sub's own
+    people only: a broker does not see the others)."""
+    if not actor.is_sub or sub_org_id != actor.organisation_id:
+        return []
+    return await InvitationService(db).broker_addresses(actor)
 
 
 def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, str]:
