@@ -30,6 +30,8 @@ PRE_SESSION_CSRF_COOKIE = "coinet_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "_csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Where API tokens are honoured: the JSON API, never the server-rendered pages.
+API_PREFIX = "/api/"
 
 log = logging.getLogger("coinet.http")
 
@@ -83,6 +85,11 @@ async def provide_actor(request: Request[Any, Any, Any], auth: AuthService) -> A
         actor = await auth.actor_for_api_token(authorization[7:].strip())
         if actor is None:
             raise NotAuthenticated("The API token is unknown or revoked.")
+        # A token is an integration's key, not a person's sign-in: on the pages it could open
+        # a browser session through /switch (in any of its maker's organisations, past the
+        # second factor) or set a second factor on its maker's account. Pages want a session.
+        if not request.url.path.startswith(API_PREFIX):
+            raise Forbidden("An API token opens /api/ only. Sign in to use the pages.")
         # The one gate for token scopes: every route that acts for someone resolves its
         # actor here, so a read-only token can change nothing whatever the route or body.
         if actor.token_scope == TOKEN_SCOPE_READ and request.method in UNSAFE_METHODS:
