@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from itertools import pairwise
 from statistics import median
+from typing import Final
 
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import BBox, Word, compact, group_lines
@@ -16,6 +17,48 @@ from backend.acord.values import is_included, other_limit_key, parse_money
 # Lines of one limit label ("COMBINED SINGLE LIMIT" over "(Ea accident)") are set at the form's
 # line spacing, under 4 pt apart; the next label starts after a row rule, further down.
 LABEL_LINE_GAP_PT = 4.0
+# A label's next word set within 4 pt of it, on its line to 2 pt, runs on past the "$" column.
+RUN_ON_GAP_PT: Final = 4.0
+SAME_LINE_PT: Final = 2.0
+# A garbled line of five capitals or more is a label OCR could not read (an amount's line has
+# digits, a rule's scrap a letter or two); one starting within 2.5 pt of the line above is that
+# label's second line ("(Per accident)").
+GARBLED_LABEL_LETTERS: Final = 5
+SECOND_LINE_GAP_PT: Final = 2.5
+# Amounts set in another font may sit up to 5 pt above their row's top edge.
+AMOUNT_ABOVE_ROW_PT: Final = 5.0
+# The line pitch of the limit labels: 8-16 pt on every edition (12 pt when none can be
+# measured); two labels closer than 4 pt are one label's two lines.
+LEAST_PITCH_PT: Final = 8.0
+MOST_PITCH_PT: Final = 16.0
+USUAL_PITCH_PT: Final = 12.0
+# A row's rules are looked for 20 pt beyond the edges its labels gave (a row label a line off).
+ROW_RULE_REACH_PT: Final = 20.0
+# Amount lines are read in a box of their own height (5-10 pt: the values' print), with 2 pt
+# above and below, ending 6 pt short of the page's edge (the form's border).
+AMOUNT_MIN_HEIGHT_PT: Final = 5.0
+AMOUNT_MAX_HEIGHT_PT: Final = 10.0
+PAGE_BORDER_PT: Final = 6.0
+# An OTHER row's amount line is at least 6 pt tall; a second reading within 0.6 of that of
+# its centre is the same line.
+OTHER_LINE_MIN_PT: Final = 6.0
+SAME_LINE_SHARE: Final = 0.6
+# A pitch outside 6-30 pt between the labels read is no line pitch (labels read out of order
+# or two rows apart); an amount more than 0.45 of a pitch off a label line is between lines.
+PLACE_MIN_PITCH_PT: Final = 6.0
+PLACE_MAX_PITCH_PT: Final = 30.0
+OFF_LINE_SHARE: Final = 0.45
+# A "$" sign read as something else is one or two characters within 3 pt of the "$" column.
+STRAY_DOLLAR_CHARS: Final = 2
+STRAY_DOLLAR_PT: Final = 3.0
+# A label line shorter than five letters cannot be told; wordings share a run of six letters
+# or more to count; a kind leads with 60 % of the line's letters and 15 points over the next.
+FUZZY_MIN_LETTERS: Final = 5
+FUZZY_MIN_SHARED: Final = 6
+FUZZY_LEAST_SHARE: Final = 0.6
+FUZZY_LEAD: Final = 0.15
+# An amount line is paired with a label line at most 14 pt away (a line and a bit).
+PAIR_REACH_PT: Final = 14.0
 
 
 def read_limits(
@@ -51,7 +94,8 @@ def read_limits(
             # An amount set close after a "$" OCR read as a letter is no part of the label.
             if AMOUNT.search(word.text):
                 break
-            if word.x0 - label_words[-1].x1 < 4 and abs(word.cy - line.words[0].cy) < 2:
+            near = word.x0 - label_words[-1].x1 < RUN_ON_GAP_PT
+            if near and abs(word.cy - line.words[0].cy) < SAME_LINE_PT:
                 label_words.append(word)
         text = compact(" ".join(w.text for w in label_words))
         key = next((k for k, pattern in spec if pattern.search(text)), None)
@@ -73,9 +117,9 @@ def read_limits(
             p.label_word_ids.update(id(w) for w in label_words)
         elif (
             scan
-            and len(re.sub(r"[^A-Z]", "", text)) >= 5
+            and len(re.sub(r"[^A-Z]", "", text)) >= GARBLED_LABEL_LETTERS
             # not the second line of the label above ("(Per accident)")
-            and line.top - line_bottom > 2.5
+            and line.top - line_bottom > SECOND_LINE_GAP_PT
         ):
             unknown.append(cy)
         line_bottom = line.bottom
@@ -94,7 +138,7 @@ def read_limits(
     anchors.sort(key=lambda a: a[1])
     # Amounts set in another font may sit a few points above their label, and the first
     # one then above the row's top edge.
-    value_region = (table.dollar_x - 1, band[0] - 5, p.page.width, band[1])
+    value_region = (table.dollar_x - 1, band[0] - AMOUNT_ABOVE_ROW_PT, p.page.width, band[1])
     keys = [k for k, _ in spec]
     ordered = any(spec is printed for printed in PRINT_ORDERED)
     page_values = p.values_in(value_region)
@@ -184,8 +228,8 @@ def _reread_labels(
     if not missing or not lone:
         return []
     known = sorted(y for k, y in anchors if k is not None)
-    steps = [b - a for a, b in pairwise(known) if b - a > 4]
-    pitch = min(max(median(steps), 8.0), 16.0) if steps else 12.0
+    steps = [b - a for a, b in pairwise(known) if b - a > LABEL_LINE_GAP_PT]
+    pitch = min(max(median(steps), LEAST_PITCH_PT), MOST_PITCH_PT) if steps else USUAL_PITCH_PT
     offsets = [
         y - sum(w.cy for w in found[k][1]) / len(found[k][1])
         for k, y in anchors
@@ -232,7 +276,7 @@ def _ruled_band(p: PageLabels, table: Table, band: tuple[float, float]) -> tuple
     may rule each limit line too, but only across the LIMITS column)."""
     if p.ink is None or "policy" not in table.columns:
         return band
-    reach = 20.0
+    reach = ROW_RULE_REACH_PT
     top, bottom = band[0] - reach, band[1] + reach
     left, right = table.columns["policy"]
     across_policy = p.ink.horizontal_rules(left + 2, right - 2, top, bottom)
@@ -301,8 +345,9 @@ def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: l
     # A block reading may give a line a box twice its height: the line is as tall as its
     # shortest reading, about the middle of the readings.
     cy = median(w.cy for w in words)
-    half = min(max(min(w.height for w in words), 5.0), 10.0) / 2
-    box = [table.dollar_x - 1, cy - half - 2, p.page.width - 6, cy + half + 2]
+    shortest = min(w.height for w in words)
+    half = min(max(shortest, AMOUNT_MIN_HEIGHT_PT), AMOUNT_MAX_HEIGHT_PT) / 2
+    box = [table.dollar_x - 1, cy - half - 2, p.page.width - PAGE_BORDER_PT, cy + half + 2]
     if p.ink is None:
         return (box[0], box[1], box[2], box[3])
     digits = [w for w in words if AMOUNT.search(w.text)] or [
@@ -370,12 +415,12 @@ def _other_amount(p: PageLabels, table: Table, words: list[Word]) -> int | None:
     if p.region_ocr is None:
         return value
     cy = sum(w.cy for w in words) / len(words)
-    height = max(min(w.height for w in words), 6.0)
+    height = max(min(w.height for w in words), OTHER_LINE_MIN_PT)
     second = [
         w
         for w in p.alternates
         if w.cx >= table.dollar_x
-        and abs(w.cy - cy) < 0.6 * height
+        and abs(w.cy - cy) < SAME_LINE_SHARE * height
         and not _stray_dollar(w, table.dollar_x)
     ]
     readings = [r for r in (words, second) if r]
@@ -480,7 +525,7 @@ def place_orphans(
     if not steps or any(step <= 0 for step in steps):
         return
     pitch = median(steps)
-    if not 6 <= pitch <= 30:
+    if not PLACE_MIN_PITCH_PT <= pitch <= PLACE_MAX_PITCH_PT:
         return
     for cy, value, words in lone:
         index, y = min(known, key=lambda item: abs(cy - item[1]))
@@ -490,7 +535,7 @@ def place_orphans(
             lines != 0
             and 0 <= place < len(keys)
             # A label on two lines has its centre half a line off its first line.
-            and abs(cy - y - lines * pitch) < 0.45 * pitch
+            and abs(cy - y - lines * pitch) < OFF_LINE_SHARE * pitch
             and keys[place] in missing
         ):
             found[keys[place]] = (value, words)
@@ -500,7 +545,7 @@ def place_orphans(
 def _stray_dollar(word: Word, dollar_x: float) -> bool:
     """A "$" sign of the "$" column OCR read as something else ("5", "s", "§"): a word of
     one or two characters where the column's "$" signs stand."""
-    return len(word.text) <= 2 and abs(word.x0 - (dollar_x + 1)) < 3
+    return len(word.text) <= STRAY_DOLLAR_CHARS and abs(word.x0 - (dollar_x + 1)) < STRAY_DOLLAR_PT
 
 
 # How each limit is printed on the editions of the form and by agency systems (compact:
@@ -536,7 +581,7 @@ def fuzzy_limit_key(text: str, keys: list[str]) -> str | None:
     wordings, when one kind clearly leads. A part of a wording (a label's first or second
     line) counts whole; words the line shares with several kinds' labels decide nothing."""
     line = compact(text)
-    if len(line) < 5:
+    if len(line) < FUZZY_MIN_LETTERS:
         return None
     scores: list[tuple[float, str]] = []
     for key in keys:
@@ -544,11 +589,12 @@ def fuzzy_limit_key(text: str, keys: list[str]) -> str | None:
         for wording in LIMIT_WORDINGS.get(key, ()):
             blocks = SequenceMatcher(None, line, wording, autojunk=False).get_matching_blocks()
             shared = sum(b.size for b in blocks if b.size >= 2)
-            if shared >= 6:
+            if shared >= FUZZY_MIN_SHARED:
                 best = max(best, shared / len(line))
         scores.append((best, key))
     scores.sort(reverse=True)
-    if scores[0][0] < 0.6 or (len(scores) > 1 and scores[0][0] - scores[1][0] < 0.15):
+    lead = scores[0][0] - scores[1][0] if len(scores) > 1 else 1.0
+    if scores[0][0] < FUZZY_LEAST_SHARE or lead < FUZZY_LEAD:
         return None
     return scores[0][1]
 
@@ -560,7 +606,7 @@ def _align(values: list[float], anchors: list[float]) -> list[int | None]:
         return []
     if m == 0:
         return [None] * n
-    limit = 14.0
+    limit = PAIR_REACH_PT
     skip_cost = limit
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]

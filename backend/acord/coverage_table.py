@@ -93,6 +93,12 @@ MARK_CELL_MIN_PT: Final = 8.0
 MARK_CELL_MAX_PT: Final = 30.0
 
 
+# An amount as limits are printed: with thousands separators ("1,000,000"), or as bare digits
+# (agency systems print "1000000"), four or more of them (a NAIC code stays in the insurer
+# box above the table, a date has slashes).
+AMOUNT_TEXT: Final = re.compile(r"\d[,.]\d{3}|^\$?\d{4,}$")
+
+
 @dataclass
 class Table:
     columns: dict[str, tuple[float, float]]
@@ -106,13 +112,16 @@ def _reread_header_row(p: PageLabels) -> None:
     again on its own: it lies just above the first limit amount of the table."""
     if p.region_ocr is None:
         return
+    # The table starts under the COVERAGES line: NAIC codes above it are no limits.
+    coverages = p.label("COVERAGES")
+    floor = coverages.bottom if coverages is not None else TABLE_TOP_SHARE * p.page.height
     amounts = [
         w
         for w in p.page.words
         if w.cx > AMOUNTS_LEFT_SHARE * p.page.width
-        and w.cy > TABLE_TOP_SHARE * p.page.height
+        and w.cy > floor
         and (parse_money(w.text) or 0) >= LEAST_LIMIT
-        and re.search(r"\d[,.]\d{3}", w.text)
+        and AMOUNT_TEXT.search(w.text)
     ]
     if not amounts:
         return
@@ -150,10 +159,25 @@ def _type_header_from_rows(p: PageLabels, central: BBox) -> Label | None:
     """Where TYPE OF INSURANCE stands when neither its words nor the rules around it were
     found (an insurer's own drawing with other header wording, or OCR that lost it): over the
     table's first row label, COMMERCIAL GENERAL LIABILITY."""
-    first = p.label("COMMERCIAL GENERAL LIABILITY", "GENERAL LIABILITY", region=central)
+    first = next(
+        (
+            hit
+            for name in ("COMMERCIAL GENERAL LIAB", "GENERAL LIABILITY")
+            for hit in p.page.find_labels(name, region=central, word_start=True)
+            if _printed_label(p, hit)
+        ),
+        None,
+    )
     if first is None:
         return None
+    p.label_word_ids.update(first.word_ids)
     return Label(first.x0, first.top - HEADER_ROW_HEIGHT_PT, first.x1, first.top - 1, frozenset())
+
+
+def _printed_label(p: PageLabels, hit: Label) -> bool:
+    """Whether a hit is the form's printed row label, in capitals, not the same words typed in
+    a value ("... on the general liability policy" in the description of operations)."""
+    return all(w.text.isupper() for w in p.page.words if id(w) in hit.word_ids)
 
 
 def _type_header_from_rules(p: PageLabels, central: BBox) -> Label | None:
@@ -214,7 +238,7 @@ def _reread_values(
     amounts = [
         w
         for w in p.page.words
-        if w.x0 > limits_x and top < w.cy < bottom and re.search(r"\d[,.]\d{3}", w.text)
+        if w.x0 > limits_x and top < w.cy < bottom and AMOUNT_TEXT.search(w.text)
     ]
     if amounts:
         left = min(w.x0 for w in amounts) - BLOCK_MARGIN_PT

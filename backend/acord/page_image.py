@@ -17,6 +17,8 @@ from typing import Final
 
 from PIL import Image, ImageFilter, ImageMath, ImageOps
 
+from backend.acord.page_quad import find_sheet, flatten
+
 # Longest side of a page image for OCR: about 265 dpi on a letter page. Scans of 150-200 dpi are
 # scaled up to it (small print reads better), larger photos down (Tesseract's time grows with
 # the pixels; 300 dpi read no better on the generated scans and took a quarter longer).
@@ -66,6 +68,7 @@ class PreparedPage:
     image: Image.Image
     quarter_turned: bool  # the page was turned 90° (its width is the file's page height)
     skew_degrees: float
+    flattened: bool = False  # a photographed sheet pulled back to its rectangle
 
 
 def upright_gray(image: Image.Image) -> Image.Image:
@@ -218,6 +221,14 @@ def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> 
         # A large photo is brought down first: every later step costs its pixels (the light
         # correction works in floating point, four bytes a pixel).
         gray = _resize(gray, factor)
+    sheet = find_sheet(gray)
+    if sheet is not None:
+        # A photographed sheet on a desk: flattened to its rectangle first, then scaled as
+        # that rectangle needs (it is smaller than the photo around it).
+        gray = flatten(gray, sheet)
+        factor = scale_factor(gray.size, longest)
+        if factor < 1.0:
+            gray = _resize(gray, factor)
     gray = even_lighting(gray)
     turned = lies_sideways(gray)
     if turned:
@@ -229,4 +240,4 @@ def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> 
         # Turned at the OCR size, after scaling up: turning a 150 dpi scan and then scaling it
         # read 1.3% of the fields worse on 60 generated scans (the turn blurs at the pixel size).
         gray = _rotate(gray, angle)
-    return PreparedPage(gray, turned, angle)
+    return PreparedPage(gray, turned, angle, sheet is not None)

@@ -25,7 +25,7 @@ from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText, Word
 from backend.acord.layout import read_acord25
-from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, upside_down
+from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, reading_plan, sharpened
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
@@ -128,15 +128,19 @@ def _ocr_image(
     """
     page = prepare_page(image, longest)
     straight = page.image
-    if upside_down(straight):
+    turned, grey = reading_plan(straight, page.flattened)
+    if turned:
         straight = straight.transpose(Image.Transpose.ROTATE_180)
+    if grey:
+        # A blurred page: read in grey, sharpened, by the page pass and the cells read again.
+        straight = sharpened(straight)
     if page_size_pt is None:
         width_pt = 612.0
     else:
         # A page scanned on its side lies in a landscape page: its height is the width.
         width_pt = page_size_pt[1] if page.quarter_turned else page_size_pt[0]
     points_per_pixel = width_pt / straight.width
-    words = ocr_words(straight, points_per_pixel)
+    words = ocr_words(straight, points_per_pixel, grey)
     height_pt = straight.height * points_per_pixel
     return _PageSource(
         PageText(words, width_pt, height_pt, number),

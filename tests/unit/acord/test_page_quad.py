@@ -1,0 +1,64 @@
+"""A photographed sheet on a desk: found by its corners and pulled back to a rectangle."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from backend.acord.page_quad import find_sheet, flatten, perspective_coefficients
+
+DESK = 90
+PAPER = 235
+# A keystoned sheet: the far (top) edge shorter than the near one, as a phone held over it
+# sees it; letter proportions (8.5 x 11).
+CORNERS = ((260.0, 150.0), (1240.0, 170.0), (1330.0, 1500.0), (170.0, 1480.0))
+
+
+def _photo() -> Image.Image:
+    image = Image.new("L", (1500, 1650), DESK)
+    draw = ImageDraw.Draw(image)
+    draw.polygon(CORNERS, fill=PAPER)
+    # Print and rules on the sheet: a ruled table must not split it into pieces.
+    for step in range(8):
+        y = 300 + step * 130
+        draw.line([(300 + step * 3, y), (1200 + step * 6, y + 20)], fill=20, width=2)
+    draw.line([(700, 250), (720, 1400)], fill=20, width=2)
+    return image
+
+
+def test_the_sheets_corners_are_found_on_the_desk() -> None:
+    sheet = find_sheet(_photo())
+    assert sheet is not None
+    for (x, y), (want_x, want_y) in zip(sheet.corners, CORNERS, strict=True):
+        assert abs(x - want_x) < 15 and abs(y - want_y) < 15
+
+
+def test_a_page_that_fills_the_frame_is_left_alone() -> None:
+    page = Image.new("L", (1200, 1550), PAPER)
+    ImageDraw.Draw(page).line([(100, 400), (1100, 400)], fill=20, width=2)
+    assert find_sheet(page) is None
+
+
+def test_the_flattened_sheet_is_a_letter_rectangle_of_paper() -> None:
+    photo = _photo()
+    sheet = find_sheet(photo)
+    assert sheet is not None
+    flat = flatten(photo, sheet)
+    assert abs(flat.height / flat.width - 11 / 8.5) < 0.01
+    # No desk left at the corners: they are paper.
+    inset = 12
+    for x, y in (
+        (inset, inset),
+        (flat.width - inset, inset),
+        (flat.width - inset, flat.height - inset),
+        (inset, flat.height - inset),
+    ):
+        assert flat.getpixel((x, y)) > (DESK + PAPER) / 2
+
+
+def test_perspective_coefficients_map_the_corners() -> None:
+    target = ((0.0, 0.0), (100.0, 0.0), (100.0, 130.0), (0.0, 130.0))
+    a, b, c, d, e, f, g, h = perspective_coefficients(target, CORNERS)
+    for (u, v), (x, y) in zip(target, CORNERS, strict=True):
+        w = g * u + h * v + 1
+        assert abs((a * u + b * v + c) / w - x) < 1e-6
+        assert abs((d * u + e * v + f) / w - y) < 1e-6
