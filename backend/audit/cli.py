@@ -25,7 +25,7 @@ from backend.audit.canonical import SnapshotError
 from backend.audit.checkpoint import Keyring, NoteError
 from backend.audit.context import AuditContext
 from backend.audit.keys import KeyFileError, log_origin, rotate_signing_key
-from backend.audit.report import ReportError
+from backend.audit.report import ReportError, check_project_report
 from backend.audit.service import (
     AuditError,
     bundle_for,
@@ -55,6 +55,18 @@ def register(subparsers: Any) -> None:
     verify.add_argument("--pdf-cert", type=Path, help="PEM certificate(s) trusted for the PDF")
     verify.add_argument("--tsa-root", type=Path, help="PEM root(s) of the time-stamp authority")
     verify.set_defaults(handler=run_verify)
+
+    report = commands.add_parser(
+        "verify-report", help="check a signed project report (PDF) offline"
+    )
+    report.add_argument("report", type=Path, help="the project report PDF")
+    report.add_argument(
+        "--pdf-cert",
+        type=Path,
+        required=True,
+        help="PEM certificate(s) of the operator's audit reports (as in a bundle's keys/)",
+    )
+    report.set_defaults(handler=run_verify_report)
 
     check = commands.add_parser("check", help="walk the whole log looking for tampering")
     check.set_defaults(handler=run_check)
@@ -121,6 +133,37 @@ def run_verify(args: argparse.Namespace) -> int:
     report = asyncio.run(verify_bundle(data, anchors))
     sys.stdout.write(f"bundle {args.bundle}\n{report.to_text()}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def run_verify_report(args: argparse.Namespace) -> int:
+    """Exit 0 when the report's signature holds, is by a trusted certificate, covers the whole
+    file, and the facts attached are exactly the ones the report names; 1 otherwise."""
+    _quiet_pyhanko()
+    try:
+        data = args.report.read_bytes()
+        trusted = _read_certificates(args.pdf_cert, "--pdf-cert")
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot use the arguments: {exc}", EXIT_UNUSABLE)
+    try:
+        checked = asyncio.run(check_project_report(data, trusted))
+    except ReportError as exc:
+        return _fail(f"{args.report}: {exc}")
+    signature = checked.signature
+    lines = [
+        ("signature intact", signature.signature_intact),
+        ("signed by a trusted certificate", signature.signer_trusted),
+        ("signature covers the whole file", signature.covers_whole_file),
+        ("attached facts are the ones named", checked.facts_match),
+    ]
+    for label, held in lines:
+        sys.stdout.write(f"{'ok  ' if held else 'FAIL'} {label}\n")
+    if checked.facts is not None:
+        project = checked.facts.get("project", {})
+        sys.stdout.write(
+            f"project {project.get('number', '')} {project.get('name', '')}, "
+            f"as of {checked.facts.get('as_of', '')}, facts SHA-256 {checked.facts_sha256}\n"
+        )
+    return EXIT_OK if all(held for _, held in lines) else EXIT_FAILED
 
 
 def _with_session(work: Callable[[AsyncSession, AuditContext], Awaitable[T]]) -> T:

@@ -4,7 +4,9 @@ signed like the snapshot reports and checked offline, a change to its facts dete
 
 from __future__ import annotations
 
+import asyncio
 import io
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,6 +22,7 @@ from backend.audit.report import (
     render_project_report_pdf,
     render_signed_report,
 )
+from backend.cli import main
 from backend.config import Settings
 from backend.records.schemas import RecordChange, TermInput
 from backend.records.store import make_store
@@ -46,7 +49,11 @@ def _short_terms() -> list[TermInput]:
 
 
 async def test_the_project_report_lists_every_sub_and_is_signed(
-    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+    client: AsyncClient,
+    db: AsyncSession,
+    session_factory: Any,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     gc = await make_org(db, "general_contractor", name="Lakeview Owners Builders LLC")
     project = await make_project(db, gc, "LV-77")
@@ -115,6 +122,19 @@ async def test_the_project_report_lists_every_sub_and_is_signed(
         assert not broken.signature.signature_intact
     except ReportError:
         pass  # so damaged it no longer reads as a signed PDF: refused just the same
+    # The operator's command checks the same offline: exit 0 for the report, 1 once altered.
+    folder = tmp_path
+    (folder / "report.pdf").write_bytes(pdf)
+    (folder / "tampered.pdf").write_bytes(tampered)
+    (folder / "reports.pem").write_bytes(
+        context.pdf_identity.certificate_pem + context.pdf_identity.chain_pem
+    )
+    pem = str(folder / "reports.pem")
+    for name, exit_code in (("report.pdf", 0), ("tampered.pdf", 1)):
+        arguments = ["audit", "verify-report", str(folder / name), "--pdf-cert", pem]
+        # The command runs its own event loop, so it runs beside this test's.
+        assert await asyncio.to_thread(main, arguments) == exit_code
+
     # A PDF signed by the same identity that is not this report with its facts (here a
     # snapshot report) is not taken for one: no facts named, none attached.
     unsigned, digest = render_project_report_pdf(facts)

@@ -75,6 +75,8 @@ async def test_a_gc_finds_a_sub_by_exact_tax_id_and_never_sees_one(
     other.organisation.tax_id = "314159266"
     await db.flush()
     await sign_in(client, gc.emails["gc_viewer"])
+    dashboard = await client.get("/dashboard", headers=HTML)
+    assert 'name="tax_id"' in dashboard.text  # the dashboard's search asks for it too
 
     for typed in (EIN_ORIGINAL, "314159265", "  31-4159265"):
         found = await client.get("/network", params={"tax_id": typed}, headers=HTML)
