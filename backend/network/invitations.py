@@ -102,6 +102,10 @@ class InvitationService:
         self.session = session
         self.repo = NetworkRepository(session)
 
+    async def broker_firms(self) -> list[Organisation]:
+        """The broker firms on the network a sub may invite a person of, by name."""
+        return await self.repo.organisations_of_kind("broker")
+
     async def broker_addresses(self, actor: Actor) -> list[str]:
         """The addresses the actor's sub invited as brokers and has not revoked."""
         if not actor.is_sub:

@@ -280,6 +280,13 @@ class NetworkRepository:
         )
         return int(getattr(ended, "rowcount", 0))
 
+    async def organisations_of_kind(self, kind: str) -> list[Organisation]:
+        """Every organisation of one kind on the network (their names are public), by name."""
+        query = (
+            select(Organisation).where(Organisation.kind == kind).order_by(Organisation.legal_name)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def broker_addresses(self, sub_org_id: uuid.UUID) -> list[str]:
         """The addresses the sub invited as brokers and has not revoked, sorted."""
         query = (

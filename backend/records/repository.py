@@ -58,6 +58,26 @@ class RecordRepository:
         query = select(Document).where(Document.id == document_id, scope)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def revision(
+        self, scope: ColumnElement[bool], revision_id: uuid.UUID
+    ) -> RecordRevision | None:
+        query = select(RecordRevision).where(RecordRevision.id == revision_id, scope)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def documents_via_invitations(
+        self, sub_org_id: uuid.UUID, invitation_ids: Collection[uuid.UUID]
+    ) -> list[Document]:
+        """The sub's documents uploaded through these (broker) invitations, newest first."""
+        query = (
+            select(Document)
+            .where(
+                Document.sub_org_id == sub_org_id,
+                Document.via_invitation_id.in_(list(invitation_ids)),
+            )
+            .order_by(Document.created_at.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def documents_by_hash(
         self, sub_org_id: uuid.UUID, hashes: Collection[str]
     ) -> dict[str, Document]:

@@ -12,7 +12,6 @@ from typing import Any, Final
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -34,11 +33,13 @@ from backend.notify.service import (
     add_notices,
     mark_all_read,
     members_with_roles,
+    notice_of,
     notices_for,
     sub_engagement_link,
     unread_notices,
 )
 from backend.projects.verify_service import verify_engagement
+from backend.records.repository import RecordRepository
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
@@ -62,10 +63,9 @@ HOME_NOTICES: Final = 5
 
 
 async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
-    query = select(Document).where(
-        Document.id == document_id, record_read_scope(actor, Document.sub_org_id)
+    document = await RecordRepository(db).document(
+        record_read_scope(actor, Document.sub_org_id), document_id
     )
-    document = (await db.execute(query)).scalar_one_or_none()
     if document is None:
         raise NotFound("No such document that you may see.")
     return document
@@ -248,11 +248,9 @@ class SubPagesController(Controller):
     async def reach(
         self, actor: Actor, db: AsyncSession, revision_id: uuid.UUID, poll: bool = False
     ) -> Template:
-        query = select(RecordRevision).where(
-            RecordRevision.id == revision_id,
-            record_read_scope(actor, RecordRevision.sub_org_id),
+        revision = await RecordRepository(db).revision(
+            record_read_scope(actor, RecordRevision.sub_org_id), revision_id
         )
-        revision = (await db.execute(query)).scalar_one_or_none()
         if revision is None:
             raise NotFound("No such change to this record.")
         items = await dependants(db, actor, revision.sub_org_id, revision.id)
@@ -530,26 +528,12 @@ async def brokers_page(
     invitations_sent = await InvitationService(db).issued(actor, (BROKER,))
     uploads: dict[uuid.UUID, list[Document]] = {}
     if invitations_sent:
-        rows = await db.execute(
-            select(Document)
-            .where(
-                Document.sub_org_id == actor.organisation_id,
-                Document.via_invitation_id.in_([i.id for i in invitations_sent]),
-            )
-            .order_by(Document.created_at.desc())
-        )
-        for document in rows.scalars():
+        for document in await RecordRepository(db).documents_via_invitations(
+            actor.organisation_id, [i.id for i in invitations_sent]
+        ):
             assert document.via_invitation_id is not None
             uploads.setdefault(document.via_invitation_id, []).append(document)
-    brokers = list(
-        (
-            await db.execute(
-                select(Organisation)
-                .where(Organisation.kind == "broker")
-                .order_by(Organisation.legal_name)
-            )
-        ).scalars()
-    )
+    brokers = await InvitationService(db).broker_firms()
     names = {o.id: o.legal_name for o in brokers}
     return await page(
         db,
@@ -603,8 +587,4 @@ class NoticesPageController(Controller):
 
 
 async def _own_notice(db: AsyncSession, actor: Actor, notice_id: uuid.UUID) -> Notice:
-    query = select(Notice).where(Notice.id == notice_id, Notice.recipient_id == actor.person_id)
-    notice = (await db.execute(query)).scalar_one_or_none()
-    if notice is None:
-        raise NotFound("No such notice of yours.")
-    return notice
+    return await notice_of(db, actor.person_id, notice_id)

@@ -47,7 +47,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/projects/verify_service.py": 18,
     "backend/web/engagement_pages.py": 2,
     "backend/web/review_checks.py": 6,
-    "backend/web/sub_pages.py": 10,
 }
 
 

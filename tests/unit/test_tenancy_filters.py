@@ -37,7 +37,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/inbound.py": 1,
     "backend/network/requirement_store.py": 1,
     "backend/projects/engine_input.py": 1,
-    "backend/web/sub_pages.py": 1,
 }
 
 
