@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any
+from typing import Any, Final
 
 from backend.acord.coverage_limits import (
     AUTO_LIMITS,
@@ -32,6 +32,34 @@ from backend.acord.scan_cells import (
     read_row_letter,
 )
 from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
+
+# A policy number's cell is read again 3 pt beyond the page pass's words (a number across the
+# column's edge), 1 pt inside the column's rules otherwise.
+POLICY_MARGIN_PT: Final = 3.0
+# The STATUTE box of the workers compensation row may start 10 pt left of the LIMITS column.
+STATUTE_LEAD_PT: Final = 10.0
+# The officers' Y / N answer box stands in the right 45 % of the TYPE OF INSURANCE cell.
+ANSWER_LEFT_SHARE: Final = 0.55
+# A letter within 0.6 of its height of a slash's line is the "Y / N" heading, not an answer.
+HEADING_LINE_SHARE: Final = 0.6
+# The answer box under its "Y / N" heading: 6 pt wider each side, 12 pt tall (a 9-10 pt letter
+# and its rules); after the question "EXCLUDED?" on the 2001 edition: 8 pt above to 4 below.
+ANSWER_SIDE_PT: Final = 6.0
+ANSWER_BOX_PT: Final = 12.0
+QUESTION_ABOVE_PT: Final = 8.0
+QUESTION_BELOW_PT: Final = 4.0
+# Specks of a scanned page ink a few thousandths of an empty box; a letter in a box this size,
+# a few hundredths.
+ANSWER_INK: Final = 0.012
+# On a text page the answer is typed under its heading: 8 pt wider each side, 14 pt down.
+TYPED_ANSWER_SIDE_PT: Final = 8.0
+TYPED_ANSWER_BELOW_PT: Final = 14.0
+# ... or after the question, from 10 pt above its line (values set a few points high).
+TYPED_ANSWER_ABOVE_PT: Final = 10.0
+# An OTHER row's band keeps half a point round its words.
+ROW_MARGIN_PT: Final = 0.5
+# A policy number holds five letters or digits or more.
+POLICY_MIN_CHARACTERS: Final = 5
 
 
 def read_coverages(p: PageLabels) -> list[dict[str, Any]]:
@@ -154,9 +182,9 @@ def _reread_policy_number(
     # the number, and a number printed across the column's edge is taken whole.
     inside = [w for w in row if left <= w.cx <= right]
     box = (
-        min([left + 1] + [w.x0 - 3 for w in inside]),
+        min([left + 1] + [w.x0 - POLICY_MARGIN_PT for w in inside]),
         min(w.top for w in row) - 2,
-        max([right - 1] + [w.x1 + 3 for w in inside]),
+        max([right - 1] + [w.x1 + POLICY_MARGIN_PT for w in inside]),
         max(w.bottom for w in row) + 2,
     )
     fresh = p.region_ocr(box, single_line=True, whitelist=_POLICY_CHARACTERS)
@@ -230,7 +258,7 @@ def _coverage(
             coverage["line"] = "excess"
     else:
         limits, any_value, included = read_limits(p, table, band, WC_LIMITS, pointer)
-        statute_area = (table.limits_x - 10, band[0], p.page.width, band[1])
+        statute_area = (table.limits_x - STATUTE_LEAD_PT, band[0], p.page.width, band[1])
         coverage["statutory"] = _statute_box(p, statute_area)
         coverage["officers_excluded"] = _officers_excluded(p, table, band)
     coverage["limits"] = limits
@@ -257,14 +285,14 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     left, right = table.columns["type"]
     if "addl" in table.columns and table.columns["addl"][0] > left:
         right = min(right, table.columns["addl"][0])
-    region = (left + 0.55 * (right - left), band[0] + 1, right - 1, band[1] - 1)
+    region = (left + ANSWER_LEFT_SHARE * (right - left), band[0] + 1, right - 1, band[1] - 1)
     words = p.region_ocr(region, sparse=True)
     slashes = [w for w in words if "/" in w.text]
     lone = [
         w
         for w in words
         if w.text.strip(" .:|") in ("Y", "N")
-        and not any(abs(s.cy - w.cy) < 0.6 * w.height for s in slashes)
+        and not any(abs(s.cy - w.cy) < HEADING_LINE_SHARE * w.height for s in slashes)
     ]
     if lone:
         return parse_mark(max(lone, key=lambda w: w.height).text.strip(" .:|"))
@@ -273,14 +301,22 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
     excluded = p.label("EXCLUDED", region=(0, band[0], table.limits_x, band[1]))
     if heading is not None:
-        box = (heading.x0 - 6, heading.bottom, heading.x1 + 6, heading.bottom + 12)
+        box = (
+            heading.x0 - ANSWER_SIDE_PT,
+            heading.bottom,
+            heading.x1 + ANSWER_SIDE_PT,
+            heading.bottom + ANSWER_BOX_PT,
+        )
     elif excluded is not None:
-        box = (excluded.x1 + 1, excluded.top - 8, right - 1, excluded.bottom + 4)
+        box = (
+            excluded.x1 + 1,
+            excluded.top - QUESTION_ABOVE_PT,
+            right - 1,
+            excluded.bottom + QUESTION_BELOW_PT,
+        )
     else:
         return None
-    # Specks of a scanned page ink a few thousandths of an empty box; a letter in a box
-    # this size, a few hundredths.
-    if p.ink is None or p.ink.ink(*box) < 0.012:
+    if p.ink is None or p.ink.ink(*box) < ANSWER_INK:
         return None
     for word in p.region_ocr(box, single_char=True, whitelist="YN"):
         # The question's "?" may come out as a letter before the answer ("NN").
@@ -296,7 +332,12 @@ def _officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> 
     p.label("N / A", "N/A", region=left_part)
     if yes_no is not None:
         # The answer box sits under its "Y / N" heading.
-        below = (yes_no.x0 - 8, yes_no.bottom - 1, yes_no.x1 + 8, yes_no.bottom + 14)
+        below = (
+            yes_no.x0 - TYPED_ANSWER_SIDE_PT,
+            yes_no.bottom - 1,
+            yes_no.x1 + TYPED_ANSWER_SIDE_PT,
+            yes_no.bottom + TYPED_ANSWER_BELOW_PT,
+        )
         for word in sorted(p.values_in(below), key=lambda w: w.top):
             value = parse_mark(word.text)
             if value is not None and word.text.upper() != "X":
@@ -312,7 +353,12 @@ def _officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> 
         ]
         or [table.limits_x]
     )
-    region = (excluded.x1, excluded.top - 10, right, excluded.bottom + 4)
+    region = (
+        excluded.x1,
+        excluded.top - TYPED_ANSWER_ABOVE_PT,
+        right,
+        excluded.bottom + QUESTION_BELOW_PT,
+    )
     for word in sorted(p.values_in(region), key=lambda w: w.x0):
         value = parse_mark(word.text)
         if value is not None and word.text.upper() != "X":
@@ -368,8 +414,8 @@ def _other_rows(
     for row_words in rows:
         if not row_words:
             continue
-        top = min(w.top for w in row_words) - 0.5
-        bottom = max(w.bottom for w in row_words) + 0.5
+        top = min(w.top for w in row_words) - ROW_MARGIN_PT
+        bottom = max(w.bottom for w in row_words) + ROW_MARGIN_PT
         pointer = f"/coverages/{first_index + len(coverages)}"
         common = _common(p, table, (top, bottom), pointer, "other")
         type_col = table.columns.get("type", (0.0, 0.0))
@@ -405,7 +451,7 @@ def _clean_policy_number(text: str) -> bool:
     return bool(
         re.fullmatch(r"[A-Z0-9]+(?:[ /-]{1,2}[A-Z0-9]+)*", text)
         and re.search(r"\d", text)
-        and len(re.sub(r"[^A-Z0-9]", "", text)) >= 5
+        and len(re.sub(r"[^A-Z0-9]", "", text)) >= POLICY_MIN_CHARACTERS
     )
 
 

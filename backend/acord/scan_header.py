@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
 from backend.acord.geometry import BBox, Word, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, leading_run, likelier_words
@@ -30,6 +31,45 @@ _EMAIL_CHARACTERS = (
 _REVISION_CHARACTERS = "0123456789"
 # Share of a pixel column of a value's cell that a stroke of print inks; specks ink less.
 _COLUMN_INK = 0.07
+# A certificate number holds three digits or more (a word of the form's print, fewer).
+_CERTIFICATE_DIGITS: Final = 3
+# The COVERAGES line's labels are 5-7 pt print: a line at least 5 pt tall is looked across.
+_LEAST_LINE_PT: Final = 5.0
+# The form's right border stands 6 pt inside the page's edge; the revision number's box is
+# 60 pt wide; a revision counts revisions, three digits at most.
+_BORDER_PT: Final = 6.0
+_REVISION_BOX_PT: Final = 60.0
+_REVISION_DIGITS: Final = 3
+# A value re-read keeps 4 pt around the page pass's words of it (letters cut at the edge read
+# as junk); one narrower than 10 pt is a lone character, read as one.
+_VALUE_MARGIN_PT: Final = 4.0
+_LONE_VALUE_PT: Final = 10.0
+# A box's print lies between the rules 3 pt around it, keeping 1.2 pt off each (a rule's
+# anti-aliased edge) and at least 2 pt from the middle (a rule through the print is none);
+# under 4 pt of height holds no print.
+_RULE_SEARCH_PT: Final = 3.0
+_RULE_EDGE_PT: Final = 1.2
+_MIDDLE_CLEAR_PT: Final = 2.0
+_LEAST_PRINT_PT: Final = 4.0
+# A pixel column within 1.5 pt of a vertical rule is the rule's; inked columns up to 8 pt
+# apart are one value (letters and the spaces between words).
+_RULE_COLUMN_PT: Final = 1.5
+_VALUE_GAP_PT: Final = 8.0
+# A telephone line holds seven digits or more (ten, some perhaps misread).
+_PHONE_DIGITS: Final = 7
+# Values start 3 pt left of the first value word found; a reading starting 1.5 pt or more
+# right of that start lost its first letters.
+_VALUE_LEAD_PT: Final = 3.0
+_CUT_START_PT: Final = 1.5
+# A word is a misread label ("aporess", "untae") at this similarity to its spelling.
+_LABEL_LIKENESS: Final = 0.6
+# A person's name is two to four words.
+_NAME_WORDS: Final = (2, 4)
+# An upright stroke inks a fifth of its pixel column; thin print a tenth over two columns.
+_STROKE_INK: Final = 0.2
+_THIN_STROKE_INK: Final = 0.1
+# Words set closer than half a letter's height are one value ("certificates" "@agency.com").
+_CLOSE_SHARE: Final = 0.5
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
 
 
@@ -49,7 +89,7 @@ def certificate_number_like(text: str) -> bool:
     return (
         len(groups) <= 2
         and all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", g) for g in groups)
-        and len(re.findall(r"\d", text)) >= 3
+        and len(re.findall(r"\d", text)) >= _CERTIFICATE_DIGITS
     )
 
 
@@ -79,7 +119,7 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
     coverages = p.label("COVERAGES")
     if coverages is None:
         return None
-    height = max(coverages.bottom - coverages.top, 5.0)
+    height = max(coverages.bottom - coverages.top, _LEAST_LINE_PT)
     line_box = (
         coverages.x1,
         coverages.top - height,
@@ -98,15 +138,16 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
     top, bottom = coverages.top - height, coverages.bottom + height
     cert_value = revision_value = None
     if cert is not None:
-        right = revision.x0 - 2 if revision is not None else p.page.width - 6
+        right = revision.x0 - 2 if revision is not None else p.page.width - _BORDER_PT
         cert_value = _reread_value(p, "/certificate_number", (cert.x1 + 1, top, right, bottom))
         if cert_value is not None and not certificate_number_like(cert_value):
             cert_value = None  # print of the lines around read as words, or specks
             p.evidence.fields.pop("/certificate_number", None)
     if revision is not None:
-        box = (revision.x1 + 1, top, min(revision.x1 + 60, p.page.width - 6), bottom)
+        box_right = min(revision.x1 + _REVISION_BOX_PT, p.page.width - _BORDER_PT)
+        box = (revision.x1 + 1, top, box_right, bottom)
         revision_value = _reread_value(p, "/revision_number", box, _REVISION_CHARACTERS)
-        if revision_value is not None and len(revision_value) > 3:
+        if revision_value is not None and len(revision_value) > _REVISION_DIGITS:
             revision_value = None  # the label was matched on other print
     # Both labels placed and nothing read is an answer: the page pass's words there are no
     # value either.
@@ -123,9 +164,9 @@ def _reread_value(
         # Only where the page pass saw the value: a value set in another font sits off its
         # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
         tight: BBox | None = (
-            max(box[0], min(w.x0 for w in seen) - 4),
+            max(box[0], min(w.x0 for w in seen) - _VALUE_MARGIN_PT),
             min(w.top for w in seen) - 2,
-            min(box[2], max(w.x1 for w in seen) + 4),
+            min(box[2], max(w.x1 for w in seen) + _VALUE_MARGIN_PT),
             max(w.bottom for w in seen) + 2,
         )
         # A lone character reads better as one (Tesseract's line mode often drops it).
@@ -134,7 +175,7 @@ def _reread_value(
         # The page pass lost the value (set in another font, a few points above the
         # label's line): where the box holds print, that print is read.
         tight = _printed_extent(p, box)
-        lone = tight is not None and tight[2] - tight[0] < 10
+        lone = tight is not None and tight[2] - tight[0] < _LONE_VALUE_PT
     if tight is None:
         return None
     fresh = p.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
@@ -157,16 +198,16 @@ def _printed_extent(p: PageLabels, box: BBox) -> BBox | None:
         return None
     x0, top, x1, bottom = box
     middle = (top + bottom) / 2
-    rules = p.ink.horizontal_rules(x0, x1, top - 3, bottom + 3)
-    top = max([r + 1.2 for r in rules if r < middle - 2] + [top])
-    bottom = min([r - 1.2 for r in rules if r > middle + 2] + [bottom])
-    if bottom - top < 4:
+    rules = p.ink.horizontal_rules(x0, x1, top - _RULE_SEARCH_PT, bottom + _RULE_SEARCH_PT)
+    top = max([r + _RULE_EDGE_PT for r in rules if r < middle - _MIDDLE_CLEAR_PT] + [top])
+    bottom = min([r - _RULE_EDGE_PT for r in rules if r > middle + _MIDDLE_CLEAR_PT] + [bottom])
+    if bottom - top < _LEAST_PRINT_PT:
         return None
     ruled = p.ink.vertical_rules(x0, x1, top, bottom)
     inked: list[tuple[float, float]] = []
     x = x0
     while x < x1:
-        if all(abs(x + 0.5 - r) > 1.5 for r in ruled):
+        if all(abs(x + 0.5 - r) > _RULE_COLUMN_PT for r in ruled):
             share = p.ink.ink(x, top, x + 1, bottom)
             if share >= _COLUMN_INK:
                 inked.append((x, share))
@@ -175,7 +216,7 @@ def _printed_extent(p: PageLabels, box: BBox) -> BBox | None:
     # stroke of print in it.
     runs: list[list[tuple[float, float]]] = []
     for column in inked:
-        if runs and column[0] - runs[-1][-1][0] <= 8:
+        if runs and column[0] - runs[-1][-1][0] <= _VALUE_GAP_PT:
             runs[-1].append(column)
         else:
             runs.append([column])
@@ -189,7 +230,7 @@ def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict
     """The producer's contact, phone and e-mail from the lines of the contact box (between
     `top` and `bottom`, right of `left`), told apart by their values, each read again."""
     assert p.region_ocr is not None
-    right = p.page.width - 6
+    right = p.page.width - _BORDER_PT
     lines = group_lines(p.page.words_in((left, top, right, bottom)))
     found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
     # The e-mail's line holds its "@", or at least the end of a domain name when OCR read
@@ -199,7 +240,11 @@ def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict
     )
     # A telephone line holds ten digits or so, some of them perhaps misread.
     phone_line = next(
-        (ln for ln in lines if ln is not email_line and len(re.findall(r"\d", ln.text)) >= 7),
+        (
+            ln
+            for ln in lines
+            if ln is not email_line and len(re.findall(r"\d", ln.text)) >= _PHONE_DIGITS
+        ),
         None,
     )
     starts = [
@@ -215,7 +260,7 @@ def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict
     if not anchors:
         return found
     # Values line up at the left after their labels.
-    value_left = min(w.x0 for w in anchors) - 3
+    value_left = min(w.x0 for w in anchors) - _VALUE_LEAD_PT
     if email_line is not None:
         found["email"] = _scan_email(p, email_line.words, left, value_left, right)
     if phone_line is not None:
@@ -253,7 +298,7 @@ def _scan_email(
     address = email_address(joined_text(cut))
     chosen = cut
     # Paper read before the address's first letter: its start was not cut.
-    if address is None or min(w.x0 for w in cut) < value_left + 1.5:
+    if address is None or min(w.x0 for w in cut) < value_left + _CUT_START_PT:
         whole = _reread_line(p, words, left, right, _EMAIL_CHARACTERS + " ")
         fuller = _without_label(email_address(joined_text(whole)))
         if fuller is not None and (address is None or _cut_short(address, fuller)):
@@ -272,7 +317,7 @@ def _reread_line(
         return []
     top = min(w.top for w in values) - 2
     bottom = max(w.bottom for w in values) + 2
-    box = (left, top, min(max(w.x1 for w in values) + 4, right), bottom)
+    box = (left, top, min(max(w.x1 for w in values) + _VALUE_MARGIN_PT, right), bottom)
     return p.region_ocr(box, single_line=True, whitelist=whitelist)
 
 
@@ -299,7 +344,9 @@ def _without_label(address: str | None) -> str | None:
         return None
     name, _, domain = address.partition("@")
     parts = re.split(r"[._]", name)
-    while len(parts) > 1 and any(similarity(parts[0], label) >= 0.6 for label in _EMAIL_LABEL):
+    while len(parts) > 1 and any(
+        similarity(parts[0], label) >= _LABEL_LIKENESS for label in _EMAIL_LABEL
+    ):
         name = name[len(parts[0]) + 1 :]
         parts.pop(0)
     return f"{name}@{domain}"
@@ -319,12 +366,13 @@ def contact_name(words: list[Word]) -> list[Word]:
         text = word.text.strip(" ,;")
         if (
             not re.fullmatch(r"[A-Z][A-Za-z'-]*|[A-Z][a-z]?\.", text)
-            or any(similarity(text, label) >= 0.6 for label in _CONTACT_LABEL)
+            or any(similarity(text, label) >= _LABEL_LIKENESS for label in _CONTACT_LABEL)
             or (run and text.isupper() != run[0].text.strip(" ,;").isupper())
         ):
             break
         run.insert(0, word)
-    return run if 2 <= len(run) <= 4 else []
+    fewest, most = _NAME_WORDS
+    return run if fewest <= len(run) <= most else []
 
 
 def _stroke(run: list[tuple[float, float]]) -> bool:
@@ -332,7 +380,7 @@ def _stroke(run: list[tuple[float, float]]) -> bool:
     print: an upright stroke inks a fifth of its column or more ("1"), thin print a tenth over
     two columns or more; specks of a scanned page ink less than a tenth of one column."""
     most = max(share for _, share in run)
-    return most >= 0.2 or (len(run) >= 2 and most >= 0.1)
+    return most >= _STROKE_INK or (len(run) >= 2 and most >= _THIN_STROKE_INK)
 
 
 def value_start(words: list[Word], is_value: Callable[[Word], bool]) -> Word | None:
@@ -342,6 +390,9 @@ def value_start(words: list[Word], is_value: Callable[[Word], bool]) -> Word | N
     index = next((i for i, w in enumerate(ordered) if is_value(w)), None)
     if index is None:
         return None
-    while index > 0 and ordered[index].x0 - ordered[index - 1].x1 < 0.5 * ordered[index].height:
+    while (
+        index > 0
+        and ordered[index].x0 - ordered[index - 1].x1 < _CLOSE_SHARE * ordered[index].height
+    ):
         index -= 1
     return ordered[index]
