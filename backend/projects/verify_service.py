@@ -65,6 +65,7 @@ from backend.verification.checks import BLOCKING, FAIL, UNKNOWN, Waiver
 from backend.verification.engine import verify
 from backend.verification.plan import (
     COMPLETED_OPERATIONS,
+    FINISHED,
     completed_operations_set,
     completed_operations_until,
     phase_on,
@@ -520,7 +521,10 @@ async def verify_batch(
     if not targets:
         return []
     await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
-    if revision_id is not None:
+    # After its completed-operations years an engagement asks nothing more: a later renewal of
+    # the sub's record is not judged against it.
+    targets = [t for t in targets if _phase(cache, t, today) != FINISHED]
+    if revision_id is not None and targets:
         done = set(
             (
                 await session.execute(

@@ -174,3 +174,14 @@ async def test_close_out_starts_the_completed_operations_phase_and_the_sweep_fol
     assert done.finished == 1 and done.examined == 0
     engagement = await db.get(Engagement, engagement.id, populate_existing=True)
     assert engagement is not None and engagement.phase == "finished"
+
+    # A renewal confirmed after that is not judged against the finished engagement.
+    later = until + timedelta(days=2)
+    renewal = RecordChange(kind="renewal", terms=terms(later - timedelta(days=10)))
+    renewed = await confirm(db, make_store(settings), sub, renewal)
+    renewed_id = renewed.id
+    await run_fan_out(session_factory, (await event_of(db, renewed_id)).id, later)
+    judged = select(Verdict).where(
+        Verdict.engagement_id == engagement.id, Verdict.revision_id == renewed_id
+    )
+    assert (await db.execute(judged)).first() is None
