@@ -23,6 +23,7 @@ from backend.db.models import (
     Person,
     Project,
     ProjectTrade,
+    RequirementSet,
     RequirementSetVersion,
     SignInThrottle,
     WebSession,
@@ -325,6 +326,19 @@ class NetworkRepository:
             Engagement.parent_engagement_id.is_(None),
         )
         return (await self.session.execute(query)).first() is not None
+
+    async def newest_version_of_set_named(
+        self, gc_org_id: uuid.UUID, name: str
+    ) -> uuid.UUID | None:
+        """The newest version of the GC's requirement set of this name (a derived tier-2 set)."""
+        query = (
+            select(RequirementSetVersion.id)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(RequirementSet.gc_org_id == gc_org_id, RequirementSet.name == name)
+            .order_by(RequirementSetVersion.version.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
 
     async def trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
         """The newest version of the requirement set mapped to the trade on the project."""

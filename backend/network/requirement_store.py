@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import RequirementSet, RequirementSetVersion
 from backend.errors import Conflict
+from backend.network.repository import NetworkRepository
 from backend.requirements.codec import requirements_to_json
 from backend.requirements.flowdown import derive_tier2
 from backend.requirements.versions import requirement_digest, requirement_set_from_body
@@ -51,12 +51,8 @@ async def tier2_version_for(session: AsyncSession, parent_version_id: uuid.UUID)
     if parent_set is None:
         raise Conflict("The parent engagement's requirements no longer exist.")
     name = _tier2_name(parent_set, parent_version)
-    existing = await session.scalar(
-        select(RequirementSetVersion.id)
-        .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
-        .where(RequirementSet.gc_org_id == parent_set.gc_org_id, RequirementSet.name == name)
-        .order_by(RequirementSetVersion.version.desc())
-        .limit(1)
+    existing = await NetworkRepository(session).newest_version_of_set_named(
+        parent_set.gc_org_id, name
     )
     if existing is not None:
         return existing

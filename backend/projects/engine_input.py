@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Document, InsurerRating, Organisation
 from backend.db.models import Endorsement as EndorsementRow
 from backend.db.models import Policy as PolicyRow
 from backend.db.models import PolicyTerm as TermRow
+from backend.projects.repository import ProjectRepository
 from backend.records.repository import RecordRepository
 from backend.requirements.names import same_entity
 from backend.requirements.ratings import EMPTY_RATINGS, RatingError, RatingTable
@@ -135,10 +135,7 @@ async def load_record_rows(
         EndorsementRow.sub_org_id == sub_org_id, sub_org_id, known_at
     )
     sub = await session.get(Organisation, sub_org_id)
-    query = select(Document).where(Document.sub_org_id == sub_org_id)
-    if known_at is not None:
-        query = query.where(Document.created_at <= known_at)
-    documents = list((await session.execute(query.order_by(Document.created_at.desc()))).scalars())
+    documents = await repo.documents_of_sub(sub_org_id, known_at)
     by_id = {document.id: document for document in documents}
     certificates = [c for c in (_certificate(d) for d in documents) if c is not None]
     rows = RecordRows(
@@ -479,9 +476,8 @@ async def load_ratings(
     ids = set(gc_org_ids)
     if not ids:
         return {}
-    query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(ids))
     grouped: dict[uuid.UUID, list[InsurerRating]] = {gc: [] for gc in ids}
-    for row in (await session.execute(query)).scalars():
+    for row in await ProjectRepository(session).insurer_ratings(ids):
         grouped[row.gc_org_id].append(row)
     return {gc: ratings_table(rows) for gc, rows in grouped.items()}
 

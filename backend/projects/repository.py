@@ -16,6 +16,7 @@ from backend.db.models import (
     Decision,
     Engagement,
     EngagementMessage,
+    InsurerRating,
     Organisation,
     Person,
     Project,
@@ -516,6 +517,11 @@ class ProjectRepository:
             .order_by(Decision.created_at.desc())
         )
         return [(d, name) for d, name in await self.session.execute(query)]
+
+    async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
+        """The insurer ratings these GCs keep (each GC's own)."""
+        query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))
+        return list((await self.session.execute(query)).scalars())
 
     async def newest_decisions(
         self, scope: ColumnElement[bool], engagement_id: uuid.UUID, limit: int

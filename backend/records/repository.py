@@ -58,6 +58,16 @@ class RecordRepository:
         query = select(Document).where(Document.id == document_id, scope)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def documents_of_sub(
+        self, sub_org_id: uuid.UUID, known_at: datetime | None
+    ) -> list[Document]:
+        """Every document of the sub (uploaded by `known_at` when given), newest first."""
+        query = select(Document).where(Document.sub_org_id == sub_org_id)
+        if known_at is not None:
+            query = query.where(Document.created_at <= known_at)
+        query = query.order_by(Document.created_at.desc())
+        return list((await self.session.execute(query)).scalars())
+
     async def revision(
         self, scope: ColumnElement[bool], revision_id: uuid.UUID
     ) -> RecordRevision | None:

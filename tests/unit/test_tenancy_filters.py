@@ -35,8 +35,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/demo/loader.py": 1,
     "backend/integrations/accounting.py": 1,
     "backend/integrations/procore/inbound.py": 1,
-    "backend/network/requirement_store.py": 1,
-    "backend/projects/engine_input.py": 1,
 }
 
 
