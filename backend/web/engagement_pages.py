@@ -36,6 +36,7 @@ from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
+from backend.web.network_search import sub_has_namesake
 from backend.web.page_image import box_for, page_sizes
 from backend.web.typed_by_hand import typed_for_engagement, typed_in_check, typed_values
 
@@ -314,6 +315,7 @@ async def engagement_page(
         decision_label=DECISION_LABEL,
         snapshots=snapshots,
         typed=typed_for_engagement(typed, checks),
+        namesake=await sub_has_namesake(db, engagement.sub_org_id),
         messages=messages,
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")

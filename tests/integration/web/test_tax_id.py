@@ -11,7 +11,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Organisation
+from backend.db.models import Engagement, Membership, Organisation, Person
 from tests.integration.factories import make_org, sign_in
 from tests.integration.web.test_signup import CSRF_INPUT, HTML, _counts, _invite_new_sub
 
@@ -179,6 +179,25 @@ async def test_signing_up_under_another_companys_legal_name(
     by_ein = await client.get("/network", params={"tax_id": EIN_ORIGINAL}, headers=HTML)
     assert f'data-sub="{original.id}"' in by_ein.text
     assert f'data-sub="{newcomer.id}"' not in by_ein.text
+
+    # The GC that engaged the newcomer sees the flag on the engagement's page too.
+    engaged = (
+        await db.execute(select(Engagement).where(Engagement.sub_org_id == newcomer.id))
+    ).scalar_one()
+    client.cookies.clear()
+    inviter = (
+        await db.execute(
+            select(Membership.person_id).where(
+                Membership.organisation_id == engaged.gc_org_id,
+                Membership.role == "gc_contract_admin",
+            )
+        )
+    ).scalar_one()
+    person = await db.get(Person, inviter)
+    assert person is not None
+    await sign_in(client, person.email)
+    page = await client.get(f"/engagements/{engaged.id}", headers=HTML)
+    assert page.status_code == 200 and "data-namesake" in page.text
 
     # Neither can drop its tax id now: it is what tells the two apart.
     client.cookies.clear()
