@@ -518,6 +518,16 @@ class ProjectRepository:
         )
         return [(d, name) for d, name in await self.session.execute(query)]
 
+    async def engaging_gc_settings(self, sub_org_id: uuid.UUID) -> list[tuple[str, Any]]:
+        """(name, settings) of every GC with an active engagement of the sub."""
+        query = (
+            select(Organisation.legal_name, Organisation.settings)
+            .join(Engagement, Engagement.gc_org_id == Organisation.id)
+            .where(Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True))
+            .distinct()
+        )
+        return [(name, settings) for name, settings in await self.session.execute(query)]
+
     async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
         """The insurer ratings these GCs keep (each GC's own)."""
         query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))

@@ -68,6 +68,31 @@ class RecordRepository:
         query = query.order_by(Document.created_at.desc())
         return list((await self.session.execute(query)).scalars())
 
+    async def first_revision_from(
+        self, sub_org_id: uuid.UUID, document_id: uuid.UUID
+    ) -> RecordRevision | None:
+        """The first revision of the sub's record confirmed from this document, if any."""
+        query = (
+            select(RecordRevision)
+            .where(
+                RecordRevision.sub_org_id == sub_org_id,
+                RecordRevision.source_document_id == document_id,
+            )
+            .order_by(RecordRevision.number)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def revision_numbers_from(
+        self, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
+    ) -> list[tuple[uuid.UUID | None, int]]:
+        """(source document, revision number) of the sub's revisions confirmed from these."""
+        query = select(RecordRevision.source_document_id, RecordRevision.number).where(
+            RecordRevision.sub_org_id == sub_org_id,
+            RecordRevision.source_document_id.in_(document_ids),
+        )
+        return [(d, n) for d, n in await self.session.execute(query)]
+
     async def revision(
         self, scope: ColumnElement[bool], revision_id: uuid.UUID
     ) -> RecordRevision | None:

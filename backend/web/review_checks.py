@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, Engagement, Organisation, RecordRevision
+from backend.db.models import Document, RecordRevision
 from backend.errors import BadInput
 from backend.network.legal_names import ENTITY_SUFFIXES, core_words
+from backend.projects.repository import ProjectRepository
+from backend.records.repository import RecordRepository
 from backend.records.schemas import RecordChange
 from backend.requirements.names import normalise_entity_name
 
@@ -142,14 +143,9 @@ def parse_certificate_max_age(raw: str) -> int:
 
 async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> tuple[int, str]:
     """The shortest certificate-age window among the GCs engaging this sub, and whose it is."""
-    query = (
-        select(Organisation.legal_name, Organisation.settings)
-        .join(Engagement, Engagement.gc_org_id == Organisation.id)
-        .where(Engagement.sub_org_id == sub_org_id, Engagement.active.is_(True))
-        .distinct()
-    )
     windows = [
-        (certificate_max_age(settings), name) for name, settings in (await db.execute(query)).all()
+        (certificate_max_age(settings), name)
+        for name, settings in await ProjectRepository(db).engaging_gc_settings(sub_org_id)
     ]
     if not windows:
         return DEFAULT_CERTIFICATE_MAX_AGE_DAYS, "the usual contract"
@@ -158,16 +154,7 @@ async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> 
 
 async def confirmed_as(db: AsyncSession, document: Document) -> RecordRevision | None:
     """The revision this document was already confirmed as, if any."""
-    query = (
-        select(RecordRevision)
-        .where(
-            RecordRevision.sub_org_id == document.sub_org_id,
-            RecordRevision.source_document_id == document.id,
-        )
-        .order_by(RecordRevision.number)
-        .limit(1)
-    )
-    return (await db.execute(query)).scalar_one_or_none()
+    return await RecordRepository(db).first_revision_from(document.sub_org_id, document.id)
 
 
 async def revisions_of_documents(
@@ -176,12 +163,10 @@ async def revisions_of_documents(
     """document id -> the number of the first revision confirmed from it."""
     if not document_ids:
         return {}
-    query = select(RecordRevision.source_document_id, RecordRevision.number).where(
-        RecordRevision.sub_org_id == sub_org_id,
-        RecordRevision.source_document_id.in_(document_ids),
-    )
     found: dict[uuid.UUID, int] = {}
-    for document_id, number in (await db.execute(query)).all():
+    for document_id, number in await RecordRepository(db).revision_numbers_from(
+        sub_org_id, document_ids
+    ):
         if document_id is not None and (document_id not in found or number < found[document_id]):
             found[document_id] = number
     return found

@@ -48,7 +48,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/projects/sweep.py": 9,
     "backend/projects/verify_service.py": 18,
     "backend/web/engagement_pages.py": 2,
-    "backend/web/review_checks.py": 6,
 }
 
 

@@ -28,7 +28,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/projects/decisions.py": 3,
     "backend/web/engagement_pages.py": 2,
     "backend/projects/verify_service.py": 1,
-    "backend/web/review_checks.py": 3,
     "backend/audit/controllers.py": 2,
     "backend/integrations/procore/writeback.py": 2,
     "backend/audit/service.py": 1,
