@@ -48,6 +48,7 @@ class CheckFragments:
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[Mapping[str, Any], bytes]] = {}
         self._coverages: dict[int, tuple[Sequence[Any], bytes]] = {}
+        self._arrays: dict[tuple[int, ...], bytes] = {}
         self.templates = SnapshotTemplates()
 
     def coverages(self, coverages: Sequence[Any]) -> bytes:
@@ -61,6 +62,12 @@ class CheckFragments:
         return known[1]
 
     def array(self, checks: Sequence[Mapping[str, Any]]) -> bytes:
+        # Engagements of one GC share whole arrays of the same check dicts: each distinct
+        # array is joined once (keyed by its dicts' identities; the dicts are held here).
+        shape = tuple(map(id, checks))
+        joined = self._arrays.get(shape)
+        if joined is not None:
+            return joined
         parts = []
         for check in checks:
             known = self._by_id.get(id(check))
@@ -68,7 +75,10 @@ class CheckFragments:
                 known = (check, canonical_bytes(check))
                 self._by_id[id(check)] = known
             parts.append(known[1])
-        return b"[" + b",".join(parts) + b"]"
+        joined = b"[" + b",".join(parts) + b"]"
+        if all(self._by_id[id(check)][0] is check for check in checks):
+            self._arrays[shape] = joined
+        return joined
 
 
 def snapshot_bytes(

@@ -10,6 +10,7 @@ nothing. The caller commits; a process killed before that leaves nothing of the 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,9 +60,10 @@ from backend.projects.repository import (
     update_engagements,
 )
 from backend.requirements.model import RequirementError, RequirementSet
-from backend.requirements.ratings import RatingTable
+from backend.requirements.ratings import EMPTY_RATINGS, RatingTable
 from backend.requirements.versions import requirement_set_from_body
 from backend.verification.checks import BLOCKING, FAIL, UNKNOWN, Waiver
+from backend.verification.context import VerificationContext
 from backend.verification.engine import verify
 from backend.verification.plan import (
     COMPLETED_OPERATIONS,
@@ -104,6 +106,12 @@ class FanOutCache:
     check_json: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     fragments: CheckFragments = field(default_factory=CheckFragments)
     check_text: dict[int, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    judgements: dict[tuple[Any, ...], tuple[EngineVerdict, date | None, str, str]] = field(
+        default_factory=dict
+    )
+    # Typed-by-hand marks per certificate holder, for the record `marks_of`.
+    marks_of: RecordRows | None = None
+    marks: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     blocking: dict[tuple[int, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def text_of(self, check: dict[str, Any]) -> str:
@@ -132,18 +140,25 @@ class FanOutCache:
         the dicts are shared and must be treated as read-only."""
         rendered = []
         for check in verdict.checks:
-            key = (
-                check.code,
-                check.outcome,
-                check.line,
-                check.requirement,
-                _exact(check.expected),
-                _exact(check.found),
-                check.severity,
-                check.waivable,
-                check.evidence,
-                check.waiver,
-            )
+            key: tuple[Any, ...]
+            try:
+                # A Check hashes and compares by its fields (compiled: one C call); the types
+                # of expected and found keep 1, 1.0 and True, equal but rendered apart, apart.
+                key = (check, type(check.expected), type(check.found))
+                hash(key)
+            except TypeError:  # an unhashable value (a list): its repr is exact
+                key = (
+                    check.code,
+                    check.outcome,
+                    check.line,
+                    check.requirement,
+                    _exact(check.expected),
+                    _exact(check.found),
+                    check.severity,
+                    check.waivable,
+                    check.evidence,
+                    check.waiver,
+                )
             found = self.check_json.get(key)
             if found is None:
                 found = self.check_json[key] = check_to_json(check)
@@ -401,12 +416,19 @@ def _documents(rows: RecordRows, revision: RecordRevision | None) -> list[Docume
 def _typed_marks(rows: RecordRows, target: _Target, cache: FanOutCache) -> dict[str, Any]:
     """The snapshot's marks for values typed at review rather than read, beside those of the
     coverages: the certificate holder this engagement's holder check judged, and the
-    endorsements on file. Absent when everything was read."""
-    marks: dict[str, Any] = {}
+    endorsements on file. Absent when everything was read. They depend on the record and the
+    holder only, so a fan-out makes them once per holder (the holder's certificate is looked
+    for among all of the sub's documents); the dict returned is shared: read it only."""
     entry = cache.requirements.get(target.engagement.requirement_set_version_id)
     holder = (entry[0].certificate_holder_name if entry else None) or (
         target.project.certificate_holder
     )
+    if cache.marks_of is not rows:
+        cache.marks_of, cache.marks = rows, {}
+    known = cache.marks.get(holder)
+    if known is not None:
+        return known
+    marks: dict[str, Any] = {}
     typed = holder_typed_by_hand(rows, holder)
     if typed is not None:
         marks["holder_typed_by_hand"] = typed
@@ -422,6 +444,7 @@ def _typed_marks(rows: RecordRows, target: _Target, cache: FanOutCache) -> dict[
     ]
     if endorsements:
         marks["endorsements_typed_by_hand"] = endorsements
+    cache.marks[holder] = marks
     return marks
 
 
@@ -438,7 +461,7 @@ def _judge(
     requirement_entry = cache.requirements.get(engagement.requirement_set_version_id)
     if requirement_entry is None:
         return None
-    requirements, version_label, body_sha256 = requirement_entry
+    requirements = requirement_entry[0]
     holder = requirements.certificate_holder_name or target.project.certificate_holder
     if holder not in cache.records:
         cache.records[holder] = record_as_of(rows, today, holder)
@@ -448,10 +471,52 @@ def _judge(
         target.project,
         engagement,
         parent_sub_name=target.parent_sub_name,
-        ratings=cache.ratings.get(target.gc.id, RatingTable({})),
+        ratings=cache.ratings.get(target.gc.id, EMPTY_RATINGS),
         window_days=window,
     )
-    verdict = verify(requirements, record, context, today, waivers.get(engagement.id, ()))
+    live = tuple(waivers.get(engagement.id, ()))
+    # Everything the judgement reads (the engine is pure): engagements whose facts are all
+    # alike share one. The ratings table is named by identity (it holds a dict); tables live
+    # in the cache (or are the shared empty one) for as long as the memo does.
+    memo_key = (
+        engagement.requirement_set_version_id,
+        holder,
+        tuple(getattr(context, name) for name in _CONTEXT_VALUES),
+        id(context.insurer_ratings),
+        target.project.end_date,
+        target.project.closeout_days,
+        live,
+        today,
+    )
+    try:
+        remembered = cache.judgements.get(memo_key)
+    except TypeError:  # a context value that cannot be hashed: judge without the memo
+        return _judged(target, requirement_entry, record, context, live, window, cache, today)
+    if remembered is None:
+        remembered = _judged(target, requirement_entry, record, context, live, window, cache, today)
+        cache.judgements[memo_key] = remembered
+    return remembered
+
+
+# The context's fields other than the ratings table, in the memo key of `_judge`; read from
+# the class, so a field the engine adds is keyed too.
+_CONTEXT_VALUES: Final = tuple(
+    f.name for f in dataclasses.fields(VerificationContext) if f.name != "insurer_ratings"
+)
+
+
+def _judged(
+    target: _Target,
+    requirement_entry: tuple[RequirementSet, str, str],
+    record: RecordAsOf | None,
+    context: VerificationContext,
+    live: tuple[Waiver, ...],
+    window: int,
+    cache: FanOutCache,
+    today: date,
+) -> tuple[EngineVerdict, date | None, str, str]:
+    requirements, version_label, body_sha256 = requirement_entry
+    verdict = verify(requirements, record, context, today, live)
     verdict = holder_not_evaluable(verdict, record, window)
     # In the completed-operations phase only general liability is still asked for: its end is
     # the engagement's expiry (an auto or WC policy lapsing then changes nothing).
