@@ -51,6 +51,13 @@ BULK_INVITE_PER_IP: Final = RateLimitItemPerHour(20)
 # handful at a time.
 VERIFY_PER_IP: Final = RateLimitItemPerMinute(10)
 
+# Lookups by federal tax id (EIN) from one address: a network search naming one, a sub's
+# company settings saved (each says whether another company already gave that EIN) and the
+# engage form (which searches again). A GC looks up the EINs of the W-9s on its desk and
+# invites a few dozen subs in a busy hour (as many as TYPED_MAIL_PER_IP lets it mail); finding
+# which company holds an EIN, or a company's EIN, by guessing takes millions of lookups.
+TAX_ID_LOOKUPS_PER_IP: Final = RateLimitItemPerHour(60)
+
 # Redis answers in well under a millisecond; a limit check waiting longer than this is
 # treated as Redis being unavailable, so a sick Redis slows no request by more than this.
 REDIS_TIMEOUT_SECONDS: Final = 0.5
@@ -69,6 +76,13 @@ def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None
 def target_record(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     sub_id = connection.path_params.get("sub_id")
     return str(sub_id) if sub_id is not None else None
+
+
+def tax_id_searcher(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The client's address when the network search names a tax id (name searches are free)."""
+    if not str(connection.query_params.get("tax_id") or "").strip():
+        return None
+    return client_address(connection)
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,8 @@ UPLOADS = (
 # One counter for every route that mails an address the person typed.
 TYPED_MAIL = _per_ip("typed-mail", TYPED_MAIL_PER_IP, "e-mails sent from your network")
 
+TAX_ID_LOOKUPS = _per_ip("tax-id", TAX_ID_LOOKUPS_PER_IP, "tax id lookups from your network")
+
 # (method, route template as Litestar reports it, without parameter types) -> its limits.
 RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/login"): (SIGN_IN,),
@@ -108,6 +124,11 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/api/v1/broker-invitations"): (TYPED_MAIL,),
     ("POST", "/projects/{project_id}/invitations"): (TYPED_MAIL,),
     ("POST", "/depends/{engagement_id}/tier2"): (TYPED_MAIL,),
+    ("GET", "/network"): (
+        Limit(TAX_ID_LOOKUPS.name, TAX_ID_LOOKUPS_PER_IP, tax_id_searcher, TAX_ID_LOOKUPS.what),
+    ),
+    ("POST", "/network/engage"): (TAX_ID_LOOKUPS,),
+    ("POST", "/settings/company"): (TAX_ID_LOOKUPS,),
     ("POST", "/invitations/bulk"): (
         _per_ip("bulk-invite", BULK_INVITE_PER_IP, "bulk invitations from your network"),
     ),

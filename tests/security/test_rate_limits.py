@@ -13,11 +13,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.app import create_app
 from backend.config import Settings
-from backend.web_security.rate_limits import SIGN_IN_PER_IP, UPLOAD_PER_RECORD, VERIFY_PER_IP
+from backend.web_security.rate_limits import (
+    SIGN_IN_PER_IP,
+    TAX_ID_LOOKUPS_PER_IP,
+    UPLOAD_PER_RECORD,
+    VERIFY_PER_IP,
+)
+from tests.integration.factories import make_org, sign_in
 
 ClientFor = Callable[[str], Awaitable[AsyncClient]]
 
@@ -145,3 +151,28 @@ async def test_password_reset_requests_are_limited_per_address(limited: ClientFo
         "/password/forgot", data=form, headers={"accept": "application/json"}
     )
     _assert_limited(blocked, "password-reset requests")
+
+
+async def test_tax_id_lookups_are_limited_per_address(limited: ClientFor, db: AsyncSession) -> None:
+    """A GC guessing EINs at the network search (exact match: a hit names the company) is
+    stopped after TAX_ID_LOOKUPS_PER_IP; name searches from the same office are not counted."""
+    gc = await make_org(db, "general_contractor")
+    await db.flush()
+    attacker = await limited(_address())
+    await sign_in(attacker, gc.emails["gc_admin"])
+    html = {"accept": "text/html"}
+    for guess in range(TAX_ID_LOOKUPS_PER_IP.amount):
+        found = await attacker.get("/network", params={"tax_id": f"12-{guess:07d}"}, headers=html)
+        assert found.status_code == 200, found.status_code
+    blocked = await attacker.get(
+        "/network", params={"tax_id": "12-9999999"}, headers={"accept": "application/json"}
+    )
+    _assert_limited(blocked, "tax id lookups")
+    assert (await attacker.get("/network", params={"q": "Acme"}, headers=html)).status_code == 200
+    # The engage form searches again with the tax id it carries: the same counter.
+    engage = await attacker.post(
+        "/network/engage",
+        data={"tax_id": "12-9999998", "sub_org_id": "x"},
+        headers={"accept": "application/json"},
+    )
+    _assert_limited(engage, "tax id lookups")
