@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, Subquery, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -132,6 +132,19 @@ def _parties_joined(
         .join(gc, gc.id == Engagement.gc_org_id)
         .join(sub, sub.id == Engagement.sub_org_id)
         .where(*conditions)
+    )
+
+
+def newest_versions() -> Subquery:
+    """Each requirement set's newest version number (columns requirement_set_id, version):
+    join it to pick a set's version in force."""
+    return (
+        select(
+            RequirementSetVersion.requirement_set_id,
+            func.max(RequirementSetVersion.version).label("version"),
+        )
+        .group_by(RequirementSetVersion.requirement_set_id)
+        .subquery()
     )
 
 
@@ -405,14 +418,7 @@ class ProjectRepository:
         self, gc_org_id: uuid.UUID
     ) -> list[tuple[RequirementSet, RequirementSetVersion]]:
         """The GC's requirement sets, each with its newest version, by name."""
-        newest = (
-            select(
-                RequirementSetVersion.requirement_set_id,
-                func.max(RequirementSetVersion.version).label("version"),
-            )
-            .group_by(RequirementSetVersion.requirement_set_id)
-            .subquery()
-        )
+        newest = newest_versions()
         query = (
             select(RequirementSet, RequirementSetVersion)
             .join(newest, newest.c.requirement_set_id == RequirementSet.id)
@@ -625,14 +631,7 @@ class ListingRepository:
     async def requirement_sets(
         self, gc_org_id: uuid.UUID, request: PageRequest
     ) -> list[tuple[RequirementSet, RequirementSetVersion | None]]:
-        newest = (
-            select(
-                RequirementSetVersion.requirement_set_id,
-                func.max(RequirementSetVersion.version).label("version"),
-            )
-            .group_by(RequirementSetVersion.requirement_set_id)
-            .subquery()
-        )
+        newest = newest_versions()
         query = (
             select(RequirementSet, RequirementSetVersion)
             .outerjoin(newest, newest.c.requirement_set_id == RequirementSet.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -18,6 +18,7 @@ from backend.db.models import (
     ProjectTrade,
     RequirementSetVersion,
 )
+from backend.projects.repository import newest_versions
 
 
 class CommitmentRepository:
@@ -72,14 +73,7 @@ class CommitmentRepository:
 
     async def trades(self, project_id: uuid.UUID) -> dict[str, uuid.UUID]:
         """Trade -> the newest requirement-set version the project holds that trade to."""
-        newest = (
-            select(
-                RequirementSetVersion.requirement_set_id,
-                func.max(RequirementSetVersion.version).label("version"),
-            )
-            .group_by(RequirementSetVersion.requirement_set_id)
-            .subquery()
-        )
+        newest = newest_versions()
         query = (
             select(ProjectTrade.trade, RequirementSetVersion.id)
             .join(Project, Project.id == ProjectTrade.project_id)
