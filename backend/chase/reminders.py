@@ -184,7 +184,8 @@ async def due_items(session: AsyncSession, today: date) -> tuple[int, list[DueIt
                 gc_name=gc_row.legal_name,
                 sub_name=sub_row.legal_name,
                 project=f"{project.number} {project.name}",
-                trade=engagement.trade,
+                # The contract label: a sub may hold several contracts on one project.
+                trade=engagement.contract_label,
                 episode=episode,
                 stage=stage,
                 items=items,

@@ -52,6 +52,7 @@ ALL_KINDS: Final = (BROKER, PROJECT, TIER2)
 LINK_DAYS: Final[dict[str, int]] = {BROKER: 7, PROJECT: 14, TIER2: 14}
 MAX_BROKER_DAYS: Final = 365  # a policy year: a broker is re-invited at each renewal
 MAX_TRADE: Final = 80  # the column's width
+MAX_CONTRACT_REF: Final = 80  # engagements.contract_ref's width
 BROKER_PURPOSE: Final = "to upload certificates and endorsements into its insurance record"
 
 
@@ -148,6 +149,7 @@ class InvitationService:
         project_id: uuid.UUID | None = None,
         parent_engagement_id: uuid.UUID | None = None,
         trade: str = "",
+        contract_ref: str | None = None,
         access_until: datetime | None = None,
         role: str = "sub_admin",
     ) -> Issued:
@@ -164,6 +166,7 @@ class InvitationService:
             project_id=project_id,
             parent_engagement_id=parent_engagement_id,
             trade=trade[:MAX_TRADE],
+            contract_ref=contract_ref,
             expires_at=_now() + timedelta(days=LINK_DAYS[kind]),
             access_until=access_until,
         )
@@ -201,22 +204,38 @@ class InvitationService:
             role="broker_agent",
         )
 
-    async def invite_sub(self, actor: Actor, project: Project, email: str, trade: str) -> Issued:
-        """A GC invites a sub onto one of its projects for a trade the project maps."""
+    async def invite_sub(
+        self, actor: Actor, project: Project, email: str, trade: str, contract: str = ""
+    ) -> Issued:
+        """A GC invites a sub onto one of its projects for a trade the project maps, under a
+        contract label of the GC's choosing (blank: the trade labels it). A sub may hold
+        several contracts on one project; only the same label twice is refused."""
         require(actor, "project.write")
         if project.gc_org_id != actor.organisation_id:
             raise NotFound("No such project in your organisation.")
         trade = trade.strip()
         if await self._trade_version(project.id, trade) is None:
             raise BadInput("Choose one of the project's trades.", field="trade")
+        contract_ref = contract_label(contract)
         address = normalise_email(email)
         sub = await self._sub_of_email(address)
         if sub is not None:
-            if await self.repo.engaged_on_project(project.id, sub.id):
+            label = contract_ref or trade
+            if await self.repo.holds_contract(project.id, sub.id, label):
                 raise Conflict(
-                    f"{sub.legal_name} is already engaged on this project.", field="email"
+                    f"{sub.legal_name} already holds the contract “{label}” on this project. "
+                    "To engage it for another contract, name that contract in “Contract label”.",
+                    field="contract",
                 )
-        return await self._issue(actor, PROJECT, address, sub, project_id=project.id, trade=trade)
+        return await self._issue(
+            actor,
+            PROJECT,
+            address,
+            sub,
+            project_id=project.id,
+            trade=trade,
+            contract_ref=contract_ref,
+        )
 
     async def invite_tier2(
         self, actor: Actor, parent_id: uuid.UUID, email: str, trade: str
@@ -439,6 +458,14 @@ class InvitationService:
             if found is None:
                 raise Conflict("The project no longer maps this trade to requirements.")
             version_id = found
+        label = invitation.contract_ref or invitation.trade
+        if invitation.parent_engagement_id is None and await self.repo.holds_contract(
+            project.id, actor.organisation_id, label
+        ):
+            raise Conflict(
+                f"You already hold the contract “{label}” on this project; "
+                "ask the GC to name the new contract."
+            )
         engagement = Engagement(
             id=uuid.uuid4(),
             project_id=project.id,
@@ -451,6 +478,10 @@ class InvitationService:
             status_changed_at=_now(),
             work_start=project.start_date,
         )
+        if invitation.contract_ref is not None:
+            # Left unset otherwise, so the database labels it by its trade (migration 0019)
+            # and the label is read back rather than left None in memory.
+            engagement.contract_ref = invitation.contract_ref
         self.session.add(engagement)
         invitation.accepted_at = _now()
         invitation.accepted_by_id = actor.person_id
@@ -468,6 +499,23 @@ class InvitationService:
     async def _trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
         """The newest version of the requirement set mapped to the trade on the project."""
         return await self.repo.trade_version(project_id, trade)
+
+
+def invited_as(invitation: Invitation) -> str:
+    """What an invitation is for, in words: the trade, and the contract when one is named."""
+    if invitation.contract_ref and invitation.contract_ref != invitation.trade:
+        return f"{invitation.trade} (contract {invitation.contract_ref})"
+    return invitation.trade
+
+
+def contract_label(typed: str) -> str | None:
+    """The contract label a GC typed, trimmed; None when blank (the trade labels it)."""
+    label = " ".join(typed.split())
+    if len(label) > MAX_CONTRACT_REF:
+        raise BadInput(
+            f"A contract label has at most {MAX_CONTRACT_REF} characters.", field="contract"
+        )
+    return label or None
 
 
 def _issuer_permission(actor: Actor) -> str:

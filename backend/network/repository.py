@@ -318,12 +318,16 @@ class NetworkRepository:
         query = select(Membership.organisation_id).where(Membership.person_id == person_id)
         return list((await self.session.execute(query)).scalars())
 
-    async def engaged_on_project(self, project_id: uuid.UUID, sub_org_id: uuid.UUID) -> bool:
-        """Whether the sub holds a tier-1 engagement on the project (active or not)."""
+    async def holds_contract(
+        self, project_id: uuid.UUID, sub_org_id: uuid.UUID, contract_ref: str
+    ) -> bool:
+        """Whether the sub already holds a tier-1 engagement (active or not) on the project
+        under this contract label: the engagements' unique key, so a second one is refused."""
         query = select(Engagement.id).where(
             Engagement.project_id == project_id,
             Engagement.sub_org_id == sub_org_id,
             Engagement.parent_engagement_id.is_(None),
+            Engagement.contract_ref == contract_ref,
         )
         return (await self.session.execute(query)).first() is not None
 

@@ -172,6 +172,8 @@ async def fan_out_notices(
     folded = revision_number is not None
     for change in changes:
         where = f"{change.project_number} {change.project_name}"
+        if change.contract:
+            where += f" · {change.contract}"
         checks_text = _checks_text(change.open_checks)
         engagement_link = f"/engagements/{change.engagement_id}"
         fix_link = sub_engagement_link(change.engagement_id)

@@ -30,6 +30,9 @@ class VerdictChange:
     open_checks: tuple[str, ...]
     pay_hold_released: bool
     flowdown_required: bool
+    # The engagement's contract label (its trade, or "<contract> · <trade>"): a sub may hold
+    # several contracts on one project, so a notice names which one changed.
+    contract: str = ""
 
     @property
     def status_changed(self) -> bool:

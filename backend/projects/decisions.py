@@ -295,7 +295,8 @@ async def decide(
             sub_org_id=sub.id,
             sub_name=sub.legal_name,
             gc_name=gc.legal_name,
-            project=f"{project.number} {project.name}",
+            # Names the contract: a sub may hold several on one project.
+            project=f"{project.number} {project.name} · {engagement.contract_label}",
             check_code=check_code,
             expires_on=expires_on,
             reasons=reasons_of(details),

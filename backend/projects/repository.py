@@ -88,6 +88,7 @@ ENGAGEMENT_FACTS: Final = (
     "work_start",
     "phase",
     "completed_operations_until",
+    "contract_ref",
 )
 PROJECT_FACTS: Final = (
     "id",

@@ -208,6 +208,14 @@ class _EngagementFacts:
     work_start: date | None
     phase: str
     completed_operations_until: date | None
+    contract_ref: str
+
+    @property
+    def contract_label(self) -> str:
+        """As `Engagement.contract_label`: the trade alone while it labels the contract."""
+        if self.contract_ref == self.trade:
+            return self.trade
+        return f"{self.contract_ref} · {self.trade}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -731,6 +739,7 @@ async def verify_batch(
                 open_checks=cache.open_checks(checks_json),
                 pay_hold_released=released,
                 flowdown_required=target.project.flowdown_required,
+                contract=engagement.contract_label,
             )
         )
     await update_engagements(session, engagement_updates)

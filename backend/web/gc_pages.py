@@ -17,7 +17,7 @@ from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
-from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
+from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued, invited_as
 from backend.projects import requirement_sets
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService
@@ -241,6 +241,7 @@ class GcPagesController(Controller):
         sent: Issued | None,
         error: DomainError | None,
         typed_address: bool = True,
+        typed: dict[str, str] | None = None,
     ) -> Template:
         project = await projects.project(actor, project_id)
         rows = await projects.engagements(actor, date.today(), project_id)
@@ -262,6 +263,8 @@ class GcPagesController(Controller):
             # A link sent again may go to an address network search filled in, not the GC.
             sent_to=sent.invitation.email if sent and typed_address else None,
             error=error,
+            # What the GC typed into the invitation form, shown again when it was refused.
+            typed=typed or {},
         )
 
     @post("/projects/{project_id:uuid}/invitations")
@@ -281,16 +284,21 @@ class GcPagesController(Controller):
         try:
             async with db.begin_nested():
                 sent = await InvitationService(db).invite_sub(
-                    actor, project, text(form, "email"), text(form, "trade")
+                    actor,
+                    project,
+                    text(form, "email"),
+                    text(form, "trade"),
+                    text(form, "contract"),
                 )
         except DomainError as exc:
-            return await self._project_page(db, actor, projects, project_id, None, exc)
+            typed = {name: text(form, name) for name in ("email", "trade", "contract")}
+            return await self._project_page(db, actor, projects, project_id, None, exc, typed=typed)
         response = await self._project_page(db, actor, projects, project_id, sent, None)
         response.background = mail_after_commit(
             request,
             sent.invitation.email,
             actor,
-            f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
+            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
             sent.link(settings.base_url),
         )
         return response
@@ -323,7 +331,7 @@ class GcPagesController(Controller):
             request,
             sent.invitation.email,
             actor,
-            f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
+            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
             sent.link(settings.base_url),
         )
         return response

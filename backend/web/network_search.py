@@ -23,7 +23,7 @@ from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
-from backend.network.invitations import InvitationService, Issued
+from backend.network.invitations import InvitationService, Issued, invited_as
 from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import normalise_ein
 from backend.projects.service import ProjectService
@@ -106,7 +106,11 @@ class NetworkSearchController(Controller):
             project = await ProjectService(db).project(actor, chosen)
             async with db.begin_nested():
                 sent = await InvitationService(db).invite_sub(
-                    actor, project, await InvitationService(db).sub_invitee_email(sub_id), trade
+                    actor,
+                    project,
+                    await InvitationService(db).sub_invitee_email(sub_id),
+                    trade,
+                    text(form, "contract"),
                 )
         except DomainError as exc:
             return await _network_page(db, actor, q, state, project_id, exc, None, tax_id)
@@ -115,7 +119,7 @@ class NetworkSearchController(Controller):
             request,
             sent.invitation.email,
             actor,
-            f"to work on {project.name} ({project.number}) as {sent.invitation.trade}",
+            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
             sent.link(settings.base_url),
         )
         return response

@@ -183,7 +183,8 @@ async def feedback(
                 gc_name=preview.gc.legal_name,
                 project_number=preview.project.number,
                 project_name=preview.project.name,
-                trade=preview.engagement.trade,
+                # The contract label, which tells apart several contracts on one project.
+                trade=preview.engagement.contract_label,
                 tier2=preview.engagement.parent_engagement_id is not None,
                 status_now=preview.engagement.status,
                 status_after=preview.verdict.status,

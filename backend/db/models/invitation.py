@@ -42,6 +42,9 @@ class Invitation(IdMixin, CreatedAtMixin, Base):
         ForeignKey("engagements.id", ondelete="CASCADE")
     )
     trade: Mapped[str] = mapped_column(String(80), default="")
+    # The contract the engagement will be for (a project invitation); None: labelled by the
+    # trade, as an engagement made before contracts existed.
+    contract_ref: Mapped[str | None] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))

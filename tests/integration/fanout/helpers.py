@@ -198,6 +198,7 @@ async def engage_on_project(
     project: Project | None = None,
     parent: Engagement | None = None,
     tier: str = "moderate",
+    contract_ref: str | None = None,
 ) -> Engagement:
     project = project or await make_project(db, gc)
     version = await make_requirement_version(db, gc, tier)
@@ -212,6 +213,8 @@ async def engage_on_project(
         status="pending",
         work_start=project.start_date,
     )
+    if contract_ref is not None:
+        engagement.contract_ref = contract_ref  # else the trade labels it (migration 0019)
     db.add(engagement)
     await db.flush()
     return engagement
