@@ -4,6 +4,7 @@ upload link (no sign-in; the link is the only key, and it opens this one form)."
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
@@ -11,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.chase.holders import outstanding_for_sub
+from backend.chase.repository import reminders_of_engagement
 from backend.chase.schedule import SCHEDULE_SETTING, Schedule, parse_schedule, schedule_of
 from backend.chase.upload_links import (
     LANDING_PATH,
@@ -21,7 +23,7 @@ from backend.chase.upload_links import (
 )
 from backend.config import Settings
 from backend.db.models import Organisation
-from backend.errors import DomainError
+from backend.errors import DomainError, NotFound
 from backend.http import check_pre_session_csrf, csrf_form
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -116,6 +118,18 @@ class ChasePagesController(Controller):
             # The sub's home page loads this box into itself.
             return fragment("chase/_holders.html", actor, requests=requests)
         return await page(db, actor, "chase/holders.html", requests=requests)
+
+    @get("/engagements/{engagement_id:uuid}/reminders")
+    async def reminder_history(
+        self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, engagement_id: UUID
+    ) -> Template:
+        sent = await reminders_of_engagement(db, actor, engagement_id)
+        if sent is None:
+            raise NotFound("No such engagement that you may see.")
+        if is_htmx(request):
+            # The engagement pages (the GC's and the sub's) load this box into themselves.
+            return fragment("chase/_reminders.html", actor, reminders=sent)
+        return await page(db, actor, "chase/reminders.html", reminders=sent)
 
     @get(LANDING_PATH)
     async def upload_landing(self, db: AsyncSession, token: str = "") -> Template:

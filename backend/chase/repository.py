@@ -23,6 +23,8 @@ from backend.db.models import (
 from backend.db.models.chase_reminder import ChaseReminder
 from backend.db.models.holder_request import HolderRequest
 from backend.db.models.upload_link import UploadLink
+from backend.network.access import engagement_scope
+from backend.network.actor import Actor
 from backend.projects.repository import engagement_parties
 
 
@@ -77,6 +79,9 @@ async def engagements_to_chase(
             Engagement.id.in_(owed),
         ),
     ).order_by(Engagement.gc_org_id, Engagement.id)
+    # Statuses are often changed by bulk UPDATEs earlier in the same session (a fan-out, the
+    # sweep): read the rows as they are, not as the session first saw them.
+    query = query.execution_options(populate_existing=True)
     return [(r[0], r[1], r[2], r[3]) for r in (await session.execute(query)).all()]
 
 
@@ -266,3 +271,21 @@ async def fulfil_request(
         .where(HolderRequest.id == request_id)
         .values(document_id=document_id, fulfilled_at=now)
     )
+
+
+async def reminders_of_engagement(
+    session: AsyncSession, actor: Actor, engagement_id: uuid.UUID
+) -> list[ChaseReminder] | None:
+    """The reminders sent for an engagement the actor may see (None when it may not), newest
+    first."""
+    visible = await session.scalar(
+        select(Engagement.id).where(Engagement.id == engagement_id, engagement_scope(actor))
+    )
+    if visible is None:
+        return None
+    query = (
+        select(ChaseReminder)
+        .where(ChaseReminder.engagement_id == engagement_id)
+        .order_by(ChaseReminder.sent_on.desc(), ChaseReminder.created_at.desc())
+    )
+    return list((await session.execute(query)).scalars())

@@ -98,3 +98,34 @@ async def test_only_a_gcs_writers_change_the_schedule(
     assert forged.status_code == 403
     await db.refresh(gc.organisation)
     assert SCHEDULE_SETTING not in (gc.organisation.settings or {})
+
+
+async def test_the_reminders_sent_show_to_whoever_sees_the_engagement(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    from datetime import date
+
+    from backend.chase.reminders import run_reminders
+    from backend.projects.verify_service import verify_engagement
+    from tests.integration.fanout.helpers import engage_on_project
+
+    gc = await make_org(db, "general_contractor")
+    sub = await make_org(db, "subcontractor")
+    stranger = await make_org(db, "general_contractor")
+    engagement = await engage_on_project(db, gc, sub)
+    await verify_engagement(db, engagement.id, None, date.today())
+    path = f"/engagements/{engagement.id}/reminders"
+    await sign_in(client, gc.emails["gc_viewer"])
+    empty = await client.get(path, headers={**HTML, "hx-request": "true"})
+    assert 'id="no-reminders"' in empty.text
+    assert (await run_reminders(db, date.today(), "http://coinet.test")).engagements == 1
+    for email in (gc.emails["gc_viewer"], sub.emails["sub_bookkeeper"]):
+        client.cookies.clear()
+        await sign_in(client, email)
+        box = await client.get(path, headers={**HTML, "hx-request": "true"})
+        assert box.status_code == 200
+        assert "open deficiency" in box.text and "<html" not in box.text
+        assert date.today().isoformat() in box.text
+    client.cookies.clear()
+    await sign_in(client, stranger.emails["gc_admin"])
+    assert (await client.get(path, headers=HTML)).status_code == 404
