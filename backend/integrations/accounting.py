@@ -25,14 +25,14 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Decision, Engagement, Organisation, Project
 from backend.integrations.coverage_lines import coverage_lines
-from backend.network.access import require
+from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
+from backend.projects.repository import ProjectRepository
 
 HOLD_COLUMNS: Final = (
     "vendor",
@@ -94,29 +94,20 @@ async def _engagements(
     session: AsyncSession, actor: Actor, only_held: bool
 ) -> list[tuple[Engagement, Project, Organisation]]:
     require(actor, "project.read")
-    query = (
-        select(Engagement, Project, Organisation)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(Organisation, Organisation.id == Engagement.sub_org_id)
-        .where(Engagement.gc_org_id == actor.organisation_id, Engagement.active.is_(True))
-        .order_by(Organisation.legal_name, Project.number, Engagement.contract_ref, Engagement.id)
+    return await ProjectRepository(session).active_engagements_by_sub(
+        engagement_scope(actor), only_held
     )
-    if only_held:
-        query = query.where(Engagement.pay_hold.is_(True))
-    return [(e, p, o) for e, p, o in (await session.execute(query)).all()]
 
 
 async def _latest_holds(
-    session: AsyncSession, engagement_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, engagement_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Decision]:
     if not engagement_ids:
         return {}
-    query = (
-        select(Decision)
-        .where(Decision.engagement_id.in_(engagement_ids), Decision.kind == "pay_hold")
-        .order_by(Decision.engagement_id, Decision.created_at)
+    holds = await ProjectRepository(session).decisions_of_kind(
+        engagement_scope(actor), engagement_ids, "pay_hold"
     )
-    return {d.engagement_id: d for d in (await session.execute(query)).scalars()}
+    return {d.engagement_id: d for d in holds}
 
 
 def subcontract_name(project: Project, engagement: Engagement) -> str:
@@ -125,7 +116,7 @@ def subcontract_name(project: Project, engagement: Engagement) -> str:
 
 async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list[HoldRow]:
     held = await _engagements(session, actor, only_held=True)
-    decisions = await _latest_holds(session, [e.id for e, _, _ in held])
+    decisions = await _latest_holds(session, actor, [e.id for e, _, _ in held])
     rows = []
     for engagement, project, sub in held:
         decision = decisions.get(engagement.id)
@@ -150,7 +141,7 @@ async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list
 async def compliance_codes(session: AsyncSession, actor: Actor, today: date) -> list[CodeRow]:
     engaged = await _engagements(session, actor, only_held=False)
     lines = await coverage_lines(session, [e.id for e, _, _ in engaged], today)
-    decisions = await _latest_holds(session, [e.id for e, _, _ in engaged if e.pay_hold])
+    decisions = await _latest_holds(session, actor, [e.id for e, _, _ in engaged if e.pay_hold])
     rows = []
     for engagement, project, sub in engaged:
         base = {

@@ -535,6 +535,35 @@ class ProjectRepository:
         )
         return [(name, settings) for name, settings in await self.session.execute(query)]
 
+    async def active_engagements_by_sub(
+        self, scope: ColumnElement[bool], only_held: bool
+    ) -> list[tuple[Engagement, Project, Organisation]]:
+        """Active engagements in scope (only those on pay hold if asked) with project and sub,
+        by sub name, project number, contract."""
+        sub = aliased(Organisation)
+        query = (
+            select(Engagement, Project, sub)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(sub, sub.id == Engagement.sub_org_id)
+            .where(scope, Engagement.active.is_(True))
+            .order_by(sub.legal_name, Project.number, Engagement.contract_ref, Engagement.id)
+        )
+        if only_held:
+            query = query.where(Engagement.pay_hold.is_(True))
+        return [(e, p, o) for e, p, o in await self.session.execute(query)]
+
+    async def decisions_of_kind(
+        self, scope: ColumnElement[bool], engagement_ids: Sequence[uuid.UUID], kind: str
+    ) -> list[Decision]:
+        """Decisions of one kind on these engagements, by engagement then oldest first."""
+        query = (
+            select(Decision)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Decision.engagement_id.in_(engagement_ids), Decision.kind == kind)
+            .order_by(Decision.engagement_id, Decision.created_at)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
         """The insurer ratings these GCs keep (each GC's own)."""
         query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))
