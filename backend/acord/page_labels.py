@@ -12,6 +12,7 @@ from backend.acord.evidence import Evidence
 from backend.acord.geometry import (
     BBox,
     Label,
+    Line,
     PageText,
     Word,
     compact,
@@ -216,7 +217,7 @@ class PageLabels:
         """
         if self.region_ocr is None:
             return None
-        lines = group_lines(self.values_in(region) if found is None else found)
+        lines = _joined_lines(group_lines(self.values_in(region) if found is None else found))
         if not lines:
             return None
         # A line the page pass read with near certainty word by word is kept as read: its
@@ -255,7 +256,9 @@ class PageLabels:
             ]
             for candidate in (kept, line.words):
                 if legible(candidate):
-                    words.extend(candidate)
+                    # Two lines the page pass split one printed line into (a skewed scan) are
+                    # each read again whole: a word already taken from the other is not twice.
+                    words.extend(w for w in candidate if not _read_already(w, words))
                     break
         return words
 
@@ -295,6 +298,38 @@ def likelier_words(fresh: list[Word], page_words: list[Word]) -> list[Word]:
         else:
             chosen.append(word)
     return chosen
+
+
+def _joined_lines(lines: list[Line]) -> list[Line]:
+    """Lines that share most of their height joined into one: on a skewed scan the page pass
+    splits one printed line in two where its words' centres drift apart, and each part's
+    box, read again, would read the whole line."""
+    joined: list[Line] = []
+    for line in lines:
+        if joined:
+            last = joined[-1]
+            shared = min(last.bottom, line.bottom) - max(last.top, line.top)
+            shorter = min(last.bottom - last.top, line.bottom - line.top)
+            if shared > SAME_WORD_LINE_SHARE * shorter:
+                joined[-1] = Line(sorted(last.words + line.words, key=lambda w: w.x0))
+                continue
+        joined.append(line)
+    return joined
+
+
+def _read_already(word: Word, taken: list[Word]) -> bool:
+    """Whether the same word at the same place (sharing half its width and its line) was
+    already taken from another reading of its line."""
+    return any(
+        w.text == word.text
+        and _overlaps(word, w)
+        and abs(w.cy - word.cy) < SAME_WORD_LINE_SHARE * max(w.height, word.height)
+        for w in taken
+    )
+
+
+# Two readings of one word lie on one line: centres within half the taller one's height.
+SAME_WORD_LINE_SHARE = 0.5
 
 
 def _overlaps(word: Word, other: Word) -> bool:
