@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from backend.app import create_app
+from backend.audit.service import UnsealedAppends
 from backend.config import Settings
 from backend.ops_cli import alembic_config
 
@@ -112,6 +113,10 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    # The "appended since the last seal" flag is per process: an earlier test's appends were
+    # rolled back with its transaction, so the flag it left must not make this test's first
+    # request sign a checkpoint (row counts then differed with test order).
+    UnsealedAppends.committed = False
     async with engine.connect() as connection:
         transaction = await connection.begin()
         yield connection
