@@ -32,7 +32,6 @@ KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/writeback.py": 2,
     "backend/audit/service.py": 1,
     "backend/demo/loader.py": 1,
-    "backend/integrations/procore/inbound.py": 1,
 }
 
 

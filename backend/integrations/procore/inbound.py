@@ -10,13 +10,13 @@ import uuid
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
-from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
+from backend.db.models import ProcoreConnection
 from backend.integrations.procore.client import ProcoreError
 from backend.integrations.procore.connection import open_client
+from backend.integrations.procore.repository import ProcoreRepository
 from backend.integrations.procore.writeback import digest
 
 EVENT_TYPES: Final = ("create", "update", "delete")
@@ -76,16 +76,9 @@ async def reread(
             return "ignored: no active connection", None, []
         if "insurance" not in parsed.resource_name.lower():
             return f"ignored: {parsed.resource_name} is not written by us", None, []
-        rows = list(
-            (
-                await session.execute(
-                    select(ProcoreInsuranceSync).where(
-                        ProcoreInsuranceSync.organisation_id == connection.organisation_id,
-                        ProcoreInsuranceSync.procore_insurance_id == parsed.resource_id,
-                    )
-                )
-            ).scalars()
-        )
+        rows = await ProcoreRepository(
+            session, connection.organisation_id
+        ).insurance_syncs_of_record(parsed.resource_id)
         if not rows:
             return "ignored: not one of our records", connection.organisation_id, []
         client = open_client(settings, connection)

@@ -106,6 +106,16 @@ class ProcoreRepository:
             query = query.with_for_update()
         return await self.session.scalar(query)
 
+    async def insurance_syncs_of_record(
+        self, procore_insurance_id: int
+    ) -> list[ProcoreInsuranceSync]:
+        """What we wrote to one Procore insurance record (an inbound webhook names it)."""
+        query = select(ProcoreInsuranceSync).where(
+            ProcoreInsuranceSync.organisation_id == self.gc_org_id,
+            ProcoreInsuranceSync.procore_insurance_id == procore_insurance_id,
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def insurance_syncs(self, state: str | None = None) -> list[ProcoreInsuranceSync]:
         """Every insurance record written (in one state when given), by engagement and line."""
         query = (
