@@ -20,18 +20,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend.db.models import (
-    Engagement,
     Policy,
     PolicyTerm,
-    RecordRevision,
-    RequirementSetVersion,
 )
+from backend.projects.repository import ProjectRepository
 from backend.projects.sweep import latest_verdicts
+from backend.records.repository import RecordRepository
 from backend.requirements.vocabulary import LINE_CODE_PREFIX, LINE_LABEL
 
 # The one limit per line that a single-limit record (Procore's `limit`) carries: the limit
@@ -107,15 +104,7 @@ async def terms_by_sub(
     found: dict[uuid.UUID, dict[str, list[tuple[Policy, PolicyTerm]]]] = {s: {} for s in sub_ids}
     if not sub_ids:
         return found
-    replacing = aliased(PolicyTerm)
-    replaced = select(replacing.id).where(replacing.replaces_term_id == PolicyTerm.id)
-    query = (
-        select(Policy, PolicyTerm)
-        .join(PolicyTerm, PolicyTerm.policy_id == Policy.id)
-        .join(RecordRevision, RecordRevision.id == PolicyTerm.revision_id)
-        .where(Policy.sub_org_id.in_(sub_ids), ~replaced.exists())
-    )
-    for policy, term in (await session.execute(query)).all():
+    for policy, term in await RecordRepository(session).standing_terms(sub_ids):
         found[policy.sub_org_id].setdefault(policy.line, []).append((policy, term))
     return found
 
@@ -126,18 +115,7 @@ async def coverage_lines(
     ids = list(engagement_ids)
     if not ids:
         return {}
-    rows = (
-        await session.execute(
-            select(
-                Engagement.id, Engagement.sub_org_id, Engagement.status, RequirementSetVersion.body
-            )
-            .join(
-                RequirementSetVersion,
-                RequirementSetVersion.id == Engagement.requirement_set_version_id,
-            )
-            .where(Engagement.id.in_(ids))
-        )
-    ).all()
+    rows = await ProjectRepository(session).engagement_requirements(ids)
     verdicts = await latest_verdicts(session, ids)
     terms = await terms_by_sub(session, {row[1] for row in rows})
     result: dict[uuid.UUID, list[CoverageLine]] = {}

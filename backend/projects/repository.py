@@ -564,6 +564,25 @@ class ProjectRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
+    async def engagement_requirements(
+        self, engagement_ids: Collection[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, uuid.UUID, str, dict[str, Any]]]:
+        """(engagement, sub, status, pinned requirement body) of these engagements (callers
+        pass ids read under the acting GC's scope)."""
+        query = (
+            select(
+                Engagement.id, Engagement.sub_org_id, Engagement.status, RequirementSetVersion.body
+            )
+            .join(
+                RequirementSetVersion,
+                RequirementSetVersion.id == Engagement.requirement_set_version_id,
+            )
+            .where(Engagement.id.in_(list(engagement_ids)))
+        )
+        return [
+            (e, sub, status, body) for e, sub, status, body in await self.session.execute(query)
+        ]
+
     async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
         """The insurer ratings these GCs keep (each GC's own)."""
         query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))

@@ -58,6 +58,20 @@ class RecordRepository:
         query = select(Document).where(Document.id == document_id, scope)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def standing_terms(
+        self, sub_org_ids: Collection[uuid.UUID]
+    ) -> list[tuple[Policy, PolicyTerm]]:
+        """Every term of these subs' policies that no later term replaced."""
+        replacing = aliased(PolicyTerm)
+        replaced = select(replacing.id).where(replacing.replaces_term_id == PolicyTerm.id)
+        query = (
+            select(Policy, PolicyTerm)
+            .join(PolicyTerm, PolicyTerm.policy_id == Policy.id)
+            .join(RecordRevision, RecordRevision.id == PolicyTerm.revision_id)
+            .where(Policy.sub_org_id.in_(list(sub_org_ids)), ~replaced.exists())
+        )
+        return [(p, t) for p, t in await self.session.execute(query)]
+
     async def documents_of_sub(
         self, sub_org_id: uuid.UUID, known_at: datetime | None
     ) -> list[Document]:

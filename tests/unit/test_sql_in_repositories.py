@@ -38,7 +38,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/audit/controllers.py": 4,
     "backend/audit/tail.py": 2,
     "backend/demo/loader.py": 8,
-    "backend/integrations/coverage_lines.py": 5,
     "backend/integrations/procore/mapping.py": 23,
     "backend/integrations/procore/writeback.py": 6,
     "backend/projects/decisions.py": 9,
