@@ -14,13 +14,18 @@ from functools import lru_cache
 
 @lru_cache(maxsize=4096)
 def normalise_entity_name(name: str) -> str:
-    """Fold case, drop punctuation (hyphen and slash separate words), collapse whitespace."""
+    """Fold case, drop punctuation (hyphen and slash separate words) and invisible format
+    characters, collapse whitespace."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     kept = []
     for char in folded:
         category = unicodedata.category(char)
         if char.isspace():
             kept.append(" ")
+        elif category == "Cf":
+            # Format characters (zero-width space or joiner, soft hyphen, BOM) show nothing:
+            # "Lake\u200bshore" reads as "Lakeshore", so it must compare as that name.
+            continue
         elif category.startswith("P"):
             # "Smith-Jones" is two words; "L.L.C." and "LLC" are the same word.
             kept.append(" " if char in "-/" else "")
