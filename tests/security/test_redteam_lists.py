@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.models import Document, Person
 from tests.integration.factories import Org, engage, make_org, make_project, sign_in
 
 pytestmark = pytest.mark.integration
@@ -136,3 +138,48 @@ async def test_out_of_range_filters_are_a_4xx(
         answer = await client.get(path, params=params, headers=bearer)
         assert answer.status_code < 500, (path, params, answer.status_code, answer.text[:300])
         assert answer.status_code in (200, 400, 422), (path, params, answer.text[:300])
+
+
+async def test_no_list_shows_another_subs_documents_or_contracts(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """The victim sub's document and engagement, asked for by name (sub_id filter) by another
+    sub, a broker the victim never granted, and a GC that does not engage the victim."""
+    victim = await make_org(db, "subcontractor")
+    attacker = await make_org(db, "subcontractor")
+    broker = await make_org(db, "broker")
+    gc = await make_org(db, "general_contractor")
+    stranger_gc = await make_org(db, "general_contractor")
+    theirs = await engage(db, gc, victim)
+    await engage(db, stranger_gc, attacker)
+    uploader = await db.scalar(select(Person.id).where(Person.email == victim.emails["sub_admin"]))
+    document = Document(
+        id=uuid.uuid4(),
+        sub_org_id=victim.id,
+        sha256="c" * 64,
+        size_bytes=10,
+        content_type="application/pdf",
+        filename="victim-coi.pdf",
+        uploaded_by_id=uploader,
+    )
+    db.add(document)
+    await db.flush()
+
+    for org, role in (
+        (attacker, "sub_admin"),
+        (broker, "broker_agent"),
+        (stranger_gc, "gc_viewer"),
+    ):
+        client.cookies.clear()
+        await sign_in(client, org.emails[role])
+        for path in ("/api/v1/documents", "/api/v1/engagements", "/api/v1/holds"):
+            for params in ({}, {"sub_id": str(victim.id)}):
+                answer = await client.get(
+                    path, params=params, headers={"accept": "application/json"}
+                )
+                assert answer.status_code in (200, 403), (role, path, answer.status_code)
+                if answer.status_code == 200:
+                    ids = {row.get("id") for row in answer.json()["data"]}
+                    assert str(document.id) not in ids and str(theirs.id) not in ids, (role, path)
+                assert "victim-coi.pdf" not in answer.text
+                assert victim.organisation.legal_name not in answer.text
