@@ -71,7 +71,8 @@ def _changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[
         key = (check.get("code"), check.get("line"))
         previous = old.get(key)
         was = previous.get("found") if previous else None
-        outcome_was = str(previous.get("outcome")) if previous else "—"
+        # "" when the check was not judged before (a first certificate): said so in words.
+        outcome_was = str(previous.get("outcome")) if previous else ""
         if previous is not None and was == check.get("found"):
             if outcome_was == check.get("outcome"):
                 continue

@@ -62,6 +62,8 @@ async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
     # A combined-limits finding reads as its arithmetic, never as the names of its keys.
     assert "primary $500,000 + umbrella" in inbox
     assert "total, primary" not in inbox
+    # A first certificate's checks were not judged before: said in words, never as a dash.
+    assert "(first judged: passed)" in inbox and "(— →" not in inbox
 
     no_reason = await client.post(
         "/inbox/approve", data={"_csrf": csrf, "engagement": [str(sound_engagement.id)]}
