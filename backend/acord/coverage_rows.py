@@ -31,7 +31,13 @@ from backend.acord.scan_cells import (
     on_row_line,
     read_row_letter,
 )
-from backend.acord.values import clean_text, parse_date, parse_mark, parse_other_limits
+from backend.acord.values import (
+    clean_text,
+    parse_date,
+    parse_mark,
+    parse_other_limits,
+    zero_before_digit,
+)
 
 # A policy number's cell is read again 3 pt beyond the page pass's words (a number across the
 # column's edge), 1 pt inside the column's rules otherwise.
@@ -148,6 +154,8 @@ def _common(
         _reread_policy_number(
             p, table, common, policy_used or eff_words[:1] or exp_words[:1], pointer
         )
+    if p.region_ocr is not None and common["policy_number"]:
+        common["policy_number"] = zero_before_digit(common["policy_number"])
     p.evidence.note(f"{pointer}/effective", eff_words[:1])
     p.evidence.note(f"{pointer}/expiration", exp_words[:1])
     p.evidence.note(f"{pointer}/additional_insured", addl_words[:1])

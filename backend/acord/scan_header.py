@@ -16,7 +16,7 @@ from typing import Final
 from backend.acord.geometry import BBox, Word, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, leading_run, likelier_words
 from backend.acord.tick_options import match_options, similarity
-from backend.acord.values import clean_text
+from backend.acord.values import clean_text, zero_before_digit
 
 PHONE = re.compile(r"(?:\+?1[\s.-])?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d+)?")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
@@ -143,6 +143,8 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
         if cert_value is not None and not certificate_number_like(cert_value):
             cert_value = None  # print of the lines around read as words, or specks
             p.evidence.fields.pop("/certificate_number", None)
+        if cert_value is not None:
+            cert_value = zero_before_digit(cert_value)
     if revision is not None:
         box_right = min(revision.x1 + _REVISION_BOX_PT, p.page.width - _BORDER_PT)
         box = (revision.x1 + 1, top, box_right, bottom)

@@ -145,3 +145,15 @@ def parse_other_limits(text: str) -> dict[str, int]:
             key = "limit" if "limit" not in limits else f"{key}_2"
         limits[key] = amount
     return limits
+
+
+# OCR of a scan reads the digit 0 as the letter O now and then (the two differ only in width in
+# the sans-serif faces certificates are typed in); an O standing right before a digit in an
+# identifier read by OCR is taken as the 0 it almost always is ("CNO09006", "O7GLZY88531").
+_O_BEFORE_DIGIT = re.compile(r"O+(?=\d)")
+
+
+def zero_before_digit(identifier: str) -> str:
+    """An OCR reading of a policy or certificate number with the letters O standing right
+    before a digit read as the digit 0."""
+    return _O_BEFORE_DIGIT.sub(lambda found: "0" * len(found.group()), identifier)

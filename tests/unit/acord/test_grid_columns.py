@@ -59,3 +59,14 @@ def test_a_letter_counts_only_on_its_rows_line() -> None:
     near, far = _word("A", 342.0), _word("B", 356.0)
     assert on_row_line([near, far], row) == [near]
     assert on_row_line([near, far], []) == [near, far]
+
+
+def test_an_o_before_a_digit_in_an_ocr_identifier_is_a_zero() -> None:
+    from backend.acord.values import zero_before_digit
+
+    assert zero_before_digit("CNO09006") == "CN009006"
+    assert zero_before_digit("O7GLZY88531") == "07GLZY88531"
+    assert zero_before_digit("OO123") == "00123"
+    # An O before a letter, or at the end, stays a letter.
+    assert zero_before_digit("BOP-1234") == "BOP-1234"
+    assert zero_before_digit("WC-12 PRO") == "WC-12 PRO"
