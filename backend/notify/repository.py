@@ -78,6 +78,15 @@ class NoticeRepository:
         query = select(Notice.id).where(Notice.change_key == change_key).limit(1)
         return await self.session.scalar(query) is not None
 
+    async def kinds_noticed(
+        self, engagement_ids: Collection[uuid.UUID], kinds: Collection[str]
+    ) -> set[tuple[uuid.UUID | None, str]]:
+        """(engagement, kind) of the notices of these kinds already made for these engagements."""
+        query = select(Notice.engagement_id, Notice.kind).where(
+            Notice.engagement_id.in_(list(engagement_ids)), Notice.kind.in_(list(kinds))
+        )
+        return {(e, kind) for e, kind in await self.session.execute(query)}
+
     async def subs_of_engagements(
         self, engagement_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, uuid.UUID]:

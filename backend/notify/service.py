@@ -12,7 +12,7 @@ Notices are written in the caller's transaction, so they exist exactly when the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
@@ -325,6 +325,14 @@ async def notice_of(session: AsyncSession, person_id: uuid.UUID, notice_id: uuid
     if notice is None:
         raise NotFound("No such notice of yours.")
     return notice
+
+
+async def kinds_noticed(
+    session: AsyncSession, engagement_ids: Collection[uuid.UUID], kinds: Collection[str]
+) -> set[tuple[uuid.UUID | None, str]]:
+    """(engagement, kind) of notices of these kinds already made for these engagements: an
+    alert of one kind goes once."""
+    return await NoticeRepository(session).kinds_noticed(engagement_ids, kinds)
 
 
 async def change_noticed(session: AsyncSession, change_key: str) -> bool:

@@ -583,6 +583,30 @@ class ProjectRepository:
             (e, sub, status, body) for e, sub, status, body in await self.session.execute(query)
         ]
 
+    async def verdicts_with_sets(
+        self, engagement_ids: Collection[uuid.UUID]
+    ) -> list[tuple[Verdict, str, int, str]]:
+        """Every verdict of these engagements, by engagement then oldest first, with the name,
+        version and hash of the requirement set it judged against (callers pass ids read
+        under the actor's scope, or a job's own)."""
+        query = (
+            select(
+                Verdict,
+                RequirementSet.name,
+                RequirementSetVersion.version,
+                RequirementSetVersion.body_sha256,
+            )
+            .join(
+                RequirementSetVersion,
+                RequirementSetVersion.id == Verdict.requirement_set_version_id,
+            )
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(Verdict.engagement_id.in_(list(engagement_ids)))
+            .order_by(Verdict.engagement_id, Verdict.created_at)
+        )
+        rows = await self.session.execute(query)
+        return [(verdict, name, version, sha) for verdict, name, version, sha in rows]
+
     async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
         """The insurer ratings these GCs keep (each GC's own)."""
         query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))

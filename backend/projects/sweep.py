@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,10 +41,8 @@ from backend.audit.service import append_snapshots
 from backend.db.models import (
     Decision,
     Engagement,
-    Notice,
     Organisation,
     Project,
-    RequirementSetVersion,
     Verdict,
 )
 from backend.notify import webhooks as integration_events
@@ -54,6 +52,7 @@ from backend.notify.service import (
     NoticeDraft,
     active_brokers,
     add_notices,
+    kinds_noticed,
     members_with_roles,
 )
 from backend.notify.verdict_change import VerdictChange
@@ -119,12 +118,7 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
         return report
 
     kinds = {e.id: _notice_kind(e, t) for e, _, _, _, t in due}
-    sent = await session.execute(
-        select(Notice.engagement_id, Notice.kind).where(
-            Notice.engagement_id.in_(list(kinds)), Notice.kind.in_(set(kinds.values()))
-        )
-    )
-    already = {(row[0], row[1]) for row in sent.all()}
+    already = await kinds_noticed(session, list(kinds), set(kinds.values()))
     gc_people = await members_with_roles(session, {g.id for _, _, g, _, _ in due}, GC_NOTICE_ROLES)
     sub_people = await members_with_roles(
         session, {s.id for _, _, _, s, _ in due}, SUB_NOTICE_ROLES
@@ -369,21 +363,9 @@ async def latest_verdicts(
     """Each engagement's newest verdict with its requirement-set label and hash."""
     if not engagement_ids:
         return {}
-    from backend.db.models import RequirementSet
-
-    query = (
-        select(
-            Verdict,
-            RequirementSet.name,
-            RequirementSetVersion.version,
-            RequirementSetVersion.body_sha256,
-        )
-        .join(RequirementSetVersion, RequirementSetVersion.id == Verdict.requirement_set_version_id)
-        .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
-        .where(Verdict.engagement_id.in_(engagement_ids))
-        .order_by(Verdict.engagement_id, Verdict.created_at)
-    )
     found: dict[uuid.UUID, tuple[Verdict, str, str]] = {}
-    for verdict, name, version, sha in (await session.execute(query)).all():
+    for verdict, name, version, sha in await ProjectRepository(session).verdicts_with_sets(
+        engagement_ids
+    ):
         found[verdict.engagement_id] = (verdict, f"{name}/{version}", sha)
     return found

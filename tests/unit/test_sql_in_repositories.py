@@ -42,7 +42,7 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/integrations/procore/writeback.py": 6,
     "backend/projects/decisions.py": 9,
     "backend/projects/snapshot_documents.py": 2,
-    "backend/projects/sweep.py": 9,
+    "backend/projects/sweep.py": 5,
     "backend/projects/verify_service.py": 18,
     "backend/web/engagement_pages.py": 2,
 }
