@@ -33,9 +33,19 @@ ENTITY_SUFFIXES: Final = frozenset(
 )
 
 
+# Cyrillic and Greek letters (as casefolded) whose upper or lower case is drawn like a Latin
+# letter: "LАKESHORE" with a Cyrillic А reads as LAKESHORE to every GC, so it must compare as
+# it. The letters a sign-up can use to pass for another company; not a full confusables table.
+LOOKALIKE_LETTERS: Final = str.maketrans(
+    "авекмнорстухіјѕԁӏ" + "αβεζηικμνορτυχ",
+    "abekmhopctyxijsdl" + "abezhikmnoptyx",
+)
+
+
 def core_words(name: str) -> list[str]:
     """The words of a name that tell the company apart, in order."""
-    return [w for w in normalise_entity_name(name).split() if w not in ENTITY_SUFFIXES]
+    folded = normalise_entity_name(name).translate(LOOKALIKE_LETTERS)
+    return [w for w in folded.split() if w not in ENTITY_SUFFIXES]
 
 
 def looks_alike(left: str, right: str) -> bool:

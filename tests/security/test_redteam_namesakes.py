@@ -46,3 +46,28 @@ async def test_an_invisible_character_does_not_make_a_new_name(
     assert refused.status_code == 409, refused.status_code
     assert "is already on the network" in html.unescape(refused.text)
     assert await _counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "L\u0430keshore Drywall LLC",  # Cyrillic a
+        "LAKESH\u041eRE DRYWALL LLC",  # Cyrillic capital O
+        "Lakeshore Dr\u0443wall LLC",  # Cyrillic u, drawn as y
+        "\u039bakeshore Drywall LLC".replace("\u039b", "L").replace("k", "\u03ba"),  # Greek kappa
+    ],
+)
+async def test_a_letter_of_another_alphabet_drawn_alike_does_not_make_a_new_name(
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis, lookalike: str
+) -> None:
+    original = await make_org(db, "subcontractor", name=ESTABLISHED)
+    original.organisation.tax_id = "314159265"
+    await db.flush()
+    _, link = await _invite_new_sub(client, db, redis)
+    fields = await _signup_fields(client, link, legal_name=lookalike)
+    before = await _counts(db)
+
+    refused = await client.post("/signup", data=fields, headers=HTML)
+    assert refused.status_code == 409, refused.status_code
+    assert "is already on the network" in html.unescape(refused.text)
+    assert await _counts(db) == before
