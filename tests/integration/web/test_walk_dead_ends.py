@@ -63,3 +63,21 @@ async def test_a_failed_value_taken_from_the_record_is_not_called_missing_eviden
     assert len(short) == 1 and "$500,000" in short[0]
     assert "judged from the record as confirmed" in short[0]
     assert "nothing in the record shows this" not in short[0]
+
+
+async def test_the_subs_record_says_in_words_what_a_certificate_did_not_state(
+    client: AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    await engage_on_project(db, gc, sub)  # judged by no verdict yet: no expiry on record
+    change = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
+    await confirm(db, make_store(settings), sub, change)
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    record = html.unescape((await client.get("/record", headers=HTML)).text)
+    stop_gap = re.search(r"<tr><td>CG 04 42</td>.*?</tr>", record)
+    assert stop_gap is not None  # an endorsement whose edition the helper leaves blank
+    assert "not stated" in stop_gap.group(0) and "<td>—</td>" not in stop_gap.group(0)
+    assert "the policy's dates" in stop_gap.group(0)
+    depends = html.unescape((await client.get("/depends", headers=HTML)).text)
+    assert "<td>—</td>" not in depends and "no coverage on record" in depends
