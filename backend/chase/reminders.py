@@ -330,7 +330,7 @@ async def run_reminders(
     by_sub: dict[uuid.UUID, list[DueItem]] = defaultdict(list)
     for item in claimed:
         by_sub[item.sub_org_id].append(item)
-    pending = await pending_brokers(session, set(by_sub))
+    pending = await pending_brokers(session, set(by_sub), now or datetime.now(UTC))
     run.link_mails = await upload_link_mails(
         session,
         pending,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -153,11 +153,17 @@ async def record_stages(
 # Upload links.
 
 
+def _within_granted_period(now: datetime) -> ColumnElement[bool]:
+    """The access period the sub gave the broker is still running: a link stands
+    in for that grant and lasts no longer than it would."""
+    return or_(Invitation.access_until.is_(None), Invitation.access_until > now)
+
+
 async def unaccepted_broker_invitations(
-    session: AsyncSession, sub_org_ids: set[uuid.UUID]
+    session: AsyncSession, sub_org_ids: set[uuid.UUID], now: datetime
 ) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
-    """(invitation, sub, e-mail) of the subs' broker invitations nobody accepted and the sub did
-    not withdraw, newest first per sub and address."""
+    """(invitation, sub, e-mail) of the subs' broker invitations nobody accepted, the sub did
+    not withdraw and whose access period runs, newest first per sub and address."""
     query = (
         select(Invitation.id, Invitation.issuer_org_id, Invitation.email)
         .where(
@@ -165,6 +171,7 @@ async def unaccepted_broker_invitations(
             Invitation.kind == "broker_access",
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
+            _within_granted_period(now),
         )
         .order_by(Invitation.issuer_org_id, Invitation.email, Invitation.created_at.desc())
     )
@@ -183,6 +190,7 @@ async def live_upload_link(
             UploadLink.used_at.is_(None),
             UploadLink.expires_at > now,
             Invitation.revoked_at.is_(None),
+            _within_granted_period(now),
             Invitation.issuer_org_id == UploadLink.sub_org_id,
         )
     )

@@ -74,15 +74,18 @@ class LinkMail:
 
 
 async def pending_brokers(
-    session: AsyncSession, sub_org_ids: set[uuid.UUID]
+    session: AsyncSession, sub_org_ids: set[uuid.UUID], now: datetime
 ) -> dict[uuid.UUID, list[PendingBroker]]:
-    """Per sub, the newest broker invitation per address that nobody accepted and the sub did
-    not withdraw (its own accept link may have expired: the sub still wants that broker)."""
+    """Per sub, the newest broker invitation per address that nobody accepted, the sub did not
+    withdraw and whose access period runs (its own accept link may have expired: the sub still
+    wants that broker)."""
     found: dict[uuid.UUID, list[PendingBroker]] = defaultdict(list)
     if not sub_org_ids:
         return found
     seen: set[tuple[uuid.UUID, str]] = set()
-    for invitation_id, sub_id, email in await unaccepted_broker_invitations(session, sub_org_ids):
+    for invitation_id, sub_id, email in await unaccepted_broker_invitations(
+        session, sub_org_ids, now
+    ):
         key = (sub_id, email.lower())
         if key not in seen:
             seen.add(key)
