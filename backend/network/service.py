@@ -276,6 +276,10 @@ class AuthService:
         self, actor: Actor, name: str, scope: str = TOKEN_SCOPE_READ
     ) -> tuple[ApiToken, str]:
         require(actor, "tokens.manage")
+        if actor.token_scope is not None:
+            # A leaked token minting another would outlive its own revocation, the owner's
+            # answer to the leak: tokens are made by a person in a signed-in session.
+            raise Forbidden("API tokens are made in a signed-in session, not with a token.")
         name = name.strip()
         if not name or len(name) > 120:
             raise BadInput("Give the token a name of 1 to 120 characters.", field="name")

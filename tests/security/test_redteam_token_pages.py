@@ -15,7 +15,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Membership, Person, WebSession
+from backend.db.models import ApiToken, Membership, Person, WebSession
 from tests.integration.factories import Org, make_org, sign_in
 
 pytestmark = pytest.mark.integration
@@ -102,3 +102,28 @@ async def test_a_token_is_refused_on_the_pages(
     assert answer.status_code in (401, 403), (path, answer.status_code, answer.text[:200])
     await db.refresh(gc.organisation)
     assert gc.organisation.legal_name != "Renamed By Token LLC"
+
+
+async def test_a_write_token_mints_no_token_to_outlive_it(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """Whoever holds a leaked write token would mint a fresh one, so that revoking the leaked
+    token (the owner's answer to the leak) leaves it in. Tokens are made in a session."""
+    gc = await make_org(db, "general_contractor")
+    await db.flush()
+    bearer = await write_token(client, gc, "gc_admin")
+    tokens_before = await db.scalar(
+        select(func.count()).select_from(ApiToken).where(ApiToken.organisation_id == gc.id)
+    )
+    for scope in ("write", "read"):
+        minted = await client.post(
+            "/api/v1/tokens", json={"name": "backup", "scope": scope}, headers=bearer
+        )
+        assert minted.status_code == 403, minted.text
+        assert "token" not in minted.json() or not str(minted.json().get("token", ""))
+    assert (
+        await db.scalar(
+            select(func.count()).select_from(ApiToken).where(ApiToken.organisation_id == gc.id)
+        )
+        == tokens_before
+    )
