@@ -60,13 +60,14 @@ class PortfolioRow:
     def label(self) -> str:
         return STATUS_LABEL.get(self.status, self.status)
 
+    # In words when no coverage is on record yet: a dash read as a value nobody could explain.
     @property
     def days_text(self) -> str:
-        return "—" if self.days_to_expiry is None else str(self.days_to_expiry)
+        return "not known" if self.days_to_expiry is None else str(self.days_to_expiry)
 
     @property
     def expires_text(self) -> str:
-        return self.expires_on.isoformat() if self.expires_on else "—"
+        return self.expires_on.isoformat() if self.expires_on else "none on record"
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,3 +81,19 @@ async def test_the_subs_record_says_in_words_what_a_certificate_did_not_state(
     assert "the policy's dates" in stop_gap.group(0)
     depends = html.unescape((await client.get("/depends", headers=HTML)).text)
     assert "<td>—</td>" not in depends and "no coverage on record" in depends
+
+
+async def test_an_engagement_with_no_coverage_on_record_says_so_on_the_gcs_lists(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    gc = await make_org(db, "general_contractor")
+    sub = await make_org(db, "subcontractor", name="Blankslate Glazing LLC")
+    project = await make_project(db, gc)
+    engagement = await engage(db, gc, sub, project=project)
+    await verify_engagement(db, engagement.id, None, date.today())
+    await sign_in(client, gc.emails["gc_contract_admin"])
+    for path in ("/dashboard", f"/projects/{project.id}"):
+        page = html.unescape((await client.get(path, headers=HTML)).text)
+        row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Blankslate Glazing LLC.*?</tr>", page, re.S)
+        assert row is not None, path
+        assert "none on record" in row.group(0) and "—" not in row.group(0), row.group(0)
