@@ -83,19 +83,7 @@ class SubPagesController(Controller):
     async def upload_page(
         self, actor: Actor, db: AsyncSession, records: RecordService, sub_id: uuid.UUID
     ) -> Template:
-        if not await can_write_record(db, actor, sub_id):
-            raise NotFound("No such subcontractor record that you may change.")
-        sub = await db.get(Organisation, sub_id)
-        documents = (await records.documents(actor, sub_id))[:10]
-        return await page(
-            db,
-            actor,
-            "sub/upload.html",
-            sub=sub,
-            documents=documents,
-            states=await document_states(db, sub_id, documents),
-            error=None,
-        )
+        return await _upload_page(db, actor, records, sub_id, None)
 
     @post("/subs/{sub_id:uuid}/upload")
     async def upload(
@@ -109,14 +97,25 @@ class SubPagesController(Controller):
     ) -> Response[Any]:
         form = await request.form()
         upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise BadInput("Choose a file to upload.", field="file")
-        content = await upload.read()
-        stored = await records.upload(actor, sub_id, upload.filename, upload.content_type, content)
+        wants_json = "application/json" in request.headers.get("accept", "")
+        try:
+            if not isinstance(upload, UploadFile):
+                raise BadInput("Choose a file to upload.", field="file")
+            content = await upload.read()
+            async with db.begin_nested():
+                stored = await records.upload(
+                    actor, sub_id, upload.filename, upload.content_type, content
+                )
+        except DomainError as exc:
+            if wants_json:
+                raise
+            # A form sent without the page's script: the upload page again, with the reason,
+            # rather than the bare error page whose only way on is the start page.
+            return await _upload_page(db, actor, records, sub_id, exc)
         document = stored.document
         review = f"/documents/{document.id}/review"
         # The upload's outbox event queues the read once this request commits.
-        if "application/json" in request.headers.get("accept", ""):
+        if wants_json:
             return Response(
                 {"id": str(document.id), "review_url": review, "duplicate": stored.duplicate},
                 status_code=200 if stored.duplicate else 201,
@@ -588,3 +587,26 @@ class NoticesPageController(Controller):
 
 async def _own_notice(db: AsyncSession, actor: Actor, notice_id: uuid.UUID) -> Notice:
     return await notice_of(db, actor.person_id, notice_id)
+
+
+async def _upload_page(
+    db: AsyncSession,
+    actor: Actor,
+    records: RecordService,
+    sub_id: uuid.UUID,
+    error: DomainError | None,
+) -> Template:
+    if not await can_write_record(db, actor, sub_id):
+        raise NotFound("No such subcontractor record that you may change.")
+    sub = await db.get(Organisation, sub_id)
+    documents = (await records.documents(actor, sub_id))[:10]
+    return await page(
+        db,
+        actor,
+        "sub/upload.html",
+        status_code=error.status_code if error else 200,
+        sub=sub,
+        documents=documents,
+        states=await document_states(db, sub_id, documents),
+        error=error,
+    )

@@ -97,3 +97,17 @@ async def test_an_engagement_with_no_coverage_on_record_says_so_on_the_gcs_lists
         row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Blankslate Glazing LLC.*?</tr>", page, re.S)
         assert row is not None, path
         assert "none on record" in row.group(0) and "—" not in row.group(0), row.group(0)
+
+
+async def test_a_refused_upload_shows_the_upload_form_again_with_the_reason(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    sub = await make_org(db, "subcontractor")
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    path = f"/subs/{sub.id}/upload"
+    for files in (None, {"file": ("empty.pdf", b"", "application/pdf")}):
+        refused = await client.post(path, data={"_csrf": csrf}, files=files, headers=HTML)
+        assert refused.status_code == 422, refused.text
+        assert "Not uploaded." in refused.text
+        assert f'action="{path}"' in refused.text  # the form is there to try again
+        assert "Back to the start page" not in refused.text
