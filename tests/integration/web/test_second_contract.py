@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -18,10 +20,13 @@ from backend.db.models import Engagement, Invitation, ProjectTrade, RequirementS
 from backend.network.invitation_mail import INVITATION_JOB
 from backend.records.schemas import RecordChange
 from backend.records.store import make_store
+from tests.e2e.documents import Policy, certificate_pdf
 from tests.integration.factories import make_org, make_project, sign_in
 from tests.integration.fanout.helpers import confirm, endorsements, engage_on_project
 from tests.integration.fanout.test_fanout import TODAY, event_of, notices_to, ready_sub
 from tests.integration.mailbox import mailed_link
+from tests.integration.web.test_review_feedback import _engage_on, _row
+from tests.integration.web.test_review_safety import _read
 from tests.integration.web.test_sub_loop import short_terms
 from workers.fanout import run_fan_out
 
@@ -166,3 +171,37 @@ async def test_notices_name_the_contract_when_a_sub_holds_several_on_a_project(
     assert held.status_code == 302
     hold = await notices_to(db, sub.emails["sub_bookkeeper"], "decision_pay_hold")
     assert len(hold) == 1 and "SC-2 · Drywall" in hold[0].subject
+
+
+async def test_review_feedback_names_each_contract_of_a_sub_on_one_project(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor", name="Meridian Builders LLC")
+    sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
+    first = await _engage_on(db, gc, sub, "moderate", "P-2400")
+    second = Engagement(
+        id=uuid.uuid4(),
+        project_id=first.project_id,
+        gc_org_id=gc.id,
+        sub_org_id=sub.id,
+        trade="Framing",
+        contract_ref="PO-31",
+        requirement_set_version_id=first.requirement_set_version_id,
+        status="incomplete",
+    )
+    db.add(second)
+    await db.flush()
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    today = date.today()
+    pdf = certificate_pdf(
+        "Keystone Framing LLC",
+        "Meridian Builders LLC",
+        Policy("GL-7", "AU-8", today - timedelta(days=5), today + timedelta(days=360)),
+        "30 days notice of cancellation.",
+    )
+    ctx = {"session_factory": session_factory, "settings": settings}
+    document_id = await _read(client, sub.id, csrf, pdf, ctx)
+    review = await client.get(f"/documents/{document_id}/review", headers=HTML)
+    assert review.status_code == 200
+    assert "P-2400" in _row(review.text, first) and "PO-31" not in _row(review.text, first)
+    assert "PO-31 · Framing" in _row(review.text, second)
