@@ -92,6 +92,8 @@ async def test_a_second_contract_on_the_same_project_is_engaged_by_naming_it(
     client.cookies.clear()
     sub_csrf = await sign_in(client, address)
     assert (await client.get(link, headers=HTML)).status_code == 200
+    waiting = html.unescape((await client.get("/depends", headers=HTML)).text)
+    assert "· Drywall · contract SC-014" in waiting  # the sub sees which contract it accepts
     accepted = await client.post(
         f"/project-invitations/{invitation.id}/accept", data={"_csrf": sub_csrf}
     )
