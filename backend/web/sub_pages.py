@@ -366,11 +366,17 @@ class SubPagesController(Controller):
     ) -> Template:
         require_sub(actor)
         form = await read_form(request)
+        # Shown again when refused, so the agent's address and the days are not typed twice.
+        typed = {name: text(form, name) for name in ("broker_org_id", "email", "days")}
         try:
             broker_id = uuid.UUID(text(form, "broker_org_id"))
         except ValueError:
             return await brokers_page(
-                db, actor, BadInput("Choose the broker firm.", field="broker_org_id"), None
+                db,
+                actor,
+                BadInput("Choose the broker firm.", field="broker_org_id"),
+                None,
+                typed,
             )
         try:
             async with db.begin_nested():
@@ -378,7 +384,7 @@ class SubPagesController(Controller):
                     actor, text(form, "email"), broker_id, whole_number(form, "days", "Days", 30)
                 )
         except DomainError as exc:
-            return await brokers_page(db, actor, exc, None)
+            return await brokers_page(db, actor, exc, None, typed)
         # The link goes to the agent's mailbox only; this page shows the invitation's state.
         response = await brokers_page(db, actor, None, issued.invitation.email)
         response.background = mail_after_commit(
@@ -523,6 +529,7 @@ async def brokers_page(
     actor: Actor,
     error: DomainError | None,
     sent_to: str | None,
+    typed: dict[str, str] | None = None,
 ) -> Template:
     invitations_sent = await InvitationService(db).issued(actor, (BROKER,))
     uploads: dict[uuid.UUID, list[Document]] = {}
@@ -544,6 +551,7 @@ async def brokers_page(
         brokers=brokers,
         broker_names=names,
         error=error,
+        typed=typed or {},
         sent_to=sent_to,
         states={i.id: invitation_state(i) for i in invitations_sent},
         now=datetime.now(UTC),

@@ -111,3 +111,25 @@ async def test_a_refused_upload_shows_the_upload_form_again_with_the_reason(
         assert "Not uploaded." in refused.text
         assert f'action="{path}"' in refused.text  # the form is there to try again
         assert "Back to the start page" not in refused.text
+
+
+async def test_a_refused_broker_invitation_keeps_what_the_sub_typed(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    sub = await make_org(db, "subcontractor")
+    broker = await make_org(db, "broker")
+    csrf = await sign_in(client, sub.emails["sub_admin"])
+    refused = await client.post(
+        "/brokers",
+        data={
+            "_csrf": csrf,
+            "broker_org_id": str(broker.id),
+            "email": "dana@broker.example",
+            "days": "999",
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 422 and "from 1 to 365 days" in refused.text
+    assert 'value="dana@broker.example"' in refused.text
+    assert 'value="999"' in refused.text
+    assert f'<option value="{broker.id}" selected>' in refused.text
