@@ -155,6 +155,7 @@ class SnapshotTemplates:
         self._outlines: dict[
             tuple[Any, ...], tuple[tuple[object, object], list[bytes], list[int]]
         ] = {}
+        self._seen: set[tuple[Any, ...]] = set()
 
     def render(
         self, facts: SnapshotFacts, previous_sha256: str | None, fragments: CheckFragments
@@ -201,6 +202,11 @@ class SnapshotTemplates:
         # with the outline match it (an id may be reused once a list is gone).
         if known is not None and known[0][0] is facts.documents and known[0][1] is facts.coverages:
             return known[1], known[2]
+        if key not in self._seen:
+            # An outline pays off only when it is used again: facts whose documents or
+            # coverages are new lists every time (single appends, samples) never repeat.
+            self._seen.add(key)
+            return None
         try:
             made = self._outline(facts, fragments)
         except SnapshotError:
