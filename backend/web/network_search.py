@@ -113,7 +113,9 @@ class NetworkSearchController(Controller):
                     text(form, "contract"),
                 )
         except DomainError as exc:
-            return await _network_page(db, actor, q, state, project_id, exc, None, tax_id)
+            # The refused row keeps the contract label typed into it.
+            typed = (text(form, "sub_org_id"), text(form, "contract"))
+            return await _network_page(db, actor, q, state, project_id, exc, None, tax_id, typed)
         response = await _network_page(db, actor, q, state, project_id, None, sent, tax_id)
         response.background = mail_after_commit(
             request,
@@ -134,6 +136,7 @@ async def _network_page(
     error: DomainError | None,
     sent: Issued | None,
     tax_id: str = "",
+    typed: tuple[str, str] = ("", ""),
 ) -> Template:
     name = q.strip()[:100]
     state_code = state.strip().upper()[:2]
@@ -163,4 +166,6 @@ async def _network_page(
         trades=await project_trades(db, actor),
         error=error,
         sent=sent,
+        typed_sub=typed[0],
+        typed_contract=typed[1],
     )

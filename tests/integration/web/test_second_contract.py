@@ -135,6 +135,18 @@ async def test_a_second_contract_on_the_same_project_is_engaged_by_naming_it(
         },
     )
     assert from_search.status_code == 200 and "under contract PO-7" in from_search.text
+    kept = await client.post(
+        "/network/engage",
+        data={
+            "_csrf": csrf,
+            "sub_org_id": str(sub.id),
+            "project_trade": f"{project.id}|Drywall",
+            "contract": "SC-014",
+            "q": "Tallgrass",
+        },
+    )
+    assert kept.status_code == 409 and "“SC-014”" in html.unescape(kept.text)
+    assert 'value="SC-014" aria-invalid="true"' in kept.text  # the label typed is still there
     too_long = await client.post(
         invite, data={"_csrf": csrf, "email": address, "trade": "Drywall", "contract": "X" * 81}
     )
