@@ -62,6 +62,10 @@ async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
     # A combined-limits finding reads as its arithmetic, never as the names of its keys.
     assert "primary $500,000 + umbrella" in inbox
     assert "total, primary" not in inbox
+    # A first revision changes every check: its list folds away, and Approve sits above the rows.
+    assert "checked values changed</summary>" in inbox
+    first_row = inbox.index(f'data-engagement="{sound_engagement.id}"')
+    assert inbox.index("Approve the ticked rows") < first_row
     # A first certificate's checks were not judged before: said in words, never as a dash.
     assert "(first judged: passed)" in inbox and "(— →" not in inbox
 

@@ -246,3 +246,18 @@ async def test_verify_page_reports_a_bad_bundle_and_needs_its_form_token(
         "/verify", data={"_csrf": "x"}, files={"bundle": ("b.zip", b"x", "application/zip")}
     )
     assert forged.status_code == 403
+
+
+async def test_an_unreadable_file_says_why_in_one_sentence_and_offers_entry_by_hand(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    sub = await make_org(db, "subcontractor")
+    csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
+    broken = b"%PDF-1.7\n" + b"\x00not a real pdf body\n" * 40 + b"%%EOF\n"
+    upload = await _upload(client, sub.id, csrf, broken)
+    assert upload.status_code == 201  # a PDF by its magic bytes: accepted, then read
+    body = upload.json()
+    await read_document_job({"session_factory": session_factory, "settings": settings}, body["id"])
+    review = (await client.get(body["review_url"], headers=HTML)).text
+    assert "could not be read automatically: " in review
+    assert ".)." not in review and ".." not in review.split("automatically: ")[1][:300]
