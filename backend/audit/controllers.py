@@ -15,17 +15,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, get
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import parse_snapshot
 from backend.audit.context import AuditContext
-from backend.audit.service import bundle_for, find_entry, in_effect_on
+from backend.audit.service import bundle_for, engagement_snapshots, find_entry, in_effect_on
 from backend.config import Settings
-from backend.db.models import Engagement
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput, NotFound
-from backend.network.access import engagement_scope
 from backend.network.actor import Actor
 
 ZIP_MEDIA_TYPE = "application/zip"
@@ -78,17 +75,8 @@ class AuditController(Controller):
     async def snapshots(
         self, actor: Actor, db: AsyncSession, engagement_id: uuid.UUID
     ) -> list[SnapshotView]:
-        query = (
-            select(AuditLogEntry)
-            .where(AuditLogEntry.engagement_id == engagement_id)
-            .where(
-                (AuditLogEntry.gc_org_id == actor.organisation_id)
-                | (AuditLogEntry.sub_org_id == actor.organisation_id)
-            )
-            .order_by(AuditLogEntry.seq.desc())
-        )
         views = []
-        for entry in (await db.execute(query)).scalars():
+        for entry in await engagement_snapshots(db, actor, engagement_id):
             snapshot = parse_snapshot(entry.snapshot)
             views.append(
                 SnapshotView(
@@ -102,13 +90,6 @@ class AuditController(Controller):
                     created_at=entry.created_at,
                 )
             )
-        if not views:
-            visible = await db.scalar(
-                select(Engagement.id).where(Engagement.id == engagement_id, engagement_scope(actor))
-            )
-            if visible is None:
-                # Same answer whether the engagement is another's or does not exist.
-                raise NotFound("No such engagement that you may see.")
         return views
 
     @get("/snapshots/{reference:str}/bundle", media_type=ZIP_MEDIA_TYPE)

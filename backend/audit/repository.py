@@ -1,22 +1,35 @@
-"""The audit log's bulk writes and reads by leaf index (the rest of its SQL still lives in
-service.py). The log is one table for every organisation: entries are reached by leaf index
-under the append lock, never by a tenant's query."""
+"""All SQL of the audit log but the append path's lock and chaining reads (service.py).
+
+The log is one table for every organisation. The module functions are the append path's bulk
+writes and reads by leaf index, made under the append lock and never for a tenant. An
+`AuditRepository` method that answers an organisation's request starts from the scope of
+`network/access.py` (its first argument); the others (checkpoints, tree nodes, the operator's
+look-ups by reference) read the log as a whole and are called by the service and the `coinet`
+commands only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from datetime import date
 from typing import Final, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import ColumnElement, Table, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.models import Engagement
+from backend.db.models.audit_checkpoint import AuditCheckpoint
 from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.db.models.audit_tree_node import AuditTreeNode
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
 AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
 # Nodes per INSERT, sent as three arrays (no bind-parameter limit): a checkpoint after a
 # 100,000-engagement fan-out stores about as many nodes, in two statements; a page is ~2 MB.
 NODE_INSERT_PAGE: Final = 50_000
+# Entries held in memory at once while the whole log is walked (`coinet audit check`): each
+# carries its snapshot (~40 KB with its checks), so a page is some tens of MB at most.
+WALK_PAGE: Final = 1000
 # One cached statement whatever the number of nodes (a multi-row VALUES was compiled anew for
 # every page). Racing checkpointers compute the same nodes; the first one stored stands.
 STORE_NODES: Final = text(
@@ -52,3 +65,127 @@ async def store_nodes(session: AsyncSession, nodes: Sequence[tuple[int, int, byt
                 "hashes": [node for _, _, node in page],
             },
         )
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # Reads for an organisation: the first argument is its scope (network/access.py).
+
+    async def engagement_entries(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> list[AuditLogEntry]:
+        """An engagement's snapshots the scope may read, newest first."""
+        query = (
+            select(AuditLogEntry)
+            .where(scope, AuditLogEntry.engagement_id == engagement_id)
+            .order_by(AuditLogEntry.seq.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def engagement_visible(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> bool:
+        query = select(Engagement.id).where(Engagement.id == engagement_id, scope)
+        return await self.session.scalar(query) is not None
+
+    # Reads of the log as a whole (the service's checks and proofs, the operator's commands).
+
+    async def leaf_hashes(self, start: int, end: int | None) -> list[tuple[int, bytes]]:
+        """(seq, leaf hash) of the entries from `start` (to `end`, excluded), in order."""
+        query = select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(AuditLogEntry.seq >= start)
+        if end is not None:
+            query = query.where(AuditLogEntry.seq < end)
+        rows = await self.session.execute(query.order_by(AuditLogEntry.seq))
+        return [(row.seq, row.leaf_hash) for row in rows]
+
+    async def leaf_hashes_at(self, leaves: Collection[int]) -> dict[int, bytes]:
+        rows = await self.session.execute(
+            select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(
+                AuditLogEntry.seq.in_(list(leaves))
+            )
+        )
+        return {row.seq: row.leaf_hash for row in rows}
+
+    async def stored_nodes(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored tree nodes among these (level, index) keys."""
+        nodes = await self.session.execute(
+            select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(
+                tuple_(AuditTreeNode.level, AuditTreeNode.index).in_(list(keys))
+            )
+        )
+        return {(row[0], row[1]): row[2] for row in nodes}
+
+    async def latest_checkpoint(self, covering: int | None = None) -> AuditCheckpoint | None:
+        """The newest checkpoint (of those covering leaf index `covering`, when given)."""
+        query = select(AuditCheckpoint)
+        if covering is not None:
+            query = query.where(AuditCheckpoint.tree_size > covering)
+        query = query.order_by(
+            AuditCheckpoint.tree_size.desc(), AuditCheckpoint.created_at.desc()
+        ).limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def checkpoints(self) -> list[AuditCheckpoint]:
+        """Every checkpoint, oldest tree first."""
+        query = select(AuditCheckpoint).order_by(
+            AuditCheckpoint.tree_size, AuditCheckpoint.created_at
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def walk(self) -> AsyncIterator[AuditLogEntry]:
+        """Every entry in leaf order, fetched a page at a time."""
+        stream = await self.session.stream(
+            select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=WALK_PAGE)
+        )
+        async for entry in stream.scalars():
+            yield entry
+
+    async def entry_by(
+        self,
+        *,
+        seq: int | None = None,
+        sha256: bytes | None = None,
+        entry_id: uuid.UUID | None = None,
+    ) -> AuditLogEntry | None:
+        """The entry with this leaf index, snapshot SHA-256 or id (the first given)."""
+        query = select(AuditLogEntry)
+        if seq is not None:
+            query = query.where(AuditLogEntry.seq == seq)
+        elif sha256 is not None:
+            query = query.where(AuditLogEntry.snapshot_sha256 == sha256)
+        elif entry_id is not None:
+            query = query.where(AuditLogEntry.id == entry_id)
+        else:
+            return None
+        query = query.order_by(AuditLogEntry.seq).limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def latest_entries(
+        self, engagement_ids: Collection[uuid.UUID], kind: str | None
+    ) -> dict[uuid.UUID, AuditLogEntry]:
+        """Each engagement's newest entry (of `kind`, when given); the caller scoped the ids."""
+        query = select(AuditLogEntry).where(AuditLogEntry.engagement_id.in_(list(engagement_ids)))
+        if kind is not None:
+            query = query.where(AuditLogEntry.kind == kind)
+        query = query.order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc()).distinct(
+            AuditLogEntry.engagement_id
+        )
+        entries = (await self.session.execute(query)).scalars()
+        return {entry.engagement_id: entry for entry in entries}
+
+    async def in_effect_on(
+        self, project_id: uuid.UUID, sub_org_id: uuid.UUID, on: date
+    ) -> AuditLogEntry | None:
+        query = (
+            select(AuditLogEntry)
+            .where(
+                AuditLogEntry.project_id == project_id,
+                AuditLogEntry.sub_org_id == sub_org_id,
+                AuditLogEntry.as_of <= on,
+            )
+            .order_by(AuditLogEntry.as_of.desc(), AuditLogEntry.seq.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()

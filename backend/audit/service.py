@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, cast
 
-from sqlalchemy import event, func, select, text, tuple_
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,9 @@ from backend.audit.report import render_pdf, sign_pdf
 from backend.audit.timestamp import HttpTimeStamper, fetch_timestamp
 from backend.db.models.audit_checkpoint import AuditCheckpoint
 from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.db.models.audit_tree_node import AuditTreeNode
+from backend.errors import NotFound
+from backend.network.access import audit_entry_scope, engagement_scope
+from backend.network.actor import Actor
 
 # An arbitrary, fixed 64-bit key ("coinet" + "al") naming the log's append lock.
 APPEND_LOCK_KEY: Final = 0x636F696E65746C
@@ -155,21 +157,15 @@ async def append_snapshot_batch(
 
 
 async def _leaf_hashes(session: AsyncSession, start: int, end: int | None = None) -> list[bytes]:
-    query = select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(AuditLogEntry.seq >= start)
-    if end is not None:
-        query = query.where(AuditLogEntry.seq < end)
-    rows = (await session.execute(query.order_by(AuditLogEntry.seq))).all()
-    for expected, row in enumerate(rows, start=start):
-        if row.seq != expected:
+    rows = await repository.AuditRepository(session).leaf_hashes(start, end)
+    for expected, (seq, _) in enumerate(rows, start=start):
+        if seq != expected:
             raise AuditError(f"the log has no entry {expected}: run `coinet audit check`")
-    return [row.leaf_hash for row in rows]
+    return [leaf for _, leaf in rows]
 
 
 async def latest_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
-    query = select(AuditCheckpoint).order_by(
-        AuditCheckpoint.tree_size.desc(), AuditCheckpoint.created_at.desc()
-    )
-    return (await session.execute(query.limit(1))).scalar_one_or_none()
+    return await repository.AuditRepository(session).latest_checkpoint()
 
 
 async def make_checkpoint(
@@ -226,20 +222,13 @@ async def _subtree_hashes(
     """The hashes of these perfect subtrees: leaves from the log, larger ones from the stored
     nodes; a node not stored (never expected) is computed from its leaves."""
     found: dict[merkle.NodeKey, bytes] = {}
+    log = repository.AuditRepository(session)
     leaves = [index for level, index in keys if level == 0]
     if leaves:
-        rows = await session.execute(
-            select(AuditLogEntry.seq, AuditLogEntry.leaf_hash).where(AuditLogEntry.seq.in_(leaves))
-        )
-        found.update({(0, row.seq): row.leaf_hash for row in rows})
+        found.update({(0, seq): leaf for seq, leaf in (await log.leaf_hashes_at(leaves)).items()})
     inner = [key for key in keys if key[0] > 0]
     if inner:
-        nodes = await session.execute(
-            select(AuditTreeNode.level, AuditTreeNode.index, AuditTreeNode.hash).where(
-                tuple_(AuditTreeNode.level, AuditTreeNode.index).in_(inner)
-            )
-        )
-        found.update({(row[0], row[1]): row[2] for row in nodes})
+        found.update(await log.stored_nodes(inner))
     for level, index in keys - found.keys():
         start = index << level
         subtree = await _leaf_hashes(session, start, start + (1 << level))
@@ -260,17 +249,16 @@ async def inclusion_path(session: AsyncSession, index: int, size: int) -> list[b
 async def find_entry(session: AsyncSession, reference: str) -> AuditLogEntry | None:
     """An entry by its id (UUID), its leaf index (a number) or its snapshot SHA-256 (hex)."""
     reference = reference.strip().lower()
-    query = select(AuditLogEntry)
+    log = repository.AuditRepository(session)
     if reference.isdigit():
-        query = query.where(AuditLogEntry.seq == int(reference))
-    elif len(reference) == 64 and all(c in "0123456789abcdef" for c in reference):
-        query = query.where(AuditLogEntry.snapshot_sha256 == bytes.fromhex(reference))
-    else:
-        try:
-            query = query.where(AuditLogEntry.id == uuid.UUID(reference))
-        except ValueError:
-            return None
-    return (await session.execute(query.order_by(AuditLogEntry.seq).limit(1))).scalar_one_or_none()
+        return await log.entry_by(seq=int(reference))
+    if len(reference) == 64 and all(c in "0123456789abcdef" for c in reference):
+        return await log.entry_by(sha256=bytes.fromhex(reference))
+    try:
+        entry_id = uuid.UUID(reference)
+    except ValueError:
+        return None
+    return await log.entry_by(entry_id=entry_id)
 
 
 async def latest_entries(
@@ -280,13 +268,7 @@ async def latest_entries(
     scoped the engagement ids to the acting organisation."""
     if not engagement_ids:
         return {}
-    query = select(AuditLogEntry).where(AuditLogEntry.engagement_id.in_(list(engagement_ids)))
-    if kind is not None:
-        query = query.where(AuditLogEntry.kind == kind)
-    query = query.order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc()).distinct(
-        AuditLogEntry.engagement_id
-    )
-    return {entry.engagement_id: entry for entry in (await session.execute(query)).scalars()}
+    return await repository.AuditRepository(session).latest_entries(engagement_ids, kind)
 
 
 async def in_effect_on(
@@ -294,17 +276,20 @@ async def in_effect_on(
 ) -> AuditLogEntry | None:
     """The snapshot in force on `on` for a sub on a project: of those whose as-of date is on or
     before that day, the one with the latest as-of date, and of those the last logged."""
-    query = (
-        select(AuditLogEntry)
-        .where(
-            AuditLogEntry.project_id == project_id,
-            AuditLogEntry.sub_org_id == sub_org_id,
-            AuditLogEntry.as_of <= on,
-        )
-        .order_by(AuditLogEntry.as_of.desc(), AuditLogEntry.seq.desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+    return await repository.AuditRepository(session).in_effect_on(project_id, sub_org_id, on)
+
+
+async def engagement_snapshots(
+    session: AsyncSession, actor: Actor, engagement_id: uuid.UUID
+) -> list[AuditLogEntry]:
+    """An engagement's snapshots the actor may read (it is the GC or the sub of each), newest
+    first; NotFound when there are none and the engagement is not one the actor may see,
+    whether it is another's or does not exist."""
+    log = repository.AuditRepository(session)
+    entries = await log.engagement_entries(audit_entry_scope(actor), engagement_id)
+    if not entries and not await log.engagement_visible(engagement_scope(actor), engagement_id):
+        raise NotFound("No such engagement that you may see.")
+    return entries
 
 
 async def bundle_for(
@@ -315,14 +300,7 @@ async def bundle_for(
     include_documents: bool = True,
 ) -> bytes:
     """The evidence bundle of one entry, checkpointing the log first if no checkpoint covers it."""
-    checkpoint = (
-        await session.execute(
-            select(AuditCheckpoint)
-            .where(AuditCheckpoint.tree_size > entry.seq)
-            .order_by(AuditCheckpoint.tree_size.desc(), AuditCheckpoint.created_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    checkpoint = await repository.AuditRepository(session).latest_checkpoint(covering=entry.seq)
     if checkpoint is None:
         checkpoint = await make_checkpoint(session, context, force=True)
         if checkpoint is None or checkpoint.tree_size <= entry.seq:
@@ -421,15 +399,8 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
     altered, removed or reordered entry found."""
     result = LogCheck()
     now = datetime.now(UTC)
-    checkpoints = list(
-        (
-            await session.execute(
-                select(AuditCheckpoint).order_by(
-                    AuditCheckpoint.tree_size, AuditCheckpoint.created_at
-                )
-            )
-        ).scalars()
-    )
+    log = repository.AuditRepository(session)
+    checkpoints = await log.checkpoints()
     result.checkpoints = len(checkpoints)
     signed_roots: list[tuple[int, bytes, AuditCheckpoint]] = []
     for checkpoint in checkpoints:
@@ -479,10 +450,7 @@ async def check_log(session: AsyncSession, context: AuditContext) -> LogCheck:
             )
 
     compare_roots()
-    stream = await session.stream(
-        select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=1000)
-    )
-    async for entry in stream.scalars():
+    async for entry in log.walk():
         result.entries += 1
         result.findings.extend(_entry_findings(entry, expected_seq))
         expected_seq = entry.seq + 1

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Organisation
+from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import Forbidden
 from backend.network.actor import Actor
 
@@ -93,6 +94,14 @@ def engagement_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.is_broker:
         return active_broker_grant(actor, Engagement.sub_org_id)
     return false()
+
+
+def audit_entry_scope(actor: Actor) -> ColumnElement[bool]:
+    """The audit log entries this actor may read: those naming its organisation as the GC or
+    the sub of the snapshot (a broker's organisation is never named in one)."""
+    return (AuditLogEntry.gc_org_id == actor.organisation_id) | (
+        AuditLogEntry.sub_org_id == actor.organisation_id
+    )
 
 
 async def can_read_record(session: AsyncSession, actor: Actor, sub_org_id: uuid.UUID) -> bool:

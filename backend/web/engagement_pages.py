@@ -10,10 +10,10 @@ from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import parse_snapshot
+from backend.audit.service import engagement_snapshots
 from backend.config import Settings
 from backend.db.models import (
     Document,
@@ -21,7 +21,6 @@ from backend.db.models import (
     Organisation,
     Verdict,
 )
-from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -277,16 +276,7 @@ async def engagement_page(
         check["typed_by_hand"] = typed_in_check(check, typed)
     requirement, decisions, messages = await projects.engagement_history(actor, engagement_id)
     snapshots = []
-    entries = await db.execute(
-        select(AuditLogEntry)
-        .where(
-            AuditLogEntry.engagement_id == engagement_id,
-            (AuditLogEntry.gc_org_id == actor.organisation_id)
-            | (AuditLogEntry.sub_org_id == actor.organisation_id),
-        )
-        .order_by(AuditLogEntry.seq.desc())
-    )
-    for entry in entries.scalars():
+    for entry in await engagement_snapshots(db, actor, engagement_id):
         snapshot = parse_snapshot(entry.snapshot)
         decision = snapshot.get("decision") or {}
         snapshots.append(
