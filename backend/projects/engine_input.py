@@ -44,7 +44,7 @@ from backend.db.models import Policy as PolicyRow
 from backend.db.models import PolicyTerm as TermRow
 from backend.projects.repository import ProjectRepository
 from backend.records.repository import RecordRepository
-from backend.requirements.names import same_entity
+from backend.requirements.names import normalise_entity_name, same_entity
 from backend.requirements.ratings import EMPTY_RATINGS, RatingError, RatingTable
 from backend.requirements.ratings import InsurerRating as Rating
 from backend.verification.checks import FAIL, UNKNOWN, Check
@@ -108,6 +108,8 @@ class RecordRows:
     certificates: Sequence[Certificate]  # newest first
     policies_engine: tuple[Policy, ...] = field(default=())
     endorsements_engine: tuple[Endorsement, ...] = field(default=())
+    # Built with the engine values; empty on rows built straight from the tables.
+    certificate_of_holder: Mapping[str, Certificate] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -328,7 +330,18 @@ def _with_engine_values(rows: RecordRows) -> RecordRows:
         certificates=rows.certificates,
         policies_engine=policies,
         endorsements_engine=tuple(endorsements + claims),
+        certificate_of_holder=_newest_per_holder(rows.certificates),
     )
+
+
+def _newest_per_holder(certificates: Sequence[Certificate]) -> dict[str, Certificate]:
+    """The newest certificate per holder name as `same_entity` compares names (folded), so
+    that a fan-out over hundreds of GCs finds each GC's certificate without reading all of
+    them for every holder."""
+    found: dict[str, Certificate] = {}
+    for certificate in certificates:  # newest first: the first one of a name stands
+        found.setdefault(normalise_entity_name(certificate.holder_name), certificate)
+    return found
 
 
 def _notice_days(text: str | None) -> int | None:
@@ -378,9 +391,14 @@ def _endorsement(
 def choose_certificate(rows: RecordRows, expected_holder: str | None) -> Certificate | None:
     """The certificate of this holder if the sub has one, else its newest certificate."""
     if expected_holder:
-        for certificate in rows.certificates:
-            if same_entity(certificate.holder_name, expected_holder):
-                return certificate
+        if rows.certificate_of_holder:
+            found = rows.certificate_of_holder.get(normalise_entity_name(expected_holder))
+            if found is not None:
+                return found
+        else:
+            for certificate in rows.certificates:
+                if same_entity(certificate.holder_name, expected_holder):
+                    return certificate
     return rows.certificates[0] if rows.certificates else None
 
 
