@@ -12,9 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import date
-from typing import Final, cast
+from typing import Final
+from typing import cast as typing_cast
 
-from sqlalchemy import ColumnElement, Table, insert, select, text, tuple_
+from sqlalchemy import ColumnElement, Table, cast, func, insert, select, text, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement
@@ -23,7 +25,7 @@ from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.db.models.audit_tree_node import AuditTreeNode
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
-AUDIT_ENTRIES: Final = cast(Table, AuditLogEntry.__table__)
+AUDIT_ENTRIES: Final = typing_cast(Table, AuditLogEntry.__table__)
 # Nodes per INSERT, sent as three arrays (no bind-parameter limit): a checkpoint after a
 # 100,000-engagement fan-out stores about as many nodes, in two statements; a page is ~2 MB.
 NODE_INSERT_PAGE: Final = 50_000
@@ -174,6 +176,20 @@ class AuditRepository:
         )
         entries = (await self.session.execute(query)).scalars()
         return {entry.engagement_id: entry for entry in entries}
+
+    async def verdict_snapshots(
+        self, engagement_ids: Collection[uuid.UUID], verdict_ids: Collection[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, bytes]]:
+        """(engagement id, snapshot) of the verdict snapshots of these engagements naming one
+        of these verdict ids; the caller scoped the ids and pairs them up."""
+        snapshot_json = cast(func.convert_from(AuditLogEntry.snapshot, "UTF8"), JSONB)
+        verdict_id = snapshot_json["extra"]["verdict_id"].astext
+        query = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot).where(
+            AuditLogEntry.engagement_id.in_(list(engagement_ids)),
+            AuditLogEntry.kind == "verdict",
+            verdict_id.in_([str(v) for v in verdict_ids]),
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(query)).all()]
 
     async def in_effect_on(
         self, project_id: uuid.UUID, sub_org_id: uuid.UUID, on: date

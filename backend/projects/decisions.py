@@ -17,23 +17,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.service import append_snapshots
-from backend.db.models import Decision, Engagement, Organisation, Project, RecordRevision, Verdict
+from backend.db.models import Decision, Engagement, Organisation, Project, Verdict
 from backend.errors import BadInput, Conflict, NotFound
-from backend.network.access import require
+from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
 from backend.notify import webhooks as integration_events
 from backend.notify.decision_notices import DecisionFacts, notify_decision, reasons_of
 from backend.projects.engine_input import expiring_window_days
-from backend.projects.repository import engagement_parties
+from backend.projects.repository import ProjectRepository
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
+from backend.records.repository import RecordRepository
 from backend.verification import decisions as rules
 from backend.verification.checks import Check, Waiver
 from backend.verification.verdict import Verdict as EngineVerdict
@@ -108,13 +108,13 @@ def engine_verdict(verdict: Verdict, label: str) -> EngineVerdict:
 async def _engagement(
     session: AsyncSession, actor: Actor, engagement_id: uuid.UUID
 ) -> tuple[Engagement, Project, Organisation, Organisation]:
-    query = engagement_parties(
-        Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
-    ).with_for_update(of=Engagement)
-    row = (await session.execute(query)).first()
-    if row is None:
+    # Only a GC's roles may decide (checked first), so the actor's scope is its own engagements.
+    found = await ProjectRepository(session).engagement_parties_for_update(
+        engagement_scope(actor), engagement_id
+    )
+    if found is None:
         raise NotFound("No such engagement in your organisation.")
-    return row[0], row[1], row[2], row[3]
+    return found
 
 
 def _find_check(verdict: EngineVerdict, code: str, line: str | None) -> Check:
@@ -226,7 +226,7 @@ async def decide(
             if not engagement.work_stopped:
                 raise Conflict("There is no work-stop order to lift.")
             _need(request.evidence.strip(), "Say on what evidence work resumes.", "evidence")
-            details.update(await _resume_details(session, engagement, request, now))
+            details.update(await _resume_details(session, actor, engagement, request, now))
             reason = reason or request.evidence.strip()
             engagement.work_stopped = False
     except rules.DecisionError as exc:
@@ -317,20 +317,17 @@ def _need(value: str, message: str, field_name: str = "reason") -> None:
 
 
 async def _resume_details(
-    session: AsyncSession, engagement: Engagement, request: DecisionRequest, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    engagement: Engagement,
+    request: DecisionRequest,
+    now: datetime,
 ) -> dict[str, Any]:
-    stop = await session.scalar(
-        select(Decision)
-        .where(Decision.engagement_id == engagement.id, Decision.kind == "work_stop")
-        .order_by(Decision.created_at.desc())
-        .limit(1)
+    stop = await ProjectRepository(session).last_decision_of_kind(
+        engagement_scope(actor), engagement.id, "work_stop"
     )
-    revision = await session.scalar(
-        select(RecordRevision)
-        .where(RecordRevision.sub_org_id == engagement.sub_org_id)
-        .order_by(RecordRevision.number.desc())
-        .limit(1)
-    )
+    # The engagement was read in the actor's scope, so its sub's record is one it may see.
+    revision = await RecordRepository(session).latest_revision(engagement.sub_org_id)
     resumed = request.resumed_at or now
     stop_details = stop.details if stop is not None else {}
     return {
@@ -352,18 +349,10 @@ async def decisions_of(
 ) -> list[Decision]:
     """Every decision on an engagement of the actor's GC, oldest first."""
     require(actor, "project.read")
-    owned = await session.scalar(
-        select(Engagement.id).where(
-            Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id
-        )
-    )
-    if owned is None:
+    # project.read is a GC's roles only, so the actor's scope is its own engagements.
+    scope = engagement_scope(actor)
+    projects = ProjectRepository(session)
+    if await projects.engagement_only(scope, engagement_id) is None:
         # An empty list would confirm nothing but still answer for another GC's engagement.
         raise NotFound("No such engagement in your organisation.")
-    query = (
-        select(Decision)
-        .join(Engagement, Engagement.id == Decision.engagement_id)
-        .where(Engagement.id == engagement_id, Engagement.gc_org_id == actor.organisation_id)
-        .order_by(Decision.created_at, Decision.id)
-    )
-    return list((await session.execute(query)).scalars())
+    return await projects.decisions_on(scope, engagement_id)

@@ -552,6 +552,40 @@ class ProjectRepository:
             query = query.where(Engagement.pay_hold.is_(True))
         return [(e, p, o) for e, p, o in await self.session.execute(query)]
 
+    async def engagement_parties_for_update(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> tuple[Engagement, Project, Organisation, Organisation] | None:
+        """The engagement (locked until the transaction ends), its project, GC and sub."""
+        query = engagement_parties(scope, Engagement.id == engagement_id).with_for_update(
+            of=Engagement
+        )
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    async def decisions_on(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> list[Decision]:
+        """Every decision on the engagement, oldest first."""
+        query = (
+            select(Decision)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Engagement.id == engagement_id)
+            .order_by(Decision.created_at, Decision.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def last_decision_of_kind(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID, kind: str
+    ) -> Decision | None:
+        query = (
+            select(Decision)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(scope, Decision.engagement_id == engagement_id, Decision.kind == kind)
+            .order_by(Decision.created_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def decisions_of_kind(
         self, scope: ColumnElement[bool], engagement_ids: Sequence[uuid.UUID], kind: str
     ) -> list[Decision]:

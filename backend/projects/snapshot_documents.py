@@ -12,12 +12,10 @@ import json
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import cast, func, select
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import DocumentRef
-from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.audit.repository import AuditRepository
 
 
 async def documents_of_verdicts(
@@ -29,15 +27,11 @@ async def documents_of_verdicts(
     """
     if not verdict_of_engagement:
         return {}
-    snapshot_json = cast(func.convert_from(AuditLogEntry.snapshot, "UTF8"), JSONB)
-    verdict_id = snapshot_json["extra"]["verdict_id"].astext
-    query = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot).where(
-        AuditLogEntry.engagement_id.in_(list(verdict_of_engagement)),
-        AuditLogEntry.kind == "verdict",
-        verdict_id.in_([str(v) for v in verdict_of_engagement.values()]),
+    rows = await AuditRepository(session).verdict_snapshots(
+        verdict_of_engagement.keys(), verdict_of_engagement.values()
     )
     found: dict[uuid.UUID, list[DocumentRef]] = {}
-    for engagement_id, snapshot in (await session.execute(query)).all():
+    for engagement_id, snapshot in rows:
         body = json.loads(snapshot)
         if body.get("extra", {}).get("verdict_id") != str(verdict_of_engagement[engagement_id]):
             continue  # another engagement's verdict id in the same batch

@@ -40,8 +40,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/demo/loader.py": 8,
     "backend/integrations/procore/mapping.py": 23,
     "backend/integrations/procore/writeback.py": 6,
-    "backend/projects/decisions.py": 9,
-    "backend/projects/snapshot_documents.py": 2,
     "backend/projects/sweep.py": 5,
     "backend/projects/verify_service.py": 18,
 }

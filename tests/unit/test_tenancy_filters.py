@@ -25,7 +25,6 @@ ALLOWED_PLACES: Final = ("network/access.py",)
 KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     "backend/integrations/procore/mapping.py": 10,
     # Landed after the rule (2026-12-07 01:00-01:15): to move behind a repository.
-    "backend/projects/decisions.py": 3,
     "backend/projects/verify_service.py": 1,
     "backend/integrations/procore/writeback.py": 2,
     "backend/demo/loader.py": 1,
