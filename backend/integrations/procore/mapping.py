@@ -12,21 +12,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import (
-    Engagement,
     Organisation,
     ProcoreProjectLink,
     ProcoreVendorLink,
-    Project,
 )
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreError
 from backend.integrations.procore.connection import active_connection, manage, open_client
+from backend.integrations.procore.repository import LinkRepository
 from backend.network.actor import Actor
 
 
@@ -39,16 +36,7 @@ def _tax_id(value: Any) -> str:
 
 
 async def engaged_subs(session: AsyncSession, gc_org_id: uuid.UUID) -> list[Organisation]:
-    query = (
-        select(Organisation)
-        .where(
-            Organisation.id.in_(
-                select(Engagement.sub_org_id).where(Engagement.gc_org_id == gc_org_id)
-            )
-        )
-        .order_by(Organisation.legal_name)
-    )
-    return list((await session.execute(query)).scalars())
+    return await LinkRepository(session, gc_org_id).engaged_subs()
 
 
 def suggest(vendor: dict[str, Any], subs: list[Organisation]) -> tuple[Organisation | None, str]:
@@ -79,17 +67,9 @@ async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Acto
         raise Conflict(f"Procore's vendor list could not be read: {exc}") from exc
     finally:
         await client.aclose()
-    subs = await engaged_subs(session, actor.organisation_id)
-    existing = {
-        link.procore_vendor_id: link
-        for link in (
-            await session.execute(
-                select(ProcoreVendorLink).where(
-                    ProcoreVendorLink.organisation_id == actor.organisation_id
-                )
-            )
-        ).scalars()
-    }
+    links = LinkRepository(session, actor.organisation_id)
+    subs = await links.engaged_subs()
+    existing = {link.procore_vendor_id: link for link in await links.vendor_links()}
     for vendor in vendors:
         vendor_id = int(vendor["id"])
         name = str(vendor.get("name", ""))[:300]
@@ -104,40 +84,19 @@ async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Acto
             "state": "suggested" if sub else "unmatched",
             "match_reason": reason,
         }
-        await session.execute(
-            insert(ProcoreVendorLink)
-            .values(
-                id=uuid.uuid4(),
-                organisation_id=actor.organisation_id,
-                procore_vendor_id=vendor_id,
-                **values,
-            )
-            .on_conflict_do_update(
-                index_elements=["organisation_id", "procore_vendor_id"], set_=values
-            )
-        )
+        await links.save_vendor_suggestion(vendor_id, values)
     await session.flush()
     return len(vendors)
 
 
 async def vendor_links(session: AsyncSession, actor: Actor) -> list[ProcoreVendorLink]:
     manage(actor)
-    query = (
-        select(ProcoreVendorLink)
-        .where(ProcoreVendorLink.organisation_id == actor.organisation_id)
-        .order_by(ProcoreVendorLink.vendor_name, ProcoreVendorLink.procore_vendor_id)
-    )
-    return list((await session.execute(query)).scalars())
+    return await LinkRepository(session, actor.organisation_id).vendor_links()
 
 
 async def _link(session: AsyncSession, actor: Actor, vendor_id: int) -> ProcoreVendorLink:
     manage(actor)
-    link = await session.scalar(
-        select(ProcoreVendorLink).where(
-            ProcoreVendorLink.organisation_id == actor.organisation_id,
-            ProcoreVendorLink.procore_vendor_id == vendor_id,
-        )
-    )
+    link = await LinkRepository(session, actor.organisation_id).vendor_link(vendor_id)
     if link is None:
         raise NotFound("No such Procore vendor: refresh the vendor list first.")
     return link
@@ -153,13 +112,8 @@ async def confirm_vendor(
         raise BadInput("Choose the sub this vendor is.", field="sub_org_id")
     if chosen not in {s.id for s in await engaged_subs(session, actor.organisation_id)}:
         raise BadInput("That sub is not engaged on any of your projects.", field="sub_org_id")
-    taken = await session.scalar(
-        select(ProcoreVendorLink.procore_vendor_id).where(
-            ProcoreVendorLink.organisation_id == actor.organisation_id,
-            ProcoreVendorLink.sub_org_id == chosen,
-            ProcoreVendorLink.state == "confirmed",
-            ProcoreVendorLink.procore_vendor_id != vendor_id,
-        )
+    taken = await LinkRepository(session, actor.organisation_id).vendor_confirmed_as(
+        chosen, other_than=vendor_id
     )
     if taken is not None:
         raise Conflict(f"That sub is already linked to Procore vendor {taken}.")
@@ -190,9 +144,8 @@ async def link_project(
     procore_project_id: int,
 ) -> ProcoreProjectLink:
     manage(actor)
-    project = await session.scalar(
-        select(Project).where(Project.id == project_id, Project.gc_org_id == actor.organisation_id)
-    )
+    links = LinkRepository(session, actor.organisation_id)
+    project = await links.own_project(project_id)
     if project is None:
         raise NotFound("No such project in your organisation.")
     if procore_project_id <= 0:
@@ -212,32 +165,14 @@ async def link_project(
             f"Procore project {procore_project_id} is not one of your company's.",
             field="procore_project_id",
         )
-    other = await session.scalar(
-        select(ProcoreProjectLink.project_id).where(
-            ProcoreProjectLink.organisation_id == actor.organisation_id,
-            ProcoreProjectLink.procore_project_id == procore_project_id,
-            ProcoreProjectLink.project_id != project_id,
-        )
-    )
+    other = await links.project_linked_to(procore_project_id, other_than=project_id)
     if other is not None:
         raise Conflict("That Procore project is already linked to another of your projects.")
-    values = {"procore_project_id": procore_project_id, "organisation_id": actor.organisation_id}
-    await session.execute(
-        insert(ProcoreProjectLink)
-        .values(id=uuid.uuid4(), project_id=project_id, **values)
-        .on_conflict_do_update(index_elements=["project_id"], set_=values)
-    )
-    await session.flush()
-    link = await session.scalar(
-        select(ProcoreProjectLink).where(ProcoreProjectLink.project_id == project_id)
-    )
+    link = await links.link_project(project_id, procore_project_id)
     assert link is not None
     return link
 
 
 async def project_links(session: AsyncSession, actor: Actor) -> list[ProcoreProjectLink]:
     manage(actor)
-    query = select(ProcoreProjectLink).where(
-        ProcoreProjectLink.organisation_id == actor.organisation_id
-    )
-    return list((await session.execute(query)).scalars())
+    return await LinkRepository(session, actor.organisation_id).project_links()

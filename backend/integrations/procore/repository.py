@@ -4,12 +4,16 @@ import), every statement scoped to the acting GC given to the repository."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Engagement,
+    Organisation,
     ProcoreConnection,
     ProcoreInsuranceSync,
     ProcoreProjectLink,
@@ -125,4 +129,162 @@ class ProcoreRepository:
         )
         if state is not None:
             query = query.where(ProcoreInsuranceSync.state == state)
+        return list((await self.session.execute(query)).scalars())
+
+    async def insurance_syncs_of_engagements(
+        self, engagement_ids: Collection[uuid.UUID]
+    ) -> list[ProcoreInsuranceSync]:
+        """What was written for these engagements of the GC's (every line, every state)."""
+        query = select(ProcoreInsuranceSync).where(
+            ProcoreInsuranceSync.organisation_id == self.gc_org_id,
+            ProcoreInsuranceSync.engagement_id.in_(list(engagement_ids)),
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def writeback_targets(
+        self, engagement_ids: Sequence[uuid.UUID] | None
+    ) -> list[tuple[Engagement, Project, int]]:
+        """The GC's active engagements (these, or all) on a linked project whose sub a person
+        confirmed as a Procore vendor, each with its project and that vendor id."""
+        query = (
+            select(Engagement, Project, ProcoreVendorLink.procore_vendor_id)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(ProcoreProjectLink, ProcoreProjectLink.project_id == Project.id)
+            .join(
+                ProcoreVendorLink,
+                (ProcoreVendorLink.sub_org_id == Engagement.sub_org_id)
+                & (ProcoreVendorLink.organisation_id == self.gc_org_id)
+                & (ProcoreVendorLink.state == "confirmed"),
+            )
+            .where(Engagement.gc_org_id == self.gc_org_id, Engagement.active.is_(True))
+            .order_by(Engagement.id)
+        )
+        if engagement_ids is not None:
+            query = query.where(Engagement.id.in_(list(engagement_ids)))
+        return [(e, p, v) for e, p, v in (await self.session.execute(query)).all()]
+
+    async def record_syncs(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Store what each insurance record write did, one row per origin id (the GC's)."""
+        statement = insert(ProcoreInsuranceSync).values(
+            [{**row, "organisation_id": self.gc_org_id} for row in rows]
+        )
+        keep_id = statement.excluded.procore_insurance_id
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["origin_id"],
+                set_={
+                    "status_sent": statement.excluded.status_sent,
+                    "state": statement.excluded.state,
+                    "last_error": statement.excluded.last_error,
+                    "synced_at": statement.excluded.synced_at,
+                    "sent_digest": statement.excluded.sent_digest,
+                    "procore_vendor_id": statement.excluded.procore_vendor_id,
+                    # An attempt that failed has no Procore id to give: keep the one we knew.
+                    "procore_insurance_id": func.coalesce(
+                        keep_id, ProcoreInsuranceSync.procore_insurance_id
+                    ),
+                },
+            )
+        )
+
+
+class LinkRepository:
+    """Which Procore vendor is which sub and which Procore project is which project, for the
+    GC given to the repository."""
+
+    def __init__(self, session: AsyncSession, gc_org_id: uuid.UUID) -> None:
+        self.session = session
+        self.gc_org_id = gc_org_id
+
+    async def engaged_subs(self) -> list[Organisation]:
+        """The subs the GC engages, by legal name (never the whole network)."""
+        query = (
+            select(Organisation)
+            .where(
+                Organisation.id.in_(
+                    select(Engagement.sub_org_id).where(Engagement.gc_org_id == self.gc_org_id)
+                )
+            )
+            .order_by(Organisation.legal_name)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def vendor_links(self) -> list[ProcoreVendorLink]:
+        query = (
+            select(ProcoreVendorLink)
+            .where(ProcoreVendorLink.organisation_id == self.gc_org_id)
+            .order_by(ProcoreVendorLink.vendor_name, ProcoreVendorLink.procore_vendor_id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def vendor_link(self, vendor_id: int) -> ProcoreVendorLink | None:
+        return await self.session.scalar(
+            select(ProcoreVendorLink).where(
+                ProcoreVendorLink.organisation_id == self.gc_org_id,
+                ProcoreVendorLink.procore_vendor_id == vendor_id,
+            )
+        )
+
+    async def save_vendor_suggestion(self, vendor_id: int, values: Mapping[str, Any]) -> None:
+        """Insert the vendor's link, or overwrite its suggestion with these values."""
+        await self.session.execute(
+            insert(ProcoreVendorLink)
+            .values(
+                id=uuid.uuid4(),
+                organisation_id=self.gc_org_id,
+                procore_vendor_id=vendor_id,
+                **values,
+            )
+            .on_conflict_do_update(
+                index_elements=["organisation_id", "procore_vendor_id"], set_=dict(values)
+            )
+        )
+
+    async def vendor_confirmed_as(self, sub_org_id: uuid.UUID, other_than: int) -> int | None:
+        """Another vendor id already confirmed as this sub, if any."""
+        return await self.session.scalar(
+            select(ProcoreVendorLink.procore_vendor_id).where(
+                ProcoreVendorLink.organisation_id == self.gc_org_id,
+                ProcoreVendorLink.sub_org_id == sub_org_id,
+                ProcoreVendorLink.state == "confirmed",
+                ProcoreVendorLink.procore_vendor_id != other_than,
+            )
+        )
+
+    async def own_project(self, project_id: uuid.UUID) -> Project | None:
+        return await self.session.scalar(
+            select(Project).where(Project.id == project_id, Project.gc_org_id == self.gc_org_id)
+        )
+
+    async def project_linked_to(
+        self, procore_project_id: int, other_than: uuid.UUID
+    ) -> uuid.UUID | None:
+        """Another project of the GC's already linked to this Procore project, if any."""
+        return await self.session.scalar(
+            select(ProcoreProjectLink.project_id).where(
+                ProcoreProjectLink.organisation_id == self.gc_org_id,
+                ProcoreProjectLink.procore_project_id == procore_project_id,
+                ProcoreProjectLink.project_id != other_than,
+            )
+        )
+
+    async def link_project(
+        self, project_id: uuid.UUID, procore_project_id: int
+    ) -> ProcoreProjectLink | None:
+        """Link one of the GC's projects (the caller checked it is) to a Procore project."""
+        values = {"procore_project_id": procore_project_id, "organisation_id": self.gc_org_id}
+        await self.session.execute(
+            insert(ProcoreProjectLink)
+            .values(id=uuid.uuid4(), project_id=project_id, **values)
+            .on_conflict_do_update(index_elements=["project_id"], set_=values)
+        )
+        await self.session.flush()
+        return await self.session.scalar(
+            select(ProcoreProjectLink).where(ProcoreProjectLink.project_id == project_id)
+        )
+
+    async def project_links(self) -> list[ProcoreProjectLink]:
+        query = select(ProcoreProjectLink).where(
+            ProcoreProjectLink.organisation_id == self.gc_org_id
+        )
         return list((await self.session.execute(query)).scalars())

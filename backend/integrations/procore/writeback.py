@@ -19,21 +19,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.db.models import (
     Engagement,
-    ProcoreInsuranceSync,
-    ProcoreProjectLink,
-    ProcoreVendorLink,
     Project,
 )
 from backend.integrations.coverage_lines import CoverageLine, coverage_lines
 from backend.integrations.procore.client import ProcoreClient, ProcoreError
 from backend.integrations.procore.connection import active_connection, open_client
+from backend.integrations.procore.repository import ProcoreRepository
 
 log = logging.getLogger("coinet.procore")
 
@@ -113,27 +109,6 @@ def digest(item: dict[str, Any]) -> bytes:
     return hashlib.sha256(json.dumps(item, sort_keys=True).encode()).digest()
 
 
-async def _targets(
-    session: AsyncSession, organisation_id: uuid.UUID, engagement_ids: Sequence[uuid.UUID] | None
-) -> list[tuple[Engagement, Project, int]]:
-    query = (
-        select(Engagement, Project, ProcoreVendorLink.procore_vendor_id)
-        .join(Project, Project.id == Engagement.project_id)
-        .join(ProcoreProjectLink, ProcoreProjectLink.project_id == Project.id)
-        .join(
-            ProcoreVendorLink,
-            (ProcoreVendorLink.sub_org_id == Engagement.sub_org_id)
-            & (ProcoreVendorLink.organisation_id == organisation_id)
-            & (ProcoreVendorLink.state == "confirmed"),
-        )
-        .where(Engagement.gc_org_id == organisation_id, Engagement.active.is_(True))
-        .order_by(Engagement.id)
-    )
-    if engagement_ids is not None:
-        query = query.where(Engagement.id.in_(list(engagement_ids)))
-    return [(e, p, v) for e, p, v in (await session.execute(query)).all()]
-
-
 def _locked_only(errors: dict[str, Any]) -> bool:
     return bool(errors) and set(errors) <= LOCKABLE
 
@@ -155,17 +130,12 @@ async def push(
         connection = await active_connection(session, organisation_id)
         if connection is None:
             return report
-        targets = await _targets(session, organisation_id, engagement_ids)
+        written = ProcoreRepository(session, organisation_id)
+        targets = await written.writeback_targets(engagement_ids)
         lines = await coverage_lines(session, [e.id for e, _, _ in targets], today)
         known = {
             row.origin_id: row
-            for row in (
-                await session.execute(
-                    select(ProcoreInsuranceSync).where(
-                        ProcoreInsuranceSync.engagement_id.in_([e.id for e, _, _ in targets])
-                    )
-                )
-            ).scalars()
+            for row in await written.insurance_syncs_of_engagements([e.id for e, _, _ in targets])
         }
         items: list[dict[str, Any]] = []
         for engagement, project, vendor_id in targets:
@@ -276,7 +246,6 @@ async def _record(
         _, engagement, line = item["origin_id"].split(":", 2)
         row: dict[str, Any] = {
             "id": uuid.uuid4(),
-            "organisation_id": organisation_id,
             "engagement_id": uuid.UUID(engagement),
             "line": line,
             "origin_id": item["origin_id"],
@@ -291,22 +260,4 @@ async def _record(
         rows.append(row)
     if not rows:
         return
-    statement = insert(ProcoreInsuranceSync).values(rows)
-    keep_id = statement.excluded.procore_insurance_id
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["origin_id"],
-            set_={
-                "status_sent": statement.excluded.status_sent,
-                "state": statement.excluded.state,
-                "last_error": statement.excluded.last_error,
-                "synced_at": statement.excluded.synced_at,
-                "sent_digest": statement.excluded.sent_digest,
-                "procore_vendor_id": statement.excluded.procore_vendor_id,
-                # An attempt that failed has no Procore id to give: keep the one we knew.
-                "procore_insurance_id": func.coalesce(
-                    keep_id, ProcoreInsuranceSync.procore_insurance_id
-                ),
-            },
-        )
-    )
+    await ProcoreRepository(session, organisation_id).record_syncs(rows)
