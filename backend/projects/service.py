@@ -100,6 +100,11 @@ class ProjectService:
     def __init__(self, session: AsyncSession) -> None:
         self.repo = ProjectRepository(session)
 
+    async def engaging_gc_settings(self, sub_org_id: uuid.UUID) -> list[tuple[str, Any]]:
+        """(name, settings) of every GC with an active engagement of the sub: what the sub's
+        own pages apply of its GCs' rules (the caller acts for the sub or may see its record)."""
+        return await self.repo.engaging_gc_settings(sub_org_id)
+
     async def projects(self, actor: Actor) -> list[Project]:
         require(actor, "project.read")
         return await self.repo.projects_of(actor.organisation_id)

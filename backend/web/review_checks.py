@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Document, RecordRevision
 from backend.errors import BadInput
 from backend.network.legal_names import ENTITY_SUFFIXES, core_words
-from backend.projects.repository import ProjectRepository
+from backend.projects.service import ProjectService
 from backend.records.repository import RecordRepository
 from backend.records.schemas import RecordChange
 from backend.requirements.names import normalise_entity_name
@@ -145,7 +145,7 @@ async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> 
     """The shortest certificate-age window among the GCs engaging this sub, and whose it is."""
     windows = [
         (certificate_max_age(settings), name)
-        for name, settings in await ProjectRepository(db).engaging_gc_settings(sub_org_id)
+        for name, settings in await ProjectService(db).engaging_gc_settings(sub_org_id)
     ]
     if not windows:
         return DEFAULT_CERTIFICATE_MAX_AGE_DAYS, "the usual contract"

@@ -23,7 +23,7 @@ from backend.web.page_image import page_sizes
 from backend.web.review import review_view
 from backend.web.review_checks import confirmed_as
 from backend.web.review_feedback import feedback_for_form
-from backend.web.sub_pages import readable_document, review_page
+from backend.web.sub_pages import review_page
 
 
 class ReviewPreviewController(Controller):
@@ -39,7 +39,7 @@ class ReviewPreviewController(Controller):
         settings: Settings,
         document_id: uuid.UUID,
     ) -> Template:
-        document = await readable_document(db, actor, document_id)
+        document = await records.readable_document(actor, document_id)
         if not await can_write_record(db, actor, document.sub_org_id):
             raise NotFound("No such document that you may confirm.")
         form = await read_form(request)

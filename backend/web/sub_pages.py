@@ -62,15 +62,6 @@ log = logging.getLogger("coinet.web")
 HOME_NOTICES: Final = 5
 
 
-async def readable_document(db: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Document:
-    document = await RecordRepository(db).document(
-        record_read_scope(actor, Document.sub_org_id), document_id
-    )
-    if document is None:
-        raise NotFound("No such document that you may see.")
-    return document
-
-
 class SubPagesController(Controller):
     include_in_schema = False
 
@@ -133,7 +124,7 @@ class SubPagesController(Controller):
         document_id: uuid.UUID,
         poll: bool = False,
     ) -> Response[Any]:
-        document = await readable_document(db, actor, document_id)
+        document = await records.readable_document(actor, document_id)
         if poll and document.read_state != "pending":
             # Read meanwhile: htmx reloads the whole page, which now shows the form.
             return Response(content="", headers={"HX-Refresh": "true"})
@@ -184,7 +175,7 @@ class SubPagesController(Controller):
         settings: Settings,
         document_id: uuid.UUID,
     ) -> Response[Any]:
-        document = await readable_document(db, actor, document_id)
+        document = await records.readable_document(actor, document_id)
         form = await read_form(request)
         warnings: list[ReviewWarning] | None = None
         try:
