@@ -83,12 +83,13 @@ class RecordRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def first_revision_from(
-        self, sub_org_id: uuid.UUID, document_id: uuid.UUID
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, document_id: uuid.UUID
     ) -> RecordRevision | None:
         """The first revision of the sub's record confirmed from this document, if any."""
         query = (
             select(RecordRevision)
             .where(
+                scope,
                 RecordRevision.sub_org_id == sub_org_id,
                 RecordRevision.source_document_id == document_id,
             )

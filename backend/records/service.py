@@ -304,6 +304,12 @@ class RecordService:
             raise NotFound("No such document that you may read.")
         return document
 
+    async def confirmed_as(self, actor: Actor, document: Document) -> RecordRevision | None:
+        """The revision a document the actor may read was first confirmed as, if any."""
+        return await self.repo.first_revision_from(
+            record_read_scope(actor, RecordRevision.sub_org_id), document.sub_org_id, document.id
+        )
+
     async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.readable_document(actor, document_id)
         return document, self.store.get(document.sha256)

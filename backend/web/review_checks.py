@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, RecordRevision
+from backend.db.models import Document
 from backend.errors import BadInput
 from backend.network.legal_names import ENTITY_SUFFIXES, core_words
 from backend.projects.service import ProjectService
@@ -150,11 +150,6 @@ async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> 
     if not windows:
         return DEFAULT_CERTIFICATE_MAX_AGE_DAYS, "the usual contract"
     return min(windows)
-
-
-async def confirmed_as(db: AsyncSession, document: Document) -> RecordRevision | None:
-    """The revision this document was already confirmed as, if any."""
-    return await RecordRepository(db).first_revision_from(document.sub_org_id, document.id)
 
 
 async def revisions_of_documents(

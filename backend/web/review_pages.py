@@ -21,7 +21,6 @@ from backend.web.common import fragment, is_htmx
 from backend.web.forms import read_form
 from backend.web.page_image import page_sizes
 from backend.web.review import review_view
-from backend.web.review_checks import confirmed_as
 from backend.web.review_feedback import feedback_for_form
 from backend.web.sub_pages import review_page
 
@@ -46,7 +45,7 @@ class ReviewPreviewController(Controller):
         values = {k: v for k, v in form.items() if k != "_csrf"}
         if not is_htmx(request) or document.read_state == "pending":
             return await review_page(db, actor, records, settings, document, None, values)
-        if await confirmed_as(db, document) is not None:
+        if await records.confirmed_as(actor, document) is not None:
             return fragment("sub/_feedback.html", actor, feedback=None, document=document)
         sizes = page_sizes(records.store, document.sha256)
         view = review_view(document.read_result, sizes, has_record=True)

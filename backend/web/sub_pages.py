@@ -47,7 +47,6 @@ from backend.web.page_image import page_png, page_sizes
 from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.review_checks import (
     ReviewWarning,
-    confirmed_as,
     document_state,
     review_warnings,
     revisions_of_documents,
@@ -182,7 +181,7 @@ class SubPagesController(Controller):
             async with db.begin_nested():
                 # Locked, so two confirms of one document (a double click) make one revision.
                 await db.refresh(document, with_for_update=True)
-                already = await confirmed_as(db, document)
+                already = await records.confirmed_as(actor, document)
                 if already is not None:
                     raise BadInput(
                         f"This document was already confirmed as revision {already.number}. "
@@ -488,7 +487,7 @@ async def review_page(
     sizes = page_sizes(records.store, document.sha256)
     record = await records.master_record(actor, document.sub_org_id)
     view = review_view(document.read_result, sizes, has_record=bool(record.terms))
-    confirmed = await confirmed_as(db, document)
+    confirmed = await records.confirmed_as(actor, document)
     effects = await review_effects(db, actor, records, document, view, values, confirmed)
     if warnings is None:
         warnings = review_warnings(
