@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.arrays import one_of
 from backend.db.models import (
     Document,
     Engagement,
@@ -63,6 +64,10 @@ async def open_holder_requests(
 
 # The reminder run.
 
+# Rows per multi-row INSERT: each row binds under ten parameters, and PostgreSQL takes at most
+# 32,767 in one statement, so a thousand rows stay well inside it for any of these tables.
+ROWS_PER_INSERT: Final = 1_000
+
 
 async def engagements_to_chase(
     session: AsyncSession, deficient: frozenset[str], ending_by: date
@@ -93,7 +98,7 @@ async def latest_checks(
         return {}
     query = (
         select(Verdict.engagement_id, Verdict.checks)
-        .where(Verdict.engagement_id.in_(engagement_ids))
+        .where(one_of(Verdict.engagement_id, engagement_ids))
         .ext(distinct_on(Verdict.engagement_id))
         .order_by(Verdict.engagement_id, Verdict.created_at.desc(), Verdict.id)
     )
@@ -110,7 +115,8 @@ async def owed_certificates(
     query = (
         select(HolderRequest.engagement_id, HolderRequest.created_at, HolderRequest.wording)
         .where(
-            HolderRequest.engagement_id.in_(engagement_ids), HolderRequest.fulfilled_at.is_(None)
+            one_of(HolderRequest.engagement_id, engagement_ids),
+            HolderRequest.fulfilled_at.is_(None),
         )
         .order_by(HolderRequest.created_at)
     )
@@ -127,7 +133,7 @@ async def sent_stages(
     if not engagement_ids:
         return sent
     query = select(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage).where(
-        ChaseReminder.engagement_id.in_(engagement_ids)
+        one_of(ChaseReminder.engagement_id, engagement_ids)
     )
     for engagement_id, episode, stage in (await session.execute(query)).all():
         sent[(engagement_id, episode)].add(stage)
@@ -139,15 +145,16 @@ async def record_stages(
 ) -> set[tuple[uuid.UUID, str, str]]:
     """Insert the stages; the (engagement, episode, stage) this statement inserted (one another
     transaction recorded first is not among them)."""
-    if not rows:
-        return set()
-    statement = (
-        insert(ChaseReminder)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "episode", "stage"])
-        .returning(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage)
-    )
-    return {(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()}
+    inserted: set[tuple[uuid.UUID, str, str]] = set()
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        statement = (
+            insert(ChaseReminder)
+            .values(rows[start : start + ROWS_PER_INSERT])
+            .on_conflict_do_nothing(index_elements=["engagement_id", "episode", "stage"])
+            .returning(ChaseReminder.engagement_id, ChaseReminder.episode, ChaseReminder.stage)
+        )
+        inserted |= {(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()}
+    return inserted
 
 
 # Upload links.
@@ -167,7 +174,7 @@ async def unaccepted_broker_invitations(
     query = (
         select(Invitation.id, Invitation.issuer_org_id, Invitation.email)
         .where(
-            Invitation.issuer_org_id.in_(sub_org_ids),
+            one_of(Invitation.issuer_org_id, sub_org_ids),
             Invitation.kind == "broker_access",
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
@@ -233,13 +240,16 @@ async def unplanned_renewals(session: AsyncSession, since: datetime) -> list[Rec
 
 async def add_holder_requests(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert the requests (one per engagement and renewal); how many were new."""
-    result = await session.execute(
-        insert(HolderRequest)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
-        .returning(HolderRequest.id)
-    )
-    return len(result.all())
+    added = 0
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        result = await session.execute(
+            insert(HolderRequest)
+            .values(rows[start : start + ROWS_PER_INSERT])
+            .on_conflict_do_nothing(index_elements=["engagement_id", "revision_id"])
+            .returning(HolderRequest.id)
+        )
+        added += len(result.all())
+    return added
 
 
 async def open_requests_locked(
@@ -262,7 +272,7 @@ async def read_documents_since(
     query = (
         select(Document)
         .where(
-            Document.sub_org_id.in_(sub_org_ids),
+            one_of(Document.sub_org_id, sub_org_ids),
             Document.read_state == "read",
             Document.created_at >= since,
         )
