@@ -99,10 +99,11 @@ class RecordRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def revision_numbers_from(
-        self, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
     ) -> list[tuple[uuid.UUID | None, int]]:
         """(source document, revision number) of the sub's revisions confirmed from these."""
         query = select(RecordRevision.source_document_id, RecordRevision.number).where(
+            scope,
             RecordRevision.sub_org_id == sub_org_id,
             RecordRevision.source_document_id.in_(document_ids),
         )

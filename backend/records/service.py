@@ -310,6 +310,15 @@ class RecordService:
             record_read_scope(actor, RecordRevision.sub_org_id), document.sub_org_id, document.id
         )
 
+    async def revision_numbers_from(
+        self, actor: Actor, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
+    ) -> list[tuple[uuid.UUID | None, int]]:
+        """(source document, revision number) of the sub's revisions confirmed from these
+        documents, of a record the actor may read."""
+        return await self.repo.revision_numbers_from(
+            record_read_scope(actor, RecordRevision.sub_org_id), sub_org_id, document_ids
+        )
+
     async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.readable_document(actor, document_id)
         return document, self.store.get(document.sha256)

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Document
 from backend.errors import BadInput
+from backend.network.actor import Actor
 from backend.network.legal_names import ENTITY_SUFFIXES, core_words
 from backend.projects.service import ProjectService
-from backend.records.repository import RecordRepository
 from backend.records.schemas import RecordChange
+from backend.records.service import RecordService
 from backend.requirements.names import normalise_entity_name
 
 # A certificate is a snapshot of the policies on the day it was issued; a year-old one may
@@ -153,15 +154,13 @@ async def strictest_certificate_age(db: AsyncSession, sub_org_id: uuid.UUID) -> 
 
 
 async def revisions_of_documents(
-    db: AsyncSession, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
+    records: RecordService, actor: Actor, sub_org_id: uuid.UUID, document_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     """document id -> the number of the first revision confirmed from it."""
     if not document_ids:
         return {}
     found: dict[uuid.UUID, int] = {}
-    for document_id, number in await RecordRepository(db).revision_numbers_from(
-        sub_org_id, document_ids
-    ):
+    for document_id, number in await records.revision_numbers_from(actor, sub_org_id, document_ids):
         if document_id is not None and (document_id not in found or number < found[document_id]):
             found[document_id] = number
     return found

@@ -428,7 +428,7 @@ async def record_page(
         record=record,
         lines=lines,
         documents=documents,
-        states=await document_states(db, sub_id, documents),
+        states=await document_states(records, actor, sub_id, documents),
         open_invitations=await InvitationService(db).open_for(actor),
         today=date.today(),
         unread=unread,
@@ -466,11 +466,11 @@ async def send_checklist(db: AsyncSession, actor: Actor, engagement: Engagement)
 
 
 async def document_states(
-    db: AsyncSession, sub_id: uuid.UUID, documents: list[Document]
+    records: RecordService, actor: Actor, sub_id: uuid.UUID, documents: list[Document]
 ) -> dict[uuid.UUID, tuple[str, str]]:
     """Each document's standing: being read, needs manual entry, awaiting review, confirmed
     as revision N."""
-    numbers = await revisions_of_documents(db, sub_id, [d.id for d in documents])
+    numbers = await revisions_of_documents(records, actor, sub_id, [d.id for d in documents])
     return {d.id: document_state(d, numbers.get(d.id)) for d in documents}
 
 
@@ -605,6 +605,6 @@ async def _upload_page(
         status_code=error.status_code if error else 200,
         sub=sub,
         documents=documents,
-        states=await document_states(db, sub_id, documents),
+        states=await document_states(records, actor, sub_id, documents),
         error=error,
     )
