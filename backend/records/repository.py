@@ -138,10 +138,12 @@ class RecordRepository:
         )
         return {d.sha256: d for d in (await self.session.execute(query)).scalars()}
 
-    async def read_results(self, sub_org_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def read_results(
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID
+    ) -> list[dict[str, Any]]:
         """The stored read result of every document of the sub that has one."""
         query = select(Document.read_result).where(
-            Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
+            scope, Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
         )
         return [result for (result,) in await self.session.execute(query)]
 

@@ -319,6 +319,22 @@ class RecordService:
             record_read_scope(actor, RecordRevision.sub_org_id), sub_org_id, document_ids
         )
 
+    async def typed_by_hand_sources(
+        self, actor: Actor, sub_org_id: uuid.UUID
+    ) -> tuple[list[tuple[Policy, PolicyTerm]], list[Endorsement], list[dict[str, Any]]]:
+        """What values typed by hand are found in, of a record the actor may read: the terms
+        and endorsements in effect, and every stored read (its corrections)."""
+        terms = await self.repo.terms_in_effect(
+            record_read_scope(actor, Policy.sub_org_id), sub_org_id
+        )
+        endorsements = await self.repo.endorsements_in_effect(
+            record_read_scope(actor, Endorsement.sub_org_id), sub_org_id
+        )
+        reads = await self.repo.read_results(
+            record_read_scope(actor, Document.sub_org_id), sub_org_id
+        )
+        return terms, endorsements, reads
+
     async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.readable_document(actor, document_id)
         return document, self.store.get(document.sha256)

@@ -86,10 +86,11 @@ class EngagementPagesController(Controller):
         actor: Actor,
         db: AsyncSession,
         projects: ProjectService,
+        records: RecordService,
         engagement_id: uuid.UUID,
         reminded: int = 0,
     ) -> Template:
-        response = await engagement_page(db, actor, projects, engagement_id, None, None)
+        response = await engagement_page(db, actor, projects, records, engagement_id, None, None)
         response.context["reminded"] = bool(reminded)
         return response
 
@@ -127,7 +128,7 @@ class EngagementPagesController(Controller):
             sizes=sizes,
             box=box,
             page_number=evidence.get("page") if isinstance(evidence.get("page"), int) else 1,
-            typed=typed_in_check(check, await typed_values(db, row.sub_org_id)),
+            typed=typed_in_check(check, await typed_values(records, actor, row.sub_org_id)),
         )
 
     @post("/engagements/{engagement_id:uuid}/remind")
@@ -152,6 +153,7 @@ class EngagementPagesController(Controller):
         actor: Actor,
         db: AsyncSession,
         projects: ProjectService,
+        records: RecordService,
         engagement_id: uuid.UUID,
     ) -> Response[Any]:
         """The GC answers a dispute; the answer is kept with the engagement and the sub told."""
@@ -163,7 +165,7 @@ class EngagementPagesController(Controller):
             error = BadInput(
                 f"Write an answer of at most {MAX_MESSAGE_CHARS} characters.", field="message"
             )
-            return await engagement_page(db, actor, projects, engagement_id, error, form)
+            return await engagement_page(db, actor, projects, records, engagement_id, error, form)
         await post_message(db, actor, engagement, "reply", text(form, "check_code")[:80], body)
         return Redirect(path=f"/engagements/{engagement_id}#messages")
 
@@ -174,6 +176,7 @@ class EngagementPagesController(Controller):
         actor: Actor,
         db: AsyncSession,
         projects: ProjectService,
+        records: RecordService,
         engagement_id: uuid.UUID,
     ) -> Response[Any]:
         require(actor, "engagement.decide")
@@ -183,7 +186,7 @@ class EngagementPagesController(Controller):
             async with db.begin_nested():
                 await record_decision(db, actor, engagement_id, form)
         except DomainError as exc:
-            return await engagement_page(db, actor, projects, engagement_id, exc, form)
+            return await engagement_page(db, actor, projects, records, engagement_id, exc, form)
         return Redirect(path=f"/engagements/{engagement_id}#decisions")
 
 
@@ -253,6 +256,7 @@ async def engagement_page(
     db: AsyncSession,
     actor: Actor,
     projects: ProjectService,
+    records: RecordService,
     engagement_id: uuid.UUID,
     error: DomainError | None,
     form: FormData | None,
@@ -271,7 +275,7 @@ async def engagement_page(
                 db, engagement, verdict, labelled[1], window
             )
     documents = await _documents_by_hash(db, engagement.sub_org_id, checks)
-    typed = await typed_values(db, engagement.sub_org_id)
+    typed = await typed_values(records, actor, engagement.sub_org_id)
     for check in checks:
         check["typed_by_hand"] = typed_in_check(check, typed)
     requirement, decisions, messages = await projects.engagement_history(actor, engagement_id)

@@ -7,10 +7,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from backend.db.models import Endorsement, PolicyTerm
-from backend.records.repository import RecordRepository
+from backend.network.actor import Actor
+from backend.records.service import RecordService
 
 HOLDER_POINTER: Final = "/certificate_holder/name"
 HOLDER_FIELD: Final = "certificate_holder"
@@ -63,19 +61,16 @@ class TypedValue:
         return where + self.field.replace("limits.", "").replace("_", " ")
 
 
-async def typed_values(db: AsyncSession, sub_org_id: uuid.UUID) -> list[TypedValue]:
+async def typed_values(
+    records: RecordService, actor: Actor, sub_org_id: uuid.UUID
+) -> list[TypedValue]:
     """The typed values of the record as it stands, and every certificate holder a person
     corrected. The caller has already checked that the actor may see this sub's record."""
     found: list[TypedValue] = []
-    terms = await RecordRepository(db).terms_in_effect(
-        PolicyTerm.sub_org_id == sub_org_id, sub_org_id
-    )
+    terms, endorsements, reads = await records.typed_by_hand_sources(actor, sub_org_id)
     for policy, term in terms:
         for field, read in sorted((term.entered_by_hand or {}).items()):
             found.append(TypedValue(policy.line, str(field), read if read else None))
-    endorsements = await RecordRepository(db).endorsements_in_effect(
-        Endorsement.sub_org_id == sub_org_id, sub_org_id
-    )
     for endorsement in endorsements:
         form = f"{endorsement.form_number} {endorsement.edition}".strip() or endorsement.kind
         for field, read in sorted((endorsement.entered_by_hand or {}).items()):
@@ -88,7 +83,7 @@ async def typed_values(db: AsyncSession, sub_org_id: uuid.UUID) -> list[TypedVal
                     endorsement_kind=endorsement.kind,
                 )
             )
-    for result in await RecordRepository(db).read_results(sub_org_id):
+    for result in reads:
         corrections = result.get("corrections") if isinstance(result, dict) else None
         holder = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None
         if isinstance(holder, dict):
