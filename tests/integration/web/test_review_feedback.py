@@ -213,7 +213,7 @@ async def test_no_look_ahead_for_a_gc_or_once_the_document_is_confirmed(
 async def test_a_holder_typed_by_hand_is_marked_in_the_signed_snapshot(
     client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
 ) -> None:
-    """The bookkeeper types the GC's name over a holder read as "For Information Only": the
+    """The bookkeeper types the GC's name over a holder read as "Evidence Copy - No Holder": the
     holder check then judges a typed value, and the snapshot (and its PDF) must say so."""
     gc = await make_org(db, "general_contractor", name="Meridian Builders LLC")
     sub = await make_org(db, "subcontractor", name="Keystone Framing LLC")
@@ -222,7 +222,7 @@ async def test_a_holder_typed_by_hand_is_marked_in_the_signed_snapshot(
     today = date.today()
     pdf = certificate_pdf(
         "Keystone Framing LLC",
-        "For Information Only",
+        "Evidence Copy - No Holder",
         Policy("GL-11", "AU-12", today - timedelta(days=5), today + timedelta(days=360)),
         "",
     )
@@ -248,11 +248,11 @@ async def test_a_holder_typed_by_hand_is_marked_in_the_signed_snapshot(
     snapshot = parse_snapshot(entry.snapshot)
     typed = snapshot["extra"]["holder_typed_by_hand"]
     assert typed["typed"] == "Meridian Builders LLC"
-    assert typed["read"] == "For Information Only"
+    assert typed["read"] == "Evidence Copy - No Holder"
     holder_check = next(c for c in snapshot["checks"] if c["code"] == "CERTIFICATE_HOLDER_NAME")
     assert holder_check["passed"]  # passed on the typed value, which the mark beside it shows
     page = render_html(snapshot, "0" * 64)
-    assert "TYPED BY HAND" in page and "For Information Only" in html.unescape(page)
+    assert "TYPED BY HAND" in page and "Evidence Copy - No Holder" in html.unescape(page)
 
 
 async def test_typed_endorsements_reach_the_gc_and_another_gcs_typed_holder_does_not(
@@ -267,7 +267,7 @@ async def test_typed_endorsements_reach_the_gc_and_another_gcs_typed_holder_does
     today = date.today()
     pdf = certificate_pdf(
         "Keystone Framing LLC",
-        "For Information Only",
+        "Evidence Copy - No Holder",
         Policy("GL-13", "AU-14", today - timedelta(days=5), today + timedelta(days=360)),
         "",
     )
