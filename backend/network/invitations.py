@@ -459,8 +459,8 @@ class InvitationService:
                 raise Conflict("The project no longer maps this trade to requirements.")
             version_id = found
         label = invitation.contract_ref or invitation.trade
-        if invitation.parent_engagement_id is None and await self.repo.holds_contract(
-            project.id, actor.organisation_id, label
+        if await self.repo.holds_contract(
+            project.id, actor.organisation_id, label, invitation.parent_engagement_id
         ):
             raise Conflict(
                 f"You already hold the contract “{label}” on this project; "

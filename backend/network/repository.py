@@ -319,14 +319,24 @@ class NetworkRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def holds_contract(
-        self, project_id: uuid.UUID, sub_org_id: uuid.UUID, contract_ref: str
+        self,
+        project_id: uuid.UUID,
+        sub_org_id: uuid.UUID,
+        contract_ref: str,
+        parent_engagement_id: uuid.UUID | None = None,
     ) -> bool:
-        """Whether the sub already holds a tier-1 engagement (active or not) on the project
-        under this contract label: the engagements' unique key, so a second one is refused."""
+        """Whether the sub already holds an engagement (active or not) on the project under
+        this contract label and parent (None: tier 1): the engagements' unique key, so a
+        second one is refused."""
+        parent = (
+            Engagement.parent_engagement_id.is_(None)
+            if parent_engagement_id is None
+            else Engagement.parent_engagement_id == parent_engagement_id
+        )
         query = select(Engagement.id).where(
             Engagement.project_id == project_id,
             Engagement.sub_org_id == sub_org_id,
-            Engagement.parent_engagement_id.is_(None),
+            parent,
             Engagement.contract_ref == contract_ref,
         )
         return (await self.session.execute(query)).first() is not None

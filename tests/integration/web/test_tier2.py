@@ -72,3 +72,34 @@ async def test_tier2_invitation_flows_down_and_shows_in_the_tree(
     tree = await client.get(f"/projects/{project.id}", headers=HTML)
     assert "tier 2 under Apex Framing LLC" in tree.text
     assert tree.text.index("Apex Framing LLC") < tree.text.index("Delta Insulation LLC")
+
+
+async def test_a_second_tier2_acceptance_for_the_same_contract_is_refused_in_words(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    gc = await make_org(db, "general_contractor")
+    tier1 = await make_org(db, "subcontractor")
+    tier2 = await make_org(db, "subcontractor")
+    project = await make_project(db, gc)
+    project.flowdown_required = True
+    parent = await engage(db, gc, tier1, project=project)
+    await db.flush()
+    csrf = await sign_in(client, tier1.emails["sub_bookkeeper"])
+    for _ in range(2):
+        sent = await client.post(
+            f"/depends/{parent.id}/tier2",
+            data={"_csrf": csrf, "email": tier2.emails["sub_admin"], "trade": "Insulation"},
+        )
+        assert sent.status_code in (200, 409, 422), sent.text[:300]
+
+    client.cookies.clear()
+    tier2_csrf = await sign_in(client, tier2.emails["sub_admin"])
+    page = (await client.get("/depends", headers=HTML)).text
+    links = sorted(set(re.findall(r"/project-invitations/[0-9a-f-]+/accept", page)))
+    answers = [(await client.post(link, data={"_csrf": tier2_csrf})).status_code for link in links]
+    assert answers[0] == 302
+    # Every further acceptance of the same contract under the same parent is a 409 in words,
+    # never the database's unique-key error as a 500.
+    assert all(code == 409 for code in answers[1:]), answers
+    children = await db.execute(select(Engagement).where(Engagement.sub_org_id == tier2.id))
+    assert len(children.scalars().all()) == 1
