@@ -57,20 +57,20 @@ _TO_BE_NAMED_WORDS: Final = ("named", "determ", "adv", "added", "tbd", "tba")
 _CONDITIONAL_EXPECTED: Final = "no conditional wording without the endorsement"
 
 
-def _matching(
+def _in_effect_by_source(
     record: RecordAsOf, kind: str, line: str | None, day: date
 ) -> tuple[list[Endorsement], list[Endorsement]]:
-    """(on file, claimed only) endorsements of `kind` amending `line` in effect on `day`."""
+    """(on file, claimed only) endorsements of `kind` amending `line` (any line when None) in
+    effect on `day`, each in the record's order.
+
+    The one selection every endorsement check starts from, so that "in effect" and "on file"
+    mean the same for presence, notice and AI checks."""
     on_file: list[Endorsement] = []
     claimed: list[Endorsement] = []
     for endorsement in lookup(record.endorsements_by_kind, kind) or ():
         if line is not None and line not in endorsement.lines:
             continue
-        effective = endorsement.effective
-        if effective is not None and day < effective:
-            continue
-        expiration = endorsement.expiration
-        if expiration is not None and day >= expiration:
+        if not endorsement.in_effect(day):
             continue
         if endorsement.source == SOURCE_ENDORSEMENT:
             on_file.append(endorsement)
@@ -86,23 +86,13 @@ def endorsement_outcome(
 
     The first endorsement on file in effect wins; failing that, the first certificate claim.
     """
-    claimed: Endorsement | None = None
-    for endorsement in lookup(record.endorsements_by_kind, kind) or ():
-        if line is not None and line not in endorsement.lines:
-            continue
-        effective = endorsement.effective
-        if effective is not None and day < effective:
-            continue
-        expiration = endorsement.expiration
-        if expiration is not None and day >= expiration:
-            continue
-        if endorsement.source == SOURCE_ENDORSEMENT:
-            return PASS, endorsement.form_label or "endorsement on file", endorsement.evidence
-        if claimed is None:
-            claimed = endorsement
-    if claimed is not None:
+    on_file, claimed = _in_effect_by_source(record, kind, line, day)
+    if on_file:
+        first = on_file[0]
+        return PASS, first.form_label or "endorsement on file", first.evidence
+    if claimed:
         outcome = UNKNOWN if on_file_demanded else PASS
-        return outcome, "claimed on certificate only", claimed.evidence
+        return outcome, "claimed on certificate only", claimed[0].evidence
     if line is not None and line in record.unreadable_lines:
         # The line is on the document but its dates were not read: not judged as missing.
         return UNKNOWN, UNREADABLE_LINE, None
@@ -186,22 +176,7 @@ def additional_insured_presence(
     """The presence check; returns the endorsements the form and parties are judged on, or
     None when there is nothing to judge them on. Endorsements filed under another kind count
     when their form grants this one (CG 20 10 11 85 covers completed operations)."""
-    # The selection of _matching, written out: this runs for each AI kind and line.
-    on_file: list[Endorsement] = []
-    claimed: list[Endorsement] = []
-    for endorsement in lookup(record.endorsements_by_kind, kind) or ():
-        if line not in endorsement.lines:
-            continue
-        effective = endorsement.effective
-        if effective is not None and day < effective:
-            continue
-        expiration = endorsement.expiration
-        if expiration is not None and day >= expiration:
-            continue
-        if endorsement.source == SOURCE_ENDORSEMENT:
-            on_file.append(endorsement)
-        else:
-            claimed.append(endorsement)
+    on_file, claimed = _in_effect_by_source(record, kind, line, day)
     if not on_file:
         _granting(record, kind, line, day, equivalents, on_file, claimed)
     if on_file:
@@ -356,7 +331,7 @@ def check_notice(
     day: date,
     on_file_demanded: bool,
 ) -> None:
-    on_file, claimed = _matching(record, NOTICE_OF_CANCELLATION, None, day)
+    on_file, claimed = _in_effect_by_source(record, NOTICE_OF_CANCELLATION, None, day)
     candidates = on_file or ([] if on_file_demanded else claimed)
     best: int | None = None
     for candidate in candidates:
