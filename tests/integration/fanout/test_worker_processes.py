@@ -159,9 +159,15 @@ async def _seed(world: World) -> uuid.UUID:
     return revision.id
 
 
-async def _assert_whole(world: World, revision_id: uuid.UUID, expected: int) -> None:
-    """Every verdict has its snapshot and its engagement update, and nothing else exists."""
+async def _assert_whole(world: World, revision_id: uuid.UUID, expected: int | None) -> None:
+    """Every verdict has its snapshot and its engagement update, and nothing else exists.
+
+    With `expected` None the check takes whatever number of verdicts exists at that moment
+    (workers may still be running): every read below sees one REPEATABLE READ snapshot, so a
+    verdict committed between two of them cannot make the counts disagree.
+    """
     async with world.factory() as session:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         verdicts = (
             await session.execute(
                 select(Verdict.engagement_id, func.count())
@@ -169,6 +175,8 @@ async def _assert_whole(world: World, revision_id: uuid.UUID, expected: int) -> 
                 .group_by(Verdict.engagement_id)
             )
         ).all()
+        if expected is None:
+            expected = len(verdicts)
         assert len(verdicts) == expected
         assert all(count == 1 for _, count in verdicts)
         verified = [engagement_id for engagement_id, _ in verdicts]
