@@ -250,6 +250,19 @@ def _load_pem_certificates(data: bytes, what: str) -> list[x509.Certificate]:
         raise ValueError(f"{what} is not a PEM certificate list") from exc
 
 
+def _pinned_or_shipped(
+    pinned: Sequence[x509.Certificate], members: dict[str, bytes], member: str
+) -> list[x509.Certificate]:
+    """The verifier's own (pinned) certificates; without any, those the bundle ships as
+    `member` (or none). Shipped ones only show the bundle is consistent with itself, so each
+    caller reports which of the two it judged by."""
+    if pinned:
+        return list(pinned)
+    if member in members:
+        return _load_pem_certificates(members[member], member)
+    return []
+
+
 def _parse_proof(raw: bytes) -> tuple[int, int, bytes, list[bytes]]:
     proof = json.loads(raw)
     leaf_index, tree_size = proof["leaf_index"], proof["tree_size"]
@@ -364,10 +377,8 @@ def _check_timestamp(
         report.add("checkpoint time-stamp", Verdict.NOT_APPLICABLE, "no time-stamp authority")
         return
     try:
-        roots = list(anchors.tsa_roots)
-        pinned = bool(roots)
-        if not roots and TSA_ROOTS in members:
-            roots = _load_pem_certificates(members[TSA_ROOTS], TSA_ROOTS)
+        pinned = bool(anchors.tsa_roots)
+        roots = _pinned_or_shipped(anchors.tsa_roots, members, TSA_ROOTS)
         if not roots:
             roots = [c for c in embedded_certificates(token) if c.issuer == c.subject]
         info = verify_timestamp(token, note_bytes, roots)
@@ -390,13 +401,9 @@ async def _check_report(
         report.add("report signature", Verdict.FAILS, "report.pdf is missing from the bundle")
         return
     try:
-        certificates = list(anchors.pdf_certificates)
-        pinned = bool(certificates)
-        if not certificates and PDF_CERTIFICATES in members:
-            certificates = _load_pem_certificates(members[PDF_CERTIFICATES], PDF_CERTIFICATES)
-        tsa_roots = list(anchors.tsa_roots)
-        if not tsa_roots and TSA_ROOTS in members:
-            tsa_roots = _load_pem_certificates(members[TSA_ROOTS], TSA_ROOTS)
+        pinned = bool(anchors.pdf_certificates)
+        certificates = _pinned_or_shipped(anchors.pdf_certificates, members, PDF_CERTIFICATES)
+        tsa_roots = _pinned_or_shipped(anchors.tsa_roots, members, TSA_ROOTS)
         result = await check_signed_report(pdf, [*certificates, *tsa_roots])
     except (ReportError, ValueError) as exc:
         report.add("report signature", Verdict.FAILS, str(exc))
