@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Organisation
 from backend.db.models.audit_log_entry import AuditLogEntry
+from backend.db.models.vocab import ROLES_BY_ORG_KIND
 from backend.errors import Forbidden
 from backend.network.actor import Actor
 
@@ -34,6 +35,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "requirements.write": frozenset({"gc_admin", "gc_contract_admin"}),
     "tokens.manage": frozenset({"sub_admin", "gc_admin"}),
 }
+
+
+def less_privileged(first: str, second: str) -> str:
+    """Of two roles of one organisation kind, the one that may do less. Within a kind each
+    role's permissions include those of every role listed after it in ROLES_BY_ORG_KIND
+    (admin, then contract admin, then viewer), so the later one is the lesser."""
+    for roles in ROLES_BY_ORG_KIND.values():
+        if first in roles and second in roles:
+            return first if roles.index(first) >= roles.index(second) else second
+    raise ValueError(f"{first} and {second} are roles of different kinds of organisation")
 
 
 def require(actor: Actor, permission: str) -> None:

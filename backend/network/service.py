@@ -22,7 +22,7 @@ from backend.db.models import (
 from backend.db.models.vocab import ROLES_BY_ORG_KIND, TOKEN_SCOPE_READ, TOKEN_SCOPES
 from backend.errors import BadInput, Conflict, Forbidden, Gone, Locked, NotAuthenticated, NotFound
 from backend.network import access_log, throttle, two_factor
-from backend.network.access import require
+from backend.network.access import less_privileged, require
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.secrets import (
@@ -330,13 +330,15 @@ class AuthService:
         pair = await self.repo.membership(row.created_by_id, row.organisation_id)
         if pair is None:
             return None
-        organisation = pair[1]
+        membership, organisation = pair
         row.last_used_at = _now()
         return Actor(
             person_id=row.created_by_id,
             organisation_id=organisation.id,
             organisation_kind=organisation.kind,
-            role=row.role,
+            # Nor does it keep a power its maker lost: an admin demoted to viewer leaves a
+            # token that can do what a viewer can, not what the admin could.
+            role=less_privileged(row.role, membership.role),
             token_scope=row.scope,
         )
 

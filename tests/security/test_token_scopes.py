@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.app import create_app
-from backend.db.models import ApiToken, Base, Project
+from backend.db.models import ApiToken, Base, Membership, Person, Project
 from tests.integration.factories import Org, engage, make_org, make_project, sign_in
 
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
@@ -213,5 +213,31 @@ async def test_read_token_cannot_be_upgraded_by_the_request(
 
     rows = await db.execute(select(ApiToken.scope).where(ApiToken.organisation_id == gc.id))
     assert list(rows.scalars()) == ["read"]
+    projects = await db.execute(select(func.count()).where(Project.gc_org_id == gc.id))
+    assert projects.scalar_one() == 0
+
+
+async def test_a_token_acts_no_more_than_its_maker_may_now(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """An admin makes a write token, then is demoted to viewer (by an operator: the product has
+    no role change yet). The token keeps working, as the viewer its maker now is."""
+    gc = await make_org(db, "general_contractor")
+    made = await _make_token(client, gc, "gc_admin", scope="write")
+    bearer = _bearer(made["token"])
+    maker = (
+        await db.execute(
+            select(Membership)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.organisation_id == gc.id, Person.email == gc.emails["gc_admin"])
+        )
+    ).scalar_one()
+    maker.role = "gc_viewer"
+    await db.flush()
+
+    refused = await client.post("/api/v1/projects", json=_project_body("D-1"), headers=bearer)
+    assert refused.status_code == 403, refused.text
+    assert "gc viewer" in refused.json()["error"]["message"]
+    assert (await client.get("/api/v1/projects", headers=bearer)).status_code == 200
     projects = await db.execute(select(func.count()).where(Project.gc_org_id == gc.id))
     assert projects.scalar_one() == 0
