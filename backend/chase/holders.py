@@ -31,13 +31,7 @@ from backend.chase.repository import (
 from backend.db.models import Document, Organisation, Project, RecordRevision
 from backend.db.models.holder_request import HolderRequest
 from backend.network.actor import Actor
-from backend.notify.service import (
-    SUB_NOTICE_ROLES,
-    NoticeDraft,
-    active_brokers,
-    add_notices,
-    members_with_roles,
-)
+from backend.notify.service import notify_sub_and_brokers
 from backend.requirements.names import same_entity
 
 # Renewals confirmed in this window are planned; an older one was planned when it was new (the
@@ -150,36 +144,19 @@ async def _ask(session: AsyncSession, revision: RecordRevision, asks: dict[str, 
     lines.append(f"Upload each one; they are matched by holder. Outstanding: {OUTSTANDING_PATH}")
     body = "\n".join(lines)
     subject = f"Renewal: {len(asks)} certificate{'s' if len(asks) > 1 else ''} per holder needed"
-    people = await members_with_roles(session, {revision.sub_org_id}, SUB_NOTICE_ROLES)
-    brokers = await active_brokers(session, {revision.sub_org_id})
-    key = f"holders:{revision.id}"
-    drafts = [
-        NoticeDraft(
-            p,
-            revision.sub_org_id,
-            None,
-            REQUEST_KIND,
-            subject,
-            body,
-            link=OUTSTANDING_PATH,
-            change_key=key,
-        )
-        for p in people.get(revision.sub_org_id, [])
-    ]
-    drafts += [
-        NoticeDraft(
-            p,
-            broker,
-            None,
-            REQUEST_KIND,
-            f"{sub_name}: {subject}",
-            body,
-            link="/",
-            change_key=key,
-        )
-        for p, broker in brokers.get(revision.sub_org_id, [])
-    ]
-    await add_notices(session, drafts)
+    await notify_sub_and_brokers(
+        session,
+        revision.sub_org_id,
+        sub_name,
+        None,
+        REQUEST_KIND,
+        subject,
+        body,
+        link=OUTSTANDING_PATH,
+        change_key=f"holders:{revision.id}",
+        # The outstanding list is a page of the sub's own; a broker starts from its home page.
+        broker_link="/",
+    )
 
 
 async def match_uploads(session: AsyncSession, now: datetime | None = None) -> int:

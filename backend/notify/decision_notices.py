@@ -11,14 +11,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.notify.service import (
-    SUB_NOTICE_ROLES,
-    NoticeDraft,
-    active_brokers,
-    add_notices,
-    members_with_roles,
-    sub_engagement_link,
-)
+from backend.notify.service import notify_sub_and_brokers, sub_engagement_link
 
 # What each decision says to the sub, as "<GC> <verb> <project>".
 DECISION_VERBS: Final = {
@@ -82,37 +75,17 @@ def decision_text(facts: DecisionFacts) -> tuple[str, str]:
 async def notify_decision(session: AsyncSession, facts: DecisionFacts) -> int:
     """Queue the decision's notice for each of the sub's people and active brokers."""
     subject, body = decision_text(facts)
-    people = await members_with_roles(session, {facts.sub_org_id}, SUB_NOTICE_ROLES)
-    brokers = await active_brokers(session, {facts.sub_org_id})
-    link = sub_engagement_link(facts.engagement_id)
-    key = f"decision:{facts.decision_id}"
-    drafts = [
-        NoticeDraft(
-            person,
-            facts.sub_org_id,
-            facts.engagement_id,
-            f"decision_{facts.kind}",
-            subject,
-            body,
-            link=link,
-            change_key=key,
-        )
-        for person in people.get(facts.sub_org_id, [])
-    ]
-    drafts += [
-        NoticeDraft(
-            person,
-            broker_org,
-            facts.engagement_id,
-            f"decision_{facts.kind}",
-            f"{facts.sub_name}: {subject}",
-            body,
-            link=link,
-            change_key=key,
-        )
-        for person, broker_org in brokers.get(facts.sub_org_id, [])
-    ]
-    return await add_notices(session, drafts)
+    return await notify_sub_and_brokers(
+        session,
+        facts.sub_org_id,
+        facts.sub_name,
+        facts.engagement_id,
+        f"decision_{facts.kind}",
+        subject,
+        body,
+        link=sub_engagement_link(facts.engagement_id),
+        change_key=f"decision:{facts.decision_id}",
+    )
 
 
 def reasons_of(details: dict[str, Any]) -> tuple[str, ...]:

@@ -85,6 +85,47 @@ async def active_brokers(
     return found
 
 
+async def notify_sub_and_brokers(
+    session: AsyncSession,
+    sub_org_id: uuid.UUID,
+    sub_name: str,
+    engagement_id: uuid.UUID | None,
+    kind: str,
+    subject: str,
+    body: str,
+    *,
+    link: str,
+    change_key: str,
+    broker_link: str | None = None,
+) -> int:
+    """One notice to each of the sub's people (SUB_NOTICE_ROLES) and to each broker acting
+    for it now (see active_brokers); how many were written. A broker's subject starts with the
+    sub's name, because a broker acts for many subs. `broker_link`, where given, replaces
+    `link` for brokers: a page only the sub's own people can open."""
+    people = await members_with_roles(session, {sub_org_id}, SUB_NOTICE_ROLES)
+    brokers = await active_brokers(session, {sub_org_id})
+    drafts = [
+        NoticeDraft(
+            person, sub_org_id, engagement_id, kind, subject, body, link=link, change_key=change_key
+        )
+        for person in people.get(sub_org_id, [])
+    ]
+    drafts += [
+        NoticeDraft(
+            person,
+            broker_org,
+            engagement_id,
+            kind,
+            f"{sub_name}: {subject}",
+            body,
+            link=link if broker_link is None else broker_link,
+            change_key=change_key,
+        )
+        for person, broker_org in brokers.get(sub_org_id, [])
+    ]
+    return await add_notices(session, drafts)
+
+
 def _folded(drafts: Sequence[NoticeDraft]) -> list[NoticeDraft]:
     """Drafts of one change to one recipient merged into one, bodies in order."""
     kept: list[NoticeDraft | list[NoticeDraft]] = []

@@ -15,10 +15,10 @@ from backend.notify.service import (
     GC_NOTICE_ROLES,
     SUB_NOTICE_ROLES,
     NoticeDraft,
-    active_brokers,
     add_notices,
     change_noticed,
     members_with_roles,
+    notify_sub_and_brokers,
     sub_engagement_link,
 )
 
@@ -94,32 +94,14 @@ async def remind_sub(db: AsyncSession, engagement: Engagement, gaps: list[str]) 
     key = f"remind:{engagement.id}:{date.today().isoformat()}"
     if await change_noticed(db, key):
         return 0  # reminded today already: pressing again adds nothing
-    people = await members_with_roles(db, {engagement.sub_org_id}, SUB_NOTICE_ROLES)
-    brokers = await active_brokers(db, {engagement.sub_org_id})
-    drafts = [
-        NoticeDraft(
-            p,
-            engagement.sub_org_id,
-            engagement.id,
-            "reminder",
-            subject,
-            body,
-            link=link,
-            change_key=key,
-        )
-        for p in people.get(engagement.sub_org_id, [])
-    ]
-    drafts += [
-        NoticeDraft(
-            p,
-            org,
-            engagement.id,
-            "reminder",
-            f"{sub.legal_name if sub else 'Your client'}: {subject}",
-            body,
-            link=link,
-            change_key=key,
-        )
-        for p, org in brokers.get(engagement.sub_org_id, [])
-    ]
-    return await add_notices(db, drafts)
+    return await notify_sub_and_brokers(
+        db,
+        engagement.sub_org_id,
+        sub.legal_name if sub else "Your client",
+        engagement.id,
+        "reminder",
+        subject,
+        body,
+        link=link,
+        change_key=key,
+    )
