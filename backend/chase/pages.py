@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.chase.holders import outstanding_for_sub
-from backend.chase.repository import reminders_of_engagement
+from backend.chase.reminders import reminders_sent
 from backend.chase.schedule import SCHEDULE_SETTING, Schedule, parse_schedule, schedule_of
 from backend.chase.upload_links import (
     LANDING_PATH,
@@ -23,7 +23,7 @@ from backend.chase.upload_links import (
 )
 from backend.config import Settings
 from backend.db.models import Organisation
-from backend.errors import DomainError, NotFound
+from backend.errors import DomainError
 from backend.http import check_pre_session_csrf, csrf_form
 from backend.network.access import require
 from backend.network.actor import Actor
@@ -123,9 +123,7 @@ class ChasePagesController(Controller):
     async def reminder_history(
         self, request: Request[Any, Any, Any], actor: Actor, db: AsyncSession, engagement_id: UUID
     ) -> Template:
-        sent = await reminders_of_engagement(db, actor, engagement_id)
-        if sent is None:
-            raise NotFound("No such engagement that you may see.")
+        sent = await reminders_sent(db, actor, engagement_id)
         if is_htmx(request):
             # The engagement pages (the GC's and the sub's) load this box into themselves.
             return fragment("chase/_reminders.html", actor, reminders=sent)

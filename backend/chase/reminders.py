@@ -29,11 +29,15 @@ from backend.chase.repository import (
     latest_checks,
     owed_certificates,
     record_stages,
+    reminders_of_engagement,
     sent_stages,
 )
 from backend.chase.schedule import Schedule, schedule_of
 from backend.chase.upload_links import LinkMail, pending_brokers, upload_link_mails
 from backend.db.models import Engagement, Organisation, Project
+from backend.db.models.chase_reminder import ChaseReminder
+from backend.errors import NotFound
+from backend.network.actor import Actor
 from backend.notify.service import (
     DEFICIENT_STATUSES,
     GC_NOTICE_ROLES,
@@ -92,6 +96,17 @@ class ReminderRun:
             "notices": self.notices,
             "link_mails": len(self.link_mails),
         }
+
+
+async def reminders_sent(
+    session: AsyncSession, actor: Actor, engagement_id: uuid.UUID
+) -> list[ChaseReminder]:
+    """The reminders sent for an engagement the actor may see, newest first (the GC's and the
+    sub's engagement pages show them)."""
+    sent = await reminders_of_engagement(session, actor, engagement_id)
+    if sent is None:
+        raise NotFound("No such engagement that you may see.")
+    return sent
 
 
 def open_items(checks: list[dict[str, Any]]) -> list[str]:

@@ -7,10 +7,14 @@ find it. No HTTP here and no commit."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Organisation
 from backend.errors import BadInput, Conflict
+from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import TAX_ID_FIELD, normalise_ein
 
@@ -74,3 +78,30 @@ async def flush_identity(repo: NetworkRepository) -> None:
         raise Conflict(
             "Another company on the network already gave this tax id.", field=TAX_ID_FIELD
         ) from exc
+
+
+class CompanyService:
+    """What pages ask of a company's identity: the acting organisation's own row, its EIN,
+    and whether a sub shares its name with another."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = NetworkRepository(session)
+
+    async def own(self, actor: Actor) -> Organisation:
+        """The acting organisation (it exists while the actor's session or token does)."""
+        organisation = await self.repo.organisation(actor.organisation_id)
+        assert organisation is not None, "an actor's organisation outlives its sessions"
+        return organisation
+
+    async def set_own_tax_id(self, actor: Actor, raw: str) -> Organisation:
+        """Sets the acting organisation's EIN (see set_tax_id; the caller holds the
+        savepoint)."""
+        organisation = await self.own(actor)
+        await set_tax_id(self.repo, organisation, raw)
+        return organisation
+
+    async def sub_has_namesake(self, sub_org_id: uuid.UUID) -> bool:
+        """Another sub on the network has a legal name that reads as this one's: the GC is
+        told, so it checks (by tax id) that it engaged the company it meant."""
+        sub = await self.repo.organisation(sub_org_id)
+        return sub is not None and bool(await self.repo.with_namesakes([sub]))

@@ -25,7 +25,12 @@ from backend.db.models.document import Document
 from backend.db.models.vocab import CONTRACT_KINDS, DECISION_KINDS, ENGAGEMENT_STATUSES
 from backend.db.models.webhook_delivery import DELIVERY_STATES
 from backend.errors import BadInput, Conflict, NotFound
-from backend.network.access import engagement_scope, record_read_scope, require
+from backend.network.access import (
+    can_write_record,
+    engagement_scope,
+    record_read_scope,
+    require,
+)
 from backend.network.actor import Actor
 from backend.paging import PageRequest, since, split
 from backend.projects.repository import EngagementFilter, ListingRepository, ProjectRepository
@@ -98,6 +103,7 @@ def engagement_row(
 
 class ProjectService:
     def __init__(self, session: AsyncSession) -> None:
+        self.session = session
         self.repo = ProjectRepository(session)
 
     async def engaging_gc_settings(self, sub_org_id: uuid.UUID) -> list[tuple[str, Any]]:
@@ -189,6 +195,22 @@ class ProjectService:
             raise BadInput(f"Unknown status {status!r}.", field="status")
         rows = await self.repo.engagement_rows(engagement_scope(actor), project_id, status)
         return [engagement_row(e, p, s, today) for e, p, s in rows]
+
+    async def engagements_with_parties(
+        self, actor: Actor, project_id: uuid.UUID
+    ) -> list[tuple[Engagement, Project, Organisation]]:
+        """The active engagements of a project the actor may see, each with its project and
+        sub, by sub name (the rows themselves, for a report that needs more than
+        EngagementRow carries)."""
+        return await self.repo.engagement_rows(engagement_scope(actor), project_id)
+
+    async def reached_by_change(self, actor: Actor, sub_org_id: uuid.UUID) -> list[uuid.UUID]:
+        """Every active engagement resting on this sub's record, each GC's, tier 2 included:
+        what a change to the record reaches, asked by one who may change the record (the sub
+        or its broker; the GCs behind those engagements are not the actor's to see)."""
+        if not await can_write_record(self.session, actor, sub_org_id):
+            raise NotFound("No such subcontractor record that you may change.")
+        return await self.repo.active_engagement_ids_of_sub(sub_org_id)
 
     async def engagement(
         self, actor: Actor, engagement_id: uuid.UUID, today: date

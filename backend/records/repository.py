@@ -116,12 +116,16 @@ class RecordRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def documents_via_invitations(
-        self, sub_org_id: uuid.UUID, invitation_ids: Collection[uuid.UUID]
+        self,
+        scope: ColumnElement[bool],
+        sub_org_id: uuid.UUID,
+        invitation_ids: Collection[uuid.UUID],
     ) -> list[Document]:
         """The sub's documents uploaded through these (broker) invitations, newest first."""
         query = (
             select(Document)
             .where(
+                scope,
                 Document.sub_org_id == sub_org_id,
                 Document.via_invitation_id.in_(list(invitation_ids)),
             )
@@ -130,11 +134,11 @@ class RecordRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def documents_by_hash(
-        self, sub_org_id: uuid.UUID, hashes: Collection[str]
+        self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, hashes: Collection[str]
     ) -> dict[str, Document]:
         """The sub's documents with these content hashes, by hash."""
         query = select(Document).where(
-            Document.sub_org_id == sub_org_id, Document.sha256.in_(list(hashes))
+            scope, Document.sub_org_id == sub_org_id, Document.sha256.in_(list(hashes))
         )
         return {d.sha256: d for d in (await self.session.execute(query)).scalars()}
 

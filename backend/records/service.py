@@ -4,6 +4,7 @@ confirmed change becomes a new revision plus an outbox event, in the caller's tr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -334,6 +335,37 @@ class RecordService:
             record_read_scope(actor, Document.sub_org_id), sub_org_id
         )
         return terms, endorsements, reads
+
+    async def revision(self, actor: Actor, revision_id: uuid.UUID) -> RecordRevision:
+        """A revision of a record the actor may read (its reach page), or NotFound."""
+        revision = await self.repo.revision(
+            record_read_scope(actor, RecordRevision.sub_org_id), revision_id
+        )
+        if revision is None:
+            raise NotFound("No such change to this record.")
+        return revision
+
+    async def documents_via_invitations(
+        self, actor: Actor, invitation_ids: Collection[uuid.UUID]
+    ) -> list[Document]:
+        """The acting sub's documents uploaded through these (broker) invitations of its own,
+        newest first."""
+        if not actor.is_sub or not invitation_ids:
+            return []
+        return await self.repo.documents_via_invitations(
+            record_read_scope(actor, Document.sub_org_id), actor.organisation_id, invitation_ids
+        )
+
+    async def documents_by_hash(
+        self, actor: Actor, sub_org_id: uuid.UUID, hashes: Collection[str]
+    ) -> dict[str, Document]:
+        """The documents with these content hashes (a verdict's evidence) of a sub's record
+        the actor may read, by hash."""
+        if not hashes:
+            return {}
+        return await self.repo.documents_by_hash(
+            record_read_scope(actor, Document.sub_org_id), sub_org_id, hashes
+        )
 
     async def document_bytes(self, actor: Actor, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.readable_document(actor, document_id)

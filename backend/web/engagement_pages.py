@@ -24,18 +24,17 @@ from backend.db.models import (
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.company import CompanyService
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
-from backend.records.repository import RecordRepository
 from backend.records.service import RecordService
 from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
-from backend.web.network_search import sub_has_namesake
 from backend.web.page_image import box_for, page_sizes
 from backend.web.typed_by_hand import typed_for_engagement, typed_in_check, typed_values
 
@@ -65,16 +64,14 @@ def sorted_checks(verdict: Verdict | None) -> list[dict[str, Any]]:
 
 
 async def _documents_by_hash(
-    db: AsyncSession, sub_org_id: uuid.UUID, checks: list[dict[str, Any]]
+    records: RecordService, actor: Actor, sub_org_id: uuid.UUID, checks: list[dict[str, Any]]
 ) -> dict[str, Document]:
     hashes = {
         str(c["evidence"]["document"])
         for c in checks
         if isinstance(c.get("evidence"), dict) and c["evidence"].get("document")
     }
-    if not hashes:
-        return {}
-    return await RecordRepository(db).documents_by_hash(sub_org_id, hashes)
+    return await records.documents_by_hash(actor, sub_org_id, hashes)
 
 
 class EngagementPagesController(Controller):
@@ -111,7 +108,7 @@ class EngagementPagesController(Controller):
             raise NotFound("No such check in the latest verdict.")
         check = verdict.checks[index]
         evidence = check.get("evidence") or {}
-        documents = await _documents_by_hash(db, row.sub_org_id, [check])
+        documents = await _documents_by_hash(records, actor, row.sub_org_id, [check])
         document = documents.get(str(evidence.get("document")))
         if document is None:
             raise NotFound("This check does not rest on a stored document.")
@@ -274,7 +271,7 @@ async def engagement_page(
             status_now, checks = await with_live_waivers(
                 db, engagement, verdict, labelled[1], window
             )
-    documents = await _documents_by_hash(db, engagement.sub_org_id, checks)
+    documents = await _documents_by_hash(records, actor, engagement.sub_org_id, checks)
     typed = await typed_values(records, actor, engagement.sub_org_id)
     for check in checks:
         check["typed_by_hand"] = typed_in_check(check, typed)
@@ -309,7 +306,7 @@ async def engagement_page(
         decision_label=DECISION_LABEL,
         snapshots=snapshots,
         typed=typed_for_engagement(typed, checks),
-        namesake=await sub_has_namesake(db, engagement.sub_org_id),
+        namesake=await CompanyService(db).sub_has_namesake(engagement.sub_org_id),
         messages=messages,
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")

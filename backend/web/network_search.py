@@ -24,7 +24,6 @@ from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import InvitationService, Issued, invited_as
-from backend.network.repository import NetworkRepository
 from backend.network.tax_ids import normalise_ein
 from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
@@ -53,14 +52,6 @@ async def search_subs(
     found, namesakes = await InvitationService(db).search_subs(name, state, tax_id, MAX_RESULTS)
     engaged = await ProjectService(db).engaged_project_numbers(actor, [o.id for o in found])
     return [Found(o, engaged.get(o.id, []), o.id in namesakes) for o in found]
-
-
-async def sub_has_namesake(db: AsyncSession, sub_org_id: uuid.UUID) -> bool:
-    """Another sub on the network has a legal name that reads as this one's: the GC is told,
-    so it checks (by tax id) that it engaged the company it meant."""
-    network = NetworkRepository(db)
-    sub = await network.organisation(sub_org_id)
-    return sub is not None and bool(await network.with_namesakes([sub]))
 
 
 async def project_trades(db: AsyncSession, actor: Actor) -> list[tuple[Project, str]]:

@@ -20,10 +20,8 @@ from backend.audit.service import latest_entries
 from backend.audit.timestamp import HttpTimeStamper
 from backend.config import Settings
 from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.network.access import engagement_scope
 from backend.network.actor import Actor
-from backend.network.repository import NetworkRepository
-from backend.projects.repository import ProjectRepository
+from backend.network.company import CompanyService
 from backend.projects.service import ProjectService
 from backend.web.common import require_gc
 from backend.web.dashboard import row_extras
@@ -82,12 +80,12 @@ async def project_report_facts(
 ) -> dict[str, Any]:
     """What the report states, as JSON values: the facts the signed PDF carries."""
     project = await ProjectService(db).project(actor, project_id)  # the GC's own, or 404
-    rows = await ProjectRepository(db).engagement_rows(engagement_scope(actor), project.id)
+    rows = await ProjectService(db).engagements_with_parties(actor, project.id)
     ids = [engagement.id for engagement, _, _ in rows]
     extras = await row_extras(db, actor, ids)
     verdict_entries = await latest_entries(db, ids, "verdict")
     newest_entries = await latest_entries(db, ids)
-    gc = await NetworkRepository(db).organisation(actor.organisation_id)
+    gc = await CompanyService(db).own(actor)
     report_rows = []
     for engagement, _, sub in rows:
         verdict_entry: AuditLogEntry | None = verdict_entries.get(engagement.id)
@@ -128,7 +126,7 @@ async def project_report_facts(
             "start_date": project.start_date.isoformat(),
             "end_date": project.end_date.isoformat(),
         },
-        "gc": {"id": str(actor.organisation_id), "name": gc.legal_name if gc else ""},
+        "gc": {"id": str(actor.organisation_id), "name": gc.legal_name},
         "summary": {
             "total": len(report_rows),
             "by_status": dict(sorted(by_status.items())),

@@ -20,7 +20,7 @@ from backend.errors import DomainError
 from backend.network.access import can_write_record
 from backend.network.actor import Actor
 from backend.projects.engine_input import load_record_rows, with_change
-from backend.projects.repository import ProjectRepository
+from backend.projects.service import ProjectService
 from backend.projects.verify_service import preview_verdicts
 from backend.records.schemas import RecordChange
 from backend.records.service import RecordService
@@ -167,7 +167,7 @@ async def feedback(
         read_state=document.read_state,
         read_result=read_result if read_result is not None else document.read_result,
     )
-    engagement_ids = await ProjectRepository(db).active_engagement_ids_of_sub(document.sub_org_id)
+    engagement_ids = await ProjectService(db).reached_by_change(actor, document.sub_org_id)
     if not engagement_ids:
         return Feedback()
     rows = with_change(

@@ -14,8 +14,7 @@ from backend.db.models import Organisation
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.company import set_tax_id
-from backend.network.repository import NetworkRepository
+from backend.network.company import CompanyService
 from backend.network.tax_ids import TAX_ID_FIELD, format_ein
 from backend.projects import requirement_sets
 from backend.projects.engine_input import alert_thresholds
@@ -178,8 +177,7 @@ class CompanySettingsController(Controller):
     @get("/settings/company")
     async def company(self, actor: Actor, db: AsyncSession, saved: bool = False) -> Template:
         require_sub(actor)
-        organisation = await NetworkRepository(db).organisation(actor.organisation_id)
-        assert organisation is not None  # the actor's own organisation
+        organisation = await CompanyService(db).own(actor)
         return await _company_page(db, actor, organisation, None, None, saved)
 
     @post("/settings/company")
@@ -189,14 +187,13 @@ class CompanySettingsController(Controller):
         require_sub(actor)
         require(actor, "tokens.manage")  # the sub's administrator speaks for the company
         form = await read_form(request)
-        network = NetworkRepository(db)
-        organisation = await network.organisation(actor.organisation_id)
-        assert organisation is not None
+        company = CompanyService(db)
         typed = text(form, TAX_ID_FIELD)
         try:
             async with db.begin_nested():
-                await set_tax_id(network, organisation, typed)
+                await company.set_own_tax_id(actor, typed)
         except DomainError as exc:
+            organisation = await company.own(actor)
             await db.refresh(organisation)
             return await _company_page(db, actor, organisation, exc, typed, False)
         return Redirect(path="/settings/company?saved=true")

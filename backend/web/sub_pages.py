@@ -15,9 +15,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Engagement, Notice, Organisation, RecordRevision
+from backend.db.models import Document, Engagement, Notice, Organisation
 from backend.errors import BadInput, DomainError, NotFound
-from backend.network.access import can_write_record, record_read_scope
+from backend.network.access import can_write_record
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import (
@@ -39,7 +39,6 @@ from backend.notify.service import (
     unread_notices,
 )
 from backend.projects.verify_service import verify_engagement
-from backend.records.repository import RecordRepository
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
@@ -235,13 +234,14 @@ class SubPagesController(Controller):
 
     @get("/revisions/{revision_id:uuid}/reach")
     async def reach(
-        self, actor: Actor, db: AsyncSession, revision_id: uuid.UUID, poll: bool = False
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        records: RecordService,
+        revision_id: uuid.UUID,
+        poll: bool = False,
     ) -> Template:
-        revision = await RecordRepository(db).revision(
-            record_read_scope(actor, RecordRevision.sub_org_id), revision_id
-        )
-        if revision is None:
-            raise NotFound("No such change to this record.")
+        revision = await records.revision(actor, revision_id)
         items = await dependants(db, actor, revision.sub_org_id, revision.id)
         gcs, projects = reach_counts(items)
         context: dict[str, Any] = {
@@ -342,9 +342,9 @@ class SubPagesController(Controller):
         )
 
     @get("/brokers")
-    async def brokers(self, actor: Actor, db: AsyncSession) -> Template:
+    async def brokers(self, actor: Actor, db: AsyncSession, records: RecordService) -> Template:
         require_sub(actor)
-        return await brokers_page(db, actor, None, None)
+        return await brokers_page(db, actor, records, None, None)
 
     @post("/brokers")
     async def invite_broker(
@@ -352,6 +352,7 @@ class SubPagesController(Controller):
         request: Request[Any, Any, Any],
         actor: Actor,
         db: AsyncSession,
+        records: RecordService,
         settings: Settings,
     ) -> Template:
         require_sub(actor)
@@ -364,6 +365,7 @@ class SubPagesController(Controller):
             return await brokers_page(
                 db,
                 actor,
+                records,
                 BadInput("Choose the broker firm.", field="broker_org_id"),
                 None,
                 typed,
@@ -374,9 +376,9 @@ class SubPagesController(Controller):
                     actor, text(form, "email"), broker_id, whole_number(form, "days", "Days", 30)
                 )
         except DomainError as exc:
-            return await brokers_page(db, actor, exc, None, typed)
+            return await brokers_page(db, actor, records, exc, None, typed)
         # The link goes to the agent's mailbox only; this page shows the invitation's state.
-        response = await brokers_page(db, actor, None, issued.invitation.email)
+        response = await brokers_page(db, actor, records, None, issued.invitation.email)
         response.background = mail_after_commit(
             request,
             issued.invitation.email,
@@ -392,12 +394,13 @@ class SubPagesController(Controller):
         request: Request[Any, Any, Any],
         actor: Actor,
         db: AsyncSession,
+        records: RecordService,
         settings: Settings,
         invitation_id: uuid.UUID,
     ) -> Template:
         require_sub(actor)
         issued = await InvitationService(db).resend(actor, invitation_id, (BROKER,))
-        response = await brokers_page(db, actor, None, issued.invitation.email)
+        response = await brokers_page(db, actor, records, None, issued.invitation.email)
         response.background = mail_after_commit(
             request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
         )
@@ -517,18 +520,18 @@ async def review_page(
 async def brokers_page(
     db: AsyncSession,
     actor: Actor,
+    records: RecordService,
     error: DomainError | None,
     sent_to: str | None,
     typed: dict[str, str] | None = None,
 ) -> Template:
     invitations_sent = await InvitationService(db).issued(actor, (BROKER,))
     uploads: dict[uuid.UUID, list[Document]] = {}
-    if invitations_sent:
-        for document in await RecordRepository(db).documents_via_invitations(
-            actor.organisation_id, [i.id for i in invitations_sent]
-        ):
-            assert document.via_invitation_id is not None
-            uploads.setdefault(document.via_invitation_id, []).append(document)
+    for document in await records.documents_via_invitations(
+        actor, [i.id for i in invitations_sent]
+    ):
+        assert document.via_invitation_id is not None
+        uploads.setdefault(document.via_invitation_id, []).append(document)
     brokers = await InvitationService(db).broker_firms()
     names = {o.id: o.legal_name for o in brokers}
     return await page(
