@@ -285,14 +285,17 @@ class InvitationService:
     ) -> list[Invitation]:
         return await self.repo.invitations_issued_by(actor.organisation_id, kinds, project_id)
 
-    async def _issued_one(
+    async def _issued_to_change(
         self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...]
     ) -> Invitation:
+        """An invitation the actor's organisation issued, once the actor may withdraw or resend
+        it: a broker invitation whoever invites brokers; a project one, see _issuer_permission."""
         invitation = await self.repo.invitation_issued_by(
             actor.organisation_id, invitation_id, kinds
         )
         if invitation is None:
             raise NotFound("No such invitation from your organisation.")
+        require(actor, "broker.invite" if invitation.kind == BROKER else _issuer_permission(actor))
         return invitation
 
     async def revoke(
@@ -300,8 +303,7 @@ class InvitationService:
     ) -> Invitation:
         """Withdraws a link and ends whatever it granted: the broker's access and every
         session opened from it, at once."""
-        invitation = await self._issued_one(actor, invitation_id, kinds)
-        require(actor, "broker.invite" if invitation.kind == BROKER else _issuer_permission(actor))
+        invitation = await self._issued_to_change(actor, invitation_id, kinds)
         if invitation.revoked_at is not None:
             return invitation
         now = _now()
@@ -324,8 +326,7 @@ class InvitationService:
     ) -> Issued:
         """A fresh link for an invitation not used yet (the e-mail was lost, or expired):
         the old link stops working."""
-        invitation = await self._issued_one(actor, invitation_id, kinds)
-        require(actor, "broker.invite" if invitation.kind == BROKER else _issuer_permission(actor))
+        invitation = await self._issued_to_change(actor, invitation_id, kinds)
         if invitation.revoked_at is not None or invitation.accepted_at is not None:
             raise Conflict("Only an invitation not used yet can be sent again.")
         token = new_token("inv")
