@@ -398,18 +398,14 @@ class InvitationService:
             person = Person(id=uuid.uuid4(), email=invitation.email, full_name=name)
             self.session.add(person)
             await self.session.flush()
-        invitation.accepted_at = _now()
-        invitation.accepted_by_id = person.id
-        access_log.for_invitation(
-            self.session,
-            access_log.INVITATION_ACCEPTED,
-            signed_in,
+        await self._mark_accepted(
             invitation,
+            person.id,
+            signed_in,
+            f"broker access until {invitation.access_until:%Y-%m-%d %H:%M} UTC",
+            # The broker's own account is what the grant reaches: the trail names it.
             subject_person_id=person.id,
-            subject_org_id=invitation.issuer_org_id,
-            detail=f"broker access until {invitation.access_until:%Y-%m-%d %H:%M} UTC",
         )
-        await self.session.flush()
         return invitation, person
 
     async def member_of(self, person: Person) -> list[uuid.UUID]:
@@ -484,18 +480,34 @@ class InvitationService:
             # and the label is read back rather than left None in memory.
             engagement.contract_ref = invitation.contract_ref
         self.session.add(engagement)
+        await self._mark_accepted(
+            invitation, actor.person_id, actor, f"{invitation.kind}: engagement {engagement.id}"
+        )
+        return engagement
+
+    async def _mark_accepted(
+        self,
+        invitation: Invitation,
+        person_id: uuid.UUID,
+        actor: Actor | None,
+        detail: str,
+        *,
+        subject_person_id: uuid.UUID | None = None,
+    ) -> None:
+        """Marks the invitation used by `person_id` (a link is taken up once) and writes the
+        acceptance to the access trail, about the organisation that issued it."""
         invitation.accepted_at = _now()
-        invitation.accepted_by_id = actor.person_id
+        invitation.accepted_by_id = person_id
         access_log.for_invitation(
             self.session,
             access_log.INVITATION_ACCEPTED,
             actor,
             invitation,
+            subject_person_id=subject_person_id,
             subject_org_id=invitation.issuer_org_id,
-            detail=f"{invitation.kind}: engagement {engagement.id}",
+            detail=detail,
         )
         await self.session.flush()
-        return engagement
 
     async def _trade_version(self, project_id: uuid.UUID, trade: str) -> uuid.UUID | None:
         """The newest version of the requirement set mapped to the trade on the project."""
