@@ -61,6 +61,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _session_actor(
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    invitation_id: uuid.UUID | None,
+    csrf_token: str,
+) -> Actor:
+    """Who a web session acts as: built the same way when the session opens and on each later
+    request, so the first page and the next see one actor."""
+    return Actor(
+        person_id=person.id,
+        organisation_id=organisation.id,
+        organisation_kind=organisation.kind,
+        role=role,
+        email=person.email,
+        full_name=person.full_name,
+        invitation_id=invitation_id,
+        csrf_token=csrf_token,
+    )
+
+
 @dataclass(frozen=True)
 class NewSession:
     token: str
@@ -223,16 +244,7 @@ class AuthService:
         )
         self.repo.add(row)
         await self.repo.flush()
-        actor = Actor(
-            person_id=person.id,
-            organisation_id=organisation.id,
-            organisation_kind=organisation.kind,
-            role=membership.role,
-            email=person.email,
-            full_name=person.full_name,
-            invitation_id=invitation_id,
-            csrf_token=csrf,
-        )
+        actor = _session_actor(person, organisation, membership.role, invitation_id, csrf)
         return NewSession(token=token, actor=actor)
 
     async def actor_for_session(self, token: str) -> Actor | None:
@@ -256,16 +268,7 @@ class AuthService:
             if pair is None:
                 return None
             organisation, role = pair[1], pair[0].role
-        return Actor(
-            person_id=person.id,
-            organisation_id=organisation.id,
-            organisation_kind=organisation.kind,
-            role=role,
-            email=person.email,
-            full_name=person.full_name,
-            invitation_id=row.invitation_id,
-            csrf_token=row.csrf_token,
-        )
+        return _session_actor(person, organisation, role, row.invitation_id, row.csrf_token)
 
     async def sign_out(self, token: str) -> None:
         await self.repo.revoke_session(token_digest(token), _now())
