@@ -279,28 +279,23 @@ def _with_engine_values(rows: RecordRows) -> RecordRows:
         term = _term(policy, row, document)
         grouped.setdefault(policy.id, (policy, []))[1].append(term)
         line = "umbrella" if policy.line == "excess" else policy.line
-        if row.additional_insured:
-            claims.append(
-                Endorsement(
-                    kind=AI_ONGOING,
-                    lines=(line,),
-                    source=SOURCE_CERTIFICATE,
-                    effective=row.effective,
-                    expiration=term.expiration,
-                    evidence=term.evidence.get("policy_number"),
+        # A ticked ADDL INSD or SUBR WVD box claims that endorsement on this line, for the
+        # term's dates, and only claims it: the certificate is not the endorsement.
+        for ticked, kind in (
+            (row.additional_insured, AI_ONGOING),
+            (row.subrogation_waived, WAIVER_OF_SUBROGATION),
+        ):
+            if ticked:
+                claims.append(
+                    Endorsement(
+                        kind=kind,
+                        lines=(line,),
+                        source=SOURCE_CERTIFICATE,
+                        effective=row.effective,
+                        expiration=term.expiration,
+                        evidence=term.evidence.get("policy_number"),
+                    )
                 )
-            )
-        if row.subrogation_waived:
-            claims.append(
-                Endorsement(
-                    kind=WAIVER_OF_SUBROGATION,
-                    lines=(line,),
-                    source=SOURCE_CERTIFICATE,
-                    effective=row.effective,
-                    expiration=term.expiration,
-                    evidence=term.evidence.get("policy_number"),
-                )
-            )
     policies = tuple(
         Policy(
             line=policy.line,

@@ -62,6 +62,7 @@ def _rows(
     certificates: list[Document] | None = None,
     endorsements: list[Endorsement] | None = None,
     follows_form: bool = False,
+    subrogation_waived: bool = False,
 ) -> RecordRows:
     from backend.projects.engine_input import _certificate
 
@@ -98,7 +99,7 @@ def _rows(
         wc_states=[],
         wc_statutory=False,
         additional_insured=True,
-        subrogation_waived=False,
+        subrogation_waived=subrogation_waived,
         source_document_id=documents[0].id if documents else None,
     )
     umbrella_term = PolicyTerm(
@@ -142,6 +143,21 @@ def test_a_cancellation_ends_the_term_and_evidence_points_into_the_certificate()
     assert (evidence.document, evidence.page, evidence.bbox) == ("ab" * 32, 1, (1.0, 2.0, 3.0, 4.0))
     claims = record.endorsements_by_kind["additional_insured_ongoing"]
     assert [c.source for c in claims] == ["certificate"]
+
+
+def test_ticked_boxes_claim_their_endorsements_for_the_terms_dates_only() -> None:
+    rows = _rows(subrogation_waived=True)
+    record = record_as_of(rows, DAY, "Harbor Builders LLC")
+    assert record is not None
+    for kind in ("additional_insured_ongoing", "waiver_of_subrogation"):
+        (claim,) = record.endorsements_by_kind[kind]
+        assert (claim.source, claim.lines) == ("certificate", ("general_liability",))
+        assert (claim.effective, claim.expiration) == (
+            DAY - timedelta(days=100),
+            DAY + timedelta(days=265),
+        )
+    # The umbrella row ticks neither box: it claims nothing of its own.
+    assert all("umbrella" not in c.lines for c in record.endorsements)
 
 
 def test_the_holder_is_the_certificate_naming_this_gc_else_the_newest() -> None:
