@@ -107,6 +107,14 @@ def engagement_scope(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
+def record_reach_scope(sub_org_id: uuid.UUID) -> ColumnElement[bool]:
+    """The engagements a change to this sub's record reaches: every GC's, tier 2 included.
+    The scope of the system jobs acting for a record rather than for a person (the fan-out, a
+    single verification, the review page's preview, the sweep judging a sub's engagements
+    again); whoever changed or reads the record was checked against it before the job ran."""
+    return Engagement.sub_org_id == sub_org_id
+
+
 def audit_entry_scope(actor: Actor) -> ColumnElement[bool]:
     """The audit log entries this actor may read: those naming its organisation as the GC or
     the sub of the snapshot (a broker's organisation is never named in one)."""

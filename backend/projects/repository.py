@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, Subquery, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -193,6 +194,30 @@ class ProjectRepository:
             .with_for_update(of=Engagement, skip_locked=True)
         )
         return (await self.session.execute(query)).all()
+
+    async def near_expiry(
+        self, until: date
+    ) -> Sequence[Row[Engagement, Project, Organisation, Organisation]]:
+        """Active engagements not finished whose coverage ends on or before `until`, with
+        their parties, by expiry then id, locked for the sweep (rows another sweep holds are
+        skipped). Across every GC: time passes for all."""
+        query = (
+            engagement_parties(
+                Engagement.active.is_(True),
+                Engagement.phase != "finished",
+                Engagement.expires_on.is_not(None),
+                Engagement.expires_on <= until,
+            )
+            .order_by(Engagement.expires_on, Engagement.id)
+            .with_for_update(of=Engagement, skip_locked=True)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def set_sweep_states(self, updates: Sequence[dict[str, Any]]) -> None:
+        """The sweep's new status, status_changed_at and pay_hold of engagements it read
+        locked (near_expiry), by primary key: one executemany for all of them."""
+        if updates:
+            await self.session.execute(update(Engagement), list(updates))
 
     async def projects_of(self, gc_org_id: uuid.UUID) -> list[Project]:
         query = select(Project).where(Project.gc_org_id == gc_org_id).order_by(Project.number)
@@ -935,3 +960,119 @@ async def update_engagements(session: AsyncSession, updates: Sequence[Engagement
             "completed_until": [u.completed_operations_until for u in updates],
         },
     )
+
+
+class VerificationRepository:
+    """The statements of verification run as a system job, with no person acting: the fan-out
+    of a record change, a single verification, the review page's preview and the sweep's holds
+    and releases. Engagements are read under `network.access.record_reach_scope` (the sub
+    whose record is judged), or by the sweep across every GC; every other statement here takes
+    engagement ids read under one of those (or under a page's actor scope, for waivers), so it
+    reaches nothing beyond them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def targets(
+        self, scope: ColumnElement[bool], engagement_ids: Sequence[uuid.UUID]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """The active engagements among these ids in scope, by id: `engagement_party_columns`'
+        columns, then the name of the sub of the parent engagement (a tier-2 contract's)."""
+        parent = aliased(Engagement)
+        parent_sub = aliased(Organisation)
+        query = (
+            engagement_party_columns(
+                scope, Engagement.id.in_(engagement_ids), Engagement.active.is_(True)
+            )
+            .add_columns(parent_sub.legal_name)
+            .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
+            .outerjoin(parent_sub, parent_sub.id == parent.sub_org_id)
+            .order_by(Engagement.id)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def parties(
+        self, scope: ColumnElement[bool], engagement_ids: Sequence[uuid.UUID]
+    ) -> list[tuple[Engagement, Project, Organisation]]:
+        """These engagements in scope as ORM rows, each with its project and GC."""
+        query = engagement_parties(scope, Engagement.id.in_(engagement_ids))
+        return [(e, p, gc) for e, p, gc, _ in (await self.session.execute(query)).all()]
+
+    async def requirement_versions(
+        self, version_ids: Collection[uuid.UUID]
+    ) -> list[tuple[RequirementSetVersion, str]]:
+        """These requirement set versions (those the engagements in scope are pinned to),
+        each with its set's name."""
+        query = (
+            select(RequirementSetVersion, RequirementSet.name)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(RequirementSetVersion.id.in_(version_ids))
+        )
+        return [(version, name) for version, name in await self.session.execute(query)]
+
+    async def waivers_in_force(
+        self, engagement_ids: Sequence[uuid.UUID], today: date
+    ) -> list[tuple[Decision, str | None, str]]:
+        """The waive decisions on these engagements not expired before `today`, oldest first,
+        each with its decider's name and e-mail address."""
+        query = (
+            select(Decision, Person.full_name, Person.email)
+            .join(Person, Person.id == Decision.decided_by_id)
+            .where(
+                Decision.engagement_id.in_(engagement_ids),
+                Decision.kind == "waive",
+                Decision.expires_on >= today,
+            )
+            .order_by(Decision.created_at)
+        )
+        return [(d, name, email) for d, name, email in await self.session.execute(query)]
+
+    async def verified_on_revision(
+        self, revision_id: uuid.UUID, engagement_ids: Sequence[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, str]]:
+        """(engagement, phase) of the verdicts these engagements already have on the revision."""
+        query = select(Verdict.engagement_id, Verdict.phase).where(
+            Verdict.revision_id == revision_id, Verdict.engagement_id.in_(engagement_ids)
+        )
+        return {(engagement, phase) for engagement, phase in await self.session.execute(query)}
+
+    async def hold_decisions(
+        self, engagement_ids: Sequence[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, str, dict[str, Any] | None]]:
+        """(engagement, kind, details) of the pay-hold and release decisions on those of these
+        engagements now on pay hold, by engagement then oldest first."""
+        query = (
+            select(Decision.engagement_id, Decision.kind, Decision.details)
+            .join(Engagement, Engagement.id == Decision.engagement_id)
+            .where(
+                Decision.engagement_id.in_(engagement_ids),
+                Engagement.pay_hold.is_(True),
+                Decision.kind.in_(("pay_hold", "release")),
+            )
+            .order_by(Decision.engagement_id, Decision.created_at)
+        )
+        return [(e, kind, details) for e, kind, details in await self.session.execute(query)]
+
+    async def add_decisions(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Automatic decisions (holds, releases) on engagements read in scope: one INSERT."""
+        if rows:
+            await self.session.execute(pg_insert(Decision).values(list(rows)))
+
+    async def system_person(self, email: str, full_name: str) -> uuid.UUID:
+        """The id of the person with this address, created (no password, no membership) if
+        missing; two writers racing create one."""
+        statement = (
+            pg_insert(Person)
+            .values(
+                id=uuid.uuid4(),
+                email=email,
+                full_name=full_name,
+                password_hash="",
+                failed_sign_ins=0,
+            )
+            .on_conflict_do_nothing(index_elements=["email"])
+        )
+        await self.session.execute(statement)
+        person_id = await self.session.scalar(select(Person.id).where(Person.email == email))
+        assert person_id is not None
+        return person_id

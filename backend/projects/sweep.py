@@ -31,15 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Row, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import Party, SnapshotFacts
 from backend.audit.service import append_snapshots
 from backend.db.models import (
-    Decision,
     Engagement,
     Organisation,
     Project,
@@ -57,13 +55,16 @@ from backend.notify.service import (
 )
 from backend.notify.verdict_change import VerdictChange
 from backend.projects.engine_input import alert_thresholds, load_record_rows
-from backend.projects.repository import ProjectRepository, engagement_parties
+from backend.projects.repository import ProjectRepository, VerificationRepository
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.verify_service import SYSTEM_PARTY, system_person_id, verify_batch
 from backend.records.repository import RecordRepository
-from backend.verification.plan import COMPLETED_OPERATIONS, FINISHED
+from backend.verification.plan import COMPLETED_OPERATIONS
 
 GC_ALERT_FROM_DAYS: Final = 30
+# How far ahead the sweep reads expiries: each GC sets its own alert thresholds (read with its
+# row), so the query cannot bound by the largest; ten years takes every real one.
+SWEEP_HORIZON_DAYS: Final = 3650
 
 
 @dataclass
@@ -95,18 +96,11 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
     """One sweep in the caller's transaction."""
     report = SweepReport()
     await _move_phases(session, today, report)
-    query = (
-        engagement_parties(
-            Engagement.active.is_(True),
-            Engagement.phase != FINISHED,
-            Engagement.expires_on.is_not(None),
-            Engagement.expires_on <= today + timedelta(days=3650),
-        )
-        .order_by(Engagement.expires_on, Engagement.id)
-        .with_for_update(of=Engagement, skip_locked=True)
-    )
+    # Across every GC, with no person acting: time passes for all.
+    repository = ProjectRepository(session)
     due: list[tuple[Engagement, Project, Organisation, Organisation, int]] = []
-    for engagement, project, gc_row, sub_row in (await session.execute(query)).all():
+    near = await repository.near_expiry(today + timedelta(days=SWEEP_HORIZON_DAYS))
+    for engagement, project, gc_row, sub_row in near:
         assert engagement.expires_on is not None
         days_left = (engagement.expires_on - today).days
         threshold = crossed_threshold(days_left, alert_thresholds(gc_row.settings))
@@ -176,8 +170,7 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
             for person, org in recipients
         )
     await integration_events.sweep_changed(session, due, updates)
-    if updates:
-        await session.execute(update(Engagement), updates)
+    await repository.set_sweep_states(updates)
     if holds:
         report.pay_holds = await _place_holds(session, holds, today, now)
     report.notices += await add_notices(session, drafts)
@@ -352,7 +345,7 @@ async def _place_holds(
                 extra=details,
             )
         )
-    await session.execute(insert(Decision).values(decisions))
+    await VerificationRepository(session).add_decisions(decisions)
     await append_snapshots(session, facts)
     return len(decisions)
 

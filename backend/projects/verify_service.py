@@ -17,27 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.encoding import CheckFragments
 from backend.audit.service import append_snapshot_batch
-from backend.db.models import (
-    Decision,
-    Engagement,
-    Organisation,
-    Person,
-    Project,
-    RecordRevision,
-    RequirementSetVersion,
-    Verdict,
-)
-from backend.db.models import RequirementSet as RequirementSetRow
+from backend.db.models import Engagement, Organisation, Project, RecordRevision
 from backend.db.session import json_text
+from backend.network.access import record_reach_scope
 from backend.notify import webhooks as integration_events
 from backend.notify.verdict_change import VerdictChange
 from backend.projects.engine_input import (
@@ -54,11 +42,11 @@ from backend.projects.repository import (
     PROJECT_FACTS,
     EngagementUpdate,
     VerdictRow,
-    engagement_parties,
-    engagement_party_columns,
+    VerificationRepository,
     insert_verdicts,
     update_engagements,
 )
+from backend.records.repository import RecordRepository
 from backend.requirements.model import RequirementError, RequirementSet
 from backend.requirements.ratings import EMPTY_RATINGS, RatingTable
 from backend.requirements.versions import requirement_set_from_body
@@ -252,19 +240,18 @@ _ENGAGEMENT_WIDTH: Final = len(ENGAGEMENT_FACTS)
 _PROJECT_END: Final = _ENGAGEMENT_WIDTH + len(PROJECT_FACTS)
 
 
-async def _targets(session: AsyncSession, engagement_ids: Sequence[uuid.UUID]) -> list[_Target]:
-    parent = aliased(Engagement)
-    parent_sub = aliased(Organisation)
-    query = (
-        engagement_party_columns(Engagement.id.in_(engagement_ids), Engagement.active.is_(True))
-        .add_columns(parent_sub.legal_name)
-        .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
-        .outerjoin(parent_sub, parent_sub.id == parent.sub_org_id)
-        .order_by(Engagement.id)
-    )
+async def _targets(
+    session: AsyncSession, sub_org_id: uuid.UUID, engagement_ids: Sequence[uuid.UUID]
+) -> list[_Target]:
+    """The active engagements among these ids that rest on this sub's record. No person acts
+    here (a system job for the record): the record's reach scopes it, so an id of another
+    sub's engagement judges nothing against this record."""
     targets = []
     parties: dict[uuid.UUID, _Party] = {}
-    for row in (await session.execute(query)).all():
+    rows = await VerificationRepository(session).targets(
+        record_reach_scope(sub_org_id), engagement_ids
+    )
+    for row in rows:
         gc_id, gc_name, gc_settings, sub_id, sub_name, parent_sub_name = row[_PROJECT_END:]
         gc = parties.get(gc_id)
         if gc is None:
@@ -290,12 +277,7 @@ async def _requirements(
     missing = {v for v in version_ids if v not in cache.requirements}
     if not missing:
         return
-    query = (
-        select(RequirementSetVersion, RequirementSetRow.name)
-        .join(RequirementSetRow, RequirementSetRow.id == RequirementSetVersion.requirement_set_id)
-        .where(RequirementSetVersion.id.in_(missing))
-    )
-    for version, name in (await session.execute(query)).all():
+    for version, name in await VerificationRepository(session).requirement_versions(missing):
         try:
             requirements = requirement_set_from_body(version.body)
         except (RequirementError, ValueError, KeyError, TypeError):
@@ -322,19 +304,11 @@ def _phase(cache: FanOutCache, target: _Target, today: date) -> str:
 async def live_waivers(
     session: AsyncSession, engagement_ids: Sequence[uuid.UUID], today: date
 ) -> dict[uuid.UUID, list[Waiver]]:
-    """Waivers still in force on `today`, per engagement (the engine ignores expired ones)."""
-    query = (
-        select(Decision, Person.full_name, Person.email)
-        .join(Person, Person.id == Decision.decided_by_id)
-        .where(
-            Decision.engagement_id.in_(engagement_ids),
-            Decision.kind == "waive",
-            Decision.expires_on >= today,
-        )
-        .order_by(Decision.created_at)
-    )
+    """Waivers still in force on `today`, per engagement (the engine ignores expired ones).
+    Callers pass ids read in a scope: a fan-out's (the record's reach) or a page's actor's."""
     waivers: dict[uuid.UUID, list[Waiver]] = {}
-    for decision, name, email in (await session.execute(query)).all():
+    repository = VerificationRepository(session)
+    for decision, name, email in await repository.waivers_in_force(engagement_ids, today):
         if decision.expires_on is None:
             continue
         line = decision.details.get("line") if isinstance(decision.details, dict) else None
@@ -557,15 +531,15 @@ async def preview_verdicts(
 ) -> list[Preview]:
     """Judge these engagements against `rows` (a record that may exist only in memory) the way
     a fan-out would, writing nothing: no verdict, no engagement change, no snapshot."""
-    targets = await _targets(session, engagement_ids)
+    targets = await _targets(session, rows.sub_org_id, engagement_ids)
     if not targets:
         return []
     # The page shows the rows themselves (a handful of engagements): judged from their facts.
     shown = {
         engagement.id: (engagement, project, gc)
-        for engagement, project, gc, _ in (
-            await session.execute(engagement_parties(Engagement.id.in_(engagement_ids)))
-        ).all()
+        for engagement, project, gc in await VerificationRepository(session).parties(
+            record_reach_scope(rows.sub_org_id), engagement_ids
+        )
     }
     cache = FanOutCache()
     await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
@@ -590,7 +564,7 @@ async def verify_batch(
     """Verify these engagements (all of the sub `rows` describes) against `revision`."""
     cache = cache or FanOutCache()
     revision_id = revision.id if revision is not None else None
-    targets = await _targets(session, engagement_ids)
+    targets = await _targets(session, rows.sub_org_id, engagement_ids)
     if not targets:
         return []
     await _requirements(session, cache, {t.engagement.requirement_set_version_id for t in targets})
@@ -598,15 +572,8 @@ async def verify_batch(
     # the sub's record is not judged against it.
     targets = [t for t in targets if _phase(cache, t, today) != FINISHED]
     if revision_id is not None and targets:
-        done = set(
-            (
-                await session.execute(
-                    select(Verdict.engagement_id, Verdict.phase).where(
-                        Verdict.revision_id == revision_id,
-                        Verdict.engagement_id.in_([t.engagement.id for t in targets]),
-                    )
-                )
-            ).all()
+        done = await VerificationRepository(session).verified_on_revision(
+            revision_id, [t.engagement.id for t in targets]
         )
         targets = [t for t in targets if (t.engagement.id, _phase(cache, t, today)) not in done]
     if not targets:
@@ -790,21 +757,7 @@ SYSTEM_PARTY: Final = Party(id="system", name="COI network (automatic)")
 async def _system_person(session: AsyncSession) -> uuid.UUID:
     """The person automatic decisions are recorded under. It has no password and no
     membership, so nobody can sign in as it; decisions name it as 'COI network (automatic)'."""
-    statement = (
-        insert(Person)
-        .values(
-            id=uuid.uuid4(),
-            email=SYSTEM_EMAIL,
-            full_name=SYSTEM_PARTY.name,
-            password_hash="",
-            failed_sign_ins=0,
-        )
-        .on_conflict_do_nothing(index_elements=["email"])
-    )
-    await session.execute(statement)
-    person_id = await session.scalar(select(Person.id).where(Person.email == SYSTEM_EMAIL))
-    assert person_id is not None
-    return person_id
+    return await VerificationRepository(session).system_person(SYSTEM_EMAIL, SYSTEM_PARTY.name)
 
 
 system_person_id = _system_person
@@ -813,19 +766,12 @@ system_person_id = _system_person
 async def _automatic_holds(
     session: AsyncSession, engagement_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
-    """Engagements on pay hold whose latest hold decision was placed by the expiry sweep."""
-    query = (
-        select(Decision.engagement_id, Decision.kind, Decision.details)
-        .join(Engagement, Engagement.id == Decision.engagement_id)
-        .where(
-            Decision.engagement_id.in_(engagement_ids),
-            Engagement.pay_hold.is_(True),
-            Decision.kind.in_(("pay_hold", "release")),
-        )
-        .order_by(Decision.engagement_id, Decision.created_at)
-    )
+    """Engagements on pay hold whose latest hold decision was placed by the expiry sweep
+    (the ids are those a batch just judged, read in the record's reach)."""
     latest: dict[uuid.UUID, tuple[str, dict[str, Any]]] = {}
-    for engagement_id, kind, details in (await session.execute(query)).all():
+    for engagement_id, kind, details in await VerificationRepository(session).hold_decisions(
+        engagement_ids
+    ):
         latest[engagement_id] = (kind, details or {})
     return {
         engagement_id
@@ -860,8 +806,7 @@ async def _record_releases(
         for change in changes
         if change.pay_hold_released
     ]
-    if rows:
-        await session.execute(insert(Decision).values(rows))
+    await VerificationRepository(session).add_decisions(rows)
 
 
 async def verify_engagement(
@@ -881,12 +826,7 @@ async def verify_engagement(
         return None
     revision: RecordRevision | None
     if revision_id is None:
-        revision = await session.scalar(
-            select(RecordRevision)
-            .where(RecordRevision.sub_org_id == engagement.sub_org_id)
-            .order_by(RecordRevision.number.desc())
-            .limit(1)
-        )
+        revision = await RecordRepository(session).latest_revision(engagement.sub_org_id)
     else:
         revision = await session.get(RecordRevision, revision_id)
     known_at = revision.created_at if revision is not None else None

@@ -38,8 +38,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "backend/audit/service.py": 7,
     "backend/audit/tail.py": 2,
     "backend/demo/loader.py": 8,
-    "backend/projects/sweep.py": 5,
-    "backend/projects/verify_service.py": 18,
 }
 
 
