@@ -35,18 +35,20 @@ from backend.web.common import page, parse_uuid, require_gc
 from backend.web.forms import read_form, text, whole_number
 
 PAGE = "gc/integrations_procore.html"
+# The page's own address: where every change made on it comes back to.
+PAGE_PATH = "/settings/integrations/procore"
 PENDING_KEY = "coinet:procore:authorize:"
 # A person has this long to approve us in Procore before the started connection is forgotten.
 PENDING_SECONDS = 600
 
 
 def callback_url(settings: Settings) -> str:
-    return f"{settings.base_url.rstrip('/')}/settings/integrations/procore/callback"
+    return f"{settings.base_url.rstrip('/')}{PAGE_PATH}/callback"
 
 
 class ProcorePagesController(Controller):
     include_in_schema = False
-    path = "/settings/integrations/procore"
+    path = PAGE_PATH
 
     async def _page(
         self,
@@ -91,6 +93,13 @@ class ProcorePagesController(Controller):
             **context,
         )
 
+    async def _refused(
+        self, db: AsyncSession, actor: Actor, settings: Settings, refusal: DomainError
+    ) -> Template:
+        """The page again, saying what was refused, under the refusal's status. Nothing of a
+        refused change stays: each change runs in a savepoint, rolled back by the refusal."""
+        return await self._page(db, actor, settings, refusal.status_code, refusal)
+
     @get("/")
     async def show(self, actor: Actor, db: AsyncSession, settings: Settings) -> Template:
         return await self._page(db, actor, settings)
@@ -113,7 +122,7 @@ class ProcorePagesController(Controller):
                     text(form, "client_secret"),
                 )
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
+            return await self._refused(db, actor, settings, exc)
         return await self._page(db, actor, settings, hook_authorization=f"Bearer {hook_token}")
 
     @post("/authorize")
@@ -130,7 +139,7 @@ class ProcorePagesController(Controller):
             client_id, secret = text(form, "client_id"), text(form, "client_secret")
             check_credentials(company, client_id, secret)
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
+            return await self._refused(db, actor, settings, exc)
         state = secrets.token_urlsafe(24)
         pending = {
             "organisation_id": str(actor.organisation_id),
@@ -163,8 +172,12 @@ class ProcorePagesController(Controller):
             or pending["person_id"] != str(actor.person_id)
             or not code
         ):
-            error = BadInput("This Procore approval is unknown or expired: start again.")
-            return await self._page(db, actor, settings, error.status_code, error)
+            return await self._refused(
+                db,
+                actor,
+                settings,
+                BadInput("This Procore approval is unknown or expired: start again."),
+            )
         try:
             async with db.begin_nested():
                 _, hook_token = await connect(
@@ -178,14 +191,14 @@ class ProcorePagesController(Controller):
                     redirect_uri=callback_url(settings),
                 )
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
+            return await self._refused(db, actor, settings, exc)
         return await self._page(db, actor, settings, hook_authorization=f"Bearer {hook_token}")
 
     @post("/revoke")
     async def revoke(self, actor: Actor, db: AsyncSession) -> Response[Any]:
         require_gc(actor)
         await revoke(db, actor)
-        return Redirect(path="/settings/integrations/procore")
+        return Redirect(path=PAGE_PATH)
 
     @post("/vendors/refresh")
     async def refresh(self, actor: Actor, db: AsyncSession, settings: Settings) -> Response[Any]:
@@ -194,8 +207,8 @@ class ProcorePagesController(Controller):
             async with db.begin_nested():
                 await mapping.refresh_vendors(db, settings, actor)
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
-        return Redirect(path="/settings/integrations/procore")
+            return await self._refused(db, actor, settings, exc)
+        return Redirect(path=PAGE_PATH)
 
     @post("/vendors/{vendor_id:int}")
     async def decide_vendor(
@@ -217,8 +230,8 @@ class ProcorePagesController(Controller):
                         db, actor, vendor_id, parse_uuid(text(form, "sub_org_id"))
                     )
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
-        return Redirect(path="/settings/integrations/procore")
+            return await self._refused(db, actor, settings, exc)
+        return Redirect(path=PAGE_PATH)
 
     @post("/projects")
     async def link_project(
@@ -234,8 +247,8 @@ class ProcorePagesController(Controller):
                 procore_id = whole_number(form, "procore_project_id", "Procore project id", 0)
                 await mapping.link_project(db, settings, actor, project_id, procore_id)
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
-        return Redirect(path="/settings/integrations/procore")
+            return await self._refused(db, actor, settings, exc)
+        return Redirect(path=PAGE_PATH)
 
     @post("/commitments/import")
     async def import_commitments(
@@ -253,7 +266,7 @@ class ProcorePagesController(Controller):
                     commitments.check_default_trade(text(form, "default_trade") or None),
                 )
         except DomainError as exc:
-            return await self._page(db, actor, settings, exc.status_code, exc)
+            return await self._refused(db, actor, settings, exc)
         return await self._page(db, actor, settings, imported=report)
 
     @post("/reconcile")
