@@ -206,6 +206,25 @@ async def test_retried_and_duplicated_jobs_change_nothing(
     assert len(await verdicts_of(db, revision.id)) == 3
 
 
+async def test_a_record_judges_only_the_engagements_resting_on_it(
+    db: AsyncSession, settings: Settings
+) -> None:
+    """The fan-out acts for one sub's record (record_reach_scope): an engagement of another
+    sub handed to it is not judged against that record, and nothing is written for it."""
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    other = await ready_sub(db, gc)
+    own = await engage_on_project(db, gc, sub)
+    foreign = await engage_on_project(db, gc, other)
+    revision = await confirm(db, make_store(settings), sub, initial_change(TODAY))
+    rows = await load_record_rows(db, sub.id)
+
+    changes = await verify_batch(db, [own.id, foreign.id], rows, revision, TODAY)
+
+    assert [change.engagement_id for change in changes] == [own.id]
+    assert set(await verdicts_of(db, revision.id)) == {own.id}
+
+
 async def _accepted_broker(db: AsyncSession, sub: Org) -> Org:
     broker = await make_org(db, "broker")
     agent = await person_of(db, broker.emails["broker_agent"])
