@@ -330,15 +330,6 @@ def make_check(
 ) -> Check:
     """A Check of a catalogued code; `severity` overrides the usual one where the set decides."""
     spec = SPECS[code]
-    return Check(
-        code,
-        outcome,
-        line,
-        spec.requirement,
-        expected,
-        found,
-        severity or spec.severity,
-        spec.waivable,
-        evidence,
-        None,
-    )
+    if severity:
+        spec = spec.with_severity(severity)
+    return spec.make(outcome, line, expected, found, evidence)
