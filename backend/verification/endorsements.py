@@ -140,16 +140,21 @@ def _granting(
     for filed_kind in _AI_FILED_KINDS:
         if filed_kind == kind:
             continue
-        for endorsement in lookup(record.endorsements_by_kind, filed_kind) or ():
-            if line not in endorsement.lines or not endorsement.in_effect(day):
-                continue
-            form, edition = resolved_form(endorsement, equivalents)
-            if form is None or not grants(form, edition, kind):
-                continue
-            if endorsement.source == SOURCE_ENDORSEMENT:
+        filed_on_file, filed_claimed = _in_effect_by_source(record, filed_kind, line, day)
+        for endorsement in filed_on_file:
+            if _form_grants(endorsement, kind, equivalents):
                 on_file.append(endorsement)
-            else:
+        for endorsement in filed_claimed:
+            if _form_grants(endorsement, kind, equivalents):
                 claimed.append(endorsement)
+
+
+def _form_grants(
+    endorsement: Endorsement, kind: str, equivalents: Mapping[str, FormEdition]
+) -> bool:
+    """Whether the form the endorsement is judged as (resolved_form) grants `kind`."""
+    form, edition = resolved_form(endorsement, equivalents)
+    return form is not None and grants(form, edition, kind)
 
 
 def required_parties(set_parties: dict[str, str], context_parties: tuple[str, ...]) -> Parties:
