@@ -243,50 +243,30 @@ def _coverage_view(
     prefix = f"cov-{index}-"
     insurer_index, insurer = insurers.get(str(coverage.get("insurer_letter")), (-1, {}))
     ipointer = f"/insurers/{insurer_index}"
+
+    def read(key: str, label: str, name: str = "", **kw: Any) -> FieldView:
+        """The coverage's `key` as read (a tick as on or off), located where it was read."""
+        value = coverage.get(key)
+        if kw.get("kind") == "checkbox":
+            value = bool(value)
+        return locate.view(f"{base}/{key}", prefix + (name or key), label, value, **kw)
+
     fields = [
         locate.view(f"{ipointer}/name", prefix + "insurer_name", "Insurer", insurer.get("name")),
         locate.view(
             f"{ipointer}/naic", prefix + "insurer_naic", "NAIC number", insurer.get("naic")
         ),
-        locate.view(
-            f"{base}/policy_number",
-            prefix + "policy_number",
-            "Policy number",
-            coverage.get("policy_number"),
-        ),
-        locate.view(
-            f"{base}/effective",
-            prefix + "effective",
-            "Effective",
-            coverage.get("effective"),
-            kind="date",
-        ),
-        locate.view(
-            f"{base}/expiration",
-            prefix + "expiration",
-            "Expires",
-            coverage.get("expiration"),
-            kind="date",
-        ),
+        read("policy_number", "Policy number"),
+        read("effective", "Effective", kind="date"),
+        read("expiration", "Expires", kind="date"),
     ]
     if line in ("general_liability", "umbrella", "excess"):
-        fields.append(
-            locate.view(
-                f"{base}/basis",
-                prefix + "basis",
-                "Basis",
-                coverage.get("basis"),
-                kind="select",
-                options=BASES,
-            )
-        )
+        fields.append(read("basis", "Basis", kind="select", options=BASES))
     if line == "general_liability":
         fields.append(
-            locate.view(
-                f"{base}/aggregate_applies_per",
-                prefix + "aggregate_applies_per",
+            read(
+                "aggregate_applies_per",
                 "Aggregate applies per",
-                coverage.get("aggregate_applies_per"),
                 kind="select",
                 options=AGGREGATE_PER,
             )
@@ -302,34 +282,10 @@ def _coverage_view(
                 kind="amount",
             )
         )
-    fields.append(
-        locate.view(
-            f"{base}/additional_insured",
-            prefix + "additional_insured",
-            "Additional insured (INSD)",
-            bool(coverage.get("additional_insured")),
-            kind="checkbox",
-        )
-    )
-    fields.append(
-        locate.view(
-            f"{base}/subrogation_waived",
-            prefix + "subrogation_waived",
-            "Subrogation waived (SUBR WVD)",
-            bool(coverage.get("subrogation_waived")),
-            kind="checkbox",
-        )
-    )
+    fields.append(read("additional_insured", "Additional insured (INSD)", kind="checkbox"))
+    fields.append(read("subrogation_waived", "Subrogation waived (SUBR WVD)", kind="checkbox"))
     if line == "workers_compensation":
-        fields.append(
-            locate.view(
-                f"{base}/statutory",
-                prefix + "wc_statutory",
-                "Statutory limits",
-                bool(coverage.get("statutory")),
-                kind="checkbox",
-            )
-        )
+        fields.append(read("statutory", "Statutory limits", "wc_statutory", kind="checkbox"))
         states = _as_list(coverage.get("states"))
         fields.append(
             locate.view(
@@ -340,15 +296,7 @@ def _coverage_view(
             )
         )
     if line == "umbrella":
-        fields.append(
-            locate.view(
-                f"{base}/follows_form",
-                prefix + "follows_form",
-                "Follows form",
-                bool(coverage.get("follows_form")),
-                kind="checkbox",
-            )
-        )
+        fields.append(read("follows_form", "Follows form", kind="checkbox"))
     autos = _as_list(coverage.get("covered_autos"))
     return CoverageView(
         index=index,
