@@ -26,6 +26,8 @@ from backend.network.service import RESET_LINK_LIFETIME, AuthService
 from backend.web.common import page
 
 TWO_FACTOR_PAGE = "auth/two_factor.html"
+# Every form here is posted as an HTML form is, not as JSON.
+URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 RESET_SENT = (
     "If an account uses that address, a link to set a new password is on its way to it. "
     "The link works once, within the hour."
@@ -83,6 +85,14 @@ async def signed_in(request: Request[Any, Any, Any], auth: AuthService) -> Actor
     return await auth.actor_for_session(cookie) if cookie else None
 
 
+async def _two_factor_page(
+    db: AsyncSession, actor: Actor, on: bool, secret: str | None = None, uri: str | None = None
+) -> Template:
+    """The second-factor page: on or off, and while being set up, the secret and its QR
+    address."""
+    return await page(db, actor, TWO_FACTOR_PAGE, on=on, secret=secret, uri=uri, error=None)
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -96,7 +106,7 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         auth: AuthService,
         settings: Settings,
-        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[SignInForm, URL_FORM],
     ) -> Response[Any]:
         await check_pre_session_csrf(request)
         try:
@@ -144,7 +154,7 @@ class AuthController(Controller):
         actor: Actor,
         auth: AuthService,
         settings: Settings,
-        data: Annotated[SwitchForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[SwitchForm, URL_FORM],
     ) -> Redirect:
         new = await auth.switch(actor, data.context, request.cookies.get(SESSION_COOKIE, ""))
         return Redirect(path="/", cookies=[session_cookie(new, settings)])
@@ -154,12 +164,12 @@ class AuthController(Controller):
     @get("/settings/two-factor")
     async def two_factor_page(self, actor: Actor, auth: AuthService, db: AsyncSession) -> Template:
         on = await auth.two_factor_on(actor)
-        return await page(db, actor, TWO_FACTOR_PAGE, on=on, secret=None, uri=None, error=None)
+        return await _two_factor_page(db, actor, on)
 
     @post("/settings/two-factor/start")
     async def two_factor_start(self, actor: Actor, auth: AuthService, db: AsyncSession) -> Template:
         secret, uri = await auth.start_two_factor(actor)
-        return await page(db, actor, TWO_FACTOR_PAGE, on=False, secret=secret, uri=uri, error=None)
+        return await _two_factor_page(db, actor, False, secret, uri)
 
     @post("/settings/two-factor/confirm")
     async def two_factor_confirm(
@@ -167,10 +177,10 @@ class AuthController(Controller):
         actor: Actor,
         auth: AuthService,
         db: AsyncSession,
-        data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[CodeForm, URL_FORM],
     ) -> Template:
         await auth.confirm_two_factor(actor, data.code)
-        return await page(db, actor, TWO_FACTOR_PAGE, on=True, secret=None, uri=None, error=None)
+        return await _two_factor_page(db, actor, True)
 
     @post("/settings/two-factor/disable")
     async def two_factor_disable(
@@ -178,10 +188,10 @@ class AuthController(Controller):
         actor: Actor,
         auth: AuthService,
         db: AsyncSession,
-        data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[CodeForm, URL_FORM],
     ) -> Template:
         await auth.disable_two_factor(actor, data.code)
-        return await page(db, actor, TWO_FACTOR_PAGE, on=False, secret=None, uri=None, error=None)
+        return await _two_factor_page(db, actor, False)
 
     # --- password reset -----------------------------------------------------------------
 
@@ -195,7 +205,7 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         auth: AuthService,
         settings: Settings,
-        data: Annotated[ForgotForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[ForgotForm, URL_FORM],
     ) -> Template:
         await check_pre_session_csrf(request)
         found = await auth.request_password_reset(data.email)
@@ -227,7 +237,7 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         auth: AuthService,
-        data: Annotated[ResetForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[ResetForm, URL_FORM],
     ) -> Response[Any]:
         await check_pre_session_csrf(request)
         try:
@@ -292,7 +302,7 @@ class AuthController(Controller):
         auth: AuthService,
         db: AsyncSession,
         settings: Settings,
-        data: Annotated[AcceptForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[AcceptForm, URL_FORM],
     ) -> Response[Any]:
         await check_pre_session_csrf(request)
         cookie = request.cookies.get(SESSION_COOKIE, "")
