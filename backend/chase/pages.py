@@ -22,11 +22,11 @@ from backend.chase.upload_links import (
     upload_with_link,
 )
 from backend.config import Settings
-from backend.db.models import Organisation
 from backend.errors import DomainError
 from backend.http import check_pre_session_csrf, csrf_form
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.company import CompanyService
 from backend.records.store import DocumentStore
 from backend.web.common import fragment, is_htmx, page, require_gc, require_sub
 from backend.web.forms import checked, read_form, text
@@ -48,10 +48,8 @@ class ChasePagesController(Controller):
     @get("/settings/reminders")
     async def schedule_page(self, actor: Actor, db: AsyncSession, saved: bool = False) -> Template:
         require_gc(actor)
-        organisation = await db.get(Organisation, actor.organisation_id)
-        return await self._schedule(
-            db, actor, schedule_of(organisation.settings if organisation else None), None, saved
-        )
+        organisation = await CompanyService(db).own(actor)
+        return await self._schedule(db, actor, schedule_of(organisation.settings), None, saved)
 
     async def _schedule(
         self,
@@ -66,7 +64,6 @@ class ChasePagesController(Controller):
             db,
             actor,
             "chase/schedule.html",
-            status_code=error.status_code if error else 200,
             schedule=schedule,
             typed=typed
             or {
@@ -85,8 +82,7 @@ class ChasePagesController(Controller):
         require_gc(actor)
         require(actor, "project.write")
         form = await read_form(request)
-        organisation = await db.get(Organisation, actor.organisation_id, with_for_update=True)
-        assert organisation is not None
+        company = CompanyService(db)
         typed = {
             name: text(form, name)[:200] for name in ("before_days", "every_days", "escalate_after")
         }
@@ -98,14 +94,9 @@ class ChasePagesController(Controller):
                 checked(form, "enabled"),
             )
         except DomainError as exc:
-            return await self._schedule(
-                db, actor, schedule_of(organisation.settings), exc, False, typed
-            )
-        # A new dict, so SQLAlchemy sees the JSONB column change.
-        organisation.settings = {
-            **(organisation.settings or {}),
-            SCHEDULE_SETTING: schedule.as_setting(),
-        }
+            current = schedule_of((await company.own(actor)).settings)
+            return await self._schedule(db, actor, current, exc, False, typed)
+        await company.save_settings(actor, {SCHEDULE_SETTING: schedule.as_setting()})
         return Redirect(path="/settings/reminders?saved=true")
 
     @get("/certificates-needed")

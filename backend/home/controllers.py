@@ -16,6 +16,7 @@ from backend.notify.service import unread_notices
 from backend.projects.service import ProjectService
 from backend.records.service import RecordService
 from backend.web.common import page
+from backend.web.dashboard import PortfolioFilter
 from backend.web.gc_pages import dashboard_context
 from backend.web.sub_pages import HOME_NOTICES, record_page
 from backend.web.sub_views import dependants
@@ -38,7 +39,7 @@ class HomeController(Controller):
         projects: ProjectService,
     ) -> Template:
         if actor.is_gc:
-            context = await dashboard_context(db, actor, projects, None, None, None, None, None)
+            context = await dashboard_context(db, actor, projects, PortfolioFilter())
             return await page(db, actor, "gc/dashboard.html", **context)
         if actor.is_sub:
             return await record_page(db, actor, records, actor.organisation_id)

@@ -8,6 +8,8 @@ find it. No HTTP here and no commit."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +94,14 @@ class CompanyService:
         organisation = await self.repo.organisation(actor.organisation_id)
         assert organisation is not None, "an actor's organisation outlives its sessions"
         return organisation
+
+    async def save_settings(self, actor: Actor, values: Mapping[str, Any]) -> None:
+        """Merges `values` into the acting organisation's settings, the row locked first, so
+        two admins saving different settings at once each keep the other's."""
+        organisation = await self.repo.organisation(actor.organisation_id, for_update=True)
+        assert organisation is not None, "an actor's organisation outlives its sessions"
+        # A new dict, so SQLAlchemy sees the JSONB column change.
+        organisation.settings = {**(organisation.settings or {}), **values}
 
     async def set_own_tax_id(self, actor: Actor, raw: str) -> Organisation:
         """Sets the acting organisation's EIN (see set_tax_id; the caller holds the

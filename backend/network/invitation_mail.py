@@ -19,8 +19,10 @@ from litestar import Request
 from litestar.background_tasks import BackgroundTask
 
 from backend.config import Settings
+from backend.db.models import Project
 from backend.mail_parts import enqueue_mail, message_to
 from backend.network.actor import Actor
+from backend.network.invitations import Issued, invited_as
 from backend.network.repository import NetworkRepository
 from backend.network.secrets import token_digest
 
@@ -74,6 +76,17 @@ def mail_after_commit(
     request: Request[Any, Any, Any], to: str, actor: Actor, purpose: str, link: str
 ) -> BackgroundTask:
     return BackgroundTask(_queue_named, request.app.state, to, actor, purpose, link)
+
+
+def project_mail_after_commit(
+    request: Request[Any, Any, Any], actor: Actor, project: Project, issued: Issued, base_url: str
+) -> BackgroundTask:
+    """The mail of an invitation to work on a project (sent or sent again), in the words every
+    page that invites a sub uses."""
+    purpose = f"to work on {project.name} ({project.number}) as {invited_as(issued.invitation)}"
+    return mail_after_commit(
+        request, issued.invitation.email, actor, purpose, issued.link(base_url)
+    )
 
 
 async def _queue_named(state: Any, to: str, actor: Actor, purpose: str, link: str) -> bool:

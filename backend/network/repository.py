@@ -68,8 +68,10 @@ class NetworkRepository:
         row = (await self.session.execute(query)).first()
         return (row[0], row[1]) if row else None
 
-    async def organisation(self, organisation_id: uuid.UUID) -> Organisation | None:
-        return await self.session.get(Organisation, organisation_id)
+    async def organisation(
+        self, organisation_id: uuid.UUID, for_update: bool = False
+    ) -> Organisation | None:
+        return await self.session.get(Organisation, organisation_id, with_for_update=for_update)
 
     async def organisation_with_tax_id(self, tax_id: str) -> Organisation | None:
         """The organisation holding this EIN (nine digits), across the network: an EIN is one

@@ -20,7 +20,7 @@ from backend.db.models import Project
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.invitation_mail import mail_after_commit
+from backend.network.invitation_mail import project_mail_after_commit
 from backend.network.invitations import InvitationService
 from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
@@ -141,14 +141,7 @@ class BulkInviteController(Controller):
                 continue
             row.outcome = f"Invited ({issued.invitee_name})"
             mails.append(
-                mail_after_commit(
-                    request,
-                    issued.invitation.email,
-                    actor,
-                    f"to work on {row.project.name} ({row.project.number}) as "
-                    f"{issued.invitation.trade}",
-                    issued.link(settings.base_url),
-                )
+                project_mail_after_commit(request, actor, row.project, issued, settings.base_url)
             )
         response = await _page(db, actor, text, rows, None, sent=True)
         response.background = BackgroundTasks(mails) if mails else None
@@ -168,7 +161,6 @@ async def _page(
         db,
         actor,
         "gc/bulk_invite.html",
-        status_code=error.status_code if error else 200,
         csv_text=text,
         rows=rows,
         error=error,

@@ -10,7 +10,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Organisation
-from backend.errors import Forbidden
+from backend.errors import DomainError, Forbidden
 from backend.network.actor import Actor
 
 # The four colours of the dashboard; the status word is always printed inside the badge, so
@@ -41,10 +41,15 @@ async def page(
     db: AsyncSession,
     actor: Actor | None,
     template_name: str,
-    status_code: int = 200,
+    status_code: int | None = None,
     **context: Any,
 ) -> Template:
-    """A full page: base.html needs the actor and its organisation for the header."""
+    """A full page: base.html needs the actor and its organisation for the header. A page
+    shown again with a refusal (`error` in the context) answers with the refusal's status,
+    unless `status_code` says otherwise."""
+    if status_code is None:
+        error = context.get("error")
+        status_code = error.status_code if isinstance(error, DomainError) else 200
     organisation = await db.get(Organisation, actor.organisation_id) if actor else None
     return Template(
         template_name=template_name,

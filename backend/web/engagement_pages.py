@@ -293,7 +293,6 @@ async def engagement_page(
         db,
         actor,
         "gc/engagement.html",
-        status_code=error.status_code if error else 200,
         row=row,
         engagement=engagement,
         project=project,

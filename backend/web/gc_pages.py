@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +17,8 @@ from backend.db.models import Invitation, Organisation, Project, ProjectTrade
 from backend.errors import BadInput, DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.invitation_mail import mail_after_commit
-from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued, invited_as
+from backend.network.invitation_mail import project_mail_after_commit
+from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects import requirement_sets
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService
@@ -39,18 +40,28 @@ from backend.web.forms import read_form, required_date, text, whole_number
 TRADE_ROWS = 3
 
 
-async def dashboard_context(
-    db: AsyncSession,
+def gc_portfolio_filter(
     actor: Actor,
-    projects: ProjectService,
-    project: str | None,
-    status: str | None,
-    window: str | None,
-    sort: str | None,
-    order: str | None,
+    project: str | None = None,
+    status: str | None = None,
+    window: str | None = None,
+    sort: str | None = None,
+    order: str | None = None,
     phase: str | None = None,
+) -> PortfolioFilter:
+    """The dashboard's filter from its query string, read once for the page and its CSV; a
+    GC's page, so anyone else is refused before the filter is judged."""
+    require_gc(actor)
+    return PortfolioFilter.parse(project, status, window, sort, order, phase)
+
+
+# The page and its CSV take the same filter, as `chosen`.
+PORTFOLIO_FILTER: Final = {"chosen": Provide(gc_portfolio_filter, sync_to_thread=False)}
+
+
+async def dashboard_context(
+    db: AsyncSession, actor: Actor, projects: ProjectService, chosen: PortfolioFilter
 ) -> dict[str, Any]:
-    chosen = PortfolioFilter.parse(project, status, window, sort, order, phase)
     today = date.today()
     rows = await portfolio(db, actor, today, chosen)
     return {
@@ -67,7 +78,7 @@ async def dashboard_context(
 class GcPagesController(Controller):
     include_in_schema = False
 
-    @get("/dashboard")
+    @get("/dashboard", dependencies=PORTFOLIO_FILTER)
     async def dashboard(
         self,
         request: Request[Any, Any, Any],
@@ -75,17 +86,9 @@ class GcPagesController(Controller):
         db: AsyncSession,
         projects: ProjectService,
         settings: Settings,
-        project: str | None = None,
-        status: str | None = None,
-        window: str | None = None,
-        sort: str | None = None,
-        order: str | None = None,
-        phase: str | None = None,
+        chosen: PortfolioFilter,
     ) -> Template:
-        require_gc(actor)
-        context = await dashboard_context(
-            db, actor, projects, project, status, window, sort, order, phase
-        )
+        context = await dashboard_context(db, actor, projects, chosen)
         if is_htmx(request):
             return fragment("gc/_portfolio.html", actor, **context)
         return await page(
@@ -96,20 +99,10 @@ class GcPagesController(Controller):
             **context,
         )
 
-    @get("/dashboard.csv")
+    @get("/dashboard.csv", dependencies=PORTFOLIO_FILTER)
     async def dashboard_csv(
-        self,
-        actor: Actor,
-        db: AsyncSession,
-        project: str | None = None,
-        status: str | None = None,
-        window: str | None = None,
-        sort: str | None = None,
-        order: str | None = None,
-        phase: str | None = None,
+        self, actor: Actor, db: AsyncSession, chosen: PortfolioFilter
     ) -> Response[str]:
-        require_gc(actor)
-        chosen = PortfolioFilter.parse(project, status, window, sort, order, phase)
         today = date.today()
         rows = await portfolio(db, actor, today, chosen)
         organisation = await db.get(Organisation, actor.organisation_id)
@@ -139,7 +132,6 @@ class GcPagesController(Controller):
             db,
             actor,
             "gc/projects.html",
-            status_code=error.status_code if error else 200,
             projects=await projects.projects(actor),
             sets=await requirement_sets.sets_of(db, actor),
             tiers=TIERS,
@@ -252,7 +244,6 @@ class GcPagesController(Controller):
             db,
             actor,
             "gc/project.html",
-            status_code=error.status_code if error else 200,
             project=project,
             tree=engagement_tree(rows),
             count=len(rows),
@@ -294,12 +285,8 @@ class GcPagesController(Controller):
             typed = {name: text(form, name) for name in ("email", "trade", "contract")}
             return await self._project_page(db, actor, projects, project_id, None, exc, typed=typed)
         response = await self._project_page(db, actor, projects, project_id, sent, None)
-        response.background = mail_after_commit(
-            request,
-            sent.invitation.email,
-            actor,
-            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
-            sent.link(settings.base_url),
+        response.background = project_mail_after_commit(
+            request, actor, project, sent, settings.base_url
         )
         return response
 
@@ -327,12 +314,8 @@ class GcPagesController(Controller):
         response = await self._project_page(
             db, actor, projects, project_id, sent, None, typed_address=False
         )
-        response.background = mail_after_commit(
-            request,
-            sent.invitation.email,
-            actor,
-            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
-            sent.link(settings.base_url),
+        response.background = project_mail_after_commit(
+            request, actor, project, sent, settings.base_url
         )
         return response
 

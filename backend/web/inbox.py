@@ -182,7 +182,6 @@ async def _inbox_page(
         db,
         actor,
         "gc/inbox.html",
-        status_code=error.status_code if error else 200,
         items=items,
         error=error,
         approved=approved,

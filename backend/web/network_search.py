@@ -22,8 +22,8 @@ from backend.db.models import Organisation, Project
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
-from backend.network.invitation_mail import mail_after_commit
-from backend.network.invitations import InvitationService, Issued, invited_as
+from backend.network.invitation_mail import project_mail_after_commit
+from backend.network.invitations import InvitationService, Issued
 from backend.network.tax_ids import normalise_ein
 from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
@@ -108,12 +108,8 @@ class NetworkSearchController(Controller):
             typed = (text(form, "sub_org_id"), text(form, "contract"))
             return await _network_page(db, actor, q, state, project_id, exc, None, tax_id, typed)
         response = await _network_page(db, actor, q, state, project_id, None, sent, tax_id)
-        response.background = mail_after_commit(
-            request,
-            sent.invitation.email,
-            actor,
-            f"to work on {project.name} ({project.number}) as {invited_as(sent.invitation)}",
-            sent.link(settings.base_url),
+        response.background = project_mail_after_commit(
+            request, actor, project, sent, settings.base_url
         )
         return response
 
@@ -145,7 +141,6 @@ async def _network_page(
         db,
         actor,
         "gc/network.html",
-        status_code=error.status_code if error else 200,
         q=name,
         state=state_code,
         tax_id=typed_tax_id,

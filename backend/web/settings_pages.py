@@ -34,10 +34,6 @@ from backend.web.review_checks import (
 )
 
 
-def alert_days_of(organisation: Organisation | None) -> list[int]:
-    return list(alert_thresholds(organisation.settings if organisation else None))
-
-
 def parse_alert_days(raw: str) -> list[int]:
     values: set[int] = set()
     for part in raw.replace(";", ",").replace(" ", ",").split(","):
@@ -88,7 +84,6 @@ class SettingsPagesController(Controller):
             db,
             actor,
             "gc/requirement_editor.html",
-            status_code=error.status_code if error else 200,
             current=current,
             versions=await requirement_sets.versions_of(db, actor, set_id),
             body=body,
@@ -118,21 +113,7 @@ class SettingsPagesController(Controller):
     @get("/settings/notifications")
     async def notifications(self, actor: Actor, db: AsyncSession, saved: bool = False) -> Template:
         require_gc(actor)
-        organisation = await db.get(Organisation, actor.organisation_id)
-        return await page(
-            db,
-            actor,
-            "gc/notifications.html",
-            alert_days=alert_days_of(organisation),
-            certificate_max_age=certificate_max_age(
-                organisation.settings if organisation else None
-            ),
-            email=(organisation.settings or {}).get("email_notices", True)
-            if organisation
-            else True,
-            error=None,
-            saved=saved,
-        )
+        return await _notifications_page(db, actor, None, saved)
 
     @post("/settings/notifications")
     async def save_notifications(
@@ -141,31 +122,38 @@ class SettingsPagesController(Controller):
         require_gc(actor)
         require(actor, "project.write")
         form = await read_form(request)
-        organisation = await db.get(Organisation, actor.organisation_id, with_for_update=True)
-        assert organisation is not None
         try:
             days = parse_alert_days(text(form, "alert_days"))
             max_age = parse_certificate_max_age(text(form, CERTIFICATE_MAX_AGE_SETTING))
         except DomainError as exc:
-            return await page(
-                db,
-                actor,
-                "gc/notifications.html",
-                status_code=exc.status_code,
-                alert_days=alert_days_of(organisation),
-                certificate_max_age=certificate_max_age(organisation.settings),
-                email=(organisation.settings or {}).get("email_notices", True),
-                error=exc,
-                saved=False,
-            )
-        # A new dict, so SQLAlchemy sees the JSONB column change.
-        organisation.settings = {
-            **(organisation.settings or {}),
-            "alert_thresholds": days,
-            CERTIFICATE_MAX_AGE_SETTING: max_age,
-            "email_notices": text(form, "email_notices") == "on",
-        }
+            return await _notifications_page(db, actor, exc, False)
+        await CompanyService(db).save_settings(
+            actor,
+            {
+                "alert_thresholds": days,
+                CERTIFICATE_MAX_AGE_SETTING: max_age,
+                "email_notices": text(form, "email_notices") == "on",
+            },
+        )
         return Redirect(path="/settings/notifications?saved=true")
+
+
+async def _notifications_page(
+    db: AsyncSession, actor: Actor, error: DomainError | None, saved: bool
+) -> Template:
+    """The GC's notification settings as saved (a refused form is not kept: three short
+    fields, the error box says which was wrong)."""
+    settings = (await CompanyService(db).own(actor)).settings
+    return await page(
+        db,
+        actor,
+        "gc/notifications.html",
+        alert_days=list(alert_thresholds(settings)),
+        certificate_max_age=certificate_max_age(settings),
+        email=(settings or {}).get("email_notices", True),
+        error=error,
+        saved=saved,
+    )
 
 
 class CompanySettingsController(Controller):
@@ -211,7 +199,6 @@ async def _company_page(
         db,
         actor,
         "sub/company.html",
-        status_code=error.status_code if error else 200,
         company=organisation,
         tax_id=typed if typed is not None else format_ein(organisation.tax_id),
         may_change=actor.role == "sub_admin",
