@@ -17,12 +17,11 @@ import uuid
 from typing import Any, Final
 
 from arq import Retry
-from sqlalchemy import select
 
 from backend.acord.reader_pool import ReaderPool
 from backend.acord.sandbox import ReadOutcome, read_once
 from backend.db.models import Document
-from backend.notify import webhooks as integration_events
+from backend.records.service import record_read
 from backend.records.store import make_store
 from backend.web.page_image import save_pages
 
@@ -89,15 +88,6 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
     state = "needs_manual_entry" if "error" in result else "read"
     async with factory() as session, session.begin():
         # Every pending copy of the same bytes (in other subs' records) gets the result too.
-        pending = await session.execute(
-            select(Document)
-            .where(Document.sha256 == sha256, Document.read_state == "pending")
-            .with_for_update(skip_locked=True)
-        )
-        read = list(pending.scalars())
-        for row in read:
-            row.read_state = state
-            row.read_result = result
-        await integration_events.documents_read(session, read)
+        await record_read(session, sha256, state, result)
     log.info("read document %s: %s", document_id, state)
     return state

@@ -17,9 +17,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select
-
-from backend.db.models import Document, OutboxEvent
+from backend.notify.outbox import claim_unpublished
+from backend.records.service import pending_reads
 from workers.read_job import READ_JOB, read_job_id
 
 log = logging.getLogger("coinet.relay")
@@ -39,15 +38,8 @@ async def relay_outbox(ctx: dict[str, Any], batch_size: int = 200) -> int:
     redis = ctx["redis"]
     published = 0
     async with factory() as session, session.begin():
-        events = (
-            await session.execute(
-                select(OutboxEvent)
-                .where(OutboxEvent.published_at.is_(None))
-                .order_by(OutboxEvent.created_at)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        ).scalars()
+        # Claimed with SKIP LOCKED: another relay running now takes the others.
+        events = await claim_unpublished(session, batch_size)
         for event in events:
             job_name = HANDLERS.get(event.kind)
             event.attempts += 1
@@ -75,19 +67,9 @@ async def queue_pending_reads(ctx: dict[str, Any], *, grace: timedelta = PENDING
     factory = ctx["session_factory"]
     now = datetime.now(UTC)
     async with factory() as session:
-        pending = (
-            await session.execute(
-                select(Document.id)
-                .where(
-                    Document.read_state == "pending",
-                    Document.created_at <= now - grace,
-                    Document.created_at >= now - PENDING_READ_WINDOW,
-                )
-                .order_by(Document.created_at)
-                .limit(PENDING_READ_BATCH)
-            )
-        ).scalars()
-        document_ids = list(pending)
+        document_ids = await pending_reads(
+            session, now - PENDING_READ_WINDOW, now - grace, PENDING_READ_BATCH
+        )
     queued = 0
     for document_id in document_ids:
         job = await ctx["redis"].enqueue_job(

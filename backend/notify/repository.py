@@ -13,7 +13,14 @@ from sqlalchemy import Table, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Invitation, Membership, Notice, ProcoreConnection
+from backend.db.models import (
+    Engagement,
+    Invitation,
+    Membership,
+    Notice,
+    OutboxEvent,
+    ProcoreConnection,
+)
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
@@ -332,3 +339,25 @@ class DeliveryRepository:
             )
         )
         return bool(await self.session.scalar(query))
+
+
+class OutboxRepository:
+    """The outbox as the relay sees it (workers/relay.py). A system job, no organisation
+    acting, so no tenant scope: an event was written, and its audience checked, by the
+    transaction that made the change; the relay only hands it to the job that acts on it,
+    which scopes its own statements to what the event names."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def unpublished_locked(self, limit: int) -> list[OutboxEvent]:
+        """The oldest events not yet handed to the queue, locked; events another relay holds
+        are skipped (it publishes them)."""
+        query = (
+            select(OutboxEvent)
+            .where(OutboxEvent.published_at.is_(None))
+            .order_by(OutboxEvent.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(query)).scalars())

@@ -247,3 +247,36 @@ class RecordRepository:
 
     def add_outbox(self, event: OutboxEvent) -> None:
         self.session.add(event)
+
+    # --- reading uploads (workers/read_job.py, workers/relay.py; no person acting) ----------
+
+    async def pending_copies_locked(self, sha256: str) -> list[Document]:
+        """Every document with these bytes still waiting to be read, in any sub's record,
+        locked (copies another reader holds are skipped: it records the same result). Scope:
+        the bytes themselves. Reading is deterministic, so each sub gets what reading its own
+        upload would give it, and nothing of another record is read or shown (as
+        `any_read_result`)."""
+        query = (
+            select(Document)
+            .where(Document.sha256 == sha256, Document.read_state == "pending")
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def pending_documents(
+        self, created_from: datetime, created_until: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        """Ids of the documents uploaded in this window still waiting to be read, oldest
+        first. Scope: every sub's (a system job that only queues each document's read, which
+        then acts on that document alone)."""
+        query = (
+            select(Document.id)
+            .where(
+                Document.read_state == "pending",
+                Document.created_at <= created_until,
+                Document.created_at >= created_from,
+            )
+            .order_by(Document.created_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -389,6 +390,26 @@ def as_read(result: Any) -> Any:
     if isinstance(fix, dict) and isinstance(holder, dict):
         clean["certificate_holder"] = {**holder, "name": fix.get("read")}
     return clean
+
+
+async def record_read(
+    session: AsyncSession, sha256: str, state: str, result: dict[str, Any]
+) -> int:
+    """The reader's result for these bytes, saved on every copy still pending (in other subs'
+    records too) and announced to those listening; returns how many documents it reached."""
+    documents = await RecordRepository(session).pending_copies_locked(sha256)
+    for document in documents:
+        document.read_state = state
+        document.read_result = result
+    await integration_events.documents_read(session, documents)
+    return len(documents)
+
+
+async def pending_reads(
+    session: AsyncSession, created_from: datetime, created_until: datetime, limit: int
+) -> list[uuid.UUID]:
+    """The documents uploaded in this window still waiting to be read, oldest first."""
+    return await RecordRepository(session).pending_documents(created_from, created_until, limit)
 
 
 def read_request(document: Document) -> OutboxEvent:

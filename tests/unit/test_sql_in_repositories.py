@@ -46,8 +46,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     "workers/dead_letter.py": 10,
     "workers/fanout.py": 12,
     "workers/procore.py": 4,
-    "workers/read_job.py": 2,
-    "workers/relay.py": 4,
 }
 
 
