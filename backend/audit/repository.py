@@ -1,7 +1,8 @@
-"""All SQL of the audit log but the append path's lock and chaining reads (service.py).
+"""All SQL of the audit log.
 
-The log is one table for every organisation. The module functions are the append path's bulk
-writes and reads by leaf index, made under the append lock and never for a tenant. An
+The log is one table for every organisation. The module functions are the append path's
+locks, chaining reads, bulk writes and reads by leaf index, made under the append lock and
+never for a tenant; the order they are called in (lock first) is the service's. An
 `AuditRepository` method that answers an organisation's request starts from the scope of
 `network/access.py` (its first argument); the others (checkpoints, tree nodes, the operator's
 look-ups by reference) read the log as a whole and are called by the service and the `coinet`
@@ -16,7 +17,7 @@ from typing import Final
 from typing import cast as typing_cast
 
 from sqlalchemy import ColumnElement, Table, cast, func, insert, select, text, tuple_
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement
@@ -24,6 +25,13 @@ from backend.db.models.audit_checkpoint import AuditCheckpoint
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.db.models.audit_tree_node import AuditTreeNode
 
+# Arbitrary, fixed 64-bit keys naming the log's two transaction-level advisory locks: appends
+# ("coinet" + "al") and checkpointers ("coinet" + "cp"). They differ so that appends never wait
+# for a checkpoint being signed.
+APPEND_LOCK_KEY: Final = 0x636F696E65746C
+SEAL_LOCK_KEY: Final = 0x636F696E65746370
+# Held until the transaction ends (commit or rollback): there is no unlock to forget.
+ADVISORY_XACT_LOCK: Final = text("SELECT pg_advisory_xact_lock(:key)")
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
 AUDIT_ENTRIES: Final = typing_cast(Table, AuditLogEntry.__table__)
 # Nodes per INSERT, sent as three arrays (no bind-parameter limit): a checkpoint after a
@@ -39,6 +47,38 @@ STORE_NODES: Final = text(
     "SELECT * FROM unnest(CAST(:levels AS smallint[]), CAST(:indexes AS bigint[]), "
     "CAST(:hashes AS bytea[])) ON CONFLICT DO NOTHING"
 )
+
+
+async def lock_appends(session: AsyncSession) -> None:
+    """Wait for the log's append lock; held until the transaction ends, so leaf indexes are
+    gap-free and in commit order whatever the number of appenders."""
+    await session.execute(ADVISORY_XACT_LOCK, {"key": APPEND_LOCK_KEY})
+
+
+async def lock_sealing(session: AsyncSession) -> None:
+    """Wait for the checkpointers' lock; held until the transaction ends."""
+    await session.execute(ADVISORY_XACT_LOCK, {"key": SEAL_LOCK_KEY})
+
+
+async def last_seq(session: AsyncSession) -> int | None:
+    """The highest leaf index in the log; None when it is empty. Under the append lock."""
+    return await session.scalar(select(func.max(AuditLogEntry.seq)))
+
+
+async def latest_snapshot_hashes(
+    session: AsyncSession, engagement_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, bytes]:
+    """Each of these engagements' newest snapshot SHA-256 (those with one): what its next
+    snapshot is chained to. Under the append lock."""
+    last_of_each = (
+        select(func.max(AuditLogEntry.seq))
+        .where(AuditLogEntry.engagement_id.in_(engagement_ids))
+        .group_by(AuditLogEntry.engagement_id)
+    )
+    latest = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256).where(
+        AuditLogEntry.seq.in_(last_of_each)
+    )
+    return {row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)}
 
 
 async def insert_entries(session: AsyncSession, rows: Sequence[Mapping[str, object]]) -> None:
@@ -171,8 +211,8 @@ class AuditRepository:
         query = select(AuditLogEntry).where(AuditLogEntry.engagement_id.in_(list(engagement_ids)))
         if kind is not None:
             query = query.where(AuditLogEntry.kind == kind)
-        query = query.order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc()).distinct(
-            AuditLogEntry.engagement_id
+        query = query.order_by(AuditLogEntry.engagement_id, AuditLogEntry.seq.desc()).ext(
+            distinct_on(AuditLogEntry.engagement_id)
         )
         entries = (await self.session.execute(query)).scalars()
         return {entry.engagement_id: entry for entry in entries}

@@ -2,9 +2,10 @@
 the snapshot in effect on a date, and walk the whole log looking for tampering.
 
 Functions take the caller's session and never commit: the request or job owns the transaction.
-Appends take a transaction-level advisory lock, so leaf indexes are gap-free and in commit
-order even with many appenders on many replicas; the committed rows are therefore always a
-prefix 0..n-1 of the tree, which is what lets checkpoints be made without that lock.
+Appends take a transaction-level advisory lock (repository.lock_appends), so leaf indexes are
+gap-free and in commit order even with many appenders on many replicas; the committed rows are
+therefore always a prefix 0..n-1 of the tree, which is what lets checkpoints be made without
+that lock.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, cast
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -40,8 +41,6 @@ from backend.errors import NotFound
 from backend.network.access import audit_entry_scope, engagement_scope
 from backend.network.actor import Actor
 
-# An arbitrary, fixed 64-bit key ("coinet" + "al") naming the log's append lock.
-APPEND_LOCK_KEY: Final = 0x636F696E65746C
 # The session-info key telling backend.audit.tail that this transaction appended.
 APPENDED_MARK: Final = "coinet_audit_appended"
 
@@ -84,22 +83,12 @@ async def prepare_entries(
     transaction ends), numbers them gap-free after the last entry and chains each to its
     engagement's previous snapshot. Each snapshot is `canonical_bytes(build_snapshot(...))`,
     produced with the checks' bytes shared through `fragments`."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    await repository.lock_appends(session)
     _mark_appending(session)
-    last_seq = await session.scalar(select(func.max(AuditLogEntry.seq)))
+    last_seq = await repository.last_seq(session)
     next_seq = 0 if last_seq is None else last_seq + 1
     engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}
-    last_of_each = (
-        select(func.max(AuditLogEntry.seq))
-        .where(AuditLogEntry.engagement_id.in_(engagement_ids))
-        .group_by(AuditLogEntry.engagement_id)
-    )
-    latest = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256).where(
-        AuditLogEntry.seq.in_(last_of_each)
-    )
-    previous: dict[uuid.UUID, bytes] = {
-        row.engagement_id: row.snapshot_sha256 for row in await session.execute(latest)
-    }
+    previous = await repository.latest_snapshot_hashes(session, engagement_ids)
     rows: list[dict[str, object]] = []
     for offset, fact in enumerate(facts):
         engagement_id = _uuid(fact.engagement_id, "engagement id")

@@ -10,25 +10,23 @@ How a commit is noticed: `prepare_entries` marks the session; when that session 
 per-process flag is raised (`UnsealedAppends`); whoever seals next clears the flag first and
 then checkpoints, and since the flag is raised only after the commit, that checkpoint covers
 the committed entries.
-Sealers are serialised by an advisory lock, so concurrent commits give one checkpoint each at
-most, and a sealer that finds nothing new makes none.
+Sealers are serialised by an advisory lock (repository.lock_sealing; a key other than the
+appends', so appends never wait for a checkpoint being signed), so concurrent commits give one
+checkpoint each at most, and a sealer that finds nothing new makes none.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Final
+from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.audit import repository
 from backend.audit.context import AuditContext
 from backend.audit.service import UnsealedAppends, make_checkpoint
 from backend.db.models.audit_checkpoint import AuditCheckpoint
 
-# An arbitrary, fixed 64-bit key ("coinet" + "cp") naming the checkpointers' lock; the log's
-# append lock is another key, so appends never wait for a checkpoint being signed.
-SEAL_LOCK_KEY: Final = 0x636F696E65746370
 log = logging.getLogger("coinet.audit")
 
 
@@ -41,7 +39,7 @@ async def seal(
 ) -> AuditCheckpoint | None:
     """Sign a checkpoint of everything committed so far; None when one already covers it."""
     async with factory() as session, session.begin():
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
+        await repository.lock_sealing(session)
         return await make_checkpoint(session, context)
 
 
