@@ -1,5 +1,7 @@
 """`coinet demo load`: a realistic demo network, loaded once (running it again changes
-nothing). Records go through RecordService so they are real revisions with outbox events."""
+nothing). Records go through RecordService so they are real revisions with outbox events.
+The loader reads through the domains' repositories; what it made itself (which sub works for
+which GC) it keeps in memory rather than reading back the whole table."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -29,9 +30,11 @@ from backend.db.session import make_engine, make_session_factory
 from backend.demo import names
 from backend.demo.certificates import demo_certificate
 from backend.network.actor import Actor
+from backend.network.repository import NetworkRepository
 from backend.network.requirement_store import version_row
 from backend.network.secrets import hash_password, new_token, token_digest
 from backend.projects.engine_input import load_record_rows
+from backend.projects.repository import ProjectRepository
 from backend.projects.verify_service import FanOutCache, verify_batch
 from backend.records.repository import RecordRepository
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
@@ -102,10 +105,7 @@ async def load_demo(settings: Settings, today: date | None = None) -> DemoSummar
 
 async def populate(session: AsyncSession, settings: Settings, today: date) -> DemoSummary:
     password = demo_password()
-    existing = await session.execute(
-        select(Organisation.id).where(Organisation.legal_name == DEMO_MARKER)
-    )
-    if existing.first() is not None:
+    if await NetworkRepository(session).organisation_named(DEMO_MARKER) is not None:
         return DemoSummary(already_loaded=True, sign_ins=_sign_ins(), password=password)
 
     rng = random.Random(SEED)
@@ -235,7 +235,7 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
             requirement_sets[(gc.id, tier)] = version
     await session.flush()
 
-    engagements = 0
+    made: list[Engagement] = []
     tier2 = 0
     for index, project_name in enumerate(names.PROJECT_NAMES):
         gc = gcs[index % len(gcs)]
@@ -276,7 +276,7 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
             engagement = _engagement(project, gc, org, trade, version, sub_profiles[org.id], today)
             session.add(engagement)
             tier1.append(engagement)
-            engagements += 1
+            made.append(engagement)
         await session.flush()
         if project.flowdown_required:
             for parent in tier1[:3]:
@@ -286,12 +286,12 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
                 child = _engagement(project, gc, org, trade, version, sub_profiles[org.id], today)
                 child.parent_engagement_id = parent.id
                 session.add(child)
-                engagements += 1
+                made.append(child)
                 tier2 += 1
         await session.flush()
 
-    await _certificates_and_ratings(session, settings, gcs, subs, sub_insurers, people, today)
-    await _verify_everything(session, today)
+    await _certificates_and_ratings(session, settings, gcs, subs, sub_insurers, people, made, today)
+    await _verify_everything(session, made, today)
 
     return DemoSummary(
         already_loaded=False,
@@ -300,7 +300,7 @@ async def populate(session: AsyncSession, settings: Settings, today: date) -> De
             "subs": len(subs),
             "brokers": len(brokers),
             "projects": len(names.PROJECT_NAMES),
-            "engagements": engagements,
+            "engagements": len(made),
             "tier-2 engagements": tier2,
         },
         sign_ins=_sign_ins(),
@@ -315,6 +315,7 @@ async def _certificates_and_ratings(
     subs: list[tuple[Organisation, str, str]],
     sub_insurers: dict[uuid.UUID, tuple[str, str]],
     people: dict[str, Person],
+    engagements: list[Engagement],
     today: date,
 ) -> None:
     """Each GC rates the demo insurers, and each sub holds one certificate per GC it works
@@ -331,9 +332,8 @@ async def _certificates_and_ratings(
                     size_class=("XV", "XIV", "XII")[index % 3],
                 )
             )
-    pairs = (
-        await session.execute(select(Engagement.sub_org_id, Engagement.gc_org_id).distinct())
-    ).all()
+    # Each (sub, GC) pair once, in the order the engagements were made.
+    pairs = dict.fromkeys((e.sub_org_id, e.gc_org_id) for e in engagements)
     by_id = {org.id: org for org, _, _ in subs}
     gc_by_id = {gc.id: gc for gc in gcs}
     store = make_store(settings)
@@ -348,18 +348,18 @@ async def _certificates_and_ratings(
     await session.flush()
 
 
-async def _verify_everything(session: AsyncSession, today: date) -> None:
-    """Judge every engagement with the real engine, as the fan-out would, so the demo's
-    colours are verdicts rather than labels."""
-    sub_ids = list((await session.execute(select(Engagement.sub_org_id).distinct())).scalars())
-    for sub_id in sub_ids:
+async def _verify_everything(
+    session: AsyncSession, engagements: list[Engagement], today: date
+) -> None:
+    """Judge every engagement with the real engine, as the fan-out would (each sub's record
+    against the active engagements it reaches), so the demo's colours are verdicts rather than
+    labels."""
+    projects = ProjectRepository(session)
+    records = RecordRepository(session)
+    for sub_id in dict.fromkeys(e.sub_org_id for e in engagements):
         rows = await load_record_rows(session, sub_id)
-        revision = await RecordRepository(session).latest_revision(sub_id)
-        engagement_ids = list(
-            (
-                await session.execute(select(Engagement.id).where(Engagement.sub_org_id == sub_id))
-            ).scalars()
-        )
+        revision = await records.latest_revision(sub_id)
+        engagement_ids = await projects.active_engagement_ids_of_sub(sub_id)
         await verify_batch(session, engagement_ids, rows, revision, today, FanOutCache())
 
 

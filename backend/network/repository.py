@@ -79,6 +79,17 @@ class NetworkRepository:
         query = select(Organisation).where(Organisation.tax_id == tax_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def organisation_named(self, legal_name: str) -> Organisation | None:
+        """The earliest organisation with exactly this legal name (names are public and not
+        unique: two companies may share one in different states)."""
+        query = (
+            select(Organisation)
+            .where(Organisation.legal_name == legal_name)
+            .order_by(Organisation.created_at, Organisation.id)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def subs_looking_like(self, legal_name: str) -> list[Organisation]:
         """Subcontractors on the network whose legal name reads as `legal_name` (case,
         punctuation and entity-type words aside)."""
