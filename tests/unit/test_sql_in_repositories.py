@@ -36,12 +36,6 @@ ALLOWED_PACKAGES: Final = ("db/",)
 
 # SQL sites outside the repositories on 2026-12-07 (03:10 UTC); they may only go down.
 KNOWN_SQL_SITES: Final[dict[str, int]] = {
-    # Landed after the rule (03e35c4, the project report, 2026-12-07 03:10). The appends and
-    # tree nodes moved to backend/audit/repository.py (33 -> 27), then every read but the
-    # append path's lock and chaining reads (27 -> 7).
-    "backend/audit/service.py": 7,
-    "backend/audit/tail.py": 2,
-    "backend/demo/loader.py": 8,
     # The worker jobs, counted when the scan reached workers/ (2026-12-07 06:00 UTC).
     "workers/dead_letter.py": 10,
     "workers/fanout.py": 12,
