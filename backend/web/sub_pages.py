@@ -258,17 +258,7 @@ class SubPagesController(Controller):
     @get("/depends")
     async def depends(self, actor: Actor, db: AsyncSession) -> Template:
         require_sub(actor)
-        items = await dependants(db, actor, actor.organisation_id)
-        return await page(
-            db,
-            actor,
-            "sub/depends.html",
-            items=items,
-            open_invitations=await InvitationService(db).open_for(actor),
-            sent=None,
-            error=None,
-            error_engagement=None,
-        )
+        return await _depends_page(db, actor, None, None, None)
 
     @post("/depends/{engagement_id:uuid}/tier2")
     async def invite_tier2(
@@ -290,17 +280,7 @@ class SubPagesController(Controller):
                 )
         except DomainError as exc:
             error = exc
-        items = await dependants(db, actor, actor.organisation_id)
-        response = await page(
-            db,
-            actor,
-            "sub/depends.html",
-            items=items,
-            open_invitations=await InvitationService(db).open_for(actor),
-            sent=sent,
-            error=error,
-            error_engagement=engagement_id,
-        )
+        response = await _depends_page(db, actor, sent, error, engagement_id)
         if sent is not None:
             response.background = mail_after_commit(
                 request,
@@ -512,6 +492,27 @@ async def review_page(
         review_warnings=warnings,
         confirmed=confirmed,
         feedback=effects,
+    )
+
+
+async def _depends_page(
+    db: AsyncSession,
+    actor: Actor,
+    sent: Issued | None,
+    error: DomainError | None,
+    error_engagement: uuid.UUID | None,
+) -> Template:
+    """What rests on the sub's record, with its tier-2 invitations (and the one just sent or
+    refused, on the engagement it was for)."""
+    return await page(
+        db,
+        actor,
+        "sub/depends.html",
+        items=await dependants(db, actor, actor.organisation_id),
+        open_invitations=await InvitationService(db).open_for(actor),
+        sent=sent,
+        error=error,
+        error_engagement=error_engagement,
     )
 
 
