@@ -361,6 +361,15 @@ def _erase_rules(crop: Image.Image) -> Image.Image:
     return crop
 
 
+def _unsteered_rows(image: Image.Image, mode: int, whitelist: str) -> Rows:
+    """The words of a box read without the whitelist, kept only where every character is one
+    the whitelist allows: Tesseract given a whitelist sometimes returns nothing at all for a
+    lone, plainly printed character it reads surely without one (the "B" of an INSR LTR
+    cell, the "5" of a revision number), so the whitelist is applied to its answer instead."""
+    allowed = set(whitelist)
+    return [row for row in _run_tesseract(image, 0, mode) if row[0] and set(row[0]) <= allowed]
+
+
 class RegionReader:
     """Reads one small region again with a page-segmentation mode suited to a single box.
 
@@ -449,6 +458,8 @@ class RegionReader:
         else:
             mode = tesseract_api.PSM_SINGLE_BLOCK
         rows = _run_tesseract(padded, 0, mode, whitelist=whitelist)
+        if whitelist and not rows:
+            rows = _unsteered_rows(padded, mode, whitelist)
         return _to_words(
             [
                 (

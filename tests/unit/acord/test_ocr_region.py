@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from backend.acord import tesseract_api
-from backend.acord.ocr import RegionReader
+from backend.acord.ocr import RegionReader, _unsteered_rows
 
 pytestmark = pytest.mark.skipif(not tesseract_api.available(), reason="libtesseract not installed")
 
@@ -74,3 +74,30 @@ def test_a_box_asked_again_is_not_read_again() -> None:
     # Another mode is another reading.
     reader(_box(80, 160))
     assert reader.calls == 2
+
+
+def _blurred_cell(character: str) -> Image.Image:
+    """A lone capital of small print between two ruled edges, softened as a 150 dpi scan
+    softens it: the INSR LTR cell of a scanned certificate."""
+    image = Image.new("L", (80, 60), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((25, 10), character, fill=0, font=ImageFont.truetype(_FONT, 18))
+    draw.line((2, 0, 2, 60), fill=0, width=2)
+    draw.line((77, 0, 77, 60), fill=0, width=2)
+    return image.filter(ImageFilter.GaussianBlur(1.0))
+
+
+def test_a_lone_letter_the_whitelist_loses_is_read_without_it() -> None:
+    # Tesseract given the whitelist "ABCDEF" returns nothing for this plain "B"; read without
+    # the whitelist it reads "B", which the whitelist allows.
+    reader = RegionReader(_blurred_cell("B"), _SCALE)
+    words = reader((0.0, 0.0, 80 * _SCALE, 60 * _SCALE), single_char=True, whitelist="ABCDEF")
+    assert [w.text for w in words] == ["B"]
+
+
+def test_an_unsteered_reading_outside_the_whitelist_is_dropped() -> None:
+    padded = ImageOps.expand(_page([(100, "8")]).crop((0, 60, 200, 200)), border=20, fill=255)
+    digits = _unsteered_rows(padded, tesseract_api.PSM_SINGLE_CHAR, "0123456789")
+    assert [row[0] for row in digits] == ["8"]
+    # The same reading is no answer for a cell that holds one of the letters A-F.
+    assert _unsteered_rows(padded, tesseract_api.PSM_SINGLE_CHAR, "ABCDEF") == []
