@@ -11,14 +11,13 @@ import uuid
 from dataclasses import asdict
 from typing import Any, Final
 
-from sqlalchemy import select
-
 from backend.db.models import OutboxEvent, ProcoreConnection
 from backend.integrations.procore.commitments import (
     import_by_procore_project,
     import_for,
     is_commitment,
 )
+from backend.integrations.procore.connection import connected_among, gcs_to_reconcile
 from backend.integrations.procore.inbound import reread
 from backend.integrations.procore.writeback import push
 
@@ -65,14 +64,7 @@ async def procore_on_event(ctx: dict[str, Any], event_id: str) -> None:
                 )
         if not wanted:
             return
-        connected = (
-            await session.execute(
-                select(ProcoreConnection.organisation_id).where(
-                    ProcoreConnection.organisation_id.in_(list(wanted)),
-                    ProcoreConnection.revoked_at.is_(None),
-                )
-            )
-        ).scalars()
+        connected = await connected_among(session, list(wanted))
         for organisation_id in connected:
             await queue_push(ctx["redis"], str(organisation_id), sorted(wanted[organisation_id]))
 
@@ -104,12 +96,9 @@ async def procore_reconcile(
     """Write every linked engagement again (idempotent by origin_id), repairing any drift."""
     factory = ctx["session_factory"]
     async with factory() as session:
-        query = select(ProcoreConnection.organisation_id).where(
-            ProcoreConnection.revoked_at.is_(None)
+        organisations = await gcs_to_reconcile(
+            session, None if organisation_id is None else uuid.UUID(organisation_id)
         )
-        if organisation_id is not None:
-            query = query.where(ProcoreConnection.organisation_id == uuid.UUID(organisation_id))
-        organisations = list((await session.execute(query)).scalars())
     reports = {}
     for org in organisations:
         try:

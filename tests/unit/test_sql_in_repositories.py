@@ -39,7 +39,6 @@ KNOWN_SQL_SITES: Final[dict[str, int]] = {
     # The worker jobs, counted when the scan reached workers/ (2026-12-07 06:00 UTC).
     "workers/dead_letter.py": 10,
     "workers/fanout.py": 12,
-    "workers/procore.py": 4,
 }
 
 

@@ -28,7 +28,6 @@ ALLOWED_PLACES: Final = ("network/access.py",)
 KNOWN_INLINE_FILTERS: Final[dict[str, int]] = {
     # The worker jobs, counted when the scan reached workers/ (2026-12-07 06:00 UTC).
     "workers/fanout.py": 4,
-    "workers/procore.py": 1,
 }
 
 

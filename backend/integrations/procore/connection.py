@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from backend.config import Settings
 from backend.db.models import ProcoreConnection, ProcoreInsuranceSync
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreClient, ProcoreError, Token, fetch_token
-from backend.integrations.procore.repository import ProcoreRepository
+from backend.integrations.procore.repository import ConnectionDirectory, ProcoreRepository
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.stored_secrets import decrypt, encrypt
@@ -58,6 +59,24 @@ async def active_connection(
     session: AsyncSession, organisation_id: uuid.UUID
 ) -> ProcoreConnection | None:
     return await ProcoreRepository(session, organisation_id).connection(active_only=True)
+
+
+async def connected_among(
+    session: AsyncSession, organisation_ids: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Those of these organisations (an event's audience) with a live connection."""
+    return await ConnectionDirectory(session).live_among(organisation_ids)
+
+
+async def gcs_to_reconcile(
+    session: AsyncSession, organisation_id: uuid.UUID | None
+) -> list[uuid.UUID]:
+    """The GCs a reconciliation writes: this one if its connection is live, else none; with
+    no GC named, every GC with a live connection."""
+    if organisation_id is None:
+        return await ConnectionDirectory(session).live_gcs()
+    live = await active_connection(session, organisation_id)
+    return [organisation_id] if live is not None else []
 
 
 def _store_token(settings: Settings, connection: ProcoreConnection, token: Token) -> None:

@@ -188,6 +188,34 @@ class ProcoreRepository:
         )
 
 
+class ConnectionDirectory:
+    """Which GCs are connected to Procore, as the workers ask it with no GC acting. Each
+    statement names its scope; whatever a job then does for one GC goes through the
+    repositories above, built for that GC."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def live_among(self, organisation_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+        """Those of these organisations with a live (unrevoked) connection. Scope: the
+        organisations an integration event names as its audience (written with the event by
+        the change that concerned them)."""
+        query = select(ProcoreConnection.organisation_id).where(
+            ProcoreConnection.organisation_id.in_(list(organisation_ids)),
+            ProcoreConnection.revoked_at.is_(None),
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def live_gcs(self) -> list[uuid.UUID]:
+        """Every GC with a live connection. Scope: all of them, as the nightly
+        reconciliation repairs drift for every connected GC (as the sweep runs for every
+        GC)."""
+        query = select(ProcoreConnection.organisation_id).where(
+            ProcoreConnection.revoked_at.is_(None)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+
 class LinkRepository:
     """Which Procore vendor is which sub and which Procore project is which project, for the
     GC given to the repository."""

@@ -6,6 +6,7 @@ fields reported), react to Procore's webhooks by reading again, reconcile, revok
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -14,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Policy, ProcoreConnection, ProcoreInsuranceSync
+from backend.db.models import Person, Policy, ProcoreConnection, ProcoreInsuranceSync
+from backend.integrations.procore.connection import connected_among, gcs_to_reconcile
 from backend.integrations.procore.writeback import push
 from tests.integration.factories import make_org, sign_in
 from tests.integration.integrations.conftest import ProcoreServer
@@ -404,3 +406,31 @@ async def test_authorization_code_connection_renews_with_its_refresh_token(
         f"/settings/integrations/procore/callback?code=code-1&state={query['state']}", headers=html
     )
     assert replayed.status_code == 422  # a state is good once
+
+
+async def test_the_workers_act_only_for_gcs_with_a_live_connection(db: AsyncSession) -> None:
+    """The GCs the Procore jobs act for with no GC acting: the nightly reconciliation (every
+    GC, or one named) and the event hook (an event's audience) skip a revoked connection and
+    an organisation that never connected."""
+    live, revoked, never = [await make_org(db, "general_contractor") for _ in range(3)]
+    for gc, revoked_at in ((live, None), (revoked, datetime.now(UTC))):
+        admin = await db.scalar(select(Person.id).where(Person.email == gc.emails["gc_admin"]))
+        assert admin is not None
+        db.add(
+            ProcoreConnection(
+                id=uuid.uuid4(),
+                organisation_id=gc.id,
+                created_by_id=admin,
+                company_id=COMPANY,
+                grant_type="client_credentials",
+                client_id=CLIENT_ID,
+                revoked_at=revoked_at,
+            )
+        )
+    await db.flush()
+    ours = {live.id, revoked.id, never.id}
+    assert ours & set(await gcs_to_reconcile(db, None)) == {live.id}
+    assert await gcs_to_reconcile(db, live.id) == [live.id]
+    assert await gcs_to_reconcile(db, revoked.id) == []
+    assert await gcs_to_reconcile(db, never.id) == []
+    assert await connected_among(db, ours) == [live.id]
