@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import Organisation, OutboxEvent, RecordRevision
+from backend.db.models import OutboxEvent
 from backend.db.models.fan_out_failure import FanOutFailure
 from backend.notify.service import SUB_NOTICE_ROLES, NoticeDraft, add_notices, members_with_roles
+from backend.projects.repository import FanOutFailureRepository
 
 log = logging.getLogger("coinet.fanout.dead_letter")
 
@@ -77,9 +77,8 @@ async def _count_failure(session: AsyncSession, event_id: uuid.UUID, exc: BaseEx
     if event is None:
         return False
     now = datetime.now(UTC)
-    failure = await session.scalar(
-        select(FanOutFailure).where(FanOutFailure.event_id == event_id).with_for_update()
-    )
+    failures = FanOutFailureRepository(session)
+    failure = await failures.of_event_locked(event_id)
     if failure is None:
         failure = FanOutFailure(
             event_id=event_id,
@@ -88,7 +87,7 @@ async def _count_failure(session: AsyncSession, event_id: uuid.UUID, exc: BaseEx
             failures=0,
             last_failed_at=now,
         )
-        session.add(failure)
+        failures.add(failure)
     failure.failures += 1
     failure.last_error = _describe(exc)
     failure.last_failed_at = now
@@ -107,8 +106,8 @@ async def _tell_the_sub(session: AsyncSession, failure: FanOutFailure) -> None:
         return
     number = None
     if failure.revision_id is not None:
-        number = await session.scalar(
-            select(RecordRevision.number).where(RecordRevision.id == failure.revision_id)
+        number = await FanOutFailureRepository(session).revision_number(
+            failure.sub_org_id, failure.revision_id
         )
     change = f"revision {number}" if number is not None else "a change"
     members = await members_with_roles(session, [failure.sub_org_id], SUB_NOTICE_ROLES)
@@ -137,17 +136,8 @@ async def without_dead_letters(
     """The events left to resume: those not given up (and not since re-queued)."""
     if not event_ids:
         return []
-    dead = set(
-        (
-            await session.execute(
-                select(FanOutFailure.event_id).where(
-                    FanOutFailure.event_id.in_(event_ids),
-                    FanOutFailure.dead_at.is_not(None),
-                    FanOutFailure.resolved_at.is_(None),
-                )
-            )
-        ).scalars()
-    )
+    # Scope: the events the resume cron read as unfinished.
+    dead = await FanOutFailureRepository(session).dead_among(event_ids)
     return [event_id for event_id in event_ids if event_id not in dead]
 
 
@@ -172,13 +162,7 @@ class DeadLetter:
 
 
 async def dead_letters(session: AsyncSession) -> list[DeadLetter]:
-    query = (
-        select(FanOutFailure, Organisation.legal_name, RecordRevision.number)
-        .outerjoin(Organisation, Organisation.id == FanOutFailure.sub_org_id)
-        .outerjoin(RecordRevision, RecordRevision.id == FanOutFailure.revision_id)
-        .where(FanOutFailure.dead_at.is_not(None), FanOutFailure.resolved_at.is_(None))
-        .order_by(FanOutFailure.dead_at)
-    )
+    """Every sub's dead letters, for the operator (whose command serves every organisation)."""
     return [
         DeadLetter(
             event_id=failure.event_id,
@@ -188,16 +172,14 @@ async def dead_letters(session: AsyncSession) -> list[DeadLetter]:
             dead_since=failure.dead_at or failure.last_failed_at,
             last_error=failure.last_error,
         )
-        for failure, name, number in (await session.execute(query)).all()
+        for failure, name, number in await FanOutFailureRepository(session).dead_letters()
     ]
 
 
 async def requeue(session: AsyncSession, redis: Any, event_id: uuid.UUID) -> bool:
     """An operator's fix is in: the dead letter is resolved, its count starts again, and the
     fan-out is queued now (a rerun verifies only what is still unverified)."""
-    failure = await session.scalar(
-        select(FanOutFailure).where(FanOutFailure.event_id == event_id).with_for_update()
-    )
+    failure = await FanOutFailureRepository(session).of_event_locked(event_id)
     if failure is None or failure.dead_at is None or failure.resolved_at is not None:
         return False
     failure.resolved_at = datetime.now(UTC)

@@ -28,6 +28,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.db.models.document import Document
+from backend.db.models.fan_out_failure import FanOutFailure
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.paging import PageRequest, keyset
 
@@ -1076,3 +1077,54 @@ class VerificationRepository:
         person_id = await self.session.scalar(select(Person.id).where(Person.email == email))
         assert person_id is not None
         return person_id
+
+
+class FanOutFailureRepository:
+    """Fan-outs that failed (workers/dead_letter.py): statements of a system job and of the
+    operator's command, with no organisation acting. The fan-out's own failure is found by its
+    outbox event (the job's argument; the event names the sub whose record changed), and the
+    revision it names is read within that sub's record; the resume cron asks about the events
+    it was about to resume; the operator's list and re-queue read every sub's dead letters,
+    as the operator's command serves the whole deployment."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, failure: FanOutFailure) -> None:
+        self.session.add(failure)
+
+    async def of_event_locked(self, event_id: uuid.UUID) -> FanOutFailure | None:
+        """The event's failure row, locked (two failures of one fan-out count one after the
+        other)."""
+        query = select(FanOutFailure).where(FanOutFailure.event_id == event_id).with_for_update()
+        return await self.session.scalar(query)
+
+    async def revision_number(self, sub_org_id: uuid.UUID, revision_id: uuid.UUID) -> int | None:
+        """The number of one of the sub's revisions (the one whose fan-out failed)."""
+        query = select(RecordRevision.number).where(
+            RecordRevision.id == revision_id, RecordRevision.sub_org_id == sub_org_id
+        )
+        return await self.session.scalar(query)
+
+    async def dead_among(self, event_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of these events given up and not since re-queued."""
+        query = select(FanOutFailure.event_id).where(
+            FanOutFailure.event_id.in_(list(event_ids)),
+            FanOutFailure.dead_at.is_not(None),
+            FanOutFailure.resolved_at.is_(None),
+        )
+        return set((await self.session.execute(query)).scalars())
+
+    async def dead_letters(self) -> list[tuple[FanOutFailure, str | None, int | None]]:
+        """Every dead letter not resolved, longest dead first, with its sub's name and its
+        revision's number (None when either was removed)."""
+        query = (
+            select(FanOutFailure, Organisation.legal_name, RecordRevision.number)
+            .outerjoin(Organisation, Organisation.id == FanOutFailure.sub_org_id)
+            .outerjoin(RecordRevision, RecordRevision.id == FanOutFailure.revision_id)
+            .where(FanOutFailure.dead_at.is_not(None), FanOutFailure.resolved_at.is_(None))
+            .order_by(FanOutFailure.dead_at)
+        )
+        return [
+            (failure, name, number) for failure, name, number in await self.session.execute(query)
+        ]

@@ -37,7 +37,6 @@ ALLOWED_PACKAGES: Final = ("db/",)
 # SQL sites outside the repositories on 2026-12-07 (03:10 UTC); they may only go down.
 KNOWN_SQL_SITES: Final[dict[str, int]] = {
     # The worker jobs, counted when the scan reached workers/ (2026-12-07 06:00 UTC).
-    "workers/dead_letter.py": 10,
     "workers/fanout.py": 12,
 }
 

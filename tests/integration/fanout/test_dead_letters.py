@@ -102,6 +102,8 @@ async def test_a_repeating_failure_becomes_a_dead_letter_and_the_sub_is_told(
         select(RecordRevision.number).where(RecordRevision.id == event.revision_id)
     )
     assert listed[event.id].revision_number == revision_number
+    # The sub's notice names the revision that has not gone through.
+    assert f"revision {revision_number} has not reached" in told[0].subject
     assert await requeue(db, redis, event.id)
     assert event.id in await _resumable(db, ctx)
     assert event.id not in {letter.event_id for letter in await dead_letters(db)}
