@@ -23,8 +23,8 @@ from typing import Any, Final
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import OutboxEvent
 from backend.db.models.fan_out_failure import FanOutFailure
+from backend.notify.outbox import queued_event
 from backend.notify.service import SUB_NOTICE_ROLES, NoticeDraft, add_notices, members_with_roles
 from backend.projects.repository import FanOutFailureRepository
 
@@ -73,7 +73,7 @@ async def record_failure(
 
 
 async def _count_failure(session: AsyncSession, event_id: uuid.UUID, exc: BaseException) -> bool:
-    event = await session.get(OutboxEvent, event_id)
+    event = await queued_event(session, event_id)
     if event is None:
         return False
     now = datetime.now(UTC)

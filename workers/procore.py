@@ -11,15 +11,19 @@ import uuid
 from dataclasses import asdict
 from typing import Any, Final
 
-from backend.db.models import OutboxEvent, ProcoreConnection
 from backend.integrations.procore.commitments import (
     import_by_procore_project,
     import_for,
     is_commitment,
 )
-from backend.integrations.procore.connection import connected_among, gcs_to_reconcile
+from backend.integrations.procore.connection import (
+    connected_among,
+    gcs_to_reconcile,
+    hook_connection,
+)
 from backend.integrations.procore.inbound import reread
 from backend.integrations.procore.writeback import push
+from backend.notify.outbox import queued_event
 
 log = logging.getLogger("coinet.procore")
 
@@ -51,7 +55,7 @@ async def procore_on_event(ctx: dict[str, Any], event_id: str) -> None:
     writing, gathered per GC into one push."""
     factory = ctx["session_factory"]
     async with factory() as session:
-        outbox = await session.get(OutboxEvent, uuid.UUID(event_id))
+        outbox = await queued_event(session, uuid.UUID(event_id))
         if outbox is None:
             return
         wanted: dict[uuid.UUID, set[str]] = {}
@@ -149,7 +153,7 @@ async def procore_hook(ctx: dict[str, Any], connection_id: str, event: dict[str,
     if is_commitment(str(event.get("resource_name", ""))):
         # A subcontract or purchase order changed: read that project's commitments again.
         async with ctx["session_factory"]() as session:
-            connection = await session.get(ProcoreConnection, uuid.UUID(connection_id))
+            connection = await hook_connection(session, uuid.UUID(connection_id))
         project = event.get("project_id")
         if connection is None or connection.revoked_at is not None:
             return "ignored: no active connection"

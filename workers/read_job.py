@@ -20,8 +20,7 @@ from arq import Retry
 
 from backend.acord.reader_pool import ReaderPool
 from backend.acord.sandbox import ReadOutcome, read_once
-from backend.db.models import Document
-from backend.records.service import record_read
+from backend.records.service import document_to_read, record_read
 from backend.records.store import make_store
 from backend.web.page_image import save_pages
 
@@ -65,7 +64,7 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
     factory = ctx["session_factory"]
     key = uuid.UUID(document_id)
     async with factory() as session:
-        document = await session.get(Document, key)
+        document = await document_to_read(session, key)
         if document is None:
             if ctx.get("job_try", 1) < MISSING_RETRIES:
                 raise Retry(defer=1)

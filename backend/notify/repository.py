@@ -342,10 +342,11 @@ class DeliveryRepository:
 
 
 class OutboxRepository:
-    """The outbox as the relay sees it (workers/relay.py). A system job, no organisation
-    acting, so no tenant scope: an event was written, and its audience checked, by the
-    transaction that made the change; the relay only hands it to the job that acts on it,
-    which scopes its own statements to what the event names."""
+    """The outbox as the workers see it: the relay (workers/relay.py) and the jobs it hands an
+    event to. System jobs, no organisation acting, so no tenant scope: an event was written,
+    and its audience checked, by the transaction that made the change; the relay only hands it
+    on, and the job that acts on it reads that one event by its id and scopes its own
+    statements to what the event names."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -361,3 +362,7 @@ class OutboxRepository:
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def event(self, event_id: uuid.UUID) -> OutboxEvent | None:
+        """The event a job was queued for (its argument)."""
+        return await self.session.get(OutboxEvent, event_id)

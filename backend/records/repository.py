@@ -250,6 +250,11 @@ class RecordRepository:
 
     # --- reading uploads (workers/read_job.py, workers/relay.py; no person acting) ----------
 
+    async def queued_document(self, document_id: uuid.UUID) -> Document | None:
+        """The document a read job was queued for. Scope: that one document, named by the
+        upload's read request (or by the pending-reads cron)."""
+        return await self.session.get(Document, document_id)
+
     async def pending_copies_locked(self, sha256: str) -> list[Document]:
         """Every document with these bytes still waiting to be read, in any sub's record,
         locked (copies another reader holds are skipped: it records the same result). Scope:

@@ -392,6 +392,11 @@ def as_read(result: Any) -> Any:
     return clean
 
 
+async def document_to_read(session: AsyncSession, document_id: uuid.UUID) -> Document | None:
+    """The document a read job was queued for; None if its upload has not committed yet."""
+    return await RecordRepository(session).queued_document(document_id)
+
+
 async def record_read(
     session: AsyncSession, sha256: str, state: str, result: dict[str, Any]
 ) -> int:

@@ -61,6 +61,13 @@ async def active_connection(
     return await ProcoreRepository(session, organisation_id).connection(active_only=True)
 
 
+async def hook_connection(
+    session: AsyncSession, connection_id: uuid.UUID
+) -> ProcoreConnection | None:
+    """The connection a Procore webhook's address names (revoked or not: the caller decides)."""
+    return await ConnectionDirectory(session).by_id(connection_id)
+
+
 async def connected_among(
     session: AsyncSession, organisation_ids: Collection[uuid.UUID]
 ) -> list[uuid.UUID]:

@@ -25,6 +25,7 @@ from backend.integrations.procore.commitments import (
 from backend.integrations.procore.connection import (
     connect,
     connection_of,
+    hook_connection,
     hook_token_matches,
     insurance_syncs,
     manage,
@@ -228,7 +229,7 @@ class ProcoreController(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, connection_id: uuid.UUID
     ) -> Response[dict[str, str]]:
         """Procore's webhook: a hint to read the resource again, never data."""
-        connection = await db.get(ProcoreConnection, connection_id)
+        connection = await hook_connection(db, connection_id)
         presented = request.headers.get("authorization", "")
         presented = presented[7:] if presented.lower().startswith("bearer ") else presented
         if connection is None or not hook_token_matches(connection, presented):

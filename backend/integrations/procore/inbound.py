@@ -13,9 +13,8 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
-from backend.db.models import ProcoreConnection
 from backend.integrations.procore.client import ProcoreError
-from backend.integrations.procore.connection import open_client
+from backend.integrations.procore.connection import hook_connection, open_client
 from backend.integrations.procore.repository import ProcoreRepository
 from backend.integrations.procore.writeback import digest
 
@@ -71,7 +70,7 @@ async def reread(
     say what we last wrote (to be written again)."""
     parsed = msgspec.convert(event, ProcoreEvent)
     async with factory() as session, session.begin():
-        connection = await session.get(ProcoreConnection, connection_id)
+        connection = await hook_connection(session, connection_id)
         if connection is None or connection.revoked_at is not None:
             return "ignored: no active connection", None, []
         if "insurance" not in parsed.resource_name.lower():

@@ -206,6 +206,12 @@ class ConnectionDirectory:
         )
         return list((await self.session.execute(query)).scalars())
 
+    async def by_id(self, connection_id: uuid.UUID) -> ProcoreConnection | None:
+        """One connection, revoked or not. Scope: the connection Procore's webhook names in
+        its address (the hook controller checks the presented token against it before any
+        job acts on the event)."""
+        return await self.session.get(ProcoreConnection, connection_id)
+
     async def live_gcs(self) -> list[uuid.UUID]:
         """Every GC with a live connection. Scope: all of them, as the nightly
         reconciliation repairs drift for every connected GC (as the sweep runs for every
