@@ -25,6 +25,7 @@ import bisect
 import contextlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from backend.audit.context import AuditContext
 from backend.config import get_settings
 from backend.db.models import Engagement, OutboxEvent, RecordRevision, Verdict
 from backend.notify.service import fan_out_notices
-from backend.projects.engine_input import load_record_rows
+from backend.projects.engine_input import RecordRows, load_record_rows
 from backend.projects.verify_service import FanOutCache, verify_batch
 from workers.dead_letter import is_outage, record_failure, without_dead_letters
 
@@ -70,6 +71,23 @@ RESUME_JOB: Final = "resume_fan_outs"
 LEASE_PREFIX: Final = "coinet:fanout:lease:"
 LEASE_SECONDS: Final = 15
 LEASE_RENEW_SECONDS: Final = 5
+# A plan's count of chunk jobs not yet finished: the chunk that takes it to zero looks whether
+# anything is left (one pending query per plan instead of one per chunk, each a full anti-join
+# over the sub's engagements: about half a second at 100,000). It outlives any fan-out; a
+# lost count only means the pending query runs on every chunk again.
+CHUNKS_LEFT_PREFIX: Final = "coinet:fanout:chunks-left:"
+CHUNKS_LEFT_SECONDS: Final = 24 * 3600
+# A chunk job waits for the batches of the other chunk jobs its process runs (one batch at a
+# time per process, see FanOutShare), so its time grows with arq's max_jobs: ten chunks of
+# 2,000 interleaved took over arq's 300 s default under heavy load and were cancelled. A dead
+# worker's chunk is re-planned through its lapsed lease, not through this timeout.
+CHUNK_TIMEOUT_SECONDS: Final = 1800
+# How long a worker process reuses what it loaded for a fan-out (the record, requirement sets,
+# ratings, rendered checks) across that fan-out's chunk jobs; a GC's change to its ratings
+# reaches the later chunks of a running fan-out after at most this long.
+SHARE_SECONDS: Final = 300.0
+# Fan-outs a process keeps loaded at once (each holds its record and rendered checks).
+SHARE_ENTRIES: Final = 4
 
 
 def positive_env(name: str, default: int) -> int:
@@ -103,6 +121,46 @@ class FanOutReport:
             "batches": self.batches,
             "chunks": self.chunks,
         }
+
+
+@dataclass
+class FanOutShare:
+    """What one worker process shares between the fan-out jobs it runs at once.
+
+    `gate`: one batch transaction at a time per process. arq runs up to max_jobs jobs per
+    process on one event loop; a batch's transaction holds the audit log's append lock from its
+    snapshots to its commit, and with ten chunk jobs interleaved it kept that lock while the
+    loop verified other chunks' batches, stalling every other process's appends.
+    `loaded`: a fan-out's record and FanOutCache, loaded by its first chunk job in this process
+    and reused by the next ones (each chunk reloaded the record, ~500 requirement sets and the
+    GCs' ratings, and rendered every check again), keyed by revision, latest revision number and
+    day, so a newer revision or a new day loads afresh."""
+
+    gate: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaded: dict[tuple[Any, ...], tuple[float, RecordRows, FanOutCache]] = field(
+        default_factory=dict
+    )
+
+    def get(self, key: tuple[Any, ...]) -> tuple[RecordRows, FanOutCache] | None:
+        found = self.loaded.get(key)
+        if found is None or time.monotonic() - found[0] > SHARE_SECONDS:
+            self.loaded.pop(key, None)
+            return None
+        return found[1], found[2]
+
+    def put(self, key: tuple[Any, ...], rows: RecordRows, cache: FanOutCache) -> None:
+        self.loaded[key] = (time.monotonic(), rows, cache)
+        while len(self.loaded) > SHARE_ENTRIES:
+            oldest = min(self.loaded, key=lambda known: self.loaded[known][0])
+            del self.loaded[oldest]
+
+
+def fan_out_share(ctx: dict[str, Any]) -> FanOutShare:
+    """The worker process's share (made on first use)."""
+    share: FanOutShare | None = ctx.get("fan_out_share")
+    if share is None:
+        share = ctx["fan_out_share"] = FanOutShare()
+    return share
 
 
 def pending_engagements_query(revision: RecordRevision) -> Any:
@@ -141,11 +199,13 @@ async def run_fan_out(
     seal: Callable[[], Awaitable[object]] | None = None,
     within: tuple[uuid.UUID, uuid.UUID] | None = None,
     split: Callable[[list[uuid.UUID]], Awaitable[tuple[int, list[uuid.UUID]]]] | None = None,
+    share: FanOutShare | None = None,
 ) -> FanOutReport:
     """Verify the pending engagements of one record change, batch by batch, each batch one
     transaction. `within` limits it to engagement ids in that closed range (a chunk job).
     `split`, given the pending ids, may hand them to chunk jobs instead: it returns how many
-    chunk jobs it queued and the ids left for this call to verify (none when it queued any)."""
+    chunk jobs it queued and the ids left for this call to verify (none when it queued any).
+    `share`: the worker process's (see FanOutShare)."""
     report = FanOutReport(event_id)
     async with factory() as session:
         event = await session.get(OutboxEvent, event_id)
@@ -162,7 +222,13 @@ async def run_fan_out(
         )
         # The latest revision is read as the record stands now; an older one as it stood then.
         known_at = None if latest == revision.number else revision.created_at
-        rows = await load_record_rows(session, revision.sub_org_id, known_at)
+        key = (revision.id, latest, today)
+        loaded = share.get(key) if share is not None else None
+        if loaded is None:
+            loaded = (await load_record_rows(session, revision.sub_org_id, known_at), FanOutCache())
+            if share is not None:
+                share.put(key, *loaded)
+        rows, cache = loaded
         pending = pending_engagements_query(revision)
         if within is not None:
             pending = pending.where(Engagement.id.between(*within))
@@ -172,17 +238,18 @@ async def run_fan_out(
         report.chunks, engagement_ids = await split(engagement_ids)
         if report.chunks:
             return report
-    cache = FanOutCache()
     step = size or batch_size()
+    gate = share.gate if share is not None else contextlib.nullcontext()
     for start in range(0, len(engagement_ids), step):
         chunk = engagement_ids[start : start + step]
-        async with factory() as session, session.begin():
-            changes = await verify_batch(session, chunk, rows, revision, today, cache)
-            report.notices += await fan_out_notices(session, changes, revision.number)
+        async with gate:
+            async with factory() as session, session.begin():
+                changes = await verify_batch(session, chunk, rows, revision, today, cache)
+                report.notices += await fan_out_notices(session, changes, revision.number)
+            if seal is not None and changes:
+                await seal()  # the batch's snapshots are signed before the next batch starts
         report.verified += len(changes)
         report.batches += 1
-        if seal is not None and changes:
-            await seal()  # the batch's snapshots are signed before the next batch starts
         if after_batch is not None:
             await after_batch(report.batches)
     return report
@@ -271,6 +338,12 @@ async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str,
         if len(engagement_ids) <= size:
             return 0, engagement_ids
         bounds = chunk_bounds(engagement_ids, size)
+        # Set before any chunk can finish. A retry of this plan keeps the first count (its
+        # chunks' job ids repeat): a count too low only makes more chunks look; one too high
+        # leaves the digest to the mail cron (workers/settings.py, every ten minutes).
+        await ctx["redis"].set(
+            CHUNKS_LEFT_PREFIX + plan, len(bounds), ex=CHUNKS_LEFT_SECONDS, nx=True
+        )
         for first, last in bounds:
             await ctx["redis"].enqueue_job(
                 CHUNK_JOB, event_id, str(first), str(last), _job_id=f"chunk:{plan}:{first}"
@@ -286,6 +359,7 @@ async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str,
             datetime.now(UTC).date(),
             seal=lambda: tail.seal(factory, context),
             split=split,
+            share=fan_out_share(ctx),
         ),
     )
     if report.notices:
@@ -310,13 +384,31 @@ async def fan_out_chunk(
             datetime.now(UTC).date(),
             seal=lambda: tail.seal(factory, context),
             within=within,
+            share=fan_out_share(ctx),
         ),
     )
-    if not await _has_pending(factory, uuid.UUID(event_id)):
+    if await _maybe_last_chunk(ctx) and not await _has_pending(factory, uuid.UUID(event_id)):
         # Every chunk is done: one digest for the whole fan-out (its id makes it once).
         await ctx["redis"].enqueue_job(MAIL_JOB, _job_id=f"mail:{event_id}:chunks")
     log.info("fan-out chunk %s %s..%s: %s", event_id, first, last, report.as_dict())
     return report.as_dict()
+
+
+async def _maybe_last_chunk(ctx: dict[str, Any]) -> bool:
+    """Count this chunk job off its plan's CHUNKS_LEFT; whether it may be the last one (the
+    count reached zero, or is unknown: a plan queued before the count existed, Redis lost it)."""
+    job_id = str(ctx.get("job_id") or "")
+    if not job_id.startswith("chunk:"):
+        return True
+    plan = job_id[len("chunk:") :].rsplit(":", 1)[0]
+    key = CHUNKS_LEFT_PREFIX + plan
+    try:
+        if not await ctx["redis"].exists(key):
+            return True
+        return int(await ctx["redis"].decr(key)) <= 0
+    except Exception as exc:  # Redis away: look at the database instead
+        log.warning("could not count off chunk %s: %s", job_id, exc)
+        return True
 
 
 async def _has_pending(factory: async_sessionmaker[AsyncSession], event_id: uuid.UUID) -> bool:
