@@ -21,6 +21,7 @@ from backend.network.invitations import (
     BROKER,
     BROKER_PURPOSE,
     InvitationService,
+    Issued,
     invitation_state,
 )
 from backend.network.service import AuthService
@@ -129,11 +130,7 @@ class TokenController(Controller):
         issued = await InvitationService(db).invite_broker(
             actor, data.email, data.broker_org_id, data.days
         )
-        response = _created(invitation_view(issued.invitation))
-        response.background = mail_after_commit(
-            request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
-        )
-        return response
+        return _answer_and_mail(request, actor, settings, issued, 201)
 
     @post("/broker-invitations/{invitation_id:uuid}/resend", status_code=200)
     async def resend_broker_invitation(
@@ -145,11 +142,7 @@ class TokenController(Controller):
         invitation_id: uuid.UUID,
     ) -> Response[Any]:
         issued = await InvitationService(db).resend(actor, invitation_id, (BROKER,))
-        response = _created(invitation_view(issued.invitation), status=200)
-        response.background = mail_after_commit(
-            request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
-        )
-        return response
+        return _answer_and_mail(request, actor, settings, issued, 200)
 
     @delete("/broker-invitations/{invitation_id:uuid}", status_code=204)
     async def revoke_invitation(
@@ -158,8 +151,16 @@ class TokenController(Controller):
         await InvitationService(db).revoke(actor, invitation_id, (BROKER,))
 
 
-def _created(body: dict[str, Any], status: int = 201) -> Response[Any]:
-    return Response(content=body, status_code=status)
+def _answer_and_mail(
+    request: Request[Any, Any, Any], actor: Actor, settings: Settings, issued: Issued, status: int
+) -> Response[Any]:
+    """The broker invitation as the answer, its link mailed to the invited address once the
+    request's transaction has committed (the answer never carries the link)."""
+    response = Response(content=invitation_view(issued.invitation), status_code=status)
+    response.background = mail_after_commit(
+        request, issued.invitation.email, actor, BROKER_PURPOSE, issued.link(settings.base_url)
+    )
+    return response
 
 
 __all__ = ["TokenController"]
