@@ -1,0 +1,634 @@
+"""More reviewer cases: a second table in the style of `test_reviewer_cases.py`, written as an
+experienced insurance-compliance reviewer would write an unseen examination, across the rules
+of DOMAIN.md the first table leaves out (AI editions and blanket forms, P&NC, waiver of
+subrogation per line, notice of cancellation, per-project aggregate, umbrella follow-form, auto
+symbols, WC statutory and monopolistic states, claims-made, dates, insurer rating and NAIC,
+certificate holder, "Included", split auto limits).
+
+Each case starts from the same clean certificate as the first table; `ratings`, `work_start`
+and `holder_name` let a case change the insurer table and the engagement.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+import pytest
+
+from backend.requirements.model import RequirementSet
+from backend.requirements.ratings import RatingTable, ratings_from_csv
+from backend.requirements.vocabulary import (
+    AUTO_LIABILITY,
+    GENERAL_LIABILITY,
+    UMBRELLA,
+    WORKERS_COMPENSATION,
+)
+from backend.verification.acord_adapter import record_from_acord_json
+from backend.verification.checks import FAIL, PASS, UNKNOWN
+from backend.verification.context import VerificationContext
+from backend.verification.engine import verify
+from backend.verification.verdict import COMPLIANT, EXPIRING, INCOMPLETE, NON_COMPLIANT, Verdict
+from tests.unit.verification.acord_sample import acord_json
+from tests.unit.verification.test_reviewer_cases import (
+    AUTO_ROW,
+    CLEAN_DESCRIPTION,
+    CLOSEOUT_DAYS,
+    GC,
+    GL_ROW,
+    OWNER,
+    PROJECT_END,
+    RATINGS,
+    UMB_ROW,
+    WC_ROW,
+    WORK_START,
+    Case,
+    Edit,
+    claims_accepted,
+    description,
+    disagreement,
+    holder,
+    limits,
+    renewed,
+    row,
+    swap,
+)
+
+LENDER: Final = "First Lakes Bank, N.A."
+WC: Final = WORKERS_COMPENSATION
+AUTO: Final = AUTO_LIABILITY
+GL: Final = GENERAL_LIABILITY
+# The clean certificate's AI sentence, replaced by the cases about forms and parties.
+AI_SENTENCE: Final = (
+    "Meridian Construction Group LLC and Harbor Point Owner LP are additional insureds for "
+    "ongoing and completed operations under CG 20 10 04 13 and CG 20 37 04 13"
+)
+# A weaker insurer and a smaller one, beside the sample's two (NAIC numbers invented).
+WEAK_RATINGS: Final = ratings_from_csv(
+    "naic,name,rating,size_class,surplus_lines\n"
+    "24112,Great Lakes Casualty Company,B++,XV,n\n"
+    "10677,Buckeye Workers Mutual,A,X,n\n"
+)
+SMALL_RATINGS: Final = ratings_from_csv(
+    "naic,name,rating,size_class,surplus_lines\n"
+    "24112,Great Lakes Casualty Company,A-,VI,n\n"
+    "10677,Buckeye Workers Mutual,A,X,n\n"
+)
+FLOOR_RATINGS: Final = ratings_from_csv(
+    "naic,name,rating,size_class,surplus_lines\n"
+    "24112,Great Lakes Casualty Company,A-,VII,n\n"
+    "10677,Buckeye Workers Mutual,A,X,n\n"
+)
+SURPLUS_RATINGS: Final = ratings_from_csv(
+    "naic,name,rating,size_class,surplus_lines\n"
+    "24112,Great Lakes Casualty Company,A,XV,y\n"
+    "10677,Buckeye Workers Mutual,A,X,n\n"
+)
+
+
+@dataclass(frozen=True)
+class MoreCase(Case):
+    ratings: RatingTable = RATINGS
+    work_start: date = WORK_START
+
+
+def insurer(letter: str, **values: Any) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        for entry in document["insurers"]:
+            if entry["letter"] == letter:
+                entry.update(values)
+
+    return edit
+
+
+def second_term(index: int, effective: str, expiration: str, policy_number: str) -> Edit:
+    """The same line again on the certificate: a renewal (or earlier) term of the policy."""
+
+    def edit(document: dict[str, Any]) -> None:
+        term = copy.deepcopy(document["coverages"][index])
+        term.update(effective=effective, expiration=expiration, policy_number=policy_number)
+        document["coverages"].append(term)
+
+    return edit
+
+
+def _ai(**changes: Any) -> RequirementSet:
+    base = claims_accepted()
+    return dataclasses.replace(
+        base, additional_insured=dataclasses.replace(base.additional_insured, **changes)
+    )
+
+
+def _line(line: str, **changes: Any) -> RequirementSet:
+    base = claims_accepted()
+    lines = tuple(
+        dataclasses.replace(item, **changes) if item.line == line else item for item in base.lines
+    )
+    return dataclasses.replace(base, lines=lines)
+
+
+CASES: Final = (
+    # --- Additional insured: editions and forms -------------------------------------------
+    MoreCase(
+        "CG 20 10 12 19 with CG 20 37 12 19",
+        "The 12 19 pair, like 04 13, covers ongoing and completed operations.",
+        (COMPLIANT,),
+        edits=(swap("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10 12 19 and CG 20 37 12 19"),),
+        checks={("AI_COMPLETED_FORM", GL): PASS, ("AI_ONGOING_FORM", GL): PASS},
+    ),
+    MoreCase(
+        "editions written with slashes",
+        "'CG 20 10 04/13' is how brokers often print the edition: the same form.",
+        (COMPLIANT,),
+        edits=(swap("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10 04/13 and CG 20 37 04/13"),),
+        checks={("AI_COMPLETED", GL): PASS, ("AI_ONGOING_FORM", GL): PASS},
+    ),
+    MoreCase(
+        "CG 20 33 blanket where only the GC must be insured",
+        "CG 20 33 reaches the party the sub contracts with directly: the GC, the holder.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract "
+                "per CG 20 33 04 13 and CG 20 37 04 13, ongoing and completed operations,",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("RED_FLAG_CONDITIONAL_WORDING", None): PASS},
+        parties=(GC,),
+    ),
+    MoreCase(
+        "CG 20 38 blanket reaches owner and lender",
+        "CG 20 38 reaches the parties above the sub that the written contract requires.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract "
+                "per CG 20 38 04 13 and CG 20 37 04 13, ongoing and completed operations,",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED_PARTIES", GL): PASS},
+        parties=(GC, OWNER, LENDER),
+    ),
+    MoreCase(
+        "blanket CG 20 38 where the contract demands named AI",
+        "A set that refuses blanket AI needs each party scheduled by name.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract "
+                "per CG 20 38 04 13 and CG 20 37 04 13, ongoing and completed operations,",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): FAIL},
+        requirements=lambda: _ai(blanket_allowed=False),
+    ),
+    MoreCase(
+        "no AI anywhere on the certificate",
+        "The INSD box is empty and the description says nothing of additional insureds.",
+        (NON_COMPLIANT,),
+        edits=(
+            row(GL_ROW, additional_insured=False),
+            row(UMB_ROW, additional_insured=False),
+            description(
+                "Project: Harbor Point Tower. Waiver of subrogation applies to general "
+                "liability, auto and workers compensation. Primary and non-contributory. Excess "
+                "follows form. 30 days notice of cancellation. WC covered states 3.A: PA."
+            ),
+        ),
+        checks={("AI_ONGOING", GL): FAIL, ("AI_COMPLETED", GL): FAIL},
+    ),
+    # --- Primary and non-contributory ----------------------------------------------------
+    MoreCase(
+        "primary only, not non-contributory",
+        "'Primary' alone lets the sub's insurer ask the GC's insurer to contribute: CG 20 01 "
+        "(primary and non-contributory) is what the set asks.",
+        (NON_COMPLIANT, INCOMPLETE),
+        edits=(swap("on a primary and non-contributory basis", "on a primary basis"),),
+        checks={("PRIMARY_NONCONTRIBUTORY", None): FAIL},
+    ),
+    MoreCase(
+        "P&NC not mentioned",
+        "Nothing on the certificate claims primary and non-contributory.",
+        (NON_COMPLIANT,),
+        edits=(swap(" on a primary and non-contributory basis", ""),),
+        checks={("PRIMARY_NONCONTRIBUTORY", None): FAIL},
+    ),
+    MoreCase(
+        "P&NC by form CG 20 01",
+        "CG 20 01 cited is the primary and non-contributory endorsement.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                " on a primary and non-contributory basis",
+                "; primary and non-contributory per CG 20 01 04 13",
+            ),
+        ),
+        checks={("PRIMARY_NONCONTRIBUTORY", None): PASS},
+    ),
+    # --- Waiver of subrogation per line --------------------------------------------------
+    MoreCase(
+        "waiver of subrogation missing on auto",
+        "WOS is required per line: the auto row's SUBR WVD is empty and the description names "
+        "GL and WC only.",
+        (NON_COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, subrogation_waived=False),
+            swap(
+                "general liability, auto and workers compensation",
+                "general liability and workers compensation",
+            ),
+        ),
+        checks={
+            ("AUTO_WAIVER_OF_SUBROGATION", AUTO): FAIL,
+            ("GL_WAIVER_OF_SUBROGATION", GL): PASS,
+            ("WC_WAIVER_OF_SUBROGATION", WC): PASS,
+        },
+    ),
+    MoreCase(
+        "waiver of subrogation missing on workers' compensation",
+        "WC 00 03 13 is required on WC: the WC box is empty and the description names GL and "
+        "auto only.",
+        (NON_COMPLIANT,),
+        edits=(
+            row(WC_ROW, subrogation_waived=False),
+            swap("general liability, auto and workers compensation", "general liability and auto"),
+        ),
+        checks={("WC_WAIVER_OF_SUBROGATION", WC): FAIL},
+    ),
+    MoreCase(
+        "waiver of subrogation required on the umbrella and claimed there",
+        "A set asking WOS on the umbrella is met by the umbrella row's SUBR WVD Y.",
+        (COMPLIANT,),
+        edits=(row(UMB_ROW, subrogation_waived=True),),
+        checks={("UMB_WAIVER_OF_SUBROGATION", UMBRELLA): PASS},
+        requirements=lambda: _line(UMBRELLA, waiver_of_subrogation=True),
+    ),
+    MoreCase(
+        "waiver of subrogation required on the umbrella, not given",
+        "The umbrella's box is empty and the description names GL, auto and WC only.",
+        (NON_COMPLIANT,),
+        checks={("UMB_WAIVER_OF_SUBROGATION", UMBRELLA): FAIL},
+        requirements=lambda: _line(UMBRELLA, waiver_of_subrogation=True),
+    ),
+    # --- Notice of cancellation ----------------------------------------------------------
+    MoreCase(
+        "30 days notice, 10 for non-payment",
+        "DOMAIN.md: notice of cancellation is 30 days (10 for non-payment of premium).",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "30 days notice of cancellation.",
+                "30 days notice of cancellation, 10 days for non-payment of premium.",
+            ),
+        ),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS},
+    ),
+    MoreCase(
+        "45 days notice of cancellation",
+        "More days than required.",
+        (COMPLIANT,),
+        edits=(swap("30 days notice", "45 days notice"),),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS},
+    ),
+    MoreCase(
+        "notice of cancellation not mentioned",
+        "Nothing claims the notice the set requires.",
+        (NON_COMPLIANT, INCOMPLETE),
+        edits=(swap(" 30 days notice of cancellation.", ""),),
+        checks={("NOTICE_OF_CANCELLATION", None): FAIL},
+    ),
+    # --- Per-project aggregate -------------------------------------------------------------
+    MoreCase(
+        "per-project aggregate claimed by CG 25 03 in the description",
+        "The box unread but CG 25 03 cited: the aggregate applies per project.",
+        (COMPLIANT,),
+        edits=(
+            row(GL_ROW, aggregate_applies_per=None),
+            swap(
+                "Excess follows form.",
+                "General aggregate applies per project per CG 25 03. Excess follows form.",
+            ),
+        ),
+        checks={("GL_PER_PROJECT_AGGREGATE", GL): PASS},
+        requirements=lambda: claims_accepted("high"),
+    ),
+    MoreCase(
+        "per-policy aggregate where the set does not ask per project",
+        "The moderate tier does not ask CG 25 03.",
+        (COMPLIANT,),
+        edits=(row(GL_ROW, aggregate_applies_per="policy"),),
+        requirements=lambda: claims_accepted("moderate"),
+    ),
+    # --- Umbrella -------------------------------------------------------------------------
+    MoreCase(
+        "umbrella 5M on a high-tier project",
+        "The high tier asks $10M of umbrella.",
+        (NON_COMPLIANT,),
+        edits=(limits(UMB_ROW, each_occurrence=5_000_000, aggregate=5_000_000),),
+        checks={("UMB_EACH_OCCURRENCE_MIN", UMBRELLA): FAIL},
+        words={"UMB_EACH_OCCURRENCE_MIN": ("$5,000,000", "$10,000,000")},
+        requirements=lambda: claims_accepted("high"),
+    ),
+    MoreCase(
+        "umbrella silent on follow form",
+        "Neither the box nor the description says the umbrella follows form: ask, do not reject.",
+        (INCOMPLETE,),
+        edits=(swap(" Excess follows form.", ""),),
+        checks={("UMB_FOLLOWS_FORM", UMBRELLA): UNKNOWN},
+    ),
+    MoreCase(
+        "umbrella expired mid-project",
+        "The umbrella ended before the verdict day: the line is not in force.",
+        (NON_COMPLIANT,),
+        edits=(row(UMB_ROW, effective="2025-05-01", expiration="2026-05-01"),),
+        checks={("UMB_IN_FORCE", UMBRELLA): FAIL},
+    ),
+    MoreCase(
+        "claims-made umbrella where occurrence is required",
+        "The templates accept occurrence basis only, on the umbrella too.",
+        (NON_COMPLIANT,),
+        edits=(row(UMB_ROW, basis="claims_made"),),
+        checks={("UMB_OCCURRENCE_BASIS", UMBRELLA): FAIL},
+    ),
+    MoreCase(
+        "auto CSL 500K under a follow-form umbrella",
+        "Combined limits: $500,000 + $10,000,000 follow-form umbrella meets the $1M auto CSL.",
+        (COMPLIANT,),
+        edits=(limits(AUTO_ROW, combined_single_limit=500_000),),
+        checks={("AUTO_COMBINED_SINGLE_LIMIT_MIN", AUTO): PASS},
+        words={"AUTO_COMBINED_SINGLE_LIMIT_MIN": ("$500,000", "umbrella")},
+    ),
+    MoreCase(
+        "GL aggregate 2M under a follow-form umbrella",
+        "The umbrella's aggregate makes up the GL general and products aggregates.",
+        (COMPLIANT,),
+        edits=(
+            limits(
+                GL_ROW,
+                general_aggregate=2_000_000,
+                products_completed_operations_aggregate=2_000_000,
+            ),
+        ),
+        checks={("GL_GENERAL_AGGREGATE_MIN", GL): PASS},
+    ),
+    # --- Auto ---------------------------------------------------------------------------------
+    MoreCase(
+        "scheduled, hired and non-owned autos",
+        "Symbols 7, 8, 9 are not symbol 1 'any auto'.",
+        (NON_COMPLIANT,),
+        edits=(row(AUTO_ROW, covered_autos=["scheduled", "hired", "non_owned"]),),
+        checks={("AUTO_ANY_AUTO", AUTO): FAIL},
+    ),
+    MoreCase(
+        "covered autos not marked",
+        "No auto box read: ask which autos are covered.",
+        (INCOMPLETE,),
+        edits=(row(AUTO_ROW, covered_autos=[]),),
+        checks={("AUTO_ANY_AUTO", AUTO): UNKNOWN},
+    ),
+    MoreCase(
+        "split auto limits, one short, combined limits off",
+        "BI per person $500,000 is short of $1M; no umbrella may make it up here.",
+        (NON_COMPLIANT,),
+        edits=(
+            limits(
+                AUTO_ROW,
+                combined_single_limit=None,
+                bodily_injury_per_person=500_000,
+                bodily_injury_per_accident=1_000_000,
+                property_damage=1_000_000,
+            ),
+        ),
+        checks={("AUTO_COMBINED_SINGLE_LIMIT_MIN", AUTO): FAIL},
+        words={"AUTO_COMBINED_SINGLE_LIMIT_MIN": ("split", "$500,000")},
+        requirements=lambda: claims_accepted(combined_limits=False),
+    ),
+    # --- Workers' compensation ----------------------------------------------------------
+    MoreCase(
+        "WC statutory box not marked",
+        "The PER STATUTE box unread: ask, do not reject.",
+        (INCOMPLETE,),
+        edits=(row(WC_ROW, statutory=None),),
+        checks={("WC_STATUTORY", WC): UNKNOWN},
+    ),
+    MoreCase(
+        "EL 1M / 1M / 500K with no umbrella over EL",
+        "EL disease policy limit $500,000 is short and the stand-alone excess cannot make it up.",
+        (NON_COMPLIANT,),
+        edits=(
+            limits(WC_ROW, el_disease_policy_limit=500_000),
+            swap("Excess follows form.", "Stand-alone excess."),
+        ),
+        checks={("WC_EL_DISEASE_POLICY_LIMIT_MIN", WC): FAIL},
+    ),
+    MoreCase(
+        "North Dakota: WSI and a stop gap on GL",
+        "North Dakota WSI insures WC; the stop gap on GL gives the employer's liability.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "WC covered states 3.A: PA.",
+                "Workers compensation through North Dakota WSI. Stop gap employers "
+                "liability endorsement on the general liability policy.",
+            ),
+        ),
+        checks={("WC_STATES", WC): PASS, ("WC_STOP_GAP_EL", WC): PASS},
+        state="ND",
+    ),
+    MoreCase(
+        "all states except Ohio on a Pennsylvania project",
+        "The exception does not touch the project's state.",
+        (COMPLIANT,),
+        edits=(swap("WC covered states 3.A: PA.", "WC 3.A: all states except OH."),),
+        checks={("WC_STATES", WC): PASS},
+    ),
+    MoreCase(
+        "all states except Pennsylvania on a Pennsylvania project",
+        "The exception is the project's state.",
+        (NON_COMPLIANT,),
+        edits=(swap("WC covered states 3.A: PA.", "WC 3.A: all states except PA."),),
+        checks={("WC_STATES", WC): FAIL},
+    ),
+    # --- Claims-made ----------------------------------------------------------------------
+    MoreCase(
+        "claims-made allowed, retro date on the work start",
+        "On or before the first work: the day itself is enough.",
+        (COMPLIANT,),
+        edits=(
+            row(GL_ROW, basis="claims_made"),
+            swap("WC covered", "GL retro date: 04/15/2026. WC covered"),
+        ),
+        checks={("GL_RETRO_DATE", GL): PASS},
+        requirements=lambda: _line(GL, claims_made_allowed=True),
+    ),
+    MoreCase(
+        "claims-made allowed, 3-year tail asked, 1-year tail shown",
+        "A one-year extended reporting period is short of the three years the set names.",
+        (NON_COMPLIANT,),
+        edits=(
+            row(GL_ROW, basis="claims_made"),
+            swap(
+                "WC covered",
+                "GL retro date: 01/15/2019. 1-year extended reporting period. WC covered",
+            ),
+        ),
+        checks={("GL_TAIL", GL): FAIL},
+        requirements=lambda: _line(GL, claims_made_allowed=True, tail_years=3),
+    ),
+    # --- Dates ----------------------------------------------------------------------------
+    MoreCase(
+        "verdict before the work start, policies start before it",
+        "Judged on the work start: coverage will be in force on the first day on site.",
+        (COMPLIANT,),
+        edits=(renewed("2026-04-01", "2027-04-01", GL_ROW, AUTO_ROW, UMB_ROW, WC_ROW),),
+        checks={("GL_EFFECTIVE_BY_WORK_START", GL): PASS},
+        on=date(2026, 3, 15),
+    ),
+    MoreCase(
+        "GL starts two weeks after the work start",
+        "The first two weeks on site were uninsured on this certificate.",
+        (NON_COMPLIANT,),
+        edits=(renewed("2026-05-01", "2027-05-01", GL_ROW),),
+        checks={("GL_EFFECTIVE_BY_WORK_START", GL): FAIL},
+        words={"GL_EFFECTIVE_BY_WORK_START": ("2026-05-01",)},
+    ),
+    MoreCase(
+        "policies expire within the GC's window",
+        "Coverage ends in 19 days with no renewal on the record: expiring, not yet red.",
+        (EXPIRING,),
+        edits=(renewed("2025-06-20", "2026-06-20", GL_ROW, AUTO_ROW, UMB_ROW, WC_ROW),),
+        checks={("GL_EXPIRY_WINDOW", GL): FAIL},
+    ),
+    MoreCase(
+        "policies expire mid-project, outside the window",
+        "Annual policies renew during a long project: a warning, still compliant today.",
+        (COMPLIANT,),
+        edits=(renewed("2025-09-01", "2026-09-01", GL_ROW, AUTO_ROW, UMB_ROW, WC_ROW),),
+        checks={("GL_THROUGH_CLOSEOUT", GL): FAIL},
+    ),
+    MoreCase(
+        "renewal on the certificate beside an expiring term",
+        "The renewal term continues the cover: not expiring.",
+        (COMPLIANT,),
+        edits=(
+            renewed("2025-06-20", "2026-06-20", GL_ROW),
+            second_term(GL_ROW, "2026-06-20", "2027-06-20", "GL-4410023"),
+        ),
+        checks={("GL_EXPIRY_WINDOW", GL): PASS, ("GL_NO_GAP", GL): PASS},
+    ),
+    MoreCase(
+        "two weeks' gap between GL terms",
+        "The old term ended 2026-05-01 and the new one began 2026-05-15, during the work.",
+        (NON_COMPLIANT,),
+        edits=(
+            renewed("2025-05-01", "2026-05-01", GL_ROW),
+            second_term(GL_ROW, "2026-05-15", "2027-05-15", "GL-4410023"),
+        ),
+        checks={("GL_NO_GAP", GL): FAIL},
+    ),
+    # --- Insurer ----------------------------------------------------------------------------
+    MoreCase(
+        "insurer rated B++",
+        "Below the A- VII floor.",
+        (NON_COMPLIANT,),
+        checks={("GL_INSURER_RATING", GL): FAIL},
+        words={"GL_INSURER_RATING": ("B++", "A-")},
+        ratings=WEAK_RATINGS,
+    ),
+    MoreCase(
+        "insurer A- in size class VI",
+        "The rating letter is enough but the financial size is below VII.",
+        (NON_COMPLIANT,),
+        checks={("GL_INSURER_RATING", GL): FAIL},
+        words={"GL_INSURER_RATING": ("VI",)},
+        ratings=SMALL_RATINGS,
+    ),
+    MoreCase(
+        "insurer exactly A- VII",
+        "At the floor is at or above it.",
+        (COMPLIANT,),
+        checks={("GL_INSURER_RATING", GL): PASS},
+        ratings=FLOOR_RATINGS,
+    ),
+    MoreCase(
+        "insurer not in the GC's rating table",
+        "The rating cannot be looked up: ask, do not reject.",
+        (INCOMPLETE,),
+        edits=(insurer("A", naic="19999", name="Unlisted Casualty Company"),),
+        checks={("GL_INSURER_RATING", GL): UNKNOWN},
+    ),
+    MoreCase(
+        "NAIC number blank",
+        "The insurer is not identified; the set requires the NAIC number.",
+        (INCOMPLETE, NON_COMPLIANT),
+        edits=(insurer("A", naic=None),),
+        checks={("GL_INSURER_NAIC", GL): FAIL},
+    ),
+    MoreCase(
+        "surplus-lines insurer where the set allows them",
+        "Flagged as a warning only.",
+        (COMPLIANT,),
+        checks={("GL_INSURER_SURPLUS_LINES", GL): FAIL},
+        ratings=SURPLUS_RATINGS,
+    ),
+    # --- Certificate holder -----------------------------------------------------------------
+    MoreCase(
+        "holder as an Inc. instead of the LLC",
+        "Another entity type is another legal entity.",
+        (NON_COMPLIANT,),
+        edits=(holder("Meridian Construction Group, Inc."),),
+        checks={("CERTIFICATE_HOLDER_NAME", None): FAIL},
+    ),
+    MoreCase(
+        "holder with L.L.C. in periods",
+        "Punctuation inside the suffix does not change the entity.",
+        (COMPLIANT,),
+        edits=(holder("Meridian Construction Group, L.L.C."),),
+        checks={("CERTIFICATE_HOLDER_NAME", None): PASS},
+    ),
+    # --- "Included" and red flags ---------------------------------------------------------
+    MoreCase(
+        "products aggregate printed as the word Included",
+        "'Included' in the amount sits inside the general aggregate.",
+        (COMPLIANT,),
+        edits=(limits(GL_ROW, products_completed_operations_aggregate="Included"),),
+        checks={("GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN", GL): PASS},
+    ),
+    MoreCase(
+        "workers' compensation policy number pending",
+        "'Pending' is not a policy.",
+        (NON_COMPLIANT,),
+        edits=(row(WC_ROW, policy_number="Pending"),),
+        checks={("WC_POLICY_NUMBER", WC): FAIL},
+    ),
+)
+
+
+def judge(case: MoreCase) -> Verdict:
+    document = copy.deepcopy(acord_json(description_of_operations=CLEAN_DESCRIPTION))
+    for edit in case.edits:
+        edit(document)
+    record = record_from_acord_json(document, document_id=None)
+    context = VerificationContext(
+        project_start=date(2026, 4, 1),
+        project_end=PROJECT_END,
+        closeout_days=CLOSEOUT_DAYS,
+        certificate_holder=GC,
+        additional_insured_parties=case.parties,
+        state=case.state,
+        work_start=case.work_start,
+        insurer_ratings=case.ratings,
+    )
+    return verify(case.requirements(), record, context, case.on)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_the_engine_agrees_with_the_reviewer(case: MoreCase) -> None:
+    problems = disagreement(case, judge(case))
+    assert not problems, f"{case.name} ({case.why}): " + "; ".join(problems)
