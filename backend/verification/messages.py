@@ -468,13 +468,20 @@ def _naic(check: Check, label: str) -> str:
 
 
 def _rating(check: Check, label: str) -> str:
+    # The ask differs by outcome (send the rating vs move the line), so it is said here, not
+    # in _ASK: a bookkeeper must know which of the two the general contractor wants.
     if check.outcome == UNKNOWN:
         return (
             f"{label} insurer's A.M. Best rating is not in the rating table; "
-            f"{_text(check.expected)} or better is required."
+            f"{_text(check.expected)} or better is required. Ask your broker for the insurer's "
+            "A.M. Best rating and financial size class."
         )
-    verb = "meets" if check.outcome == PASS else "is below"
-    return f"{label} insurer is rated {check.found}, which {verb} the minimum {check.expected}."
+    if check.outcome == PASS:
+        return f"{label} insurer is rated {check.found}, which meets the minimum {check.expected}."
+    return (
+        f"{label} insurer is rated {check.found}, which is below the minimum {check.expected}. "
+        f"Ask your broker to place this line with an insurer rated {check.expected} or better."
+    )
 
 
 def _surplus(check: Check, label: str) -> str:

@@ -632,3 +632,17 @@ def judge(case: MoreCase) -> Verdict:
 def test_the_engine_agrees_with_the_reviewer(case: MoreCase) -> None:
     problems = disagreement(case, judge(case))
     assert not problems, f"{case.name} ({case.why}): " + "; ".join(problems)
+
+
+def test_every_open_check_tells_the_bookkeeper_what_to_do() -> None:
+    """A failed or unknown blocking check says what to ask for, or quotes found and required."""
+    for case in CASES:
+        for check in judge(case).checks:
+            if check.outcome == PASS or check.severity != "blocking":
+                continue
+            if check.code.endswith("_MIN") and isinstance(check.found, int):
+                assert "the requirement is $" in check.message, check.message
+                continue
+            assert "Ask" in check.message or "ask" in check.message, (
+                f"{case.name}: {check.code} does not say what to ask for: {check.message}"
+            )
