@@ -20,9 +20,9 @@ from arq import Retry
 
 from backend.acord.reader_pool import ReaderPool
 from backend.acord.sandbox import ReadOutcome, read_once
+from backend.records.page_images import save_pages
 from backend.records.service import document_to_read, record_read
 from backend.records.store import make_store
-from backend.web.page_image import save_pages
 
 log = logging.getLogger("coinet.read")
 

@@ -14,8 +14,8 @@ from reportlab.pdfgen import canvas
 
 from backend.acord.page_render import render_pages
 from backend.db.models import Document, Organisation
+from backend.records.page_images import save_pages
 from backend.records.store import DocumentStore, sha256_hex
-from backend.web.page_image import save_pages
 
 
 def certificate_values(

@@ -30,12 +30,13 @@ from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.projects.verify_service import live_waivers
+from backend.records.page_images import page_sizes
 from backend.records.service import RecordService
 from backend.verification.verdict import rewaive
 from backend.web.common import page
 from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
-from backend.web.page_image import box_for, page_sizes
+from backend.web.page_image import box_for
 from backend.web.typed_by_hand import typed_for_engagement, typed_in_check, typed_values
 
 OUTCOME_ORDER: Final = {"fail": 0, "unknown": 1, "waived": 2, "pass": 3}

@@ -18,10 +18,11 @@ from backend.db.models.vocab import (
     LINES,
 )
 from backend.errors import BadInput
+from backend.records.page_images import PageSize
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import MAX_NOTICE_DAYS
 from backend.web.forms import FormData, checked, optional_amount, optional_date, text, texts
-from backend.web.page_image import Box, PageSize, box_for
+from backend.web.page_image import Box, box_for
 
 # The reader names endorsement kinds after the ISO form; the record names what they do.
 READER_ENDORSEMENT_KIND: Final = {

@@ -16,10 +16,10 @@ from backend.config import Settings
 from backend.errors import NotFound
 from backend.network.access import can_write_record
 from backend.network.actor import Actor
+from backend.records.page_images import page_sizes
 from backend.records.service import RecordService
 from backend.web.common import fragment, is_htmx
 from backend.web.forms import read_form
-from backend.web.page_image import page_sizes
 from backend.web.review import review_view
 from backend.web.review_feedback import feedback_for_form
 from backend.web.sub_pages import review_page

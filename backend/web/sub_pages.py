@@ -39,10 +39,10 @@ from backend.notify.service import (
     unread_notices,
 )
 from backend.projects.verify_service import verify_engagement
+from backend.records.page_images import page_png, page_sizes
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
-from backend.web.page_image import page_png, page_sizes
 from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.review_checks import (
     ReviewWarning,

@@ -27,11 +27,11 @@ from backend.db.models import (
 from backend.network.actor import Actor
 from backend.network.secrets import hash_password
 from backend.projects.verify_service import verify_engagement
+from backend.records.page_images import save_pages
 from backend.records.schemas import EndorsementInput, RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import DocumentStore
 from backend.requirements.versions import requirement_body, requirement_digest
-from backend.web.page_image import save_pages
 from tests.e2e.documents import INSURER, Policy, certificate_pdf
 
 PASSWORD = "e2e-journeys-2026"

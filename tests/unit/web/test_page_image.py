@@ -15,8 +15,8 @@ from PIL import Image
 
 from backend.acord.page_render import MAX_PAGE_PIXELS, RENDER_DPI, render_pages
 from backend.errors import BadInput, NotFound
+from backend.records.page_images import PageSize, page_png, page_sizes, save_pages
 from backend.records.store import FilesystemStore
-from backend.web.page_image import PageSize, page_png, page_sizes, save_pages
 from tests.e2e.documents import Policy, certificate_pdf
 
 

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from backend.errors import BadInput
-from backend.web.page_image import PageSize, box_for
+from backend.records.page_images import PageSize
+from backend.web.page_image import box_for
 from backend.web.review import change_from_form, corrected_read_result, review_view
 
 LETTER = PageSize(612.0, 792.0)
