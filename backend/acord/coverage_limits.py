@@ -59,6 +59,23 @@ FUZZY_LEAST_SHARE: Final = 0.6
 FUZZY_LEAD: Final = 0.15
 # An amount line is paired with a label line at most 14 pt away (a line and a bit).
 PAIR_REACH_PT: Final = 14.0
+# The rule splitting the LIMITS column (labels | amounts) is looked for from 10 pt into the
+# column (its own left rule and the labels' first letters are left out) to 3 pt past where
+# the amounts start (OCR may take the rule before an amount into it: "[2").
+SPLIT_RULE_FROM_PT: Final = 10.0
+RULE_IN_AMOUNT_PT: Final = 3.0
+# A row's rules across the LIMITS column are looked for 3 pt inside its edges (the column's
+# vertical rules and their blur left out); a rule's first pixel row is half a point above the
+# rule's middle, where the row's edge is taken.
+LIMITS_RULE_INSET_PT: Final = 3.0
+RULE_MIDDLE_PT: Final = 0.5
+# A rule more than 10 pt right of where an amount starts ends its cell: the amount's first
+# two digits and separator take that much of the 9-10 pt values' print.
+AMOUNT_LEAST_WIDTH_PT: Final = 10.0
+# An amount's box keeps 1.5 pt clear of its cell's vertical rules (a rule and its blur on a
+# scan) and comes down to 0.3 pt above the row's rule below (print may touch the rule).
+RULE_CLEARANCE_PT: Final = 1.5
+RULE_BELOW_SLACK_PT: Final = 0.3
 
 
 def read_limits(
@@ -265,7 +282,9 @@ def _amounts_left(
     if p.ink is None or not amounts:
         return None
     start = median(w.x0 for w in amounts)
-    rules = p.ink.vertical_rules(table.limits_x + 10, start + 3, band[0] + 2, band[1] - 2)
+    rules = p.ink.vertical_rules(
+        table.limits_x + SPLIT_RULE_FROM_PT, start + RULE_IN_AMOUNT_PT, band[0] + 2, band[1] - 2
+    )
     return max(rules) if rules else None
 
 
@@ -280,14 +299,16 @@ def _ruled_band(p: PageLabels, table: Table, band: tuple[float, float]) -> tuple
     top, bottom = band[0] - reach, band[1] + reach
     left, right = table.columns["policy"]
     across_policy = p.ink.horizontal_rules(left + 2, right - 2, top, bottom)
-    across_limits = p.ink.horizontal_rules(table.limits_x + 3, table.dollar_x - 3, top, bottom)
+    across_limits = p.ink.horizontal_rules(
+        table.limits_x + LIMITS_RULE_INSET_PT, table.dollar_x - LIMITS_RULE_INSET_PT, top, bottom
+    )
     rules = [y for y in across_limits if any(abs(y - x) < 2 for x in across_policy)]
     middle = (band[0] + band[1]) / 2
     edges = []
     for edge in band:
         # Each edge keeps to its own half of the row.
         near = [y for y in rules if abs(y - edge) <= reach and (y < middle) == (edge < middle)]
-        edges.append(min(near, key=lambda y: abs(y - edge)) + 0.5 if near else edge)
+        edges.append(min(near, key=lambda y: abs(y - edge)) + RULE_MIDDLE_PT if near else edge)
     return edges[0], edges[1]
 
 
@@ -354,14 +375,14 @@ def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: l
         w for w in words if re.search(r"\d", w.text) and not _stray_dollar(w, table.dollar_x)
     ]
     start = min(w.x0 for w in digits) if digits else box[2]
-    cells = p.ink.vertical_rules(box[0], box[2] + 6, band[0] + 2, band[1] - 2)
+    cells = p.ink.vertical_rules(box[0], box[2] + PAGE_BORDER_PT, band[0] + 2, band[1] - 2)
     # OCR may read the rule before an amount as part of it ("[2").
-    before = [x for x in cells if table.dollar_x + 2 < x < start + 3]
-    after = [x for x in cells if x > start + 10]
+    before = [x for x in cells if table.dollar_x + 2 < x < start + RULE_IN_AMOUNT_PT]
+    after = [x for x in cells if x > start + AMOUNT_LEAST_WIDTH_PT]
     if before:
-        box[0] = max(before) + 1.5
+        box[0] = max(before) + RULE_CLEARANCE_PT
     if after:
-        box[2] = min(after) - 1.5
+        box[2] = min(after) - RULE_CLEARANCE_PT
     rules = p.ink.horizontal_rules(box[0] + 2, box[2] - 2, box[1], box[3])
     middle = (box[1] + box[3]) / 2
     for y in rules:
@@ -369,7 +390,7 @@ def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: l
             box[1] = max(box[1], y + 1.0)
         else:
             # (y is the rule's first pixel row: print may come down to it)
-            box[3] = min(box[3], y - 0.3)
+            box[3] = min(box[3], y - RULE_BELOW_SLACK_PT)
     return (box[0], box[1], box[2], box[3])
 
 

@@ -9,10 +9,11 @@ placed by matching the cell's words against the cell's short list of printed opt
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 from backend.acord.geometry import BBox, Label
 from backend.acord.page_labels import PageLabels
-from backend.acord.tick_boxes import _ticked_boxes, _ticked_by_ink
+from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT, _ticked_boxes, _ticked_by_ink
 from backend.acord.tick_options import is_box_glyph, match_options
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
@@ -52,6 +53,22 @@ STATUTE_OPTIONS: dict[str, tuple[str, ...]] = {
     "_policy": ("E.L. DISEASE - POLICY LIMIT",),
 }
 
+# The POLICY / PRO-JECT / LOC boxes stand on the line under GEN'L AGGREGATE LIMIT APPLIES PER:
+# within 16 pt of that label's foot (one line of the cell, 12 pt, and the boxes' height).
+AGGREGATE_OPTIONS_BELOW_PT: Final = 16.0
+# A word is on an option's line when its centre is within 0.6 of the option's height of the
+# option's centre (lines of options are a line and more apart).
+SAME_LINE_SHARE: Final = 0.6
+# An option placed from its grid neighbours is given the width of a short option word of the
+# cell's 5-6 pt print; only its left edge and its line are used (the box before it).
+PLACED_OPTION_WIDTH_PT: Final = 20.0
+# A ticked box on the row of a known option: its centre within 4 pt of the option's (the rows
+# of the autos' boxes are about 12 pt apart).
+SAME_ROW_PT: Final = 4.0
+# PER STATUTE misspelt by OCR is taken at a looser likeness than a label looked for page-wide
+# (0.75): the statute area holds only the workers compensation boxes' few printed words.
+STATUTE_LEAST_LIKENESS: Final = 0.6
+
 
 def _options(
     p: PageLabels,
@@ -76,7 +93,11 @@ def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]
     """(basis, what the general aggregate applies per) from the general liability cell."""
     left, _, right, _ = type_region
     agg_row = p.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
-    row = (left, agg_row.top - 2, right, agg_row.bottom + 16) if agg_row else None
+    row = (
+        (left, agg_row.top - 2, right, agg_row.bottom + AGGREGATE_OPTIONS_BELOW_PT)
+        if agg_row
+        else None
+    )
     exact: dict[str, Label | None] = {
         "claims_made": p.label("CLAIMS-MADE", region=type_region),
         "occurrence": p.label("OCCUR", region=type_region, whole=True),
@@ -107,12 +128,12 @@ def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]
 def _first_option_of_line(p: PageLabels, option: Label, region: BBox) -> Label | None:
     """The option printed first on the line of another one (POLICY before PRO-JECT), when
     OCR garbled it past matching: the first word after a box left of that option."""
-    height = max(option.bottom - option.top, 4.0)
+    height = max(option.bottom - option.top, LEAST_PRINT_HEIGHT_PT)
     before = sorted(
         (
             w
             for w in p.page.words_in((region[0], option.top, option.x0 - 1, option.bottom))
-            if abs(w.cy - option.cy) < 0.6 * height and not is_box_glyph(w.text)
+            if abs(w.cy - option.cy) < SAME_LINE_SHARE * height and not is_box_glyph(w.text)
         ),
         key=lambda w: w.x0,
     )
@@ -142,14 +163,14 @@ def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
     for key, (column_mate, row_mate) in grid.items():
         column, row = hits.get(column_mate), hits.get(row_mate)
         if hits[key] is None and column is not None and row is not None:
-            hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+            hits[key] = Label(column.x0, row.top, column.x0 + PLACED_OPTION_WIDTH_PT, row.bottom)
     for key, (row_mate, column_mate) in {
         "scheduled": ("owned", "non_owned"),
         "non_owned": ("hired", "scheduled"),
     }.items():
         row, column = hits.get(row_mate), hits.get(column_mate)
         if hits[key] is None and column is not None and row is not None:
-            hits[key] = Label(column.x0, row.top, column.x0 + 20, row.bottom)
+            hits[key] = Label(column.x0, row.top, column.x0 + PLACED_OPTION_WIDTH_PT, row.bottom)
     by_ink, unknown = _ticked_boxes(p, type_region, AUTO_OPTIONS)
     # A ticked box whose option OCR cannot read is told by its place in the grid: right
     # of OWNED is SCHEDULED, right of HIRED is NON-OWNED, and the other way round.
@@ -158,7 +179,7 @@ def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
     for word in unknown:
         for left, right in (("owned", "scheduled"), ("hired", "non_owned")):
             for known, other, is_right in ((left, right, True), (right, left, False)):
-                if known in places and abs(places[known][1] - word.cy) < 4:
+                if known in places and abs(places[known][1] - word.cy) < SAME_ROW_PT:
                     if (word.x0 > places[known][0]) == is_right:
                         by_ink[other] = word
     return [key for key in spellings if p.ticked(hits[key]) or key in by_ink]
@@ -193,7 +214,7 @@ def _statute_box(p: PageLabels, statute_area: BBox) -> bool | None:
         statute = _options(p, statute_area, {"statute": None}, STATUTE_OPTIONS)["statute"]
     if statute is None and p.region_ocr is not None:
         statute = p._fuzzy_label(
-            ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=0.6
+            ("PERSTATUTE", "STATUTORY", "WCSTATUTORY"), statute_area, least=STATUTE_LEAST_LIKENESS
         )
     if "statute" in _ticked_by_ink(p, statute_area, STATUTE_OPTIONS):
         return True

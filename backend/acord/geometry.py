@@ -11,8 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 BBox = tuple[float, float, float, float]
+
+# Two words are on one line when their centres are within 0.45 of the smaller one's height:
+# the form sets its lines of print at least a height and a half apart (centre to centre), so
+# under half a height keeps neighbouring lines apart while letting in a skewed scan's wobble
+# and the different heights of words of one line ("$" beside digits).
+SAME_LINE_SHARE: Final = 0.45
+# A character within half a point outside a cut is kept: word and character boxes are
+# rounded (PDFium's glyph boxes, OCR's pixels) to about that.
+CUT_SLACK_PT: Final = 0.5
 
 
 @dataclass
@@ -114,7 +124,7 @@ def group_lines(words: Iterable[Word]) -> list[Line]:
     heights: list[float] = []
     for word in sorted(words, key=lambda w: (w.cy, w.x0)):
         if lines:
-            tolerance = 0.45 * min(max(word.height, 1.0), max(heights[-1], 1.0))
+            tolerance = SAME_LINE_SHARE * min(max(word.height, 1.0), max(heights[-1], 1.0))
             if abs(word.cy - centres[-1]) <= tolerance:
                 lines[-1].append(word)
                 count = len(lines[-1])
@@ -239,13 +249,14 @@ def cut_words(words: Sequence[Word], left: float, right: float) -> list[Word]:
     for word in words:
         if word.x1 <= left or word.x0 >= right:
             continue
-        if word.x0 >= left - 0.5 and word.x1 <= right + 0.5:
+        if word.x0 >= left - CUT_SLACK_PT and word.x1 <= right + CUT_SLACK_PT:
             result.append(word)
             continue
         keep = [
             i
             for i in range(len(word.text))
-            if left - 0.5 <= word.char_left(i) and word.char_right(i) <= right + 0.5
+            if left - CUT_SLACK_PT <= word.char_left(i)
+            and word.char_right(i) <= right + CUT_SLACK_PT
         ]
         if not keep:
             continue

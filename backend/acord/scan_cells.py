@@ -18,14 +18,28 @@ from backend.acord.page_labels import PageLabels, joined_text
 from backend.acord.values import parse_date, parse_mark
 
 # Specks of a scanned page ink about a hundredth of an empty cell; print, several hundredths.
-_INKED = 0.02
+_INKED: Final = 0.02
+# A cell on a row's line is read inside the column's rules, 1.5 pt in from each (a rule and
+# its blur on a scan), and 0.8 of the line's height above and below its centre: the value's
+# print with room for a skewed line's wobble, short of the lines above and below (a line and
+# a half apart).
+CELL_INSET_PT: Final = 1.5
+CELL_HALF_HEIGHT_SHARE: Final = 0.8
+# A lone Y / N mark is read at the page's scale, then larger: a letter this small is often
+# not recognised at the page's scale and is at one and a half or twice the size.
+MARK_ZOOMS: Final = (1.0, 1.5, 2.0)
+# The years certificates are issued for: an ACORD 25 policy date before 1990 or after 2100 is
+# a misread digit (2092, 1925), not a policy period.
+EARLIEST_POLICY_YEAR: Final = 1990
+LATEST_POLICY_YEAR: Final = 2100
 
 
 def _row_cell(p: PageLabels, column: tuple[float, float], row: list[Word]) -> BBox:
     """The cell of a column on a row's line (the line of its policy number)."""
     cy = sum(w.cy for w in row) / len(row)
     height = max(w.height for w in row)
-    return (column[0] + 1.5, cy - 0.8 * height, column[1] - 1.5, cy + 0.8 * height)
+    half = CELL_HALF_HEIGHT_SHARE * height
+    return (column[0] + CELL_INSET_PT, cy - half, column[1] - CELL_INSET_PT, cy + half)
 
 
 def _read_mark(p: PageLabels, column: tuple[float, float], row: list[Word]) -> bool | None:
@@ -38,7 +52,7 @@ def _read_mark(p: PageLabels, column: tuple[float, float], row: list[Word]) -> b
     if p.ink.ink(*cell) < _INKED:
         return None
     # A lone letter this small is often not recognised at the page's scale; larger, it is.
-    for zoom in (1.0, 1.5, 2.0):
+    for zoom in MARK_ZOOMS:
         for word in p.region_ocr(cell, single_char=True, whitelist="XYNxyn", zoom=zoom):
             mark = parse_mark(word.text)
             if mark is not None:
@@ -89,7 +103,7 @@ def _read_date(p: PageLabels, cell: BBox, pointer: str, key: str) -> str | None:
 def _plausible(iso: str) -> bool:
     """A policy date within the years certificates are issued for (misread digits give
     years such as 2092 or 1925)."""
-    return 1990 <= date.fromisoformat(iso).year <= 2100
+    return EARLIEST_POLICY_YEAR <= date.fromisoformat(iso).year <= LATEST_POLICY_YEAR
 
 
 # The insurer letters of the INSR LTR column (A to F: the form names six insurers).
@@ -101,6 +115,8 @@ LETTER_ON_LINE_SHARE: Final = 0.8
 # Half the height of the box a row's letter is read again in: a capital of the 9-10 pt
 # values with room for the line's wobble on a skewed scan, short of the next row's line.
 LETTER_HALF_HEIGHT_PT: Final = 7.0
+# ... and 1 pt in from its column's rules: the column is a letter wide, with no room for more.
+LETTER_CELL_INSET_PT: Final = 1.0
 # The cell's print read again as one character at these scales: a lone capital of a cell
 # this narrow is sometimes missed at the page's scale and read at twice the size.
 LETTER_ZOOMS: Final = (1.0, 2.0)
@@ -133,7 +149,12 @@ def read_row_letter(p: PageLabels, column: tuple[float, float], row: list[Word])
     if not row:
         return []
     cy = sum(w.cy for w in row) / len(row)
-    cell = (column[0] + 1, cy - LETTER_HALF_HEIGHT_PT, column[1] - 1, cy + LETTER_HALF_HEIGHT_PT)
+    cell = (
+        column[0] + LETTER_CELL_INSET_PT,
+        cy - LETTER_HALF_HEIGHT_PT,
+        column[1] - LETTER_CELL_INSET_PT,
+        cy + LETTER_HALF_HEIGHT_PT,
+    )
     if p.ink.ink(*cell) < _INKED:
         return []
     for zoom in LETTER_ZOOMS:

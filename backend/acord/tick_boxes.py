@@ -11,6 +11,7 @@ and matched against the cell's short list of printed options.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 from backend.acord.geometry import BBox, Word, group_lines
 from backend.acord.page_labels import PageLabels, joined_text
@@ -25,6 +26,31 @@ _TICKED_FILL = 0.3
 # is read again, and taken at the lower mark.
 _SURE_MATCH = 0.7
 _LEAST_MATCH = 0.55
+# A check box is drawn a little before its option's first word: a box 7-8 pt square, then a
+# gap of 2-3 pt, so the box starts about 11 pt before the word.
+BOX_LEAD_PT: Final = 11.0
+# The gap between a box and its option's first word, left out of the box's ink (the word's
+# first letter would count as a tick otherwise).
+_BOX_GAP_PT: Final = 2.0
+# Half the height of the strip a box's ink is measured in: 7 pt, inside a 7-8 pt box on the
+# option's line.
+_BOX_HALF_HEIGHT_PT: Final = 3.5
+# The box's own borders are looked for left of a point this far before its option's first
+# word: the edge of an OCR word box may take in a point of the paper before its letter.
+_BOX_RIGHT_OF_WORD_PT: Final = 0.8
+# A word starts a new option after a gap of at least 0.8 of the print's height (about the
+# width of the box set in it; words of one option are a space apart, a third of a height),
+# the height taken as at least 4 pt (the capitals of the form's 5-6 pt option print).
+OPTION_GAP_SHARE: Final = 0.8
+LEAST_PRINT_HEIGHT_PT: Final = 4.0
+# Two words whose edges are within half a point touch: OCR boxes are rounded to pixels.
+_TOUCH_PT: Final = 0.5
+# Half the height of the box an option is read again in: its own line of 5-6 pt print with
+# room above and below, short of the next line of options (12 pt further down the cell).
+_OPTION_HALF_HEIGHT_PT: Final = 5.0
+# The option is read again at twice its size: 5-point small capitals read at the page's
+# scale come out as nonsense.
+_OPTION_ZOOM: Final = 2.0
 
 
 def _ticked_by_ink(p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]) -> set[str]:
@@ -54,8 +80,13 @@ def _ticked_boxes(
                 right = option_right(word, run, line.words, region[2])
                 # The option's own line: the page pass's boxes of small print are too
                 # short or run over two lines, and a neighbour's edge reads as junk.
-                box = (word.x0 - 1, word.cy - 5, right, word.cy + 5)
-                fresh = p.region_ocr(box, zoom=2.0)
+                box = (
+                    word.x0 - 1,
+                    word.cy - _OPTION_HALF_HEIGHT_PT,
+                    right,
+                    word.cy + _OPTION_HALF_HEIGHT_PT,
+                )
+                fresh = p.region_ocr(box, zoom=_OPTION_ZOOM)
                 if fresh:
                     score, key = max((score, key), best_option(joined_text(fresh), options))
             if score < _LEAST_MATCH:
@@ -69,12 +100,18 @@ def _box_ticked_before(p: PageLabels, word: Word, line: list[Word]) -> bool:
     """Whether a ticked box is printed just before a word that starts an option (at the
     line's start, or after a box or a gap)."""
     assert p.ink is not None
-    before = [w for w in line if w.x1 <= word.x0 + 0.5 and not is_box_glyph(w.text)]
-    if before and word.x0 - max(w.x1 for w in before) < 0.8 * max(word.height, 4.0):
+    before = [w for w in line if w.x1 <= word.x0 + _TOUCH_PT and not is_box_glyph(w.text)]
+    if before and word.x0 - max(w.x1 for w in before) < _option_gap(word):
         return False
-    if p.ink.ink(word.x0 - 11, word.cy - 3.5, word.x0 - 2, word.cy + 3.5) < _TICKED_INK:
+    strip = (
+        word.x0 - BOX_LEAD_PT,
+        word.cy - _BOX_HALF_HEIGHT_PT,
+        word.x0 - _BOX_GAP_PT,
+        word.cy + _BOX_HALF_HEIGHT_PT,
+    )
+    if p.ink.ink(*strip) < _TICKED_INK:
         return False
-    fill = p.ink.checkbox_fill(word.x0 - 0.8, word.cy)
+    fill = p.ink.checkbox_fill(word.x0 - _BOX_RIGHT_OF_WORD_PT, word.cy)
     return fill is not None and fill >= _TICKED_FILL
 
 
@@ -89,7 +126,7 @@ def option_right(word: Word, run: list[Word], line: list[Word], limit: float) ->
             edges.append(other.x0 - 1)
         else:
             # The next option's box sits about a box's width before its first word.
-            edges.append(other.x0 - 11)
+            edges.append(other.x0 - BOX_LEAD_PT)
             break
     return max(min(edges), word.x1 + 2)
 
@@ -101,10 +138,15 @@ def option_run(words: list[Word], line: list[Word]) -> list[Word]:
         between = [w for w in line if run[-1].x1 <= w.x0 < word.x0]
         if any(is_box_glyph(w.text) for w in between):
             break
-        if word.x0 - run[-1].x1 > 0.8 * max(word.height, 4.0):
+        if word.x0 - run[-1].x1 > _option_gap(word):
             break
         run.append(word)
     return run
+
+
+def _option_gap(word: Word) -> float:
+    """The gap before `word` from which it starts another option (a box fits in it)."""
+    return OPTION_GAP_SHARE * max(word.height, LEAST_PRINT_HEIGHT_PT)
 
 
 def best_option(text: str, options: Mapping[str, Sequence[str]]) -> tuple[float, str]:
