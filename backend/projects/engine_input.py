@@ -49,6 +49,7 @@ from backend.requirements.ratings import EMPTY_RATINGS, RatingError, RatingTable
 from backend.requirements.ratings import InsurerRating as Rating
 from backend.verification.checks import FAIL, UNKNOWN, Check
 from backend.verification.context import ContextError, VerificationContext
+from backend.verification.description import notice_days
 from backend.verification.record import (
     AI_ONGOING,
     SOURCE_CERTIFICATE,
@@ -343,7 +344,8 @@ def _notice_days(text: str | None) -> int | None:
     match = _NOTICE_DAYS.search(text or "")
     if match is None:
         return None
-    return int(match.group(1) or match.group(2))
+    # "30 days, 10 for non-payment" in either order: the days not tied to non-payment.
+    return notice_days(text or "", match)
 
 
 def _endorsement(

@@ -31,9 +31,11 @@ from backend.requirements.vocabulary import (
 from backend.verification.acord_input import INCLUDED, AcordInputError, check_certificate_types
 from backend.verification.description import (
     EL_KINDS,
+    NOTICE_WORDING,
     claims_made_terms,
     mentions_additional_insured,
     mentions_stop_gap,
+    notice_days,
     stop_gap_limits,
     waiver_lines,
     wc_states_from,
@@ -58,11 +60,6 @@ _AI_FORM: Final = re.compile(
     r"\bCG\s*20\s*(10|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
 )
 _PNC: Final = re.compile(r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory", re.I)
-_NOTICE: Final = re.compile(
-    r"(\d{1,3})\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
-    r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
-    re.I,
-)
 # Completed operations claimed: in words, or by citing a form that covers them.
 _COMPLETED_OPS: Final = re.compile(
     r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I
@@ -385,11 +382,11 @@ def _description_claims(
                 claims.append(_claim(WAIVER_OF_SUBROGATION, line, where))
     if _PNC.search(description) and has_gl:
         claims.append(_claim(PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, where))
-    notice = _NOTICE.search(description)
+    notice = NOTICE_WORDING.search(description)
     if notice is not None or _NOTICE_WORDS.search(description):
         # Notice of cancellation mentioned without its days ("per policy provisions") is a
         # claim whose days are unknown: the check asks for them instead of failing.
-        days = int(notice.group(1) or notice.group(2)) if notice is not None else None
+        days = notice_days(description, notice) if notice is not None else None
         claims.append(
             Endorsement(
                 kind=NOTICE_OF_CANCELLATION,

@@ -230,3 +230,43 @@ def _parse_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+# "30 days notice of cancellation", "notice of cancellation: 30 days": group 1 or 2 is the days.
+NOTICE_WORDING: Final = re.compile(
+    r"(\d{1,3})\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
+    r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
+    re.I,
+)
+# Ten days' notice for non-payment of premium sits beside the usual thirty (DOMAIN.md: 30 days,
+# 10 for non-payment): days stated for non-payment are not the notice a set asks for, wherever
+# they stand in the sentence.
+_NON_PAYMENT: Final = re.compile(r"non[\s-]*payment", re.I)
+_DAYS: Final = re.compile(r"(\d{1,3})\s*[- ]?\s*days?\b", re.I)
+# What separates "30 days ..." from "10 days for non-payment" in one sentence.
+_NOTICE_PARTS: Final = re.compile(r"[,;:()]|\b(?:and|except|but|or)\b", re.I)
+
+
+def notice_days(description: str, notice: re.Match[str]) -> int:
+    """The days of notice of cancellation that `notice` (a match of notice wording, its days
+    in group 1 or 2) states in `description`. Days the wording ties to non-payment are left
+    out: "30 days notice of cancellation, 10 days for non-payment" and "Notice of
+    cancellation: 10 days for non-payment, 30 days otherwise" both give 30."""
+    group = 1 if notice.group(1) else 2
+    own = int(notice.group(group))
+    start = description.rfind(".", 0, notice.start()) + 1
+    stop = description.find(".", notice.end())
+    sentence = description[start : stop if stop >= 0 else len(description)]
+    at = notice.start(group) - start
+    others: list[int] = []
+    part_start = 0
+    for part_end in [m.start() for m in _NOTICE_PARTS.finditer(sentence)] + [len(sentence)]:
+        part = sentence[part_start:part_end]
+        if part_start <= at < part_end and not _NON_PAYMENT.search(part):
+            return own  # the matched days are the general notice
+        if not _NON_PAYMENT.search(part):
+            others.extend(int(match.group(1)) for match in _DAYS.finditer(part))
+        part_start = part_end
+    # The matched days were for non-payment: the general notice is the other days stated, if
+    # any; alone, they are what the wording gives.
+    return max(others) if others else own

@@ -30,6 +30,7 @@ from backend.requirements.vocabulary import (
 from backend.verification.acord_adapter import record_from_acord_json
 from backend.verification.checks import FAIL, PASS, UNKNOWN
 from backend.verification.context import VerificationContext
+from backend.verification.description import NOTICE_WORDING, notice_days
 from backend.verification.engine import verify
 from backend.verification.verdict import COMPLIANT, EXPIRING, INCOMPLETE, NON_COMPLIANT, Verdict
 from tests.unit.verification.acord_sample import acord_json
@@ -285,6 +286,18 @@ CASES: Final = (
             swap(
                 "30 days notice of cancellation.",
                 "30 days notice of cancellation, 10 days for non-payment of premium.",
+            ),
+        ),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS},
+    ),
+    MoreCase(
+        "10 days for non-payment written first",
+        "The order of the words does not change the 30 days.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "30 days notice of cancellation.",
+                "Notice of cancellation: 10 days for non-payment, 30 days for any other reason.",
             ),
         ),
         checks={("NOTICE_OF_CANCELLATION", None): PASS},
@@ -646,3 +659,20 @@ def test_every_open_check_tells_the_bookkeeper_what_to_do() -> None:
             assert "Ask" in check.message or "ask" in check.message, (
                 f"{case.name}: {check.code} does not say what to ask for: {check.message}"
             )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30 days notice of cancellation.", 30),
+        ("30 days notice of cancellation, 10 days for non-payment of premium.", 30),
+        ("30 days notice of cancellation (10 days for nonpayment).", 30),
+        ("Notice of cancellation: 10 days for non-payment, 30 days for any other reason.", 30),
+        ("10 days notice of cancellation for non-payment of premium.", 10),
+        ("Notice of cancellation: 10 days.", 10),
+    ],
+)
+def test_notice_days_leave_out_the_non_payment_days(text: str, expected: int) -> None:
+    notice = NOTICE_WORDING.search(text)
+    assert notice is not None
+    assert notice_days(text, notice) == expected
