@@ -38,6 +38,9 @@ _PLACEHOLDER: Final = "\x00coinet-checks-placeholder\x00"
 _PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_PLACEHOLDER) + b"]"
 _COVERAGES_PLACEHOLDER: Final = "\x00coinet-coverages-placeholder\x00"
 _COVERAGES_PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_COVERAGES_PLACEHOLDER) + b"]"
+# Checks lists CheckFragments.array holds by identity; emptied at this size, since lists made
+# afresh for every snapshot (outside a fan-out's shared ones) would otherwise pile up.
+_HELD_ARRAYS: Final = 4096
 
 
 class CheckFragments:
@@ -49,6 +52,9 @@ class CheckFragments:
         self._by_id: dict[int, tuple[Mapping[str, Any], bytes]] = {}
         self._coverages: dict[int, tuple[Sequence[Any], bytes]] = {}
         self._arrays: dict[tuple[int, ...], bytes] = {}
+        # The very same list again (a fan-out shares one checks list among the engagements
+        # with one judgement), held so its id is not reused: no need to walk its dicts.
+        self._array_of: dict[int, tuple[Sequence[Mapping[str, Any]], bytes]] = {}
         self.templates = SnapshotTemplates()
 
     def coverages(self, coverages: Sequence[Any]) -> bytes:
@@ -64,9 +70,13 @@ class CheckFragments:
     def array(self, checks: Sequence[Mapping[str, Any]]) -> bytes:
         # Engagements of one GC share whole arrays of the same check dicts: each distinct
         # array is joined once (keyed by its dicts' identities; the dicts are held here).
+        same = self._array_of.get(id(checks))
+        if same is not None and same[0] is checks:
+            return same[1]
         shape = tuple(map(id, checks))
         joined = self._arrays.get(shape)
         if joined is not None:
+            self._hold(checks, joined)
             return joined
         parts = []
         for check in checks:
@@ -78,7 +88,13 @@ class CheckFragments:
         joined = b"[" + b",".join(parts) + b"]"
         if all(self._by_id[id(check)][0] is check for check in checks):
             self._arrays[shape] = joined
+            self._hold(checks, joined)
         return joined
+
+    def _hold(self, checks: Sequence[Mapping[str, Any]], joined: bytes) -> None:
+        if len(self._array_of) >= _HELD_ARRAYS:
+            self._array_of.clear()
+        self._array_of[id(checks)] = (checks, joined)
 
 
 def snapshot_bytes(

@@ -80,6 +80,13 @@ def _exact(value: object) -> object:
     return (kind, value) if kind in _EXACT_TYPES else repr(value)
 
 
+# Verdicts whose rendered checks a fan-out keeps by identity (FanOutCache.checks_json). The
+# judgement memo hands the same verdict to every engagement with the same facts (one per GC and
+# requirement set in practice: 500 at 100,000 engagements); a verdict judged outside the memo is
+# new each time, so the map is emptied at this size rather than hold every one of them.
+RENDERED_VERDICTS: Final = 4096
+
+
 @dataclass
 class FanOutCache:
     """What a fan-out loads once and reuses across its batches."""
@@ -101,6 +108,10 @@ class FanOutCache:
     marks_of: RecordRows | None = None
     marks: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     blocking: dict[tuple[int, ...], tuple[str, ...]] = field(default_factory=dict)
+    # By identity, each with the object it was made from (so an id is never reused while the
+    # entry lives): a verdict's rendered checks, and a rendered array's open blocking checks.
+    rendered: dict[int, tuple[EngineVerdict, list[dict[str, Any]]]] = field(default_factory=dict)
+    open_of: dict[int, tuple[list[dict[str, Any]], tuple[str, ...]]] = field(default_factory=dict)
 
     def text_of(self, check: dict[str, Any]) -> str:
         """One rendered check's JSON text, made once per fan-out."""
@@ -112,6 +123,9 @@ class FanOutCache:
     def open_checks(self, checks: list[dict[str, Any]]) -> tuple[str, ...]:
         """The messages of the blocking checks neither passed nor waived (the verdict's
         open_blocking), read off the rendered checks, once per distinct array."""
+        known = self.open_of.get(id(checks))
+        if known is not None and known[0] is checks:
+            return known[1]
         shape = tuple(map(id, checks))
         found = self.blocking.get(shape)
         if found is None:
@@ -120,12 +134,19 @@ class FanOutCache:
                 for check in checks
                 if check["severity"] == BLOCKING and check["outcome"] in (FAIL, UNKNOWN)
             )
+        if len(self.open_of) >= RENDERED_VERDICTS:
+            self.open_of.clear()
+        self.open_of[id(checks)] = (checks, found)
         return found
 
     def checks_json(self, verdict: EngineVerdict) -> list[dict[str, Any]]:
         """The verdict's checks as JSON (contracts/verify-json.md). Engagements of one sub
         share most checks word for word, so each distinct check is rendered once per fan-out;
-        the dicts are shared and must be treated as read-only."""
+        the dicts are shared and must be treated as read-only. The judgement memo hands many
+        engagements the very same verdict: its list is made once and shared too (read-only)."""
+        known = self.rendered.get(id(verdict))
+        if known is not None and known[0] is verdict:
+            return known[1]
         rendered = []
         for check in verdict.checks:
             key: tuple[Any, ...]
@@ -151,6 +172,9 @@ class FanOutCache:
             if found is None:
                 found = self.check_json[key] = check_to_json(check)
             rendered.append(found)
+        if len(self.rendered) >= RENDERED_VERDICTS:
+            self.rendered.clear()
+        self.rendered[id(verdict)] = (verdict, rendered)
         return rendered
 
 
@@ -165,11 +189,17 @@ class BatchChecks:
         self.layouts: list[list[int]] = []
         self._element_of: dict[int, int] = {}
         self._layout_of: dict[tuple[int, ...], int] = {}
+        # The same array object (FanOutCache.checks_json shares them), held so its id stays.
+        self._layout_of_list: dict[int, tuple[list[dict[str, Any]], int]] = {}
 
     def layout(self, checks: list[dict[str, Any]]) -> int:
+        known = self._layout_of_list.get(id(checks))
+        if known is not None and known[0] is checks:
+            return known[1]
         shape = tuple(map(id, checks))
         found = self._layout_of.get(shape)
         if found is not None:
+            self._layout_of_list[id(checks)] = (checks, found)
             return found
         indexes = []
         for check in checks:
@@ -180,6 +210,7 @@ class BatchChecks:
             indexes.append(element)
         self._layout_of[shape] = len(self.layouts)
         self.layouts.append(indexes)
+        self._layout_of_list[id(checks)] = (checks, self._layout_of[shape])
         return self._layout_of[shape]
 
 

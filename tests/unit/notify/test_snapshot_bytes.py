@@ -113,3 +113,15 @@ def test_outlines_shared_across_a_fan_out_stay_exact() -> None:
         canonical_bytes(build_snapshot(unsafe, None))
     with pytest.raises(SnapshotError):
         snapshot_bytes(unsafe, None, fragments)
+
+
+def test_one_checks_list_shared_by_many_snapshots_stays_exact() -> None:
+    # A fan-out hands the very same checks list to every engagement with one judgement; the
+    # second and later snapshots take its bytes by the list's identity.
+    fragments = CheckFragments()
+    shared = list(_facts(0).checks)
+    for serial in range(4):
+        facts = _facts(serial, shared)
+        assert snapshot_bytes(facts, None, fragments) == canonical_bytes(
+            build_snapshot(facts, None)
+        )
