@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from backend.network.access import (
 )
 from backend.network.actor import Actor
 from backend.paging import PageRequest, since, split
+from backend.projects import requirement_sets
 from backend.projects.repository import EngagementFilter, ListingRepository, ProjectRepository
 from backend.projects.schemas import (
     DecisionPage,
@@ -56,6 +58,21 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
 )
+
+
+# How a trade's requirements name a tier template rather than one of the GC's sets: the copy
+# is made on first use (requirement_sets.from_template).
+TEMPLATE_CHOICE: Final = "template:"
+
+
+@dataclass(frozen=True)
+class TradeMapping:
+    """One trade of a new project and the requirements it is held to: the id (as text) of
+    one of the GC's requirement sets, or TEMPLATE_CHOICE + a tier for that tier's template.
+    A blank trade is a row left empty."""
+
+    trade: str
+    requirements: str
 
 
 def project_view(project: Project) -> ProjectView:
@@ -183,6 +200,47 @@ class ProjectService:
         self.repo.add(project)
         await self.repo.flush()
         return project
+
+    async def create_project_with_trades(
+        self, actor: Actor, data: ProjectInput, trades: Sequence[TradeMapping]
+    ) -> Project:
+        """A project (create_project's rules) with its trades mapped to requirements: each
+        trade once (case aside), at least one. `trades` are the rows as the caller shows
+        them, numbered from 1, and a refusal names the row's field (trade_<n>, set_<n>).
+        The caller holds the savepoint: a refusal leaves nothing written."""
+        project = await self.create_project(actor, data)
+        seen: set[str] = set()
+        for row, mapping in enumerate(trades, start=1):
+            trade = mapping.trade.strip()
+            if not trade:
+                continue
+            if trade.lower() in seen:
+                raise BadInput(f"The trade {trade!r} is listed twice.", field=f"trade_{row}")
+            seen.add(trade.lower())
+            set_id = await self._set_for(actor, mapping.requirements.strip(), row)
+            self.repo.add(
+                ProjectTrade(
+                    id=uuid.uuid4(), project_id=project.id, trade=trade, requirement_set_id=set_id
+                )
+            )
+        if not seen:
+            raise BadInput("Map at least one trade to its requirements.", field="trade_1")
+        await self.repo.flush()
+        return project
+
+    async def _set_for(self, actor: Actor, choice: str, row: int) -> uuid.UUID:
+        """The requirement set a trade's choice names: the GC's own set, or its copy of a
+        tier template (made now if it has none)."""
+        if choice.startswith(TEMPLATE_CHOICE):
+            made = await requirement_sets.from_template(
+                self.session, actor, choice.removeprefix(TEMPLATE_CHOICE)
+            )
+            return made.requirement_set.id
+        try:
+            set_id = uuid.UUID(choice)
+        except ValueError as exc:
+            raise BadInput("Choose the requirements for the trade.", field=f"set_{row}") from exc
+        return (await requirement_sets.set_of(self.session, actor, set_id)).requirement_set.id
 
     async def engagements(
         self,

@@ -13,15 +13,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Invitation, Organisation, Project, ProjectTrade
-from backend.errors import BadInput, DomainError, NotFound
+from backend.db.models import Invitation, Organisation, Project
+from backend.errors import DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import project_mail_after_commit
 from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects import requirement_sets
 from backend.projects.schemas import EngagementRow, ProjectInput
-from backend.projects.service import ProjectService
+from backend.projects.service import ProjectService, TradeMapping
 from backend.requirements.model import TIERS
 from backend.requirements.templates import TIER_TRADES
 from backend.web.common import fragment, is_htmx, page, require_gc
@@ -154,13 +154,13 @@ class GcPagesController(Controller):
         values = {k: v[-1] for k, v in form.items() if k != "_csrf"}
         try:
             async with db.begin_nested():
-                project = await self._create(db, actor, projects, form)
+                project = await self._create(actor, projects, form)
         except DomainError as exc:
             return await self._projects_page(db, actor, projects, values, exc)
         return Redirect(path=f"/projects/{project.id}")
 
     async def _create(
-        self, db: AsyncSession, actor: Actor, projects: ProjectService, form: dict[str, list[str]]
+        self, actor: Actor, projects: ProjectService, form: dict[str, list[str]]
     ) -> Project:
         data = ProjectInput(
             number=text(form, "number"),
@@ -177,40 +177,11 @@ class GcPagesController(Controller):
             ],
             flowdown_required=text(form, "flowdown_required") == "on",
         )
-        project = await projects.create_project(actor, data)
-        mapped = 0
-        seen: set[str] = set()
-        for row in range(1, TRADE_ROWS + 1):
-            trade = text(form, f"trade_{row}")
-            choice = text(form, f"set_{row}")
-            if not trade:
-                continue
-            if trade.lower() in seen:
-                raise BadInput(f"The trade {trade!r} is listed twice.", field=f"trade_{row}")
-            seen.add(trade.lower())
-            set_id = await self._set_for_choice(db, actor, choice, row)
-            db.add(
-                ProjectTrade(
-                    id=uuid.uuid4(), project_id=project.id, trade=trade, requirement_set_id=set_id
-                )
-            )
-            mapped += 1
-        if mapped == 0:
-            raise BadInput("Map at least one trade to its requirements.", field="trade_1")
-        await db.flush()
-        return project
-
-    async def _set_for_choice(
-        self, db: AsyncSession, actor: Actor, choice: str, row: int
-    ) -> uuid.UUID:
-        if choice.startswith("template:"):
-            made = await requirement_sets.from_template(db, actor, choice.split(":", 1)[1])
-            return made.requirement_set.id
-        try:
-            set_id = uuid.UUID(choice)
-        except ValueError as exc:
-            raise BadInput("Choose the requirements for the trade.", field=f"set_{row}") from exc
-        return (await requirement_sets.set_of(db, actor, set_id)).requirement_set.id
+        trades = [
+            TradeMapping(text(form, f"trade_{row}"), text(form, f"set_{row}"))
+            for row in range(1, TRADE_ROWS + 1)
+        ]
+        return await projects.create_project_with_trades(actor, data, trades)
 
     @get("/projects/{project_id:uuid}")
     async def project_page(

@@ -18,6 +18,7 @@ from backend.db.models import (
     Notice,
     Project,
     ProjectTrade,
+    RequirementSet,
     RequirementSetVersion,
     Verdict,
 )
@@ -193,6 +194,36 @@ async def test_a_refused_project_form_keeps_the_values_and_writes_nothing(
         select(func.count()).select_from(Project).where(Project.gc_org_id == gc.id)
     )
     assert count == 0
+
+
+async def test_the_trade_rules_refuse_a_repeat_an_unknown_set_and_no_trade_writing_nothing(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """The trade rules (ProjectService.create_project_with_trades) answer the form with the
+    row they refuse, and the project and any template copy made before it roll back."""
+    gc = await make_org(db, "general_contractor")
+    csrf = await sign_in(client, gc.emails["gc_admin"])
+    repeated = await _create_project_form(client, csrf, "HP-903", trade_2=" drywall ")
+    assert repeated.status_code == 422  # type: ignore[attr-defined]
+    assert "The trade &#39;drywall&#39; is listed twice." in repeated.text  # type: ignore[attr-defined]
+    unchosen = await _create_project_form(client, csrf, "HP-904", set_2="not a set")
+    assert unchosen.status_code == 422  # type: ignore[attr-defined]
+    assert "Choose the requirements for the trade." in unchosen.text  # type: ignore[attr-defined]
+    other_gc = await make_org(db, "general_contractor")
+    other_set = await _create_project_form(
+        client, csrf, "HP-905", set_1=str(other_gc.id), trade_2=""
+    )
+    assert other_set.status_code == 404  # type: ignore[attr-defined]
+    assert "No such requirement set" in other_set.text  # type: ignore[attr-defined]
+    no_trade = await _create_project_form(client, csrf, "HP-906", trade_1="", trade_2="")
+    assert "Map at least one trade to its requirements." in no_trade.text  # type: ignore[attr-defined]
+    projects = await db.scalar(
+        select(func.count()).select_from(Project).where(Project.gc_org_id == gc.id)
+    )
+    sets = await db.scalar(
+        select(func.count()).select_from(RequirementSet).where(RequirementSet.gc_org_id == gc.id)
+    )
+    assert (projects, sets) == (0, 0)
 
 
 async def test_forms_without_the_csrf_token_are_refused(
