@@ -81,6 +81,9 @@ _WORD_NUMBERS: Final = {
 }  # fmt: skip
 # Full prior acts: no retroactive date at all, so any earlier work is covered.
 NO_RETRO_DATE: Final = date.min
+# "Full prior acts" said on its own ("GL: full prior acts"), without the word "retro": brokers
+# write it so, and it means the same as "retro date: none".
+_FULL_PRIOR_ACTS: Final = re.compile(r"\bfull\s+prior\s+acts\b", re.IGNORECASE)
 
 
 def _clause(text: str, start: int) -> str:
@@ -205,6 +208,8 @@ def claims_made_terms(description: str) -> tuple[date | None, int | None]:
     match = _RETRO.search(description)
     if match is not None:
         retro = _parse_date(match.group("date"))
+    elif _FULL_PRIOR_ACTS.search(description) is not None:
+        retro = NO_RETRO_DATE
     tail: int | None = None
     match = _TAIL.search(description)
     if match is not None:

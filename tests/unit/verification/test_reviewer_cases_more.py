@@ -481,6 +481,17 @@ CASES: Final = (
         requirements=lambda: _line(GL, claims_made_allowed=True),
     ),
     MoreCase(
+        "claims-made allowed, full prior acts",
+        "'Full prior acts' means no retroactive date limits the cover.",
+        (COMPLIANT,),
+        edits=(
+            row(GL_ROW, basis="claims_made"),
+            swap("WC covered", "GL full prior acts. WC covered"),
+        ),
+        checks={("GL_RETRO_DATE", GL): PASS},
+        requirements=lambda: _line(GL, claims_made_allowed=True),
+    ),
+    MoreCase(
         "claims-made allowed, 3-year tail asked, 1-year tail shown",
         "A one-year extended reporting period is short of the three years the set names.",
         (NON_COMPLIANT,),
