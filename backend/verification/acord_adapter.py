@@ -56,8 +56,11 @@ from backend.verification.record import (
     Term,
 )
 
+# The ISO AI forms a description may cite (endorsement_forms.FORMS): CG 20 26 (designated
+# person) among them, so that a set accepting only CG 20 10 / 20 33 / 20 38 refuses it by name
+# instead of calling the form unidentified.
 _AI_FORM: Final = re.compile(
-    r"\bCG\s*20\s*(10|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
+    r"\bCG\s*20\s*(10|26|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
 )
 _PNC: Final = re.compile(r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory", re.I)
 # Completed operations claimed: in words, or by citing a form that covers them.

@@ -148,6 +148,14 @@ CASES: Final = (
         checks={("AI_COMPLETED", GL): PASS, ("AI_ONGOING_FORM", GL): PASS},
     ),
     MoreCase(
+        "CG 20 26 designated person where the GC accepts CG 20 10, 20 33 or 20 38 only",
+        "CG 20 26 names a designated person for ongoing operations; the set does not accept it.",
+        (NON_COMPLIANT,),
+        edits=(swap("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 26 04 13 and CG 20 37 04 13"),),
+        checks={("AI_ONGOING_FORM", GL): FAIL},
+        words={"AI_ONGOING_FORM": ("CG 20 26",)},
+    ),
+    MoreCase(
         "CG 20 33 blanket where only the GC must be insured",
         "CG 20 33 reaches the party the sub contracts with directly: the GC, the holder.",
         (COMPLIANT,),
