@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 # The sheet is found on the photo brought down to about 400 pixels across: its edges are
 # straight over hundreds of pixels, and every step below costs the sample's pixels.
@@ -90,12 +90,38 @@ def _rank(
     return image
 
 
+# The light over a desk falls off across the whole frame, desk and sheet alike: the dim side
+# of a sheet on a pale desk (white laminate) can be darker than the desk's lit side, so no one
+# grey level parts them. Near the sheet's edge paper is the brightest thing on the desk, so the
+# picture is divided by its brightest level within a quarter of the frame's width (the desk
+# showing round a sheet photographed to be read is narrower than that): paper comes out white
+# everywhere, the desk at its own shade relative to paper. (A desk nearly as pale as paper,
+# past four fifths of its brightness, still escapes this: its edge would have to be found as a
+# straight line.)
+_LIGHT_REACH_SHARE: Final = 0.25
+# The light is gauged on the sample brought down 8 times more (it changes over inches).
+_LIGHT_REDUCE: Final = 8
+
+
+def _relative_to_paper(small: Image.Image) -> Image.Image:
+    """The sample divided by the brightest level near each point (the light on the paper)."""
+    coarse = small.reduce(_LIGHT_REDUCE) if min(small.size) >= _LIGHT_REDUCE else small
+    reach = max(round(_LIGHT_REACH_SHARE * coarse.width), 1)
+    light = _rank(coarse, ImageFilter.MaxFilter, 2 * reach + 1).resize(
+        small.size, Image.Resampling.BILINEAR
+    )
+    # `small` * 255 / `light`, in 8 bits: ImageChops.divide is not in Pillow, so through the
+    # light's inverse, scaled so the paper's own level maps to white.
+    inverse = light.point(lambda v: min(round(_WHITE * 64 / max(v, 1)), _WHITE))
+    return ImageChops.multiply(small, inverse).point(lambda v: min(v * 4, _WHITE))
+
+
 def find_sheet(gray: Image.Image) -> Quad | None:
     """The four corners of a sheet of paper lying on a darker background, or None when the
     image is the page itself (or no sheet stands out)."""
     factor = max(gray.width / _SAMPLE_PX, 1.0)
     size = (max(int(gray.width / factor), 1), max(int(gray.height / factor), 1))
-    small = gray.resize(size, Image.Resampling.BOX)
+    small = _relative_to_paper(gray.resize(size, Image.Resampling.BOX))
     closed = _rank(_rank(small, ImageFilter.MaxFilter, _CLOSE_PX), ImageFilter.MinFilter, _OPEN_PX)
     level = _otsu(closed.histogram()[: _WHITE + 1])
     mask = closed.point(lambda p: _WHITE if p > level else 0)

@@ -74,3 +74,25 @@ def test_repeated_small_rank_passes_give_pillows_large_window() -> None:
     for kind, size in ((ImageFilter.MaxFilter, 5), (ImageFilter.MinFilter, 9)):
         ours = _rank(image, kind, size)
         assert ImageChops.difference(ours, image.filter(kind(size))).getbbox() is None
+
+
+def test_a_sheet_on_a_pale_desk_lit_from_one_side_is_found() -> None:
+    """The light falls off across the frame: the sheet's dim side is darker than the desk's
+    lit side, so no single grey level parts them; paper is still the brightest thing near
+    the sheet's edge."""
+    pale_desk = 195
+    image = Image.new("L", (1500, 1650), pale_desk)
+    draw = ImageDraw.Draw(image)
+    draw.polygon(CORNERS, fill=250)
+    for step in range(8):
+        y = 300 + step * 130
+        draw.line([(300, y), (1200, y + 10)], fill=20, width=2)
+    # Full light at the left edge, 35 % less at the right (a lamp to one side).
+    ramp = Image.linear_gradient("L").rotate(90).resize(image.size)
+    light = ramp.point(lambda v: 255 - round(v * 0.35))
+    photo = ImageChops.multiply(image, light)
+    assert photo.getpixel((1250, 800)) < photo.getpixel((60, 800))  # dim paper, lit desk
+    sheet = find_sheet(photo)
+    assert sheet is not None
+    for (x, y), (want_x, want_y) in zip(sheet.corners, CORNERS, strict=True):
+        assert abs(x - want_x) < 15 and abs(y - want_y) < 15
