@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from backend.acord import tesseract_api
 from backend.acord.geometry import Word
+from backend.acord.page_blur import Blur, deblurred
 
 # Pages without a scanner image (vector print-outs) are rendered at this: the form's 6-point
 # labels then have capitals about 20 pixels tall, enough for Tesseract to read them.
@@ -95,9 +96,10 @@ def _run_tesseract(
     psm: int = tesseract_api.PSM_SPARSE_TEXT,
     x_offset: int = 0,
     whitelist: str | None = None,
+    thresholding: int = tesseract_api.THRESHOLD_GLOBAL,
 ) -> Rows:
     with tesseract_api.TEXT.engine() as engine:
-        tsv = engine.tsv(image, psm, whitelist=whitelist)
+        tsv = engine.tsv(image, psm, whitelist=whitelist, thresholding=thresholding)
     return parse_tsv(tsv, x_offset, y_offset)
 
 
@@ -180,6 +182,13 @@ def sharpened(image: Image.Image) -> Image.Image:
     )
 
 
+# A page read in grey is cut to black and white by Tesseract with Sauvola's local threshold
+# (each pixel against the mean and spread of grey around it): a blurred photo's small print
+# keeps a fraction of the contrast its bold print keeps, and one level for the whole page,
+# Tesseract's default, drops it where a local level keeps it.
+GREY_THRESHOLDING: Final = tesseract_api.THRESHOLD_SAUVOLA
+
+
 def ocr_words(image: Image.Image, points_per_pixel: float, grey: bool = False) -> list[Word]:
     """Words of a (deskewed, grayscale) page image, boxes converted to points; `grey` reads
     the image as it is (a blurred page already sharpened), else cut to black and white."""
@@ -190,7 +199,16 @@ def ocr_words(image: Image.Image, points_per_pixel: float, grey: bool = False) -
         (image.crop((0, cut, image.width, image.height)), cut),
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda half: _run_tesseract(*half), halves))
+        results = list(
+            pool.map(
+                lambda half: _run_tesseract(
+                    half[0],
+                    half[1],
+                    thresholding=GREY_THRESHOLDING if grey else tesseract_api.THRESHOLD_GLOBAL,
+                ),
+                halves,
+            )
+        )
     return [w for rows in results for w in _to_words(rows, points_per_pixel)]
 
 
@@ -271,7 +289,9 @@ def upside_down(image: Image.Image) -> bool:
     return reading_plan(image)[0]
 
 
-def reading_plan(image: Image.Image, photo: bool = False) -> tuple[bool, bool]:
+def reading_plan(
+    image: Image.Image, photo: bool = False, blur: Blur | None = None
+) -> tuple[bool, bool]:
     """(upside down, read in grey) for a page. Its densest few lines of print are read cut to
     black and white upright (~40-100 sure letters on a form) and turned (under ~10).
 
@@ -280,7 +300,8 @@ def reading_plan(image: Image.Image, photo: bool = False) -> tuple[bool, bool]:
     form's disclaimers in 6-7 pt capitals, the print blur loses first; the densest print of
     the whole page may be a typed description in large type) reads better so than cut. A
     scan is always cut: on the generated scans the grey sample read better as often as not
-    while the whole page read worse (82 % of the fields against 97 %)."""
+    while the whole page read worse (82 % of the fields against 97 %). A photo's measured
+    `blur` (page_blur.py) is undone before its sample is cut, as its page will be."""
     if image.width < _SMALLEST_PAGE_PX or image.height < _SMALLEST_PAGE_PX:
         return False, False
     lines = max(
@@ -302,18 +323,26 @@ def reading_plan(image: Image.Image, photo: bool = False) -> tuple[bool, bool]:
         return down, False
     page = image.transpose(Image.Transpose.ROTATE_180) if down else image
     small = page.crop(_densest_text(page, lines, _SMALL_PRINT_END_PARTS))
-    cut, grey = _scores((binarize(small), sharpened(small)))
+    # The cut is judged as it will be made: after the page's measured blur is undone.
+    cut_view = binarize(deblurred(small, blur) if blur is not None else small)
+    cut, grey = _scores(
+        (cut_view, sharpened(small)), (tesseract_api.THRESHOLD_GLOBAL, GREY_THRESHOLDING)
+    )
     return down, grey > _GREY_PREFERENCE * cut
 
 
-def _scores(views: tuple[Image.Image, Image.Image]) -> list[int]:
+def _scores(views: tuple[Image.Image, Image.Image], thresholdings: tuple[int, int]) -> list[int]:
+    """Sure letters of each view, each cut by Tesseract as its page would be."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(
             pool.map(
-                lambda view: _reading_score(
-                    _run_tesseract(view, 0, tesseract_api.PSM_SINGLE_BLOCK)
+                lambda view, thresholding: _reading_score(
+                    _run_tesseract(
+                        view, 0, tesseract_api.PSM_SINGLE_BLOCK, thresholding=thresholding
+                    )
                 ),
                 views,
+                thresholdings,
             )
         )
 

@@ -25,7 +25,15 @@ from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import PageText, Word
 from backend.acord.layout import read_acord25
-from backend.acord.ocr import OCR_DPI, RegionReader, ocr_words, reading_plan, sharpened
+from backend.acord.ocr import (
+    OCR_DPI,
+    RegionReader,
+    ocr_words,
+    reading_plan,
+    sharpened,
+    upside_down,
+)
+from backend.acord.page_blur import deblurred, measure_blur, merges_small_print
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
@@ -128,18 +136,28 @@ def _ocr_image(
     """
     page = prepare_page(image, longest)
     straight = page.image
-    turned, grey = reading_plan(straight, page.flattened)
-    if turned:
-        straight = straight.transpose(Image.Transpose.ROTATE_180)
-    if grey:
-        # A blurred page: read in grey, sharpened, by the page pass and the cells read again.
-        straight = sharpened(straight)
     if page_size_pt is None:
         width_pt = 612.0
     else:
         # A page scanned on its side lies in a landscape page: its height is the width.
         width_pt = page_size_pt[1] if page.quarter_turned else page_size_pt[0]
     points_per_pixel = width_pt / straight.width
+    # A photographed sheet's blur is measured on the form's rules. Wider than the small print's
+    # stem step, no cut separates its stems: read in grey. Narrower, the reading of a sample
+    # decides between grey and a cut made once the blur is undone (serif small print, its
+    # hairlines thinner than a sans stem, may still read better in grey).
+    blur = measure_blur(straight) if page.flattened else None
+    if blur is not None and merges_small_print(blur, points_per_pixel):
+        turned, grey = upside_down(straight), True
+    else:
+        turned, grey = reading_plan(straight, page.flattened, blur)
+    if turned:
+        straight = straight.transpose(Image.Transpose.ROTATE_180)
+    if grey:
+        # A blurred page: read in grey, sharpened, by the page pass and the cells read again.
+        straight = sharpened(straight)
+    elif blur is not None:
+        straight = deblurred(straight, blur)
     words = ocr_words(straight, points_per_pixel, grey)
     height_pt = straight.height * points_per_pixel
     return _PageSource(
@@ -180,9 +198,17 @@ def _scanned_image(page: pdfium.PdfPage) -> Image.Image | None:
     return picture
 
 
+# A page's /Rotate by a quarter or three quarters of a turn swaps its width and height.
+_QUARTER_ROTATIONS = (90, 270)
+
+
 def _ocr_pdf_page(page: pdfium.PdfPage, number: int, light: bool = False) -> _PageSource:
     width, height = page.get_width(), page.get_height()
     scanned = _scanned_image(page)
+    if scanned is not None and page.get_rotation() in _QUARTER_ROTATIONS:
+        # PDFium gives the page's size as a viewer shows it, after its /Rotate; the scanner's
+        # picture lies in the page's own unturned space, across the other side.
+        width, height = height, width
     if light:
         image = scanned if scanned is not None else render_gray(page, 150)
         longest = max(image.size)

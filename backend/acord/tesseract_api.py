@@ -30,6 +30,11 @@ PSM_SINGLE_BLOCK = 6
 PSM_SINGLE_LINE = 7
 PSM_SINGLE_CHAR = 10
 PSM_SPARSE_TEXT = 11
+# Tesseract's `thresholding_method`: one Otsu level for the whole image (its default), or a
+# level per tile of the image (Leptonica's tiled Otsu), or Sauvola's local mean and deviation.
+THRESHOLD_GLOBAL = 0
+THRESHOLD_TILED_OTSU = 1
+THRESHOLD_SAUVOLA = 2
 
 # One recognition is stopped after this long; the sandbox's limits bound the whole read too.
 DEADLINE_S = 60.0
@@ -132,13 +137,21 @@ class Engine:
         )
 
     def tsv(
-        self, image: Image.Image, psm: int, dpi: int | None = None, whitelist: str | None = None
+        self,
+        image: Image.Image,
+        psm: int,
+        dpi: int | None = None,
+        whitelist: str | None = None,
+        thresholding: int = THRESHOLD_GLOBAL,
     ) -> str:
-        """Tesseract's TSV of words with boxes (in the image's pixels) and confidences."""
+        """Tesseract's TSV of words with boxes (in the image's pixels) and confidences;
+        `thresholding` is how Tesseract cuts a grey image to black and white (this call only)."""
         self._set_image(image, dpi)
         self._lib.TessBaseAPISetPageSegMode(self._handle, psm)
         if whitelist:
             self._set("tessedit_char_whitelist", whitelist)
+        if thresholding != THRESHOLD_GLOBAL:
+            self._set("thresholding_method", str(thresholding))
         monitor = self._lib.TessMonitorCreate()
         try:
             self._lib.TessMonitorSetDeadlineMSecs(monitor, max(int(DEADLINE_S * 1000), 1))
@@ -158,6 +171,8 @@ class Engine:
             self._lib.TessMonitorDelete(monitor)
             if whitelist:
                 self._set("tessedit_char_whitelist", "")
+            if thresholding != THRESHOLD_GLOBAL:
+                self._set("thresholding_method", str(THRESHOLD_GLOBAL))
             self._lib.TessBaseAPIClear(self._handle)
 
     def close(self) -> None:
