@@ -202,13 +202,19 @@ def _scanned_image(page: pdfium.PdfPage) -> Image.Image | None:
 _QUARTER_ROTATIONS = (90, 270)
 
 
-def _ocr_pdf_page(page: pdfium.PdfPage, number: int, light: bool = False) -> _PageSource:
+def picture_page_size(page: pdfium.PdfPage, own_picture: bool) -> tuple[float, float]:
+    """The page's width and height in points as its picture lies: PDFium gives them as a
+    viewer shows the page, after its /Rotate; the scanner's own picture (`own_picture`) lies in
+    the page's unturned space, so a quarter /Rotate swaps them back."""
     width, height = page.get_width(), page.get_height()
+    if own_picture and page.get_rotation() in _QUARTER_ROTATIONS:
+        return height, width
+    return width, height
+
+
+def _ocr_pdf_page(page: pdfium.PdfPage, number: int, light: bool = False) -> _PageSource:
     scanned = _scanned_image(page)
-    if scanned is not None and page.get_rotation() in _QUARTER_ROTATIONS:
-        # PDFium gives the page's size as a viewer shows it, after its /Rotate; the scanner's
-        # picture lies in the page's own unturned space, across the other side.
-        width, height = height, width
+    width, height = picture_page_size(page, scanned is not None)
     if light:
         image = scanned if scanned is not None else render_gray(page, 150)
         longest = max(image.size)

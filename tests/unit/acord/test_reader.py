@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from backend.acord import read_document
 from tests.unit.acord.conftest import certificate_pdf
 
@@ -92,3 +94,31 @@ def test_acord_101_and_acord_25_pages_are_told_apart_by_their_footers() -> None:
     )
     assert classify_page(remarks) == "acord101"
     assert classify_page(certificate) == "acord25"
+
+
+def test_a_scanners_picture_on_a_quarter_rotated_page_takes_the_unturned_page_size() -> None:
+    """A portrait certificate scanned sideways, its PDF page given a /Rotate so a viewer shows
+    it upright: PDFium reports the page as shown (portrait), while the scanner's picture lies
+    across the unturned page (landscape), and the picture's scale must come from that."""
+    import pypdfium2 as pdfium
+
+    from backend.acord.reader import _scanned_image, picture_page_size
+    from fixturegen.generate import build_document
+
+    built = next(
+        doc
+        for doc in (build_document(31, index, "turned") for index in range(8))
+        if doc.entry["turn"]["page_rotate"]
+    )
+    document = pdfium.PdfDocument(built.data)
+    try:
+        page = document[0]
+        picture = _scanned_image(page)
+        assert picture is not None and picture.width > picture.height
+        width, height = picture_page_size(page, own_picture=True)
+        assert width > height
+        assert width / height == pytest.approx(picture.width / picture.height, rel=0.01)
+        # Drawn by PDFium instead, the page comes out as a viewer shows it.
+        assert picture_page_size(page, own_picture=False) == (page.get_width(), page.get_height())
+    finally:
+        document.close()

@@ -98,3 +98,28 @@ def test_a_recognition_past_its_deadline_is_a_timeout(monkeypatch: pytest.Monkey
     with tesseract_api.TEXT.engine() as engine:
         rows = parse_tsv(engine.tsv(_text_image("EXCESS LIAB"), tesseract_api.PSM_SINGLE_LINE))
     assert [row[0] for row in rows] == ["EXCESS", "LIAB"]
+
+
+@needs_tesseract
+def test_a_local_threshold_reads_print_in_shadow_and_is_set_for_one_call_only() -> None:
+    """Half the line lies in a shadow darker than Tesseract's one level for the page: its
+    print is lost to the global cut and kept by Sauvola's level from the grey around it."""
+    image = Image.new("L", (1400, 160), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((700, 0, 1400, 160), fill=110)
+    font = ImageFont.truetype(_FONT, 36)
+    draw.text((30, 60), "BLACK PRINT HERE", fill=0, font=font)
+    draw.text((730, 60), "SHADOWED WORDS THERE", fill=40, font=font)
+    sparse = tesseract_api.PSM_SPARSE_TEXT
+    with tesseract_api.TEXT.engine() as engine:
+        before = [row[0] for row in parse_tsv(engine.tsv(image, sparse))]
+        local = [
+            row[0]
+            for row in parse_tsv(
+                engine.tsv(image, sparse, thresholding=tesseract_api.THRESHOLD_SAUVOLA)
+            )
+        ]
+        after = [row[0] for row in parse_tsv(engine.tsv(image, sparse))]
+    assert "SHADOWED" not in before
+    assert local[-3:] == ["SHADOWED", "WORDS", "THERE"]
+    assert after == before
