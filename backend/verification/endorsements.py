@@ -127,6 +127,15 @@ def direct_only(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]
     return info is not None and info.qualifies == DIRECT
 
 
+def scheduled_form(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]) -> bool:
+    """A form that covers only the parties on its schedule (CG 20 10, CG 20 37, CG 20 26 by
+    the forms table): a party it does not name is not covered, whether or not the certificate
+    says "blanket" or "named" (DOMAIN.md: named parties by exact entity name)."""
+    form, edition = resolved_form(endorsement, equivalents)
+    info = form_info(form, edition)
+    return info is not None and info.blanket is False
+
+
 def _granting(
     record: RecordAsOf,
     kind: str,
@@ -305,7 +314,10 @@ def check_parties(
                 if _names_party(description, wanted):
                     status = PASS
                     break
-            if endorsement.blanket is None:
+            if endorsement.blanket is None and not (
+                scheduled_form(endorsement, equivalents)
+                and _schedule_shown(endorsement, required, description)
+            ):
                 status = UNKNOWN
         if status == FAIL:
             missing.append(party)
@@ -319,6 +331,20 @@ def check_parties(
             detail["direct_contract_only"] = direct_forms
         found = detail
     out.append(spec.make(outcome, line, names, found, endorsements[0].evidence))
+
+
+def _schedule_shown(
+    endorsement: Endorsement, required: Parties, folded_description: str | None
+) -> bool:
+    """Whether the parties a scheduled form covers are known: the endorsement's schedule was
+    read, or the certificate names one of the required parties (it then lists who is
+    scheduled, and a party it leaves out is not). A schedule not shown is a question, not a
+    failure."""
+    if endorsement.party_keys:
+        return True
+    if endorsement.source == SOURCE_ENDORSEMENT or not folded_description:
+        return False
+    return any(_names_party(folded_description, wanted) for wanted in required)
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:

@@ -198,6 +198,40 @@ CASES: Final = (
         requirements=lambda: _ai(blanket_allowed=False),
     ),
     MoreCase(
+        "scheduled AI names the GC only, the owner is required",
+        "A scheduled CG 20 10 covers only the parties it names: the owner is missing.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                "Meridian Construction Group LLC and Harbor Point Owner LP are additional insureds",
+                "Meridian Construction Group LLC is an additional insured",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): FAIL},
+        words={"AI_ONGOING_PARTIES": (OWNER,)},
+    ),
+    MoreCase(
+        "owner named without its LP",
+        "Named AI by exact legal entity: 'Harbor Point Owner' is not 'Harbor Point Owner LP'.",
+        (NON_COMPLIANT,),
+        edits=(swap("Harbor Point Owner LP are", "Harbor Point Owner are"),),
+        checks={("AI_ONGOING_PARTIES", GL): FAIL},
+        words={"AI_ONGOING_PARTIES": (OWNER,)},
+    ),
+    MoreCase(
+        "scheduled AI forms cited, nobody named",
+        "CG 20 10 and CG 20 37 are scheduled forms, but the certificate does not say whom they "
+        "schedule: ask for the schedule, do not reject.",
+        (INCOMPLETE,),
+        edits=(
+            swap(
+                "Meridian Construction Group LLC and Harbor Point Owner LP are additional insureds",
+                "Additional insured",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): UNKNOWN},
+    ),
+    MoreCase(
         "no AI anywhere on the certificate",
         "The INSD box is empty and the description says nothing of additional insureds.",
         (NON_COMPLIANT,),
