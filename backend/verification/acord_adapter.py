@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
+from backend.requirements.endorsement_forms import COMPLETED as COMPLETED_GRANT
+from backend.requirements.endorsement_forms import FORMS, form_info
 from backend.requirements.model import normalise_edition
 from backend.requirements.vocabulary import (
     AUTO_LIABILITY,
@@ -126,7 +128,7 @@ def record_from_acord_json(
         endorsements.extend(_flag_claims(index, coverage, line, evidence, description))
     shown_lines = {policy.line for policy in policies} | set(unreadable)
     endorsements.extend(_description_claims(description, shown_lines, coverages, evidence))
-    endorsements = _cited_forms_carry_the_box(endorsements)
+    endorsements = _cited_forms_carry_the_box(_completed_beyond_the_forms(endorsements))
     endorsements.extend(_follow_form_claims(policies, endorsements))
     holder = document.get("certificate_holder")
     holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
@@ -402,6 +404,44 @@ def _description_claims(
     if _PER_PROJECT.search(description) and has_gl:
         claims.append(_claim(PER_PROJECT_AGGREGATE, GENERAL_LIABILITY, where))
     return claims
+
+
+def _completed_beyond_the_forms(endorsements: list[Endorsement]) -> list[Endorsement]:
+    """ "Ongoing and completed operations under CG 20 10 04 13" claims completed operations in
+    words, yet the only form it cites covers ongoing operations alone (DOMAIN.md: 10 01, 07 04
+    and 04 13 need CG 20 37). When the description cites AI forms and each is known not to
+    grant completed operations, the words alone claim nothing: the completed-operations check
+    then fails and asks for CG 20 37, as for a certificate that never said "completed"."""
+    cited = [
+        endorsement
+        for endorsement in endorsements
+        if endorsement.source == SOURCE_CERTIFICATE
+        and endorsement.form_number is not None
+        and endorsement.kind in (AI_ONGOING, AI_COMPLETED)
+    ]
+    if not cited or not all(_ongoing_only(endorsement) for endorsement in cited):
+        return endorsements
+    return [
+        endorsement
+        for endorsement in endorsements
+        if not (
+            endorsement.kind == AI_COMPLETED
+            and endorsement.source == SOURCE_CERTIFICATE
+            and endorsement.form_number is None
+        )
+    ]
+
+
+def _ongoing_only(endorsement: Endorsement) -> bool:
+    """The cited form surely grants no completed operations: its entry in the forms table
+    does not, and either the edition is listed or no edition of the form does (CG 20 10 with
+    its edition unknown might be 11 85, which does)."""
+    info = form_info(endorsement.form_number, endorsement.edition)
+    if info is None or COMPLETED_GRANT in info.grants:
+        return False
+    if info.edition is not None:
+        return True
+    return not any(entry.form == info.form and COMPLETED_GRANT in entry.grants for entry in FORMS)
 
 
 def _cited_forms_carry_the_box(endorsements: list[Endorsement]) -> list[Endorsement]:

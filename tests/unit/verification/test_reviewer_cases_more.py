@@ -134,6 +134,40 @@ def _line(line: str, **changes: Any) -> RequirementSet:
 CASES: Final = (
     # --- Additional insured: editions and forms -------------------------------------------
     MoreCase(
+        "CG 20 10 10 01 alone",
+        "The 10 01 edition covers ongoing operations only; completed operations need CG 20 37.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                AI_SENTENCE.replace("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10 10 01"),
+            ),
+        ),
+        checks={("AI_ONGOING", GL): PASS, ("AI_COMPLETED", GL): FAIL},
+        words={"AI_COMPLETED": ("CG 20 37",)},
+    ),
+    MoreCase(
+        "CG 20 10 07 04 alone",
+        "07 04 is ongoing operations only ('caused in whole or in part'); CG 20 37 is missing.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                AI_SENTENCE.replace("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10 07 04"),
+            ),
+        ),
+        checks={("AI_COMPLETED", GL): FAIL},
+        words={"AI_COMPLETED": ("CG 20 37",)},
+    ),
+    MoreCase(
+        "CG 20 10 without its edition for both phases",
+        "Without the edition the form may be 11 85 (both phases) or a later one (ongoing only): "
+        "ask for the edition or CG 20 37, do not reject.",
+        (INCOMPLETE,),
+        edits=(swap("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10"),),
+        checks={("AI_COMPLETED_FORM", GL): UNKNOWN},
+    ),
+    MoreCase(
         "CG 20 10 12 19 with CG 20 37 12 19",
         "The 12 19 pair, like 04 13, covers ongoing and completed operations.",
         (COMPLIANT,),
