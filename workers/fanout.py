@@ -77,11 +77,6 @@ LEASE_RENEW_SECONDS: Final = 5
 # lost count only means the pending query runs on every chunk again.
 CHUNKS_LEFT_PREFIX: Final = "coinet:fanout:chunks-left:"
 CHUNKS_LEFT_SECONDS: Final = 24 * 3600
-# A chunk job waits for the batches of the other chunk jobs its process runs (one batch at a
-# time per process, see FanOutShare), so its time grows with arq's max_jobs: ten chunks of
-# 2,000 interleaved took over arq's 300 s default under heavy load and were cancelled. A dead
-# worker's chunk is re-planned through its lapsed lease, not through this timeout.
-CHUNK_TIMEOUT_SECONDS: Final = 1800
 # How long a worker process reuses what it loaded for a fan-out (the record, requirement sets,
 # ratings, rendered checks) across that fan-out's chunk jobs; a GC's change to its ratings
 # reaches the later chunks of a running fan-out after at most this long.

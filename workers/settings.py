@@ -15,7 +15,6 @@ from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
 from workers.chase import CHASE_HOUR_UTC, chase_holder_certificates, chase_reminders
 from workers.fanout import (
-    CHUNK_TIMEOUT_SECONDS,
     fan_out_chunk,
     fan_out_record_change,
     positive_env,
@@ -79,7 +78,7 @@ class WorkerSettings:
         # keep_result=0 frees the fixed nudge job id ("relay-outbox") as soon as a run ends.
         func(relay_outbox, keep_result=0),
         func(fan_out_record_change, max_tries=10),
-        func(fan_out_chunk, max_tries=10, timeout=CHUNK_TIMEOUT_SECONDS),
+        func(fan_out_chunk, max_tries=10),
         func(send_notice_mail, max_tries=MAIL_JOB_TRIES),
         func(read_document_job, max_tries=6),
         # The link's secret must not linger in Redis once sent.
