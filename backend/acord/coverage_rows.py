@@ -331,7 +331,31 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
         mark = parse_mark(word.text[-1:])
         if mark is not None:
             return mark
-    return None
+    # The box after the question also holds the end of its first line ("...EXECUTIVE"),
+    # which read as one character gives nothing: read as a block, the answer is the last
+    # lone Y or N of it (the form sets the answer box at the question's right end), not one
+    # beside a slash (the "Y / N" and "N / A" headings).
+    return _last_lone_answer(p.region_ocr(box))
+
+
+def _last_lone_answer(words: list[Word]) -> bool | None:
+    """The Y / N answer a reading of the answer box ends with: its rightmost word that is a
+    lone Y or N ("Y.", "N"), none standing on the line of a slash; None without one. The box
+    holds only Y or N, so a yen sign there is OCR's reading of a Y."""
+
+    def answer(word: Word) -> str:
+        return word.text.strip(" .:|").replace("¥", "Y")
+
+    slashes = [w for w in words if "/" in w.text]
+    lone = [
+        w
+        for w in words
+        if answer(w) in ("Y", "N")
+        and not any(abs(s.cy - w.cy) < HEADING_LINE_SHARE * w.height for s in slashes)
+    ]
+    if not lone:
+        return None
+    return parse_mark(answer(max(lone, key=lambda w: w.x1)))
 
 
 def _officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:

@@ -71,3 +71,19 @@ def test_no_mark_at_any_scale_is_none() -> None:
     ocr = _LetterAtZoom("Y", 9.0)
     assert _read_mark(_reader(0.05, ocr), COLUMN, ROW) is None
     assert ocr.asked == [1.0, 1.5, 2.0]
+
+
+def test_the_officers_answer_is_the_last_lone_y_or_n_after_the_question() -> None:
+    from backend.acord.coverage_rows import _last_lone_answer
+
+    # A block reading of the box after "EXCLUDED?": the end of the question's first line, the
+    # question mark read as a digit, then the answer.
+    question_end = [Word("XECUTIVE", 120, 502, 150, 508), Word("9", 121, 510, 124, 516)]
+    assert _last_lone_answer([*question_end, Word("Y.", 170, 510, 178, 520)]) is True
+    assert _last_lone_answer([*question_end, Word("N", 170, 510, 178, 520)]) is False
+    # The box holds only Y or N: a yen sign there is a Y.
+    assert _last_lone_answer([*question_end, Word("¥", 170, 510, 178, 520)]) is True
+    # The N of the "N / A" heading is no answer, nor is print without a lone letter.
+    heading = [Word("N", 160, 512, 165, 518), Word("/", 167, 512, 169, 518)]
+    assert _last_lone_answer([*question_end, *heading, Word("A", 171, 512, 176, 518)]) is None
+    assert _last_lone_answer(question_end) is None
