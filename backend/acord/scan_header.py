@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from backend.acord.geometry import BBox, Word, group_lines
+from backend.acord.geometry import BBox, Label, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, leading_run, likelier_words
 from backend.acord.tick_options import match_options, similarity
 from backend.acord.values import clean_text, zero_before_digit
@@ -137,6 +137,10 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
         return None
     top, bottom = coverages.top - height, coverages.bottom + height
     cert_value = revision_value = None
+    if cert is not None and revision is None:
+        # The page pass lost the REVISION NUMBER label (often run into a scrap of the line's
+        # rule): the rest of the line, read again in grey between its rules, shows where it is.
+        revision = _lost_revision_label(p, (cert.x1 + 1, top, p.page.width - _BORDER_PT, bottom))
     if cert is not None:
         right = revision.x0 - 2 if revision is not None else p.page.width - _BORDER_PT
         cert_value = _reread_value(p, "/certificate_number", (cert.x1 + 1, top, right, bottom))
@@ -156,20 +160,85 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
     return cert_value, revision_value
 
 
+# The REVISION NUMBER label as a grey line reading spells it, its words apart or run
+# together and with a scrap of the rule beside them ("REVISIONNUMBER", "NUMBER:").
+_REVISION_WORDS: Final = ("REVISION", "NUMBER")
+
+
+def revision_label_word(text: str) -> bool:
+    """Whether a word of the COVERAGES line's reading is (part of) the REVISION NUMBER label."""
+    letters = compact(text)
+    return "REVISION" in letters or any(
+        similarity(text, word) >= _LABEL_LIKENESS for word in _REVISION_WORDS
+    )
+
+
+def revision_label_extent(words: list[Word]) -> Label | None:
+    """Where the REVISION NUMBER label stands in a reading of the line right of the
+    CERTIFICATE NUMBER label: from its first word to its last; None when the reading holds
+    no word of it."""
+    marks = [w for w in words if revision_label_word(w.text)]
+    if not marks:
+        return None
+    return Label(
+        min(w.x0 for w in marks),
+        min(w.top for w in marks),
+        max(w.x1 for w in marks),
+        max(w.bottom for w in marks),
+    )
+
+
+def _lost_revision_label(p: PageLabels, line: BBox) -> Label | None:
+    """The REVISION NUMBER label found in one grey reading of the line right of the
+    CERTIFICATE NUMBER label, between the row's rules; None when that reading lacks it."""
+    assert p.region_ocr is not None
+    band = _between_rules(p, line)
+    if band[3] - band[1] < _LEAST_PRINT_PT:
+        return None
+    return revision_label_extent(p.region_ocr(band, single_line=True))
+
+
+# A word of print holds a run of three letters or digits (a value's digits, a label's
+# letters), or is at least half letters and digits (a lone revision digit, "5."); OCR's
+# reading of a rule under a line of values, or of a speck, is marks with a lone letter here
+# and there ("O”S”*~*~<C*~‘~*~*d").
+_PRINT_RUN: Final = 3
+_PRINT_SHARE: Final = 0.5
+
+
+def rule_scrap(text: str) -> bool:
+    """Whether a word of the page pass is OCR's reading of a rule or a speck, not print."""
+    letters = len(re.findall(r"[A-Za-z0-9]", text))
+    run = re.search(rf"[A-Za-z0-9]{{{_PRINT_RUN}}}", text)
+    return run is None and letters < _PRINT_SHARE * len(text)
+
+
+def _on_one_line(words: list[Word], middle: float) -> list[Word]:
+    """The words of the line nearest `middle`: the box round a label's line also reaches the
+    print of the lines above and below it (the disclaimer under the COVERAGES line)."""
+    lines = group_lines(words)
+    if not lines:
+        return []
+    return min(lines, key=lambda ln: abs((ln.top + ln.bottom) / 2 - middle)).words
+
+
 def _reread_value(
     p: PageLabels, pointer: str, box: BBox, whitelist: str | None = None
 ) -> str | None:
     """One boxed value read again as a line in grey; the page pass's words without it."""
     assert p.region_ocr is not None
-    seen = p.values_in(box)
+    printed = [w for w in p.values_in(box) if not rule_scrap(w.text)]
+    seen = _on_one_line(printed, (box[1] + box[3]) / 2)
     if seen:
         # Only where the page pass saw the value: a value set in another font sits off its
         # label's line, a letter cut at the edge reads as junk, and so does the label's colon.
+        # Never past the row's rules, whose scraps would be read with it.
+        ruled = _between_rules(p, box)
         tight: BBox | None = (
             max(box[0], min(w.x0 for w in seen) - _VALUE_MARGIN_PT),
-            min(w.top for w in seen) - 2,
+            max(min(w.top for w in seen) - 2, ruled[1]),
             min(box[2], max(w.x1 for w in seen) + _VALUE_MARGIN_PT),
-            max(w.bottom for w in seen) + 2,
+            min(max(w.bottom for w in seen) + 2, ruled[3]),
         )
         # A lone character reads better as one (Tesseract's line mode often drops it).
         lone = len("".join(w.text for w in seen)) <= 2
@@ -192,17 +261,26 @@ def _reread_value(
     return identifier(joined_text(words))
 
 
+def _between_rules(p: PageLabels, box: BBox) -> BBox:
+    """The box cut down to the print between the ruled lines just above and below its middle
+    (the form's rows are ruled; print of the next rows lies beyond the rules)."""
+    x0, top, x1, bottom = box
+    if p.ink is None:
+        return box
+    middle = (top + bottom) / 2
+    rules = p.ink.horizontal_rules(x0, x1, top - _RULE_SEARCH_PT, bottom + _RULE_SEARCH_PT)
+    top = max([r + _RULE_EDGE_PT for r in rules if r < middle - _MIDDLE_CLEAR_PT] + [top])
+    bottom = min([r - _RULE_EDGE_PT for r in rules if r > middle + _MIDDLE_CLEAR_PT] + [bottom])
+    return x0, top, x1, bottom
+
+
 def _printed_extent(p: PageLabels, box: BBox) -> BBox | None:
     """The part of a box holding print, or None: between the rules above and below its
     middle, from the first to the last pixel column with ink (rules crossing the box are
     not print; specks are too small to count)."""
     if p.ink is None:
         return None
-    x0, top, x1, bottom = box
-    middle = (top + bottom) / 2
-    rules = p.ink.horizontal_rules(x0, x1, top - _RULE_SEARCH_PT, bottom + _RULE_SEARCH_PT)
-    top = max([r + _RULE_EDGE_PT for r in rules if r < middle - _MIDDLE_CLEAR_PT] + [top])
-    bottom = min([r - _RULE_EDGE_PT for r in rules if r > middle + _MIDDLE_CLEAR_PT] + [bottom])
+    x0, top, x1, bottom = _between_rules(p, box)
     if bottom - top < _LEAST_PRINT_PT:
         return None
     ruled = p.ink.vertical_rules(x0, x1, top, bottom)

@@ -3,14 +3,23 @@ revision numbers the page pass lost, policy numbers from a one-line reading of t
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+import pytest
+from PIL import Image, ImageDraw, ImageFont
 
+from backend.acord import tesseract_api
 from backend.acord.coverage_rows import policy_number_reading
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.ocr import RegionReader
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter
-from backend.acord.scan_header import _reread_value, certificate_number_like
+from backend.acord.scan_header import (
+    _reread_value,
+    certificate_number_like,
+    revision_label_extent,
+    rule_scrap,
+    scan_numbers,
+)
 
 
 def test_policy_numbers_split_on_narrow_gaps_are_joined() -> None:
@@ -104,3 +113,68 @@ def test_an_empty_speckled_cell_is_not_read() -> None:
 
     assert _reread_value(header, "/revision_number", (40, 18, 190, 34), "0123456789") is None
     assert reader.calls == []
+
+
+def test_rule_scraps_are_told_from_print() -> None:
+    assert rule_scrap("O”S”*~*~<C*~‘~*~*d")
+    assert rule_scrap("~*~<C*")
+    assert not rule_scrap("5")
+    assert not rule_scrap("5.")
+    assert not rule_scrap("74375-4§7972708648—==SS=S*~")
+
+
+def test_the_revision_label_is_placed_however_ocr_spelled_it() -> None:
+    words = [
+        Word("91553825-88333788", 272, 258, 330, 266),
+        Word("“REVISIONNUMBER:", 470, 258, 530, 266),
+        Word("2", 545, 258, 549, 266),
+    ]
+    label = revision_label_extent(words)
+    assert label is not None and (label.x0, label.x1) == (470, 530)
+    split = [Word("REVISE", 450, 258, 470, 266), Word("NUMBER:", 472, 258, 500, 266)]
+    label = revision_label_extent([words[0], *split, words[2]])
+    assert label is not None and (label.x0, label.x1) == (450, 500)
+    assert revision_label_extent([words[0], words[2]]) is None
+
+
+_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+_PX_PER_PT = 4
+
+
+def _coverages_line() -> tuple[Image.Image, list[Word]]:
+    """The COVERAGES line of a form drawn at 4 px per point between its two rules, and the
+    words a page pass read of it: the REVISION NUMBER label lost (its rule's scrap read in
+    its place), the rest read."""
+    image = Image.new("L", (2400, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 40, 2399, 42), fill=0)
+    draw.rectangle((0, 120, 2399, 122), fill=0)
+    label_font = ImageFont.truetype(_FONT, 26)
+    value_font = ImageFont.truetype(_FONT, 36)
+    words: list[Word] = []
+    x = 40
+    for text, font, read in (
+        ("COVERAGES", label_font, "COVERAGES"),
+        ("CERTIFICATE", label_font, "CERTIFICATE"),
+        ("NUMBER:", label_font, "NUMBER:"),
+        ("CX730145", value_font, "CX730145"),
+        ("REVISION", label_font, "O”S”*~*~<C*~‘~"),
+        ("NUMBER:", label_font, "*~*d"),
+        ("3", value_font, None),
+    ):
+        left, top, right, bottom = draw.textbbox((x, 64), text, font=font)
+        draw.text((x, 64), text, fill=0, font=font)
+        if read is not None:
+            words.append(Word(read, *(v / _PX_PER_PT for v in (left, top, right, bottom)), 0.9))
+        x = right + (240 if text in ("CX730145", "COVERAGES") else 24)
+    return image, words
+
+
+@pytest.mark.skipif(not tesseract_api.available(), reason="libtesseract not installed")
+def test_numbers_are_read_past_a_revision_label_the_page_pass_lost() -> None:
+    image, words = _coverages_line()
+    scale = 1 / _PX_PER_PT
+    page = PageText(words, image.width * scale, image.height * scale, 1)
+    header = PageLabels(page, InkMeter(image, _PX_PER_PT), Evidence(1), RegionReader(image, scale))
+
+    assert scan_numbers(header) == ("CX730145", "3")
