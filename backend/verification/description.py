@@ -99,8 +99,10 @@ def _states_in(clause: str) -> set[str]:
 
 def wc_states_from(description: str) -> tuple[str, ...] | None:
     """The states the description says workers' compensation covers, sorted; None when it
-    names none. "All states" covers the fifty and DC but the monopolistic four (a private
-    policy cannot cover them), minus any it excepts; a state fund named adds its state."""
+    names none. A monopolistic state counts only through its state fund: "all states" covers
+    the fifty and DC but the monopolistic four (a private policy cannot cover them), minus any
+    it excepts, a 3.A list gives its states but those four, and a state fund named adds its
+    state."""
     covered: set[str] = set()
     stated = False
     for match in _ALL_STATES.finditer(description):
@@ -117,7 +119,10 @@ def wc_states_from(description: str) -> tuple[str, ...] | None:
         listed = _states_in(clause if exception is None else clause[: exception.start()])
         if listed:
             stated = True
-            covered |= listed
+            # A monopolistic state (ND, OH, WA, WY) insures WC only through its state fund
+            # (DOMAIN.md): listed on a private policy's 3.A it is not covered; the fund named
+            # in the description (below) adds it.
+            covered |= listed - MONOPOLISTIC_STATES
     for match in _STATE_FUND.finditer(description):
         sentence_start = max(description.rfind(".", 0, match.start()), 0)
         sentence = _clause(description, sentence_start + 1 if sentence_start else 0)

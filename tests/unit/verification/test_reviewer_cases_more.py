@@ -531,6 +531,30 @@ CASES: Final = (
         state="ND",
     ),
     MoreCase(
+        "Wyoming project on a private policy listing WY",
+        "Wyoming is monopolistic: a private carrier cannot write its WC; ask for the state "
+        "fund's certificate and a stop gap.",
+        (NON_COMPLIANT,),
+        edits=(swap("3.A: PA", "3.A: PA, WY"),),
+        checks={("WC_STATES", WC): FAIL},
+        words={"WC_STATES": ("state fund",)},
+        state="WY",
+    ),
+    MoreCase(
+        "Washington project: L&I named beside the 3.A list",
+        "The state fund named gives Washington; the stop gap on GL gives employer's liability.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "WC covered states 3.A: PA.",
+                "WC covered states 3.A: WA, workers compensation through Washington L&I. Stop "
+                "gap employers liability endorsement on the general liability policy.",
+            ),
+        ),
+        checks={("WC_STATES", WC): PASS},
+        state="WA",
+    ),
+    MoreCase(
         "all states except Ohio on a Pennsylvania project",
         "The exception does not touch the project's state.",
         (COMPLIANT,),

@@ -397,10 +397,12 @@ def test_a_monopolistic_state_needs_a_stop_gap() -> None:
     st.sets(st.sampled_from(sorted(STATE_NAMES.values())), min_size=1, max_size=8), st.booleans()
 )
 def test_a_listed_3a_gives_exactly_its_states(states: set[str], by_name: bool) -> None:
+    """Exactly the states listed, but a monopolistic one (ND, OH, WA, WY): a private policy
+    cannot insure it there, only the state fund can (DOMAIN.md)."""
     names = {code: name for name, code in STATE_NAMES.items()}
     spelled = [names[code].title() if by_name else code for code in sorted(states)]
     assert wc_states_from(f"Item 3.A: {', '.join(spelled)}. Project in town.") == tuple(
-        sorted(states)
+        sorted(states - MONOPOLISTIC_STATES)
     )
 
 
