@@ -95,6 +95,13 @@ class CompanyService:
         assert organisation is not None, "an actor's organisation outlives its sessions"
         return organisation
 
+    async def own_as_stored(self, actor: Actor) -> Organisation:
+        """The acting organisation read again from the database: what a page shows after a
+        refused change to it was rolled back."""
+        organisation = await self.repo.organisation(actor.organisation_id, fresh=True)
+        assert organisation is not None, "an actor's organisation outlives its sessions"
+        return organisation
+
     async def save_settings(self, actor: Actor, values: Mapping[str, Any]) -> None:
         """Merges `values` into the acting organisation's settings, the row locked first, so
         two admins saving different settings at once each keep the other's."""

@@ -69,9 +69,13 @@ class NetworkRepository:
         return (row[0], row[1]) if row else None
 
     async def organisation(
-        self, organisation_id: uuid.UUID, for_update: bool = False
+        self, organisation_id: uuid.UUID, for_update: bool = False, fresh: bool = False
     ) -> Organisation | None:
-        return await self.session.get(Organisation, organisation_id, with_for_update=for_update)
+        """`fresh`: read again even when the session holds the row (after a savepoint that
+        changed it was rolled back)."""
+        return await self.session.get(
+            Organisation, organisation_id, with_for_update=for_update, populate_existing=fresh
+        )
 
     async def organisation_with_tax_id(self, tax_id: str) -> Organisation | None:
         """The organisation holding this EIN (nine digits), across the network: an EIN is one

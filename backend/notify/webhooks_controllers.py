@@ -157,7 +157,6 @@ class WebhookController(Controller):
         created = await service.create_endpoint(
             db, settings, actor, data.url, data.description, data.event_types
         )
-        await db.refresh(created.endpoint)
         return CreatedView(endpoint=endpoint_view(created.endpoint), secret=created.secret)
 
     @get("/endpoints/{endpoint_id:uuid}")
@@ -239,7 +238,6 @@ class WebhookController(Controller):
         delivery_id: uuid.UUID,
     ) -> Response[DeliveryView]:
         copy = await service.replay(db, actor, delivery_id)
-        await db.refresh(copy)
         return Response(
             delivery_view(copy),
             status_code=202,

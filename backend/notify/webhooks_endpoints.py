@@ -101,6 +101,8 @@ async def create_endpoint(
     )
     session.add(endpoint)
     await session.flush()
+    # The row as stored (its server defaults, created_at among them), for the answer.
+    await session.refresh(endpoint)
     return CreatedEndpoint(endpoint, secret)
 
 
@@ -212,4 +214,6 @@ async def replay(session: AsyncSession, actor: Actor, delivery_id: uuid.UUID) ->
     )
     session.add(copy)
     await session.flush()
+    # The row as stored (its server defaults), for the answer.
+    await session.refresh(copy)
     return copy

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Decision
 from backend.network.actor import Actor
-from backend.projects.decisions import DecisionRequest, decide, decisions_of
+from backend.projects.decisions import (
+    DecisionRequest,
+    decide,
+    decision_as_stored,
+    decisions_of,
+)
 from backend.web_security.bounds import LongText, ReasonList, Text32, Text80
 
 
@@ -101,9 +106,8 @@ class DecisionController(Controller):
             ),
             datetime.now(UTC).date(),
         )
-        await db.refresh(outcome.decision)
         return DecisionResult(
-            decision=decision_view(outcome.decision),
+            decision=decision_view(await decision_as_stored(db, outcome.decision)),
             status=outcome.status,
             pay_hold=outcome.pay_hold,
             work_stopped=outcome.work_stopped,

@@ -67,6 +67,13 @@ class DecisionOutcome:
     snapshot_seq: int
 
 
+async def decision_as_stored(session: AsyncSession, decision: Decision) -> Decision:
+    """A decision just made, read back as the database holds it (its details as JSONB keeps
+    them): what the API answers with."""
+    await session.refresh(decision)
+    return decision
+
+
 def engine_verdict(verdict: Verdict, label: str) -> EngineVerdict:
     """The stored verdict as the engine's value, so the engine's decision rules apply to it."""
     checks = []

@@ -698,6 +698,27 @@ class ProjectRepository:
         )
         return [(m, author, org) for m, author, org in await self.session.execute(query)]
 
+    async def engagement_sides(
+        self, scope: ColumnElement[bool], engagement_id: uuid.UUID
+    ) -> tuple[Project, Organisation, Organisation, dict[str, Any]] | None:
+        """The engagement's project, GC, sub and the requirement body it is pinned to."""
+        gc = aliased(Organisation)
+        sub = aliased(Organisation)
+        query = (
+            select(Project, gc, sub, RequirementSetVersion.body)
+            .select_from(Engagement)
+            .join(Project, Project.id == Engagement.project_id)
+            .join(gc, gc.id == Engagement.gc_org_id)
+            .join(sub, sub.id == Engagement.sub_org_id)
+            .join(
+                RequirementSetVersion,
+                RequirementSetVersion.id == Engagement.requirement_set_version_id,
+            )
+            .where(scope, Engagement.id == engagement_id)
+        )
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1], row[2], dict(row[3] or {})) if row else None
+
 
 class ListingRepository:
     """The API's paged lists: every statement takes the actor's scope from network.access and

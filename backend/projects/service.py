@@ -75,6 +75,17 @@ class TradeMapping:
     requirements: str
 
 
+@dataclass(frozen=True)
+class EngagementSides:
+    """Who and what an engagement joins: its project, GC and sub, and the requirement body
+    (the pinned version's) it is judged against."""
+
+    project: Project
+    gc: Organisation
+    sub: Organisation
+    requirements: dict[str, Any]
+
+
 def project_view(project: Project) -> ProjectView:
     return ProjectView(
         id=project.id,
@@ -303,6 +314,14 @@ class ProjectService:
         if found is None:
             raise NotFound("No such engagement that you may see.")
         return found
+
+    async def engagement_sides(self, actor: Actor, engagement_id: uuid.UUID) -> EngagementSides:
+        """The project, GC, sub and pinned requirements of an engagement the actor may see
+        (active or not)."""
+        found = await self.repo.engagement_sides(engagement_scope(actor), engagement_id)
+        if found is None:
+            raise NotFound("No such engagement that you may see.")
+        return EngagementSides(*found)
 
     async def newest_verdict(self, actor: Actor, engagement_id: uuid.UUID) -> Verdict | None:
         return await self.repo.newest_verdict(engagement_scope(actor), engagement_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from backend.db.models import (
     Document,
     Endorsement,
+    Organisation,
     OutboxEvent,
     Policy,
     PolicyTerm,
@@ -31,6 +32,14 @@ class RecordRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def lock_document(self, document: Document) -> None:
+        """The document row locked until the transaction ends, read afresh under the lock."""
+        await self.session.refresh(document, with_for_update=True)
+
+    async def record_owner(self, sub_org_id: uuid.UUID) -> Organisation | None:
+        """The organisation a record belongs to (callers checked the actor may reach it)."""
+        return await self.session.get(Organisation, sub_org_id)
 
     async def document_by_digest(self, sub_org_id: uuid.UUID, sha256: str) -> Document | None:
         query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256 == sha256)

@@ -306,6 +306,18 @@ class RecordService:
             raise NotFound("No such document that you may read.")
         return document
 
+    async def lock_document(self, document: Document) -> None:
+        """Locks a document the actor read (readable_document) until the transaction ends, so
+        two confirms of it (a double click) are judged one after the other."""
+        await self.repo.lock_document(document)
+
+    async def writable_record_owner(self, actor: Actor, sub_org_id: uuid.UUID) -> Organisation:
+        """The sub whose record the actor may change (its own, or one it was invited to)."""
+        await self._writable(actor, sub_org_id)
+        organisation = await self.repo.record_owner(sub_org_id)
+        assert organisation is not None, "a record the actor may reach has its organisation"
+        return organisation
+
     async def confirmed_as(self, actor: Actor, document: Document) -> RecordRevision | None:
         """The revision a document the actor may read was first confirmed as, if any."""
         return await self.repo.first_revision_from(

@@ -9,9 +9,9 @@ from litestar import Request
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Organisation
 from backend.errors import DomainError, Forbidden
 from backend.network.actor import Actor
+from backend.network.company import CompanyService
 
 # The four colours of the dashboard; the status word is always printed inside the badge, so
 # colour is never the only signal.
@@ -50,7 +50,7 @@ async def page(
     if status_code is None:
         error = context.get("error")
         status_code = error.status_code if isinstance(error, DomainError) else 200
-    organisation = await db.get(Organisation, actor.organisation_id) if actor else None
+    organisation = await CompanyService(db).own(actor) if actor else None
     return Template(
         template_name=template_name,
         context={"actor": actor, "organisation": organisation, **context},

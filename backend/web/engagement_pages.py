@@ -18,14 +18,14 @@ from backend.config import Settings
 from backend.db.models import (
     Document,
     Engagement,
-    Organisation,
     Verdict,
 )
-from backend.errors import BadInput, DomainError, NotFound
+from backend.errors import DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
+from backend.projects.engagement_messages import REPLY, post_message, remind_sub
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
@@ -34,7 +34,6 @@ from backend.records.page_images import page_sizes
 from backend.records.service import RecordService
 from backend.verification.verdict import rewaive
 from backend.web.common import page
-from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message, remind_sub
 from backend.web.forms import FormData, optional_date, read_form, text
 from backend.web.page_image import box_for
 from backend.web.typed_by_hand import typed_for_engagement, typed_in_check, typed_values
@@ -141,7 +140,7 @@ class EngagementPagesController(Controller):
             for c in (verdict.checks if verdict else [])
             if c.get("outcome") in ("fail", "unknown")
         ]
-        await remind_sub(db, engagement, gaps)
+        await remind_sub(db, actor, engagement, gaps)
         return Redirect(path=f"/engagements/{engagement_id}?reminded=1#decisions")
 
     @post("/engagements/{engagement_id:uuid}/messages")
@@ -158,13 +157,13 @@ class EngagementPagesController(Controller):
         require(actor, "engagement.decide")
         form = await read_form(request)
         engagement = await projects.gc_engagement(actor, engagement_id)
-        body = text(form, "message")
-        if not body or len(body) > MAX_MESSAGE_CHARS:
-            error = BadInput(
-                f"Write an answer of at most {MAX_MESSAGE_CHARS} characters.", field="message"
-            )
-            return await engagement_page(db, actor, projects, records, engagement_id, error, form)
-        await post_message(db, actor, engagement, "reply", text(form, "check_code")[:80], body)
+        try:
+            async with db.begin_nested():
+                await post_message(
+                    db, actor, engagement, REPLY, text(form, "check_code"), text(form, "message")
+                )
+        except DomainError as exc:
+            return await engagement_page(db, actor, projects, records, engagement_id, exc, form)
         return Redirect(path=f"/engagements/{engagement_id}#messages")
 
     @post("/engagements/{engagement_id:uuid}/decisions")
@@ -266,9 +265,9 @@ async def engagement_page(
     status_now = verdict.status if verdict else None
     if verdict is not None:
         labelled = (await latest_verdicts(db, [engagement.id])).get(engagement.id)
-        gc = await db.get(Organisation, engagement.gc_org_id)
         if labelled is not None and labelled[0].id == verdict.id:
-            window = expiring_window_days(gc.settings if gc else None)
+            gc = (await projects.engagement_sides(actor, engagement_id)).gc
+            window = expiring_window_days(gc.settings)
             status_now, checks = await with_live_waivers(
                 db, engagement, verdict, labelled[1], window
             )

@@ -13,10 +13,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Invitation, Organisation, Project
+from backend.db.models import Invitation, Project
 from backend.errors import DomainError, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
+from backend.network.company import CompanyService
 from backend.network.invitation_mail import project_mail_after_commit
 from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects import requirement_sets
@@ -105,8 +106,8 @@ class GcPagesController(Controller):
     ) -> Response[str]:
         today = date.today()
         rows = await portfolio(db, actor, today, chosen)
-        organisation = await db.get(Organisation, actor.organisation_id)
-        name = csv_filename(organisation.legal_name if organisation else "", today)
+        organisation = await CompanyService(db).own(actor)
+        name = csv_filename(organisation.legal_name, today)
         return Response(
             portfolio_csv(rows, await row_extras(db, actor, [r.engagement_id for r in rows])),
             media_type="text/csv",

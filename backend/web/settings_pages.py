@@ -181,8 +181,7 @@ class CompanySettingsController(Controller):
             async with db.begin_nested():
                 await company.set_own_tax_id(actor, typed)
         except DomainError as exc:
-            organisation = await company.own(actor)
-            await db.refresh(organisation)
+            organisation = await company.own_as_stored(actor)
             return await _company_page(db, actor, organisation, exc, typed, False)
         return Redirect(path="/settings/company?saved=true")
 

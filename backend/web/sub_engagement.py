@@ -15,23 +15,17 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import (
-    Decision,
-    Engagement,
-    Organisation,
-    Project,
-    RequirementSetVersion,
-)
+from backend.db.models import Decision, Engagement
 from backend.errors import BadInput, DomainError, Forbidden, NotFound
 from backend.network.actor import Actor
 from backend.network.invitations import InvitationService
 from backend.network.service import EMAIL_PATTERN
 from backend.notify.plain_mail import queue_plain_mail
+from backend.projects.engagement_messages import DISPUTE, MAX_MESSAGE_CHARS, post_message
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
 from backend.web.common import page
-from backend.web.engagement_messages import MAX_MESSAGE_CHARS, post_message
 from backend.web.engagement_pages import DECISION_LABEL
 from backend.web.forms import read_form, text
 from backend.web.requirement_words import plain_requirements
@@ -80,12 +74,8 @@ async def _engagement(db: AsyncSession, actor: Actor, engagement_id: uuid.UUID) 
 async def engagement_context(
     db: AsyncSession, actor: Actor, engagement: Engagement
 ) -> dict[str, Any]:
-    project = await db.get(Project, engagement.project_id)
-    gc = await db.get(Organisation, engagement.gc_org_id)
-    sub = await db.get(Organisation, engagement.sub_org_id)
-    assert project is not None and gc is not None and sub is not None
-    version = await db.get(RequirementSetVersion, engagement.requirement_set_version_id)
-    body = version.body if version is not None else {}
+    sides = await ProjectService(db).engagement_sides(actor, engagement.id)
+    project, gc, sub, body = sides.project, sides.gc, sides.sub, sides.requirements
     holder = str(body.get("certificate_holder_name") or project.certificate_holder or "")
     requirements = plain_requirements(body, holder)
     if project.additional_insureds:
@@ -232,14 +222,15 @@ class SubEngagementController(Controller):
     ) -> Template | Redirect:
         engagement = await _engagement(db, actor, engagement_id)
         form = await read_form(request)
-        message = text(form, "message")
-        check_code = text(form, "check_code")[:80]
         try:
-            if not message:
-                raise BadInput("Write what you dispute and why.", field="message")
-            if len(message) > MAX_MESSAGE_CHARS:
-                raise BadInput(
-                    f"Keep the message under {MAX_MESSAGE_CHARS} characters.", field="message"
+            async with db.begin_nested():
+                await post_message(
+                    db,
+                    actor,
+                    engagement,
+                    DISPUTE,
+                    text(form, "check_code"),
+                    text(form, "message"),
                 )
         except DomainError as exc:
             context = await engagement_context(db, actor, engagement)
@@ -253,5 +244,4 @@ class SubEngagementController(Controller):
                 values=form,
                 **context,
             )
-        await post_message(db, actor, engagement, "dispute", check_code, message)
         return Redirect(path=f"/my/engagements/{engagement_id}?done=disputed#messages")

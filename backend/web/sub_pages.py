@@ -15,9 +15,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Engagement, Notice, Organisation
-from backend.errors import BadInput, DomainError, NotFound
-from backend.network.access import can_write_record
+from backend.db.models import Document, Engagement, Notice
+from backend.errors import BadInput, DomainError
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import (
@@ -179,7 +178,7 @@ class SubPagesController(Controller):
         try:
             async with db.begin_nested():
                 # Locked, so two confirms of one document (a double click) make one revision.
-                await db.refresh(document, with_for_update=True)
+                await records.lock_document(document)
                 already = await records.confirmed_as(actor, document)
                 if already is not None:
                     raise BadInput(
@@ -188,10 +187,10 @@ class SubPagesController(Controller):
                     )
                 view = review_view(document.read_result, [], has_record=False)
                 change = change_from_form(form, document.id, view)
-                sub = await db.get(Organisation, document.sub_org_id)
+                sub = await records.writable_record_owner(actor, document.sub_org_id)
                 warnings = review_warnings(
                     document.read_result,
-                    sub.legal_name if sub else "",
+                    sub.legal_name,
                     change,
                     date.today(),
                     await strictest_certificate_age(db, document.sub_org_id),
@@ -595,9 +594,7 @@ async def _upload_page(
     sub_id: uuid.UUID,
     error: DomainError | None,
 ) -> Template:
-    if not await can_write_record(db, actor, sub_id):
-        raise NotFound("No such subcontractor record that you may change.")
-    sub = await db.get(Organisation, sub_id)
+    sub = await records.writable_record_owner(actor, sub_id)
     documents = (await records.documents(actor, sub_id))[:10]
     return await page(
         db,
