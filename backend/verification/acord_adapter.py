@@ -64,6 +64,17 @@ from backend.verification.record import (
 _AI_FORM: Final = re.compile(
     r"\bCG\s*20\s*(10|26|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
 )
+# A carrier's own AI form cited after "form" or "endorsement" ("per form CG D3 60 09 15",
+# "endorsement GL 20 85 01 19"): capitals and digits, at least one of each, its last two pairs
+# of digits the edition. DOMAIN.md rule 8 counts it as a cited blanket form; a set judges it
+# through its `equivalent_forms`, or refuses it by number.
+_CARRIER_FORM: Final = re.compile(
+    r"\b(?i:form|endorsement)s?\s*(?i:no\.?|number|#)?\s*:?\s*"
+    r"(?P<number>[A-Z][A-Z0-9]{0,4}(?:[ -][A-Z0-9]{1,5}){1,5})\b"
+)
+_CARRIER_EDITION: Final = re.compile(r" (\d{2})[ /](\d{2})$")
+# An ISO number (two letters, two pairs of digits) is read by _AI_FORM or is not an AI form.
+_ISO_NUMBER: Final = re.compile(r"^[A-Z]{2} ?\d{2} ?\d{2}\b")
 _PNC: Final = re.compile(r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory", re.I)
 # Completed operations claimed: in words, or by citing a form that covers them.
 _COMPLETED_OPS: Final = re.compile(
@@ -372,6 +383,7 @@ def _description_claims(
                 evidence=where,
             )
         )
+    claims.extend(_carrier_forms(description, where, blanket))
     waived = waiver_lines(description)
     if waived:
         # The description names the lines whose waiver it claims; a row whose SUBR WVD box is
@@ -403,6 +415,37 @@ def _description_claims(
         )
     if _PER_PROJECT.search(description) and has_gl:
         claims.append(_claim(PER_PROJECT_AGGREGATE, GENERAL_LIABILITY, where))
+    return claims
+
+
+def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> list[Endorsement]:
+    """The carrier AI forms a description cites in a sentence about additional insureds, as
+    ongoing-operations claims on general liability under their own number."""
+    claims: list[Endorsement] = []
+    for match in _CARRIER_FORM.finditer(description):
+        number = match.group("number")
+        if _ISO_NUMBER.match(number) or not any(ch.isdigit() for ch in number):
+            continue
+        start = description.rfind(".", 0, match.start()) + 1
+        stop = description.find(".", match.end())
+        if not mentions_additional_insured(description[start : stop if stop >= 0 else None]):
+            continue
+        edition: str | None = None
+        dated = _CARRIER_EDITION.search(number)
+        if dated is not None:
+            edition = f"{dated.group(1)} {dated.group(2)}"
+            number = number[: dated.start()]
+        claims.append(
+            Endorsement(
+                kind=AI_ONGOING,
+                lines=(GENERAL_LIABILITY,),
+                source=SOURCE_CERTIFICATE,
+                form_number=number,
+                edition=edition,
+                blanket=blanket,
+                evidence=where,
+            )
+        )
     return claims
 
 

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import pytest
 
-from backend.requirements.model import RequirementSet
+from backend.requirements.model import FormEdition, RequirementSet
 from backend.requirements.ratings import RatingTable, ratings_from_csv
 from backend.requirements.vocabulary import (
     AUTO_LIABILITY,
@@ -264,6 +264,44 @@ CASES: Final = (
             ),
         ),
         checks={("AI_ONGOING_PARTIES", GL): UNKNOWN},
+    ),
+    MoreCase(
+        "carrier blanket AI form declared equivalent by the GC",
+        "A carrier's contractor blanket form the GC has read and declared equivalent to CG 20 38 "
+        "counts as that form; 'where required by written contract' beside it is how blanket AI "
+        "reads (DOMAIN.md rule 8).",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract "
+                "per form CG D3 60 09 15 and CG 20 37 04 13, ongoing and completed operations,",
+            ),
+        ),
+        checks={
+            ("RED_FLAG_CONDITIONAL_WORDING", None): PASS,
+            ("AI_ONGOING_FORM", GL): PASS,
+        },
+        requirements=lambda: _ai(equivalent_forms=(("CG D3 60", FormEdition("CG 20 38")),)),
+    ),
+    MoreCase(
+        "carrier blanket AI form alone, not declared by the GC",
+        "Blanket wording beside a cited carrier blanket form is no red flag (DOMAIN.md rule 8), "
+        "but the set accepts ISO forms only: the form is refused by its number until the GC "
+        "declares it equivalent.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract per form "
+                "CG D3 60 09 15, ongoing and completed operations,",
+            ),
+        ),
+        checks={
+            ("RED_FLAG_CONDITIONAL_WORDING", None): PASS,
+            ("AI_ONGOING_FORM", GL): FAIL,
+        },
+        words={"AI_ONGOING_FORM": ("CG D3 60",)},
     ),
     MoreCase(
         "no AI anywhere on the certificate",
