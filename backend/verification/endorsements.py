@@ -260,7 +260,9 @@ def check_forms(
     accepted: Endorsement | None = None
     for endorsement in endorsements:
         described = endorsement.form_label
-        if described is not None:
+        # The ADDL INSD box and the description citing the form are one form to the reader:
+        # "CG 20 26 04 13, CG 20 26 04 13" reads as two endorsements.
+        if described is not None and described not in seen:
             seen.append(described)
         form_number, edition = resolved_form(endorsement, equivalents)
         if form_number is not None and form_accepted(

@@ -825,3 +825,11 @@ def test_notice_days_leave_out_the_non_payment_days(text: str, expected: int) ->
     notice = NOTICE_WORDING.search(text)
     assert notice is not None
     assert notice_days(text, notice) == expected
+
+
+def test_a_form_cited_once_is_named_once() -> None:
+    """The INSD box and the description citing CG 20 26 are one endorsement to the reader."""
+    case = next(case for case in CASES if case.name.startswith("CG 20 26"))
+    check = next(c for c in judge(case).checks if c.code == "AI_ONGOING_FORM")
+    assert check.found == ("CG 20 26 04 13",)
+    assert check.message.count("CG 20 26") == 1, check.message
