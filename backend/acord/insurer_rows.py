@@ -24,8 +24,16 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": 
 
 def naic_code(text: str) -> str | None:
     """A five-digit NAIC company code from OCR's reading of the NAIC cell, letters that OCR
-    takes for digits mapped back ("1O730" -> "10730"); None unless exactly five digits."""
-    token = re.sub(r"[^0-9A-Za-z]", "", text).translate(_DIGIT_LOOKALIKES)
+    takes for digits mapped back ("1O730" -> "10730"); None unless exactly five digits. The
+    cell holds the code alone: a word of five digits beside scraps (the form's right border
+    read as "I": "«19576 I") is the code; otherwise the words are joined (a code OCR split)."""
+    words = [
+        re.sub(r"[^0-9A-Za-z]", "", word).translate(_DIGIT_LOOKALIKES) for word in text.split()
+    ]
+    codes = [word for word in words if re.fullmatch(r"\d{5}", word)]
+    if len(codes) == 1:
+        return codes[0]
+    token = "".join(words)
     return token if re.fullmatch(r"\d{5}", token) else None
 
 

@@ -289,11 +289,15 @@ SURE_CONFIDENCE = 0.95
 
 def likelier_words(fresh: list[Word], page_words: list[Word]) -> list[Word]:
     """A second reading of a line, word by word the likelier of it and the page pass: where
-    the page pass read the same place as one word with more confidence, its word is kept."""
+    the page pass read the same place as one word with more confidence, its word is kept,
+    unless it is the second reading's word without its closing period ("Co" for "Co."): the
+    page pass reads the page cut to black and white, where a blurred one-point dot is lost
+    first, while the second reading sees it in grey."""
     chosen: list[Word] = []
     for word in fresh:
         same = [p for p in page_words if _overlaps(word, p) and _overlaps(p, word)]
-        if len(same) == 1 and same[0].confidence > word.confidence:
+        lost_period = len(same) == 1 and f"{same[0].text}." == word.text
+        if len(same) == 1 and same[0].confidence > word.confidence and not lost_period:
             chosen.append(same[0])
         else:
             chosen.append(word)

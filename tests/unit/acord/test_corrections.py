@@ -158,3 +158,25 @@ def test_state_and_zip_across_the_boxes_gap_stay_with_the_city() -> None:
         Word("code", 260, 14, 281, 21),
     ]
     assert [w.text for w in leading_run(far)] == ["Boise"]
+
+
+def test_a_naic_code_is_the_five_digit_word_beside_scraps() -> None:
+    # The form's right border read as an "I" after the code.
+    assert naic_code("«19576 I") == "19576"
+    # A code OCR split in two is joined again.
+    assert naic_code("195 76") == "19576"
+    # Two codes in one cell are no answer.
+    assert naic_code("12345 67890") is None
+
+
+def test_a_closing_period_the_page_pass_lost_is_kept_from_the_grey_reading() -> None:
+    from backend.acord.geometry import Word
+    from backend.acord.page_labels import likelier_words
+
+    grey = [Word("Insurance", 10, 10, 50, 18, 0.96), Word("Co.", 52, 10, 64, 18, 0.89)]
+    page = [Word("Insurance", 10, 10, 50, 18, 0.97), Word("Co", 52, 10, 62, 18, 0.95)]
+    assert [w.text for w in likelier_words(grey, page)] == ["Insurance", "Co."]
+    # Otherwise the surer reading of each word is kept.
+    grey = [Word("Westtield", 10, 10, 50, 18, 0.6)]
+    page = [Word("Westfield", 10, 10, 50, 18, 0.9)]
+    assert [w.text for w in likelier_words(grey, page)] == ["Westfield"]
