@@ -769,6 +769,21 @@ CASES: Final = (
         edits=(row(WC_ROW, policy_number="Pending"),),
         checks={("WC_POLICY_NUMBER", WC): FAIL},
     ),
+    # --- Second batch ---------------------------------------------------------------------
+    MoreCase(
+        "owner named as L.P.",
+        "Punctuation inside the suffix does not change the entity.",
+        (COMPLIANT,),
+        edits=(swap("Harbor Point Owner LP are", "Harbor Point Owner, L.P. are"),),
+        checks={("AI_ONGOING_PARTIES", GL): PASS},
+    ),
+    MoreCase(
+        "umbrella aggregate not shown",
+        "A blank aggregate box is unread: ask.",
+        (INCOMPLETE,),
+        edits=(limits(UMB_ROW, aggregate=None),),
+        checks={("UMB_AGGREGATE_MIN", UMBRELLA): UNKNOWN},
+    ),
 )
 
 
