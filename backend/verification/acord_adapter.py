@@ -75,7 +75,12 @@ _CARRIER_FORM: Final = re.compile(
 _CARRIER_EDITION: Final = re.compile(r" (\d{2})[ /](\d{2})$")
 # An ISO number (two letters, two pairs of digits) is read by _AI_FORM or is not an AI form.
 _ISO_NUMBER: Final = re.compile(r"^[A-Z]{2} ?\d{2} ?\d{2}\b")
-_PNC: Final = re.compile(r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory", re.I)
+# Either order: "primary and non-contributory", "non-contributory and primary".
+_PNC: Final = re.compile(
+    r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory"
+    r"|non[\s-]*contributory\s*(?:and|&|/|,)?\s*primary",
+    re.I,
+)
 # Completed operations claimed: in words, or by citing a form that covers them.
 _COMPLETED_OPS: Final = re.compile(
     r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I

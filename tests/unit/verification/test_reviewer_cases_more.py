@@ -784,6 +784,17 @@ CASES: Final = (
         edits=(limits(UMB_ROW, aggregate=None),),
         checks={("UMB_AGGREGATE_MIN", UMBRELLA): UNKNOWN},
     ),
+    MoreCase(
+        "non-contributory and primary, reversed",
+        "The order of the two words does not change the endorsement.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "on a primary and non-contributory basis", "on a non-contributory and primary basis"
+            ),
+        ),
+        checks={("PRIMARY_NONCONTRIBUTORY", None): PASS},
+    ),
 )
 
 
