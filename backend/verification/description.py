@@ -244,7 +244,8 @@ def _parse_date(text: str) -> date | None:
 
 # "30 days notice of cancellation", "notice of cancellation: 30 days": group 1 or 2 is the days.
 NOTICE_WORDING: Final = re.compile(
-    r"(\d{1,3})\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
+    # "Thirty (30) days": the figure may close a bracket.
+    r"(\d{1,3})\)?\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
     r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
     re.I,
 )

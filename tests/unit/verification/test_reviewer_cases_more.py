@@ -795,6 +795,15 @@ CASES: Final = (
         ),
         checks={("PRIMARY_NONCONTRIBUTORY", None): PASS},
     ),
+    MoreCase(
+        "thirty (30) days notice",
+        "The days spelled out with the figure in brackets are thirty days.",
+        (COMPLIANT,),
+        edits=(
+            swap("30 days notice of cancellation.", "Thirty (30) days notice of cancellation."),
+        ),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS},
+    ),
 )
 
 
