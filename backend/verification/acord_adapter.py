@@ -85,7 +85,12 @@ _PNC: Final = re.compile(
 _COMPLETED_OPS: Final = re.compile(
     r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I
 )
-_PER_PROJECT: Final = re.compile(r"\bCG\s*25\s*03\b|per[\s-]+project\s+aggregate", re.I)
+# CG 25 03 cited, or said in words: "per project aggregate", "aggregate applies per project".
+_PER_PROJECT: Final = re.compile(
+    r"\bCG\s*25\s*03\b|per[\s-]+project\s+(?:general\s+)?aggregate"
+    r"|aggregate\s+(?:limit\s+)?applies\s+per[\s-]+project",
+    re.I,
+)
 _NOTICE_WORDS: Final = re.compile(r"notice\s+of\s+cancel+ation", re.I)
 _FOLLOWS_FORM: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
 # "Does not follow form", "non-follow form", "not following form", "stand-alone umbrella": said

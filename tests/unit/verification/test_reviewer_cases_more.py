@@ -804,6 +804,20 @@ CASES: Final = (
         ),
         checks={("NOTICE_OF_CANCELLATION", None): PASS},
     ),
+    MoreCase(
+        "general aggregate applies per project, said in words",
+        "The box unread; 'general aggregate applies per project' is the CG 25 03 claim.",
+        (COMPLIANT,),
+        edits=(
+            row(GL_ROW, aggregate_applies_per=None),
+            swap(
+                "Excess follows form.",
+                "General aggregate applies per project. Excess follows form.",
+            ),
+        ),
+        checks={("GL_PER_PROJECT_AGGREGATE", GL): PASS},
+        requirements=lambda: claims_accepted("high"),
+    ),
 )
 
 
