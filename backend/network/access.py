@@ -47,8 +47,14 @@ def less_privileged(first: str, second: str) -> str:
     raise ValueError(f"{first} and {second} are roles of different kinds of organisation")
 
 
+def allowed(actor: Actor, permission: str) -> bool:
+    """Whether the actor's role carries the permission: what a page asks to show or hide a
+    control that `require` would refuse."""
+    return actor.role in PERMISSIONS[permission]
+
+
 def require(actor: Actor, permission: str) -> None:
-    if actor.role not in PERMISSIONS[permission]:
+    if not allowed(actor, permission):
         raise Forbidden(f"Your role ({actor.role.replace('_', ' ')}) may not do this.")
 
 

@@ -322,13 +322,20 @@ class InvitationService:
         return invitation
 
     async def resend(
-        self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...] = ALL_KINDS
+        self,
+        actor: Actor,
+        invitation_id: uuid.UUID,
+        kinds: tuple[str, ...] = ALL_KINDS,
+        project_id: uuid.UUID | None = None,
     ) -> Issued:
         """A fresh link for an invitation not used yet (the e-mail was lost, or expired):
-        the old link stops working."""
+        the old link stops working. `project_id`: the invitation must be onto that project
+        (the project page's resend)."""
         invitation = await self._issued_to_change(actor, invitation_id, kinds)
         if invitation.revoked_at is not None or invitation.accepted_at is not None:
             raise Conflict("Only an invitation not used yet can be sent again.")
+        if project_id is not None and invitation.project_id != project_id:
+            raise NotFound("No such invitation on this project.")
         token = new_token("inv")
         invitation.token_hash = token_digest(token)
         invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])

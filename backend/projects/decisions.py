@@ -23,7 +23,7 @@ from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.service import append_snapshots
 from backend.db.models import Decision, Engagement, Organisation, Project, Verdict
-from backend.errors import BadInput, Conflict, NotFound
+from backend.errors import BadInput, Conflict, DomainError, NotFound
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
 from backend.notify import webhooks as integration_events
@@ -110,6 +110,53 @@ def engine_verdict(verdict: Verdict, label: str) -> EngineVerdict:
         requirement_set=(name, int(version) if version.isdigit() else 0),
         engine_version=verdict.engine_version,
     )
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    """What approving together did: how many were approved, and each refused engagement with
+    the reason it was refused."""
+
+    approved: int
+    refused: list[tuple[uuid.UUID, str]]
+
+
+async def approve_together(
+    session: AsyncSession,
+    actor: Actor,
+    engagement_ids: Sequence[str],
+    reason: str,
+    today: date,
+) -> BulkApproval:
+    """Approve several engagements with one stated reason (the GC's inbox, renewals with
+    nothing failing). The reason and at least one engagement are needed. Each is decided in
+    its own savepoint by `decide`'s rules: one that still has something blocking open is
+    refused and named, the others approved."""
+    require(actor, "engagement.decide")
+    if not reason.strip():
+        raise BadInput("Say why these renewals are approved together.", field="reason")
+    if not engagement_ids:
+        raise BadInput("Tick at least one renewal to approve.", field="engagement")
+    try:
+        ids = [uuid.UUID(v) for v in engagement_ids]
+    except ValueError as exc:
+        raise BadInput("Tick renewals from this page.", field="engagement") from exc
+    approved = 0
+    refused: list[tuple[uuid.UUID, str]] = []
+    for engagement_id in ids:
+        try:
+            async with session.begin_nested():
+                await decide(
+                    session,
+                    actor,
+                    engagement_id,
+                    DecisionRequest(kind="approve", reason=reason),
+                    today,
+                )
+            approved += 1
+        except DomainError as exc:
+            refused.append((engagement_id, exc.message))
+    return BulkApproval(approved, refused)
 
 
 async def _engagement(

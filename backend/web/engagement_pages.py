@@ -21,7 +21,7 @@ from backend.db.models import (
     Verdict,
 )
 from backend.errors import DomainError, NotFound
-from backend.network.access import require
+from backend.network.access import allowed, require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
@@ -310,7 +310,7 @@ async def engagement_page(
         waivable=[
             c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")
         ],
-        may_decide=actor.is_gc and actor.role in ("gc_admin", "gc_contract_admin"),
+        may_decide=actor.is_gc and allowed(actor, "engagement.decide"),
         approve_blocked=approve_blocked(verdict, checks),
         error=error,
         form=form or {},

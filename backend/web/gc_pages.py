@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Invitation, Project
-from backend.errors import DomainError, NotFound
+from backend.errors import DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
@@ -278,9 +278,9 @@ class GcPagesController(Controller):
         project = await projects.project(actor, project_id)
         try:
             async with db.begin_nested():
-                sent = await InvitationService(db).resend(actor, invitation_id, PROJECT_KINDS)
-                if sent.invitation.project_id != project.id:
-                    raise NotFound("No such invitation on this project.")
+                sent = await InvitationService(db).resend(
+                    actor, invitation_id, PROJECT_KINDS, project_id=project.id
+                )
         except DomainError as exc:
             return await self._project_page(db, actor, projects, project_id, None, exc)
         response = await self._project_page(

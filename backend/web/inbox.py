@@ -13,10 +13,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.errors import BadInput, DomainError
-from backend.network.access import require
+from backend.errors import DomainError
+from backend.network.access import allowed, require
 from backend.network.actor import Actor
-from backend.projects.decisions import DecisionRequest, decide
+from backend.projects.decisions import approve_together
 from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
 from backend.web.forms import read_form, text
@@ -132,39 +132,24 @@ class InboxController(Controller):
         require_gc(actor)
         require(actor, "engagement.decide")
         form = await read_form(request)
-        reason = text(form, "reason")
-        chosen = [v for v in form.get("engagement", []) if v]
-        try:
-            if not reason:
-                raise BadInput("Say why these renewals are approved together.", field="reason")
-            if not chosen:
-                raise BadInput("Tick at least one renewal to approve.", field="engagement")
-            ids = [uuid.UUID(v) for v in chosen]
-        except ValueError:
-            return await _inbox_page(
-                db, actor, BadInput("Tick renewals from this page.", field="engagement"), -1, []
-            )
-        except DomainError as exc:
-            return await _inbox_page(db, actor, exc, -1, [])
         names = {
             i.engagement_id: f"{i.sub_name} on {i.project}" for i in await inbox_items(db, actor)
         }
-        approved = 0
-        refused: list[str] = []
-        for engagement_id in ids:
-            try:
-                async with db.begin_nested():
-                    await decide(
-                        db,
-                        actor,
-                        engagement_id,
-                        DecisionRequest(kind="approve", reason=reason),
-                        date.today(),
-                    )
-                approved += 1
-            except DomainError as exc:
-                where = names.get(engagement_id)
-                refused.append(f"{where}: {exc.message}" if where else exc.message)
+        try:
+            done = await approve_together(
+                db,
+                actor,
+                [v for v in form.get("engagement", []) if v],
+                text(form, "reason"),
+                date.today(),
+            )
+        except DomainError as exc:
+            return await _inbox_page(db, actor, exc, -1, [])
+        approved = done.approved
+        refused = [
+            f"{names[engagement_id]}: {why}" if engagement_id in names else why
+            for engagement_id, why in done.refused
+        ]
         if refused:
             return await _inbox_page(db, actor, None, approved, refused)
         return Redirect(path=f"/inbox?approved={approved}")
@@ -186,6 +171,6 @@ async def _inbox_page(
         error=error,
         approved=approved,
         refused=refused,
-        may_decide=actor.role in ("gc_admin", "gc_contract_admin"),
+        may_decide=allowed(actor, "engagement.decide"),
         limit=INBOX_PAGE,
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Organisation
 from backend.errors import BadInput, DomainError
-from backend.network.access import require
+from backend.network.access import allowed, require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
 from backend.network.tax_ids import TAX_ID_FIELD, format_ein
@@ -200,7 +200,8 @@ async def _company_page(
         "sub/company.html",
         company=organisation,
         tax_id=typed if typed is not None else format_ein(organisation.tax_id),
-        may_change=actor.role == "sub_admin",
+        # The sub's administrator speaks for the company (the save requires the same).
+        may_change=allowed(actor, "tokens.manage"),
         error=error,
         saved=saved,
     )

@@ -73,6 +73,13 @@ async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
         "/inbox/approve", data={"_csrf": csrf, "engagement": [str(sound_engagement.id)]}
     )
     assert no_reason.status_code == 422 and "Say why" in no_reason.text
+    ticked_none = await client.post("/inbox/approve", data={"_csrf": csrf, "reason": "Checked"})
+    assert ticked_none.status_code == 422
+    assert "Tick at least one renewal to approve." in ticked_none.text
+    forged = await client.post(
+        "/inbox/approve", data={"_csrf": csrf, "reason": "Checked", "engagement": ["not-an-id"]}
+    )
+    assert forged.status_code == 422 and "Tick renewals from this page." in forged.text
     both = await client.post(
         "/inbox/approve",
         data={

@@ -57,7 +57,10 @@ async def test_resend_gives_a_fresh_link_and_remind_tells_the_sub_once_a_day(
     wrong = await client.post(
         f"/projects/{other_project.id}/invitations/{invitation.id}/resend", data={"_csrf": csrf}
     )
-    assert wrong.status_code == 404
+    assert wrong.status_code == 404 and "No such invitation on this project." in wrong.text
+    second_hash = bytes(invitation.token_hash)
+    await db.refresh(invitation)
+    assert bytes(invitation.token_hash) == second_hash  # the link sent stays the one that works
 
     engagement = await engage(db, gc, sub, project=project)
     await verify_engagement(db, engagement.id, None, date.today())
