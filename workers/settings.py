@@ -15,6 +15,7 @@ from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
 from workers.chase import CHASE_HOUR_UTC, chase_holder_certificates, chase_reminders
 from workers.fanout import (
+    FanOutShare,
     fan_out_chunk,
     fan_out_record_change,
     positive_env,
@@ -62,6 +63,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["engine"] = engine
     ctx["session_factory"] = make_session_factory(engine)
+    # Shared by every fan-out job of this process (each job gets a copy of ctx, not ctx).
+    ctx["fan_out_share"] = FanOutShare()
     await start_reader_pool(ctx)
     # A fan-out job of a worker that died with the previous process still looks alive until
     # its lease lapses: look again then, instead of at the next five-minute resume.
