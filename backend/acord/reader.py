@@ -145,7 +145,9 @@ def _ocr_image(
     # A photographed sheet's blur is measured on the form's rules. Wider than the small print's
     # stem step, no cut separates its stems: read in grey. Narrower, the reading of a sample
     # decides between grey and a cut made once the blur is undone (serif small print, its
-    # hairlines thinner than a sans stem, may still read better in grey).
+    # hairlines thinner than a sans stem, may still read better in grey). A scan's blur, a
+    # fraction of a photo's, is left: undone before the cut, 15 turned scans read 1141 of 1172
+    # fields as before (its grain sharpened with its print).
     blur = measure_blur(straight) if page.flattened else None
     if blur is not None and merges_small_print(blur, points_per_pixel):
         turned, grey = upside_down(straight), True
@@ -153,11 +155,14 @@ def _ocr_image(
         turned, grey = reading_plan(straight, page.flattened, blur)
     if turned:
         straight = straight.transpose(Image.Transpose.ROTATE_180)
-    if grey:
+    if blur is not None:
+        # The measured blur undone, whether the page is then read in grey or cut: a fixed
+        # sharpening over-sharpens a slight blur, and its halos and the JPEG's blocks, raised
+        # with the print, are taken for ink by the local threshold of a grey read.
+        straight = deblurred(straight, blur)
+    elif grey:
         # A blurred page: read in grey, sharpened, by the page pass and the cells read again.
         straight = sharpened(straight)
-    elif blur is not None:
-        straight = deblurred(straight, blur)
     words = ocr_words(straight, points_per_pixel, grey)
     height_pt = straight.height * points_per_pixel
     return _PageSource(
