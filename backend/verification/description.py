@@ -152,14 +152,23 @@ _LINE_WORDS: Final = (
 )
 
 
+# "Applies to all policies (listed above)", "on all lines": every line the certificate shows.
+_ALL_LINES: Final = re.compile(
+    r"\ball\s+(?:of\s+the\s+)?(?:above\s+)?(?:policies|lines|coverages)\b", re.I
+)
+
+
 def waiver_lines(description: str) -> tuple[str, ...] | None:
-    """The lines a description says carry a waiver of subrogation: those its sentence names,
-    () when it names none (then the rows' own marks decide), None when it claims no waiver."""
+    """The lines a description says carry a waiver of subrogation: those its sentence names
+    (every line for "all policies"), () when it names none (then the rows' own marks decide),
+    None when it claims no waiver."""
     match = _WAIVER.search(description)
     if match is None or _NO_WAIVER.search(description) is not None:
         return None
     start = max(description.rfind(".", 0, match.start()) + 1, 0)
     sentence = _clause(description, start)
+    if _ALL_LINES.search(sentence):
+        return tuple(line for line, _pattern in _LINE_WORDS)
     return tuple(line for line, pattern in _LINE_WORDS if pattern.search(sentence))
 
 

@@ -818,6 +818,20 @@ CASES: Final = (
         checks={("GL_PER_PROJECT_AGGREGATE", GL): PASS},
         requirements=lambda: claims_accepted("high"),
     ),
+    MoreCase(
+        "waiver of subrogation on all policies, auto box empty",
+        "'Applies to all policies listed' names every line, auto included.",
+        (COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, subrogation_waived=False),
+            swap(
+                "Waiver of subrogation applies to general liability, auto and workers "
+                "compensation.",
+                "Waiver of subrogation applies to all policies listed above.",
+            ),
+        ),
+        checks={("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS},
+    ),
 )
 
 
