@@ -313,12 +313,17 @@ def check_parties(
             if endorsement.source != SOURCE_ENDORSEMENT:
                 if description is None:
                     description = entity_key(record.description_of_operations or "")
-                if _names_party(description, wanted):
+                if _names_party(description, wanted) or (
+                    wanted == direct_party and _holder_named_insured(record)
+                ):
                     status = PASS
                     break
             if endorsement.blanket is None and not (
                 scheduled_form(endorsement, equivalents)
-                and _schedule_shown(endorsement, required, description)
+                and (
+                    _schedule_shown(endorsement, required, description)
+                    or (bool(direct_party) and _holder_named_insured(record))
+                )
             ):
                 status = UNKNOWN
         if status == FAIL:
@@ -347,6 +352,20 @@ def _schedule_shown(
     if endorsement.source == SOURCE_ENDORSEMENT or not folded_description:
         return False
     return any(_names_party(folded_description, wanted) for wanted in required)
+
+
+# "The certificate holder is an additional insured": the holder named by reference, in one
+# sentence with the additional-insured words (not "notice to the certificate holder").
+_HOLDER_INSURED: Final = re.compile(
+    r"certificate\s+holder[^.]*additional(?:ly)?\s+insured"
+    r"|additional(?:ly)?\s+insured[^.]*certificate\s+holder",
+    re.IGNORECASE,
+)
+
+
+def _holder_named_insured(record: RecordAsOf) -> bool:
+    description = record.description_of_operations
+    return description is not None and _HOLDER_INSURED.search(description) is not None
 
 
 def _names_party(normalised_description: str, normalised_party: str) -> bool:

@@ -832,6 +832,33 @@ CASES: Final = (
         ),
         checks={("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS},
     ),
+    MoreCase(
+        "the certificate holder is the additional insured",
+        "'The certificate holder is an additional insured' names the holder, the GC, the only "
+        "party required here.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "Meridian Construction Group LLC and Harbor Point Owner LP are additional insureds",
+                "The certificate holder is an additional insured",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED_PARTIES", GL): PASS},
+        parties=(GC,),
+    ),
+    MoreCase(
+        "the certificate holder is the additional insured, owner also required",
+        "The holder is named by reference; the owner is not, and the forms are scheduled.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                "Meridian Construction Group LLC and Harbor Point Owner LP are additional insureds",
+                "The certificate holder is an additional insured",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): FAIL},
+        words={"AI_ONGOING_PARTIES": (OWNER,)},
+    ),
 )
 
 
