@@ -33,8 +33,10 @@ from backend.requirements.vocabulary import (
 from backend.verification.acord_input import INCLUDED, AcordInputError, check_certificate_types
 from backend.verification.description import (
     EL_KINDS,
+    FOLLOWS_FORM_WORDING,
     NOTICE_WORDING,
     claims_made_terms,
+    follow_form_lines,
     mentions_additional_insured,
     mentions_stop_gap,
     notice_days,
@@ -92,7 +94,6 @@ _PER_PROJECT: Final = re.compile(
     re.I,
 )
 _NOTICE_WORDS: Final = re.compile(r"notice\s+of\s+cancel+ation", re.I)
-_FOLLOWS_FORM: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
 # "Does not follow form", "non-follow form", "not following form", "stand-alone umbrella": said
 # plainly, the umbrella cannot count over a line (it is not merely unstated).
 _NOT_FOLLOWS_FORM: Final = re.compile(
@@ -260,12 +261,16 @@ def _policy(
                 limits[kind] = amount
                 term_evidence[f"limits.{kind}"] = evidence.at(_DESCRIPTION_POINTER)
     follows_form: bool | None = None
+    follows_form_over: tuple[str, ...] | None = None
     if line in (UMBRELLA, "excess") and description:
         if _NOT_FOLLOWS_FORM.search(description):
             follows_form = False
             term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
-        elif _FOLLOWS_FORM.search(description):
+        elif FOLLOWS_FORM_WORDING.search(description):
             follows_form = True
+            # Over the lines its sentence names, when it names some: an umbrella over GL and
+            # auto only cannot make up employer's liability (DOMAIN.md, combined limits).
+            follows_form_over = follow_form_lines(description)
             term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
     autos = coverage.get("covered_autos")
     basis = _choice(coverage.get("basis"), ("occurrence", "claims_made"))
@@ -304,6 +309,7 @@ def _policy(
             else None
         ),
         follows_form=follows_form,
+        follows_form_over=follows_form_over,
         statutory=_flag(coverage.get("statutory")) if line == WORKERS_COMPENSATION else None,
         aggregate_applies_per=_choice(
             coverage.get("aggregate_applies_per"), ("policy", "project", "location")

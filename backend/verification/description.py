@@ -11,7 +11,13 @@ import re
 from datetime import date
 from typing import Final
 
-from backend.requirements.vocabulary import MONOPOLISTIC_STATES, US_STATES
+from backend.requirements.vocabulary import (
+    AUTO_LIABILITY,
+    EMPLOYERS_LIABILITY,
+    GENERAL_LIABILITY,
+    MONOPOLISTIC_STATES,
+    US_STATES,
+)
 
 STATE_NAMES: Final[dict[str, str]] = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
@@ -170,6 +176,31 @@ def waiver_lines(description: str) -> tuple[str, ...] | None:
     if _ALL_LINES.search(sentence):
         return tuple(line for line, _pattern in _LINE_WORDS)
     return tuple(line for line, pattern in _LINE_WORDS if pattern.search(sentence))
+
+
+FOLLOWS_FORM_WORDING: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
+# The underlying lines a follow-form sentence may name ("follows form over GL and auto").
+_UNDERLYING_WORDS: Final = (
+    (GENERAL_LIABILITY, re.compile(r"\bgeneral\s+liability\b|\bG\.?L\b|\bCGL\b", re.I)),
+    (AUTO_LIABILITY, re.compile(r"\bauto(?:mobile)?\b|\bA\.?L\b|\bBAP?\b", re.I)),
+    (
+        EMPLOYERS_LIABILITY,
+        re.compile(r"employers?'?\s+liability|\bE\.?L\b|\bwork(?:er)?s'?\s*comp|\bW\.?C\b", re.I),
+    ),
+)
+
+
+def follow_form_lines(description: str) -> tuple[str, ...] | None:
+    """The underlying lines the follow-form sentence names ("Excess follows form over general
+    liability and auto only": GL and auto, not employer's liability), in FOLLOW_FORM_UNDERLYING
+    terms; None when it names none (then it follows form over the whole schedule)."""
+    match = FOLLOWS_FORM_WORDING.search(description)
+    if match is None:
+        return None
+    start = max(description.rfind(".", 0, match.start()) + 1, 0)
+    sentence = _clause(description, start)
+    named = tuple(line for line, pattern in _UNDERLYING_WORDS if pattern.search(sentence))
+    return named or None
 
 
 def mentions_stop_gap(description: str) -> bool:

@@ -859,6 +859,19 @@ CASES: Final = (
         checks={("AI_ONGOING_PARTIES", GL): FAIL},
         words={"AI_ONGOING_PARTIES": (OWNER,)},
     ),
+    MoreCase(
+        "EL 500K disease policy, umbrella follows form over GL and auto only",
+        "An umbrella that does not schedule employer's liability cannot make up its limits.",
+        (NON_COMPLIANT,),
+        edits=(
+            limits(WC_ROW, el_disease_policy_limit=500_000),
+            swap(
+                "Excess follows form.",
+                "Excess follows form over general liability and auto liability only.",
+            ),
+        ),
+        checks={("WC_EL_DISEASE_POLICY_LIMIT_MIN", WC): FAIL},
+    ),
 )
 
 
