@@ -148,8 +148,16 @@ _NO_WAIVER: Final = re.compile(
     r"\bno\s+waiver\s+of\s+subrogation|subrogation\s+is\s+not\s+waived", re.I
 )
 _LINE_WORDS: Final = (
-    ("general_liability", re.compile(r"\bgeneral\s+liability\b|\bG\.?L\b|\bCGL\b", re.I)),
-    ("auto_liability", re.compile(r"\bauto(?:mobile)?\b|\bA\.?L\b|\bBAP?\b", re.I)),
+    # The waiver forms name their line too: CG 24 04 (GL), CA 04 44 (auto), WC 00 03 13 (WC,
+    # read by its "WC").
+    (
+        "general_liability",
+        re.compile(r"\bgeneral\s+liability\b|\bG\.?L\b|\bCGL\b|\bCG\s*24\s*04\b", re.I),
+    ),
+    (
+        "auto_liability",
+        re.compile(r"\bauto(?:mobile)?\b|\bA\.?L\b|\bBAP?\b|\bCA\s*04\s*44\b", re.I),
+    ),
     ("umbrella", re.compile(r"\bumbrella\b|\bexcess\b", re.I)),
     (
         "workers_compensation",

@@ -94,6 +94,7 @@ SURPLUS_RATINGS: Final = ratings_from_csv(
 class MoreCase(Case):
     ratings: RatingTable = RATINGS
     work_start: date = WORK_START
+    employees_on_site: bool = True
 
 
 def insurer(letter: str, **values: Any) -> Edit:
@@ -872,6 +873,66 @@ CASES: Final = (
         ),
         checks={("WC_EL_DISEASE_POLICY_LIMIT_MIN", WC): FAIL},
     ),
+    # --- Third batch ----------------------------------------------------------------------
+    MoreCase(
+        "CG 20 38 alone for ongoing and completed operations",
+        "CG 20 38 is a blanket form for ongoing operations; completed operations need CG 20 37.",
+        (NON_COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured where required by written contract, ongoing and "
+                "completed operations, per CG 20 38 04 13,",
+            ),
+        ),
+        checks={("AI_ONGOING", GL): PASS, ("AI_COMPLETED", GL): FAIL},
+        words={"AI_COMPLETED": ("CG 20 37",)},
+    ),
+    MoreCase(
+        "waiver of subrogation by form numbers only",
+        "CG 24 04, CA 04 44 and WC 00 03 13 are the GL, auto and WC waiver forms: the auto box "
+        "left empty does not undo CA 04 44 cited.",
+        (COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, subrogation_waived=False),
+            swap(
+                "Waiver of subrogation applies to general liability, auto and workers "
+                "compensation.",
+                "Waiver of subrogation per CG 24 04, CA 04 44 and WC 00 03 13.",
+            ),
+        ),
+        checks={("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS},
+    ),
+    MoreCase(
+        "lender with N.A. named beside GC and owner",
+        "Every required party named by its exact legal name, periods included.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                "Meridian Construction Group LLC and Harbor Point Owner LP are",
+                "Meridian Construction Group LLC, Harbor Point Owner LP and First Lakes Bank, "
+                "N.A. are",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED_PARTIES", GL): PASS},
+        parties=(GC, OWNER, LENDER),
+    ),
+    MoreCase(
+        "lower tier, no employees on site, no WC",
+        "The lower tier asks statutory WC only with employees on site.",
+        (COMPLIANT,),
+        edits=(lambda document: document["coverages"].pop(WC_ROW),),
+        requirements=lambda: claims_accepted("lower"),
+        employees_on_site=False,
+    ),
+    MoreCase(
+        "lower tier, employees on site, no WC",
+        "With employees on site WC is required.",
+        (NON_COMPLIANT,),
+        edits=(lambda document: document["coverages"].pop(WC_ROW),),
+        checks={("WC_PRESENT", WC): FAIL},
+        requirements=lambda: claims_accepted("lower"),
+    ),
 )
 
 
@@ -888,6 +949,7 @@ def judge(case: MoreCase) -> Verdict:
         additional_insured_parties=case.parties,
         state=case.state,
         work_start=case.work_start,
+        employees_on_site=case.employees_on_site,
         insurer_ratings=case.ratings,
     )
     return verify(case.requirements(), record, context, case.on)
