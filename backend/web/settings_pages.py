@@ -17,6 +17,11 @@ from backend.network.actor import Actor
 from backend.network.company import CompanyService
 from backend.network.tax_ids import TAX_ID_FIELD, format_ein
 from backend.projects import requirement_sets
+from backend.projects.certificate_review import (
+    CERTIFICATE_MAX_AGE_SETTING,
+    certificate_max_age,
+    parse_certificate_max_age,
+)
 from backend.projects.engine_input import alert_thresholds
 from backend.web.common import page, require_gc, require_sub
 from backend.web.forms import FormData, read_form, text
@@ -26,11 +31,6 @@ from backend.web.requirements_editor import (
     SIZE_CLASSES,
     body_from_form,
     editor_lines,
-)
-from backend.web.review_checks import (
-    CERTIFICATE_MAX_AGE_SETTING,
-    certificate_max_age,
-    parse_certificate_max_age,
 )
 
 

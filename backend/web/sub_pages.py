@@ -37,19 +37,21 @@ from backend.notify.service import (
     sub_engagement_link,
     unread_notices,
 )
+from backend.projects.certificate_review import (
+    ReviewWarning,
+    confirm_reviewed,
+    confirm_warnings,
+    ensure_unconfirmed,
+    review_warnings,
+    strictest_certificate_age,
+)
 from backend.projects.verify_service import verify_engagement
 from backend.records.page_images import page_png, page_sizes
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
 from backend.web.forms import read_form, text, whole_number
 from backend.web.review import change_from_form, corrected_read_result, review_view
-from backend.web.review_checks import (
-    ReviewWarning,
-    document_state,
-    review_warnings,
-    revisions_of_documents,
-    strictest_certificate_age,
-)
+from backend.web.review_checks import document_state, revisions_of_documents
 from backend.web.review_feedback import review_effects
 from backend.web.sub_engagement import engagement_context
 from backend.web.sub_views import dependants, reach_counts
@@ -177,54 +179,21 @@ class SubPagesController(Controller):
         warnings: list[ReviewWarning] | None = None
         try:
             async with db.begin_nested():
-                # Locked, so two confirms of one document (a double click) make one revision.
-                await records.lock_document(document)
-                already = await records.confirmed_as(actor, document)
-                if already is not None:
-                    raise BadInput(
-                        f"This document was already confirmed as revision {already.number}. "
-                        "Upload the corrected certificate to change the record again."
-                    )
+                await ensure_unconfirmed(records, actor, document)
                 view = review_view(document.read_result, [], has_record=False)
                 change = change_from_form(form, document.id, view)
-                sub = await records.writable_record_owner(actor, document.sub_org_id)
-                warnings = review_warnings(
-                    document.read_result,
-                    sub.legal_name,
-                    change,
-                    date.today(),
-                    await strictest_certificate_age(db, document.sub_org_id),
+                warnings = await confirm_warnings(
+                    db, records, actor, document, change, date.today()
                 )
-                reason = text(form, "override_reason")
-                if warnings and not reason:
-                    raise BadInput(
-                        "Say why this certificate is right despite the warnings above, or "
-                        "correct the values.",
-                        field="override_reason",
-                    )
-                if warnings:
-                    change.summary = (
-                        f"{change.summary} (confirmed despite: "
-                        f"{', '.join(w.code.replace('_', ' ') for w in warnings)}; reason: "
-                        f"{reason})"
-                    )[:2000]
-                revision = await records.confirm_change(actor, document.sub_org_id, change)
-                corrected = corrected_read_result(document.read_result, form, actor.person_id)
-                result = corrected if corrected is not None else document.read_result
-                if warnings and isinstance(result, dict):
-                    result = {
-                        **result,
-                        "review": {
-                            "warnings": [{"code": w.code, "message": w.message} for w in warnings],
-                            "reason": reason,
-                            "by": str(actor.person_id),
-                            "revision": revision.number,
-                        },
-                    }
-                if result is not document.read_result:
-                    # Verification reads the holder from the certificate as the person
-                    # confirmed it, not as the reader guessed it.
-                    document.read_result = result
+                revision = await confirm_reviewed(
+                    records,
+                    actor,
+                    document,
+                    change,
+                    warnings,
+                    text(form, "override_reason"),
+                    corrected_read_result(document.read_result, form, actor.person_id),
+                )
         except DomainError as exc:
             values = {k: v for k, v in form.items() if k != "_csrf"}
             return await review_page(db, actor, records, settings, document, exc, values, warnings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from backend.projects.certificate_review import insured_is_sub, review_warnings
 from backend.web.review import is_placeholder, review_view
-from backend.web.review_checks import insured_is_sub, review_warnings
 
 
 def test_the_insured_is_the_sub_despite_punctuation_suffixes_and_a_trade_name() -> None:
