@@ -16,7 +16,8 @@ the same way.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 from backend.acord.corrections import fix_address, fix_name
 from backend.acord.coverage_rows import read_coverages
@@ -50,7 +51,10 @@ def read_acord25(p: PageLabels) -> dict[str, Any]:
     all_text = " ".join(line.text for line in page.lines)
     result: dict[str, Any] = {
         "form": "ACORD 25",
-        "form_edition": _known_edition(parse_edition(all_text), p.region_ocr is not None),
+        "form_edition": _known_edition(
+            parse_edition(all_text) or (_ocr_edition(all_text) if p.region_ocr else None),
+            p.region_ocr is not None,
+        ),
     }
     result["certificate_date"] = _date(p)
     result["certificate_number"], result["revision_number"] = scan_numbers(p) or _numbers(p)
@@ -141,6 +145,29 @@ def _correct_ocr_slips(result: dict[str, Any]) -> None:
 
 # Editions of the ACORD 25 in use; an OCR'd month is snapped to the one edition of its year.
 _EDITIONS = ("1993/03", "1997/07", "2001/08", "2009/09", "2010/05", "2014/01", "2016/03")
+
+
+# The footer "ACORD 25 (2016/03)" as OCR reads it on a scan: the form number garbled ("ACORD
+# 235", "ACORD 285") and the edition's slash read as a digit ("(2016403)"). On a page already
+# known to be the ACORD 25, a year and month in parentheses after "ACORD" are its edition.
+_OCR_EDITION = re.compile(r"ACORD\s*\S{1,4}\s*\(\s*([\d\s/|lI]{6,10})\s*\)", re.I)
+# A year (four digits) and a month (two): six digits, or seven with the slash read as one.
+_YEAR_DIGITS: Final = 4
+_MONTH_DIGITS: Final = 2
+_EDITION_DIGITS: Final = (_YEAR_DIGITS + _MONTH_DIGITS, _YEAR_DIGITS + _MONTH_DIGITS + 1)
+
+
+def _ocr_edition(text: str) -> str | None:
+    """The edition in an OCR'd footer, only when it is one the form was published in (a
+    misread that makes another edition is no answer)."""
+    for match in _OCR_EDITION.finditer(text):
+        digits = re.sub(r"\D", "", match.group(1))
+        if len(digits) not in _EDITION_DIGITS:
+            continue
+        edition = f"{digits[:_YEAR_DIGITS]}/{digits[-_MONTH_DIGITS:]}"
+        if edition in _EDITIONS:
+            return edition
+    return None
 
 
 def _known_edition(edition: str | None, from_ocr: bool) -> str | None:

@@ -77,3 +77,16 @@ def test_other_limit_keys_from_their_labels() -> None:
     assert other_limit_key("Aggregate") == "aggregate"
     assert other_limit_key("DED:") == "deductible"
     assert other_limit_key("Coverage") == "limit"
+
+
+def test_an_ocr_footer_gives_the_edition_only_when_the_form_was_published_in_it() -> None:
+    from backend.acord.layout import _ocr_edition
+
+    # The slash read as a digit, the form number garbled.
+    assert _ocr_edition("ACORD 25 (2016403) The ACORD name and logo") == "2016/03"
+    assert _ocr_edition("ACORD 235 (2016/03)") == "2016/03"
+    assert _ocr_edition("ACORD 285 (2001/08)") == "2001/08"
+    # A misread that makes an edition never published is no answer; nor is a bracket that
+    # follows another form's mention.
+    assert _ocr_edition("ACORD 25 (2016/04)") is None
+    assert _ocr_edition("(ACORD 101, Additional Remarks) (2016/03)") is None
