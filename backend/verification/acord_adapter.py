@@ -101,6 +101,8 @@ _NOT_FOLLOWS_FORM: Final = re.compile(
     r"|\bstand[\s-]?alone\s+(?:umbrella|excess)",
     re.I,
 )
+# "Any auto", "any automobile", "symbol 1" (the ACORD auto box of that name).
+_ANY_AUTO: Final = re.compile(r"\bany\s+auto(?:s|mobiles?)?\b|\bsymbol\s*(?:#\s*)?1\b", re.I)
 _BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
 _DESCRIPTION_POINTER: Final = "/description_of_operations"
 
@@ -273,6 +275,15 @@ def _policy(
             follows_form_over = follow_form_lines(description)
             term_evidence["follows_form"] = evidence.at(_DESCRIPTION_POINTER)
     autos = coverage.get("covered_autos")
+    if (
+        line == AUTO_LIABILITY
+        and not (isinstance(autos, list) and autos)
+        and description
+        and _ANY_AUTO.search(description)
+    ):
+        # No box read, yet the description says "any auto" (symbol 1): that is the answer.
+        autos = ["any_auto"]
+        term_evidence["covered_autos"] = evidence.at(_DESCRIPTION_POINTER)
     basis = _choice(coverage.get("basis"), ("occurrence", "claims_made"))
     retro_date = _date(coverage.get("retro_date"))
     tail_years: int | None = None

@@ -933,6 +933,47 @@ CASES: Final = (
         checks={("WC_PRESENT", WC): FAIL},
         requirements=lambda: claims_accepted("lower"),
     ),
+    MoreCase(
+        "any auto said in the description, boxes unread",
+        "'Any auto (symbol 1)' in the description answers the question the unread boxes leave.",
+        (COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, covered_autos=[]),
+            swap(
+                "Excess follows form.",
+                "Auto liability covers any auto (symbol 1). Excess follows form.",
+            ),
+        ),
+        checks={("AUTO_ANY_AUTO", AUTO): PASS},
+    ),
+    MoreCase(
+        "WC statutory box marked no",
+        "The PER STATUTE box read as not marked: ask whether the policy is at statutory limits.",
+        (INCOMPLETE, NON_COMPLIANT),
+        edits=(row(WC_ROW, statutory=False),),
+    ),
+    MoreCase(
+        "GL expiration before its effective date",
+        "Dates that contradict each other are unread: ask for a corrected certificate.",
+        (INCOMPLETE,),
+        edits=(row(GL_ROW, effective="2027-03-01", expiration="2026-03-01"),),
+        checks={("GL_PRESENT", GL): UNKNOWN},
+    ),
+    MoreCase(
+        "split auto limits with PD short under a follow-form umbrella",
+        "BI $1M / $1M and PD $500,000: the follow-form umbrella makes up the shortfall.",
+        (COMPLIANT,),
+        edits=(
+            limits(
+                AUTO_ROW,
+                combined_single_limit=None,
+                bodily_injury_per_person=1_000_000,
+                bodily_injury_per_accident=1_000_000,
+                property_damage=500_000,
+            ),
+        ),
+        checks={("AUTO_COMBINED_SINGLE_LIMIT_MIN", AUTO): PASS},
+    ),
 )
 
 
