@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Organisation
-from backend.errors import BadInput, DomainError
+from backend.errors import DomainError
 from backend.network.access import allowed, require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
@@ -20,9 +20,12 @@ from backend.projects import requirement_sets
 from backend.projects.certificate_review import (
     CERTIFICATE_MAX_AGE_SETTING,
     certificate_max_age,
-    parse_certificate_max_age,
 )
 from backend.projects.engine_input import alert_thresholds
+from backend.projects.notification_settings import (
+    EMAIL_NOTICES_SETTING,
+    save_notification_settings,
+)
 from backend.web.common import page, require_gc, require_sub
 from backend.web.forms import FormData, read_form, text
 from backend.web.requirements_editor import (
@@ -32,19 +35,6 @@ from backend.web.requirements_editor import (
     body_from_form,
     editor_lines,
 )
-
-
-def parse_alert_days(raw: str) -> list[int]:
-    values: set[int] = set()
-    for part in raw.replace(";", ",").replace(" ", ",").split(","):
-        if not part:
-            continue
-        if not part.isdigit() or int(part) > 365:
-            raise BadInput(f"{part!r} is not a number of days from 0 to 365.", field="alert_days")
-        values.add(int(part))
-    if not values:
-        raise BadInput("Give at least one threshold, e.g. 60, 30, 7, 0.", field="alert_days")
-    return sorted(values, reverse=True)
 
 
 class SettingsPagesController(Controller):
@@ -123,18 +113,15 @@ class SettingsPagesController(Controller):
         require(actor, "project.write")
         form = await read_form(request)
         try:
-            days = parse_alert_days(text(form, "alert_days"))
-            max_age = parse_certificate_max_age(text(form, CERTIFICATE_MAX_AGE_SETTING))
+            await save_notification_settings(
+                db,
+                actor,
+                text(form, "alert_days"),
+                text(form, CERTIFICATE_MAX_AGE_SETTING),
+                text(form, EMAIL_NOTICES_SETTING) == "on",
+            )
         except DomainError as exc:
             return await _notifications_page(db, actor, exc, False)
-        await CompanyService(db).save_settings(
-            actor,
-            {
-                "alert_thresholds": days,
-                CERTIFICATE_MAX_AGE_SETTING: max_age,
-                "email_notices": text(form, "email_notices") == "on",
-            },
-        )
         return Redirect(path="/settings/notifications?saved=true")
 
 
@@ -150,7 +137,7 @@ async def _notifications_page(
         "gc/notifications.html",
         alert_days=list(alert_thresholds(settings)),
         certificate_max_age=certificate_max_age(settings),
-        email=(settings or {}).get("email_notices", True),
+        email=(settings or {}).get(EMAIL_NOTICES_SETTING, True),
         error=error,
         saved=saved,
     )

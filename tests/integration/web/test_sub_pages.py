@@ -225,6 +225,14 @@ async def test_notification_thresholds_are_saved_for_the_gc(
         "/settings/notifications", data={"_csrf": csrf, "alert_days": "soon"}
     )
     assert refused.status_code == 422
+    assert "&#39;soon&#39; is not a number of days from 0 to 365." in refused.text
+    too_old = await client.post(
+        "/settings/notifications",
+        data={"_csrf": csrf, "alert_days": "7", "certificate_max_age_days": "0"},
+    )
+    assert too_old.status_code == 422 and "The certificate age must be" in too_old.text
+    await db.refresh(organisation)
+    assert organisation.settings["alert_thresholds"] == [90, 30, 14, 0]  # a refusal saves nothing
 
 
 async def test_verify_page_reports_a_bad_bundle_and_needs_its_form_token(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import BadInput
+from backend.projects.notification_settings import parse_alert_days
 from backend.requirements.codec import requirements_from_json
 from backend.requirements.versions import requirement_body
 from backend.web.requirements_editor import body_from_form, editor_lines
-from backend.web.settings_pages import parse_alert_days
 
 
 def form_of(body: dict[str, object]) -> dict[str, list[str]]:
