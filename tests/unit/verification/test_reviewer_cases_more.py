@@ -974,6 +974,27 @@ CASES: Final = (
         ),
         checks={("AUTO_COMBINED_SINGLE_LIMIT_MIN", AUTO): PASS},
     ),
+    MoreCase(
+        "mixed editions: CG 20 10 04 13 with CG 20 37 10 01",
+        "Any CG 20 37 edition beside a CG 20 10 for ongoing operations covers both phases.",
+        (COMPLIANT,),
+        edits=(swap("CG 20 37 04 13", "CG 20 37 10 01"),),
+        checks={("AI_COMPLETED_FORM", GL): PASS},
+    ),
+    MoreCase(
+        "certificate holder named as additional insured, '&' between the forms",
+        "'Certificate holder is named as additional insured per CG 20 10 04 13 & CG 20 37 04 13'.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Certificate holder is named as additional insured for ongoing and completed "
+                "operations per CG 20 10 04 13 & CG 20 37 04 13",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED", GL): PASS},
+        parties=(GC,),
+    ),
 )
 
 
