@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from backend.acord.corrections import fix_address, fix_name
 from backend.acord.coverage_rows import read_coverages
+from backend.acord.geometry import group_lines
 from backend.acord.header_boxes import read_insured, read_insurers, read_producer
 from backend.acord.holder_description import read_description, read_holder
 from backend.acord.page_labels import PageLabels, joined_text
@@ -102,6 +103,50 @@ def _date(p: PageLabels) -> str | None:
             if value:
                 p.evidence.note("/certificate_date", [word])
                 return value
+    if p.region_ocr is not None:
+        return _reread_date(p, region)
+    return None
+
+
+# The DATE box's label prints its format, MM/DD/YYYY (MM/DD/YY on older editions): the value
+# is eight digits, or six, with the slashes at fixed places.
+_DATE_CHARACTERS: Final = "0123456789/"
+_DATE_DIGITS: Final = (6, 8)
+_MONTH_END: Final = 2
+_DAY_END: Final = 4
+# The date's line is read again with 2 pt of paper round the page pass's words of it (a
+# letter cut at the crop's edge reads as junk).
+_DATE_MARGIN_PT: Final = 2.0
+
+
+def date_in_label_format(text: str) -> str | None:
+    """A date read from the DATE box, its digits placed as MM/DD/YY(YY) when OCR lost a
+    slash ("07/1624" -> 2024-07-16); None unless they make a real date."""
+    value = parse_date(text)
+    digits = re.sub(r"\D", "", text)
+    if value is None and len(digits) in _DATE_DIGITS:
+        month, day, year = digits[:_MONTH_END], digits[_MONTH_END:_DAY_END], digits[_DAY_END:]
+        value = parse_date(f"{month}/{day}/{year}")
+    return value
+
+
+def _reread_date(p: PageLabels, region: tuple[float, float, float, float]) -> str | None:
+    """On a scan, each line of print with digits in the DATE box read again as one line with
+    a date's characters only, its digits placed as the label's format places them when OCR
+    lost a slash ("07/1624")."""
+    assert p.region_ocr is not None
+    for line in group_lines(w for w in p.values_in(region) if re.search(r"\d", w.text)):
+        box = (
+            line.words[0].x0 - _DATE_MARGIN_PT,
+            line.top - _DATE_MARGIN_PT,
+            line.words[-1].x1 + _DATE_MARGIN_PT,
+            line.bottom + _DATE_MARGIN_PT,
+        )
+        words = p.region_ocr(box, single_line=True, whitelist=_DATE_CHARACTERS)
+        value = date_in_label_format("".join(w.text for w in words))
+        if value is not None:
+            p.evidence.note("/certificate_date", words)
+            return value
     return None
 
 

@@ -90,3 +90,14 @@ def test_an_ocr_footer_gives_the_edition_only_when_the_form_was_published_in_it(
     # follows another form's mention.
     assert _ocr_edition("ACORD 25 (2016/04)") is None
     assert _ocr_edition("(ACORD 101, Additional Remarks) (2016/03)") is None
+
+
+def test_a_date_box_reading_that_lost_a_slash_is_placed_by_the_labels_format() -> None:
+    from backend.acord.layout import date_in_label_format
+
+    assert date_in_label_format("07/1624") == "2024-07-16"
+    assert date_in_label_format("05042024") == "2024-05-04"
+    assert date_in_label_format("04/11/2024") == "2024-04-11"
+    # Digits that make no date, or too few of them, are no answer.
+    assert date_in_label_format("13/4024") is None
+    assert date_in_label_format("0716") is None
