@@ -6,15 +6,17 @@ read the form and show a refusal."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, EngagementMessage
-from backend.errors import BadInput
+from backend.errors import BadInput, Forbidden
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
+from backend.network.service import EMAIL_PATTERN
 from backend.notify.service import (
     GC_NOTICE_ROLES,
     SUB_NOTICE_ROLES,
@@ -28,12 +30,41 @@ from backend.notify.service import (
 from backend.projects.repository import ProjectRepository
 from backend.projects.service import ProjectService
 
+# An address a person typed: enough to refuse a slip, the mail server judges the rest.
+MAX_EMAIL_CHARS: Final = 254
+# Characters that separate, quote or name addresses in a header: never in one plain address.
+ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
 # Longest message with a dispute, an answer or a forward: a few paragraphs, not a file.
 MAX_MESSAGE_CHARS: Final = 4000
 # A check code names one check of the engine (CHECKS.md): short; more is not a code.
 MAX_CHECK_CODE_CHARS: Final = 80
 DISPUTE: Final = "dispute"
 REPLY: Final = "reply"
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A sub's forward of its gaps on an engagement to a broker: the address and its note."""
+
+    to: str
+    note: str
+
+
+def forward_to_broker(actor: Actor, address: str, note: str) -> Forward:
+    """Only the sub forwards its gaps (a broker it invited does not pass them on), to one
+    plain address; the note is cut to MAX_MESSAGE_CHARS."""
+    if not actor.is_sub:
+        raise Forbidden("Only the subcontractor forwards its gaps to a broker.")
+    # One address only: a list ("a@x.test,b@y.test"), a display name or a line break would
+    # make the product's mail server carry the sub's note to many people, or add headers.
+    address = address.strip()
+    if (
+        not EMAIL_PATTERN.match(address)
+        or len(address) > MAX_EMAIL_CHARS
+        or any(c in ADDRESS_LIST_CHARS for c in address)
+    ):
+        raise BadInput("Give the broker's e-mail address.", field="email")
+    return Forward(address, note[:MAX_MESSAGE_CHARS])
 
 
 def _checked_body(kind: str, body: str) -> str:

@@ -306,6 +306,18 @@ class RecordService:
             raise NotFound("No such document that you may read.")
         return document
 
+    async def may_change_record(self, actor: Actor, sub_org_id: uuid.UUID) -> bool:
+        """Whether the actor may change this sub's record (its own, or one it was invited to
+        as broker): what a page asks to offer a confirm at all."""
+        return await can_write_record(self.session, actor, sub_org_id)
+
+    async def document_to_confirm(self, actor: Actor, document_id: uuid.UUID) -> Document:
+        """A document the actor may read and whose record it may change."""
+        document = await self.readable_document(actor, document_id)
+        if not await self.may_change_record(actor, document.sub_org_id):
+            raise NotFound("No such document that you may confirm.")
+        return document
+
     async def lock_document(self, document: Document) -> None:
         """Locks a document the actor read (readable_document) until the transaction ends, so
         two confirms of it (a double click) are judged one after the other."""

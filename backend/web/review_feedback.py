@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Document, RecordRevision
 from backend.errors import DomainError
-from backend.network.access import can_write_record
 from backend.network.actor import Actor
 from backend.projects.engine_input import load_record_rows, with_change
 from backend.projects.service import ProjectService
@@ -208,7 +207,7 @@ async def review_effects(
     """The review page's look ahead: for the form as typed (`values`), else as first shown.
     None where there is nothing to confirm: already confirmed, or a reader who may not change
     the record."""
-    if confirmed is not None or not await can_write_record(db, actor, document.sub_org_id):
+    if confirmed is not None or not await records.may_change_record(actor, document.sub_org_id):
         return None
     form = values or default_form(view)
     return await feedback_for_form(db, actor, records, document, view, form, date.today())

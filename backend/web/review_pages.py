@@ -13,8 +13,6 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.errors import NotFound
-from backend.network.access import can_write_record
 from backend.network.actor import Actor
 from backend.records.page_images import page_sizes
 from backend.records.service import RecordService
@@ -38,9 +36,7 @@ class ReviewPreviewController(Controller):
         settings: Settings,
         document_id: uuid.UUID,
     ) -> Template:
-        document = await records.readable_document(actor, document_id)
-        if not await can_write_record(db, actor, document.sub_org_id):
-            raise NotFound("No such document that you may confirm.")
+        document = await records.document_to_confirm(actor, document_id)
         form = await read_form(request)
         values = {k: v for k, v in form.items() if k != "_csrf"}
         if not is_htmx(request) or document.read_state == "pending":

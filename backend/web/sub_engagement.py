@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.db.models import Decision, Engagement
-from backend.errors import BadInput, DomainError, Forbidden, NotFound
+from backend.errors import DomainError, Forbidden, NotFound
 from backend.network.actor import Actor
 from backend.network.invitations import InvitationService
-from backend.network.service import EMAIL_PATTERN
 from backend.notify.plain_mail import queue_plain_mail
-from backend.projects.engagement_messages import DISPUTE, MAX_MESSAGE_CHARS, post_message
+from backend.projects.engagement_messages import DISPUTE, forward_to_broker, post_message
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
@@ -32,10 +31,6 @@ from backend.web.requirement_words import plain_requirements
 
 # Decisions shown to the sub, newest first; older ones stay in the GC's history.
 SHOWN_DECISIONS: Final = 20
-# An address a person typed: enough to refuse a slip, the mail server judges the rest.
-MAX_EMAIL_CHARS: Final = 254
-# Characters that separate, quote or name addresses in a header: never in one plain address.
-ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
 
 
 @dataclass(frozen=True)
@@ -151,19 +146,6 @@ def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, 
     return subject, "\n".join(lines)
 
 
-def _email(raw: str) -> str:
-    # One address only: a list ("a@x.test,b@y.test"), a display name or a line break would
-    # make the product's mail server carry the sub's note to many people, or add headers.
-    address = raw.strip()
-    if (
-        not EMAIL_PATTERN.match(address)
-        or len(address) > MAX_EMAIL_CHARS
-        or any(c in ADDRESS_LIST_CHARS for c in address)
-    ):
-        raise BadInput("Give the broker's e-mail address.", field="email")
-    return address
-
-
 class SubEngagementController(Controller):
     include_in_schema = False
 
@@ -190,10 +172,7 @@ class SubEngagementController(Controller):
         form = await read_form(request)
         context = await engagement_context(db, actor, engagement)
         try:
-            if not actor.is_sub:
-                raise Forbidden("Only the subcontractor forwards its gaps to a broker.")
-            to = _email(text(form, "email"))
-            note = text(form, "note")[:MAX_MESSAGE_CHARS]
+            forward = forward_to_broker(actor, text(form, "email"), text(form, "note"))
         except DomainError as exc:
             return await page(
                 db,
@@ -205,10 +184,10 @@ class SubEngagementController(Controller):
                 values=form,
                 **context,
             )
-        subject, body = forward_text(context, note, actor.full_name or actor.email or "")
+        subject, body = forward_text(context, forward.note, actor.full_name or actor.email or "")
         redirect = Redirect(path=f"/my/engagements/{engagement_id}?done=forwarded")
         redirect.background = BackgroundTask(
-            queue_plain_mail, request.app.state.redis, to, subject, body, actor.email or ""
+            queue_plain_mail, request.app.state.redis, forward.to, subject, body, actor.email or ""
         )
         return redirect
 

@@ -40,6 +40,7 @@ async def test_forwarding_gaps_goes_to_exactly_one_address(
         data={"_csrf": csrf, "email": address, "note": "Buy cheap certificates at ..."},
     )
     assert response.status_code == 422, response.status_code
+    assert "Give the broker&#39;s e-mail address." in response.text
     assert await _queued(redis) == before
 
     sent = await client.post(
