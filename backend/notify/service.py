@@ -381,6 +381,25 @@ async def change_noticed(session: AsyncSession, change_key: str) -> bool:
     return await NoticeRepository(session).change_noticed(change_key)
 
 
+# Where a notice leads when its link is not a page of this site.
+NOTICES_PAGE: Final = "/notices"
+
+
+async def mark_read(session: AsyncSession, person_id: uuid.UUID, notice_id: uuid.UUID) -> Notice:
+    """Marks one of the person's own notices read; a notice read before keeps its first
+    reading's time."""
+    notice = await notice_of(session, person_id, notice_id)
+    notice.read_at = notice.read_at or datetime.now(UTC)
+    return notice
+
+
+def notice_target(notice: Notice) -> str:
+    """Where following a notice leads: its link when that is a page of this site, never
+    another site (a link "//host" would leave it)."""
+    target = notice.link if notice.link.startswith("/") else NOTICES_PAGE
+    return NOTICES_PAGE if target.startswith("//") else target
+
+
 async def mark_all_read(session: AsyncSession, person_id: uuid.UUID) -> int:
     """Mark every unread notice of this person read; how many were."""
     return await NoticeRepository(session).mark_all_read(person_id, datetime.now(UTC))

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Document, Engagement, Notice
+from backend.db.models import Document, Engagement
 from backend.errors import BadInput, DomainError
 from backend.network.actor import Actor
 from backend.network.invitation_mail import mail_after_commit
@@ -27,12 +27,14 @@ from backend.network.invitations import (
     invitation_state,
 )
 from backend.notify.service import (
+    NOTICES_PAGE,
     SUB_NOTICE_ROLES,
     NoticeDraft,
     add_notices,
     mark_all_read,
+    mark_read,
     members_with_roles,
-    notice_of,
+    notice_target,
     notices_for,
     sub_engagement_link,
     unread_notices,
@@ -537,23 +539,14 @@ class NoticesPageController(Controller):
 
     @post("/notices/{notice_id:uuid}/read")
     async def read_one(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> Redirect:
-        notice = await _own_notice(db, actor, notice_id)
-        notice.read_at = notice.read_at or datetime.now(UTC)
-        return Redirect(path="/notices")
+        await mark_read(db, actor.person_id, notice_id)
+        return Redirect(path=NOTICES_PAGE)
 
     @get("/notices/{notice_id:uuid}/open")
     async def open_notice(self, actor: Actor, db: AsyncSession, notice_id: uuid.UUID) -> Redirect:
         """Follow a notice to where it is acted on; following it is reading it."""
-        notice = await _own_notice(db, actor, notice_id)
-        notice.read_at = notice.read_at or datetime.now(UTC)
-        target = notice.link if notice.link.startswith("/") else "/notices"
-        if target.startswith("//"):
-            target = "/notices"  # never another site
-        return Redirect(path=target)
-
-
-async def _own_notice(db: AsyncSession, actor: Actor, notice_id: uuid.UUID) -> Notice:
-    return await notice_of(db, actor.person_id, notice_id)
+        notice = await mark_read(db, actor.person_id, notice_id)
+        return Redirect(path=notice_target(notice))
 
 
 async def _upload_page(
