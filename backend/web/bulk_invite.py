@@ -1,12 +1,11 @@
-"""Inviting many subcontractors at once from a CSV (name, email, trade, project): a preview
-that judges every row first, then the sending of the good rows, each through the invitation
-service, each row's error said beside it."""
+"""Inviting many subcontractors at once from a CSV (name, email, trade, project): this page
+reads the CSV into rows and shows a preview with each row's problem beside it; judging the
+rows and sending the good ones are projects/bulk_invitations.py's."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from typing import Any, Final
 
 from litestar import Controller, Request, get, post
@@ -16,13 +15,11 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Project
 from backend.errors import BadInput, DomainError
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.invitation_mail import project_mail_after_commit
-from backend.network.invitations import InvitationService
-from backend.projects.service import ProjectService
+from backend.projects.bulk_invitations import BulkRow, invite_rows, judge_rows
 from backend.web.common import page, require_gc
 
 # One office's list of subs for a season; a longer list is sent in parts.
@@ -30,18 +27,6 @@ MAX_ROWS: Final = 200
 # The CSV itself: 200 rows of four short columns fit in far less.
 MAX_CSV_BYTES: Final = 256 * 1024
 COLUMNS: Final = ("name", "email", "trade", "project")
-
-
-@dataclass
-class BulkRow:
-    line: int
-    name: str
-    email: str
-    trade: str
-    project_number: str
-    project: Project | None = None
-    problem: str = ""
-    outcome: str = ""
 
 
 def parse_rows(text: str) -> list[BulkRow]:
@@ -71,27 +56,6 @@ def parse_rows(text: str) -> list[BulkRow]:
     if not rows:
         raise BadInput("The file has a header but no rows.", field="csv")
     return rows
-
-
-async def judge_rows(db: AsyncSession, actor: Actor, rows: list[BulkRow]) -> None:
-    """Set each row's project and the first problem found, without writing anything."""
-    service = ProjectService(db)
-    projects = {p.number.casefold(): p for p in await service.projects(actor)}
-    trades = await service.trades_of(actor, [p.id for p in projects.values()])
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        local, _, domain = row.email.partition("@")
-        row.project = projects.get(row.project_number.casefold())
-        key = (row.email.casefold(), row.project_number.casefold())
-        if not local or "." not in domain or " " in row.email:
-            row.problem = "The e-mail address is not one."
-        elif row.project is None:
-            row.problem = f"No project numbered “{row.project_number}” in your organisation."
-        elif (row.project.id, row.trade.casefold()) not in trades:
-            row.problem = f"“{row.trade}” is not one of {row.project.number}'s trades."
-        elif key in seen:
-            row.problem = "The same address and project are on an earlier row."
-        seen.add(key)
 
 
 class BulkInviteController(Controller):
@@ -128,21 +92,11 @@ class BulkInviteController(Controller):
         await judge_rows(db, actor, rows)
         if form.get("action") != "send":
             return await _page(db, actor, text, rows, None, sent=False)
-        mails: list[BackgroundTask] = []
-        service = InvitationService(db)
-        for row in rows:
-            if row.problem or row.project is None:
-                continue
-            try:
-                async with db.begin_nested():
-                    issued = await service.invite_sub(actor, row.project, row.email, row.trade)
-            except DomainError as exc:
-                row.problem = exc.message
-                continue
-            row.outcome = f"Invited ({issued.invitee_name})"
-            mails.append(
-                project_mail_after_commit(request, actor, row.project, issued, settings.base_url)
-            )
+        mails: list[BackgroundTask] = [
+            project_mail_after_commit(request, actor, project, issued, settings.base_url)
+            for row, issued in await invite_rows(db, actor, rows)
+            if (project := row.project) is not None
+        ]
         response = await _page(db, actor, text, rows, None, sent=True)
         response.background = BackgroundTasks(mails) if mails else None
         return response
