@@ -464,6 +464,8 @@ def _expiry_window(check: Check, label: str) -> str:
 def _naic(check: Check, label: str) -> str:
     if check.outcome == PASS:
         return f"{label} insurer NAIC number is {check.found}."
+    if check.outcome == UNKNOWN:
+        return f"{label} insurer's NAIC number is not shown; a five-digit NAIC number is required."
     return f"{label} insurer has no valid NAIC number (found {_text(check.found)})."
 
 

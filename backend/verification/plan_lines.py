@@ -265,11 +265,10 @@ def _insurer_checks(plan: LinePlan, run: Run, policy: Policy) -> None:
     naic = policy.insurer_naic
     naic_evidence = lookup(policy.evidence, "insurer_naic")
     valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
-    out.append(
-        plan.insurer_naic.make(
-            PASS if valid else FAIL, line, "five-digit NAIC number", naic, naic_evidence
-        )
-    )
+    # No NAIC at all (the box or the insurer letter unread, or not given) is a question for the
+    # broker, never a rejection for lack of reading; a number that is not five digits fails.
+    outcome = PASS if valid else UNKNOWN if naic is None else FAIL
+    out.append(plan.insurer_naic.make(outcome, line, "five-digit NAIC number", naic, naic_evidence))
     rating = None if naic is None else lookup(run.ratings_by_naic, naic)
     rating_spec = plan.insurer_rating
     if rating_spec is not None:

@@ -147,7 +147,8 @@ for _line, _naic in ((GL, "24112"), (AUTO, "24112"), (UMB, "35289"), (WC, "10677
         f"{_p}_INSURER_NAIC",
         _line,
         lambda line=_line: (
-            f.replace_policy(f.compliant_record(), line, insurer_naic=None),
+            # A number that is not five digits (no number at all is unknown, not failed).
+            f.replace_policy(f.compliant_record(), line, insurer_naic="1234"),
             f.requirements(),
             f.context(),
         ),

@@ -728,10 +728,11 @@ CASES: Final = (
     ),
     MoreCase(
         "NAIC number blank",
-        "The insurer is not identified; the set requires the NAIC number.",
-        (INCOMPLETE, NON_COMPLIANT),
+        "The NAIC box unread or left empty: ask for it, do not reject (issue 14: never "
+        "non-compliant for lack of reading).",
+        (INCOMPLETE,),
         edits=(insurer("A", naic=None),),
-        checks={("GL_INSURER_NAIC", GL): FAIL},
+        checks={("GL_INSURER_NAIC", GL): UNKNOWN},
     ),
     MoreCase(
         "surplus-lines insurer where the set allows them",
@@ -994,6 +995,31 @@ CASES: Final = (
         ),
         checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED", GL): PASS},
         parties=(GC,),
+    ),
+    MoreCase(
+        "verdict on the expiration day",
+        "A policy ends at the start of its expiration day (12:01 a.m.): not in force that day.",
+        (NON_COMPLIANT,),
+        edits=(renewed("2025-06-01", "2026-06-01", GL_ROW),),
+        checks={("GL_IN_FORCE", GL): FAIL},
+    ),
+    MoreCase(
+        "WC row without its insurer letter",
+        "The insurer of the line is not identified: ask, do not reject.",
+        (INCOMPLETE,),
+        edits=(row(WC_ROW, insurer_letter=None),),
+        checks={("WC_INSURER_RATING", WC): UNKNOWN},
+    ),
+    MoreCase(
+        "WC insurer rated B+ while GL's is A",
+        "The rating is judged per line: only WC's insurer is below the floor.",
+        (NON_COMPLIANT,),
+        checks={("WC_INSURER_RATING", WC): FAIL, ("GL_INSURER_RATING", GL): PASS},
+        ratings=ratings_from_csv(
+            "naic,name,rating,size_class,surplus_lines\n"
+            "24112,Great Lakes Casualty Company,A,XV,n\n"
+            "10677,Buckeye Workers Mutual,B+,X,n\n"
+        ),
     ),
 )
 
