@@ -19,7 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import parse_snapshot
 from backend.audit.context import AuditContext
-from backend.audit.service import bundle_for, engagement_snapshots, find_entry, in_effect_on
+from backend.audit.service import (
+    bundle_for,
+    engagement_snapshots,
+    readable_entry,
+    readable_in_effect,
+)
 from backend.config import Settings
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.errors import BadInput, NotFound
@@ -37,10 +42,6 @@ class SnapshotView(msgspec.Struct):
     decided_by: str
     snapshot_sha256: str
     created_at: datetime
-
-
-def _may_read(actor: Actor, entry: AuditLogEntry) -> bool:
-    return actor.organisation_id in (entry.gc_org_id, entry.sub_org_id)
 
 
 def _slug(text: str) -> str:
@@ -101,9 +102,7 @@ class AuditController(Controller):
         reference: str,
         documents: bool = True,
     ) -> Response[bytes]:
-        entry = await find_entry(db, reference)
-        if entry is None or not _may_read(actor, entry):
-            raise NotFound("No such snapshot in the audit log.")
+        entry = await readable_entry(db, actor, reference)
         return await _bundle_response(db, settings, entry, documents)
 
     @get("/in-effect", media_type=ZIP_MEDIA_TYPE)
@@ -119,7 +118,7 @@ class AuditController(Controller):
     ) -> Response[bytes]:
         if on > date.today():
             raise BadInput("The date must not be in the future.", field="on")
-        entry = await in_effect_on(db, project_id, sub_id, on)
-        if entry is None or not _may_read(actor, entry):
+        entry = await readable_in_effect(db, actor, project_id, sub_id, on)
+        if entry is None:
             raise NotFound("No snapshot was in effect for that sub on that project on that date.")
         return await _bundle_response(db, settings, entry, documents)

@@ -250,6 +250,29 @@ async def find_entry(session: AsyncSession, reference: str) -> AuditLogEntry | N
     return await log.entry_by(entry_id=entry_id)
 
 
+def may_read_entry(actor: Actor, entry: AuditLogEntry) -> bool:
+    """Whether the actor's organisation is the GC or the sub of the entry's snapshot (what
+    audit_entry_scope says of a list)."""
+    return actor.organisation_id in (entry.gc_org_id, entry.sub_org_id)
+
+
+async def readable_entry(session: AsyncSession, actor: Actor, reference: str) -> AuditLogEntry:
+    """An entry the actor may read, by any reference find_entry takes; NotFound when it is
+    another's or does not exist (the two are not told apart)."""
+    entry = await find_entry(session, reference)
+    if entry is None or not may_read_entry(actor, entry):
+        raise NotFound("No such snapshot in the audit log.")
+    return entry
+
+
+async def readable_in_effect(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, sub_org_id: uuid.UUID, on: date
+) -> AuditLogEntry | None:
+    """The snapshot in force on `on` (in_effect_on) when the actor may read it, else None."""
+    entry = await in_effect_on(session, project_id, sub_org_id, on)
+    return entry if entry is not None and may_read_entry(actor, entry) else None
+
+
 async def latest_entries(
     session: AsyncSession, engagement_ids: Sequence[uuid.UUID], kind: str | None = None
 ) -> dict[uuid.UUID, AuditLogEntry]:

@@ -20,17 +20,11 @@ from backend.audit.bundle import REPORT
 from backend.audit.canonical import parse_snapshot
 from backend.audit.context import AuditContext
 from backend.audit.controllers import bundle_filename
-from backend.audit.service import bundle_for, find_entry, in_effect_on
+from backend.audit.service import bundle_for, readable_entry, readable_in_effect
 from backend.config import Settings
-from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.errors import NotFound
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
 from backend.web.common import page
-
-
-def _may_read(actor: Actor, entry: AuditLogEntry) -> bool:
-    return actor.organisation_id in (entry.gc_org_id, entry.sub_org_id)
 
 
 class EvidencePagesController(Controller):
@@ -41,9 +35,7 @@ class EvidencePagesController(Controller):
         self, actor: Actor, db: AsyncSession, settings: Settings, reference: str
     ) -> Response[bytes]:
         """The PAdES-signed report of one snapshot, as its bundle carries it."""
-        entry = await find_entry(db, reference)
-        if entry is None or not _may_read(actor, entry):
-            raise NotFound("No such snapshot in the audit log.")
+        entry = await readable_entry(db, actor, reference)
         bundle = await bundle_for(
             db, entry, AuditContext.from_settings(settings), include_documents=False
         )
@@ -83,8 +75,10 @@ class EvidencePagesController(Controller):
             if on > date.today():
                 context["problem"] = "The date is in the future: nothing is on record for it yet."
                 return await page(db, actor, "gc/in_effect.html", status_code=422, **context)
-            entry = await in_effect_on(db, engagement.project_id, engagement.sub_org_id, on)
-            if entry is not None and _may_read(actor, entry):
+            entry = await readable_in_effect(
+                db, actor, engagement.project_id, engagement.sub_org_id, on
+            )
+            if entry is not None:
                 context["entry"] = entry
                 context["snapshot"] = parse_snapshot(entry.snapshot)
         return await page(db, actor, "gc/in_effect.html", **context)
