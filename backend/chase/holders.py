@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.chase.repository import (
     active_engagements_of_sub,
     add_holder_requests,
-    fulfil_request,
+    fulfil_requests,
     open_holder_requests,
     open_requests_locked,
     read_documents_since,
@@ -32,7 +32,7 @@ from backend.db.models import Document, Organisation, Project, RecordRevision
 from backend.db.models.holder_request import HolderRequest
 from backend.network.actor import Actor
 from backend.notify.service import notify_sub_and_brokers
-from backend.requirements.names import same_entity
+from backend.requirements.names import normalise_entity_name, same_entity
 
 # Renewals confirmed in this window are planned; an older one was planned when it was new (the
 # planner runs every minute), so looking further back only costs a scan.
@@ -161,33 +161,42 @@ async def _ask(session: AsyncSession, revision: RecordRevision, asks: dict[str, 
 
 async def match_uploads(session: AsyncSession, now: datetime | None = None) -> int:
     """Attach each read certificate to the open requests whose holder it names (newest
-    document first); how many requests it fulfilled."""
+    document first); how many requests it fulfilled.
+
+    Requests are grouped by sub and by the holder's normalised name, so each document looks
+    up only the requests it can fulfil: a national sub's renewal opens one request per
+    engagement (100,000 of them), and comparing every document with every request, each
+    comparison normalising both names again, held the run's locks for minutes."""
     now = now or datetime.now(UTC)
     open_rows = await open_requests_locked(session)
     if not open_rows:
         return 0
-    by_sub: dict[uuid.UUID, list[tuple[HolderRequest, datetime]]] = defaultdict(list)
+    waiting: dict[tuple[uuid.UUID, str], list[tuple[HolderRequest, datetime]]] = defaultdict(list)
     for request, renewed_at in open_rows:
-        by_sub[request.sub_org_id].append(
-            (request, renewed_at - timedelta(hours=RENEWAL_BATCH_HOURS))
-        )
-    earliest = min(since for rows in by_sub.values() for _, since in rows)
-    documents = await read_documents_since(session, list(by_sub), earliest)
-    fulfilled = 0
-    for document in documents:
+        key = (request.sub_org_id, normalise_entity_name(request.holder_name))
+        waiting[key].append((request, renewed_at - timedelta(hours=RENEWAL_BATCH_HOURS)))
+    earliest = min(since for rows in waiting.values() for _, since in rows)
+    sub_ids = list({sub_id for sub_id, _ in waiting})
+    fulfilled_by: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for document in await read_documents_since(session, sub_ids, earliest):
         holder = _document_holder(document)
         if holder is None:
             continue
-        for request, since in by_sub.get(document.sub_org_id, []):
-            if (
-                request.fulfilled_at is None
-                and document.created_at >= since
-                and same_entity(holder, request.holder_name)
-            ):
-                await fulfil_request(session, request.id, document.id, now)
-                request.fulfilled_at = now
-                fulfilled += 1
-    return fulfilled
+        candidates = waiting.get((document.sub_org_id, normalise_entity_name(holder)))
+        if not candidates:
+            continue
+        # Newest document first: a request this one may fulfil is taken now; one asked for
+        # after this document arrived waits for a newer one (already passed) or a later run.
+        still_waiting = []
+        for request, since in candidates:
+            if document.created_at >= since:
+                fulfilled_by[document.id].append(request.id)
+            else:
+                still_waiting.append((request, since))
+        candidates[:] = still_waiting
+    for document_id, request_ids in fulfilled_by.items():
+        await fulfil_requests(session, request_ids, document_id, now)
+    return sum(len(ids) for ids in fulfilled_by.values())
 
 
 async def outstanding_for_sub(session: AsyncSession, actor: Actor) -> list[Outstanding]:

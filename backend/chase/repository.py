@@ -281,12 +281,14 @@ async def read_documents_since(
     return list((await session.execute(query)).scalars())
 
 
-async def fulfil_request(
-    session: AsyncSession, request_id: uuid.UUID, document_id: uuid.UUID, now: datetime
+async def fulfil_requests(
+    session: AsyncSession, request_ids: list[uuid.UUID], document_id: uuid.UUID, now: datetime
 ) -> None:
+    """The requests one document fulfils, in one statement (an array parameter, so any
+    number of them)."""
     await session.execute(
         update(HolderRequest)
-        .where(HolderRequest.id == request_id)
+        .where(one_of(HolderRequest.id, request_ids), HolderRequest.fulfilled_at.is_(None))
         .values(document_id=document_id, fulfilled_at=now)
     )
 

@@ -104,10 +104,12 @@ async def test_a_renewal_asks_each_holder_once_and_attaches_each_certificate(
     box = await client.get("/certificates-needed", headers={**HTML, "hx-request": "true"})
     assert "<html" not in box.text and gc_b.organisation.legal_name in box.text
 
-    # A certificate naming someone else does not fulfil it; one naming GC B does.
+    # A certificate naming someone else does not fulfil it; one naming GC B does, whatever
+    # its case and punctuation.
     await certificate(db, sub, "Somebody Else Holdings LLC", uploader)
     assert await match_uploads(db) == 0
-    for_b = await certificate(db, sub, gc_b.organisation.legal_name, uploader)
+    as_typed = gc_b.organisation.legal_name.upper().replace(" LLC", ", L.L.C.")
+    for_b = await certificate(db, sub, as_typed, uploader)
     assert await match_uploads(db) == 1
     await db.refresh(requests[on_b.id])
     assert requests[on_b.id].document_id == for_b.id
