@@ -23,12 +23,25 @@ def json_text(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 
+# A transaction left open with nobody using it is ended by PostgreSQL after this long. A job
+# cancelled by arq's timeout in the middle of a unit of work can leave its connection inside
+# the transaction, holding the audit append lock and its rows' locks, so every later append
+# would wait for the process to end. No unit of work here waits on anything but the database
+# for more than seconds; arq's job timeout (300 s) is the longest any job may run at all.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 300_000
+
+
 def make_engine(settings: Settings, **kwargs: object) -> AsyncEngine:
     options: dict[str, object] = {
         "pool_pre_ping": True,
         "pool_size": 10,
         "max_overflow": 10,
         "json_serializer": json_text,
+        "connect_args": {
+            "server_settings": {
+                "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS)
+            }
+        },
     }
     options.update(kwargs)
     return create_async_engine(settings.database_url, **options)
