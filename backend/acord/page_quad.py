@@ -9,6 +9,7 @@ down; a keystoned page bends the table's columns by several points from top to b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -101,6 +102,11 @@ def _rank(
 _LIGHT_REACH_SHARE: Final = 0.25
 # The light is gauged on the sample brought down 8 times more (it changes over inches).
 _LIGHT_REDUCE: Final = 8
+# Dividing by the light in 8 bits: the inverse of the light is kept at a quarter of its value
+# so that paper lit down to a quarter of white still fits in 255, and the product is scaled
+# back up by the same factor (256 / 4 = 64 stands for one over the light at full scale).
+_DIVIDE_HEADROOM: Final = 4
+_FULL_SCALE: Final = 256
 
 
 def _relative_to_paper(small: Image.Image) -> Image.Image:
@@ -112,8 +118,9 @@ def _relative_to_paper(small: Image.Image) -> Image.Image:
     )
     # `small` * 255 / `light`, in 8 bits: ImageChops.divide is not in Pillow, so through the
     # light's inverse, scaled so the paper's own level maps to white.
-    inverse = light.point(lambda v: min(round(_WHITE * 64 / max(v, 1)), _WHITE))
-    return ImageChops.multiply(small, inverse).point(lambda v: min(v * 4, _WHITE))
+    quarter = _FULL_SCALE // _DIVIDE_HEADROOM
+    inverse = light.point(lambda v: min(round(_WHITE * quarter / max(v, 1)), _WHITE))
+    return ImageChops.multiply(small, inverse).point(lambda v: min(v * _DIVIDE_HEADROOM, _WHITE))
 
 
 def find_sheet(gray: Image.Image) -> Quad | None:
@@ -183,7 +190,7 @@ def _area(corners: tuple[tuple[float, float], ...]) -> float:
 
 
 def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5)
+    return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
 def _solve(matrix: list[list[float]], values: list[float]) -> list[float]:
