@@ -35,18 +35,23 @@ from typing import Any, Final
 from arq import ArqRedis, Retry
 from arq.constants import default_queue_name, in_progress_key_prefix
 from arq.jobs import Job
-from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from backend.audit import tail
 from backend.audit.context import AuditContext
 from backend.config import get_settings
-from backend.db.models import Engagement, OutboxEvent, RecordRevision, Verdict
+from backend.db.models import OutboxEvent, RecordRevision
 from backend.notify.service import fan_out_notices
 from backend.projects.engine_input import RecordRows, load_record_rows
-from backend.projects.verify_service import FanOutCache, verify_batch
+from backend.projects.verify_service import (
+    FanOutCache,
+    has_pending_engagements,
+    latest_revision_number,
+    pending_engagement_ids,
+    recent_latest_changes,
+    verify_batch,
+)
 from workers.dead_letter import is_outage, record_failure, without_dead_letters
 
 log = logging.getLogger("coinet.fanout")
@@ -160,32 +165,6 @@ def fan_out_share(ctx: dict[str, Any]) -> FanOutShare:
     return share
 
 
-def pending_engagements_query(revision: RecordRevision) -> Any:
-    """Active engagements of the sub not yet verified against this revision, and not already
-    verified against a later one (an older revision must not overwrite a newer verdict)."""
-    newer = aliased(RecordRevision)
-    newer_verdict = aliased(Verdict)
-    return (
-        select(Engagement.id)
-        .where(
-            Engagement.sub_org_id == revision.sub_org_id,
-            Engagement.active.is_(True),
-            ~exists().where(
-                Verdict.engagement_id == Engagement.id, Verdict.revision_id == revision.id
-            ),
-            ~exists().where(
-                and_(
-                    newer_verdict.engagement_id == Engagement.id,
-                    newer.id == newer_verdict.revision_id,
-                    newer.sub_org_id == revision.sub_org_id,
-                    newer.number > revision.number,
-                )
-            ),
-        )
-        .order_by(Engagement.id)
-    )
-
-
 async def run_fan_out(
     factory: async_sessionmaker[AsyncSession],
     event_id: uuid.UUID,
@@ -211,12 +190,7 @@ async def run_fan_out(
         revision = await session.get(RecordRevision, event.revision_id)
         if revision is None:
             return report
-        latest = await session.scalar(
-            select(RecordRevision.number)
-            .where(RecordRevision.sub_org_id == revision.sub_org_id)
-            .order_by(RecordRevision.number.desc())
-            .limit(1)
-        )
+        latest = await latest_revision_number(session, revision.sub_org_id)
         # The latest revision is read as the record stands now; an older one as it stood then.
         known_at = None if latest == revision.number else revision.created_at
         key = (revision.id, latest, today)
@@ -226,10 +200,7 @@ async def run_fan_out(
             if share is not None:
                 share.put(key, *loaded)
         rows, cache = loaded
-        pending = pending_engagements_query(revision)
-        if within is not None:
-            pending = pending.where(Engagement.id.between(*within))
-        engagement_ids = list((await session.execute(pending)).scalars())
+        engagement_ids = await pending_engagement_ids(session, revision, within=within)
     report.engagements = len(engagement_ids)
     if split is not None:
         report.chunks, engagement_ids = await split(engagement_ids)
@@ -429,8 +400,7 @@ async def _has_pending(factory: async_sessionmaker[AsyncSession], event_id: uuid
         )
         if revision is None:
             return False
-        found = await session.execute(pending_engagements_query(revision).limit(1))
-        return found.first() is not None
+        return await has_pending_engagements(session, revision)
 
 
 async def unfinished_events(
@@ -438,24 +408,11 @@ async def unfinished_events(
 ) -> list[uuid.UUID]:
     """Recent published record changes whose revision is the sub's latest and still has an
     active engagement, older than the event, without a verdict for it."""
-    newest = aliased(RecordRevision)
-    query = (
-        select(OutboxEvent.id, OutboxEvent.created_at, RecordRevision)
-        .join(RecordRevision, RecordRevision.id == OutboxEvent.revision_id)
-        .where(
-            OutboxEvent.kind == RECORD_CHANGED,
-            OutboxEvent.published_at.is_not(None),
-            OutboxEvent.created_at >= now - window,
-            ~exists().where(
-                newest.sub_org_id == RecordRevision.sub_org_id,
-                newest.number > RecordRevision.number,
-            ),
-        )
-    )
     found: list[uuid.UUID] = []
-    for event_id, created_at, revision in (await session.execute(query)).all():
-        pending = pending_engagements_query(revision).where(Engagement.created_at <= created_at)
-        if (await session.execute(pending.limit(1))).first() is not None:
+    for event_id, created_at, revision in await recent_latest_changes(
+        session, RECORD_CHANGED, now - window
+    ):
+        if await has_pending_engagements(session, revision, created_by=created_at):
             found.append(event_id)
     return found
 
@@ -529,8 +486,7 @@ async def lost_work(
     )
     if revision is None:
         return False
-    pending = pending_engagements_query(revision).where(Engagement.created_at <= created_at)
-    ids = list((await session.execute(pending)).scalars())
+    ids = await pending_engagement_ids(session, revision, created_by=created_at)
     return bool(uncovered(ids, jobs.chunk_ranges))
 
 

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, Subquery, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -19,6 +31,7 @@ from backend.db.models import (
     EngagementMessage,
     InsurerRating,
     Organisation,
+    OutboxEvent,
     Person,
     Project,
     ProjectTrade,
@@ -1098,6 +1111,103 @@ class VerificationRepository:
         person_id = await self.session.scalar(select(Person.id).where(Person.email == email))
         assert person_id is not None
         return person_id
+
+    async def latest_revision_number(self, sub_org_id: uuid.UUID) -> int | None:
+        """The number of the sub's latest record revision (scope: that sub's own record, the
+        one whose change is fanned out)."""
+        query = (
+            select(RecordRevision.number)
+            .where(RecordRevision.sub_org_id == sub_org_id)
+            .order_by(RecordRevision.number.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    @staticmethod
+    def _pending(scope: ColumnElement[bool], revision: RecordRevision) -> Select[uuid.UUID]:
+        """Active engagements in scope (`record_reach_scope` of the revision's sub) not yet
+        verified against this revision, and not already verified against a later one of the
+        same sub (an older revision must not overwrite a newer verdict)."""
+        newer = aliased(RecordRevision)
+        newer_verdict = aliased(Verdict)
+        return (
+            select(Engagement.id)
+            .where(
+                scope,
+                Engagement.active.is_(True),
+                ~exists().where(
+                    Verdict.engagement_id == Engagement.id, Verdict.revision_id == revision.id
+                ),
+                ~exists().where(
+                    and_(
+                        newer_verdict.engagement_id == Engagement.id,
+                        newer.id == newer_verdict.revision_id,
+                        newer.sub_org_id == revision.sub_org_id,
+                        newer.number > revision.number,
+                    )
+                ),
+            )
+            .order_by(Engagement.id)
+        )
+
+    async def pending_engagement_ids(
+        self,
+        scope: ColumnElement[bool],
+        revision: RecordRevision,
+        *,
+        within: tuple[uuid.UUID, uuid.UUID] | None = None,
+        created_by: datetime | None = None,
+    ) -> list[uuid.UUID]:
+        """The ids, in order, of the engagements in scope (`record_reach_scope` of the
+        revision's sub) still to verify against the revision (see `_pending`): one statement.
+        `within`: only ids in that closed range (a chunk job's); `created_by`: only engagements
+        created by then (those the event announcing the revision reaches)."""
+        query = self._pending(scope, revision)
+        if within is not None:
+            query = query.where(Engagement.id.between(*within))
+        if created_by is not None:
+            query = query.where(Engagement.created_at <= created_by)
+        return list((await self.session.execute(query)).scalars())
+
+    async def any_pending(
+        self,
+        scope: ColumnElement[bool],
+        revision: RecordRevision,
+        *,
+        created_by: datetime | None = None,
+    ) -> bool:
+        """Whether any engagement in scope (`record_reach_scope` of the revision's sub) is still
+        to verify against the revision (`created_by` as in `pending_engagement_ids`)."""
+        query = self._pending(scope, revision)
+        if created_by is not None:
+            query = query.where(Engagement.created_at <= created_by)
+        return (await self.session.execute(query.limit(1))).first() is not None
+
+    async def recent_latest_changes(
+        self, kind: str, since: datetime
+    ) -> list[tuple[uuid.UUID, datetime, RecordRevision]]:
+        """(event id, event time, revision) of the published outbox events of this kind created
+        since then whose revision is its sub's latest. Scope: every sub's (the resume cron, a
+        system job, serves the whole deployment); each revision is then judged within its own
+        sub's record (`pending_engagement_ids` under `record_reach_scope`)."""
+        newest = aliased(RecordRevision)
+        query = (
+            select(OutboxEvent.id, OutboxEvent.created_at, RecordRevision)
+            .join(RecordRevision, RecordRevision.id == OutboxEvent.revision_id)
+            .where(
+                OutboxEvent.kind == kind,
+                OutboxEvent.published_at.is_not(None),
+                OutboxEvent.created_at >= since,
+                ~exists().where(
+                    newest.sub_org_id == RecordRevision.sub_org_id,
+                    newest.number > RecordRevision.number,
+                ),
+            )
+        )
+        return [
+            (event_id, created_at, revision)
+            for event_id, created_at, revision in (await self.session.execute(query)).all()
+        ]
 
 
 class FanOutFailureRepository:

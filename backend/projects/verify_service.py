@@ -864,3 +864,44 @@ async def verify_engagement(
     rows = await load_record_rows(session, engagement.sub_org_id, known_at)
     changes = await verify_batch(session, [engagement_id], rows, revision, today)
     return changes[0] if changes else None
+
+
+# The fan-out's reads (workers/fanout.py): a system job acting for one sub's record, so every
+# engagement it reads is under `record_reach_scope` of the revision's sub.
+
+
+async def latest_revision_number(session: AsyncSession, sub_org_id: uuid.UUID) -> int | None:
+    """The number of the sub's latest record revision."""
+    return await VerificationRepository(session).latest_revision_number(sub_org_id)
+
+
+async def pending_engagement_ids(
+    session: AsyncSession,
+    revision: RecordRevision,
+    *,
+    within: tuple[uuid.UUID, uuid.UUID] | None = None,
+    created_by: datetime | None = None,
+) -> list[uuid.UUID]:
+    """The engagements a change to the sub's record reaches still to verify against this
+    revision (none verified against a later one), by id; `within` and `created_by` as in
+    `VerificationRepository.pending_engagement_ids`."""
+    return await VerificationRepository(session).pending_engagement_ids(
+        record_reach_scope(revision.sub_org_id), revision, within=within, created_by=created_by
+    )
+
+
+async def has_pending_engagements(
+    session: AsyncSession, revision: RecordRevision, *, created_by: datetime | None = None
+) -> bool:
+    """Whether `pending_engagement_ids` would find any (one row read)."""
+    return await VerificationRepository(session).any_pending(
+        record_reach_scope(revision.sub_org_id), revision, created_by=created_by
+    )
+
+
+async def recent_latest_changes(
+    session: AsyncSession, kind: str, since: datetime
+) -> list[tuple[uuid.UUID, datetime, RecordRevision]]:
+    """Every sub's published record changes of this kind since then whose revision is still
+    the sub's latest (the resume cron's candidates)."""
+    return await VerificationRepository(session).recent_latest_changes(kind, since)
