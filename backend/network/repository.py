@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -29,6 +30,13 @@ from backend.db.models import (
     WebSession,
 )
 from backend.network.legal_names import core_words, looks_alike
+
+# The sign-in throttle's transaction-level advisory locks live in the two-key space (which never
+# overlaps the audit log's one-key locks): this fixed first key ("thrt") names the throttle,
+# the second is 32 bits of a throttle key's hash. Two keys sharing those bits only wait for
+# each other; nothing is refused for it.
+THROTTLE_LOCK_SPACE: Final = 0x74687274
+THROTTLE_LOCK: Final = text("SELECT pg_advisory_xact_lock(:space, :key)")
 
 
 def _like(term: str) -> str:
@@ -167,6 +175,12 @@ class NetworkRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     # --- sign-in throttle (rules in network/throttle.py) ---------------------------------
+
+    async def hold_throttle_keys(self, key_hashes: Collection[bytes]) -> None:
+        """Wait for each key's lock, held until the transaction ends, in one order (by the
+        lock's key) so that two attempts sharing keys never wait for each other in a circle."""
+        for key in sorted({int.from_bytes(h[:4], "big", signed=True) for h in key_hashes}):
+            await self.session.execute(THROTTLE_LOCK, {"space": THROTTLE_LOCK_SPACE, "key": key})
 
     async def throttle_waits(self, key_hashes: list[bytes]) -> list[datetime]:
         query = select(SignInThrottle.wait_until).where(SignInThrottle.key_hash.in_(key_hashes))

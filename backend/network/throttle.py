@@ -68,7 +68,13 @@ def wait_after(failures: int, rule: Rule) -> timedelta:
 
 
 async def seconds_to_wait(repo: NetworkRepository, keys: Keys, now: datetime) -> int:
-    """How long the caller must wait before the next attempt is even checked (0: go on)."""
+    """How long the caller must wait before the next attempt is even checked (0: go on).
+    First takes the keys' locks, held until the attempt's transaction ends (its failure
+    counted or its session opened): attempts sharing an address, an IP or both are judged one
+    after another, each seeing the failures of those before it. Without them a burst of
+    guesses sent at once all read "no wait yet" and all had their password checked, and one
+    second-factor code sent twice at once was accepted twice."""
+    await repo.hold_throttle_keys([keys.address, keys.ip, keys.pair])
     waits = await repo.throttle_waits([keys.address, keys.ip, keys.pair])
     longest = max(waits, default=now)
     remaining = (longest - now).total_seconds()
