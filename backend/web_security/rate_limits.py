@@ -124,6 +124,11 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/api/v1/broker-invitations"): (TYPED_MAIL,),
     ("POST", "/projects/{project_id}/invitations"): (TYPED_MAIL,),
     ("POST", "/depends/{engagement_id}/tier2"): (TYPED_MAIL,),
+    # Sending an invitation again mails its address again (a fresh link): without a count,
+    # one invitation resent in a loop was an unlimited stream of mail to one inbox.
+    ("POST", "/brokers/{invitation_id}/resend"): (TYPED_MAIL,),
+    ("POST", "/api/v1/broker-invitations/{invitation_id}/resend"): (TYPED_MAIL,),
+    ("POST", "/projects/{project_id}/invitations/{invitation_id}/resend"): (TYPED_MAIL,),
     ("GET", "/network"): (
         Limit(TAX_ID_LOOKUPS.name, TAX_ID_LOOKUPS_PER_IP, tax_id_searcher, TAX_ID_LOOKUPS.what),
     ),
