@@ -29,7 +29,6 @@ Mapping rules worth knowing:
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from backend.requirements.ratings import EMPTY_RATINGS, RatingError, RatingTable
 from backend.requirements.ratings import InsurerRating as Rating
 from backend.verification.checks import FAIL, UNKNOWN, Check
 from backend.verification.context import ContextError, VerificationContext
-from backend.verification.description import notice_days
+from backend.verification.description import NOTICE_WORDING, notice_days
 from backend.verification.record import (
     AI_ONGOING,
     SOURCE_CERTIFICATE,
@@ -63,11 +62,6 @@ from backend.verification.record import (
 )
 from backend.verification.verdict import Verdict, status_of
 
-_NOTICE_DAYS: Final = re.compile(
-    r"(\d{1,3})\)?\s*-?\s*days?'?\s+(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel"
-    r"|notice\s+of\s+cancel+ation\D{0,40}?(\d{1,3})\s*-?\s*days?",
-    re.IGNORECASE,
-)
 HOLDER_CHECK: Final = "CERTIFICATE_HOLDER_NAME"
 _FORM_FAMILY_LINES: Final = {
     "CG": "general_liability",
@@ -341,7 +335,8 @@ def _newest_per_holder(certificates: Sequence[Certificate]) -> dict[str, Certifi
 
 
 def _notice_days(text: str | None) -> int | None:
-    match = _NOTICE_DAYS.search(text or "")
+    # The certificate reader's wording: days in figures or words, "NOC" for the notice.
+    match = NOTICE_WORDING.search(text or "")
     if match is None:
         return None
     # "30 days, 10 for non-payment" in either order: the days not tied to non-payment.

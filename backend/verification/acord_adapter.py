@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from backend.requirements.endorsement_forms import COMPLETED as COMPLETED_GRANT
 from backend.requirements.endorsement_forms import FORMS, form_info
+from backend.requirements.endorsement_forms import ONGOING as ONGOING_GRANT
 from backend.requirements.model import normalise_edition
 from backend.requirements.vocabulary import (
     AUTO_LIABILITY,
@@ -35,6 +36,7 @@ from backend.verification.description import (
     EL_KINDS,
     FOLLOWS_FORM_WORDING,
     NOTICE_WORDING,
+    NOTICE_WORDS,
     claims_made_terms,
     follow_form_lines,
     mentions_additional_insured,
@@ -70,17 +72,21 @@ _AI_FORM: Final = re.compile(
 # "endorsement GL 20 85 01 19"): capitals and digits, at least one of each, its last two pairs
 # of digits the edition. DOMAIN.md rule 8 counts it as a cited blanket form; a set judges it
 # through its `equivalent_forms`, or refuses it by number.
+# Up to seven parts: "U-GL-1175-F CW 04 13" is a carrier's number with its edition; an edition
+# may also stand in brackets after it, "U-GL-1175-F CW (04/13)".
 _CARRIER_FORM: Final = re.compile(
     r"\b(?i:form|endorsement)s?\s*(?i:no\.?|number|#)?\s*:?\s*"
-    r"(?P<number>[A-Z][A-Z0-9]{0,4}(?:[ -][A-Z0-9]{1,5}){1,5})\b"
+    r"(?P<number>[A-Z][A-Z0-9]{0,4}(?:[ -][A-Z0-9]{1,5}){1,6})\b"
+    r"(?:\s*\((?P<month>\d{2})[/ ]?(?P<year>\d{2})\))?"
 )
 _CARRIER_EDITION: Final = re.compile(r" (\d{2})[ /](\d{2})$")
 # An ISO number (two letters, two pairs of digits) is read by _AI_FORM or is not an AI form.
 _ISO_NUMBER: Final = re.compile(r"^[A-Z]{2} ?\d{2} ?\d{2}\b")
-# Either order: "primary and non-contributory", "non-contributory and primary".
+# Either order: "primary and non-contributory", "non-contributory and primary"; and the
+# brokers' "P&NC".
 _PNC: Final = re.compile(
     r"primary\s*(?:and|&|/|,)?\s*non[\s-]*contributory"
-    r"|non[\s-]*contributory\s*(?:and|&|/|,)?\s*primary",
+    r"|non[\s-]*contributory\s*(?:and|&|/|,)?\s*primary|\bP\s*&\s*NC\b",
     re.I,
 )
 # Completed operations claimed: in words, or by citing a form that covers them.
@@ -93,7 +99,6 @@ _PER_PROJECT: Final = re.compile(
     r"|aggregate\s+(?:limit\s+)?applies\s+per[\s-]+project",
     re.I,
 )
-_NOTICE_WORDS: Final = re.compile(r"notice\s+of\s+cancel+ation", re.I)
 # "Does not follow form", "non-follow form", "not following form", "stand-alone umbrella": said
 # plainly, the umbrella cannot count over a line (it is not merely unstated).
 _NOT_FOLLOWS_FORM: Final = re.compile(
@@ -152,7 +157,7 @@ def record_from_acord_json(
         endorsements.extend(_flag_claims(index, coverage, line, evidence, description))
     shown_lines = {policy.line for policy in policies} | set(unreadable)
     endorsements.extend(_description_claims(description, shown_lines, coverages, evidence))
-    endorsements = _cited_forms_carry_the_box(_completed_beyond_the_forms(endorsements))
+    endorsements = _cited_forms_carry_the_box(_claims_beyond_the_forms(endorsements))
     endorsements.extend(_follow_form_claims(policies, endorsements))
     holder = document.get("certificate_holder")
     holder_name = _optional_text(holder.get("name")) if isinstance(holder, dict) else None
@@ -406,7 +411,7 @@ def _description_claims(
                 source=SOURCE_CERTIFICATE,
                 form_number=f"CG 20 {number}",
                 edition=edition,
-                blanket=True if number in ("33", "38") else blanket,
+                blanket=True if number in ("33", "38") else _blanket_sentence(description, match),
                 evidence=where,
             )
         )
@@ -427,7 +432,7 @@ def _description_claims(
     if _PNC.search(description) and has_gl:
         claims.append(_claim(PRIMARY_NONCONTRIBUTORY, GENERAL_LIABILITY, where))
     notice = NOTICE_WORDING.search(description)
-    if notice is not None or _NOTICE_WORDS.search(description):
+    if notice is not None or NOTICE_WORDS.search(description):
         # Notice of cancellation mentioned without its days ("per policy provisions") is a
         # claim whose days are unknown: the check asks for them instead of failing.
         days = notice_days(description, notice) if notice is not None else None
@@ -445,6 +450,17 @@ def _description_claims(
     return claims
 
 
+def _blanket_sentence(description: str, match: re.Match[str]) -> bool | None:
+    """Whether the sentence citing a scheduled form calls it blanket ("blanket AI per CG 20 10
+    and CG 20 37 where required by written contract": a schedule reading "any party the written
+    contract requires"). "Blanket" in another sentence, about another form, does not make this
+    one blanket: CG 20 37 naming the GC alone beside a blanket CG 20 38 covers the GC alone."""
+    start = description.rfind(".", 0, match.start()) + 1
+    stop = description.find(".", match.end())
+    sentence = description[start : stop if stop >= 0 else None]
+    return True if _BLANKET.search(sentence) else None
+
+
 def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> list[Endorsement]:
     """The carrier AI forms a description cites in a sentence about additional insureds, as
     ongoing-operations claims on general liability under their own number."""
@@ -459,7 +475,9 @@ def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> l
             continue
         edition: str | None = None
         dated = _CARRIER_EDITION.search(number)
-        if dated is not None:
+        if match.group("month") is not None:
+            edition = f"{match.group('month')} {match.group('year')}"
+        elif dated is not None:
             edition = f"{dated.group(1)} {dated.group(2)}"
             number = number[: dated.start()]
         claims.append(
@@ -476,12 +494,15 @@ def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> l
     return claims
 
 
-def _completed_beyond_the_forms(endorsements: list[Endorsement]) -> list[Endorsement]:
+def _claims_beyond_the_forms(endorsements: list[Endorsement]) -> list[Endorsement]:
     """ "Ongoing and completed operations under CG 20 10 04 13" claims completed operations in
     words, yet the only form it cites covers ongoing operations alone (DOMAIN.md: 10 01, 07 04
-    and 04 13 need CG 20 37). When the description cites AI forms and each is known not to
-    grant completed operations, the words alone claim nothing: the completed-operations check
-    then fails and asks for CG 20 37, as for a certificate that never said "completed"."""
+    and 04 13 need CG 20 37); "for completed operations under CG 20 37" with the INSD box marked
+    claims ongoing operations by the box alone, yet the form it cites covers completed
+    operations only. When the description cites AI forms and each is known not to grant a
+    kind, the certificate's form-less claims of that kind on general liability (and the
+    umbrella over it) claim nothing: that check then fails and asks for the missing form, as
+    for a certificate that never claimed it. Auto AI (CA 20 48) is not a CG form's to deny."""
     cited = [
         endorsement
         for endorsement in endorsements
@@ -489,29 +510,42 @@ def _completed_beyond_the_forms(endorsements: list[Endorsement]) -> list[Endorse
         and endorsement.form_number is not None
         and endorsement.kind in (AI_ONGOING, AI_COMPLETED)
     ]
-    if not cited or not all(_ongoing_only(endorsement) for endorsement in cited):
+    if not cited:
+        return endorsements
+    denied = {
+        kind
+        for kind, grant in ((AI_ONGOING, ONGOING_GRANT), (AI_COMPLETED, COMPLETED_GRANT))
+        if all(_never_grants(endorsement, grant) for endorsement in cited)
+    }
+    if not denied:
         return endorsements
     return [
         endorsement
         for endorsement in endorsements
         if not (
-            endorsement.kind == AI_COMPLETED
+            endorsement.kind in denied
             and endorsement.source == SOURCE_CERTIFICATE
             and endorsement.form_number is None
+            and set(endorsement.lines) <= _CG_FORM_LINES
         )
     ]
 
 
-def _ongoing_only(endorsement: Endorsement) -> bool:
-    """The cited form surely grants no completed operations: its entry in the forms table
-    does not, and either the edition is listed or no edition of the form does (CG 20 10 with
-    its edition unknown might be 11 85, which does)."""
+# The lines a CG additional-insured form amends: general liability, and the umbrella that
+# follows it.
+_CG_FORM_LINES: Final = frozenset({GENERAL_LIABILITY, UMBRELLA})
+
+
+def _never_grants(endorsement: Endorsement, grant: str) -> bool:
+    """The cited form surely does not grant `grant`: its entry in the forms table does not,
+    and either the edition is listed or no edition of the form does (CG 20 10 with its edition
+    unknown might be 11 85, which covers completed operations)."""
     info = form_info(endorsement.form_number, endorsement.edition)
-    if info is None or COMPLETED_GRANT in info.grants:
+    if info is None or grant in info.grants:
         return False
     if info.edition is not None:
         return True
-    return not any(entry.form == info.form and COMPLETED_GRANT in entry.grants for entry in FORMS)
+    return not any(entry.form == info.form and grant in entry.grants for entry in FORMS)
 
 
 def _cited_forms_carry_the_box(endorsements: list[Endorsement]) -> list[Endorsement]:

@@ -68,19 +68,34 @@ _NEGATED_AI: Final = re.compile(
     r"\b(?:not|no)\s+(?:an?\s+)?(?:included\s+as\s+)?additional\s+insured", re.IGNORECASE
 )
 
+_MONTHS: Final = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+# "January 1, 2015", "Jan. 1 2015", "1 January 2015": brokers write retro dates in words too.
+_MONTH_NAME: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WORDED_DATE: Final = re.compile(
+    rf"(?P<month>{_MONTH_NAME})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH_NAME}),?\s+(?P<year2>\d{{4}})",
+    re.IGNORECASE,
+)
 _RETRO: Final = re.compile(
     r"\bretro(?:active)?(?:\s+date)?\s*(?:is|of|:|-)?\s*"
-    r"(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|none|full\s+prior\s+acts)",
+    r"(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|none|full\s+prior\s+acts"
+    rf"|(?:{_MONTH_NAME})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH_NAME}),?\s+\d{{4}})",
     re.IGNORECASE,
 )
-_NUMBER: Final = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
+_NUMBER: Final = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
+# The tail in years or in months ("extended reporting period 36 months": three years; a part
+# of a year left over does not make another year).
 _TAIL: Final = re.compile(
-    rf"(?P<before>{_NUMBER})[\s-]*(?:years?|yrs?)\s*(?:of\s+)?"
+    rf"(?P<before>{_NUMBER})[\s-]*(?P<unit>years?|yrs?|months?|mos?)\.?\s*(?:of\s+)?"
     r"(?:extended\s+reporting(?:\s+period)?|tail|erp)"
     r"|(?:extended\s+reporting\s+period|\btail\b|\bERP\b)\s*(?:of|:|-)?\s*"
-    rf"(?P<after>{_NUMBER})[\s-]*(?:years?|yrs?)",
+    rf"(?P<after>{_NUMBER})[\s-]*(?P<unit2>years?|yrs?|months?|mos?)\b",
     re.IGNORECASE,
 )
+MONTHS_PER_YEAR: Final = 12
 _WORD_NUMBERS: Final = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -143,9 +158,13 @@ def wc_states_from(description: str) -> tuple[str, ...] | None:
     return tuple(sorted(covered)) if stated else None
 
 
-_WAIVER: Final = re.compile(r"waiver\s+of\s+subrogation|subrogation\s+(?:is\s+)?waived", re.I)
+# "WOS" and "waiver of subro" are how brokers shorten it.
+_WAIVER: Final = re.compile(
+    r"waiver\s+of\s+subro(?:gation)?\b|subrogation\s+(?:is\s+)?waived|\bWOS\b", re.I
+)
 _NO_WAIVER: Final = re.compile(
-    r"\bno\s+waiver\s+of\s+subrogation|subrogation\s+is\s+not\s+waived", re.I
+    r"\bno\s+(?:waiver\s+of\s+subro(?:gation)?\b|WOS\b)|subrogation\s+is\s+not\s+waived",
+    re.I,
 )
 _LINE_WORDS: Final = (
     # The waiver forms name their line too: CG 24 04 (GL), CA 04 44 (auto), WC 00 03 13 (WC,
@@ -266,8 +285,10 @@ def claims_made_terms(description: str) -> tuple[date | None, int | None]:
     tail: int | None = None
     match = _TAIL.search(description)
     if match is not None:
-        years = match.group("before") or match.group("after")
-        tail = int(years) if years.isdigit() else _WORD_NUMBERS[years.lower()]
+        count = match.group("before") or match.group("after")
+        unit = (match.group("unit") or match.group("unit2")).lower()
+        number = int(count) if count.isdigit() else _WORD_NUMBERS[count.lower()]
+        tail = number // MONTHS_PER_YEAR if unit.startswith("mo") else number
     return retro, tail
 
 
@@ -275,6 +296,15 @@ def _parse_date(text: str) -> date | None:
     lowered = text.lower()
     if lowered == "none" or lowered.startswith("full"):
         return NO_RETRO_DATE
+    worded = _WORDED_DATE.fullmatch(text.strip())
+    if worded is not None:
+        month = worded.group("month") or worded.group("month2")
+        day = worded.group("day") or worded.group("day2")
+        year = worded.group("year") or worded.group("year2")
+        try:
+            return date(int(year), _MONTHS[month[:3].lower()], int(day))
+        except ValueError:
+            return None
     try:
         if "-" in text:
             return date.fromisoformat(text)
@@ -291,17 +321,36 @@ def _parse_date(text: str) -> date | None:
 
 
 # "30 days notice of cancellation", "notice of cancellation: 30 days": group 1 or 2 is the days.
+# The days in figures, or in the words certificates use for the usual periods.
+DAY_WORDS: Final = {
+    "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "sixty": 60,
+    "ninety": 90,
+}  # fmt: skip
+_DAY_COUNT: Final = r"\d{1,3}|ten|fifteen|twenty|thirty|forty[\s-]five|sixty|ninety"
+# "Notice of cancellation" or the brokers' "NOC".
+_NOTICE_OF_CANCELLATION: Final = r"(?:notice\s+of\s+cancel+ation|\bNOC\b)"
 NOTICE_WORDING: Final = re.compile(
     # "Thirty (30) days": the figure may close a bracket.
-    r"(\d{1,3})\)?\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?notice\s+of\s+cancel+ation"
-    r"|notice\s+of\s+cancel+ation[^.\d]{0,40}?(\d{1,3})\s*[- ]?\s*days?",
+    rf"\b({_DAY_COUNT})\)?\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?"
+    rf"{_NOTICE_OF_CANCELLATION}"
+    rf"|{_NOTICE_OF_CANCELLATION}[^.\d]{{0,40}}?\b({_DAY_COUNT})\s*[- ]?\s*days?",
     re.I,
 )
+NOTICE_WORDS: Final = re.compile(_NOTICE_OF_CANCELLATION, re.I)
+
+
+def day_count(text: str) -> int:
+    """Days written in figures or in words ("thirty", "Forty five")."""
+    if text.isdigit():
+        return int(text)
+    return DAY_WORDS["-".join(text.lower().replace("-", " ").split())]
+
+
 # Ten days' notice for non-payment of premium sits beside the usual thirty (DOMAIN.md: 30 days,
 # 10 for non-payment): days stated for non-payment are not the notice a set asks for, wherever
 # they stand in the sentence.
 _NON_PAYMENT: Final = re.compile(r"non[\s-]*payment", re.I)
-_DAYS: Final = re.compile(r"(\d{1,3})\s*[- ]?\s*days?\b", re.I)
+_DAYS: Final = re.compile(rf"\b({_DAY_COUNT})\s*[- ]?\s*days?\b", re.I)
 # What separates "30 days ..." from "10 days for non-payment" in one sentence.
 _NOTICE_PARTS: Final = re.compile(r"[,;:()]|\b(?:and|except|but|or)\b", re.I)
 
@@ -312,7 +361,7 @@ def notice_days(description: str, notice: re.Match[str]) -> int:
     out: "30 days notice of cancellation, 10 days for non-payment" and "Notice of
     cancellation: 10 days for non-payment, 30 days otherwise" both give 30."""
     group = 1 if notice.group(1) else 2
-    own = int(notice.group(group))
+    own = day_count(notice.group(group))
     start = description.rfind(".", 0, notice.start()) + 1
     stop = description.find(".", notice.end())
     sentence = description[start : stop if stop >= 0 else len(description)]
@@ -324,7 +373,7 @@ def notice_days(description: str, notice: re.Match[str]) -> int:
         if part_start <= at < part_end and not _NON_PAYMENT.search(part):
             return own  # the matched days are the general notice
         if not _NON_PAYMENT.search(part):
-            others.extend(int(match.group(1)) for match in _DAYS.finditer(part))
+            others.extend(day_count(match.group(1)) for match in _DAYS.finditer(part))
         part_start = part_end
     # The matched days were for non-payment: the general notice is the other days stated, if
     # any; alone, they are what the wording gives.

@@ -310,7 +310,11 @@ def check_parties(
             if wanted in endorsement.party_keys:
                 status = PASS
                 break
-            if endorsement.source != SOURCE_ENDORSEMENT:
+            # A direct-contract blanket form (CG 20 33) reaches whom the form reaches; the
+            # certificate naming a party above the GC does not extend it.
+            if endorsement.source != SOURCE_ENDORSEMENT and not direct_only(
+                endorsement, equivalents
+            ):
                 if description is None:
                     description = entity_key(record.description_of_operations or "")
                 if _names_party(description, wanted) or (

@@ -72,3 +72,47 @@ def same_name(left: str | None, right: str | None) -> bool:
     if left is None or right is None:
         return False
     return left == right or entity_key(left) == entity_key(right)
+
+
+# A legal entity's suffix spelled out or abbreviated is the same suffix ("Limited Liability
+# Company" is what "LLC" abbreviates); a different suffix stays a different entity. Longest
+# first, so "limited liability company" is not read as "... company".
+_SUFFIX_WORDS: Final = (
+    ("limited liability company", "llc"),
+    ("limited liability partnership", "llp"),
+    ("limited partnership", "lp"),
+    ("professional corporation", "pc"),
+    ("incorporated", "inc"),
+    ("corporation", "corp"),
+    ("company", "co"),
+    ("limited", "ltd"),
+    ("l l c", "llc"),
+    ("l l p", "llp"),
+    ("l p", "lp"),
+)
+# What follows "dba" (doing business as) is a trade name beside the legal name before it.
+_TRADE_NAME: Final = (" dba ", " d b a ", " doing business as ", " trading as ")
+
+
+def legal_name_key(key: str) -> str:
+    """A folded name (entity_key) reduced to its legal entity: the trade name after "dba" left
+    out and the entity suffix at its end abbreviated, so that "Meridian Construction Group
+    Limited Liability Company dba Meridian Builders" and "Meridian Construction Group LLC" have
+    one key, while "... LLC" and "... Inc." keep two."""
+    for marker in _TRADE_NAME:
+        at = key.find(marker)
+        if at > 0:
+            key = key[:at]
+    for long, short in _SUFFIX_WORDS:
+        if key.endswith(" " + long):
+            return key[: -len(long)] + short
+    return key
+
+
+def same_legal_name(left: str | None, right: str | None) -> bool:
+    """same_name, and failing it the same legal entity by legal_name_key."""
+    if left is None or right is None:
+        return False
+    if same_name(left, right):
+        return True
+    return legal_name_key(entity_key(left)) == legal_name_key(entity_key(right))

@@ -24,7 +24,7 @@ from backend.verification.endorsements import (
     required_parties,
     resolved_form,
 )
-from backend.verification.entity_keys import entity_key, same_name
+from backend.verification.entity_keys import entity_key, legal_name_key, same_legal_name
 from backend.verification.plan_run import Run, lookup
 from backend.verification.record import AI_COMPLETED, AI_ONGOING, PRIMARY_NONCONTRIBUTORY
 
@@ -75,6 +75,9 @@ class RecordPlan:
         self.holder_name: Final = holder
         # The set's own names are folded once, with the plan; the record's on every verification.
         self.holder_key: Final = None if holder is None else entity_key(holder)
+        self.holder_legal_key: Final = (
+            None if self.holder_key is None else legal_name_key(self.holder_key)
+        )
         ai = requirements.additional_insured
         set_parties: dict[str, str] = {}
         for party in ai.parties:
@@ -126,12 +129,16 @@ def run_holder(plan: RecordPlan, run: Run) -> None:
     evidence = lookup(record.evidence, "certificate_holder_name")
     holder = plan.holder_name
     if holder is not None:
-        same = found is not None and (found == holder or entity_key(found) == plan.holder_key)
+        same = found is not None and (
+            found == holder
+            or entity_key(found) == plan.holder_key
+            or legal_name_key(entity_key(found)) == plan.holder_legal_key
+        )
         run.checks.append(plan.holder.make(PASS if same else FAIL, None, holder, found, evidence))
         return
     holder = run.context.certificate_holder
     if holder is not None:
-        outcome = PASS if same_name(holder, found) else FAIL
+        outcome = PASS if same_legal_name(holder, found) else FAIL
         run.checks.append(plan.holder.make(outcome, None, holder, found, evidence))
 
 
