@@ -352,8 +352,8 @@ class ProjectRepository:
     ) -> Sequence[Row[*tuple[Any, ...]]]:
         """The dashboard's plain columns of every active engagement in scope: engagement id,
         project id, number, name, sub id, sub name, contract label (trade), parent engagement,
-        status, expiry, pay hold, work stopped, phase. One query of plain columns keeps the page
-        fast."""
+        status, expiry, pay hold, work stopped, phase, last day of the completed-operations
+        phase. One query of plain columns keeps the page fast."""
         sub = aliased(Organisation)
         query = (
             select(
@@ -370,6 +370,7 @@ class ProjectRepository:
                 Engagement.pay_hold,
                 Engagement.work_stopped,
                 Engagement.phase,
+                Engagement.completed_operations_until,
             )
             .join(Project, Project.id == Engagement.project_id)
             .join(sub, sub.id == Engagement.sub_org_id)

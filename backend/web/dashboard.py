@@ -19,6 +19,7 @@ from backend.errors import BadInput
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
+from backend.verification.plan import COMPLETED_OPERATIONS
 from backend.web.common import COLOUR_OF_STATUS, STATUS_LABEL
 
 SORT_KEYS: Final = ("project", "sub", "status", "expires")
@@ -51,6 +52,12 @@ class PortfolioRow:
     pay_hold: bool
     work_stopped: bool
     phase: str = "ongoing"
+    # The last day completed-operations cover is asked for (None: the set asks for none).
+    asked_until: date | None = None
+
+    @property
+    def in_completed_operations(self) -> bool:
+        return self.phase == COMPLETED_OPERATIONS
 
     @property
     def colour(self) -> str:
@@ -156,6 +163,7 @@ async def portfolio(
                 pay_hold=r[10],
                 work_stopped=r[11],
                 phase=r[12],
+                asked_until=r[13],
             )
         )
     return sort_rows(rows, chosen.sort, chosen.descending)
@@ -190,13 +198,60 @@ _WORK_STOPPED = ' <span class="flag">Work stopped</span>'
 _COMPLETED_OPERATIONS = ' <span class="flag">Completed operations</span>'
 
 
+def split_by_phase(rows: list[PortfolioRow]) -> tuple[list[PortfolioRow], list[PortfolioRow]]:
+    """(engagements of the work, and finished ones; engagements in their completed-operations
+    phase), each in the order given. The dashboard shows the second apart: after close-out
+    only general liability with completed-operations AI and the products-completed operations
+    aggregate is asked, renewal after renewal, until the phase's last day."""
+    work: list[PortfolioRow] = []
+    after: list[PortfolioRow] = []
+    for row in rows:
+        (after if row.in_completed_operations else work).append(row)
+    return work, after
+
+
+_PHASE_ROW = (
+    '<tr data-status="{status}" data-phase="completed_operations"><td><a '
+    'href="/projects/{project_id}">{project_number}</a> {project_name}</td><td><a '
+    'href="/engagements/{engagement_id}">{sub_name}</a></td><td>{trade}</td><td><span '
+    'class="badge c-{colour}">{label}</span>{flags}</td><td class="num">{days}</td>'
+    "<td>{expires}</td><td>{until}</td></tr>\n"
+)
+
+
+def phase_rows_html(rows: list[PortfolioRow]) -> Markup:
+    """The completed-operations table body: what the engagement asks, the general liability's
+    expiry (the engagement's, in this phase) and until when it is asked."""
+    parts = []
+    for r in rows:
+        flags = (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else "")
+        parts.append(
+            _PHASE_ROW.format(
+                status=escape(r.status),
+                project_id=r.project_id,
+                project_number=escape(r.project_number),
+                project_name=escape(r.project_name),
+                engagement_id=r.engagement_id,
+                sub_name=escape(r.sub_name),
+                trade=escape(r.trade),
+                colour=r.colour,
+                label=escape(r.label),
+                flags=flags,
+                days=r.days_text,
+                expires=r.expires_text,
+                until=r.asked_until.isoformat() if r.asked_until else "not known",
+            )
+        )
+    return Markup("".join(parts))  # noqa: S704 - built from escaped values above
+
+
 def rows_html(rows: list[PortfolioRow]) -> Markup:
     """The table body. The dashboard is the busiest page and a template loop over hundreds of
     rows costs several times this; every value is escaped here exactly as Jinja would."""
     parts = []
     for r in rows:
         flags = (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else "")
-        if r.phase == "completed_operations":
+        if r.in_completed_operations:
             flags += _COMPLETED_OPERATIONS
         parts.append(
             _ROW.format(

@@ -23,6 +23,7 @@ from backend.network.invitations import PROJECT_KINDS, InvitationService, Issued
 from backend.projects import requirement_sets
 from backend.projects.schemas import EngagementRow, ProjectInput
 from backend.projects.service import ProjectService, TradeMapping
+from backend.projects.sweep import COMPLETED_OPERATIONS_ASK
 from backend.requirements.model import TIERS
 from backend.requirements.templates import TIER_TRADES
 from backend.web.common import fragment, is_htmx, page, require_gc
@@ -30,10 +31,12 @@ from backend.web.dashboard import (
     WINDOWS,
     PortfolioFilter,
     csv_filename,
+    phase_rows_html,
     portfolio,
     portfolio_csv,
     row_extras,
     rows_html,
+    split_by_phase,
     status_counts,
 )
 from backend.web.forms import read_form, required_date, text, whole_number
@@ -65,9 +68,14 @@ async def dashboard_context(
 ) -> dict[str, Any]:
     today = date.today()
     rows = await portfolio(db, actor, today, chosen)
+    # Engagements in their completed-operations phase are shown apart, below the work's.
+    work_rows, phase_rows = split_by_phase(rows)
     return {
-        "rows": rows,
-        "rows_html": rows_html(rows),
+        "rows": work_rows,
+        "rows_html": rows_html(work_rows),
+        "phase_rows": phase_rows,
+        "phase_rows_html": phase_rows_html(phase_rows),
+        "completed_operations_ask": COMPLETED_OPERATIONS_ASK,
         "counts": status_counts(rows),
         "chosen": chosen,
         "projects": await projects.projects(actor),

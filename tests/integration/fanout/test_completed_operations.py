@@ -185,3 +185,90 @@ async def test_close_out_starts_the_completed_operations_phase_and_the_sweep_fol
         Verdict.engagement_id == engagement.id, Verdict.revision_id == renewed_id
     )
     assert (await db.execute(judged)).first() is None
+
+
+async def test_each_renewal_in_the_phase_is_judged_for_completed_operations_and_shown_apart(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    """Issue 14 Must 6: in the completed-operations phase each general liability renewal must
+    still show the products-completed operations aggregate (and completed-operations AI): a
+    renewal short of it turns the engagement non-compliant, the next one that shows it brings
+    it back, and the engagement's expiry follows the renewal; the sweep's notices ask for it.
+    The GC's dashboard lists these engagements in a section of their own."""
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    project = await make_project(db, gc)
+    project.start_date = TODAY - timedelta(days=400)
+    project.end_date = PROJECT_END
+    project.closeout_days = CLOSEOUT_DAYS
+    await db.flush()
+    engagement = await engage_on_project(db, gc, sub, project=project)
+    engagement_id = engagement.id
+    revision = await _record(db, settings, sub)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, BEFORE_CLOSEOUT)
+    await run_sweep(db, TODAY)
+    engagement = await db.get(Engagement, engagement_id, populate_existing=True)
+    assert engagement is not None and engagement.phase == "completed_operations"
+
+    # The dashboard, every phase: the engagement sits in the completed-operations section with
+    # the day it is asked until, not in the table of the work.
+    await sign_in(client, gc.emails["gc_admin"])
+    page = await client.get("/dashboard", headers=HTML)
+    assert page.status_code == 200
+    work_table, _, phase_section = page.text.partition("Completed operations after close-out")
+    assert phase_section, "no completed-operations section on the dashboard"
+    assert str(engagement_id) not in work_table
+    assert str(engagement_id) in phase_section
+    assert engagement.completed_operations_until is not None
+    assert engagement.completed_operations_until.isoformat() in phase_section
+
+    # The GL renewal, judged the day after the old term ends (still inside the phase): its
+    # products-completed operations aggregate is short and nothing else makes it up.
+    renewal_day = GL_ENDS + timedelta(days=1)
+    gl_renewal = next(t for t in terms(GL_ENDS, number_suffix="2") if t.line == "general_liability")
+    short = msgspec.structs.replace(
+        gl_renewal,
+        limits={**gl_renewal.limits, "products_completed_operations_aggregate": 1_000_000},
+    )
+    store = make_store(settings)
+    renewed = await confirm(db, store, sub, RecordChange(kind="renewal", terms=[short]))
+    await run_fan_out(session_factory, (await event_of(db, renewed.id)).id, renewal_day)
+    verdict = (
+        await db.execute(
+            select(Verdict).where(
+                Verdict.engagement_id == engagement_id, Verdict.revision_id == renewed.id
+            )
+        )
+    ).scalar_one()
+    assert verdict.phase == "completed_operations" and verdict.status == "non_compliant"
+    failed = {c["code"] for c in verdict.checks if c["outcome"] == "fail"}
+    assert failed == {"GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN"}, failed
+    assert any(c["code"] == "AI_COMPLETED" for c in verdict.checks)
+
+    # The broker sends the corrected renewal: compliant again, expiring with the new term.
+    corrected = await confirm(db, store, sub, RecordChange(kind="renewal", terms=[gl_renewal]))
+    await run_fan_out(session_factory, (await event_of(db, corrected.id)).id, renewal_day)
+    engagement = await db.get(Engagement, engagement_id, populate_existing=True)
+    assert engagement is not None
+    assert engagement.phase == "completed_operations"
+    assert engagement.status == "compliant", engagement.status
+    assert engagement.expires_on == gl_renewal.expiration
+
+    # Thirty days before that renewal ends, the sweep asks for the next one with its
+    # completed-operations endorsement.
+    assert gl_renewal.expiration is not None
+    reminder = await run_sweep(db, gl_renewal.expiration - timedelta(days=30))
+    assert reminder.notices > 0
+    asked = (
+        (
+            await db.execute(
+                select(Notice).where(
+                    Notice.engagement_id == engagement_id, Notice.kind.like("co-expiry:30d:%")
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert asked and "completed-operations endorsement" in asked[0].body
+    assert "CG 20 37" in asked[0].body

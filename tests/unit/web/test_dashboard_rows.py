@@ -15,9 +15,11 @@ from backend.web.dashboard import (
     PortfolioFilter,
     PortfolioRow,
     csv_filename,
+    phase_rows_html,
     portfolio_csv,
     rows_html,
     sort_rows,
+    split_by_phase,
     status_counts,
 )
 
@@ -109,3 +111,23 @@ def test_row_html_escapes_every_value_and_keeps_the_status_word() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
     assert 'data-status="non_compliant"' in html
     assert '<span class="badge c-red">Non-compliant</span>' in html
+
+
+def test_engagements_in_completed_operations_are_listed_apart_with_their_last_day() -> None:
+    work = row("Work & Co", "compliant", 40)
+    done = row("Finished", "compliant", 40)
+    after = row("<Closed> LLC", "non_compliant", 12)
+    done = PortfolioRow(**{**_fields(done), "phase": "finished"})
+    after = PortfolioRow(
+        **{**_fields(after), "phase": "completed_operations", "asked_until": date(2029, 3, 1)}
+    )
+    kept, apart = split_by_phase([work, after, done])
+    assert kept == [work, done] and apart == [after]
+    html = str(phase_rows_html(apart))
+    assert "&lt;Closed&gt; LLC" in html and "<Closed>" not in html
+    assert "2029-03-01" in html and 'data-phase="completed_operations"' in html
+    assert "2029-03-01" not in str(rows_html(kept))
+
+
+def _fields(portfolio_row: PortfolioRow) -> dict[str, object]:
+    return {name: getattr(portfolio_row, name) for name in PortfolioRow.__slots__}
