@@ -6,9 +6,10 @@ Payloads are thin: ids and a link to the API resource; a receiver reads the rest
 API with its own token, so a payload never carries more than its endpoint's owner may read.
 
 Who hears what: events about an engagement go to its GC; `deficiency.*` also to the sub (it
-has to act); `revision.confirmed` to the sub and every GC engaging it; `document.read` to the
-sub that uploaded the document. An organisation without an enabled endpoint or an integration
-gets no outbox row at all, so a fan-out over many engagements costs nothing extra for it.
+has to act); `revision.confirmed` and `document.read` to the sub and every GC engaging it
+(which may read the sub's record and documents through the API). An organisation without an
+enabled endpoint or an integration gets no outbox row at all, so a fan-out over many
+engagements costs nothing extra for it.
 """
 
 from __future__ import annotations
@@ -213,12 +214,18 @@ async def revision_confirmed(session: AsyncSession, revision: RecordRevision) ->
 
 
 async def documents_read(session: AsyncSession, documents: Iterable[Document]) -> int:
+    """Each read document, to its sub and to every GC engaging that sub (a GC may read an
+    engaged sub's documents through the API, as it hears of its confirmed revisions)."""
     documents = list(documents)
-    heard = await listening(session, {d.sub_org_id for d in documents})
+    audiences: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for sub_org_id in {d.sub_org_id for d in documents}:
+        engaged = await EventAudienceRepository(session).gcs_engaging(sub_org_id)
+        audiences[sub_org_id] = {sub_org_id, *engaged}
+    heard = await listening(session, set().union(*audiences.values()))
     rows = [
         event_row(
             "document.read",
-            [d.sub_org_id],
+            sorted(audiences[d.sub_org_id] & heard),
             {
                 "document_id": str(d.id),
                 "sub_org_id": str(d.sub_org_id),
@@ -227,6 +234,6 @@ async def documents_read(session: AsyncSession, documents: Iterable[Document]) -
             d.sub_org_id,
         )
         for d in documents
-        if d.sub_org_id in heard
+        if audiences[d.sub_org_id] & heard
     ]
     return await _write(session, rows)

@@ -1,7 +1,8 @@
 """Saving what the reader made of some bytes (records.service.record_read, the read job's last
 step): every copy of those bytes still pending, in any sub's record, gets the result; a copy
 already read keeps its own (perhaps reviewed) result; a sub listening for integration events
-hears document.read for its own copy, and a sub not listening hears nothing."""
+hears document.read for its own copy, so does a listening GC engaging the sub (it may read the
+document through the API), and neither a sub nor a GC not concerned hears anything."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from backend.db.models import Document, OutboxEvent, Person
 from backend.db.models.webhook_endpoint import WebhookEndpoint
 from backend.notify.webhooks import INTEGRATION_EVENT
 from backend.records.service import record_read
-from tests.integration.factories import Org, make_org
+from tests.integration.factories import Org, engage, make_org
 
 
 async def _person(db: AsyncSession, org: Org, role: str) -> uuid.UUID:
@@ -48,16 +49,20 @@ async def test_a_read_reaches_every_pending_copy_and_only_listeners_hear_of_it(
         )
         db.add(copy)
         copies[sub.id] = copy
-    db.add(
-        WebhookEndpoint(
-            id=uuid.uuid4(),
-            organisation_id=listening.id,
-            created_by_id=await _person(db, listening, "sub_admin"),
-            url="https://hooks.listening.example/coi",
-            event_types=[],
-            secret_encrypted=b"not-a-real-secret",
+    # A GC engaging the quiet sub listens; another listening GC engages nobody here.
+    engaging, stranger = [await make_org(db, "general_contractor") for _ in range(2)]
+    await engage(db, engaging, quiet)
+    for org, role in ((listening, "sub_admin"), (engaging, "gc_admin"), (stranger, "gc_admin")):
+        db.add(
+            WebhookEndpoint(
+                id=uuid.uuid4(),
+                organisation_id=org.id,
+                created_by_id=await _person(db, org, role),
+                url="https://hooks.listening.example/coi",
+                event_types=[],
+                secret_encrypted=b"not-a-real-secret",
+            )
         )
-    )
     await db.flush()
 
     result = {"insured": {"name": "Made-up Framing LLC"}}
@@ -79,5 +84,7 @@ async def test_a_read_reaches_every_pending_copy_and_only_listeners_hear_of_it(
         if event["type"] == "document.read"
         and event["data"]["document_id"] in {str(copy.id) for copy in copies.values()}
     ]
-    assert [event["data"]["document_id"] for event in heard] == [str(copies[listening.id].id)]
-    assert heard[0]["organisations"] == [str(listening.id)]
+    assert {event["data"]["document_id"]: event["organisations"] for event in heard} == {
+        str(copies[listening.id].id): [str(listening.id)],
+        str(copies[quiet.id].id): [str(engaging.id)],
+    }
