@@ -24,7 +24,7 @@ from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.notify.repository import WebhookRepository
-from backend.notify.safe_http import check_url
+from backend.notify.safe_http import check_destination
 from backend.notify.webhooks import EVENT_TYPES
 from backend.notify.webhooks_delivery import new_secret
 from backend.stored_secrets import decrypt, encrypt
@@ -36,10 +36,21 @@ MAX_ENDPOINTS: Final = 20
 DEFAULT_OVERLAP: Final = timedelta(hours=24)
 MAX_OVERLAP: Final = timedelta(days=7)
 MAX_PAGE: Final = 200
+# The description column's size: a label for people, not a document.
+MAX_DESCRIPTION: Final = 300
 
 
 def _manage(actor: Actor) -> None:
     require(actor, "tokens.manage")
+
+
+def clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise BadInput(
+            f"A description has at most {MAX_DESCRIPTION} characters.", field="description"
+        )
+    return description
 
 
 def clean_event_types(event_types: Sequence[str]) -> list[str]:
@@ -82,7 +93,8 @@ async def create_endpoint(
     event_types: Sequence[str] = (),
 ) -> CreatedEndpoint:
     _manage(actor)
-    url = check_url(url, settings.webhooks_allow_private)
+    url = await check_destination(url, settings.webhooks_allow_private)
+    description = clean_description(description)
     types = clean_event_types(event_types)
     count = await WebhookRepository(session, actor.organisation_id).endpoint_count()
     if count >= MAX_ENDPOINTS:
@@ -93,7 +105,7 @@ async def create_endpoint(
         organisation_id=actor.organisation_id,
         created_by_id=actor.person_id,
         url=url,
-        description=description.strip()[:300],
+        description=description,
         event_types=types,
         secret_encrypted=encrypt(settings, secret),
         enabled=True,
@@ -119,9 +131,9 @@ async def update_endpoint(
 ) -> WebhookEndpoint:
     endpoint = await endpoint_of(session, actor, endpoint_id)
     if url is not None:
-        endpoint.url = check_url(url, settings.webhooks_allow_private)
+        endpoint.url = await check_destination(url, settings.webhooks_allow_private)
     if description is not None:
-        endpoint.description = description.strip()[:300]
+        endpoint.description = clean_description(description)
     if event_types is not None:
         endpoint.event_types = clean_event_types(event_types)
     if enabled is not None and enabled != endpoint.enabled:

@@ -25,6 +25,10 @@ from backend.network.actor import Actor
 from backend.stored_secrets import decrypt, encrypt
 
 HOOK_TOKEN_BYTES: Final = 32
+# Procore's ids are kept in bigint columns.
+MAX_PROCORE_ID: Final = 2**63 - 1
+# Procore's client ids and secrets are 64 characters; room for other issuers' longer ones.
+MAX_CREDENTIAL: Final = 500
 
 
 def manage(actor: Actor) -> None:
@@ -94,10 +98,15 @@ def _store_token(settings: Settings, connection: ProcoreConnection, token: Token
 
 
 def check_credentials(company_id: int, client_id: str, client_secret: str) -> None:
-    if company_id <= 0:
+    """Refused before anything is sent to Procore."""
+    if not 0 < company_id <= MAX_PROCORE_ID:
         raise BadInput("Give your Procore company id (a positive number).", field="company_id")
     if not client_id.strip() or not client_secret.strip():
         raise BadInput("Give the app's client id and secret.", field="client_id")
+    if len(client_id) > MAX_CREDENTIAL or len(client_secret) > MAX_CREDENTIAL:
+        raise BadInput(
+            f"A client id or secret has at most {MAX_CREDENTIAL} characters.", field="client_id"
+        )
 
 
 def authorize_url(settings: Settings, client_id: str, redirect_uri: str, state: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -31,8 +31,11 @@ from backend.integrations.procore.connection import (
     manage,
     revoke,
 )
-from backend.integrations.procore.inbound import ProcoreEvent
+from backend.integrations.procore.inbound import EVENT_TYPES, ProcoreEvent
 from backend.network.actor import Actor
+
+# A Procore event is a few hundred bytes of ids; a body far larger is not one.
+MAX_HOOK_BODY_BYTES: Final = 64 * 1024
 
 
 class ConnectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -224,7 +227,7 @@ class ProcoreController(Controller):
             for row in rows
         ]
 
-    @post("/hooks/{connection_id:uuid}", status_code=202)
+    @post("/hooks/{connection_id:uuid}", status_code=202, request_max_body_size=MAX_HOOK_BODY_BYTES)
     async def hook(
         self, request: Request[Any, Any, Any], db: AsyncSession, connection_id: uuid.UUID
     ) -> Response[dict[str, str]]:
@@ -240,14 +243,20 @@ class ProcoreController(Controller):
             raise BadInput(f"Not a Procore event: {exc}") from exc
         if connection.company_id != event.company_id and event.company_id is not None:
             raise NotFound("This hook is for another company.")
+        if event.event_type not in EVENT_TYPES:
+            raise BadInput(f"event_type must be one of {', '.join(EVENT_TYPES)}.")
+        # Only what names the resource goes on: the rest of the body is never used.
+        hint = {
+            "company_id": event.company_id,
+            "project_id": event.project_id,
+            "event_type": event.event_type,
+            "resource_name": event.resource_name,
+            "resource_id": event.resource_id,
+        }
         return Response(
             {"queued": "re-read"},
             status_code=202,
             background=BackgroundTask(
-                enqueue,
-                request.app.state.redis,
-                "procore_hook",
-                str(connection.id),
-                msgspec.to_builtins(event),
+                enqueue, request.app.state.redis, "procore_hook", str(connection.id), hint
             ),
         )

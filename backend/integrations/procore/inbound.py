@@ -7,7 +7,7 @@ what Procore says now, never on the event's body. The nightly reconciliation cov
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +19,10 @@ from backend.integrations.procore.repository import ProcoreRepository
 from backend.integrations.procore.writeback import digest
 
 EVENT_TYPES: Final = ("create", "update", "delete")
+# Procore's resource names are a few words ("Work Order Contracts"); longer is not one.
+MAX_RESOURCE_NAME: Final = 100
+# Procore's ids are positive and we keep them in bigint columns: anything else is not an id.
+ProcoreId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 # What we send, as Procore shows it back (it answers the insurer as `insurance_provider`).
 SENT_FIELDS: Final = (
     "origin_id",
@@ -39,11 +43,11 @@ class ProcoreEvent(msgspec.Struct, kw_only=True):
     """The documented body; fields we do not use are accepted and ignored."""
 
     api_version: str | None = None
-    company_id: int | None = None
-    project_id: int | None = None
+    company_id: ProcoreId | None = None
+    project_id: ProcoreId | None = None
     event_type: str
-    resource_name: str
-    resource_id: int
+    resource_name: Annotated[str, msgspec.Meta(max_length=MAX_RESOURCE_NAME)]
+    resource_id: ProcoreId
     timestamp: str | None = None
     user_id: int | None = None
     id: int | None = None

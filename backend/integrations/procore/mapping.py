@@ -22,7 +22,12 @@ from backend.db.models import (
 )
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreError
-from backend.integrations.procore.connection import active_connection, manage, open_client
+from backend.integrations.procore.connection import (
+    MAX_PROCORE_ID,
+    active_connection,
+    manage,
+    open_client,
+)
 from backend.integrations.procore.repository import LinkRepository
 from backend.network.actor import Actor
 
@@ -148,7 +153,7 @@ async def link_project(
     project = await links.own_project(project_id)
     if project is None:
         raise NotFound("No such project in your organisation.")
-    if procore_project_id <= 0:
+    if not 0 < procore_project_id <= MAX_PROCORE_ID:
         raise BadInput("Give the Procore project id.", field="procore_project_id")
     connection = await active_connection(session, actor.organisation_id)
     if connection is None:

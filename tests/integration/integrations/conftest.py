@@ -32,7 +32,7 @@ class Receiver:
     def secrets(self, *secrets: str) -> None:
         httpx.post(f"{self.base}/_control/secrets", json={"secrets": list(secrets)})
 
-    def script(self, *answers: tuple[int, str | None]) -> None:
+    def script(self, *answers: tuple[int, str | None] | tuple[int, str | None, str]) -> None:
         httpx.post(f"{self.base}/_control/script", json={"answers": [list(a) for a in answers]})
 
     def log(self) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ receiver would, and keeps a log the test reads back.
 
 Control routes (the test's, not part of any webhook contract):
 - POST /_control/secrets {"secrets": [...]}: the keys a delivery is checked against, each alone;
-- POST /_control/script {"answers": [[status, retry_after or null], ...]}: answers to give, in
-  order, before verifying again (a verified delivery is answered 204, a forged one 401);
+- POST /_control/script {"answers": [[status, retry_after or null, location?], ...]}: answers
+  to give, in order, before verifying again (a verified delivery is answered 204, a forged one
+  401); a location is sent as the answer's Location header (a redirect);
 - GET /_control/log: every delivery received, with which secrets verified it.
 """
 
@@ -85,15 +86,14 @@ class Handler(BaseHTTPRequestHandler):
             "answered": 0,
         }
         if scripted is not None:
-            status, retry_after = scripted
+            status, retry_after = scripted[0], scripted[1]
+            extra = {"retry-after": str(retry_after)} if retry_after is not None else {}
+            if len(scripted) > 2 and scripted[2]:
+                extra["location"] = str(scripted[2])
             entry["answered"] = status
             with State.lock:
                 State.log.append(entry)
-            self._answer(
-                status,
-                {"scripted": True},
-                {"retry-after": str(retry_after)} if retry_after is not None else None,
-            )
+            self._answer(status, {"scripted": True}, extra)
             return
         entry["answered"] = 204 if verified else 401
         with State.lock:

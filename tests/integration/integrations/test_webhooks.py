@@ -5,6 +5,8 @@ persistent failure and the address guard are each checked against that receiver.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +20,7 @@ from backend.db.models import Notice, OutboxEvent
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
+from backend.notify.safe_http import is_public
 from backend.notify.webhooks import INTEGRATION_EVENT
 from backend.notify.webhooks_delivery import MAX_ATTEMPTS, attempt_many, dispatch
 from tests.integration.factories import engage, make_org, sign_in
@@ -252,13 +255,30 @@ async def test_private_addresses_refused_without_the_development_setting(
             "/api/v1/webhooks/endpoints", json={"url": url}, headers=headers
         )
         assert refused.status_code == 422, (url, refused.text)
-    # A name that resolves to loopback passes the form check but is refused at delivery.
+    # A name that resolves to a private address now (this machine's own name) is refused
+    # when saved ...
+    own_name = socket.gethostname()
+    addresses = {info[4][0] for info in socket.getaddrinfo(own_name, 443)}
+    if all(not is_public(ipaddress.ip_address(a)) for a in addresses):
+        refused = await client.post(
+            "/api/v1/webhooks/endpoints", json={"url": f"https://{own_name}/x"}, headers=headers
+        )
+        assert refused.status_code == 422 and "resolves to one" in refused.text, refused.text
+    named = f"https://localhost:{receiver.port}/hook"
+    refused = await client.post("/api/v1/webhooks/endpoints", json={"url": named}, headers=headers)
+    assert refused.status_code == 422 and "private addresses" in refused.text, refused.text
+    # ... and one that came to resolve there after it was saved (DNS changed) is refused at
+    # every delivery.
     created = await client.post(
-        "/api/v1/webhooks/endpoints",
-        json={"url": f"https://localhost:{receiver.port}/hook"},
-        headers=headers,
+        "/api/v1/webhooks/endpoints", json={"url": "https://hooks.example.com/in"}, headers=headers
     )
     assert created.status_code == 201, created.text
+    await db.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == uuid.UUID(created.json()["endpoint"]["id"]))
+        .values(url=named)
+    )
+    await db.commit()
     await client.post(
         f"/api/v1/engagements/{engagement.id}/decisions",
         json={"kind": "pay_hold", "reason": "x"},
