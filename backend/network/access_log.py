@@ -87,9 +87,14 @@ def email_shown_to(event: AccessEvent, organisation_id: uuid.UUID) -> str:
     another organisation's person is left out (the event names that organisation by id). A
     GC that engaged a sub found by network search never typed its admin's address, and the
     trail must not hand it over; an address outside the network is the one the viewer typed."""
-    if event.subject_org_id is None or event.subject_org_id == organisation_id:
-        return event.email
-    return ""
+    if event.subject_org_id not in (None, organisation_id):
+        return ""
+    if event.event == INVITATION_ACCEPTED and event.actor_org_id not in (None, organisation_id):
+        # An acceptance is about the issuer's invitation but made by the invited company's
+        # member, at that member's address: the issuer may not have typed it (network search
+        # addressed it to the sub's administrator), so it is that company's to give.
+        return ""
+    return event.email
 
 
 async def events_about(

@@ -72,3 +72,31 @@ async def test_the_access_trail_does_not_show_a_found_subs_admin_address(
     trail = await client.get("/api/v1/access-events")
     assert trail.status_code == 200
     assert address not in trail.text
+
+
+async def test_the_access_trail_does_not_show_it_once_the_sub_accepted(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """The sub accepts the invitation; the acceptance is in the GC's trail too (about the GC's
+    invitation), and it named the address the invitation went to: the sub admin's, which the
+    GC never typed. The GC's own typed address stays shown."""
+    address, _ = await _engage_from_search(client, db)
+    invitation = await db.scalar(
+        select(Invitation).where(Invitation.email == address, Invitation.accepted_at.is_(None))
+    )
+    assert invitation is not None
+    gc_cookies = dict(client.cookies)
+    client.cookies.clear()
+    sub_csrf = await sign_in(client, address)
+    accepted = await client.post(
+        f"/project-invitations/{invitation.id}/accept", data={"_csrf": sub_csrf}
+    )
+    assert accepted.status_code in (302, 303), accepted.text[:300]
+    client.cookies.clear()
+    client.cookies.update(gc_cookies)
+    trail = await client.get("/api/v1/access-events")
+    assert trail.status_code == 200, trail.text
+    events = trail.json()
+    assert "invitation.accepted" in [e["event"] for e in events]
+    assert address not in trail.text
+    assert "new.sub@typed.example" in trail.text
