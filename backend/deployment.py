@@ -17,6 +17,10 @@ from backend.config import Settings, is_loopback_host
 # production because every derived key is only as strong as this one.
 MIN_SECRET_KEY_CHARS: Final = 32
 SMTP_SECURITY_MODES: Final = ("auto", "starttls", "tls", "none")
+# The environments a process may run as. Any other name (a typo like "prod", or "staging") was
+# run as development: the /dev/mail page on (every invitation and reset link caught by a local
+# relay, to anyone) and the production checks skipped. It is refused instead.
+ENVIRONMENTS: Final = ("development", "production")
 
 
 class DeploymentError(RuntimeError):
@@ -26,6 +30,10 @@ class DeploymentError(RuntimeError):
 def configuration_problems(settings: Settings) -> list[str]:
     """Every reason this configuration must not run; production adds its own requirements."""
     problems: list[str] = []
+    if settings.environment not in ENVIRONMENTS:
+        problems.append(
+            f"COINET_ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.environment!r}"
+        )
     if settings.smtp_tls not in SMTP_SECURITY_MODES:
         problems.append(f"SMTP_TLS must be one of {', '.join(SMTP_SECURITY_MODES)}")
     elif (
@@ -41,6 +49,11 @@ def configuration_problems(settings: Settings) -> list[str]:
     if len(settings.secret_key) < MIN_SECRET_KEY_CHARS:
         problems.append(
             f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_CHARS} random characters"
+        )
+    if settings.webhooks_allow_private:
+        problems.append(
+            "WEBHOOKS_ALLOW_PRIVATE is for development: in production it would let any "
+            "customer's webhook reach this network's private addresses"
         )
     if not (settings.audit_signing_key or settings.audit_signing_key_file):
         problems.append(

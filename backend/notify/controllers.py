@@ -79,8 +79,8 @@ class NoticeController(Controller):
 
 
 def dev_mail_enabled(settings: Settings) -> bool:
-    """Only where the configured mail server is this machine's sink and not in production."""
-    if settings.environment == "production":
+    """Only in development, where the configured mail server is this machine's sink."""
+    if settings.environment != "development":
         return False
     host = settings.smtp_host.strip().lower()
     if host == "localhost":
