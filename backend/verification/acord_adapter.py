@@ -96,7 +96,7 @@ _COMPLETED_OPS: Final = re.compile(
 # CG 25 03 cited, or said in words: "per project aggregate", "aggregate applies per project".
 _PER_PROJECT: Final = re.compile(
     r"\bCG\s*25\s*03\b|per[\s-]+project\s+(?:general\s+)?aggregate"
-    r"|aggregate\s+(?:limit\s+)?applies\s+per[\s-]+project",
+    r"|aggregate\s+(?:limits?\s+)?appl(?:y|ies)\s+(?:on\s+a\s+)?per[\s-]+project",
     re.I,
 )
 # "Does not follow form", "non-follow form", "not following form", "stand-alone umbrella": said
@@ -110,6 +110,13 @@ _NOT_FOLLOWS_FORM: Final = re.compile(
 _ANY_AUTO: Final = re.compile(r"\bany\s+auto(?:s|mobiles?)?\b|\bsymbol\s*(?:#\s*)?1\b", re.I)
 _BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
 _DESCRIPTION_POINTER: Final = "/description_of_operations"
+# The description says its remarks continue elsewhere: "see attached", "ACORD 101" (the
+# additional remarks schedule), "see page 2", "continued on attached schedule".
+_REMARKS_ELSEWHERE: Final = re.compile(
+    r"\bsee\s+(?:the\s+)?attach|\bACORD\s*101\b|additional\s+remarks\s+schedule"
+    r"|\bsee\s+(?:page|pg\.?)\s*\d|\bcontinued\s+on\b",
+    re.I,
+)
 
 
 class AcordRecordError(ValueError):
@@ -171,6 +178,7 @@ def record_from_acord_json(
         certificate_holder_name=holder_name,
         description_of_operations=description,
         unreadable_lines=tuple(unreadable),
+        remarks_attached=bool(description and _REMARKS_ELSEWHERE.search(description)),
         evidence={
             "certificate_holder_name": evidence.at("/certificate_holder/name"),
             "description_of_operations": evidence.at(_DESCRIPTION_POINTER),

@@ -205,7 +205,8 @@ def waiver_lines(description: str) -> tuple[str, ...] | None:
     return tuple(line for line, pattern in _LINE_WORDS if pattern.search(sentence))
 
 
-FOLLOWS_FORM_WORDING: Final = re.compile(r"follow(?:s|ing)?\s+form", re.I)
+# "Follows form", "following form", and the adjective "follow-form umbrella".
+FOLLOWS_FORM_WORDING: Final = re.compile(r"follow(?:s|ing)?[\s-]+form", re.I)
 # The underlying lines a follow-form sentence may name ("follows form over GL and auto").
 _UNDERLYING_WORDS: Final = (
     (GENERAL_LIABILITY, re.compile(r"\bgeneral\s+liability\b|\bG\.?L\b|\bCGL\b", re.I)),

@@ -96,10 +96,15 @@ def endorsement_outcome(
     if line is not None and line in record.unreadable_lines:
         # The line is on the document but its dates were not read: not judged as missing.
         return UNKNOWN, UNREADABLE_LINE, None
+    if record.remarks_attached:
+        return UNKNOWN, REMARKS_ATTACHED, None
     return FAIL, None, None
 
 
 UNREADABLE_LINE: Final = "line shown, dates unreadable"
+# The certificate's remarks continue on an attachment that was not read: what it does not show
+# may be there, so it is asked for, not called missing.
+REMARKS_ATTACHED: Final = "remarks continue on an attachment not read"
 # The kinds an endorsement can be filed under and still grant additional-insured status by its
 # form (CG 20 10 11 85 filed as ongoing also covers completed operations).
 _AI_FILED_KINDS: Final = (AI_ONGOING, AI_COMPLETED, OTHER)
@@ -203,7 +208,11 @@ def additional_insured_presence(
         )
         # The form and schedule can only be judged on the endorsement itself.
         return None if on_file_demanded else claimed
-    out.append(spec.make(FAIL, line, True, _ongoing_only(record, kind, line, day), None))
+    ongoing_only = _ongoing_only(record, kind, line, day)
+    if ongoing_only is None and record.remarks_attached:
+        out.append(spec.make(UNKNOWN, line, True, REMARKS_ATTACHED, None))
+        return None
+    out.append(spec.make(FAIL, line, True, ongoing_only, None))
     return None
 
 
@@ -405,6 +414,8 @@ def check_notice(
         outcome = UNKNOWN
         evidence = claimed[0].evidence
         found = "claimed on certificate only"
+    elif record.remarks_attached:
+        outcome, evidence, found = UNKNOWN, None, REMARKS_ATTACHED
     else:
         outcome, evidence, found = FAIL, None, None
     out.append(spec.make(outcome, None, days_required, found, evidence))

@@ -22,6 +22,11 @@ from backend.verification.outcomes import FAIL, PASS, UNKNOWN, WAIVED
 
 _CLAIM_ONLY: Final = "claimed on certificate only"
 _UNREADABLE_LINE: Final = "line shown, dates unreadable"
+_REMARKS_ATTACHED: Final = "remarks continue on an attachment not read"
+_ATTACHMENT_ASK: Final = (
+    " The certificate's remarks continue on an attachment (such as ACORD 101) that was not "
+    "read: send it with the certificate, or ask your broker for it."
+)
 _EL_ON_WC_POLICY: Final = "employer's liability limits on the WC policy, no stop-gap endorsement"
 
 
@@ -253,6 +258,8 @@ def _endorsement_sentence(subject: str) -> Callable[[Check], str]:
                 f"{subject} cannot be judged: the line is on the certificate but its policy "
                 "dates could not be read."
             )
+        if check.found == _REMARKS_ATTACHED:
+            return f"{subject} is not shown on the certificate's page.{_ATTACHMENT_ASK}"
         if isinstance(check.found, str):
             return (
                 f"{subject} is required; the record has {check.found}, which covers ongoing "
@@ -333,6 +340,8 @@ def _notice(check: Check) -> str:
             f"Notice of cancellation is claimed on the certificate, but no endorsement is on "
             f"file; {required} is required."
         )
+    if check.found == _REMARKS_ATTACHED:
+        return f"Notice of cancellation is not shown; {required} is required.{_ATTACHMENT_ASK}"
     if check.outcome == UNKNOWN:
         return f"The notice-of-cancellation endorsement does not state its days; {required}."
     if check.found is None:
@@ -613,6 +622,12 @@ def _stop_gap(check: Check, label: str) -> str:
         return (
             f"Stop-gap employer's liability for the project's state, {state}, is claimed on the "
             "certificate, but the endorsement on the general liability policy is not on file."
+        )
+    if check.found == _REMARKS_ATTACHED:
+        return (
+            f"The project's state, {state}, is monopolistic: employer's liability there comes "
+            "from a stop-gap endorsement on the general liability policy, not shown on the "
+            f"certificate's page.{_ATTACHMENT_ASK}"
         )
     if check.found == _EL_ON_WC_POLICY:
         return (

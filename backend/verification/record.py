@@ -175,6 +175,9 @@ class RecordAsOf:
     `certificate_holder_name` is the holder of the certificate issued for this engagement's GC
     (a master record holds one certificate per holder). `unreadable_lines` are lines a document
     shows but whose policy dates could not be read (checked as unknown, not as absent).
+    `remarks_attached`: the certificate's description says its remarks continue on an
+    attachment ("see attached ACORD 101") that is not part of what was read, so an endorsement
+    the certificate does not show may be claimed there (checked as unknown, not as absent).
     `terms_by_line` is derived: for each
     line, (policy, term) pairs sorted by effective date, an excess policy counting as umbrella;
     `endorsements_by_kind` groups the endorsements by kind.
@@ -188,6 +191,7 @@ class RecordAsOf:
     description_of_operations: str | None = None
     unreadable_lines: tuple[str, ...] = ()
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    remarks_attached: bool = False
     terms_by_line: Mapping[str, tuple[tuple[Policy, Term], ...]] = field(
         init=False, repr=False, compare=False
     )

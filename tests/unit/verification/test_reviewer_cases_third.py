@@ -41,6 +41,7 @@ from tests.unit.verification.test_reviewer_cases import (
     WC_ROW,
     Edit,
     claims_accepted,
+    description,
     disagreement,
     holder,
     limits,
@@ -866,6 +867,44 @@ CASES: Final = (
         "The policies reach project end plus close-out: nothing more to ask during the job.",
         (COMPLIANT,),
         on=date(2027, 2, 19),
+    ),
+    # --- Remarks on an attachment; wording variants ----------------------------------------
+    MoreCase(
+        "description: see attached ACORD 101",
+        "The remarks (AI, P&NC, notice) are on an attachment that did not come with the "
+        "certificate: ask for it, do not reject for what it may hold.",
+        (INCOMPLETE,),
+        edits=(description("See attached ACORD 101 for additional remarks."),),
+        checks={
+            ("PRIMARY_NONCONTRIBUTORY", None): UNKNOWN,
+            ("NOTICE_OF_CANCELLATION", None): UNKNOWN,
+            ("AI_COMPLETED", GL): UNKNOWN,
+        },
+        words={"PRIMARY_NONCONTRIBUTORY": ("attachment",)},
+    ),
+    MoreCase(
+        "description left empty",
+        "Nothing says P&NC, completed operations or notice, and nothing points elsewhere.",
+        (NON_COMPLIANT,),
+        edits=(description(""),),
+        checks={("PRIMARY_NONCONTRIBUTORY", None): FAIL},
+    ),
+    MoreCase(
+        "follow-form umbrella, the adjective",
+        "'Follow-form umbrella' says it follows form.",
+        (COMPLIANT,),
+        edits=(swap(FOLLOW_FORM_SENTENCE, "Umbrella is follow-form."),),
+        checks={("UMB_FOLLOWS_FORM", UMB): PASS},
+    ),
+    MoreCase(
+        "aggregate limits apply per project, the box left empty",
+        "Said in words, the per-project aggregate is claimed.",
+        (COMPLIANT,),
+        edits=(
+            row(GL_ROW, aggregate_applies_per=None),
+            swap(WC_STATES_SENTENCE, f"{WC_STATES_SENTENCE} Aggregate limits apply per project."),
+        ),
+        checks={("GL_PER_PROJECT_AGGREGATE", GL): PASS},
     ),
     # --- Deductibles and retentions -----------------------------------------------------------
     MoreCase(
