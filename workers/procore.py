@@ -22,32 +22,14 @@ from backend.integrations.procore.connection import (
     hook_connection,
 )
 from backend.integrations.procore.inbound import reread
+from backend.integrations.procore.push_queue import ALL, dirty_key, queue_push
 from backend.integrations.procore.writeback import push
 from backend.notify.outbox import queued_event
 
 log = logging.getLogger("coinet.procore")
 
-PUSH_JOB: Final = "procore_push"
-# Changes gathered for this long become one push (status changes of one fan-out arrive within
-# a few seconds of each other); short enough that Procore is current "within minutes".
-GATHER_SECONDS: Final = 5
 RECONCILE_HOUR_UTC: Final = 3  # nightly, after the expiry sweep's hour
 WRITE_BACK_EVENTS: Final = frozenset({"engagement.status_changed", "deficiency.opened"})
-
-
-def dirty_key(organisation_id: str) -> str:
-    return f"coinet:procore:dirty:{organisation_id}"
-
-
-async def queue_push(redis: Any, organisation_id: str, engagement_ids: list[str]) -> None:
-    if engagement_ids:
-        await redis.sadd(dirty_key(organisation_id), *engagement_ids)
-    await redis.enqueue_job(
-        PUSH_JOB,
-        organisation_id,
-        _job_id=f"procore-push:{organisation_id}",
-        _defer_by=GATHER_SECONDS,
-    )
 
 
 async def procore_on_event(ctx: dict[str, Any], event_id: str) -> None:
@@ -80,16 +62,17 @@ async def procore_push(ctx: dict[str, Any], organisation_id: str) -> dict[str, A
         pipe.smembers(key)
         pipe.delete(key)
         members, _ = await pipe.execute()
-    ids = [uuid.UUID(m.decode() if isinstance(m, bytes) else m) for m in members]
-    if not ids:
+    names = {m.decode() if isinstance(m, bytes) else m for m in members}
+    if not names:
         return {}
+    ids = None if ALL in names else [uuid.UUID(m) for m in names]
     try:
         report = await push(
             ctx["session_factory"], ctx["settings"], uuid.UUID(organisation_id), ids
         )
     except Exception:
         # Put them back: the next push (or the nightly reconciliation) writes them.
-        await redis.sadd(key, *[str(i) for i in ids])
+        await redis.sadd(key, *names)
         raise
     return asdict(report)
 

@@ -32,6 +32,7 @@ from backend.integrations.procore.connection import (
     revoke,
 )
 from backend.integrations.procore.inbound import EVENT_TYPES, ProcoreEvent
+from backend.integrations.procore.push_queue import queue_push_all
 from backend.network.actor import Actor
 
 # A Procore event is a few hundred bytes of ids; a body far larger is not one.
@@ -100,6 +101,11 @@ async def enqueue(redis: Any, job: str, *args: Any) -> None:
         return
 
 
+def write_back_after(request: Request[Any, Any, Any], actor: Actor) -> BackgroundTask:
+    """After the response (the request's transaction committed): write what became writable."""
+    return BackgroundTask(queue_push_all, request.app.state.redis, str(actor.organisation_id))
+
+
 class ProcoreController(Controller):
     path = "/api/v1/integrations/procore"
 
@@ -142,12 +148,22 @@ class ProcoreController(Controller):
 
     @post("/vendors/{vendor_id:int}/confirm", status_code=200)
     async def confirm(
-        self, actor: Actor, db: AsyncSession, vendor_id: int, data: VendorConfirm | None = None
-    ) -> dict[str, Any]:
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        vendor_id: int,
+        data: VendorConfirm | None = None,
+    ) -> Response[dict[str, Any]]:
+        """Confirm the suggested sub (or another the GC engages); the sub's engagements on
+        linked projects are then written to Procore without waiting for a change."""
         link = await mapping.confirm_vendor(
             db, actor, vendor_id, data.sub_org_id if data is not None else None
         )
-        return {"procore_vendor_id": link.procore_vendor_id, "state": link.state}
+        return Response(
+            {"procore_vendor_id": link.procore_vendor_id, "state": link.state},
+            background=write_back_after(request, actor),
+        )
 
     @post("/vendors/{vendor_id:int}/reject", status_code=200)
     async def reject(self, actor: Actor, db: AsyncSession, vendor_id: int) -> dict[str, Any]:
@@ -163,31 +179,44 @@ class ProcoreController(Controller):
 
     @post("/projects", status_code=201)
     async def link_project(
-        self, actor: Actor, db: AsyncSession, settings: Settings, data: ProjectLinkInput
-    ) -> dict[str, Any]:
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        data: ProjectLinkInput,
+    ) -> Response[dict[str, Any]]:
+        """Link a project; its engagements with confirmed vendors are then written."""
         link = await mapping.link_project(
             db, settings, actor, data.project_id, data.procore_project_id
         )
-        return {"project_id": str(link.project_id), "procore_project_id": link.procore_project_id}
+        return Response(
+            {"project_id": str(link.project_id), "procore_project_id": link.procore_project_id},
+            status_code=201,
+            background=write_back_after(request, actor),
+        )
 
     @post("/commitments/import", status_code=200)
     async def import_commitments(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         db: AsyncSession,
         settings: Settings,
         data: CommitmentImportInput | None = None,
-    ) -> ImportReport:
+    ) -> Response[ImportReport]:
         """Read the subcontracts and purchase orders of linked Procore projects and make (or
-        update) one engagement per commitment; what was skipped says why."""
+        update) one engagement per commitment; what was skipped says why. Every contract is
+        then written to Procore (those already there and unchanged are not sent again)."""
         wanted = data or CommitmentImportInput()
-        return await import_commitments(
+        report = await import_commitments(
             db,
             settings,
             actor,
             wanted.project_id,
             check_default_trade(wanted.default_trade),
         )
+        return Response(report, background=write_back_after(request, actor))
 
     @post("/reconcile", status_code=202)
     async def reconcile(

@@ -27,7 +27,7 @@ from backend.integrations.procore.connection import (
     manage,
     revoke,
 )
-from backend.integrations.procore.controllers import enqueue, hook_url
+from backend.integrations.procore.controllers import enqueue, hook_url, write_back_after
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
 from backend.stored_secrets import decrypt, encrypt
@@ -231,7 +231,7 @@ class ProcorePagesController(Controller):
                     )
         except DomainError as exc:
             return await self._refused(db, actor, settings, exc)
-        return Redirect(path=PAGE_PATH)
+        return Redirect(path=PAGE_PATH, background=write_back_after(request, actor))
 
     @post("/projects")
     async def link_project(
@@ -248,7 +248,7 @@ class ProcorePagesController(Controller):
                 await mapping.link_project(db, settings, actor, project_id, procore_id)
         except DomainError as exc:
             return await self._refused(db, actor, settings, exc)
-        return Redirect(path=PAGE_PATH)
+        return Redirect(path=PAGE_PATH, background=write_back_after(request, actor))
 
     @post("/commitments/import")
     async def import_commitments(
@@ -267,7 +267,9 @@ class ProcorePagesController(Controller):
                 )
         except DomainError as exc:
             return await self._refused(db, actor, settings, exc)
-        return await self._page(db, actor, settings, imported=report)
+        template = await self._page(db, actor, settings, imported=report)
+        template.background = write_back_after(request, actor)
+        return template
 
     @post("/reconcile")
     async def reconcile(

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import Person, Policy, ProcoreConnection, ProcoreInsuranceSync
 from backend.integrations.procore.connection import connected_among, gcs_to_reconcile
+from backend.integrations.procore.push_queue import ALL, dirty_key
 from backend.integrations.procore.writeback import push
 from tests.integration.factories import make_org, sign_in
 from tests.integration.integrations.conftest import ProcoreServer
 from tests.integration.integrations.world import RECORD_END, a_gc, verified_engagements
-from workers.procore import dirty_key, procore_hook, procore_on_event, procore_push
+from workers.procore import procore_hook, procore_on_event, procore_push
 
 COMPANY = 77
 CLIENT_ID, CLIENT_SECRET = "svc-account", "s3cret-of-the-service-account"
@@ -219,6 +220,12 @@ async def test_status_change_and_procore_hook_reach_procore(
         headers=headers,
     )
     ctx = {"session_factory": session_factory, "settings": settings, "redis": redis}
+    # Confirming the vendor and linking the project asked for everything now writable (the
+    # engagement on the linked project) without waiting for a change.
+    assert {m.decode() for m in await redis.smembers(dirty_key(str(gc.id)))} == {ALL}
+    written = await procore_push(ctx, str(gc.id))
+    assert written["synced"] == written["considered"] > 0
+    assert {r["status"] for r in procore.stats()["insurances"]} == {"compliant"}
 
     # A rejection changes the status: its outbox event marks the engagement for writing.
     rejected = await client.post(

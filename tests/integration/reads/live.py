@@ -42,7 +42,7 @@ def _free_port() -> int:
         return port
 
 
-def _claim_redis(base_url: str) -> str:
+def claim_redis(base_url: str) -> str:
     root = base_url.rsplit("/", 1)[0]
     for number in REDIS_DATABASES:
         url = f"{root}/{number}"
@@ -57,7 +57,7 @@ def _claim_redis(base_url: str) -> str:
     raise RuntimeError("no free Redis database for a live stack")
 
 
-def _release_redis(url: str) -> None:
+def release_redis(url: str) -> None:
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
@@ -143,12 +143,15 @@ class LiveStack:
 
 
 @asynccontextmanager
-async def live_stack(tmp: Path, *, worker: bool = True) -> AsyncIterator[LiveStack]:
+async def live_stack(
+    tmp: Path, *, worker: bool = True, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[LiveStack]:
+    """`extra_env`: settings of the app and worker besides the stack's (e.g. where Procore is)."""
     base = Settings.from_env()
     name = f"coinet_live_{uuid.uuid4().hex[:10]}"
     database_url = await create_database(base.database_url, name)
     await migrate(database_url)
-    redis_url = _claim_redis(base.redis_url)
+    redis_url = claim_redis(base.redis_url)
     port = _free_port()
     logs = tmp / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -162,6 +165,7 @@ async def live_stack(tmp: Path, *, worker: bool = True) -> AsyncIterator[LiveSta
         "BASE_URL": f"http://127.0.0.1:{port}",
         "SMTP_PORT": "9",  # nothing listens there: mail stays queued, which is fine here
         "OMP_THREAD_LIMIT": "1",
+        **(extra_env or {}),
     }
     settings = Settings(
         database_url=database_url,
@@ -191,4 +195,4 @@ async def live_stack(tmp: Path, *, worker: bool = True) -> AsyncIterator[LiveSta
         stack.stop()
         await engine.dispose()
         await drop_database(base.database_url, name)
-        _release_redis(redis_url)
+        release_redis(redis_url)
