@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from backend.config import Settings
 from backend.db.models import (
@@ -35,6 +36,10 @@ from backend.network.secrets import (
 )
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Characters that separate, quote or name addresses in a header: never in one plain address.
+# "agent@broker.example,root" has one "@" and a dot after it, yet a To header holding it names
+# two recipients, the second at the mail server's own domain.
+ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
 SIGN_IN_REFUSED = "That e-mail and password do not match an account."
 CODE_REFUSED = "Enter the current 6-digit code from your authenticator app."
 # Long enough to reach one's mailbox, short enough that an old message is no key.
@@ -43,7 +48,11 @@ RESET_LINK_LIFETIME = timedelta(hours=1)
 
 def normalise_email(email: str) -> str:
     cleaned = email.strip().lower()
-    if not EMAIL_PATTERN.match(cleaned) or len(cleaned) > 320:
+    if (
+        not EMAIL_PATTERN.match(cleaned)
+        or len(cleaned) > 320
+        or any(c in ADDRESS_LIST_CHARS for c in cleaned)
+    ):
         raise BadInput("Enter a valid e-mail address.", field="email")
     return cleaned
 

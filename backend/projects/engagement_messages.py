@@ -16,7 +16,7 @@ from backend.db.models import Engagement, EngagementMessage
 from backend.errors import BadInput, Forbidden
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
-from backend.network.service import EMAIL_PATTERN
+from backend.network.service import ADDRESS_LIST_CHARS, EMAIL_PATTERN
 from backend.notify.service import (
     GC_NOTICE_ROLES,
     SUB_NOTICE_ROLES,
@@ -32,8 +32,6 @@ from backend.projects.service import ProjectService
 
 # An address a person typed: enough to refuse a slip, the mail server judges the rest.
 MAX_EMAIL_CHARS: Final = 254
-# Characters that separate, quote or name addresses in a header: never in one plain address.
-ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
 # Longest message with a dispute, an answer or a forward: a few paragraphs, not a file.
 MAX_MESSAGE_CHARS: Final = 4000
 # A check code names one check of the engine (CHECKS.md): short; more is not a code.
