@@ -419,7 +419,11 @@ def _description_claims(
                 source=SOURCE_CERTIFICATE,
                 form_number=f"CG 20 {number}",
                 edition=edition,
-                blanket=True if number in ("33", "38") else _blanket_sentence(description, match),
+                blanket=(
+                    True
+                    if number in ("33", "38")
+                    else _blanket_sentence(description, match, blanket)
+                ),
                 evidence=where,
             )
         )
@@ -458,15 +462,21 @@ def _description_claims(
     return claims
 
 
-def _blanket_sentence(description: str, match: re.Match[str]) -> bool | None:
-    """Whether the sentence citing a scheduled form calls it blanket ("blanket AI per CG 20 10
+def _blanket_sentence(
+    description: str, match: re.Match[str], described_blanket: bool | None
+) -> bool | None:
+    """Whether a scheduled form cited in the description is blanket ("blanket AI per CG 20 10
     and CG 20 37 where required by written contract": a schedule reading "any party the written
-    contract requires"). "Blanket" in another sentence, about another form, does not make this
-    one blanket: CG 20 37 naming the GC alone beside a blanket CG 20 38 covers the GC alone."""
+    contract requires"). A sentence making its own additional-insured statement decides for the
+    forms it cites: "the GC is additional insured for completed operations per CG 20 37" beside
+    a blanket CG 20 38 covers the GC alone. A bare list of forms ("Forms: CG 20 10 04 13,
+    CG 20 37 04 13") takes the description's word (`described_blanket`)."""
     start = description.rfind(".", 0, match.start()) + 1
     stop = description.find(".", match.end())
     sentence = description[start : stop if stop >= 0 else None]
-    return True if _BLANKET.search(sentence) else None
+    if _BLANKET.search(sentence):
+        return True
+    return None if mentions_additional_insured(sentence) else described_blanket
 
 
 def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> list[Endorsement]:

@@ -249,6 +249,11 @@ _RECORD_CHECKS: Final = {
         True,
         WARNING,
     ),
+    "WOS_BOX_VS_DESCRIPTION": (
+        "The SUBR WVD box of a line agrees with the description's waiver of subrogation",
+        True,
+        WARNING,
+    ),
 }
 
 

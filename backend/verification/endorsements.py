@@ -22,6 +22,7 @@ from backend.requirements.endorsement_forms import DIRECT, form_info, grants
 from backend.requirements.model import FormEdition, normalise_carrier_form
 from backend.requirements.vocabulary import GENERAL_LIABILITY
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
+from backend.verification.description import waiver_lines
 from backend.verification.entity_keys import entity_key, entity_keys
 from backend.verification.plan_run import lookup
 from backend.verification.record import (
@@ -30,6 +31,7 @@ from backend.verification.record import (
     NOTICE_OF_CANCELLATION,
     OTHER,
     SOURCE_ENDORSEMENT,
+    WAIVER_OF_SUBROGATION,
     Endorsement,
     Evidence,
     RecordAsOf,
@@ -480,6 +482,43 @@ def check_red_flags(
     out.append(
         to_be_named_spec.make(outcome, None, "every party named", to_be_named, named_evidence)
     )
+
+
+def check_waiver_box_vs_description(
+    out: list[Check],
+    spec: CheckSpec,
+    record: RecordAsOf,
+    lines: tuple[str, ...],
+    day: date,
+) -> None:
+    """The description says the waiver of subrogation applies to a line whose SUBR WVD box was
+    read and is not marked: the certificate contradicts itself, and only the endorsement
+    settles it (the description's claim still stands where the set accepts claims). One check
+    per such line the set asks a waiver on; none when every box is marked or unread (the usual
+    case costs one look at each line's newest term)."""
+    description = record.description_of_operations
+    if not description:
+        return
+    unmarked: list[str] = []
+    for line in lines:
+        pairs = lookup(record.terms_by_line, line)
+        if pairs and pairs[-1][1].subrogation_waived_flag is False:
+            unmarked.append(line)
+    if not unmarked:
+        return
+    claimed = waiver_lines(description)
+    if not claimed:
+        return
+    evidence = lookup(record.evidence, "description_of_operations")
+    for line in unmarked:
+        if line not in claimed:
+            continue
+        on_file = any(
+            endorsement.on_file and endorsement.in_effect(day) and line in endorsement.lines
+            for endorsement in lookup(record.endorsements_by_kind, WAIVER_OF_SUBROGATION) or ()
+        )
+        outcome = PASS if on_file else FAIL
+        out.append(spec.make(outcome, line, "box marked", "box not marked", evidence))
 
 
 _AI_WORDS: Final = "additional insured"

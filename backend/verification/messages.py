@@ -81,6 +81,9 @@ _ASK: Final[dict[str, str]] = {
     "CERTIFICATE_HOLDER_NAME": "Ask your broker to reissue the certificate to the exact name.",
     "AI_BOX_VS_DESCRIPTION": "Ask your broker for the additional insured endorsement, or a "
     "corrected certificate.",
+    "WOS_BOX_VS_DESCRIPTION": "Ask your broker for the waiver of subrogation endorsement (CG 24 "
+    "04 on general liability, CA 04 44 on auto, WC 00 03 13 on workers' compensation), or a "
+    "corrected certificate.",
     "WC_OWNERS_COVERED": "Ask your broker to include owners and officers, or ask the general "
     "contractor for a waiver (sole proprietors).",
     "WC_STOP_GAP_EL": "Ask your broker for a stop-gap employer's liability endorsement on the "
@@ -373,6 +376,19 @@ def _box_vs_description(check: Check) -> str:
     )
 
 
+def _waiver_box_vs_description(check: Check) -> str:
+    label = LINE_LABEL.get(check.line or "", "The line")
+    if check.outcome == PASS:
+        return (
+            f"{label}: the waiver of subrogation endorsement is on file, whatever the SUBR WVD "
+            "box shows."
+        )
+    return (
+        f"The description says the waiver of subrogation applies to {label.lower()}, but that "
+        "line's SUBR WVD box is not marked; the certificate contradicts itself."
+    )
+
+
 def _to_be_named(check: Check) -> str:
     if check.found is None:
         return "No party is left to be named."
@@ -401,6 +417,7 @@ _RECORD_SENTENCES: Final[dict[str, Callable[[Check], str]]] = {
     "RED_FLAG_CONDITIONAL_WORDING": _conditional,
     "RED_FLAG_TO_BE_NAMED": _to_be_named,
     "AI_BOX_VS_DESCRIPTION": _box_vs_description,
+    "WOS_BOX_VS_DESCRIPTION": _waiver_box_vs_description,
     "GL_PER_PROJECT_AGGREGATE": _endorsement_sentence(
         "General liability per-project aggregate (CG 25 03)"
     ),

@@ -18,6 +18,7 @@ from backend.verification.endorsements import (
     check_notice,
     check_parties,
     check_red_flags,
+    check_waiver_box_vs_description,
     direct_only,
     endorsement_outcome,
     form_accepted,
@@ -110,6 +111,12 @@ class RecordPlan:
             for line in ai.lines
         ]
         self.box_vs_description: Final = SPECS["AI_BOX_VS_DESCRIPTION"] if ai.required else None
+        # The lines the set asks a waiver of subrogation on, whose SUBR WVD box is compared with
+        # the description.
+        self.waiver_lines: Final = tuple(
+            line.line for line in requirements.lines if line.waiver_of_subrogation
+        )
+        self.waiver_box: Final = SPECS["WOS_BOX_VS_DESCRIPTION"]
         self.on_file: Final = requirements.endorsements_on_file
         self.primary_noncontributory: Final = (
             SPECS["PRIMARY_NONCONTRIBUTORY"] if requirements.primary_noncontributory else None
@@ -149,6 +156,10 @@ def run_endorsements(plan: RecordPlan, run: Run) -> None:
     box_spec = plan.box_vs_description
     if box_spec is not None:
         check_box_vs_description(out, box_spec, run.record, run.coverage_day)
+    if plan.waiver_lines:
+        check_waiver_box_vs_description(
+            out, plan.waiver_box, run.record, plan.waiver_lines, run.coverage_day
+        )
     record = run.record
     spec = plan.primary_noncontributory
     if spec is not None:

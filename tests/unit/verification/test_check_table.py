@@ -290,6 +290,21 @@ _case(
         f.context(),
     ),
 )
+_case(
+    "WOS_BOX_VS_DESCRIPTION",
+    AUTO,
+    lambda: (
+        dataclasses.replace(
+            f.drop_endorsements(
+                f.replace_term(f.compliant_record(), AUTO, subrogation_waived_flag=False),
+                WAIVER_OF_SUBROGATION,
+            ),
+            description_of_operations="Waiver of subrogation applies to GL and auto.",
+        ),
+        f.requirements(),
+        f.context(),
+    ),
+)
 _case("RECORD_PRESENT", None, lambda: (None, f.requirements(), f.context()), UNKNOWN)
 _case("CERTIFICATE_HOLDER_NAME", None, _setup(certificate_holder="Meridian Construction"))
 for _kind, _code in ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED")):
@@ -411,6 +426,7 @@ _ABSENT_IN_BASELINE = {
     "WC_NO_GAP",
     "UMB_WAIVER_OF_SUBROGATION",
     "AI_BOX_VS_DESCRIPTION",
+    "WOS_BOX_VS_DESCRIPTION",
 }
 
 

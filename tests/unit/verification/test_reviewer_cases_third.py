@@ -205,6 +205,20 @@ CASES: Final = (
         checks={("AI_COMPLETED_PARTIES", GL): FAIL, ("AI_ONGOING_PARTIES", GL): PASS},
     ),
     MoreCase(
+        "blanket AI said in one sentence, the forms listed in the next",
+        "'Blanket additional insured applies. Forms: CG 20 10 04 13, CG 20 37 04 13' is one "
+        "statement: the listed forms are the blanket endorsements.",
+        (COMPLIANT,),
+        edits=(
+            swap(
+                AI_SENTENCE,
+                "Blanket additional insured applies, ongoing and completed operations. Forms: "
+                "CG 20 10 04 13, CG 20 37 04 13",
+            ),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED_PARTIES", GL): PASS},
+    ),
+    MoreCase(
         "blanket CG 20 33 for ongoing, owner required",
         "CG 20 33 covers parties the sub contracts with directly: the owner above the GC is "
         "not reached.",
@@ -602,13 +616,18 @@ CASES: Final = (
     ),
     MoreCase(
         "waiver of subrogation abbreviated WOS, auto box empty",
-        "Brokers write 'WOS': a waiver of subrogation on the lines it names.",
+        "Brokers write 'WOS': a waiver of subrogation on the lines it names. The auto row's "
+        "empty SUBR WVD box contradicts it: a warning that asks for the endorsement.",
         (COMPLIANT,),
         edits=(
             row(AUTO_ROW, subrogation_waived=False),
             swap(WAIVER_SENTENCE, "WOS applies to GL, Auto and WC."),
         ),
-        checks={("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS},
+        checks={
+            ("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS,
+            ("WOS_BOX_VS_DESCRIPTION", AUTO): FAIL,
+        },
+        words={"WOS_BOX_VS_DESCRIPTION": ("SUBR WVD", "endorsement")},
     ),
     # --- Claims-made ---------------------------------------------------------------------------
     MoreCase(
