@@ -498,6 +498,19 @@ class NetworkRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def live_resets_of(self, person_id: uuid.UUID, now: datetime) -> int:
+        """How many of the person's reset links could still be used."""
+        query = (
+            select(func.count())
+            .select_from(PasswordReset)
+            .where(
+                PasswordReset.person_id == person_id,
+                PasswordReset.used_at.is_(None),
+                PasswordReset.expires_at > now,
+            )
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
     async def forget_resets_of(self, person_id: uuid.UUID, now: datetime) -> None:
         """Other links still in someone's mailbox stop working once a password was set."""
         await self.session.execute(

@@ -44,6 +44,11 @@ SIGN_IN_REFUSED = "That e-mail and password do not match an account."
 CODE_REFUSED = "Enter the current 6-digit code from your authenticator app."
 # Long enough to reach one's mailbox, short enough that an old message is no key.
 RESET_LINK_LIFETIME = timedelta(hours=1)
+# Reset links of one account alive at once: the owner asking again after a lost or slow mail
+# needs one or two more; past this the request sends nothing (its answer is the same), so
+# nobody makes the product mail one person without end. The owner holds the links already
+# sent; once one is used or they expire (RESET_LINK_LIFETIME), new ones are sent again.
+MAX_LIVE_RESET_LINKS: Final = 3
 
 
 def normalise_email(email: str) -> str:
@@ -424,10 +429,13 @@ class AuthService:
     # --- Password reset ------------------------------------------------------------------
 
     async def request_password_reset(self, email: str) -> tuple[Person, str] | None:
-        """A single-use link for the account using this address, or None when none does
-        (the caller answers the same either way)."""
+        """A single-use link for the account using this address, or None when none does or
+        it already has MAX_LIVE_RESET_LINKS live ones (the caller answers the same either
+        way)."""
         person = await self.repo.person_by_email(email.strip().lower())
         if person is None:
+            return None
+        if await self.repo.live_resets_of(person.id, _now()) >= MAX_LIVE_RESET_LINKS:
             return None
         token = new_token("pwr")
         self.repo.add(
