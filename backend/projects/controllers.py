@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
 from backend.network.actor import Actor
+from backend.network.invitation_mail import project_mail_after_commit
+from backend.network.invitations import InvitationService, invitation_state
 from backend.paging import DEFAULT_LIMIT, MAX_LIMIT, page_request
 from backend.projects.schemas import (
     DecisionPage,
@@ -23,13 +26,15 @@ from backend.projects.schemas import (
     EngagementPage,
     EngagementRow,
     HoldPage,
-    ProjectInput,
+    ProjectCreateInput,
+    ProjectDetail,
     ProjectPage,
-    ProjectView,
     RequirementSetPage,
+    SubInvitationInput,
+    SubInvitationView,
     WebhookDeliveryPage,
 )
-from backend.projects.service import ListingService, ProjectService, project_view
+from backend.projects.service import ListingService, ProjectService
 
 Limit = Annotated[
     int | None,
@@ -75,15 +80,54 @@ class ProjectController(Controller):
 
     @post("/projects", status_code=201)
     async def create_project(
-        self, actor: Actor, projects: ProjectService, data: ProjectInput
-    ) -> ProjectView:
-        return project_view(await projects.create_project(actor, data))
+        self, actor: Actor, projects: ProjectService, data: ProjectCreateInput
+    ) -> ProjectDetail:
+        """A project; with `trades`, each mapped to its requirements (subs are invited onto
+        a trade), in one transaction: a refused trade leaves no project."""
+        return await projects.detail(actor, await projects.create_over_api(actor, data))
 
     @get("/projects/{project_id:uuid}")
     async def get_project(
         self, actor: Actor, projects: ProjectService, project_id: uuid.UUID
-    ) -> ProjectView:
-        return project_view(await projects.project(actor, project_id))
+    ) -> ProjectDetail:
+        return await projects.detail(actor, await projects.project(actor, project_id))
+
+    @post("/projects/{project_id:uuid}/invitations", status_code=201)
+    async def invite_sub(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        settings: Settings,
+        project_id: uuid.UUID,
+        data: SubInvitationInput,
+    ) -> Response[SubInvitationView]:
+        """Invite a sub onto the project for one of its trades, as the project page does; the
+        link is e-mailed to the address after the request commits (never in the answer).
+        The engagement (one contract) exists once the sub accepts."""
+        project = await projects.project(actor, project_id)
+        issued = await InvitationService(db).invite_sub(
+            actor, project, data.email, data.trade, data.contract
+        )
+        invitation = issued.invitation
+        view = SubInvitationView(
+            id=invitation.id,
+            project_id=project.id,
+            email=invitation.email,
+            trade=invitation.trade,
+            contract_ref=invitation.contract_ref,
+            invitee_org_id=invitation.invitee_org_id,
+            state=invitation_state(invitation),
+            expires_at=invitation.expires_at,
+        )
+        return Response(
+            view,
+            status_code=201,
+            background=project_mail_after_commit(
+                request, actor, project, issued, settings.base_url
+            ),
+        )
 
     @get("/engagements")
     async def list_engagements(

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import msgspec
 
-from backend.web_security.bounds import DayCount, NameList, Text16, Text40, Text200, Text300
+from backend.web_security.bounds import (
+    MAX_LIST_ITEMS,
+    DayCount,
+    NameList,
+    Text16,
+    Text40,
+    Text80,
+    Text200,
+    Text300,
+)
 
 NextCursor = Annotated[
     str | None,
@@ -37,6 +46,31 @@ class ProjectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     flowdown_required: bool = False
 
 
+class TradeInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One trade of a new project and what it is held to: one of the GC's requirement sets,
+    or the GC's copy of a tier template (made when it has none)."""
+
+    trade: Annotated[Text80, msgspec.Meta(examples=["Electrical"])]
+    requirement_set_id: Annotated[
+        uuid.UUID | None, msgspec.Meta(examples=["5b1d7c2e-9f3a-4e8b-a1c6-0d2f4b6e8a13"])
+    ] = None
+    template: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="A tier template instead of a set: low, moderate or high.",
+            examples=["moderate"],
+        ),
+    ] = None
+
+
+class ProjectCreateInput(ProjectInput, forbid_unknown_fields=True, kw_only=True):
+    """A project and, optionally, its trades (needed before subs are invited onto it)."""
+
+    trades: Annotated[list[TradeInput], msgspec.Meta(max_length=MAX_LIST_ITEMS)] = msgspec.field(
+        default_factory=list
+    )
+
+
 class ProjectView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     number: str
@@ -48,6 +82,44 @@ class ProjectView(msgspec.Struct, kw_only=True):
     certificate_holder: str
     additional_insureds: list[str]
     flowdown_required: bool
+
+
+class ProjectTradeView(msgspec.Struct, kw_only=True):
+    trade: Annotated[str, msgspec.Meta(examples=["Electrical"])]
+    requirement_set_id: uuid.UUID
+    requirement_set_name: Annotated[str, msgspec.Meta(examples=["Electrical subs (moderate)"])]
+
+
+class ProjectDetail(ProjectView, kw_only=True):
+    """A project with the trades a sub can be invited onto and what each is held to."""
+
+    trades: list[ProjectTradeView] = msgspec.field(default_factory=list)
+
+
+class SubInvitationInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Invite a sub onto a project for one of its trades, under a contract label (blank: the
+    trade labels it). A sub already in the network accepts from its home page; a new one
+    joins from the e-mailed link. A sub may hold several contracts on one project."""
+
+    email: Annotated[Text300, msgspec.Meta(examples=["office@keystoneframing.example"])]
+    trade: Annotated[Text80, msgspec.Meta(examples=["Electrical"])]
+    contract: Annotated[Text80, msgspec.Meta(examples=["SC-014"])] = ""
+
+
+class SubInvitationView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    email: str
+    trade: str
+    contract_ref: str | None
+    invitee_org_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(description="The sub, when the address is already one of its people."),
+    ]
+    state: Annotated[
+        str, msgspec.Meta(description="sent, accepted, revoked or link_expired", examples=["sent"])
+    ]
+    expires_at: datetime
 
 
 class EngagementRow(msgspec.Struct, kw_only=True):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+import msgspec
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,8 +46,11 @@ from backend.projects.schemas import (
     EngagementRow,
     HoldPage,
     HoldRow,
+    ProjectCreateInput,
+    ProjectDetail,
     ProjectInput,
     ProjectPage,
+    ProjectTradeView,
     ProjectView,
     RequirementSetPage,
     RequirementSetRow,
@@ -176,6 +180,41 @@ class ProjectService:
     ) -> list[tuple[ProjectTrade, RequirementSet]]:
         require(actor, "project.read")
         return await self.repo.trade_requirements(actor.organisation_id, project_id)
+
+    async def detail(self, actor: Actor, project: Project) -> ProjectDetail:
+        """The project as the API shows one: with its trades and what each is held to."""
+        trades = await self.trade_requirements(actor, project.id)
+        return ProjectDetail(
+            **msgspec.structs.asdict(project_view(project)),
+            trades=[
+                ProjectTradeView(
+                    trade=trade.trade,
+                    requirement_set_id=requirement_set.id,
+                    requirement_set_name=requirement_set.name,
+                )
+                for trade, requirement_set in trades
+            ],
+        )
+
+    async def create_over_api(self, actor: Actor, data: ProjectCreateInput) -> Project:
+        """The API's project: without trades as before, or with them as the page makes it
+        (each trade names one of the GC's requirement sets or a tier template, not both)."""
+        if not data.trades:
+            return await self.create_project(actor, data)
+        rows = []
+        for row, trade in enumerate(data.trades, start=1):
+            if (trade.requirement_set_id is None) == (trade.template is None):
+                raise BadInput(
+                    "Give each trade a requirement_set_id or a template, not both.",
+                    field=f"trades[{row - 1}]",
+                )
+            choice = (
+                str(trade.requirement_set_id)
+                if trade.requirement_set_id is not None
+                else TEMPLATE_CHOICE + str(trade.template)
+            )
+            rows.append(TradeMapping(trade=trade.trade, requirements=choice))
+        return await self.create_project_with_trades(actor, data, rows)
 
     async def create_project(self, actor: Actor, data: ProjectInput) -> Project:
         require(actor, "project.write")

@@ -123,6 +123,7 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/brokers"): (TYPED_MAIL,),
     ("POST", "/api/v1/broker-invitations"): (TYPED_MAIL,),
     ("POST", "/projects/{project_id}/invitations"): (TYPED_MAIL,),
+    ("POST", "/api/v1/projects/{project_id}/invitations"): (TYPED_MAIL,),
     ("POST", "/depends/{engagement_id}/tier2"): (TYPED_MAIL,),
     # Sending an invitation again mails its address again (a fresh link): without a count,
     # one invitation resent in a loop was an unlimited stream of mail to one inbox.

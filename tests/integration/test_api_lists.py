@@ -192,5 +192,11 @@ async def test_the_openapi_schema_shows_paging_and_examples(client: AsyncClient)
         assert {"limit", "cursor"} <= names, path
     assert components["EngagementPage"]["properties"]["next_cursor"]["examples"]
     assert components["EngagementRow"]["properties"]["contract_ref"]["examples"] == ["SC-002"]
-    for request in ("ProjectInput", "DecisionInput", "CommitmentImportInput"):
+    for request in (
+        "ProjectCreateInput",
+        "TradeInput",
+        "SubInvitationInput",
+        "DecisionInput",
+        "CommitmentImportInput",
+    ):
         assert any("examples" in field for field in components[request]["properties"].values())
