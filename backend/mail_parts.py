@@ -29,7 +29,10 @@ def message_to(
         message["Reply-To"] = reply_to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=MESSAGE_ID_DOMAIN)
-    message["Subject"] = subject
+    # One line, whatever a customer typed into what the subject names (a project's name, a
+    # disputed check's code): a line break in a header raised here, and the digest run that
+    # composed the message stopped for every recipient after it.
+    message["Subject"] = " ".join(subject.split())
     message.set_content(body)
     return message
 

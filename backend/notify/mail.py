@@ -112,7 +112,9 @@ async def deliver_queued(
             now = datetime.now(UTC)
             try:
                 await send_message(settings, compose_digest(settings, person, notices))
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # ValueError: a message that cannot be composed (a header it refuses) fails for
+            # its recipient alone, like a refusal, and the run goes on to the others.
+            except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:2000]
                 report.failed_messages += 1
                 report.errors.append(error)
