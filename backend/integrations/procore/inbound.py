@@ -16,27 +16,13 @@ from backend.config import Settings
 from backend.integrations.procore.client import ProcoreError
 from backend.integrations.procore.connection import hook_connection, open_client
 from backend.integrations.procore.repository import ProcoreRepository
-from backend.integrations.procore.writeback import digest
+from backend.integrations.procore.writeback import as_sent, digest
 
 EVENT_TYPES: Final = ("create", "update", "delete")
 # Procore's resource names are a few words ("Work Order Contracts"); longer is not one.
 MAX_RESOURCE_NAME: Final = 100
 # Procore's ids are positive and we keep them in bigint columns: anything else is not an id.
 ProcoreId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
-# What we send, as Procore shows it back (it answers the insurer as `insurance_provider`).
-SENT_FIELDS: Final = (
-    "origin_id",
-    "origin_code",
-    "origin_data",
-    "insurance_type",
-    "status",
-    "info_received",
-    "notes",
-    "policy_number",
-    "effective_date",
-    "expiration_date",
-    "limit",
-)
 
 
 class ProcoreEvent(msgspec.Struct, kw_only=True):
@@ -52,16 +38,6 @@ class ProcoreEvent(msgspec.Struct, kw_only=True):
     user_id: int | None = None
     id: int | None = None
     metadata: dict[str, Any] | None = None
-
-
-def as_sent(record: dict[str, Any], vendor_id: int) -> dict[str, Any]:
-    item: dict[str, Any] = {"vendor_id": vendor_id}
-    for key in SENT_FIELDS:
-        if record.get(key) is not None:
-            item[key] = record[key]
-    if record.get("insurance_provider") is not None:
-        item["name"] = record["insurance_provider"]
-    return item
 
 
 async def reread(

@@ -5,7 +5,8 @@ Which engagements: those of the GC's linked Procore projects whose sub is a conf
 A line whose fields are unchanged since Procore last accepted them is not sent again (unless
 `force`, as reconciliation does). A batch that partly fails is retried item by item; an item
 Procore refuses because an accounting sync (Sage 300 CRE) locked a field is marked "locked" and
-reported, never retried in a loop. Our line states map onto Procore's seven statuses.
+reported, never retried in a loop: it is sent once more without the locked fields, so its
+status still reaches Procore. Our line states map onto Procore's seven statuses.
 """
 
 from __future__ import annotations
@@ -105,6 +106,32 @@ def _contract_label(engagement: Engagement) -> str:
     return f"{kind} {engagement.contract_ref} ({engagement.trade})"
 
 
+# What we send, as Procore shows it back (it answers the insurer as `insurance_provider`).
+SENT_FIELDS: Final = (
+    "origin_id",
+    "origin_code",
+    "origin_data",
+    "insurance_type",
+    "status",
+    "info_received",
+    "notes",
+    "policy_number",
+    "effective_date",
+    "expiration_date",
+    "limit",
+)
+
+
+def as_sent(record: dict[str, Any], vendor_id: int) -> dict[str, Any]:
+    item: dict[str, Any] = {"vendor_id": vendor_id}
+    for key in SENT_FIELDS:
+        if record.get(key) is not None:
+            item[key] = record[key]
+    if record.get("insurance_provider") is not None:
+        item["name"] = record["insurance_provider"]
+    return item
+
+
 def digest(item: dict[str, Any]) -> bytes:
     return hashlib.sha256(json.dumps(item, sort_keys=True).encode()).digest()
 
@@ -157,13 +184,13 @@ async def push(
         own_client = client is None
         procore = client or open_client(settings, connection)
         try:
-            outcomes = await _send(procore, items, report)
+            outcomes, partly = await _send(procore, items, report)
         finally:
             report.requests += procore.budget.requests
             report.throttled += procore.budget.throttled
             if own_client:
                 await procore.aclose()
-        await _record(session, organisation_id, items, outcomes)
+        await _record(session, organisation_id, items, outcomes, partly)
         connection.last_error = "; ".join(report.errors)[:2000]
         if force and engagement_ids is None:
             connection.last_reconciled_at = datetime.now(UTC)
@@ -172,8 +199,9 @@ async def push(
 
 async def _send(
     procore: ProcoreClient, items: list[dict[str, Any]], report: SyncReport
-) -> dict[str, tuple[str, Any]]:
-    """origin_id -> ("synced", procore id) | ("locked", errors) | ("failed", errors)."""
+) -> tuple[dict[str, tuple[str, Any]], dict[str, Any]]:
+    """origin_id -> ("synced", procore id) | ("locked", errors) | ("failed", errors), and the
+    locked items whose other fields were written (origin_id -> procore id)."""
     outcomes: dict[str, tuple[str, Any]] = {}
     retry: list[dict[str, Any]] = []
     for start in range(0, len(items), SYNC_BATCH):
@@ -196,6 +224,7 @@ async def _send(
                 outcomes[item["origin_id"]] = ("failed", {"base": [str(exc)[:300]]})
                 continue
             _sort(entities, errors, outcomes, retry, [item])
+    partly = await _send_unlocked(procore, items, outcomes, report)
     for state, _ in outcomes.values():
         if state == "failed":
             report.failed += 1
@@ -205,9 +234,42 @@ async def _send(
             report.synced += 1
     if report.locked:
         report.errors.append(
-            f"{report.locked} insurance record(s) have fields locked by an accounting sync"
+            f"{report.locked} insurance record(s) have fields locked by an accounting sync "
+            "(their status and notes are written; the locked fields are not)"
         )
-    return outcomes
+    return outcomes, partly
+
+
+async def _send_unlocked(
+    procore: ProcoreClient,
+    items: list[dict[str, Any]],
+    outcomes: dict[str, tuple[str, Any]],
+    report: SyncReport,
+) -> dict[str, Any]:
+    """Once, never in a loop: each item refused for locked fields is sent again without them,
+    so its status still reaches Procore (an accounting sync locks the policy's fields, not
+    its compliance). Returns origin_id -> (procore id, digest of the record as Procore now
+    holds it, its locked fields as they were): a Procore webhook about the record then finds
+    no drift and writes nothing again (our write's own webhook must not start another)."""
+    unlocked = [
+        {k: v for k, v in item.items() if k not in outcomes[item["origin_id"]][1]}
+        for item in items
+        if outcomes.get(item["origin_id"], ("",))[0] == "locked"
+    ]
+    written: dict[str, Any] = {}
+    for start in range(0, len(unlocked), SYNC_BATCH):
+        batch = unlocked[start : start + SYNC_BATCH]
+        try:
+            entities, _ = await procore.sync_insurances(batch)
+        except ProcoreError as exc:
+            report.errors.append(str(exc)[:300])
+            continue
+        vendors = {item["origin_id"]: item["vendor_id"] for item in batch}
+        for entity in entities:
+            origin = str(entity.get("origin_id"))
+            if origin in vendors:
+                written[origin] = (entity.get("id"), digest(as_sent(entity, vendors[origin])))
+    return written
 
 
 def _sort(
@@ -238,12 +300,18 @@ async def _record(
     organisation_id: uuid.UUID,
     items: list[dict[str, Any]],
     outcomes: dict[str, tuple[str, Any]],
+    partly: dict[str, Any],
 ) -> None:
     now = datetime.now(UTC)
     rows = []
     for item in items:
         state, detail = outcomes.get(item["origin_id"], ("failed", {"base": ["no answer"]}))
         _, engagement, line = item["origin_id"].split(":", 2)
+        # A locked item whose other fields were written keeps what Procore now holds.
+        partial = partly.get(item["origin_id"])
+        written = state == "synced" or partial is not None
+        insurance_id = detail if state == "synced" else partial[0] if partial else None
+        sent = digest(item) if state == "synced" else partial[1] if partial else None
         row: dict[str, Any] = {
             "id": uuid.uuid4(),
             "engagement_id": uuid.UUID(engagement),
@@ -253,9 +321,9 @@ async def _record(
             "status_sent": item["status"],
             "state": state,
             "last_error": "" if state == "synced" else json.dumps(detail)[:2000],
-            "synced_at": now if state == "synced" else None,
-            "sent_digest": digest(item) if state == "synced" else None,
-            "procore_insurance_id": detail if state == "synced" else None,
+            "synced_at": now if written else None,
+            "sent_digest": sent,
+            "procore_insurance_id": insurance_id,
         }
         rows.append(row)
     if not rows:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import Person, Policy, ProcoreConnection, ProcoreInsuranceSync
 from backend.integrations.procore.connection import connected_among, gcs_to_reconcile
+from backend.integrations.procore.inbound import reread
 from backend.integrations.procore.push_queue import ALL, dirty_key
 from backend.integrations.procore.writeback import push
 from tests.integration.factories import make_org, sign_in
@@ -161,7 +162,8 @@ async def test_connect_map_write_back_retry_lock_and_revoke(
     assert forced.synced == lines and forced.throttled == 1
     assert len(procore.stats()["insurances"]) == lines
 
-    # Sage 300 CRE locks the policy number: reported as locked, not retried.
+    # Sage 300 CRE locks the policy number: reported as locked, not retried; the record's
+    # other fields (its status) are sent once more without it.
     procore.control("lock", {"company_id": COMPANY, "locked": True})
     async with session_factory() as session, session.begin():
         await session.execute(
@@ -172,7 +174,7 @@ async def test_connect_map_write_back_retry_lock_and_revoke(
     before = procore.stats()["requests"]
     locked = await push(session_factory, settings, gc.id)
     assert (locked.sent, locked.locked, locked.failed) == (2, 2, 0)
-    assert procore.stats()["requests"] == before + 1
+    assert procore.stats()["requests"] == before + 2  # the batch, then the locked without it
     shown = (
         await client.get("/api/v1/integrations/procore/sync?state=locked", headers=headers)
     ).json()
@@ -182,6 +184,25 @@ async def test_connect_map_write_back_retry_lock_and_revoke(
         "locked"
         in (await client.get("/api/v1/integrations/procore/connection")).json()["last_error"]
     )
+    # A status change still reaches Procore while the policy number stays locked ...
+    rejected = await client.post(
+        f"/api/v1/engagements/{first.id}/decisions",
+        json={"kind": "reject", "reason": "wrong holder"},
+        headers=headers,
+    )
+    assert rejected.status_code == 201, rejected.text
+    moved = await push(session_factory, settings, gc.id, [first.id])
+    assert (moved.locked, moved.failed) == (1, 0) and moved.synced == moved.sent - 1
+    gl = next(r for r in procore.stats()["insurances"] if r["origin_id"] == flaky)
+    assert gl["status"] == "non_compliant" and gl["policy_number"] != "GL-RENUMBERED-9"
+    # ... and Procore's webhook about that write finds nothing to repair (no loop).
+    outcome, _, drifted = await reread(
+        session_factory,
+        settings,
+        stored.id,
+        {"event_type": "update", "resource_name": "Insurances", "resource_id": gl["id"]},
+    )
+    assert (outcome, drifted) == ("unchanged", [])
 
     revoked = await client.delete("/api/v1/integrations/procore/connection", headers=headers)
     assert revoked.json()["connected"] is False
