@@ -1,12 +1,15 @@
-"""The chase loop's pages: the GC's reminder schedule, and the landing page of a single-use
-upload link (no sign-in; the link is the only key, and it opens this one form)."""
+"""The chase loop's pages: the GC's reminder schedule, a sub forwarding its gaps to its broker
+(with a single-use upload link when that broker never registered), and the landing page of a
+single-use upload link (no sign-in; the link is the only key, and it opens this one form)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State, UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +19,9 @@ from backend.chase.reminders import reminders_sent
 from backend.chase.schedule import SCHEDULE_SETTING, Schedule, parse_schedule, schedule_of
 from backend.chase.upload_links import (
     LANDING_PATH,
+    ForwardOffer,
     check_file,
+    forward_offer,
     items_of,
     landing,
     upload_with_link,
@@ -27,9 +32,12 @@ from backend.http import check_pre_session_csrf, csrf_form
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
+from backend.notify.plain_mail import queue_plain_mail
+from backend.projects.engagement_messages import forward_to_broker
 from backend.records.store import DocumentStore
 from backend.web.common import fragment, is_htmx, page, require_gc, require_sub
 from backend.web.forms import checked, read_form, text
+from backend.web.sub_engagement import engagement_context, forward_text, sub_engagement
 
 # The token is in the page's address: no cache keeps it (the app's Referrer-Policy already
 # keeps the address from other sites, and the page links to none).
@@ -40,6 +48,27 @@ def _landing(context: dict[str, Any], status: int = 200) -> Template:
     response = csrf_form("chase/upload_link.html", {"actor": None, **context}, status)
     response.headers.update(PRIVATE_HEADERS)
     return response
+
+
+def how_to_send(offer: ForwardOffer, sub_name: str, sender_email: str) -> list[str]:
+    """The forwarded e-mail's last lines: how the broker sends the documents back."""
+    if offer.upload_url and offer.expires is not None:
+        return [
+            f"Upload the certificate or endorsement for {sub_name} here, no account needed "
+            f"(works once, until {offer.expires.date().isoformat()}):",
+            offer.upload_url,
+            f"{sub_name}'s bookkeeper reviews it before it goes into the record.",
+        ]
+    if offer.page_url:
+        return [
+            f"Sign in to the COI network to upload it for {sub_name} on this page:",
+            offer.page_url,
+        ]
+    return [f"Please send the certificate and endorsements to {sender_email}."]
+
+
+# Which confirmation the sub's page shows after a forward, by what the e-mail offered.
+FORWARDED = {"link": "forwarded-link", "page": "forwarded-page", "none": "forwarded"}
 
 
 class ChasePagesController(Controller):
@@ -182,3 +211,56 @@ class ChasePagesController(Controller):
         return _landing(
             {"sent": document.filename, "sub_name": sub_name, "dead": True, "error": None}
         )
+
+    @post("/my/engagements/{engagement_id:uuid}/forward")
+    async def forward(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        engagement_id: UUID,
+    ) -> Template | Redirect:
+        """The sub's gaps and the GC's requirements e-mailed to its broker, with the way to
+        send the documents back inside the product (ForwardOffer)."""
+        engagement = await sub_engagement(db, actor, engagement_id)
+        form = await read_form(request)
+        context = await engagement_context(db, actor, engagement)
+        try:
+            forward = forward_to_broker(actor, text(form, "email"), text(form, "note"))
+        except DomainError as exc:
+            return await page(
+                db,
+                actor,
+                "sub/engagement.html",
+                status_code=exc.status_code,
+                error=exc,
+                done="",
+                values=form,
+                **context,
+            )
+        project, gc, sub = context["project"], context["gc"], context["sub"]
+        where = f"{gc.legal_name}, {project.number} {project.name}"
+        offer = await forward_offer(
+            db,
+            engagement.sub_org_id,
+            engagement.id,
+            forward.to,
+            (where, [gap.message for gap in context["gaps"]]),
+            settings.base_url,
+            datetime.now(UTC),
+        )
+        sender = actor.email or ""
+        subject, body = forward_text(
+            context,
+            forward.note,
+            actor.full_name or sender,
+            how_to_send(offer, sub.legal_name, sender),
+        )
+        way = "link" if offer.upload_url else "page" if offer.page_url else "none"
+        redirect = Redirect(path=f"/my/engagements/{engagement_id}?done={FORWARDED[way]}")
+        # Queued after the request's transaction commits: the link's hash is stored first.
+        redirect.background = BackgroundTask(
+            queue_plain_mail, request.app.state.redis, forward.to, subject, body, sender
+        )
+        return redirect

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -183,6 +183,26 @@ async def unaccepted_broker_invitations(
         .order_by(Invitation.issuer_org_id, Invitation.email, Invitation.created_at.desc())
     )
     return [(r[0], r[1], r[2]) for r in (await session.execute(query)).all()]
+
+
+async def broker_registered(
+    session: AsyncSession, sub_org_id: uuid.UUID, email: str, now: datetime
+) -> bool:
+    """Whether this address accepted a broker invitation of the sub that the sub did not
+    withdraw and whose access period runs: its holder signs in and acts on the sub's pages."""
+    query = (
+        select(Invitation.id)
+        .where(
+            Invitation.issuer_org_id == sub_org_id,
+            Invitation.kind == "broker_access",
+            func.lower(Invitation.email) == email.strip().lower(),
+            Invitation.accepted_at.is_not(None),
+            Invitation.revoked_at.is_(None),
+            _within_granted_period(now),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none() is not None
 
 
 async def live_upload_link(

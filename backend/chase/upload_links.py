@@ -1,13 +1,13 @@
 """Single-use upload links for a broker the sub invited who never registered.
 
-A reminder to such a broker carries, per sub, a link that lets exactly one file into that
-sub's record and nothing else: no page of the record, no document, no engagement opens with
-it, and it opens no session. Only the token's SHA-256 is stored. The link dies when it is used
-(claimed in the same transaction that stores the document), when it expires, and when the sub
-withdraws the broker invitation it was sent under. The file takes the path of every other
-upload: stored content-addressed, a `Document` row waiting for the reader and the outbox
-event that queues its read, so it reaches the sub's review queue like any other; the sub is
-told by a notice.
+A reminder to such a broker, and the sub's forward of its gaps to that broker, carries per
+sub a link that lets exactly one file into that sub's record and nothing else: no page of the
+record, no document, no engagement opens with it, and it opens no session. Only the token's
+SHA-256 is stored. The link dies when it is used (claimed in the same transaction that stores
+the document), when it expires, and when the sub withdraws the broker invitation it was sent
+under. The file takes the path of every other upload: stored content-addressed, a `Document`
+row waiting for the reader and the outbox event that queues its read, so it reaches the sub's
+review queue like any other; the sub is told by a notice.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.chase.repository import (
+    broker_registered,
     live_upload_link,
     set_link_document,
     unaccepted_broker_invitations,
@@ -52,7 +53,7 @@ PDF_HEADER_WINDOW: Final = 1024
 # One message refuses every dead link alike, so the answer tells a guesser nothing.
 DEAD_LINK: Final = (
     "This upload link cannot be used: it was used already, it expired, or the company "
-    "withdrew it. The next reminder brings a new one."
+    "withdrew it. Ask the company for a new one: its next reminder or forward brings one."
 )
 
 
@@ -107,18 +108,7 @@ async def upload_link_mails(
     for sub_id, brokers in pending.items():
         listed = [{"where": where, "items": what} for where, what in items.get(sub_id, [])]
         for broker in brokers:
-            token = new_token(TOKEN_PREFIX)
-            session.add(
-                UploadLink(
-                    id=uuid.uuid4(),
-                    token_hash=token_digest(token),
-                    sub_org_id=sub_id,
-                    invitation_id=broker.invitation_id,
-                    email=broker.email,
-                    items=listed,
-                    expires_at=expires,
-                )
-            )
+            token = _mint(session, broker, listed, expires)
             lines = [f"{sub_names.get(sub_id, 'Your client')} needs from you:"]
             for entry in listed:
                 lines.append(f"{entry['where']}")
@@ -146,6 +136,64 @@ async def upload_link_mails(
         )
         mails.append(LinkMail(address, subject, body))
     return mails
+
+
+def _mint(
+    session: AsyncSession, broker: PendingBroker, listed: list[dict[str, Any]], expires: datetime
+) -> str:
+    """A new link for this broker invitation; only its hash is stored. Returns the token."""
+    token = new_token(TOKEN_PREFIX)
+    session.add(
+        UploadLink(
+            id=uuid.uuid4(),
+            token_hash=token_digest(token),
+            sub_org_id=broker.sub_org_id,
+            invitation_id=broker.invitation_id,
+            email=broker.email,
+            items=listed,
+            expires_at=expires,
+        )
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class ForwardOffer:
+    """How the broker a sub forwards its gaps to can act on them inside the product, so that
+    nobody has to write back: a single-use upload link (`upload_url`, until `expires`) when
+    the address holds the sub's broker invitation and never registered; the engagement's page
+    (`page_url`) when it accepted one and signs in; neither for an address the sub never
+    invited (the sub is told to invite it)."""
+
+    upload_url: str = ""
+    expires: datetime | None = None
+    page_url: str = ""
+
+
+async def forward_offer(
+    session: AsyncSession,
+    sub_org_id: uuid.UUID,
+    engagement_id: uuid.UUID,
+    email: str,
+    items: tuple[str, list[str]],
+    base_url: str,
+    now: datetime,
+) -> ForwardOffer:
+    """What the forwarded e-mail to `email` offers: see ForwardOffer. `items` is (where,
+    the gaps' words), shown again on the link's landing page. Call in the transaction that
+    commits before the e-mail is queued (the link's hash must be stored first)."""
+    base = base_url.rstrip("/")
+    if await broker_registered(session, sub_org_id, email, now):
+        return ForwardOffer(page_url=f"{base}/my/engagements/{engagement_id}")
+    pending = (await pending_brokers(session, {sub_org_id}, now)).get(sub_org_id, [])
+    for broker in pending:
+        if broker.email.strip().lower() == email.strip().lower():
+            expires = now + timedelta(days=LINK_DAYS)
+            where, what = items
+            token = _mint(session, broker, [{"where": where, "items": what}], expires)
+            await session.flush()
+            return ForwardOffer(upload_url=f"{base}{LANDING_PATH}?token={token}", expires=expires)
+    return ForwardOffer()
 
 
 def _token_hash(token: str) -> bytes | None:
@@ -243,7 +291,7 @@ def _clean_name(filename: str) -> str:
 
 async def _tell_sub(session: AsyncSession, link: UploadLink, document: Document) -> None:
     people = await members_with_roles(session, {link.sub_org_id}, SUB_NOTICE_ROLES)
-    subject = f"{link.email} sent a document through a reminder link: review it"
+    subject = f"{link.email} sent a document through an upload link: review it"
     body = (
         f"{document.filename} arrived through the upload link e-mailed to {link.email}. "
         "It is being read; check and confirm it before it goes into your record."

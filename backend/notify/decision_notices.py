@@ -12,6 +12,16 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.notify.service import notify_sub_and_brokers, sub_engagement_link
+from backend.requirements.vocabulary import LINE_CODE_PREFIX
+from backend.verification.checks import CATALOGUE
+
+# The line a check code's prefix names, in the words a sub reads ("UMB_..." is the umbrella).
+LINE_WORDS: Final = {
+    "general_liability": "General liability",
+    "auto_liability": "Auto liability",
+    "umbrella": "Umbrella",
+    "workers_compensation": "Workers' compensation",
+}
 
 # What each decision says to the sub, as "<GC> <verb> <project>".
 DECISION_VERBS: Final = {
@@ -54,6 +64,21 @@ class DecisionFacts:
     reasons: tuple[str, ...] = ()
 
 
+def check_in_words(code: str) -> str:
+    """A check code as a sub reads it: the requirement in words, with the line it is on, and
+    the code after it for anyone comparing with the GC's page ("Umbrella: each occurrence
+    limit at least the minimum (UMB_EACH_OCCURRENCE_MIN)"). An unknown code stays as it is."""
+    info = CATALOGUE.get(code)
+    if info is None:
+        return code
+    words = info.requirement
+    for line, prefix in LINE_CODE_PREFIX.items():
+        if code.startswith(f"{prefix}_"):
+            words = f"{LINE_WORDS.get(line, line)}: {words[:1].lower()}{words[1:]}"
+            break
+    return f"{words} ({code})"
+
+
 def decision_text(facts: DecisionFacts) -> tuple[str, str]:
     """(subject, body) of the notice."""
     verb = DECISION_VERBS.get(facts.kind, f"decided ({facts.kind}) on")
@@ -61,7 +86,7 @@ def decision_text(facts: DecisionFacts) -> tuple[str, str]:
     lines: list[str] = []
     if facts.kind == "waive" and facts.check_code:
         until = f" until {facts.expires_on.isoformat()}" if facts.expires_on else ""
-        lines.append(f"Waived: {facts.check_code}{until}.")
+        lines.append(f"Waived: {check_in_words(facts.check_code)}{until}.")
     if facts.reason:
         lines.append(f"Reason: {facts.reason}")
     extra = [r for r in facts.reasons if r and r != facts.reason]

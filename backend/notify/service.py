@@ -3,7 +3,8 @@
 Who hears what after a verification:
 - a GC's contract admins (gc_admin, gc_contract_admin), when an engagement's status changes;
 - the sub's people (sub_admin, sub_bookkeeper) and every broker with an active invitation from
-  the sub, when the verdict leaves the sub deficient (a deficiency request listing what to fix);
+  the sub, when the verdict leaves the sub deficient (a deficiency request listing what to fix),
+  and when a deficient engagement's verdict meets the requirements again (deficiency cleared);
 - the tier-1 sub's people, when a tier-2 engagement under it is deficient, or when the project
   demands flow-down and the tier-1 engagement has no tier-2 engagement yet (flow-down request).
 Notices are written in the caller's transaction, so they exist exactly when the verdict does.
@@ -27,6 +28,10 @@ from backend.notify.verdict_change import VerdictChange
 GC_NOTICE_ROLES: Final = ("gc_admin", "gc_contract_admin")
 SUB_NOTICE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
 DEFICIENT_STATUSES: Final = frozenset({"non_compliant", "incomplete", "expired"})
+# A verdict that meets every requirement (expiring: met, with an end date inside the GC's
+# window). An engagement moving from deficient to one of these has its deficiency cleared.
+MET_STATUSES: Final = frozenset({"compliant", "expiring"})
+CLEARED_KIND: Final = "deficiency_cleared"
 STATUS_WORDS: Final = {
     "pending": "pending review",
     "compliant": "compliant",
@@ -317,6 +322,12 @@ async def fan_out_notices(
                             link="/depends",
                         )
                     )
+        if change.previous_status in DEFICIENT_STATUSES and change.status in MET_STATUSES:
+            drafts.extend(
+                _cleared_drafts(
+                    change, where, revision_text, folded, revision_number, sub_people, brokers
+                )
+            )
         if change.engagement_id in lacking_tier2:
             subject = f"Flow-down: {where} requires your tier-2 subs' certificates"
             body = (
@@ -337,6 +348,62 @@ async def fan_out_notices(
                     )
                 )
     return await add_notices(session, drafts)
+
+
+def _cleared_drafts(
+    change: VerdictChange,
+    where: str,
+    revision_text: str,
+    folded: bool,
+    revision_number: int | None,
+    sub_people: dict[uuid.UUID, list[uuid.UUID]],
+    brokers: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]],
+) -> list[NoticeDraft]:
+    """The sub's people and its brokers told that a deficiency they were asked to fix is
+    cleared: the loop that began with the deficiency notice ends with this one (one per
+    revision per person, as the deficiency notice was)."""
+    moved = f"{STATUS_WORDS[change.previous_status]} -> {STATUS_WORDS[change.status]}"
+    until = f" until {change.expires_on.isoformat()}" if change.expires_on else ""
+    section = (
+        f"{change.gc_name}, {where}: {moved}. Your record now meets {change.gc_name}'s "
+        f"requirements{until}; nothing more is needed.\nSee it: "
+        + sub_engagement_link(change.engagement_id)
+    )
+    if folded:
+        subject = f"Deficiency cleared by your record {revision_text}"
+        body = section
+    else:
+        subject = f"Deficiency cleared for {change.gc_name}, {where}"
+        body = f"Your {revision_text} was checked.\n{section}"
+    key = f"cleared:{change.sub_org_id}:{revision_number}" if folded else ""
+    link = sub_engagement_link(change.engagement_id)
+    drafts = [
+        NoticeDraft(
+            person,
+            change.sub_org_id,
+            change.engagement_id,
+            CLEARED_KIND,
+            subject,
+            body,
+            link=link,
+            change_key=key,
+        )
+        for person in sub_people.get(change.sub_org_id, [])
+    ]
+    drafts.extend(
+        NoticeDraft(
+            person,
+            broker_org,
+            change.engagement_id,
+            CLEARED_KIND,
+            f"{change.sub_name}: {subject}",
+            body,
+            link=link,
+            change_key=key,
+        )
+        for person, broker_org in brokers.get(change.sub_org_id, [])
+    )
+    return drafts
 
 
 def sub_engagement_link(engagement_id: uuid.UUID) -> str:

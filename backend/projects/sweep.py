@@ -52,6 +52,7 @@ from backend.notify.service import (
     add_notices,
     kinds_noticed,
     members_with_roles,
+    sub_engagement_link,
 )
 from backend.notify.verdict_change import VerdictChange
 from backend.projects.engine_input import alert_thresholds, load_record_rows
@@ -161,13 +162,17 @@ async def run_sweep(session: AsyncSession, today: date) -> SweepReport:
             days_left = (engagement.expires_on - today).days
             subject = f"{sub_row.legal_name} on {where}: insurance expires in {days_left} days"
             body = f"Coverage ends {ends}. Please upload the renewal certificate before then."
-        recipients = [(p, sub_row.id) for p in sub_people.get(sub_row.id, [])]
-        recipients += brokers.get(sub_row.id, [])
+        # Each notice leads to where its reader acts: the sub and its brokers to the
+        # engagement's page with the upload, the GC to its own page of the engagement.
+        fix = sub_engagement_link(engagement.id)
+        recipients = [(p, sub_row.id, fix) for p in sub_people.get(sub_row.id, [])]
+        recipients += [(p, org, fix) for p, org in brokers.get(sub_row.id, [])]
         if threshold <= GC_ALERT_FROM_DAYS:
-            recipients += [(p, gc_row.id) for p in gc_people.get(gc_row.id, [])]
+            gc_link = f"/engagements/{engagement.id}"
+            recipients += [(p, gc_row.id, gc_link) for p in gc_people.get(gc_row.id, [])]
         drafts.extend(
-            NoticeDraft(person, org, engagement.id, kind, subject, body)
-            for person, org in recipients
+            NoticeDraft(person, org, engagement.id, kind, subject, body, link=link)
+            for person, org, link in recipients
         )
     await integration_events.sweep_changed(session, due, updates)
     await repository.set_sweep_states(updates)

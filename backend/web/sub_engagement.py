@@ -10,17 +10,15 @@ from datetime import date
 from typing import Any, Final
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.config import Settings
 from backend.db.models import Decision, Engagement
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.network.actor import Actor
 from backend.network.invitations import InvitationService
-from backend.notify.plain_mail import queue_plain_mail
-from backend.projects.engagement_messages import DISPUTE, forward_to_broker, post_message
+from backend.notify.decision_notices import check_in_words
+from backend.projects.engagement_messages import DISPUTE, post_message
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
@@ -57,7 +55,7 @@ def gaps_of(checks: list[dict[str, Any]]) -> list[Gap]:
     return sorted(found, key=lambda g: not g.blocking)
 
 
-async def _engagement(db: AsyncSession, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
+async def sub_engagement(db: AsyncSession, actor: Actor, engagement_id: uuid.UUID) -> Engagement:
     if not (actor.is_sub or actor.is_broker):
         raise Forbidden("This page is for the subcontractor and its brokers.")
     engagement = await ProjectService(db).visible_engagement(actor, engagement_id)
@@ -99,6 +97,7 @@ async def engagement_context(
         "decisions": decisions,
         "measure_stands": measure_stands(engagement, decisions),
         "decision_label": DECISION_LABEL,
+        "check_words": check_in_words,
         "messages": messages,
         "brokers": await broker_addresses(db, actor, engagement.sub_org_id),
     }
@@ -120,9 +119,12 @@ async def broker_addresses(db: AsyncSession, actor: Actor, sub_org_id: uuid.UUID
     return await InvitationService(db).broker_addresses(actor)
 
 
-def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, str]:
+def forward_text(
+    context: dict[str, Any], note: str, sender: str, how: list[str]
+) -> tuple[str, str]:
     """(subject, body) of the e-mail a sub sends its broker: the exact gaps and the GC's
-    requirements, so the broker can issue what is needed without asking."""
+    requirements, so the broker can issue what is needed without asking, and `how` (lines)
+    the broker sends it back through the product (an upload link, the page to sign in to)."""
     project, gc, sub = context["project"], context["gc"], context["sub"]
     subject = f"{sub.legal_name}: insurance needed for {gc.legal_name}, {project.number}"
     lines = [
@@ -142,7 +144,7 @@ def forward_text(context: dict[str, Any], note: str, sender: str) -> tuple[str, 
         )
     lines += ["", f"{gc.legal_name}'s requirements:"]
     lines += [f"- {r}" for r in context["requirements"]]
-    lines += ["", "Please send the certificate and endorsements, or upload them with your link."]
+    lines += ["", *how]
     return subject, "\n".join(lines)
 
 
@@ -153,43 +155,11 @@ class SubEngagementController(Controller):
     async def show(
         self, actor: Actor, db: AsyncSession, engagement_id: uuid.UUID, done: str = ""
     ) -> Template:
-        engagement = await _engagement(db, actor, engagement_id)
+        engagement = await sub_engagement(db, actor, engagement_id)
         context = await engagement_context(db, actor, engagement)
         return await page(
             db, actor, "sub/engagement.html", error=None, done=done, values={}, **context
         )
-
-    @post("/my/engagements/{engagement_id:uuid}/forward")
-    async def forward(
-        self,
-        request: Request[Any, Any, Any],
-        actor: Actor,
-        db: AsyncSession,
-        settings: Settings,
-        engagement_id: uuid.UUID,
-    ) -> Template | Redirect:
-        engagement = await _engagement(db, actor, engagement_id)
-        form = await read_form(request)
-        context = await engagement_context(db, actor, engagement)
-        try:
-            forward = forward_to_broker(actor, text(form, "email"), text(form, "note"))
-        except DomainError as exc:
-            return await page(
-                db,
-                actor,
-                "sub/engagement.html",
-                status_code=exc.status_code,
-                error=exc,
-                done="",
-                values=form,
-                **context,
-            )
-        subject, body = forward_text(context, forward.note, actor.full_name or actor.email or "")
-        redirect = Redirect(path=f"/my/engagements/{engagement_id}?done=forwarded")
-        redirect.background = BackgroundTask(
-            queue_plain_mail, request.app.state.redis, forward.to, subject, body, actor.email or ""
-        )
-        return redirect
 
     @post("/my/engagements/{engagement_id:uuid}/dispute")
     async def dispute(
@@ -199,7 +169,7 @@ class SubEngagementController(Controller):
         db: AsyncSession,
         engagement_id: uuid.UUID,
     ) -> Template | Redirect:
-        engagement = await _engagement(db, actor, engagement_id)
+        engagement = await sub_engagement(db, actor, engagement_id)
         form = await read_form(request)
         try:
             async with db.begin_nested():

@@ -45,6 +45,13 @@ BROKER = "Blue Anchor Insurance Services LLC"
 # The chase journey: its own GC (the only one with reminders on) and sub.
 GC_CHASING = "Lakefront Builders Inc."
 SUB_CHASED = "Lakeshore Masonry LLC"
+# The whole loop's journey: a GC and sub of their own, the same gap as journeys 3 and 5.
+GC_LOOP = "Granite Bay Builders LLC"
+SUB_LOOP = "Pinecrest Roofing LLC"
+# The GC's office journey: a GC with a project and nobody on it, and a sub already on the
+# network with a full record, engaged by nobody, for the GC to find.
+GC_OFFICE = "Cedar Ridge Builders LLC"
+SUB_FOUND = "Northgate Electric LLC"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,11 @@ class SeedInfo:
     chased_bookkeeper: str = "office@lakeshore.e2e"
     chased_gl_number: str = ""
     chasing_gc_admin: str = "admin@lakefront.e2e"
+    loop_gc_admin: str = "admin@granitebay.e2e"
+    loop_bookkeeper: str = "office@pinecrest.e2e"
+    loop_gl_number: str = ""
+    office_gc_admin: str = "admin@cedarridge.e2e"
+    found_owner: str = "owner@northgate.e2e"
 
 
 def lenient_body(name: str, *, completed_ops: bool) -> dict[str, Any]:
@@ -242,6 +254,8 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
     # The GC has already seen this sub's verdict: one deficiency, the missing endorsement.
     await verify_engagement(session, glazing.id, None, today)
     chased_gl = await _chased(session, records, org, today)
+    loop_gl = await _loop(session, records, org, today)
+    await _office(session, records, org, today)
     return SeedInfo(
         gc_a_admin="admin@harborpoint.e2e",
         gc_b_admin="admin@summitridge.e2e",
@@ -253,6 +267,7 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
         renewing_expires=renewing_expires,
         brokered_gl_number=brokered_policy.gl_number,
         chased_gl_number=chased_gl,
+        loop_gl_number=loop_gl,
     )
 
 
@@ -262,6 +277,42 @@ async def _chased(session: AsyncSession, records: RecordService, org: Any, today
     endorsement, the same gap as journey 3's."""
     gc, _ = await org("general_contractor", GC_CHASING, "admin@lakefront.e2e", "gc_admin")
     sub, actor = await org("subcontractor", SUB_CHASED, "office@lakeshore.e2e", "sub_bookkeeper")
+    return await _missing_completed_ops(
+        session,
+        records,
+        gc,
+        sub,
+        actor,
+        ("GL-80001", "AU-80002"),
+        ("LF-301", "Harbor Lofts", "Masonry"),
+        today,
+    )
+
+
+async def _loop(session: AsyncSession, records: RecordService, org: Any, today: date) -> str:
+    """The whole loop's network: a GC (reminders off, as the other journeys' GCs) and a sub
+    missing the completed-operations endorsement, already told so when its verdict was made."""
+    gc, _ = await org("general_contractor", GC_LOOP, "admin@granitebay.e2e", "gc_admin")
+    gc.settings = {SCHEDULE_SETTING: {"enabled": False}}
+    sub, actor = await org("subcontractor", SUB_LOOP, "office@pinecrest.e2e", "sub_bookkeeper")
+    return await _missing_completed_ops(
+        session,
+        records,
+        gc,
+        sub,
+        actor,
+        ("GL-90101", "AU-90102"),
+        ("GB-501", "Bayview Clinic", "Roofing"),
+        today,
+    )
+
+
+async def _office(session: AsyncSession, records: RecordService, org: Any, today: date) -> None:
+    """The office journey's network: a GC (reminders off) with project CR-601 and its trades,
+    nobody engaged; a sub on the network meeting those requirements, engaged by nobody."""
+    gc, _ = await org("general_contractor", GC_OFFICE, "admin@cedarridge.e2e", "gc_admin")
+    gc.settings = {SCHEDULE_SETTING: {"enabled": False}}
+    sub, actor = await org("subcontractor", SUB_FOUND, "owner@northgate.e2e", "sub_admin")
     session.add(
         InsurerRating(
             id=uuid.uuid4(),
@@ -273,8 +324,8 @@ async def _chased(session: AsyncSession, records: RecordService, org: Any, today
             surplus_lines=False,
         )
     )
-    policy = Policy("GL-80001", "AU-80002", today - timedelta(days=40), today + timedelta(days=325))
-    document = await _certificate(records, actor, sub.id, SUB_CHASED, GC_CHASING, policy)
+    policy = Policy("GL-95001", "AU-95002", today - timedelta(days=60), today + timedelta(days=305))
+    document = await _certificate(records, actor, sub.id, SUB_FOUND, GC_OFFICE, policy)
     await records.confirm_change(
         actor,
         sub.id,
@@ -303,17 +354,78 @@ async def _chased(session: AsyncSession, records: RecordService, org: Any, today
         ),
     )
     version = await _requirements(
+        session, gc, "Trades on CR-601", lenient_body("office", completed_ops=False)
+    )
+    project = await _project(session, gc, "CR-601", "Northgate Library", today)
+    for trade in ("Electrical", "Roofing"):
+        await _trade(session, project, trade, version)
+
+
+async def _missing_completed_ops(
+    session: AsyncSession,
+    records: RecordService,
+    gc: Organisation,
+    sub: Organisation,
+    actor: Actor,
+    numbers: tuple[str, str],
+    project_named: tuple[str, str, str],
+    today: date,
+) -> str:
+    """A sub with GL and auto on record, engaged by the GC on one project whose requirements
+    ask for the completed-operations endorsement (CG 20 37) it lacks; its verdict is made."""
+    session.add(
+        InsurerRating(
+            id=uuid.uuid4(),
+            gc_org_id=gc.id,
+            naic=INSURER.naic,
+            insurer_name=INSURER.name,
+            rating="A",
+            size_class="X",
+            surplus_lines=False,
+        )
+    )
+    policy = Policy(numbers[0], numbers[1], today - timedelta(days=40), today + timedelta(days=325))
+    document = await _certificate(records, actor, sub.id, sub.legal_name, gc.legal_name, policy)
+    await records.confirm_change(
+        actor,
+        sub.id,
+        RecordChange(
+            kind="initial",
+            terms=[
+                _term(
+                    "general_liability",
+                    policy.gl_number,
+                    policy.effective,
+                    policy.expiration,
+                    {"each_occurrence": 1_000_000, "general_aggregate": 2_000_000},
+                    document=document,
+                ),
+                _term(
+                    "auto_liability",
+                    policy.auto_number,
+                    policy.effective,
+                    policy.expiration,
+                    {"combined_single_limit": 1_000_000},
+                    autos=["any_auto"],
+                    document=document,
+                ),
+            ],
+            source_document_id=document,
+        ),
+    )
+    number, name, trade = project_named
+    version = await _requirements(
         session,
         gc,
-        "Masonry with completed operations",
-        lenient_body("masonry", completed_ops=True),
+        f"{trade} with completed operations",
+        lenient_body(trade.lower(), completed_ops=True),
     )
-    project = await _project(session, gc, "LF-301", "Harbor Lofts", today)
-    await _trade(session, project, "Masonry", version)
-    masonry = _engagement(project, sub, "Masonry", version, today)
-    session.add(masonry)
+    project = await _project(session, gc, number, name, today)
+    await _trade(session, project, trade, version)
+    engagement = _engagement(project, sub, trade, version, today)
+    session.add(engagement)
     await session.flush()
-    await verify_engagement(session, masonry.id, None, today)
+    await verify_engagement(session, engagement.id, None, today)
     return policy.gl_number
 
 

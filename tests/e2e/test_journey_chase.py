@@ -109,7 +109,7 @@ def test_a_reminder_link_carries_the_fix_and_the_chase_stops(stack: Stack, brows
 
     # The sub finds it in its notices, read by the worker, and confirms it.
     bookkeeper.goto(f"{stack.base_url}/notices")
-    bookkeeper.get_by_role("link", name=re.compile("through a reminder link")).first.click()
+    bookkeeper.get_by_role("link", name=re.compile("through an upload link")).first.click()
     bookkeeper.wait_for_url(re.compile(r"/documents/.+/review"))
     confirm = bookkeeper.get_by_role("button", name="Confirm and update the record")
     expect(confirm).to_be_visible(timeout=WAIT_MS)

@@ -67,6 +67,18 @@ async def test_sweep_thresholds_pay_hold_and_release_by_a_compliant_renewal(
         )
     )
     assert f"expiry:30d:{ends.isoformat()}" in gc_notices.scalars().all()
+    # Each expiry notice leads to where its reader acts: the sub to its page of the
+    # engagement (the GC's requirements and the upload), the GC to its own.
+    links = await db.execute(
+        select(Notice.recipient_id, Notice.link).where(
+            Notice.engagement_id == engagement.id, Notice.kind.like("expiry:%")
+        )
+    )
+    by_person = dict(links.all())
+    sub_person = (await person_of(db, sub.emails["sub_bookkeeper"])).id
+    gc_person = (await person_of(db, gc.emails["gc_admin"])).id
+    assert by_person[sub_person] == f"/my/engagements/{engagement.id}"
+    assert by_person[gc_person] == f"/engagements/{engagement.id}"
 
     lapsed = await run_sweep(db, ends)
     await db.refresh(engagement)

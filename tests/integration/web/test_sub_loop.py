@@ -66,6 +66,41 @@ async def test_one_revision_short_on_three_projects_makes_one_notice_per_person(
     assert all(f"/engagements/{e.id}" in status[0].body for e in engagements)
 
 
+async def test_the_revision_that_fixes_the_gaps_tells_the_sub_and_its_broker_once(
+    db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    gc = await make_org(db, "general_contractor", name="Quarry Lane Builders LLC")
+    sub = await ready_sub(db, gc)
+    broker = await _accepted_broker(db, sub)
+    engagements = [await engage_on_project(db, gc, sub) for _ in range(2)]
+    store = make_store(settings)
+    short = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
+    revision = await confirm(db, store, sub, short)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY, size=1)
+    bookkeeper = sub.emails["sub_bookkeeper"]
+    assert await notices_to(db, bookkeeper, "deficiency_cleared") == []
+
+    fixed = RecordChange(kind="correction", terms=terms(TODAY))
+    revision = await confirm(db, store, sub, fixed)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY, size=1)
+    for email, org in ((bookkeeper, sub.id), (broker.emails["broker_agent"], broker.id)):
+        cleared = await notices_to(db, email, "deficiency_cleared")
+        assert len(cleared) == 1, [n.subject for n in cleared]
+        assert cleared[0].organisation_id == org
+        assert "Deficiency cleared by your record revision 2" in cleared[0].subject
+        assert cleared[0].body.count("non-compliant -> compliant") == 2
+        assert "Quarry Lane Builders LLC" in cleared[0].body
+        for engagement in engagements:
+            assert f"/my/engagements/{engagement.id}" in cleared[0].body
+        assert cleared[0].link.startswith("/my/engagements/")
+
+    # A revision that changes no status tells nobody it cleared anything.
+    again = RecordChange(kind="correction", terms=terms(TODAY), summary="Same again")
+    revision = await confirm(db, store, sub, again)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    assert len(await notices_to(db, bookkeeper, "deficiency_cleared")) == 1
+
+
 async def test_a_decision_reaches_the_sub_and_its_broker_who_can_act_on_it(
     client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
 ) -> None:
