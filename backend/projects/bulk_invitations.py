@@ -6,6 +6,7 @@ invitation service, each in its own savepoint so one refusal leaves the others s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,9 @@ class BulkRow:
     project: Project | None = None
     problem: str = ""
     outcome: str = ""
+    # Where the problem is fixed, when it is fixed elsewhere in the product (a trade to add).
+    fix_link: str = ""
+    fix_words: str = ""
 
 
 async def judge_rows(session: AsyncSession, actor: Actor, rows: list[BulkRow]) -> None:
@@ -42,8 +46,11 @@ async def judge_rows(session: AsyncSession, actor: Actor, rows: list[BulkRow]) -
             row.problem = "The e-mail address is not one."
         elif row.project is None:
             row.problem = f"No project numbered “{row.project_number}” in your organisation."
+            row.fix_link, row.fix_words = "/projects", "Your projects"
         elif (row.project.id, row.trade.casefold()) not in trades:
             row.problem = f"“{row.trade}” is not one of {row.project.number}'s trades."
+            row.fix_link = f"/projects/{row.project.id}?new_trade={quote(row.trade)}#add-trade"
+            row.fix_words = f"Add it to {row.project.number}"
         elif key in seen:
             row.problem = "The same address and project are on an earlier row."
         seen.add(key)

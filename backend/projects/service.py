@@ -67,6 +67,8 @@ US_STATES = frozenset(
 # How a trade's requirements name a tier template rather than one of the GC's sets: the copy
 # is made on first use (requirement_sets.from_template).
 TEMPLATE_CHOICE: Final = "template:"
+# A trade's name is stored in an 80-character column (project_trades, engagements, invitations).
+MAX_TRADE_CHARS: Final = 80
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,11 @@ class ProjectService:
             trade = mapping.trade.strip()
             if not trade:
                 continue
+            if len(trade) > MAX_TRADE_CHARS:
+                raise BadInput(
+                    f"A trade's name has at most {MAX_TRADE_CHARS} characters.",
+                    field=f"trade_{row}",
+                )
             if trade.lower() in seen:
                 raise BadInput(f"The trade {trade!r} is listed twice.", field=f"trade_{row}")
             seen.add(trade.lower())
@@ -277,6 +284,27 @@ class ProjectService:
             raise BadInput("Map at least one trade to its requirements.", field="trade_1")
         await self.repo.flush()
         return project
+
+    async def add_trade(
+        self, actor: Actor, project_id: uuid.UUID, mapping: TradeMapping
+    ) -> ProjectTrade:
+        """One more trade on a project of the actor's GC, held to the requirements chosen (as
+        a new project's rows are: the GC's own set or its copy of a tier template). A trade
+        the project has already (case aside) is refused; the caller holds the savepoint."""
+        require(actor, "project.write")
+        project = await self.project(actor, project_id)
+        trade = mapping.trade.strip()
+        if not trade or len(trade) > MAX_TRADE_CHARS:
+            raise BadInput(f"Name the trade (1 to {MAX_TRADE_CHARS} characters).", field="trade_1")
+        if (project.id, trade.lower()) in await self.trades_of(actor, [project.id]):
+            raise Conflict(f"{project.number} has the trade {trade!r} already.", field="trade_1")
+        set_id = await self._set_for(actor, mapping.requirements.strip(), 1)
+        added = ProjectTrade(
+            id=uuid.uuid4(), project_id=project.id, trade=trade, requirement_set_id=set_id
+        )
+        self.repo.add(added)
+        await self.repo.flush()
+        return added
 
     async def _set_for(self, actor: Actor, choice: str, row: int) -> uuid.UUID:
         """The requirement set a trade's choice names: the GC's own set, or its copy of a

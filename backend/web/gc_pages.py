@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any, Final
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
@@ -200,9 +201,16 @@ class GcPagesController(Controller):
         projects: ProjectService,
         settings: Settings,
         project_id: uuid.UUID,
+        trade_added: str = "",
+        new_trade: str = "",
     ) -> Template:
         require_gc(actor)
-        return await self._project_page(db, actor, projects, project_id, None, None)
+        # new_trade: the trade a refused CSV row named, filled into the add-a-trade form.
+        response = await self._project_page(
+            db, actor, projects, project_id, None, None, typed={"new_trade": new_trade[:80]}
+        )
+        response.context["trade_added"] = trade_added[:80]
+        return response
 
     async def _project_page(
         self,
@@ -214,11 +222,13 @@ class GcPagesController(Controller):
         error: DomainError | None,
         typed_address: bool = True,
         typed: dict[str, str] | None = None,
+        trade_error: DomainError | None = None,
     ) -> Template:
         project = await projects.project(actor, project_id)
         rows = await projects.engagements(actor, date.today(), project_id)
         trades = await projects.trade_requirements(actor, project.id)
-        latest = {s.requirement_set.id: s.latest for s in await requirement_sets.sets_of(db, actor)}
+        latest_sets = await requirement_sets.sets_of(db, actor)
+        latest = {s.requirement_set.id: s.latest for s in latest_sets}
         invitations = await InvitationService(db).issued(actor, PROJECT_KINDS, project.id)
         return await page(
             db,
@@ -228,6 +238,11 @@ class GcPagesController(Controller):
             tree=engagement_tree(rows),
             count=len(rows),
             trades=[(t, s, latest.get(s.id)) for t, s in trades],
+            # The choices a new trade's requirements come from, as on the new-project form.
+            sets=list(latest_sets),
+            tiers=TIERS,
+            tier_trades=TIER_TRADES,
+            trade_error=trade_error,
             invitations=invitations,
             invitee_names=await _invitee_names(db, invitations),
             sent=sent,
@@ -237,6 +252,38 @@ class GcPagesController(Controller):
             # What the GC typed into the invitation form, shown again when it was refused.
             typed=typed or {},
         )
+
+    @post("/projects/{project_id:uuid}/trades")
+    async def add_trade(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        project_id: uuid.UUID,
+    ) -> Response[Any]:
+        """One more trade on the project, held to the requirements chosen: a sub can then be
+        invited onto it (a refused CSV row "not one of the project's trades" points here)."""
+        require_gc(actor)
+        form = await read_form(request)
+        mapping = TradeMapping(text(form, "trade_1"), text(form, "set_1"))
+        try:
+            async with db.begin_nested():
+                added = await projects.add_trade(actor, project_id, mapping)
+        except DomainError as exc:
+            response = await self._project_page(
+                db,
+                actor,
+                projects,
+                project_id,
+                None,
+                None,
+                typed={"new_trade": mapping.trade[:200], "new_set": mapping.requirements[:200]},
+                trade_error=exc,
+            )
+            response.status_code = exc.status_code
+            return response
+        return Redirect(path=f"/projects/{project_id}?trade_added={quote(added.trade)}#trades")
 
     @post("/projects/{project_id:uuid}/invitations")
     async def invite(

@@ -59,3 +59,71 @@ async def test_preview_then_send_only_the_good_rows(client: AsyncClient, db: Asy
         "/invitations/bulk", data={"_csrf": csrf, "csv": "email,trade\nx@y.example,Roofing"}
     )
     assert missing.status_code == 422 and "missing: name, project" in missing.text
+
+
+async def test_a_row_refused_for_its_trade_links_to_adding_it_and_then_goes(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """A refused row names where it is fixed; the GC adds the trade on the project's page
+    (bad names refused with a message, nothing written) and the same rows then send."""
+    gc = await make_org(db, "general_contractor")
+    project = await make_project(db, gc, number="BK-8")
+    version = await make_requirement_version(db, gc)
+    db.add(
+        ProjectTrade(
+            project_id=project.id, trade="Roofing", requirement_set_id=version.requirement_set_id
+        )
+    )
+    await db.flush()
+    csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+    rows = "name,email,trade,project\nFir Plumbing LLC,office@fir.example,Plumbing,BK-8"
+    preview = await client.post(
+        "/invitations/bulk", data={"_csrf": csrf, "csv": rows, "action": "preview"}
+    )
+    text = html.unescape(preview.text)
+    assert (
+        f'<a href="/projects/{project.id}?new_trade=Plumbing#add-trade">Add it to BK-8</a>' in text
+    )
+    prefilled = html.unescape((await client.get(f"/projects/{project.id}?new_trade=Plumbing")).text)
+    assert 'name="trade_1" maxlength="80" required value="Plumbing"' in prefilled
+
+    page = f"/projects/{project.id}"
+    trades = select(ProjectTrade.trade).where(ProjectTrade.project_id == project.id)
+    set_id = str(version.requirement_set_id)
+    for bad, message in (
+        ("", "Name the trade"),
+        ("x" * 81, "Name the trade (1 to 80 characters)."),
+        ("roofing", "BK-8 has the trade 'roofing' already."),
+    ):
+        refused = await client.post(
+            f"{page}/trades", data={"_csrf": csrf, "trade_1": bad, "set_1": set_id}
+        )
+        assert refused.status_code in (409, 422), (bad, refused.status_code)
+        assert message in html.unescape(refused.text), bad
+    refused = await client.post(
+        f"{page}/trades", data={"_csrf": csrf, "trade_1": "Plumbing", "set_1": "not-a-set"}
+    )
+    assert refused.status_code == 422
+    assert "Choose the requirements for the trade." in refused.text
+    assert sorted((await db.execute(trades)).scalars()) == ["Roofing"]
+
+    added = await client.post(
+        f"{page}/trades", data={"_csrf": csrf, "trade_1": " Plumbing ", "set_1": set_id}
+    )
+    assert added.status_code in (302, 303)
+    shown = html.unescape((await client.get(added.headers["location"])).text)
+    assert 'id="trade-added">Plumbing added' in shown
+    assert sorted((await db.execute(trades)).scalars()) == ["Plumbing", "Roofing"]
+    sent = await client.post(
+        "/invitations/bulk", data={"_csrf": csrf, "csv": rows, "action": "send"}
+    )
+    assert "Sent: 1 of 1 rows" in html.unescape(sent.text)
+
+    other = await make_org(db, "general_contractor")
+    client.cookies.clear()
+    other_csrf = await sign_in(client, other.emails["gc_admin"])
+    theirs = await client.post(
+        f"{page}/trades", data={"_csrf": other_csrf, "trade_1": "Glazing", "set_1": set_id}
+    )
+    assert theirs.status_code == 404
+    assert sorted((await db.execute(trades)).scalars()) == ["Plumbing", "Roofing"]
