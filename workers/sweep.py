@@ -8,6 +8,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.projects.sweep import run_sweep
+from backend.projects.waiver_end import end_waivers
 
 # Early morning in the United States: notices are waiting when offices open.
 SWEEP_HOUR_UTC: Final = 10
@@ -16,7 +17,9 @@ SWEEP_HOUR_UTC: Final = 10
 async def expiry_sweep(ctx: dict[str, Any]) -> dict[str, Any]:
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
     async with factory() as session, session.begin():
-        report = await run_sweep(session, datetime.now(UTC).date())
-    if report.notices:
+        today = datetime.now(UTC).date()
+        report = await run_sweep(session, today)
+        report.waiver_notices = await end_waivers(session, today)
+    if report.notices or report.waiver_notices:
         await ctx["redis"].enqueue_job("send_notice_mail")
     return report.__dict__

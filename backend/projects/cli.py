@@ -21,11 +21,13 @@ def _parse_day(text: str) -> date:
 async def _sweep(today: date) -> str:
     from backend.db.session import make_engine, make_session_factory, transaction
     from backend.projects.sweep import run_sweep
+    from backend.projects.waiver_end import end_waivers
 
     engine = make_engine(get_settings())
     try:
         async with transaction(make_session_factory(engine)) as session:
             report = await run_sweep(session, today)
+            report.waiver_notices = await end_waivers(session, today)
     finally:
         await engine.dispose()
     return report.render()

@@ -227,6 +227,27 @@ class ProjectRepository:
         )
         return (await self.session.execute(query)).all()
 
+    async def waivers_ended(
+        self, since: date, today: date
+    ) -> list[tuple[Decision, Engagement, Project, Organisation, Organisation]]:
+        """Waive decisions whose last day (expires_on) fell in [since, today), on active
+        engagements, each with the engagement (locked: the sweep may set its status), project,
+        GC and sub, oldest ending first. Across every GC: time passes for all."""
+        query = (
+            engagement_parties(
+                Engagement.active.is_(True),
+                Decision.kind == "waive",
+                Decision.expires_on >= since,
+                Decision.expires_on < today,
+            )
+            .add_columns(Decision)
+            .join(Decision, Decision.engagement_id == Engagement.id)
+            .order_by(Decision.expires_on, Decision.id)
+            .with_for_update(of=Engagement, skip_locked=True)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [(r[4], r[0], r[1], r[2], r[3]) for r in rows]
+
     async def set_sweep_states(self, updates: Sequence[dict[str, Any]]) -> None:
         """The sweep's new status, status_changed_at and pay_hold of engagements it read
         locked (near_expiry), by primary key: one executemany for all of them."""

@@ -77,13 +77,16 @@ class SweepReport:
     notices: int = 0
     completed_operations: int = 0
     finished: int = 0
+    # Notices of waivers that ended (projects/waiver_end.py, run by the same job after this).
+    waiver_notices: int = 0
 
     def render(self) -> str:
         return (
             f"sweep: {self.examined} engagements near or past expiry; {self.expiring} turned "
             f"expiring, {self.expired} expired, {self.pay_holds} pay holds placed, "
             f"{self.notices} notices queued; {self.completed_operations} entered completed "
-            f"operations, {self.finished} finished"
+            f"operations, {self.finished} finished; {self.waiver_notices} notices of ended "
+            "waivers"
         )
 
 
