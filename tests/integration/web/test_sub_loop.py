@@ -267,3 +267,60 @@ async def test_a_measure_on_a_record_that_meets_everything_can_still_be_disputed
     await gc_decides("reject", "Named insured does not match the subcontract")
     rejected = html.unescape((await client.get(link, headers=HTML)).text)
     assert dispute_form in rejected
+
+
+async def test_every_kind_of_decision_reaches_the_sub_and_its_broker_with_its_reason(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    """Issue 17 Must 2: reject, waiver granted, pay hold placed and released, work-stop
+    ordered and lifted, each told to the sub's people and its broker at once, with its reason
+    (a waiver's check in words) and the link to the fix."""
+    gc = await make_org(db, "general_contractor", name="Aspen Hollow Builders LLC")
+    sub = await ready_sub(db, gc)
+    broker = await _accepted_broker(db, sub)
+    engagement = await engage_on_project(db, gc, sub)
+    change = RecordChange(kind="initial", terms=short_terms(), endorsements=endorsements())
+    revision = await confirm(db, make_store(settings), sub, change)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    csrf = await sign_in(client, gc.emails["gc_contract_admin"])
+    url = f"/api/v1/engagements/{engagement.id}/decisions"
+    until = TODAY + timedelta(days=30)
+    decisions = [
+        ({"kind": "reject", "reason": "GL each occurrence is $500,000"}, "rejected your"),
+        (
+            {
+                "kind": "waive",
+                "check_code": "GL_EACH_OCCURRENCE_MIN",
+                "line": "general_liability",
+                "reason": "Owner accepts it for the design phase",
+                "expires_on": until.isoformat(),
+            },
+            "waived a requirement on",
+        ),
+        ({"kind": "pay_hold", "reason": "Certificate for another company"}, "placed a pay"),
+        ({"kind": "release", "reason": "Right certificate on file"}, "released the pay"),
+        (
+            {"kind": "work_stop", "reason": "Auto policy lapsed", "lapse_began": TODAY.isoformat()},
+            "ordered work to stop",
+        ),
+        (
+            {"kind": "resume", "evidence": "Auto renewal AU-2 on file"},
+            "lifted the work-stop order",
+        ),
+    ]
+    for body, verb in decisions:
+        made = await client.post(url, headers={"x-csrf-token": csrf}, json=body)
+        assert made.status_code == 201, (body["kind"], made.text)
+        for email, org in (
+            (sub.emails["sub_bookkeeper"], sub.id),
+            (broker.emails["broker_agent"], broker.id),
+        ):
+            [told] = await notices_to(db, email, f"decision_{body['kind']}")
+            assert told.organisation_id == org
+            assert f"Aspen Hollow Builders LLC {verb}" in told.subject, told.subject
+            said = body.get("reason") or body.get("evidence")
+            assert f"Reason: {said}" in told.body, (body["kind"], told.body)
+            assert told.link == f"/my/engagements/{engagement.id}"
+    [waived] = await notices_to(db, sub.emails["sub_admin"], "decision_waive")
+    assert "General liability: each occurrence limit at least the minimum" in waived.body
+    assert f"until {until.isoformat()}" in waived.body
