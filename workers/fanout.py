@@ -41,7 +41,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.audit import tail
 from backend.audit.context import AuditContext
 from backend.config import get_settings
-from backend.db.models import OutboxEvent, RecordRevision
 from backend.notify.service import fan_out_notices
 from backend.projects.engine_input import RecordRows, load_record_rows
 from backend.projects.verify_service import (
@@ -50,6 +49,7 @@ from backend.projects.verify_service import (
     latest_revision_number,
     pending_engagement_ids,
     recent_latest_changes,
+    record_change,
     verify_batch,
 )
 from workers.dead_letter import is_outage, record_failure, without_dead_letters
@@ -184,12 +184,10 @@ async def run_fan_out(
     `share`: the worker process's (see FanOutShare)."""
     report = FanOutReport(event_id)
     async with factory() as session:
-        event = await session.get(OutboxEvent, event_id)
-        if event is None or event.kind != RECORD_CHANGED or event.revision_id is None:
+        found = await record_change(session, event_id, RECORD_CHANGED)
+        if found is None:
             return report
-        revision = await session.get(RecordRevision, event.revision_id)
-        if revision is None:
-            return report
+        revision = found[1]
         latest = await latest_revision_number(session, revision.sub_org_id)
         # The latest revision is read as the record stands now; an older one as it stood then.
         known_at = None if latest == revision.number else revision.created_at
@@ -214,6 +212,7 @@ async def run_fan_out(
             async with factory() as session, session.begin():
                 changes = await verify_batch(session, chunk, rows, revision, today, cache)
                 report.notices += await fan_out_notices(session, changes, revision.number)
+            cache.committed()  # the checks arrays this batch stored are there for the next
             if seal is not None and changes:
                 await seal()  # the batch's snapshots are signed before the next batch starts
         report.verified += len(changes)
@@ -392,15 +391,8 @@ async def _maybe_last_chunk(ctx: dict[str, Any]) -> bool:
 
 async def _has_pending(factory: async_sessionmaker[AsyncSession], event_id: uuid.UUID) -> bool:
     async with factory() as session:
-        event = await session.get(OutboxEvent, event_id)
-        revision = (
-            await session.get(RecordRevision, event.revision_id)
-            if event is not None and event.revision_id is not None
-            else None
-        )
-        if revision is None:
-            return False
-        return await has_pending_engagements(session, revision)
+        found = await record_change(session, event_id, RECORD_CHANGED)
+        return found is not None and await has_pending_engagements(session, found[1])
 
 
 async def unfinished_events(
@@ -478,15 +470,10 @@ async def lost_work(
     jobs = await live_jobs(redis, str(event_id))
     if jobs.planner:
         return False  # a plan is waiting or running: it covers everything still pending
-    event = await session.get(OutboxEvent, event_id)
-    revision = (
-        await session.get(RecordRevision, event.revision_id)
-        if event is not None and event.revision_id is not None
-        else None
-    )
-    if revision is None:
+    found = await record_change(session, event_id, RECORD_CHANGED)
+    if found is None:
         return False
-    ids = await pending_engagement_ids(session, revision, created_by=created_at)
+    ids = await pending_engagement_ids(session, found[1], created_by=created_at)
     return bool(uncovered(ids, jobs.chunk_ranges))
 
 
@@ -502,8 +489,8 @@ async def resume_fan_outs(ctx: dict[str, Any]) -> int:
             session, await unfinished_events(session, datetime.now(UTC))
         )
         for event_id in events:
-            event = await session.get(OutboxEvent, event_id)
-            if event is None or not await lost_work(session, redis, event_id, event.created_at):
+            found = await record_change(session, event_id, RECORD_CHANGED)
+            if found is None or not await lost_work(session, redis, event_id, found[0].created_at):
                 continue
             await redis.enqueue_job(
                 PLAN_JOB, str(event_id), _job_id=f"event:{event_id}:resume:{stamp}"

@@ -17,6 +17,7 @@ sends that snapshot down the general path.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ from typing import Any, Final, cast
 
 import rfc8785
 
+from backend.audit import merkle
 from backend.audit.canonical import (
     MAX_SAFE_INTEGER,
     Party,
@@ -41,6 +43,14 @@ _COVERAGES_PLACEHOLDER_ARRAY: Final = b"[" + rfc8785.dumps(_COVERAGES_PLACEHOLDE
 # Checks lists CheckFragments.array holds by identity; emptied at this size, since lists made
 # afresh for every snapshot (outside a fan-out's shared ones) would otherwise pile up.
 _HELD_ARRAYS: Final = 4096
+# How far into a snapshot its checks array may start for `CheckFragments.digests` to share
+# the hashing of what comes before and with it: RFC 8785 puts "as_of" (a date) first and
+# "checks" second, so the array starts at byte 31; a snapshot laid out otherwise (a key added
+# before "checks") is hashed whole, exactly as before.
+_SHARED_HEAD_MAX: Final = 64
+# The JSON text of a str as json.dumps(value, ensure_ascii=False) gives it, without building
+# an encoder per call (the function json.dumps itself ends in).
+_encode_str: Final = json.encoder.encode_basestring
 
 
 class CheckFragments:
@@ -56,6 +66,36 @@ class CheckFragments:
         # with one judgement), held so its id is not reused: no need to walk its dicts.
         self._array_of: dict[int, tuple[Sequence[Mapping[str, Any]], bytes]] = {}
         self.templates = SnapshotTemplates()
+        # (head before the array, id of the array's bytes) -> (those bytes, SHA-256 states of
+        # the snapshot and of its leaf, each fed everything up to the array's end).
+        self._states: dict[tuple[bytes, int], tuple[bytes, Any, Any]] = {}
+
+    def digests(self, data: bytes, checks: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes]:
+        """sha256(data) and merkle.leaf_hash(data) of a snapshot whose checks are `checks`.
+        The snapshots of one fan-out start alike ({"as_of":"<day>","checks":[...]), ~30 KB
+        of their ~33 KB: that start is hashed once and each snapshot hashes only its rest.
+        Exact: the start is taken only when the snapshot's bytes begin with it."""
+        array = self.array(checks)
+        position = data.find(array, 0, _SHARED_HEAD_MAX + len(array))
+        if position < 0 or position > _SHARED_HEAD_MAX:
+            return hashlib.sha256(data).digest(), merkle.leaf_hash(data)
+        key = (data[:position], id(array))
+        known = self._states.get(key)
+        if known is None or known[0] is not array:
+            start = memoryview(data)[: position + len(array)]
+            snapshot_state = hashlib.sha256(start)
+            leaf_state = hashlib.sha256(merkle.LEAF_PREFIX)
+            leaf_state.update(start)
+            known = (array, snapshot_state, leaf_state)
+            if len(self._states) >= _HELD_ARRAYS:
+                self._states.clear()
+            self._states[key] = known
+        rest = memoryview(data)[position + len(array) :]
+        snapshot_hash = known[1].copy()
+        snapshot_hash.update(rest)
+        leaf_hash = known[2].copy()
+        leaf_hash.update(rest)
+        return snapshot_hash.digest(), leaf_hash.digest()
 
     def coverages(self, coverages: Sequence[Any]) -> bytes:
         known = self._coverages.get(id(coverages))
@@ -151,7 +191,7 @@ def _plain_text(value: Any) -> bytes | None:
     kind = type(value)
     if kind is str:
         try:
-            return json.dumps(value, ensure_ascii=False).encode("utf-8")
+            return _encode_str(value).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: the general path says what is wrong
             return None
     if value is None or kind is bool:

@@ -11,7 +11,6 @@ that lock.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -94,7 +93,7 @@ async def prepare_entries(
         engagement_id = _uuid(fact.engagement_id, "engagement id")
         previous_hash = previous.get(engagement_id)
         data = snapshot_bytes(fact, previous_hash.hex() if previous_hash else None, fragments)
-        digest = hashlib.sha256(data).digest()
+        digest, leaf = fragments.digests(data, fact.checks)
         rows.append(
             {
                 "id": uuid.uuid4(),
@@ -107,7 +106,7 @@ async def prepare_entries(
                 "as_of": fact.as_of,
                 "snapshot": data,
                 "snapshot_sha256": digest,
-                "leaf_hash": merkle.leaf_hash(data),
+                "leaf_hash": leaf,
                 "previous_snapshot_sha256": previous_hash,
             }
         )

@@ -164,6 +164,27 @@ def newest_versions() -> Subquery:
     )
 
 
+def sets_with_newest_version(
+    gc_org_id: uuid.UUID, *, with_empty: bool
+) -> Select[RequirementSet, RequirementSetVersion]:
+    """The GC's requirement sets, each with its newest version; `with_empty`: a set with no
+    version yet too (its version None)."""
+    newest = newest_versions()
+    query = select(RequirementSet, RequirementSetVersion)
+    on_version = (RequirementSetVersion.requirement_set_id == RequirementSet.id) & (
+        RequirementSetVersion.version == newest.c.version
+    )
+    if with_empty:
+        query = query.outerjoin(newest, newest.c.requirement_set_id == RequirementSet.id).outerjoin(
+            RequirementSetVersion, on_version
+        )
+    else:
+        query = query.join(newest, newest.c.requirement_set_id == RequirementSet.id).join(
+            RequirementSetVersion, on_version
+        )
+    return query.where(RequirementSet.gc_org_id == gc_org_id)
+
+
 class ProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -480,18 +501,7 @@ class ProjectRepository:
         self, gc_org_id: uuid.UUID
     ) -> list[tuple[RequirementSet, RequirementSetVersion]]:
         """The GC's requirement sets, each with its newest version, by name."""
-        newest = newest_versions()
-        query = (
-            select(RequirementSet, RequirementSetVersion)
-            .join(newest, newest.c.requirement_set_id == RequirementSet.id)
-            .join(
-                RequirementSetVersion,
-                (RequirementSetVersion.requirement_set_id == RequirementSet.id)
-                & (RequirementSetVersion.version == newest.c.version),
-            )
-            .where(RequirementSet.gc_org_id == gc_org_id)
-            .order_by(RequirementSet.name)
-        )
+        query = sets_with_newest_version(gc_org_id, with_empty=False).order_by(RequirementSet.name)
         return [(s, v) for s, v in await self.session.execute(query)]
 
     async def versions_of_set(
@@ -820,18 +830,12 @@ class ListingRepository:
     async def requirement_sets(
         self, gc_org_id: uuid.UUID, request: PageRequest
     ) -> list[tuple[RequirementSet, RequirementSetVersion | None]]:
-        newest = newest_versions()
-        query = (
-            select(RequirementSet, RequirementSetVersion)
-            .outerjoin(newest, newest.c.requirement_set_id == RequirementSet.id)
-            .outerjoin(
-                RequirementSetVersion,
-                (RequirementSetVersion.requirement_set_id == RequirementSet.id)
-                & (RequirementSetVersion.version == newest.c.version),
-            )
-            .where(RequirementSet.gc_org_id == gc_org_id)
+        query = keyset(
+            sets_with_newest_version(gc_org_id, with_empty=True),
+            RequirementSet.created_at,
+            RequirementSet.id,
+            request,
         )
-        query = keyset(query, RequirementSet.created_at, RequirementSet.id, request)
         return [(s, v) for s, v in (await self.session.execute(query)).all()]
 
     async def documents(
@@ -870,42 +874,64 @@ class ListingRepository:
 
 # The fan-out's bulk writes, one statement per batch whatever its size. A renewal re-verifies
 # every engagement of a sub, and its verdicts share most of their checks word for word: about
-# 75 checks, 30 KB of JSON, per verdict. Sent once per verdict, PostgreSQL parsed 30 MB of it
-# per thousand engagements (about 1.3 ms per verdict), most of the fan-out's database time.
-# Here each distinct check is sent and parsed once per batch, each distinct checks array is
-# assembled from them once, and each verdict row names its array; the JSONB stored is the
-# same value as before.
-# One round trip for the whole batch. :elements holds the distinct checks; the pairs
-# (:spec_layouts[i], :spec_elements[i]), in order, list each array's checks by their 1-based
-# place in :elements; each verdict row names its array in :layouts (an empty array has no
-# pairs). ON CONFLICT keeps exactly-once: a row whose (engagement, revision) already has a
-# verdict is skipped (after the other writer commits, when two race) and is absent from
-# RETURNING. Rows are inserted in the order given (the caller's engagement order, so racing
-# writers take their locks in one order); no ORDER BY, which sorted the 30 KB rows on disk.
-INSERT_VERDICTS: Final = text(
+# 75 checks, 30 KB of JSON, per verdict. Each distinct checks array is stored once in
+# verdict_checks (addressed by the SHA-256 of its jsonb text) and each verdict names it, so a
+# fan-out writes a verdict row of ~150 bytes per engagement instead of 8.4 KB (lz4) and
+# PostgreSQL builds, compresses and stores each array once instead of once per verdict.
+# Storing arrays, one round trip: :elements holds the distinct checks, sent and parsed once;
+# the pairs (:spec_layouts[i], :spec_elements[i]), in order, list each array's checks by their
+# 1-based place in :elements; :layouts lists every array (an empty one has no pairs). Returns
+# each array's address. Arrays are inserted in address order, so two batches storing the same
+# new arrays wait for each other in one order (the second waits for the first's commit, then
+# inserts nothing).
+STORE_CHECKS: Final = text(
     """
     WITH elements AS (
         SELECT ordinality AS element, value
         FROM jsonb_array_elements(CAST(:elements AS jsonb)) WITH ORDINALITY
     ),
-    layouts AS (
+    built AS (
         SELECT spec.layout, jsonb_agg(elements.value ORDER BY spec.position) AS checks
         FROM unnest(CAST(:spec_layouts AS bigint[]), CAST(:spec_elements AS bigint[]))
              WITH ORDINALITY AS spec(layout, element, position)
         JOIN elements ON elements.element = spec.element
         GROUP BY spec.layout
+    ),
+    arrays AS (
+        SELECT wanted.layout, COALESCE(built.checks, CAST('[]' AS jsonb)) AS checks
+        FROM unnest(CAST(:layouts AS bigint[])) AS wanted(layout)
+        LEFT JOIN built ON built.layout = wanted.layout
+    ),
+    addressed AS (
+        SELECT layout, checks, sha256(convert_to(CAST(checks AS text), 'UTF8')) AS sha256
+        FROM arrays
+    ),
+    stored AS (
+        INSERT INTO verdict_checks (sha256, checks)
+        SELECT DISTINCT ON (sha256) sha256, checks FROM addressed ORDER BY sha256
+        ON CONFLICT (sha256) DO NOTHING
     )
+    SELECT layout, sha256 FROM addressed
+    """
+)
+
+# One round trip for the whole batch; each verdict row names its array's address. ON CONFLICT
+# keeps exactly-once: a row whose (engagement, revision) already has a verdict is skipped
+# (after the other writer commits, when two race) and is absent from RETURNING. Rows are
+# inserted in the order given (the caller's engagement order, so racing writers take their
+# locks in one order).
+INSERT_VERDICTS: Final = text(
+    """
     INSERT INTO verdicts (id, engagement_id, revision_id, requirement_set_version_id, status,
-                          phase, as_of, engine_version, checks, created_at)
+                          phase, as_of, engine_version, checks_sha256, created_at)
     SELECT row.id, row.engagement_id, CAST(:revision_id AS uuid), row.version_id, row.status,
-           row.phase, CAST(:as_of AS date), row.engine_version,
-           COALESCE(layouts.checks, CAST('[]' AS jsonb)), CAST(:created_at AS timestamptz)
+           row.phase, CAST(:as_of AS date), row.engine_version, row.checks_sha256,
+           CAST(:created_at AS timestamptz)
     FROM unnest(CAST(:ids AS uuid[]), CAST(:engagement_ids AS uuid[]),
                 CAST(:version_ids AS uuid[]), CAST(:statuses AS text[]),
                 CAST(:phases AS text[]), CAST(:engine_versions AS text[]),
-                CAST(:layouts AS bigint[]))
-         AS row(id, engagement_id, version_id, status, phase, engine_version, layout)
-    LEFT JOIN layouts ON layouts.layout = row.layout
+                CAST(:addresses AS bytea[]))
+         AS row(id, engagement_id, version_id, status, phase, engine_version, checks_sha256)
     ON CONFLICT (engagement_id, revision_id, phase) DO NOTHING
     RETURNING id, engagement_id
     """
@@ -942,24 +968,38 @@ class VerdictRow:
     layout: int  # 0-based index into the batch's distinct checks arrays
 
 
-async def insert_verdicts(
-    session: AsyncSession,
-    rows: Sequence[VerdictRow],
-    elements: Sequence[str],
-    layouts: Sequence[Sequence[int]],
-    revision_id: uuid.UUID | None,
-    as_of: date,
-    created_at: datetime,
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Insert these verdicts, each with the checks array `layouts[row.layout]`, given as
-    0-based indexes into `elements` (each one check's JSON text); returns {engagement id:
-    verdict id} of the rows really inserted."""
-    if not rows:
-        return {}
+async def store_checks(
+    session: AsyncSession, elements: Sequence[str], layouts: Sequence[Sequence[int]]
+) -> list[bytes]:
+    """Store these checks arrays in verdict_checks (those already there are left alone), each
+    given as 0-based indexes into `elements` (each one check's JSON text); returns each
+    array's address, in the order given. Content-addressed rows hold no tenant's key: they are
+    reached only through a verdict, read in its engagement's scope."""
+    if not layouts:
+        return []
     params: dict[str, Any] = {
         "elements": "[" + ",".join(elements) + "]",
         "spec_layouts": [n + 1 for n, layout in enumerate(layouts) for _ in layout],
         "spec_elements": [element + 1 for layout in layouts for element in layout],
+        "layouts": list(range(1, len(layouts) + 1)),
+    }
+    addresses: dict[int, bytes] = dict((await session.execute(STORE_CHECKS, params)).all())
+    return [bytes(addresses[n]) for n in range(1, len(layouts) + 1)]
+
+
+async def insert_verdicts(
+    session: AsyncSession,
+    rows: Sequence[VerdictRow],
+    addresses: Sequence[bytes],
+    revision_id: uuid.UUID | None,
+    as_of: date,
+    created_at: datetime,
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Insert these verdicts, each naming the stored checks array `addresses[row.layout]`;
+    returns {engagement id: verdict id} of the rows really inserted."""
+    if not rows:
+        return {}
+    params: dict[str, Any] = {
         "revision_id": revision_id,
         "as_of": as_of,
         "created_at": created_at,
@@ -969,7 +1009,7 @@ async def insert_verdicts(
         "statuses": [row.status for row in rows],
         "phases": [row.phase for row in rows],
         "engine_versions": [row.engine_version for row in rows],
-        "layouts": [row.layout + 1 for row in rows],
+        "addresses": [addresses[row.layout] for row in rows],
     }
     result = await session.execute(INSERT_VERDICTS, params)
     return {engagement_id: verdict_id for verdict_id, engagement_id in result.all()}
@@ -1133,6 +1173,24 @@ class VerificationRepository:
         person_id = await self.session.scalar(select(Person.id).where(Person.email == email))
         assert person_id is not None
         return person_id
+
+    async def record_change(
+        self, event_id: uuid.UUID, kind: str
+    ) -> tuple[OutboxEvent, RecordRevision] | None:
+        """A fan-out job's record-change event of this kind (the job's argument, read by its
+        own id) with the revision it names, read within the sub the event is about (scope:
+        that sub's own record); None when either is missing."""
+        query = (
+            select(OutboxEvent, RecordRevision)
+            .join(
+                RecordRevision,
+                (RecordRevision.id == OutboxEvent.revision_id)
+                & (RecordRevision.sub_org_id == OutboxEvent.sub_org_id),
+            )
+            .where(OutboxEvent.id == event_id, OutboxEvent.kind == kind)
+        )
+        found = (await self.session.execute(query)).first()
+        return (found[0], found[1]) if found is not None else None
 
     async def latest_revision_number(self, sub_org_id: uuid.UUID) -> int | None:
         """The number of the sub's latest record revision (scope: that sub's own record, the

@@ -23,7 +23,7 @@ from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.encoding import CheckFragments
 from backend.audit.service import append_snapshot_batch
-from backend.db.models import Engagement, Organisation, Project, RecordRevision
+from backend.db.models import Engagement, Organisation, OutboxEvent, Project, RecordRevision
 from backend.db.session import json_text
 from backend.network.access import record_reach_scope
 from backend.notify import webhooks as integration_events
@@ -44,6 +44,7 @@ from backend.projects.repository import (
     VerdictRow,
     VerificationRepository,
     insert_verdicts,
+    store_checks,
     update_engagements,
 )
 from backend.records.repository import RecordRepository
@@ -112,6 +113,24 @@ class FanOutCache:
     # entry lives): a verdict's rendered checks, and a rendered array's open blocking checks.
     rendered: dict[int, tuple[EngineVerdict, list[dict[str, Any]]]] = field(default_factory=dict)
     open_of: dict[int, tuple[list[dict[str, Any]], tuple[str, ...]]] = field(default_factory=dict)
+    # Rendered arrays known to be in verdict_checks, with their address: `stored` by a batch
+    # that committed (later batches send only the address), `unconfirmed` by the batch now
+    # running (promoted by `committed`, dropped when the next batch starts: a batch rolled
+    # back must not leave later ones naming an array that was never stored).
+    stored: dict[int, tuple[list[dict[str, Any]], bytes]] = field(default_factory=dict)
+    unconfirmed: dict[int, tuple[list[dict[str, Any]], bytes]] = field(default_factory=dict)
+
+    def address_of(self, checks: list[dict[str, Any]]) -> bytes | None:
+        """The address of this rendered array if a committed batch stored it."""
+        known = self.stored.get(id(checks))
+        return known[1] if known is not None and known[0] is checks else None
+
+    def committed(self) -> None:
+        """The batch that ran last committed: its stored arrays are known from now on."""
+        if len(self.stored) + len(self.unconfirmed) > RENDERED_VERDICTS:
+            self.stored.clear()
+        self.stored.update(self.unconfirmed)
+        self.unconfirmed.clear()
 
     def text_of(self, check: dict[str, Any]) -> str:
         """One rendered check's JSON text, made once per fan-out."""
@@ -179,39 +198,53 @@ class FanOutCache:
 
 
 class BatchChecks:
-    """The distinct checks and distinct checks arrays of one batch's verdicts, as
-    `insert_verdicts` takes them. The rendered check dicts are shared across the fan-out
-    (FanOutCache.checks_json), so an array's content is named by its dicts' identities."""
+    """The distinct checks arrays of one batch's verdicts. Each verdict row names its array by
+    index (`add`); `addresses` stores the arrays the fan-out has not stored yet, each distinct
+    check sent once, and gives every array's address in verdict_checks. The rendered check
+    dicts and arrays are shared across the fan-out (FanOutCache.checks_json), so an array's
+    content is named by its dicts' identities."""
 
     def __init__(self, cache: FanOutCache) -> None:
         self.cache = cache
-        self.elements: list[str] = []
-        self.layouts: list[list[int]] = []
-        self._element_of: dict[int, int] = {}
-        self._layout_of: dict[tuple[int, ...], int] = {}
+        self.arrays: list[list[dict[str, Any]]] = []
+        self._index_of: dict[tuple[int, ...], int] = {}
         # The same array object (FanOutCache.checks_json shares them), held so its id stays.
-        self._layout_of_list: dict[int, tuple[list[dict[str, Any]], int]] = {}
+        self._index_of_list: dict[int, tuple[list[dict[str, Any]], int]] = {}
 
-    def layout(self, checks: list[dict[str, Any]]) -> int:
-        known = self._layout_of_list.get(id(checks))
+    def add(self, checks: list[dict[str, Any]]) -> int:
+        known = self._index_of_list.get(id(checks))
         if known is not None and known[0] is checks:
             return known[1]
         shape = tuple(map(id, checks))
-        found = self._layout_of.get(shape)
-        if found is not None:
-            self._layout_of_list[id(checks)] = (checks, found)
-            return found
-        indexes = []
-        for check in checks:
-            element = self._element_of.get(id(check))
-            if element is None:
-                element = self._element_of[id(check)] = len(self.elements)
-                self.elements.append(self.cache.text_of(check))
-            indexes.append(element)
-        self._layout_of[shape] = len(self.layouts)
-        self.layouts.append(indexes)
-        self._layout_of_list[id(checks)] = (checks, self._layout_of[shape])
-        return self._layout_of[shape]
+        found = self._index_of.get(shape)
+        if found is None:
+            found = self._index_of[shape] = len(self.arrays)
+            self.arrays.append(checks)
+        self._index_of_list[id(checks)] = (checks, found)
+        return found
+
+    async def addresses(self, session: AsyncSession) -> list[bytes]:
+        """Every array's address, in `add` order, storing those not known to be stored."""
+        found = [self.cache.address_of(checks) for checks in self.arrays]
+        missing = [n for n, address in enumerate(found) if address is None]
+        if missing:
+            elements: list[str] = []
+            element_of: dict[int, int] = {}
+            layouts = []
+            for n in missing:
+                indexes = []
+                for check in self.arrays[n]:
+                    element = element_of.get(id(check))
+                    if element is None:
+                        element = element_of[id(check)] = len(elements)
+                        elements.append(self.cache.text_of(check))
+                    indexes.append(element)
+                layouts.append(indexes)
+            stored = await store_checks(session, elements, layouts)
+            for n, address in zip(missing, stored, strict=True):
+                found[n] = address
+                self.cache.unconfirmed[id(self.arrays[n])] = (self.arrays[n], address)
+        return [address for address in found if address is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,6 +627,7 @@ async def verify_batch(
 ) -> list[VerdictChange]:
     """Verify these engagements (all of the sub `rows` describes) against `revision`."""
     cache = cache or FanOutCache()
+    cache.unconfirmed.clear()  # a batch before this one that did not commit stored nothing
     revision_id = revision.id if revision is not None else None
     targets = await _targets(session, rows.sub_org_id, engagement_ids)
     if not targets:
@@ -654,14 +688,13 @@ async def verify_batch(
                 status=verdict.status,
                 phase=phase,
                 engine_version=verdict.engine_version,
-                layout=batch.layout(checks_json),
+                layout=batch.add(checks_json),
             )
         )
     if not verdict_rows:
         return []
-    inserted = await insert_verdicts(
-        session, verdict_rows, batch.elements, batch.layouts, revision_id, today, now
-    )
+    addresses = await batch.addresses(session)
+    inserted = await insert_verdicts(session, verdict_rows, addresses, revision_id, today, now)
     if not inserted:
         return []
 
@@ -868,6 +901,14 @@ async def verify_engagement(
 
 # The fan-out's reads (workers/fanout.py): a system job acting for one sub's record, so every
 # engagement it reads is under `record_reach_scope` of the revision's sub.
+
+
+async def record_change(
+    session: AsyncSession, event_id: uuid.UUID, kind: str
+) -> tuple[OutboxEvent, RecordRevision] | None:
+    """The record-change event a fan-out job was given and the revision it names (None when
+    the event is not of this kind or either row is gone)."""
+    return await VerificationRepository(session).record_change(event_id, kind)
 
 
 async def latest_revision_number(session: AsyncSession, sub_org_id: uuid.UUID) -> int | None:

@@ -189,6 +189,30 @@ class RecordRepository:
         query = select(Policy).where(Policy.id == policy_id, Policy.sub_org_id == sub_org_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def term(self, sub_org_id: uuid.UUID, term_id: uuid.UUID) -> PolicyTerm | None:
+        """One of the sub's policy terms (None: another record's, or none)."""
+        query = select(PolicyTerm).where(
+            PolicyTerm.id == term_id, PolicyTerm.sub_org_id == sub_org_id
+        )
+        return await self.session.scalar(query)
+
+    async def endorsement(
+        self, sub_org_id: uuid.UUID, endorsement_id: uuid.UUID
+    ) -> Endorsement | None:
+        """One of the sub's endorsements (None: another record's, or none)."""
+        query = select(Endorsement).where(
+            Endorsement.id == endorsement_id, Endorsement.sub_org_id == sub_org_id
+        )
+        return await self.session.scalar(query)
+
+    async def subcontractor(self, sub_org_id: uuid.UUID) -> Organisation | None:
+        """The sub whose record this is (None: no such organisation, or not a sub); callers
+        have checked that the actor may read the record."""
+        query = select(Organisation).where(
+            Organisation.id == sub_org_id, Organisation.kind == "subcontractor"
+        )
+        return await self.session.scalar(query)
+
     async def find_policy(
         self, sub_org_id: uuid.UUID, line: str, insurer_naic: str, policy_number: str
     ) -> Policy | None:

@@ -229,8 +229,7 @@ class RecordService:
                     field=f"{where}.effective",
                 )
         if term.replaces_term_id is not None:
-            replaced = await self.session.get(PolicyTerm, term.replaces_term_id)
-            if replaced is None or replaced.sub_org_id != sub_org_id:
+            if await self.repo.term(sub_org_id, term.replaces_term_id) is None:
                 raise BadInput(
                     f"{where}: the term to replace belongs to another record or does not exist.",
                     field=f"{where}.replaces_term_id",
@@ -252,8 +251,7 @@ class RecordService:
                     field=f"{where}.policy_id",
                 )
         if endorsement.replaces_endorsement_id is not None:
-            replaced = await self.session.get(Endorsement, endorsement.replaces_endorsement_id)
-            if replaced is None or replaced.sub_org_id != sub_org_id:
+            if await self.repo.endorsement(sub_org_id, endorsement.replaces_endorsement_id) is None:
                 raise BadInput(
                     f"{where}: the endorsement to replace is not in this record.",
                     field=f"{where}.replaces_endorsement_id",
@@ -264,8 +262,8 @@ class RecordService:
     async def master_record(self, actor: Actor, sub_org_id: uuid.UUID) -> MasterRecordView:
         if not await can_read_record(self.session, actor, sub_org_id):
             raise NotFound("No such subcontractor record that you may read.")
-        organisation = await self.session.get(Organisation, sub_org_id)
-        if organisation is None or organisation.kind != "subcontractor":
+        organisation = await self.repo.subcontractor(sub_org_id)
+        if organisation is None:
             raise NotFound("No such subcontractor record that you may read.")
         terms = await self.repo.terms_in_effect(
             record_read_scope(actor, Policy.sub_org_id), sub_org_id

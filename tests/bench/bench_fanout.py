@@ -4,8 +4,15 @@ snapshotted and its notices queued (the fan-out job's whole work, run in this pr
 a sub with 100,000 engagements is fanned out by two real worker processes sharing the chunk
 jobs, timed from queueing the job to the last verdict.
 
-    uv run python -m tests.bench.bench_fanout          # every case
-    uv run python -m tests.bench.bench_fanout 1000     # only the named case(s), no spread
+    uv run python -m tests.bench.bench_fanout                # every case
+    uv run python -m tests.bench.bench_fanout 1000           # only the named case(s), no spread
+    uv run python -m tests.bench.bench_fanout spread         # only the spread
+    uv run python -m tests.bench.bench_fanout spread=20000   # a smaller spread
+
+Beside wall time it prints CPU per engagement, the fan-out's (this process or the workers)
+and PostgreSQL's (the bench database's backends, read from /proc: on a shared machine wall
+time says more about the neighbours than about the code), and the bytes the database grew
+by per engagement.
 
 Runs against a throw-away PostgreSQL database. 1,000 engagements across 200 GCs is the target
 case (median of 5 renewals); 100 and 5,000 show that the cost per engagement stays flat.
@@ -25,7 +32,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 from arq import create_pool
@@ -73,6 +80,48 @@ SPREAD_POLL_NEAR_SECONDS = 0.25
 SPREAD_NEAR_FRACTION = 0.95
 LINEAR_FACTOR = 2.0
 CPU_SECONDS: list[float] = []  # this process's CPU per timed fan-out (the rest is PostgreSQL)
+KIB: Final = 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user and system, all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Footprint:
+    """What the bench database's PostgreSQL backends have used so far: CPU seconds per
+    backend process (0.0 when /proc cannot tell, PostgreSQL on another host) and the
+    database's size in bytes."""
+
+    backends: dict[int, float]
+    size: int
+
+    @staticmethod
+    async def now(factory: async_sessionmaker[AsyncSession]) -> Footprint:
+        async with factory() as session:
+            pids = await session.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend'"
+                )
+            )
+            size = await session.scalar(text("SELECT pg_database_size(current_database())"))
+            backends = {}
+            for pid in pids:
+                try:
+                    backends[pid] = cpu_seconds(pid)
+                except (OSError, IndexError, ValueError):
+                    backends[pid] = 0.0
+        return Footprint(backends, int(size or 0))
+
+    def since(self, before: Footprint) -> tuple[float, int]:
+        """PostgreSQL CPU seconds and bytes grown from `before` to this one."""
+        cpu = sum(seconds - before.backends.get(pid, 0.0) for pid, seconds in self.backends.items())
+        return cpu, self.size - before.size
+
+
 CASES = ((100, 20, 3), (1000, 200, 5), (5000, 200, 3))  # engagements, GCs, renewals timed
 RATED = (("24112", "Great Lakes Casualty Company"), ("35289", "Continental Excess Insurance Co"))
 
@@ -311,22 +360,37 @@ async def time_renewal(
             .one()
             .id
         )
+    before = await Footprint.now(factory)
     started, cpu_started = time.perf_counter(), time.process_time()
     report = await run_fan_out(factory, event_id, today)
     elapsed = time.perf_counter() - started
     CPU_SECONDS.append(time.process_time() - cpu_started)
+    POSTGRES.append((await Footprint.now(factory)).since(before))
     if report.verified != network.engagements:
         raise RuntimeError(f"verified {report.verified} of {network.engagements}")
     return elapsed, report.notices
 
 
+# PostgreSQL's CPU seconds and the bytes the database grew by, per timed fan-out.
+POSTGRES: list[tuple[float, int]] = []
+
+
+def per_engagement(engagements: int, cpu: float, postgres: float, grown: int) -> str:
+    return (
+        f"CPU {cpu * 1000 / engagements:.2f} + {postgres * 1000 / engagements:.2f} ms "
+        f"per engagement (fan-out + PostgreSQL), {grown / KIB / engagements:.1f} KB "
+        "per engagement written"
+    )
+
+
 async def time_spread(
-    factory: async_sessionmaker[AsyncSession], database_url: str, today: date
-) -> float:
+    factory: async_sessionmaker[AsyncSession], database_url: str, today: date, engagements: int
+) -> tuple[float, tuple[float, float, int]]:
     """Seconds for SPREAD_WORKERS real `coinet worker` processes to verify a first record of a
-    sub with SPREAD_ENGAGEMENTS engagements, from the job's queueing to the last verdict."""
+    sub with `engagements` engagements, from the job's queueing to the last verdict; with the
+    workers' CPU seconds, PostgreSQL's and the bytes the database grew by meanwhile."""
     async with factory() as session, session.begin():
-        network = await seed(session, SPREAD_ENGAGEMENTS, SPREAD_GCS, today)
+        network = await seed(session, engagements, SPREAD_GCS, today)
     redis_url = f"{get_settings().redis_url.rsplit('/', 1)[0]}/{BENCH_REDIS_DATABASE}"
     redis = await create_pool(RedisSettings.from_dsn(redis_url))
     await redis.flushdb()
@@ -363,18 +427,23 @@ async def time_spread(
                     OutboxEvent.__table__.select().where(OutboxEvent.revision_id == revision.id)
                 )
             ).one()
+        before = await Footprint.now(factory)
+        workers_before = sum(cpu_seconds(worker.pid) for worker in workers)
         started = time.perf_counter()
         await redis.enqueue_job("fan_out_record_change", str(event.id), _job_id=f"event:{event.id}")
         count_query = text("SELECT count(*) FROM verdicts WHERE revision_id = :revision")
         while time.perf_counter() - started < SPREAD_TIMEOUT_SECONDS:
             async with factory() as session:
                 done = await session.scalar(count_query, {"revision": revision.id})
-            if done == SPREAD_ENGAGEMENTS:
-                return time.perf_counter() - started
+            if done == engagements:
+                seconds = time.perf_counter() - started
+                workers_cpu = sum(cpu_seconds(worker.pid) for worker in workers) - workers_before
+                postgres, grown = (await Footprint.now(factory)).since(before)
+                return seconds, (workers_cpu, postgres, grown)
             # The count scans the verdicts table (no index leads with the revision), and on
             # two cores the bench's own scans competed with the workers: look seldom until
             # the end is near, then often enough that the time stays exact to a quarter second.
-            near = done >= SPREAD_ENGAGEMENTS * SPREAD_NEAR_FRACTION
+            near = done >= engagements * SPREAD_NEAR_FRACTION
             await asyncio.sleep(SPREAD_POLL_NEAR_SECONDS if near else SPREAD_POLL_SECONDS)
         raise RuntimeError(f"the spread fan-out did not finish; worker logs in {logs}")
     finally:
@@ -386,11 +455,12 @@ async def time_spread(
         await redis.aclose()
 
 
-async def main(only: set[int]) -> int:
-    """Every case and the spread; given sizes, only those in-process cases."""
+async def main(only: set[int], spread: int) -> int:
+    """The in-process cases named (every one when none is, nor a spread), then the spread of
+    `spread` engagements (none: 0)."""
     from alembic import command
 
-    cases = [case for case in CASES if not only or case[0] in only]
+    cases = [case for case in CASES if case[0] in only or not (only or spread)]
 
     base = get_settings().database_url
     name = f"coinet_bench_fanout_{uuid.uuid4().hex[:8]}"
@@ -410,6 +480,7 @@ async def main(only: set[int]) -> int:
         factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         today = date.today()
         results: dict[int, float] = {}
+        cpu_medians: dict[int, tuple[float, float, int]] = {}
         for engagements, gcs, runs in cases:
             async with factory() as session, session.begin():
                 network = await seed(session, engagements, gcs, today)
@@ -419,20 +490,27 @@ async def main(only: set[int]) -> int:
                 seconds, notices = await time_renewal(factory, network, serial, today)
                 timings.append(seconds)
                 print(
-                    f"  {engagements} engagements, renewal {serial}: {seconds:.2f}s "
-                    f"({CPU_SECONDS[-1]:.2f}s CPU in this process), {notices} notices",
+                    f"  {engagements} engagements, renewal {serial}: {seconds:.2f}s, "
+                    f"{per_engagement(engagements, CPU_SECONDS[-1], *POSTGRES[-1])}, "
+                    f"{notices} notices",
                     flush=True,
                 )
             results[engagements] = statistics.median(timings)
-        if not only:
-            spread_seconds = await time_spread(factory, database_url, today)
-            spread_ms = spread_seconds * 1000 / SPREAD_ENGAGEMENTS
+            cpu_medians[engagements] = (
+                statistics.median(CPU_SECONDS[-runs:]),
+                statistics.median(postgres for postgres, _ in POSTGRES[-runs:]),
+                int(statistics.median(grown for _, grown in POSTGRES[-runs:])),
+            )
+        if spread:
+            spread_seconds, footprint = await time_spread(factory, database_url, today, spread)
+            spread_ms = spread_seconds * 1000 / spread
             print(
-                f"fan-out of {SPREAD_ENGAGEMENTS} engagements over {SPREAD_WORKERS} workers: "
-                f"{spread_seconds:.1f}s, {spread_ms:.2f} ms per engagement"
+                f"fan-out of {spread} engagements over {SPREAD_WORKERS} workers: "
+                f"{spread_seconds:.1f}s, {spread_ms:.2f} ms per engagement, "
+                f"{per_engagement(spread, *footprint)}"
             )
             lines.append(
-                f"bench fanout-{SPREAD_ENGAGEMENTS}-{SPREAD_WORKERS}w: per_engagement_ms="
+                f"bench fanout-{spread}-{SPREAD_WORKERS}w: per_engagement_ms="
                 f"{spread_ms:.2f}ms target <={SPREAD_TARGET_MS:.2f}ms "
                 f"{'ok' if spread_ms <= SPREAD_TARGET_MS else 'SHORT'}"
             )
@@ -442,7 +520,8 @@ async def main(only: set[int]) -> int:
             per = seconds * 1000 / engagements
             print(
                 f"fan-out of {engagements} engagements: median {seconds:.2f}s, "
-                f"{per:.2f} ms per engagement"
+                f"{per:.2f} ms per engagement, medians: "
+                f"{per_engagement(engagements, *cpu_medians[engagements])}"
             )
         if 1000 in results:
             target = results[1000]
@@ -475,5 +554,18 @@ async def main(only: set[int]) -> int:
     return 0
 
 
+def spread_asked(arguments: list[str]) -> int:
+    """The spread's size: SPREAD_ENGAGEMENTS with no argument or "spread", N for "spread=N",
+    none when only in-process cases are named."""
+    for argument in arguments:
+        if argument == "spread":
+            return SPREAD_ENGAGEMENTS
+        if argument.startswith("spread=") and argument[len("spread=") :].isdigit():
+            return int(argument[len("spread=") :])
+    return 0 if arguments else SPREAD_ENGAGEMENTS
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main({int(size) for size in sys.argv[1:] if size.isdigit()})))
+    arguments = sys.argv[1:]
+    sizes = {int(size) for size in arguments if size.isdigit()}
+    sys.exit(asyncio.run(main(sizes, spread_asked(arguments))))

@@ -124,3 +124,86 @@ def test_the_scan_finds_statements_and_runs_and_ignores_other_calls() -> None:
 def test_the_scanned_packages_exist() -> None:
     # A renamed package would drop out of the scan silently and pass.
     assert all((ROOT / package).is_dir() for package in SCANNED_PACKAGES)
+
+
+# Reads by primary key (`session.get(Model, id)`) outside the repositories: no statement is
+# written, but the row is read with no scope, so it belongs behind the domain's repository as
+# much as a SELECT does. Counted the same way: the files below held such reads when this was
+# added, and each may only lose them.
+KNOWN_SESSION_GETS: Final[dict[str, int]] = {
+    "backend/chase/holders.py": 2,
+    "backend/chase/upload_links.py": 2,
+    "backend/network/invitations.py": 7,
+    "backend/network/joining.py": 2,
+    "backend/network/requirement_store.py": 2,
+    "backend/notify/mail.py": 1,
+    "backend/notify/webhooks_delivery.py": 2,
+    "backend/projects/engine_input.py": 1,
+    "backend/projects/verify_service.py": 2,
+}
+
+
+def session_gets(tree: ast.AST) -> list[int]:
+    """Lines of `<...>session.get(Model, ...)`: a get on a name or attribute called session,
+    with a class (a capitalised name) first."""
+    lines = []
+    for call in ast.walk(tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        owner = call.func.value
+        owner_name = (
+            owner.id
+            if isinstance(owner, ast.Name)
+            else owner.attr
+            if isinstance(owner, ast.Attribute)
+            else ""
+        )
+        if (
+            call.func.attr == "get"
+            and owner_name == "session"
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id[:1].isupper()
+        ):
+            lines.append(call.lineno)
+    return sorted(lines)
+
+
+def session_gets_outside_repositories() -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for package in SCANNED_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT / package).as_posix()
+            if package == "backend" and (
+                path.name == "repository.py"
+                or relative in ALLOWED_PLACES
+                or relative.startswith(ALLOWED_PACKAGES)
+            ):
+                continue
+            lines = session_gets(ast.parse(path.read_text(encoding="utf-8")))
+            if lines:
+                found[f"{package}/{relative}"] = lines
+    return found
+
+
+def test_no_new_reads_by_key_outside_repositories() -> None:
+    grown = {
+        path: lines
+        for path, lines in session_gets_outside_repositories().items()
+        if len(lines) > KNOWN_SESSION_GETS.get(path, 0)
+    }
+    assert not grown, (
+        "session.get outside a repository (read the row through the domain's repository, "
+        f"in the acting organisation's scope): {grown}"
+    )
+
+
+def test_the_scan_finds_reads_by_key_and_ignores_other_gets() -> None:
+    source = (
+        "a = await session.get(Engagement, x)\n"
+        "b = await self.session.get(Project, y, with_for_update=True)\n"
+        "c = settings.get('a', 1)\n"
+        "d = self.session.info.get(KEY)\n"
+        "e = session.get(key)\n"
+    )
+    assert session_gets(ast.parse(source)) == [1, 2]

@@ -39,7 +39,7 @@ from backend.db.models.record_revision import RecordRevision  # noqa: E402
 from backend.db.models.requirement_set import RequirementSet  # noqa: E402
 from backend.db.models.requirement_set_version import RequirementSetVersion  # noqa: E402
 from backend.db.models.sign_in_throttle import SignInThrottle  # noqa: E402
-from backend.db.models.verdict import Verdict  # noqa: E402
+from backend.db.models.verdict import Verdict, VerdictChecks  # noqa: E402
 from backend.db.models.web_session import WebSession  # noqa: E402
 from backend.db.models.webhook_attempt import WebhookAttempt  # noqa: E402
 from backend.db.models.webhook_delivery import WebhookDelivery  # noqa: E402
@@ -76,6 +76,7 @@ __all__ = [
     "RequirementSetVersion",
     "SignInThrottle",
     "Verdict",
+    "VerdictChecks",
     "WebSession",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -4,13 +4,27 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
 from backend.db.models._types import one_of
 from backend.db.models.vocab import ENGAGEMENT_PHASES, ENGAGEMENT_STATUSES
+
+
+class VerdictChecks(Base):
+    """One checks array as the engine rendered it (contracts/verify-json.md), stored once
+    whatever the number of verdicts that carry it: engagements of one sub judged against the
+    same requirement set and holder get the same ~75 checks word for word (a 100,000-engagement
+    fan-out over 500 GCs wrote 500 distinct arrays 100,000 times). Addressed by the SHA-256 of
+    the array's text as PostgreSQL prints its jsonb (`checks::text`: keys in jsonb's order, so
+    equal arrays get one address whoever wrote them); rows are never changed or deleted."""
+
+    __tablename__ = "verdict_checks"
+
+    sha256: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
 
 
 class Verdict(IdMixin, CreatedAtMixin, Base):
@@ -38,4 +52,13 @@ class Verdict(IdMixin, CreatedAtMixin, Base):
     phase: Mapped[str] = mapped_column(String(24), default="ongoing", server_default="ongoing")
     as_of: Mapped[date] = mapped_column(Date)
     engine_version: Mapped[str] = mapped_column(String(32))
-    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    # The verdict's checks, stored once per distinct array in verdict_checks.
+    checks_sha256: Mapped[bytes] = mapped_column(ForeignKey("verdict_checks.sha256"))
+    # Read with the verdict as before (one index lookup per row); written only through
+    # projects/repository.insert_verdicts, which stores the array first.
+    checks: Mapped[list[dict[str, Any]]] = column_property(
+        select(VerdictChecks.checks)
+        .where(VerdictChecks.sha256 == checks_sha256)
+        .correlate_except(VerdictChecks)
+        .scalar_subquery()
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from backend.audit import merkle
 from backend.audit.canonical import SnapshotError, build_snapshot, canonical_bytes
 from backend.audit.encoding import CheckFragments, snapshot_bytes
 from backend.audit.samples import sample_facts
@@ -125,3 +126,29 @@ def test_one_checks_list_shared_by_many_snapshots_stays_exact() -> None:
         assert snapshot_bytes(facts, None, fragments) == canonical_bytes(
             build_snapshot(facts, None)
         )
+
+
+def test_digests_share_the_start_of_snapshots_and_equal_hashing_them_whole() -> None:
+    # Snapshots of one fan-out start alike ("as_of", then the checks array): the digests hash
+    # that start once and each snapshot's rest, and equal the snapshot's and leaf's hashes of
+    # the whole bytes, for one day and the next, one checks list and another, and bytes that
+    # do not hold the array where a snapshot does.
+    fragments = CheckFragments()
+    shared = list(_facts(0).checks)
+    other = [*shared[1:], shared[0]]
+    previous = hashlib.sha256(b"earlier").hexdigest()
+    for serial in range(6):
+        checks = shared if serial % 3 else other
+        facts = _facts(serial, checks)
+        if serial >= 4:
+            facts = dataclasses.replace(facts, as_of=date(2026, 5, 2))
+        data = snapshot_bytes(facts, previous if serial % 2 else None, fragments)
+        assert fragments.digests(data, checks) == (
+            hashlib.sha256(data).digest(),
+            merkle.leaf_hash(data),
+        )
+    elsewhere = b'{"a":' + b"x" * 100 + fragments.array(shared) + b"}"
+    assert fragments.digests(elsewhere, shared) == (
+        hashlib.sha256(elsewhere).digest(),
+        merkle.leaf_hash(elsewhere),
+    )

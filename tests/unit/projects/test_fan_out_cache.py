@@ -43,6 +43,16 @@ def test_open_checks_and_layouts_of_a_shared_list() -> None:
     assert cache.open_checks(checks) == expected
     assert cache.open_checks(checks) == expected
     batch = BatchChecks(cache)
-    assert batch.layout(checks) == batch.layout(checks) == batch.layout(list(checks)) == 0
-    assert batch.layouts == [[0, 1, 2]]
-    assert len(batch.elements) == len(checks)
+    assert batch.add(checks) == batch.add(checks) == batch.add(list(checks)) == 0
+    assert batch.arrays == [checks]
+
+
+def test_an_address_is_known_only_once_its_batch_committed() -> None:
+    cache = FanOutCache()
+    checks = cache.checks_json(_verdict())
+    cache.unconfirmed[id(checks)] = (checks, b"a" * 32)
+    assert cache.address_of(checks) is None
+    cache.committed()
+    assert cache.address_of(checks) == b"a" * 32
+    # An equal array that is another object is not taken for it.
+    assert cache.address_of(list(checks)) is None
