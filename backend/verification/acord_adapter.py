@@ -42,6 +42,7 @@ from backend.verification.description import (
     mentions_additional_insured,
     mentions_stop_gap,
     notice_days,
+    owners_excluded_from,
     stop_gap_limits,
     waiver_lines,
     wc_states_from,
@@ -110,6 +111,13 @@ _NOT_FOLLOWS_FORM: Final = re.compile(
 _ANY_AUTO: Final = re.compile(r"\bany\s+auto(?:s|mobiles?)?\b|\bsymbol\s*(?:#\s*)?1\b", re.I)
 _BLANKET: Final = re.compile(r"\bblanket\b|automatic\s+(?:additional\s+insured\s+)?status", re.I)
 _DESCRIPTION_POINTER: Final = "/description_of_operations"
+# The lines besides general liability a description may grant AI on, by their words: auto (CA
+# 20 48, its AI form) and the umbrella or excess policy.
+_AI_LINE_WORDS: Final = (
+    (AUTO_LIABILITY, re.compile(r"\bauto(?:mobile)?s?\b|\bCA\s*20\s*48\b|\bBAP?\b", re.I)),
+    (UMBRELLA, re.compile(r"\bumbrella\b|\bexcess\b", re.I)),
+)
+_SENTENCE_END: Final = re.compile(r"(?<=[.;])\s+")
 # The description says its remarks continue elsewhere: "see attached", "ACORD 101" (the
 # additional remarks schedule), "see page 2", "continued on attached schedule".
 _REMARKS_ELSEWHERE: Final = re.compile(
@@ -307,8 +315,15 @@ def _policy(
             term_evidence["retro_date"] = evidence.at(_DESCRIPTION_POINTER)
         if tail_years is not None:
             term_evidence["tail_years"] = evidence.at(_DESCRIPTION_POINTER)
+    officers_excluded: bool | None = None
     states: tuple[str, ...] | None = None
     if line == WORKERS_COMPENSATION:
+        officers_excluded = _flag(coverage.get("officers_excluded"))
+        if officers_excluded is None and description:
+            # The Y/N box not read or left blank: "officers excluded" in the remarks answers.
+            officers_excluded = owners_excluded_from(description)
+            if officers_excluded is not None:
+                term_evidence["officers_excluded"] = evidence.at(_DESCRIPTION_POINTER)
         states = _states(coverage.get("states"), description)
         if states is not None and not isinstance(coverage.get("states"), list):
             term_evidence["wc_states"] = evidence.at(_DESCRIPTION_POINTER)
@@ -323,9 +338,7 @@ def _policy(
         tail_years=tail_years,
         limits=limits,
         included_limits=included,
-        officers_excluded=(
-            _flag(coverage.get("officers_excluded")) if line == WORKERS_COMPENSATION else None
-        ),
+        officers_excluded=officers_excluded,
         wc_states=states,
         covered_autos=(
             tuple(item for item in autos if isinstance(item, str))
@@ -405,6 +418,19 @@ def _description_claims(
         claims.append(_claim(AI_ONGOING, GENERAL_LIABILITY, where, blanket=blanket))
         if _COMPLETED_OPS.search(description):
             claims.append(_claim(AI_COMPLETED, GENERAL_LIABILITY, where, blanket=blanket))
+    shown = {UMBRELLA if line == "excess" else line for line in shown_lines}
+    for line, words in _AI_LINE_WORDS:
+        if line not in shown or _box_marked(coverages, line):
+            continue
+        # "Additional insured applies to auto per CA 20 48", "... on the umbrella": a sentence
+        # naming the line claims AI on it, its box unmarked (as the description does for GL).
+        if any(
+            words.search(sentence) and mentions_additional_insured(sentence)
+            for sentence in _SENTENCE_END.split(description)
+        ):
+            claims.append(_claim(AI_ONGOING, line, where, blanket=blanket))
+            if _COMPLETED_OPS.search(description):
+                claims.append(_claim(AI_COMPLETED, line, where, blanket=blanket))
     if mentions_stop_gap(description):
         # Stop-gap employer's liability is a general liability endorsement (DOMAIN.md).
         claims.append(_claim(STOP_GAP, GENERAL_LIABILITY, where))
@@ -477,6 +503,17 @@ def _blanket_sentence(
     if _BLANKET.search(sentence):
         return True
     return None if mentions_additional_insured(sentence) else described_blanket
+
+
+def _box_marked(coverages: list[Any], line: str) -> bool:
+    """Whether a row of `line` (an excess row for the umbrella) has its INSD box marked."""
+    rows = (line, "excess") if line == UMBRELLA else (line,)
+    return any(
+        isinstance(coverage, dict)
+        and coverage.get("line") in rows
+        and coverage.get("additional_insured") is True
+        for coverage in coverages
+    )
 
 
 def _carrier_forms(description: str, where: Evidence, blanket: bool | None) -> list[Endorsement]:

@@ -231,6 +231,32 @@ def follow_form_lines(description: str) -> tuple[str, ...] | None:
     return named or None
 
 
+_OWNERS: Final = r"(?:owners?|officers?|partners?|members?|proprietors?|principals?)"
+# "Officers excluded: J. Apex", "owners/officers are excluded", "excluded officers": the WC row's
+# exclusion said in words. "No officers excluded", "officers are not excluded" or "officers
+# included" say the opposite.
+_OWNERS_EXCLUDED: Final = re.compile(
+    rf"\b{_OWNERS}(?:\s*(?:/|,|&|and)\s*{_OWNERS})*\s*(?:(?:are|is)\s+)?(?P<not>not\s+)?"
+    rf"(?P<verb>excluded|included)\b|\b(?P<no>no\s+)?excluded\s+{_OWNERS}\b",
+    re.IGNORECASE,
+)
+_NO_OWNERS: Final = re.compile(rf"\bno\s+{_OWNERS}", re.IGNORECASE)
+
+
+def owners_excluded_from(description: str) -> bool | None:
+    """Whether the description says owners or officers are excluded from workers'
+    compensation (True), says they are not (False), or says nothing (None)."""
+    match = _OWNERS_EXCLUDED.search(description)
+    if match is None:
+        return None
+    if match.group("verb") is None:  # "excluded officers"
+        return match.group("no") is None
+    before = description[max(match.start() - 4, 0) : match.start()]
+    negated = match.group("not") is not None or _NO_OWNERS.search(before + match.group(0))
+    excluded = match.group("verb").lower() == "excluded"
+    return excluded != bool(negated)
+
+
 def mentions_stop_gap(description: str) -> bool:
     return _STOP_GAP.search(description) is not None
 

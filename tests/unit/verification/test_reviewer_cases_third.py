@@ -29,7 +29,12 @@ from backend.requirements.vocabulary import (
     WORKERS_COMPENSATION,
 )
 from backend.verification.checks import FAIL, PASS, UNKNOWN
-from backend.verification.description import NOTICE_WORDING, claims_made_terms, notice_days
+from backend.verification.description import (
+    NOTICE_WORDING,
+    claims_made_terms,
+    notice_days,
+    owners_excluded_from,
+)
 from backend.verification.entity_keys import same_legal_name
 from backend.verification.verdict import COMPLIANT, INCOMPLETE, NON_COMPLIANT
 from tests.unit.verification.test_reviewer_cases import (
@@ -391,6 +396,22 @@ CASES: Final = (
         requirements=lambda: _set(ai={"lines": (GL, AUTO, UMB)}),
     ),
     MoreCase(
+        "AI asked on auto: box empty, the description gives it by CA 20 48",
+        "The remarks claim auto AI by its form; the empty box is a contradiction to ask "
+        "about, as on general liability, not a missing endorsement.",
+        (COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, additional_insured=False),
+            swap(
+                "on a primary and non-contributory basis.",
+                "on a primary and non-contributory basis. Auto liability additional insured "
+                "per CA 20 48.",
+            ),
+        ),
+        checks={("AI_ONGOING", AUTO): PASS},
+        requirements=lambda: _set(ai={"lines": (GL, AUTO, UMB)}),
+    ),
+    MoreCase(
         "AI asked on umbrella: its box empty, umbrella follows form",
         "A follow-form umbrella extends the underlying AI status.",
         (COMPLIANT,),
@@ -577,6 +598,18 @@ CASES: Final = (
         edits=(
             row(WC_ROW, officers_excluded=True),
             swap(WC_STATES_SENTENCE, "WC 3.A: PA. Sole proprietor excluded."),
+        ),
+        checks={("WC_OWNERS_COVERED", WC): FAIL},
+    ),
+    MoreCase(
+        "officers excluded said in the remarks, the box blank",
+        "'Officers excluded: J. Apex, President' is the exclusion in words: the set allows none.",
+        (NON_COMPLIANT,),
+        edits=(
+            row(WC_ROW, officers_excluded=None),
+            swap(
+                WC_STATES_SENTENCE, f"{WC_STATES_SENTENCE} Officers excluded: J. Apex, President."
+            ),
         ),
         checks={("WC_OWNERS_COVERED", WC): FAIL},
     ),
@@ -1008,6 +1041,22 @@ def test_claims_made_terms_as_brokers_write_them(
     text: str, retro: date | None, tail: int | None
 ) -> None:
     assert claims_made_terms(text) == (retro, tail)
+
+
+@pytest.mark.parametrize(
+    ("text", "excluded"),
+    [
+        ("Officers excluded: J. Apex, President.", True),
+        ("Owners/officers are excluded from workers compensation.", True),
+        ("Excluded officers: J. Apex.", True),
+        ("No officers excluded.", False),
+        ("Officers are not excluded.", False),
+        ("All partners and officers included.", False),
+        ("WC covered states 3.A: PA.", None),
+    ],
+)
+def test_owners_excluded_in_words(text: str, excluded: bool | None) -> None:
+    assert owners_excluded_from(text) is excluded
 
 
 @pytest.mark.parametrize(
