@@ -24,21 +24,44 @@ from backend.notify.webhooks import EVENT_TYPES
 DELIVER_JOB = "deliver_webhook"
 
 
+ReceiverUrl = Annotated[
+    str,
+    msgspec.Meta(
+        description="An https:// receiver on a public address (never a private or loopback one).",
+        examples=["https://erp.harborpoint.example/hooks/coi"],
+    ),
+]
+EventTypes = Annotated[
+    list[str],
+    msgspec.Meta(
+        description="The events to send (none: all); GET /api/v1/webhooks/event-types lists them.",
+        examples=[["hold.placed", "hold.released", "engagement.status_changed"]],
+    ),
+]
+Description = Annotated[str, msgspec.Meta(examples=["Vista AP holds"])]
+
+
 class EndpointInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    url: str
-    description: str = ""
-    event_types: list[str] = msgspec.field(default_factory=list)
+    url: ReceiverUrl
+    description: Description = ""
+    event_types: EventTypes = msgspec.field(default_factory=list)
 
 
 class EndpointPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    url: str | None = None
-    description: str | None = None
-    event_types: list[str] | None = None
-    enabled: bool | None = None
+    url: ReceiverUrl | None = None
+    description: Description | None = None
+    event_types: EventTypes | None = None
+    enabled: Annotated[bool | None, msgspec.Meta(examples=[True])] = None
 
 
 class RotateInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    overlap_hours: int = 24
+    overlap_hours: Annotated[
+        int,
+        msgspec.Meta(
+            description="How long the old secret keeps signing beside the new one (0 to 168).",
+            examples=[24],
+        ),
+    ] = 24
 
 
 class EndpointView(msgspec.Struct, kw_only=True):

@@ -198,5 +198,11 @@ async def test_the_openapi_schema_shows_paging_and_examples(client: AsyncClient)
         "SubInvitationInput",
         "DecisionInput",
         "CommitmentImportInput",
+        "EndpointInput",
+        "EndpointPatch",
+        "RotateInput",
+        "ConnectInput",
+        "VendorConfirm",
+        "ProjectLinkInput",
     ):
         assert any("examples" in field for field in components[request]["properties"].values())

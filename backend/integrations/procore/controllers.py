@@ -40,9 +40,11 @@ MAX_HOOK_BODY_BYTES: Final = 64 * 1024
 
 
 class ConnectInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    company_id: int
-    client_id: str
-    client_secret: str
+    """A Developer Managed Service Account's credentials (client-credentials grant)."""
+
+    company_id: Annotated[int, msgspec.Meta(examples=[562949953421312])]
+    client_id: Annotated[str, msgspec.Meta(examples=["a1b2c3d4e5f6..."])]
+    client_secret: Annotated[str, msgspec.Meta(examples=["f6e5d4c3b2a1..."])]
 
 
 class ConnectionView(msgspec.Struct, kw_only=True):
@@ -57,7 +59,13 @@ class ConnectionView(msgspec.Struct, kw_only=True):
 
 
 class VendorConfirm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    sub_org_id: uuid.UUID | None = None
+    sub_org_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(
+            description="Another sub the GC engages; none: confirm the suggestion.",
+            examples=["8c4e2a1f-3b5d-4f7a-9e0c-1d2b3a4c5e6f"],
+        ),
+    ] = None
 
 
 class CommitmentImportInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -71,8 +79,10 @@ class CommitmentImportInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=
 
 
 class ProjectLinkInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    project_id: uuid.UUID
-    procore_project_id: int
+    project_id: Annotated[
+        uuid.UUID, msgspec.Meta(examples=["3f1c2a9e-5b7d-4c1e-9a0b-2d4e6f8a1b3c"])
+    ]
+    procore_project_id: Annotated[int, msgspec.Meta(examples=[598134325870431])]
 
 
 def hook_url(settings: Settings, connection: ProcoreConnection) -> str:
