@@ -390,11 +390,27 @@ class AuthService:
         await self.repo.flush()
         return secret, two_factor.provisioning_uri(secret, person.email)
 
-    async def confirm_two_factor(self, actor: Actor, code: str) -> None:
+    async def confirm_two_factor(
+        self, actor: Actor, code: str, password: str = "", ip: str = ""
+    ) -> None:
+        """Turns it on: a code from the new secret and the account's password. Without the
+        password, someone holding the session for a minute would put the second factor on
+        their own phone and lock the owner out for good (a password reset keeps it). A wrong
+        password counts as a failed sign-in from `ip`, so the form is no way around the
+        sign-in throttle; the caller keeps the count (it does not roll this back)."""
         person = await self._person_for_two_factor(actor)
         if person.totp_enabled_at is not None:
             return
-        if person.totp_secret is None or not self._code_holds(person, code, _now()):
+        now = _now()
+        keys = throttle.Keys.of(person.email, ip)
+        wait = await throttle.seconds_to_wait(self.repo, keys, now)
+        if wait:
+            raise Locked(f"Too many wrong passwords. Wait {wait} seconds, then try again.")
+        if not password_matches(person.password_hash, password):
+            await throttle.count_failure(self.repo, keys, now)
+            raise BadInput("Enter your password to turn the second factor on.", field="password")
+        await throttle.forget_success(self.repo, keys)
+        if person.totp_secret is None or not self._code_holds(person, code, now):
             raise BadInput("That code does not match. Enter the app's current code.", field="code")
         person.totp_enabled_at = _now()
         access_log.record_access(

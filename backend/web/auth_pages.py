@@ -45,6 +45,11 @@ class CodeForm(msgspec.Struct, kw_only=True):
     code: str = ""
 
 
+class ConfirmForm(msgspec.Struct, kw_only=True):
+    code: str = ""
+    password: str = ""
+
+
 class AcceptForm(msgspec.Struct, kw_only=True):
     token: str = ""
     full_name: str = ""
@@ -174,12 +179,21 @@ class AuthController(Controller):
     @post("/settings/two-factor/confirm")
     async def two_factor_confirm(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         auth: AuthService,
         db: AsyncSession,
-        data: Annotated[CodeForm, URL_FORM],
+        data: Annotated[ConfirmForm, URL_FORM],
     ) -> Template:
-        await auth.confirm_two_factor(actor, data.code)
+        try:
+            await auth.confirm_two_factor(actor, data.code, data.password, client_ip(request))
+        except DomainError as exc:
+            # Shown, not raised: raising would roll back the failed password's count.
+            return Template(
+                template_name="error.html",
+                context={"status": exc.status_code, "message": exc.message},
+                status_code=exc.status_code,
+            )
         return await _two_factor_page(db, actor, True)
 
     @post("/settings/two-factor/disable")

@@ -122,7 +122,8 @@ async def test_a_second_factor_code_sent_twice_at_once_opens_one_session(
         totp = pyotp.TOTP(found.group(1))
         step = int(datetime.now(UTC).timestamp()) // 30
         confirmed = await http.post(
-            "/settings/two-factor/confirm", data={"_csrf": csrf, "code": totp.at(step * 30)}
+            "/settings/two-factor/confirm",
+            data={"_csrf": csrf, "code": totp.at(step * 30), "password": PASSWORD},
         )
         assert confirmed.status_code == 200 and 'id="two-factor-on"' in confirmed.text
     async with stack.factory() as db:

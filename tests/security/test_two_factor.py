@@ -44,12 +44,13 @@ async def test_a_password_alone_no_longer_signs_a_gc_admin_in(
     person = (await db.execute(select(Person).where(Person.email == email))).scalar_one()
     assert person.totp_secret is not None and secret.encode() not in person.totp_secret
     wrong = await client.post(
-        "/settings/two-factor/confirm", data={"_csrf": csrf, "code": "000000"}
+        "/settings/two-factor/confirm",
+        data={"_csrf": csrf, "code": "000000", "password": PASSWORD},
     )
     assert wrong.status_code == 422
     code = _code_after(secret, person)
     confirmed = await client.post(
-        "/settings/two-factor/confirm", data={"_csrf": csrf, "code": code}
+        "/settings/two-factor/confirm", data={"_csrf": csrf, "code": code, "password": PASSWORD}
     )
     assert confirmed.status_code == 200 and 'id="two-factor-on"' in confirmed.text
     client.cookies.clear()
