@@ -239,6 +239,12 @@ def _policy(
     description: str | None,
 ) -> Policy | None:
     base = f"/coverages/{index}"
+    letter = coverage.get("insurer_letter")
+    name, naic = (
+        insurers.get(letter.strip().upper(), (None, None))
+        if isinstance(letter, str)
+        else (None, None)
+    )
     effective = _date(coverage.get("effective"))
     expiration = _date(coverage.get("expiration"))
     if effective is None or expiration is None or expiration <= effective:
@@ -327,6 +333,11 @@ def _policy(
         states = _states(coverage.get("states"), description)
         if states is not None and not isinstance(coverage.get("states"), list):
             term_evidence["wc_states"] = evidence.at(_DESCRIPTION_POINTER)
+        elif states is None and name is not None:
+            # The row's insurer is a monopolistic state's fund ("Ohio Bureau of Workers'
+            # Compensation", "Washington State Department of Labor & Industries"): its state.
+            states = wc_states_from(name)
+            term_evidence["wc_states"] = evidence.at(f"{base}/insurer_letter")
         else:
             term_evidence["wc_states"] = evidence.at(f"{base}/states")
     term = Term(
@@ -354,12 +365,6 @@ def _policy(
         additional_insured_flag=_flag(coverage.get("additional_insured")),
         subrogation_waived_flag=_flag(coverage.get("subrogation_waived")),
         evidence=term_evidence,
-    )
-    letter = coverage.get("insurer_letter")
-    name, naic = (
-        insurers.get(letter.strip().upper(), (None, None))
-        if isinstance(letter, str)
-        else (None, None)
     )
     return Policy(
         line=line,

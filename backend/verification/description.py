@@ -40,7 +40,10 @@ _MAINLAND: Final = frozenset(STATE_NAMES.values())
 _STATES_MARKER: Final = re.compile(
     r"\b(?:item\s*)?3\s*\.?\s*[AC]\b\.?|\b(?:covered|applicable|listed|wc|work(?:er)?s'?\s*comp"
     r"(?:ensation)?)\s+states?\b|\bstates?\s*(?:\(s\)\s*)?(?:covered|of\s+operations?|insured)\b"
-    r"|\bstates?\s*:",
+    r"|\bstates?\s*:"
+    # "WC coverage applies in PA and NJ", "workers compensation extends to NJ".
+    r"|\b(?:wc|work(?:er)?s'?\s*comp(?:ensation)?)(?:\s+coverage)?\s+(?:applies|extends)\s+"
+    r"(?:in|to)\b",
     re.IGNORECASE,
 )
 _ALL_STATES: Final = re.compile(
@@ -159,6 +162,18 @@ def wc_states_from(description: str) -> tuple[str, ...] | None:
 
 
 # "WOS" and "waiver of subro" are how brokers shorten it.
+def state_fund(insurer_name: str) -> str | None:
+    """The monopolistic state whose fund `insurer_name` is ("Ohio Bureau of Workers'
+    Compensation": OH), else None."""
+    if _STATE_FUND.search(insurer_name) is None:
+        return None
+    named = (wc_states_from(insurer_name) or ()) if insurer_name else ()
+    for state in named:
+        if state in MONOPOLISTIC_STATES:
+            return state
+    return None
+
+
 _WAIVER: Final = re.compile(
     r"waiver\s+of\s+subro(?:gation)?\b|subrogation\s+(?:is\s+)?waived|\bWOS\b", re.I
 )
@@ -354,8 +369,8 @@ DAY_WORDS: Final = {
     "ninety": 90,
 }  # fmt: skip
 _DAY_COUNT: Final = r"\d{1,3}|ten|fifteen|twenty|thirty|forty[\s-]five|sixty|ninety"
-# "Notice of cancellation" or the brokers' "NOC".
-_NOTICE_OF_CANCELLATION: Final = r"(?:notice\s+of\s+cancel+ation|\bNOC\b)"
+# "Notice of cancellation", "cancellation notice" or the brokers' "NOC".
+_NOTICE_OF_CANCELLATION: Final = r"(?:notice\s+of\s+cancel+ation|cancel+ation\s+notice|\bNOC\b)"
 NOTICE_WORDING: Final = re.compile(
     # "Thirty (30) days": the figure may close a bracket.
     rf"\b({_DAY_COUNT})\)?\s*[- ]?\s*days?'?\s*(?:prior\s+)?(?:written\s+)?"

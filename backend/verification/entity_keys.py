@@ -105,7 +105,12 @@ def legal_name_key(key: str) -> str:
             key = key[:at]
     for long, short in _SUFFIX_WORDS:
         if key.endswith(" " + long):
-            return key[: -len(long)] + short
+            key = key[: -len(long)]
+            # "Meridian Construction Group, a Limited Liability Company": the article goes too.
+            for article in (" a ", " an "):
+                if key.endswith(article):
+                    key = key[: -len(article) + 1]
+            return key + short
     return key
 
 

@@ -488,6 +488,8 @@ def _expiry_window(check: Check, label: str) -> str:
 
 
 def _naic(check: Check, label: str) -> str:
+    if check.outcome == PASS and isinstance(check.found, str) and check.found.startswith("state"):
+        return f"{label} insurer is the {check.found}: a state fund shows no NAIC number."
     if check.outcome == PASS:
         return f"{label} insurer NAIC number is {check.found}."
     if check.outcome == UNKNOWN:
@@ -504,6 +506,8 @@ def _rating(check: Check, label: str) -> str:
             f"{_text(check.expected)} or better is required. Ask your broker for the insurer's "
             "A.M. Best rating and financial size class."
         )
+    if check.outcome == PASS and isinstance(check.found, str) and check.found.startswith("state"):
+        return f"{label} insurer is the {check.found}, which A.M. Best does not rate."
     if check.outcome == PASS:
         return f"{label} insurer is rated {check.found}, which meets the minimum {check.expected}."
     return (

@@ -21,6 +21,7 @@ from backend.requirements.vocabulary import (
     COMBINABLE_WITH_UMBRELLA,
     INCLUDED_WITHIN,
     LINE_CODE_PREFIX,
+    WORKERS_COMPENSATION,
     limit_code,
 )
 from backend.verification.checks import BLOCKING, FAIL, PASS, SPECS, UNKNOWN, WARNING, CheckSpec
@@ -32,6 +33,7 @@ from backend.verification.coverage import (
     split_limits_floor,
     with_umbrella,
 )
+from backend.verification.description import state_fund
 from backend.verification.plan_line_options import LineOptions, run_options
 from backend.verification.plan_run import Run, lookup
 from backend.verification.record import Policy, Term
@@ -265,11 +267,29 @@ def _insurer_checks(plan: LinePlan, run: Run, policy: Policy) -> None:
     naic = policy.insurer_naic
     naic_evidence = lookup(policy.evidence, "insurer_naic")
     valid = naic is not None and len(naic) == 5 and naic.isascii() and naic.isdigit()
+    rating = None if naic is None else lookup(run.ratings_by_naic, naic)
+    if (
+        rating is None
+        and line == WORKERS_COMPENSATION
+        and policy.insurer_name is not None
+        and state_fund(policy.insurer_name) is not None
+    ):
+        # A monopolistic state's fund (Ohio BWC, Washington L&I, North Dakota WSI, Wyoming
+        # Workforce Services) is the state itself: it has no NAIC number or A.M. Best rating
+        # to show, and is the only insurer there is for WC in its state.
+        found = f"state fund ({policy.insurer_name})"
+        out.append(
+            plan.insurer_naic.make(PASS, line, "five-digit NAIC number", found, naic_evidence)
+        )
+        if plan.insurer_rating is not None:
+            out.append(
+                plan.insurer_rating.make(PASS, line, plan.rating_expected, found, naic_evidence)
+            )
+        return
     # No NAIC at all (the box or the insurer letter unread, or not given) is a question for the
     # broker, never a rejection for lack of reading; a number that is not five digits fails.
     outcome = PASS if valid else UNKNOWN if naic is None else FAIL
     out.append(plan.insurer_naic.make(outcome, line, "five-digit NAIC number", naic, naic_evidence))
-    rating = None if naic is None else lookup(run.ratings_by_naic, naic)
     rating_spec = plan.insurer_rating
     if rating_spec is not None:
         if rating is None:

@@ -58,6 +58,7 @@ from tests.unit.verification.test_reviewer_cases_more import (
     AI_SENTENCE,
     LENDER,
     MoreCase,
+    insurer,
     judge,
     second_term,
 )
@@ -488,6 +489,13 @@ CASES: Final = (
         checks={("WC_STATES", WC): PASS},
     ),
     MoreCase(
+        "WC coverage said to apply in PA and NJ",
+        "'WC coverage applies in PA and NJ' states the covered states without saying 3.A.",
+        (COMPLIANT,),
+        edits=(swap(WC_STATES_SENTENCE, "WC coverage applies in PA and NJ."),),
+        checks={("WC_STATES", WC): PASS},
+    ),
+    MoreCase(
         "all states except monopolistic states, Pennsylvania project",
         "Every state a private policy can cover, Pennsylvania among them.",
         (COMPLIANT,),
@@ -583,6 +591,39 @@ CASES: Final = (
         ),
         checks={("WC_STOP_GAP_EL", WC): PASS, ("WC_EL_EACH_ACCIDENT_MIN", WC): PASS},
         state="OH",
+    ),
+    MoreCase(
+        "Ohio project: the WC row's insurer is the Ohio BWC, stop gap on GL",
+        "The state fund is the only WC insurer in Ohio: no NAIC number or A.M. Best rating to "
+        "show, its state is covered, and the stop gap gives the employer's liability.",
+        (COMPLIANT,),
+        edits=(
+            insurer("B", name="Ohio Bureau of Workers' Compensation", naic=None),
+            limits(WC_ROW, **EL_UNSHOWN),
+            swap(
+                WC_STATES_SENTENCE,
+                "Stop gap employers liability endorsement on the GL policy $1,000,000 / "
+                "$1,000,000 / $1,000,000.",
+            ),
+        ),
+        checks={
+            ("WC_STATES", WC): PASS,
+            ("WC_INSURER_RATING", WC): PASS,
+            ("WC_STOP_GAP_EL", WC): PASS,
+        },
+        state="OH",
+    ),
+    MoreCase(
+        "Washington project: WC row written by L&I, no stop gap",
+        "L&I covers Washington but carries no employer's liability: the stop gap is missing.",
+        (NON_COMPLIANT,),
+        edits=(
+            insurer("B", name="Washington State Department of Labor & Industries", naic=None),
+            limits(WC_ROW, **EL_UNSHOWN),
+            swap(WC_STATES_SENTENCE, ""),
+        ),
+        checks={("WC_STATES", WC): PASS, ("WC_STOP_GAP_EL", WC): FAIL},
+        state="WA",
     ),
     MoreCase(
         "owners excluded box left unread",
@@ -771,6 +812,13 @@ CASES: Final = (
         checks={("NOTICE_OF_CANCELLATION", None): PASS},
     ),
     MoreCase(
+        "30 days cancellation notice",
+        "'Cancellation notice' is notice of cancellation in the other word order.",
+        (COMPLIANT,),
+        edits=(swap(NOTICE_SENTENCE, "30 days cancellation notice to the certificate holder."),),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS},
+    ),
+    MoreCase(
         "60 days notice of cancellation",
         "More notice than the set asks is fine.",
         (COMPLIANT,),
@@ -852,6 +900,13 @@ CASES: Final = (
         "'Limited Liability Company' is what 'LLC' abbreviates: the same legal entity.",
         (COMPLIANT,),
         edits=(holder("Meridian Construction Group Limited Liability Company"),),
+        checks={("CERTIFICATE_HOLDER_NAME", None): PASS},
+    ),
+    MoreCase(
+        "holder as 'a Limited Liability Company'",
+        "', a Limited Liability Company' is how legal documents spell the LLC.",
+        (COMPLIANT,),
+        edits=(holder("Meridian Construction Group, a Limited Liability Company"),),
         checks={("CERTIFICATE_HOLDER_NAME", None): PASS},
     ),
     MoreCase(
