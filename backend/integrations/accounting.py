@@ -4,7 +4,9 @@ and a compliance-code feed per vendor and subcontract in the shape Viewpoint Vis
 
 A "subcontract" is the engagement's contract (a subcontract or purchase order, imported from
 Procore or labelled by its trade): it is named "<project number>/<contract label>" and keyed by
-the engagement id.
+the engagement id. When the GC is connected to Procore, `procore_vendor_id` (the vendor a
+person confirmed the sub is) and `procore_commitment_id` (the imported commitment) name the
+same vendor and contract as Procore and the accounting system it syncs with; empty otherwise.
 
 Compliance codes, one row per required coverage line plus one HOLD row per pay hold in force:
 - `code`: the line's short code (GL, AUTO, UMB, WC), or HOLD;
@@ -30,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config import Settings
 from backend.db.models import Decision, Engagement, Organisation, Project
 from backend.integrations.coverage_lines import coverage_lines
+from backend.integrations.procore.repository import CommitmentRepository
 from backend.network.access import engagement_scope, require
 from backend.network.actor import Actor
 from backend.projects.repository import ProjectRepository
@@ -45,6 +48,8 @@ HOLD_COLUMNS: Final = (
     "reason",
     "automatic",
     "evidence_link",
+    "procore_vendor_id",
+    "procore_commitment_id",
 )
 CODE_COLUMNS: Final = (
     "vendor",
@@ -56,6 +61,8 @@ CODE_COLUMNS: Final = (
     "expiry",
     "verify",
     "complied",
+    "procore_vendor_id",
+    "procore_commitment_id",
 )
 
 
@@ -71,6 +78,8 @@ class HoldRow:
     reason: str
     automatic: bool
     evidence_link: str
+    procore_vendor_id: str
+    procore_commitment_id: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,24 @@ class CodeRow:
     expiry: str
     verify: str
     complied: str
+    procore_vendor_id: str
+    procore_commitment_id: str
+
+
+async def _procore_vendors(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, str]:
+    """sub -> the Procore vendor id a person of the actor's GC confirmed it is."""
+    if not actor.is_gc:
+        return {}
+    confirmed = await CommitmentRepository(session, actor.organisation_id).confirmed_vendors()
+    return {sub: str(vendor) for vendor, sub in confirmed.items()}
+
+
+def _procore_ids(vendors: dict[uuid.UUID, str], engagement: Engagement) -> dict[str, str]:
+    commitment = engagement.procore_commitment_id
+    return {
+        "procore_vendor_id": vendors.get(engagement.sub_org_id, ""),
+        "procore_commitment_id": str(commitment) if commitment is not None else "",
+    }
 
 
 def evidence_link(settings: Settings, engagement_id: uuid.UUID) -> str:
@@ -117,6 +144,7 @@ def subcontract_name(project: Project, engagement: Engagement) -> str:
 async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list[HoldRow]:
     held = await _engagements(session, actor, only_held=True)
     decisions = await _latest_holds(session, actor, [e.id for e, _, _ in held])
+    vendors = await _procore_vendors(session, actor)
     rows = []
     for engagement, project, sub in held:
         decision = decisions.get(engagement.id)
@@ -133,6 +161,7 @@ async def holds(session: AsyncSession, settings: Settings, actor: Actor) -> list
                 reason=decision.reason if decision is not None else "",
                 automatic=bool(decision is not None and (decision.details or {}).get("automatic")),
                 evidence_link=evidence_link(settings, engagement.id),
+                **_procore_ids(vendors, engagement),
             )
         )
     return rows
@@ -142,6 +171,7 @@ async def compliance_codes(session: AsyncSession, actor: Actor, today: date) -> 
     engaged = await _engagements(session, actor, only_held=False)
     lines = await coverage_lines(session, [e.id for e, _, _ in engaged], today)
     decisions = await _latest_holds(session, actor, [e.id for e, _, _ in engaged if e.pay_hold])
+    vendors = await _procore_vendors(session, actor)
     rows = []
     for engagement, project, sub in engaged:
         base = {
@@ -149,6 +179,7 @@ async def compliance_codes(session: AsyncSession, actor: Actor, today: date) -> 
             "vendor_id": str(sub.id),
             "subcontract": subcontract_name(project, engagement),
             "engagement_id": str(engagement.id),
+            **_procore_ids(vendors, engagement),
         }
         for line in lines.get(engagement.id, []):
             policy = f", policy {line.policy_number}" if line.policy_number else ""

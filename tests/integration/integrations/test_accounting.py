@@ -58,8 +58,11 @@ async def test_holds_and_compliance_codes_for_accounting(
     header = sheet.text.splitlines()[0]
     assert (
         header
-        == "vendor,vendor_id,subcontract,engagement_id,code,description,expiry,verify,complied"
+        == "vendor,vendor_id,subcontract,engagement_id,code,description,expiry,verify,complied,"
+        "procore_vendor_id,procore_commitment_id"
     )
+    # Not connected to Procore: those two are empty.
+    assert {(c["procore_vendor_id"], c["procore_commitment_id"]) for c in codes} == {("", "")}
 
     client.cookies.clear()
     await sign_in(client, sub.emails["sub_admin"])

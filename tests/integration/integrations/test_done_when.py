@@ -29,8 +29,9 @@ from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
+from sqlalchemy import select
 
-from backend.db.models import ProjectTrade
+from backend.db.models import Engagement, ProjectTrade
 from backend.records.store import make_store
 from tests.integration.factories import make_org, make_project, make_requirement_version
 from tests.integration.fanout.helpers import confirm, engage_on_project, initial_change
@@ -121,6 +122,16 @@ async def test_a_gc_connects_procore_imports_contracts_and_every_party_hears(
             # engagement becomes its first contract when the subcontracts are imported.
             invited = await engage_on_project(db, gc, sub, project=project)
             await confirm(db, make_store(stack.settings), sub, initial_change(RECORD_START))
+
+        async def judged() -> bool:
+            """The worker's fan-out of the sub's record has judged the invited engagement."""
+            async with stack.factory() as db:
+                status = await db.scalar(
+                    select(Engagement.status).where(Engagement.id == invited.id)
+                )
+            return status != "pending"
+
+        await _until("the invited engagement judged by the worker", judged)
         procore.control(
             "seed",
             {
@@ -250,6 +261,11 @@ async def test_a_gc_connects_procore_imports_contracts_and_every_party_hears(
                 and held_ref in (rows[0]["subcontract"])
             )
             assert rows[0]["vendor"] == sub.organisation.legal_name
+            # The same vendor and contract as Procore (and the ERP it syncs with) name them.
+            assert (rows[0]["procore_vendor_id"], rows[0]["procore_commitment_id"]) == (
+                str(SUB_VENDOR),
+                "32",
+            )
             hold_codes = [
                 c
                 for c in (await http.get("/api/v1/accounting/compliance-codes")).json()
