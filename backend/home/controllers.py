@@ -3,7 +3,8 @@ master record, a broker's invited records."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Final
 
 from litestar import Controller, Request, get
 from litestar.response import Template
@@ -18,8 +19,11 @@ from backend.records.service import RecordService
 from backend.web.common import page
 from backend.web.dashboard import PortfolioFilter
 from backend.web.gc_pages import dashboard_context
-from backend.web.sub_pages import HOME_NOTICES, record_page
+from backend.web.sub_pages import HOME_NOTICES, document_states, record_page
 from backend.web.sub_views import dependants
+
+# The newest uploads listed per sub on a broker's home page; the sub's record lists them all.
+BROKER_UPLOADS_SHOWN: Final = 10
 
 
 async def broker_subs(db: AsyncSession, actor: Actor) -> list[Organisation]:
@@ -45,15 +49,28 @@ class HomeController(Controller):
             return await record_page(db, actor, records, actor.organisation_id)
         subs = []
         for sub in await broker_subs(db, actor):
+            documents = await records.documents(actor, sub.id)
             subs.append(
                 {
                     "organisation": sub,
                     "record": await records.master_record(actor, sub.id),
-                    "documents": await records.documents(actor, sub.id),
+                    "documents": documents,
+                    # Where each upload stands: being read, needs manual entry, awaiting the
+                    # sub's review, or confirmed as revision N (not the reader's bare state).
+                    "states": await document_states(
+                        records, actor, sub.id, documents[:BROKER_UPLOADS_SHOWN]
+                    ),
                     "dependants": await dependants(db, actor, sub.id),
                 }
             )
         unread, unread_total = await unread_notices(db, actor.person_id, HOME_NOTICES)
         return await page(
-            db, actor, "home/broker.html", subs=subs, unread=unread, unread_total=unread_total
+            db,
+            actor,
+            "home/broker.html",
+            subs=subs,
+            unread=unread,
+            unread_total=unread_total,
+            uploads_shown=BROKER_UPLOADS_SHOWN,
+            today=date.today(),
         )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.errors import DomainError
 from backend.network.access import allowed, require
 from backend.network.actor import Actor
+from backend.notify.decision_notices import check_in_words
 from backend.projects.decisions import approve_together
 from backend.projects.service import ProjectService
 from backend.web.common import page, require_gc
@@ -173,4 +174,5 @@ async def _inbox_page(
         refused=refused,
         may_decide=allowed(actor, "engagement.decide"),
         limit=INBOX_PAGE,
+        check_words=check_in_words,
     )

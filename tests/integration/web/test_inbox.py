@@ -59,6 +59,11 @@ async def test_inbox_queues_changes_and_approves_only_what_has_nothing_failing(
     assert f'data-engagement="{sound_engagement.id}" data-approvable="true"' in inbox
     assert f'data-engagement="{short_engagement.id}" data-approvable="false"' in inbox
     assert "GL_EACH_OCCURRENCE_MIN" in inbox
+    # A failing check is named in words, its code after it.
+    assert (
+        "Failing: General liability: each occurrence limit at least the minimum "
+        "(GL_EACH_OCCURRENCE_MIN)" in html.unescape(inbox)
+    )
     # A combined-limits finding reads as its arithmetic, never as the names of its keys.
     assert "primary $500,000 + umbrella" in inbox
     assert "total, primary" not in inbox
