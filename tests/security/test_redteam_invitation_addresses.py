@@ -86,3 +86,46 @@ async def test_a_plain_address_is_still_invited(client: AsyncClient, db: AsyncSe
             headers={"x-csrf-token": csrf},
         )
         assert answer.status_code == 201, answer.text
+
+
+async def test_a_bulk_list_reaches_only_the_gcs_own_projects_and_plain_addresses(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """Rows of an uploaded CSV naming another GC's real project number (ids inside uploaded
+    data), or an address list, are refused beside their row and send nothing; the GC's own
+    good row goes."""
+    gc = await make_org(db, "general_contractor")
+    rival = await make_org(db, "general_contractor")
+    own = await make_project(db, gc, number="BK-OWN-1")
+    theirs = await make_project(db, rival, number="BK-RIVAL-1")
+    for project, org in ((own, gc), (theirs, rival)):
+        version = await make_requirement_version(db, org)
+        db.add(
+            ProjectTrade(
+                project_id=project.id,
+                trade="Roofing",
+                requirement_set_id=version.requirement_set_id,
+            )
+        )
+    await db.flush()
+    csrf = await sign_in(client, gc.emails["gc_admin"])
+    rows = "\n".join(
+        [
+            "Name,E-mail,Trade,Project",
+            "Good Roofing LLC,office@good-roofing.example,Roofing,BK-OWN-1",
+            "Rival's Sub LLC,office@rivals-sub.example,Roofing,BK-RIVAL-1",
+            'List LLC,"office@list.example,root",Roofing,BK-OWN-1',
+        ]
+    )
+    sent = await client.post(
+        "/invitations/bulk", data={"_csrf": csrf, "csv": rows, "action": "send"}
+    )
+    assert sent.status_code == 200, sent.text[:300]
+    on_theirs = await db.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.project_id == theirs.id)
+    )
+    assert on_theirs == 0
+    mine = (
+        await db.execute(select(Invitation.email).where(Invitation.project_id == own.id))
+    ).scalars()
+    assert list(mine) == ["office@good-roofing.example"]
