@@ -56,6 +56,7 @@ from backend.records.controllers import DocumentController, RecordController
 from backend.records.store import make_store
 from backend.web.auth_pages import AuthController
 from backend.web.routes import WEB_CONTROLLERS
+from backend.web.template_filters import register_filters
 from backend.web_security.headers import security_headers_hook
 from backend.web_security.input_guard import reject_unsafe_input
 from backend.web_security.rate_limits import rate_limit_guard
@@ -130,7 +131,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         after_response=after_response,
         template_config=TemplateConfig(
-            directory=PROJECT_ROOT / "frontend" / "templates", engine=JinjaTemplateEngine
+            directory=PROJECT_ROOT / "frontend" / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=register_filters,
         ),
         openapi_config=OpenAPIConfig(title="COI network", version="0.1.0", path="/schema"),
         exception_handlers={

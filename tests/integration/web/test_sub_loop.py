@@ -67,7 +67,7 @@ async def test_one_revision_short_on_three_projects_makes_one_notice_per_person(
 
 
 async def test_the_revision_that_fixes_the_gaps_tells_the_sub_and_its_broker_once(
-    db: AsyncSession, session_factory: Any, settings: Settings
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
 ) -> None:
     gc = await make_org(db, "general_contractor", name="Quarry Lane Builders LLC")
     sub = await ready_sub(db, gc)
@@ -93,6 +93,13 @@ async def test_the_revision_that_fixes_the_gaps_tells_the_sub_and_its_broker_onc
         for engagement in engagements:
             assert f"/my/engagements/{engagement.id}" in cleared[0].body
         assert cleared[0].link.startswith("/my/engagements/")
+
+    # On the notices page each engagement the folded notice names is a link.
+    await sign_in(client, bookkeeper)
+    page = (await client.get("/notices", headers=HTML)).text
+    for engagement in engagements:
+        link = f"/my/engagements/{engagement.id}"
+        assert f'<a href="{link}">{link}</a>' in page
 
     # A revision that changes no status tells nobody it cleared anything.
     again = RecordChange(kind="correction", terms=terms(TODAY), summary="Same again")
