@@ -27,6 +27,7 @@ from backend.projects.verify_service import verify_engagement
 from backend.records.schemas import RecordChange, TermInput
 from backend.records.service import RecordService
 from backend.records.store import FilesystemStore
+from backend.stored_secrets import encrypt
 from tests.integration.factories import engage, make_org, make_project, sign_in
 from tests.integration.mailbox import mailed_link
 from tests.security.helpers import accept_broker_link, invite_broker_over_api, new_address
@@ -194,7 +195,7 @@ async def _setting(db: AsyncSession, settings: Any) -> dict[str, Any]:
         created_by_id=gc_admin,
         url="https://hooks.example.com/coi",
         event_types=[],
-        secret_encrypted=b"not-a-real-secret",
+        secret_encrypted=encrypt(settings, "whsec_role_walk"),
     )
     db.add_all([invitation, endpoint])
     await db.commit()
@@ -249,4 +250,43 @@ async def test_a_broker_agent_changes_only_the_granting_subs_record(
     await _walk(client, found.group(1), _routes(world["values"]))
     db.expire_all()
     after = await _table_digests(db, OWN_TABLES + RECORD_TABLES)
+    assert [name for name in before if before[name] != after[name]] == []
+
+
+async def test_no_page_or_api_read_changes_anything(
+    client: AsyncClient, db: AsyncSession, settings: Any
+) -> None:
+    """A GET carries no CSRF token (a link or an image on another site makes the victim's
+    browser send one), so no GET may change anything: every GET route of the app, as the
+    GC's admin and as the sub's admin, naming their own objects, with query values a form
+    would send, leaves every table's content as it was (its own sessions, notices it opened
+    and the audit log's checkpoints aside)."""
+    world = await _setting(db, settings)
+    routes = []
+    for route in create_app().routes:
+        if route.path.startswith(("/static", "/schema", "/dev/")):
+            continue
+        path = PARAMETER.sub(
+            lambda m: str(
+                world["values"].get(m.group(1)) or (1 if m.group(2) == "int" else uuid.uuid4())
+            ),
+            route.path,
+        )
+        if "GET" in route.methods:
+            routes.append(path)
+    assert len(routes) >= 40, len(routes)
+    before = await _table_digests(db, OWN_TABLES)
+    for email in (world["gc"].emails["gc_admin"], world["sub"].emails["sub_admin"]):
+        client.cookies.clear()
+        await sign_in(client, email)
+        for path in routes:
+            for accept in ("text/html", "application/json"):
+                response = await client.get(
+                    path,
+                    params={**FORM, "on": date.today().isoformat()},
+                    headers={"accept": accept},
+                )
+                assert response.status_code < 500, (path, response.text[:300])
+    db.expire_all()
+    after = await _table_digests(db, OWN_TABLES)
     assert [name for name in before if before[name] != after[name]] == []
