@@ -117,7 +117,9 @@ _AI_LINE_WORDS: Final = (
     (AUTO_LIABILITY, re.compile(r"\bauto(?:mobile)?s?\b|\bCA\s*20\s*48\b|\bBAP?\b", re.I)),
     (UMBRELLA, re.compile(r"\bumbrella\b|\bexcess\b", re.I)),
 )
-_SENTENCE_END: Final = re.compile(r"(?<=[.;])\s+")
+# Where a sentence of the remarks ends: a full stop or semicolon, or a line break (brokers list
+# items one to a line, without stops).
+_SENTENCE_END: Final = re.compile(r"(?<=[.;])\s+|\n")
 # The description says its remarks continue elsewhere: "see attached", "ACORD 101" (the
 # additional remarks schedule), "see page 2", "continued on attached schedule".
 _REMARKS_ELSEWHERE: Final = re.compile(
@@ -502,9 +504,10 @@ def _blanket_sentence(
     forms it cites: "the GC is additional insured for completed operations per CG 20 37" beside
     a blanket CG 20 38 covers the GC alone. A bare list of forms ("Forms: CG 20 10 04 13,
     CG 20 37 04 13") takes the description's word (`described_blanket`)."""
-    start = description.rfind(".", 0, match.start()) + 1
-    stop = description.find(".", match.end())
-    sentence = description[start : stop if stop >= 0 else None]
+    start = max(description.rfind(".", 0, match.start()), description.rfind("\n", 0, match.start()))
+    stops = (description.find(".", match.end()), description.find("\n", match.end()))
+    stop = min((at for at in stops if at >= 0), default=len(description))
+    sentence = description[start + 1 : stop]
     if _BLANKET.search(sentence):
         return True
     return None if mentions_additional_insured(sentence) else described_blanket

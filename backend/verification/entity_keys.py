@@ -91,7 +91,16 @@ _SUFFIX_WORDS: Final = (
     ("l p", "lp"),
 )
 # What follows "dba" (doing business as) is a trade name beside the legal name before it.
-_TRADE_NAME: Final = (" dba ", " d b a ", " doing business as ", " trading as ")
+# And what follows "and its" / "its" ("..., its parent, subsidiaries and affiliates") widens the
+# holder to others beside the entity it names first.
+_TRADE_NAME: Final = (
+    " dba ",
+    " d b a ",
+    " doing business as ",
+    " trading as ",
+    " and its ",
+    " its ",
+)
 
 
 def legal_name_key(key: str) -> str:

@@ -917,6 +917,13 @@ CASES: Final = (
         checks={("CERTIFICATE_HOLDER_NAME", None): PASS},
     ),
     MoreCase(
+        "holder with 'its parent, subsidiaries and affiliates' after the name",
+        "The legal entity is named first; the affiliates after it widen, not change, it.",
+        (COMPLIANT,),
+        edits=(holder("Meridian Construction Group LLC, its parent, subsidiaries and affiliates"),),
+        checks={("CERTIFICATE_HOLDER_NAME", None): PASS},
+    ),
+    MoreCase(
         "holder as the trade name only",
         "A trade name is not the legal entity the contract names.",
         (NON_COMPLIANT,),
@@ -976,6 +983,22 @@ CASES: Final = (
         on=date(2027, 2, 19),
     ),
     # --- Remarks on an attachment; wording variants ----------------------------------------
+    MoreCase(
+        "remarks listed one to a line, without full stops",
+        "Brokers list AI, P&NC, WOS, follow form, NOC and 3.A one to a line: each line says "
+        "its own thing, and together they are the clean certificate.",
+        (COMPLIANT,),
+        edits=(
+            row(AUTO_ROW, additional_insured=False),
+            description(
+                f"Project: Harbor Point Tower\nAdditional Insureds: {GC}; {OWNER} - ongoing & "
+                "completed operations per CG 20 10 04 13 & CG 20 37 04 13\nPrimary & "
+                "Non-Contributory\nWaiver of Subrogation: GL, Auto, WC\nUmbrella follows "
+                "form\n30 Day NOC\nWC 3.A: PA"
+            ),
+        ),
+        checks={("NOTICE_OF_CANCELLATION", None): PASS, ("WC_STATES", WC): PASS},
+    ),
     MoreCase(
         "description: see attached ACORD 101",
         "The remarks (AI, P&NC, notice) are on an attachment that did not come with the "
