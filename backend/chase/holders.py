@@ -32,6 +32,7 @@ from backend.db.models import Document, Organisation, Project, RecordRevision
 from backend.db.models.holder_request import HolderRequest
 from backend.network.actor import Actor
 from backend.notify.service import notify_sub_and_brokers
+from backend.records.repository import RecordRepository
 from backend.requirements.names import normalise_entity_name, same_entity
 
 # Renewals confirmed in this window are planned; an older one was planned when it was new (the
@@ -99,7 +100,9 @@ async def _plan_one(session: AsyncSession, revision: RecordRevision, now: dateti
     if not rows:
         return 0
     source = (
-        await session.get(Document, revision.source_document_id)
+        await RecordRepository(session).document(
+            Document.sub_org_id == revision.sub_org_id, revision.source_document_id
+        )
         if revision.source_document_id
         else None
     )
@@ -132,7 +135,7 @@ async def _plan_one(session: AsyncSession, revision: RecordRevision, now: dateti
 
 
 async def _ask(session: AsyncSession, revision: RecordRevision, asks: dict[str, list[str]]) -> None:
-    sub = await session.get(Organisation, revision.sub_org_id)
+    sub = await RecordRepository(session).record_owner(revision.sub_org_id)
     sub_name = sub.legal_name if sub is not None else "the sub"
     lines = [
         f"{sub_name}'s renewal (revision {revision.number}) is one record for every GC, but "

@@ -27,7 +27,7 @@ from backend.chase.repository import (
     unaccepted_broker_invitations,
     use_upload_link,
 )
-from backend.db.models import Document, Organisation
+from backend.db.models import Document
 from backend.db.models.upload_link import UploadLink
 from backend.errors import BadInput, NotFound, TooLarge
 from backend.network.secrets import new_token, token_digest
@@ -220,7 +220,7 @@ async def live_link(
 async def landing(session: AsyncSession, token: str) -> tuple[UploadLink, str]:
     """What the landing page may show: the sub's name and the items the e-mail listed."""
     link = await live_link(session, token)
-    sub = await session.get(Organisation, link.sub_org_id)
+    sub = await RecordRepository(session).record_owner(link.sub_org_id)
     return link, sub.legal_name if sub is not None else ""
 
 
@@ -276,7 +276,7 @@ async def upload_with_link(
         if document.read_state == "pending":
             repo.add_outbox(read_request(document))
     await set_link_document(session, link.id, document.id)
-    sub = await session.get(Organisation, link.sub_org_id)
+    sub = await RecordRepository(session).record_owner(link.sub_org_id)
     sub_name = sub.legal_name if sub is not None else ""
     await _tell_sub(session, link, document)
     await repo.flush()

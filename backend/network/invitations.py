@@ -190,7 +190,7 @@ class InvitationService:
         require(actor, "broker.invite")
         if not actor.is_sub:
             raise Forbidden("Only a subcontractor invites a broker to its record.")
-        broker = await self.session.get(Organisation, broker_org_id)
+        broker = await self.repo.organisation(broker_org_id)
         if broker is None or broker.kind != "broker":
             raise BadInput("Choose a broker organisation to invite.", field="broker_org_id")
         if not 1 <= days <= MAX_BROKER_DAYS:
@@ -242,10 +242,14 @@ class InvitationService:
     ) -> Issued:
         """A tier-1 sub invites a sub-sub under one of its engagements."""
         require(actor, "record.write")
-        parent = await self.session.get(Engagement, parent_id)
-        if parent is None or not actor.is_sub or parent.sub_org_id != actor.organisation_id:
+        parent = (
+            await self.repo.engagement_of_sub(actor.organisation_id, parent_id)
+            if actor.is_sub
+            else None
+        )
+        if parent is None:
             raise NotFound("No such engagement of yours.")
-        project = await self.session.get(Project, parent.project_id)
+        project = await self.repo.project(parent.project_id)
         if project is None or not project.flowdown_required:
             raise BadInput("This project does not ask for tier-2 subs.")
         if parent.parent_engagement_id is not None:
@@ -349,7 +353,7 @@ class InvitationService:
         )
         await self.session.flush()
         invitee = (
-            await self.session.get(Organisation, invitation.invitee_org_id)
+            await self.repo.organisation(invitation.invitee_org_id)
             if invitation.invitee_org_id
             else None
         )
@@ -439,21 +443,20 @@ class InvitationService:
         the first verdict, pinned to the requirement-set version in force for the trade
         (tier 2: derived from the parent's, never less restrictive)."""
         require(actor, "record.write")
-        invitation = await self.session.get(Invitation, invitation_id, with_for_update=True)
-        if (
-            invitation is None
-            or invitation.kind not in PROJECT_KINDS
-            or not actor.is_sub
-            or invitation.invitee_org_id != actor.organisation_id
-        ):
+        invitation = (
+            await self.repo.invitation_to_locked(actor.organisation_id, invitation_id)
+            if actor.is_sub
+            else None
+        )
+        if invitation is None or invitation.kind not in PROJECT_KINDS:
             raise NotFound("No such invitation for your organisation.")
         refuse_unusable(invitation, _now())
         assert invitation.project_id is not None  # set for every project invitation
-        project = await self.session.get(Project, invitation.project_id)
+        project = await self.repo.project(invitation.project_id)
         if project is None:
             raise NotFound("The project no longer exists.")
         if invitation.parent_engagement_id is not None:
-            parent = await self.session.get(Engagement, invitation.parent_engagement_id)
+            parent = await self.repo.engagement(invitation.parent_engagement_id)
             if parent is None or not parent.active:
                 raise Gone("The engagement this invitation flows down from has ended.")
             version_id = await tier2_version_for(self.session, parent.requirement_set_version_id)

@@ -19,6 +19,7 @@ from backend.errors import BadInput, Conflict, Gone
 from backend.network import access_log
 from backend.network.company import check_new_sub_identity, flush_identity
 from backend.network.invitations import PROJECT_KINDS, InvitationService, refuse_unusable
+from backend.network.repository import NetworkRepository
 from backend.network.service import AuthService, NewSession, check_new_password
 
 MAX_LEGAL_NAME: Final = 300
@@ -52,8 +53,9 @@ async def open_signup(session: AsyncSession, token: str) -> SignupInvitation:
             "the link again."
         )
     assert invitation.project_id is not None  # set for every project invitation
-    project = await session.get(Project, invitation.project_id)
-    inviter = await session.get(Organisation, invitation.issuer_org_id)
+    network = NetworkRepository(session)
+    project = await network.project(invitation.project_id)
+    inviter = await network.organisation(invitation.issuer_org_id)
     if project is None or inviter is None:
         raise Gone("The project of this invitation no longer exists.")
     return SignupInvitation(invitation, project, inviter)

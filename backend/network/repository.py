@@ -85,6 +85,47 @@ class NetworkRepository:
             Organisation, organisation_id, with_for_update=for_update, populate_existing=fresh
         )
 
+    async def project(self, project_id: uuid.UUID) -> Project | None:
+        """The project an invitation or engagement read in scope names (by its id)."""
+        return await self.session.scalar(select(Project).where(Project.id == project_id))
+
+    async def engagement(self, engagement_id: uuid.UUID) -> Engagement | None:
+        """The engagement an invitation read in scope flows down from (by its id)."""
+        return await self.session.scalar(select(Engagement).where(Engagement.id == engagement_id))
+
+    async def engagement_of_sub(
+        self, sub_org_id: uuid.UUID, engagement_id: uuid.UUID
+    ) -> Engagement | None:
+        """One of the sub's own engagements (None: another's, or none)."""
+        query = select(Engagement).where(
+            Engagement.id == engagement_id, Engagement.sub_org_id == sub_org_id
+        )
+        return await self.session.scalar(query)
+
+    async def invitation_to_locked(
+        self, invitee_org_id: uuid.UUID, invitation_id: uuid.UUID
+    ) -> Invitation | None:
+        """An invitation to this organisation, locked until the transaction ends."""
+        query = (
+            select(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.invitee_org_id == invitee_org_id)
+            .with_for_update()
+        )
+        return await self.session.scalar(query)
+
+    async def version_with_set(
+        self, version_id: uuid.UUID
+    ) -> tuple[RequirementSetVersion, RequirementSet] | None:
+        """A requirement set version (one an engagement read in scope is pinned to) with its
+        set."""
+        query = (
+            select(RequirementSetVersion, RequirementSet)
+            .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
+            .where(RequirementSetVersion.id == version_id)
+        )
+        found = (await self.session.execute(query)).first()
+        return (found[0], found[1]) if found is not None else None
+
     async def organisation_with_tax_id(self, tax_id: str) -> Organisation | None:
         """The organisation holding this EIN (nine digits), across the network: an EIN is one
         company's, so the question is asked before one is taken."""

@@ -44,12 +44,10 @@ def _tier2_name(parent_set: RequirementSet, parent_version: RequirementSetVersio
 
 async def tier2_version_for(session: AsyncSession, parent_version_id: uuid.UUID) -> uuid.UUID:
     """The newest version of the tier-2 set derived from this parent version, made on first use."""
-    parent_version = await session.get(RequirementSetVersion, parent_version_id)
-    if parent_version is None:
+    found = await NetworkRepository(session).version_with_set(parent_version_id)
+    if found is None:
         raise Conflict("The parent engagement's requirements no longer exist.")
-    parent_set = await session.get(RequirementSet, parent_version.requirement_set_id)
-    if parent_set is None:
-        raise Conflict("The parent engagement's requirements no longer exist.")
+    parent_version, parent_set = found
     name = _tier2_name(parent_set, parent_version)
     existing = await NetworkRepository(session).newest_version_of_set_named(
         parent_set.gc_org_id, name

@@ -106,7 +106,7 @@ async def deliver_queued(
     for recipient_id in recipients:
         async with factory() as session, session.begin():
             notices = await NoticeRepository(session).queued_mail_of(recipient_id)
-            person = await session.get(Person, recipient_id)
+            person = await NoticeRepository(session).recipient(recipient_id)
             if not notices or person is None:
                 continue
             now = datetime.now(UTC)

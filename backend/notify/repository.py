@@ -19,6 +19,7 @@ from backend.db.models import (
     Membership,
     Notice,
     OutboxEvent,
+    Person,
     ProcoreConnection,
 )
 from backend.db.models.webhook_attempt import WebhookAttempt
@@ -125,6 +126,10 @@ class NoticeRepository:
             .limit(limit)
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def recipient(self, recipient_id: uuid.UUID) -> Person | None:
+        """The person a digest goes to (the one whose queued notices are being sent)."""
+        return await self.session.scalar(select(Person).where(Person.id == recipient_id))
 
     async def queued_mail_of(self, recipient_id: uuid.UUID) -> list[Notice]:
         """A recipient's notices waiting for the digest, oldest first, locked (rows another
@@ -285,6 +290,14 @@ class DeliveryRepository:
             WebhookEndpoint.enabled.is_(True),
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def endpoint_of(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
+        """The endpoint a delivery goes to, of the delivery's own organisation."""
+        query = select(WebhookEndpoint).where(
+            WebhookEndpoint.id == delivery.endpoint_id,
+            WebhookEndpoint.organisation_id == delivery.organisation_id,
+        )
+        return await self.session.scalar(query)
 
     async def add_deliveries(self, rows: list[dict[str, Any]], chunk: int) -> None:
         """Insert deliveries `chunk` rows a statement; one already made for the same endpoint

@@ -32,10 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from backend.config import Settings
-from backend.db.models import OutboxEvent
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_endpoint import WebhookEndpoint
-from backend.notify.repository import DeliveryRepository
+from backend.notify.repository import DeliveryRepository, OutboxRepository
 from backend.notify.safe_http import AddressRefused, resolve
 from backend.notify.service import NoticeDraft, add_notices
 from backend.notify.webhooks import INTEGRATION_EVENT
@@ -125,7 +124,7 @@ async def dispatch(
     """One delivery per event and matching enabled endpoint (idempotent: a second run of the
     same outbox row adds nothing); returns the deliveries still pending."""
     async with factory() as session, session.begin():
-        outbox = await session.get(OutboxEvent, event_id)
+        outbox = await OutboxRepository(session).event(event_id)
         if outbox is None or outbox.kind != INTEGRATION_EVENT:
             return []
         events = list(outbox.payload.get("events", []))
@@ -207,7 +206,7 @@ async def attempt(
         delivery = await DeliveryRepository(session).pending_locked(delivery_id)
         if delivery is None:
             return "skipped"
-        endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
+        endpoint = await DeliveryRepository(session).endpoint_of(delivery)
         if endpoint is None or not endpoint.enabled:
             return "skipped"
         now = datetime.now(UTC)

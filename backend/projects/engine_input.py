@@ -37,7 +37,7 @@ from typing import Any, Final, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Document, InsurerRating, Organisation
+from backend.db.models import Document, InsurerRating
 from backend.db.models import Endorsement as EndorsementRow
 from backend.db.models import Policy as PolicyRow
 from backend.db.models import PolicyTerm as TermRow
@@ -131,7 +131,7 @@ async def load_record_rows(
     endorsements = await repo.endorsements_in_effect(
         EndorsementRow.sub_org_id == sub_org_id, sub_org_id, known_at
     )
-    sub = await session.get(Organisation, sub_org_id)
+    sub = await repo.record_owner(sub_org_id)
     documents = await repo.documents_of_sub(sub_org_id, known_at)
     by_id = {document.id: document for document in documents}
     certificates = [c for c in (_certificate(d) for d in documents) if c is not None]

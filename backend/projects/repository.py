@@ -1174,6 +1174,13 @@ class VerificationRepository:
         assert person_id is not None
         return person_id
 
+    async def sub_of_engagement(self, engagement_id: uuid.UUID) -> uuid.UUID | None:
+        """The sub whose record judges this engagement (a single verification, asked for by
+        the engagement's id; its facts are then read under that record's reach)."""
+        return await self.session.scalar(
+            select(Engagement.sub_org_id).where(Engagement.id == engagement_id)
+        )
+
     async def record_change(
         self, event_id: uuid.UUID, kind: str
     ) -> tuple[OutboxEvent, RecordRevision] | None:

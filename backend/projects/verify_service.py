@@ -885,16 +885,20 @@ async def verify_engagement(
     """
     from backend.projects.engine_input import load_record_rows
 
-    engagement = await session.get(Engagement, engagement_id)
-    if engagement is None:
+    sub_org_id = await VerificationRepository(session).sub_of_engagement(engagement_id)
+    if sub_org_id is None:
         return None
+    records = RecordRepository(session)
     revision: RecordRevision | None
     if revision_id is None:
-        revision = await RecordRepository(session).latest_revision(engagement.sub_org_id)
+        revision = await records.latest_revision(sub_org_id)
     else:
-        revision = await session.get(RecordRevision, revision_id)
+        # One of the sub's own revisions: another record's never judges this engagement.
+        revision = await records.revision(RecordRevision.sub_org_id == sub_org_id, revision_id)
+        if revision is None:
+            return None
     known_at = revision.created_at if revision is not None else None
-    rows = await load_record_rows(session, engagement.sub_org_id, known_at)
+    rows = await load_record_rows(session, sub_org_id, known_at)
     changes = await verify_batch(session, [engagement_id], rows, revision, today)
     return changes[0] if changes else None
 

@@ -219,29 +219,34 @@ _PHASE_ROW = (
 )
 
 
+def _row_values(r: PortfolioRow) -> dict[str, object]:
+    """The values both tables show of a row, escaped exactly as Jinja would."""
+    return {
+        "status": escape(r.status),
+        "project_id": r.project_id,
+        "project_number": escape(r.project_number),
+        "project_name": escape(r.project_name),
+        "engagement_id": r.engagement_id,
+        "sub_name": escape(r.sub_name),
+        "trade": escape(r.trade),
+        "colour": r.colour,
+        "label": escape(r.label),
+        "flags": (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else ""),
+        "days": r.days_text,
+        "expires": r.expires_text,
+    }
+
+
 def phase_rows_html(rows: list[PortfolioRow]) -> Markup:
     """The completed-operations table body: what the engagement asks, the general liability's
     expiry (the engagement's, in this phase) and until when it is asked."""
-    parts = []
-    for r in rows:
-        flags = (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else "")
-        parts.append(
-            _PHASE_ROW.format(
-                status=escape(r.status),
-                project_id=r.project_id,
-                project_number=escape(r.project_number),
-                project_name=escape(r.project_name),
-                engagement_id=r.engagement_id,
-                sub_name=escape(r.sub_name),
-                trade=escape(r.trade),
-                colour=r.colour,
-                label=escape(r.label),
-                flags=flags,
-                days=r.days_text,
-                expires=r.expires_text,
-                until=r.asked_until.isoformat() if r.asked_until else "not known",
-            )
+    parts = [
+        _PHASE_ROW.format(
+            **_row_values(r),
+            until=r.asked_until.isoformat() if r.asked_until else "not known",
         )
+        for r in rows
+    ]
     return Markup("".join(parts))  # noqa: S704 - built from escaped values above
 
 
@@ -250,26 +255,10 @@ def rows_html(rows: list[PortfolioRow]) -> Markup:
     rows costs several times this; every value is escaped here exactly as Jinja would."""
     parts = []
     for r in rows:
-        flags = (_PAY_HOLD if r.pay_hold else "") + (_WORK_STOPPED if r.work_stopped else "")
+        values = _row_values(r)
         if r.in_completed_operations:
-            flags += _COMPLETED_OPERATIONS
-        parts.append(
-            _ROW.format(
-                status=escape(r.status),
-                project_id=r.project_id,
-                project_number=escape(r.project_number),
-                project_name=escape(r.project_name),
-                engagement_id=r.engagement_id,
-                sub_name=escape(r.sub_name),
-                trade=escape(r.trade),
-                tier=r.tier,
-                colour=r.colour,
-                label=escape(r.label),
-                flags=flags,
-                days=r.days_text,
-                expires=r.expires_text,
-            )
-        )
+            values["flags"] = f"{values['flags']}{_COMPLETED_OPERATIONS}"
+        parts.append(_ROW.format(**values, tier=r.tier))
     return Markup("".join(parts))  # noqa: S704 - built from escaped values above
 
 

@@ -279,16 +279,7 @@ class SubPagesController(Controller):
         if invitation.invitee_org_id is None:
             # Sent to someone not in the network: that person joins first.
             return Redirect(path=f"/signup?token={token}")
-        return await page(
-            db,
-            actor,
-            "sub/depends.html",
-            items=await dependants(db, actor, actor.organisation_id),
-            open_invitations=await InvitationService(db).open_for(actor),
-            sent=None,
-            error=None,
-            error_engagement=None,
-        )
+        return await _depends_page(db, actor, None, None, None)
 
     @get("/brokers")
     async def brokers(self, actor: Actor, db: AsyncSession, records: RecordService) -> Template:
