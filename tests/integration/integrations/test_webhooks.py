@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Notice, OutboxEvent
+from backend.db.models import Notice, OutboxEvent, Project
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
@@ -205,7 +205,7 @@ async def test_persistent_failure_disables_endpoint(
     receiver: Receiver,
 ) -> None:
     client, settings = local_client, local_settings
-    _, engagement, headers = await _gc_admin(db, client)
+    gc, engagement, headers = await _gc_admin(db, client)
     created = await client.post(
         "/api/v1/webhooks/endpoints", json={"url": receiver.url()}, headers=headers
     )
@@ -234,6 +234,13 @@ async def test_persistent_failure_disables_endpoint(
     assert states == {"failed", "pending"}
     assert endpoint.enabled is False and "three days" in endpoint.disabled_reason
     assert len(receiver.log()) == 2 * MAX_ATTEMPTS - 1
+    # Its owner is told, in the app and by e-mail.
+    async with session_factory() as session:
+        notices = (
+            await session.execute(select(Notice).where(Notice.kind == "webhook_disabled"))
+        ).scalars()
+        told = [(n.organisation_id, n.recipient_id, n.email_state) for n in notices]
+    assert told == [(gc.id, endpoint.created_by_id, "queued")]
 
 
 async def test_private_addresses_refused_without_the_development_setting(
@@ -397,3 +404,104 @@ async def test_a_confirmed_record_and_its_verdicts_reach_the_right_organisations
         str(gc.id): {"revision.confirmed", "engagement.status_changed"},
         str(sub.id): {"revision.confirmed"},
     }
+
+
+async def test_each_event_type_is_sent_by_the_change_it_names(
+    db: AsyncSession,
+    local_client: AsyncClient,
+    local_settings: Settings,
+    session_factory: Any,
+    receiver: Receiver,
+) -> None:
+    """The event types the other tests leave out, each from its own change on a judged
+    engagement, to the GC's endpoint (and deficiencies also to the sub's): a rejection opens
+    a deficiency, an approval clears it, a work stop is ordered and lifted, and the expiry
+    sweep's lapse opens one and places a pay hold, which a release lifts."""
+    from backend.network.actor import Actor
+    from backend.notify.webhooks_endpoints import create_endpoint
+    from backend.projects.sweep import run_sweep
+    from tests.integration.fanout.helpers import person_of
+    from tests.integration.integrations.world import RECORD_END, a_gc, verified_engagements
+
+    client, settings = local_client, local_settings
+    gc = await a_gc(db)
+    sub, (engagement,) = await verified_engagements(db, session_factory, settings, gc)
+    assert engagement.status == "compliant"
+    secrets = []
+    for org, role, kind in (
+        (gc, "gc_admin", "general_contractor"),
+        (sub, "sub_admin", "subcontractor"),
+    ):
+        person = await person_of(db, org.emails[role])
+        actor = Actor(
+            person_id=person.id, organisation_id=org.id, organisation_kind=kind, role=role
+        )
+        made = await create_endpoint(db, settings, actor, receiver.url(f"/{org.id}"))
+        secrets.append(made.secret)
+    await db.commit()
+    receiver.secrets(*secrets)
+    headers = {"x-csrf-token": await sign_in(client, gc.emails["gc_admin"])}
+    seen: set[uuid.UUID] = set()
+    # Whatever the fan-out of the record wrote before the endpoints existed is not ours.
+    async with session_factory() as session:
+        seen |= set((await session.execute(select(OutboxEvent.id))).scalars())
+
+    async def decide(kind: str, **more: str) -> list[str]:
+        made = await client.post(
+            f"/api/v1/engagements/{engagement.id}/decisions",
+            json={"kind": kind, "reason": f"{kind} for the test", **more},
+            headers=headers,
+        )
+        assert made.status_code == 201, made.text
+        return sorted(await _dispatch_new(session_factory, settings, seen))
+
+    assert await decide("reject") == [
+        "decision.made",
+        "deficiency.opened",
+        "engagement.status_changed",
+    ]
+    assert await decide("approve") == [
+        "decision.made",
+        "deficiency.cleared",
+        "engagement.status_changed",
+    ]
+    lapse = {"lapse_began": (datetime.now(UTC).date() - timedelta(days=1)).isoformat()}
+    assert await decide("work_stop", **lapse) == ["decision.made", "work_stop.ordered"]
+    resumed = await decide("resume", evidence="Renewal certificate received and confirmed")
+    assert resumed == ["decision.made", "work_stop.lifted"]
+    # The work runs past the policy's end (else the lapse falls after close-out, in the
+    # completed-operations phase, where the sweep places no hold).
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(Project)
+            .where(Project.id == engagement.project_id)
+            .values(end_date=RECORD_END + timedelta(days=100))
+        )
+        await run_sweep(session, RECORD_END + timedelta(days=1))
+    assert sorted(await _dispatch_new(session_factory, settings, seen)) == [
+        "deficiency.opened",
+        "engagement.status_changed",
+        "hold.placed",
+    ]
+    assert await decide("release") == ["decision.made", "hold.released"]
+
+    heard: dict[str, list[str]] = {}
+    for entry in receiver.log():
+        assert entry["answered"] == 204 and len(entry["verified_with"]) == 1
+        assert entry["body"]["data"]["engagement_id"] == str(engagement.id)
+        heard.setdefault(entry["path"].strip("/"), []).append(entry["body"]["type"])
+    assert sorted(heard[str(sub.id)]) == [
+        "deficiency.cleared",
+        "deficiency.opened",
+        "deficiency.opened",
+    ]
+    assert {
+        "deficiency.opened",
+        "deficiency.cleared",
+        "work_stop.ordered",
+        "work_stop.lifted",
+        "hold.placed",
+        "hold.released",
+        "engagement.status_changed",
+        "decision.made",
+    } == set(heard[str(gc.id)])
