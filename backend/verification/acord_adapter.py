@@ -66,8 +66,9 @@ from backend.verification.record import (
 # The ISO AI forms a description may cite (endorsement_forms.FORMS): CG 20 26 (designated
 # person) among them, so that a set accepting only CG 20 10 / 20 33 / 20 38 refuses it by name
 # instead of calling the form unidentified.
+# The edition as "04 13", "04/13", "0413", "(04/13)" or "04-13".
 _AI_FORM: Final = re.compile(
-    r"\bCG\s*20\s*(10|26|33|38|37)(?:\s*\(?(\d{2})\s*[/ ]?\s*(\d{2})\)?)?", re.I
+    r"\bCG\s*20\s*(10|26|33|38|37)(?:\s*\(?(\d{2})\s*[/ -]?\s*(\d{2})\)?)?", re.I
 )
 # A carrier's own AI form cited after "form" or "endorsement" ("per form CG D3 60 09 15",
 # "endorsement GL 20 85 01 19"): capitals and digits, at least one of each, its last two pairs
@@ -92,7 +93,7 @@ _PNC: Final = re.compile(
 )
 # Completed operations claimed: in words, or by citing a form that covers them.
 _COMPLETED_OPS: Final = re.compile(
-    r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ ]?\s*85\b", re.I
+    r"completed\s+op(?:eration)?s?|\bCG\s*20\s*37\b|\bCG\s*20\s*10\s*\(?11\s*[/ -]?\s*85\b", re.I
 )
 # CG 25 03 cited, or said in words: "per project aggregate", "aggregate applies per project".
 _PER_PROJECT: Final = re.compile(

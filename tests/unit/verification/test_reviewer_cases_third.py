@@ -137,6 +137,16 @@ CASES: Final = (
         checks={("AI_COMPLETED", GL): PASS},
     ),
     MoreCase(
+        "CG 20 10 11-85 written with a hyphen, alone",
+        "'11-85' is the 11 85 edition: completed operations included, no words needed.",
+        (COMPLIANT,),
+        edits=(
+            swap("for ongoing and completed operations", "for their work"),
+            swap("CG 20 10 04 13 and CG 20 37 04 13", "CG 20 10 11-85"),
+        ),
+        checks={("AI_COMPLETED", GL): PASS},
+    ),
+    MoreCase(
         "set accepts the 04 13 editions only, certificate shows CG 20 10 11 85",
         "A GC may accept named editions only; 11 85 is not among them for either phase.",
         (NON_COMPLIANT,),
