@@ -81,6 +81,17 @@ def _checked_body(kind: str, body: str) -> str:
     return body
 
 
+def speaks_for(actor: Actor, engagement: Engagement) -> uuid.UUID:
+    """The company a message is written in the name of. A broker acting through a grant (not
+    a member of the firm its invitation names) writes in the name of the sub whose grant it
+    is: the firm was the sub's word, never checked, and the GC would read the message as the
+    firm's (a sub inviting its own second address "as an agent of" a trusted brokerage spoke
+    to its GC in the brokerage's name)."""
+    if actor.is_broker and actor.invitation_id is not None:
+        return engagement.sub_org_id
+    return actor.organisation_id
+
+
 async def post_message(
     db: AsyncSession,
     actor: Actor,
@@ -91,11 +102,12 @@ async def post_message(
 ) -> EngagementMessage:
     """Keep the message with the engagement (one the caller found the actor may see) and
     tell the other side at once. A refusal (empty or too long) writes nothing."""
+    sides = await ProjectService(db).engagement_sides(actor, engagement.id)
     message = EngagementMessage(
         id=uuid.uuid4(),
         engagement_id=engagement.id,
         author_id=actor.person_id,
-        author_org_id=actor.organisation_id,
+        author_org_id=speaks_for(actor, engagement),
         kind=kind,
         # One line: it names a check, and notices' subjects (e-mail subjects) carry it.
         check_code=" ".join(check_code.split())[:MAX_CHECK_CODE_CHARS],
@@ -105,8 +117,10 @@ async def post_message(
     repo = ProjectRepository(db)
     repo.add(message)
     await repo.flush()
-    project = (await ProjectService(db).engagement_sides(actor, engagement.id)).project
-    author = await CompanyService(db).own(actor)
+    project = sides.project
+    author = (
+        sides.sub if message.author_org_id == sides.sub.id else await CompanyService(db).own(actor)
+    )
     where = f"{project.number} {project.name}"
     about = f" ({message.check_code})" if message.check_code else ""
     if kind == DISPUTE:
