@@ -24,6 +24,7 @@ from backend.errors import DomainError, NotFound
 from backend.network.access import allowed, require
 from backend.network.actor import Actor
 from backend.network.company import CompanyService
+from backend.notify.decision_notices import check_in_words
 from backend.projects.decisions import DecisionRequest, decide, engine_verdict
 from backend.projects.engagement_messages import REPLY, post_message, remind_sub
 from backend.projects.engine_input import expiring_window_days
@@ -303,6 +304,7 @@ async def engagement_page(
         requirement=requirement,
         decisions=decisions,
         decision_label=DECISION_LABEL,
+        check_words=check_in_words,
         snapshots=snapshots,
         typed=typed_for_engagement(typed, checks),
         namesake=await CompanyService(db).sub_has_namesake(engagement.sub_org_id),

@@ -192,6 +192,11 @@ async def test_a_decision_reaches_the_sub_and_its_broker_who_can_act_on_it(
     gc_csrf = await sign_in(client, gc.emails["gc_contract_admin"])
     thread = html.unescape((await client.get(f"/engagements/{engagement.id}", headers=HTML)).text)
     assert "Our umbrella sits over the GL" in thread
+    # The disputed check named in words, as the sub chose it from its gaps.
+    assert (
+        "about General liability: each occurrence limit at least the minimum "
+        "(GL_EACH_OCCURRENCE_MIN)" in thread
+    )
     answered = await client.post(
         f"/engagements/{engagement.id}/messages",
         data={"_csrf": gc_csrf, "message": "The umbrella does not change the GL minimum."},
