@@ -20,6 +20,7 @@ from backend.network.actor import Actor
 from backend.network.invitation_mail import project_mail_after_commit
 from backend.network.invitations import InvitationService, invitation_state
 from backend.paging import DEFAULT_LIMIT, MAX_LIMIT, page_request
+from backend.projects import requirement_sets
 from backend.projects.schemas import (
     DecisionPage,
     DocumentPage,
@@ -29,7 +30,9 @@ from backend.projects.schemas import (
     ProjectCreateInput,
     ProjectDetail,
     ProjectPage,
+    RequirementSetDetail,
     RequirementSetPage,
+    RequirementSetVersionView,
     SubInvitationInput,
     SubInvitationView,
     WebhookDeliveryPage,
@@ -210,6 +213,25 @@ class ProjectController(Controller):
     ) -> RequirementSetPage:
         """The GC's requirement sets with their newest version."""
         return await listing.requirement_sets(actor, page_request(limit, cursor))
+
+    @get("/requirement-sets/{set_id:uuid}")
+    async def get_requirement_set(
+        self, actor: Actor, db: AsyncSession, set_id: uuid.UUID
+    ) -> RequirementSetDetail:
+        """One of the GC's requirement sets with every version's requirements."""
+        found = await requirement_sets.set_of(db, actor, set_id)
+        versions = await requirement_sets.versions_of(db, actor, set_id)
+        return RequirementSetDetail(
+            id=found.requirement_set.id,
+            name=found.requirement_set.name,
+            template=found.requirement_set.template,
+            versions=[
+                RequirementSetVersionView(
+                    id=v.id, version=v.version, body_sha256=v.body_sha256, body=dict(v.body)
+                )
+                for v in sorted(versions, key=lambda v: v.version, reverse=True)
+            ],
+        )
 
     @get("/documents")
     async def list_documents(

@@ -214,6 +214,32 @@ class RequirementSetRow(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+class RequirementSetVersionView(msgspec.Struct, kw_only=True):
+    id: Annotated[
+        uuid.UUID,
+        msgspec.Meta(description="What an engagement's requirement_set_version_id names."),
+    ]
+    version: int
+    body_sha256: str
+    body: Annotated[
+        dict[str, Any],
+        msgspec.Meta(
+            description="The requirements: lines with their limits, additional insured, "
+            "waiver of subrogation, notice, insurer ratings (as the requirement editor saves).",
+        ),
+    ]
+
+
+class RequirementSetDetail(msgspec.Struct, kw_only=True):
+    """One requirement set and every version of it, newest first: an engagement stays held to
+    the version it was judged on until the GC moves it."""
+
+    id: uuid.UUID
+    name: Annotated[str, msgspec.Meta(examples=["Standard subcontractor"])]
+    template: Annotated[str, msgspec.Meta(examples=["moderate"])]
+    versions: list[RequirementSetVersionView]
+
+
 class RequirementSetPage(msgspec.Struct, kw_only=True):
     data: list[RequirementSetRow]
     next_cursor: NextCursor = None

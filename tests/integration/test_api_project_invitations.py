@@ -1,8 +1,9 @@
 """What the project pages do, over the API with a write token (issue 15 Must 7): a project
 made with its trades (a tier template or one of the GC's requirement sets each), shown with
-them, and a sub invited onto one trade under a contract label; once the sub accepts, the
-contract is an engagement the API lists. Bad trades leave no project; another GC's project
-is not found; the link is only ever in the e-mail."""
+them, a requirement set read with its versions' requirements, and a sub invited onto one
+trade under a contract label; once the sub accepts, the contract is an engagement the API
+lists. Bad trades leave no project; another GC's project or set is not found; the link is
+only ever in the e-mail."""
 
 from __future__ import annotations
 
@@ -87,6 +88,16 @@ async def test_a_project_with_trades_and_a_sub_invited_onto_one_over_the_api(
     assert trades["Concrete"]["requirement_set_id"] == str(own_set.requirement_set_id)
     shown = await client.get(f"/api/v1/projects/{project['id']}", headers=api)
     assert shown.json()["trades"] == project["trades"]
+    # What a trade is held to, read over the API: every version's requirements.
+    held_to = await client.get(
+        f"/api/v1/requirement-sets/{own_set.requirement_set_id}", headers=api
+    )
+    assert held_to.status_code == 200, held_to.text
+    (version,) = held_to.json()["versions"]
+    assert version["id"] == str(own_set.id) and version["body"] == own_set.body
+    for other in (theirs.requirement_set_id, uuid.uuid4()):
+        hidden = await client.get(f"/api/v1/requirement-sets/{other}", headers=api)
+        assert hidden.status_code == 404, hidden.text
     # Without trades, as before.
     bare = await client.post("/api/v1/projects", json=_project("P-2027-015"), headers=api)
     assert bare.status_code == 201 and bare.json()["trades"] == []
