@@ -141,6 +141,7 @@ class SubPagesController(Controller):
                 sizes=[],
                 error=None,
                 values={},
+                sent_by=await broker_sender(db, actor, document),
             )
             return waiting
         return await review_page(db, actor, records, settings, document, None, {})
@@ -453,7 +454,20 @@ async def review_page(
         review_warnings=warnings,
         confirmed=confirmed,
         feedback=effects,
+        sent_by=await broker_sender(db, actor, document),
     )
+
+
+async def broker_sender(db: AsyncSession, actor: Actor, document: Document) -> str:
+    """The address of the sub's broker invitation a document came in under (an upload link
+    or the broker's account), for the sub's own people: who sent what they now check. Empty
+    for the sub's own uploads and for anyone else."""
+    if document.via_invitation_id is None or not actor.is_sub:
+        return ""
+    for invitation in await InvitationService(db).issued(actor, (BROKER,)):
+        if invitation.id == document.via_invitation_id:
+            return str(invitation.email)
+    return ""
 
 
 async def _depends_page(

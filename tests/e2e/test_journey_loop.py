@@ -128,6 +128,7 @@ def test_a_deficiency_goes_from_found_to_cleared_inside_the_product(
     sub.wait_for_url(re.compile(r"/documents/.+/review"))
     confirm = sub.get_by_role("button", name="Confirm and update the record")
     expect(confirm).to_be_visible(timeout=WAIT_MS)
+    expect(sub.locator("#sent-by")).to_contain_text(AGENT)
     expect(sub.locator("#end-0-form_number")).to_have_value("CG 20 37")
     effect = sub.locator("#feedback tr[data-effect]", has_text=GC_LOOP)
     expect(effect).to_have_attribute("data-after", "compliant", timeout=WAIT_MS)

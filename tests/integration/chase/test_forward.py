@@ -89,6 +89,11 @@ async def test_a_forward_to_an_invited_broker_carries_a_single_use_upload_link(
     again = await client.get(f"/upload-link?token={token.group(1)}", headers=HTML)
     assert again.status_code == 404
 
+    # The sub's review page says who sent it.
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    review = await client.get(f"/documents/{stored.id}/review", headers=HTML)
+    assert f'id="sent-by">Sent by your broker {stranger}:' in review.text
+
 
 async def test_a_forward_to_a_registered_broker_links_the_page_and_a_stranger_gets_neither(
     client: AsyncClient, db: AsyncSession, redis: ArqRedis
