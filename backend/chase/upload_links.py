@@ -252,6 +252,7 @@ async def upload_with_link(
         raise NotFound(DEAD_LINK)
     repo = RecordRepository(session)
     digest = sha256_hex(data)
+    await repo.hold_upload_of(link.sub_org_id, digest)
     document = await repo.document_by_digest(link.sub_org_id, digest)
     if document is None:
         store.put(data)

@@ -3,12 +3,13 @@ query can only return rows the acting organisation may see."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,6 +22,14 @@ from backend.db.models import (
     PolicyTerm,
     RecordRevision,
 )
+
+# Uploads of the same bytes into one record wait for each other (a transaction-level advisory
+# lock in the two-key space; this fixed first key, "upld", names it, the second is 32 bits of
+# the record and the digest): the second sees the first's document instead of inserting the
+# same (sub, sha256) again, which the unique constraint refused with a 500. Two uploads sharing
+# those 32 bits only wait for each other.
+UPLOAD_LOCK_SPACE: Final = 0x75706C64
+UPLOAD_LOCK: Final = text("SELECT pg_advisory_xact_lock(:space, :key)")
 
 
 class RecordRepository:
@@ -40,6 +49,14 @@ class RecordRepository:
     async def record_owner(self, sub_org_id: uuid.UUID) -> Organisation | None:
         """The organisation a record belongs to (callers checked the actor may reach it)."""
         return await self.session.get(Organisation, sub_org_id)
+
+    async def hold_upload_of(self, sub_org_id: uuid.UUID, sha256: str) -> None:
+        """Wait for the lock of these bytes in this record, held until the transaction ends."""
+        key = hashlib.sha256(f"{sub_org_id}:{sha256}".encode()).digest()[:4]
+        await self.session.execute(
+            UPLOAD_LOCK,
+            {"space": UPLOAD_LOCK_SPACE, "key": int.from_bytes(key, "big", signed=True)},
+        )
 
     async def document_by_digest(self, sub_org_id: uuid.UUID, sha256: str) -> Document | None:
         query = select(Document).where(Document.sub_org_id == sub_org_id, Document.sha256 == sha256)

@@ -83,6 +83,8 @@ class RecordService:
         if not data:
             raise BadInput("The file is empty.", field="file")
         digest = sha256_hex(data)
+        # The same file sent twice at once (a double click) is one document, not a 500.
+        await self.repo.hold_upload_of(sub_org_id, digest)
         existing = await self.repo.document_by_digest(sub_org_id, digest)
         if existing is not None:
             return StoredUpload(existing, duplicate=True)

@@ -339,3 +339,31 @@ async def test_an_upload_link_used_twice_at_once_lets_one_file_in(stack: LiveSta
             select(func.count()).select_from(Document).where(Document.sub_org_id == sub.id)
         )
     assert stored == 1
+
+
+async def test_the_same_file_uploaded_twice_at_once_is_one_document(stack: LiveStack) -> None:
+    """A double click on Upload (or a broker's batch tool retrying): the same bytes into one
+    record at once. Each answer is a success or a duplicate, never a 500, and the record holds
+    the file once."""
+    sub = await _new_org(stack, "subcontractor")
+    data = b"%PDF-1.4 the same certificate " + uuid.uuid4().hex.encode()
+    async with stack.signed_in(sub.emails["sub_bookkeeper"]) as (http, csrf):
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"/api/v1/subs/{sub.id}/documents",
+                    files={"file": ("certificate.pdf", data, "application/pdf")},
+                    headers={"x-csrf-token": csrf},
+                )
+                for _ in range(4)
+            )
+        )
+    assert all(a.status_code in (200, 201) for a in answers), [
+        (a.status_code, a.text[:200]) for a in answers
+    ]
+    assert len({a.json()["id"] for a in answers}) == 1
+    async with stack.factory() as db:
+        stored = await db.scalar(
+            select(func.count()).select_from(Document).where(Document.sub_org_id == sub.id)
+        )
+    assert stored == 1
