@@ -183,6 +183,8 @@ def read_limits(
             # No limit is printed as nought: "0" is OCR's reading of "§.000" or ",000,000".
             if mine is None or not mine[0] or (value and _sureness(words) > _sureness(mine[1])):
                 found[key] = (value, words)
+    if scan:
+        _dollar_read_as_digit(p, table, found)
     limits: dict[str, int | None] = {key: None for key, _ in spec}
     for key, (value, words) in found.items():
         limits[key] = None if scan and value == 0 else value
@@ -356,6 +358,41 @@ def _settle_amounts(
             reading = (amount, fresh)
             found[key] = reading
             second[key] = reading
+
+
+# Amounts typed with their own "$" ("$1,000,000.00") start, left-aligned, where their "$"
+# stands: the place is taken from at least two such readings of the table, and a reading
+# starting within half a character of it starts with that "$" whatever OCR made of it.
+DOLLAR_LED_LEAST: Final = 2
+DOLLAR_PLACE_SHARE: Final = 0.5
+_DOLLAR_LED = re.compile(r"\$\d")
+
+
+def _dollar_read_as_digit(
+    p: PageLabels, table: Table, found: dict[str, tuple[int | None, list[Word]]]
+) -> None:
+    """On a scan, an amount whose "$" OCR read as a digit ("51,000,000.00" for
+    "$1,000,000.00", its "5" standing where the other amounts' "$" stands) read without it.
+    A limit of $51,000,000 would be printed one character wider, starting left of them."""
+    led = [
+        w
+        for w in p.page.words + p.alternates
+        if w.x0 > table.dollar_x - 1 and _DOLLAR_LED.match(w.text) and AMOUNT.search(w.text)
+    ]
+    if len(led) < DOLLAR_LED_LEAST:
+        return
+    place = median(w.x0 for w in led)
+    character = median((w.x1 - w.x0) / len(w.text) for w in led)
+    for key, (value, words) in list(found.items()):
+        if value is None or not words:
+            continue
+        first = min(words, key=lambda w: w.x0)
+        text = joined_text(sorted(words, key=lambda w: w.x0))
+        if text.startswith("$") or abs(first.x0 - place) >= DOLLAR_PLACE_SHARE * character:
+            continue
+        amount = well_formed_amount(text[1:])
+        if amount is not None:
+            found[key] = (amount, words)
 
 
 def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: list[Word]) -> BBox:

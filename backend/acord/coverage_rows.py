@@ -299,11 +299,12 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     lone = [
         w
         for w in words
-        if w.text.strip(" .:|") in ("Y", "N")
+        if _answer_text(w) in ("Y", "N")
         and not any(abs(s.cy - w.cy) < HEADING_LINE_SHARE * w.height for s in slashes)
+        and _stands_alone(w, words, region)
     ]
     if lone:
-        return parse_mark(max(lone, key=lambda w: w.height).text.strip(" .:|"))
+        return parse_mark(_answer_text(max(lone, key=lambda w: w.height)))
     # The answer box under its "Y / N" heading, or after the question on the 2001
     # edition, read alone.
     heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
@@ -338,14 +339,40 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     return _last_lone_answer(p.region_ocr(box))
 
 
+# A letter with another word on its line closer than its own height is a letter of a word of
+# the form's print (the "N" of "DESCRIPTION OF OPERATIONS below" cut at the read box's edge),
+# not the lone Y or N typed in the answer box; one within a point of the box's left edge is a
+# word cut by the box.
+LONE_LETTER_CLEARANCE_SHARE: Final = 1.0
+CUT_AT_EDGE_PT: Final = 1.0
+
+
+def _answer_text(word: Word) -> str:
+    """A reading of the answer box's letter: the box holds only Y or N, so a yen sign there
+    is OCR's reading of a Y."""
+    return word.text.strip(" .:|").replace("¥", "Y")
+
+
+def _stands_alone(word: Word, words: list[Word], region: tuple[float, float, float, float]) -> bool:
+    """Whether a letter stands by itself on its line, as an answer does, not inside a line of
+    print (the form's question and its "If yes, describe under ..." note)."""
+    if word.x0 - region[0] < CUT_AT_EDGE_PT:
+        return False
+    clearance = LONE_LETTER_CLEARANCE_SHARE * word.height
+    return not any(
+        other is not word
+        and abs(other.cy - word.cy) < HEADING_LINE_SHARE * word.height
+        and max(other.x0 - word.x1, word.x0 - other.x1) < clearance
+        for other in words
+    )
+
+
 def _last_lone_answer(words: list[Word]) -> bool | None:
     """The Y / N answer a reading of the answer box ends with: its rightmost word that is a
     lone Y or N ("Y.", "N"), none standing on the line of a slash; None without one. The box
     holds only Y or N, so a yen sign there is OCR's reading of a Y."""
 
-    def answer(word: Word) -> str:
-        return word.text.strip(" .:|").replace("¥", "Y")
-
+    answer = _answer_text
     slashes = [w for w in words if "/" in w.text]
     lone = [
         w

@@ -113,7 +113,7 @@ def _reread_header_row(p: PageLabels) -> None:
     if p.region_ocr is None:
         return
     # The table starts under the COVERAGES line: NAIC codes above it are no limits.
-    coverages = p.label("COVERAGES")
+    coverages = p.coverages_label()
     floor = coverages.bottom if coverages is not None else TABLE_TOP_SHARE * p.page.height
     amounts = [
         w

@@ -14,7 +14,7 @@ from backend.acord.insurer_rows import (
     _insurers_from_rows,
     _right_column_edge,
 )
-from backend.acord.page_labels import PageLabels, joined_text, leading_run
+from backend.acord.page_labels import PageLabels, joined_text, leading_run, split_word_pairs
 from backend.acord.scan_header import _scan_contact
 from backend.acord.tick_options import similarity
 from backend.acord.values import clean_text, split_name_address
@@ -107,21 +107,35 @@ def _insured_label(p: PageLabels) -> Label | None:
     word under the PRODUCER label, at its left edge, in the head of the form."""
     if p.region_ocr is None:
         return p.label("INSURED", region=p.left_margin, whole=True)
-    coverages = p.label("COVERAGES")
+    coverages = p.coverages_label()
     bottom = coverages.top if coverages is not None else 0.45 * p.page.height
     producer = p.label("PRODUCER", region=p.left_margin, whole=True)
     if producer is not None:
+        area = p.page.words_in((0, producer.bottom, p.left_margin[2], bottom))
         under = [
-            w
-            for w in p.page.words_in((0, producer.bottom, p.left_margin[2], bottom))
-            if abs(w.x0 - producer.x0) <= 4
-            and w.text.isupper()
-            and similarity(w.text, "INSURED") >= 0.6
+            words
+            for words in split_word_pairs(area)
+            if abs(words[0].x0 - producer.x0) <= 4
+            and all(w.text.isupper() for w in words)
+            and similarity("".join(w.text for w in words), "INSURED") >= 0.6
         ]
         if under:
-            word = min(under, key=lambda w: w.top)
-            p.label_word_ids.add(id(word))
-            return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
+            # The topmost; of its word alone and the two pieces OCR split it into ("INSU
+            # RED"), the one that spells the label better.
+            top = min(words[0].top for words in under)
+            words = max(
+                (ws for ws in under if ws[0].top == top),
+                key=lambda ws: similarity("".join(w.text for w in ws), "INSURED"),
+            )
+            ids = frozenset(id(w) for w in words)
+            p.label_word_ids.update(ids)
+            return Label(
+                words[0].x0,
+                min(w.top for w in words),
+                words[-1].x1,
+                max(w.bottom for w in words),
+                ids,
+            )
     hit = p.label("INSURED", region=(*p.left_margin[:3], bottom), whole=True)
     if hit is not None and not all(w.text.isupper() for w in p.page.words if id(w) in hit.word_ids):
         p.label_word_ids.difference_update(hit.word_ids)
@@ -165,7 +179,7 @@ def _tidy_ocr_contact(result: dict[str, str | None]) -> None:
 
 def read_insured(p: PageLabels) -> dict[str, str | None]:
     insured = _insured_label(p)
-    coverages = p.label("COVERAGES")
+    coverages = p.coverages_label()
     insurer_a = p.label("INSURER A")
     result: dict[str, str | None] = {"name": None, "address": None}
     if insured is None:

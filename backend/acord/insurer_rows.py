@@ -75,7 +75,7 @@ EMPTY_CELL_INK_SHARE = 0.02
 
 def _insurers_area(p: PageLabels) -> BBox:
     """The right of the head of the form, down to the COVERAGES heading."""
-    coverages = p.label("COVERAGES")
+    coverages = p.coverages_label()
     bottom = coverages.top if coverages is not None else INSURERS_BOTTOM_SHARE * p.page.height
     return (
         INSURERS_LEFT_SHARE * p.page.width,

@@ -26,7 +26,12 @@ from backend.acord.header_boxes import read_insured, read_insurers, read_produce
 from backend.acord.holder_description import read_description, read_holder
 from backend.acord.page_labels import PageLabels, joined_text
 from backend.acord.scan_header import scan_numbers
-from backend.acord.values import clean_text, parse_date, parse_edition
+from backend.acord.values import (
+    clean_text,
+    date_in_label_format,
+    parse_date,
+    parse_edition,
+)
 
 # The DATE box sits at the form's top right: its value is typed under the "DATE (MM/DD/YYYY)"
 # label or beside it, up to a line and a half below, and may start left of the label's start.
@@ -108,26 +113,11 @@ def _date(p: PageLabels) -> str | None:
     return None
 
 
-# The DATE box's label prints its format, MM/DD/YYYY (MM/DD/YY on older editions): the value
-# is eight digits, or six, with the slashes at fixed places.
+# The DATE box's value is read again with a date's characters only.
 _DATE_CHARACTERS: Final = "0123456789/"
-_DATE_DIGITS: Final = (6, 8)
-_MONTH_END: Final = 2
-_DAY_END: Final = 4
 # The date's line is read again with 2 pt of paper round the page pass's words of it (a
 # letter cut at the crop's edge reads as junk).
 _DATE_MARGIN_PT: Final = 2.0
-
-
-def date_in_label_format(text: str) -> str | None:
-    """A date read from the DATE box, its digits placed as MM/DD/YY(YY) when OCR lost a
-    slash ("07/1624" -> 2024-07-16); None unless they make a real date."""
-    value = parse_date(text)
-    digits = re.sub(r"\D", "", text)
-    if value is None and len(digits) in _DATE_DIGITS:
-        month, day, year = digits[:_MONTH_END], digits[_MONTH_END:_DAY_END], digits[_DAY_END:]
-        value = parse_date(f"{month}/{day}/{year}")
-    return value
 
 
 def _reread_date(p: PageLabels, region: tuple[float, float, float, float]) -> str | None:

@@ -20,6 +20,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps
 from backend.acord import tesseract_api
 from backend.acord.geometry import Word
 from backend.acord.page_blur import Blur, deblurred
+from backend.acord.pdftext import DARK_LEVEL
 
 # Pages without a scanner image (vector print-outs) are rendered at this: the form's 6-point
 # labels then have capitals about 20 pixels tall, enough for Tesseract to read them.
@@ -151,6 +152,15 @@ def ink_threshold(image: Image.Image, share: float = INK_SHARE) -> int:
 
     ink, paper = percentile(_INK_PERCENTILE), percentile(_PAPER_PERCENTILE)
     return round(ink + share * (paper - ink))
+
+
+def print_level(image: Image.Image) -> int:
+    """The grey level under which a pixel of a scan is print when asking whether a box holds
+    any: the fixed DARK_LEVEL of a crisp page, or the page's own ink-paper cut where that lies
+    higher (print that came out grey: faint toner, a light scan, a soft small font), the same
+    cut the page pass reads the page with, so a cell the page pass saw print in is not taken
+    for an empty one."""
+    return max(DARK_LEVEL, ink_threshold(image))
 
 
 def binarize(image: Image.Image) -> Image.Image:

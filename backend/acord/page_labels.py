@@ -20,6 +20,11 @@ from backend.acord.geometry import (
 )
 from backend.acord.tick_options import is_box_glyph, match_options
 
+# The COVERAGES heading stands between the head of the form (producer, insured, insurers:
+# the top fifth and more) and the coverage table, above the page's middle on every edition.
+COVERAGES_TOP_SHARE = 0.2
+COVERAGES_BOTTOM_SHARE = 0.45
+
 _TICK_TEXT = {"X", "x", "✓", "✔", "☒", "■", "√", "V"}
 
 
@@ -101,21 +106,49 @@ class PageLabels:
     def _fuzzy_label(
         self, names: tuple[str, ...], region: BBox, least: float = 0.75
     ) -> Label | None:
-        """On a scan, a one-word label OCR misspelt by a letter or two ("POTICY")."""
-        best: tuple[float, Word] | None = None
+        """On a scan, a one-word label OCR misspelt by a letter or two ("POTICY"), or split
+        in two ("INSU RED", "PROD UCER")."""
+        best: tuple[float, list[Word]] | None = None
+        candidates = split_word_pairs(self.page.words_in(region))
         for name in names:
             key = compact(name)
             if " " in name.strip() or len(key) < 4:
                 continue
-            for word in self.page.words_in(region):
-                ratio = SequenceMatcher(None, key, compact(word.text)).ratio()
+            for words in candidates:
+                text = compact("".join(w.text for w in words))
+                ratio = SequenceMatcher(None, key, text).ratio()
                 if ratio >= least and (best is None or ratio > best[0]):
-                    best = (ratio, word)
+                    best = (ratio, words)
         if best is None:
             return None
-        word = best[1]
-        self.label_word_ids.add(id(word))
-        return Label(word.x0, word.top, word.x1, word.bottom, frozenset({id(word)}))
+        words = best[1]
+        ids = frozenset(id(w) for w in words)
+        self.label_word_ids.update(ids)
+        return Label(
+            min(w.x0 for w in words),
+            min(w.top for w in words),
+            max(w.x1 for w in words),
+            max(w.bottom for w in words),
+            ids,
+        )
+
+    def coverages_label(self) -> Label | None:
+        """The COVERAGES heading over the table, at the form's left edge; on a scan, found
+        fuzzily there when OCR misspelt or split it ("lex WERAGES")."""
+        if "coverages" in self.found_phrases:
+            return self.found_phrases["coverages"]
+        hit = self.label("COVERAGES")
+        if hit is None and self.region_ocr is not None:
+            height = self.page.height
+            area = (
+                0.0,
+                COVERAGES_TOP_SHARE * height,
+                self.left_margin[2],
+                COVERAGES_BOTTOM_SHARE * height,
+            )
+            hit = self.label("COVERAGES", region=area)
+        self.found_phrases["coverages"] = hit
+        return hit
 
     def description_label(self) -> Label | None:
         """The DESCRIPTION OF OPERATIONS / LOCATIONS label of the box under the table."""
@@ -281,6 +314,25 @@ class PageLabels:
                 kept_words.extend(segment)
         self.evidence.note(pointer, kept_words)
         return kept
+
+
+# OCR splits a word of small print where a letter's strokes break apart ("INSU RED"): two
+# words on one line closer than a capital's height may be one printed word. A space between
+# two words of the form's labels is about as wide, so the gap alone does not tell: a pair is
+# only a candidate, taken where together the two spell the label better than either alone.
+SPLIT_WORD_GAP_SHARE = 1.0
+
+
+def split_word_pairs(words: list[Word]) -> list[list[Word]]:
+    """Each word alone, and each word with the next on its line when the gap between them is
+    narrower than a space: the candidates for one printed word OCR may have split."""
+    candidates: list[list[Word]] = [[w] for w in words]
+    for line in group_lines(words):
+        for before, after in zip(line.words, line.words[1:], strict=False):
+            height = max(before.height, after.height)
+            if 0 <= after.x0 - before.x1 < SPLIT_WORD_GAP_SHARE * height:
+                candidates.append([before, after])
+    return candidates
 
 
 # The page pass's confidence above which a word's grey reading has not been seen to differ.

@@ -195,15 +195,26 @@ class InkMeter:
     Where the page's grid is drawn as vector paths (`grid`), its rules are taken from them
     rather than from the pixels (vector_grid.py)."""
 
-    def __init__(self, image: Image.Image, scale: float, grid: VectorGrid | None = None) -> None:
+    def __init__(
+        self,
+        image: Image.Image,
+        scale: float,
+        grid: VectorGrid | None = None,
+        dark_level: int = DARK_LEVEL,
+    ) -> None:
         self.image = image
         self.scale = scale
         self.grid = grid if grid is not None and grid.usable else None
+        # The level under which a pixel counts as print: DARK_LEVEL, or higher on a scan whose
+        # print came out grey (faint toner, a light scan), where its own ink-paper cut lies.
+        self.dark_level = dark_level
 
     def ink(
-        self, x0: float, top: float, x1: float, bottom: float, darker_than: int = DARK_LEVEL
+        self, x0: float, top: float, x1: float, bottom: float, darker_than: int | None = None
     ) -> float:
-        """Fraction of dark pixels in a box given in points."""
+        """Fraction of dark pixels (darker than `darker_than`, by default the page's own
+        dark level) in a box given in points."""
+        darker_than = self.dark_level if darker_than is None else darker_than
         s = self.scale
         box = (
             max(int(x0 * s), 0),

@@ -29,6 +29,7 @@ from backend.acord.ocr import (
     OCR_DPI,
     RegionReader,
     ocr_words,
+    print_level,
     reading_plan,
     sharpened,
     upside_down,
@@ -167,7 +168,7 @@ def _ocr_image(
     height_pt = straight.height * points_per_pixel
     return _PageSource(
         PageText(words, width_pt, height_pt, number),
-        InkMeter(straight, 1 / points_per_pixel),
+        InkMeter(straight, 1 / points_per_pixel, dark_level=print_level(straight)),
         RegionReader(straight, points_per_pixel),
     )
 

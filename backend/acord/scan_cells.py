@@ -15,7 +15,7 @@ from typing import Any, Final
 from backend.acord.coverage_table import Table
 from backend.acord.geometry import BBox, Word
 from backend.acord.page_labels import PageLabels, joined_text
-from backend.acord.values import parse_date, parse_mark
+from backend.acord.values import date_in_label_format, parse_mark
 
 # Specks of a scanned page ink about a hundredth of an empty cell; print, several hundredths.
 _INKED: Final = 0.02
@@ -93,7 +93,9 @@ def _read_date(p: PageLabels, cell: BBox, pointer: str, key: str) -> str | None:
     if p.ink.ink(*cell) < _INKED:
         return None
     words = p.region_ocr(cell, single_line=True, whitelist="0123456789/")
-    value = parse_date(joined_text(words)) if words else None
+    # The column's header prints the format (MM/DD/YYYY): digits whose slashes OCR lost
+    # are placed as it places them.
+    value = date_in_label_format(joined_text(words)) if words else None
     if value is not None and _plausible(value):
         p.evidence.note(f"{pointer}/{key}", words)
         return value

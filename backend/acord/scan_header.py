@@ -116,7 +116,7 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
     None when the line's labels cannot be placed."""
     if p.region_ocr is None:
         return None
-    coverages = p.label("COVERAGES")
+    coverages = p.coverages_label()
     if coverages is None:
         return None
     height = max(coverages.bottom - coverages.top, _LEAST_LINE_PT)

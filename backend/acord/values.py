@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Final
 
 from backend.acord.absent_values import party_lines
 
@@ -26,6 +27,26 @@ def parse_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+# The ACORD 25 prints the format of every date box in its label: MM/DD/YYYY (MM/DD/YY on older
+# editions), for the certificate's DATE and the POLICY EFF / POLICY EXP columns alike. The
+# value is eight digits, or six, with the slashes at fixed places.
+_DATE_DIGITS: Final = (6, 8)
+_MONTH_END: Final = 2
+_DAY_END: Final = 4
+
+
+def date_in_label_format(text: str) -> str | None:
+    """A date read from a date box, its digits placed as MM/DD/YY(YY) when OCR lost a slash
+    ("07/1624" -> 2024-07-16, "09 01 2024" -> 2024-09-01); None unless they make a real
+    date."""
+    value = parse_date(text)
+    digits = re.sub(r"\D", "", text)
+    if value is None and len(digits) in _DATE_DIGITS:
+        month, day, year = digits[:_MONTH_END], digits[_MONTH_END:_DAY_END], digits[_DAY_END:]
+        value = parse_date(f"{month}/{day}/{year}")
+    return value
 
 
 def parse_money(text: str) -> int | None:

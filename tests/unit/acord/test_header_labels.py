@@ -61,3 +61,45 @@ def test_the_insurer_labels_letter_read_as_a_short_word_is_no_part_of_the_name()
     ace = [Word("ACE", 340.0, 182.0, 354.0, 189.0), Word("American", 357.0, 182.0, 390.0, 189.0)]
     assert _without_label_letter(ace, 332.0) == ace
     assert _without_label_letter(name, 332.0) == name
+
+
+def test_an_insured_label_ocr_split_in_two_is_one_label() -> None:
+    words = [w for w in _page("INSURED") if w.text != "INSURED"]
+    # "INSURED" read as "INSU" and "RED" with a stroke's gap between them.
+    words += [Word("INSU", 37.4, 161.5, 50.0, 165.7), Word("RED", 52.0, 161.5, 62.5, 165.7)]
+    reader = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    label = _insured_label(reader)
+    assert label is not None and (label.x0, label.x1) == (37.4, 62.5)
+    # Neither piece is left to be read as the insured's name.
+    assert {w.text for w in reader.values_in((0, 150, 300, 170))} == set()
+
+
+def test_a_one_word_label_ocr_split_in_two_is_found_fuzzily() -> None:
+    words = [
+        Word("PROD", 37.4, 65.1, 52.0, 69.7),
+        Word("UCER", 53.5, 65.1, 68.9, 69.7),
+        Word("Farrow", 43.0, 76.9, 65.9, 82.7),
+    ]
+    reader = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    label = reader.label("PRODUCER", region=reader.left_margin, whole=True)
+    assert label is not None and (label.x0, label.x1) == (37.4, 68.9)
+    assert [w.text for w in reader.values_in((0, 60, 110, 90))] == ["Farrow"]
+    # Two words a space apart that do not spell the label stay values.
+    other = [Word("PROD", 37.4, 65.1, 52.0, 69.7), Word("Farrow", 56.0, 65.1, 80.0, 69.7)]
+    reader = PageLabels(PageText(other, 612, 792, 1), None, Evidence(1), _no_reading)
+    assert reader.label("PRODUCER", region=reader.left_margin, whole=True) is None
+
+
+def test_a_misspelt_coverages_heading_is_found_at_the_forms_left_edge_on_a_scan() -> None:
+    words = [
+        Word("lex", 29.2, 238.0, 39.4, 253.0),  # a blot before it, read as a word
+        Word("WERAGES", 40.2, 243.6, 74.2, 248.4),
+        Word("CN065465", 252.2, 243.0, 288.1, 248.9),
+        Word("COVERAGE", 330.0, 600.0, 370.0, 605.0),  # the same word lower down, in a value
+    ]
+    reader = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    label = reader.coverages_label()
+    assert label is not None and (label.x0, label.x1) == (40.2, 74.2)
+    # A text page's heading is its exact words only.
+    text_page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
+    assert text_page.coverages_label() is None

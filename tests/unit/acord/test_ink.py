@@ -109,3 +109,27 @@ def test_words_printed_in_a_pale_colour_are_visible_and_white_ones_are_not() -> 
     hidden = mark_hidden_words([pale, white], InkMeter(image, SCALE))
     assert hidden == [white]
     assert not pale.hidden
+
+
+def test_grey_print_counts_as_ink_at_the_pages_own_cut() -> None:
+    from backend.acord.ocr import print_level
+    from backend.acord.pdftext import DARK_LEVEL
+
+    # A light scan: its print came out mid-grey (level 165) on paper at 250, a text block
+    # beside an empty cell.
+    faint, draw = _page()
+    for row in range(10):
+        draw.rectangle((40, 40 + row * 24, 400, 48 + row * 24), fill=165)
+    draw.rectangle((500, 60, 540, 70), fill=165)  # a date's strokes in a cell
+    level = print_level(faint)
+    assert level > DARK_LEVEL
+    meter = InkMeter(faint, SCALE, dark_level=level)
+    cell = (124.0, 14.0, 136.0, 18.0)
+    assert meter.ink(*cell) > 0.5
+    assert InkMeter(faint, SCALE).ink(*cell) == 0.0  # the fixed level sees an empty cell
+    assert meter.ink(150.0, 60.0, 190.0, 90.0) == 0.0  # paper stays paper
+    # A crisp scan's black print keeps the fixed level.
+    crisp, draw = _page()
+    for row in range(10):
+        draw.rectangle((40, 40 + row * 24, 400, 48 + row * 24), fill=10)
+    assert print_level(crisp) == DARK_LEVEL

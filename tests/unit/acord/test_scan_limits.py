@@ -371,3 +371,30 @@ def test_an_amount_read_as_nought_gives_way_to_the_other_reading() -> None:
     reader.alternates = [Word("5,000", 532, 334.5, 560, 341.5, 0.5)]
     limits, _, _ = read_limits(reader, _sample_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
     assert limits["medical_expense"] == 5_000
+
+
+def test_a_typed_dollar_sign_read_as_a_digit_is_no_digit_of_the_amount() -> None:
+    from backend.acord.coverage_limits import _dollar_read_as_digit
+
+    others = [_amount("$3,000,000.00", 310.0), _amount("$1,000,000.00", 321.0)]
+    # "$1,000,000.00" read "51,000,000.00": its "5" stands where the others' "$" stand.
+    misread = _amount("51,000,000.00", 299.0)
+    # A reading that lost its "$" starts a character further right: it is read as it is.
+    lost_sign = Word("2,000,000.00", DOLLAR_X + 17, 328.5, DOLLAR_X + 77, 335.5, 0.9)
+    reader = PageLabels(PageText(others, 612, 792, 1), None, Evidence(1), _NoReads())
+    found: dict[str, tuple[int | None, list[Word]]] = {
+        "each_occurrence": (51000000, [misread]),
+        "general_aggregate": (3000000, [others[0]]),
+        "personal_advertising_injury": (2000000, [lost_sign]),
+    }
+    _dollar_read_as_digit(reader, _sample_table(), found)
+    assert {key: value for key, (value, _) in found.items()} == {
+        "each_occurrence": 1000000,
+        "general_aggregate": 3000000,
+        "personal_advertising_injury": 2000000,
+    }
+    # Without amounts typed with their own "$", nothing is taken for one.
+    plain = PageLabels(PageText([], 612, 792, 1), None, Evidence(1), _NoReads())
+    found = {"each_occurrence": (51000000, [misread])}
+    _dollar_read_as_digit(plain, _sample_table(), found)
+    assert found["each_occurrence"][0] == 51000000

@@ -87,3 +87,22 @@ def test_the_officers_answer_is_the_last_lone_y_or_n_after_the_question() -> Non
     heading = [Word("N", 160, 512, 165, 518), Word("/", 167, 512, 169, 518)]
     assert _last_lone_answer([*question_end, *heading, Word("A", 171, 512, 176, 518)]) is None
     assert _last_lone_answer(question_end) is None
+
+
+def test_the_officers_answer_read_as_scattered_print_is_a_letter_standing_alone() -> None:
+    from backend.acord.coverage_rows import _answer_text, _stands_alone
+
+    region = (121.1, 490.6, 183.1, 531.2)
+    words = [
+        Word("N", 166.5, 499.0, 170.0, 505.0),  # the "Y / N" heading, read without its slash
+        Word("¥", 168.7, 506.5, 173.0, 515.0),  # the answer, a Y read as a yen sign
+        # "... DESCRIPTION OF OPERATIONS below", cut by the box's left edge
+        Word("N", 121.1, 525.0, 124.0, 531.0),
+        Word("OF", 124.5, 525.0, 130.0, 531.0),
+        Word("OPERATIONS", 132.3, 525.0, 160.0, 531.0),
+    ]
+    lone = [w for w in words if _answer_text(w) in ("Y", "N") and _stands_alone(w, words, region)]
+    assert [_answer_text(w) for w in lone] == ["N", "Y"]
+    # The "N" ending a line of print is not lone even away from the box's edge.
+    inside = [Word("N", 140.0, 525.0, 143.0, 531.0), Word("OF", 143.5, 525.0, 149.0, 531.0)]
+    assert not _stands_alone(inside[0], inside, region)

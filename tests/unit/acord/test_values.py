@@ -98,6 +98,8 @@ def test_a_date_box_reading_that_lost_a_slash_is_placed_by_the_labels_format() -
     assert date_in_label_format("07/1624") == "2024-07-16"
     assert date_in_label_format("05042024") == "2024-05-04"
     assert date_in_label_format("04/11/2024") == "2024-04-11"
+    # A policy date column's digits with both slashes lost (read as spaces).
+    assert date_in_label_format("09 01 2024") == "2024-09-01"
     # Digits that make no date, or too few of them, are no answer.
     assert date_in_label_format("13/4024") is None
     assert date_in_label_format("0716") is None
