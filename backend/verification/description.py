@@ -94,7 +94,8 @@ _NUMBER: Final = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
 _TAIL: Final = re.compile(
     rf"(?P<before>{_NUMBER})[\s-]*(?P<unit>years?|yrs?|months?|mos?)\.?\s*(?:of\s+)?"
     r"(?:extended\s+reporting(?:\s+period)?|tail|erp)"
-    r"|(?:extended\s+reporting\s+period|\btail\b|\bERP\b)\s*(?:of|:|-)?\s*"
+    r"|(?:extended\s+reporting\s+period|\btail\b|\bERP\b)"
+    r"(?:\s+(?:endorsement|option|coverage))?\s*(?:of|for|:|-)?\s*"
     rf"(?P<after>{_NUMBER})[\s-]*(?P<unit2>years?|yrs?|months?|mos?)\b",
     re.IGNORECASE,
 )

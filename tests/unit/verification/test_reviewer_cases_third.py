@@ -1122,6 +1122,7 @@ def test_noc_is_read_as_a_word_only() -> None:
         ("Retro date 1 Sept 2019; tail of 3 years.", date(2019, 9, 1), 3),
         ("Retro: 05/01/26. Extended reporting period 36 months.", date(2026, 5, 1), 3),
         ("Retro date: none. 18 months ERP.", date.min, 1),
+        ("Extended reporting period endorsement for 3 years.", None, 3),
         ("Retroactive date: February 30, 2015.", None, None),
     ],
 )
