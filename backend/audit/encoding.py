@@ -48,6 +48,7 @@ _HELD_ARRAYS: Final = 4096
 # "checks" second, so the array starts at byte 31; a snapshot laid out otherwise (a key added
 # before "checks") is hashed whole, exactly as before.
 _SHARED_HEAD_MAX: Final = 64
+_CHECKS_KEY: Final = b'"checks":'
 # The JSON text of a str as json.dumps(value, ensure_ascii=False) gives it, without building
 # an encoder per call (the function json.dumps itself ends in).
 _encode_str: Final = json.encoder.encode_basestring
@@ -76,8 +77,11 @@ class CheckFragments:
         of their ~33 KB: that start is hashed once and each snapshot hashes only its rest.
         Exact: the start is taken only when the snapshot's bytes begin with it."""
         array = self.array(checks)
-        position = data.find(array, 0, _SHARED_HEAD_MAX + len(array))
-        if position < 0 or position > _SHARED_HEAD_MAX:
+        # Where the checks array would start; compared in place (a search for the ~30 KB
+        # array itself cost as much as hashing it).
+        key_at = data.find(_CHECKS_KEY, 0, _SHARED_HEAD_MAX)
+        position = key_at + len(_CHECKS_KEY)
+        if key_at < 0 or not data.startswith(array, position):
             return hashlib.sha256(data).digest(), merkle.leaf_hash(data)
         key = (data[:position], id(array))
         known = self._states.get(key)

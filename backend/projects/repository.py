@@ -140,6 +140,27 @@ def engagement_party_columns(*conditions: ColumnElement[bool]) -> Select[Any]:
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
+def _active_of(
+    query: _Query,
+    sub: Any,
+    scope: ColumnElement[bool],
+    project_id: uuid.UUID | None,
+    statuses: Collection[str] | None,
+) -> _Query:
+    """The active engagements in scope, joined to their project and sub (`sub`: the alias of
+    Organisation the query selects), of that project and those statuses when given."""
+    query = (
+        query.join(Project, Project.id == Engagement.project_id)
+        .join(sub, sub.id == Engagement.sub_org_id)
+        .where(scope, Engagement.active.is_(True))
+    )
+    if project_id is not None:
+        query = query.where(Engagement.project_id == project_id)
+    if statuses is not None:
+        query = query.where(Engagement.status.in_(list(statuses)))
+    return query
+
+
 def _parties_joined(
     query: _Query, gc: Any, sub: Any, conditions: tuple[ColumnElement[bool], ...]
 ) -> _Query:
@@ -360,17 +381,12 @@ class ProjectRepository:
         limit: int = 2000,
     ) -> list[tuple[Engagement, Project, Organisation]]:
         sub = aliased(Organisation)
+        statuses = [status] if status is not None else None
         query = (
-            select(Engagement, Project, sub)
-            .join(Project, Project.id == Engagement.project_id)
-            .join(sub, sub.id == Engagement.sub_org_id)
-            .where(scope, Engagement.active.is_(True))
+            _active_of(select(Engagement, Project, sub), sub, scope, project_id, statuses)
+            .order_by(Project.number, sub.legal_name)
+            .limit(limit)
         )
-        if project_id is not None:
-            query = query.where(Engagement.project_id == project_id)
-        if status is not None:
-            query = query.where(Engagement.status == status)
-        query = query.order_by(Project.number, sub.legal_name).limit(limit)
         return [(e, p, o) for e, p, o in (await self.session.execute(query)).all()]
 
     async def engagement(
@@ -397,31 +413,23 @@ class ProjectRepository:
         status, expiry, pay hold, work stopped, phase, last day of the completed-operations
         phase. One query of plain columns keeps the page fast."""
         sub = aliased(Organisation)
-        query = (
-            select(
-                Engagement.id,
-                Project.id,
-                Project.number,
-                Project.name,
-                sub.id,
-                sub.legal_name,
-                Engagement.contract_label,
-                Engagement.parent_engagement_id,
-                Engagement.status,
-                Engagement.expires_on,
-                Engagement.pay_hold,
-                Engagement.work_stopped,
-                Engagement.phase,
-                Engagement.completed_operations_until,
-            )
-            .join(Project, Project.id == Engagement.project_id)
-            .join(sub, sub.id == Engagement.sub_org_id)
-            .where(scope, Engagement.active.is_(True))
+        columns = select(
+            Engagement.id,
+            Project.id,
+            Project.number,
+            Project.name,
+            sub.id,
+            sub.legal_name,
+            Engagement.contract_label,
+            Engagement.parent_engagement_id,
+            Engagement.status,
+            Engagement.expires_on,
+            Engagement.pay_hold,
+            Engagement.work_stopped,
+            Engagement.phase,
+            Engagement.completed_operations_until,
         )
-        if project_id is not None:
-            query = query.where(Engagement.project_id == project_id)
-        if statuses is not None:
-            query = query.where(Engagement.status.in_(list(statuses)))
+        query = _active_of(columns, sub, scope, project_id, statuses)
         return (await self.session.execute(query)).all()
 
     async def latest_decisions(

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -527,7 +528,7 @@ def _judge(
     memo_key = (
         engagement.requirement_set_version_id,
         holder,
-        tuple(getattr(context, name) for name in _CONTEXT_VALUES),
+        _context_values(context),
         id(context.insurer_ratings),
         target.project.end_date,
         target.project.closeout_days,
@@ -549,6 +550,8 @@ def _judge(
 _CONTEXT_VALUES: Final = tuple(
     f.name for f in dataclasses.fields(VerificationContext) if f.name != "insurer_ratings"
 )
+# Those fields' values, read in one C call (the memo key is made per engagement).
+_context_values: Final[Callable[[VerificationContext], Any]] = attrgetter(*_CONTEXT_VALUES)
 
 
 def _judged(
@@ -699,6 +702,18 @@ async def verify_batch(
         return []
 
     releases = await _automatic_holds(session, list(inserted))
+    # Shared by the batch's snapshots (frozen values): one decision time, one party per GC/sub.
+    engine_decision = AuditDecision(action="verdict", by=ENGINE_PARTY, at=now)
+    parties: dict[uuid.UUID, Party] = {}
+
+    def party_of(organisation: _Party) -> Party:
+        known = parties.get(organisation.id)
+        if known is None:
+            known = parties[organisation.id] = Party(
+                id=str(organisation.id), name=organisation.legal_name
+            )
+        return known
+
     changes: list[VerdictChange] = []
     facts: list[SnapshotFacts] = []
     engagement_updates: list[EngagementUpdate] = []
@@ -727,15 +742,15 @@ async def verify_batch(
                 kind="verdict",
                 engagement_id=str(engagement_id),
                 project=Party(id=str(target.project.id), name=target.project.name),
-                gc=Party(id=str(target.gc.id), name=target.gc.legal_name),
-                sub=Party(id=str(target.sub.id), name=target.sub.legal_name),
+                gc=party_of(target.gc),
+                sub=party_of(target.sub),
                 record_revision=str(revision_id) if revision_id else "none",
                 documents=cache.documents,
                 requirement_set_version=version_label,
                 requirement_set_sha256=body_sha256,
                 status=verdict.status,
                 checks=checks_json,
-                decision=AuditDecision(action="verdict", by=ENGINE_PARTY, at=now),
+                decision=engine_decision,
                 as_of=today,
                 engine_version=verdict.engine_version,
                 coverages=cache.coverages or [],

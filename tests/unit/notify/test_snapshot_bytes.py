@@ -148,7 +148,9 @@ def test_digests_share_the_start_of_snapshots_and_equal_hashing_them_whole() -> 
             merkle.leaf_hash(data),
         )
     elsewhere = b'{"a":' + b"x" * 100 + fragments.array(shared) + b"}"
-    assert fragments.digests(elsewhere, shared) == (
-        hashlib.sha256(elsewhere).digest(),
-        merkle.leaf_hash(elsewhere),
-    )
+    other_array = b'{"as_of":"2026-05-01","checks":' + fragments.array(other) + b"}"
+    for data in (elsewhere, other_array):
+        assert fragments.digests(data, shared) == (
+            hashlib.sha256(data).digest(),
+            merkle.leaf_hash(data),
+        )
