@@ -100,6 +100,8 @@ async def test_the_revision_that_fixes_the_gaps_tells_the_sub_and_its_broker_onc
     for engagement in engagements:
         link = f"/my/engagements/{engagement.id}"
         assert f'<a href="{link}">{link}</a>' in page
+    home = (await client.get("/", headers=HTML)).text
+    assert 'class="small notice-body">' in home and '<a href="/my/engagements/' in home
 
     # A revision that changes no status tells nobody it cleared anything.
     again = RecordChange(kind="correction", terms=terms(TODAY), summary="Same again")

@@ -36,3 +36,10 @@ def test_typed_text_never_becomes_a_link_or_markup() -> None:
         shown = str(site_links(typed))
         assert "<a " not in shown, typed
         assert "<script>" not in shown and "<b>" not in shown
+
+
+def test_a_path_cut_short_by_the_home_pages_box_is_not_linked() -> None:
+    cut = f"See it: /my/engagements/{ID[:30]}..."
+    assert "<a " not in str(site_links(cut))
+    whole = f"See it: /my/engagements/{ID}..."
+    assert f'<a href="/my/engagements/{ID}">' in str(site_links(whole))
