@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
@@ -254,52 +255,74 @@ def _escalation_section(item: DueItem) -> str:
     return "\n".join(lines)
 
 
+def _digest(
+    person: uuid.UUID,
+    organisation: uuid.UUID,
+    ordered: list[DueItem],
+    kind: str,
+    subject: str,
+    sections: list[str],
+    link_of: Callable[[uuid.UUID | None], str],
+    change_key: str,
+) -> NoticeDraft:
+    """One person's notice listing these engagements: one section each; linked to the
+    engagement when it names one (`link_of` gives the link, None: several)."""
+    single = ordered[0].engagement_id if len(ordered) == 1 else None
+    return NoticeDraft(
+        person,
+        organisation,
+        single,
+        kind,
+        subject,
+        "\n\n".join(sections),
+        link=link_of(single),
+        change_key=change_key,
+    )
+
+
+def _engagements(count: int) -> str:
+    return f"{count} engagement{'s' if count > 1 else ''}"
+
+
 def _drafts(
     today: date,
     recipients: dict[tuple[uuid.UUID, uuid.UUID], list[DueItem]],
     escalate: dict[tuple[uuid.UUID, uuid.UUID], list[DueItem]],
 ) -> list[NoticeDraft]:
     drafts: list[NoticeDraft] = []
-    key = f"reminder:{today.isoformat()}"
     for (person, organisation), items in recipients.items():
         ordered = sorted(items, key=lambda i: (i.sub_name, i.gc_name, i.project))
         names = sorted({i.sub_name for i in ordered})
         subject = (
-            f"Reminder: {len(ordered)} engagement{'s' if len(ordered) > 1 else ''} of "
-            f"{', '.join(names)} still need insurance documents"
+            f"Reminder: {_engagements(len(ordered))} of {', '.join(names)} still need "
+            "insurance documents"
         )
-        body = "\n\n".join(section(i, sub_engagement_link(i.engagement_id)) for i in ordered)
-        single = ordered[0].engagement_id if len(ordered) == 1 else None
+        sections = [section(i, sub_engagement_link(i.engagement_id)) for i in ordered]
         drafts.append(
-            NoticeDraft(
+            _digest(
                 person,
                 organisation,
-                single,
+                ordered,
                 REMINDER_KIND,
                 subject,
-                body,
-                link=sub_engagement_link(single) if single else "/",
-                change_key=key,
+                sections,
+                lambda single: sub_engagement_link(single) if single else "/",
+                f"reminder:{today.isoformat()}",
             )
         )
     for (person, organisation), items in escalate.items():
         ordered = sorted(items, key=lambda i: (i.sub_name, i.project))
-        subject = (
-            f"Escalation: {len(ordered)} engagement{'s' if len(ordered) > 1 else ''} still "
-            "open after repeated reminders"
-        )
-        body = "\n\n".join(_escalation_section(i) for i in ordered)
-        single = ordered[0].engagement_id if len(ordered) == 1 else None
+        subject = f"Escalation: {_engagements(len(ordered))} still open after repeated reminders"
         drafts.append(
-            NoticeDraft(
+            _digest(
                 person,
                 organisation,
-                single,
+                ordered,
                 ESCALATION_KIND,
                 subject,
-                body,
-                link=f"/engagements/{single}" if single else "/dashboard",
-                change_key=f"escalation:{today.isoformat()}",
+                [_escalation_section(i) for i in ordered],
+                lambda single: f"/engagements/{single}" if single else "/dashboard",
+                f"escalation:{today.isoformat()}",
             )
         )
     return drafts
