@@ -30,6 +30,11 @@ from backend.db.models import (
 # those 32 bits only wait for each other.
 UPLOAD_LOCK_SPACE: Final = 0x75706C64
 UPLOAD_LOCK: Final = text("SELECT pg_advisory_xact_lock(:space, :key)")
+# Changes confirmed into one record wait for each other (same lock statement; "rrev" names
+# it, the second key is 32 bits of the record's id): each reads the last revision number
+# after the one before it committed. Without it two confirms at once took the same number and
+# the unique (sub_org_id, number) refused the second with a 500.
+REVISION_LOCK_SPACE: Final = 0x72726576
 
 
 class RecordRepository:
@@ -176,6 +181,16 @@ class RecordRepository:
             scope, Document.sub_org_id == sub_org_id, Document.read_result.is_not(None)
         )
         return [result for (result,) in await self.session.execute(query)]
+
+    async def hold_record_changes(self, sub_org_id: uuid.UUID) -> None:
+        """Wait for the record's revision lock, held until the transaction ends."""
+        await self.session.execute(
+            UPLOAD_LOCK,
+            {
+                "space": REVISION_LOCK_SPACE,
+                "key": int.from_bytes(sub_org_id.bytes[:4], "big", signed=True),
+            },
+        )
 
     async def next_revision_number(self, sub_org_id: uuid.UUID) -> int:
         query = select(func.coalesce(func.max(RecordRevision.number), 0)).where(

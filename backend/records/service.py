@@ -128,6 +128,8 @@ class RecordService:
             _validate_term(term, f"terms[{index}]")
         for index, endorsement in enumerate(change.endorsements):
             _validate_endorsement(endorsement, f"endorsements[{index}]")
+        # Changes to one record confirmed at once are numbered in turn, not a 500.
+        await self.repo.hold_record_changes(sub_org_id)
         revision = RecordRevision(
             id=uuid.uuid4(),
             sub_org_id=sub_org_id,

@@ -367,3 +367,41 @@ async def test_the_same_file_uploaded_twice_at_once_is_one_document(stack: LiveS
             select(func.count()).select_from(Document).where(Document.sub_org_id == sub.id)
         )
     assert stored == 1
+
+
+async def test_changes_confirmed_at_once_into_one_record_each_get_their_revision(
+    stack: LiveStack,
+) -> None:
+    """The bookkeeper and the broker (or an integration posting in parallel) confirm changes to
+    one record at the same moment: each becomes its own revision, numbered in turn, and none
+    is a 500."""
+    sub = await _new_org(stack, "subcontractor")
+    today = datetime.now(UTC).date()
+    async with stack.signed_in(sub.emails["sub_bookkeeper"]) as (http, csrf):
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"/api/v1/subs/{sub.id}/revisions",
+                    json={
+                        "kind": "initial",
+                        "terms": [
+                            {
+                                "line": "general_liability",
+                                "insurer_name": "Race Mutual",
+                                "insurer_naic": "12345",
+                                "policy_number": f"GL-RACE-{n}",
+                                "effective": today.isoformat(),
+                                "expiration": (today + timedelta(days=365)).isoformat(),
+                                "limits": {"each_occurrence": 1_000_000},
+                            }
+                        ],
+                    },
+                    headers={"x-csrf-token": csrf},
+                )
+                for n in range(3)
+            )
+        )
+    assert [a.status_code for a in answers] == [201, 201, 201], [
+        (a.status_code, a.text[:200]) for a in answers
+    ]
+    assert sorted(a.json()["number"] for a in answers) == [1, 2, 3]
