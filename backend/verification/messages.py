@@ -561,6 +561,8 @@ def _tail(check: Check, label: str) -> str:
 
 def _any_auto(check: Check, label: str) -> str:
     if check.outcome == PASS:
+        if isinstance(check.found, list) and "any_auto" not in check.found:
+            return f"{label} covers owned, hired and non-owned autos, which together are any auto."
         return f"{label} covers any auto."
     if check.found is None:
         return f"{label} covered autos are not shown; any auto is required."

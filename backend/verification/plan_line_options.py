@@ -33,6 +33,10 @@ from backend.verification.record import (
 )
 
 _FOLLOW_FORM_SET: Final = frozenset(FOLLOW_FORM_UNDERLYING)
+# Owned (symbol 2), hired (8) and non-owned (9) autos together leave no auto the sub could be
+# liable for uncovered: every vehicle is owned by it, hired or borrowed by it, or neither. Reviewers
+# and subcontract forms ("all owned, hired and non-owned autos") take the three as "any auto".
+ANY_AUTO_EQUIVALENT: Final = frozenset(("owned", "hired", "non_owned"))
 EL_ON_WC_POLICY: Final = "employer's liability limits on the WC policy, no stop-gap endorsement"
 
 
@@ -125,7 +129,8 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
                 spec.make(UNKNOWN, line, "any_auto", None, lookup(evidence, "covered_autos"))
             )
         else:
-            outcome = PASS if "any_auto" in autos else FAIL
+            covers_any = "any_auto" in autos or ANY_AUTO_EQUIVALENT.issubset(autos)
+            outcome = PASS if covers_any else FAIL
             found_autos = list(autos)
             out.append(
                 spec.make(outcome, line, "any_auto", found_autos, lookup(evidence, "covered_autos"))

@@ -230,7 +230,9 @@ _case(
     "AUTO_ANY_AUTO",
     AUTO,
     lambda: (
-        f.replace_term(f.compliant_record(), AUTO, covered_autos=("owned", "hired", "non_owned")),
+        f.replace_term(
+            f.compliant_record(), AUTO, covered_autos=("scheduled", "hired", "non_owned")
+        ),
         f.requirements(),
         f.context(),
     ),

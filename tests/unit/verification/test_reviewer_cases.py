@@ -546,10 +546,19 @@ CASES: Final = (
         checks={("GL_POLICY_NUMBER", GENERAL_LIABILITY): FAIL},
     ),
     Case(
-        "auto without any auto",
-        "Owned, hired and non-owned autos are not 'any auto'.",
-        (NON_COMPLIANT,),
+        "auto on owned, hired and non-owned autos",
+        "Owned, hired and non-owned together leave no auto uncovered: reviewers take them as any "
+        "auto.",
+        (COMPLIANT,),
         edits=(row(AUTO_ROW, covered_autos=["owned", "hired", "non_owned"]),),
+        checks={("AUTO_ANY_AUTO", "auto_liability"): PASS},
+    ),
+    Case(
+        "auto on scheduled, hired and non-owned autos",
+        "Scheduled autos (symbol 7) leave an owned vehicle off the schedule uncovered: not any "
+        "auto.",
+        (NON_COMPLIANT,),
+        edits=(row(AUTO_ROW, covered_autos=["scheduled", "hired", "non_owned"]),),
         checks={("AUTO_ANY_AUTO", "auto_liability"): FAIL},
     ),
     Case(

@@ -442,12 +442,12 @@ CASES: Final = (
     # --- Auto symbols ------------------------------------------------------------------------
     MoreCase(
         "owned, hired and non-owned autos (symbols 2, 8 and 9)",
-        "The set asks 'any auto' (symbol 1), and the seeds say to require it at minimum; many "
-        "reviewers take 2, 8 and 9 together as its equal, but that is the GC's call (a waiver), "
-        "as the first table has it.",
-        (NON_COMPLIANT,),
+        "The set asks 'any auto' (symbol 1); owned, hired and non-owned together cover every "
+        "vehicle the sub could be liable for, the way subcontracts word the requirement, so a "
+        "reviewer takes them as its equal.",
+        (COMPLIANT,),
         edits=(autos("owned", "hired", "non_owned"),),
-        checks={("AUTO_ANY_AUTO", AUTO): FAIL},
+        checks={("AUTO_ANY_AUTO", AUTO): PASS},
     ),
     MoreCase(
         "hired and non-owned autos only",
