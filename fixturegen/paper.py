@@ -8,8 +8,10 @@
   translucent rubber stamp ("RECEIVED" with a date and a department, a decoy date) lands over
   form cells, a handwritten signature crosses the authorised-representative box and its rules,
   and the sheet lies a few degrees askew.
-- `photo`: a phone photo of the printed page, in colour: the page seen at an angle (a keystone
-  and a slight twist), lit unevenly by coloured light, slightly out of focus, on a desk.
+- `photo`: a phone photo of the printed page, in colour (`camera`): the sheet curled or folded
+  on a cluttered desk, seen at an angle through a wide-angle lens, lit unevenly and partly
+  shadowed, focus falling off across it, with sensor noise, saved as a JPEG; sometimes the frame
+  cuts into its margin.
 
 Values vary as on agency certificates (`variety`); `expected` is what a person reads.
 """
@@ -20,11 +22,11 @@ import io
 import random
 from dataclasses import replace
 
-from PIL import ImageFilter
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
+from fixturegen.camera import FALLOFF, JPEG_QUALITY, LIGHTS, choose_shot, photograph
 from fixturegen.documents import (
     AcordPlan,
     BuiltDocument,
@@ -40,8 +42,6 @@ from fixturegen.scan import (
     choose_settings,
     degrade,
     encode_scan,
-    light_unevenly,
-    photograph_in_perspective,
     rasterise,
     turn_clockwise,
 )
@@ -209,61 +209,34 @@ def build_stamped(rng: random.Random, layout: str, featured: str | None) -> Buil
 
 # The phone's picture, as its long side in pixels after the messaging app shrank it.
 PHOTO_LONG_SIDE = (2000, 2400)
-# How far each page corner moves in from the frame, as shares of the frame's size: a margin of
-# desk, the keystone of a phone tilted back (the top edge narrower), and a hand's jitter.
-PHOTO_MARGIN = (0.04, 0.08)
-PHOTO_KEYSTONE = (0.02, 0.07)
-PHOTO_JITTER = 0.015
-PHOTO_BLUR = (0.8, 1.6)
-PHOTO_FALLOFF = (0.2, 0.4)
-# A desk's colours under the page (oak, walnut, grey laminate, white laminate), RGB.
-DESKS = ((150, 110, 70), (90, 60, 40), (120, 120, 115), (200, 195, 185))
-# The light's colour, as each channel's share: daylight, office tubes, a warm desk lamp.
-LIGHTS = ((1.0, 1.0, 1.0), (0.97, 1.0, 0.97), (1.0, 0.93, 0.8))
+# The page is rendered a little finer than the frame shows it, as a 12-megapixel sensor sees it.
+PHOTO_OVERSAMPLE = 1.1
 
 
 def build_photo(rng: random.Random, layout: str, featured: str | None) -> BuiltDocument:
     plan = plan_acord(rng, "photo", layout, featured)
     plan, dba = vary_as_in_life(rng, plan, PAPER_VARIETY)
     long_side = rng.choice(PHOTO_LONG_SIDE)
-    # Render the page a little finer than the frame, as a 12-megapixel sensor sees it.
-    dpi = round(long_side / (PAGE_HEIGHT / 72) * 1.1)
+    dpi = round(long_side / (PAGE_HEIGHT / 72) * PHOTO_OVERSAMPLE)
     [page] = rasterise(drawn_pdf(plan), dpi, colour=True)
-    frame = (round(long_side * 612 / 792), long_side)
-    fw, fh = frame
-    margin = rng.uniform(*PHOTO_MARGIN)
-    keystone = rng.uniform(*PHOTO_KEYSTONE)
-
-    def jitter() -> float:
-        return rng.uniform(-PHOTO_JITTER, PHOTO_JITTER)
-
-    shares = [
-        (margin + keystone + jitter(), margin + jitter()),
-        (1 - margin - keystone + jitter(), margin + jitter()),
-        (1 - margin + jitter(), 1 - margin + jitter()),
-        (margin + jitter(), 1 - margin + jitter()),
-    ]
-    quad = [(x * fw, y * fh) for x, y in shares]
-    desk = rng.choice(DESKS)
-    seen = photograph_in_perspective(page, frame, quad, desk)
-    falloff = round(rng.uniform(*PHOTO_FALLOFF), 2)
+    shot = choose_shot(rng, long_side)
+    falloff = round(rng.uniform(*FALLOFF), 2)
     light_from = (round(rng.uniform(0.0, 1.0), 2), round(rng.uniform(0.0, 1.0), 2))
-    blur = round(rng.uniform(*PHOTO_BLUR), 2)
-    settings = ScanSettings(
-        dpi=72, skew_degrees=0.0, blur_radius=blur, noise=0.0, jpeg_quality=rng.choice((75, 85))
-    )
     tint = rng.choice(LIGHTS)
-    shot = light_unevenly(seen.filter(ImageFilter.GaussianBlur(blur)), falloff, light_from, tint)
-    data = encode_scan([shot], settings, "jpg")
+    image, notes = photograph(rng, page, dpi, shot, (falloff, light_from, tint))
+    quality = rng.randint(*JPEG_QUALITY)
+    settings = ScanSettings(
+        dpi=72, skew_degrees=0.0, blur_radius=notes["blur_radius"], noise=0.0, jpeg_quality=quality
+    )
+    data = encode_scan([image], settings, "jpg")
     entry = _entry("photo", plan, "jpg", dba) | {
-        "photo": {
-            "corners": [[round(x, 3), round(y, 3)] for x, y in shares],
+        "photo": notes
+        | {
             "light_falloff": falloff,
             "light_from": list(light_from),
-            "blur_radius": blur,
-            "size": list(frame),
-            "desk": list(desk),
             "light_tint": list(tint),
+            "size": list(shot.frame),
+            "jpeg_quality": quality,
         }
     }
     return BuiltDocument("jpg", data, entry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from PIL import Image
 from pypdf import PdfReader
 
+from fixturegen.camera import choose_shot
 from fixturegen.documents import plan_acord
 from fixturegen.generate import build_document
 from fixturegen.paper import STAMPED_SKEW_DEGREES, drawn_pdf
@@ -84,11 +86,33 @@ def test_photos_are_jpgs_of_a_page_seen_in_perspective(corpus: Corpus) -> None:
         image = Image.open(out / document["file"])
         assert image.format == "JPEG" and image.mode == "RGB"  # phones take colour pictures
         assert list(image.size) == photo["size"]
+        width, height = image.size
+        assert width * 4 == height * 3  # a phone's 4:3 sensor held upright
         assert not image.getexif().get(0x0112)  # no orientation tag to undo anything
-        (tlx, _top), (trx, _), (brx, _), (blx, _) = photo["corners"]
-        assert all(0 < v < 1 for corner in photo["corners"] for v in corner)
-        assert trx - tlx < brx - blx  # keystone: the far (top) edge looks shorter
-        assert photo["blur_radius"] > 0 and photo["light_falloff"] > 0
+        tl, tr, br, bl = photo["corners"]
+        # Keystone: the far (top) edge looks shorter than the near one.
+        assert math.dist(tl, tr) < math.dist(bl, br)
+        if photo["cropped"] is None:
+            assert all(0 < v < 1 for corner in photo["corners"] for v in corner)
+        else:
+            # The frame cuts into the sheet's margin on one side only.
+            assert any(not 0 < v < 1 for corner in photo["corners"] for v in corner)
+        assert photo["blur_radius"] > 0 and photo["blur_far"] >= photo["blur_radius"]
+        assert photo["light_falloff"] > 0 and photo["noise_sigma"] > 0
+        assert photo["curl"]["height"] > 0 and 70 <= photo["jpeg_quality"] <= 92
+
+
+def test_the_photo_model_varies_what_real_phone_photos_vary() -> None:
+    """Across a few dozen shots, each effect of the sheet's shape and framing shows up and each
+    is sometimes absent; the same draws give the same shot."""
+    rng = random.Random(3)
+    shots = [choose_shot(rng, 2400) for _ in range(40)]
+    assert any(s.shape.folds for s in shots) and any(not s.shape.folds for s in shots)
+    assert any(s.crop for s in shots) and any(not s.crop for s in shots)
+    assert {s.shape.curl_axis for s in shots} == {"across", "down"}
+    assert min(s.twist for s in shots) < -1 and max(s.twist for s in shots) > 1
+    assert all(0 <= s.barrel <= 0.02 and s.shape.curl_height > 0 for s in shots)
+    assert choose_shot(random.Random(9), 2000) == choose_shot(random.Random(9), 2000)
 
 
 def test_perspective_coefficients_send_each_frame_corner_to_the_page_corner() -> None:

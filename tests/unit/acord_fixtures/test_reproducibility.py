@@ -72,3 +72,10 @@ def test_small_corpus_mixes_all_kinds_and_layouts(corpus: tuple[Path, dict[str, 
     assert len({d["file"] for d in manifest["documents"]}) == 30
     for document in manifest["documents"]:
         assert (out / document["file"]).stat().st_size > 0
+
+
+def test_a_photo_rebuilt_gives_the_same_bytes() -> None:
+    """The camera's every draw (noise, shadow, clutter) comes from the document's own seed."""
+    one = build_document(5, 3, "photo", 1)
+    assert build_document(5, 3, "photo", 1).data == one.data
+    assert build_document(6, 3, "photo", 1).data != one.data
