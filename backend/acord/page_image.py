@@ -17,7 +17,8 @@ from typing import Final
 
 from PIL import Image, ImageFilter, ImageMath, ImageOps
 
-from backend.acord.page_quad import find_sheet, flatten
+from backend.acord.page_dewarp import rectify
+from backend.acord.page_quad import desk_sides, find_sheet, flatten, lies_on_desk
 
 # Longest side of a page image for OCR: about 265 dpi on a letter page. Scans of 150-200 dpi are
 # scaled up to it (small print reads better), larger photos down (Tesseract's time grows with
@@ -58,6 +59,11 @@ _LEAST_SKEW_DEG: Final = 0.15
 # An image within this of the OCR size is used as it is (a resampling blurs for nothing).
 _SIZE_SLACK_LOW: Final = 0.9
 _SIZE_SLACK_HIGH: Final = 1.05
+# A picture with desk along two of its edges may be a sheet on a desk with things against it;
+# its form (border to border) then spans at most 85 % of its width: a page filling the frame
+# spans 94 % (576 of 612 pt), a sheet photographed with desk round it less.
+_SOME_DESK_SIDES: Final = 2
+_FORM_IN_FRAME_SHARE: Final = 0.85
 # A rotation's cosine and sine rounded to 15 digits, as Pillow's own rotate() does, so a
 # turn made in two bands gives its pixels exactly.
 _MATRIX_DIGITS: Final = 15
@@ -69,6 +75,9 @@ class PreparedPage:
     quarter_turned: bool  # the page was turned 90° (its width is the file's page height)
     skew_degrees: float
     flattened: bool = False  # a photographed sheet pulled back to its rectangle
+    # A sheet photographed on a desk whose ruled grid was not found: flattened by its paper's
+    # corners alone (or not at all), so its rows and columns may still bend (the reader warns).
+    grid_missing: bool = False
 
 
 def upright_gray(image: Image.Image) -> Image.Image:
@@ -222,22 +231,40 @@ def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> 
         # correction works in floating point, four bytes a pixel).
         gray = _resize(gray, factor)
     sheet = find_sheet(gray)
-    if sheet is not None:
-        # A photographed sheet on a desk: flattened to its rectangle first, then scaled as
-        # that rectangle needs (it is smaller than the photo around it).
-        gray = flatten(gray, sheet)
+    rectified = None
+    on_desk = sheet is not None or lies_on_desk(gray)
+    if not on_desk and desk_sides(gray) >= _SOME_DESK_SIDES:
+        # Another sheet or a note against the sheet may hide the desk along an edge or two:
+        # a form found well inside the frame is still a sheet on a desk (a page that fills
+        # the frame puts its borders near the frame's edges).
+        found = rectify(gray, None)
+        on_desk = found is not None and found.form_share <= _FORM_IN_FRAME_SHARE
+    if on_desk:
+        # A photographed sheet on a desk: pulled flat from the form's own ruled grid (its
+        # perspective, curl, folds and the lens's bend), or when the grid is not found,
+        # flattened to its paper's corners; then scaled as that page needs (it is smaller
+        # than the photo around it).
+        rectified = rectify(gray, sheet)
+        if rectified is not None:
+            gray = rectified.image
+        elif sheet is not None:
+            gray = flatten(gray, sheet)
         factor = scale_factor(gray.size, longest)
         if factor < 1.0:
             gray = _resize(gray, factor)
     gray = even_lighting(gray)
-    turned = lies_sideways(gray)
+    # A page made from its ruled grid has its rules across running across and level: its
+    # print is not measured again for which way it runs (a strong grid and a shadow can tip
+    # that measure) nor for skew.
+    turned = rectified is None and lies_sideways(gray)
     if turned:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
     if factor > 1.0:
         gray = _resize(gray, factor)
-    angle = estimate_skew(gray)
+    angle = estimate_skew(gray) if rectified is None else 0.0
     if angle != 0.0:
         # Turned at the OCR size, after scaling up: turning a 150 dpi scan and then scaling it
         # read 1.3% of the fields worse on 60 generated scans (the turn blurs at the pixel size).
         gray = _rotate(gray, angle)
-    return PreparedPage(gray, turned, angle, sheet is not None)
+    photographed = rectified is not None or sheet is not None
+    return PreparedPage(gray, turned, angle, photographed, on_desk and rectified is None)

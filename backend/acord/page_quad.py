@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 # The sheet is found on the photo brought down to about 400 pixels across: its edges are
 # straight over hundreds of pixels, and every step below costs the sample's pixels.
@@ -24,21 +24,12 @@ _CLOSE_PX: Final = 5
 # ... and the darkest within 9 removes a bright speck of the desk smaller than that (a
 # reflection) while the sheet, hundreds of pixels across, keeps its shape.
 _OPEN_PX: Final = 9
-# A row or column of the sample counts as crossing the sheet where paper covers a tenth of
-# it: rows that only graze a corner of a turned sheet, or a speck, are not its edges.
-_LEAST_COVER: Final = 0.1
 # The sheet fills most of a photo taken to be read: under a third of the frame, what was
 # found is not the page (a bright object on the desk, or a page the light made unreadable).
 _LEAST_AREA_SHARE: Final = 0.33
-# Outside the sheet is desk: at least four fifths of it darker than the paper's threshold.
-_DESK_DARK_SHARE: Final = 0.8
 # A sheet whose corners all lie within 1.5 % of the frame's corners fills the frame (a scan,
 # or a photo cropped to the page): nothing to flatten.
 _FILLS_FRAME_SHARE: Final = 0.015
-# The frame's outermost 2 % on each side is looked at for desk; paper over a fifth of such a
-# band means the page reaches that edge of the frame.
-_EDGE_BAND_SHARE: Final = 0.02
-_EDGE_PAPER_SHARE: Final = 0.2
 # An ACORD 25 is a US letter page, 11 in tall by 8.5 in wide. A measured height-to-width
 # ratio within 15 % of it (perspective makes the measure approximate) is taken as letter.
 _LETTER_RATIO: Final = 11 / 8.5
@@ -123,35 +114,178 @@ def _relative_to_paper(small: Image.Image) -> Image.Image:
     return ImageChops.multiply(small, inverse).point(lambda v: min(v * _DIVIDE_HEADROOM, _WHITE))
 
 
-def find_sheet(gray: Image.Image) -> Quad | None:
-    """The four corners of a sheet of paper lying on a darker background, or None when the
-    image is the page itself (or no sheet stands out)."""
+# Each edge of the sheet is looked for along the middle half of the frame's width (top and
+# bottom) or height (left and right): a sheet photographed to be read spans more than that
+# whatever its twist, so every scan line there crosses the edge being fitted, not a corner.
+_SIDE_SPAN: Final = 0.25
+# An edge point is where, going out from the frame's centre, paper first gives way to desk. A
+# line is fitted through them robustly: the median slope of pairs half the points apart and the
+# median offset (right whatever a minority of points says: paper or a note lying against the
+# sheet, a dark print hole), then least squares over the points within 2 sample pixels of it
+# (the sheet's edge, a curled sheet's bow included, is that straight over half the frame).
+_EDGE_TOLERANCE_PX: Final = 2.0
+# Fewer edge points than a quarter of a side's scan lines and the side was not seen.
+_LEAST_EDGE_SHARE: Final = 0.25
+# A side whose points lie this close to the frame's border is the frame's cut, not the sheet's
+# edge (a photo cropped into the page's margin); more than one such side and the picture is the
+# page itself (a scan, or a photo cropped to the page).
+_FRAME_CUT_PX: Final = 1.5
+# The sheet is solid paper once its print is closed: under nine tenths of the quadrilateral
+# found paper, and it is not one sheet.
+_LEAST_PAPER_SHARE: Final = 0.9
+# The frame's outermost 2 % on each side is looked at for desk: a side is desk where most of
+# that band (half) is not paper.
+_DESK_BAND_SHARE: Final = 0.02
+_DESK_EDGE_SHARE: Final = 0.5
+_FRAME_SIDES: Final = 4
+# Half a side's scan lines at least end on its fitted edge.
+_LEAST_INLIER_SHARE: Final = 0.5
+# Paper over more than half the frame outside the sheet and it is no sheet on a desk.
+_MOST_PAPER_OUTSIDE: Final = 0.5
+# A scan line through pixel row or column n runs through its middle, n + 0.5.
+_PIXEL_CENTRE: Final = 0.5
+
+
+def _scan_out(line: bytes, start: int, forward: bool) -> int | None:
+    """Index of the last paper pixel going out from `start` along `line`, or None when the
+    line is not paper there."""
+    if line[start] == 0:
+        return None
+    if forward:
+        stop = line.find(b"\x00", start)
+        return (len(line) if stop < 0 else stop) - 1
+    return line.rfind(b"\x00", 0, start) + 1
+
+
+def _fit_edge(points: list[tuple[float, float]]) -> tuple[float, float, list[tuple[float, float]]]:
+    """The line s = a + b t through `points` (t, s), robust to a minority of outliers, and the
+    points within tolerance of it."""
+    half = len(points) // 2
+    slopes = sorted(
+        (points[i + half][1] - points[i][1]) / (points[i + half][0] - points[i][0])
+        for i in range(half)
+        if points[i + half][0] != points[i][0]
+    )
+    slope = slopes[len(slopes) // 2] if slopes else 0.0
+    offsets = sorted(s - slope * t for t, s in points)
+    offset = offsets[len(offsets) // 2]
+    inliers = [(t, s) for t, s in points if abs(s - offset - slope * t) <= _EDGE_TOLERANCE_PX]
+    count = len(inliers)
+    if count >= 2:
+        mean_t = sum(t for t, _ in inliers) / count
+        mean_s = sum(s for _, s in inliers) / count
+        spread = sum((t - mean_t) ** 2 for t, _ in inliers)
+        if spread > 0:
+            slope = sum((t - mean_t) * (s - mean_s) for t, s in inliers) / spread
+            offset = mean_s - slope * mean_t
+    return offset, slope, inliers
+
+
+def _edges(mask: Image.Image) -> list[tuple[float, float, list[tuple[float, float]]]] | None:
+    """The sheet's four edges (top, right, bottom, left) as fitted lines: top and bottom as
+    y = a + b x, left and right as x = a + b y."""
+    width, height = mask.size
+    rows = mask.tobytes()
+    columns = mask.transpose(Image.Transpose.TRANSPOSE).tobytes()
+    cx, cy = width // 2, height // 2
+    found: dict[str, list[tuple[float, float]]] = {"top": [], "bottom": [], "left": [], "right": []}
+    for x in range(int(width * _SIDE_SPAN), int(width * (1 - _SIDE_SPAN))):
+        column = columns[x * height : (x + 1) * height]
+        top, bottom = _scan_out(column, cy, False), _scan_out(column, cy, True)
+        if top is not None and bottom is not None:
+            found["top"].append((x + _PIXEL_CENTRE, float(top)))
+            found["bottom"].append((x + _PIXEL_CENTRE, float(bottom + 1)))
+    for y in range(int(height * _SIDE_SPAN), int(height * (1 - _SIDE_SPAN))):
+        row = rows[y * width : (y + 1) * width]
+        left, right = _scan_out(row, cx, False), _scan_out(row, cx, True)
+        if left is not None and right is not None:
+            found["left"].append((y + _PIXEL_CENTRE, float(left)))
+            found["right"].append((y + _PIXEL_CENTRE, float(right + 1)))
+    least = _LEAST_EDGE_SHARE * (1 - 2 * _SIDE_SPAN) * min(width, height)
+    if any(len(points) < least for points in found.values()):
+        return None
+    fitted = [_fit_edge(found[side]) for side in ("top", "right", "bottom", "left")]
+    # Most scan lines of a side end on the sheet's edge; ends scattered over print holes (a
+    # page filling the frame, its print not closed) are no edge.
+    sides = ("top", "right", "bottom", "left")
+    for side, (_, _, inliers) in zip(sides, fitted, strict=True):
+        if len(inliers) < _LEAST_INLIER_SHARE * len(found[side]):
+            return None
+    return fitted
+
+
+def _crossing(across: tuple[float, float], down: tuple[float, float]) -> tuple[float, float] | None:
+    """Where y = a + b x (`across`) meets x = c + d y (`down`)."""
+    a, b = across
+    c, d = down
+    denominator = 1 - b * d
+    if denominator == 0:
+        return None
+    y = (a + b * c) / denominator
+    return c + d * y, y
+
+
+def _paper_mask(gray: Image.Image) -> tuple[Image.Image, float]:
+    """Paper (255) and not paper (0) on the photo brought down to the sample's size, and the
+    factor it was brought down by."""
     factor = max(gray.width / _SAMPLE_PX, 1.0)
     size = (max(int(gray.width / factor), 1), max(int(gray.height / factor), 1))
     small = _relative_to_paper(gray.resize(size, Image.Resampling.BOX))
     closed = _rank(_rank(small, ImageFilter.MaxFilter, _CLOSE_PX), ImageFilter.MinFilter, _OPEN_PX)
     level = _otsu(closed.histogram()[: _WHITE + 1])
-    mask = closed.point(lambda p: _WHITE if p > level else 0)
+    return closed.point(lambda p: _WHITE if p > level else 0), factor
+
+
+def desk_sides(gray: Image.Image) -> int:
+    """On how many of the picture's four edges something other than paper covers most of the
+    edge's band (desk, or things lying on it)."""
+    mask, _ = _paper_mask(gray)
     width, height = mask.size
-    data = mask.tobytes()
-    paper = b"\xff"
-    rows = []
-    for y in range(height):
-        row = data[y * width : (y + 1) * width]
-        if row.count(paper) >= _LEAST_COVER * width:
-            rows.append((y, row.find(paper), row.rfind(paper)))
-    if len(rows) < 2:
-        return None
-    top_left = min(rows, key=lambda r: r[1] + r[0])
-    top_right = max(rows, key=lambda r: r[2] - r[0])
-    bottom_right = max(rows, key=lambda r: r[2] + r[0])
-    bottom_left = min(rows, key=lambda r: r[1] - r[0])
-    corners = (
-        (top_left[1], top_left[0]),
-        (top_right[2] + 1, top_right[0]),
-        (bottom_right[2] + 1, bottom_right[0] + 1),
-        (bottom_left[1], bottom_left[0] + 1),
+    band = max(round(_DESK_BAND_SHARE * min(width, height)), 1)
+    edges = (
+        mask.crop((0, 0, width, band)),
+        mask.crop((0, height - band, width, height)),
+        mask.crop((0, 0, band, height)),
+        mask.crop((width - band, 0, width, height)),
     )
+    return sum(e.histogram()[0] >= _DESK_EDGE_SHARE * e.width * e.height for e in edges)
+
+
+def lies_on_desk(gray: Image.Image) -> bool:
+    """Whether the picture shows something other than paper along most of each of its four
+    edges: a sheet photographed on a desk, not a page scanned or photographed to fill the
+    frame (whose dim side, under light falling off, may look like desk along one or three
+    edges, never all four)."""
+    return desk_sides(gray) == _FRAME_SIDES
+
+
+def find_sheet(gray: Image.Image) -> Quad | None:
+    """The four corners of a sheet of paper lying on a darker background, or None when the
+    image is the page itself (or no sheet stands out). Paper or notes lying against the sheet
+    and a frame that cuts into one of its margins leave its corners where its edges meet."""
+    mask, factor = _paper_mask(gray)
+    width, height = mask.size
+    edges = _edges(mask)
+    if edges is None:
+        return None
+    top, right, bottom, left = ((a, b) for a, b, _ in edges)
+    # A side lying along the frame's border is the frame's cut.
+    borders = (0.0, float(width), float(height), 0.0)
+    cut = [
+        all(abs(s - border) <= _FRAME_CUT_PX for _, s in inliers)
+        for (_, _, inliers), border in zip(edges, borders, strict=True)
+    ]
+    if sum(cut) > 1:
+        return None
+    found = (
+        _crossing(top, left),
+        _crossing(top, right),
+        _crossing(bottom, right),
+        _crossing(bottom, left),
+    )
+    if any(corner is None for corner in found):
+        return None
+    corners = tuple(c for c in found if c is not None)
     area = _area(corners)
     if area < _LEAST_AREA_SHARE * width * height:
         return None
@@ -160,23 +294,18 @@ def find_sheet(gray: Image.Image) -> Quad | None:
     pairs = zip(corners, frame, strict=True)
     if all(abs(c[0] - f[0]) <= reach and abs(c[1] - f[1]) <= reach for c, f in pairs):
         return None
-    # A sheet on a desk leaves desk along all four edges of the frame; paper reaching an edge
-    # is a page filling the frame, lit unevenly (its dim side taken for a desk).
-    band = max(round(_EDGE_BAND_SHARE * min(width, height)), 1)
-    edges = (
-        mask.crop((0, 0, width, band)),
-        mask.crop((0, height - band, width, height)),
-        mask.crop((0, 0, band, height)),
-        mask.crop((width - band, 0, width, height)),
-    )
-    for edge in edges:
-        if edge.tobytes().count(paper) > _EDGE_PAPER_SHARE * edge.width * edge.height:
-            return None
-    paper_pixels = data.count(paper)
-    outside = width * height - area
-    # Paper found outside the quadrilateral (beyond the few pixels its straight edges cut off
-    # a slightly curled sheet) means the mask is not one sheet on a desk.
-    if outside <= 0 or (paper_pixels - area) > (1 - _DESK_DARK_SHARE) * outside:
+    # The quadrilateral must be paper: a sheet, not desk between things that look like edges.
+    inside = Image.new("L", mask.size, 0)
+    ImageDraw.Draw(inside).polygon(list(corners), fill=_WHITE)
+    covered = ImageChops.multiply(inside, mask).histogram()[_WHITE]
+    inside_area = inside.histogram()[_WHITE]
+    if covered < _LEAST_PAPER_SHARE * inside_area:
+        return None
+    # Round a sheet on a desk is mostly desk (things lying against the sheet cover a part);
+    # paper over most of it is a page that fills the frame, the quadrilateral found inside it.
+    outside_area = width * height - inside_area
+    paper_outside = mask.histogram()[_WHITE] - covered
+    if outside_area <= 0 or paper_outside > _MOST_PAPER_OUTSIDE * outside_area:
         return None
     return Quad(tuple((x * factor, y * factor) for x, y in corners))
 

@@ -107,10 +107,18 @@ def _normalise(result: dict[str, Any]) -> None:
 
 
 class _PageSource:
-    def __init__(self, page_text: PageText, ink: InkMeter | None, region: RegionReader | None):
+    def __init__(
+        self,
+        page_text: PageText,
+        ink: InkMeter | None,
+        region: RegionReader | None,
+        warnings: list[str] | None = None,
+    ):
         self.text = page_text
         self.ink = ink
         self.region = region
+        # What the page's preparation could not do and a reader of the result must know.
+        self.warnings = warnings or []
 
 
 def _text_page(page: pdfium.PdfPage, words: list[Word], number: int) -> _PageSource:
@@ -166,10 +174,18 @@ def _ocr_image(
         straight = sharpened(straight)
     words = ocr_words(straight, points_per_pixel, grey)
     height_pt = straight.height * points_per_pixel
+    warnings = []
+    if page.grid_missing:
+        warnings.append(
+            f"page {number}: a photographed sheet whose ruled grid was not found: it was "
+            "flattened by its paper's corners only, so rows and columns may be misread; "
+            "check the coverage table by hand"
+        )
     return _PageSource(
         PageText(words, width_pt, height_pt, number),
         InkMeter(straight, 1 / points_per_pixel, dark_level=print_level(straight)),
         RegionReader(straight, points_per_pixel),
+        warnings,
     )
 
 
@@ -334,7 +350,7 @@ def _assemble(
         page = PageLabels(acord.text, acord.ink, evidence, acord.region)
         result = read_acord25(page)
         result["fields"] = evidence.fields
-        warnings = warnings + page.warnings
+        warnings = warnings + acord.warnings + page.warnings
         kinds[acord.text.page_number] = "acord25"
     else:
         result = {"form": None, "form_edition": None}

@@ -96,3 +96,24 @@ def test_a_sheet_on_a_pale_desk_lit_from_one_side_is_found() -> None:
     assert sheet is not None
     for (x, y), (want_x, want_y) in zip(sheet.corners, CORNERS, strict=True):
         assert abs(x - want_x) < 15 and abs(y - want_y) < 15
+
+
+def test_things_against_the_sheet_and_a_frame_cutting_its_margin_leave_its_corners() -> None:
+    """A sticky note and the corner of another sheet lie against the sheet's edges (the paper
+    mask runs on past the edge there), a dark phone lies beside it: each edge is the line most
+    of its points lie on, not the outline round the clutter."""
+    photo = _photo()
+    draw = ImageDraw.Draw(photo)
+    draw.polygon([(560, 60), (740, 50), (750, 175), (570, 185)], fill=PAPER - 10)  # a note
+    draw.polygon([(1200, 700), (1500, 640), (1500, 1000), (1310, 1010)], fill=PAPER)  # paper
+    draw.ellipse((1340, 1200, 1480, 1400), fill=30)  # a phone
+    sheet = find_sheet(photo)
+    assert sheet is not None
+    for (x, y), (want_x, want_y) in zip(sheet.corners, CORNERS, strict=True):
+        assert abs(x - want_x) < 15 and abs(y - want_y) < 15
+    # The frame cuts off the sheet's left margin: its left side is the frame's edge.
+    cropped = photo.crop((300, 0, photo.width, photo.height))
+    sheet = find_sheet(cropped)
+    assert sheet is not None
+    (tlx, _), _, _, (blx, _) = sheet.corners
+    assert tlx < 15 and blx < 15
