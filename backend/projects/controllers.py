@@ -16,6 +16,8 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
+from backend.db.models import RequirementSetVersion
+from backend.errors import BadInput
 from backend.network.actor import Actor
 from backend.network.invitation_mail import project_mail_after_commit
 from backend.network.invitations import InvitationService, invitation_state
@@ -30,8 +32,10 @@ from backend.projects.schemas import (
     ProjectCreateInput,
     ProjectDetail,
     ProjectPage,
+    RequirementSetCreateInput,
     RequirementSetDetail,
     RequirementSetPage,
+    RequirementSetVersionInput,
     RequirementSetVersionView,
     SubInvitationInput,
     SubInvitationView,
@@ -219,19 +223,35 @@ class ProjectController(Controller):
         self, actor: Actor, db: AsyncSession, set_id: uuid.UUID
     ) -> RequirementSetDetail:
         """One of the GC's requirement sets with every version's requirements."""
-        found = await requirement_sets.set_of(db, actor, set_id)
-        versions = await requirement_sets.versions_of(db, actor, set_id)
-        return RequirementSetDetail(
-            id=found.requirement_set.id,
-            name=found.requirement_set.name,
-            template=found.requirement_set.template,
-            versions=[
-                RequirementSetVersionView(
-                    id=v.id, version=v.version, body_sha256=v.body_sha256, body=dict(v.body)
+        return await _set_detail(db, actor, set_id)
+
+    @post("/requirement-sets", status_code=201)
+    async def create_requirement_set(
+        self, actor: Actor, db: AsyncSession, data: RequirementSetCreateInput
+    ) -> RequirementSetDetail:
+        """A requirement set of the GC's (GC admins): the GC's copy of a tier template (the
+        one it has if it made it before, as the project pages do), or a set written anew from
+        `name` and `requirements`, judged as the requirement editor judges an edit."""
+        if data.template is not None:
+            if data.requirements is not None or data.name is not None:
+                raise BadInput(
+                    "Give a template, or a name and requirements, not both.", field="template"
                 )
-                for v in sorted(versions, key=lambda v: v.version, reverse=True)
-            ],
-        )
+            made = await requirement_sets.from_template(db, actor, data.template)
+        elif data.requirements is None:
+            raise BadInput("Give a template, or a name and requirements.", field="requirements")
+        else:
+            made = await requirement_sets.create_set(db, actor, data.name or "", data.requirements)
+        return await _set_detail(db, actor, made.requirement_set.id)
+
+    @post("/requirement-sets/{set_id:uuid}/versions", status_code=201)
+    async def add_requirement_version(
+        self, actor: Actor, db: AsyncSession, set_id: uuid.UUID, data: RequirementSetVersionInput
+    ) -> RequirementSetVersionView:
+        """The next version of one of the GC's sets (GC admins), as the requirement editor
+        saves an edit; the same requirements as the newest version are refused (422)."""
+        version = await requirement_sets.save_version(db, actor, set_id, data.requirements)
+        return _version_view(version)
 
     @get("/documents")
     async def list_documents(
@@ -264,3 +284,25 @@ class ProjectController(Controller):
         return await listing.webhook_deliveries(
             actor, endpoint_id, delivery_state, created_since, page_request(limit, cursor)
         )
+
+
+def _version_view(version: RequirementSetVersion) -> RequirementSetVersionView:
+    return RequirementSetVersionView(
+        id=version.id,
+        version=version.version,
+        body_sha256=version.body_sha256,
+        body=dict(version.body),
+    )
+
+
+async def _set_detail(db: AsyncSession, actor: Actor, set_id: uuid.UUID) -> RequirementSetDetail:
+    found = await requirement_sets.set_of(db, actor, set_id)
+    versions = await requirement_sets.versions_of(db, actor, set_id)
+    return RequirementSetDetail(
+        id=found.requirement_set.id,
+        name=found.requirement_set.name,
+        template=found.requirement_set.template,
+        versions=[
+            _version_view(v) for v in sorted(versions, key=lambda v: v.version, reverse=True)
+        ],
+    )

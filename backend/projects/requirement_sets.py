@@ -1,5 +1,6 @@
-"""A GC's requirement sets in the database: copy a tier template, list sets with their latest
-version, save an edit as a new immutable version. The rules of a set live in
+"""A GC's requirement sets in the database: copy a tier template, write a set anew (the API),
+list sets with their latest version, save an edit as a new immutable version (the page's
+editor and the API, through the same save_version). The rules of a set live in
 backend.requirements; this module only stores what they accept, through ProjectRepository
 (every statement limited to the acting GC's sets)."""
 
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import RequirementSet, RequirementSetVersion
-from backend.errors import BadInput, NotFound
+from backend.errors import BadInput, Conflict, NotFound
 from backend.network.access import require
 from backend.network.actor import Actor
 from backend.network.requirement_store import version_row
@@ -20,6 +21,9 @@ from backend.projects.repository import ProjectRepository
 from backend.requirements.codec import requirements_from_json, requirements_to_json
 from backend.requirements.model import TIERS, RequirementError
 from backend.requirements.versions import requirement_body, requirement_digest
+
+# A set's name: the column's width (RequirementSet.name is String(120)).
+MAX_SET_NAME_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,40 @@ async def from_template(session: AsyncSession, actor: Actor, tier: str) -> SetWi
     return SetWithVersion(requirement_set, version)
 
 
+async def create_set(
+    session: AsyncSession, actor: Actor, name: str, body: dict[str, Any]
+) -> SetWithVersion:
+    """A new set of the GC's, written anew (no template): its first version is `body`, judged
+    by the same rules as an edit (backend.requirements). A name the GC uses already is a
+    conflict; nothing is stored unless the body is accepted."""
+    require(actor, "requirements.write")
+    name = name.strip()
+    if not name or len(name) > MAX_SET_NAME_CHARS:
+        raise BadInput(f"Name the set (1 to {MAX_SET_NAME_CHARS} characters).", field="name")
+    if await ProjectRepository(session).set_named(actor.organisation_id, name) is not None:
+        raise Conflict(f"You have a requirement set named {name!r} already.", field="name")
+    normalised = _accepted(body, name, 1, str(actor.organisation_id))
+    requirement_set = RequirementSet(
+        id=uuid.uuid4(), gc_org_id=actor.organisation_id, name=name, template=""
+    )
+    session.add(requirement_set)
+    await session.flush()
+    version = version_row(requirement_set.id, 1, normalised, actor.person_id)
+    session.add(version)
+    await session.flush()
+    return SetWithVersion(requirement_set, version)
+
+
+def _accepted(body: dict[str, Any], name: str, number: int, owner: Any) -> dict[str, Any]:
+    """The body as stored: the set's own name, version number and owner (never the caller's),
+    normalised through the requirement rules; a refusal names the field at fault."""
+    body = {**body, "name": name, "version": number, "owner": owner}
+    try:
+        return requirements_to_json(requirements_from_json(body))
+    except RequirementError as exc:
+        raise BadInput(str(exc), field=exc.field) from exc
+
+
 async def save_version(
     session: AsyncSession, actor: Actor, set_id: uuid.UUID, body: dict[str, Any]
 ) -> RequirementSetVersion:
@@ -78,11 +116,12 @@ async def save_version(
     version they pinned; new engagements take this one."""
     require(actor, "requirements.write")
     current = await set_of(session, actor, set_id)
-    body = {**body, "name": current.requirement_set.name, "version": current.latest.version + 1}
-    try:
-        normalised = requirements_to_json(requirements_from_json(body))
-    except RequirementError as exc:
-        raise BadInput(str(exc), field=exc.field) from exc
+    normalised = _accepted(
+        body,
+        current.requirement_set.name,
+        current.latest.version + 1,
+        current.latest.body.get("owner"),
+    )
     if requirement_digest(normalised) == requirement_digest(
         {**current.latest.body, "version": normalised["version"]}
     ):

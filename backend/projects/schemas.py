@@ -13,6 +13,7 @@ from backend.web_security.bounds import (
     Text16,
     Text40,
     Text80,
+    Text120,
     Text200,
     Text300,
 )
@@ -238,6 +239,54 @@ class RequirementSetDetail(msgspec.Struct, kw_only=True):
     name: Annotated[str, msgspec.Meta(examples=["Standard subcontractor"])]
     template: Annotated[str, msgspec.Meta(examples=["moderate"])]
     versions: list[RequirementSetVersionView]
+
+
+REQUIREMENTS_EXAMPLE: dict[str, Any] = {
+    "format": "coinet.requirements/1",
+    "lines": {
+        "general_liability": {
+            "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
+            "waiver_of_subrogation": True,
+        },
+        "workers_compensation": {"limits": {"el_each_accident": 1000000}},
+    },
+    "additional_insured": {"ongoing": True, "completed": True, "lines": ["general_liability"]},
+    "primary_noncontributory": True,
+    "notice_of_cancellation_days": 30,
+}
+Requirements = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        description="The requirements in the format the editor saves (FORMAT.md of "
+        "backend/requirements: lines with their limits, additional insured, waiver of "
+        "subrogation, notice, insurer ratings). The set's name, version and owner are the "
+        "set's own, whatever the body says; a refused value is a 422 naming its JSON path.",
+        examples=[REQUIREMENTS_EXAMPLE],
+    ),
+]
+
+
+class RequirementSetCreateInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new requirement set: either the GC's copy of a tier template (`template`; the copy it
+    has already if it made one, as the project pages do) or a set written anew (`name` and
+    `requirements`)."""
+
+    template: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="A tier template: high, elevated, moderate, standard or lower.",
+            examples=["moderate"],
+        ),
+    ] = None
+    name: Annotated[Text120 | None, msgspec.Meta(examples=["Roofing subs 2027"])] = None
+    requirements: Requirements | None = None
+
+
+class RequirementSetVersionInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The next version of a set: engagements keep the version they were judged on; new
+    ones take this one."""
+
+    requirements: Requirements
 
 
 class RequirementSetPage(msgspec.Struct, kw_only=True):

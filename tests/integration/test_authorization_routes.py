@@ -30,6 +30,7 @@ from backend.db.models import (
 from backend.network.actor import Actor
 from backend.network.secrets import new_token, token_digest
 from backend.projects.decisions import DecisionRequest, decide
+from backend.projects.schemas import REQUIREMENTS_EXAMPLE
 from backend.projects.verify_service import verify_engagement
 from backend.records.schemas import RecordChange, TermInput
 from backend.records.service import RecordService
@@ -40,6 +41,11 @@ PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes whose path names no organisation's object are checked by other tests.
 SKIPPED_PREFIXES = ("/schema", "/static", "/health")
+# API routes whose JSON body must be valid to reach the service: sent with one, so the refusal
+# is the service's (the object is another organisation's), not the body decoder's.
+JSON_BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/requirement-sets/{set_id:uuid}/versions": {"requirements": REQUIREMENTS_EXAMPLE},
+}
 
 
 async def _person(db: AsyncSession, email: str) -> uuid.UUID:
@@ -208,19 +214,23 @@ async def test_every_route_refuses_other_organisations_objects(
         path = PARAMETER.sub(lambda m: str(values[m.group(1)]), route.path)
         for method in sorted(getattr(route, "methods", ())):
             if method not in ("HEAD", "OPTIONS"):
-                routes.append((method, path))
+                routes.append((method, path, JSON_BODIES.get(route.path)))
     assert len(routes) >= 20
+    walked = {(method, path) for method, path, body in routes if body is not None}
+    assert ("POST", f"/api/v1/requirement-sets/{requirement_set_b}/versions") in walked
 
     before = await _row_counts(db)
     actors = [(org, role) for org in (gc_a, sub_a, broker_a) for role in org.emails]
     for org, role in actors:
         client.cookies.clear()
         csrf = await sign_in(client, org.emails[role])
-        for method, path in routes:
+        for method, path, json_body in routes:
             kwargs: dict[str, object] = {
                 "headers": {"x-csrf-token": csrf, "accept": "application/json"}
             }
-            if method in UNSAFE:
+            if json_body is not None:
+                kwargs["json"] = json_body
+            elif method in UNSAFE:
                 kwargs["data"] = {"_csrf": csrf, "kind": "approve", "reason": "x"}
             response = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
             # 401: a route authenticated by its own header (Procore's hook) refuses the session.
