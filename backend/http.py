@@ -32,6 +32,10 @@ CSRF_FIELD = "_csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Where API tokens are honoured: the JSON API, never the server-rendered pages.
 API_PREFIX = "/api/"
+# SQLSTATE classes PostgreSQL refuses a request's values with: 22, a value out of range or too
+# long; 23, an integrity constraint (a unique key two concurrent requests both tried to take).
+DATA_CLASS = "22"
+INTEGRITY_CLASS = "23"
 
 log = logging.getLogger("coinet.http")
 
@@ -171,6 +175,17 @@ def data_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Resp
     """PostgreSQL refused a value (SQLSTATE class 22: too long, out of range, bad encoding)
     that the request bounds let through: still the caller's value, so a 422 and nothing saved,
     logged so the missing bound gets declared where the field is."""
+    if _sqlstate_class(exc) == INTEGRITY_CLASS:
+        # Two requests at once both passed a check ("is this number taken?") and the database's
+        # own key refused the second: the caller's conflict, to retry, not a server fault.
+        log.warning("concurrent change refused on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(
+            request,
+            409,
+            "conflict",
+            "Another request changed this at the same moment; nothing was saved. Try again.",
+            None,
+        )
     if not _is_data_exception(exc):
         return unexpected_error_handler(request, exc)
     log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
@@ -188,9 +203,13 @@ def overflow_error_handler(request: Request[Any, Any, Any], exc: OverflowError) 
     )
 
 
-def _is_data_exception(exc: DBAPIError) -> bool:
+def _sqlstate_class(exc: DBAPIError) -> str:
     state = getattr(exc.orig, "sqlstate", None)
-    return isinstance(state, str) and state.startswith("22")
+    return state[:2] if isinstance(state, str) else ""
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    return _sqlstate_class(exc) == DATA_CLASS
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

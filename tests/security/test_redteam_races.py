@@ -405,3 +405,32 @@ async def test_changes_confirmed_at_once_into_one_record_each_get_their_revision
         (a.status_code, a.text[:200]) for a in answers
     ]
     assert sorted(a.json()["number"] for a in answers) == [1, 2, 3]
+
+
+async def test_one_project_number_sent_twice_at_once_is_a_conflict_not_a_500(
+    stack: LiveStack,
+) -> None:
+    """A double-submitted 'new project' (or two people creating the same number): both pass
+    the 'number taken?' check, the database's unique key refuses the second. That is the
+    caller's conflict (409, nothing saved), not a 500."""
+    gc = await _new_org(stack, "general_contractor")
+    today = datetime.now(UTC).date()
+    body = {
+        "number": "RACE-1",
+        "name": "Twice at once",
+        "state": "OH",
+        "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=300)).isoformat(),
+        "certificate_holder": "Holder",
+    }
+    async with stack.signed_in(gc.emails["gc_admin"]) as (http, csrf):
+        answers = await asyncio.gather(
+            *(
+                http.post("/api/v1/projects", json=body, headers={"x-csrf-token": csrf})
+                for _ in range(3)
+            )
+        )
+    codes = sorted(a.status_code for a in answers)
+    assert codes[0] == 201 and all(c == 409 for c in codes[1:]), [
+        (a.status_code, a.text[:200]) for a in answers
+    ]
