@@ -125,6 +125,11 @@ class InvitationService:
         found = await self.repo.search_subs(name, state, tax_id, limit)
         return found, await self.repo.with_namesakes(found)
 
+    async def sub_with_tax_id(self, tax_id: str) -> Organisation | None:
+        """The sub on the network holding exactly this EIN (nine digits), if any; the caller
+        counts the look-up and says nothing of a sub beyond what it was asked with."""
+        return await self.repo.sub_with_tax_id(tax_id)
+
     async def sub_invitee_email(self, sub_org_id: uuid.UUID) -> str:
         """Where an invitation to a sub found by search goes: its administrator, else its
         earliest bookkeeper."""

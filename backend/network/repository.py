@@ -174,6 +174,14 @@ class NetworkRepository:
         query = query.order_by(Organisation.legal_name, Organisation.id).limit(limit)
         return list((await self.session.execute(query)).scalars())
 
+    async def sub_with_tax_id(self, tax_id: str) -> Organisation | None:
+        """The subcontractor on the network holding exactly this EIN (an EIN is one company's:
+        uq_organisations_tax_id). Open to every GC as search by EIN is; callers count it."""
+        query = select(Organisation).where(
+            Organisation.kind == "subcontractor", Organisation.tax_id == tax_id
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def with_namesakes(self, subs: list[Organisation]) -> set[uuid.UUID]:
         """The ids among `subs` whose legal name reads as another sub's on the network."""
         if not subs:

@@ -186,6 +186,32 @@ class RateLimiter:
                 retry_after=retry_after,
             )
 
+    async def grant(self, limit: Limit, key: str, wanted: int) -> int:
+        """How many of `wanted` look-ups made inside one request the limit lets through now,
+        each counted as one hit (a refresh of a Procore directory looks up many vendors in one
+        request). Fails open, as every limit here, when Redis cannot count."""
+        if not self.enabled or wanted <= 0:
+            return max(wanted, 0)
+        granted = 0
+        try:
+            while granted < wanted and await self._strategy.hit(
+                limit.item, "coinet", limit.name, key
+            ):
+                granted += 1
+        except Exception as exc:  # any storage failure: fail open, never a 500
+            self._log_outage(exc)
+            return wanted
+        if granted < wanted:
+            log.info("rate limit %s reached for %s", limit.name, key)
+        return granted
+
+    async def aclose(self) -> None:
+        """Closes this limiter's own Redis connections (one made for a single request)."""
+        bridge = getattr(self._storage, "bridge", None)
+        client = getattr(bridge, "storage", None)
+        if client is not None:
+            await client.aclose()
+
     def _log_outage(self, exc: Exception) -> None:
         now = time.monotonic()
         if now - self._last_outage_log >= OUTAGE_LOG_EVERY_SECONDS:
@@ -193,6 +219,18 @@ class RateLimiter:
             log.warning(
                 "rate limits not enforced, Redis unavailable: %s: %s", type(exc).__name__, exc
             )
+
+
+async def tax_id_lookups_granted(settings: Settings, organisation_id: object, wanted: int) -> int:
+    """How many of `wanted` look-ups of the network by tax id an organisation may make now:
+    counted per organisation against TAX_ID_LOOKUPS_PER_IP's budget (the same hourly count a
+    person's network search by EIN makes from one address), so a directory read in bulk cannot
+    be used to learn which companies are on the network."""
+    limiter = RateLimiter(settings)
+    try:
+        return await limiter.grant(TAX_ID_LOOKUPS, f"org:{organisation_id}", wanted)
+    finally:
+        await limiter.aclose()
 
 
 def rate_limit_guard(settings: Settings) -> Callable[..., Any]:

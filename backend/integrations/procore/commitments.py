@@ -216,7 +216,12 @@ async def import_for(
     projects = await repo.linked_projects(project_id)
     if project_id is not None and not projects:
         raise NotFound("No such project linked to Procore in your organisation.")
-    vendors = await repo.confirmed_vendors()
+    confirmed = await repo.confirmed_vendors()
+    # A vendor confirmed as a network sub the GC does not engage yet: no engagement is made
+    # until the sub accepts an invitation (its consent is not the GC's Procore's to give).
+    engaged = await repo.engaged_sub_ids()
+    vendors = {v: s for v, s in confirmed.items() if s in engaged}
+    awaiting = set(confirmed) - set(vendors)
     report = ImportReport(projects=len(projects))
     procore = client or open_client(settings, connection)
     try:
@@ -245,7 +250,7 @@ async def import_for(
                         continue
                     listed.append(commitment)
             await _import_project(
-                repo, project, procore_project_id, listed, vendors, default_trade, report
+                repo, project, procore_project_id, listed, vendors, awaiting, default_trade, report
             )
     finally:
         if client is None:
@@ -263,6 +268,7 @@ async def _import_project(
     procore_project_id: int,
     commitments: list[Commitment],
     vendors: dict[int, uuid.UUID],
+    awaiting: set[int],
     default_trade: str | None,
     report: ImportReport,
 ) -> None:
@@ -293,12 +299,15 @@ async def _import_project(
             continue
         sub_org_id = vendors.get(commitment.vendor_id) if commitment.vendor_id else None
         if engagement is None and sub_org_id is None:
-            skip(
-                commitment,
-                "its vendor is not confirmed as a network sub: confirm the vendor, then import"
-                if commitment.vendor_id
-                else "it names no vendor",
-            )
+            if commitment.vendor_id in awaiting:
+                reason = "its vendor's sub has not accepted an invitation from you yet"
+            elif commitment.vendor_id:
+                reason = (
+                    "its vendor is not confirmed as a network sub: confirm the vendor, then import"
+                )
+            else:
+                reason = "it names no vendor"
+            skip(commitment, reason)
             continue
         owner = engagement.sub_org_id if engagement is not None else sub_org_id
         taken = {

@@ -141,7 +141,10 @@ class ProcoreController(Controller):
 
     @post("/vendors/refresh", status_code=200)
     async def refresh(self, actor: Actor, db: AsyncSession, settings: Settings) -> dict[str, int]:
-        return {"vendors": await mapping.refresh_vendors(db, settings, actor)}
+        """`vendors` read; `not_looked_up`: vendors not yet looked up on the network (by exact
+        legal name and tax id) because the hourly look-up budget ran out: refresh later."""
+        done = await mapping.refresh_vendors(db, settings, actor)
+        return {"vendors": done.read, "not_looked_up": done.deferred}
 
     @get("/vendors")
     async def vendors(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:

@@ -1,16 +1,26 @@
 """Which Procore vendor is which network sub, and which Procore project is which project.
 
-Vendors are read from the GC's Procore directory and matched against the subs the GC engages
-(never the whole network: a GC learns nothing about subs it does not work with). A match on the
-exact legal name (case and spacing aside) or on the tax id is only a suggestion; a person
-confirms it, rejects it or picks the sub by hand. Nothing is written for unconfirmed vendors.
+Vendors are read from the GC's Procore directory and matched against the subs the GC engages:
+a match on the exact legal name (case and spacing aside) or on the tax id is only a suggestion;
+a person confirms it, rejects it or picks the sub by hand. Nothing is written for unconfirmed
+vendors.
+
+A vendor matching none of them may be a sub on the network the GC has not engaged yet: it is
+suggested only when the sub holds exactly the vendor's tax id AND its legal name is the
+vendor's (as above), the pair the GC already has from its own Procore, so a suggestion tells
+the GC nothing it did not know. Each such look-up is counted against the organisation's hourly
+budget of tax id look-ups (web_security.rate_limits), so a directory cannot be used to list the
+network; vendors past the budget are looked up on a later refresh. A confirmed link to a sub
+the GC does not engage yet imports no contract until the sub has accepted an invitation
+(commitments.py): the GC's Procore says nothing of the sub's consent.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +40,21 @@ from backend.integrations.procore.connection import (
 )
 from backend.integrations.procore.repository import LinkRepository
 from backend.network.actor import Actor
+from backend.network.invitations import InvitationService
+from backend.web_security.rate_limits import tax_id_lookups_granted
+
+# Why a vendor was suggested as a network sub the GC does not engage yet: both, never one.
+NETWORK_MATCH: Final = "legal name and tax id, on the network"
+# A federal tax id (EIN) is nine digits; anything else cannot name a company on the network.
+EIN_DIGITS: Final = 9
+# The longest vendor name kept (procore_vendor_links.vendor_name).
+VENDOR_NAME_CHARS: Final = 300
+
+
+@dataclass(frozen=True)
+class VendorRefresh:
+    read: int  # vendors in the GC's Procore directory
+    deferred: int  # vendors not looked up on the network: the hourly budget ran out
 
 
 def name_key(name: str) -> str:
@@ -58,9 +83,9 @@ def suggest(vendor: dict[str, Any], subs: list[Organisation]) -> tuple[Organisat
     return None, ""
 
 
-async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Actor) -> int:
+async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Actor) -> VendorRefresh:
     """Read the Procore directory again and (re)suggest links; confirmed and rejected links
-    are left as a person set them. Returns how many vendors were read."""
+    are left as a person set them."""
     manage(actor)
     connection = await active_connection(session, actor.organisation_id)
     if connection is None:
@@ -75,23 +100,51 @@ async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Acto
     links = LinkRepository(session, actor.organisation_id)
     subs = await links.engaged_subs()
     existing = {link.procore_vendor_id: link for link in await links.vendor_links()}
+    on_network: list[tuple[int, str, str]] = []  # vendor id, name, tax id: to look up
     for vendor in vendors:
         vendor_id = int(vendor["id"])
-        name = str(vendor.get("name", ""))[:300]
+        name = str(vendor.get("name", ""))[:VENDOR_NAME_CHARS]
         link = existing.get(vendor_id)
         if link is not None and link.state in ("confirmed", "rejected"):
             link.vendor_name = name
             continue
         sub, reason = suggest(vendor, subs)
-        values = {
-            "vendor_name": name,
-            "sub_org_id": sub.id if sub else None,
-            "state": "suggested" if sub else "unmatched",
-            "match_reason": reason,
-        }
-        await links.save_vendor_suggestion(vendor_id, values)
+        tax = _tax_id(vendor.get("tax_id"))
+        if sub is None and len(tax) == EIN_DIGITS and name_key(name):
+            on_network.append((vendor_id, name, tax))
+            if link is not None:
+                continue  # kept as it is until looked up again
+        await links.save_vendor_suggestion(
+            vendor_id,
+            {
+                "vendor_name": name,
+                "sub_org_id": sub.id if sub else None,
+                "state": "suggested" if sub else "unmatched",
+                "match_reason": reason,
+            },
+        )
+    granted = await tax_id_lookups_granted(settings, actor.organisation_id, len(on_network))
+    network = InvitationService(session)
+    for vendor_id, name, tax in on_network[:granted]:
+        found = await network.sub_with_tax_id(tax)
+        matched = found is not None and name_key(found.legal_name) == name_key(name)
+        await links.save_vendor_suggestion(
+            vendor_id,
+            {
+                "vendor_name": name,
+                "sub_org_id": found.id if found is not None and matched else None,
+                "state": "suggested" if matched else "unmatched",
+                "match_reason": NETWORK_MATCH if matched else "",
+            },
+        )
+    for vendor_id, name, _ in on_network[granted:]:
+        if vendor_id not in existing:
+            await links.save_vendor_suggestion(
+                vendor_id,
+                {"vendor_name": name, "sub_org_id": None, "state": "unmatched", "match_reason": ""},
+            )
     await session.flush()
-    return len(vendors)
+    return VendorRefresh(read=len(vendors), deferred=len(on_network) - granted)
 
 
 async def vendor_links(session: AsyncSession, actor: Actor) -> list[ProcoreVendorLink]:
@@ -115,7 +168,14 @@ async def confirm_vendor(
     chosen = sub_org_id or link.sub_org_id
     if chosen is None:
         raise BadInput("Choose the sub this vendor is.", field="sub_org_id")
-    if chosen not in {s.id for s in await engaged_subs(session, actor.organisation_id)}:
+    # A sub the GC does not engage yet only as suggested (its exact legal name and tax id).
+    from_network = (
+        link.state == "suggested"
+        and link.match_reason == NETWORK_MATCH
+        and chosen == link.sub_org_id
+    )
+    engaged = {s.id for s in await engaged_subs(session, actor.organisation_id)}
+    if chosen not in engaged and not from_network:
         raise BadInput("That sub is not engaged on any of your projects.", field="sub_org_id")
     taken = await LinkRepository(session, actor.organisation_id).vendor_confirmed_as(
         chosen, other_than=vendor_id

@@ -85,6 +85,7 @@ class ProcorePagesController(Controller):
             webhook_url=hook_url(settings, connection) if connection else "",
             links=links,
             sub_names=names,
+            network_match=mapping.NETWORK_MATCH,
             subs=subs,
             projects=projects,
             linked={link.project_id: link.procore_project_id for link in project_links},
@@ -101,8 +102,10 @@ class ProcorePagesController(Controller):
         return await self._page(db, actor, settings, refusal.status_code, refusal)
 
     @get("/")
-    async def show(self, actor: Actor, db: AsyncSession, settings: Settings) -> Template:
-        return await self._page(db, actor, settings)
+    async def show(
+        self, actor: Actor, db: AsyncSession, settings: Settings, not_looked_up: int = 0
+    ) -> Template:
+        return await self._page(db, actor, settings, not_looked_up=max(not_looked_up, 0))
 
     @post("/connection")
     async def connect(
@@ -205,9 +208,11 @@ class ProcorePagesController(Controller):
         require_gc(actor)
         try:
             async with db.begin_nested():
-                await mapping.refresh_vendors(db, settings, actor)
+                done = await mapping.refresh_vendors(db, settings, actor)
         except DomainError as exc:
             return await self._refused(db, actor, settings, exc)
+        if done.deferred:
+            return Redirect(path=PAGE_PATH, query_params={"not_looked_up": str(done.deferred)})
         return Redirect(path=PAGE_PATH)
 
     @post("/vendors/{vendor_id:int}")

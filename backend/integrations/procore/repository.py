@@ -61,6 +61,11 @@ class CommitmentRepository:
         )
         return {v: s for v, s in (await self.session.execute(query)).all() if s is not None}
 
+    async def engaged_sub_ids(self) -> set[uuid.UUID]:
+        """The subs the GC engages or engaged (an engagement is a sub's accepted invitation)."""
+        query = select(Engagement.sub_org_id).where(Engagement.gc_org_id == self.gc_org_id)
+        return set((await self.session.execute(query)).scalars())
+
     async def tier1_engagements(self, project_id: uuid.UUID) -> list[Engagement]:
         """The project's tier-1 engagements (the ones a Procore commitment can be)."""
         query = (

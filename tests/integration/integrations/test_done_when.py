@@ -179,7 +179,7 @@ async def test_a_gc_connects_procore_imports_contracts_and_every_party_hears(
             hook_url = connected.json()["webhook_url"]
             hook_authorization = connected.json()["webhook_authorization"]
             refreshed = await http.post(f"{api}/vendors/refresh", headers=headers)
-            assert refreshed.json() == {"vendors": 2}, refreshed.text
+            assert refreshed.json() == {"vendors": 2, "not_looked_up": 0}, refreshed.text
             vendors = {v["procore_vendor_id"]: v for v in (await http.get(f"{api}/vendors")).json()}
             assert vendors[SUB_VENDOR]["state"] == "suggested"
             assert vendors[SUB_VENDOR]["sub_org_id"] == str(sub.id)

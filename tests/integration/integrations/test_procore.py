@@ -103,7 +103,7 @@ async def test_connect_map_write_back_retry_lock_and_revoke(
     assert stored.access_token_encrypted is not None
 
     refreshed = await client.post("/api/v1/integrations/procore/vendors/refresh", headers=headers)
-    assert refreshed.json() == {"vendors": 2}
+    assert refreshed.json() == {"vendors": 2, "not_looked_up": 0}
     vendors = {
         v["procore_vendor_id"]: v
         for v in (await client.get("/api/v1/integrations/procore/vendors")).json()
@@ -429,7 +429,7 @@ async def test_authorization_code_connection_renews_with_its_refresh_token(
     refreshed = await client.post(
         "/api/v1/integrations/procore/vendors/refresh", headers=w["headers"]
     )
-    assert refreshed.status_code == 200 and refreshed.json() == {"vendors": 2}
+    assert refreshed.status_code == 200 and refreshed.json() == {"vendors": 2, "not_looked_up": 0}
     replayed = await client.get(
         f"/settings/integrations/procore/callback?code=code-1&state={query['state']}", headers=html
     )
