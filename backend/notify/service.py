@@ -24,6 +24,7 @@ from backend.db.models import Notice
 from backend.errors import NotFound
 from backend.notify.repository import NoticeRepository
 from backend.notify.verdict_change import VerdictChange
+from backend.verification.messages import addressed_to_broker
 
 GC_NOTICE_ROLES: Final = ("gc_admin", "gc_contract_admin")
 SUB_NOTICE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
@@ -294,7 +295,8 @@ async def fan_out_notices(
                         change.engagement_id,
                         "deficiency",
                         f"{change.sub_name}: {subject}",
-                        body,
+                        # The broker IS the sub's broker: the same gaps, addressed to it.
+                        addressed_to_broker(body),
                         link=fix_link,
                         change_key=key,
                     )

@@ -111,6 +111,35 @@ _ASK: Final[dict[str, str]] = {
 }
 
 
+# The same advice addressed to the broker, who reads the sub's gaps on its own pages (the
+# broker's home page, an engagement seen through the sub's grant) and in the sub's forwarded
+# e-mail: the broker IS "your broker", so it is told what the general contractor asks for.
+# Verdicts keep the bookkeeper's wording (the sub and the GC read it); only its reading for a
+# broker changes, phrase by phrase, longest first so a phrase is not cut by a shorter one.
+_TO_BROKER: Final[tuple[tuple[str, str], ...]] = (
+    (", or ask your broker for it.", "."),
+    (
+        "Send the renewal certificate as soon as your broker issues it.",
+        "Send the renewal certificate as soon as it is issued.",
+    ),
+    ("Ask your broker for ", "The general contractor asks for "),
+    ("Ask your broker to ", "The general contractor asks you to "),
+    ("Ask your broker ", "The general contractor asks "),
+    (
+        ", or ask the general contractor for a waiver",
+        ", or the sub may ask the general contractor for a waiver",
+    ),
+    ("ask your broker for ", "the general contractor asks for "),
+)
+
+
+def addressed_to_broker(message: str) -> str:
+    """A check's message as a broker reads it: no "Ask your broker" to the broker itself."""
+    for phrase, for_broker in _TO_BROKER:
+        message = message.replace(phrase, for_broker)
+    return message
+
+
 def _ask(check: Check) -> str:
     """The request to the broker, when the check is not met."""
     if check.outcome not in (FAIL, UNKNOWN):

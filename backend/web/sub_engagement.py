@@ -22,6 +22,7 @@ from backend.projects.engagement_messages import DISPUTE, post_message
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
+from backend.verification.messages import addressed_to_broker
 from backend.web.common import page
 from backend.web.engagement_pages import DECISION_LABEL
 from backend.web.forms import read_form, text
@@ -136,7 +137,9 @@ def forward_text(
     if note:
         lines += ["", note]
     lines += ["", "Still missing or about to lapse:"]
-    lines += [f"- {g.message}" for g in context["gaps"]] or ["- nothing is failing today"]
+    # The mail goes to the broker: the gaps are addressed to it, not "Ask your broker".
+    gaps = [f"- {addressed_to_broker(g.message)}" for g in context["gaps"]]
+    lines += gaps or ["- nothing is failing today"]
     if context["days_left"] is not None:
         lines.append(
             f"- coverage on record ends {context['engagement'].expires_on.isoformat()} "

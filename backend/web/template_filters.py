@@ -8,6 +8,9 @@ from typing import Final
 from litestar.contrib.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
+from backend.network.actor import Actor
+from backend.verification.messages import addressed_to_broker
+
 # A page of this site written in a notice's body after a colon ("What is missing and how to
 # fix it: /my/engagements/<id>"): the e-mail digest makes it a full address (notify/mail.py);
 # on the notices page it becomes a link. Only these paths and only these characters, so no
@@ -27,5 +30,12 @@ def site_links(text: str) -> Markup:
     return Markup(linked)  # noqa: S704
 
 
+def for_reader(message: str, actor: Actor | None) -> str:
+    """A check's message as the person reading the page should read it: the bookkeeper's
+    "Ask your broker for ..." is addressed to the broker when a broker reads it."""
+    return addressed_to_broker(message) if actor is not None and actor.is_broker else message
+
+
 def register_filters(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["site_links"] = site_links
+    engine.engine.filters["for_reader"] = for_reader

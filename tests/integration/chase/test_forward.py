@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Document
 from backend.notify.plain_mail import PLAIN_MAIL_JOB
 from backend.projects.verify_service import verify_engagement
+from backend.verification.messages import addressed_to_broker
 from tests.integration.chase.helpers import broker_grant, pending_broker
 from tests.integration.factories import CSRF_INPUT, make_org, sign_in
 from tests.integration.fanout.helpers import engage_on_project
@@ -64,7 +65,9 @@ async def test_a_forward_to_an_invited_broker_carries_a_single_use_upload_link(
     assert sent.status_code in (302, 303)
     assert sent.headers["location"].endswith("?done=forwarded-link")
     body = await _mail_to(redis, stranger)
-    assert gap.group(1) in body and "Thanks!" in body
+    # The mail goes to the broker: the same gap, addressed to it (not "Ask your broker").
+    assert addressed_to_broker(gap.group(1)) in body and "Thanks!" in body
+    assert "Ask your broker" in gap.group(1) and "ask your broker" not in body.lower()
     assert "Fernhill Builders LLC's requirements:" in body
     token = TOKEN.search(body)
     assert token is not None, body

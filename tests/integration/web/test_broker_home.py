@@ -24,6 +24,8 @@ from workers.fanout import run_fan_out
 
 HTML = {"accept": "text/html"}
 DAYS_LEFT = 10
+# Days since the record's policies ended, for a record every line of which is out of force.
+EXPIRED_DAYS = 20
 
 
 async def test_a_broker_is_told_to_renew_and_where_each_upload_stands(
@@ -51,3 +53,32 @@ async def test_a_broker_is_told_to_renew_and_where_each_upload_stands(
     assert re.findall(r'data-doc-state="(\w+)">([^<]+)<', home) == [
         ("manual", "Needs manual entry")
     ]
+
+
+async def test_a_broker_is_not_told_to_ask_its_broker(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    """The engine's advice is written for the sub's bookkeeper ("Ask your broker for the
+    renewal certificate."); a broker reading the same gap on its home page or on the engagement
+    is told what the GC asks for, while the sub still reads its own wording."""
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    broker = await make_org(db, "broker")
+    await broker_grant(db, sub, broker)
+    engagement = await engage_on_project(db, gc, sub)
+    # Every policy ended EXPIRED_DAYS ago: IN_FORCE fails with the renewal ask on each line.
+    start = TODAY - timedelta(days=EXPIRED_DAYS) - timedelta(days=365)
+    change = RecordChange(kind="initial", terms=terms(start), endorsements=endorsements())
+    revision = await confirm(db, make_store(settings), sub, change)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    pages = ("/", f"/my/engagements/{engagement.id}")
+
+    await sign_in(client, broker.emails["broker_agent"])
+    for path in pages:
+        seen = html.unescape((await client.get(path, headers=HTML)).text)
+        assert "The general contractor asks for the renewal certificate." in seen, path
+        assert "ask your broker" not in seen.lower(), path
+
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    seen = html.unescape((await client.get(pages[1], headers=HTML)).text)
+    assert "Ask your broker for the renewal certificate." in seen
