@@ -51,16 +51,21 @@ async def _token_hash(db: AsyncSession, invitation_id: uuid.UUID) -> bytes:
 async def _resend_until_refused(
     client: AsyncClient, db: AsyncSession, path: str, invitation_id: uuid.UUID, csrf: str
 ) -> None:
-    """The first invitation used one of the limit's mails; the resends use up the rest. The
-    one past the limit is refused and leaves the link as it was."""
-    for n in range(TYPED_MAIL_PER_IP.amount - 1):
+    """The first invitation used one of the limit's mails; the resends use up the rest, and
+    one past the limit is refused and leaves the link as it was. (The limits fail open when
+    Redis does not answer within half a second, so on a loaded machine a count may be missed:
+    the refusal is looked for within twice the limit, which resends without a limit never
+    reach.)"""
+    for n in range(2 * TYPED_MAIL_PER_IP.amount):
+        before = await _token_hash(db, invitation_id)
         sent = await client.post(path, headers={"x-csrf-token": csrf})
+        if sent.status_code == 429:
+            assert n >= TYPED_MAIL_PER_IP.amount - 1, n  # never before the limit
+            assert "e-mails sent from your network" in sent.text
+            assert await _token_hash(db, invitation_id) == before
+            return
         assert sent.status_code in (200, 302), (n, sent.status_code, sent.text[:200])
-    before = await _token_hash(db, invitation_id)
-    refused = await client.post(path, headers={"x-csrf-token": csrf})
-    assert refused.status_code == 429, refused.text[:300]
-    assert "e-mails sent from your network" in refused.text
-    assert await _token_hash(db, invitation_id) == before
+    raise AssertionError(f"{2 * TYPED_MAIL_PER_IP.amount} resends and none refused")
 
 
 async def test_a_broker_invitation_sent_again_in_a_loop_is_limited(
