@@ -27,6 +27,7 @@ from backend.web.common import page
 from backend.web.engagement_pages import DECISION_LABEL
 from backend.web.forms import read_form, text
 from backend.web.requirement_words import plain_requirements
+from backend.web.sub_views import open_needs, open_warnings
 
 # Decisions shown to the sub, newest first; older ones stay in the GC's history.
 SHOWN_DECISIONS: Final = 20
@@ -50,8 +51,7 @@ def gaps_of(checks: list[dict[str, Any]]) -> list[Gap]:
             message=str(c.get("message") or c.get("code")),
             blocking=c.get("severity") == "blocking",
         )
-        for c in checks
-        if c.get("outcome") in ("fail", "unknown")
+        for c in open_needs(checks) + open_warnings(checks)
     ]
     return sorted(found, key=lambda g: not g.blocking)
 

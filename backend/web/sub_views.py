@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from backend.db.models import Verdict
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
 from backend.projects.sweep import latest_verdicts
+from backend.requirements.vocabulary import LINE_LABEL
 
 
 @dataclass
@@ -36,12 +37,64 @@ class Dependant:
     verdict_status: str | None = None  # for a given revision: None while still being checked
 
 
-def open_warnings(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        c
-        for c in checks
-        if c.get("severity") != "blocking" and c.get("outcome") in ("fail", "unknown")
-    ]
+# The two line checks about when a line's continuous coverage ends: inside the GC's expiring
+# window, and short of project end plus close-out. A policy ending soon fails both on the same
+# date, and the page said "Soon:" twice per line for one act (send the renewal certificate).
+EXPIRY_WINDOW_SUFFIX: Final = "_EXPIRY_WINDOW"
+CLOSEOUT_SUFFIX: Final = "_THROUGH_CLOSEOUT"
+
+
+def _ends_on(check: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(str(check.get("found")))
+    except ValueError:
+        return None
+
+
+def _in_days(ends: date, today: date) -> str:
+    days = (ends - today).days
+    if days > 0:
+        return f"in {days} day{'' if days == 1 else 's'}"
+    return "today" if days == 0 else f"{-days} day{'' if days == -1 else 's'} ago"
+
+
+def one_soon_per_line(warnings: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The warnings with one per line about its end: where the expiring window fails, the
+    close-out warning of the same line is folded into it and the one left says the date and
+    the days left. A close-out warning alone (coverage ends after the window but before
+    close-out) keeps its own sentence."""
+    ending = {
+        c.get("line")
+        for c in warnings
+        if str(c.get("code")).endswith(EXPIRY_WINDOW_SUFFIX) and _ends_on(c) is not None
+    }
+    shown = []
+    for check in warnings:
+        code, line = str(check.get("code")), check.get("line")
+        if code.endswith(CLOSEOUT_SUFFIX) and line in ending:
+            continue
+        ends = _ends_on(check) if code.endswith(EXPIRY_WINDOW_SUFFIX) else None
+        if ends is not None:
+            label = LINE_LABEL.get(str(line), "The line's")
+            check = {
+                **check,
+                "message": f"{label} coverage ends {ends.isoformat()}, {_in_days(ends, today)}: "
+                "a renewal is due. Send the renewal certificate as soon as your broker issues it.",
+            }
+        shown.append(check)
+    return shown
+
+
+def open_warnings(checks: list[dict[str, Any]], today: date | None = None) -> list[dict[str, Any]]:
+    """Warnings neither passed nor waived, one per line about its coverage ending."""
+    return one_soon_per_line(
+        [
+            c
+            for c in checks
+            if c.get("severity") != "blocking" and c.get("outcome") in ("fail", "unknown")
+        ],
+        today or date.today(),
+    )
 
 
 def open_needs(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ async def test_a_forward_to_an_invited_broker_carries_a_single_use_upload_link(
     csrf = await sign_in(client, sub.emails["sub_bookkeeper"])
     page = f"/my/engagements/{engagement.id}"
     shown = html.unescape((await client.get(page, headers=HTML)).text)
-    gap = re.search(r'<li data-check="[A-Z_]+"><strong>Needed:</strong> ([^<]+)</li>', shown)
+    gap = re.search(r'<li data-check="[A-Z_]+"[^>]*><strong>Needed:</strong> ([^<]+)</li>', shown)
     assert gap is not None, "the deficient engagement shows no gap"
 
     sent = await client.post(

@@ -82,3 +82,35 @@ async def test_a_broker_is_not_told_to_ask_its_broker(
     await sign_in(client, sub.emails["sub_bookkeeper"])
     seen = html.unescape((await client.get(pages[1], headers=HTML)).text)
     assert "Ask your broker for the renewal certificate." in seen
+
+
+async def test_a_line_ending_soon_shows_one_soon_with_its_date_and_days_left(
+    client: AsyncClient, db: AsyncSession, session_factory: Any, settings: Settings
+) -> None:
+    """A policy ending inside the GC's window fails two warnings of its line on the same date
+    (the expiring window, and project end plus close-out): the sub's engagement page and its
+    "who depends on my record" page said "Soon:" twice per line. One per line now, saying the
+    date and the days left."""
+    gc = await make_org(db, "general_contractor")
+    sub = await ready_sub(db, gc)
+    engagement = await engage_on_project(db, gc, sub)
+    start = TODAY + timedelta(days=DAYS_LEFT) - timedelta(days=365)
+    change = RecordChange(kind="initial", terms=terms(start), endorsements=endorsements())
+    revision = await confirm(db, make_store(settings), sub, change)
+    await run_fan_out(session_factory, (await event_of(db, revision.id)).id, TODAY)
+    ends = (TODAY + timedelta(days=DAYS_LEFT)).isoformat()
+
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    shown = html.unescape((await client.get(f"/my/engagements/{engagement.id}")).text)
+    soon = re.findall(r'data-line="(\w*)"><strong>Soon:</strong> ([^<]+)</li>', shown)
+    # Other warnings of a line (owners excluded from WC ...) are other acts: not counted.
+    ending = [(line, message) for line, message in soon if f"ends {ends}" in message]
+    lines = [line for line, _ in ending]
+    assert len(lines) >= 2 and len(set(lines)) == len(lines), ending
+    for _, message in ending:
+        assert f"coverage ends {ends}, in {DAYS_LEFT} days" in message, message
+
+    depends = html.unescape((await client.get("/depends", headers=HTML)).text)
+    told = [m for m in re.findall(r"<li>Soon: ([^<]+)</li>", depends) if f"ends {ends}" in m]
+    assert len(told) == len(lines), told
+    assert all(f"in {DAYS_LEFT} days" in message for message in told), told
