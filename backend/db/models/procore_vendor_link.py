@@ -35,3 +35,8 @@ class ProcoreVendorLink(IdMixin, CreatedAtMixin, Base):
     match_reason: Mapped[str] = mapped_column(String(120), default="")
     confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The project invitation sent to the vendor's Procore e-mail address ("invite this
+    # vendor"): once a sub accepts it, the link is confirmed as that sub.
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )

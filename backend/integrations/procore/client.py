@@ -178,6 +178,13 @@ class ProcoreClient:
                 return found
             page += 1
 
+    async def vendor(self, vendor_id: int) -> dict[str, Any]:
+        """One vendor of the company's directory (a 404 when it is not the company's)."""
+        found = await self.json(
+            "GET", f"/rest/v1.0/companies/{self.company_id}/vendors/{vendor_id}"
+        )
+        return found if isinstance(found, dict) else {}
+
     async def commitments(self, kind: str, project_id: int) -> list[dict[str, Any]]:
         """Every commitment of one kind ("work_order_contracts": subcontracts,
         "purchase_order_contracts": purchase orders) on a Procore project, page by page."""

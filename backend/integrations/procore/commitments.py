@@ -49,6 +49,8 @@ REF_LENGTH: Final = 80  # engagements.contract_ref
 # Order Contracts", "Commitments" ...): any of these words marks one.
 COMMITMENT_WORDS: Final = ("contract", "commitment")
 TITLE_LENGTH: Final = 300  # engagements.contract_title
+# Why a vendor link is confirmed when its invitation was accepted.
+INVITED_MATCH: Final = "accepted your invitation"
 
 
 class Skipped(msgspec.Struct, kw_only=True):
@@ -216,6 +218,7 @@ async def import_for(
     projects = await repo.linked_projects(project_id)
     if project_id is not None and not projects:
         raise NotFound("No such project linked to Procore in your organisation.")
+    await confirm_invited_vendors(repo)
     confirmed = await repo.confirmed_vendors()
     # A vendor confirmed as a network sub the GC does not engage yet: no engagement is made
     # until the sub accepts an invitation (its consent is not the GC's Procore's to give).
@@ -260,6 +263,20 @@ async def import_for(
     for engagement_id in report.engagement_ids:
         await verify_engagement(session, engagement_id, None, judged_on)
     return report
+
+
+async def confirm_invited_vendors(repo: CommitmentRepository) -> int:
+    """Vendors invited from the Procore page ("invite this vendor") whose invitation a sub has
+    accepted: confirmed as that sub, by the person who sent the invitation's choice."""
+    accepted = await repo.accepted_vendor_invitations()
+    for link, sub_org_id, sent_by in accepted:
+        link.sub_org_id = sub_org_id
+        link.confirmed_by_id = sent_by
+        link.state = "confirmed"
+        link.match_reason = INVITED_MATCH
+        link.confirmed_at = datetime.now(UTC)
+    await repo.session.flush()
+    return len(accepted)
 
 
 async def _import_project(

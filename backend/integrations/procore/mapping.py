@@ -29,18 +29,25 @@ from backend.db.models import (
     Organisation,
     ProcoreProjectLink,
     ProcoreVendorLink,
+    Project,
 )
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreError
+from backend.integrations.procore.commitments import (
+    ENDED_STATUSES,
+    KINDS,
+    choose_trade,
+    parse_commitment,
+)
 from backend.integrations.procore.connection import (
     MAX_PROCORE_ID,
     active_connection,
     manage,
     open_client,
 )
-from backend.integrations.procore.repository import LinkRepository
+from backend.integrations.procore.repository import CommitmentRepository, LinkRepository
 from backend.network.actor import Actor
-from backend.network.invitations import InvitationService
+from backend.network.invitations import InvitationService, Issued
 from backend.web_security.rate_limits import tax_id_lookups_granted
 
 # Why a vendor was suggested as a network sub the GC does not engage yet: both, never one.
@@ -241,3 +248,62 @@ async def link_project(
 async def project_links(session: AsyncSession, actor: Actor) -> list[ProcoreProjectLink]:
     manage(actor)
     return await LinkRepository(session, actor.organisation_id).project_links()
+
+
+async def invite_vendor(
+    session: AsyncSession, settings: Settings, actor: Actor, vendor_id: int, project_id: uuid.UUID
+) -> tuple[Project, Issued]:
+    """ "Invite this vendor": the product's project invitation (InvitationService.invite_sub:
+    its rules, the typed-mail limit of the route, its e-mail) to the vendor's e-mail address
+    as the GC's Procore has it, onto the linked project, for the vendor's first open
+    commitment there (its label; the trade its title names, else the project's only trade).
+    Once a sub accepts, the next import confirms the link and the contract is that engagement."""
+    link = await _link(session, actor, vendor_id)
+    if link.state in ("confirmed", "rejected"):
+        raise Conflict("This vendor is decided already.")
+    links = LinkRepository(session, actor.organisation_id)
+    project = await links.own_project(project_id)
+    procore_project = next(
+        (p.procore_project_id for p in await links.project_links() if p.project_id == project_id),
+        None,
+    )
+    if project is None or procore_project is None:
+        raise NotFound("No such project of yours linked to Procore.")
+    connection = await active_connection(session, actor.organisation_id)
+    if connection is None:
+        raise Conflict("Connect Procore first.")
+    client = open_client(settings, connection)
+    try:
+        vendor = await client.vendor(vendor_id)
+        commitments = [
+            c
+            for kind in KINDS
+            for raw in await client.commitments(kind, procore_project)
+            if (c := parse_commitment(kind, raw)) is not None
+            and c.vendor_id == vendor_id
+            and c.status.casefold() not in ENDED_STATUSES
+        ]
+    except ProcoreError as exc:
+        raise Conflict(f"Procore could not be asked about the vendor: {exc}") from exc
+    finally:
+        await client.aclose()
+    email = str(vendor.get("email_address") or "").strip()
+    if not email:
+        raise BadInput("Procore has no e-mail address for this vendor.", field="vendor")
+    if not commitments:
+        raise BadInput(
+            "This vendor holds no open commitment on that Procore project.", field="project_id"
+        )
+    commitment = commitments[0]
+    trades = await CommitmentRepository(session, actor.organisation_id).trades(project.id)
+    trade = choose_trade(commitment, trades, None)
+    if trade is None:
+        raise BadInput(
+            "The commitment's title names none of the project's trades.", field="project_id"
+        )
+    issued = await InvitationService(session).invite_sub(
+        actor, project, email, trade, commitment.label
+    )
+    link.invitation_id = issued.invitation.id
+    await session.flush()
+    return project, issued

@@ -29,6 +29,7 @@ from backend.integrations.procore.connection import (
 )
 from backend.integrations.procore.controllers import enqueue, hook_url, write_back_after
 from backend.network.actor import Actor
+from backend.network.invitation_mail import project_mail_after_commit
 from backend.projects.service import ProjectService
 from backend.stored_secrets import decrypt, encrypt
 from backend.web.common import page, parse_uuid, require_gc
@@ -103,9 +104,16 @@ class ProcorePagesController(Controller):
 
     @get("/")
     async def show(
-        self, actor: Actor, db: AsyncSession, settings: Settings, not_looked_up: int = 0
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        not_looked_up: int = 0,
+        invited: int = 0,
     ) -> Template:
-        return await self._page(db, actor, settings, not_looked_up=max(not_looked_up, 0))
+        return await self._page(
+            db, actor, settings, not_looked_up=max(not_looked_up, 0), invited=invited
+        )
 
     @post("/connection")
     async def connect(
@@ -237,6 +245,36 @@ class ProcorePagesController(Controller):
         except DomainError as exc:
             return await self._refused(db, actor, settings, exc)
         return Redirect(path=PAGE_PATH, background=write_back_after(request, actor))
+
+    @post("/vendors/{vendor_id:int}/invite")
+    async def invite_vendor(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        vendor_id: int,
+    ) -> Response[Any]:
+        """Invite this vendor: the project invitation to its e-mail address in Procore."""
+        require_gc(actor)
+        form = await read_form(request)
+        try:
+            async with db.begin_nested():
+                project_id = parse_uuid(text(form, "project_id"))
+                if project_id is None:
+                    raise BadInput("Choose a linked project.", field="project_id")
+                project, issued = await mapping.invite_vendor(
+                    db, settings, actor, vendor_id, project_id
+                )
+        except DomainError as exc:
+            return await self._refused(db, actor, settings, exc)
+        return Redirect(
+            path=PAGE_PATH,
+            query_params={"invited": str(vendor_id)},
+            background=project_mail_after_commit(
+                request, actor, project, issued, settings.base_url
+            ),
+        )
 
     @post("/projects")
     async def link_project(

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Engagement,
+    Invitation,
+    Membership,
     Organisation,
     ProcoreConnection,
     ProcoreInsuranceSync,
@@ -60,6 +62,38 @@ class CommitmentRepository:
             ProcoreVendorLink.sub_org_id.is_not(None),
         )
         return {v: s for v, s in (await self.session.execute(query)).all() if s is not None}
+
+    async def accepted_vendor_invitations(
+        self,
+    ) -> list[tuple[ProcoreVendorLink, uuid.UUID, uuid.UUID]]:
+        """Vendor links not yet confirmed whose invitation was accepted, each with the sub that
+        accepted it: the sub of the person who accepted, holding the engagement the invitation
+        made (its project and contract label), and the person who sent it."""
+        query = (
+            select(ProcoreVendorLink, Engagement.sub_org_id, Invitation.issued_by_id)
+            .join(Invitation, Invitation.id == ProcoreVendorLink.invitation_id)
+            .join(
+                Engagement,
+                (Engagement.project_id == Invitation.project_id)
+                & (
+                    Engagement.contract_ref
+                    == func.coalesce(Invitation.contract_ref, Invitation.trade)
+                ),
+            )
+            .join(
+                Membership,
+                (Membership.organisation_id == Engagement.sub_org_id)
+                & (Membership.person_id == Invitation.accepted_by_id),
+            )
+            .where(
+                ProcoreVendorLink.organisation_id == self.gc_org_id,
+                Engagement.gc_org_id == self.gc_org_id,
+                Invitation.issuer_org_id == self.gc_org_id,
+                Invitation.accepted_at.is_not(None),
+                ProcoreVendorLink.state.in_(("unmatched", "suggested")),
+            )
+        )
+        return [(link, sub, by) for link, sub, by in (await self.session.execute(query)).all()]
 
     async def engaged_sub_ids(self) -> set[uuid.UUID]:
         """The subs the GC engages or engaged (an engagement is a sub's accepted invitation)."""

@@ -14,12 +14,25 @@ import uuid
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.config import Settings
+from backend.db.models import Invitation, ProjectTrade
+from backend.integrations.procore.commitments import INVITED_MATCH
 from backend.integrations.procore.mapping import NETWORK_MATCH
+from backend.network.actor import Actor
+from backend.network.invitations import InvitationService
 from backend.web_security.rate_limits import TAX_ID_LOOKUPS_PER_IP
-from tests.integration.factories import Org, engage, make_org, make_project, sign_in
+from tests.integration.factories import (
+    Org,
+    engage,
+    make_org,
+    make_project,
+    make_requirement_version,
+    sign_in,
+)
+from tests.integration.fanout.helpers import person_of
 from tests.integration.integrations.conftest import ProcoreServer, app_client
 
 COMPANY, OTHER_COMPANY = 91, 92
@@ -195,3 +208,133 @@ async def test_network_look_ups_are_counted_against_the_hourly_tax_id_budget(
         assert again.json() == {"vendors": budget + 1, "not_looked_up": budget + 1}, again.text
         page = await client.get("/settings/integrations/procore/?not_looked_up=3")
         assert "3 vendors not looked up on the network yet" in page.text
+
+
+async def test_invite_this_vendor_sends_the_project_invitation_and_acceptance_links_it(
+    db: AsyncSession,
+    procore_client: AsyncClient,
+    procore: ProcoreServer,
+) -> None:
+    """A vendor no sub matches: one click sends the product's project invitation to the
+    vendor's e-mail address in Procore, for its commitment on the linked project; once the sub
+    accepts, the next import confirms the link and the contract is the accepted engagement.
+    A vendor without an address, one not in the GC's Procore and another GC's are refused."""
+    client = procore_client
+    gc = await make_org(db, "general_contractor")
+    other_gc = await make_org(db, "general_contractor")
+    sub = await make_org(db, "subcontractor")  # on the network, no tax id: nothing suggests it
+    project = await make_project(db, gc)
+    version = await make_requirement_version(db, gc, "moderate")
+    db.add(
+        ProjectTrade(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            trade="Framing",
+            requirement_set_id=version.requirement_set_id,
+        )
+    )
+    await db.commit()
+    address = sub.emails["sub_admin"]
+    procore.control(
+        "seed",
+        {
+            "clients": {CLIENT_ID: CLIENT_SECRET},
+            "companies": [
+                {
+                    "id": COMPANY,
+                    "vendors": [
+                        {"id": 901, "name": "New Framing Co", "email_address": address},
+                        {"id": 902, "name": "No Address Co"},
+                    ],
+                    "projects": [PROCORE_PROJECT],
+                },
+                {
+                    "id": OTHER_COMPANY,
+                    "vendors": [{"id": 801, "name": "Theirs LLC"}],
+                    "projects": [],
+                },
+            ],
+            "work_order_contracts": [
+                {
+                    "id": 41,
+                    "project_id": PROCORE_PROJECT,
+                    "number": "SC-041",
+                    "title": "Framing and drywall",
+                    "status": "Approved",
+                    "vendor": {"id": 901, "name": "vendor"},
+                },
+                {
+                    "id": 42,
+                    "project_id": PROCORE_PROJECT,
+                    "number": "SC-042",
+                    "title": "Framing",
+                    "status": "Approved",
+                    "vendor": {"id": 902, "name": "vendor"},
+                },
+            ],
+        },
+    )
+    theirs = await _connect(client, other_gc.emails["gc_admin"], OTHER_COMPANY)
+    await client.post(f"{BASE}/vendors/refresh", headers=theirs)
+    headers = await _connect(client, gc.emails["gc_admin"], COMPANY)
+    csrf = headers["x-csrf-token"]
+    await client.post(f"{BASE}/vendors/refresh", headers=headers)
+    linked = await client.post(
+        f"{BASE}/projects",
+        json={"project_id": str(project.id), "procore_project_id": PROCORE_PROJECT},
+        headers=headers,
+    )
+    assert linked.status_code == 201, linked.text
+    page = await client.get("/settings/integrations/procore/")
+    assert "/vendors/901/invite" in page.text and "Invite this vendor" in page.text
+
+    invitations = select(func.count()).select_from(Invitation)
+    before = await db.scalar(invitations)
+    form = {"_csrf": csrf, "project_id": str(project.id)}
+    for vendor_id, status in ((902, 422), (801, 404), (999_999, 404)):
+        refused = await client.post(
+            f"/settings/integrations/procore/vendors/{vendor_id}/invite", data=form
+        )
+        assert refused.status_code == status, (vendor_id, refused.text[:300])
+    not_linked = await client.post(
+        "/settings/integrations/procore/vendors/901/invite",
+        data={**form, "project_id": str(uuid.uuid4())},
+    )
+    assert not_linked.status_code == 404
+    assert await db.scalar(invitations) == before
+
+    sent = await client.post("/settings/integrations/procore/vendors/901/invite", data=form)
+    assert sent.status_code in (302, 303), sent.text[:300]
+    invitation = (
+        await db.execute(select(Invitation).where(Invitation.issuer_org_id == gc.id))
+    ).scalar_one()
+    assert invitation.email == address and invitation.contract_ref == "SC-041"
+    assert invitation.project_id == project.id and invitation.trade == "Framing"
+    report = (
+        await client.post(
+            f"{BASE}/commitments/import", json={"project_id": str(project.id)}, headers=headers
+        )
+    ).json()
+    assert report["created"] == 0 and report["attached"] == 0, report  # not accepted yet
+
+    person = await person_of(db, address)
+    sub_actor = Actor(
+        person_id=person.id,
+        organisation_id=sub.id,
+        organisation_kind="subcontractor",
+        role="sub_admin",
+        email=address,
+    )
+    accepted = await InvitationService(db).accept_project(sub_actor, invitation.id)
+    await db.commit()
+    report = (
+        await client.post(
+            f"{BASE}/commitments/import", json={"project_id": str(project.id)}, headers=headers
+        )
+    ).json()
+    assert report["attached"] == 1, [s["reason"] for s in report["skipped"]]
+    vendors = {v["procore_vendor_id"]: v for v in (await client.get(f"{BASE}/vendors")).json()}
+    assert vendors[901]["state"] == "confirmed" and vendors[901]["sub_org_id"] == str(sub.id)
+    assert vendors[901]["match_reason"] == INVITED_MATCH
+    await db.refresh(accepted)
+    assert accepted.procore_commitment_id == 41 and accepted.contract_ref == "SC-041"
