@@ -11,6 +11,17 @@ word is left as OCR read it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Protocol
+
+from backend.acord.geometry import Word
+
+
+class Ink(Protocol):
+    def ink(
+        self, x0: float, top: float, x1: float, bottom: float, darker_than: int | None = None
+    ) -> float: ...
+
 
 # Letters OCR takes for one another in print, both ways.
 _CONFUSABLE = {
@@ -255,3 +266,67 @@ def fix_address(address: str | None) -> str | None:
         zip_code = match.group(2).translate(_DIGIT_LOOKALIKES)
         text = text[: match.start(2)] + zip_code
     return text
+
+
+# Abbreviations of a legal-entity suffix written with a closing period ("Inc.", "Co.",
+# "Corp.", "Ltd."), and dotted initials ("L.L.C.", "L.P."), whose last dot OCR of a scan
+# drops first, or reads as a comma: a one-point dot is the first print lost to a black-and-white
+# cut or to the grain.
+_DOTTED_SUFFIXES = ("inc", "co", "corp", "ltd", "assn", "bros")
+_DOTTED_INITIALS = re.compile(r"((?:[A-Za-z]\.){1,3}[A-Za-z]),?")
+# A period sits on the baseline just after its word: within three fifths of the word's height
+# to its right (its side bearings and the dot), in the lower half of the word's box (a word
+# with a descender, "Corp", has its baseline above the box's bottom). A blurred dot is lighter
+# than the strokes of the letters: any pixel half-way from the page's print level to white
+# counts, and such pixels over a twentieth of that box are a dot (the box is otherwise paper;
+# the grain of a scan inks well under a hundredth of it).
+PERIOD_REACH_SHARE = 0.6
+PERIOD_HEIGHT_SHARE = 0.5
+PERIOD_INK = 0.05
+_WHITE = 255
+# The dot is looked for a third of a point short of the next word on the line (its first
+# letter's anti-aliased edge), on the word's line: centres within half its height.
+NEXT_WORD_CLEARANCE_PT = 0.3
+SAME_LINE_SHARE = 0.5
+
+
+def restore_period(word: Word, meter: Ink, print_level: int, next_x0: float | None = None) -> Word:
+    """A word ending an entity's name whose closing period OCR lost, with it put back: dotted
+    initials missing their last dot or with a comma for it ("L.L.C", "L.L.C,"), or a suffix
+    abbreviation ("Inc", "Corp") with a dot's ink on the baseline just after it, short of the
+    next word on its line (`next_x0`: the state "CO" before its ZIP code has none)."""
+    text = word.text
+    initials = _DOTTED_INITIALS.fullmatch(text)
+    if initials is not None:
+        return replace(word, text=f"{initials.group(1)}.")
+    if text.lower() not in _DOTTED_SUFFIXES:
+        return word
+    height = word.bottom - word.top
+    right = word.x1 + PERIOD_REACH_SHARE * height
+    if next_x0 is not None:
+        right = min(right, next_x0 - NEXT_WORD_CLEARANCE_PT)
+    if right <= word.x1:
+        return word
+    box = (word.x1, word.bottom - PERIOD_HEIGHT_SHARE * height, right, word.bottom)
+    light = (print_level + _WHITE) // 2
+    dotted = meter.ink(*box, darker_than=light) >= PERIOD_INK
+    return replace(word, text=f"{text}.") if dotted else word
+
+
+def restore_periods(words: list[Word], meter: Ink, print_level: int) -> list[Word]:
+    """`restore_period` for each word of a reading, its dot looked for short of the next
+    word on its line."""
+    restored = []
+    for word in words:
+        if word.text.lower() not in _DOTTED_SUFFIXES:
+            restored.append(restore_period(word, meter, print_level))
+            continue
+        after = [
+            other.x0
+            for other in words
+            if other is not word
+            and other.x0 >= word.x1 - NEXT_WORD_CLEARANCE_PT
+            and abs(other.cy - word.cy) < SAME_LINE_SHARE * word.height
+        ]
+        restored.append(restore_period(word, meter, print_level, min(after, default=None)))
+    return restored

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Final
@@ -419,9 +419,16 @@ class RegionReader:
     # A cell read costs tens of milliseconds; the cap only bounds a pathological page.
     MAX_CALLS = 60
 
-    def __init__(self, image: Image.Image, points_per_pixel: float) -> None:
+    def __init__(
+        self,
+        image: Image.Image,
+        points_per_pixel: float,
+        finish: Callable[[list[Word]], list[Word]] | None = None,
+    ) -> None:
         self.image = image
         self.scale = points_per_pixel
+        # What is done to every word read (a lost period put back where its dot is printed).
+        self.finish = finish
         self.calls = 0
         self._lock = threading.Lock()
         self._done: dict[tuple[object, ...], list[Word]] = {}
@@ -459,6 +466,8 @@ class RegionReader:
                 return []
             self.calls += 1
         words = self._read(box, single_char, sparse, zoom, single_line, whitelist)
+        if self.finish is not None and whitelist is None and not single_char:
+            words = self.finish(words)
         with self._lock:
             self._done[key] = [replace(word) for word in words]
         return words

@@ -20,6 +20,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 from backend.acord import preflight
 from backend.acord.absent_values import absence_warnings, remove_placeholders
 from backend.acord.acroform import field_values, with_field_words
+from backend.acord.corrections import restore_periods
 from backend.acord.endorsements import is_endorsement_page, merge_pages, read_endorsement_page
 from backend.acord.errors import ReadError
 from backend.acord.evidence import Evidence
@@ -172,7 +173,12 @@ def _ocr_image(
     elif grey:
         # A blurred page: read in grey, sharpened, by the page pass and the cells read again.
         straight = sharpened(straight)
-    words = ocr_words(straight, points_per_pixel, grey)
+    meter = InkMeter(straight, 1 / points_per_pixel, dark_level=print_level(straight))
+
+    def finish(words: list[Word]) -> list[Word]:
+        return restore_periods(words, meter, meter.dark_level)
+
+    words = finish(ocr_words(straight, points_per_pixel, grey))
     height_pt = straight.height * points_per_pixel
     warnings = []
     if page.grid_missing:
@@ -183,8 +189,8 @@ def _ocr_image(
         )
     return _PageSource(
         PageText(words, width_pt, height_pt, number),
-        InkMeter(straight, 1 / points_per_pixel, dark_level=print_level(straight)),
-        RegionReader(straight, points_per_pixel),
+        meter,
+        RegionReader(straight, points_per_pixel, finish),
         warnings,
     )
 

@@ -180,3 +180,54 @@ def test_a_closing_period_the_page_pass_lost_is_kept_from_the_grey_reading() -> 
     grey = [Word("Westtield", 10, 10, 50, 18, 0.6)]
     page = [Word("Westfield", 10, 10, 50, 18, 0.9)]
     assert [w.text for w in likelier_words(grey, page)] == ["Westfield"]
+
+
+def test_a_period_ocr_lost_is_put_back_where_its_dot_is_printed() -> None:
+    from PIL import Image, ImageDraw
+
+    from backend.acord.corrections import restore_period
+    from backend.acord.geometry import Word
+    from backend.acord.pdftext import DARK_LEVEL, InkMeter
+
+    scale = 4.0  # pixels per point
+    image = Image.new("L", (400, 200), 250)
+    draw = ImageDraw.Draw(image)
+    # "Corp" ends at x=40 pt, its box 20-28 pt high (the descender of its "p" at the bottom):
+    # a blurred, grey dot on its baseline half a point after it.
+    draw.ellipse((41 * scale, 25 * scale, 42.2 * scale, 26.2 * scale), fill=175)
+    meter = InkMeter(image, scale)
+    corp = Word("Corp", 20.0, 20.0, 40.0, 28.0)
+    assert restore_period(corp, meter, DARK_LEVEL).text == "Corp."
+    # The same word with nothing after it keeps its reading.
+    bare = Word("Corp", 20.0, 40.0, 40.0, 48.0)
+    assert restore_period(bare, meter, DARK_LEVEL).text == "Corp"
+    # Dotted initials always end with their dot; a comma read for it is that dot.
+    assert restore_period(Word("L.L.C,", 50.0, 40.0, 70.0, 48.0), meter, DARK_LEVEL).text == (
+        "L.L.C."
+    )
+    assert restore_period(Word("L.L.C", 50.0, 40.0, 70.0, 48.0), meter, DARK_LEVEL).text == (
+        "L.L.C."
+    )
+    # Words that are not a suffix abbreviation are left alone, dot or none.
+    assert restore_period(Word("Roofing", 0.0, 20.0, 40.0, 28.0), meter, DARK_LEVEL).text == (
+        "Roofing"
+    )
+
+
+def test_a_state_code_before_its_zip_code_is_given_no_period() -> None:
+    from PIL import Image, ImageDraw
+
+    from backend.acord.corrections import restore_periods
+    from backend.acord.geometry import Word
+    from backend.acord.pdftext import DARK_LEVEL, InkMeter
+
+    scale = 4.0
+    image = Image.new("L", (400, 200), 250)
+    draw = ImageDraw.Draw(image)
+    # "Denver CO 80298": the ZIP code's first digit starts 2 pt after "CO".
+    draw.rectangle((45 * scale, 20 * scale, 48 * scale, 28 * scale), fill=20)
+    words = [Word("CO", 30.0, 20.0, 43.0, 28.0), Word("80298", 45.0, 20.0, 70.0, 28.0)]
+    assert [w.text for w in restore_periods(words, InkMeter(image, scale), DARK_LEVEL)] == [
+        "CO",
+        "80298",
+    ]
