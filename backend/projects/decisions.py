@@ -32,10 +32,11 @@ from backend.projects.engine_input import expiring_window_days
 from backend.projects.repository import ProjectRepository
 from backend.projects.snapshot_documents import documents_of_verdicts
 from backend.projects.sweep import latest_verdicts
-from backend.projects.verify_service import live_waivers
+from backend.projects.verify_service import live_waivers, waiver_in_force
 from backend.records.repository import RecordRepository
 from backend.verification import decisions as rules
 from backend.verification.checks import Check, Waiver
+from backend.verification.outcomes import FAIL, WAIVED
 from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import rewaive
 
@@ -171,6 +172,23 @@ async def _engagement(
     return found
 
 
+def _unwaive(verdict: EngineVerdict, code: str, line: str | None) -> EngineVerdict:
+    """The verdict with one check's stored waiver taken off (a verdict made while a waiver was
+    in force stores the check as waived): it counts as failed, which only a waiver may have
+    covered, until the waiver that replaces it is applied."""
+    checks = tuple(
+        c.with_outcome(FAIL) if (c.code, c.line) == (code, line) and c.outcome == WAIVED else c
+        for c in verdict.checks
+    )
+    return EngineVerdict(
+        status=verdict.status,
+        on=verdict.on,
+        checks=checks,
+        requirement_set=verdict.requirement_set,
+        engine_version=verdict.engine_version,
+    )
+
+
 def _find_check(verdict: EngineVerdict, code: str, line: str | None) -> Check:
     for check in verdict.checks:
         if check.code == code and check.line == line:
@@ -237,14 +255,37 @@ async def decide(
                 raise BadInput("Name the check to waive.", field="check_code")
             if request.expires_on is None:
                 raise BadInput("A waiver needs an expiry date.", field="expires_on")
-            check = _find_check(engine, request.check_code, request.line)
+            # A waiver still in force on the check is extended or replaced: the new one is
+            # judged against the check as it stands without it, and the old one ends now.
+            replaced = await waiver_in_force(
+                session, engagement.id, request.check_code, request.line, today
+            )
+            others = [
+                w
+                for w in (await live_waivers(session, [engagement.id], today)).get(
+                    engagement.id, []
+                )
+                if (w.check_code, w.line) != (request.check_code, request.line)
+            ]
+            assert latest is not None
+            unwaived = rewaive(
+                _unwaive(engine_verdict(latest[0], latest[1]), request.check_code, request.line),
+                others,
+                window,
+            )
+            check = _find_check(unwaived, request.check_code, request.line)
             waiver = rules.waive(
                 check, reason=reason, expires_on=request.expires_on, by=by, on=today
             )
             check_code, expires_on = waiver.check_code, waiver.expires_on
             details["line"] = waiver.line
-            waivers = (await live_waivers(session, [engagement.id], today)).get(engagement.id, [])
-            engine = rewaive(engine, [*waivers, waiver], window)
+            if replaced is not None and replaced.expires_on is not None:
+                details["replaces"] = {
+                    "decision_id": str(replaced.id),
+                    "expires_on": replaced.expires_on.isoformat(),
+                    "reason": replaced.reason,
+                }
+            engine = rewaive(unwaived, [*others, waiver], window)
             if engine.status != engagement.status:
                 engagement.status = engine.status
                 engagement.status_changed_at = now

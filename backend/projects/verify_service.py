@@ -24,7 +24,14 @@ from backend.audit.canonical import Decision as AuditDecision
 from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.encoding import CheckFragments
 from backend.audit.service import append_snapshot_batch
-from backend.db.models import Engagement, Organisation, OutboxEvent, Project, RecordRevision
+from backend.db.models import (
+    Decision,
+    Engagement,
+    Organisation,
+    OutboxEvent,
+    Project,
+    RecordRevision,
+)
 from backend.db.session import json_text
 from backend.network.access import record_reach_scope
 from backend.notify import webhooks as integration_events
@@ -371,22 +378,46 @@ async def live_waivers(
 ) -> dict[uuid.UUID, list[Waiver]]:
     """Waivers still in force on `today`, per engagement (the engine ignores expired ones).
     Callers pass ids read in a scope: a fan-out's (the record's reach) or a page's actor's."""
-    waivers: dict[uuid.UUID, list[Waiver]] = {}
+    # Per engagement, per (check, line): the newest waiver replaces an older one still in force
+    # (a GC extends or replaces its waiver; the old one ends when the new one is granted).
+    newest: dict[uuid.UUID, dict[tuple[str, str | None], Waiver]] = {}
     repository = VerificationRepository(session)
     for decision, name, email in await repository.waivers_in_force(engagement_ids, today):
         if decision.expires_on is None:
             continue
-        line = decision.details.get("line") if isinstance(decision.details, dict) else None
-        waivers.setdefault(decision.engagement_id, []).append(
-            Waiver(
-                check_code=decision.check_code,
-                line=line if isinstance(line, str) else None,
-                reason=decision.reason,
-                expires_on=decision.expires_on,
-                by=name or email,
-            )
+        line = waiver_line(decision)
+        newest.setdefault(decision.engagement_id, {})[(decision.check_code, line)] = Waiver(
+            check_code=decision.check_code,
+            line=line,
+            reason=decision.reason,
+            expires_on=decision.expires_on,
+            by=name or email,
         )
-    return waivers
+    return {engagement: list(by_check.values()) for engagement, by_check in newest.items()}
+
+
+def waiver_line(decision: Decision) -> str | None:
+    """The coverage line a waive decision names (None for a check of the whole record)."""
+    line = decision.details.get("line") if isinstance(decision.details, dict) else None
+    return line if isinstance(line, str) else None
+
+
+async def waiver_in_force(
+    session: AsyncSession,
+    engagement_id: uuid.UUID,
+    check_code: str,
+    line: str | None,
+    today: date,
+) -> Decision | None:
+    """The waive decision in force on one check of an engagement read in the caller's scope
+    (the newest, which replaced any older one), or None."""
+    found = None
+    for decision, _, _ in await VerificationRepository(session).waivers_in_force(
+        [engagement_id], today
+    ):
+        if decision.check_code == check_code and waiver_line(decision) == line:
+            found = decision
+    return found
 
 
 def coverage_end(

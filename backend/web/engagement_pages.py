@@ -309,8 +309,11 @@ async def engagement_page(
         typed=typed_for_engagement(typed, checks),
         namesake=await CompanyService(db).sub_has_namesake(engagement.sub_org_id),
         messages=messages,
+        # A waived check is offered too: a new waiver extends or replaces the one in force.
         waivable=[
-            c for c in checks if c.get("waivable") and c.get("outcome") in ("fail", "unknown")
+            c
+            for c in checks
+            if c.get("waivable") and c.get("outcome") in ("fail", "unknown", "waived")
         ],
         may_decide=actor.is_gc and allowed(actor, "engagement.decide"),
         approve_blocked=approve_blocked(verdict, checks),
