@@ -127,6 +127,7 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/depends/{engagement_id}/tier2"): (TYPED_MAIL,),
     # "Invite this vendor" mails the address the GC's Procore holds for it.
     ("POST", "/settings/integrations/procore/vendors/{vendor_id}/invite"): (TYPED_MAIL,),
+    ("POST", "/api/v1/integrations/procore/vendors/{vendor_id}/invite"): (TYPED_MAIL,),
     # Sending an invitation again mails its address again (a fresh link): without a count,
     # one invitation resent in a loop was an unlimited stream of mail to one inbox.
     ("POST", "/brokers/{invitation_id}/resend"): (TYPED_MAIL,),

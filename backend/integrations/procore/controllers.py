@@ -34,6 +34,7 @@ from backend.integrations.procore.connection import (
 from backend.integrations.procore.inbound import EVENT_TYPES, ProcoreEvent
 from backend.integrations.procore.push_queue import queue_push_all
 from backend.network.actor import Actor
+from backend.network.invitation_mail import project_mail_after_commit
 
 # A Procore event is a few hundred bytes of ids; a body far larger is not one.
 MAX_HOOK_BODY_BYTES: Final = 64 * 1024
@@ -66,6 +67,14 @@ class VendorConfirm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             examples=["8c4e2a1f-3b5d-4f7a-9e0c-1d2b3a4c5e6f"],
         ),
     ] = None
+
+
+class VendorInviteInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The linked project to invite the vendor onto (for its open commitment there)."""
+
+    project_id: Annotated[
+        uuid.UUID, msgspec.Meta(examples=["3f1c2a9e-5b7d-4c1e-9a0b-2d4e6f8a1b3c"])
+    ]
 
 
 class CommitmentImportInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -176,6 +185,38 @@ class ProcoreController(Controller):
         return Response(
             {"procore_vendor_id": link.procore_vendor_id, "state": link.state},
             background=write_back_after(request, actor),
+        )
+
+    @post("/vendors/{vendor_id:int}/invite", status_code=201)
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db: AsyncSession,
+        settings: Settings,
+        vendor_id: int,
+        data: VendorInviteInput,
+    ) -> Response[dict[str, Any]]:
+        """Invite this vendor, as the Procore settings page does: the project invitation to
+        the vendor's e-mail address in Procore, for its open commitment on the linked project
+        (e-mailed after the request commits; the link is never in the answer). Once the sub
+        accepts, the next import confirms the vendor and attaches the contract."""
+        project, issued = await mapping.invite_vendor(
+            db, settings, actor, vendor_id, data.project_id
+        )
+        invitation = issued.invitation
+        return Response(
+            {
+                "procore_vendor_id": vendor_id,
+                "invitation_id": str(invitation.id),
+                "email": invitation.email,
+                "trade": invitation.trade,
+                "contract_ref": invitation.contract_ref,
+            },
+            status_code=201,
+            background=project_mail_after_commit(
+                request, actor, project, issued, settings.base_url
+            ),
         )
 
     @post("/vendors/{vendor_id:int}/reject", status_code=200)

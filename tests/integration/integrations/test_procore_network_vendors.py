@@ -301,6 +301,19 @@ async def test_invite_this_vendor_sends_the_project_invitation_and_acceptance_li
         data={**form, "project_id": str(uuid.uuid4())},
     )
     assert not_linked.status_code == 404
+    # The API refuses as the page does.
+    for vendor_id, body, status in (
+        (902, {"project_id": str(project.id)}, 422),
+        (801, {"project_id": str(project.id)}, 404),
+        (999_999, {"project_id": str(project.id)}, 404),
+        (901, {"project_id": str(uuid.uuid4())}, 404),
+        (901, {"project_id": "x"}, 422),
+        (901, {}, 422),
+    ):
+        refused = await client.post(
+            f"{BASE}/vendors/{vendor_id}/invite", json=body, headers=headers
+        )
+        assert refused.status_code == status, (vendor_id, body, refused.text)
     assert await db.scalar(invitations) == before
 
     sent = await client.post("/settings/integrations/procore/vendors/901/invite", data=form)
@@ -338,3 +351,72 @@ async def test_invite_this_vendor_sends_the_project_invitation_and_acceptance_li
     assert vendors[901]["match_reason"] == INVITED_MATCH
     await db.refresh(accepted)
     assert accepted.procore_commitment_id == 41 and accepted.contract_ref == "SC-041"
+    decided = await client.post(
+        f"{BASE}/vendors/901/invite", json={"project_id": str(project.id)}, headers=headers
+    )
+    assert decided.status_code == 409, decided.text
+
+
+async def test_invite_this_vendor_over_the_api(
+    db: AsyncSession,
+    procore_client: AsyncClient,
+    procore: ProcoreServer,
+) -> None:
+    client = procore_client
+    gc = await make_org(db, "general_contractor")
+    project = await make_project(db, gc)
+    version = await make_requirement_version(db, gc, "moderate")
+    db.add(
+        ProjectTrade(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            trade="Roofing",
+            requirement_set_id=version.requirement_set_id,
+        )
+    )
+    await db.commit()
+    procore.control(
+        "seed",
+        {
+            "clients": {CLIENT_ID: CLIENT_SECRET},
+            "companies": [
+                {
+                    "id": COMPANY,
+                    "vendors": [
+                        {
+                            "id": 911,
+                            "name": "Tin Roof Co",
+                            "email_address": "office@tinroof.example",
+                        }
+                    ],
+                    "projects": [PROCORE_PROJECT],
+                }
+            ],
+            "work_order_contracts": [
+                {
+                    "id": 51,
+                    "project_id": PROCORE_PROJECT,
+                    "number": "SC-051",
+                    "title": "Roofing",
+                    "status": "Approved",
+                    "vendor": {"id": 911, "name": "vendor"},
+                }
+            ],
+        },
+    )
+    headers = await _connect(client, gc.emails["gc_admin"], COMPANY)
+    await client.post(f"{BASE}/vendors/refresh", headers=headers)
+    await client.post(
+        f"{BASE}/projects",
+        json={"project_id": str(project.id), "procore_project_id": PROCORE_PROJECT},
+        headers=headers,
+    )
+    sent = await client.post(
+        f"{BASE}/vendors/911/invite", json={"project_id": str(project.id)}, headers=headers
+    )
+    assert sent.status_code == 201, sent.text
+    answer = sent.json()
+    assert answer["email"] == "office@tinroof.example" and answer["contract_ref"] == "SC-051"
+    assert answer["trade"] == "Roofing" and "token" not in sent.text
+    stored = await db.get(Invitation, uuid.UUID(answer["invitation_id"]))
+    assert stored is not None and stored.project_id == project.id
