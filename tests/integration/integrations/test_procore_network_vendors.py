@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.config import Settings
-from backend.db.models import Invitation, ProjectTrade
+from backend.db.models import Invitation, Project, ProjectTrade
 from backend.integrations.procore.commitments import INVITED_MATCH
 from backend.integrations.procore.mapping import NETWORK_MATCH
 from backend.network.actor import Actor
@@ -52,6 +52,21 @@ async def _network_sub(db: AsyncSession) -> tuple[Org, str]:
     sub.organisation.tax_id = tax
     await db.flush()
     return sub, tax
+
+
+async def _project_with_trade(db: AsyncSession, gc: Org, trade: str) -> Project:
+    """A project of the GC's mapping one trade to requirements (an invitation names one)."""
+    project = await make_project(db, gc)
+    version = await make_requirement_version(db, gc, "moderate")
+    db.add(
+        ProjectTrade(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            trade=trade,
+            requirement_set_id=version.requirement_set_id,
+        )
+    )
+    return project
 
 
 async def _connect(client: AsyncClient, email: str, company: int) -> dict[str, str]:
@@ -223,16 +238,7 @@ async def test_invite_this_vendor_sends_the_project_invitation_and_acceptance_li
     gc = await make_org(db, "general_contractor")
     other_gc = await make_org(db, "general_contractor")
     sub = await make_org(db, "subcontractor")  # on the network, no tax id: nothing suggests it
-    project = await make_project(db, gc)
-    version = await make_requirement_version(db, gc, "moderate")
-    db.add(
-        ProjectTrade(
-            id=uuid.uuid4(),
-            project_id=project.id,
-            trade="Framing",
-            requirement_set_id=version.requirement_set_id,
-        )
-    )
+    project = await _project_with_trade(db, gc, "Framing")
     await db.commit()
     address = sub.emails["sub_admin"]
     procore.control(
@@ -364,16 +370,7 @@ async def test_invite_this_vendor_over_the_api(
 ) -> None:
     client = procore_client
     gc = await make_org(db, "general_contractor")
-    project = await make_project(db, gc)
-    version = await make_requirement_version(db, gc, "moderate")
-    db.add(
-        ProjectTrade(
-            id=uuid.uuid4(),
-            project_id=project.id,
-            trade="Roofing",
-            requirement_set_id=version.requirement_set_id,
-        )
-    )
+    project = await _project_with_trade(db, gc, "Roofing")
     await db.commit()
     procore.control(
         "seed",
