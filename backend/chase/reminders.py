@@ -49,6 +49,7 @@ from backend.notify.service import (
     members_with_roles,
     sub_engagement_link,
 )
+from backend.verification.messages import addressed_to_broker
 
 REMINDER_KIND: Final = "reminder"
 ESCALATION_KIND: Final = "reminder_escalation"
@@ -288,6 +289,7 @@ def _drafts(
     today: date,
     recipients: dict[tuple[uuid.UUID, uuid.UUID], list[DueItem]],
     escalate: dict[tuple[uuid.UUID, uuid.UUID], list[DueItem]],
+    broker_orgs: frozenset[uuid.UUID] = frozenset(),
 ) -> list[NoticeDraft]:
     drafts: list[NoticeDraft] = []
     for (person, organisation), items in recipients.items():
@@ -298,6 +300,9 @@ def _drafts(
             "insurance documents"
         )
         sections = [section(i, sub_engagement_link(i.engagement_id)) for i in ordered]
+        if organisation in broker_orgs:
+            # The broker IS the sub's broker: the same items, not "Ask your broker ...".
+            sections = [addressed_to_broker(text) for text in sections]
         drafts.append(
             _digest(
                 person,
@@ -363,7 +368,12 @@ async def run_reminders(
         held[1].extend(i for i in items if i not in held[1])
     run.notices = await add_notices(
         session,
-        _drafts(today, {(p, org): items for p, (org, items) in merged.items()}, escalate),
+        _drafts(
+            today,
+            {(p, org): items for p, (org, items) in merged.items()},
+            escalate,
+            frozenset(org for pairs in brokers.values() for _, org in pairs),
+        ),
     )
     by_sub: dict[uuid.UUID, list[DueItem]] = defaultdict(list)
     for item in claimed:
@@ -373,7 +383,13 @@ async def run_reminders(
         session,
         pending,
         {
-            sub: [(f"{i.gc_name}, {i.project} ({i.trade})", list(i.items)) for i in items]
+            sub: [
+                (
+                    f"{i.gc_name}, {i.project} ({i.trade})",
+                    [addressed_to_broker(text) for text in i.items],
+                )
+                for i in items
+            ]
             for sub, items in by_sub.items()
         },
         {sub: items[0].sub_name for sub, items in by_sub.items()},

@@ -19,6 +19,7 @@ from backend.db.models.upload_link import UploadLink
 from backend.network.secrets import token_digest
 from backend.projects.verify_service import verify_engagement
 from backend.records.store import make_store
+from backend.verification.messages import addressed_to_broker
 from tests.integration.chase.helpers import broker_grant, engage_in_pa, pa_record, pending_broker
 from tests.integration.factories import Org, make_org
 from tests.integration.fanout.helpers import confirm, engage_on_project
@@ -81,13 +82,18 @@ async def test_deficiencies_are_chased_folded_once_escalated_and_stop_when_fixed
         assert reminder.email_state == "queued"
     [to_broker] = await notices_to(db, broker.emails["broker_agent"], REMINDER_KIND)
     assert sub.organisation.legal_name in to_broker.subject
+    # The sub is told to ask its broker; the broker is told what the GC asks for.
+    assert "Ask your broker" in open_checks[0] and open_checks[0] in reminder.body
+    assert addressed_to_broker(open_checks[0]) in to_broker.body
+    assert "ask your broker" not in to_broker.body.lower()
     assert not await notices_to(db, gc.emails["gc_admin"], ESCALATION_KIND)
     # The broker who never registered gets an e-mail with a link to this sub's record only.
     [mail] = run.link_mails
     assert mail.to == stranger.email
     token = TOKEN.search(mail.body)
     assert token is not None
-    assert open_checks[0] in mail.body
+    assert addressed_to_broker(open_checks[0]) in mail.body
+    assert "ask your broker" not in mail.body.lower()
     link = (
         await db.execute(select(UploadLink).where(UploadLink.token_hash == token_digest(token[1])))
     ).scalar_one()
