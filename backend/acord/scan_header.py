@@ -31,6 +31,9 @@ _EMAIL_CHARACTERS = (
 _REVISION_CHARACTERS = "0123456789"
 # Share of a pixel column of a value's cell that a stroke of print inks; specks ink less.
 _COLUMN_INK = 0.07
+# A reading refused as a certificate number is shown in its warning up to 40 characters
+# (twice the longest number agency systems print).
+_SHOWN_CHARACTERS: Final = 40
 # A certificate number holds three digits or more (a word of the form's print, fewer).
 _CERTIFICATE_DIGITS: Final = 3
 # The COVERAGES line's labels are 5-7 pt print: a line at least 5 pt tall is looked across.
@@ -90,6 +93,9 @@ def certificate_number_like(text: str) -> bool:
         len(groups) <= 2
         and all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", g) for g in groups)
         and len(re.findall(r"\d", text)) >= _CERTIFICATE_DIGITS
+        # Agency systems print the number in capitals and digits: small letters among its
+        # digits ("A22is5e8ilt") are OCR's reading of a stamp or a smudge over the line.
+        and not re.search(r"[a-z]", text)
     )
 
 
@@ -145,7 +151,14 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
         right = revision.x0 - 2 if revision is not None else p.page.width - _BORDER_PT
         cert_value = _reread_value(p, "/certificate_number", (cert.x1 + 1, top, right, bottom))
         if cert_value is not None and not certificate_number_like(cert_value):
-            cert_value = None  # print of the lines around read as words, or specks
+            # Print of the lines around read as words, specks, or a stamp over the box: shown
+            # as unread, with what was seen, rather than as a number.
+            p.warnings.append(
+                f"page {p.page.page_number}: the CERTIFICATE NUMBER box was read as "
+                f"{cert_value[:_SHOWN_CHARACTERS]!r}, which is not a certificate number; it was "
+                "left unread"
+            )
+            cert_value = None
             p.evidence.fields.pop("/certificate_number", None)
         if cert_value is not None:
             cert_value = zero_before_digit(cert_value)

@@ -53,6 +53,8 @@ def test_certificate_numbers_are_told_from_print_and_specks() -> None:
     assert not certificate_number_like("qT")
     assert not certificate_number_like("a ae ae a FOR")
     assert not certificate_number_like("SAYS. THE INSURANCE")
+    # Small letters among the digits: a stamp over the line, read as letters and digits.
+    assert not certificate_number_like("A22is5e8ilt")
 
 
 class _Reader:
