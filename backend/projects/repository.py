@@ -13,7 +13,9 @@ from sqlalchemy import (
     Row,
     Select,
     Subquery,
+    Text,
     and_,
+    cast,
     exists,
     func,
     or_,
@@ -289,6 +291,17 @@ class ProjectRepository:
         )
         rows = (await self.session.execute(query)).all()
         return [(r[4], r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def replaced_waivers(self, engagement_ids: Sequence[uuid.UUID]) -> set[str]:
+        """Ids of the waive decisions on these engagements (the ended ones the daily run read)
+        that a later waiver replaced (details.replaces.decision_id): their end is no news."""
+        replaced = Decision.details["replaces"]["decision_id"].astext
+        query = select(replaced).where(
+            Decision.engagement_id.in_(engagement_ids),
+            Decision.kind == "waive",
+            replaced.is_not(None),
+        )
+        return {str(found) for found in (await self.session.execute(query)).scalars()}
 
     async def set_sweep_states(self, updates: Sequence[dict[str, Any]]) -> None:
         """The sweep's new status, status_changed_at and pay_hold of engagements it read
@@ -1118,8 +1131,15 @@ class VerificationRepository:
     async def waivers_in_force(
         self, engagement_ids: Sequence[uuid.UUID], today: date
     ) -> list[tuple[Decision, str | None, str]]:
-        """The waive decisions on these engagements not expired before `today`, oldest first,
-        each with its decider's name and e-mail address."""
+        """The waive decisions on these engagements not expired before `today` nor replaced
+        by a later waiver (which ended them when it was granted), oldest first, each with its
+        decider's name and e-mail address."""
+        later = aliased(Decision)
+        replaced = exists().where(
+            later.engagement_id == Decision.engagement_id,
+            later.kind == "waive",
+            later.details["replaces"]["decision_id"].astext == cast(Decision.id, Text),
+        )
         query = (
             select(Decision, Person.full_name, Person.email)
             .join(Person, Person.id == Decision.decided_by_id)
@@ -1127,6 +1147,7 @@ class VerificationRepository:
                 Decision.engagement_id.in_(engagement_ids),
                 Decision.kind == "waive",
                 Decision.expires_on >= today,
+                ~replaced,
             )
             .order_by(Decision.created_at)
         )

@@ -51,6 +51,8 @@ async def end_waivers(session: AsyncSession, today: date) -> int:
         session, engagement_ids, {f"{KIND_PREFIX}{d.id}" for d, _, _, _, _ in ended}
     )
     live = await live_waivers(session, engagement_ids, today)
+    # A waiver a GC replaced ended when the new one was granted, which the sub was told of.
+    replaced = await repository.replaced_waivers(engagement_ids)
     latest = await latest_verdicts(session, engagement_ids)
     gc_people = await members_with_roles(
         session, {gc.id for _, _, _, gc, _ in ended}, GC_NOTICE_ROLES
@@ -60,7 +62,7 @@ async def end_waivers(session: AsyncSession, today: date) -> int:
     drafts: list[NoticeDraft] = []
     for decision, engagement, project, gc, sub in ended:
         kind = f"{KIND_PREFIX}{decision.id}"
-        if (engagement.id, kind) in already:
+        if (engagement.id, kind) in already or str(decision.id) in replaced:
             continue
         line = decision.details.get("line") if isinstance(decision.details, dict) else None
         in_force = live.get(engagement.id, [])

@@ -172,3 +172,35 @@ async def test_a_waiver_extended_after_a_verdict_that_stored_it_as_waived(
         )
     ).scalar_one()
     assert extended.encode() in last.snapshot
+
+
+async def test_a_waiver_replaced_by_a_shorter_one_ends_once(
+    db: AsyncSession, session_factory: Any, settings: Settings, client: AsyncClient
+) -> None:
+    """Replaced by a shorter waiver, the old one ended at the replacement: when the new one
+    ends the sub is told once, and the old one's own last day passing tells nobody again."""
+    first_until = TODAY + timedelta(days=EXTENDED_DAYS)
+    _, sub, engagement, url, csrf = await _short_and_waived(
+        db, session_factory, settings, client, first_until
+    )
+    shorter = TODAY + timedelta(days=FIRST_DAYS)
+    answer = await client.post(
+        url, headers={"x-csrf-token": csrf}, json=_waiver(shorter.isoformat())
+    )
+    assert answer.status_code == 201, answer.text
+    assert [
+        w.expires_on for w in (await live_waivers(db, [engagement.id], TODAY))[engagement.id]
+    ] == [shorter]
+
+    assert await end_waivers(db, shorter + timedelta(days=1)) > 0
+    await db.refresh(engagement)
+    assert engagement.status == "non_compliant"
+    ended = select(func.count()).where(
+        Notice.engagement_id == engagement.id,
+        Notice.kind.like("waiver_ended:%"),
+        Notice.organisation_id == sub.id,
+    )
+    told = (await db.execute(ended)).scalar_one()
+    assert told > 0
+    assert await end_waivers(db, first_until + timedelta(days=1)) == 0
+    assert (await db.execute(ended)).scalar_one() == told
