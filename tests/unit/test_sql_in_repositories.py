@@ -15,6 +15,7 @@ count, fails.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -77,7 +78,8 @@ def sql_sites(tree: ast.AST) -> list[int]:
     return sorted(lines)
 
 
-def sql_outside_repositories() -> dict[str, list[int]]:
+def outside_repositories(scan: Callable[[ast.AST], list[int]]) -> dict[str, list[int]]:
+    """The lines `scan` finds in each scanned file that is not a repository or an allowed place."""
     found: dict[str, list[int]] = {}
     for package in SCANNED_PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -88,10 +90,14 @@ def sql_outside_repositories() -> dict[str, list[int]]:
                 or relative.startswith(ALLOWED_PACKAGES)
             ):
                 continue
-            lines = sql_sites(ast.parse(path.read_text(encoding="utf-8")))
+            lines = scan(ast.parse(path.read_text(encoding="utf-8")))
             if lines:
                 found[f"{package}/{relative}"] = lines
     return found
+
+
+def sql_outside_repositories() -> dict[str, list[int]]:
+    return outside_repositories(sql_sites)
 
 
 def test_no_new_sql_outside_repositories() -> None:
@@ -162,20 +168,7 @@ def session_gets(tree: ast.AST) -> list[int]:
 
 
 def session_gets_outside_repositories() -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for package in SCANNED_PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            relative = path.relative_to(ROOT / package).as_posix()
-            if package == "backend" and (
-                path.name == "repository.py"
-                or relative in ALLOWED_PLACES
-                or relative.startswith(ALLOWED_PACKAGES)
-            ):
-                continue
-            lines = session_gets(ast.parse(path.read_text(encoding="utf-8")))
-            if lines:
-                found[f"{package}/{relative}"] = lines
-    return found
+    return outside_repositories(session_gets)
 
 
 def test_no_new_reads_by_key_outside_repositories() -> None:
