@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.errors import DomainError
-from backend.http import check_pre_session_csrf, csrf_form, session_cookie
+from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form, session_cookie
 from backend.network.joining import join_network, open_signup
 from backend.network.secrets import MIN_PASSWORD_LENGTH
 from backend.network.service import AuthService
@@ -88,6 +88,11 @@ class SignupPagesController(Controller):
             except DomainError:
                 return _form("", None, exc)
             return _form(token, signup, exc, values)
+        # Like sign-in, joining ends the session the browser came with (a shared office
+        # browser still signed in as someone else must not keep that person's session).
+        came_with = request.cookies.get(SESSION_COOKIE, "")
+        if came_with:
+            await auth.sign_out(came_with)
         # The GC sees a verdict at once: an empty record is judged incomplete, not left pending.
         await verify_engagement(db, joined.engagement.id, None, date.today())
         return Redirect(path="/record", cookies=[session_cookie(joined.session, settings)])

@@ -253,3 +253,42 @@ async def test_sign_up_needs_an_unused_invitation_and_a_new_address(
     # member is refused at invitation time when it is not a sub's, and sign-up always makes
     # a new organisation.
     assert existing.id != created.id
+
+
+async def test_signing_up_ends_the_session_the_browser_came_with(
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis
+) -> None:
+    """A shared office browser still signed in as the GC's admin follows a newcomer's link:
+    joining gives the newcomer a fresh session and ends the admin's, so whoever uses the
+    browser next cannot go back to act as the admin (as sign-in and switching already do)."""
+    gc = await make_org(db, "general_contractor")
+    project_id = await _project_with_trade(db, gc)
+    newcomer = new_address("shared-browser")
+    csrf = await sign_in(client, gc.emails["gc_admin"])
+    await client.post(
+        f"/projects/{project_id}/invitations",
+        data={"_csrf": csrf, "email": newcomer, "trade": "Drywall"},
+    )
+    token = token_of(await mailed_link(redis, newcomer))
+    admin_session = client.cookies.get("coinet_session")
+    assert admin_session
+    form_token = await form_csrf(client, f"/signup?token={token}")
+    joined = await client.post(
+        "/signup",
+        data={
+            "_csrf": form_token,
+            "token": token,
+            "legal_name": "Shared Browser Drywall LLC",
+            "full_name": "New Person",
+            "password": "a long enough password",
+            "password_again": "a long enough password",
+        },
+    )
+    assert joined.status_code == 302
+    fresh = client.cookies.get("coinet_session")
+    assert fresh and fresh != admin_session
+    # The newcomer's session reads its own record; the admin's old id opens nothing.
+    assert (await client.get("/record", headers=HTML)).status_code == 200
+    client.cookies.clear()
+    client.cookies.set("coinet_session", admin_session, domain="testserver.local")
+    assert (await client.get("/api/v1/projects")).status_code == 401
