@@ -164,19 +164,25 @@ class ProcoreClient:
             )
         return response.json() if response.content else None
 
-    async def vendors(self) -> list[dict[str, Any]]:
+    async def _every_page(self, path: str, what: str, **params: Any) -> list[dict[str, Any]]:
+        """Every row of a Procore list, read page by page until a page comes back short; an
+        answer that is not a list is refused (ProcoreError), a row that is not an object left
+        out."""
         found: list[dict[str, Any]] = []
         page = 1
         while True:
             rows = await self.json(
-                "GET",
-                f"/rest/v1.0/companies/{self.company_id}/vendors",
-                params={"page": page, "per_page": PER_PAGE},
+                "GET", path, params={**params, "page": page, "per_page": PER_PAGE}
             )
-            found.extend(rows)
+            if not isinstance(rows, list):
+                raise ProcoreError(f"Procore answered {what} with something other than a list")
+            found.extend(row for row in rows if isinstance(row, dict))
             if len(rows) < PER_PAGE:
                 return found
             page += 1
+
+    async def vendors(self) -> list[dict[str, Any]]:
+        return await self._every_page(f"/rest/v1.0/companies/{self.company_id}/vendors", "vendors")
 
     async def vendor(self, vendor_id: int) -> dict[str, Any]:
         """One vendor of the company's directory (a 404 when it is not the company's)."""
@@ -188,20 +194,7 @@ class ProcoreClient:
     async def commitments(self, kind: str, project_id: int) -> list[dict[str, Any]]:
         """Every commitment of one kind ("work_order_contracts": subcontracts,
         "purchase_order_contracts": purchase orders) on a Procore project, page by page."""
-        found: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            rows = await self.json(
-                "GET",
-                f"/rest/v1.0/{kind}",
-                params={"project_id": project_id, "page": page, "per_page": PER_PAGE},
-            )
-            if not isinstance(rows, list):
-                raise ProcoreError(f"Procore answered {kind} with something other than a list")
-            found.extend(row for row in rows if isinstance(row, dict))
-            if len(rows) < PER_PAGE:
-                return found
-            page += 1
+        return await self._every_page(f"/rest/v1.0/{kind}", kind, project_id=project_id)
 
     async def commitments_exist(self, project_id: int) -> bool:
         """Whether the project is one of the company's (its subcontract list answers)."""

@@ -30,7 +30,7 @@ from backend.config import Settings
 from backend.db.models import Engagement, Project
 from backend.errors import BadInput, Conflict, NotFound
 from backend.integrations.procore.client import ProcoreClient, ProcoreError
-from backend.integrations.procore.connection import active_connection, manage, open_client
+from backend.integrations.procore.connection import connection_in_use, manage, open_client
 from backend.integrations.procore.repository import CommitmentRepository
 from backend.network.actor import Actor
 from backend.projects.verify_service import verify_engagement
@@ -211,9 +211,7 @@ async def import_for(
     """Import for one GC (its admin's request, a webhook's hint or the nightly job)."""
     if default_trade is not None:
         default_trade = " ".join(default_trade.split()) or None
-    connection = await active_connection(session, organisation_id)
-    if connection is None:
-        raise Conflict("Connect Procore first.")
+    connection = await connection_in_use(session, organisation_id)
     repo = CommitmentRepository(session, organisation_id)
     projects = await repo.linked_projects(project_id)
     if project_id is not None and not projects:

@@ -65,6 +65,15 @@ async def active_connection(
     return await ProcoreRepository(session, organisation_id).connection(active_only=True)
 
 
+async def connection_in_use(session: AsyncSession, organisation_id: uuid.UUID) -> ProcoreConnection:
+    """The live connection what asks Procore needs; refused (409) when there is none or it was
+    revoked, so the person connects first."""
+    connection = await active_connection(session, organisation_id)
+    if connection is None:
+        raise Conflict("Connect Procore first.")
+    return connection
+
+
 async def hook_connection(
     session: AsyncSession, connection_id: uuid.UUID
 ) -> ProcoreConnection | None:

@@ -41,7 +41,7 @@ from backend.integrations.procore.commitments import (
 )
 from backend.integrations.procore.connection import (
     MAX_PROCORE_ID,
-    active_connection,
+    connection_in_use,
     manage,
     open_client,
 )
@@ -94,10 +94,7 @@ async def refresh_vendors(session: AsyncSession, settings: Settings, actor: Acto
     """Read the Procore directory again and (re)suggest links; confirmed and rejected links
     are left as a person set them."""
     manage(actor)
-    connection = await active_connection(session, actor.organisation_id)
-    if connection is None:
-        raise Conflict("Connect Procore first.")
-    client = open_client(settings, connection)
+    client = open_client(settings, await connection_in_use(session, actor.organisation_id))
     try:
         vendors = await client.vendors()
     except ProcoreError as exc:
@@ -222,10 +219,7 @@ async def link_project(
         raise NotFound("No such project in your organisation.")
     if not 0 < procore_project_id <= MAX_PROCORE_ID:
         raise BadInput("Give the Procore project id.", field="procore_project_id")
-    connection = await active_connection(session, actor.organisation_id)
-    if connection is None:
-        raise Conflict("Connect Procore first.")
-    client = open_client(settings, connection)
+    client = open_client(settings, await connection_in_use(session, actor.organisation_id))
     try:
         exists = await client.commitments_exist(procore_project_id)
     except ProcoreError as exc:
@@ -269,10 +263,7 @@ async def invite_vendor(
     )
     if project is None or procore_project is None:
         raise NotFound("No such project of yours linked to Procore.")
-    connection = await active_connection(session, actor.organisation_id)
-    if connection is None:
-        raise Conflict("Connect Procore first.")
-    client = open_client(settings, connection)
+    client = open_client(settings, await connection_in_use(session, actor.organisation_id))
     try:
         vendor = await client.vendor(vendor_id)
         commitments = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from collections import Counter
 from typing import Annotated, Any
 
@@ -33,7 +34,7 @@ from backend.network.invitation_mail import project_mail_after_commit
 from backend.projects.service import ProjectService
 from backend.stored_secrets import decrypt, encrypt
 from backend.web.common import page, parse_uuid, require_gc
-from backend.web.forms import read_form, text, whole_number
+from backend.web.forms import FormData, read_form, text, whole_number
 
 PAGE = "gc/integrations_procore.html"
 # The page's own address: where every change made on it comes back to.
@@ -45,6 +46,15 @@ PENDING_SECONDS = 600
 
 def callback_url(settings: Settings) -> str:
     return f"{settings.base_url.rstrip('/')}{PAGE_PATH}/callback"
+
+
+def _chosen_project(form: FormData, missing: str) -> uuid.UUID:
+    """The project picked in the form's project list; refused with `missing` (the list's own
+    wording) when none is."""
+    project_id = parse_uuid(text(form, "project_id"))
+    if project_id is None:
+        raise BadInput(missing, field="project_id")
+    return project_id
 
 
 class ProcorePagesController(Controller):
@@ -260,9 +270,7 @@ class ProcorePagesController(Controller):
         form = await read_form(request)
         try:
             async with db.begin_nested():
-                project_id = parse_uuid(text(form, "project_id"))
-                if project_id is None:
-                    raise BadInput("Choose a linked project.", field="project_id")
+                project_id = _chosen_project(form, "Choose a linked project.")
                 project, issued = await mapping.invite_vendor(
                     db, settings, actor, vendor_id, project_id
                 )
@@ -284,9 +292,7 @@ class ProcorePagesController(Controller):
         form = await read_form(request)
         try:
             async with db.begin_nested():
-                project_id = parse_uuid(text(form, "project_id"))
-                if project_id is None:
-                    raise BadInput("Choose one of your projects.", field="project_id")
+                project_id = _chosen_project(form, "Choose one of your projects.")
                 procore_id = whole_number(form, "procore_project_id", "Procore project id", 0)
                 await mapping.link_project(db, settings, actor, project_id, procore_id)
         except DomainError as exc:
