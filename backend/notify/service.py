@@ -105,31 +105,79 @@ async def notify_sub_and_brokers(
     broker_link: str | None = None,
 ) -> int:
     """One notice to each of the sub's people (SUB_NOTICE_ROLES) and to each broker acting
-    for it now (see active_brokers); how many were written. A broker's subject starts with the
-    sub's name, because a broker acts for many subs. `broker_link`, where given, replaces
-    `link` for brokers: a page only the sub's own people can open."""
+    for it now (see active_brokers, _SubNotice); how many were written."""
     people = await members_with_roles(session, {sub_org_id}, SUB_NOTICE_ROLES)
     brokers = await active_brokers(session, {sub_org_id})
-    drafts = [
-        NoticeDraft(
-            person, sub_org_id, engagement_id, kind, subject, body, link=link, change_key=change_key
-        )
-        for person in people.get(sub_org_id, [])
-    ]
-    drafts += [
-        NoticeDraft(
-            person,
-            broker_org,
-            engagement_id,
-            kind,
-            f"{sub_name}: {subject}",
-            body,
-            link=link if broker_link is None else broker_link,
-            change_key=change_key,
-        )
-        for person, broker_org in brokers.get(sub_org_id, [])
-    ]
-    return await add_notices(session, drafts)
+    notice = _SubNotice(
+        sub_org_id, sub_name, engagement_id, kind, subject, body, link, change_key, broker_link
+    )
+    return await add_notices(session, notice.drafts(people, brokers))
+
+
+@dataclass(frozen=True)
+class _SubNotice:
+    """A notice to a sub, before its recipients are known: each of its people gets it as it
+    is, each person of a broker acting for it gets it with the sub's name before the subject
+    (a broker acts for many subs) and, where given, `broker_link` and `broker_body` instead
+    of `link` and `body` (a page only the sub's own people can open; a text worded for the
+    broker)."""
+
+    sub_org_id: uuid.UUID
+    sub_name: str
+    engagement_id: uuid.UUID | None
+    kind: str
+    subject: str
+    body: str
+    link: str
+    change_key: str
+    broker_link: str | None = None
+    broker_body: str | None = None
+
+    def drafts(
+        self,
+        people: dict[uuid.UUID, list[uuid.UUID]],
+        brokers: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]],
+    ) -> list[NoticeDraft]:
+        """One draft a recipient: the sub's people first, then its brokers' (people, brokers:
+        by sub, as members_with_roles and active_brokers answer)."""
+        drafts = [
+            NoticeDraft(
+                person,
+                self.sub_org_id,
+                self.engagement_id,
+                self.kind,
+                self.subject,
+                self.body,
+                link=self.link,
+                change_key=self.change_key,
+            )
+            for person in people.get(self.sub_org_id, [])
+        ]
+        drafts += [
+            NoticeDraft(
+                person,
+                broker_org,
+                self.engagement_id,
+                self.kind,
+                f"{self.sub_name}: {self.subject}",
+                self.body if self.broker_body is None else self.broker_body,
+                link=self.link if self.broker_link is None else self.broker_link,
+                change_key=self.change_key,
+            )
+            for person, broker_org in brokers.get(self.sub_org_id, [])
+        ]
+        return drafts
+
+
+def _about_the_record(
+    folded: bool, revision_text: str, subjects: tuple[str, str], section: str
+) -> tuple[str, str]:
+    """Subject and body of a notice to a sub about what its record was checked to be. Folded
+    (one notice per person for a whole revision, a paragraph per project): the first subject
+    and the section alone; else the second subject, the section after the record checked."""
+    if folded:
+        return subjects[0], section
+    return subjects[1], f"Your {revision_text} was checked.\n{section}"
 
 
 def _folded(drafts: Sequence[NoticeDraft]) -> list[NoticeDraft]:
@@ -267,40 +315,28 @@ async def fan_out_notices(
                 + (checks_text or "- the record is incomplete")
                 + f"\nWhat is missing and how to fix it: {fix_link}"
             )
-            if folded:
-                subject = f"Action needed: your record {revision_text} falls short"
-                body = section
-            else:
-                subject = f"Action needed for {change.gc_name}, {where}: insurance {word}"
-                body = f"Your {revision_text} was checked.\n{section}"
-            key = f"deficiency:{change.sub_org_id}:{revision_number}" if folded else ""
-            for person in sub_people.get(change.sub_org_id, []):
-                drafts.append(
-                    NoticeDraft(
-                        person,
-                        change.sub_org_id,
-                        change.engagement_id,
-                        "deficiency",
-                        subject,
-                        body,
-                        link=fix_link,
-                        change_key=key,
-                    )
-                )
-            for person, broker_org in brokers.get(change.sub_org_id, []):
-                drafts.append(
-                    NoticeDraft(
-                        person,
-                        broker_org,
-                        change.engagement_id,
-                        "deficiency",
-                        f"{change.sub_name}: {subject}",
-                        # The broker IS the sub's broker: the same gaps, addressed to it.
-                        addressed_to_broker(body),
-                        link=fix_link,
-                        change_key=key,
-                    )
-                )
+            subject, body = _about_the_record(
+                folded,
+                revision_text,
+                (
+                    f"Action needed: your record {revision_text} falls short",
+                    f"Action needed for {change.gc_name}, {where}: insurance {word}",
+                ),
+                section,
+            )
+            deficiency = _SubNotice(
+                change.sub_org_id,
+                change.sub_name,
+                change.engagement_id,
+                "deficiency",
+                subject,
+                body,
+                fix_link,
+                f"deficiency:{change.sub_org_id}:{revision_number}" if folded else "",
+                # The broker IS the sub's broker: the same gaps, addressed to it.
+                broker_body=addressed_to_broker(body),
+            )
+            drafts += deficiency.drafts(sub_people, brokers)
             parent_sub = (
                 parent_subs.get(change.parent_engagement_id)
                 if change.parent_engagement_id
@@ -371,41 +407,26 @@ def _cleared_drafts(
         f"requirements{until}; nothing more is needed.\nSee it: "
         + sub_engagement_link(change.engagement_id)
     )
-    if folded:
-        subject = f"Deficiency cleared by your record {revision_text}"
-        body = section
-    else:
-        subject = f"Deficiency cleared for {change.gc_name}, {where}"
-        body = f"Your {revision_text} was checked.\n{section}"
-    key = f"cleared:{change.sub_org_id}:{revision_number}" if folded else ""
-    link = sub_engagement_link(change.engagement_id)
-    drafts = [
-        NoticeDraft(
-            person,
-            change.sub_org_id,
-            change.engagement_id,
-            CLEARED_KIND,
-            subject,
-            body,
-            link=link,
-            change_key=key,
-        )
-        for person in sub_people.get(change.sub_org_id, [])
-    ]
-    drafts.extend(
-        NoticeDraft(
-            person,
-            broker_org,
-            change.engagement_id,
-            CLEARED_KIND,
-            f"{change.sub_name}: {subject}",
-            body,
-            link=link,
-            change_key=key,
-        )
-        for person, broker_org in brokers.get(change.sub_org_id, [])
+    subject, body = _about_the_record(
+        folded,
+        revision_text,
+        (
+            f"Deficiency cleared by your record {revision_text}",
+            f"Deficiency cleared for {change.gc_name}, {where}",
+        ),
+        section,
     )
-    return drafts
+    cleared = _SubNotice(
+        change.sub_org_id,
+        change.sub_name,
+        change.engagement_id,
+        CLEARED_KIND,
+        subject,
+        body,
+        sub_engagement_link(change.engagement_id),
+        f"cleared:{change.sub_org_id}:{revision_number}" if folded else "",
+    )
+    return cleared.drafts(sub_people, brokers)
 
 
 def sub_engagement_link(engagement_id: uuid.UUID) -> str:
