@@ -60,7 +60,7 @@ from backend.verification.record import (
     RecordAsOf,
     Term,
 )
-from backend.verification.verdict import Verdict, status_of
+from backend.verification.verdict import Verdict, with_checks
 
 HOLDER_CHECK: Final = "CERTIFICATE_HOLDER_NAME"
 _FORM_FAMILY_LINES: Final = {
@@ -452,13 +452,7 @@ def holder_not_evaluable(verdict: Verdict, record: RecordAsOf | None, window_day
         checks.append(check)
     if not changed:
         return verdict
-    return Verdict(
-        status=status_of(checks, verdict.on, window_days),
-        on=verdict.on,
-        checks=tuple(checks),
-        requirement_set=verdict.requirement_set,
-        engine_version=verdict.engine_version,
-    )
+    return with_checks(verdict, checks, window_days)
 
 
 def ratings_table(rows: Iterable[InsurerRating]) -> RatingTable:

@@ -188,7 +188,12 @@ def conclude(
 
 def rewaive(verdict: Verdict, waivers: Iterable[Waiver], window_days: int = 30) -> Verdict:
     """Apply waivers recorded after a verdict was made (status recomputed)."""
-    checks = apply_waivers(verdict.checks, waivers, verdict.on)
+    return with_checks(verdict, apply_waivers(verdict.checks, waivers, verdict.on), window_days)
+
+
+def with_checks(verdict: Verdict, checks: Sequence[Check], window_days: int) -> Verdict:
+    """The verdict with its checks replaced by `checks` and its status recomputed from them, on
+    the same day, requirement set and engine version."""
     return Verdict(
         status=status_of(checks, verdict.on, window_days),
         on=verdict.on,
