@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from backend.db.models import (
     Decision,
@@ -171,6 +171,26 @@ def _parties_joined(
         .join(gc, gc.id == Engagement.gc_org_id)
         .join(sub, sub.id == Engagement.sub_org_id)
         .where(*conditions)
+    )
+
+
+def _ranked_per_engagement(
+    model: type[Decision] | type[Verdict],
+    columns: tuple[InstrumentedAttribute[Any], ...],
+    *conditions: ColumnElement[bool],
+) -> Subquery:
+    """`columns` of `model`'s rows on engagements meeting `conditions`, with `rank`: 1 for each
+    engagement's newest row (by created_at), 2 for the one before ..."""
+    return (
+        select(
+            *columns,
+            func.row_number()
+            .over(partition_by=model.engagement_id, order_by=model.created_at.desc())
+            .label("rank"),
+        )
+        .join(Engagement, Engagement.id == model.engagement_id)
+        .where(*conditions)
+        .subquery()
     )
 
 
@@ -449,19 +469,11 @@ class ProjectRepository:
         self, scope: ColumnElement[bool], engagement_ids: Collection[uuid.UUID]
     ) -> Sequence[Row[*tuple[Any, ...]]]:
         """Each engagement's newest decision (engagement_id, kind, reason, created_at)."""
-        ranked = (
-            select(
-                Decision.engagement_id,
-                Decision.kind,
-                Decision.reason,
-                Decision.created_at,
-                func.row_number()
-                .over(partition_by=Decision.engagement_id, order_by=Decision.created_at.desc())
-                .label("rank"),
-            )
-            .join(Engagement, Engagement.id == Decision.engagement_id)
-            .where(scope, Decision.engagement_id.in_(list(engagement_ids)))
-            .subquery()
+        ranked = _ranked_per_engagement(
+            Decision,
+            (Decision.engagement_id, Decision.kind, Decision.reason, Decision.created_at),
+            scope,
+            Decision.engagement_id.in_(list(engagement_ids)),
         )
         return (await self.session.execute(select(ranked).where(ranked.c.rank == 1))).all()
 
@@ -479,17 +491,8 @@ class ProjectRepository:
             .group_by(Decision.engagement_id)
             .subquery()
         )
-        ranked = (
-            select(
-                Verdict.id,
-                Verdict.engagement_id,
-                func.row_number()
-                .over(partition_by=Verdict.engagement_id, order_by=Verdict.created_at.desc())
-                .label("rank"),
-            )
-            .join(Engagement, Engagement.id == Verdict.engagement_id)
-            .where(scope, Engagement.active.is_(True))
-            .subquery()
+        ranked = _ranked_per_engagement(
+            Verdict, (Verdict.id, Verdict.engagement_id), scope, Engagement.active.is_(True)
         )
         newest = aliased(Verdict)
         sub = aliased(Organisation)
