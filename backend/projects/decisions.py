@@ -20,7 +20,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import Decision as AuditDecision
-from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
+from backend.audit.canonical import DocumentRef, Party
 from backend.audit.service import append_snapshots
 from backend.db.models import Decision, Engagement, Organisation, Project, Verdict
 from backend.errors import BadInput, Conflict, DomainError, NotFound
@@ -31,7 +31,7 @@ from backend.notify.decision_notices import DecisionFacts, notify_decision, reas
 from backend.projects.engine_input import expiring_window_days
 from backend.projects.repository import ProjectRepository
 from backend.projects.snapshot_documents import documents_of_verdicts
-from backend.projects.sweep import latest_verdicts
+from backend.projects.sweep import decision_snapshot, latest_verdicts
 from backend.projects.verify_service import live_waivers, waiver_in_force
 from backend.records.repository import RecordRepository
 from backend.verification import decisions as rules
@@ -41,7 +41,6 @@ from backend.verification.verdict import Verdict as EngineVerdict
 from backend.verification.verdict import rewaive
 
 DECISION_KINDS: Final = ("approve", "reject", "waive", "pay_hold", "release", "work_stop", "resume")
-NO_HASH: Final = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -349,25 +348,17 @@ async def decide(
     if verdict_row is not None:
         rested_on = await documents_of_verdicts(session, {engagement.id: verdict_row.id})
         documents = rested_on.get(engagement.id, [])
-    facts = SnapshotFacts(
-        kind=request.kind,
-        engagement_id=str(engagement.id),
-        project=Party(id=str(project.id), name=project.name),
-        gc=Party(id=str(gc.id), name=gc.legal_name),
-        sub=Party(id=str(sub.id), name=sub.legal_name),
-        record_revision=str(verdict_row.revision_id)
-        if verdict_row is not None and verdict_row.revision_id
-        else "none",
+    facts = decision_snapshot(
+        engagement,
+        (project, gc, sub),
+        latest,
         documents=documents,
-        requirement_set_version=latest[1] if latest else str(engagement.requirement_set_version_id),
-        requirement_set_sha256=latest[2] if latest else NO_HASH,
         status=engagement.status,
         checks=checks,
         decision=AuditDecision(
             action=request.kind, by=Party(id=str(actor.person_id), name=by), at=now, reason=reason
         ),
         as_of=today,
-        engine_version=verdict_row.engine_version if verdict_row is not None else "",
         extra={
             # Which of the sub's contracts on the project the decision is about.
             "contract": {"ref": engagement.contract_ref, "kind": engagement.contract_kind},

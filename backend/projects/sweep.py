@@ -26,7 +26,7 @@ first sweep after the phase's last day marks the engagement finished: nothing mo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
@@ -35,7 +35,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import Decision as AuditDecision
-from backend.audit.canonical import Party, SnapshotFacts
+from backend.audit.canonical import DocumentRef, Party, SnapshotFacts
 from backend.audit.service import append_snapshots
 from backend.db.models import (
     Engagement,
@@ -63,6 +63,9 @@ from backend.records.repository import RecordRepository
 from backend.verification.plan import COMPLETED_OPERATIONS
 
 GC_ALERT_FROM_DAYS: Final = 30
+# The requirement-set hash a snapshot records when no verdict gave one (an engagement decided
+# before its first verification): 64 zeros, the length of a SHA-256 in hex, matching no body.
+NO_HASH: Final = "0" * 64
 # How far ahead the sweep reads expiries: each GC sets its own alert thresholds (read with its
 # row), so the query cannot bound by the largest; ten years takes every real one.
 SWEEP_HORIZON_DAYS: Final = 3650
@@ -310,7 +313,7 @@ async def _place_holds(
     facts = []
     for engagement, project, gc_row, sub_row in holds:
         assert engagement.expires_on is not None
-        verdict, version_label, body_sha256 = latest.get(engagement.id, (None, "", ""))
+        verdict = latest[engagement.id][0] if engagement.id in latest else None
         details = {
             "automatic": True,
             "lapse_began": engagement.expires_on.isoformat(),
@@ -333,29 +336,60 @@ async def _place_holds(
             }
         )
         facts.append(
-            SnapshotFacts(
-                kind="pay_hold",
-                engagement_id=str(engagement.id),
-                project=Party(id=str(project.id), name=project.name),
-                gc=Party(id=str(gc_row.id), name=gc_row.legal_name),
-                sub=Party(id=str(sub_row.id), name=sub_row.legal_name),
-                record_revision=str(verdict.revision_id)
-                if verdict is not None and verdict.revision_id
-                else "none",
+            decision_snapshot(
+                engagement,
+                (project, gc_row, sub_row),
+                latest.get(engagement.id),
                 documents=documents_by_engagement.get(engagement.id, []),
-                requirement_set_version=version_label or str(engagement.requirement_set_version_id),
-                requirement_set_sha256=body_sha256 or "0" * 64,
                 status="expired",
                 checks=verdict.checks if verdict is not None else [],
                 decision=AuditDecision(action="pay_hold", by=SYSTEM_PARTY, at=now, reason=reason),
                 as_of=today,
-                engine_version=verdict.engine_version if verdict is not None else "",
                 extra=details,
             )
         )
     await VerificationRepository(session).add_decisions(decisions)
     await append_snapshots(session, facts)
     return len(decisions)
+
+
+def decision_snapshot(
+    engagement: Engagement,
+    parties: tuple[Project, Organisation, Organisation],
+    latest: tuple[Verdict, str, str] | None,
+    *,
+    documents: Sequence[DocumentRef],
+    status: str,
+    checks: Sequence[Mapping[str, Any]],
+    decision: AuditDecision,
+    as_of: date,
+    extra: Mapping[str, Any],
+) -> SnapshotFacts:
+    """The snapshot of a decision on an engagement (its project, GC and sub in `parties`),
+    resting on the engagement's latest verdict as latest_verdicts gives it: that verdict's
+    record revision, requirement set and engine version, or, with no verdict yet, "none", the
+    engagement's requirement-set version id with NO_HASH, and no engine version."""
+    project, gc, sub = parties
+    verdict, version_label, body_sha256 = latest or (None, "", "")
+    return SnapshotFacts(
+        kind=decision.action,
+        engagement_id=str(engagement.id),
+        project=Party(id=str(project.id), name=project.name),
+        gc=Party(id=str(gc.id), name=gc.legal_name),
+        sub=Party(id=str(sub.id), name=sub.legal_name),
+        record_revision=str(verdict.revision_id)
+        if verdict is not None and verdict.revision_id
+        else "none",
+        documents=documents,
+        requirement_set_version=version_label or str(engagement.requirement_set_version_id),
+        requirement_set_sha256=body_sha256 or NO_HASH,
+        status=status,
+        checks=checks,
+        decision=decision,
+        as_of=as_of,
+        engine_version=verdict.engine_version if verdict is not None else "",
+        extra=extra,
+    )
 
 
 async def latest_verdicts(
