@@ -37,7 +37,12 @@ from backend.projects.engagement_messages import forward_to_broker
 from backend.records.store import DocumentStore
 from backend.web.common import fragment, is_htmx, page, require_gc, require_sub
 from backend.web.forms import checked, read_form, text
-from backend.web.sub_engagement import engagement_context, forward_text, sub_engagement
+from backend.web.sub_engagement import (
+    engagement_context,
+    forward_text,
+    sub_engagement,
+    sub_engagement_page,
+)
 
 # The token is in the page's address: no cache keeps it (the app's Referrer-Policy already
 # keeps the address from other sites, and the page links to none).
@@ -229,16 +234,7 @@ class ChasePagesController(Controller):
         try:
             forward = forward_to_broker(actor, text(form, "email"), text(form, "note"))
         except DomainError as exc:
-            return await page(
-                db,
-                actor,
-                "sub/engagement.html",
-                status_code=exc.status_code,
-                error=exc,
-                done="",
-                values=form,
-                **context,
-            )
+            return await sub_engagement_page(db, actor, context, exc, form)
         project, gc, sub = context["project"], context["gc"], context["sub"]
         where = f"{gc.legal_name}, {project.number} {project.name}"
         offer = await forward_offer(

@@ -25,12 +25,13 @@ from backend.projects.sweep import latest_verdicts
 from backend.verification.messages import addressed_to_broker
 from backend.web.common import page
 from backend.web.engagement_pages import DECISION_LABEL
-from backend.web.forms import read_form, text
+from backend.web.forms import FormData, read_form, text
 from backend.web.requirement_words import plain_requirements
 from backend.web.sub_views import open_needs, open_warnings
 
 # Decisions shown to the sub, newest first; older ones stay in the GC's history.
 SHOWN_DECISIONS: Final = 20
+SUB_ENGAGEMENT_PAGE: Final = "sub/engagement.html"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,27 @@ def forward_text(
     return subject, "\n".join(lines)
 
 
+async def sub_engagement_page(
+    db: AsyncSession,
+    actor: Actor,
+    context: dict[str, Any],
+    refusal: DomainError | None = None,
+    typed: FormData | None = None,
+    done: str = "",
+) -> Template:
+    """The sub's page of one engagement (context: engagement_context); after a refused form,
+    shown again under the refusal's status with what was typed."""
+    return await page(
+        db,
+        actor,
+        SUB_ENGAGEMENT_PAGE,
+        error=refusal,
+        done=done,
+        values=typed if typed is not None else {},
+        **context,
+    )
+
+
 class SubEngagementController(Controller):
     include_in_schema = False
 
@@ -160,9 +182,7 @@ class SubEngagementController(Controller):
     ) -> Template:
         engagement = await sub_engagement(db, actor, engagement_id)
         context = await engagement_context(db, actor, engagement)
-        return await page(
-            db, actor, "sub/engagement.html", error=None, done=done, values={}, **context
-        )
+        return await sub_engagement_page(db, actor, context, done=done)
 
     @post("/my/engagements/{engagement_id:uuid}/dispute")
     async def dispute(
@@ -186,14 +206,5 @@ class SubEngagementController(Controller):
                 )
         except DomainError as exc:
             context = await engagement_context(db, actor, engagement)
-            return await page(
-                db,
-                actor,
-                "sub/engagement.html",
-                status_code=exc.status_code,
-                error=exc,
-                done="",
-                values=form,
-                **context,
-            )
+            return await sub_engagement_page(db, actor, context, exc, form)
         return Redirect(path=f"/my/engagements/{engagement_id}?done=disputed#messages")
