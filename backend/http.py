@@ -137,15 +137,21 @@ def _error_response(
     if status == 401 and _wants_html(request) and request.method == "GET":
         return Redirect(path=f"/login?next={request.url.path}")
     if _wants_html(request):
-        return Template(
-            template_name="error.html",
-            context={"status": status, "message": message},
-            status_code=status,
-        )
+        return error_page(status, message)
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if field:
         body["error"]["field"] = field
     return Response(content=body, status_code=status)
+
+
+def error_page(status: int, message: str) -> Template:
+    """The page a browser is shown for a refused or failed request: the status and the message,
+    nothing else about the failure."""
+    return Template(
+        template_name="error.html",
+        context={"status": status, "message": message},
+        status_code=status,
+    )
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

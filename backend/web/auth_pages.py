@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
 from backend.errors import DomainError
-from backend.http import SESSION_COOKIE, check_pre_session_csrf, csrf_form, session_cookie
+from backend.http import (
+    SESSION_COOKIE,
+    check_pre_session_csrf,
+    csrf_form,
+    error_page,
+    session_cookie,
+)
 from backend.network.actor import Actor
 from backend.network.invitation_mail import account_mail_after_commit, password_reset_body
 from backend.network.invitations import InvitationService
@@ -189,11 +195,7 @@ class AuthController(Controller):
             await auth.confirm_two_factor(actor, data.code, data.password, client_ip(request))
         except DomainError as exc:
             # Shown, not raised: raising would roll back the failed password's count.
-            return Template(
-                template_name="error.html",
-                context={"status": exc.status_code, "message": exc.message},
-                status_code=exc.status_code,
-            )
+            return error_page(exc.status_code, exc.message)
         return await _two_factor_page(db, actor, True)
 
     @post("/settings/two-factor/disable")
