@@ -171,17 +171,10 @@ class RecordService:
         new_policies: dict[tuple[str, str, str], Policy] = {}
         for index, term in enumerate(change.terms):
             _validate_term(term, f"terms[{index}]")
-            key = (term.line, term.insurer_naic.strip(), term.policy_number.strip())
+            key = _policy_key(term)
             policy = new_policies.get(key) or await self.repo.find_policy(sub_org_id, *key)
             if policy is None:
-                policy = new_policies[key] = Policy(
-                    id=uuid.uuid4(),
-                    sub_org_id=sub_org_id,
-                    line=term.line,
-                    insurer_name=term.insurer_name.strip(),
-                    insurer_naic=key[1],
-                    policy_number=key[2],
-                )
+                policy = new_policies[key] = _new_policy(sub_org_id, term)
             draft = _term_row(sub_org_id, policy, None, term, term.source_document_id)
             terms.append((policy, draft))
         endorsements = []
@@ -205,18 +198,9 @@ class RecordService:
     async def _add_term(
         self, sub_org_id: uuid.UUID, revision: RecordRevision, term: TermInput, where: str
     ) -> None:
-        policy = await self.repo.find_policy(
-            sub_org_id, term.line, term.insurer_naic.strip(), term.policy_number.strip()
-        )
+        policy = await self.repo.find_policy(sub_org_id, *_policy_key(term))
         if policy is None:
-            policy = Policy(
-                id=uuid.uuid4(),
-                sub_org_id=sub_org_id,
-                line=term.line,
-                insurer_name=term.insurer_name.strip(),
-                insurer_naic=term.insurer_naic.strip(),
-                policy_number=term.policy_number.strip(),
-            )
+            policy = _new_policy(sub_org_id, term)
             self.repo.add(policy)
             await self.repo.flush()
         else:
@@ -233,11 +217,11 @@ class RecordService:
                     field=f"{where}.effective",
                 )
         if term.replaces_term_id is not None:
-            if await self.repo.term(sub_org_id, term.replaces_term_id) is None:
-                raise BadInput(
-                    f"{where}: the term to replace belongs to another record or does not exist.",
-                    field=f"{where}.replaces_term_id",
-                )
+            _in_record(
+                await self.repo.term(sub_org_id, term.replaces_term_id),
+                f"{where}.replaces_term_id",
+                f"{where}: the term to replace belongs to another record or does not exist.",
+            )
         source = await self._own_document(sub_org_id, term.source_document_id)
         self.repo.add(_term_row(sub_org_id, policy, revision.id, term, source))
 
@@ -249,17 +233,17 @@ class RecordService:
         where: str,
     ) -> None:
         if endorsement.policy_id is not None:
-            if await self.repo.policy(sub_org_id, endorsement.policy_id) is None:
-                raise BadInput(
-                    f"{where}: the policy belongs to another record or does not exist.",
-                    field=f"{where}.policy_id",
-                )
+            _in_record(
+                await self.repo.policy(sub_org_id, endorsement.policy_id),
+                f"{where}.policy_id",
+                f"{where}: the policy belongs to another record or does not exist.",
+            )
         if endorsement.replaces_endorsement_id is not None:
-            if await self.repo.endorsement(sub_org_id, endorsement.replaces_endorsement_id) is None:
-                raise BadInput(
-                    f"{where}: the endorsement to replace is not in this record.",
-                    field=f"{where}.replaces_endorsement_id",
-                )
+            _in_record(
+                await self.repo.endorsement(sub_org_id, endorsement.replaces_endorsement_id),
+                f"{where}.replaces_endorsement_id",
+                f"{where}: the endorsement to replace is not in this record.",
+            )
         source = await self._own_document(sub_org_id, endorsement.source_document_id)
         self.repo.add(_endorsement_row(sub_org_id, revision.id, endorsement, source))
 
@@ -541,6 +525,31 @@ def _endorsement_view(endorsement: Endorsement) -> EndorsementView:
         expiration=endorsement.expiration,
         notice_days=endorsement.notice_days,
     )
+
+
+def _policy_key(term: TermInput) -> tuple[str, str, str]:
+    """What names a policy in a sub's record: its line, insurer NAIC and policy number."""
+    return (term.line, term.insurer_naic.strip(), term.policy_number.strip())
+
+
+def _new_policy(sub_org_id: uuid.UUID, term: TermInput) -> Policy:
+    """The policy a term names when the sub's record has none under its _policy_key."""
+    line, naic, number = _policy_key(term)
+    return Policy(
+        id=uuid.uuid4(),
+        sub_org_id=sub_org_id,
+        line=line,
+        insurer_name=term.insurer_name.strip(),
+        insurer_naic=naic,
+        policy_number=number,
+    )
+
+
+def _in_record(row: object | None, field: str, message: str) -> None:
+    """A change points only at rows of the same sub's record: `row` is what the record holds
+    under the id given at `field` (None: another record's, or nobody's), refused with `message`."""
+    if row is None:
+        raise BadInput(message, field=field)
 
 
 def _validate_term(term: TermInput, where: str) -> None:

@@ -162,3 +162,41 @@ async def test_renewal_going_backwards_or_naming_another_subs_term_is_refused(
         select(func.count()).select_from(RecordRevision).where(RecordRevision.sub_org_id == sub.id)
     )
     assert revisions.scalar_one() == 1
+
+
+async def test_an_endorsement_naming_another_subs_policy_or_endorsement_is_refused(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    sub = await make_org(db, "subcontractor")
+    other = await make_org(db, "subcontractor")
+    endorsement = {"form_number": "CG 20 01", "kind": "primary_noncontributory", "blanket": True}
+    headers = {"x-csrf-token": await sign_in(client, other.emails["sub_admin"])}
+    made = await client.post(
+        f"/api/v1/subs/{other.id}/revisions",
+        json={"kind": "initial", "terms": [term_payload()], "endorsements": [endorsement]},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    foreign = (await client.get(f"/api/v1/subs/{other.id}/record")).json()
+    foreign_policy = foreign["terms"][0]["policy_id"]
+    foreign_endorsement = foreign["endorsements"][0]["id"]
+
+    client.cookies.clear()
+    headers = {"x-csrf-token": await sign_in(client, sub.emails["sub_admin"])}
+    for field, value, said in (
+        ("policy_id", foreign_policy, "the policy belongs to another record"),
+        ("replaces_endorsement_id", foreign_endorsement, "is not in this record"),
+    ):
+        response = await client.post(
+            f"/api/v1/subs/{sub.id}/revisions",
+            json={"kind": "correction", "endorsements": [{**endorsement, field: value}]},
+            headers=headers,
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["field"] == f"endorsements[0].{field}"
+        assert said in error["message"]
+    revisions = await db.execute(
+        select(func.count()).select_from(RecordRevision).where(RecordRevision.sub_org_id == sub.id)
+    )
+    assert revisions.scalar_one() == 0
