@@ -312,13 +312,12 @@ def _line_endorsement_sentence(subject: str) -> Callable[[Check, str], str]:
 def _forms_sentence(kind: str) -> Callable[[Check], str]:
     def sentence(check: Check) -> str:
         accepted = _text(check.expected)
-        if check.outcome == PASS:
-            return f"The {kind} additional insured form {_text(check.found)} is accepted."
-        if check.outcome == UNKNOWN:
-            return f"The {kind} additional insured form is not identified; accepted: {accepted}."
-        return (
+        return _said(
+            check,
+            f"The {kind} additional insured form {_text(check.found)} is accepted.",
+            f"The {kind} additional insured form is not identified; accepted: {accepted}.",
             f"The {kind} additional insured form is {_text(check.found)}; "
-            f"the contract accepts only {accepted}."
+            f"the contract accepts only {accepted}.",
         )
 
     return sentence
@@ -453,12 +452,30 @@ _RECORD_SENTENCES: Final[dict[str, Callable[[Check], str]]] = {
 }
 
 
-def _present(check: Check, label: str) -> str:
+def _said(check: Check, passed: str, unknown: str, failed: str) -> str:
+    """The sentence for the check's outcome: passed, unknown, or (failed, waived) not met."""
     if check.outcome == PASS:
-        return f"{label} is on the record."
+        return passed
     if check.outcome == UNKNOWN:
-        return f"{label} is shown, but its policy dates could not be read."
-    return f"{label} is required but not on the record."
+        return unknown
+    return failed
+
+
+def _state_fund(check: Check) -> bool:
+    """A passed insurer check whose insurer is a state fund (found "state fund (name)"): it
+    has no NAIC number and no A.M. Best rating, and needs neither."""
+    return (
+        check.outcome == PASS and isinstance(check.found, str) and check.found.startswith("state")
+    )
+
+
+def _present(check: Check, label: str) -> str:
+    return _said(
+        check,
+        f"{label} is on the record.",
+        f"{label} is shown, but its policy dates could not be read.",
+        f"{label} is required but not on the record.",
+    )
 
 
 def _policy_number(check: Check, label: str) -> str:
@@ -517,13 +534,14 @@ def _expiry_window(check: Check, label: str) -> str:
 
 
 def _naic(check: Check, label: str) -> str:
-    if check.outcome == PASS and isinstance(check.found, str) and check.found.startswith("state"):
+    if _state_fund(check):
         return f"{label} insurer is the {check.found}: a state fund shows no NAIC number."
-    if check.outcome == PASS:
-        return f"{label} insurer NAIC number is {check.found}."
-    if check.outcome == UNKNOWN:
-        return f"{label} insurer's NAIC number is not shown; a five-digit NAIC number is required."
-    return f"{label} insurer has no valid NAIC number (found {_text(check.found)})."
+    return _said(
+        check,
+        f"{label} insurer NAIC number is {check.found}.",
+        f"{label} insurer's NAIC number is not shown; a five-digit NAIC number is required.",
+        f"{label} insurer has no valid NAIC number (found {_text(check.found)}).",
+    )
 
 
 def _rating(check: Check, label: str) -> str:
@@ -535,7 +553,7 @@ def _rating(check: Check, label: str) -> str:
             f"{_text(check.expected)} or better is required. Ask your broker for the insurer's "
             "A.M. Best rating and financial size class."
         )
-    if check.outcome == PASS and isinstance(check.found, str) and check.found.startswith("state"):
+    if _state_fund(check):
         return f"{label} insurer is the {check.found}, which A.M. Best does not rate."
     if check.outcome == PASS:
         return f"{label} insurer is rated {check.found}, which meets the minimum {check.expected}."
@@ -599,22 +617,22 @@ def _any_auto(check: Check, label: str) -> str:
 
 
 def _follows_form(check: Check, label: str) -> str:
-    if check.outcome == PASS:
-        return f"{label} follows form over the underlying policies."
-    if check.outcome == UNKNOWN:
-        return (
-            f"{label} does not show whether it follows form over general, auto and "
-            "employer's liability, as required."
-        )
-    return f"{label} does not follow form as required ({_text(check.found)})."
+    return _said(
+        check,
+        f"{label} follows form over the underlying policies.",
+        f"{label} does not show whether it follows form over general, auto and "
+        "employer's liability, as required.",
+        f"{label} does not follow form as required ({_text(check.found)}).",
+    )
 
 
 def _statutory(check: Check, label: str) -> str:
-    if check.outcome == PASS:
-        return f"{label} is at statutory limits."
-    if check.outcome == UNKNOWN:
-        return f"{label}: the statutory box is not marked."
-    return f"{label} is not at statutory limits."
+    return _said(
+        check,
+        f"{label} is at statutory limits.",
+        f"{label}: the statutory box is not marked.",
+        f"{label} is not at statutory limits.",
+    )
 
 
 def _states(check: Check, label: str) -> str:
