@@ -253,12 +253,7 @@ class RecordService:
         organisation = await self.repo.subcontractor(sub_org_id)
         if organisation is None:
             raise NotFound("No such subcontractor record that you may read.")
-        terms = await self.repo.terms_in_effect(
-            record_read_scope(actor, Policy.sub_org_id), sub_org_id
-        )
-        endorsements = await self.repo.endorsements_in_effect(
-            record_read_scope(actor, Endorsement.sub_org_id), sub_org_id
-        )
+        terms, endorsements = await self._in_effect(actor, sub_org_id)
         revisions = await self.repo.revisions(
             record_read_scope(actor, RecordRevision.sub_org_id), sub_org_id
         )
@@ -331,17 +326,25 @@ class RecordService:
             record_read_scope(actor, RecordRevision.sub_org_id), sub_org_id, document_ids
         )
 
-    async def typed_by_hand_sources(
+    async def _in_effect(
         self, actor: Actor, sub_org_id: uuid.UUID
-    ) -> tuple[list[tuple[Policy, PolicyTerm]], list[Endorsement], list[dict[str, Any]]]:
-        """What values typed by hand are found in, of a record the actor may read: the terms
-        and endorsements in effect, and every stored read (its corrections)."""
+    ) -> tuple[list[tuple[Policy, PolicyTerm]], list[Endorsement]]:
+        """The policy terms and endorsements of a sub's record as it stands now (none a later
+        one replaced), under the actor's read scope (nothing of a record it may not read)."""
         terms = await self.repo.terms_in_effect(
             record_read_scope(actor, Policy.sub_org_id), sub_org_id
         )
         endorsements = await self.repo.endorsements_in_effect(
             record_read_scope(actor, Endorsement.sub_org_id), sub_org_id
         )
+        return terms, endorsements
+
+    async def typed_by_hand_sources(
+        self, actor: Actor, sub_org_id: uuid.UUID
+    ) -> tuple[list[tuple[Policy, PolicyTerm]], list[Endorsement], list[dict[str, Any]]]:
+        """What values typed by hand are found in, of a record the actor may read: the terms
+        and endorsements in effect, and every stored read (its corrections)."""
+        terms, endorsements = await self._in_effect(actor, sub_org_id)
         reads = await self.repo.read_results(
             record_read_scope(actor, Document.sub_org_id), sub_org_id
         )
