@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request
 
 from backend.errors import BadInput
+from backend.http import CSRF_FIELD
 from backend.web_security.bounds import MAX_POLICY_LIMIT_DOLLARS
 
 # Day counts and the like typed into a form: nine digits is far past any rule's range (the
@@ -25,6 +26,12 @@ async def read_form(request: Request[Any, Any, Any]) -> FormData:
         if isinstance(value, str):
             data.setdefault(key, []).append(value)
     return data
+
+
+def typed_values(form: FormData) -> FormData:
+    """What the person typed, to show again on a refused form: every field but the form's
+    security token."""
+    return {k: v for k, v in form.items() if k != CSRF_FIELD}
 
 
 def text(form: FormData, name: str, default: str = "") -> str:

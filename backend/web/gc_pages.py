@@ -40,7 +40,7 @@ from backend.web.dashboard import (
     split_by_phase,
     status_counts,
 )
-from backend.web.forms import read_form, required_date, text, whole_number
+from backend.web.forms import read_form, required_date, text, typed_values, whole_number
 
 TRADE_ROWS = 3
 
@@ -161,7 +161,7 @@ class GcPagesController(Controller):
     ) -> Response[Any]:
         require_gc(actor)
         form = await read_form(request)
-        values = {k: v[-1] for k, v in form.items() if k != "_csrf"}
+        values = {k: v[-1] for k, v in typed_values(form).items()}
         try:
             async with db.begin_nested():
                 project = await self._create(actor, projects, form)

@@ -17,7 +17,7 @@ from backend.network.actor import Actor
 from backend.records.page_images import page_sizes
 from backend.records.service import RecordService
 from backend.web.common import fragment, is_htmx
-from backend.web.forms import read_form
+from backend.web.forms import read_form, typed_values
 from backend.web.review import review_view
 from backend.web.review_feedback import feedback_for_form
 from backend.web.sub_pages import review_page
@@ -38,7 +38,7 @@ class ReviewPreviewController(Controller):
     ) -> Template:
         document = await records.document_to_confirm(actor, document_id)
         form = await read_form(request)
-        values = {k: v for k, v in form.items() if k != "_csrf"}
+        values = typed_values(form)
         if not is_htmx(request) or document.read_state == "pending":
             return await review_page(db, actor, records, settings, document, None, values)
         if await records.confirmed_as(actor, document) is not None:

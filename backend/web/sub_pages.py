@@ -51,7 +51,7 @@ from backend.projects.verify_service import verify_engagement
 from backend.records.page_images import page_png, page_sizes
 from backend.records.service import RecordService
 from backend.web.common import fragment, page, require_sub
-from backend.web.forms import read_form, text, whole_number
+from backend.web.forms import read_form, text, typed_values, whole_number
 from backend.web.review import change_from_form, corrected_read_result, review_view
 from backend.web.review_checks import document_state, revisions_of_documents
 from backend.web.review_feedback import review_effects
@@ -198,7 +198,7 @@ class SubPagesController(Controller):
                     corrected_read_result(document.read_result, form, actor.person_id),
                 )
         except DomainError as exc:
-            values = {k: v for k, v in form.items() if k != "_csrf"}
+            values = typed_values(form)
             return await review_page(db, actor, records, settings, document, exc, values, warnings)
         # The app's after-response hook nudges the outbox relay once this commit is done.
         return Redirect(path=f"/revisions/{revision.id}/reach")
