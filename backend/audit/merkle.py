@@ -102,6 +102,16 @@ def _subproof(
     ]
 
 
+def _up_the_right_edge(position: int, last: int) -> tuple[int, int]:
+    """RFC 9162 §2.1.3.2 and §2.1.4.2, the step after hashing a node on the subtree's right
+    edge (fn even and fn == sn): shift fn and sn right together until LSB(fn) is set or fn is
+    0. Both proofs climb the same way; a node with fn odd is left as it is."""
+    while not position & 1 and position != 0:
+        position >>= 1
+        last >>= 1
+    return position, last
+
+
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
 ) -> bool:
@@ -115,10 +125,7 @@ def verify_inclusion(
             return False
         if position & 1 or position == last:
             computed = node_hash(sibling, computed)
-            if not position & 1:
-                while not position & 1 and position != 0:
-                    position >>= 1
-                    last >>= 1
+            position, last = _up_the_right_edge(position, last)
         else:
             computed = node_hash(computed, sibling)
         position >>= 1
@@ -152,10 +159,7 @@ def verify_consistency(
         if position & 1 or position == last:
             old_computed = node_hash(node, old_computed)
             new_computed = node_hash(node, new_computed)
-            if not position & 1:
-                while not position & 1 and position != 0:
-                    position >>= 1
-                    last >>= 1
+            position, last = _up_the_right_edge(position, last)
         else:
             new_computed = node_hash(new_computed, node)
         position >>= 1
