@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,6 +95,33 @@ def _exact(value: object) -> object:
 # new each time, so the map is emptied at this size rather than hold every one of them.
 RENDERED_VERDICTS: Final = 4096
 
+_V = TypeVar("_V")
+
+
+def per_array(
+    checks: list[dict[str, Any]],
+    by_list: dict[int, tuple[list[dict[str, Any]], _V]],
+    by_content: dict[tuple[int, ...], _V],
+    make: Callable[[], _V],
+    held: int | None = None,
+) -> _V:
+    """What `make` gives for this rendered checks array, made once per distinct array. Found by
+    the list's identity (`by_list` holds the list, so its id is not reused while the entry
+    lives), else by its dicts' identities (`by_content`: the fan-out shares the rendered dicts,
+    FanOutCache.checks_json, so equal content is the same dicts). `held`: `by_list` is emptied
+    when it reaches this many lists."""
+    known = by_list.get(id(checks))
+    if known is not None and known[0] is checks:
+        return known[1]
+    shape = tuple(map(id, checks))
+    found = by_content.get(shape)
+    if found is None:
+        found = by_content[shape] = make()
+    if held is not None and len(by_list) >= held:
+        by_list.clear()
+    by_list[id(checks)] = (checks, found)
+    return found
+
 
 @dataclass
 class FanOutCache:
@@ -150,21 +177,17 @@ class FanOutCache:
     def open_checks(self, checks: list[dict[str, Any]]) -> tuple[str, ...]:
         """The messages of the blocking checks neither passed nor waived (the verdict's
         open_blocking), read off the rendered checks, once per distinct array."""
-        known = self.open_of.get(id(checks))
-        if known is not None and known[0] is checks:
-            return known[1]
-        shape = tuple(map(id, checks))
-        found = self.blocking.get(shape)
-        if found is None:
-            found = self.blocking[shape] = tuple(
+        return per_array(
+            checks,
+            self.open_of,
+            self.blocking,
+            lambda: tuple(
                 check["message"]
                 for check in checks
                 if check["severity"] == BLOCKING and check["outcome"] in (FAIL, UNKNOWN)
-            )
-        if len(self.open_of) >= RENDERED_VERDICTS:
-            self.open_of.clear()
-        self.open_of[id(checks)] = (checks, found)
-        return found
+            ),
+            RENDERED_VERDICTS,
+        )
 
     def checks_json(self, verdict: EngineVerdict) -> list[dict[str, Any]]:
         """The verdict's checks as JSON (contracts/verify-json.md). Engagements of one sub
@@ -220,16 +243,11 @@ class BatchChecks:
         self._index_of_list: dict[int, tuple[list[dict[str, Any]], int]] = {}
 
     def add(self, checks: list[dict[str, Any]]) -> int:
-        known = self._index_of_list.get(id(checks))
-        if known is not None and known[0] is checks:
-            return known[1]
-        shape = tuple(map(id, checks))
-        found = self._index_of.get(shape)
-        if found is None:
-            found = self._index_of[shape] = len(self.arrays)
+        def new_index() -> int:
             self.arrays.append(checks)
-        self._index_of_list[id(checks)] = (checks, found)
-        return found
+            return len(self.arrays) - 1
+
+        return per_array(checks, self._index_of_list, self._index_of, new_index)
 
     async def addresses(self, session: AsyncSession) -> list[bytes]:
         """Every array's address, in `add` order, storing those not known to be stored."""
