@@ -4,7 +4,7 @@ confirmed change becomes a new revision plus an outbox event, in the caller's tr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -195,6 +195,20 @@ class RecordService:
             raise BadInput("The source document is not in this record.", field="source_document_id")
         return document.id
 
+    async def _in_record(
+        self,
+        sub_org_id: uuid.UUID,
+        row_id: uuid.UUID | None,
+        read: Callable[[uuid.UUID, uuid.UUID], Awaitable[object | None]],
+        field: str,
+        message: str,
+    ) -> None:
+        """A change points only at rows of the same sub's record: the row it names at `field`
+        (`row_id`; None: it names none) must be one `read` finds in the sub's record; another
+        record's, or nobody's, is refused with `message`."""
+        if row_id is not None and await read(sub_org_id, row_id) is None:
+            raise BadInput(message, field=field)
+
     async def _add_term(
         self, sub_org_id: uuid.UUID, revision: RecordRevision, term: TermInput, where: str
     ) -> None:
@@ -216,12 +230,13 @@ class RecordService:
                     "backwards.",
                     field=f"{where}.effective",
                 )
-        if term.replaces_term_id is not None:
-            _in_record(
-                await self.repo.term(sub_org_id, term.replaces_term_id),
-                f"{where}.replaces_term_id",
-                f"{where}: the term to replace belongs to another record or does not exist.",
-            )
+        await self._in_record(
+            sub_org_id,
+            term.replaces_term_id,
+            self.repo.term,
+            f"{where}.replaces_term_id",
+            f"{where}: the term to replace belongs to another record or does not exist.",
+        )
         source = await self._own_document(sub_org_id, term.source_document_id)
         self.repo.add(_term_row(sub_org_id, policy, revision.id, term, source))
 
@@ -232,18 +247,20 @@ class RecordService:
         endorsement: EndorsementInput,
         where: str,
     ) -> None:
-        if endorsement.policy_id is not None:
-            _in_record(
-                await self.repo.policy(sub_org_id, endorsement.policy_id),
-                f"{where}.policy_id",
-                f"{where}: the policy belongs to another record or does not exist.",
-            )
-        if endorsement.replaces_endorsement_id is not None:
-            _in_record(
-                await self.repo.endorsement(sub_org_id, endorsement.replaces_endorsement_id),
-                f"{where}.replaces_endorsement_id",
-                f"{where}: the endorsement to replace is not in this record.",
-            )
+        await self._in_record(
+            sub_org_id,
+            endorsement.policy_id,
+            self.repo.policy,
+            f"{where}.policy_id",
+            f"{where}: the policy belongs to another record or does not exist.",
+        )
+        await self._in_record(
+            sub_org_id,
+            endorsement.replaces_endorsement_id,
+            self.repo.endorsement,
+            f"{where}.replaces_endorsement_id",
+            f"{where}: the endorsement to replace is not in this record.",
+        )
         source = await self._own_document(sub_org_id, endorsement.source_document_id)
         self.repo.add(_endorsement_row(sub_org_id, revision.id, endorsement, source))
 
@@ -546,13 +563,6 @@ def _new_policy(sub_org_id: uuid.UUID, term: TermInput) -> Policy:
         insurer_naic=naic,
         policy_number=number,
     )
-
-
-def _in_record(row: object | None, field: str, message: str) -> None:
-    """A change points only at rows of the same sub's record: `row` is what the record holds
-    under the id given at `field` (None: another record's, or nobody's), refused with `message`."""
-    if row is None:
-        raise BadInput(message, field=field)
 
 
 def _validate_term(term: TermInput, where: str) -> None:
