@@ -8,8 +8,8 @@ from typing import Any, Final
 
 from backend.config import PROJECT_ROOT, get_settings
 
-# The arq settings class every worker process runs, named as arq's command line names it.
-WORKER_SETTINGS: Final = "workers.settings.WorkerSettings"
+# The worker process: arq's Worker over workers.settings.WorkerSettings (its jobs and crons).
+WORKER_MAIN: Final = "workers.settings.run_worker"
 
 
 def alembic_config(database_url: str | None = None) -> Any:
@@ -71,12 +71,10 @@ def serve(args: argparse.Namespace) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     from arq.utils import import_string
-    from arq.worker import run_worker
 
     # By name, as arq's own command line does: the backend never imports the workers
     # (import contract backend-not-workers); the workers import the backend.
-    settings = import_string(WORKER_SETTINGS)
-    run_worker(settings, burst=args.burst)
+    import_string(WORKER_MAIN)(burst=args.burst)
     return 0
 
 

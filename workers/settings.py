@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.worker import Worker, get_kwargs
 
 from backend.audit import tail
 from backend.audit.jobs import CHECKPOINT_SECONDS, make_checkpoint_job
@@ -15,12 +16,14 @@ from backend.db.session import make_engine, make_session_factory
 from backend.deployment import require_deployable
 from workers.chase import CHASE_HOUR_UTC, chase_holder_certificates, chase_reminders
 from workers.fanout import (
+    CHUNK_JOB_PREFIX,
     FanOutShare,
     fan_out_chunk,
     fan_out_record_change,
     positive_env,
     resume_after_leases,
     resume_fan_outs,
+    settle_collector,
 )
 from workers.invitation_mail import INVITATION_TRIES, send_account_mail, send_invitation_mail
 from workers.mail import MAIL_JOB_TRIES, send_notice_mail
@@ -49,9 +52,49 @@ from workers.webhooks import (
 # The relay runs every few seconds as a backstop to the web app's nudge after each commit.
 RELAY_SECONDS = set(range(0, 60, 5))
 # Jobs one worker process runs at a time (arq's own default): enough to overlap the I/O waits
-# of mail, webhooks and reads. COINET_WORKER_MAX_JOBS lowers it, e.g. to 1 so that a process
-# holds one fan-out chunk at a time and the other processes take the rest.
+# of mail, webhooks and reads; of them at most CHUNKS_PER_PROCESS fan-out chunks.
+# COINET_WORKER_MAX_JOBS lowers it.
 DEFAULT_MAX_JOBS = 10
+# Fan-out chunk jobs one worker process runs at a time, whatever its max_jobs. A chunk is CPU
+# work on the process's one event loop (one core's worth, the GIL), and the process's batches
+# pass one at a time through FanOutShare.gate (a batch holds the audit log's append lock until
+# it commits, so it must not wait on a loop busy with another chunk): a second chunk taken by
+# the same process only waits there, while an idle process could have run it. arq took up to
+# max_jobs (ten) chunks per poll, so a 100,000-engagement fan-out's last ten chunks (a fifth of
+# it) could all go to one worker while the other had nothing left; and chunks filled every slot,
+# so mail, reads and webhooks waited for the whole fan-out. With one, each process takes the
+# next chunk when it is done with its own and keeps its other slots for the other jobs.
+CHUNKS_PER_PROCESS = 1
+# Queued job ids a worker reads per poll (arq's default: five times max_jobs). A fan-out queues
+# all its chunks at once and a process busy with one passes over the rest, so a job queued after
+# them is seen only within this many: 1,000 is a fan-out of 2,000,000 engagements at the default
+# chunk of 2,000, twenty times the largest sub planned for. Only due jobs are read (~40 bytes
+# each).
+QUEUE_READ_LIMIT = 1000
+_CHUNK_JOB_PREFIX = CHUNK_JOB_PREFIX.encode()
+
+
+class FanOutWorker(Worker):
+    """arq's worker, taking at most CHUNKS_PER_PROCESS fan-out chunk jobs at a time (any jobs
+    up to max_jobs in all): the chunk ids it passes over stay queued for the other workers."""
+
+    def chunks_running(self) -> int:
+        return sum(
+            1
+            for job_id, task in self.tasks.items()
+            if job_id.startswith(CHUNK_JOB_PREFIX) and not task.done()
+        )
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        running = self.chunks_running()
+        for job_id in job_ids:
+            if job_id.startswith(_CHUNK_JOB_PREFIX):
+                if running >= CHUNKS_PER_PROCESS:
+                    continue
+                await super().start_jobs([job_id])  # another worker may have taken it first
+                running = self.chunks_running()
+            else:
+                await super().start_jobs([job_id])
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -69,6 +112,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     # A fan-out job of a worker that died with the previous process still looks alive until
     # its lease lapses: look again then, instead of at the next five-minute resume.
     await resume_after_leases(ctx)
+    # Last: what start-up made lives as long as the process (workers/fanout.py).
+    settle_collector()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -122,6 +167,7 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = positive_env("COINET_WORKER_MAX_JOBS", DEFAULT_MAX_JOBS)
+    queue_read_limit = QUEUE_READ_LIMIT
     # How often an idle worker looks for new jobs (arq's default is 0.5 s): a webhook passes
     # through two jobs (relay, dispatch) between a commit and its delivery.
     poll_delay = 0.1
@@ -130,3 +176,9 @@ class WorkerSettings:
     poll_delay = 0.05
     job_timeout = 300
     keep_result = 3600
+
+
+def run_worker(*, burst: bool = False) -> None:
+    """Run one worker process (`coinet worker`) until it is stopped, or until the queue is
+    empty with `burst`."""
+    FanOutWorker(**get_kwargs(WorkerSettings), burst=burst).run()  # type: ignore[arg-type]

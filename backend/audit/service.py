@@ -86,11 +86,20 @@ async def prepare_entries(
     _mark_appending(session)
     last_seq = await repository.last_seq(session)
     next_seq = 0 if last_seq is None else last_seq + 1
-    engagement_ids = {_uuid(f.engagement_id, "engagement id") for f in facts}
-    previous = await repository.latest_snapshot_hashes(session, engagement_ids)
+    # Each id read once per call: a batch's snapshots name a few GCs, one sub, and their
+    # engagements and projects (uuid.UUID(str) costs more than the dict look-up).
+    known: dict[str, uuid.UUID] = {}
+
+    def as_uuid(value: str, what: str) -> uuid.UUID:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = _uuid(value, what)
+        return found
+
+    engagement_ids = [as_uuid(f.engagement_id, "engagement id") for f in facts]
+    previous = await repository.latest_snapshot_hashes(session, set(engagement_ids))
     rows: list[dict[str, object]] = []
-    for offset, fact in enumerate(facts):
-        engagement_id = _uuid(fact.engagement_id, "engagement id")
+    for offset, (fact, engagement_id) in enumerate(zip(facts, engagement_ids, strict=True)):
         previous_hash = previous.get(engagement_id)
         data = snapshot_bytes(fact, previous_hash.hex() if previous_hash else None, fragments)
         digest, leaf = fragments.digests(data, fact.checks)
@@ -99,9 +108,9 @@ async def prepare_entries(
                 "id": uuid.uuid4(),
                 "seq": next_seq + offset,
                 "engagement_id": engagement_id,
-                "project_id": _uuid(fact.project.id, "project id"),
-                "gc_org_id": _uuid(fact.gc.id, "general contractor id"),
-                "sub_org_id": _uuid(fact.sub.id, "subcontractor id"),
+                "project_id": as_uuid(fact.project.id, "project id"),
+                "gc_org_id": as_uuid(fact.gc.id, "general contractor id"),
+                "sub_org_id": as_uuid(fact.sub.id, "subcontractor id"),
                 "kind": fact.kind,
                 "as_of": fact.as_of,
                 "snapshot": data,

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Final, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,6 +110,15 @@ class RecordRows:
     @property
     def empty(self) -> bool:
         return not self.terms and not self.endorsements
+
+    @cached_property
+    def documents_by_sha256(self) -> Mapping[str, Sequence[Document]]:
+        """The documents with each content hash, in `documents` order (made once per rows:
+        a fan-out looks up the certificate of each of its holders)."""
+        found: dict[str, list[Document]] = {}
+        for document in self.documents.values():
+            found.setdefault(document.sha256, []).append(document)
+        return found
 
     def document_hashes(self) -> list[tuple[str, str]]:
         """(sha256, filename) of every document the record rests on, without repeats."""
@@ -404,9 +414,7 @@ def holder_typed_by_hand(rows: RecordRows, expected_holder: str | None) -> dict[
     certificate = choose_certificate(rows, expected_holder)
     if certificate is None:
         return None
-    for document in rows.documents.values():
-        if document.sha256 != certificate.document_sha256:
-            continue
+    for document in rows.documents_by_sha256.get(certificate.document_sha256, ()):
         result = document.read_result if isinstance(document.read_result, dict) else {}
         corrections = result.get("corrections")
         typed = corrections.get(HOLDER_POINTER) if isinstance(corrections, dict) else None

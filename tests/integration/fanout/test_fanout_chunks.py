@@ -22,11 +22,10 @@ from tests.integration.fanout.test_worker_processes import (
 from workers.fanout import chunk_bounds
 
 CHUNK = 20  # 120 engagements make six chunk jobs
-# Each worker process runs one job at a time (the production knob COINET_WORKER_MAX_JOBS), so
-# the spread is structural: a worker busy with a chunk cannot take another, and the six queued
-# chunks go to whichever of the other, idle, workers polls next. With arq's default of ten, the
-# first worker to poll claimed all six at once on a quiet machine.
-JOBS_PER_WORKER = 1
+# Each worker process takes one chunk job at a time whatever its max_jobs (workers/settings.py,
+# CHUNKS_PER_PROCESS), so the spread is structural: a worker busy with a chunk leaves the others
+# queued, and they go to whichever of the other workers polls next. Before, with arq's ten slots,
+# the first worker to poll claimed all six at once on a quiet machine.
 
 
 def test_chunk_bounds_cover_every_id_once() -> None:
@@ -41,7 +40,6 @@ async def test_three_workers_share_one_fan_out_and_a_killed_one_loses_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("COINET_FANOUT_CHUNK", str(CHUNK))
-    monkeypatch.setenv("COINET_WORKER_MAX_JOBS", str(JOBS_PER_WORKER))
     revision_id = await _seed(world)
     workers = [world.start_worker(tmp_path) for _ in range(3)]
     partial = await world.wait_for(revision_id, CHUNK // 2, seconds=90)
