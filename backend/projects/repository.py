@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -140,6 +140,7 @@ def engagement_party_columns(*conditions: ColumnElement[bool]) -> Select[Any]:
 
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+_Row = TypeVarTuple("_Row")
 
 
 def _active_of(
@@ -789,6 +790,19 @@ class ProjectRepository:
         return (row[0], row[1], row[2], dict(row[3] or {})) if row else None
 
 
+def _created_page(
+    query: Select[*_Row],
+    model: type[Project] | type[Decision] | type[Document] | type[WebhookDelivery],
+    created_since: datetime | None,
+    request: PageRequest,
+) -> Select[*_Row]:
+    """`query`'s rows of `model` created from `created_since` on (None: all), ordered and cut
+    for cursor paging by the model's (created_at, id)."""
+    if created_since is not None:
+        query = query.where(model.created_at >= created_since)
+    return keyset(query, model.created_at, model.id, request)
+
+
 class ListingRepository:
     """The API's paged lists: every statement takes the actor's scope from network.access and
     is ordered (created_at, id) for cursor paging (backend/paging.py)."""
@@ -800,9 +814,7 @@ class ListingRepository:
         self, gc_org_id: uuid.UUID, created_since: datetime | None, request: PageRequest
     ) -> list[Project]:
         query = select(Project).where(Project.gc_org_id == gc_org_id)
-        if created_since is not None:
-            query = query.where(Project.created_at >= created_since)
-        query = keyset(query, Project.created_at, Project.id, request)
+        query = _created_page(query, Project, created_since, request)
         return list((await self.session.execute(query)).scalars())
 
     async def engagements(
@@ -833,9 +845,7 @@ class ListingRepository:
         )
         if kind is not None:
             query = query.where(Decision.kind == kind)
-        if created_since is not None:
-            query = query.where(Decision.created_at >= created_since)
-        query = keyset(query, Decision.created_at, Decision.id, request)
+        query = _created_page(query, Decision, created_since, request)
         return [(d, e) for d, e in (await self.session.execute(query)).all()]
 
     async def latest_decided(
@@ -872,9 +882,7 @@ class ListingRepository:
         query = select(Document).where(scope)
         if sub_org_id is not None:
             query = query.where(Document.sub_org_id == sub_org_id)
-        if created_since is not None:
-            query = query.where(Document.created_at >= created_since)
-        query = keyset(query, Document.created_at, Document.id, request)
+        query = _created_page(query, Document, created_since, request)
         return list((await self.session.execute(query)).scalars())
 
     async def webhook_deliveries(
@@ -890,9 +898,7 @@ class ListingRepository:
             query = query.where(WebhookDelivery.endpoint_id == endpoint_id)
         if state is not None:
             query = query.where(WebhookDelivery.state == state)
-        if created_since is not None:
-            query = query.where(WebhookDelivery.created_at >= created_since)
-        query = keyset(query, WebhookDelivery.created_at, WebhookDelivery.id, request)
+        query = _created_page(query, WebhookDelivery, created_since, request)
         return list((await self.session.execute(query)).scalars())
 
 

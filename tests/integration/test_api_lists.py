@@ -125,6 +125,17 @@ async def test_cursor_paging_filters_and_scope(client: AsyncClient, db: AsyncSes
     assert [d["filename"] for d in documents] == ["coi.pdf"]
     deliveries = await client.get("/api/v1/webhooks/deliveries", headers=bearer)
     assert deliveries.json() == {"data": [], "next_cursor": None}
+    # created_since: rows made from that moment on; a moment after them leaves every list empty.
+    for path in ("/api/v1/projects", "/api/v1/decisions", "/api/v1/documents"):
+        answer = await client.get(path, params={"created_since": later}, headers=bearer)
+        assert answer.json() == {"data": [], "next_cursor": None}, path
+    earlier = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    since, _ = await _all(client, "/api/v1/documents", bearer, created_since=earlier)
+    assert [d["filename"] for d in since] == ["coi.pdf"]
+    since, _ = await _all(client, "/api/v1/decisions", bearer, created_since=earlier)
+    assert [d["reason"] for d in since] == ["no lien waiver"]
+    since, _ = await _all(client, "/api/v1/projects", bearer, created_since=earlier)
+    assert str(project.id) in {p["id"] for p in since}
 
     # The other GC sees none of this GC's rows, on any list.
     other = await _token(client, other_gc, "gc_admin")
