@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Engagement, Invitation, Organisation
 from backend.db.models.audit_log_entry import AuditLogEntry
-from backend.db.models.vocab import ROLES_BY_ORG_KIND
+from backend.db.models.vocab import ROLES_BY_ORG_KIND, TOKEN_SCOPE_READ
 from backend.errors import Forbidden
 from backend.network.actor import Actor
 
@@ -56,6 +56,17 @@ def allowed(actor: Actor, permission: str) -> bool:
 def require(actor: Actor, permission: str) -> None:
     if not allowed(actor, permission):
         raise Forbidden(f"Your role ({actor.role.replace('_', ' ')}) may not do this.")
+
+
+def require_may_see_credentials(actor: Actor) -> None:
+    """A stored credential (a webhook signing secret) is a key that acts, read though it is
+    by a GET: a read-only API token, the key an integration keeps to read data, is refused
+    it, so a leaked one cannot sign deliveries its organisation's receiver would trust."""
+    if actor.token_scope == TOKEN_SCOPE_READ:
+        raise Forbidden(
+            'This API token has scope "read": it may not read a secret. '
+            'Use a token with scope "write", or the settings page.'
+        )
 
 
 def _now() -> datetime:

@@ -21,7 +21,7 @@ from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
 from backend.errors import BadInput, Conflict, NotFound
-from backend.network.access import require
+from backend.network.access import require, require_may_see_credentials
 from backend.network.actor import Actor
 from backend.notify.repository import WebhookRepository
 from backend.notify.safe_http import check_destination
@@ -154,6 +154,7 @@ async def reveal_secret(
     session: AsyncSession, settings: Settings, actor: Actor, endpoint_id: uuid.UUID
 ) -> str:
     endpoint = await endpoint_of(session, actor, endpoint_id)
+    require_may_see_credentials(actor)
     return decrypt(settings, endpoint.secret_encrypted)
 
 
