@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from backend.db.models import (
     Document,
@@ -35,6 +35,32 @@ UPLOAD_LOCK: Final = text("SELECT pg_advisory_xact_lock(:space, :key)")
 # after the one before it committed. Without it two confirms at once took the same number and
 # the unique (sub_org_id, number) refused the second with a 500.
 REVISION_LOCK_SPACE: Final = 0x72726576
+
+
+_Row = TypeVarTuple("_Row")
+_Replaceable = TypeVar("_Replaceable", PolicyTerm, Endorsement)
+
+
+def _as_it_stood(
+    query: Select[*_Row],
+    model: type[_Replaceable],
+    replaces: Callable[[Any], InstrumentedAttribute[uuid.UUID | None]],
+    known_at: datetime | None,
+) -> Select[*_Row]:
+    """`query`, joined to RecordRevision on its `model` rows' revision, narrowed to the rows
+    recorded by `known_at` (None: now) that no row recorded by then replaced (`replaces`: the
+    replacing row's column naming the row it replaces): the record as it stood then."""
+    replacing = aliased(model)
+    replacing_revision = aliased(RecordRevision)
+    replaced = (
+        select(replacing.id)
+        .join(replacing_revision, replacing_revision.id == replacing.revision_id)
+        .where(replaces(replacing) == model.id)
+    )
+    if known_at is not None:
+        query = query.where(RecordRevision.created_at <= known_at)
+        replaced = replaced.where(replacing_revision.created_at <= known_at)
+    return query.where(~replaced.exists())
 
 
 class RecordRepository:
@@ -261,44 +287,27 @@ class RecordRepository:
     ) -> list[tuple[Policy, PolicyTerm]]:
         """Every term recorded by `known_at` (default: now) that no later-recorded term
         replaced by then: the record as it stood at that moment, without reconstruction."""
-        replacing = aliased(PolicyTerm)
-        replacing_revision = aliased(RecordRevision)
-        replaced = (
-            select(replacing.id)
-            .join(replacing_revision, replacing_revision.id == replacing.revision_id)
-            .where(replacing.replaces_term_id == PolicyTerm.id)
-        )
         query = (
             select(Policy, PolicyTerm)
             .join(PolicyTerm, PolicyTerm.policy_id == Policy.id)
             .join(RecordRevision, RecordRevision.id == PolicyTerm.revision_id)
             .where(Policy.sub_org_id == sub_org_id, scope)
         )
-        if known_at is not None:
-            query = query.where(RecordRevision.created_at <= known_at)
-            replaced = replaced.where(replacing_revision.created_at <= known_at)
-        query = query.where(~replaced.exists()).order_by(Policy.line, PolicyTerm.effective)
+        query = _as_it_stood(query, PolicyTerm, lambda row: row.replaces_term_id, known_at)
+        query = query.order_by(Policy.line, PolicyTerm.effective)
         return [(p, t) for p, t in (await self.session.execute(query)).all()]
 
     async def endorsements_in_effect(
         self, scope: ColumnElement[bool], sub_org_id: uuid.UUID, known_at: datetime | None = None
     ) -> list[Endorsement]:
-        replacing = aliased(Endorsement)
-        replacing_revision = aliased(RecordRevision)
-        replaced = (
-            select(replacing.id)
-            .join(replacing_revision, replacing_revision.id == replacing.revision_id)
-            .where(replacing.replaces_endorsement_id == Endorsement.id)
-        )
         query = (
             select(Endorsement)
             .join(RecordRevision, RecordRevision.id == Endorsement.revision_id)
             .where(Endorsement.sub_org_id == sub_org_id, scope)
         )
-        if known_at is not None:
-            query = query.where(RecordRevision.created_at <= known_at)
-            replaced = replaced.where(replacing_revision.created_at <= known_at)
-        query = query.where(~replaced.exists()).order_by(Endorsement.form_number)
+        query = _as_it_stood(
+            query, Endorsement, lambda row: row.replaces_endorsement_id, known_at
+        ).order_by(Endorsement.form_number)
         return list((await self.session.execute(query)).scalars())
 
     async def latest_term_of_policy(self, policy_id: uuid.UUID) -> PolicyTerm | None:
