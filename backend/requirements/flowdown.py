@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from backend.requirements.model import (
     AdditionalInsuredRequirement,
@@ -75,14 +75,14 @@ def strictness_violations(child: RequirementSet, parent: RequirementSet) -> list
         child.primary_noncontributory or not parent.primary_noncontributory,
         "the parent requires primary and non-contributory wording",
     )
-    if parent.notice_of_cancellation_days is not None:
-        days = child.notice_of_cancellation_days
-        _require(
-            problems,
-            "notice_of_cancellation_days",
-            days is not None and days >= parent.notice_of_cancellation_days,
-            f"at least {parent.notice_of_cancellation_days} days, as the parent",
-        )
+    _minimum_kept(
+        problems,
+        "notice_of_cancellation_days",
+        child.notice_of_cancellation_days,
+        parent.notice_of_cancellation_days,
+        int,
+        " days",
+    )
     _compare_insurer(child, parent, problems)
     _require(
         problems,
@@ -115,6 +115,29 @@ def strictness_violations(child: RequirementSet, parent: RequirementSet) -> list
 def _require(problems: list[tuple[str, str]], path: str, holds: bool, message: str) -> None:
     if not holds:
         problems.append((path, message))
+
+
+_M = TypeVar("_M")
+
+
+def _minimum_kept(
+    problems: list[tuple[str, str]],
+    path: str,
+    ours: _M | None,
+    theirs: _M | None,
+    strength: Callable[[_M], int],
+    unit: str = "",
+) -> None:
+    """A minimum the parent sets (`theirs`; None: none), the child sets too, at least as high
+    by `strength` (days count as themselves, a rating by its strength, a size class by its
+    order)."""
+    if theirs is not None:
+        _require(
+            problems,
+            path,
+            ours is not None and strength(ours) >= strength(theirs),
+            f"at least {theirs}{unit}, as the parent",
+        )
 
 
 def _compare_line(
@@ -260,22 +283,20 @@ def _compare_insurer(
     child: RequirementSet, parent: RequirementSet, problems: list[tuple[str, str]]
 ) -> None:
     theirs, ours = parent.insurer, child.insurer
-    if theirs.minimum_rating is not None:
-        _require(
-            problems,
-            "insurer.minimum_rating",
-            ours.minimum_rating is not None
-            and rating_strength(ours.minimum_rating) >= rating_strength(theirs.minimum_rating),
-            f"at least {theirs.minimum_rating}, as the parent",
-        )
-    if theirs.minimum_size_class is not None:
-        _require(
-            problems,
-            "insurer.minimum_size_class",
-            ours.minimum_size_class is not None
-            and size_order(ours.minimum_size_class) >= size_order(theirs.minimum_size_class),
-            f"at least {theirs.minimum_size_class}, as the parent",
-        )
+    _minimum_kept(
+        problems,
+        "insurer.minimum_rating",
+        ours.minimum_rating,
+        theirs.minimum_rating,
+        rating_strength,
+    )
+    _minimum_kept(
+        problems,
+        "insurer.minimum_size_class",
+        ours.minimum_size_class,
+        theirs.minimum_size_class,
+        size_order,
+    )
     _require(
         problems,
         "insurer.naic_required",

@@ -145,3 +145,28 @@ def test_property_strictness_is_reflexive_and_flags_every_weaker_set(
     assert is_at_least_as_strict(parent, parent)
     if is_at_least_as_strict(other, parent) and is_at_least_as_strict(parent, other):
         assert {line.line for line in other.lines} == {line.line for line in parent.lines}
+
+
+def test_a_lowered_minimum_is_refused_with_the_parents_minimum() -> None:
+    parent = template("high")
+    assert parent.notice_of_cancellation_days is not None
+    assert parent.insurer.minimum_rating is not None
+    assert parent.insurer.minimum_size_class is not None
+    child = dataclasses.replace(
+        derive_tier2(parent),
+        notice_of_cancellation_days=None,
+        insurer=dataclasses.replace(parent.insurer, minimum_rating="B+", minimum_size_class="I"),
+    )
+    found = dict(strictness_violations(child, parent))
+    assert found["notice_of_cancellation_days"] == (
+        f"at least {parent.notice_of_cancellation_days} days, as the parent"
+    )
+    assert found["insurer.minimum_rating"] == (
+        f"at least {parent.insurer.minimum_rating}, as the parent"
+    )
+    assert found["insurer.minimum_size_class"] == (
+        f"at least {parent.insurer.minimum_size_class}, as the parent"
+    )
+    assert strictness_violations(dataclasses.replace(child, insurer=parent.insurer), parent) == [
+        ("notice_of_cancellation_days", found["notice_of_cancellation_days"])
+    ]
