@@ -94,11 +94,21 @@ SHADOW_SOFTNESS = (0.02, 0.06)
 SHADOW_REACH = (0.1, 0.35)
 
 # --- lens, sensor, file --------------------------------------------------------------------
-# Focus set on the middle of a tilted sheet: the near edge a little soft (a phone's Gaussian
-# blur of 0.6-1.2 pixels after downscaling), the far edge up to 1.2 pixels softer (out of the
-# depth of field at the tilt).
+# Focus set on the middle of the tilted sheet. In focus, a phone's picture brought down by the
+# messaging app is soft by a Gaussian of 0.6-1.2 pixels (lens, demosaicing and denoising, a
+# little hand shake).
 BLUR_NEAR = (0.6, 1.2)
-BLUR_FAR_EXTRA = (0.0, 1.2)
+# Away from the middle the sheet leaves the plane of focus: its far edge is farther from the
+# lens and its near edge nearer, by the share the keystone shows (the far edge looks shorter in
+# the ratio of the two distances). A point at distance d, the focus at s, is blurred into a disk
+# that, carried back onto the sheet, is A |d - s| / d across, A the lens's entrance pupil: phone
+# main cameras have focal lengths of 4.2-6.9 mm at f/1.5-1.9, a pupil of 2.3-4.6 mm. A uniform
+# disk of diameter c spreads like a Gaussian of standard deviation c / 4; it adds to the in-focus
+# blur in quadrature (blurs convolve). At the sheet's 23-28 cm and a keystone of 2-7 % this is
+# 0.1-0.7 pixels at the far edge: a phone's depth of field holds a tilted page nearly sharp.
+APERTURE_MM = (2.3, 4.6)
+PAGE_HEIGHT_MM = 279.4
+_DISK_SIGMA_PER_DIAMETER = 0.25
 # Sensor noise left after the phone's denoising, standard deviation in grey levels: indoor
 # shots at ISO 200-800.
 NOISE_SIGMA = (1.5, 5.0)
@@ -118,6 +128,8 @@ CLUTTER_KINDS = ("pen", "paper", "dark", "note", "keyboard")
 PEN_INKS = ((20, 30, 90), (25, 25, 25), (160, 30, 30))
 NOTE_COLOURS = ((245, 230, 110), (250, 190, 200), (170, 220, 240))
 _WHITE = 255
+# A blur under a twentieth of a pixel wider than the in-focus one is not worth a second filter.
+_LEAST_BLUR_STEP = 0.05
 
 
 @dataclass(frozen=True)
@@ -422,16 +434,45 @@ def _shadow(rng: random.Random, frame: Image.Image) -> dict[str, Any] | None:
     return {"side": side, "depth": round(depth, 3), "reach": round(reach, 3)}
 
 
-def _focus(frame: Image.Image, near: float, far: float, far_side_top: bool) -> Image.Image:
-    """The frame blurred by `near` at the near edge growing to `far` at the far edge."""
-    sharp = frame.filter(ImageFilter.GaussianBlur(near))
-    if far - near < 0.05:
-        return sharp
-    soft = frame.filter(ImageFilter.GaussianBlur(far))
-    ramp = Image.linear_gradient("L").resize(frame.size, Image.Resampling.BILINEAR)
-    if far_side_top:
-        ramp = ramp.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-    return Image.composite(soft, sharp, ramp)
+def defocus(shot: Shot, in_focus: float, aperture_mm: float) -> tuple[float, float]:
+    """The blur (Gaussian standard deviation, frame pixels) at the sheet's far (top) and near
+    (bottom) edges, the focus on its middle: the in-focus blur and the defocus disk's in
+    quadrature."""
+    tl, tr, br, bl = shot.quad
+    far_width, near_width = math.dist(tl, tr), math.dist(bl, br)
+    # The far and near edges' distances, s (1 + d) and s (1 - d), stand in the ratio of the
+    # widths they are seen at.
+    ratio = far_width / near_width
+    share = (1 - ratio) / (1 + ratio)
+    height_px = (math.dist(tl, bl) + math.dist(tr, br)) / 2
+    px_per_mm = height_px / PAGE_HEIGHT_MM
+    sigmas = []
+    for off in (share / (1 + share), share / (1 - share)):
+        disk = aperture_mm * abs(off) * px_per_mm
+        sigmas.append(math.hypot(in_focus, _DISK_SIGMA_PER_DIAMETER * disk))
+    return sigmas[0], sigmas[1]
+
+
+def _focus(frame: Image.Image, shot: Shot, in_focus: float, far: float, near: float) -> Image.Image:
+    """The frame blurred by `in_focus` across the sheet's middle, growing to `far` at its top
+    edge and to `near` at its bottom edge (the defocus grows about linearly with the distance
+    from the plane of focus)."""
+    sharp = frame.filter(ImageFilter.GaussianBlur(in_focus))
+    ys = [y for _, y in shot.quad]
+    top, bottom = (ys[0] + ys[1]) / 2, (ys[2] + ys[3]) / 2
+    middle, half = (top + bottom) / 2, max((bottom - top) / 2, 1.0)
+    for sigma, above in ((far, True), (near, False)):
+        if sigma - in_focus < _LEAST_BLUR_STEP:
+            continue
+        soft = frame.filter(ImageFilter.GaussianBlur(sigma))
+        weights = [
+            round(_WHITE * min(max((middle - y if above else y - middle) / half, 0.0), 1.0))
+            for y in range(frame.height)
+        ]
+        column = Image.new("L", (1, frame.height))
+        column.putdata(weights)
+        sharp = Image.composite(soft, sharp, column.resize(frame.size, Image.Resampling.NEAREST))
+    return sharp
 
 
 def _noise(rng: random.Random, frame: Image.Image, sigma: float) -> Image.Image:
@@ -476,18 +517,21 @@ def photograph(
     scene.paste(sheet, (0, 0), paper)
     lit = light_unevenly(scene, falloff, light_from, tint)
     shadow = _shadow(rng, lit)
-    near = rng.uniform(*BLUR_NEAR)
-    far = near + rng.uniform(*BLUR_FAR_EXTRA)
+    in_focus = rng.uniform(*BLUR_NEAR)
+    aperture = rng.uniform(*APERTURE_MM)
     # The keystone's short edge is the far one: the top, as the quad is drawn.
-    focused = _focus(lit, near, far, far_side_top=True)
+    far, near = defocus(shot, in_focus, aperture)
+    focused = _focus(lit, shot, in_focus, far, near)
     sigma = rng.uniform(*NOISE_SIGMA)
     shot_image = _noise(rng, focused, sigma)
     notes = shot.describe() | {
         "desk": list(desk_colour),
         "clutter": clutter,
         "shadow": shadow,
-        "blur_radius": round(near, 2),
+        "blur_radius": round(in_focus, 2),
         "blur_far": round(far, 2),
+        "blur_near_edge": round(near, 2),
+        "aperture_mm": round(aperture, 2),
         "noise_sigma": round(sigma, 2),
     }
     return shot_image, notes

@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image
 from pypdf import PdfReader
 
-from fixturegen.camera import choose_shot
+from fixturegen.camera import APERTURE_MM, Shot, choose_shot, defocus
 from fixturegen.documents import plan_acord
 from fixturegen.generate import build_document
 from fixturegen.paper import STAMPED_SKEW_DEGREES, drawn_pdf
@@ -113,6 +113,23 @@ def test_the_photo_model_varies_what_real_phone_photos_vary() -> None:
     assert min(s.twist for s in shots) < -1 and max(s.twist for s in shots) > 1
     assert all(0 <= s.barrel <= 0.02 and s.shape.curl_height > 0 for s in shots)
     assert choose_shot(random.Random(9), 2000) == choose_shot(random.Random(9), 2000)
+
+
+def test_a_tilted_sheet_is_blurred_by_the_depth_of_field_a_phone_has() -> None:
+    """The far and near edges leave the plane of focus by the share the keystone shows: a square
+    sheet seen head on is as sharp everywhere as in focus, a keystone of 7 % with the widest
+    phone pupil adds under a pixel (a phone 25 cm over a page holds it nearly in focus), and
+    the blur grows with the keystone and the pupil, adding to the in-focus one in quadrature."""
+    rng = random.Random(3)
+    shot = choose_shot(rng, 2400)
+    head_on = Shot(**{**shot.__dict__, "quad": ((0, 0), (1800, 0), (1800, 2200), (0, 2200))})
+    assert defocus(head_on, 0.8, APERTURE_MM[1]) == (0.8, 0.8)
+    # The far edge 14 % shorter than the near one: a keystone of 7 %.
+    tilted = Shot(**{**shot.__dict__, "quad": ((126, 0), (1674, 0), (1800, 2200), (0, 2200))})
+    far, near = defocus(tilted, 0.8, APERTURE_MM[1])
+    assert 0.8 < far < near < math.hypot(0.8, 1.0)
+    narrow_far, _ = defocus(tilted, 0.8, APERTURE_MM[0])
+    assert 0.8 < narrow_far < far
 
 
 def test_perspective_coefficients_send_each_frame_corner_to_the_page_corner() -> None:
