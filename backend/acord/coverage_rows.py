@@ -478,7 +478,11 @@ def _other_rows(
         pointer = f"/coverages/{first_index + len(coverages)}"
         common = _common(p, table, (top, bottom), pointer, "other")
         type_col = table.columns.get("type", (0.0, 0.0))
-        desc_words = [w for w in row_words if type_col[0] <= w.cx <= type_col[1]]
+        desc_words = [
+            w
+            for w in row_words
+            if type_col[0] <= w.cx <= type_col[1] and not _rule_scrap(w, type_col)
+        ]
         limit_words = [w for w in row_words if w.cx >= table.limits_x]
         printed = " ".join(line.text for line in group_lines(limit_words))
         coverage: dict[str, Any] = {
@@ -490,9 +494,28 @@ def _other_rows(
         }
         p.evidence.note(f"{pointer}/description", desc_words)
         p.evidence.note(f"{pointer}/limits", limit_words)
-        if coverage["description"] or coverage["policy_number"]:
+        if _worded(coverage["description"]) or coverage["policy_number"]:
             coverages.append(coverage)
     return coverages
+
+
+# On a scan the cell's rules, a box's corner or a speck beside them read as a character of
+# their own ("t", "+", "L", "1"): a one-character word within 2 pt of the cell's left or right
+# rule (a rule and its blur) is such a scrap; print starts a letter's side bearing further in.
+RULE_SCRAP_PT: Final = 2.0
+# A description names a line of insurance: two letters at least ("E&O"); a lone letter or a
+# sign is a speck's reading.
+DESCRIPTION_MIN_LETTERS: Final = 2
+
+
+def _rule_scrap(word: Word, cell: tuple[float, float]) -> bool:
+    return len(word.text.strip()) == 1 and (
+        word.x0 - cell[0] < RULE_SCRAP_PT or cell[1] - word.x1 < RULE_SCRAP_PT
+    )
+
+
+def _worded(description: str | None) -> bool:
+    return len(re.sub(r"[^A-Za-z]", "", description or "")) >= DESCRIPTION_MIN_LETTERS
 
 
 # Policy numbers are printed in capitals, digits, dashes and now and then a slash or a space.

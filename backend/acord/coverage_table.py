@@ -123,18 +123,19 @@ def _reread_header_row(p: PageLabels) -> None:
         and (parse_money(w.text) or 0) >= LEAST_LIMIT
         and AMOUNT_TEXT.search(w.text)
     ]
-    if not amounts:
+    # The first row's printed label (COMMERCIAL GENERAL LIABILITY) stands right under the
+    # header even when that row is left empty and the first amount is rows lower.
+    first_row = _first_row_label(p, (0.0, floor, p.page.width, p.page.height))
+    if not amounts and first_row is None:
         return
-    first = min(amounts, key=lambda w: w.top)
-    strip = (0.0, first.top - HEADER_ROW_HEIGHT_PT, p.page.width, first.top - RULE_PT)
+    first = min([w.top for w in amounts] + ([first_row.top] if first_row is not None else []))
+    strip = (0.0, first - HEADER_ROW_HEIGHT_PT, p.page.width, first - RULE_PT)
     if p.ink is not None:
         # The header row lies between two rules that run across the table, the lowest such
         # pair above the first amount (which may sit a row or two lower).
         width = p.page.width
         margin = RULE_SPAN_MARGIN_SHARE * width
-        rules = p.ink.horizontal_rules(
-            margin, width - margin, first.top - HEADER_SEARCH_PT, first.top
-        )
+        rules = p.ink.horizontal_rules(margin, width - margin, first - HEADER_SEARCH_PT, first)
         pairs = [
             (a, b) for a, b in pairwise(rules) if HEADER_ROW_MIN_PT <= b - a <= HEADER_ROW_MAX_PT
         ]
@@ -159,19 +160,24 @@ def _type_header_from_rows(p: PageLabels, central: BBox) -> Label | None:
     """Where TYPE OF INSURANCE stands when neither its words nor the rules around it were
     found (an insurer's own drawing with other header wording, or OCR that lost it): over the
     table's first row label, COMMERCIAL GENERAL LIABILITY."""
-    first = next(
-        (
-            hit
-            for name in ("COMMERCIAL GENERAL LIAB", "GENERAL LIABILITY")
-            for hit in p.page.find_labels(name, region=central, word_start=True)
-            if _printed_label(p, hit)
-        ),
-        None,
-    )
+    first = _first_row_label(p, central)
     if first is None:
         return None
     p.label_word_ids.update(first.word_ids)
     return Label(first.x0, first.top - HEADER_ROW_HEIGHT_PT, first.x1, first.top - 1, frozenset())
+
+
+def _first_row_label(p: PageLabels, region: BBox) -> Label | None:
+    """The table's first row label, COMMERCIAL GENERAL LIABILITY, as the form prints it."""
+    return next(
+        (
+            hit
+            for name in ("COMMERCIAL GENERAL LIAB", "GENERAL LIABILITY")
+            for hit in p.page.find_labels(name, region=region, word_start=True)
+            if _printed_label(p, hit)
+        ),
+        None,
+    )
 
 
 def _printed_label(p: PageLabels, hit: Label) -> bool:

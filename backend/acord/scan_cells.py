@@ -9,7 +9,7 @@ that holds ink on the row's line is read once more by itself.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 from backend.acord.coverage_table import Table
@@ -64,40 +64,74 @@ def _reread_dates(
     p: PageLabels, table: Table, common: dict[str, Any], row: list[Word], pointer: str
 ) -> None:
     """Policy dates neither reading found, or found in the wrong order (an expiration
-    before its effective date is a misread digit), read again cell by cell as digits."""
+    before its effective date is a misread digit), read again cell by cell as digits; two
+    dates read that do not make a whole policy year (most terms run a year, the expiration's
+    month and day those of the effective date) are read again too, and readings that make
+    one are taken over them (a digit misread, "11/18" for "11/15"). Only readings of the
+    cells are ever taken: a term of another length stays as read."""
     if not row:
         return
-    order_wrong = (
-        common["effective"] is not None
-        and common["expiration"] is not None
-        and common["effective"] >= common["expiration"]
-    )
-    fresh: dict[str, str | None] = {}
-    for key, column in (("effective", "eff"), ("expiration", "exp")):
-        if column not in table.columns or (common[key] is not None and not order_wrong):
-            continue
-        fresh[key] = _read_date(p, _row_cell(p, table.columns[column], row), pointer, key)
-    if order_wrong:
-        effective = fresh.get("effective") or common["effective"]
-        expiration = fresh.get("expiration") or common["expiration"]
-        if effective < expiration:
-            common["effective"], common["expiration"] = effective, expiration
+    cells = {
+        key: _row_cell(p, table.columns[column], row)
+        for key, column in (("effective", "eff"), ("expiration", "exp"))
+        if column in table.columns
+    }
+    for key, cell in cells.items():
+        if common[key] is None:
+            common[key] = _read_date(p, cell, pointer, key)
+    effective, expiration = common["effective"], common["expiration"]
+    if effective is None or expiration is None or _policy_year(effective, expiration):
         return
-    for key, value in fresh.items():
-        if value is not None:
-            common[key] = value
+    choices = {"effective": [effective], "expiration": [expiration]}
+    for key, cell in cells.items():
+        for zoom in DATE_ZOOMS:
+            value = _read_date(p, cell, pointer, key, zoom, note=False)
+            if value is not None and value not in choices[key]:
+                choices[key].append(value)
+    pairs = [(a, b) for a in choices["effective"] for b in choices["expiration"] if a < b]
+    whole = [pair for pair in pairs if _policy_year(*pair)]
+    if whole or effective >= expiration:
+        # A whole policy year read; else the first pair in order (the fresh readings first
+        # where the page's are out of order).
+        chosen = whole or sorted(
+            pairs, key=lambda pair: (pair[0] == effective, pair[1] == expiration)
+        )
+        if chosen:
+            common["effective"], common["expiration"] = chosen[0]
 
 
-def _read_date(p: PageLabels, cell: BBox, pointer: str, key: str) -> str | None:
+# A doubtful date cell is read again at the page's scale and at twice it: a digit whose
+# strokes ran together at one scale ("5" as "8") is often told at the other.
+DATE_ZOOMS: Final = (1.0, 2.0)
+
+
+# A term from 29 February runs a common year, to 28 February, or a day more, to 1 March.
+COMMON_YEAR: Final = timedelta(days=365)
+ONE_DAY: Final = timedelta(days=1)
+
+
+def _policy_year(effective: str, expiration: str) -> bool:
+    """Whether two ISO dates are a policy year apart: the same month and day a year later."""
+    start, end = date.fromisoformat(effective), date.fromisoformat(expiration)
+    try:
+        return end == start.replace(year=start.year + 1)
+    except ValueError:
+        return end in (start + COMMON_YEAR, start + COMMON_YEAR + ONE_DAY)
+
+
+def _read_date(
+    p: PageLabels, cell: BBox, pointer: str, key: str, zoom: float = 1.0, *, note: bool = True
+) -> str | None:
     assert p.region_ocr is not None and p.ink is not None
     if p.ink.ink(*cell) < _INKED:
         return None
-    words = p.region_ocr(cell, single_line=True, whitelist="0123456789/")
+    words = p.region_ocr(cell, single_line=True, whitelist="0123456789/", zoom=zoom)
     # The column's header prints the format (MM/DD/YYYY): digits whose slashes OCR lost
     # are placed as it places them.
     value = date_in_label_format(joined_text(words)) if words else None
     if value is not None and _plausible(value):
-        p.evidence.note(f"{pointer}/{key}", words)
+        if note:
+            p.evidence.note(f"{pointer}/{key}", words)
         return value
     return None
 

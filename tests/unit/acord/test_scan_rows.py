@@ -1,0 +1,140 @@
+"""Rows of a scanned coverage table when OCR garbled their print: the header row found above
+the first row's label when that row is empty, an OTHER row's description without the scraps
+of its cell's rules, policy dates read again until they make the policy year they print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.acord.coverage_rows import _other_rows
+from backend.acord.coverage_table import Table, _reread_header_row
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.page_labels import PageLabels
+from backend.acord.scan_cells import _reread_dates
+from tests.unit.acord.test_scan_limits import _Rules
+
+
+def _words(text: str, x: float, top: float, height: float = 4.0) -> list[Word]:
+    words = []
+    for part in text.split():
+        width = 4.0 * len(part)
+        words.append(Word(part, x, top, x + width, top + height, 0.9))
+        x += width + 3
+    return words
+
+
+class _Strip:
+    """A region reader that reads the coverage table's header row wherever it is asked to
+    read a strip holding that row, and records the boxes it was asked for."""
+
+    def __init__(self, header_top: float) -> None:
+        self.header_top = header_top
+        self.boxes: list[BBox] = []
+
+    def __call__(self, box: BBox, *args: Any, **kwargs: Any) -> list[Word]:
+        self.boxes.append(box)
+        if box[1] <= self.header_top and self.header_top + 4 <= box[3]:
+            return _words("TYPE OF INSURANCE", 48, self.header_top)
+        return []
+
+
+def test_the_header_row_is_read_above_the_first_row_label_when_that_row_is_empty() -> None:
+    # The general liability row is empty: its label stands under the header, the first
+    # amount three rows lower, under a pair of rules (the umbrella row) that is no header.
+    words = (
+        _words("TYPE OR INSURANCE", 48, 290)
+        + _words("COMMERCIAL GENERAL LIAB", 57, 302)
+        + _words("COVERAGES", 22, 246)
+        + [Word("4,000,000", 508, 440, 548, 446, 0.9)]
+    )
+    rules = [(y, 0.0, 612.0) for y in (284.0, 298.0, 381.0, 428.0, 445.0)]
+    strip = _Strip(290)
+    page = PageLabels(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), strip)
+    _reread_header_row(page)
+    assert page.header_strip is not None
+    assert page.header_strip[1] < 290 and page.header_strip[3] > 294
+    assert page.label("TYPE OF INSURANCE") is not None
+
+
+def _other_table() -> Table:
+    return Table(
+        columns={"ltr": (27.0, 45.0), "type": (45.0, 169.0), "policy": (209.0, 335.0)},
+        bands={},
+        dollar_x=520.0,
+        limits_x=440.0,
+    )
+
+
+def test_an_other_rows_description_leaves_out_its_cells_rules_read_as_characters() -> None:
+    words = [
+        Word("t", 45.5, 538.5, 47.1, 542.7, 0.5),  # the row's top-left corner
+        Word("Cyber", 51.9, 553.9, 73.0, 561.5),
+        Word("Liability", 76.0, 553.9, 101.9, 561.5),
+        Word("L", 167.5, 553.9, 168.8, 561.5, 0.4),  # the cell's right rule
+        Word("PL-335967-73", 217.2, 553.9, 267.1, 559.8),
+    ]
+    page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
+    (row,) = _other_rows(page, _other_table(), (537.0, 580.0), 0)
+    assert row["description"] == "Cyber Liability"
+    assert row["policy_number"] == "PL-335967-73"
+
+
+def test_an_empty_other_row_with_a_speck_is_no_coverage() -> None:
+    words = [Word("—t", 60.0, 540.0, 66.0, 545.0, 0.3)]
+    page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
+    assert _other_rows(page, _other_table(), (537.0, 580.0), 0) == []
+
+
+class _Ink:
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
+        return 0.1
+
+
+class _DateCells:
+    """A region reader of the policy date cells: each cell's reading at each zoom."""
+
+    def __init__(self, readings: dict[tuple[str, float], str]) -> None:
+        self.readings = readings
+
+    def __call__(self, box: BBox, *args: Any, zoom: float = 1.0, **kwargs: Any) -> list[Word]:
+        column = "eff" if box[0] < 369 else "exp"
+        text = self.readings.get((column, zoom))
+        return [Word(text, box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.8)] if text else []
+
+
+def _dates(read: tuple[str | None, str | None], cells: dict[tuple[str, float], str]) -> Any:
+    table = Table(
+        columns={"eff": (321.0, 369.0), "exp": (369.0, 416.0)}, bands={}, dollar_x=0, limits_x=0
+    )
+    page = PageLabels(PageText([], 612, 792, 1), _Ink(), Evidence(1), _DateCells(cells))  # type: ignore[arg-type]
+    common: dict[str, Any] = {"effective": read[0], "expiration": read[1]}
+    row = [Word("WC-809263-30", 207.0, 487.4, 261.0, 492.5)]
+    _reread_dates(page, table, common, row, "/coverages/0")
+    return common["effective"], common["expiration"]
+
+
+def test_a_misread_digit_of_a_date_gives_way_to_a_reading_that_makes_the_policy_year() -> None:
+    cells = {("eff", 1.0): "11/15/2024", ("exp", 1.0): "11/18/2025", ("exp", 2.0): "11/15/2025"}
+    assert _dates(("2024-11-15", "2025-11-18"), cells) == ("2024-11-15", "2025-11-15")
+
+
+def test_a_lost_date_read_again_is_checked_against_the_other() -> None:
+    # The expiration was taken from the row above's effective date; the cells read again
+    # give the row's own year.
+    cells = {("eff", 1.0): "02/01/2024", ("exp", 1.0): "02/01/2025"}
+    assert _dates((None, "2024-02-01"), cells) == ("2024-02-01", "2025-02-01")
+
+
+def test_a_term_of_another_length_stays_as_read() -> None:
+    cells = {("eff", 1.0): "01/01/2025", ("exp", 1.0): "07/01/2025", ("exp", 2.0): "07/01/2025"}
+    assert _dates(("2025-01-01", "2025-07-01"), cells) == ("2025-01-01", "2025-07-01")
+
+
+def test_a_policy_year_from_the_leap_day_ends_at_the_end_of_february_or_on_1_march() -> None:
+    from backend.acord.scan_cells import _policy_year
+
+    assert _policy_year("2024-02-29", "2025-02-28")
+    assert _policy_year("2024-02-29", "2025-03-01")
+    assert not _policy_year("2024-02-29", "2025-03-02")
+    assert _policy_year("2025-11-15", "2026-11-15")
