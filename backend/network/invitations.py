@@ -195,6 +195,10 @@ class InvitationService:
         require(actor, "broker.invite")
         if not actor.is_sub:
             raise Forbidden("Only a subcontractor invites a broker to its record.")
+        if actor.token_scope is not None:
+            # The grant is a person's: made with a leaked token it would outlive the token's
+            # revocation, the sub's answer to the leak (as a token minting a token would).
+            raise Forbidden("Broker access is given in a signed-in session, not with an API token.")
         broker = await self.repo.organisation(broker_org_id)
         if broker is None or broker.kind != "broker":
             raise BadInput("Choose a broker organisation to invite.", field="broker_org_id")
