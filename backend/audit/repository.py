@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Table, cast, func, insert, select, text, t
 from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.arrays import one_of
 from backend.db.models import Engagement
 from backend.db.models.audit_checkpoint import AuditCheckpoint
 from backend.db.models.audit_log_entry import AuditLogEntry
@@ -72,7 +73,7 @@ async def latest_snapshot_hashes(
     snapshot is chained to. Under the append lock."""
     last_of_each = (
         select(func.max(AuditLogEntry.seq))
-        .where(AuditLogEntry.engagement_id.in_(engagement_ids))
+        .where(one_of(AuditLogEntry.engagement_id, engagement_ids))
         .group_by(AuditLogEntry.engagement_id)
     )
     latest = select(AuditLogEntry.engagement_id, AuditLogEntry.snapshot_sha256).where(

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from backend.db.arrays import one_of
 from backend.db.models import (
     Decision,
     Engagement,
@@ -739,7 +740,7 @@ class ProjectRepository:
 
     async def insurer_ratings(self, gc_org_ids: Collection[uuid.UUID]) -> list[InsurerRating]:
         """The insurer ratings these GCs keep (each GC's own)."""
-        query = select(InsurerRating).where(InsurerRating.gc_org_id.in_(list(gc_org_ids)))
+        query = select(InsurerRating).where(one_of(InsurerRating.gc_org_id, gc_org_ids))
         return list((await self.session.execute(query)).scalars())
 
     async def newest_decisions(
@@ -1109,7 +1110,7 @@ class VerificationRepository:
         parent_sub = aliased(Organisation)
         query = (
             engagement_party_columns(
-                scope, Engagement.id.in_(engagement_ids), Engagement.active.is_(True)
+                scope, one_of(Engagement.id, engagement_ids), Engagement.active.is_(True)
             )
             .add_columns(parent_sub.legal_name)
             .outerjoin(parent, parent.id == Engagement.parent_engagement_id)
@@ -1133,7 +1134,7 @@ class VerificationRepository:
         query = (
             select(RequirementSetVersion, RequirementSet.name)
             .join(RequirementSet, RequirementSet.id == RequirementSetVersion.requirement_set_id)
-            .where(RequirementSetVersion.id.in_(version_ids))
+            .where(one_of(RequirementSetVersion.id, version_ids))
         )
         return [(version, name) for version, name in await self.session.execute(query)]
 
@@ -1153,7 +1154,7 @@ class VerificationRepository:
             select(Decision, Person.full_name, Person.email)
             .join(Person, Person.id == Decision.decided_by_id)
             .where(
-                Decision.engagement_id.in_(engagement_ids),
+                one_of(Decision.engagement_id, engagement_ids),
                 Decision.kind == "waive",
                 Decision.expires_on >= today,
                 ~replaced,
@@ -1167,7 +1168,7 @@ class VerificationRepository:
     ) -> set[tuple[uuid.UUID, str]]:
         """(engagement, phase) of the verdicts these engagements already have on the revision."""
         query = select(Verdict.engagement_id, Verdict.phase).where(
-            Verdict.revision_id == revision_id, Verdict.engagement_id.in_(engagement_ids)
+            Verdict.revision_id == revision_id, one_of(Verdict.engagement_id, engagement_ids)
         )
         return {(engagement, phase) for engagement, phase in await self.session.execute(query)}
 
@@ -1180,7 +1181,7 @@ class VerificationRepository:
             select(Decision.engagement_id, Decision.kind, Decision.details)
             .join(Engagement, Engagement.id == Decision.engagement_id)
             .where(
-                Decision.engagement_id.in_(engagement_ids),
+                one_of(Decision.engagement_id, engagement_ids),
                 Engagement.pay_hold.is_(True),
                 Decision.kind.in_(("pay_hold", "release")),
             )
