@@ -1,11 +1,15 @@
 """Benchmark of the ACORD 25 reader: per-field exact-match accuracy and time per document.
 
     uv run python -m tests.bench.bench_acord [--count N] [--seed N] [--kinds a,b] [--no-real]
-        [--scan-sample N] [--runs N] [--verbose]
+        [--scan-sample N] [--runs N] [--no-raster] [--real-only] [--verbose]
 
 Generates a seeded corpus with fixturegen.generate into a temporary folder, reads
 every document in this process (the sandbox adds a fixed process start-up on top), compares
 each expected leaf value exactly, and does the same for ../shared/corpus/real when present.
+The real corpus is also read as pictures (acord-real-raster): each certificate's ACORD page is
+rendered at bench time into a temporary folder, once clean and once through the generator's scan
+degradation, and read through the image path, so the OCR path is measured on real issuers'
+layouts and not only on the generator's.
 """
 
 from __future__ import annotations
@@ -39,6 +43,18 @@ _NOT_VALUES = {
 # fields exact, the real corpus at least 98 %.
 FAMILY_TARGET = 97.0
 REAL_TARGET = 98.0
+# The outside goal for scans (issue 16: >= 95 % of fields exact, scans included).
+RASTER_TARGET = 95.0
+# An office scanner's usual resolution for a letter page, in grey.
+RASTER_DPI = 200
+# A mild pass over the office scanner's glass: the generator's scan degradation at the gentle
+# end of its ranges (fixturegen.scan.choose_settings draws skew 1-3 degrees, blur 0.4-1.0 px,
+# noise 4-10 %), so the variant measures real layouts under a plain scan, not a bad one.
+RASTER_SKEW_DEGREES = 1.0
+RASTER_BLUR_RADIUS = 0.5
+RASTER_NOISE = 0.05
+# The seed of the degradation's speckle, fixed so a run repeats.
+RASTER_SEED = 25
 # (accuracy %, median ms) per kind: a text layer is read in well under the 100 ms the product
 # asks of its median; a picture needs OCR, whose median the product bounds at 3 s on a quiet
 # machine (4 s here leaves room for the shared machine's load).
@@ -338,17 +354,91 @@ def bench_real(verbose: bool) -> list[str]:
     return [_line("acord-real", "accuracy", accuracy, "%", ">=", REAL_TARGET)]
 
 
+def _raster_variants(pdf: Path, page_number: int, folder: Path) -> list[tuple[str, Path]]:
+    """The certificate's ACORD page as a clean 200 dpi grey PNG and as a mildly scanned one."""
+    import random
+
+    from fixturegen.scan import ScanSettings, degrade, rasterise
+
+    page = rasterise(pdf.read_bytes(), RASTER_DPI)[page_number - 1]
+    settings = ScanSettings(
+        dpi=RASTER_DPI,
+        skew_degrees=RASTER_SKEW_DEGREES,
+        blur_radius=RASTER_BLUR_RADIUS,
+        noise=RASTER_NOISE,
+        jpeg_quality=100,
+    )
+    scanned = degrade(page, random.Random(RASTER_SEED), settings)
+    variants = []
+    for name, image in (("clean", page), ("scan", scanned)):
+        path = folder / f"{pdf.stem}-{name}.png"
+        image.save(path, format="PNG", dpi=(RASTER_DPI, RASTER_DPI))
+        variants.append((name, path))
+    return variants
+
+
+def bench_real_raster(verbose: bool) -> list[str]:
+    """The real corpus read through the image path: rendered here, never kept."""
+    expected_path = REAL_CORPUS / "expected.json"
+    if not expected_path.exists():
+        return []
+    try:
+        import fixturegen.scan  # noqa: F401
+    except ImportError:
+        print("fixture generator not available; acord-real-raster skipped")
+        return []
+    per_variant: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for item in json.loads(expected_path.read_text()):
+            pdf = REAL_CORPUS / item["file"]
+            for variant, path in _raster_variants(pdf, item.get("acord_page") or 1, Path(folder)):
+                result, ms, _ = _time_read(path, 1)
+                times.append(ms)
+                # The rendering makes every file a picture: the reader must say so.
+                wanted = {**item, "image_only": True} if "image_only" in item else item
+                ok, n, misses = compare(wanted, result)
+                tally = per_variant[variant]
+                tally[0], tally[1] = tally[0] + ok, tally[1] + n
+                print(f"  {item['id']} ({variant}): {ok}/{n} fields, {ms:.0f} ms")
+                if verbose:
+                    for miss in misses:
+                        print(f"    {miss}")
+    lines = []
+    for variant, (ok, n) in per_variant.items():
+        print(f"acord-real-raster/{variant}: {ok}/{n} expected values")
+        share = 100.0 * ok / max(n, 1)
+        lines.append(
+            _line(f"acord-real-raster/{variant}", "accuracy", share, "%", ">=", RASTER_TARGET)
+        )
+    matched = sum(ok for ok, _ in per_variant.values())
+    total = sum(n for _, n in per_variant.values())
+    print(
+        f"acord-real-raster: {matched}/{total} expected values, "
+        f"median {statistics.median(times):.0f} ms"
+    )
+    accuracy = 100.0 * matched / max(total, 1)
+    return [*lines, _line("acord-real-raster", "accuracy", accuracy, "%", ">=", RASTER_TARGET)]
+
+
+def _state(lines: list[str], name: str) -> str:
+    found = [ln for ln in lines if ln.startswith(f"bench {name}: accuracy=")]
+    return ("ok" if found[0].endswith(" ok") else "SHORT") if found else "absent"
+
+
 def summary(lines: list[str]) -> str:
-    """One line: how many families reach the accuracy bar, and whether the real corpus does."""
+    """One line: how many families reach the accuracy bar, and whether the real corpus does,
+    read from its text and read as pictures."""
     families = [ln for ln in lines if "accuracy=" in ln and not ln.startswith("bench acord-real")]
     short = [ln.split(":")[0].removeprefix("bench ") for ln in families if ln.endswith("SHORT")]
-    real = [ln for ln in lines if ln.startswith("bench acord-real")]
-    real_state = ("ok" if real[0].endswith(" ok") else "SHORT") if real else "absent"
-    verdict = "ok" if not short and real_state != "SHORT" else "SHORT"
+    real_state = _state(lines, "acord-real")
+    raster_state = _state(lines, "acord-real-raster")
+    verdict = "ok" if not short and "SHORT" not in (real_state, raster_state) else "SHORT"
     shown = f" (short: {', '.join(short)})" if short else ""
     return (
         f"bench acord-summary: {len(families) - len(short)}/{len(families)} families "
-        f">={FAMILY_TARGET:g}%{shown}; real >={REAL_TARGET:g}% {real_state}; {verdict}"
+        f">={FAMILY_TARGET:g}%{shown}; real >={REAL_TARGET:g}% {real_state}; "
+        f"real as pictures >={RASTER_TARGET:g}% {raster_state}; {verdict}"
     )
 
 
@@ -359,6 +449,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--kinds", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--no-real", action="store_true", help="skip the real corpus")
+    parser.add_argument(
+        "--no-raster", action="store_true", help="skip the real corpus read as pictures"
+    )
+    parser.add_argument("--real-only", action="store_true", help="skip the generated corpus")
     parser.add_argument("--scan-sample", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per document (median)")
     parser.add_argument("--verbose", action="store_true")
@@ -366,9 +460,15 @@ def main() -> int:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     # Timings on a shared machine mean little without the load they were taken under.
     print("load average at start: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
-    lines = bench_generated(args.count, args.scan_sample, args.runs, args.verbose, args.seed, kinds)
+    lines: list[str] = []
+    if not args.real_only:
+        lines += bench_generated(
+            args.count, args.scan_sample, args.runs, args.verbose, args.seed, kinds
+        )
     if not args.no_real:
         lines += bench_real(args.verbose)
+        if not args.no_raster:
+            lines += bench_real_raster(args.verbose)
     for line in lines:
         print(line)
     print(summary(lines))
