@@ -258,6 +258,9 @@ class InvitationService:
         )
         if parent is None:
             raise NotFound("No such engagement of yours.")
+        if not parent.active:
+            # Accepting would be refused (accept_project): nothing goes out in the project's name.
+            raise Gone("This engagement has ended: it takes no more tier-2 subs.")
         project = await self.repo.project(parent.project_id)
         if project is None or not project.flowdown_required:
             raise BadInput("This project does not ask for tier-2 subs.")
