@@ -437,6 +437,9 @@ class Rectified:
     image: Image.Image
     rules: int
     form_share: float  # the form's width (border to border) as a share of the photo's
+    # The angle at which the form's borders, or its outermost rules across, meet (degrees):
+    # parallel on a scanner's glass, converging in a photo's perspective.
+    converging_deg: float
 
 
 def rectify(gray: Image.Image, sheet: Quad | None = None) -> Rectified | None:
@@ -557,4 +560,8 @@ def rectify(gray: Image.Image, sheet: Quad | None = None) -> Rectified | None:
     flat = gray.transform(
         size, Image.Transform.MESH, mesh, Image.Resampling.BICUBIC, fillcolor=_WHITE
     )
-    return Rectified(flat, len(across) + len(spans), width_px / gray.width)
+    converging = max(
+        abs(math.degrees(math.atan(left_line[1]) - math.atan(right_line[1]))),
+        abs(math.degrees(math.atan(top_line[1]) - math.atan(bottom_line[1]))),
+    )
+    return Rectified(flat, len(across) + len(spans), width_px / gray.width, converging)

@@ -61,9 +61,15 @@ _SIZE_SLACK_LOW: Final = 0.9
 _SIZE_SLACK_HIGH: Final = 1.05
 # A picture with desk along two of its edges may be a sheet on a desk with things against it;
 # its form (border to border) then spans at most 85 % of its width: a page filling the frame
-# spans 94 % (576 of 612 pt), a sheet photographed with desk round it less.
+# spans 94 % (576 of 612 pt), a sheet photographed with desk round it less ...
 _SOME_DESK_SIDES: Final = 2
 _FORM_IN_FRAME_SHARE: Final = 0.85
+# ... or its form's borders (or its outermost rules across) converge, as only a perspective
+# makes them: a scanner images the page straight down, so they stay parallel (within a tenth of
+# a degree as traced over a page), where a phone held a few degrees off square over the sheet
+# (a keystone of 2 %, the far edge 4 % shorter) makes its borders meet at about 2°. A sheet
+# framed tightly, its form across 85-90 % of the frame, is still pulled flat.
+_PERSPECTIVE_DEG: Final = 0.5
 # A rotation's cosine and sine rounded to 15 digits, as Pillow's own rotate() does, so a
 # turn made in two bands gives its pixels exactly.
 _MATRIX_DIGITS: Final = 15
@@ -238,13 +244,18 @@ def prepare_page(image: Image.Image, longest: int | None = OCR_LONGEST_SIDE) -> 
         # a form found well inside the frame is still a sheet on a desk (a page that fills
         # the frame puts its borders near the frame's edges).
         found = rectify(gray, None)
-        on_desk = found is not None and found.form_share <= _FORM_IN_FRAME_SHARE
+        on_desk = found is not None and (
+            found.form_share <= _FORM_IN_FRAME_SHARE or found.converging_deg >= _PERSPECTIVE_DEG
+        )
+        # Without the sheet's corners, the grid's own page is the one made below.
+        rectified = found if on_desk else None
     if on_desk:
         # A photographed sheet on a desk: pulled flat from the form's own ruled grid (its
         # perspective, curl, folds and the lens's bend), or when the grid is not found,
         # flattened to its paper's corners; then scaled as that page needs (it is smaller
         # than the photo around it).
-        rectified = rectify(gray, sheet)
+        if rectified is None:
+            rectified = rectify(gray, sheet)
         if rectified is not None:
             gray = rectified.image
         elif sheet is not None:

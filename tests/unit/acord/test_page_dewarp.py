@@ -106,3 +106,29 @@ def test_a_photographed_sheet_without_a_ruled_grid_is_said_so() -> None:
     photo.convert("RGB").save(out, format="JPEG", quality=85)
     result = read_bytes(out.getvalue())
     assert any("ruled grid was not found" in warning for warning in result["warnings"])
+
+
+def test_a_sheet_framed_tightly_in_perspective_is_pulled_flat_and_a_scan_is_not() -> None:
+    """A phone held close: the sheet runs out of the frame at the top and right, desk shows
+    along the left and bottom only, and its form spans over 85 % of the frame's width. Its
+    borders converge (the keystone), so it is a photo; a scan as tightly framed, with dark
+    margins along its left and bottom edges, has them parallel and stays a scan."""
+    shot = Shot(
+        frame=(1500, 2000),
+        quad=((90.0, -30.0), (1515.0, -10.0), (1530.0, 1950.0), (30.0, 1930.0)),
+        twist=0.5,
+        distance=0.85,
+        barrel=0.0,
+        shape=Shape("across", 0.005, 0.5, (True, True), ()),
+        crop=None,
+    )
+    image, _ = photograph(
+        random.Random(4), _ruled_page(), 150, shot, (0.2, (0.3, 0.2), (1.0, 1.0, 1.0))
+    )
+    photo = prepare_page(image.convert("L"))
+    assert photo.flattened and not photo.grid_missing
+
+    page = _ruled_page().convert("L").resize((1460, 1889)).rotate(1.0, fillcolor=255)
+    scan = Image.new("L", (1500, 2000), 60)
+    scan.paste(page, (40, 0))
+    assert not prepare_page(scan).flattened
