@@ -267,7 +267,7 @@ def _coverage(
     else:
         limits, any_value, included = read_limits(p, table, band, WC_LIMITS, pointer)
         statute_area = (table.limits_x - STATUTE_LEAD_PT, band[0], p.page.width, band[1])
-        coverage["statutory"] = _statute_box(p, statute_area)
+        coverage["statutory"] = _statute_box(p, statute_area, type_region)
         coverage["officers_excluded"] = _officers_excluded(p, table, band)
     coverage["limits"] = limits
     coverage["included_limits"] = included

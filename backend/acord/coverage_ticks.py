@@ -4,6 +4,10 @@ applies per, the covered autos, umbrella or excess, and the workers compensation
 Each option's printed label is looked up exactly first; on a scan, the options OCR garbled are
 placed by matching the cell's words against the cell's short list of printed options
 (tick_options). Whether a box is ticked is read from the ink of the box in either case.
+
+On a page image the printed boxes themselves are found first, in the row's ruled cell
+(tick_reading): a box told as an option answers for it, found ticked or empty; the options
+whose box was not told are read by their labels as above.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from backend.acord.geometry import BBox, Label
 from backend.acord.page_labels import PageLabels
 from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT, _ticked_boxes, _ticked_by_ink
 from backend.acord.tick_options import is_box_glyph, match_options
+from backend.acord.tick_reading import BoxReading, read_boxes, row_cell
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
 # are other print of the cell, listed so that its garbled words are not taken for an option.
@@ -89,8 +94,21 @@ def _options(
     return found
 
 
+def _cell(p: PageLabels, type_region: BBox) -> BBox:
+    """The row's ruled cell on a page image; the band as given on a text page."""
+    return row_cell(p, type_region) if p.region_ocr is not None else type_region
+
+
+def _either(boxes: BoxReading, key: str, by_label: bool) -> bool:
+    """The option's box as found in the pixels when it was told, else as read by its label."""
+    found = boxes.ticked(key)
+    return by_label if found is None else found
+
+
 def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]:
     """(basis, what the general aggregate applies per) from the general liability cell."""
+    type_region = _cell(p, type_region)
+    boxes = read_boxes(p, type_region, GL_OPTIONS)
     left, _, right, _ = type_region
     agg_row = p.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
     row = (
@@ -109,17 +127,19 @@ def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]
     if hits["policy"] is None and hits["project"] is not None:
         hits["policy"] = _first_option_of_line(p, hits["project"], type_region)
     by_ink = _ticked_by_ink(p, type_region, GL_OPTIONS)
+    occur = p.ticked(hits["occurrence"]) or "occurrence" in by_ink
+    claims = p.ticked(hits["claims_made"]) or "claims_made" in by_ink
     basis = (
         "occurrence"
-        if p.ticked(hits["occurrence"]) or "occurrence" in by_ink
-        else ("claims_made" if p.ticked(hits["claims_made"]) or "claims_made" in by_ink else None)
+        if _either(boxes, "occurrence", occur)
+        else ("claims_made" if _either(boxes, "claims_made", claims) else None)
     )
     per: str | None = None
     if agg_row is not None or p.region_ocr is not None:
         for name in ("policy", "project", "location"):
             hit = hits[name]
             below = agg_row is None or (hit is not None and hit.top > agg_row.top + 2)
-            if (below and p.ticked(hit)) or name in by_ink:
+            if _either(boxes, name, (below and p.ticked(hit)) or name in by_ink):
                 per = name
                 break
     return basis, per
@@ -144,6 +164,8 @@ def _first_option_of_line(p: PageLabels, option: Label, region: BBox) -> Label |
 
 
 def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
+    type_region = _cell(p, type_region)
+    boxes = read_boxes(p, type_region, AUTO_OPTIONS)
     spellings = {
         "any_auto": ("ANY AUTO",),
         "owned": ("ALL OWNED", "OWNED"),
@@ -176,17 +198,22 @@ def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
     # of OWNED is SCHEDULED, right of HIRED is NON-OWNED, and the other way round.
     places = {k: (v.x0, v.cy) for k, v in hits.items() if v is not None}
     places.update({k: (w.x0, w.cy) for k, w in by_ink.items()})
-    for word in unknown:
+    places.update({k: (b.x1, b.cy) for k, b in boxes.boxes.items()})
+    placed = set(by_ink)
+    unplaced = [(w.x0, w.cy) for w in unknown] + [(b.x1, b.cy) for b in boxes.unknown if b.ticked]
+    for x, cy in unplaced:
         for left, right in (("owned", "scheduled"), ("hired", "non_owned")):
             for known, other, is_right in ((left, right, True), (right, left, False)):
-                if known in places and abs(places[known][1] - word.cy) < SAME_ROW_PT:
-                    if (word.x0 > places[known][0]) == is_right:
-                        by_ink[other] = word
-    return [key for key in spellings if p.ticked(hits[key]) or key in by_ink]
+                if known in places and abs(places[known][1] - cy) < SAME_ROW_PT:
+                    if (x > places[known][0]) == is_right and other not in boxes.boxes:
+                        placed.add(other)
+    return [key for key in spellings if _either(boxes, key, p.ticked(hits[key]) or key in placed)]
 
 
 def _umbrella_ticks(p: PageLabels, type_region: BBox) -> tuple[bool, str | None]:
     """(excess rather than umbrella, basis) from the umbrella cell."""
+    type_region = _cell(p, type_region)
+    boxes = read_boxes(p, type_region, UMBRELLA_OPTIONS)
     # The 2001/08 edition heads the row "EXCESS / UMBRELLA LIABILITY" above the boxes.
     umbrella = p.any_ticked("UMBRELLA", region=type_region)
     excess = p.any_ticked("EXCESS", region=type_region)
@@ -201,14 +228,25 @@ def _umbrella_ticks(p: PageLabels, type_region: BBox) -> tuple[bool, str | None]
     if "umbrella" in hits:
         umbrella = p.ticked(hits["umbrella"]) or "umbrella" in by_ink
         excess = p.ticked(hits["excess"]) or "excess" in by_ink
-    occur = p.ticked(hits["occurrence"]) or "occurrence" in by_ink
-    claims = p.ticked(hits["claims_made"]) or "claims_made" in by_ink
+    umbrella = _either(boxes, "umbrella", umbrella)
+    excess = _either(boxes, "excess", excess)
+    occur = _either(boxes, "occurrence", p.ticked(hits["occurrence"]) or "occurrence" in by_ink)
+    claims = _either(boxes, "claims_made", p.ticked(hits["claims_made"]) or "claims_made" in by_ink)
     basis = "occurrence" if occur else ("claims_made" if claims else None)
     return excess and not umbrella, basis
 
 
-def _statute_box(p: PageLabels, statute_area: BBox) -> bool | None:
-    """Whether the workers compensation PER STATUTE box is ticked; None without the box."""
+def _statute_box(p: PageLabels, statute_area: BBox, type_region: BBox | None = None) -> bool | None:
+    """Whether the workers compensation PER STATUTE box is ticked; None without the box.
+
+    On a page image the area starts at the top of the row's ruled cell (`type_region` is the
+    row's band of the TYPE OF INSURANCE column): the PER STATUTE line is the row's first."""
+    if type_region is not None and p.region_ocr is not None:
+        cell = row_cell(p, type_region)
+        statute_area = (statute_area[0], cell[1], statute_area[2], max(cell[3], statute_area[3]))
+    found = read_boxes(p, statute_area, STATUTE_OPTIONS).ticked("statute")
+    if found is not None:
+        return found
     statute = p.label("PER STATUTE", "STATUTE", "STATU", region=statute_area)
     if statute is None and p.region_ocr is not None:
         statute = _options(p, statute_area, {"statute": None}, STATUTE_OPTIONS)["statute"]

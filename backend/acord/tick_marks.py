@@ -1,0 +1,227 @@
+"""The check boxes of a cell of a page image, found from their printed outlines, and whether
+each holds a mark.
+
+A check box is a small printed square: four straight borders of one length. It is found in the
+pixels of a cell whatever OCR made of the print around it (a box read as "CJ", "[X]", "IX!"
+or nothing, its option's 5-point small capitals read as "wren autosomy"), and its tick is the
+dark print inside its borders. Which option a box stands for is told afterwards, from the words
+printed just after it (tick_reading.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from PIL import Image
+
+from backend.acord.geometry import BBox
+
+# A check box of the ACORD 25 is printed 7.5-13 pt square: a tenth of an inch and more on the
+# ACORD-drawn editions (12-13 pt where the boxes are the cells of a ruled column), 8-9 pt on
+# agency layouts. The form's print is smaller: its 5-7 pt option and heading capitals, and the
+# 10-point digits of its values, under 7.5 pt tall. The largest takes in a box a little scaled up
+# by a scan or a photo, and no cell's rule (a rule runs across a whole cell, far longer).
+LEAST_SIDE_PT: Final = 7.5
+MOST_SIDE_PT: Final = 16.0
+# A box is square: its width within a fifth of its height either way (a scan's or a photo's
+# uneven scale stretches it by a few hundredths; an O or a 0 is a tall oval, and round).
+SQUARE_SHARE: Final = 0.2
+# The four borders meet at the corners: the ends of its two sides and the rows of its top and
+# bottom borders agree within a point (the blur of a thin line spreads it by about as much).
+CORNER_SLACK_PT: Final = 1.0
+# A border is a straight line: dark along three quarters of the side at the least (a tick
+# touching it, or a scan's broken thin line, may leave gaps; a letter's curve leaves more).
+BORDER_SHARE: Final = 0.75
+# A gap of up to 1 px (a thin line broken by the scan's grain) does not end a side.
+BORDER_GAP_PX: Final = 1
+# The inside of the box is measured a point in from its borders: the borders' blur and a
+# slight skew of the box stay out of it.
+INSET_PT: Final = 1.0
+# A tick is print: a mark of the filler's pen or typewriter at the page's print level. An X
+# or a check mark covers a tenth of the box's inside at the least (a thin check mark's two
+# strokes); an empty box's inside is paper, its borders left out.
+TICKED_FILL: Final = 0.1
+
+
+class _Pixels(Protocol):
+    image: Image.Image
+    scale: float
+    dark_level: int
+
+
+@dataclass(frozen=True)
+class CheckBox:
+    """A printed check box in points of the page, and the share of its inside that is print."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    fill: float
+
+    @property
+    def ticked(self) -> bool:
+        return self.fill >= TICKED_FILL
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def side(self) -> float:
+        return self.bottom - self.top
+
+
+def border_level(dark_level: int) -> int:
+    """The grey under which a pixel belongs to a box's border: halfway between the print's cut
+    and white paper, as a thin 0.4-0.5 pt border is blurred to a mid grey by the scan."""
+    return (dark_level + _WHITE) // 2
+
+
+_WHITE: Final = 255
+
+
+def find_boxes(meter: _Pixels, region: BBox) -> list[CheckBox]:
+    """The check boxes printed in a region of the page, top to bottom."""
+    s = meter.scale
+    left = max(int(region[0] * s), 0)
+    top = max(int(region[1] * s), 0)
+    right = min(int(region[2] * s) + 1, meter.image.width)
+    bottom = min(int(region[3] * s) + 1, meter.image.height)
+    width, height = right - left, bottom - top
+    least, most = LEAST_SIDE_PT * s, MOST_SIDE_PT * s
+    if width < least or height < least:
+        return []
+    pixels = meter.image.crop((left, top, right, bottom)).convert("L").tobytes()
+    cut = border_level(meter.dark_level)
+    dark = bytes(1 if p < cut else 0 for p in pixels)
+    slack = max(CORNER_SLACK_PT * s, float(BORDER_GAP_PX + 1))
+    sides = _vertical_sides(dark, width, height, least, most)
+    found: list[tuple[int, int, int, int]] = []
+    by_column: dict[int, list[tuple[int, int]]] = {}
+    for x, y0, y1 in sides:
+        by_column.setdefault(x, []).append((y0, y1))
+    for x, y0, y1 in sides:
+        length = y1 - y0 + 1
+        for other in range(
+            x + int(length * (1 - SQUARE_SHARE)), x + int(length * (1 + SQUARE_SHARE)) + 1
+        ):
+            for o0, o1 in by_column.get(other, ()):
+                if abs(o0 - y0) > slack or abs(o1 - y1) > slack:
+                    continue
+                box = (x, min(y0, o0), other, max(y1, o1))
+                if _has_row(dark, width, box, box[1], slack) and _has_row(
+                    dark, width, box, box[3], slack
+                ):
+                    found.append(box)
+    boxes = _innermost(found)
+    inside_cut = meter.dark_level
+    inset = max(int(INSET_PT * s), 1)
+    result = []
+    for box in boxes:
+        x0, y0, x1, y1 = _inside(dark, width, box)
+        columns = range(x0 + inset, x1 - inset + 1)
+        rows = range(y0 + inset, y1 - inset + 1)
+        if len(columns) < 2 or len(rows) < 2:
+            continue
+        inked = sum(pixels[y * width + x] < inside_cut for y in rows for x in columns)
+        result.append(
+            CheckBox(
+                (left + box[0]) / s,
+                (top + box[1]) / s,
+                (left + box[2] + 1) / s,
+                (top + box[3] + 1) / s,
+                inked / (len(rows) * len(columns)),
+            )
+        )
+    return sorted(result, key=lambda b: (b.top, b.x0))
+
+
+def _vertical_sides(
+    dark: bytes, width: int, height: int, least: float, most: float
+) -> list[tuple[int, int, int]]:
+    """(x, first row, last row) of each vertical run of border pixels a box's side long."""
+    sides = []
+    for x in range(width):
+        y = 0
+        while y < height:
+            if not dark[y * width + x]:
+                y += 1
+                continue
+            start = end = y
+            gap = 0
+            y += 1
+            while y < height:
+                if dark[y * width + x]:
+                    end, gap = y, 0
+                elif gap < BORDER_GAP_PX:
+                    gap += 1
+                else:
+                    break
+                y += 1
+            if least <= end - start + 1 <= most:
+                sides.append((x, start, end))
+            y = end + 1
+    return sides
+
+
+def _has_row(
+    dark: bytes, width: int, box: tuple[int, int, int, int], near: int, slack: float
+) -> bool:
+    """Whether a row within `slack` of `near` is dark along the box's width (a border)."""
+    x0, _, x1, _ = box
+    span = x1 - x0 + 1
+    reach = int(slack)
+    for y in range(near - reach, near + reach + 1):
+        if y < 0 or (y + 1) * width > len(dark):
+            continue
+        row = dark[y * width + x0 : y * width + x1 + 1]
+        if sum(row) >= BORDER_SHARE * span:
+            return True
+    return False
+
+
+def _inside(dark: bytes, width: int, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The box's inside: each border stepped off while its line of pixels is a border (a
+    thick or blurred border is several pixels wide, and the outline found may start a pixel
+    outside it)."""
+    x0, y0, x1, y1 = box
+
+    def column_dark(x: int, top: int, bottom: int) -> bool:
+        rows = range(top, bottom + 1)
+        return sum(dark[y * width + x] for y in rows) >= BORDER_SHARE * len(rows)
+
+    def row_dark(y: int, left: int, right: int) -> bool:
+        return sum(dark[y * width + left : y * width + right + 1]) >= BORDER_SHARE * (
+            right - left + 1
+        )
+
+    while x0 < x1 and column_dark(x0, y0, y1):
+        x0 += 1
+    while x1 > x0 and column_dark(x1, y0, y1):
+        x1 -= 1
+    while y0 < y1 and row_dark(y0, x0, x1):
+        y0 += 1
+    while y1 > y0 and row_dark(y1, x0, x1):
+        y1 -= 1
+    return x0, y0, x1, y1
+
+
+def _innermost(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """One box per printed square: a thick or blurred border gives several nested candidates
+    (each of its pixel columns a side), and a piece of a cell's rule that the scan's grain cut
+    to a box's length beside a box gives a wider one; the smallest is the square's own
+    outline, its borders' inner pixels (stepped off when its inside is measured)."""
+    kept: list[tuple[int, int, int, int]] = []
+    for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        if any(k[0] <= cx <= k[2] and k[1] <= cy <= k[3] for k in kept):
+            continue
+        if any(
+            box[0] <= (k[0] + k[2]) / 2 <= box[2] and box[1] <= (k[1] + k[3]) / 2 <= box[3]
+            for k in kept
+        ):
+            continue
+        kept.append(box)
+    return kept

@@ -1,0 +1,114 @@
+"""Check boxes of a page image found from their printed outlines, their ticks read from the ink
+inside them, and each told by the option printed after it (tick_marks, tick_reading)."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from backend.acord.coverage_ticks import AUTO_OPTIONS, GL_OPTIONS
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.page_labels import PageLabels
+from backend.acord.pdftext import InkMeter
+from backend.acord.tick_marks import find_boxes
+from backend.acord.tick_reading import read_boxes, row_cell
+
+SCALE = 3.0  # pixels per point: a 216 dpi scan
+PAGE = (300, 200)  # points
+
+
+def _page() -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    image = Image.new("L", (int(PAGE[0] * SCALE), int(PAGE[1] * SCALE)), 255)
+    return image, ImageDraw.Draw(image)
+
+
+def _box(draw: ImageDraw.ImageDraw, x: float, top: float, side: float, tick: bool) -> None:
+    s = SCALE
+    draw.rectangle((x * s, top * s, (x + side) * s, (top + side) * s), outline=40, width=2)
+    if tick:
+        inset = side * 0.2
+        a, b = (x + inset) * s, (x + side - inset) * s
+        c, d = (top + inset) * s, (top + side - inset) * s
+        draw.line((a, c, b, d), fill=0, width=3)
+        draw.line((a, d, b, c), fill=0, width=3)
+
+
+def _labels(image: Image.Image, words: list[Word], reread: list[Word] | None = None) -> PageLabels:
+    def region_ocr(box: BBox, *args: object, **kwargs: object) -> list[Word]:
+        return [w for w in reread or [] if box[0] - 1 <= w.x0 and w.x1 <= box[2] + 1]
+
+    meter = InkMeter(image, SCALE)
+    return PageLabels(PageText(words, *PAGE, 1), meter, Evidence(1), region_ocr)
+
+
+def test_boxes_are_found_and_their_ticks_read() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=True)
+    _box(draw, 80, 40, 8, tick=False)
+    # Print beside them is no box: letters of the option, and 10-point digits of a value.
+    draw.text((32 * SCALE, 41 * SCALE), "OCCUR 1,000,000", fill=0)
+    boxes = find_boxes(InkMeter(image.filter(ImageFilter.GaussianBlur(1)), SCALE), (0, 0, *PAGE))
+    assert [(round(b.x0), b.ticked) for b in boxes] == [(20, True), (80, False)]
+
+
+def test_a_rule_beside_an_empty_box_is_not_its_tick() -> None:
+    image, draw = _page()
+    # The cell's rule, broken by the scan's grain into pieces a box's length long.
+    for top in range(0, 200, 12):
+        draw.line((15 * SCALE, top * SCALE, 15 * SCALE, (top + 10) * SCALE), fill=60, width=2)
+    _box(draw, 16.5, 40, 8, tick=False)
+    boxes = find_boxes(InkMeter(image, SCALE), (10, 30, 60, 60))
+    assert len(boxes) == 1 and not boxes[0].ticked
+
+
+def test_translucent_stamp_ink_over_a_box_is_no_tick() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=False)
+    # A red rubber stamp's letters over the box: grey near 155 in a grey scan, lighter than
+    # the print a tick is made of.
+    draw.rectangle((21 * SCALE, 42 * SCALE, 27 * SCALE, 46 * SCALE), fill=155)
+    boxes = find_boxes(InkMeter(image, SCALE), (0, 0, *PAGE))
+    assert len(boxes) == 1 and not boxes[0].ticked
+
+
+def test_each_box_is_told_by_the_option_after_it() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=True)
+    _box(draw, 80, 40, 8, tick=False)
+    words = [
+        Word("CLAIMS-MADE", 31, 41.5, 70, 46.5),
+        Word("OCCUR", 91, 41.5, 110, 46.5),
+    ]
+    reading = read_boxes(_labels(image, words), (10, 30, 150, 60), GL_OPTIONS)
+    assert reading.ticked("claims_made") is True
+    assert reading.ticked("occurrence") is False
+    # An option with no box told stays unread, never a default.
+    assert reading.ticked("policy") is None
+
+
+def test_a_ticked_box_whose_option_ocr_garbled_is_read_again() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=True)
+    garbled = [Word("MET", 40, 41.5, 50, 46.5), Word("AGT", 52, 41.5, 60, 46.5)]
+    again = [
+        Word("NON-OWNED", 30, 41.5, 60, 46.5),
+        Word("AUTOS", 62, 41.5, 78, 46.5),
+        Word("ONLY", 80, 41.5, 92, 46.5),
+    ]
+    reading = read_boxes(_labels(image, garbled, again), (10, 30, 150, 60), AUTO_OPTIONS)
+    assert reading.ticked("non_owned") is True
+    # Without a second reading it is not told at all.
+    reading = read_boxes(_labels(image, garbled), (10, 30, 150, 60), AUTO_OPTIONS)
+    assert reading.boxes == {} and len(reading.unknown) == 1
+
+
+def test_a_band_a_line_off_is_moved_to_its_ruled_cell() -> None:
+    image, draw = _page()
+    for y in (40, 100, 140):
+        draw.line((0, y * SCALE, PAGE[0] * SCALE, y * SCALE), fill=40, width=2)
+    labels = _labels(image, [])
+    # The row's band taken from a label a line below the row's top rule.
+    x0, top, x1, bottom = row_cell(labels, (10, 52, 150, 104))
+    assert (x0, round(top), x1, round(bottom)) == (10, 40, 150, 100)
+    # No rules around it: the band stays as given.
+    assert row_cell(labels, (10, 150, 150, 190)) == (10, 150, 150, 190)
