@@ -23,6 +23,7 @@ from backend.acord.coverage_ticks import (
     _umbrella_ticks,
 )
 from backend.acord.geometry import Word, compact, group_lines
+from backend.acord.officers_question import question_end
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.scan_cells import (
     _read_mark,
@@ -308,7 +309,7 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     # The answer box under its "Y / N" heading, or after the question on the 2001
     # edition, read alone.
     heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
-    excluded = p.label("EXCLUDED", region=(0, band[0], table.limits_x, band[1]))
+    excluded = question_end(p, (0, band[0], table.limits_x, band[1]))
     if heading is not None:
         box = (
             heading.x0 - ANSWER_SIDE_PT,

@@ -1,0 +1,47 @@
+"""The end of the workers compensation row's question "ANY PROPRIETOR/PARTNER/EXECUTIVE
+OFFICER/MEMBER EXCLUDED?", after which the form sets its Y / N answer box.
+
+On a scan OCR may garble the question's last word past a label match ("WUuDED*" for
+EXCLUDED?) while its line still reads as a line: the line opened by OFFICER (or MEMBER) ends
+where the question ends, and the answer's box is found after it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from backend.acord.geometry import BBox, Label
+from backend.acord.page_labels import PageLabels
+from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT
+
+# The words of the question's line are a space apart: 1.5-2 pt in its 5-6 pt print, up to twice
+# that between OCR's word boxes. The answer stands a box's width (6 pt and more) after it.
+QUESTION_WORD_GAP_PT: Final = 5.0
+# A word is on the question's line when its centre is within 0.6 of the print's height of the
+# line's (the question's two lines are a line apart).
+SAME_LINE_SHARE: Final = 0.6
+
+
+def question_end(p: PageLabels, region: BBox) -> Label | None:
+    """The question's last line up to its end (EXCLUDED?), or None when it is not found."""
+    excluded = p.label("EXCLUDED", region=region)
+    if excluded is not None or p.region_ocr is None:
+        return excluded
+    opener = p.label("OFFICER/MEMBER", "OFFICER", "MEMBER", region=region)
+    if opener is None:
+        return None
+    height = max(opener.bottom - opener.top, LEAST_PRINT_HEIGHT_PT)
+    line = sorted(
+        (
+            w
+            for w in p.page.words_in(region)
+            if w.x0 >= opener.x0 and abs(w.cy - opener.cy) < SAME_LINE_SHARE * height
+        ),
+        key=lambda w: w.x0,
+    )
+    right = opener.x1
+    for word in line:
+        if word.x0 > right + QUESTION_WORD_GAP_PT:
+            break
+        right = max(right, word.x1)
+    return Label(opener.x0, opener.top, right, opener.bottom, opener.word_ids)

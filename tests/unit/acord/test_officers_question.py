@@ -1,0 +1,44 @@
+"""The end of the workers compensation question on a scan whose OCR garbled EXCLUDED?."""
+
+from __future__ import annotations
+
+from backend.acord.evidence import Evidence
+from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.officers_question import question_end
+from backend.acord.page_labels import PageLabels
+
+
+def _labels(words: list[Word], scan: bool = True) -> PageLabels:
+    def region_ocr(box: BBox, *args: object, **kwargs: object) -> list[Word]:
+        return []
+
+    return PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), region_ocr if scan else None)
+
+
+REGION = (60.0, 500.0, 230.0, 560.0)
+
+
+def test_the_question_ends_at_its_garbled_last_word() -> None:
+    words = [
+        Word("ANY", 88, 530, 96, 534),
+        Word("PROPRIETOR", 100, 530, 132, 534),
+        Word("OFFICER", 88, 536, 108.8, 540),
+        Word("MEMBLA", 111, 536, 132.5, 540),
+        Word("EAC", 134.5, 536, 136.8, 540),
+        Word("WUuDED*", 138.5, 536, 164.2, 540),
+        # The policy number's cell, far to the right, is no part of the question.
+        Word("GAW", 200, 536, 215, 541),
+    ]
+    end = question_end(_labels(words), REGION)
+    assert end is not None and end.x0 == 88 and end.x1 == 164.2
+
+
+def test_an_exact_question_is_taken_as_printed() -> None:
+    words = [Word("OFFICER/MEMBER", 88, 536, 130, 540), Word("EXCLUDED?", 132, 536, 160, 540)]
+    end = question_end(_labels(words, scan=False), REGION)
+    assert end is not None and end.x0 == 132 and 150 < end.x1 <= 160
+
+
+def test_no_question_found_is_none() -> None:
+    words = [Word("WORKERS", 88, 510, 119, 515), Word("COMPENSATION", 121, 510, 170, 515)]
+    assert question_end(_labels(words), REGION) is None
