@@ -327,6 +327,17 @@ def _line(points: list[tuple[float, float]]) -> tuple[float, float]:
     return mean_s - slope * mean_t, slope
 
 
+def _y_at(line: tuple[float, float], x: float) -> float:
+    return line[0] + line[1] * x
+
+
+def _through(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The line y = a + b x through two (x, y) points."""
+    (x0, y0), (x1, y1) = points
+    slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
+    return y0 - slope * x0, slope
+
+
 def _meet(across: tuple[float, float], down: tuple[float, float]) -> tuple[float, float]:
     """Where y = a + b x meets x = c + d y."""
     a, b = across
@@ -399,6 +410,18 @@ def _form_frame(traced: Traced) -> FormFrame | None:
     if len(full) < 2:
         return None
     top_line, bottom_line = _line(full[0]), _line(full[-1])
+    # The borders run down from the form's top rule to its bottom rule. Where print touching
+    # the top rule hides it from the trace (a blurred photo's disclaimer in bold capitals sits
+    # a point under it), the first rule traced from border to border lies far below the
+    # borders' tops: the line through their ends is the form's top (and so at the bottom).
+    sides = ((left_line, traced.down[left]), (right_line, traced.down[right]))
+    tops = [(line[0] + line[1] * chain[0][1], chain[0][1]) for line, chain in sides]
+    bottoms = [(line[0] + line[1] * chain[-1][1], chain[-1][1]) for line, chain in sides]
+    middle = (tops[0][0] + tops[1][0]) / 2
+    if _y_at(top_line, middle) - _y_at(_through(tops), middle) > _END_TOLERANCE_PX:
+        top_line = _through(tops)
+    if _y_at(_through(bottoms), middle) - _y_at(bottom_line, middle) > _END_TOLERANCE_PX:
+        bottom_line = _through(bottoms)
     # The warp is followed along the rules that run from border to border and the borders
     # themselves; a rule across part of the form (the insurer rows, the contact box) only
     # over its own span: continued beyond its ends it would bend the rest of the page by its

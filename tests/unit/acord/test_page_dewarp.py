@@ -8,7 +8,7 @@ import random
 
 from PIL import Image, ImageDraw
 
-from backend.acord.page_dewarp import Traced, rectify, trace
+from backend.acord.page_dewarp import Traced, _form_frame, rectify, trace
 from backend.acord.page_image import prepare_page
 from backend.acord.page_quad import find_sheet, flatten
 from backend.acord.reader import read_bytes
@@ -132,3 +132,21 @@ def test_a_sheet_framed_tightly_in_perspective_is_pulled_flat_and_a_scan_is_not(
     scan = Image.new("L", (1500, 2000), 60)
     scan.paste(page, (40, 0))
     assert not prepare_page(scan).flattened
+
+
+def test_the_form_keeps_its_top_when_print_touching_the_top_rules_hides_them() -> None:
+    """Bold capitals a point under the form's top rules merge with them on a blurred photo, so
+    the first rule traced from border to border lies far down the form; the borders still run
+    up to the top rule, and the form's frame starts there (not at the first rule traced)."""
+    left = [(200.0 - 0.02 * y, float(y)) for y in range(100, 1501, 16)]
+    right = [(1300.0 + 0.02 * y, float(y)) for y in range(100, 1501, 16)]
+    across = [
+        [(float(x), y + 0.01 * x) for x in range(200 - round(0.02 * y), 1300 + round(0.02 * y), 16)]
+        for y in range(400, 1501, 60)
+    ]
+    frame = _form_frame(Traced(across, [left, right]))
+    assert frame is not None
+    top_line, bottom_line = frame[2], frame[3]
+    middle = 750.0
+    assert abs(top_line[0] + top_line[1] * middle - 100) < 3
+    assert abs(bottom_line[0] + bottom_line[1] * middle - (1480 + 0.01 * middle)) < 25
