@@ -23,7 +23,7 @@ from backend.acord.coverage_ticks import (
     _umbrella_ticks,
 )
 from backend.acord.geometry import Word, compact, group_lines
-from backend.acord.officers_question import question_end
+from backend.acord.officers_question import answer_candidates, question_end
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.scan_cells import (
     _read_mark,
@@ -419,7 +419,7 @@ def _officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> 
         right,
         excluded.bottom + QUESTION_BELOW_PT,
     )
-    for word in sorted(p.values_in(region), key=lambda w: w.x0):
+    for word in answer_candidates(p, p.values_in(region), excluded):
         value = parse_mark(word.text)
         if value is not None and word.text.upper() != "X":
             return value

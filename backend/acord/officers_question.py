@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from backend.acord.geometry import BBox, Label
+from backend.acord.geometry import BBox, Label, Word
 from backend.acord.page_labels import PageLabels
 from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT
 
@@ -45,3 +45,18 @@ def question_end(p: PageLabels, region: BBox) -> Label | None:
             break
         right = max(right, word.x1)
     return Label(opener.x0, opener.top, right, opener.bottom, opener.word_ids)
+
+
+# The question's first line stands a line of its 5-6 pt print above its last (EXCLUDED?); the
+# "Y / N" heading of the answer box stands above both, the answer on them.
+QUESTION_LINE_PT: Final = 5.5
+
+
+def answer_candidates(p: PageLabels, words: list[Word], excluded: Label) -> list[Word]:
+    """The words after the question that may be its answer, left to right. On a scan, a
+    letter centred above the question's first line is the "Y / N" heading over the answer
+    box (OCR often reads its N alone), not the answer."""
+    candidates = sorted(words, key=lambda w: w.x0)
+    if p.region_ocr is None:
+        return candidates
+    return [w for w in candidates if w.cy >= excluded.top - QUESTION_LINE_PT]

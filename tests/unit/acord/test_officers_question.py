@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
-from backend.acord.officers_question import question_end
+from backend.acord.officers_question import answer_candidates, question_end
 from backend.acord.page_labels import PageLabels
 
 
@@ -42,3 +42,17 @@ def test_an_exact_question_is_taken_as_printed() -> None:
 def test_no_question_found_is_none() -> None:
     words = [Word("WORKERS", 88, 510, 119, 515), Word("COMPENSATION", 121, 510, 170, 515)]
     assert question_end(_labels(words), REGION) is None
+
+
+def test_the_heading_over_the_answer_box_is_no_answer() -> None:
+    # "Y / N" over the answer box, of which OCR read the N alone, and the answer under it.
+    heading = Word("N", 169.5, 473.1, 172.2, 476.3)
+    answer = Word("Y", 171.4, 480.3, 175.9, 485.3)
+    excluded = Word("EXCLUDED?", 102.1, 482.9, 129.3, 486.4)
+    question = [Word("ANY", 59.2, 478.2, 68.0, 481.3), Word("OFFICER", 59.2, 482.9, 78.5, 486.4)]
+    labels = _labels([*question, excluded, heading, answer])
+    end = question_end(labels, (50, 460, 185, 500))
+    assert end is not None
+    assert answer_candidates(labels, [heading, answer], end) == [answer]
+    # With no answer written, the heading alone leaves the question unanswered.
+    assert answer_candidates(labels, [heading], end) == []
