@@ -287,7 +287,10 @@ class PageLabels:
                 # a doubtful word where the page pass saw nothing: a rule or a speck
                 and (w.confidence >= 0.6 or any(_overlaps(w, p) for p in line.words))
             ]
-            for candidate in (kept, line.words):
+            # A line the grey reading made out worse than the page pass did (a file number read
+            # as "NGO URO" at a third of the confidence) keeps the page pass's words.
+            order = (line.words, kept) if _surer(line.words, kept) else (kept, line.words)
+            for candidate in order:
                 if legible(candidate):
                     # Two lines the page pass split one printed line into (a skewed scan) are
                     # each read again whole: a word already taken from the other is not twice.
@@ -371,6 +374,24 @@ def _joined_lines(lines: list[Line]) -> list[Line]:
                 continue
         joined.append(line)
     return joined
+
+
+def _surer(page_words: list[Word], fresh: list[Word]) -> bool:
+    """Whether the page pass read a line with clearly more confidence than its grey reading:
+    on average by more than GREY_WORSE_MARGIN. Tesseract's confidence for a line's words in
+    the two readings is on one scale (the same engine and language model), and the grey
+    reading exists to mend strokes the black-and-white cut broke, which raises confidence;
+    a reading that loses a quarter of it has made letters out of something else."""
+    if not page_words or not fresh:
+        return False
+    page = sum(w.confidence for w in page_words) / len(page_words)
+    grey = sum(w.confidence for w in fresh) / len(fresh)
+    return page - grey > GREY_WORSE_MARGIN
+
+
+# A quarter of the confidence scale: far beyond the few hundredths the two readings of one
+# well printed line differ by, as a word misread as other letters falls (0.9 to 0.3 or less).
+GREY_WORSE_MARGIN = 0.25
 
 
 def _read_already(word: Word, taken: list[Word]) -> bool:

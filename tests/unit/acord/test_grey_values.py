@@ -38,3 +38,45 @@ def test_only_lines_with_a_doubtful_word_are_read_again() -> None:
     assert words is not None
     assert len(reader.boxes) == 1 and reader.boxes[0][1] < 40 < reader.boxes[0][3]
     assert [w.text for w in words] == ["Acme", "Roofing", "Reread"]
+
+
+class _GarblingReader:
+    """Reads every box as two words of letters, with the low confidence Tesseract gives a
+    reading that made letters out of something else."""
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        middle = (box[0] + box[2]) / 2
+        return [
+            Word("Qvx", box[0] + 2, box[1] + 2, middle - 2, box[3] - 2, 0.3),
+            Word("Zrw", middle + 2, box[1] + 2, box[2] - 2, box[3] - 2, 0.1),
+        ]
+
+
+def test_a_line_read_worse_in_grey_keeps_the_page_pass_reading() -> None:
+    number = [Word("104-551-7", 20, 20, 60, 28, 0.88)]
+    name = [Word("Acme", 20, 40, 40, 48, 0.97), Word("Roofing", 42, 40, 70, 48, 0.96)]
+    labels = PageLabels(PageText(number + name, 600, 800, 1), None, Evidence(1), _GarblingReader())
+
+    words = labels.grey_values((0, 0, 300, 100))
+
+    assert words is not None
+    assert [w.text for w in words] == ["104-551-7", "Acme", "Roofing"]
+
+
+def test_a_line_read_about_as_surely_in_grey_takes_the_grey_reading() -> None:
+    broken = [Word("Ine", 20, 20, 40, 28, 0.62)]
+    labels = PageLabels(PageText(broken, 600, 800, 1), None, Evidence(1), _RecordingReader())
+
+    words = labels.grey_values((0, 0, 300, 100))
+
+    assert words is not None
+    assert [w.text for w in words] == ["Reread"]
