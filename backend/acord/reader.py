@@ -93,9 +93,28 @@ def classify_page(text: str) -> str:
     return "other"
 
 
+# The least amount an ACORD 25 prints in its limits column: its limits, deductibles and
+# retentions are whole dollar amounts in the hundreds at the least ($500 deductibles, $5,000
+# medical expense), or $0 for a retention. A one- or two-digit amount is a number cut short
+# (OCR splitting "$10,000" at its comma, a column rule taken for a digit), and a wrong limit
+# is worse than an empty one: it is left unread.
+LEAST_PRINTED_AMOUNT = 100
+
+
+def _plausible_amounts(limits: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: None
+        if isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 < value < LEAST_PRINTED_AMOUNT
+        else value
+        for key, value in limits.items()
+    }
+
+
 def _normalise(result: dict[str, Any]) -> None:
     for coverage in result.get("coverages", []):
-        limits = coverage.pop("limits", {})
+        limits = _plausible_amounts(coverage.pop("limits", {}) or {})
         for key in _COVERAGE_KEYS:
             coverage.setdefault(key, None)
         if coverage["line"] != "auto_liability":

@@ -122,3 +122,23 @@ def test_a_scanners_picture_on_a_quarter_rotated_page_takes_the_unturned_page_si
         assert picture_page_size(page, own_picture=False) == (page.get_width(), page.get_height())
     finally:
         document.close()
+
+
+def test_an_amount_cut_to_one_or_two_digits_is_left_unread() -> None:
+    from backend.acord.reader import _normalise
+
+    result = {
+        "coverages": [
+            {
+                "line": "general_liability",
+                "limits": {"each_occurrence": 1_000_000, "medical_expense": 1, "retention": 0},
+            },
+            {"line": "other", "limits": {"limit": 250_000, "deductible": 25}},
+        ]
+    }
+
+    _normalise(result)
+
+    gl, other = result["coverages"]
+    assert gl["limits"] == {"each_occurrence": 1_000_000, "medical_expense": None, "retention": 0}
+    assert other["limits"] == {"limit": 250_000, "deductible": None}
