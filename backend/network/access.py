@@ -15,6 +15,7 @@ from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.db.models.vocab import ROLES_BY_ORG_KIND, TOKEN_SCOPE_READ
 from backend.errors import Forbidden
 from backend.network.actor import Actor
+from backend.verification.plan import FINISHED
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "record.read": frozenset(
@@ -97,7 +98,10 @@ def active_broker_grant(
 def record_read_scope(
     actor: Actor, sub_org_id: SQLColumnExpression[uuid.UUID]
 ) -> ColumnElement[bool]:
-    """A filter on any table with a sub_org_id column: the rows this actor may read."""
+    """A filter on any table with a sub_org_id column: the rows this actor may read. A GC reads
+    a sub's live record only while one of its engagements of the sub is active and not
+    finished (completed operations still counts: the GC checks completed-ops cover then).
+    What it relied on before the end is frozen in the audit log (audit_entry_scope)."""
     if actor.is_sub:
         return sub_org_id == actor.organisation_id
     if actor.is_gc:
@@ -105,6 +109,8 @@ def record_read_scope(
             select(Engagement.id).where(
                 Engagement.gc_org_id == actor.organisation_id,
                 Engagement.sub_org_id == sub_org_id,
+                Engagement.active.is_(True),
+                Engagement.phase != FINISHED,
             )
         )
     if actor.is_broker:
