@@ -19,7 +19,7 @@ from backend.acord.geometry import BBox, Label
 from backend.acord.page_labels import PageLabels
 from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT, _ticked_boxes, _ticked_by_ink
 from backend.acord.tick_options import is_box_glyph, match_options
-from backend.acord.tick_reading import BoxReading, read_boxes, row_cell
+from backend.acord.tick_reading import BoxReading, place_by_grid, read_boxes, row_cell
 
 # The printed options of each cell, with their wording across editions. Keys starting with "_"
 # are other print of the cell, listed so that its garbled words are not taken for an option.
@@ -57,6 +57,29 @@ STATUTE_OPTIONS: dict[str, tuple[str, ...]] = {
     "_employee": ("E.L. DISEASE - EA EMPLOYEE",),
     "_policy": ("E.L. DISEASE - POLICY LIMIT",),
 }
+
+# The covered autos' boxes as the editions print them, by line of boxes and place on the line:
+# 2010/05 and later in two columns (ANY AUTO alone on the first line), 2001/08 in one.
+AUTO_GRIDS: tuple[dict[str, tuple[int, int]], ...] = (
+    {
+        "any_auto": (0, 0),
+        "owned": (1, 0),
+        "scheduled": (1, 1),
+        "hired": (2, 0),
+        "non_owned": (2, 1),
+    },
+    {
+        "any_auto": (0, 0),
+        "owned": (1, 0),
+        "scheduled": (2, 0),
+        "hired": (3, 0),
+        "non_owned": (4, 0),
+    },
+)
+# The general aggregate's boxes, on one line in this order on every edition.
+AGGREGATE_GRID: tuple[dict[str, tuple[int, int]], ...] = (
+    {"policy": (0, 0), "project": (0, 1), "location": (0, 2)},
+)
 
 # The POLICY / PRO-JECT / LOC boxes stand on the line under GEN'L AGGREGATE LIMIT APPLIES PER:
 # within 16 pt of that label's foot (one line of the cell, 12 pt, and the boxes' height).
@@ -109,6 +132,8 @@ def _gl_ticks(p: PageLabels, type_region: BBox) -> tuple[str | None, str | None]
     """(basis, what the general aggregate applies per) from the general liability cell."""
     type_region = _cell(p, type_region)
     boxes = read_boxes(p, type_region, GL_OPTIONS)
+    for key, box in place_by_grid(boxes, AGGREGATE_GRID).items():
+        boxes.boxes.setdefault(key, box)
     left, _, right, _ = type_region
     agg_row = p.label("LIMIT APPLIES PER", "APPLIES PER", region=type_region)
     row = (
@@ -166,6 +191,8 @@ def _first_option_of_line(p: PageLabels, option: Label, region: BBox) -> Label |
 def _covered_autos(p: PageLabels, type_region: BBox) -> list[str]:
     type_region = _cell(p, type_region)
     boxes = read_boxes(p, type_region, AUTO_OPTIONS)
+    for key, box in place_by_grid(boxes, AUTO_GRIDS).items():
+        boxes.boxes.setdefault(key, box)
     spellings = {
         "any_auto": ("ANY AUTO",),
         "owned": ("ALL OWNED", "OWNED"),

@@ -55,6 +55,8 @@ class BoxReading:
 
     boxes: dict[str, CheckBox] = field(default_factory=dict)
     unknown: list[CheckBox] = field(default_factory=list)
+    # Boxes before other print of the cell (a heading, OTHER:), or a garbled option read so.
+    others: list[CheckBox] = field(default_factory=list)
 
     def ticked(self, key: str) -> bool | None:
         """Whether the option's box is ticked; None when no box was told as that option."""
@@ -109,7 +111,9 @@ def read_boxes(p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]
                 score, key = max((score, key), best_option(joined_text(fresh), options))
         if score < _LEAST_MATCH:
             reading.unknown.append(box)
-        elif not key.startswith("_") and score > scores.get(key, 0.0):
+        elif key.startswith("_"):
+            reading.others.append(box)
+        elif score > scores.get(key, 0.0):
             scores[key] = score
             reading.boxes[key] = box
     return reading
@@ -135,3 +139,43 @@ def _spelt_option(
         return 0.0, ""
     run: list[Word] = option_run(line, line)
     return best_option(joined_text(run), options)
+
+
+# Boxes whose centres are within 4 pt of each other's height stand on one line of the cell
+# (the lines of boxes are 11-12 pt apart).
+SAME_LINE_PT: Final = 4.0
+
+
+def place_by_grid(
+    reading: BoxReading, grids: Sequence[Mapping[str, tuple[int, int]]]
+) -> dict[str, CheckBox]:
+    """The options the form prints in a fixed order of boxes (line, place on the line), told
+    from the boxes whose options were read: every box of the cell at the place the grid
+    gives each option, counted from the told boxes. The grid is the first whose widest line
+    holds as many boxes as the cell's widest; nothing is placed when the told boxes disagree
+    on where the grid starts, or when none was told."""
+    boxes = [*reading.boxes.values(), *reading.unknown, *reading.others]
+    lines: list[list[CheckBox]] = []
+    for box in sorted(boxes, key=lambda b: b.cy):
+        if lines and abs(lines[-1][0].cy - box.cy) < SAME_LINE_PT:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    for line in lines:
+        line.sort(key=lambda b: b.x0)
+    where = {id(b): (row, place) for row, line in enumerate(lines) for place, b in enumerate(line)}
+    widest = max((len(line) for line in lines), default=0)
+    for grid in grids:
+        if max(place for _, place in grid.values()) + 1 != widest:
+            continue
+        told = [(key, where[id(box)]) for key, box in reading.boxes.items() if key in grid]
+        starts = {row - grid[key][0] for key, (row, _) in told}
+        if len(starts) != 1 or any(place != grid[key][1] for key, (_, place) in told):
+            return {}
+        start = starts.pop()
+        placed: dict[str, CheckBox] = {}
+        for key, (row, place) in grid.items():
+            if 0 <= start + row < len(lines) and place < len(lines[start + row]):
+                placed[key] = lines[start + row][place]
+        return placed
+    return {}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from backend.acord.coverage_ticks import AUTO_OPTIONS, GL_OPTIONS
+from backend.acord.coverage_ticks import AGGREGATE_GRID, AUTO_GRIDS, AUTO_OPTIONS, GL_OPTIONS
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter
-from backend.acord.tick_marks import find_boxes
-from backend.acord.tick_reading import read_boxes, row_cell
+from backend.acord.tick_marks import CheckBox, find_boxes
+from backend.acord.tick_reading import BoxReading, place_by_grid, read_boxes, row_cell
 
 SCALE = 3.0  # pixels per point: a 216 dpi scan
 PAGE = (300, 200)  # points
@@ -112,3 +112,36 @@ def test_a_band_a_line_off_is_moved_to_its_ruled_cell() -> None:
     assert (x0, round(top), x1, round(bottom)) == (10, 40, 150, 100)
     # No rules around it: the band stays as given.
     assert row_cell(labels, (10, 150, 150, 190)) == (10, 150, 150, 190)
+
+
+def _grid_box(x: float, top: float, fill: float = 0.0) -> CheckBox:
+    return CheckBox(x, top, x + 8, top + 8, fill)
+
+
+def test_boxes_whose_options_were_not_read_are_placed_by_the_forms_grid() -> None:
+    # The 2016 autos: ANY AUTO; OWNED | SCHEDULED; HIRED | NON-OWNED; two blank boxes.
+    hired, non_owned = _grid_box(60, 124, 0.5), _grid_box(115, 124, 0.5)
+    reading = BoxReading(
+        boxes={"hired": hired},
+        unknown=[_grid_box(60, 100), _grid_box(60, 112), _grid_box(115, 112), non_owned],
+        others=[_grid_box(60, 136), _grid_box(115, 136)],
+    )
+    placed = place_by_grid(reading, AUTO_GRIDS)
+    assert placed["non_owned"] is non_owned and placed["scheduled"].x0 == 115
+    assert placed["any_auto"].top == 100
+    # The 2001 edition's one column: the box under HIRED AUTOS is NON-OWNED AUTOS.
+    column = [_grid_box(60, top) for top in (100, 112, 124, 136, 148)]
+    placed = place_by_grid(
+        BoxReading({"scheduled": column[2]}, column[:2] + column[3:]), AUTO_GRIDS
+    )
+    assert placed["non_owned"] is column[4] and placed["owned"] is column[1]
+
+
+def test_told_boxes_that_disagree_with_the_grid_place_nothing() -> None:
+    line = [_grid_box(60, 100), _grid_box(95, 100), _grid_box(130, 100)]
+    # POLICY read after the middle box: not where the form prints it.
+    assert place_by_grid(BoxReading({"policy": line[1]}, [line[0], line[2]]), AGGREGATE_GRID) == {}
+    # Nothing told: nothing placed.
+    assert place_by_grid(BoxReading({}, line), AGGREGATE_GRID) == {}
+    placed = place_by_grid(BoxReading({"location": line[2]}, line[:2]), AGGREGATE_GRID)
+    assert placed["project"] is line[1]
