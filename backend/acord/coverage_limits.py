@@ -9,7 +9,7 @@ from itertools import pairwise
 from statistics import median
 from typing import Final
 
-from backend.acord.coverage_table import Table
+from backend.acord.coverage_table import LEAST_LIMIT, RULE_PT, Table
 from backend.acord.geometry import BBox, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.values import is_included, other_limit_key, parse_money
@@ -184,6 +184,7 @@ def read_limits(
             if mine is None or not mine[0] or (value and _sureness(words) > _sureness(mine[1])):
                 found[key] = (value, words)
     if scan:
+        _read_unread_lines(p, table, band, keys, anchors, found, ordered, left)
         _dollar_read_as_digit(p, table, found)
     limits: dict[str, int | None] = {key: None for key, _ in spec}
     for key, (value, words) in found.items():
@@ -195,6 +196,92 @@ def read_limits(
         if key in found and found[key][0] is None and is_included(joined_text(found[key][1]))
     ]
     return limits, bool(found), included
+
+
+# An amount's cell is read again on a limit line whose label was read, or that lies a whole
+# number of line pitches from one (a row whose limits are printed in a fixed order), when
+# neither reading found its amount: an amount set high, across its row's rule, is lost by a
+# page pass (the rule's pixels are erased in a region read). Its box is a pitch tall; a piece
+# of it between rules holding more than this share of ink holds print (specks ink about a
+# hundredth of an empty cell).
+UNREAD_LINE_INK: Final = 0.02
+# The amounts' cell starts after the "$" signs: the rule splitting it off stands within 8 pt
+# right of where the signs stand (a sign and its padding).
+DOLLAR_CELL_REACH_PT: Final = 8.0
+
+
+def _read_unread_lines(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    keys: list[str],
+    anchors: list[tuple[str | None, float]],
+    found: dict[str, tuple[int | None, list[Word]]],
+    ordered: bool,
+    left: float | None,
+) -> None:
+    """On a scan, the amount of each limit line no reading found, read again alone in its
+    cell with an amount's characters, and taken when it is a well-formed amount."""
+    assert p.region_ocr is not None
+    if p.ink is None:
+        return
+    lines = {k: y for k, y in anchors if k is not None and k in keys}
+    known = sorted((keys.index(k), y) for k, y in lines.items())
+    steps = [(y1 - y0) / (i1 - i0) for (i0, y0), (i1, y1) in pairwise(known) if i1 != i0]
+    pitch = median(steps) if steps else USUAL_PITCH_PT
+    if not PLACE_MIN_PITCH_PT <= pitch <= PLACE_MAX_PITCH_PT:
+        return
+    if ordered and known:
+        for key in keys:
+            if key in lines:
+                continue
+            index, y = min(known, key=lambda item: abs(item[0] - keys.index(key)))
+            lines[key] = y + (keys.index(key) - index) * pitch
+    wanted = [
+        (key, y)
+        for key, y in lines.items()
+        if key not in found and band[0] - AMOUNT_ABOVE_ROW_PT <= y <= band[1]
+    ]
+    if not wanted:
+        return
+    start = left
+    if start is None:
+        rules = p.ink.vertical_rules(
+            table.dollar_x, table.dollar_x + DOLLAR_CELL_REACH_PT, band[0] + 2, band[1] - 2
+        )
+        start = max(rules) if rules else table.dollar_x + DOLLAR_CELL_REACH_PT
+    right = p.page.width - PAGE_BORDER_PT
+    boxes: list[tuple[str, BBox]] = []
+    for key, y in wanted:
+        box = (start + RULE_CLEARANCE_PT, y - pitch / 2, right, y + pitch / 2)
+        if _inked_between_rules(p, box):
+            boxes.append((key, box))
+    region_ocr = p.region_ocr
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        readings = list(
+            pool.map(
+                lambda item: region_ocr(item[1], single_line=True, whitelist="$0123456789,."),
+                boxes,
+            )
+        )
+    used = {id(w) for _, words in found.values() for w in words}
+    for (key, _), fresh in zip(boxes, readings, strict=True):
+        amount = well_formed_amount(joined_text(fresh)) if fresh else None
+        if amount is not None and not any(id(w) in used for w in fresh):
+            found[key] = (amount, fresh)
+
+
+def _inked_between_rules(p: PageLabels, box: BBox) -> bool:
+    """Whether a box holds print: some piece of it between the rules across it is inked (a
+    rule alone inks a whole pixel row of the box)."""
+    assert p.ink is not None
+    x0, top, x1, bottom = box
+    rules = p.ink.horizontal_rules(x0 + 2, x1 - 2, top, bottom)
+    edges = [top, *rules, bottom]
+    return any(
+        b - a > 2 * RULE_PT and p.ink.ink(x0, a + RULE_PT, x1, b - RULE_PT) >= UNREAD_LINE_INK
+        for a, b in pairwise(edges)
+    )
 
 
 def _amounts(
@@ -218,7 +305,7 @@ def _amounts(
         for w in value_words
         if not _stray_dollar(w, table.dollar_x) and (left is None or w.cx > left)
     ]
-    found, orphans = _read_amounts(value_words, anchors)
+    found, orphans = _read_amounts(value_words, anchors, LEAST_LIMIT)
     place_orphans(found, orphans, anchors, band, keys, ordered)
     placed = {id(w) for _, words in found.values() for w in words}
     unplaced = [o for o in orphans if _is_reading(o) and not any(id(w) in placed for w in o[2])]
@@ -405,7 +492,10 @@ def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: l
     cy = median(w.cy for w in words)
     shortest = min(w.height for w in words)
     half = min(max(shortest, AMOUNT_MIN_HEIGHT_PT), AMOUNT_MAX_HEIGHT_PT) / 2
-    box = [table.dollar_x - 1, cy - half - 2, p.page.width - PAGE_BORDER_PT, cy + half + 2]
+    # A page scanned shifted or cropped may bring the amounts up to its edge, past where the
+    # form's border would stand: the box then reaches the end of what was read.
+    right = max(p.page.width - PAGE_BORDER_PT, min(max(w.x1 for w in words), p.page.width))
+    box = [table.dollar_x - 1, cy - half - 2, right, cy + half + 2]
     if p.ink is None:
         return (box[0], box[1], box[2], box[3])
     digits = [w for w in words if AMOUNT.search(w.text)] or [
@@ -523,10 +613,12 @@ Orphan = tuple[float, int | None, list[Word]]
 
 
 def _read_amounts(
-    value_words: list[Word], anchors: list[tuple[str | None, float]]
+    value_words: list[Word], anchors: list[tuple[str | None, float]], least: int = 0
 ) -> tuple[dict[str, tuple[int | None, list[Word]]], list[Orphan]]:
     """Amount lines paired with the limit label lines, in order, by nearest line; and the
-    amount lines no label line was found for (centre, amount, words)."""
+    amount lines no label line was found for (centre, amount, words). A reading under
+    `least` dollars is no amount (a scrap of a stamp or a rule read as "3", an amount OCR
+    cut down to its first digit): its line stands unread."""
     value_lines = [
         (text, words)
         for text, words in lines_with_words([w for w in value_words if w.text != "$"])
@@ -540,6 +632,8 @@ def _read_amounts(
     orphans: list[Orphan] = []
     for (text, words), anchor_index in zip(value_lines, assignment, strict=True):
         value = parse_money(text) if re.search(r"\d", text) else None
+        if value is not None and value < least:
+            value = None
         key = anchors[anchor_index][0] if anchor_index is not None else None
         if key is None:
             orphans.append((sum(w.cy for w in words) / len(words), value, words))

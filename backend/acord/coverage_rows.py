@@ -97,9 +97,18 @@ def _common(
         addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
     policy_lines = lines_with_words(policy_words)
     if p.region_ocr is not None:
-        # On a scan a rule or a speck above the number reads as a scrap ("in", "L"); a
-        # policy number holds digits.
-        policy_lines = [pl for pl in policy_lines if re.search(r"\d", pl[0])] or policy_lines
+        # On a scan a rule or a speck above the number reads as a scrap ("in", "L", "4"); a
+        # policy number holds digits, and five characters or more ("4" is a speck's).
+        numbered = [pl for pl in policy_lines if re.search(r"\d", pl[0])]
+        policy_lines = (
+            [
+                pl
+                for pl in numbered
+                if len(re.sub(r"[^A-Za-z0-9]", "", pl[0])) >= POLICY_MIN_CHARACTERS
+            ]
+            or numbered
+            or policy_lines
+        )
     policy_text, policy_used = policy_lines[0] if policy_lines else ("", [])
     common: dict[str, Any] = {
         "line": line,

@@ -361,7 +361,7 @@ def find_table(p: PageLabels) -> Table | None:
         if dollars
         else limits_x + DOLLAR_SHARE * (page.width - limits_x)
     )
-    table_top = type_header.bottom + ROW_EDGE_PT
+    table_top = _first_row_top(p, columns, type_header)
     description = p.description_label()
     end = (
         description.top - ROW_EDGE_PT if description is not None else page.height * TABLE_END_SHARE
@@ -421,6 +421,30 @@ def find_table(p: PageLabels) -> Table | None:
         bottom = marks[index + 1][1] if index + 1 < len(marks) else end
         bands[name] = (top, bottom)
     return Table(columns, bands, dollar_x, limits_x)
+
+
+# The header row's bottom rule lies within 14 pt under the TYPE OF INSURANCE header: on the
+# 2001 edition that header is the first of two lines of 6-7 pt print (INSR over LTR, the
+# dates' formats under their headers) and their padding, on the 2016 edition the last.
+HEADER_BOTTOM_REACH_PT: Final = 14.0
+
+
+def _first_row_top(p: PageLabels, columns: dict[str, tuple[float, float]], header: Label) -> float:
+    """The top of the table's first row: on a scan, under the header row's bottom rule (the
+    rule across the policy number column closest under the TYPE OF INSURANCE header), so
+    the header's second line (the dates' "(MM/DD/YY)") is no part of the row; else half a
+    point under the header."""
+    top = header.bottom + ROW_EDGE_PT
+    if p.ink is None or p.region_ocr is None or "policy" not in columns:
+        return top
+    left, right = columns["policy"]
+    rules = p.ink.horizontal_rules(
+        left + RULE_PT,
+        right - RULE_PT,
+        header.bottom - RULE_PT,
+        header.bottom + HEADER_BOTTOM_REACH_PT,
+    )
+    return max(top, rules[0] + ROW_EDGE_PT) if rules else top
 
 
 def _date_headers(p: PageLabels, row: BBox) -> list[tuple[str, Label]]:
@@ -509,13 +533,25 @@ def _date_columns_from_rules(columns: dict[str, tuple[float, float]], rules: lis
 def _letter_column_from_rules(columns: dict[str, tuple[float, float]], rules: list[float]) -> None:
     """INSR LTR as the table's first ruled cell, left of TYPE OF INSURANCE, where the headers
     put it right of that column or found none (OCR read "INSR" into the ADDL INSD header
-    beside it): every edition prints the letter column first."""
+    beside it), or put it in the second narrow cell (on the 2001 edition OCR lost "LTR" and
+    "INSR" was found in "INSRD" of the ADD'L INSRD header): every edition prints the letter
+    column first, and the 2001 edition its ADD'L INSRD column right after it."""
     kind = columns.get("type")
     letter = columns.get("ltr")
-    if kind is None or (letter is not None and letter[1] <= kind[0] + 1):
+    if kind is None:
         return
     cells = [(a, b) for a, b in pairwise(sorted(rules)) if b - a > MIN_CELL_PT]
     first = [c for c in cells if c[1] <= kind[0] + 1 and c[1] - c[0] < NARROW_COLUMN_PT]
+    if letter is not None and letter[1] <= kind[0] + 1:
+        # Left of TYPE OF INSURANCE already: moved only from the second narrow cell to the
+        # first, the two sharing their rule.
+        middle = (letter[0] + letter[1]) / 2
+        if len(first) >= 2 and first[1][0] <= middle <= first[1][1] and first[0][1] == first[1][0]:
+            columns["ltr"] = first[0]
+            addl = columns.get("addl")
+            if addl is None or first[1][0] <= (addl[0] + addl[1]) / 2 <= first[1][1]:
+                columns["addl"] = first[1]
+        return
     if first:
         columns["ltr"] = first[0]
     elif letter is not None:

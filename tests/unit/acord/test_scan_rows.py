@@ -138,3 +138,120 @@ def test_a_policy_year_from_the_leap_day_ends_at_the_end_of_february_or_on_1_mar
     assert _policy_year("2024-02-29", "2025-03-01")
     assert not _policy_year("2024-02-29", "2025-03-02")
     assert _policy_year("2025-11-15", "2026-11-15")
+
+
+def test_the_letter_column_is_the_first_ruled_cell_when_its_header_was_found_in_the_next() -> None:
+    from backend.acord.coverage_table import _letter_column_from_rules
+
+    # 2001 edition: INSR LTR, ADD'L INSRD, TYPE OF INSURANCE; OCR lost "LTR" and found
+    # "INSR" in "INSRD", giving the letter column the ADD'L INSRD cell.
+    columns = {"ltr": (48.0, 69.0), "addl": (48.0, 69.0), "type": (69.0, 205.0)}
+    _letter_column_from_rules(columns, [33.6, 48.3, 68.8, 205.0, 296.0])
+    assert columns["ltr"] == (33.6, 48.3)
+    assert columns["addl"] == (48.3, 68.8)
+
+
+def test_a_letter_column_found_in_the_first_ruled_cell_stays() -> None:
+    from backend.acord.coverage_table import _letter_column_from_rules
+
+    columns = {"ltr": (33.6, 48.3), "addl": (48.3, 68.8), "type": (69.0, 205.0)}
+    _letter_column_from_rules(columns, [33.6, 48.3, 68.8, 205.0, 296.0])
+    assert columns["ltr"] == (33.6, 48.3) and columns["addl"] == (48.3, 68.8)
+
+
+def test_the_first_row_starts_under_the_header_rows_bottom_rule() -> None:
+    from backend.acord.coverage_table import _first_row_top
+    from backend.acord.geometry import Label
+    from tests.unit.acord.test_scan_limits import _NoReads
+
+    # 2001 edition: TYPE OF INSURANCE on the header's first line, the dates' formats on its
+    # second, the header's bottom rule 11 pt under the first line.
+    header = Label(66.0, 291.0, 130.0, 297.5, frozenset())
+    columns = {"policy": (208.0, 304.0)}
+    rules = [(309.0, 20.0, 590.0), (395.0, 20.0, 590.0)]
+    page = PageLabels(PageText([], 612, 792, 1), _Rules(rules), Evidence(1), _NoReads())
+    assert _first_row_top(page, columns, header) == 309.5
+    # Without ink (a text page read without rendering) the row starts under the header.
+    bare = PageLabels(PageText([], 612, 792, 1), None, Evidence(1))
+    assert _first_row_top(bare, columns, header) == 298.0
+
+
+def test_a_speck_read_as_a_digit_above_the_policy_number_is_not_the_policy_line() -> None:
+    from backend.acord.coverage_rows import _common
+    from tests.unit.acord.test_scan_limits import _NoReads
+
+    words = [
+        Word("4", 240.0, 307.0, 242.0, 311.0, 0.5),
+        Word("GL-049743-72", 220.0, 348.0, 275.0, 354.0, 0.6),
+    ]
+    table = Table(columns={"policy": (208.0, 304.0)}, bands={}, dollar_x=520.0, limits_x=440.0)
+    page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _NoReads())
+    common = _common(page, table, (298.0, 395.0), "/coverages/0", "general_liability")
+    assert common["policy_number"] == "GL-049743-72"
+
+
+def test_a_one_digit_reading_in_the_amounts_column_is_no_limit() -> None:
+    from backend.acord.coverage_limits import AUTO_LIMITS
+    from tests.unit.acord.test_scan_limits import DOLLAR_X, _amount, _label, _read
+
+    # A stamp's stroke over the PROPERTY DAMAGE line read as "3".
+    words = [
+        *_label("COMBINED SINGLE LIMIT", 400),
+        _amount("1,000,000", 400),
+        *_label("PROPERTY DAMAGE (Per accident)", 436),
+        Word("3", DOLLAR_X + 12, 432.5, DOLLAR_X + 16, 439.5, 0.4),
+    ]
+    limits = _read(words, (394.0, 450.0), AUTO_LIMITS)
+    assert limits["combined_single_limit"] == 1_000_000
+    assert limits["property_damage"] is None
+
+
+class _InkedLine(_Rules):
+    """Rules as _Rules, and print only between the given heights."""
+
+    def __init__(self, rules: list[tuple[float, float, float]], printed: tuple[float, float]):
+        super().__init__(rules)
+        self.printed = printed
+
+    def ink(self, x0: float, top: float, x1: float, bottom: float) -> float:
+        return 0.1 if top < self.printed[1] and bottom > self.printed[0] else 0.0
+
+
+class _AmountCell:
+    """Reads an amount in any box covering the given height; records the boxes read."""
+
+    def __init__(self, text: str, y: float) -> None:
+        self.text, self.y, self.boxes = text, y, []  # type: ignore[var-annotated]
+
+    def __call__(self, box: BBox, *args: Any, **kwargs: Any) -> list[Word]:
+        self.boxes.append(box)
+        if box[1] <= self.y <= box[3] and kwargs.get("whitelist"):
+            return [Word(self.text, box[0] + 10, self.y - 3, box[0] + 50, self.y + 3, 0.8)]
+        return []
+
+
+def test_an_amount_set_across_its_rows_rule_is_read_again_in_its_cell() -> None:
+    from backend.acord.coverage_limits import AUTO_LIMITS, read_limits
+    from tests.unit.acord.test_scan_limits import _label, _sample_table
+
+    # The COMBINED SINGLE LIMIT label came out garbled and its amount, set a few points high
+    # across the row's top rule, not at all; the three labels under it were read.
+    words = [
+        *_label("BI PER PERSON", 410),
+        *_label("BI PER ACCIDENT", 422),
+        *_label("PROP DAMAGE (Per accident)", 434),
+    ]
+    rules = [(396.0, 0.0, 612.0), (452.0, 0.0, 612.0)]
+    cells = _AmountCell("1,000,000", 396.5)
+    page = PageLabels(
+        PageText(words, 612, 792, 1), _InkedLine(rules, (393.0, 400.0)), Evidence(1), cells
+    )
+    limits, _, _ = read_limits(page, _sample_table(), (396.5, 452.0), AUTO_LIMITS, "/c/0")
+    assert limits == {
+        "combined_single_limit": 1_000_000,
+        "bodily_injury_per_person": None,
+        "bodily_injury_per_accident": None,
+        "property_damage": None,
+    }
+    # The empty lines' cells hold no print and are not read.
+    assert len([b for b in cells.boxes if b[1] > 400]) == 0
