@@ -88,7 +88,9 @@ def _split_row(image: Image.Image) -> int:
     return max(range(low, high), key=paleness)
 
 
-Rows = list[tuple[str, int, int, int, int, float]]
+# A word as Tesseract read it: text, left, top, width, height (pixels), confidence (0-100).
+Row = tuple[str, int, int, int, int, float]
+Rows = list[Row]
 
 
 def _run_tesseract(
@@ -201,12 +203,13 @@ GREY_THRESHOLDING: Final = tesseract_api.THRESHOLD_SAUVOLA
 
 def ocr_words(image: Image.Image, points_per_pixel: float, grey: bool = False) -> list[Word]:
     """Words of a (deskewed, grayscale) page image, boxes converted to points; `grey` reads
-    the image as it is (a blurred page already sharpened), else cut to black and white."""
-    image = image if grey else binarize(image)
-    cut = _split_row(image)
+    the image as it is (a blurred page already sharpened), else cut to black and white. The
+    words of typed size the page pass read unsure are read again alone (`reread_unsure`)."""
+    page = image if grey else binarize(image)
+    cut = _split_row(page)
     halves = [
-        (image.crop((0, 0, image.width, cut)), 0),
-        (image.crop((0, cut, image.width, image.height)), cut),
+        (page.crop((0, 0, page.width, cut)), 0),
+        (page.crop((0, cut, page.width, page.height)), cut),
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(
@@ -219,7 +222,62 @@ def ocr_words(image: Image.Image, points_per_pixel: float, grey: bool = False) -
                 halves,
             )
         )
-    return [w for rows in results for w in _to_words(rows, points_per_pixel)]
+        page_rows = [row for part in results for row in part]
+        rows = reread_unsure(image, page_rows, points_per_pixel, pool)
+    return _to_words(rows, points_per_pixel)
+
+
+# A word the page pass read with a confidence under this (Tesseract's 0-100) is read again
+# alone: a slip of one letter in a word of typed print ("Cormerstone", "Adanta", "594993520")
+# comes back under it, where a word read right mostly scores above it.
+REREAD_CONFIDENCE: Final = 90
+# Only words at least this tall (points) are read again: typed values are 8 pt or larger,
+# whose capitals stand 5.7 pt; the form's own labels, in 6-7 pt capitals under 5 pt, are read
+# by the label reader with its tolerance for slips and are most of a page's unsure words.
+REREAD_MIN_HEIGHT_PT: Final = 5.0
+# The word is read from the grey page (not the page pass's black-and-white cut, which merges
+# or breaks a blurred stroke), half as large again (a typed capital then stands some 30
+# pixels, the size Tesseract's line model reads best), as one line.
+REREAD_ZOOM: Final = 1.5
+# Pixels kept around the word's box: its anti-aliased edges, not the next word's.
+_REREAD_MARGIN_PX: Final = 3
+
+
+def reread_unsure(
+    image: Image.Image, rows: Rows, points_per_pixel: float, pool: ThreadPoolExecutor
+) -> Rows:
+    """The page pass's word rows, each unsure word of typed size read again alone from the
+    grey `image` and replaced by that reading when it is one word read more surely.
+
+    On a page the line model reads a word with its neighbours, and a letter blurred or
+    broken by the scan is guessed from the page's cut; alone, from the grey pixels, a little
+    larger, the same word mostly reads surely and right, and a word read worse alone keeps
+    its first reading (the more confident one is kept)."""
+    min_height_px = REREAD_MIN_HEIGHT_PT / points_per_pixel
+
+    def unsure(row: Row) -> bool:
+        return row[5] < REREAD_CONFIDENCE and row[4] >= min_height_px and len(row[0]) >= 2
+
+    def better(row: Row) -> Row:
+        _, left, top, width, height, conf = row
+        box = (
+            max(left - _REREAD_MARGIN_PX, 0),
+            max(top - _REREAD_MARGIN_PX, 0),
+            min(left + width + _REREAD_MARGIN_PX, image.width),
+            min(top + height + _REREAD_MARGIN_PX, image.height),
+        )
+        crop = image.crop(box)
+        crop = crop.resize(
+            (round(crop.width * REREAD_ZOOM), round(crop.height * REREAD_ZOOM)),
+            Image.Resampling.LANCZOS,
+        )
+        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=_WHITE)
+        again = _run_tesseract(padded, 0, tesseract_api.PSM_SINGLE_LINE)
+        if len(again) != 1 or again[0][5] <= conf:
+            return row
+        return (again[0][0], left, top, width, height, again[0][5])
+
+    return list(pool.map(lambda row: better(row) if unsure(row) else row, rows))
 
 
 # The densest print is looked for away from the top and bottom tenths (a scanner's dark edge,
