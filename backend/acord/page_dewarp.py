@@ -219,11 +219,18 @@ def _chains(strips: list[tuple[float, list[float]]]) -> list[list[tuple[float, f
                 done.append(chain)
                 continue
             y_last = chain[-1][1]
+            allowed = _STEP_PX * (index - last)
+            if len(chain) >= _END_POINTS:
+                # A rule's slope is known from its last crossings: across a gap it goes on
+                # along it, within one step (a gap's allowance growing with its length would
+                # let the chain jump onto print or the next rule).
+                (x0, y0), (x1, _) = chain[-_END_POINTS], chain[-1]
+                y_last += (y_last - y0) / (x1 - x0) * (x - x1) if x1 > x0 else 0.0
+                allowed = _STEP_PX
             best = None
             for k, y in enumerate(centres):
                 if k in taken:
                     continue
-                allowed = _STEP_PX * (index - last)
                 if abs(y - y_last) <= allowed and (best is None or abs(y - y_last) < best[1]):
                     best = (k, abs(y - y_last))
             if best is not None:

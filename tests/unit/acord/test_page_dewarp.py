@@ -8,7 +8,7 @@ import random
 
 from PIL import Image, ImageDraw
 
-from backend.acord.page_dewarp import Traced, _form_frame, rectify, trace
+from backend.acord.page_dewarp import Traced, _chains, _form_frame, rectify, trace
 from backend.acord.page_image import prepare_page
 from backend.acord.page_quad import find_sheet, flatten
 from backend.acord.reader import read_bytes
@@ -150,3 +150,17 @@ def test_the_form_keeps_its_top_when_print_touching_the_top_rules_hides_them() -
     middle = 750.0
     assert abs(top_line[0] + top_line[1] * middle - 100) < 3
     assert abs(bottom_line[0] + bottom_line[1] * middle - (1480 + 0.01 * middle)) < 25
+
+
+def test_a_traced_rule_goes_on_along_its_slope_across_a_gap_and_does_not_jump() -> None:
+    """Crossings of a steep rule (a twisted photo) linked strip to strip: across a gap of three
+    strips (print touching the rule) the chain goes on along its slope, and does not take a
+    line of print lying level with its last crossing, which was nearer to it than the rule."""
+    slope = 2.5
+    strips = [(8.0 + 16 * i, [100.0 + slope * i]) for i in range(10)]
+    strips += [(8.0 + 16 * i, []) for i in range(10, 13)]
+    print_level = 100.0 + slope * 9 + 2
+    strips += [(8.0 + 16 * i, [print_level, 100.0 + slope * i]) for i in range(13, 24)]
+    longest = max(_chains(strips), key=len)
+    assert len(longest) == 21
+    assert all(abs(y - (100.0 + slope * (x - 8.0) / 16)) < 0.01 for x, y in longest)
