@@ -266,11 +266,18 @@ def _umbrella_ticks(p: PageLabels, type_region: BBox) -> tuple[bool, str | None]
 def _statute_box(p: PageLabels, statute_area: BBox, type_region: BBox | None = None) -> bool | None:
     """Whether the workers compensation PER STATUTE box is ticked; None without the box.
 
-    On a page image the area starts at the top of the row's ruled cell (`type_region` is the
+    On a page image the area reaches up to the top of the row's ruled cell (`type_region` is the
     row's band of the TYPE OF INSURANCE column): the PER STATUTE line is the row's first."""
     if type_region is not None and p.region_ocr is not None:
         cell = row_cell(p, type_region)
-        statute_area = (statute_area[0], cell[1], statute_area[2], max(cell[3], statute_area[3]))
+        # Only ever widened: the row's type cell may be ruled below the statute line (the
+        # officers question's box on the 2016 layouts).
+        statute_area = (
+            statute_area[0],
+            min(cell[1], statute_area[1]),
+            statute_area[2],
+            max(cell[3], statute_area[3]),
+        )
     found = read_boxes(p, statute_area, STATUTE_OPTIONS).ticked("statute")
     if found is not None:
         return found

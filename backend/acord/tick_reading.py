@@ -33,6 +33,9 @@ ROW_SLIP_PT: Final = 18.0
 CELL_SHARE: Final = 0.5
 # The rules are looked for a point inside the column's edges (the vertical rules there).
 COLUMN_INSET_PT: Final = 1.0
+# A box set against its cell's rule has its border on the rule's line, at the cell's edge: the
+# cell is searched 2 pt beyond its edges (a border and its blur), a box kept by its centre.
+EDGE_PT: Final = 2.0
 # An option's first word starts within 8 pt after its box (a 2-4 pt gap, and the slack of an
 # OCR word box that took in the box's right border).
 OPTION_LEAD_PT: Final = 8.0
@@ -93,7 +96,9 @@ def read_boxes(p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]
     reading = BoxReading()
     if not isinstance(p.ink, InkMeter) or p.region_ocr is None:
         return reading
-    boxes = find_boxes(p.ink, region)
+    x0, top, x1, bottom = region
+    padded = (x0, top - EDGE_PT, x1, bottom + EDGE_PT)
+    boxes = [b for b in find_boxes(p.ink, padded) if top <= b.cy <= bottom]
     scores: dict[str, float] = {}
     for box in boxes:
         after = [b.x0 for b in boxes if b.x0 > box.x1 and abs(b.cy - box.cy) < box.side / 2]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from backend.acord.coverage_ticks import AGGREGATE_GRID, AUTO_GRIDS, AUTO_OPTIONS, GL_OPTIONS
+from backend.acord.coverage_ticks import (
+    AGGREGATE_GRID,
+    AUTO_GRIDS,
+    AUTO_OPTIONS,
+    GL_OPTIONS,
+    STATUTE_OPTIONS,
+)
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
 from backend.acord.page_labels import PageLabels
@@ -145,3 +151,12 @@ def test_told_boxes_that_disagree_with_the_grid_place_nothing() -> None:
     assert place_by_grid(BoxReading({}, line), AGGREGATE_GRID) == {}
     placed = place_by_grid(BoxReading({"location": line[2]}, line[:2]), AGGREGATE_GRID)
     assert placed["project"] is line[1]
+
+
+def test_a_box_set_against_its_cells_rule_is_read_with_the_cell() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=True)
+    words = [Word("PER", 31, 41.5, 40, 46.5), Word("STATUTE", 42, 41.5, 62, 46.5)]
+    # The cell starts on the box's top border.
+    reading = read_boxes(_labels(image, words), (10, 40.2, 150, 70), STATUTE_OPTIONS)
+    assert reading.ticked("statute") is True
