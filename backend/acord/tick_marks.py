@@ -42,6 +42,10 @@ INSET_PT: Final = 1.0
 # or a check mark covers a tenth of the box's inside at the least (a thin check mark's two
 # strokes); an empty box's inside is paper, its borders left out.
 TICKED_FILL: Final = 0.1
+# An empty box's inside is paper: under 2 hundredths of print (a speck, a scan's grain). Between
+# the two the box says nothing (a thin X of an agency system at 200 dpi comes out grey, most of
+# it lighter than print), and the option is read by its label.
+EMPTY_FILL: Final = 0.02
 
 
 class _Pixels(Protocol):
@@ -63,6 +67,10 @@ class CheckBox:
     @property
     def ticked(self) -> bool:
         return self.fill >= TICKED_FILL
+
+    @property
+    def empty(self) -> bool:
+        return self.fill < EMPTY_FILL
 
     @property
     def cy(self) -> float:

@@ -62,9 +62,12 @@ class BoxReading:
     others: list[CheckBox] = field(default_factory=list)
 
     def ticked(self, key: str) -> bool | None:
-        """Whether the option's box is ticked; None when no box was told as that option."""
+        """Whether the option's box is ticked; None when no box was told as that option, or
+        its inside is neither clearly ticked nor clearly empty."""
         box = self.boxes.get(key)
-        return None if box is None else box.ticked
+        if box is None or not (box.ticked or box.empty):
+            return None
+        return box.ticked
 
 
 def row_cell(p: PageLabels, region: BBox) -> BBox:

@@ -160,3 +160,11 @@ def test_a_box_set_against_its_cells_rule_is_read_with_the_cell() -> None:
     # The cell starts on the box's top border.
     reading = read_boxes(_labels(image, words), (10, 40.2, 150, 70), STATUTE_OPTIONS)
     assert reading.ticked("statute") is True
+
+
+def test_a_box_neither_clearly_ticked_nor_clearly_empty_says_nothing() -> None:
+    # A thin grey X of an agency system: a few hundredths of print inside a large box.
+    faint = CheckBox(20, 40, 34, 52.6, 0.05)
+    assert not faint.ticked and not faint.empty
+    assert BoxReading({"occurrence": faint}).ticked("occurrence") is None
+    assert BoxReading({"occurrence": CheckBox(20, 40, 34, 52.6, 0.0)}).ticked("occurrence") is False
