@@ -546,11 +546,18 @@ def _letter_column_from_rules(columns: dict[str, tuple[float, float]], rules: li
         # Left of TYPE OF INSURANCE already: moved only from the second narrow cell to the
         # first, the two sharing their rule.
         middle = (letter[0] + letter[1]) / 2
-        if len(first) >= 2 and first[1][0] <= middle <= first[1][1] and first[0][1] == first[1][0]:
+        addl = columns.get("addl")
+        # Only where the headers gave INSR LTR and ADD'L INSRD one cell: a photo's page edge
+        # or the form's outer border may rule a narrow cell left of the table.
+        shared = addl is not None and addl[0] <= middle <= addl[1]
+        if (
+            shared
+            and len(first) >= 2
+            and first[1][0] <= middle <= first[1][1]
+            and first[0][1] == first[1][0]
+        ):
             columns["ltr"] = first[0]
-            addl = columns.get("addl")
-            if addl is None or first[1][0] <= (addl[0] + addl[1]) / 2 <= first[1][1]:
-                columns["addl"] = first[1]
+            columns["addl"] = first[1]
         return
     if first:
         columns["ltr"] = first[0]

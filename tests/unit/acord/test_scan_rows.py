@@ -255,3 +255,13 @@ def test_an_amount_set_across_its_rows_rule_is_read_again_in_its_cell() -> None:
     }
     # The empty lines' cells hold no print and are not read.
     assert len([b for b in cells.boxes if b[1] > 400]) == 0
+
+
+def test_a_narrow_cell_left_of_the_table_does_not_take_the_letter_column() -> None:
+    from backend.acord.coverage_table import _letter_column_from_rules
+
+    # A photo's page edge ruled a narrow cell left of the table's border: the letter column
+    # found by its header in the table's first cell stays there.
+    columns = {"ltr": (33.0, 51.0), "addl": (191.0, 209.0), "type": (51.0, 191.0)}
+    _letter_column_from_rules(columns, [20.0, 33.0, 51.0, 191.0, 209.0])
+    assert columns["ltr"] == (33.0, 51.0) and columns["addl"] == (191.0, 209.0)
