@@ -7,10 +7,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Engagement, Invitation, Organisation
+from backend.db.models import Engagement, Invitation, Membership, Organisation
 from backend.db.models.audit_log_entry import AuditLogEntry
 from backend.db.models.vocab import ROLES_BY_ORG_KIND, TOKEN_SCOPE_READ
 from backend.errors import Forbidden
@@ -74,13 +74,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def grant_membership_lasts() -> ColumnElement[bool]:
+    """True for a broker grant (a row of Invitation) that does not rest on a membership, or
+    whose accepting person is still a member of the firm it names. A grant a member took up
+    signed in as that member is held through the firm: when the membership ends, so does the
+    grant, at its next use (however the membership ended, nothing needs to revoke it)."""
+    return or_(
+        Invitation.accepted_as_member.is_(False),
+        exists(
+            select(Membership.id).where(
+                Membership.person_id == Invitation.accepted_by_id,
+                Membership.organisation_id == Invitation.invitee_org_id,
+            )
+        ),
+    )
+
+
 def active_broker_grant(
     actor: Actor, sub_org_id: SQLColumnExpression[uuid.UUID] | uuid.UUID
 ) -> ColumnElement[bool]:
     """True while an accepted, unrevoked, unexpired broker invitation grants this person,
     acting for the firm it names, access to the sub. The grant is the person's, not the
-    firm's: another agent of the same firm sees nothing through it. A session opened from one
-    invitation is held to that one."""
+    firm's: another agent of the same firm sees nothing through it; and one the person took
+    up as a member of the firm lasts only as long as that membership. A session opened from
+    one invitation is held to that one."""
     conditions = [
         Invitation.kind == "broker_access",
         Invitation.invitee_org_id == actor.organisation_id,
@@ -89,6 +106,7 @@ def active_broker_grant(
         Invitation.accepted_at.is_not(None),
         Invitation.revoked_at.is_(None),
         Invitation.access_until > _now(),
+        grant_membership_lasts(),
     ]
     if actor.invitation_id is not None:
         conditions.append(Invitation.id == actor.invitation_id)

@@ -421,6 +421,9 @@ class InvitationService:
             person = Person(id=uuid.uuid4(), email=invitation.email, full_name=name)
             self.session.add(person)
             await self.session.flush()
+        # Taken up by a member of the firm (signed in as that member): held through the firm,
+        # so it ends with the membership (access.grant_membership_lasts).
+        invitation.accepted_as_member = bool(firms)
         await self._mark_accepted(
             invitation,
             person.id,

@@ -29,6 +29,7 @@ from backend.db.models import (
     SignInThrottle,
     WebSession,
 )
+from backend.network.access import grant_membership_lasts
 from backend.network.legal_names import core_words, looks_alike
 
 # The sign-in throttle's transaction-level advisory locks live in the two-key space (which never
@@ -575,4 +576,5 @@ def _live_grant(person_id: uuid.UUID, now: datetime) -> tuple[ColumnElement[bool
         Invitation.accepted_by_id == person_id,
         Invitation.revoked_at.is_(None),
         Invitation.access_until > now,
+        grant_membership_lasts(),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
@@ -51,3 +51,6 @@ class Invitation(IdMixin, CreatedAtMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Access granted by an accepted broker invitation ends at this moment.
     access_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A broker grant taken up by a member of the firm it names, signed in as that member: it
+    # is held through the firm and in force only while the membership lasts (access.py).
+    accepted_as_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
