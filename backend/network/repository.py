@@ -542,6 +542,24 @@ class NetworkRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def pending_invitations_issued_by(
+        self, person_id: uuid.UUID, now: datetime
+    ) -> list[Invitation]:
+        """The invitations this person sent (of any organisation) that nobody has taken up
+        and could still be, locked for withdrawal."""
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.issued_by_id == person_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.created_at)
+            .with_for_update()
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
         query = (
             select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()

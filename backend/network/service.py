@@ -465,11 +465,31 @@ class AuthService:
         await self.repo.flush()
         return person, token
 
+    async def _withdraw_pending_invitations(self, person: Person, now: datetime) -> int:
+        """Withdraws the invitations the person sent that are still waiting to be taken up,
+        each written to its issuer's access trail; how many."""
+        pending = await self.repo.pending_invitations_issued_by(person.id, now)
+        for invitation in pending:
+            invitation.revoked_at = now
+            access_log.for_invitation(
+                self.repo.session,
+                access_log.INVITATION_REVOKED,
+                None,
+                invitation,
+                # The issuer's trail shows it: the invitation was the issuer's.
+                subject_org_id=invitation.issuer_org_id,
+                detail=f"{invitation.kind}; withdrawn by its sender's password reset",
+            )
+        return len(pending)
+
     async def reset_password(self, token: str, password: str, again: str) -> Person:
         """Sets a new password from a reset link. The link then stops working, every session of
         the person ends, and so does every API token the person made: a reset means the old
         password may have been known to someone else, and a token made with it is a sign-in of
-        its own. An integration that used one needs a new token, made by the owner."""
+        its own. An integration that used one needs a new token, made by the owner. Likewise
+        every invitation the person sent that nobody has taken up yet is withdrawn: its link
+        may sit in the mailbox of whoever knew the password (a broker grant to the record, a
+        project to join). The owner sees them withdrawn and invites again where it meant to."""
         now = _now()
         reset = await self.repo.password_reset(token_digest(token))
         if reset is None:
@@ -486,6 +506,7 @@ class AuthService:
         person.password_hash = hash_password(password)
         await self.repo.revoke_sessions_of(person.id, now)
         revoked_tokens = await self.repo.revoke_api_tokens_made_by(person.id, now)
+        withdrawn = await self._withdraw_pending_invitations(person, now)
         await self.repo.forget_resets_of(person.id, now)
         access_log.record_access(
             self.repo.session,
@@ -495,7 +516,8 @@ class AuthService:
             email=person.email,
             detail=(
                 "password set from an e-mailed link; all sessions ended; "
-                f"{revoked_tokens} API token(s) the person made revoked"
+                f"{revoked_tokens} API token(s) the person made revoked; "
+                f"{withdrawn} invitation(s) the person sent and nobody took up withdrawn"
             ),
         )
         await self.repo.flush()

@@ -6,8 +6,16 @@ import re
 import uuid
 
 from httpx import AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.integration.factories import CSRF_INPUT, PASSWORD
+from backend.db.models import ProjectTrade
+from tests.integration.factories import (
+    CSRF_INPUT,
+    PASSWORD,
+    Org,
+    make_project,
+    make_requirement_version,
+)
 
 HTML = {"accept": "text/html"}
 
@@ -66,3 +74,19 @@ async def post_accept(client: AsyncClient, token: str, name: str = "Agent") -> R
     return await client.post(
         "/invitations/accept", data={"_csrf": csrf, "token": token, "full_name": name}
     )
+
+
+async def project_with_trade(db: AsyncSession, gc: Org, trade: str = "Drywall") -> uuid.UUID:
+    """A project of the GC mapping one trade to a requirement set: subs can be invited onto it."""
+    project = await make_project(db, gc)
+    version = await make_requirement_version(db, gc)
+    db.add(
+        ProjectTrade(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            trade=trade,
+            requirement_set_id=version.requirement_set_id,
+        )
+    )
+    await db.flush()
+    return project.id
