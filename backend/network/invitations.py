@@ -158,6 +158,7 @@ class InvitationService:
         access_until: datetime | None = None,
         role: str = "sub_admin",
     ) -> Issued:
+        await self._refuse_token_inviting_its_maker(actor, email)
         token = new_token("inv")
         invitation = Invitation(
             id=uuid.uuid4(),
@@ -187,6 +188,21 @@ class InvitationService:
         )
         name = invitee.legal_name if invitee is not None else "not in the network yet"
         return Issued(invitation, token, name)
+
+    async def _refuse_token_inviting_its_maker(self, actor: Actor, email: str) -> None:
+        """An API token never invites the address of the person who made it. Such a link can
+        only engage the maker's other company (the sign-up behind it refuses an address in
+        use), and a token is an integration's key, not that person's say-so: a person invites
+        its own company in a signed-in session."""
+        if actor.token_scope is None:
+            return
+        maker = await self.repo.person(actor.person_id)
+        if maker is not None and maker.email == email:
+            raise Forbidden(
+                "An API token does not invite the person who made it. Invite your own "
+                "company's address from a signed-in session.",
+                field="email",
+            )
 
     async def invite_broker(
         self, actor: Actor, email: str, broker_org_id: uuid.UUID, days: int = 30
