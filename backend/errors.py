@@ -54,6 +54,18 @@ class Locked(DomainError):
     code = "locked"
 
 
+class Unavailable(DomainError):
+    """A safeguard that must hold cannot be checked right now (its store is down): the
+    request is refused rather than let through unchecked; the response says when to retry."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class TooManyRequests(DomainError):
     """A rate limit was reached; the response says when to try again (Retry-After)."""
 

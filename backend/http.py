@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config import Settings
 from backend.db.models.vocab import TOKEN_SCOPE_READ
-from backend.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from backend.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, Unavailable
 from backend.network.actor import Actor
 from backend.network.repository import NetworkRepository
 from backend.network.service import AuthService, NewSession
@@ -156,7 +156,7 @@ def error_page(status: int, message: str) -> Template:
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     response = _error_response(request, exc.status_code, exc.code, exc.message, exc.field)
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | Unavailable):
         response.headers["retry-after"] = str(exc.retry_after)
     return response
 

@@ -2,8 +2,12 @@
 reset request, uploads and the public bundle check. Counted in Redis (the `limits` package,
 moving windows), so every replica shares the counts.
 
-Redis down must not take the site down with it: a limit that cannot be counted lets the
-request through (fail open) and says so in the log, at most once a minute.
+Redis down must not take the site down with it, nor turn a limit off: a limit guarding a way
+in or out (sign-in, sign-up, password resets, e-mail to typed addresses: what an attacker
+would wait for an outage, or make Redis slow, to hammer) fails closed: the request is refused
+with 503 and Retry-After. Every other limit (uploads, the public bundle check, tax id lookups
+made while reading) lets the request through (fail open). Either way the log says so, at most
+once a minute.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.config import Settings
-from backend.errors import TooManyRequests
+from backend.errors import TooManyRequests, Unavailable
 
 log = logging.getLogger("coinet.ratelimit")
 
@@ -63,6 +67,9 @@ TAX_ID_LOOKUPS_PER_IP: Final = RateLimitItemPerHour(60)
 REDIS_TIMEOUT_SECONDS: Final = 0.5
 # How often a Redis outage is written to the log (every request would flood it).
 OUTAGE_LOG_EVERY_SECONDS: Final = 60.0
+# Retry-After of a request refused because its limit cannot be counted: a Redis fail-over or
+# restart takes seconds to a minute; a person retrying sooner is refused again at no cost.
+OUTAGE_RETRY_AFTER_SECONDS: Final = 30
 
 KeyFunction = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
 
@@ -91,28 +98,36 @@ class Limit:
     item: RateLimitItem
     key: KeyFunction
     what: str  # how the 429 message names the action
+    # Refuse (503) rather than let the request through when the count cannot be kept.
+    fail_closed: bool = False
 
 
-def _per_ip(name: str, item: RateLimitItem, what: str) -> Limit:
-    return Limit(name, item, client_address, what)
+def _per_ip(name: str, item: RateLimitItem, what: str, fail_closed: bool = False) -> Limit:
+    return Limit(name, item, client_address, what, fail_closed)
 
 
-SIGN_IN = _per_ip("sign-in", SIGN_IN_PER_IP, "sign-in attempts from your network")
-PASSWORD_RESET = _per_ip("password-reset", PASSWORD_RESET_PER_IP, "password-reset requests")
+SIGN_IN = _per_ip("sign-in", SIGN_IN_PER_IP, "sign-in attempts from your network", True)
+PASSWORD_RESET = _per_ip(
+    "password-reset", PASSWORD_RESET_PER_IP, "password-reset requests", fail_closed=True
+)
 UPLOADS = (
     _per_ip("upload-ip", UPLOAD_PER_IP, "uploads from your network"),
     Limit("upload-record", UPLOAD_PER_RECORD, target_record, "uploads into this record"),
 )
 
 # One counter for every route that mails an address the person typed.
-TYPED_MAIL = _per_ip("typed-mail", TYPED_MAIL_PER_IP, "e-mails sent from your network")
+TYPED_MAIL = _per_ip(
+    "typed-mail", TYPED_MAIL_PER_IP, "e-mails sent from your network", fail_closed=True
+)
 
 TAX_ID_LOOKUPS = _per_ip("tax-id", TAX_ID_LOOKUPS_PER_IP, "tax id lookups from your network")
 
 # (method, route template as Litestar reports it, without parameter types) -> its limits.
 RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/login"): (SIGN_IN,),
-    ("POST", "/signup"): (_per_ip("sign-up", SIGN_UP_PER_IP, "sign-ups from your network"),),
+    ("POST", "/signup"): (
+        _per_ip("sign-up", SIGN_UP_PER_IP, "sign-ups from your network", fail_closed=True),
+    ),
     ("POST", "/password/forgot"): (PASSWORD_RESET,),
     ("POST", "/password/reset"): (PASSWORD_RESET,),
     ("POST", "/subs/{sub_id}/upload"): UPLOADS,
@@ -139,7 +154,7 @@ RULES: Final[dict[tuple[str, str], tuple[Limit, ...]]] = {
     ("POST", "/network/engage"): (TAX_ID_LOOKUPS,),
     ("POST", "/settings/company"): (TAX_ID_LOOKUPS,),
     ("POST", "/invitations/bulk"): (
-        _per_ip("bulk-invite", BULK_INVITE_PER_IP, "bulk invitations from your network"),
+        _per_ip("bulk-invite", BULK_INVITE_PER_IP, "bulk invitations from your network", True),
     ),
 }
 
@@ -179,9 +194,15 @@ class RateLimiter:
                 if allowed:
                     continue
                 stats = await self._strategy.get_window_stats(limit.item, "coinet", limit.name, key)
-            except Exception as exc:  # any storage failure: fail open, never a 500
+            except Exception as exc:  # any storage failure: never a 500
                 self._log_outage(exc)
-                return
+                if limit.fail_closed:
+                    raise Unavailable(
+                        f"{limit.what.capitalize()} cannot be counted right now, so none are "
+                        f"taken. Try again in {_wait_words(OUTAGE_RETRY_AFTER_SECONDS)}.",
+                        retry_after=OUTAGE_RETRY_AFTER_SECONDS,
+                    ) from exc
+                return  # fail open
             retry_after = max(1, int(stats.reset_time - time.time()) + 1)
             log.info("rate limit %s reached for %s", limit.name, key)
             raise TooManyRequests(
@@ -220,7 +241,10 @@ class RateLimiter:
         if now - self._last_outage_log >= OUTAGE_LOG_EVERY_SECONDS:
             self._last_outage_log = now
             log.warning(
-                "rate limits not enforced, Redis unavailable: %s: %s", type(exc).__name__, exc
+                "rate limits not enforced, Redis unavailable (sign-in, sign-up, resets and "
+                "typed mail are refused meanwhile): %s: %s",
+                type(exc).__name__,
+                exc,
             )
 
 

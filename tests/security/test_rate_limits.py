@@ -1,7 +1,8 @@
 """Rate limits from the attacker's side: hammering sign-in, uploads or the public /verify from
 one address gets 429 with Retry-After and a message saying when to come back; another address
 is not affected by it; uploads into one record are limited whoever sends them; and with Redis
-down the limits fail open (the site keeps serving) and the log says so."""
+down the read-side limits fail open (the site keeps serving) and the log says so (sign-in,
+resets and mail fail closed: test_redteam_limits_outage.py)."""
 
 from __future__ import annotations
 
