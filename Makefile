@@ -26,7 +26,7 @@ run: demo
 	@bash infra/run-dev.sh $(PORT)
 
 test: setup services lint
-	@$(UV) run pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@$(UV) run pytest -q -p no:cacheprovider --durations=25 $(PYTEST_ARGS)
 
 lint: setup
 	@$(UV) run ruff check --output-format concise .
