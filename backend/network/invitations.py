@@ -31,7 +31,7 @@ from backend.db.models import (
     Person,
     Project,
 )
-from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound
+from backend.errors import BadInput, Conflict, Forbidden, Gone, NotFound, TooManyRequests
 from backend.network import access_log
 from backend.network.access import active_broker_grant, require
 from backend.network.actor import Actor
@@ -54,6 +54,14 @@ MAX_BROKER_DAYS: Final = 365  # a policy year: a broker is re-invited at each re
 MAX_TRADE: Final = 80  # the column's width
 MAX_CONTRACT_REF: Final = 80  # engagements.contract_ref's width
 BROKER_PURPOSE: Final = "to upload certificates and endorsements into its insurance record"
+# Invitation e-mails (issued or sent again, of every kind) one organisation sends in any 24
+# hours, from every address and key together. A bulk list holds up to 200 subs (a season's list
+# of one office); a large GC whose offices each load theirs on one day sends a few hundred, and
+# a sub invites a handful of brokers and tier-2 subs. Past this the product's mail carries one
+# customer's text to strangers at a rate that gets the sending domain blocklisted for everyone
+# (the per-address limits alone let one office mail ~4,000 an hour).
+DAILY_INVITATION_MAILS: Final = 500
+DAILY_WINDOW: Final = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,7 @@ class InvitationService:
         role: str = "sub_admin",
     ) -> Issued:
         await self._refuse_token_inviting_its_maker(actor, email)
+        await self._refuse_past_daily_cap(actor)
         token = new_token("inv")
         invitation = Invitation(
             id=uuid.uuid4(),
@@ -188,6 +197,30 @@ class InvitationService:
         )
         name = invitee.legal_name if invitee is not None else "not in the network yet"
         return Issued(invitation, token, name)
+
+    async def _refuse_past_daily_cap(self, actor: Actor) -> None:
+        """Refuses one more invitation e-mail once the actor's organisation sent
+        DAILY_INVITATION_MAILS in the last 24 hours (counted from its access trail, which
+        holds each issue and resend, under a per-organisation lock)."""
+        await self.session.flush()  # this request's earlier invitations count too
+        await self.repo.hold_invitation_count(actor.organisation_id)
+        now = _now()
+        sent, oldest = await self.repo.events_by_since(
+            actor.organisation_id,
+            (access_log.INVITATION_ISSUED, access_log.INVITATION_RESENT),
+            now - DAILY_WINDOW,
+        )
+        if sent < DAILY_INVITATION_MAILS:
+            return
+        frees_at = (oldest or now) + DAILY_WINDOW
+        wait = max(60, int((frees_at - now).total_seconds()) + 1)
+        hours = (wait + 3599) // 3600
+        raise TooManyRequests(
+            f"Your organisation has sent {DAILY_INVITATION_MAILS} invitation e-mails in the "
+            f"last 24 hours, the most one day allows; nothing was sent. Try again in about "
+            f"{hours} hour{'s' if hours != 1 else ''}.",
+            retry_after=wait,
+        )
 
     async def _refuse_token_inviting_its_maker(self, actor: Actor, email: str) -> None:
         """An API token never invites the address of the person who made it. Such a link can
@@ -368,6 +401,7 @@ class InvitationService:
             raise Conflict("Only an invitation not used yet can be sent again.")
         if project_id is not None and invitation.project_id != project_id:
             raise NotFound("No such invitation on this project.")
+        await self._refuse_past_daily_cap(actor)
         token = new_token("inv")
         invitation.token_hash = token_digest(token)
         invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])

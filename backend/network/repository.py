@@ -38,6 +38,10 @@ from backend.network.legal_names import core_words, looks_alike
 # each other; nothing is refused for it.
 THROTTLE_LOCK_SPACE: Final = 0x74687274
 THROTTLE_LOCK: Final = text("SELECT pg_advisory_xact_lock(:space, :key)")
+# The daily count of an organisation's invitation e-mails is taken under this lock ("invc",
+# the second key 32 bits of the organisation's id), so two requests at once cannot both take
+# the last place under the cap.
+INVITATION_COUNT_LOCK_SPACE: Final = 0x696E7663
 
 
 def _like(term: str) -> str:
@@ -541,6 +545,26 @@ class NetworkRepository:
             .values(revoked_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def hold_invitation_count(self, organisation_id: uuid.UUID) -> None:
+        """Wait for the organisation's invitation-count lock, held until the transaction ends."""
+        key = int.from_bytes(organisation_id.bytes[:4], "big", signed=True)
+        await self.session.execute(
+            THROTTLE_LOCK, {"space": INVITATION_COUNT_LOCK_SPACE, "key": key}
+        )
+
+    async def events_by_since(
+        self, organisation_id: uuid.UUID, events: Collection[str], since: datetime
+    ) -> tuple[int, datetime | None]:
+        """How many access events of these kinds the organisation caused after `since`, and
+        when the oldest of them was."""
+        query = select(func.count(), func.min(AccessEvent.created_at)).where(
+            AccessEvent.actor_org_id == organisation_id,
+            AccessEvent.event.in_(list(events)),
+            AccessEvent.created_at > since,
+        )
+        count, oldest = (await self.session.execute(query)).one()
+        return int(count), oldest
 
     async def pending_invitations_issued_by(
         self, person_id: uuid.UUID, now: datetime

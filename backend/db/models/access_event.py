@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, CreatedAtMixin, IdMixin
@@ -15,6 +15,8 @@ class AccessEvent(IdMixin, CreatedAtMixin, Base):
     values, not foreign keys, so the trail outlives the rows it names."""
 
     __tablename__ = "access_events"
+    # What an organisation did, by time: the daily cap on invitation e-mails counts from it.
+    __table_args__ = (Index("ix_access_events_actor_org_created", "actor_org_id", "created_at"),)
 
     event: Mapped[str] = mapped_column(String(48), index=True)
     actor_person_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
