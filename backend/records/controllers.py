@@ -32,6 +32,26 @@ def download_media_type(content: bytes) -> str:
     return "application/octet-stream"
 
 
+def attachment(content: bytes, filename: str) -> Response[bytes]:
+    """An uploaded file as a download. Headers carry Latin-1 only: the plain name keeps ASCII
+    letters, the uploader's own name (any script) travels percent-encoded in filename*
+    (RFC 6266). Always an attachment, typed by its first bytes (not by what the uploader
+    claimed) and never sniffed: an uploaded file is not rendered by the browser under this
+    origin."""
+    safe_name = (
+        "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- ")) or "document"
+    )
+    return Response(
+        content,
+        media_type=download_media_type(content),
+        headers={
+            "content-disposition": f'attachment; filename="{safe_name}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
 def document_view(document: Any, duplicate: bool = False) -> DocumentView:
     return DocumentView(
         id=document.id,
@@ -94,20 +114,4 @@ class DocumentController(Controller):
         self, actor: Actor, records: RecordService, document_id: uuid.UUID
     ) -> Response[bytes]:
         document, content = await records.document_bytes(actor, document_id)
-        # Headers carry Latin-1 only: the plain name keeps ASCII letters, the uploader's own
-        # name (any script) travels percent-encoded in filename* (RFC 6266).
-        safe_name = (
-            "".join(c for c in document.filename if c.isascii() and (c.isalnum() or c in "._- "))
-            or "document"
-        )
-        # Always an attachment, typed by its first bytes (not by what the uploader claimed) and
-        # never sniffed: an uploaded file is not rendered by the browser under this origin.
-        return Response(
-            content,
-            media_type=download_media_type(content),
-            headers={
-                "content-disposition": f'attachment; filename="{safe_name}"; '
-                f"filename*=UTF-8''{quote(document.filename, safe='')}",
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return attachment(content, document.filename)

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.canonical import parse_snapshot
+from backend.audit.evidence_documents import SnapshotDocument, engagement_documents
 from backend.audit.service import engagement_snapshots
 from backend.config import Settings
 from backend.db.models import (
@@ -65,14 +66,27 @@ def sorted_checks(verdict: Verdict | None) -> list[dict[str, Any]]:
 
 
 async def _documents_by_hash(
-    records: RecordService, actor: Actor, sub_org_id: uuid.UUID, checks: list[dict[str, Any]]
-) -> dict[str, Document]:
+    db: AsyncSession,
+    records: RecordService,
+    actor: Actor,
+    engagement_id: uuid.UUID,
+    sub_org_id: uuid.UUID,
+    checks: list[dict[str, Any]],
+) -> dict[str, Document | SnapshotDocument]:
+    """The documents the checks rest on, by hash: from the live record while the actor may
+    read it, else (an ended engagement) as the engagement's audit snapshots name them."""
     hashes = {
         str(c["evidence"]["document"])
         for c in checks
         if isinstance(c.get("evidence"), dict) and c["evidence"].get("document")
     }
-    return await records.documents_by_hash(actor, sub_org_id, hashes)
+    found: dict[str, Document | SnapshotDocument] = dict(
+        await records.documents_by_hash(actor, sub_org_id, hashes)
+    )
+    missing = hashes - found.keys()
+    if missing:
+        found.update(await engagement_documents(db, actor, engagement_id, missing))
+    return found
 
 
 class EngagementPagesController(Controller):
@@ -109,11 +123,17 @@ class EngagementPagesController(Controller):
             raise NotFound("No such check in the latest verdict.")
         check = verdict.checks[index]
         evidence = check.get("evidence") or {}
-        documents = await _documents_by_hash(records, actor, row.sub_org_id, [check])
+        documents = await _documents_by_hash(db, records, actor, row.id, row.sub_org_id, [check])
         document = documents.get(str(evidence.get("document")))
         if document is None:
             raise NotFound("This check does not rest on a stored document.")
-        await records.readable_document(actor, document.id)
+        if isinstance(document, SnapshotDocument):
+            # The engagement ended: the document as the audit snapshot names it.
+            download_url, page_base = document.download_url, document.page_base
+        else:
+            await records.readable_document(actor, document.id)
+            download_url = f"/api/v1/documents/{document.id}"
+            page_base = f"/documents/{document.id}/pages/"
         sizes = page_sizes(records.store, document.sha256)
         box = box_for(evidence.get("page"), evidence.get("bbox"), sizes)
         return await page(
@@ -123,6 +143,8 @@ class EngagementPagesController(Controller):
             row=row,
             check=check,
             document=document,
+            download_url=download_url,
+            page_base=page_base,
             sizes=sizes,
             box=box,
             page_number=evidence.get("page") if isinstance(evidence.get("page"), int) else 1,
@@ -272,7 +294,9 @@ async def engagement_page(
             status_now, checks = await with_live_waivers(
                 db, engagement, verdict, labelled[1], window
             )
-    documents = await _documents_by_hash(records, actor, engagement.sub_org_id, checks)
+    documents = await _documents_by_hash(
+        db, records, actor, engagement.id, engagement.sub_org_id, checks
+    )
     typed = await typed_values(records, actor, engagement.sub_org_id)
     for check in checks:
         check["typed_by_hand"] = typed_in_check(check, typed)

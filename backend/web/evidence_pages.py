@@ -5,6 +5,7 @@ when something was."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 import zipfile
@@ -20,10 +21,15 @@ from backend.audit.bundle import REPORT
 from backend.audit.canonical import parse_snapshot
 from backend.audit.context import AuditContext
 from backend.audit.controllers import bundle_filename
+from backend.audit.evidence_documents import snapshot_document
 from backend.audit.service import bundle_for, readable_entry, readable_in_effect
 from backend.config import Settings
+from backend.errors import NotFound
 from backend.network.actor import Actor
 from backend.projects.service import ProjectService
+from backend.records.controllers import attachment
+from backend.records.page_images import page_png
+from backend.records.store import DocumentStore
 from backend.web.common import page
 
 
@@ -46,6 +52,44 @@ class EvidencePagesController(Controller):
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @get("/snapshots/{reference:str}/documents/{sha256:str}")
+    async def snapshot_document(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        store: DocumentStore,
+        reference: str,
+        sha256: str,
+    ) -> Response[bytes]:
+        """A document the snapshot names, by its hash, to the snapshot's parties: the evidence
+        of an engagement that has ended (the live record is closed to the GC by then)."""
+        named = await snapshot_document(db, actor, reference, sha256)
+        if not await asyncio.to_thread(store.exists, named.sha256):
+            raise NotFound("The document's bytes are not in the store.")
+        content = await asyncio.to_thread(store.get, named.sha256)
+        return attachment(content, named.filename)
+
+    @get("/snapshots/{reference:str}/documents/{sha256:str}/pages/{page_number:int}")
+    async def snapshot_document_page(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        store: DocumentStore,
+        reference: str,
+        sha256: str,
+        page_number: int,
+    ) -> Response[bytes]:
+        named = await snapshot_document(db, actor, reference, sha256)
+        png = await asyncio.to_thread(page_png, store, named.sha256, page_number)
+        return Response(
+            png,
+            media_type="image/png",
+            headers={
+                "cache-control": "private, max-age=86400, immutable",
+                "x-content-type-options": "nosniff",
+            },
         )
 
     @get("/engagements/{engagement_id:uuid}/in-effect")
