@@ -59,6 +59,7 @@ from backend.web.routes import WEB_CONTROLLERS
 from backend.web.template_filters import register_filters
 from backend.web_security.headers import security_headers_hook
 from backend.web_security.input_guard import reject_unsafe_input
+from backend.web_security.log_redaction import mask_access_log
 from backend.web_security.rate_limits import rate_limit_guard
 
 # Room for multipart framing around the largest allowed file.
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     require_deployable(settings)
     nudge.install()
+    mask_access_log()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
