@@ -19,6 +19,8 @@ class Actor:
     csrf_token: str = ""
     # Set when acting through an API token: that token's scope ("read" or "write").
     token_scope: str | None = None
+    # ... and that token's id.
+    token_id: uuid.UUID | None = None
 
     @property
     def is_sub(self) -> bool:

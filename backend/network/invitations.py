@@ -184,6 +184,7 @@ class InvitationService:
             contract_ref=contract_ref,
             expires_at=_now() + timedelta(days=LINK_DAYS[kind]),
             access_until=access_until,
+            issued_with_token_id=actor.token_id,
         )
         self.session.add(invitation)
         await self.session.flush()
@@ -405,6 +406,8 @@ class InvitationService:
         token = new_token("inv")
         invitation.token_hash = token_digest(token)
         invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])
+        # The new link is the sender's of now: with a token, it dies with that token.
+        invitation.issued_with_token_id = actor.token_id
         access_log.for_invitation(
             self.session,
             access_log.INVITATION_RESENT,

@@ -566,15 +566,15 @@ class NetworkRepository:
         count, oldest = (await self.session.execute(query)).one()
         return int(count), oldest
 
-    async def pending_invitations_issued_by(
-        self, person_id: uuid.UUID, now: datetime
+    async def pending_invitations(
+        self, sent_by: ColumnElement[bool], now: datetime
     ) -> list[Invitation]:
-        """The invitations this person sent (of any organisation) that nobody has taken up
-        and could still be, locked for withdrawal."""
+        """The invitations matching `sent_by` (their sender: a person, of any organisation, or
+        an API token) that nobody has taken up and could still be, locked for withdrawal."""
         query = (
             select(Invitation)
             .where(
-                Invitation.issued_by_id == person_id,
+                sent_by,
                 Invitation.accepted_at.is_(None),
                 Invitation.revoked_at.is_(None),
                 Invitation.expires_at > now,

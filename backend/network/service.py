@@ -330,13 +330,20 @@ class AuthService:
         if row is None:
             raise NotFound("No such API token in your organisation.")
         if row.revoked_at is None:
-            row.revoked_at = _now()
+            now = _now()
+            row.revoked_at = now
+            # What a leaked token sent to addresses its holder reads dies with it.
+            withdrawn = await self._withdraw(
+                await self.repo.pending_invitations(Invitation.issued_with_token_id == row.id, now),
+                now,
+                "withdrawn with the API token that sent it",
+            )
             access_log.record_access(
                 self.repo.session,
                 access_log.API_TOKEN_REVOKED,
                 actor,
                 subject_org_id=actor.organisation_id,
-                detail=f"{row.prefix}… {row.name}",
+                detail=f"{row.prefix}… {row.name}; {withdrawn} invitation(s) it sent withdrawn",
             )
 
     async def actor_for_api_token(self, token: str) -> Actor | None:
@@ -357,6 +364,7 @@ class AuthService:
             # token that can do what a viewer can, not what the admin could.
             role=less_privileged(row.role, membership.role),
             token_scope=row.scope,
+            token_id=row.id,
         )
 
     # --- Second factor -----------------------------------------------------------------
@@ -465,10 +473,9 @@ class AuthService:
         await self.repo.flush()
         return person, token
 
-    async def _withdraw_pending_invitations(self, person: Person, now: datetime) -> int:
-        """Withdraws the invitations the person sent that are still waiting to be taken up,
-        each written to its issuer's access trail; how many."""
-        pending = await self.repo.pending_invitations_issued_by(person.id, now)
+    async def _withdraw(self, pending: list[Invitation], now: datetime, why: str) -> int:
+        """Withdraws invitations still waiting to be taken up, each written to its issuer's
+        access trail; how many."""
         for invitation in pending:
             invitation.revoked_at = now
             access_log.for_invitation(
@@ -478,7 +485,7 @@ class AuthService:
                 invitation,
                 # The issuer's trail shows it: the invitation was the issuer's.
                 subject_org_id=invitation.issuer_org_id,
-                detail=f"{invitation.kind}; withdrawn by its sender's password reset",
+                detail=f"{invitation.kind}; {why}",
             )
         return len(pending)
 
@@ -506,7 +513,11 @@ class AuthService:
         person.password_hash = hash_password(password)
         await self.repo.revoke_sessions_of(person.id, now)
         revoked_tokens = await self.repo.revoke_api_tokens_made_by(person.id, now)
-        withdrawn = await self._withdraw_pending_invitations(person, now)
+        withdrawn = await self._withdraw(
+            await self.repo.pending_invitations(Invitation.issued_by_id == person.id, now),
+            now,
+            "withdrawn by its sender's password reset",
+        )
         await self.repo.forget_resets_of(person.id, now)
         access_log.record_access(
             self.repo.session,

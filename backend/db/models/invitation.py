@@ -51,6 +51,11 @@ class Invitation(IdMixin, CreatedAtMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Access granted by an accepted broker invitation ends at this moment.
     access_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The API token that sent (or last sent again) the link, None for a signed-in person:
+    # revoking the token withdraws the invitation while nobody has taken it up.
+    issued_with_token_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL")
+    )
     # A broker grant taken up by a member of the firm it names, signed in as that member: it
     # is held through the firm and in force only while the membership lasts (access.py).
     accepted_as_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
