@@ -25,6 +25,7 @@ from backend.db.models import (
 from backend.db.models.webhook_attempt import WebhookAttempt
 from backend.db.models.webhook_delivery import WebhookDelivery
 from backend.db.models.webhook_endpoint import WebhookEndpoint
+from backend.network.access import grant_membership_lasts
 
 # The Core table: executemany with one cached statement (no ORM bulk bookkeeping).
 NOTICES: Final = cast(Table, Notice.__table__)
@@ -51,7 +52,8 @@ class NoticeRepository:
     async def active_broker_grants(
         self, sub_org_ids: Collection[uuid.UUID], now: datetime
     ) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]]:
-        """(sub, person, broker firm) of every accepted, unrevoked, unexpired broker invitation."""
+        """(sub, person, broker firm) of every broker grant in force: accepted, unrevoked,
+        unexpired, and (one taken up for a firm) its person still a member there."""
         query = select(
             Invitation.issuer_org_id, Invitation.accepted_by_id, Invitation.invitee_org_id
         ).where(
@@ -62,6 +64,8 @@ class NoticeRepository:
             Invitation.invitee_org_id.is_not(None),
             Invitation.revoked_at.is_(None),
             Invitation.access_until > now,
+            # A grant a member took up for its firm ends with the membership.
+            grant_membership_lasts(),
         )
         return [(sub, person, firm) for sub, person, firm in await self.session.execute(query)]
 

@@ -142,3 +142,30 @@ async def test_a_grant_session_of_a_former_member_ends_when_it_leaves(
     assert (await client.get(f"/api/v1/subs/{sub.id}/record")).status_code in (401, 404)
     names = await db.scalar(select(Organisation.legal_name).where(Organisation.id == sub.id))
     assert names not in (await client.get("/", headers={"accept": "text/html"})).text
+
+
+async def test_an_agent_who_left_the_firm_gets_no_more_notices_of_the_subs_record(
+    client: AsyncClient, db: AsyncSession, redis: ArqRedis
+) -> None:
+    """The sub's notices (deficiencies, renewals due) go to the brokers acting for it; a former
+    agent of the firm is no longer one, and gets neither the notice nor its e-mail."""
+    from backend.notify.service import active_brokers
+
+    sub = await make_org(db, "subcontractor")
+    firm = await make_org(db, "broker")
+    member = firm.emails["broker_agent"]
+    csrf = await sign_in(client, sub.emails["sub_admin"])
+    assert (await invite_broker_over_api(client, csrf, member, firm.id)).status_code == 201
+    client.cookies.clear()
+    await sign_in(client, member)
+    assert (await accept_broker_link(client, await mailed_link(redis, member))).status_code == 302
+    person_id = await _person(db, member)
+    assert (await active_brokers(db, {sub.id}))[sub.id] == [(person_id, firm.id)]
+
+    await db.execute(
+        delete(Membership).where(
+            Membership.person_id == person_id, Membership.organisation_id == firm.id
+        )
+    )
+    await db.flush()
+    assert (await active_brokers(db, {sub.id}))[sub.id] == []
