@@ -201,6 +201,8 @@ async def test_every_route_refuses_other_organisations_objects(
         "connection_id": connection_b.id,
         "vendor_id": vendor_b.procore_vendor_id,
         "reference": snapshot_ref,
+        # B's certificate by its hash, under B's snapshot (/snapshots/{reference}/documents/...).
+        "sha256": upload.document.sha256,
         "page_number": 1,
         "index": 0,
     }
