@@ -38,6 +38,7 @@ from backend.acord.ocr import (
 from backend.acord.page_blur import deblurred, measure_blur, merges_small_print
 from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.page_labels import PageLabels
+from backend.acord.page_rules import without_rules
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
 from backend.acord.vector_grid import page_grid
 from backend.acord.word_sources import pdf_page_words
@@ -197,7 +198,10 @@ def _ocr_image(
     def finish(words: list[Word]) -> list[Word]:
         return restore_periods(words, meter, meter.dark_level)
 
-    words = finish(ocr_words(straight, points_per_pixel, grey))
+    # A photographed page is read with its rules taken out: blurred, they take the print
+    # pressed against them (a date box, a section's label) out of Tesseract's page pass.
+    page_view = without_rules(straight) if page.flattened else straight
+    words = finish(ocr_words(page_view, points_per_pixel, grey))
     height_pt = straight.height * points_per_pixel
     warnings = []
     if page.grid_missing:

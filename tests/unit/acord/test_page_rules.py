@@ -1,0 +1,53 @@
+"""A page's long ruled lines are taken out before the page pass reads it; its print, however
+bold and blurred, and its check boxes stay."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from backend.acord.page_rules import rules_mask, without_rules
+
+# A part of a form at the OCR's 265 dpi, with the blur of a phone's photo.
+SIZE = (1200, 500)
+PAPER = 205
+INK = 40
+BLUR_PX = 1.5
+
+
+def _form() -> Image.Image:
+    page = Image.new("L", SIZE, PAPER)
+    draw = ImageDraw.Draw(page)
+    # Rules across (one with a line of print pressed a few pixels under it, as a date box's
+    # value or a section's label sits) and a rule down.
+    draw.line([(20, 100), (1180, 100)], fill=INK, width=3)
+    draw.line([(20, 300), (1180, 300)], fill=INK, width=2)
+    draw.line([(600, 20), (600, 480)], fill=INK, width=3)
+    # Bold print: capitals 22 pixels tall, stems 5 wide, close together.
+    for x in range(40, 560, 9):
+        draw.rectangle((x, 106, x + 5, 128), fill=INK)
+    # A check box, 30 pixels a side (8 pt), and a tick in it.
+    draw.rectangle((700, 200, 730, 230), outline=INK, width=2)
+    draw.line([(704, 204), (726, 226)], fill=INK, width=3)
+    return page.filter(ImageFilter.GaussianBlur(BLUR_PX))
+
+
+def test_rules_are_painted_over_in_the_papers_level() -> None:
+    cleaned = without_rules(_form())
+    for x in (100, 500, 900, 1100):
+        assert cleaned.getpixel((x, 100)) > PAPER - 20
+        assert cleaned.getpixel((x, 300)) > PAPER - 20
+    for y in (50, 200, 400):
+        assert cleaned.getpixel((600, y)) > PAPER - 20
+
+
+def test_print_pressed_against_a_rule_and_check_boxes_stay() -> None:
+    form = _form()
+    mask, _ = rules_mask(form)
+    # The print's middle rows and the box's sides and tick are not a rule's.
+    for x in range(42, 550, 9):
+        assert mask.getpixel((x + 2, 117)) == 0
+    for point in ((700, 215), (730, 215), (715, 200), (715, 230), (715, 215)):
+        assert mask.getpixel(point) == 0
+    cleaned = without_rules(form)
+    assert cleaned.getpixel((42 + 2, 117)) < PAPER / 2
+    assert cleaned.getpixel((715, 215)) < PAPER / 2
