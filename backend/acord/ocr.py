@@ -271,7 +271,7 @@ def reread_unsure(
             (round(crop.width * REREAD_ZOOM), round(crop.height * REREAD_ZOOM)),
             Image.Resampling.LANCZOS,
         )
-        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=_WHITE)
+        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=paper_level(crop))
         again = _run_tesseract(padded, 0, tesseract_api.PSM_SINGLE_LINE)
         if len(again) != 1 or again[0][5] <= conf:
             return row
@@ -436,25 +436,46 @@ _RULE_INK_LEVEL: Final = 200
 _RULE_MEAN: Final = 40
 # A box narrower or lower than this many pixels holds no legible character.
 _SMALLEST_BOX_PX: Final = 4
-# White margin (pixels) around a region read alone: Tesseract finds text touching the edge.
+# Margin (pixels) of paper around a region read alone: Tesseract finds text touching the edge.
 _MARGIN_PX: Final = 20
 # Scattered small labels (a header row) are read at twice their size.
 _SPARSE_ZOOM: Final = 2.0
 
 
-def _erase_rules(crop: Image.Image) -> Image.Image:
-    """Whiten the pixel columns and rows that are dark almost end to end: the table's rules,
-    which make Tesseract drop the small print between them, not text."""
+# A box or a word read alone is paper over well more than a tenth of it (a word's box has
+# a few pixels of paper round its letters, and paper between them): the level nine tenths of
+# its pixels are darker than is its paper's.
+_CROP_PAPER_PERCENTILE: Final = 0.9
+
+
+def paper_level(crop: Image.Image) -> int:
+    """The grey level of the paper in a crop: white on a scan, a grey of 180-220 on a phone's
+    photo, whose exposure leaves paper short of white."""
+    histogram = crop.histogram()[:_LEVELS]
+    total = sum(histogram)
+    running = 0
+    for level, count in enumerate(histogram):
+        running += count
+        if running >= _CROP_PAPER_PERCENTILE * total:
+            return level
+    return _WHITE
+
+
+def _erase_rules(crop: Image.Image, paper: int = _WHITE) -> Image.Image:
+    """Paint over, in the paper's level, the pixel columns and rows that are dark almost end to
+    end: the table's rules, which make Tesseract drop the small print between them, not text.
+    Ink is measured against the paper's level (a photo's paper is grey)."""
     crop = crop.copy()
-    ink = crop.point(lambda p: 0 if p < _RULE_INK_LEVEL else _WHITE)
+    level = _RULE_INK_LEVEL * paper / _WHITE
+    ink = crop.point(lambda p: 0 if p < level else _WHITE)
     columns = ink.resize((crop.width, 1), Image.Resampling.BOX).tobytes()
     rows = ink.resize((1, crop.height), Image.Resampling.BOX).tobytes()
     for x, mean in enumerate(columns):
         if mean < _RULE_MEAN:
-            crop.paste(_WHITE, (x, 0, x + 1, crop.height))
+            crop.paste(paper, (x, 0, x + 1, crop.height))
     for y, mean in enumerate(rows):
         if mean < _RULE_MEAN:
-            crop.paste(_WHITE, (0, y, crop.width, y + 1))
+            crop.paste(paper, (0, y, crop.width, y + 1))
     return crop
 
 
@@ -546,15 +567,20 @@ class RegionReader:
         bottom = min(int(box[-1] * s), self.image.height)
         if right - left < _SMALLEST_BOX_PX or bottom - top < _SMALLEST_BOX_PX:
             return []
-        crop = _erase_rules(self.image.crop((left, top, right, bottom)))
+        crop = self.image.crop((left, top, right, bottom))
+        # The margin and the painted-over rules take the paper's own level: white around a
+        # photo's grey paper reads, cut by Tesseract's one level for the crop, as a frame
+        # round a black box, and the letter in it is lost.
+        paper = paper_level(crop)
+        crop = _erase_rules(crop, paper)
         # Small print reads better a little larger than the page pass saw it.
         zoom = _SPARSE_ZOOM if sparse else zoom
         if zoom != 1.0:
             crop = crop.resize(
                 (int(crop.width * zoom), int(crop.height * zoom)), Image.Resampling.LANCZOS
             )
-        # A white margin lets Tesseract find text that touches the crop's edge.
-        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=_WHITE)
+        # A margin lets Tesseract find text that touches the crop's edge.
+        padded = ImageOps.expand(crop, border=_MARGIN_PX, fill=paper)
         if sparse:
             mode = tesseract_api.PSM_SPARSE_TEXT
         elif single_char:

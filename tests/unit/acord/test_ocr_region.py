@@ -101,3 +101,23 @@ def test_an_unsteered_reading_outside_the_whitelist_is_dropped() -> None:
     assert [row[0] for row in digits] == ["8"]
     # The same reading is no answer for a cell that holds one of the letters A-F.
     assert _unsteered_rows(padded, tesseract_api.PSM_SINGLE_CHAR, "ABCDEF") == []
+
+
+def _grey_cell_page(paper: int) -> Image.Image:
+    """An INSR LTR cell as a phone's photo shows it: paper short of white, a blurred rule on
+    its left, a lone capital in it (265 dpi)."""
+    image = Image.new("L", (400, 200), paper)
+    draw = ImageDraw.Draw(image)
+    draw.line([(40, 0), (40, 200)], fill=40, width=3)
+    draw.text((50, 80), "A", fill=40, font=ImageFont.truetype(_FONT, 28))
+    return image.filter(ImageFilter.GaussianBlur(1.2))
+
+
+def test_a_lone_letter_on_a_photos_grey_paper_is_read() -> None:
+    # A margin of white round grey paper made Tesseract's one cut level for the crop fall
+    # between the two: the cell came back a black box and its letter was lost.
+    scale = 612 / 2241
+    reader = RegionReader(_grey_cell_page(205), scale)
+    box = (38 * scale, 70 * scale, 100 * scale, 122 * scale)
+    words = reader(box, single_char=True, whitelist="ABCDEF")
+    assert [w.text for w in words] == ["A"]
