@@ -3,6 +3,7 @@ No HTTP here and no commit: the caller owns the transaction."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import uuid
@@ -40,7 +41,13 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # "agent@broker.example,root" has one "@" and a dot after it, yet a To header holding it names
 # two recipients, the second at the mail server's own domain.
 ADDRESS_LIST_CHARS: Final = frozenset(',;:<>()[]"\\')
-SIGN_IN_REFUSED = "That e-mail and password do not match an account."
+SIGN_IN_REFUSED = "That e-mail and password do not match an account that can sign in."
+# Said only after the reset link proved the mailbox: why the account may not sign in.
+NOTHING_TO_ACT_FOR = (
+    "Your new password is set, but this account no longer acts for any organisation, so it "
+    "cannot sign in. Ask an administrator of your company (or the subcontractor that gave you "
+    "broker access) to invite you again."
+)
 CODE_REFUSED = "Enter the current 6-digit code from your authenticator app."
 # Long enough to reach one's mailbox, short enough that an old message is no key.
 RESET_LINK_LIFETIME = timedelta(hours=1)
@@ -49,6 +56,8 @@ RESET_LINK_LIFETIME = timedelta(hours=1)
 # nobody makes the product mail one person without end. The owner holds the links already
 # sent; once one is used or they expire (RESET_LINK_LIFETIME), new ones are sent again.
 MAX_LIVE_RESET_LINKS: Final = 3
+
+logger = logging.getLogger(__name__)
 
 
 def normalise_email(email: str) -> str:
@@ -147,6 +156,15 @@ class AuthService:
         if person is None:
             burn_password_check(password)
         if person is None or not password_matches(person.password_hash, password):
+            await throttle.count_failure(self.repo, keys, now)
+            raise NotAuthenticated(SIGN_IN_REFUSED)
+        if not await self.contexts(person.id):
+            # The right password of an account with nothing left to act for (its memberships
+            # and grants ended) is answered as a wrong one: the same status and text, counted
+            # as a failure and never clearing the count, so a guesser cannot tell it found the
+            # password. The reason is logged here, and told to the person after a reset link
+            # proved the mailbox (NOTHING_TO_ACT_FOR).
+            logger.info("sign-in refused: person %s has nothing left to act for", person.id)
             await throttle.count_failure(self.repo, keys, now)
             raise NotAuthenticated(SIGN_IN_REFUSED)
         if person.totp_enabled_at is not None and not self._code_holds(person, code, now):

@@ -28,7 +28,7 @@ from backend.network.actor import Actor
 from backend.network.invitation_mail import account_mail_after_commit, password_reset_body
 from backend.network.invitations import InvitationService
 from backend.network.secrets import MIN_PASSWORD_LENGTH
-from backend.network.service import RESET_LINK_LIFETIME, AuthService
+from backend.network.service import NOTHING_TO_ACT_FOR, RESET_LINK_LIFETIME, AuthService
 from backend.web.common import page
 
 TWO_FACTOR_PAGE = "auth/two_factor.html"
@@ -257,13 +257,21 @@ class AuthController(Controller):
     ) -> Response[Any]:
         await check_pre_session_csrf(request)
         try:
-            await auth.reset_password(data.token, data.password, data.password_again)
+            person = await auth.reset_password(data.token, data.password, data.password_again)
         except DomainError as exc:
             return csrf_form(
                 "auth/reset.html",
                 {"token": data.token, "error": exc.message, "min_password": MIN_PASSWORD_LENGTH},
                 status=exc.status_code,
             )
+        if not await auth.contexts(person.id):
+            # The link proved the mailbox: its owner learns why signing in will be refused
+            # (the sign-in page answers as for a wrong password).
+            told = csrf_form(
+                "auth/reset.html", {"token": "", "error": None, "notice": NOTHING_TO_ACT_FOR}
+            )
+            told.set_cookie(Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True))
+            return told
         return Redirect(
             path="/login",
             cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True)],
