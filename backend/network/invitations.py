@@ -185,6 +185,7 @@ class InvitationService:
             expires_at=_now() + timedelta(days=LINK_DAYS[kind]),
             access_until=access_until,
             issued_with_token_id=actor.token_id,
+            issued_to_member=await self._to_member(kind, email, invitee),
         )
         self.session.add(invitation)
         await self.session.flush()
@@ -198,6 +199,14 @@ class InvitationService:
         )
         name = invitee.legal_name if invitee is not None else "not in the network yet"
         return Issued(invitation, token, name)
+
+    async def _to_member(self, kind: str, email: str, invitee: Organisation | None) -> bool:
+        """Whether a broker invitation asks a member of the firm it names to act for the firm:
+        the address is that of a member of the firm now."""
+        if kind != BROKER or invitee is None:
+            return False
+        person = await self.repo.person_by_email(email)
+        return person is not None and invitee.id in await self.member_of(person)
 
     async def _refuse_past_daily_cap(self, actor: Actor) -> None:
         """Refuses one more invitation e-mail once the actor's organisation sent
@@ -406,8 +415,18 @@ class InvitationService:
         token = new_token("inv")
         invitation.token_hash = token_digest(token)
         invitation.expires_at = _now() + timedelta(days=LINK_DAYS[invitation.kind])
-        # The new link is the sender's of now: with a token, it dies with that token.
+        # The new link is the sender's of now: with a token, it dies with that token; it is
+        # void once the sender leaves the organisation (refuse_void).
         invitation.issued_with_token_id = actor.token_id
+        invitation.issued_by_id = actor.person_id
+        invitee = (
+            await self.repo.organisation(invitation.invitee_org_id)
+            if invitation.invitee_org_id
+            else None
+        )
+        invitation.issued_to_member = await self._to_member(
+            invitation.kind, invitation.email, invitee
+        )
         access_log.for_invitation(
             self.session,
             access_log.INVITATION_RESENT,
@@ -417,11 +436,6 @@ class InvitationService:
             detail=invitation.kind,
         )
         await self.session.flush()
-        invitee = (
-            await self.repo.organisation(invitation.invitee_org_id)
-            if invitation.invitee_org_id
-            else None
-        )
         return Issued(invitation, token, invitee.legal_name if invitee else "")
 
     # --- the invitee's side ---------------------------------------------------------------
@@ -432,11 +446,34 @@ class InvitationService:
             raise NotFound("This invitation link is not valid.")
         return invitation
 
+    async def refuse_void(self, invitation: Invitation) -> None:
+        """An invitation is the say-so of the person who sent it (or last sent it again) for
+        the organisation it names: once that person is no longer a member of it, the link no
+        longer speaks for the organisation and is refused at use, whatever its kind. Another
+        member who still wants it sends it again (resend), which makes it that member's."""
+        if await self.repo.membership(invitation.issued_by_id, invitation.issuer_org_id) is None:
+            raise Gone(
+                "This invitation is no longer valid: the person who sent it no longer acts for "
+                "the organisation that sent it. Ask the organisation to invite you again."
+            )
+
     async def usable_broker_invitation(self, token: str) -> tuple[Invitation, Person | None]:
-        """The broker invitation behind a link and the account its address already has."""
+        """The broker invitation behind a link and the account its address already has. One
+        sent to a member of the firm, to act for the firm, is refused once the account is no
+        longer a member: it never becomes a grant of the person's own."""
         invitation = await self.by_token(token, (BROKER,))
         refuse_unusable(invitation, _now())
-        return invitation, await self.repo.person_by_email(invitation.email)
+        await self.refuse_void(invitation)
+        person = await self.repo.person_by_email(invitation.email)
+        if invitation.issued_to_member and (
+            person is None or invitation.invitee_org_id not in await self.member_of(person)
+        ):
+            raise Forbidden(
+                "This invitation was sent to a member of the broker firm it names, to act for "
+                "the firm, and this account is no longer a member of it. Ask the subcontractor "
+                "to invite you again."
+            )
+        return invitation, person
 
     async def accept_broker(
         self, token: str, signed_in: Actor | None, full_name: str = ""
@@ -498,6 +535,7 @@ class InvitationService:
             invitation.invitee_org_id != actor.organisation_id
         ):
             raise NotFound("This invitation is for another organisation: sign in as its member.")
+        await self.refuse_void(invitation)
         return invitation
 
     async def open_for(self, actor: Actor) -> list[tuple[Invitation, Project]]:
@@ -519,6 +557,7 @@ class InvitationService:
         if invitation is None or invitation.kind not in PROJECT_KINDS:
             raise NotFound("No such invitation for your organisation.")
         refuse_unusable(invitation, _now())
+        await self.refuse_void(invitation)
         assert invitation.project_id is not None  # set for every project invitation
         project = await self.repo.project(invitation.project_id)
         if project is None:

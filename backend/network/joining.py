@@ -43,10 +43,12 @@ class Joined:
 
 async def open_signup(session: AsyncSession, token: str) -> SignupInvitation:
     """The invitation behind a sign-up link, refused with a reason when it cannot be used."""
-    invitation = await InvitationService(session).by_token(token, PROJECT_KINDS)
+    invitations = InvitationService(session)
+    invitation = await invitations.by_token(token, PROJECT_KINDS)
     if invitation.accepted_at is not None and invitation.revoked_at is None:
         raise Gone("This invitation was already used. Sign in instead.")
     refuse_unusable(invitation, datetime.now(UTC))
+    await invitations.refuse_void(invitation)
     if invitation.invitee_org_id is not None:
         raise Conflict(
             "This invitation is for a subcontractor already in the network: sign in, then open "

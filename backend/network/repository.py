@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -352,6 +352,13 @@ class NetworkRepository:
                 Invitation.accepted_at.is_(None),
                 Invitation.revoked_at.is_(None),
                 Invitation.expires_at > now,
+                # Void once its sender left the issuing organisation (refuse_void).
+                exists(
+                    select(Membership.id).where(
+                        Membership.person_id == Invitation.issued_by_id,
+                        Membership.organisation_id == Invitation.issuer_org_id,
+                    )
+                ),
             )
             .order_by(Invitation.created_at)
         )

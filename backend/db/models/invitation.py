@@ -59,3 +59,7 @@ class Invitation(IdMixin, CreatedAtMixin, Base):
     # A broker grant taken up by a member of the firm it names, signed in as that member: it
     # is held through the firm and in force only while the membership lasts (access.py).
     accepted_as_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A broker invitation sent to the address of a member of the firm it names: it asks that
+    # person to act for the firm, so only a member of the firm takes it up (a former member
+    # is refused at the link, and gets no grant of its own from it).
+    issued_to_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
