@@ -41,12 +41,12 @@ class BrokerInvitationRequest(msgspec.Struct, forbid_unknown_fields=True, kw_onl
     days: int = 30
 
 
-def invitation_view(invitation: Invitation) -> dict[str, Any]:
+def invitation_view(invitation: Invitation, state: str | None = None) -> dict[str, Any]:
     return {
         "id": str(invitation.id),
         "email": invitation.email,
         "broker_org_id": str(invitation.invitee_org_id),
-        "state": invitation_state(invitation),
+        "state": state or invitation_state(invitation),
         "expires_at": invitation.expires_at.isoformat(),
         "access_until": invitation.access_until.isoformat() if invitation.access_until else None,
         "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
@@ -115,8 +115,10 @@ class TokenController(Controller):
     @get("/broker-invitations")
     async def list_broker_invitations(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
         require(actor, "broker.invite")
-        rows = await InvitationService(db).issued(actor, (BROKER,))
-        return [invitation_view(i) for i in rows]
+        invitations = InvitationService(db)
+        rows = await invitations.issued(actor, (BROKER,))
+        states = await invitations.states(rows)
+        return [invitation_view(i, states[i.id]) for i in rows]
 
     @post("/broker-invitations", status_code=201)
     async def invite_broker(

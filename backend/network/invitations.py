@@ -94,15 +94,26 @@ def refuse_unusable(invitation: Invitation, now: datetime) -> None:
         raise Gone("This invitation link has expired. Ask for a new one.")
 
 
-def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:
-    """What the inviter sees instead of the link."""
+def invitation_state(
+    invitation: Invitation,
+    now: datetime | None = None,
+    *,
+    agent_left: bool = False,
+    sender_left: bool = False,
+) -> str:
+    """What the inviter sees instead of the link. `agent_left`: the grant was taken up for the
+    firm and its agent is no longer a member (ended, access.grant_membership_lasts);
+    `sender_left`: the link's sender is no longer a member of the issuing organisation (void,
+    InvitationService.refuse_void). InvitationService.states works both out."""
     now = now or _now()
     if invitation.revoked_at is not None:
         return "revoked"
     if invitation.accepted_at is not None:
         if invitation.access_until is not None and invitation.access_until <= now:
             return "access_ended"
-        return "accepted"
+        return "agent_left" if agent_left else "accepted"
+    if sender_left:
+        return "sender_left"
     return "sent" if invitation.expires_at > now else "link_expired"
 
 
@@ -359,6 +370,25 @@ class InvitationService:
         self, actor: Actor, kinds: tuple[str, ...], project_id: uuid.UUID | None = None
     ) -> list[Invitation]:
         return await self.repo.invitations_issued_by(actor.organisation_id, kinds, project_id)
+
+    async def states(self, invitations: Collection[Invitation]) -> dict[uuid.UUID, str]:
+        """Each invitation's state as its issuer sees it, memberships included: a grant taken
+        up for a firm whose agent has since left it shows as ended, a link whose sender left
+        the issuing organisation as void (both are refused at use)."""
+        people = {i.issued_by_id for i in invitations}
+        people |= {i.accepted_by_id for i in invitations if i.accepted_by_id is not None}
+        members = await self.repo.memberships_among(people)
+        now = _now()
+        return {
+            i.id: invitation_state(
+                i,
+                now,
+                agent_left=i.accepted_as_member
+                and (i.accepted_by_id, i.invitee_org_id) not in members,
+                sender_left=(i.issued_by_id, i.issuer_org_id) not in members,
+            )
+            for i in invitations
+        }
 
     async def _issued_to_change(
         self, actor: Actor, invitation_id: uuid.UUID, kinds: tuple[str, ...]

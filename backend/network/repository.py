@@ -405,6 +405,17 @@ class NetworkRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def memberships_among(
+        self, person_ids: Collection[uuid.UUID]
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """(person, organisation) for every membership of these people."""
+        if not person_ids:
+            return set()
+        query = select(Membership.person_id, Membership.organisation_id).where(
+            Membership.person_id.in_(list(person_ids))
+        )
+        return {(p, o) for p, o in (await self.session.execute(query)).all()}
+
     async def organisation_ids_of(self, person_id: uuid.UUID) -> list[uuid.UUID]:
         """The organisations this person is a member of."""
         query = select(Membership.organisation_id).where(Membership.person_id == person_id)

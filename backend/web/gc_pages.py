@@ -229,7 +229,8 @@ class GcPagesController(Controller):
         trades = await projects.trade_requirements(actor, project.id)
         latest_sets = await requirement_sets.sets_of(db, actor)
         latest = {s.requirement_set.id: s.latest for s in latest_sets}
-        invitations = await InvitationService(db).issued(actor, PROJECT_KINDS, project.id)
+        sent_invitations = InvitationService(db)
+        invitations = await sent_invitations.issued(actor, PROJECT_KINDS, project.id)
         return await page(
             db,
             actor,
@@ -244,6 +245,7 @@ class GcPagesController(Controller):
             tier_trades=TIER_TRADES,
             trade_error=trade_error,
             invitations=invitations,
+            states=await sent_invitations.states(invitations),
             invitee_names=await _invitee_names(db, invitations),
             sent=sent,
             # A link sent again may go to an address network search filled in, not the GC.

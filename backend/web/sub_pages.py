@@ -24,7 +24,6 @@ from backend.network.invitations import (
     BROKER_PURPOSE,
     InvitationService,
     Issued,
-    invitation_state,
 )
 from backend.notify.service import (
     NOTICES_PAGE,
@@ -519,7 +518,7 @@ async def brokers_page(
         error=error,
         typed=typed or {},
         sent_to=sent_to,
-        states={i.id: invitation_state(i) for i in invitations_sent},
+        states=await InvitationService(db).states(invitations_sent),
         now=datetime.now(UTC),
     )
 
