@@ -126,3 +126,22 @@ def test_a_pdf_scanned_on_its_side_reads_in_page_points(
     # Evidence boxes lie on the upright letter page: 612 points wide.
     boxes = [f["bbox"] for f in result["fields"].values() if f.get("bbox")]
     assert boxes and max(box[2] for box in boxes) <= 612
+
+
+@needs_tesseract
+def test_a_turned_scan_whose_sans_print_reads_as_words_upside_down_is_turned_upright() -> None:
+    """A landscape scan turned three quarters (seed 31's fx-0036) comes out of the side test
+    upside down; its sample read upside down gives 23 sure letters of mirrored sans-serif words,
+    which once settled the page as upright and lost every field. Both readings are compared."""
+    import pypdfium2 as pdfium
+
+    from backend.acord.reader import _scanned_image
+
+    built = build_document(31, 35, "turned", 5)
+    assert built.entry["turn"]["raster_degrees"] == 270
+    document = pdfium.PdfDocument(built.data)
+    picture = _scanned_image(document[0])
+    assert picture is not None
+    prepared = prepare_page(picture)
+    assert prepared.quarter_turned
+    assert upside_down(prepared.image)
