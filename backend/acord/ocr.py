@@ -280,6 +280,19 @@ def reread_unsure(
     return list(pool.map(lambda row: better(row) if unsure(row) else row, rows))
 
 
+# A second OCR engine for the unsure words (issue 16, Must 8) was built and measured on
+# 2026-12-07 and not kept (branch rapid-engine holds it): RapidOCR's PP-OCRv4 line recogniser
+# (rapidocr-onnxruntime 1.4.4, model in the wheel, opencv-python-headless, one ONNX Runtime
+# thread), asked for codes (a digit or an @) still under REREAD_CONFIDENCE after the reading
+# alone, its reading taken at a score >= 0.95 above Tesseract's, same joiners, at most two glyph
+# edits. It mended 5S, IJ and O0 slips of policy numbers: seed 31 2678 -> 2683 of 2845 fields,
+# seed 7 2917 -> 2920 of 3006 (40 OCR documents each, none worse), but acord-real-raster stayed
+# 940 of 976 with no document changed, for ~250 MB of wheels, 0.8 s CPU to load per process,
+# ~25 ms a word and malloc arenas to cap in the sandbox. Joining codes cut at a narrow "1" from
+# the glyphs' pitch (same branch) changed no field: binarised scan strokes break into several
+# ink runs, so a pitch taken from runs comes out short; take it from a word's width instead.
+
+
 # The densest print is looked for away from the top and bottom tenths (a scanner's dark edge,
 # a photo's desk) in a box a third of the page wide (a few words of one column of the form).
 _DENSE_MARGIN_PARTS: Final = 10
