@@ -243,6 +243,7 @@ def fix_street_suffix(token: str) -> str:
 
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
 _LETTER_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
+_MARKS_BEFORE_STATE = re.compile(r"\s[_|~'‘’.-]+(?=[A-Z]{2},?\s+[0-9OoDIlS]{5})")
 _STATE_ZIP = re.compile(r"\b([A-Z0-9]{2}),?\s+([0-9OoDIlS]{5}(?:-[0-9OoDIlS]{4})?)[^A-Za-z0-9]*$")
 
 
@@ -255,6 +256,8 @@ def fix_address(address: str | None) -> str | None:
     street, comma, rest = address.partition(",")
     rest = ",".join(fix_unit_designator(part) for part in rest.split(","))
     text = " ".join(fix_street_suffix(w) for w in street.split(" ")) + comma + rest
+    # Marks OCR read before the state from a speck or a rule's end ("Houston _TX 77018").
+    text = _MARKS_BEFORE_STATE.sub(" ", text)
     match = _STATE_ZIP.search(text)
     if match is not None and match.group(1) not in STATES:
         # A state code with a letter OCR read as a digit ("1D" for "ID", "0H" for "OH").

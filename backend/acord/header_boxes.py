@@ -14,7 +14,19 @@ from backend.acord.insurer_rows import (
     _insurers_from_rows,
     _right_column_edge,
 )
-from backend.acord.page_labels import PageLabels, joined_text, leading_run, split_word_pairs
+from backend.acord.page_labels import (
+    COVERAGES_BOTTOM_SHARE,
+    PageLabels,
+    joined_text,
+    leading_run,
+    split_word_pairs,
+)
+from backend.acord.ruled_boxes import (
+    LABEL_UNDER_RULE_PT,
+    RULE_CLEARANCE_PT,
+    box_bottom,
+    rule_over,
+)
 from backend.acord.scan_header import _scan_contact
 from backend.acord.tick_options import similarity
 from backend.acord.values import clean_text, split_name_address
@@ -23,7 +35,9 @@ from backend.acord.values import clean_text, split_name_address
 def read_producer(p: PageLabels) -> dict[str, str | None]:
     producer = p.label("PRODUCER", region=p.left_margin, whole=True)
     insured = _insured_label(p)
-    contact = p.label("CONTACT")
+    if producer is None and insured is not None and p.region_ocr is not None:
+        producer = _producer_over(p, insured)
+    contact = _head_label(p, producer, "CONTACT")
     right_column = contact.x0 - 2 if contact is not None else p.page.width / 2
     right_column = min(right_column, _right_column_edge(p))
     result: dict[str, str | None] = {
@@ -35,16 +49,18 @@ def read_producer(p: PageLabels) -> dict[str, str | None]:
     }
     if producer is not None:
         bottom = insured.top - 1 if insured is not None else producer.bottom + 60
+        ruled = box_bottom(p, producer, insured.cy if insured is not None else bottom)
+        bottom = min(bottom, ruled) if ruled is not None else bottom
         lines = p.box_lines((0, producer.top - 2, right_column, bottom), "/producer/name")
         # Older editions print the agency's phone and fax inside the producer box.
         lines = [line for line in lines if not _CONTACT_LINE.match(line)]
         name, second, address = split_name_address(lines)
         result["name"] = name
         result["address"] = ", ".join(part for part in (second, address) if part) or None
-    phone = p.label("PHONE")
-    fax = p.label("FAX")
-    email = p.label("E-MAIL", "EMAIL")
-    insurers = p.label("INSURER(S) AFFORDING COVERAGE", "INSURERS AFFORDING")
+    phone = _head_label(p, producer, "PHONE")
+    fax = _head_label(p, producer, "FAX")
+    email = _head_label(p, producer, "E-MAIL", "EMAIL")
+    insurers = _head_label(p, producer, "INSURER(S) AFFORDING COVERAGE", "INSURERS AFFORDING")
     if contact is not None:
         name_label = p.label(
             "NAME:",
@@ -100,6 +116,30 @@ def read_producer(p: PageLabels) -> dict[str, str | None]:
     return result
 
 
+def _head_label(p: PageLabels, producer: Label | None, *names: str) -> Label | None:
+    """A label of the producer's contact box where the head of the form prints it: from the
+    producer's row (CONTACT heads the cell right of PRODUCER, under the same rule) down to the
+    COVERAGES heading. The same words recur elsewhere ("contact" in the description, OCR's
+    "CONT ACT" in the disclaimer over the producer's row), and a box bounded by a label found
+    there reads another part of the page (the contact taken from the description, the
+    producer's address cut at the x of a word of the disclaimer). Matched exactly only: spelt
+    fuzzily, "CONTACT" is also the disclaimer's "CONTRACT"."""
+    coverages = p.coverages_label()
+    bottom = coverages.top if coverages is not None else COVERAGES_BOTTOM_SHARE * p.page.height
+    top = producer.top - HEAD_ROW_SLACK_PT if producer is not None else 0.0
+    for name in names:
+        hit = p.page.find_label(name, region=(0.0, top, p.page.width, bottom))
+        if hit is not None:
+            p.label_word_ids.update(hit.word_ids)
+            return hit
+    return None
+
+
+# The labels heading one row of the head stand within 8 pt of one another's tops (each a few
+# points under the row's rule, as its cell's layout sets it).
+HEAD_ROW_SLACK_PT = 8.0
+
+
 def _insured_label(p: PageLabels) -> Label | None:
     """The INSURED box label at the form's left edge. On a scan OCR may garble it
     ("SURED", "WWSURED") while a word elsewhere reads closer to it ("INSRD" of the table's
@@ -112,13 +152,19 @@ def _insured_label(p: PageLabels) -> Label | None:
     producer = p.label("PRODUCER", region=p.left_margin, whole=True)
     if producer is not None:
         area = p.page.words_in((0, producer.bottom, p.left_margin[2], bottom))
-        under = [
+        column = [
             words
             for words in split_word_pairs(area)
-            if abs(words[0].x0 - producer.x0) <= 4
-            and all(w.text.isupper() for w in words)
-            and similarity("".join(w.text for w in words), "INSURED") >= 0.6
+            if abs(words[0].x0 - producer.x0) <= LABEL_COLUMN_PT
         ]
+        under = [
+            words
+            for words in column
+            if _printed_label(p, words)
+            and similarity("".join(w.text for w in words), "INSURED") >= LABEL_LIKENESS
+        ]
+        if not under:
+            under = _label_read_again(p, sorted(column, key=lambda ws: ws[0].top), "INSURED")
         if under:
             # The topmost; of its word alone and the two pieces OCR split it into ("INSU
             # RED"), the one that spells the label better.
@@ -137,10 +183,90 @@ def _insured_label(p: PageLabels) -> Label | None:
                 ids,
             )
     hit = p.label("INSURED", region=(*p.left_margin[:3], bottom), whole=True)
-    if hit is not None and not all(w.text.isupper() for w in p.page.words if id(w) in hit.word_ids):
+    if hit is not None and not _printed_label(
+        p, [w for w in p.page.words if id(w) in hit.word_ids]
+    ):
         p.label_word_ids.difference_update(hit.word_ids)
         return None  # a value's word ("Insurance"), not the box's printed label
     return hit
+
+
+# The head's box labels start at one x down the form's left column; OCR's word boxes start a
+# few points off it (a stray mark read before the word, "[PRODUCER", a first letter lost).
+LABEL_COLUMN_PT = 6.0
+# OCR's spelling of a label this like it is the label (two letters of INSURED misread, 0.71).
+LABEL_LIKENESS = 0.6
+# A label read again gets 2 pt of paper before it (a letter cut at the crop's edge reads as
+# junk); its line is read 60 pt wide (the head's longest one-word label, PRODUCER, is 35 pt in
+# 6 pt capitals) and from the rule down to the label line's foot (a 6 pt line, under the
+# label's room under the rule): the values' first line stands lower.
+LABEL_MARGIN_PT = 2.0
+LABEL_READ_WIDTH_PT = 60.0
+LABEL_LINE_PT = 6.0
+
+
+def _printed_label(p: PageLabels, words: list[Word]) -> bool:
+    """Whether words OCR read as a box's label are the form's print rather than a value: all
+    capitals, or, where OCR read some capitals as small letters ("lwsureD", "INSt RED"),
+    set just under a ruled line (a value's word, "Insurance", stands lower in its box)."""
+    return all(w.text.isupper() for w in words) or _under_rule(p, words)
+
+
+def _under_rule(p: PageLabels, words: list[Word]) -> bool:
+    """Whether words stand just under a ruled line, where a cell's label is printed."""
+    return bool(words) and rule_over(p, _extent(words)) is not None
+
+
+def _extent(words: list[Word]) -> Label:
+    return Label(
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
+    )
+
+
+def _label_read_again(p: PageLabels, column: list[list[Word]], name: str) -> list[list[Word]]:
+    """The label of a cell where OCR garbled it past knowing ("amas" for INSURED, "freon" for
+    PRODUCER): the first word of `column` set just under a ruled line, when the label's line
+    under that rule, read again on its own in grey, spells the label."""
+    assert p.region_ocr is not None
+    for words in column:
+        rule = rule_over(p, _extent(words)) if len(words) == 1 else None
+        if rule is None:
+            continue
+        word = words[0]
+        line = (
+            word.x0 - LABEL_MARGIN_PT,
+            rule + RULE_CLEARANCE_PT,
+            word.x0 + LABEL_READ_WIDTH_PT,
+            rule + LABEL_UNDER_RULE_PT + LABEL_LINE_PT,
+        )
+        fresh = p.region_ocr(line, single_line=True)
+        spelt = any(
+            similarity("".join(w.text for w in pair), name) >= LABEL_LIKENESS
+            for pair in split_word_pairs(fresh)
+        )
+        # The label is every word the page pass read on its line there ("freon" "CER").
+        return [sorted(p.page.words_in(line) or words, key=lambda w: w.x0)] if spelt else []
+    return []
+
+
+def _producer_over(p: PageLabels, insured: Label) -> Label | None:
+    """The PRODUCER label where OCR garbled it past knowing ("freon"): the producer's box is
+    the ruled cell over the insured's, its label the lowest word of the label column above
+    the INSURED label set just under a ruled line, when a reading of it again in grey spells
+    the label."""
+    area = p.page.words_in((0, 0, p.left_margin[2], insured.top))
+    column = [[w] for w in area if abs(w.x0 - insured.x0) <= LABEL_COLUMN_PT]
+    corner = sorted((words for words in column if _under_rule(p, words)), key=lambda ws: -ws[0].top)
+    found = _label_read_again(p, corner[:1], "PRODUCER")
+    if not found:
+        return None
+    ids = frozenset(id(w) for w in found[0])
+    p.label_word_ids.update(ids)
+    extent = _extent(found[0])
+    return Label(extent.x0, extent.top, extent.x1, extent.bottom, ids)
 
 
 def _prefer_scan_contact(
@@ -187,6 +313,10 @@ def read_insured(p: PageLabels) -> dict[str, str | None]:
     right = insurer_a.x0 - 2 if insurer_a is not None else p.page.width / 2
     right = min(right, _right_column_edge(p))
     bottom = coverages.top - 0.5 if coverages is not None else insured.bottom + 50
+    # The box ends at its ruled bottom: the COVERAGES line's certificate number, set a little
+    # high on some layouts, stands past it.
+    ruled = box_bottom(p, insured, coverages.cy if coverages is not None else bottom)
+    bottom = min(bottom, ruled) if ruled is not None else bottom
     # An agency code may sit at the far end of the INSURED label's line.
     region = (0, insured.top - 2, right, bottom)
     region_words = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.acord.geometry import Label
 from backend.acord.page_labels import PageLabels, joined_text
+from backend.acord.ruled_boxes import box_bottom, rule_over
 from backend.acord.values import clean_text, split_name_address
 
 # Without the holder label below it, the description box is taken as the form prints it: about
@@ -15,6 +16,9 @@ LABEL_OVERLAP_PT = 2.0
 BOX_LABEL_START_SHARE = 0.12
 # The CANCELLATION label heads the holder's row within a line's height of the holder label.
 ROW_SLACK_PT = 8.0
+# Where OCR lost the holder's label, words centred less than half the label's height under
+# its line are what OCR made of the label (its word box blown up by a rule or a speck).
+LOST_LABEL_CLEARANCE_SHARE = 0.5
 
 
 def read_description(p: PageLabels) -> str | None:
@@ -56,17 +60,50 @@ def _holder_label(p: PageLabels) -> Label | None:
     return hit
 
 
+def _holder_from_cancellation(p: PageLabels) -> tuple[Label, Label] | None:
+    """(where the CERTIFICATE HOLDER label stands, the CANCELLATION label) when OCR lost the
+    holder's label: the two boxes head one ruled row, the holder's at the form's left edge
+    (where the description's label starts) and CANCELLATION's right of it, in capitals just
+    under the row's top rule (the word recurs in remarks, in small letters and mid-box)."""
+    left = p.description_label() or p.coverages_label()
+    if left is None:
+        return None
+    lower_right = (left.x1, p.lower_left[1], p.page.width, p.page.height)
+    for hit in p.page.find_labels("CANCELLATION", region=lower_right, whole_words=True):
+        words = [w for w in p.page.words if id(w) in hit.word_ids]
+        if not all(w.text.isupper() for w in words) or rule_over(p, hit) is None:
+            continue
+        p.label_word_ids.update(hit.word_ids)
+        width = hit.x1 - hit.x0
+        return Label(left.x0, hit.top, left.x0 + width, hit.bottom), hit
+    return None
+
+
 def read_holder(p: PageLabels) -> dict[str, str | None]:
     holder = _holder_label(p)
     footer = p.label("ACORD 25")
     result: dict[str, str | None] = {"name": None, "address": None}
-    if holder is None:
-        return result
-    # The CANCELLATION box heads the same row; the word also occurs in remarks above.
-    cancellation = p.label(
-        "CANCELLATION",
-        region=(holder.x1, holder.top - ROW_SLACK_PT, p.page.width, holder.bottom + ROW_SLACK_PT),
-    )
+    # The first line of values lies under the label's line.
+    top = holder.bottom - 1 if holder is not None else 0.0
+    if holder is not None:
+        # The CANCELLATION box heads the same row; the word also occurs in remarks above.
+        cancellation = p.label(
+            "CANCELLATION",
+            region=(
+                holder.x1,
+                holder.top - ROW_SLACK_PT,
+                p.page.width,
+                holder.bottom + ROW_SLACK_PT,
+            ),
+        )
+    else:
+        placed = _holder_from_cancellation(p) if p.region_ocr is not None else None
+        if placed is None:
+            return result
+        holder, cancellation = placed
+        # What OCR made of the lost label lies on its line: only words centred clearly under
+        # it are values.
+        top = holder.bottom + LOST_LABEL_CLEARANCE_SHARE * (holder.bottom - holder.top)
     right = (
         cancellation.x0 - 2
         if cancellation is not None and cancellation.x0 > holder.x1
@@ -74,7 +111,11 @@ def read_holder(p: PageLabels) -> dict[str, str | None]:
     )
     footers = [f for f in p.page.find_labels("ACORD 25") if f.top > holder.bottom]
     bottom = footers[0].top - 0.5 if footers else (footer.top if footer else p.page.height)
-    lines = p.box_lines((0, holder.bottom - 1, right, bottom), "/certificate_holder/name")
+    # The box ends at the form's bottom rule: the footer under it ("ACORD 25 (2016/03)") is
+    # no part of the address where OCR misread it and it was not found.
+    ruled = box_bottom(p, holder, bottom)
+    bottom = min(bottom, ruled) if ruled is not None else bottom
+    lines = p.box_lines((0, top, right, bottom), "/certificate_holder/name")
     name, second, address = split_name_address(lines)
     result["name"] = name
     result["address"] = ", ".join(part for part in (second, address) if part) or None

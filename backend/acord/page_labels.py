@@ -435,6 +435,11 @@ _STATE_AND_ZIP = re.compile(r"[A-Z0-9]{2},?\s+[0-9OoDIlS]{5}(-[0-9OoDIlS]{4})?")
 BLOCK_GAP_PT = 25.0
 
 
+def _bare(text: str) -> str:
+    """A word without the marks OCR read at its front from a speck or a rule's end ("_TX")."""
+    return text.lstrip("_|~'‘’.-")
+
+
 def leading_run(words: list[Word]) -> list[Word]:
     """The words of a line up to the first wide gap (a second text block further right)."""
     run: list[Word] = []
@@ -443,9 +448,9 @@ def leading_run(words: list[Word]) -> list[Word]:
         gap = word.x0 - run[-1].x1 if run else 0.0
         # City, state and ZIP sit in separate boxes on the fillable form: keep them together.
         if run and gap > max(BLOCK_GAP_PT, 3 * word.height):
-            if _STATE_AND_ZIP.fullmatch(" ".join(w.text for w in ordered[index:])):
+            if _STATE_AND_ZIP.fullmatch(" ".join(_bare(w.text) for w in ordered[index:])):
                 return run + ordered[index:]
-            if not _STATE_OR_ZIP.fullmatch(word.text):
+            if not _STATE_OR_ZIP.fullmatch(_bare(word.text)):
                 break
         run.append(word)
     return run
