@@ -10,6 +10,7 @@ printed just after it (tick_reading.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -46,6 +47,10 @@ TICKED_FILL: Final = 0.1
 # the two the box says nothing (a thin X of an agency system at 200 dpi comes out grey, most of
 # it lighter than print), and the option is read by its label.
 EMPTY_FILL: Final = 0.02
+# A box that is a cell of a ruled column has the column's rule for a side: the rule is dark
+# 2 px on past each end of the box's own side (past the corner, where the blur of the box's
+# top and bottom borders darkens any column).
+RULE_PAST_PX: Final = 2
 
 
 class _Pixels(Protocol):
@@ -101,28 +106,19 @@ def find_boxes(meter: _Pixels, region: BBox) -> list[CheckBox]:
     least, most = LEAST_SIDE_PT * s, MOST_SIDE_PT * s
     if width < least or height < least:
         return []
-    pixels = meter.image.crop((left, top, right, bottom)).convert("L").tobytes()
+    crop = meter.image.crop((left, top, right, bottom)).convert("L")
+    pixels = crop.tobytes()
     cut = border_level(meter.dark_level)
-    dark = bytes(1 if p < cut else 0 for p in pixels)
+    below_cut = [1 if level < cut else 0 for level in range(_WHITE + 1)]
+    dark = crop.point(below_cut).tobytes()
     slack = max(CORNER_SLACK_PT * s, float(BORDER_GAP_PX + 1))
-    sides = _vertical_sides(dark, width, height, least, most)
-    found: list[tuple[int, int, int, int]] = []
-    by_column: dict[int, list[tuple[int, int]]] = {}
-    for x, y0, y1 in sides:
-        by_column.setdefault(x, []).append((y0, y1))
-    for x, y0, y1 in sides:
-        length = y1 - y0 + 1
-        for other in range(
-            x + int(length * (1 - SQUARE_SHARE)), x + int(length * (1 + SQUARE_SHARE)) + 1
-        ):
-            for o0, o1 in by_column.get(other, ()):
-                if abs(o0 - y0) > slack or abs(o1 - y1) > slack:
-                    continue
-                box = (x, min(y0, o0), other, max(y1, o1))
-                if _has_row(dark, width, box, box[1], slack) and _has_row(
-                    dark, width, box, box[3], slack
-                ):
-                    found.append(box)
+    found = _outlines(dark, width, height, least, most, slack)
+    # The same read across: a box that is a cell of a ruled column has the column's rules for
+    # its two upright sides, running on past it, and only its top and bottom a box's length.
+    across = crop.transpose(Image.Transpose.TRANSPOSE).point(below_cut).tobytes()
+    found += [
+        (y0, x0, y1, x1) for x0, y0, x1, y1 in _outlines(across, height, width, least, most, slack)
+    ]
     boxes = _innermost(found)
     inside_cut = meter.dark_level
     inset = max(int(INSET_PT * s), 1)
@@ -146,32 +142,67 @@ def find_boxes(meter: _Pixels, region: BBox) -> list[CheckBox]:
     return sorted(result, key=lambda b: (b.top, b.x0))
 
 
+def _outlines(
+    dark: bytes, width: int, height: int, least: float, most: float, slack: float
+) -> list[tuple[int, int, int, int]]:
+    """(x0, top, x1, bottom) of each square outline found from its upright sides: two sides a
+    box's length facing each other, or one facing a rule that runs on past it (a box that is a
+    cell of a ruled column, the column's rule its other side), joined by a top and a bottom
+    border."""
+    sides = _vertical_sides(dark, width, height, least, most)
+    found: list[tuple[int, int, int, int]] = []
+    by_column: dict[int, list[tuple[int, int]]] = {}
+    for x, y0, y1 in sides:
+        by_column.setdefault(x, []).append((y0, y1))
+    for x, y0, y1 in sides:
+        length = y1 - y0 + 1
+        distances = range(int(length * (1 - SQUARE_SHARE)), int(length * (1 + SQUARE_SHARE)) + 1)
+        for distance in distances:
+            other = x + distance
+            for o0, o1 in by_column.get(other, ()):
+                if abs(o0 - y0) > slack or abs(o1 - y1) > slack:
+                    continue
+                box = (x, min(y0, o0), other, max(y1, o1))
+                if _has_row(dark, width, box, box[1], slack) and _has_row(
+                    dark, width, box, box[3], slack
+                ):
+                    found.append(box)
+        for distance in distances:
+            for other in (x - distance, x + distance):
+                if not 0 <= other < width or not _rule_along(dark, width, height, other, y0, y1):
+                    continue
+                box = (min(x, other), y0, max(x, other), y1)
+                if _has_row(dark, width, box, box[1], slack) and _has_row(
+                    dark, width, box, box[3], slack
+                ):
+                    found.append(box)
+    return found
+
+
 def _vertical_sides(
     dark: bytes, width: int, height: int, least: float, most: float
 ) -> list[tuple[int, int, int]]:
     """(x, first row, last row) of each vertical run of border pixels a box's side long."""
     sides = []
+    # A run of dark pixels, gaps of up to BORDER_GAP_PX light ones inside it.
+    run = re.compile(b"\x01(?:\x00{0,%d}\x01)*" % BORDER_GAP_PX)
     for x in range(width):
-        y = 0
-        while y < height:
-            if not dark[y * width + x]:
-                y += 1
-                continue
-            start = end = y
-            gap = 0
-            y += 1
-            while y < height:
-                if dark[y * width + x]:
-                    end, gap = y, 0
-                elif gap < BORDER_GAP_PX:
-                    gap += 1
-                else:
-                    break
-                y += 1
+        for found in run.finditer(dark[x::width]):
+            start, end = found.start(), found.end() - 1
             if least <= end - start + 1 <= most:
                 sides.append((x, start, end))
-            y = end + 1
     return sides
+
+
+def _rule_along(dark: bytes, width: int, height: int, x: int, y0: int, y1: int) -> bool:
+    """Whether column x is a rule running past a side from row y0 to y1: dark along the span
+    and on beyond both of its ends (a side of the box's own length is found as such)."""
+    if y0 < RULE_PAST_PX or y1 + RULE_PAST_PX >= height:
+        return False
+    rows = range(y0 - RULE_PAST_PX, y1 + RULE_PAST_PX + 1)
+    return sum(dark[y * width + x] for y in rows) >= BORDER_SHARE * len(rows) and all(
+        dark[y * width + x] for y in (y0 - RULE_PAST_PX, y1 + RULE_PAST_PX)
+    )
 
 
 def _has_row(

@@ -21,9 +21,9 @@ from typing import Final
 from backend.acord.geometry import BBox, Word
 from backend.acord.page_labels import PageLabels, joined_text
 from backend.acord.pdftext import InkMeter
-from backend.acord.tick_boxes import _LEAST_MATCH, _SURE_MATCH, best_option, option_run
+from backend.acord.tick_boxes import _LEAST_MATCH, _SURE_MATCH, option_run
 from backend.acord.tick_marks import CheckBox, find_boxes
-from backend.acord.tick_options import is_box_glyph
+from backend.acord.tick_options import is_box_glyph, similarity
 
 # A row band may be a line of the cell off (a label OCR lost, taken from the next line): the
 # rules of its cell are looked for a line and a half (18 pt of 12 pt lines) beyond each edge.
@@ -116,7 +116,7 @@ def read_boxes(p: PageLabels, region: BBox, options: Mapping[str, Sequence[str]]
             )
             fresh = p.region_ocr(strip, zoom=READ_ZOOM)
             if fresh:
-                score, key = max((score, key), best_option(joined_text(fresh), options))
+                score, key = max((score, key), told_option(joined_text(fresh), options))
         if score < _LEAST_MATCH:
             reading.unknown.append(box)
         elif key.startswith("_"):
@@ -146,7 +146,27 @@ def _spelt_option(
     if not line or line[0].x0 > box.x1 + OPTION_LEAD_PT:
         return 0.0, ""
     run: list[Word] = option_run(line, line)
-    return best_option(joined_text(run), options)
+    return told_option(joined_text(run), options)
+
+
+# Options of one cell share words (OWNED / HIRED / NON-OWNED AUTOS ONLY): a reading that spells
+# two options within 0.05 of each other read only what they share, and tells neither.
+TIE_MARGIN: Final = 0.05
+
+
+def told_option(text: str, options: Mapping[str, Sequence[str]]) -> tuple[float, str]:
+    """(similarity, key) of the option the text spells most nearly, or (0.0, "") when another
+    option's spelling comes as near: the words that tell them apart were not read."""
+    best: dict[str, float] = {}
+    for key, spellings in options.items():
+        for spelling in spellings:
+            best[key] = max(best.get(key, 0.0), similarity(text, spelling))
+    ranked = sorted(((score, key) for key, score in best.items()), reverse=True)
+    if not ranked:
+        return 0.0, ""
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < TIE_MARGIN:
+        return 0.0, ""
+    return ranked[0]
 
 
 # Boxes whose centres are within 4 pt of each other's height stand on one line of the cell

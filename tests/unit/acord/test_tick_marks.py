@@ -168,3 +168,56 @@ def test_a_box_neither_clearly_ticked_nor_clearly_empty_says_nothing() -> None:
     assert not faint.ticked and not faint.empty
     assert BoxReading({"occurrence": faint}).ticked("occurrence") is None
     assert BoxReading({"occurrence": CheckBox(20, 40, 34, 52.6, 0.0)}).ticked("occurrence") is False
+
+
+def _cross(draw: ImageDraw.ImageDraw, x: float, top: float, side: float) -> None:
+    s, inset = SCALE, side * 0.25
+    a, b = (x + inset) * s, (x + side - inset) * s
+    c, d = (top + inset) * s, (top + side - inset) * s
+    draw.line((a, c, b, d), fill=0, width=3)
+    draw.line((a, d, b, c), fill=0, width=3)
+
+
+def test_a_box_that_is_a_cell_of_a_ruled_column_is_found() -> None:
+    image, draw = _page()
+    s = SCALE
+    # The 2016 statute line: the limits column's rule on the left runs on above and below,
+    # the rows' rules run across the column, and only the box's right side is its own.
+    draw.line((20 * s, 10 * s, 20 * s, 120 * s), fill=40, width=2)
+    for y in (40, 53):
+        draw.line((20 * s, y * s, 150 * s, y * s), fill=40, width=2)
+    draw.line((34 * s, 40 * s, 34 * s, 53 * s), fill=40, width=2)
+    _cross(draw, 20, 40, 14)
+    # The covered autos' column: both uprights run on past the boxes, the short rules between
+    # the boxes are their tops and bottoms.
+    for x in (60, 74):
+        draw.line((x * s, 60 * s, x * s, 110 * s), fill=40, width=2)
+    for y in (60, 72, 84, 96):
+        draw.line((60 * s, y * s, 74 * s, y * s), fill=40, width=2)
+    _cross(draw, 60, 60, 12)
+    boxes = find_boxes(InkMeter(image, SCALE), (0, 0, *PAGE))
+    found = [(round(b.x0), round(b.top), b.ticked, b.empty) for b in boxes]
+    assert (20, 40, True, False) in found
+    assert [(x, top, ticked, empty) for x, top, ticked, empty in found if x == 60] == [
+        (60, 60, True, False),
+        (60, 72, False, True),
+        (60, 84, False, True),
+    ]
+    # A rule alone, or two rules crossing, make no box.
+    image, draw = _page()
+    draw.line((20 * s, 10 * s, 20 * s, 120 * s), fill=40, width=2)
+    draw.line((0, 40 * s, 150 * s, 40 * s), fill=40, width=2)
+    assert find_boxes(InkMeter(image, SCALE), (0, 0, *PAGE)) == []
+
+
+def test_a_box_whose_reading_spells_two_options_alike_is_not_told() -> None:
+    image, draw = _page()
+    _box(draw, 20, 40, 8, tick=False)
+    # Only the words OWNED and HIRED AUTOS ONLY share were read.
+    words = [Word("AUTOS", 31, 41.5, 50, 46.5), Word("ONLY", 52, 41.5, 66, 46.5)]
+    reading = read_boxes(_labels(image, words), (10, 30, 150, 60), AUTO_OPTIONS)
+    assert reading.boxes == {} and len(reading.unknown) == 1
+    words = [Word("OWNED", 31, 41.5, 50, 46.5), *words[:1], Word("ONLY", 72, 41.5, 86, 46.5)]
+    words[1] = Word("AUTOS", 52, 41.5, 70, 46.5)
+    reading = read_boxes(_labels(image, words), (10, 30, 150, 60), AUTO_OPTIONS)
+    assert reading.ticked("owned") is False
