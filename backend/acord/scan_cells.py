@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from statistics import median
 from typing import Any, Final
 
 from backend.acord.coverage_table import Table
@@ -191,11 +192,60 @@ def read_row_letter(p: PageLabels, column: tuple[float, float], row: list[Word])
         column[1] - LETTER_CELL_INSET_PT,
         cy + LETTER_HALF_HEIGHT_PT,
     )
-    if p.ink.ink(*cell) < _INKED:
-        return []
-    for zoom in LETTER_ZOOMS:
-        words = p.region_ocr(cell, single_char=True, whitelist=INSURER_LETTERS, zoom=zoom)
-        read = [w for w in words if insurer_letter(w.text) is not None]
-        if read:
-            return read[:1]
+    cells = [cell] if p.ink.ink(*cell) >= _INKED else []
+    lone = _lone_print_in_ruled_cell(p, column, cy)
+    if lone is not None:
+        cells.append(lone)
+    for box in cells:
+        for zoom in LETTER_ZOOMS:
+            words = p.region_ocr(box, single_char=True, whitelist=INSURER_LETTERS, zoom=zoom)
+            read = [w for w in words if insurer_letter(w.text) is not None]
+            if read:
+                return read[:1]
     return []
+
+
+# The rules that bound a row's cell of the INSR LTR column are looked for this far above and
+# below the row's line: a row of the table is at most seven 12 pt lines tall (the general
+# liability row of the 2016 edition), its policy line anywhere in it.
+ROW_CELL_REACH_PT: Final = 90.0
+# The cell's print is looked for 2 pt in from its rules (a rule and its blur on a scan), in
+# strips a point tall: a strip is print when this share of it is inked beyond the cell's usual
+# strip (a column's upright rule a skewed scan brings into the cell inks every strip alike; a
+# capital's strokes cross a tenth and more of the narrow column, a scan's specks a hundredth).
+RULE_CLEAR_PT: Final = 2.0
+PRINT_STRIP_INK: Final = 0.03
+# A lone letter is 3-12 pt tall (the capitals of 6-12 pt values, a scan's blur); it is read in
+# a box 3 pt above and below it.
+LEAST_LETTER_PT: Final = 3.0
+MOST_LETTER_PT: Final = 12.0
+LETTER_MARGIN_PT: Final = 3.0
+
+
+def _lone_print_in_ruled_cell(p: PageLabels, column: tuple[float, float], cy: float) -> BBox | None:
+    """The box of the one letter-sized print in the row's ruled cell of a column, wherever
+    the filler's system set it in the cell (some centre the insurer letter in the row, a line
+    or so above the policy number's line); None when the rules are not seen (a photo's bent
+    rules) or the cell holds no print or more than one piece of it."""
+    assert p.ink is not None
+    x0, x1 = column[0] + LETTER_CELL_INSET_PT, column[1] - LETTER_CELL_INSET_PT
+    rules = p.ink.horizontal_rules(x0, x1, cy - ROW_CELL_REACH_PT, cy + ROW_CELL_REACH_PT)
+    above = [r for r in rules if r < cy]
+    below = [r for r in rules if r > cy]
+    if not above or not below:
+        return None
+    top, bottom = max(above) + RULE_CLEAR_PT, min(below) - RULE_CLEAR_PT
+    strips = [(top + i, p.ink.ink(x0, top + i, x1, top + i + 1)) for i in range(int(bottom - top))]
+    if not strips:
+        return None
+    usual = median(ink for _, ink in strips)
+    runs: list[list[float]] = []
+    for y, ink in strips:
+        if ink >= usual + PRINT_STRIP_INK:
+            if runs and y - runs[-1][1] <= 1.0:
+                runs[-1][1] = y + 1
+            else:
+                runs.append([y, y + 1])
+    if len(runs) != 1 or not LEAST_LETTER_PT <= runs[0][1] - runs[0][0] <= MOST_LETTER_PT:
+        return None
+    return (x0, runs[0][0] - LETTER_MARGIN_PT, x1, runs[0][1] + LETTER_MARGIN_PT)

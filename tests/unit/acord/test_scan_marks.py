@@ -106,3 +106,50 @@ def test_the_officers_answer_read_as_scattered_print_is_a_letter_standing_alone(
     # The "N" ending a line of print is not lone even away from the box's edge.
     inside = [Word("N", 140.0, 525.0, 143.0, 531.0), Word("OF", 143.5, 525.0, 149.0, 531.0)]
     assert not _stands_alone(inside[0], inside, region)
+
+
+def _ltr_page(letter_cy: float, rules: tuple[float, ...]) -> tuple[PageLabels, list[BBox]]:
+    """An INSR LTR column (20-40 pt) ruled at `rules`, with one capital drawn centred at
+    `letter_cy`, and a row whose policy number stands on the line at 340 pt; the OCR stub
+    reads "A" from a box holding the whole capital, and records the boxes it was asked."""
+    from PIL import Image, ImageDraw
+
+    from backend.acord.pdftext import InkMeter
+
+    s = 3.0
+    image = Image.new("L", (int(200 * s), int(450 * s)), 255)
+    draw = ImageDraw.Draw(image)
+    for x in (20, 40):
+        draw.line((x * s, 250 * s, x * s, 440 * s), fill=30, width=2)
+    for y in rules:
+        draw.line((0, y * s, 200 * s, y * s), fill=30, width=2)
+    top, bottom = letter_cy - 3.5, letter_cy + 3.5
+    draw.line((26 * s, bottom * s, 30 * s, top * s), fill=0, width=3)
+    draw.line((30 * s, top * s, 34 * s, bottom * s), fill=0, width=3)
+    draw.line((28 * s, letter_cy * s, 32 * s, letter_cy * s), fill=0, width=3)
+    asked: list[BBox] = []
+
+    def ocr(box: BBox, *args: object, **kwargs: object) -> list[Word]:
+        asked.append(box)
+        if box[1] <= top and bottom <= box[3]:
+            return [Word("A", 26, top, 34, bottom, 0.9)]
+        return []
+
+    row = [Word("GL-1001", 100, 336, 150, 344, 0.9)]
+    page = PageText(list(row), 200, 450, 1)
+    return PageLabels(page, InkMeter(image, s), Evidence(1), ocr), asked
+
+
+def test_a_letter_typed_above_the_rows_line_in_the_rows_cell_is_the_rows() -> None:
+    from backend.acord.scan_cells import read_row_letter
+
+    row = [Word("GL-1001", 100, 336, 150, 344, 0.9)]
+    # Centred in the row's ruled cell, 10 pt above the policy number's line.
+    labels, _ = _ltr_page(330, (290, 380))
+    assert [w.text for w in read_row_letter(labels, (20, 40), row)] == ["A"]
+    # The same letter across the row's rule is another row's: it is not read for this one.
+    labels, _ = _ltr_page(330, (290, 334, 380))
+    assert read_row_letter(labels, (20, 40), row) == []
+    # No rules seen round the row (a photo's bent rules): only the row's line is read.
+    labels, _ = _ltr_page(330, ())
+    assert read_row_letter(labels, (20, 40), row) == []
