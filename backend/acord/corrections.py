@@ -214,10 +214,25 @@ def fix_entity_suffix(name: str) -> str:
     return f"{head}{_same_case(written, suffix)}{'.' if stop else ''}"
 
 
+# A doubled comma is no punctuation of a name: after a suffix abbreviation it is the
+# abbreviation's period read as a comma ("Co,, Inc" for "Co., Inc"), elsewhere a speck.
+_DOUBLED_COMMA = re.compile(r",\s*,")
+
+
+def fix_punctuation(text: str) -> str:
+    """Punctuation OCR makes of specks and dots that a name or an address never holds: a
+    doubled comma (a suffix abbreviation's period read as a comma: "Co,, Inc" -> "Co., Inc")
+    and underscores (a rule's or a speck's scrap at a word's end: "Dr_," -> "Dr,")."""
+    text = _ABBREVIATION_COMMAS.sub(r"\1.,", text)
+    text = _DOUBLED_COMMA.sub(",", text)
+    return re.sub(r"\s{2,}", " ", text.replace("_", "")).strip()
+
+
 def fix_name(name: str | None) -> str | None:
     """A company name with OCR's slips in its vocabulary words and its suffix put right."""
     if not name:
         return name
+    name = fix_punctuation(name)
     tokens = [part for token in name.split() for part in split_run_together(token).split()]
     return fix_entity_suffix(" ".join(fix_vocabulary_word(t) for t in tokens))
 
@@ -253,7 +268,7 @@ def fix_address(address: str | None) -> str | None:
     trailing scraps after it are dropped."""
     if not address:
         return address
-    street, comma, rest = address.partition(",")
+    street, comma, rest = fix_punctuation(address).partition(",")
     rest = ",".join(fix_unit_designator(part) for part in rest.split(","))
     text = " ".join(fix_street_suffix(w) for w in street.split(" ")) + comma + rest
     # Marks OCR read before the state from a speck or a rule's end ("Houston _TX 77018").
@@ -276,6 +291,8 @@ def fix_address(address: str | None) -> str | None:
 # drops first, or reads as a comma: a one-point dot is the first print lost to a black-and-white
 # cut or to the grain.
 _DOTTED_SUFFIXES = ("inc", "co", "corp", "ltd", "assn", "bros")
+# ... read with a comma for its period before the comma that follows it ("Co,, Inc").
+_ABBREVIATION_COMMAS = re.compile(r"\b(" + "|".join(_DOTTED_SUFFIXES) + r"),\s*,", re.IGNORECASE)
 _DOTTED_INITIALS = re.compile(r"((?:[A-Za-z]\.){1,3}[A-Za-z]),?")
 # A period sits on the baseline just after its word: within three fifths of the word's height
 # to its right (its side bearings and the dot), in the lower half of the word's box (a word

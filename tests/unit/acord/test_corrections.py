@@ -231,3 +231,17 @@ def test_a_state_code_before_its_zip_code_is_given_no_period() -> None:
         "CO",
         "80298",
     ]
+
+
+def test_punctuation_no_name_or_address_holds_is_put_right() -> None:
+    from backend.acord.corrections import fix_punctuation
+
+    # A suffix abbreviation's period read as a comma before the comma that follows it.
+    assert fix_name("Harbor Paving Co,, Inc") == "Harbor Paving Co., Inc"
+    # A doubled comma elsewhere is a speck's.
+    assert fix_punctuation("Summit Roofing,, LLC") == "Summit Roofing, LLC"
+    # An underscore is a rule's or a speck's scrap.
+    assert fix_address("120 Oak Ln_, Dayton, OH 45402") == "120 Oak Ln, Dayton, OH 45402"
+    assert fix_punctuation("Suite 4 _ Dayton") == "Suite 4 Dayton"
+    # Written punctuation stays.
+    assert fix_name("Harbor Paving Co., Inc.") == "Harbor Paving Co., Inc."
