@@ -25,13 +25,16 @@ from backend.acord.coverage_ticks import (
 from backend.acord.geometry import Word, compact, group_lines
 from backend.acord.officers_question import answer_candidates, question_end
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
+from backend.acord.pdftext import InkMeter
 from backend.acord.scan_cells import (
+    MARK_ZOOMS,
     _read_mark,
     _reread_dates,
     insurer_letter,
     on_row_line,
     read_row_letter,
 )
+from backend.acord.tick_marks import INSET_PT, find_boxes
 from backend.acord.values import (
     clean_text,
     parse_date,
@@ -290,7 +293,33 @@ def _officers_excluded(p: PageLabels, table: Table, band: tuple[float, float]) -
     answer = _officers_answer(p, table, band)
     if answer is None and p.region_ocr is not None:
         answer = _scan_officers_answer(p, table, band)
+    if answer is None and p.region_ocr is not None:
+        answer = _boxed_officers_answer(p, table, band)
     return answer
+
+
+def _boxed_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:
+    """On a scan whose readings of the row found no answer: the answer box itself, found
+    from its printed outline in the right of the row's TYPE OF INSURANCE cell, its inside
+    read alone as one letter Y or N, larger when the page's scale gives nothing (a thin
+    letter in a box reads as the box's borders). Only where the cell holds one box with print
+    in it: the form prints one answer box there."""
+    assert p.region_ocr is not None
+    if "type" not in table.columns or not isinstance(p.ink, InkMeter):
+        return None
+    left, right = table.columns["type"]
+    region = (left + ANSWER_LEFT_SHARE * (right - left), band[0], right, band[1])
+    inked = [box for box in find_boxes(p.ink, region) if not box.empty]
+    if len(inked) != 1:
+        return None
+    box = inked[0]
+    inside = (box.x0 + INSET_PT, box.top + INSET_PT, box.x1 - INSET_PT, box.bottom - INSET_PT)
+    for zoom in MARK_ZOOMS:
+        for word in p.region_ocr(inside, single_char=True, whitelist="YN", zoom=zoom):
+            mark = parse_mark(_answer_text(word))
+            if mark is not None:
+                return mark
+    return None
 
 
 def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]) -> bool | None:

@@ -153,3 +153,45 @@ def test_a_letter_typed_above_the_rows_line_in_the_rows_cell_is_the_rows() -> No
     # No rules seen round the row (a photo's bent rules): only the row's line is read.
     labels, _ = _ltr_page(330, ())
     assert read_row_letter(labels, (20, 40), row) == []
+
+
+def test_the_officers_answer_is_read_inside_its_printed_box() -> None:
+    from PIL import Image, ImageDraw
+
+    from backend.acord.coverage_rows import _boxed_officers_answer
+    from backend.acord.coverage_table import Table
+    from backend.acord.pdftext import InkMeter
+
+    s = 3.0
+    table = Table({"type": (20.0, 180.0)}, {}, 400.0, 420.0)
+    band = (100.0, 150.0)
+
+    def labels(letter_drawn: bool, boxes: int = 1) -> tuple[PageLabels, list[BBox]]:
+        image = Image.new("L", (int(300 * s), int(200 * s)), 255)
+        draw = ImageDraw.Draw(image)
+        for index in range(boxes):
+            x = 160 - index * 20
+            draw.rectangle((x * s, 115 * s, (x + 12) * s, 127 * s), outline=30, width=2)
+            if letter_drawn:
+                # A thin Y inside the box.
+                draw.line(((x + 3) * s, 117 * s, (x + 6) * s, 121 * s), fill=0, width=2)
+                draw.line(((x + 9) * s, 117 * s, (x + 6) * s, 121 * s), fill=0, width=2)
+                draw.line(((x + 6) * s, 121 * s, (x + 6) * s, 125 * s), fill=0, width=2)
+        asked: list[BBox] = []
+
+        def ocr(box: BBox, *args: object, **kwargs: object) -> list[Word]:
+            asked.append(box)
+            return [Word("Y", box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.6)]
+
+        page = PageText([], 300, 200, 1)
+        return PageLabels(page, InkMeter(image, s), Evidence(1), ocr), asked
+
+    reader, asked = labels(letter_drawn=True)
+    assert _boxed_officers_answer(reader, table, band) is True
+    # Read inside the box's borders only.
+    assert asked and 160 < asked[0][0] and asked[0][2] < 172
+    # An empty box, or two boxes with print, say nothing.
+    reader, asked = labels(letter_drawn=False)
+    assert _boxed_officers_answer(reader, table, band) is None and asked == []
+    reader, _ = labels(letter_drawn=True, boxes=2)
+    assert _boxed_officers_answer(reader, table, band) is None
