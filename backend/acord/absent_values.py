@@ -206,12 +206,23 @@ _LINE_NAMES = {
 _COMMON = (("policy_number", "policy number"), ("effective", "effective date"))
 
 
+def _row_read(coverage: dict[str, Any]) -> bool:
+    """Whether a coverage row gave a policy number, a date or a limit."""
+    limits = coverage.get("limits") or {}
+    return any(coverage.get(key) for key in ("policy_number", "effective", "expiration")) or any(
+        value is not None for value in limits.values()
+    )
+
+
 def absence_warnings(result: dict[str, Any], page: int | None) -> list[str]:
     """What a reader of the result must be told was not read from the certificate page."""
     where = f"page {page}: " if page is not None else ""
     warnings: list[str] = []
     coverages = result.get("coverages") or []
-    if not coverages:
+    # A table is read when some row gave a policy, a date or a limit: rows made only of a
+    # line's name or of marks (an OTHER row of stray print, a tick read on a page read upside
+    # down) are no reading of it, and an unread table must never pass for an empty one.
+    if not any(_row_read(coverage) for coverage in coverages):
         warnings.append(
             f"{where}no coverage was read from the certificate's coverage table (no policy, "
             "dates, limits or marks); enter the coverages by hand from the certificate"
@@ -230,6 +241,17 @@ def absence_warnings(result: dict[str, Any], page: int | None) -> list[str]:
     insured = result.get("insured") or {}
     if not insured.get("name"):
         warnings.append(f"{where}the insured's name was not read")
+    producer = result.get("producer") or {}
+    if not (
+        result.get("certificate_date")
+        or producer.get("name")
+        or insured.get("name")
+        or result.get("insurers")
+    ):
+        warnings.append(
+            f"{where}nothing of the certificate's head was read (no date, producer, insured or "
+            "insurer): the page may be upside down, on its side or illegible; read it by hand"
+        )
     if coverages and not result.get("insurers"):
         warnings.append(f"{where}no insurer (name and NAIC code) was read")
     return warnings

@@ -78,6 +78,29 @@ def test_a_certificate_without_coverage_says_so() -> None:
     assert any("no coverage was read" in w for w in warnings)
 
 
+def test_a_table_whose_rows_gave_no_policy_date_or_limit_says_so() -> None:
+    # An OTHER row made of stray print and a tick: the table was not read.
+    stray = {"line": "other", "policy_number": None, "effective": None, "limits": {}}
+    warnings = absence_warnings(_result(coverages=[stray]), 1)
+    assert any("no coverage was read" in w for w in warnings)
+    read = dict(stray, limits={"limit": 1_000_000})
+    assert not any(
+        "no coverage was read" in w for w in absence_warnings(_result(coverages=[read]), 1)
+    )
+
+
+def test_a_page_whose_head_gave_nothing_says_so() -> None:
+    empty = _result(
+        certificate_date=None,
+        producer={"name": None},
+        insured={"name": None},
+        insurers=[],
+    )
+    assert any("nothing of the certificate's head" in w for w in absence_warnings(empty, 1))
+    named = dict(empty, producer={"name": "Landmark Insurance Services"})
+    assert not any("nothing of the certificate's head" in w for w in absence_warnings(named, 1))
+
+
 def test_a_coverage_row_read_short_names_what_is_missing() -> None:
     coverage = {
         "line": "general_liability",
