@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from itertools import pairwise
 from statistics import median
 from typing import Final
 
-from backend.acord.coverage_table import LEAST_LIMIT, RULE_PT, Table
-from backend.acord.geometry import BBox, Word, compact, group_lines
+from backend.acord.coverage_table import RULE_PT, Table
+from backend.acord.geometry import BBox, Line, Word, compact, group_lines
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
-from backend.acord.values import is_included, other_limit_key, parse_money
+from backend.acord.values import (
+    LEAST_LIMIT,
+    is_included,
+    other_limit_key,
+    parse_money,
+    printable_amount,
+    round_limit,
+)
 
 # Lines of one limit label ("COMBINED SINGLE LIMIT" over "(Ea accident)") are set at the form's
 # line spacing, under 4 pt apart; the next label starts after a row rule, further down.
@@ -143,11 +151,19 @@ def read_limits(
     for y in unknown:
         if all(abs(y - other) > LABEL_LINE_GAP_PT for _, other in anchors):
             anchors.append((None, y))
-    for word in p.page.words_in((table.dollar_x - 1, band[0], p.page.width, band[1])):
+    signs = [
+        word
+        for word in p.page.words_in((table.dollar_x - 1, band[0], p.page.width, band[1]))
+        if word.text == "$"
+    ]
+    # The form prints one "$" to each limit line: paired in order with the labels read, a
+    # sign is its label's (beside its second line, "(Ea accident)", when OCR lost that line).
+    paired = _align([w.cy for w in signs], [y for _, y in anchors])
+    for word, label in zip(signs, paired, strict=True):
         # A "$" beside a label's second line ("(Ea accident)") is that label's sign; one
         # beside no label marks a line whose label was not read.
         if (
-            word.text == "$"
+            label is None
             and all(abs(word.cy - y) > LABEL_LINE_GAP_PT for _, y in anchors)
             and not any(top <= word.cy <= bottom for top, bottom in extents)
         ):
@@ -186,9 +202,13 @@ def read_limits(
     if scan:
         _read_unread_lines(p, table, band, keys, anchors, found, ordered, left)
         _dollar_read_as_digit(p, table, found)
+        _off_the_grid(p, table, found)
     limits: dict[str, int | None] = {key: None for key, _ in spec}
     for key, (value, words) in found.items():
-        limits[key] = None if scan and value == 0 else value
+        # An OCR reading that is no round amount is a misreading no reading corrected.
+        misread = value is not None and scan and not round_limit(value)
+        printable = value is not None and printable_amount(None, key, value)
+        limits[key] = value if printable and not misread else None
         p.evidence.note(f"{pointer}/limits/{key}", words)
     included = [
         key
@@ -266,7 +286,7 @@ def _read_unread_lines(
         )
     used = {id(w) for _, words in found.values() for w in words}
     for (key, _), fresh in zip(boxes, readings, strict=True):
-        amount = well_formed_amount(joined_text(fresh)) if fresh else None
+        amount = _limit_amount(joined_text(fresh)) if fresh else None
         if amount is not None and not any(id(w) in used for w in fresh):
             found[key] = (amount, fresh)
 
@@ -401,6 +421,28 @@ def _ruled_band(p: PageLabels, table: Table, band: tuple[float, float]) -> tuple
     return edges[0], edges[1]
 
 
+def _read_amount_boxes(
+    region_ocr: Callable[..., list[Word]], boxes: list[BBox]
+) -> list[list[Word]]:
+    """Each amount's line read again alone, with only an amount's characters: independent
+    Tesseract runs, two at a time on two cores."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(
+            pool.map(
+                lambda box: region_ocr(box, single_line=True, whitelist="$0123456789,."), boxes
+            )
+        )
+
+
+def _doubtful_words(
+    found: dict[str, tuple[int | None, list[Word]]],
+    second: dict[str, tuple[int | None, list[Word]]],
+    key: str,
+) -> list[Word]:
+    readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
+    return [w for _, ws in readings for w in ws]
+
+
 def _settle_amounts(
     p: PageLabels,
     table: Table,
@@ -417,30 +459,41 @@ def _settle_amounts(
     doubtful: list[tuple[str, BBox]] = []
     for key in sorted(set(found) | set(second)):
         readings = [r for r in (found.get(key), second.get(key)) if r is not None and r[1]]
-        shapes = [well_formed_amount(joined_text(r[1])) for r in readings]
+        shapes = [_limit_amount(joined_text(r[1])) for r in readings]
         if len(readings) == 2 and shapes[0] and shapes[0] == shapes[1]:
             continue
-        words = [w for _, ws in readings for w in ws]
+        words = _doubtful_words(found, second, key)
         if not words:
             continue
         box = _amount_box(p, table, band, words)
         doubtful.append((key, box))
-    # The amounts' lines are independent Tesseract runs: two at a time on two cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        rereads = list(
-            pool.map(
-                lambda item: region_ocr(item[1], single_line=True, whitelist="$0123456789,."),
-                doubtful,
-            )
-        )
+    rereads = _read_amount_boxes(region_ocr, [box for _, box in doubtful])
+    # An amount set high, its digits' tops across the row's rule, loses them in a box that
+    # stops under the rule ("1,000,000" read "1,,"): read again in a box reaching the rule.
+    again = [
+        (index, high)
+        for index, ((key, box), fresh) in enumerate(zip(doubtful, rereads, strict=True))
+        if _limit_amount(joined_text(fresh)) is None
+        and (high := _amount_box(p, table, band, _doubtful_words(found, second, key), True)) != box
+    ]
+    for (index, _), fresh in zip(
+        again, _read_amount_boxes(region_ocr, [box for _, box in again]), strict=True
+    ):
+        if _limit_amount(joined_text(fresh)) is not None:
+            rereads[index] = fresh
     for (key, _), fresh in zip(doubtful, rereads, strict=True):
-        amount = well_formed_amount(joined_text(fresh)) if fresh else None
-        shapes = [
-            well_formed_amount(joined_text(r[1]))
-            for r in (found.get(key), second.get(key))
-            if r is not None and r[1]
-        ]
-        if amount is not None and not _third_opinion(amount, shapes):
+        amount = _limit_amount(joined_text(fresh)) if fresh else None
+        prior = [r[1] for r in (found.get(key), second.get(key)) if r is not None and r[1]]
+        shapes = [_limit_amount(joined_text(words)) for words in prior]
+        # A lone well-formed reading the line read again contradicts stands when it was read
+        # the surer ("1,000,000.00" read again "4,000,000.00" at no confidence).
+        formed = [words for words, shape in zip(prior, shapes, strict=True) if shape]
+        outvoted = (
+            len(formed) == 1
+            and _limit_amount(joined_text(formed[0])) != amount
+            and _sureness(formed[0]) > _sureness(fresh)
+        )
+        if amount is not None and not _third_opinion(amount, shapes) and not outvoted:
             # Taken over both other readings (the alternates only replace when surer).
             reading = (amount, fresh)
             found[key] = reading
@@ -477,16 +530,78 @@ def _dollar_read_as_digit(
         text = joined_text(sorted(words, key=lambda w: w.x0))
         if text.startswith("$") or abs(first.x0 - place) >= DOLLAR_PLACE_SHARE * character:
             continue
-        amount = well_formed_amount(text[1:])
+        amount = _limit_amount(text[1:])
         if amount is not None:
             found[key] = (amount, words)
 
 
-def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: list[Word]) -> BBox:
+# The amounts of a LIMITS column are typed at one place: each starts where the others start
+# (typed left-aligned) or ends where they end (right-aligned), in figures of one width. The
+# aligned edge is the one whose places spread least, within half a figure, over at least
+# three amounts read; a reading whose aligned edge stands half a figure or more outside the
+# others' carries a character the amount does not ("72,000,000": a rule or a stamp's ink
+# read as a "7" before "2,000,000"; "50,000,001": the cell's rule read as a "1" after it).
+GRID_LEAST_AMOUNTS: Final = 3
+GRID_FIGURE_SHARE: Final = 0.5
+
+
+def _off_the_grid(
+    p: PageLabels, table: Table, found: dict[str, tuple[int | None, list[Word]]]
+) -> None:
+    """On a scan, an amount whose reading sticks out of the column's aligned edge by a
+    character read without that character, when what is left is a round limit."""
+    if not table.bands:
+        return
+    top = min(b[0] for b in table.bands.values())
+    bottom = max(b[1] for b in table.bands.values())
+    typed = [
+        w
+        for w in p.page.words + p.alternates
+        if w.x0 > table.dollar_x - 1 and top <= w.cy <= bottom and _WHOLE_AMOUNT.fullmatch(w.text)
+    ]
+    if len(typed) < GRID_LEAST_AMOUNTS:
+        return
+    figure = median((w.x1 - w.x0) / len(w.text) for w in typed)
+    edges = {"left": [w.x0 for w in typed], "right": [w.x1 for w in typed]}
+    spread = {side: median(abs(x - median(xs)) for x in xs) for side, xs in edges.items()}
+    side = min(spread, key=lambda k: spread[k])
+    other = "right" if side == "left" else "left"
+    # Both edges aligned (every amount as long) tell no side; neither aligned, no grid.
+    if spread[side] >= GRID_FIGURE_SHARE * figure or spread[other] < GRID_FIGURE_SHARE * figure:
+        return
+    place = median(edges[side])
+    for key, (value, words) in list(found.items()):
+        if value is None or not words:
+            continue
+        text = re.sub(r"\s", "", joined_text(sorted(words, key=lambda w: w.x0)))
+        if side == "left":
+            out = place - min(w.x0 for w in words) >= GRID_FIGURE_SHARE * figure
+            rest = text[1:]
+        else:
+            out = max(w.x1 for w in words) - place >= GRID_FIGURE_SHARE * figure
+            rest = text[:-1]
+        amount = _limit_amount(rest) if out else None
+        if amount is not None:
+            found[key] = (amount, words)
+
+
+# An amount read whole: its figures grouped by thousands or bare, nothing else in the word.
+_WHOLE_AMOUNT = re.compile(r"\$?\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d{4,}(?:\.\d{2})?")
+
+
+def _amount_box(
+    p: PageLabels,
+    table: Table,
+    band: tuple[float, float],
+    words: list[Word],
+    over_rule: bool = False,
+) -> BBox:
     """The box an amount is read again in: its line, within the amounts' cell where the
     form rules one off (the "$" signs printed before it, read as "5" or "S", and the
     table's border kept out), and within the row's rules (an amount set close under the
-    row's top rule is read as nothing with the rule in its box)."""
+    row's top rule is read as nothing with the rule in its box). `over_rule`: the box's top
+    reaches the rule above instead (the region read erases a rule that runs across its box),
+    for an amount set so high its digits' tops cross it."""
     # A block reading may give a line a box twice its height: the line is as tall as its
     # shortest reading, about the middle of the readings.
     cy = median(w.cy for w in words)
@@ -514,7 +629,7 @@ def _amount_box(p: PageLabels, table: Table, band: tuple[float, float], words: l
     middle = (box[1] + box[3]) / 2
     for y in rules:
         if y < middle:
-            box[1] = max(box[1], y + 1.0)
+            box[1] = max(box[1], y if over_rule else y + RULE_PT)
         else:
             # (y is the rule's first pixel row: print may come down to it)
             box[3] = min(box[3], y - RULE_BELOW_SLACK_PT)
@@ -543,16 +658,55 @@ def _other_limits(p: PageLabels, table: Table, words: list[Word]) -> dict[str, i
     )
     limits: dict[str, int] = {}
     for amount, index in zip(amount_lines, assignment, strict=True):
-        if index is None:
+        label = label_lines[index].text if index is not None else None
+        if p.region_ocr is not None and (label is None or not _names_kind(label)):
+            label = _other_label(p, table, amount) or label
+        if label is None:
             continue
         value = _other_amount(p, table, amount.words)
         if value is None:
             continue
-        key = other_limit_key(label_lines[index].text)
+        key = other_limit_key(label)
         if key in limits:
+            # A second amount beside a label OCR garbled is not given a kind on a guess.
+            if p.region_ocr is not None and not _names_kind(label):
+                continue
             key = f"{key}_2"
         limits[key] = value
     return limits
+
+
+def _names_kind(label: str) -> bool:
+    """Whether an OTHER row's label line names its limit's kind (values.other_limit_key's
+    words), not only defaults to "limit"."""
+    return other_limit_key(label) != "limit" or re.search(r"LIMIT", label, re.I) is not None
+
+
+# An OTHER row's label the page pass garbled or lost is read again beside its amount, at twice
+# the size (5-7 pt print), from the LIMITS column's rule to the "$" column, in the amount's
+# line with half its height more above and below (a label may sit a little off its line).
+OTHER_LABEL_ZOOM: Final = 2.0
+# The box starts 4 pt left of the column's edge as found, so that its rule (1 pt and its blur,
+# found to a point or two) lies whole inside it and is erased, not cut into a stroke.
+OTHER_LABEL_LEAD_PT: Final = 4.0
+OTHER_LABEL_REACH_SHARE: Final = 0.5
+
+
+def _other_label(p: PageLabels, table: Table, amount: Line) -> str | None:
+    """On a scan, the label of an OTHER row's amount line no label line was read for, read
+    again alone; None unless it names a limit kind (values.other_limit_key's words): an
+    amount is never given a kind on a guess."""
+    if p.region_ocr is None:
+        return None
+    # The line as its figures stand (a garbled word beside them may be read taller).
+    figures = [w for w in amount.words if re.search(r"\d", w.text)] or amount.words
+    cy = median(w.cy for w in figures)
+    half = min(w.height for w in figures) / 2
+    reach = half + OTHER_LABEL_REACH_SHARE * 2 * half
+    # From the column's rule (erased by the region read: a label starts close to it).
+    box = (table.limits_x - OTHER_LABEL_LEAD_PT, cy - reach, table.dollar_x, cy + reach)
+    text = joined_text(p.region_ocr(box, zoom=OTHER_LABEL_ZOOM, single_line=True))
+    return text if _names_kind(text) else None
 
 
 def _other_amount(p: PageLabels, table: Table, words: list[Word]) -> int | None:
@@ -585,15 +739,25 @@ def _other_amount(p: PageLabels, table: Table, words: list[Word]) -> int | None:
 
 
 AMOUNT = re.compile(r"\d[,.]\d{3}")
-# A printed amount does not start with a nought ("$00,000" is "$500,000" with its 5 lost).
-_WELL_FORMED = re.compile(r"\$?([1-9]\d{0,2}(?:,\d{3})+)(?:\.\d{2})?")
+# A printed amount does not start with a nought ("$00,000" is "$500,000" with its 5 lost); it
+# is grouped by thousands, or printed as bare digits by agency systems ("1000000"), of which a
+# limit has four at the least (values.LEAST_LIMIT).
+_WELL_FORMED = re.compile(r"\$?([1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{3,})(?:\.\d{2})?")
 
 
 def well_formed_amount(text: str) -> int | None:
-    """Whole dollars of an amount printed as limits are ("$1,000,000", "25,000.00"), or None
-    when OCR's reading is not one ("2-000,000", "1,00,000", "5", "$00,000")."""
+    """Whole dollars of an amount printed as limits are ("$1,000,000", "25,000.00",
+    "1000000"), or None when OCR's reading is not one ("2-000,000", "1,00,000", "5",
+    "$00,000")."""
     match = _WELL_FORMED.fullmatch(re.sub(r"\s", "", text).strip(".,"))
     return int(match.group(1).replace(",", "")) if match else None
+
+
+def _limit_amount(text: str) -> int | None:
+    """A liability row's limit as OCR read it, when it is well formed and a round amount
+    (values.round_limit): "250,080" is a misreading of "250,000"."""
+    amount = well_formed_amount(text)
+    return amount if amount is not None and round_limit(amount) else None
 
 
 def _third_opinion(amount: int, shapes: list[int | None]) -> bool:

@@ -11,14 +11,14 @@ from typing import Final
 
 from backend.acord.geometry import BBox, Label, PageText, Word
 from backend.acord.page_labels import PageLabels
-from backend.acord.values import parse_money
+from backend.acord.values import LEAST_LIMIT, parse_money
 
 # The form's geometry, in points of a letter page (612 x 792), as every edition prints it.
 # The LIMITS column fills the right third of the table: its amounts stand right of 60 % of the
-# page's width, below its top quarter (the head of the form), and are $1,000 or more.
+# page's width, below its top quarter (the head of the form), and are $1,000 or more
+# (values.LEAST_LIMIT).
 AMOUNTS_LEFT_SHARE: Final = 0.6
 TABLE_TOP_SHARE: Final = 0.25
-LEAST_LIMIT: Final = 1000
 # Without its rules, the header row is the 18 pt above the first amount (two lines of 6-7 pt
 # print and their padding); its rules are looked for in the 50 pt above it (the first amount
 # may stand a row or two under the header), between 8 and 26 pt apart (one or two lines of

@@ -40,6 +40,7 @@ from backend.acord.page_image import OCR_LONGEST_SIDE, prepare_page
 from backend.acord.page_labels import PageLabels
 from backend.acord.page_rules import without_rules
 from backend.acord.pdftext import InkMeter, mark_hidden_words, render_gray
+from backend.acord.values import printable_amount
 from backend.acord.vector_grid import page_grid
 from backend.acord.word_sources import pdf_page_words
 
@@ -94,20 +95,14 @@ def classify_page(text: str) -> str:
     return "other"
 
 
-# The least amount an ACORD 25 prints in its limits column: its limits, deductibles and
-# retentions are whole dollar amounts in the hundreds at the least ($500 deductibles, $5,000
-# medical expense), or $0 for a retention. A one- or two-digit amount is a number cut short
-# (OCR splitting "$10,000" at its comma, a column rule taken for a digit), and a wrong limit
-# is worse than an empty one: it is left unread.
-LEAST_PRINTED_AMOUNT = 100
-
-
-def _plausible_amounts(limits: dict[str, Any]) -> dict[str, Any]:
+def _plausible_amounts(line: str | None, limits: dict[str, Any]) -> dict[str, Any]:
+    """The row's limits with an amount the form cannot print there left unread
+    (values.printable_amount: the one rule, for every source)."""
     return {
         key: None
         if isinstance(value, int)
         and not isinstance(value, bool)
-        and 0 < value < LEAST_PRINTED_AMOUNT
+        and not printable_amount(line, key, value)
         else value
         for key, value in limits.items()
     }
@@ -115,7 +110,7 @@ def _plausible_amounts(limits: dict[str, Any]) -> dict[str, Any]:
 
 def _normalise(result: dict[str, Any]) -> None:
     for coverage in result.get("coverages", []):
-        limits = _plausible_amounts(coverage.pop("limits", {}) or {})
+        limits = _plausible_amounts(coverage.get("line"), coverage.pop("limits", {}) or {})
         for key in _COVERAGE_KEYS:
             coverage.setdefault(key, None)
         if coverage["line"] != "auto_liability":

@@ -61,6 +61,44 @@ def parse_money(text: str) -> int | None:
     return int(digits)
 
 
+# What the LIMITS column can print, the one rule for every source (text layer, form fields,
+# OCR). A limit of the liability rows (general liability, auto, umbrella or excess, employers
+# liability) is sold in thousands of dollars: $1,000 at the least (the smallest printed, a
+# medical expense, is $1,000-$15,000), never $0 (a line not covered is left blank or
+# "EXCLUDED"). An OTHER row may also print a deductible or a retention ("DED $250", "SIR $0"):
+# $100 at the least ($100-$500 deductibles), or $0 for a retention. A smaller reading is a
+# number cut short (OCR splitting "$10,000" at its comma, a column rule read as "1", a scrap of
+# a stamp read as "3"), and a wrong limit is worse than an empty one: it is left unread.
+LEAST_LIMIT: Final = 1000
+LEAST_DEDUCTIBLE: Final = 100
+# The OTHER row's keys (other_limit_key) whose amount is a deductible or retention.
+_DEDUCTIBLE_KEY = re.compile(r"^deductible")
+
+
+def printable_amount(line: str | None, key: str, value: int) -> bool:
+    """Whether `value` is an amount the form can print for limit `key` of coverage `line`."""
+    if _DEDUCTIBLE_KEY.match(key):
+        return value == 0 or value >= LEAST_DEDUCTIBLE
+    if line == "other":
+        return value >= LEAST_DEDUCTIBLE
+    return value >= LEAST_LIMIT
+
+
+# A liability limit is a round amount: insurers sell limits in steps ($1,000,000, $2,500,000,
+# $300,000, $5,000), so its digits after the first three are noughts (every limit of the
+# real certificates and of the generator has one or two significant digits; three allows
+# $1,250,000). An OCR reading with a non-nought digit further on ("250,080", a rule read as a
+# trailing "1": "50,000,001") is a misreading of the amount, read again or left unread. An
+# OTHER row may print a property value, which need not be round: this is not asked of it.
+LIMIT_SIGNIFICANT_DIGITS: Final = 3
+
+
+def round_limit(value: int) -> bool:
+    """Whether a liability limit's amount has at most LIMIT_SIGNIFICANT_DIGITS before its
+    trailing noughts."""
+    return len(str(value).rstrip("0")) <= LIMIT_SIGNIFICANT_DIGITS
+
+
 def is_included(text: str) -> bool:
     """Whether a limit box says "Included" (in any of its printed short forms) and nothing else:
     the limit sits inside another limit of the line, so it has no amount of its own."""
@@ -129,7 +167,8 @@ def split_name_address(lines: list[str]) -> tuple[str | None, str | None, str | 
 
 _OTHER_LIMIT_KEYS = (
     (re.compile(r"DED|DEDUCTIBLE|RETENTION|SIR", re.I), "deductible"),
-    (re.compile(r"EACH\s*CLAIM|PER\s*CLAIM", re.I), "each_claim"),
+    # "CL" after EACH or PER is only ever CLAIM ("Each Clain" read so).
+    (re.compile(r"EACH\s*CL|PER\s*CL", re.I), "each_claim"),
     (re.compile(r"EACH\s*OCC|PER\s*OCC|OCCURRENCE", re.I), "each_occurrence"),
     (re.compile(r"AGG", re.I), "aggregate"),
     (re.compile(r"LIMIT", re.I), "limit"),

@@ -124,21 +124,44 @@ def test_a_scanners_picture_on_a_quarter_rotated_page_takes_the_unturned_page_si
         document.close()
 
 
-def test_an_amount_cut_to_one_or_two_digits_is_left_unread() -> None:
+def test_an_amount_the_form_cannot_print_there_is_left_unread() -> None:
+    """One rule for every source (values.printable_amount): a liability limit is $1,000 or
+    more and never $0; an OTHER row's amounts $100 or more, and a deductible or retention
+    may be $0."""
     from backend.acord.reader import _normalise
 
     result = {
         "coverages": [
             {
                 "line": "general_liability",
-                "limits": {"each_occurrence": 1_000_000, "medical_expense": 1, "retention": 0},
+                "limits": {
+                    "each_occurrence": 1_000_000,
+                    "medical_expense": 1,
+                    "general_aggregate": 0,
+                },
             },
-            {"line": "other", "limits": {"limit": 250_000, "deductible": 25}},
+            {"line": "auto_liability", "limits": {"combined_single_limit": 500}},
+            {
+                "line": "other",
+                "limits": {"limit": 250_000, "deductible": 25, "deductible_2": 0, "aggregate": 0},
+            },
+            {"line": "other", "limits": {"limit": 500, "deductible": 250}},
         ]
     }
 
     _normalise(result)
 
-    gl, other = result["coverages"]
-    assert gl["limits"] == {"each_occurrence": 1_000_000, "medical_expense": None, "retention": 0}
-    assert other["limits"] == {"limit": 250_000, "deductible": None}
+    gl, auto, other, small = result["coverages"]
+    assert gl["limits"] == {
+        "each_occurrence": 1_000_000,
+        "medical_expense": None,
+        "general_aggregate": None,
+    }
+    assert auto["limits"] == {"combined_single_limit": None}
+    assert other["limits"] == {
+        "limit": 250_000,
+        "deductible": None,
+        "deductible_2": 0,
+        "aggregate": None,
+    }
+    assert small["limits"] == {"limit": 500, "deductible": 250}

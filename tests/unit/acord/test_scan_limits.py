@@ -398,3 +398,174 @@ def test_a_typed_dollar_sign_read_as_a_digit_is_no_digit_of_the_amount() -> None
     found = {"each_occurrence": (51000000, [misread])}
     _dollar_read_as_digit(plain, _sample_table(), found)
     assert found["each_occurrence"][0] == 51000000
+
+
+def test_a_dollar_sign_beside_a_labels_unread_second_line_is_that_labels() -> None:
+    # "COMBINED SINGLE LIMIT" read, its second line "(Ea accident)" lost under a stamp: the
+    # "$" and the amount stand beside that second line, 5.4 pt under the first. Paired in order
+    # with the labels, the four "$" signs are the four labels'; the first marks no line of its
+    # own whose label was not read, and the amount is the combined single limit.
+    words = [
+        *_label("COMBINED SINGLE LIMIT", 400),
+        *_label("BODILY INJURY (Per person)", 416.6),
+        *_label("BODILY INJURY (Per accident)", 427.5),
+        *_label("PROPERTY DAMAGE (Per accident)", 437.8),
+        *[
+            Word("$", DOLLAR_X + 1, y - 3, DOLLAR_X + 5, y + 3, 0.9)
+            for y in (405.4, 416, 427, 437.6)
+        ],
+        _amount("1,000,000.00", 405.4),
+    ]
+    limits = _read(words, (396.0, 450.0), AUTO_LIMITS)
+    assert limits["combined_single_limit"] == 1_000_000
+
+
+class _ClippedTops(_NoReads):
+    """An amount whose digits' tops cross the rule at `rule`: a box stopping under the rule
+    reads what is left of it ("1,,"), a box reaching the rule reads it whole."""
+
+    def __init__(self, rule: float, text: str) -> None:
+        self.rule = rule
+        self.text = text
+        self.boxes: list[BBox] = []
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        self.boxes.append(box)
+        text = self.text if box[1] <= self.rule else "1,,"
+        return [Word(text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.9)]
+
+
+def test_an_amount_set_across_the_rows_top_rule_is_read_again_in_a_box_reaching_it() -> None:
+    words = [
+        *_label("EACH OCCURRENCE", 301),
+        Word("4", 530, 294, 534, 302, 0.6),
+        Word(",", 535, 299, 537, 302, 0.0),
+        *_label("GENERAL AGGREGATE", 313),
+        _amount("2,000,000", 312),
+    ]
+    ink = _Rules([(294.0, 0.0, 612.0), (378.1, 0.0, 612.0)], columns=[LIMITS_X - 2, 526.0])
+    reads = _ClippedTops(294.0, "1,000,000")
+    reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), reads)
+    # The grey re-read lost the line altogether.
+    reader.alternates = [_amount("2,000,000", 312)]
+    table = Table({"policy": (250.0, 330.0)}, {}, DOLLAR_X, LIMITS_X)
+    limits, _, _ = read_limits(reader, table, (294.5, 372.8), GL_LIMITS, "/coverages/0")
+    assert limits["each_occurrence"] == 1_000_000
+    assert limits["general_aggregate"] == 2_000_000
+    # First under the rule, then from the rule itself (the region read erases it).
+    first, second = reads.boxes[:2]
+    assert first[1] > 294.0 and second[1] == 294.0
+
+
+def test_an_amount_that_is_no_round_limit_is_read_again_or_left_unread() -> None:
+    # "250,000" read "250,080" by both readings: no limit is sold so; the line read again
+    # alone is taken when it is round, and otherwise the amount is left unread.
+    words = [*_label("EACH OCCURRENCE", 301), _amount("250,080", 301)]
+    for reread, expected in (("250,000", 250_000), ("250,080", None)):
+        reader = PageLabels(
+            PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder(reread)
+        )
+        reader.alternates = [_amount("250,080", 301)]
+        limits, _, _ = read_limits(reader, _sample_table(), (294.0, 372.0), GL_LIMITS, "/c/0")
+        assert limits["each_occurrence"] == expected
+
+
+def test_a_limit_is_a_round_amount_and_may_be_printed_as_bare_digits() -> None:
+    from backend.acord.coverage_limits import well_formed_amount
+    from backend.acord.values import round_limit
+
+    assert well_formed_amount("2000000") == 2_000_000
+    assert well_formed_amount("$1,000,000.00") == 1_000_000
+    assert well_formed_amount("0500000") is None and well_formed_amount("500") is None
+    assert round_limit(1_250_000) and round_limit(5_000) and round_limit(15_000_000)
+    assert not round_limit(250_080) and not round_limit(50_000_001)
+
+
+class _Labels(_NoReads):
+    """Reads a label box (read at twice the size) as `label`, an amount's box as `amount`."""
+
+    def __init__(self, label: str, amount: str) -> None:
+        self.label = label
+        self.amount = amount
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        text = self.amount if whitelist else self.label
+        return [Word(text, box[0] + 3, box[1] + 1, box[2] - 3, box[3] - 1, 0.8)] if text else []
+
+
+def test_an_other_rows_amount_whose_label_ocr_lost_takes_the_label_read_again() -> None:
+    # "Each Claim" came out of the page pass as nothing: its amount is paired with no label
+    # line. The label read again beside it names its kind.
+    words = [
+        Word("1,000,000", 566, 537, 600, 544, 0.97),
+        Word("Aggregate", 438, 549, 470, 556, 0.95),
+        Word("1,000,000", 566, 549, 600, 556, 0.96),
+    ]
+    table = Table({"policy": (250.0, 330.0)}, {}, 489.9, 430.9)
+    reader = PageLabels(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Each Claim", "")
+    )
+    assert _other_limits(reader, table, words) == {"each_claim": 1_000_000, "aggregate": 1_000_000}
+    # Read again as nothing that names a kind, the amount stays unread: no kind on a guess.
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Oe", ""))
+    assert _other_limits(reader, table, words) == {"aggregate": 1_000_000}
+
+
+def test_an_other_rows_second_amount_beside_a_garbled_label_is_not_a_second_limit() -> None:
+    words = [
+        Word("Limit", 418, 594, 432, 600, 0.6),
+        Word("2,000,000", 566, 594, 600, 600, 0.97),
+        Word("loa", 456, 606, 470, 612, 0.2),
+        Word("5,000", 580, 606, 600, 612, 0.96),
+    ]
+    table = Table({"policy": (250.0, 330.0)}, {}, 485.3, 414.0)
+    reader = PageLabels(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Meriuirtibie", "")
+    )
+    assert _other_limits(reader, table, words) == {"limit": 2_000_000}
+
+
+class _Unsure(_Recorder):
+    """Reads every box as the given text at no confidence."""
+
+    def __call__(
+        self,
+        box: BBox,
+        single_char: bool = False,
+        sparse: bool = False,
+        zoom: float = 1.0,
+        *,
+        single_line: bool = False,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        return [Word(self.text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.0)]
+
+
+def test_a_sure_reading_is_not_overruled_by_an_unsure_reread_that_contradicts_it() -> None:
+    # The page pass glued a speck to the cents ("1000000.001"); the grey re-read is well formed
+    # and sure; the line read again alone gives "4000000.00" at no confidence.
+    words = [*_label("EACH OCCURRENCE", 301), _amount("1000000.001", 301)]
+    reader = PageLabels(
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Unsure("4000000.00")
+    )
+    reader.alternates = [_amount("1000000.00", 301)]
+    limits, _, _ = read_limits(reader, _sample_table(), (294.0, 372.0), GL_LIMITS, "/c/0")
+    assert limits["each_occurrence"] == 1_000_000
