@@ -461,6 +461,12 @@ _SPARSE_ZOOM: Final = 2.0
 _CROP_PAPER_PERCENTILE: Final = 0.9
 
 
+# Paper measured at 230 or above is a scanner's white, its grain aside (a scan's noise is a
+# few % of white): it is taken as white, so a scan's cells are read exactly as they always
+# were; a phone's photo leaves paper at 180-220.
+_WHITE_PAPER: Final = 230
+
+
 def paper_level(crop: Image.Image) -> int:
     """The grey level of the paper in a crop: white on a scan, a grey of 180-220 on a phone's
     photo, whose exposure leaves paper short of white."""
@@ -470,7 +476,7 @@ def paper_level(crop: Image.Image) -> int:
     for level, count in enumerate(histogram):
         running += count
         if running >= _CROP_PAPER_PERCENTILE * total:
-            return level
+            return level if level < _WHITE_PAPER else _WHITE
     return _WHITE
 
 

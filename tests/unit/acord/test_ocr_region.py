@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from backend.acord import tesseract_api
-from backend.acord.ocr import RegionReader, _unsteered_rows
+from backend.acord.ocr import RegionReader, _unsteered_rows, paper_level
 
 pytestmark = pytest.mark.skipif(not tesseract_api.available(), reason="libtesseract not installed")
 
@@ -121,3 +121,9 @@ def test_a_lone_letter_on_a_photos_grey_paper_is_read() -> None:
     box = (38 * scale, 70 * scale, 100 * scale, 122 * scale)
     words = reader(box, single_char=True, whitelist="ABCDEF")
     assert [w.text for w in words] == ["A"]
+
+
+def test_a_scans_paper_is_white_and_a_photos_paper_its_own_grey() -> None:
+    assert paper_level(_grey_cell_page(205)) == 205
+    # A scanner's white with its grain: padded white, as a scan's cells always were.
+    assert paper_level(_grey_cell_page(240)) == 255
