@@ -19,28 +19,15 @@ from backend.acord.coverage_limits import (
 from backend.acord.coverage_rows import _other_rows
 from backend.acord.coverage_table import Table
 from backend.acord.evidence import Evidence
-from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.geometry import PageText, Word
 from backend.acord.page_labels import PageLabels
 from tests.unit.acord.conftest import certificate_pdf
+from tests.unit.acord.region_fakes import FakeRegionOcr, RegionCall, reads_as, word_inside
 
 LIMITS_X = 440.0
 DOLLAR_X = 520.0
-
-
-class _NoReads:
-    """A region reader that reads nothing (these tests are about pairing, not OCR)."""
-
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        return []
+# A region reader's amount stops short of the cell's right edge, as printed amounts do.
+_AMOUNT_INSET = (1.0, 1.0, 20.0, 1.0)
 
 
 class _Rules:
@@ -95,7 +82,9 @@ def _read(
     spec: list[tuple[str, re.Pattern[str]]],
     rules: list[tuple[float, float, float]] | None = None,
 ) -> dict[str, int | None]:
-    reader = PageLabels(PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), _NoReads())
+    reader = PageLabels(
+        PageText(words, 612, 792, 1), _Rules(rules or []), Evidence(1), FakeRegionOcr()
+    )
     table = _sample_table()
     limits, _, _ = read_limits(reader, table, band, spec, "/coverages/0")
     return limits
@@ -161,7 +150,7 @@ def test_rules_drawn_only_across_the_limits_column_do_not_move_the_row() -> None
     rules = [(456.0, LIMITS_X, 612.0), (487.0, 0.0, 612.0)]
     words = [*_label("AGGREGATE", 470), _amount("5,000,000", 470)]
     reader = PageLabels(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), None)
-    reader.region_ocr = _NoReads()
+    reader.region_ocr = FakeRegionOcr()
     assert _ruled_band(reader, _sample_table(), (467.0, 491.0)) == (467.0, 487.5)
 
 
@@ -192,25 +181,10 @@ def test_several_orphans_in_an_unordered_row_are_left_alone() -> None:
     assert found == {}
 
 
-class _Recorder(_NoReads):
-    """Reads every box as the given text, keeping the boxes asked for."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.boxes: list[BBox] = []
-
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        self.boxes.append(box)
-        return [Word(self.text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.9)]
+def _recorder(text: str) -> FakeRegionOcr:
+    """Reads every box as `text`, its right edge short of the box's (an amount left of the
+    cell's end)."""
+    return FakeRegionOcr(reads_as(text, inset=_AMOUNT_INSET))
 
 
 def test_a_dollar_sign_left_of_the_amounts_cell_is_no_amount() -> None:
@@ -224,7 +198,7 @@ def test_a_dollar_sign_left_of_the_amounts_cell_is_no_amount() -> None:
         Word("3,000,000", 520, 450, 560, 457, 0.9),
     ]
     ink = _Rules([], columns=[LIMITS_X - 2, 518.0, 582.0])
-    reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), _NoReads())
+    reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), FakeRegionOcr())
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
     limits, _, _ = read_limits(reader, table, (436.0, 470.0), UMBRELLA_LIMITS, "/coverages/2")
     assert limits == {"each_occurrence": 3_000_000, "aggregate": 3_000_000}
@@ -241,7 +215,7 @@ def test_a_doubtful_amount_is_read_again_inside_its_ruled_cell() -> None:
         Word("000", 549, 296.2, 562, 307.2, 0.8),
     ]
     ink = _Rules([(297.1, 0.0, 612.0), (378.1, 0.0, 612.0)], columns=[LIMITS_X - 2, 516.9, 582.5])
-    recorder = _Recorder("2,000,000")
+    recorder = _recorder("2,000,000")
     reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), recorder)
     reader.alternates = [Word("ooo", 517, 293, 540, 306, 0.1)]
     table = Table({"policy": (250.0, 330.0)}, {}, 479.0, LIMITS_X)
@@ -262,7 +236,7 @@ def test_an_other_rows_amount_takes_the_grey_reading_the_page_pass_garbled() -> 
         Word("Aggregate", 450, 554.7, 480, 563.7, 0.96),
         Word("1,000,000", 573, 554.7, 600, 563.7, 0.87),
     ]
-    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("$00,000"))
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _recorder("$00,000"))
     reader.alternates = [
         Word("500,000", 578, 543.7, 600, 549.9, 0.95),
         Word("1,000,000", 573, 554.5, 600, 564.3, 0.90),
@@ -288,7 +262,7 @@ def test_a_reread_agreeing_with_neither_of_two_readings_settles_nothing() -> Non
         Word("1,000,000,", 527, 536.6, 560, 545.2, 0.75),
     ]
     reader = PageLabels(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000.00")
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _recorder("1,000.00")
     )
     reader.alternates = [Word("7,000,000", 523, 535.2, 560, 545.8, 0.51)]
     table = Table({"policy": (250.0, 330.0)}, {}, 515.0, 436.2)
@@ -318,7 +292,7 @@ def test_a_reread_with_the_digit_count_of_one_reading_settles_a_disagreement() -
     words = [*_label("EACH OCCURRENCE", 498), _amount("11,000,000", 498.5)]
     words += [*_label("AGGREGATE", 510), _amount("1,000,000", 510.5)]
     reader = PageLabels(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder("1,000,000")
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _recorder("1,000,000")
     )
     reader.alternates = [
         Word("7,000,000", DOLLAR_X + 12, 495, DOLLAR_X + 50, 502, 0.6),
@@ -367,7 +341,7 @@ def test_an_other_row_is_not_split_at_a_speck_in_the_letter_column() -> None:
 def test_an_amount_read_as_nought_gives_way_to_the_other_reading() -> None:
     # "5,000" came out of the page pass as "§.000" (0), surer than its grey re-read.
     words = [*_label("MED EXP (Any one person)", 338), Word("§.000", 532, 334.5, 560, 341.5, 0.9)]
-    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _NoReads())
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), FakeRegionOcr())
     reader.alternates = [Word("5,000", 532, 334.5, 560, 341.5, 0.5)]
     limits, _, _ = read_limits(reader, _sample_table(), (330.0, 346.0), GL_LIMITS, "/coverages/0")
     assert limits["medical_expense"] == 5_000
@@ -381,7 +355,7 @@ def test_a_typed_dollar_sign_read_as_a_digit_is_no_digit_of_the_amount() -> None
     misread = _amount("51,000,000.00", 299.0)
     # A reading that lost its "$" starts a character further right: it is read as it is.
     lost_sign = Word("2,000,000.00", DOLLAR_X + 17, 328.5, DOLLAR_X + 77, 335.5, 0.9)
-    reader = PageLabels(PageText(others, 612, 792, 1), None, Evidence(1), _NoReads())
+    reader = PageLabels(PageText(others, 612, 792, 1), None, Evidence(1), FakeRegionOcr())
     found: dict[str, tuple[int | None, list[Word]]] = {
         "each_occurrence": (51000000, [misread]),
         "general_aggregate": (3000000, [others[0]]),
@@ -394,7 +368,7 @@ def test_a_typed_dollar_sign_read_as_a_digit_is_no_digit_of_the_amount() -> None
         "personal_advertising_injury": 2000000,
     }
     # Without amounts typed with their own "$", nothing is taken for one.
-    plain = PageLabels(PageText([], 612, 792, 1), None, Evidence(1), _NoReads())
+    plain = PageLabels(PageText([], 612, 792, 1), None, Evidence(1), FakeRegionOcr())
     found = {"each_occurrence": (51000000, [misread])}
     _dollar_read_as_digit(plain, _sample_table(), found)
     assert found["each_occurrence"][0] == 51000000
@@ -420,28 +394,15 @@ def test_a_dollar_sign_beside_a_labels_unread_second_line_is_that_labels() -> No
     assert limits["combined_single_limit"] == 1_000_000
 
 
-class _ClippedTops(_NoReads):
+def _clipped_tops(rule: float, text: str) -> FakeRegionOcr:
     """An amount whose digits' tops cross the rule at `rule`: a box stopping under the rule
     reads what is left of it ("1,,"), a box reaching the rule reads it whole."""
 
-    def __init__(self, rule: float, text: str) -> None:
-        self.rule = rule
-        self.text = text
-        self.boxes: list[BBox] = []
+    def answer(call: RegionCall) -> list[Word]:
+        seen = text if call.box[1] <= rule else "1,,"
+        return [word_inside(call.box, seen, 0.9, _AMOUNT_INSET)]
 
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        self.boxes.append(box)
-        text = self.text if box[1] <= self.rule else "1,,"
-        return [Word(text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.9)]
+    return FakeRegionOcr(answer)
 
 
 def test_an_amount_set_across_the_rows_top_rule_is_read_again_in_a_box_reaching_it() -> None:
@@ -453,7 +414,7 @@ def test_an_amount_set_across_the_rows_top_rule_is_read_again_in_a_box_reaching_
         _amount("2,000,000", 312),
     ]
     ink = _Rules([(294.0, 0.0, 612.0), (378.1, 0.0, 612.0)], columns=[LIMITS_X - 2, 526.0])
-    reads = _ClippedTops(294.0, "1,000,000")
+    reads = _clipped_tops(294.0, "1,000,000")
     reader = PageLabels(PageText(words, 612, 792, 1), ink, Evidence(1), reads)
     # The grey re-read lost the line altogether.
     reader.alternates = [_amount("2,000,000", 312)]
@@ -472,7 +433,7 @@ def test_an_amount_that_is_no_round_limit_is_read_again_or_left_unread() -> None
     words = [*_label("EACH OCCURRENCE", 301), _amount("250,080", 301)]
     for reread, expected in (("250,000", 250_000), ("250,080", None)):
         reader = PageLabels(
-            PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Recorder(reread)
+            PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _recorder(reread)
         )
         reader.alternates = [_amount("250,080", 301)]
         limits, _, _ = read_limits(reader, _sample_table(), (294.0, 372.0), GL_LIMITS, "/c/0")
@@ -490,25 +451,14 @@ def test_a_limit_is_a_round_amount_and_may_be_printed_as_bare_digits() -> None:
     assert not round_limit(250_080) and not round_limit(50_000_001)
 
 
-class _Labels(_NoReads):
-    """Reads a label box (read at twice the size) as `label`, an amount's box as `amount`."""
+def _labels(label: str, amount: str) -> FakeRegionOcr:
+    """Reads a label box as `label`, an amount's box (read with a digit whitelist) as `amount`."""
 
-    def __init__(self, label: str, amount: str) -> None:
-        self.label = label
-        self.amount = amount
+    def answer(call: RegionCall) -> list[Word]:
+        text = amount if call.whitelist else label
+        return [word_inside(call.box, text, 0.8, (3, 1, 3, 1))] if text else []
 
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        text = self.amount if whitelist else self.label
-        return [Word(text, box[0] + 3, box[1] + 1, box[2] - 3, box[3] - 1, 0.8)] if text else []
+    return FakeRegionOcr(answer)
 
 
 def test_an_other_rows_amount_whose_label_ocr_lost_takes_the_label_read_again() -> None:
@@ -521,11 +471,11 @@ def test_an_other_rows_amount_whose_label_ocr_lost_takes_the_label_read_again() 
     ]
     table = Table({"policy": (250.0, 330.0)}, {}, 489.9, 430.9)
     reader = PageLabels(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Each Claim", "")
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _labels("Each Claim", "")
     )
     assert _other_limits(reader, table, words) == {"each_claim": 1_000_000, "aggregate": 1_000_000}
     # Read again as nothing that names a kind, the amount stays unread: no kind on a guess.
-    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Oe", ""))
+    reader = PageLabels(PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _labels("Oe", ""))
     assert _other_limits(reader, table, words) == {"aggregate": 1_000_000}
 
 
@@ -538,25 +488,9 @@ def test_an_other_rows_second_amount_beside_a_garbled_label_is_not_a_second_limi
     ]
     table = Table({"policy": (250.0, 330.0)}, {}, 485.3, 414.0)
     reader = PageLabels(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Labels("Meriuirtibie", "")
+        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _labels("Meriuirtibie", "")
     )
     assert _other_limits(reader, table, words) == {"limit": 2_000_000}
-
-
-class _Unsure(_Recorder):
-    """Reads every box as the given text at no confidence."""
-
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        return [Word(self.text, box[0] + 1, box[1] + 1, box[2] - 20, box[3] - 1, 0.0)]
 
 
 def test_a_sure_reading_is_not_overruled_by_an_unsure_reread_that_contradicts_it() -> None:
@@ -564,7 +498,10 @@ def test_a_sure_reading_is_not_overruled_by_an_unsure_reread_that_contradicts_it
     # and sure; the line read again alone gives "4000000.00" at no confidence.
     words = [*_label("EACH OCCURRENCE", 301), _amount("1000000.001", 301)]
     reader = PageLabels(
-        PageText(words, 612, 792, 1), _Rules([]), Evidence(1), _Unsure("4000000.00")
+        PageText(words, 612, 792, 1),
+        _Rules([]),
+        Evidence(1),
+        FakeRegionOcr(reads_as("4000000.00", 0.0, _AMOUNT_INSET)),
     )
     reader.alternates = [_amount("1000000.00", 301)]
     limits, _, _ = read_limits(reader, _sample_table(), (294.0, 372.0), GL_LIMITS, "/c/0")

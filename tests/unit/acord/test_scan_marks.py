@@ -8,6 +8,7 @@ from backend.acord.evidence import Evidence
 from backend.acord.geometry import BBox, PageText, Word
 from backend.acord.page_labels import PageLabels
 from backend.acord.scan_cells import _read_mark
+from tests.unit.acord.region_fakes import FakeRegionOcr, RegionCall
 
 ROW = [Word("GL-1001", 230, 400, 280, 408, 0.9)]
 COLUMN = (170.0, 190.0)
@@ -21,56 +22,48 @@ class _Ink:
         return self.share
 
 
-class _LetterAtZoom:
-    """Reads `letter` only at `zoom` or larger; records the zooms asked for."""
+def _letter_at_zoom(letter: str, zoom: float) -> FakeRegionOcr:
+    """Reads `letter` only at `zoom` or larger."""
 
-    def __init__(self, letter: str, zoom: float) -> None:
-        self.letter = letter
-        self.zoom = zoom
-        self.asked: list[float] = []
-
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        self.asked.append(zoom)
-        if zoom < self.zoom:
+    def answer(call: RegionCall) -> list[Word]:
+        if call.zoom < zoom:
             return []
-        return [Word(self.letter, box[0] + 1, box[1] + 1, box[0] + 6, box[3] - 1, 0.3)]
+        box = call.box
+        return [Word(letter, box[0] + 1, box[1] + 1, box[0] + 6, box[3] - 1, 0.3)]
+
+    return FakeRegionOcr(answer)
 
 
-def _reader(share: float, ocr: _LetterAtZoom) -> PageLabels:
+def _zooms(ocr: FakeRegionOcr) -> list[float]:
+    return [call.zoom for call in ocr.calls]
+
+
+def _reader(share: float, ocr: FakeRegionOcr) -> PageLabels:
     page = PageText(list(ROW), 612, 792, 1)
     return PageLabels(page, _Ink(share), Evidence(1), ocr)  # type: ignore[arg-type]
 
 
 def test_a_faint_mark_is_read() -> None:
-    ocr = _LetterAtZoom("Y", 1.0)
+    ocr = _letter_at_zoom("Y", 1.0)
     assert _read_mark(_reader(0.03, ocr), COLUMN, ROW) is True
 
 
 def test_a_mark_unread_at_page_scale_is_read_larger() -> None:
-    ocr = _LetterAtZoom("N", 1.5)
+    ocr = _letter_at_zoom("N", 1.5)
     assert _read_mark(_reader(0.05, ocr), COLUMN, ROW) is False
-    assert ocr.asked == [1.0, 1.5]
+    assert _zooms(ocr) == [1.0, 1.5]
 
 
 def test_an_empty_cell_is_not_read() -> None:
-    ocr = _LetterAtZoom("Y", 1.0)
+    ocr = _letter_at_zoom("Y", 1.0)
     assert _read_mark(_reader(0.01, ocr), COLUMN, ROW) is None
-    assert ocr.asked == []
+    assert _zooms(ocr) == []
 
 
 def test_no_mark_at_any_scale_is_none() -> None:
-    ocr = _LetterAtZoom("Y", 9.0)
+    ocr = _letter_at_zoom("Y", 9.0)
     assert _read_mark(_reader(0.05, ocr), COLUMN, ROW) is None
-    assert ocr.asked == [1.0, 1.5, 2.0]
+    assert _zooms(ocr) == [1.0, 1.5, 2.0]
 
 
 def test_the_officers_answer_is_the_last_lone_y_or_n_after_the_question() -> None:

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 from backend.acord import tesseract_api
 from backend.acord.coverage_rows import policy_number_reading
 from backend.acord.evidence import Evidence
-from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.geometry import PageText, Word
 from backend.acord.ocr import RegionReader
 from backend.acord.page_labels import PageLabels
 from backend.acord.pdftext import InkMeter
@@ -20,6 +20,7 @@ from backend.acord.scan_header import (
     rule_scrap,
     scan_numbers,
 )
+from tests.unit.acord.region_fakes import FakeRegionOcr, reads_as
 
 
 def test_policy_numbers_split_on_narrow_gaps_are_joined() -> None:
@@ -57,27 +58,7 @@ def test_certificate_numbers_are_told_from_print_and_specks() -> None:
     assert not certificate_number_like("A22is5e8ilt")
 
 
-class _Reader:
-    """Reads every box as a "5" and keeps the boxes it was asked for."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[BBox, bool, str | None]] = []
-
-    def __call__(
-        self,
-        box: BBox,
-        single_char: bool = False,
-        sparse: bool = False,
-        zoom: float = 1.0,
-        *,
-        single_line: bool = False,
-        whitelist: str | None = None,
-    ) -> list[Word]:
-        self.calls.append((box, single_char, whitelist))
-        return [Word("5", box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.8)]
-
-
-def _cell_page(with_value: bool) -> tuple[PageLabels, _Reader]:
+def _cell_page(with_value: bool) -> tuple[PageLabels, FakeRegionOcr]:
     """At 4 px per point: a ruled cell 12 pt high, grey paper with specks, a vertical rule
     across the cell at x=150 pt, and if asked a value's upright strokes above the middle."""
     image = Image.new("L", (800, 240), 235)
@@ -91,7 +72,7 @@ def _cell_page(with_value: bool) -> tuple[PageLabels, _Reader]:
     if with_value:
         # A "1" set a few points above the label's line: one stroke 6 pt tall.
         draw.rectangle((240, 88, 242, 112), fill=20)
-    reader = _Reader()
+    reader = FakeRegionOcr(reads_as("5", 0.8))
     page = PageText([], 200, 60, 1)
     header = PageLabels(page, InkMeter(image, 4.0), Evidence(1), reader)
     return header, reader
@@ -103,11 +84,12 @@ def test_a_value_the_page_pass_lost_is_read_where_its_cell_holds_print() -> None
     value = _reread_value(header, "/revision_number", (40, 18, 190, 34), "0123456789")
 
     assert value == "5"
-    ((box, _, whitelist),) = reader.calls
+    (call,) = reader.calls
+    box = call.box
     # Between the cell's rules, around the strokes only (not the rule at x=150).
     assert 20 < box[1] and box[3] < 32 and 55 <= box[0] <= 60 and 60 < box[2] < 66
-    assert reader.calls[0][1]  # a lone character is read as one
-    assert whitelist == "0123456789"
+    assert call.single_char  # a lone character is read as one
+    assert call.whitelist == "0123456789"
 
 
 def test_an_empty_speckled_cell_is_not_read() -> None:

@@ -9,9 +9,10 @@ from typing import Any
 from backend.acord.coverage_rows import _other_rows
 from backend.acord.coverage_table import Table, _reread_header_row
 from backend.acord.evidence import Evidence
-from backend.acord.geometry import BBox, PageText, Word
+from backend.acord.geometry import PageText, Word
 from backend.acord.page_labels import PageLabels
 from backend.acord.scan_cells import _reread_dates
+from tests.unit.acord.region_fakes import FakeRegionOcr, RegionCall, word_inside
 from tests.unit.acord.test_scan_limits import _Rules
 
 
@@ -24,19 +25,16 @@ def _words(text: str, x: float, top: float, height: float = 4.0) -> list[Word]:
     return words
 
 
-class _Strip:
-    """A region reader that reads the coverage table's header row wherever it is asked to
-    read a strip holding that row, and records the boxes it was asked for."""
+def _header_strip(header_top: float) -> FakeRegionOcr:
+    """Reads the coverage table's header row wherever it is asked to read a strip holding
+    that row."""
 
-    def __init__(self, header_top: float) -> None:
-        self.header_top = header_top
-        self.boxes: list[BBox] = []
-
-    def __call__(self, box: BBox, *args: Any, **kwargs: Any) -> list[Word]:
-        self.boxes.append(box)
-        if box[1] <= self.header_top and self.header_top + 4 <= box[3]:
-            return _words("TYPE OF INSURANCE", 48, self.header_top)
+    def answer(call: RegionCall) -> list[Word]:
+        if call.box[1] <= header_top and header_top + 4 <= call.box[3]:
+            return _words("TYPE OF INSURANCE", 48, header_top)
         return []
+
+    return FakeRegionOcr(answer)
 
 
 def test_the_header_row_is_read_above_the_first_row_label_when_that_row_is_empty() -> None:
@@ -49,7 +47,7 @@ def test_the_header_row_is_read_above_the_first_row_label_when_that_row_is_empty
         + [Word("4,000,000", 508, 440, 548, 446, 0.9)]
     )
     rules = [(y, 0.0, 612.0) for y in (284.0, 298.0, 381.0, 428.0, 445.0)]
-    strip = _Strip(290)
+    strip = _header_strip(290)
     page = PageLabels(PageText(words, 612, 792, 1), _Rules(rules), Evidence(1), strip)
     _reread_header_row(page)
     assert page.header_strip is not None
@@ -91,23 +89,22 @@ class _Ink:
         return 0.1
 
 
-class _DateCells:
-    """A region reader of the policy date cells: each cell's reading at each zoom."""
+def _date_cells(readings: dict[tuple[str, float], str]) -> FakeRegionOcr:
+    """Reads the policy date cells: each cell's reading at each zoom."""
 
-    def __init__(self, readings: dict[tuple[str, float], str]) -> None:
-        self.readings = readings
+    def answer(call: RegionCall) -> list[Word]:
+        column = "eff" if call.box[0] < 369 else "exp"
+        text = readings.get((column, call.zoom))
+        return [word_inside(call.box, text, 0.8, (1, 1, 1, 1))] if text else []
 
-    def __call__(self, box: BBox, *args: Any, zoom: float = 1.0, **kwargs: Any) -> list[Word]:
-        column = "eff" if box[0] < 369 else "exp"
-        text = self.readings.get((column, zoom))
-        return [Word(text, box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1, 0.8)] if text else []
+    return FakeRegionOcr(answer)
 
 
 def _dates(read: tuple[str | None, str | None], cells: dict[tuple[str, float], str]) -> Any:
     table = Table(
         columns={"eff": (321.0, 369.0), "exp": (369.0, 416.0)}, bands={}, dollar_x=0, limits_x=0
     )
-    page = PageLabels(PageText([], 612, 792, 1), _Ink(), Evidence(1), _DateCells(cells))  # type: ignore[arg-type]
+    page = PageLabels(PageText([], 612, 792, 1), _Ink(), Evidence(1), _date_cells(cells))  # type: ignore[arg-type]
     common: dict[str, Any] = {"effective": read[0], "expiration": read[1]}
     row = [Word("WC-809263-30", 207.0, 487.4, 261.0, 492.5)]
     _reread_dates(page, table, common, row, "/coverages/0")
@@ -162,14 +159,13 @@ def test_a_letter_column_found_in_the_first_ruled_cell_stays() -> None:
 def test_the_first_row_starts_under_the_header_rows_bottom_rule() -> None:
     from backend.acord.coverage_table import _first_row_top
     from backend.acord.geometry import Label
-    from tests.unit.acord.test_scan_limits import _NoReads
 
     # 2001 edition: TYPE OF INSURANCE on the header's first line, the dates' formats on its
     # second, the header's bottom rule 11 pt under the first line.
     header = Label(66.0, 291.0, 130.0, 297.5, frozenset())
     columns = {"policy": (208.0, 304.0)}
     rules = [(309.0, 20.0, 590.0), (395.0, 20.0, 590.0)]
-    page = PageLabels(PageText([], 612, 792, 1), _Rules(rules), Evidence(1), _NoReads())
+    page = PageLabels(PageText([], 612, 792, 1), _Rules(rules), Evidence(1), FakeRegionOcr())
     assert _first_row_top(page, columns, header) == 309.5
     # Without ink (a text page read without rendering) the row starts under the header.
     bare = PageLabels(PageText([], 612, 792, 1), None, Evidence(1))
@@ -178,14 +174,13 @@ def test_the_first_row_starts_under_the_header_rows_bottom_rule() -> None:
 
 def test_a_speck_read_as_a_digit_above_the_policy_number_is_not_the_policy_line() -> None:
     from backend.acord.coverage_rows import _common
-    from tests.unit.acord.test_scan_limits import _NoReads
 
     words = [
         Word("4", 240.0, 307.0, 242.0, 311.0, 0.5),
         Word("GL-049743-72", 220.0, 348.0, 275.0, 354.0, 0.6),
     ]
     table = Table(columns={"policy": (208.0, 304.0)}, bands={}, dollar_x=520.0, limits_x=440.0)
-    page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _NoReads())
+    page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), FakeRegionOcr())
     common = _common(page, table, (298.0, 395.0), "/coverages/0", "general_liability")
     assert common["policy_number"] == "GL-049743-72"
 
@@ -217,17 +212,16 @@ class _InkedLine(_Rules):
         return 0.1 if top < self.printed[1] and bottom > self.printed[0] else 0.0
 
 
-class _AmountCell:
-    """Reads an amount in any box covering the given height; records the boxes read."""
+def _amount_cell(text: str, y: float) -> FakeRegionOcr:
+    """Reads an amount, when asked with a whitelist, in any box covering height `y`."""
 
-    def __init__(self, text: str, y: float) -> None:
-        self.text, self.y, self.boxes = text, y, []  # type: ignore[var-annotated]
-
-    def __call__(self, box: BBox, *args: Any, **kwargs: Any) -> list[Word]:
-        self.boxes.append(box)
-        if box[1] <= self.y <= box[3] and kwargs.get("whitelist"):
-            return [Word(self.text, box[0] + 10, self.y - 3, box[0] + 50, self.y + 3, 0.8)]
+    def answer(call: RegionCall) -> list[Word]:
+        box = call.box
+        if box[1] <= y <= box[3] and call.whitelist:
+            return [Word(text, box[0] + 10, y - 3, box[0] + 50, y + 3, 0.8)]
         return []
+
+    return FakeRegionOcr(answer)
 
 
 def test_an_amount_set_across_its_rows_rule_is_read_again_in_its_cell() -> None:
@@ -242,7 +236,7 @@ def test_an_amount_set_across_its_rows_rule_is_read_again_in_its_cell() -> None:
         *_label("PROP DAMAGE (Per accident)", 434),
     ]
     rules = [(396.0, 0.0, 612.0), (452.0, 0.0, 612.0)]
-    cells = _AmountCell("1,000,000", 396.5)
+    cells = _amount_cell("1,000,000", 396.5)
     page = PageLabels(
         PageText(words, 612, 792, 1), _InkedLine(rules, (393.0, 400.0)), Evidence(1), cells
     )
