@@ -344,6 +344,14 @@ class AuthService:
 
     async def revoke_api_token(self, actor: Actor, token_id: uuid.UUID) -> None:
         require(actor, "tokens.manage")
+        if actor.token_scope is not None and actor.token_id != token_id:
+            # A token manages no other token: a leaked one would stop the organisation's
+            # other integrations and withdraw what they sent, on the word of a key nobody
+            # signed in with. Revoking itself takes nothing from anyone but its holder.
+            raise Forbidden(
+                "An API token may revoke only itself. Other tokens are revoked in a signed-in "
+                "session by an administrator."
+            )
         row = await self.repo.api_token_of(actor.organisation_id, token_id)
         if row is None:
             raise NotFound("No such API token in your organisation.")
