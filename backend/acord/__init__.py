@@ -30,7 +30,7 @@ __all__ = [
 def read_document(
     path_or_bytes: str | Path | bytes, *, filename: str | None = None
 ) -> dict[str, Any]:
-    from backend.acord.preflight import MAX_BYTES, note_active_content
+    from backend.acord.preflight import MAX_BYTES
     from backend.acord.reader import read_bytes
 
     try:
@@ -44,7 +44,7 @@ def read_document(
                 )
             data = path.read_bytes()
             filename = filename or path.name
-        return note_active_content(read_bytes(data, filename), data)
+        return read_bytes(data, filename)
     except ReadError as exc:
         return exc.as_json()
     except OSError as exc:

@@ -105,14 +105,14 @@ def check_pdf_document(pdf: object, data: bytes) -> None:
         raise ReadError("unreadable", "The PDF has no document catalogue.")
 
 
-def active_content(data: bytes) -> list[str]:
+def active_content(data: bytes, pdf: object | None = None) -> list[str]:
     """Warnings naming what in the PDF could run or carry other files in a viewer: JavaScript
     (agency forms use it for field calculations), actions run on opening or on events, embedded
     and attached files, XFA. The reader executes none of it and nothing served back carries it
     (originals are attachments only; page images are pixels), so these are notes, not refusals."""
     found: set[str] = {m.group(1).decode() for m in _ACTIVE_NAMES.finditer(data)}
     try:
-        found |= _active_names_in_catalogue(data)
+        found |= _active_names_in_catalogue(data, pdf)
     except Exception:  # noqa: S110 - the byte scan above already gave what can be known
         pass
     meanings = sorted({_ACTIVE_MEANING[name] for name in found if name in _ACTIVE_MEANING})
@@ -124,21 +124,25 @@ def active_content(data: bytes) -> list[str]:
     ]
 
 
-def note_active_content(result: dict[str, Any], data: bytes) -> dict[str, Any]:
-    """The reader's result with `active_content`'s warnings added (a PDF that was read only)."""
+def note_active_content(
+    result: dict[str, Any], data: bytes, pdf: object | None = None
+) -> dict[str, Any]:
+    """The reader's result with `active_content`'s warnings added (a PDF that was read only).
+    `pdf` is the reader's own pypdf document when it has one: the objects it already parsed
+    (a form's widgets are most of them) are not parsed a second time."""
     if "error" in result or b"%PDF-" not in data[:1024]:
         return result
-    warnings = active_content(data)
+    warnings = active_content(data, pdf)
     if warnings:
         result["warnings"] = [*result.get("warnings", []), *warnings]
     return result
 
 
-def _active_names_in_catalogue(data: bytes) -> set[str]:
+def _active_names_in_catalogue(data: bytes, opened: object | None) -> set[str]:
     from pypdf import PdfReader
 
-    pdf = PdfReader(io.BytesIO(data), strict=False)
-    if pdf.is_encrypted:
+    pdf = opened if isinstance(opened, PdfReader) else PdfReader(io.BytesIO(data), strict=False)
+    if pdf.is_encrypted and opened is None:
         return set()
     found: set[str] = set()
     root = _dictionary(pdf.trailer.get("/Root"))

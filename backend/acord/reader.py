@@ -355,7 +355,7 @@ def _read_pdf(data: bytes) -> dict[str, Any]:
                     kinds[number] = classify_page(text)
         ordered = [sources[n] for n in sorted(sources)]
         kind = "ocr" if ocr_used else "acroform" if form_fields >= _FORM_FIELDS_MIN else "text"
-        return _assemble(ordered, kind, kinds, [])
+        return preflight.note_active_content(_assemble(ordered, kind, kinds, []), data, reader)
     finally:
         document.close()
 

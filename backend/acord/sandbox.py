@@ -277,12 +277,11 @@ def _read_one(
     data: bytes, filename: str | None, render: bool
 ) -> tuple[dict[str, Any], list[RenderedPage]]:
     from backend.acord.page_render import render_pages
-    from backend.acord.preflight import note_active_content
     from backend.acord.reader import read_bytes
 
     pages: list[RenderedPage] = []
     try:
-        result = note_active_content(read_bytes(data, filename), data)
+        result = read_bytes(data, filename)
         if render and "error" not in result:
             pages = render_pages(data)
     except ReadError as exc:
