@@ -80,24 +80,24 @@ def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
             char = chr(code)
             if char in "\r\n":
                 continue
-            ok = pdfium_c.FPDFText_GetCharBox(
+            # The loose box spans the advance and the font's ascent and descent: a "-" gets a line's
+            # height and a "1" no longer looks like a separate word. The tight box is asked for
+            # only when there is no loose one (one call less per glyph on every page).
+            if pdfium_c.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(loose)):
+                x_left, x_right = loose.left, loose.right
+                y_top, y_bottom = loose.top, loose.bottom
+            elif pdfium_c.FPDFText_GetCharBox(
                 handle,
                 index,
                 ctypes.byref(left),
                 ctypes.byref(right),
                 ctypes.byref(bottom),
                 ctypes.byref(top),
-            )
-            if not ok:
-                continue
-            # The loose box spans the advance and the font's ascent and descent: a "-" gets a line's
-            # height and a "1" no longer looks like a separate word.
-            if pdfium_c.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(loose)):
-                x_left, x_right = loose.left, loose.right
-                y_top, y_bottom = loose.top, loose.bottom
-            else:
+            ):
                 x_left, x_right = left.value, right.value
                 y_top, y_bottom = top.value, bottom.value
+            else:
+                continue
             size = max(y_top - y_bottom, 0.5)
             glyph = _Glyph(char, x_left, page_height - y_top, x_right, page_height - y_bottom, size)
             if covers:
