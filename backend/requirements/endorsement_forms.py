@@ -183,3 +183,15 @@ def form_info(form: str | None, edition: str | None) -> FormInfo | None:
 def grants(form: str | None, edition: str | None, kind: str) -> bool:
     info = form_info(form, edition)
     return info is not None and kind in info.grants
+
+
+def never_grants(form: str | None, edition: str | None, kind: str) -> bool:
+    """The form surely does not grant `kind`: its entry does not, and either the edition is
+    listed or no edition of the form does (CG 20 10 with its edition unknown might be 11 85,
+    which covers completed operations). False for a form the table does not know."""
+    info = form_info(form, edition)
+    if info is None or kind in info.grants:
+        return False
+    if info.edition is not None:
+        return True
+    return not any(entry.form == info.form and kind in entry.grants for entry in FORMS)

@@ -20,8 +20,8 @@ from datetime import date
 from typing import Any, Final
 
 from backend.requirements.endorsement_forms import COMPLETED as COMPLETED_GRANT
-from backend.requirements.endorsement_forms import FORMS, form_info
 from backend.requirements.endorsement_forms import ONGOING as ONGOING_GRANT
+from backend.requirements.endorsement_forms import never_grants
 from backend.requirements.model import normalise_edition
 from backend.requirements.vocabulary import (
     AUTO_LIABILITY,
@@ -601,15 +601,8 @@ _CG_FORM_LINES: Final = frozenset({GENERAL_LIABILITY, UMBRELLA})
 
 
 def _never_grants(endorsement: Endorsement, grant: str) -> bool:
-    """The cited form surely does not grant `grant`: its entry in the forms table does not,
-    and either the edition is listed or no edition of the form does (CG 20 10 with its edition
-    unknown might be 11 85, which covers completed operations)."""
-    info = form_info(endorsement.form_number, endorsement.edition)
-    if info is None or grant in info.grants:
-        return False
-    if info.edition is not None:
-        return True
-    return not any(entry.form == info.form and grant in entry.grants for entry in FORMS)
+    """The cited form surely does not grant `grant` (endorsement_forms.never_grants)."""
+    return never_grants(endorsement.form_number, endorsement.edition, grant)
 
 
 def _cited_forms_carry_the_box(endorsements: list[Endorsement]) -> list[Endorsement]:

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
-from backend.requirements.endorsement_forms import DIRECT, form_info, grants
+from backend.requirements.endorsement_forms import DIRECT, form_info, grants, never_grants
 from backend.requirements.model import FormEdition, normalise_carrier_form
-from backend.requirements.vocabulary import GENERAL_LIABILITY
+from backend.requirements.vocabulary import AUTO_LIABILITY, GENERAL_LIABILITY, WORKERS_COMPENSATION
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.description import waiver_lines
 from backend.verification.entity_keys import entity_key, entity_keys
@@ -74,11 +74,42 @@ def _in_effect_by_source(
             continue
         if not endorsement.in_effect(day):
             continue
+        if endorsement.form_number is not None and not _form_fits(endorsement, kind, line):
+            continue
         if endorsement.source == SOURCE_ENDORSEMENT:
             on_file.append(endorsement)
         else:
             claimed.append(endorsement)
     return on_file, claimed
+
+
+# Lines whose ISO forms amend that line alone (CG forms general liability, CA forms auto, WC
+# forms workers' compensation). The umbrella has no ISO forms of its own: it follows the
+# underlying forms, so a CG form filed on it is not judged by its line.
+_FORM_LINES: Final = frozenset((GENERAL_LIABILITY, AUTO_LIABILITY, WORKERS_COMPENSATION))
+
+
+def _form_fits(endorsement: Endorsement, kind: str, line: str | None) -> bool:
+    """Whether an endorsement's form, when the forms table knows it, does what it was filed as:
+    a reviewer judges the form, not the label (CG 20 10 04 13 filed under completed operations
+    still covers ongoing operations only, though CG 20 10 with its edition unknown may be the
+    11 85 that covers both; CG 25 04 filed as the per-project aggregate makes the
+    aggregate per location; CA 04 44, the auto waiver, does not amend general liability).
+    Forms the table does not know (carriers' own) are taken as filed; OTHER is a kind the
+    callers judge by form themselves."""
+    if kind == OTHER:
+        return True
+    form, edition = endorsement.form_number, endorsement.edition
+    if never_grants(form, edition, kind):
+        return False
+    info = form_info(form, edition)
+    return (
+        info is None
+        or line is None
+        or line not in _FORM_LINES
+        or info.line not in _FORM_LINES
+        or info.line == line
+    )
 
 
 def endorsement_outcome(

@@ -309,6 +309,10 @@ _case(
 )
 _case("RECORD_PRESENT", None, lambda: (None, f.requirements(), f.context()), UNKNOWN)
 _case("CERTIFICATE_HOLDER_NAME", None, _setup(certificate_holder="Meridian Construction"))
+# A form the set does not accept, of the kind it is filed under: CG 20 26 (designated person)
+# for ongoing operations; for completed operations a carrier form the set has not declared
+# equivalent (an ISO form that does not grant completed operations would not count as one).
+_REFUSED_FORMS = {AI_ONGOING: "CG 20 26", AI_COMPLETED: "CG 72 95"}
 for _kind, _code in ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED")):
     _case(
         _code,
@@ -323,7 +327,9 @@ for _kind, _code in ((AI_ONGOING, "AI_ONGOING"), (AI_COMPLETED, "AI_COMPLETED"))
         f"{_code}_FORM",
         GL,
         lambda kind=_kind: (
-            f.replace_endorsements(f.compliant_record(), kind, form_number="CG 20 26"),
+            f.replace_endorsements(
+                f.compliant_record(), kind, form_number=_REFUSED_FORMS[kind], edition=None
+            ),
             f.requirements(),
             f.context(),
         ),
