@@ -23,7 +23,7 @@ from backend.requirements.model import FormEdition, normalise_carrier_form
 from backend.requirements.vocabulary import AUTO_LIABILITY, GENERAL_LIABILITY, WORKERS_COMPENSATION
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
 from backend.verification.description import waiver_lines
-from backend.verification.entity_keys import entity_key, entity_keys
+from backend.verification.entity_keys import entity_key, entity_keys, legal_name_key
 from backend.verification.plan_run import lookup
 from backend.verification.record import (
     AI_COMPLETED,
@@ -339,17 +339,23 @@ def check_parties(
     undetermined: list[str] = []
     direct_forms: list[str] = []
     description: str | None = None  # folded only when a certificate's claim needs it
+    # Names compare as legal entities, as the holder does: "Harbor Point Owner Limited
+    # Partnership" on a schedule is "Harbor Point Owner LP", "... Inc." stays another entity.
+    direct_legal = None if direct_party is None else legal_name_key(direct_party)
     for wanted, party in required.items():
         status = FAIL
+        wanted_legal = legal_name_key(wanted)
         for endorsement in endorsements:
             if endorsement.blanket and blanket_allowed:
-                if not direct_only(endorsement, equivalents) or wanted == direct_party:
+                if not direct_only(endorsement, equivalents) or wanted_legal == direct_legal:
                     status = PASS
                     break
                 label = endorsement.form_label or "a direct-contract blanket form"
                 if label not in direct_forms:
                     direct_forms.append(label)
-            if wanted in endorsement.party_keys:
+            if wanted in endorsement.party_keys or any(
+                legal_name_key(key) == wanted_legal for key in endorsement.party_keys
+            ):
                 status = PASS
                 break
             # A direct-contract blanket form (CG 20 33) reaches whom the form reaches; the
@@ -360,7 +366,7 @@ def check_parties(
                 if description is None:
                     description = entity_key(record.description_of_operations or "")
                 if _names_party(description, wanted) or (
-                    wanted == direct_party and _holder_named_insured(record)
+                    wanted_legal == direct_legal and _holder_named_insured(record)
                 ):
                     status = PASS
                     break

@@ -78,9 +78,15 @@ def same_name(left: str | None, right: str | None) -> bool:
 # Company" is what "LLC" abbreviates); a different suffix stays a different entity. Longest
 # first, so "limited liability company" is not read as "... company".
 _SUFFIX_WORDS: Final = (
+    ("professional limited liability company", "pllc"),
+    ("limited liability limited partnership", "lllp"),
     ("limited liability company", "llc"),
+    # "Limited Liability Co." is a spelling the LLC statutes allow beside "LLC".
+    ("limited liability co", "llc"),
     ("limited liability partnership", "llp"),
     ("limited partnership", "lp"),
+    # A national bank's legal name ends "National Association", abbreviated "N.A.".
+    ("national association", "na"),
     ("professional corporation", "pc"),
     ("incorporated", "inc"),
     ("corporation", "corp"),
@@ -92,7 +98,8 @@ _SUFFIX_WORDS: Final = (
 )
 # What follows "dba" (doing business as) is a trade name beside the legal name before it.
 # And what follows "and its" / "its" ("..., its parent, subsidiaries and affiliates") widens the
-# holder to others beside the entity it names first.
+# holder to others beside the entity it names first; so does a lender's clause, "ISAOA/ATIMA"
+# (its successors and/or assigns, as their interests may appear), spelled out or abbreviated.
 _TRADE_NAME: Final = (
     " dba ",
     " d b a ",
@@ -100,6 +107,9 @@ _TRADE_NAME: Final = (
     " trading as ",
     " and its ",
     " its ",
+    " isaoa ",
+    " atima ",
+    " as their interests may appear ",
 )
 
 
@@ -109,7 +119,8 @@ def legal_name_key(key: str) -> str:
     Limited Liability Company dba Meridian Builders" and "Meridian Construction Group LLC" have
     one key, while "... LLC" and "... Inc." keep two."""
     for marker in _TRADE_NAME:
-        at = key.find(marker)
+        # The name padded, so that a clause ending the name ("... N.A. ISAOA") is found too.
+        at = f"{key} ".find(marker)
         if at > 0:
             key = key[:at]
     for long, short in _SUFFIX_WORDS:

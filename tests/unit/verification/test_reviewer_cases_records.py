@@ -891,10 +891,6 @@ CASES: Final = (
 # Cases the engine still decides otherwise than the reviewer, each until its fix lands.
 PENDING: Final = frozenset(
     {
-        "schedule spells the owner's suffix out: Limited Partnership",
-        "schedule names the lender as a National Association",
-        "schedule names the lender with ISAOA/ATIMA",
-        "holder as 'Limited Liability Co.'",
         "GL 1M, follow-form umbrella from a B+ insurer, no umbrella line required",
         "Washington project, WC by Washington L&I, stop gap on GL",
         "completed-operations phase: claims-made GL renewed, retro date kept, no tail",
