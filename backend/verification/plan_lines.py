@@ -21,6 +21,7 @@ from backend.requirements.vocabulary import (
     COMBINABLE_WITH_UMBRELLA,
     INCLUDED_WITHIN,
     LINE_CODE_PREFIX,
+    UMBRELLA,
     WORKERS_COMPENSATION,
     limit_code,
 )
@@ -105,6 +106,12 @@ class LinePlan:
         self.sizes: Final = frozenset(s for s in SIZE_CLASSES if size_order(s) >= minimum_size)
         self.surplus_lines: Final = SPECS[f"{prefix}_INSURER_SURPLUS_LINES"].with_severity(
             WARNING if insurer.surplus_lines_allowed else BLOCKING
+        )
+        self.surplus_lines_refused: Final = not insurer.surplus_lines_allowed
+        # An umbrella counted toward this line's limits has its insurer judged here only when
+        # the set has no umbrella line, whose own insurer checks would already judge it.
+        self.umbrella_insurer_judged: Final = (
+            requirements.combined_limits and rated and requirements.line(UMBRELLA) is None
         )
         self.limits: Final = [
             LimitPlan(
@@ -240,6 +247,8 @@ def _term_checks(
                 run.coverage_day,
                 _period_end(covered_until, needed_until),
             )
+            if outcome != FAIL and plan.umbrella_insurer_judged:
+                outcome, found = _umbrella_insurer(plan, run, outcome, found)
         else:
             outcome = FAIL
         out.append(
@@ -248,6 +257,31 @@ def _term_checks(
             )
         )
     run_options(plan.options, run, term)
+
+
+def _umbrella_insurer(plan: LinePlan, run: Run, outcome: str, found: object) -> tuple[str, object]:
+    """An umbrella counted toward a line's minimum is coverage the GC relies on for that line:
+    its insurer must meet the set's rating floor (and be admitted where the set refuses surplus
+    lines) as the line's own insurer must. Called when the set has no umbrella line of its own
+    to judge that insurer. Below the floor fails; an insurer missing from the rating table
+    leaves it unknown."""
+    pairs = lookup(run.terms_by_line, UMBRELLA) or ()
+    policy: Policy | None = None
+    for pair in pairs:
+        if pair[1].covers(run.coverage_day):
+            policy = pair[0]
+    if policy is None:
+        return outcome, found
+    naic = policy.insurer_naic
+    rating = None if naic is None else lookup(run.ratings_by_naic, naic)
+    label = None if rating is None else rating.label
+    detail = {**found, "umbrella_insurer": label} if isinstance(found, dict) else found
+    if rating is None:
+        return UNKNOWN, detail
+    below = rating.rating not in plan.ratings or rating.size_class not in plan.sizes
+    if below or (rating.surplus_lines and plan.surplus_lines_refused):
+        return FAIL, detail
+    return outcome, found
 
 
 def _period_end(covered_until: date | None, needed_until: date | None) -> date | None:

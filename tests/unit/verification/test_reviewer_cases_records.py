@@ -891,7 +891,6 @@ CASES: Final = (
 # Cases the engine still decides otherwise than the reviewer, each until its fix lands.
 PENDING: Final = frozenset(
     {
-        "GL 1M, follow-form umbrella from a B+ insurer, no umbrella line required",
         "Washington project, WC by Washington L&I, stop gap on GL",
         "completed-operations phase: claims-made GL renewed, retro date kept, no tail",
     }
