@@ -225,15 +225,16 @@ def check_wc_states(
     states: tuple[str, ...],
     state: str | None,
     term: Term,
+    covered: tuple[str, ...] | None,
 ) -> None:
-    """The set's states (sorted, unique) and the project's state must all be covered."""
+    """The set's states (sorted, unique) and the project's state must all be `covered` (the
+    term's states, or a state fund's own state)."""
     if state is not None and state not in states:
         expected = sorted((*states, state))
     elif states:
         expected = list(states)
     else:
         return
-    covered = term.wc_states
     if covered is None:
         outcome, found = UNKNOWN, None
     else:

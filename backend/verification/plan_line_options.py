@@ -23,6 +23,7 @@ from backend.verification.coverage import (
     check_follows_form,
     check_wc_states,
 )
+from backend.verification.description import state_fund
 from backend.verification.endorsements import endorsement_outcome
 from backend.verification.plan_run import Run, lookup
 from backend.verification.record import (
@@ -83,7 +84,7 @@ class LineOptions:
         self.stop_gap: Final = SPECS["WC_STOP_GAP_EL"] if is_wc else None
 
 
-def run_options(options: LineOptions, run: Run, term: Term) -> None:
+def run_options(options: LineOptions, run: Run, term: Term, insurer_name: str | None) -> None:
     """Basis, endorsements on the line, and the checks of one line only."""
     line = options.line
     out = run.checks
@@ -158,10 +159,17 @@ def run_options(options: LineOptions, run: Run, term: Term) -> None:
         out.append(spec.make(outcome, line, True, statutory, lookup(evidence, "statutory")))
         _run_wc_extras(options, run, term)
         state = run.context.state
+        covered = term.wc_states
+        if covered is None and insurer_name is not None:
+            # A monopolistic state's fund (Ohio BWC, Washington L&I ...) writing the policy
+            # covers its own state, as the certificate reader takes it when nothing else is
+            # stated: the fund insures WC in that state and nowhere else.
+            fund = state_fund(insurer_name)
+            if fund is not None:
+                covered = (fund,)
         if options.states:
-            check_wc_states(out, options.wc_states, line, options.states, state, term)
+            check_wc_states(out, options.wc_states, line, options.states, state, term, covered)
         elif state is not None:
-            covered = term.wc_states
             if covered is None:
                 outcome = UNKNOWN
             else:

@@ -256,7 +256,7 @@ def _term_checks(
                 outcome, line, limit.minimum, found, lookup(evidence, limit.evidence_key)
             )
         )
-    run_options(plan.options, run, term)
+    run_options(plan.options, run, term, policy.insurer_name)
 
 
 def _umbrella_insurer(plan: LinePlan, run: Run, outcome: str, found: object) -> tuple[str, object]:

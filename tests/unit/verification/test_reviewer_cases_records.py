@@ -548,6 +548,18 @@ CASES: Final = (
         checks={("WC_STOP_GAP_EL", WC): FAIL},
     ),
     RecordCase(
+        "Oregon project, WC by Washington L&I",
+        "A state fund insures its own state only: Oregon work needs Oregon coverage.",
+        NON_COMPLIANT,
+        record=edited(
+            insurer(WC, "Washington State Department of Labor & Industries", ""),
+            lambda r: f.replace_policy(r, WC, insurer_naic=None),
+            term_change(WC, wc_states=None),
+        ),
+        context=lambda: base_context(state="OR"),
+        checks={("WC_STATES", WC): FAIL},
+    ),
+    RecordCase(
         "Ohio project, stop gap filed on the WC policy",
         "The stop gap the reviewer asks for is an endorsement on the general liability policy.",
         NON_COMPLIANT,
@@ -891,7 +903,6 @@ CASES: Final = (
 # Cases the engine still decides otherwise than the reviewer, each until its fix lands.
 PENDING: Final = frozenset(
     {
-        "Washington project, WC by Washington L&I, stop gap on GL",
         "completed-operations phase: claims-made GL renewed, retro date kept, no tail",
     }
 )
