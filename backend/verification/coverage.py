@@ -173,8 +173,14 @@ def check_basis(
     tail_years: int,
     term: Term,
     retro_needed_by: date | None,
+    completed_phase: bool = False,
 ) -> None:
-    """Basis, retro date and tail checks of a term whose basis is not plainly occurrence."""
+    """Basis, retro date and tail checks of a term whose basis is not plainly occurrence.
+
+    A claims-made line needs a tail or continuous renewal for the years the contract names
+    (DOMAIN.md). In the completed-operations phase a claims-made term in force whose retro date
+    still reaches back to the first work is that continuous renewal: it meets the tail check
+    without an extended reporting period."""
     basis_spec, retro_spec, tail_spec = specs
     basis = term.basis
     expected = "occurrence or claims-made" if claims_made_allowed else "occurrence"
@@ -196,7 +202,18 @@ def check_basis(
         tail = term.tail_years
         outcome = UNKNOWN if tail is None else PASS if tail >= tail_years else FAIL
         evidence = term.evidence.get("tail_years")
-        out.append(tail_spec.make(outcome, line, tail_years, tail, evidence))
+        found: object = tail
+        if (
+            outcome != PASS
+            and completed_phase
+            and retro is not None
+            and retro_needed_by is not None
+            and retro <= retro_needed_by
+        ):
+            outcome = PASS
+            found = f"continuous renewal (retro date {retro.isoformat()})"
+            evidence = term.evidence.get("retro_date")
+        out.append(tail_spec.make(outcome, line, tail_years, found, evidence))
 
 
 def check_follows_form(out: list[Check], spec: CheckSpec, line: str, term: Term) -> None:

@@ -603,6 +603,12 @@ def _tail(check: Check, label: str) -> str:
             f"{label} is claims-made and no extended reporting period (tail) is shown; "
             f"{check.expected} years are required."
         )
+    if isinstance(check.found, str):
+        # Completed-operations phase: the renewal in force keeps the retro date (coverage.py).
+        return (
+            f"{label} is claims-made and renewed without a tail: the {check.found} keeps the "
+            f"finished work covered in place of the {check.expected}-year tail."
+        )
     return f"{label} extended reporting period is {check.found} years; {check.expected} required."
 
 

@@ -105,6 +105,7 @@ def run_options(options: LineOptions, run: Run, term: Term, insurer_name: str | 
                 options.tail_years,
                 term,
                 run.retro_needed_by,
+                run.completed_phase,
             )
     spec = options.waiver_of_subrogation
     if spec is not None:

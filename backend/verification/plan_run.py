@@ -44,6 +44,7 @@ class Run:
         self.checks: Final[list[Check]] = []
         # In the completed-operations phase the work is over: no work start to cover, no gap
         # window before it, only the renewals from now on.
+        self.completed_phase: Final = completed_phase
         work_start = None if completed_phase else context.work_start
         self.work_start: Final = work_start
         self.coverage_day: Final = work_start if work_start is not None and work_start > on else on
