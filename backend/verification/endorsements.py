@@ -165,6 +165,20 @@ def direct_only(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]
     return info is not None and info.qualifies == DIRECT
 
 
+def is_blanket(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]) -> bool | None:
+    """Whether the endorsement is blanket: as the record says, else as its form is by the
+    forms table when that form is blanket by nature (CG 20 33, CG 20 38: no schedule to read).
+    A scheduled form whose mark is unknown stays unknown (its schedule may say "any party the
+    written contract requires")."""
+    blanket = endorsement.blanket
+    if blanket is None and endorsement.form_number is not None:
+        form, edition = resolved_form(endorsement, equivalents)
+        info = form_info(form, edition)
+        if info is not None and info.blanket:
+            return True
+    return blanket
+
+
 def scheduled_form(endorsement: Endorsement, equivalents: Mapping[str, FormEdition]) -> bool:
     """A form that covers only the parties on its schedule (CG 20 10, CG 20 37, CG 20 26 by
     the forms table): a party it does not name is not covered, whether or not the certificate
@@ -346,7 +360,8 @@ def check_parties(
         status = FAIL
         wanted_legal = legal_name_key(wanted)
         for endorsement in endorsements:
-            if endorsement.blanket and blanket_allowed:
+            blanket = is_blanket(endorsement, equivalents)
+            if blanket and blanket_allowed:
                 if not direct_only(endorsement, equivalents) or wanted_legal == direct_legal:
                     status = PASS
                     break
@@ -370,7 +385,7 @@ def check_parties(
                 ):
                     status = PASS
                     break
-            if endorsement.blanket is None and not (
+            if blanket is None and not (
                 scheduled_form(endorsement, equivalents)
                 and (
                     _schedule_shown(endorsement, required, description)

@@ -22,6 +22,7 @@ from backend.verification.endorsements import (
     direct_only,
     endorsement_outcome,
     form_accepted,
+    is_blanket,
     required_parties,
     resolved_form,
 )
@@ -235,7 +236,7 @@ def _run_additional_insured(plan: RecordPlan, run: Run) -> None:
                 break
             if (
                 ai.blanket_allowed
-                and endorsement.blanket
+                and is_blanket(endorsement, ai.equivalents)
                 and not direct_only(endorsement, ai.equivalents)
             ):
                 covered = True

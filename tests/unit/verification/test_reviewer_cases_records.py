@@ -351,6 +351,57 @@ CASES: Final = (
         requirements=lambda: with_ai(base_set(), ongoing_forms=(FormEdition("CG 20 26"),)),
         checks={("AI_COMPLETED", GL): FAIL},
     ),
+    RecordCase(
+        "CG 20 38 on file, its blanket mark not typed",
+        "CG 20 38 is a blanket form by its nature: it reaches the owner and lender above the GC "
+        "whether or not the record says 'blanket'.",
+        COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG 20 38", "04 13", (), blanket=None), completed("CG 20 37", "04 13")
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS},
+    ),
+    RecordCase(
+        "CG 20 10 naming the GC only beside a blanket CG 20 38",
+        "The blanket form reaches the owner and lender the schedule leaves out.",
+        COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG 20 10", "04 13", (GC,)),
+            ongoing("CG 20 38", "04 13", ()),
+            completed("CG 20 37", "04 13"),
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS},
+    ),
+    RecordCase(
+        "CG 20 37 naming the GC only beside a blanket CG 20 38",
+        "CG 20 38 covers ongoing operations only: the owner and lender lack completed operations.",
+        NON_COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG 20 38", "04 13", ()), completed("CG 20 37", "04 13", (GC,))
+        ),
+        checks={("AI_ONGOING_PARTIES", GL): PASS, ("AI_COMPLETED_PARTIES", GL): FAIL},
+    ),
+    RecordCase(
+        "last year's AI endorsements ended, this year's on file",
+        "The endorsement in effect today decides; the old one is history.",
+        COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG 20 10", "07 04", expiration=date(2026, 3, 1)),
+            completed("CG 20 37", "07 04", expiration=date(2026, 3, 1)),
+            ongoing("CG 20 10", "04 13", effective=date(2026, 3, 1)),
+            completed("CG 20 37", "04 13", effective=date(2026, 3, 1)),
+        ),
+    ),
+    RecordCase(
+        "AI endorsements on file ended with last year's policy, no renewal",
+        "An endorsement is part of the policy it amends: the renewal needs its own.",
+        NON_COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG 20 10", "04 13", expiration=date(2026, 3, 1)),
+            completed("CG 20 37", "04 13", expiration=date(2026, 3, 1)),
+        ),
+        checks={("AI_ONGOING", GL): FAIL, ("AI_COMPLETED", GL): FAIL},
+    ),
     # --- Names: schedules and the holder ------------------------------------------------------
     RecordCase(
         "schedule spells the owner's suffix out: Limited Partnership",
@@ -490,6 +541,23 @@ CASES: Final = (
         ),
         requirements=lambda: base_set(combined_limits=True),
         checks={("AUTO_COMBINED_SINGLE_LIMIT_MIN", AUTO): FAIL},
+    ),
+    RecordCase(
+        "GL 1M, follow-form umbrella with a two-week gap at its renewal, set allows combining",
+        "The umbrella completes the limit only if it lasts, without a gap, as long as the line.",
+        NON_COMPLIANT,
+        record=edited(
+            gl_limits(each_occurrence=1_000_000),
+            terms(
+                UMB,
+                umbrella_term(effective=date(2026, 3, 1), expiration=date(2027, 1, 1)),
+                umbrella_term(
+                    effective=date(2027, 1, 15), expiration=date(2028, 1, 15), policy_number="UMB-2"
+                ),
+            ),
+        ),
+        requirements=lambda: base_set(combined_limits=True),
+        checks={("GL_EACH_OCCURRENCE_MIN", GL): FAIL, ("UMB_NO_GAP", UMB): FAIL},
     ),
     # --- Workers' compensation ----------------------------------------------------------------
     RecordCase(
@@ -801,6 +869,22 @@ CASES: Final = (
         requirements=lambda: base_set(coverage_through_closeout="blocking"),
         checks={("GL_THROUGH_CLOSEOUT", GL): FAIL},
     ),
+    RecordCase(
+        "every line ends in 17 days, no renewal on the record",
+        "Coverage ends within the GC's 30-day window: expiring, not yet non-compliant.",
+        "expiring",
+        record=lambda: dataclasses.replace(
+            base_record(),
+            policies=tuple(
+                dataclasses.replace(
+                    policy,
+                    terms=(dataclasses.replace(policy.terms[-1], expiration=date(2026, 12, 10)),),
+                )
+                for policy in base_record().policies
+            ),
+        ),
+        checks={("GL_EXPIRY_WINDOW", GL): FAIL, ("GL_IN_FORCE", GL): PASS},
+    ),
     # --- Insurer ------------------------------------------------------------------------------
     RecordCase(
         "GL insurer A- X",
@@ -847,6 +931,13 @@ CASES: Final = (
         record=edited(insurer(GL, "Unlisted Mutual", "99999")),
         checks={("GL_INSURER_RATING", GL): UNKNOWN},
     ),
+    RecordCase(
+        "GL insurer NAIC written with four digits",
+        "An insurer is identified by its five-digit NAIC number; '2411' identifies nobody.",
+        NON_COMPLIANT,
+        record=edited(insurer(GL, "Great Lakes Casualty Company", "2411")),
+        checks={("GL_INSURER_NAIC", GL): FAIL},
+    ),
     # --- Notice, per-project aggregate, any auto, WOS -----------------------------------------
     RecordCase(
         "notice of cancellation endorsement of 10 days",
@@ -854,6 +945,20 @@ CASES: Final = (
         NON_COMPLIANT,
         record=edited(renamed(NOTICE_OF_CANCELLATION, notice_days=10)),
         checks={("NOTICE_OF_CANCELLATION", None): FAIL},
+    ),
+    RecordCase(
+        "notice of cancellation endorsement ended with last year's policy",
+        "An endorsement no longer in effect gives no notice.",
+        NON_COMPLIANT,
+        record=edited(renamed(NOTICE_OF_CANCELLATION, expiration=date(2026, 3, 1))),
+        checks={("NOTICE_OF_CANCELLATION", None): FAIL},
+    ),
+    RecordCase(
+        "CG 25 03 on file, the certificate's box says per policy",
+        "The endorsement is the coverage; the certificate box is only evidence.",
+        COMPLIANT,
+        record=edited(term_change(GL, aggregate_applies_per="policy")),
+        checks={("GL_PER_PROJECT_AGGREGATE", GL): PASS},
     ),
     RecordCase(
         "CG 25 04 filed as the per-project aggregate",
