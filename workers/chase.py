@@ -15,6 +15,20 @@ from backend.network.invitation_mail import queue_account_mail
 # An hour after the expiry sweep (workers/sweep.py, 10:00 UTC), so reminders see the statuses
 # it set; still early morning in the United States, when offices open their mail.
 CHASE_HOUR_UTC: Final = 11
+# One queued planner run stands for every trigger until it starts; the job keeps no result, so
+# its id is free again once it ends and the next trigger queues a fresh run. A trigger that
+# lands while a run is underway is caught by the cron's run within the minute.
+HOLDER_PLANNING_JOB_ID: Final = "chase-holders"
+
+
+async def queue_holder_planning(ctx: dict[str, Any]) -> None:
+    """Plan and match holder certificates now, not at the minute's cron run: called once a
+    record change's fan-out ran (a renewal may need a certificate per holder) and once a
+    certificate was read (it may answer such a request), so the sub sees the request, and
+    then its answer, within seconds. A job run outside a worker has no queue: nothing to do."""
+    redis = ctx.get("redis")
+    if redis is not None:
+        await redis.enqueue_job("chase_holder_certificates", _job_id=HOLDER_PLANNING_JOB_ID)
 
 
 async def chase_reminders(ctx: dict[str, Any], today: str = "") -> dict[str, Any]:

@@ -53,6 +53,7 @@ from backend.projects.verify_service import (
     record_change,
     verify_batch,
 )
+from workers.chase import queue_holder_planning
 from workers.dead_letter import is_outage, record_failure, without_dead_letters
 
 log = logging.getLogger("coinet.fanout")
@@ -371,6 +372,7 @@ async def fan_out_record_change(ctx: dict[str, Any], event_id: str) -> dict[str,
     )
     if report.notices:
         await ctx["redis"].enqueue_job(MAIL_JOB, _job_id=f"mail:{event_id}:{report.batches}")
+    await queue_holder_planning(ctx)
     log.info("fan-out %s: %s", event_id, report.as_dict())
     return report.as_dict()
 

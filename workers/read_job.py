@@ -23,6 +23,7 @@ from backend.acord.sandbox import ReadOutcome, read_once
 from backend.records.page_images import save_pages
 from backend.records.service import document_to_read, record_read
 from backend.records.store import make_store
+from workers.chase import queue_holder_planning
 
 log = logging.getLogger("coinet.read")
 
@@ -88,5 +89,7 @@ async def read_document_job(ctx: dict[str, Any], document_id: str) -> str:
     async with factory() as session, session.begin():
         # Every pending copy of the same bytes (in other subs' records) gets the result too.
         await record_read(session, sha256, state, result)
+    if state == "read":
+        await queue_holder_planning(ctx)
     log.info("read document %s: %s", document_id, state)
     return state
