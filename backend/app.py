@@ -45,7 +45,7 @@ from backend.integrations.controllers import AccountingController
 from backend.integrations.pages import IntegrationPagesController
 from backend.integrations.procore.controllers import ProcoreController
 from backend.integrations.procore.pages import ProcorePagesController
-from backend.network.controllers import TokenController
+from backend.network.controllers import MemberController, TokenController
 from backend.notify import nudge
 from backend.notify.controllers import DevMailController, NoticeController
 from backend.notify.webhooks_controllers import WebhookController
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ready,
             AuthController,
             TokenController,
+            MemberController,
             HomeController,
             RecordController,
             DocumentController,

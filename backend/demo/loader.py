@@ -89,6 +89,7 @@ def _sign_ins() -> list[tuple[str, str, str]]:
         ("gc_viewer", f"viewer@{_slug(gc)}.example", gc),
         ("sub_admin", f"owner@{_slug(sub)}.example", sub),
         ("sub_bookkeeper", f"office@{_slug(sub)}.example", sub),
+        ("broker_admin", f"principal@{_slug(broker)}.example", broker),
         ("broker_agent", f"agent@{_slug(broker)}.example", broker),
     ]
 

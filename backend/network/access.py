@@ -25,16 +25,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "gc_admin",
             "gc_contract_admin",
             "gc_viewer",
+            "broker_admin",
             "broker_agent",
         }
     ),
-    "record.write": frozenset({"sub_admin", "sub_bookkeeper", "broker_agent"}),
+    "record.write": frozenset({"sub_admin", "sub_bookkeeper", "broker_admin", "broker_agent"}),
     "broker.invite": frozenset({"sub_admin", "sub_bookkeeper"}),
     "project.read": frozenset({"gc_admin", "gc_contract_admin", "gc_viewer"}),
     "project.write": frozenset({"gc_admin", "gc_contract_admin"}),
     "engagement.decide": frozenset({"gc_admin", "gc_contract_admin"}),
     "requirements.write": frozenset({"gc_admin", "gc_contract_admin"}),
     "tokens.manage": frozenset({"sub_admin", "gc_admin"}),
+    # Ending a membership of one's own organisation (network/members.py).
+    "members.manage": frozenset({"sub_admin", "gc_admin", "broker_admin"}),
 }
 
 

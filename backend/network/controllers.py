@@ -24,6 +24,7 @@ from backend.network.invitations import (
     Issued,
     invitation_state,
 )
+from backend.network.members import Member, MemberService
 from backend.network.service import AuthService
 
 # The newest entries only: an admin looks at recent grants here; the table keeps them all.
@@ -153,6 +154,35 @@ class TokenController(Controller):
         await InvitationService(db).revoke(actor, invitation_id, (BROKER,))
 
 
+def member_view(member: Member) -> dict[str, Any]:
+    return {
+        "id": str(member.membership.id),
+        "person_id": str(member.person.id),
+        "full_name": member.person.full_name,
+        "email": member.person.email,
+        "role": member.membership.role,
+        "admin": member.is_admin,
+        "since": member.membership.created_at.isoformat(),
+    }
+
+
+class MemberController(Controller):
+    """The acting organisation's members; its admins end a membership (in a signed-in
+    session: an API token lists them only)."""
+
+    path = "/api/v1/members"
+
+    @get("/")
+    async def list_members(self, actor: Actor, db: AsyncSession) -> list[dict[str, Any]]:
+        return [member_view(m) for m in await MemberService(db).members(actor)]
+
+    @delete("/{membership_id:uuid}", status_code=204)
+    async def end_membership(
+        self, actor: Actor, db: AsyncSession, membership_id: uuid.UUID
+    ) -> None:
+        await MemberService(db).end(actor, membership_id)
+
+
 def _answer_and_mail(
     request: Request[Any, Any, Any], actor: Actor, settings: Settings, issued: Issued, status: int
 ) -> Response[Any]:
@@ -165,4 +195,4 @@ def _answer_and_mail(
     return response
 
 
-__all__ = ["TokenController"]
+__all__ = ["MemberController", "TokenController"]

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -80,6 +80,57 @@ class NetworkRepository:
         )
         row = (await self.session.execute(query)).first()
         return (row[0], row[1]) if row else None
+
+    async def members_of(self, organisation_id: uuid.UUID) -> list[tuple[Membership, Person]]:
+        """The organisation's memberships with their people, oldest first."""
+        query = (
+            select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.organisation_id == organisation_id)
+            .order_by(Membership.created_at, Membership.id)
+        )
+        return [(m, p) for m, p in (await self.session.execute(query)).all()]
+
+    async def membership_in(
+        self, organisation_id: uuid.UUID, membership_id: uuid.UUID
+    ) -> Membership | None:
+        """One membership of the organisation (None: another's, or none), locked to end it."""
+        query = (
+            select(Membership)
+            .where(Membership.id == membership_id, Membership.organisation_id == organisation_id)
+            .with_for_update()
+        )
+        return await self.session.scalar(query)
+
+    async def members_with_role(self, organisation_id: uuid.UUID, role: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation_id, Membership.role == role)
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def end_membership(self, membership: Membership) -> None:
+        """Ends a membership: every check of one (sessions, tokens, grants held through the
+        firm, invitations' senders) asks whether the row exists."""
+        await self.session.execute(delete(Membership).where(Membership.id == membership.id))
+
+    async def revoke_sessions_in(
+        self, person_id: uuid.UUID, organisation_id: uuid.UUID, now: datetime
+    ) -> int:
+        """Ends the person's live sessions acting for the organisation as a member (not those
+        held to a broker grant of its own); how many were live."""
+        ended = await self.session.execute(
+            update(WebSession)
+            .where(
+                WebSession.person_id == person_id,
+                WebSession.organisation_id == organisation_id,
+                WebSession.invitation_id.is_(None),
+                WebSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return int(getattr(ended, "rowcount", 0) or 0)
 
     async def organisation(
         self, organisation_id: uuid.UUID, for_update: bool = False, fresh: bool = False
@@ -556,12 +607,14 @@ class NetworkRepository:
             .values(revoked_at=now)
         )
 
-    async def revoke_api_tokens_made_by(self, person_id: uuid.UUID, now: datetime) -> int:
-        result = await self.session.execute(
-            update(ApiToken)
-            .where(ApiToken.created_by_id == person_id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+    async def revoke_api_tokens_made_by(
+        self, person_id: uuid.UUID, now: datetime, organisation_id: uuid.UUID | None = None
+    ) -> int:
+        """Revokes the person's live tokens (of one organisation when given); how many."""
+        where = [ApiToken.created_by_id == person_id, ApiToken.revoked_at.is_(None)]
+        if organisation_id is not None:
+            where.append(ApiToken.organisation_id == organisation_id)
+        result = await self.session.execute(update(ApiToken).where(*where).values(revoked_at=now))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def hold_invitation_count(self, organisation_id: uuid.UUID) -> None:
@@ -601,6 +654,16 @@ class NetworkRepository:
             .with_for_update()
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def pending_invitations_sent_for(
+        self, person_id: uuid.UUID, organisation_id: uuid.UUID, now: datetime
+    ) -> list[Invitation]:
+        """The invitations this person sent (or last sent again) for this organisation that
+        nobody has taken up and could still be, locked for withdrawal."""
+        return await self.pending_invitations(
+            and_(Invitation.issued_by_id == person_id, Invitation.issuer_org_id == organisation_id),
+            now,
+        )
 
     async def password_reset(self, token_hash: bytes) -> PasswordReset | None:
         query = (

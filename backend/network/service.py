@@ -500,20 +500,7 @@ class AuthService:
         return person, token
 
     async def _withdraw(self, pending: list[Invitation], now: datetime, why: str) -> int:
-        """Withdraws invitations still waiting to be taken up, each written to its issuer's
-        access trail; how many."""
-        for invitation in pending:
-            invitation.revoked_at = now
-            access_log.for_invitation(
-                self.repo.session,
-                access_log.INVITATION_REVOKED,
-                None,
-                invitation,
-                # The issuer's trail shows it: the invitation was the issuer's.
-                subject_org_id=invitation.issuer_org_id,
-                detail=f"{invitation.kind}; {why}",
-            )
-        return len(pending)
+        return withdraw_pending(self.repo, pending, now, why)
 
     async def reset_password(self, token: str, password: str, again: str) -> Person:
         """Sets a new password from a reset link. The link then stops working, every session of
@@ -559,6 +546,25 @@ class AuthService:
         )
         await self.repo.flush()
         return person
+
+
+def withdraw_pending(
+    repo: NetworkRepository, pending: list[Invitation], now: datetime, why: str
+) -> int:
+    """Withdraws invitations still waiting to be taken up (NetworkRepository.
+    pending_invitations), each written to its issuer's access trail; how many."""
+    for invitation in pending:
+        invitation.revoked_at = now
+        access_log.for_invitation(
+            repo.session,
+            access_log.INVITATION_REVOKED,
+            None,
+            invitation,
+            # The issuer's trail shows it: the invitation was the issuer's.
+            subject_org_id=invitation.issuer_org_id,
+            detail=f"{invitation.kind}; {why}",
+        )
+    return len(pending)
 
 
 def roles_for(kind: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from backend.web.engagement_pages import EngagementPagesController
 from backend.web.evidence_pages import EvidencePagesController
 from backend.web.gc_pages import GcPagesController
 from backend.web.inbox import InboxController
+from backend.web.members_pages import MembersPagesController
 from backend.web.network_search import NetworkSearchController
 from backend.web.project_report import ProjectReportController
 from backend.web.review_pages import ReviewPreviewController
@@ -36,4 +37,5 @@ WEB_CONTROLLERS: list[Any] = [
     NoticesPageController,
     VerifyPageController,
     SignupPagesController,
+    MembersPagesController,
 ]

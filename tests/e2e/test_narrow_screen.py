@@ -78,6 +78,7 @@ def test_every_list_page_keeps_its_columns_reachable_at_390_px(stack: Stack, bro
     _check(gc, f"{base}/requirements", shots, "gc-requirements", min_columns=1)
     _check(gc, f"{base}/notices", shots, "gc-notices", min_columns=0)
     _check(gc, f"{base}{engagement}", shots, "gc-engagement", min_columns=2)
+    _check(gc, f"{base}/members", shots, "gc-members", min_columns=5)
 
     sub = sign_in(
         browser.new_context(viewport=PHONE), base, stack.info.renewing_bookkeeper, stack.password

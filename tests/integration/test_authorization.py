@@ -94,7 +94,7 @@ async def test_no_role_reaches_another_organisations_rows(
         + [(sub_a, r) for r in sub_a.emails]
         + [(broker_a, r) for r in broker_a.emails]
     )
-    assert len(actors) == 6
+    assert len(actors) == 7  # every role of the three kinds
     for org, role in actors:
         client.cookies.clear()
         csrf = await sign_in(client, org.emails[role])

@@ -18,6 +18,7 @@ from backend.db.models import (
     Base,
     Document,
     Invitation,
+    Membership,
     Notice,
     Person,
     ProcoreConnection,
@@ -186,7 +187,15 @@ async def test_every_route_refuses_other_organisations_objects(
         )
     ).scalar_one()
 
+    membership_b = (
+        await db.execute(
+            select(Membership.id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Person.email == gc_b.emails["gc_viewer"])
+        )
+    ).scalar_one()
     values = {
+        "membership_id": membership_b,
         "engagement_id": engagement_b.id,
         "project_id": engagement_b.project_id,
         "sub_id": sub_b.id,
@@ -244,6 +253,11 @@ async def test_every_route_refuses_other_organisations_objects(
                 response.text[:300],
             )
     assert await _row_counts(db) == before
+    # Memberships are left out of the counts (signing in reads them); B's are all still there.
+    count = await db.execute(
+        select(func.count()).select_from(Membership).where(Membership.organisation_id == gc_b.id)
+    )
+    assert count.scalar_one() == len(gc_b.emails)
     count = await db.execute(
         select(func.count()).select_from(Document).where(Document.sub_org_id == sub_b.id)
     )

@@ -39,6 +39,7 @@ async def test_demo_network_has_the_promised_shape_and_loads_once(
         "gc_viewer",
         "sub_admin",
         "sub_bookkeeper",
+        "broker_admin",
         "broker_agent",
     }
     second = await populate(db, settings, date(2026, 11, 27))

@@ -211,6 +211,16 @@ async def _setting(db: AsyncSession, settings: Any) -> dict[str, Any]:
             "invitation_id": invitation.id,
             "endpoint_id": endpoint.id,
             "set_id": None,
+            # A colleague's membership: a viewer may not end it, nor may anyone outside.
+            "membership_id": (
+                await db.execute(
+                    text(
+                        "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id "
+                        "WHERE p.email = :e"
+                    ),
+                    {"e": gc.emails["gc_contract_admin"]},
+                )
+            ).scalar_one(),
         },
     }
 

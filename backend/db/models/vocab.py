@@ -10,13 +10,18 @@ ROLES = (
     "gc_admin",
     "gc_contract_admin",
     "gc_viewer",
+    "broker_admin",
     "broker_agent",
 )
+# Each kind's roles, the most powerful first (access.less_privileged relies on the order).
 ROLES_BY_ORG_KIND = {
     "subcontractor": ("sub_admin", "sub_bookkeeper"),
     "general_contractor": ("gc_admin", "gc_contract_admin", "gc_viewer"),
-    "broker": ("broker_agent",),
+    "broker": ("broker_admin", "broker_agent"),
 }
+# The role that administers an organisation of each kind: it ends memberships, and an
+# organisation always keeps one member holding it (network/members.py).
+ADMIN_ROLE_OF_KIND = {kind: roles[0] for kind, roles in ROLES_BY_ORG_KIND.items()}
 
 # What an API token may do: "read" only looks (safe methods), "write" acts with its role's
 # full permissions. New tokens are "read" unless their maker asks for more.
