@@ -13,6 +13,14 @@ close-out, ratings and surplus lines, notice, per-project aggregate, any auto an
 Each case was written from DOMAIN.md ("What a GC checks", "Finer rules an experienced reviewer
 applies") before the engine was run on it; its `why` is the reviewer's reason. Every case starts
 from one clean record for a Pennsylvania project (`base_record`, `base_context`).
+
+Left out on purpose, where DOMAIN.md leaves the answer open or another layer gives it: a tail
+asked while the work goes on (the engine asks for it, unknown); a state on item 3.C only; the
+close-out check's severity (the set's choice); AI on a follow-form umbrella from the GL's
+endorsements (the records loader, backend/projects/engine_input.py, extends them); a private
+policy whose typed states list a monopolistic state (the certificate reader drops it unless the
+state fund is named; a typed record cannot say which, and the factories' clean Ohio record
+relies on it).
 """
 
 from __future__ import annotations
@@ -362,6 +370,18 @@ CASES: Final = (
         checks={("AI_ONGOING_PARTIES", GL): PASS},
     ),
     RecordCase(
+        "carrier blanket form the GC declared equivalent to CG 20 38, mark unset",
+        "The GC has read the carrier form as CG 20 38: blanket, reaching owner and lender.",
+        COMPLIANT,
+        record=lambda: ai_forms(
+            ongoing("CG D3 60", "09 15", (), blanket=None), completed("CG 20 37", "04 13")
+        ),
+        requirements=lambda: with_ai(
+            base_set(), equivalent_forms=(("CG D3 60 09 15", FormEdition("CG 20 38")),)
+        ),
+        checks={("AI_ONGOING_FORM", GL): PASS, ("AI_ONGOING_PARTIES", GL): PASS},
+    ),
+    RecordCase(
         "CG 20 10 naming the GC only beside a blanket CG 20 38",
         "The blanket form reaches the owner and lender the schedule leaves out.",
         COMPLIANT,
@@ -630,6 +650,34 @@ CASES: Final = (
         checks={("WC_STATES", WC): FAIL},
     ),
     RecordCase(
+        "contract names PA and NJ, WC covers PA only",
+        "A multi-state sub needs every state the contract names, not only the project's.",
+        NON_COMPLIANT,
+        requirements=lambda: with_line(base_set(), WC, states=("PA", "NJ")),
+        checks={("WC_STATES", WC): FAIL},
+    ),
+    RecordCase(
+        "officers excluded Y, the set accepts exclusions",
+        "The GC has accepted owners excluded for this set (sole proprietors).",
+        COMPLIANT,
+        record=edited(term_change(WC, officers_excluded=True)),
+        requirements=lambda: with_line(base_set(), WC, owners_exclusion_allowed=True),
+        checks={("WC_OWNERS_COVERED", WC): PASS},
+    ),
+    RecordCase(
+        "North Dakota project, WC by WSI, stop gap on GL",
+        "The state fund insures WC in North Dakota; the stop gap on GL gives employer's liability.",
+        COMPLIANT,
+        record=edited(
+            insurer(WC, "North Dakota Workforce Safety & Insurance", ""),
+            lambda r: f.replace_policy(r, WC, insurer_naic=None),
+            term_change(WC, wc_states=None),
+            added(Endorsement(STOP_GAP, (GL,))),
+        ),
+        context=lambda: base_context(state="ND"),
+        checks={("WC_STATES", WC): PASS, ("WC_STOP_GAP_EL", WC): PASS},
+    ),
+    RecordCase(
         "Ohio project, stop gap filed on the WC policy",
         "The stop gap the reviewer asks for is an endorsement on the general liability policy.",
         NON_COMPLIANT,
@@ -669,6 +717,43 @@ CASES: Final = (
         ),
         requirements=lambda: with_line(base_set(), GL, claims_made_allowed=True, tail_years=3),
         checks={("GL_TAIL", GL): FAIL},
+    ),
+    RecordCase(
+        "claims-made umbrella allowed, retro date before the work",
+        "A claims-made umbrella the set allows, reaching back before the first work.",
+        COMPLIANT,
+        record=edited(term_change(UMB, basis="claims_made", retro_date=date(2026, 1, 1))),
+        requirements=lambda: with_line(base_set(), UMB, claims_made_allowed=True),
+        checks={("UMB_RETRO_DATE", UMB): PASS},
+    ),
+    RecordCase(
+        "completed-operations phase: occurrence GL renewed, products Included",
+        "After close-out the GC asks only the GL renewal with its products-completed "
+        "operations aggregate and completed-operations AI; 'Included' sits in the 4M aggregate.",
+        COMPLIANT,
+        record=edited(
+            terms(
+                GL,
+                gl_term(date(2026, 3, 1), date(2027, 3, 1)),
+                f.term(
+                    {**f.GL_LIMITS, "products_completed_operations_aggregate": None},
+                    effective=date(2027, 3, 1),
+                    expiration=date(2028, 3, 1),
+                    policy_number="GL-2",
+                    basis="occurrence",
+                    included_limits=("products_completed_operations_aggregate",),
+                ),
+            )
+        ),
+        on=IN_PHASE,
+        checks={("GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN", GL): PASS},
+    ),
+    RecordCase(
+        "verdict inside the close-out period",
+        "Punch-list work after project end is still the work: every line is judged as before.",
+        COMPLIANT,
+        on=date(2027, 2, 15),
+        checks={("GL_THROUGH_CLOSEOUT", GL): PASS},
     ),
     RecordCase(
         "claims-made GL during the work, 3-year tail asked, none stated",
@@ -996,6 +1081,23 @@ CASES: Final = (
         NON_COMPLIANT,
         record=edited(dropped(WAIVER_OF_SUBROGATION, WC)),
         checks={("WC_WAIVER_OF_SUBROGATION", WC): FAIL, ("GL_WAIVER_OF_SUBROGATION", GL): PASS},
+    ),
+    RecordCase(
+        "one waiver endorsement amending GL, auto and WC",
+        "A waiver per line: one endorsement may amend several lines.",
+        COMPLIANT,
+        record=edited(
+            dropped(WAIVER_OF_SUBROGATION),
+            added(Endorsement(WAIVER_OF_SUBROGATION, (GL, AUTO, WC))),
+        ),
+        checks={("AUTO_WAIVER_OF_SUBROGATION", AUTO): PASS, ("WC_WAIVER_OF_SUBROGATION", WC): PASS},
+    ),
+    RecordCase(
+        "P&NC endorsement on the auto policy only",
+        "Primary and non-contributory is asked of the GL policy (CG 20 01).",
+        NON_COMPLIANT,
+        record=edited(renamed("primary_noncontributory", lines=(AUTO,))),
+        checks={("PRIMARY_NONCONTRIBUTORY", GL): FAIL},
     ),
     RecordCase(
         "WOS asked on the umbrella too, none there",
