@@ -8,6 +8,7 @@ as the fan-out would judge it; nothing is written."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,6 +72,17 @@ class Feedback:
         return sum(1 for e in self.effects if e.status_after in GOOD)
 
 
+# Where the engine's message ends its first sentence: a full stop and a space, except after a
+# lone capital letter, which is an initial or abbreviation ("A.M. Best", "U.S.") and not the end
+# of a sentence: cutting there left "General liability insurer's A.M." on the review page.
+SENTENCE_END: Final = re.compile(r"(?<!\b[A-Z])\. ")
+
+
+def first_sentence(message: str) -> str:
+    """The message's first sentence, with its full stop."""
+    return SENTENCE_END.split(message, maxsplit=1)[0].rstrip(".") + "."
+
+
 def short_gap(check: Check) -> str:
     """One failing check in a few words: a limit as its shortfall, anything else as the first
     sentence of the engine's own message."""
@@ -85,8 +97,7 @@ def short_gap(check: Check) -> str:
             return f"{label} ${expected - found:,} short (${found:,} of ${expected:,})"
         if isinstance(expected, int) and found is None:
             return f"{label} not shown (${expected:,} required)"
-    sentence = check.message.split(". ", 1)[0].rstrip(".")
-    return sentence + "."
+    return first_sentence(check.message)
 
 
 def _gaps(checks: tuple[Check, ...]) -> list[str]:
