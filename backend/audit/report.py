@@ -100,6 +100,32 @@ def _typed_text(typed: Any) -> str:
     return "; ".join(parts)
 
 
+# How a check's outcome reads in the report, as the engagement page says it: an unknown check
+# (a value missing, or only claimed by a certificate) is not a failure, and the page counts the
+# two apart, so the signed report handed to an owner must not call all eighteen "FAIL".
+OUTCOME_WORDS: Final = {"pass": "pass", "fail": "FAIL", "unknown": "UNKNOWN", "waived": "waived"}
+
+
+def check_outcome(check: Mapping[str, Any]) -> str:
+    """pass, fail, unknown or waived; a snapshot written before outcomes were kept has only
+    `passed`, which is read as pass or fail."""
+    outcome = check.get("outcome")
+    if outcome in OUTCOME_WORDS:
+        return str(outcome)
+    return "pass" if check.get("passed") else "fail"
+
+
+def checks_summary(checks: list[Mapping[str, Any]]) -> str:
+    """ "13 failed, 5 unknown, 17 passed of 35": the engagement page's own counts."""
+    counts = {outcome: 0 for outcome in OUTCOME_WORDS}
+    for check in checks:
+        counts[check_outcome(check)] += 1
+    parts = [f"{counts['fail']} failed"]
+    parts += [f"{counts[o]} {o}" for o in ("unknown", "waived") if counts[o]]
+    parts.append(f"{counts['pass']} passed")
+    return f"{', '.join(parts)} of {len(checks)}"
+
+
 def render_html(
     snapshot: Mapping[str, Any], snapshot_sha256: str, leaf_index: int | None = None
 ) -> str:
@@ -122,7 +148,9 @@ def render_html(
         decision=snapshot.get("decision", {}),
         coverages=_coverage_rows(snapshot.get("coverages", [])),
         checks=checks,
-        failed_count=sum(1 for c in checks if not c.get("passed")),
+        checks_summary=checks_summary(checks),
+        check_outcome=check_outcome,
+        outcome_words=OUTCOME_WORDS,
         record_revision=snapshot.get("record", {}).get("revision", ""),
         documents=snapshot.get("record", {}).get("documents", []),
         requirements_version=snapshot.get("requirements", {}).get("version", ""),

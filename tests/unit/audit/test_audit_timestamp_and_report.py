@@ -122,3 +122,60 @@ def test_the_signed_report_is_b_t_with_an_authority_and_b_b_without(
         assert result.snapshot_sha256 == digest
     assert not plain.timestamped
     assert stamped.timestamped and stamped.timestamp_valid
+
+
+def test_the_report_calls_an_unknown_check_unknown_as_the_engagement_page_does() -> None:
+    # A new GC's first snapshot: the page said "13 failed, 5 unknown", the signed PDF said
+    # "18 failed" and FAIL beside every unknown check (a rating not in the GC's table yet).
+    checks = [
+        {
+            "code": "GL_PRESENT",
+            "outcome": "pass",
+            "passed": True,
+            "severity": "blocking",
+            "message": "General liability is on the record.",
+        },
+        {
+            "code": "GL_EACH_OCCURRENCE_MIN",
+            "outcome": "fail",
+            "passed": False,
+            "severity": "blocking",
+            "message": "General liability each occurrence is short.",
+        },
+        {
+            "code": "GL_EXPIRY_WINDOW",
+            "outcome": "fail",
+            "passed": False,
+            "severity": "warning",
+            "message": "General liability coverage ends soon.",
+        },
+        {
+            "code": "GL_INSURER_RATING",
+            "outcome": "unknown",
+            "passed": False,
+            "severity": "blocking",
+            "message": "The insurer's rating is not in the rating table.",
+        },
+        {
+            "code": "NOTICE_OF_CANCELLATION",
+            "outcome": "waived",
+            "passed": False,
+            "severity": "blocking",
+            "message": "No notice-of-cancellation endorsement.",
+        },
+    ]
+    snapshot, digest = snapshot_with_checks(0)
+    html = report.render_html({**snapshot, "checks": checks}, digest)
+    assert "Checks (2 failed, 1 unknown, 1 waived, 1 passed of 5)" in html
+    rows = {code: html.split(code)[0].rsplit("<tr>", 1)[1] for code in (c["code"] for c in checks)}
+    assert ">pass<" in rows["GL_PRESENT"]
+    assert ">FAIL<" in rows["GL_EACH_OCCURRENCE_MIN"]
+    assert ">FAIL (warning)<" in rows["GL_EXPIRY_WINDOW"]
+    assert ">UNKNOWN<" in rows["GL_INSURER_RATING"]
+    assert ">waived<" in rows["NOTICE_OF_CANCELLATION"]
+
+
+def test_a_snapshot_without_outcomes_reads_as_pass_or_fail() -> None:
+    snapshot, digest = snapshot_with_checks(4)
+    html = report.render_html(snapshot, digest)
+    assert "Checks (1 failed, 3 passed of 4)" in html
