@@ -179,6 +179,24 @@ async def test_broker_invitations_are_listed_and_revoked(
     assert bad.status_code == 422 and "Choose the broker firm" in bad.text
 
 
+async def test_with_no_broker_firm_on_the_network_the_brokers_page_says_what_to_do(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    # A new network has no broker firm yet: the firm list was empty and required, so the form
+    # could not be sent, and nothing said why or what to do meanwhile.
+    assert (
+        await db.execute(select(Organisation).where(Organisation.kind == "broker"))
+    ).first() is None
+    sub = await make_org(db, "subcontractor")
+    await sign_in(client, sub.emails["sub_bookkeeper"])
+    page = await client.get("/brokers", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="no-broker-firm"' in page.text
+    assert "No insurance broker firm is on the network yet" in page.text
+    assert f'href="/subs/{sub.id}/upload"' in page.text and 'href="/depends"' in page.text
+    assert 'id="b-org"' not in page.text  # no empty list to choose from
+
+
 async def test_requirement_editor_saves_a_new_version_and_refuses_contradictions(
     client: AsyncClient, db: AsyncSession
 ) -> None:
