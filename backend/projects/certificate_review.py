@@ -206,7 +206,8 @@ async def confirm_reviewed(
     from the certificate as the person confirmed it, not as the reader guessed it."""
     if warnings and not reason:
         raise BadInput(
-            "Say why this certificate is right despite the warnings above, or correct the values.",
+            "Say why this certificate is right despite the warnings at the foot of the form "
+            "(Check before confirming), or correct the values.",
             field="override_reason",
         )
     if warnings:

@@ -52,6 +52,9 @@ SUB_LOOP = "Pinecrest Roofing LLC"
 # network with a full record, engaged by nobody, for the GC to find.
 GC_OFFICE = "Cedar Ridge Builders LLC"
 SUB_FOUND = "Northgate Electric LLC"
+# The newcomers' walk: a GC that has just joined, with no project, no requirement set and no
+# insurer ratings of its own yet, as a compliance manager finds the product on day one.
+GC_NEWCOMER = "Birchwood Builders LLC"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class SeedInfo:
     loop_gl_number: str = ""
     office_gc_admin: str = "admin@cedarridge.e2e"
     found_owner: str = "owner@northgate.e2e"
+    newcomer_gc_admin: str = "admin@birchwood.e2e"
 
 
 def lenient_body(name: str, *, completed_ops: bool) -> dict[str, Any]:
@@ -256,6 +260,8 @@ async def seed(session: AsyncSession, store: DocumentStore, today: date) -> Seed
     chased_gl = await _chased(session, records, org, today)
     loop_gl = await _loop(session, records, org, today)
     await _office(session, records, org, today)
+    newcomer, _ = await org("general_contractor", GC_NEWCOMER, "admin@birchwood.e2e", "gc_admin")
+    newcomer.settings = {SCHEDULE_SETTING: {"enabled": False}}
     return SeedInfo(
         gc_a_admin="admin@harborpoint.e2e",
         gc_b_admin="admin@summitridge.e2e",
