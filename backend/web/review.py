@@ -87,6 +87,8 @@ class CoverageView:
     include: bool
     fields: list[FieldView] = field(default_factory=list)
     covered_autos: tuple[str, ...] = ()
+    # Read, but with no policy date and no limit: offered unticked (see _barely_read).
+    barely_read: bool = False
 
 
 @dataclass
@@ -176,7 +178,10 @@ def review_view(
     coverages: list[CoverageView] = []
     for index, coverage in enumerate(result.get("coverages") or []):
         if isinstance(coverage, dict) and coverage.get("line") in LINES:
-            coverages.append(_coverage_view(index, coverage, insurers, locate))
+            barely = _barely_read(coverage)
+            view = _coverage_view(index, coverage, insurers, locate, include=not barely)
+            view.barely_read = barely
+            coverages.append(view)
     no_coverage_read = not coverages and not result.get("endorsements")
     if no_coverage_read:
         # Nothing was read: offer the usual lines for entry by hand, unticked.
@@ -230,6 +235,17 @@ def _pointer_value(result: dict[str, Any], pointer: str) -> object:
             return None
         value = value.get(part)
     return value
+
+
+def _barely_read(coverage: dict[str, Any]) -> bool:
+    """A row read with neither policy date nor any limit: on a scan, a stray mark in the
+    OTHER row read as a policy number "i". It cannot be confirmed as it stands (both dates are
+    needed), so it is not ticked for the person, who would otherwise meet "Other: both policy
+    dates are needed." on confirming a certificate that shows no such policy."""
+    if coverage.get("effective") or coverage.get("expiration"):
+        return False
+    limits = _as_dict(coverage.get("limits"))
+    return not any(value is not None for value in limits.values())
 
 
 def _coverage_view(

@@ -110,6 +110,22 @@ def test_a_failed_read_offers_the_usual_lines_unticked() -> None:
     assert view.suggested_kind == "initial"
 
 
+def test_a_row_read_with_no_date_and_no_limit_is_offered_unticked() -> None:
+    # Seen on a generated scan: a stray mark in the OTHER row read as policy number "i", no
+    # dates, no limits, ticked, and confirming then said "Other: both policy dates are needed."
+    stray = {"line": "other", "insurer_letter": None, "policy_number": "i", "limits": {}}
+    read = {**READ, "coverages": [*READ["coverages"], stray]}  # type: ignore[list-item]
+    view = review_view(read, [LETTER], has_record=False)
+    real, other = view.coverages
+    assert real.include and not real.barely_read
+    assert other.line == "other" and not other.include and other.barely_read
+    assert {f.name: f.value for f in other.fields}["cov-1-policy_number"] == "i"  # still shown
+    # Dates alone, or a limit alone, are enough to offer the row ticked.
+    for partial in ({"effective": "2026-01-01"}, {"limits": {"each_claim": 1_000_000}}):
+        again = review_view({**READ, "coverages": [{**stray, **partial}]}, [LETTER], False)
+        assert again.coverages[0].include and not again.coverages[0].barely_read
+
+
 def test_confirmed_form_becomes_a_record_change() -> None:
     document = uuid.uuid4()
     form = {
