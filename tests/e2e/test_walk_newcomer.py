@@ -3,7 +3,11 @@ no requirement set, no insurer ratings), a subcontractor's office manager joinin
 e-mailed invitation and confirming a first certificate, and the GC reading the verdict and its
 signed evidence. Each assertion is a place where a newcomer tripped before:
 
-- the GC's first page was an empty portfolio ("No engagements match.") with no way forward;
+- /signup without an invitation said only "This invitation link is not valid.", and the sign-in
+  page never said how an account comes about;
+- the GC's first page was an empty portfolio ("No engagements match.") with no way forward, and
+  the new-project form said "Close-out period" and "flow requirements down to tier-2 subs"
+  without a word on what they mean;
 - the review page's gap list cut "A.M. Best" at its first full stop ("General liability
   insurer's A.M.");
 - confirming without the reason a warning asks for reloaded the page at its top, the reason's
@@ -70,6 +74,15 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     base = stack.base_url
     today = stack.info.today
 
+    # Someone who typed the address instead of opening the invitation's link is told how an
+    # account comes about, and /signup without a link says where to go.
+    visitor = browser.new_context(viewport=LAPTOP).new_page()
+    visitor.goto(f"{base}/login")
+    expect(visitor.locator("#no-account")).to_contain_text("open the link in that e-mail")
+    visitor.goto(f"{base}/signup")
+    expect(visitor.locator("#signup-next")).to_contain_text("ask them to send it again")
+    expect(visitor.locator("#signup-next").get_by_role("link", name="Sign in")).to_be_visible()
+
     # Day one for the GC: the empty portfolio says what to do first, and leads there.
     gc = sign_in(
         browser.new_context(viewport=LAPTOP), base, stack.info.newcomer_gc_admin, stack.password
@@ -80,6 +93,13 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     shots(gc, "gc-day-one")
     start.get_by_role("link", name="Create your first project").click()
     gc.wait_for_url(f"{base}/projects#new-project")
+    # The form's two insurance-office terms say what they mean.
+    expect(gc.get_by_label("Close-out period (days)")).to_have_accessible_description(
+        re.compile("after the end date")
+    )
+    expect(gc.get_by_label(re.compile("flow requirements down"))).to_have_accessible_description(
+        re.compile("Tier 2: the subs they hire")
+    )
     gc.get_by_label("Project number").fill("BW-101")
     gc.get_by_label("Name", exact=True).fill("Mission Bay Medical Office")
     gc.get_by_label("State (two letters)").fill("CA")
