@@ -39,6 +39,7 @@ from backend.network.repository import NetworkRepository
 from backend.network.requirement_store import tier2_version_for
 from backend.network.secrets import new_token, token_digest
 from backend.network.service import normalise_email
+from backend.paging import PageRequest, split
 
 # Who of a sub found by network search receives a GC's invitation.
 SUB_INVITEE_ROLES: Final = ("sub_admin", "sub_bookkeeper")
@@ -92,6 +93,24 @@ def refuse_unusable(invitation: Invitation, now: datetime) -> None:
         raise Gone("This invitation link has already been used. Ask for a new one.")
     if invitation.expires_at <= now:
         raise Gone("This invitation link has expired. Ask for a new one.")
+
+
+# Every state an issuer sees (invitation_state), in the words of the issuer's pages (the
+# sub's brokers page, the GC's project page); the API carries them beside the state's name.
+STATE_WORDS: Final[dict[str, str]] = {
+    "sent": "sent, not yet used",
+    "link_expired": "link expired (send it again)",
+    "accepted": "accepted",
+    "revoked": "revoked",
+    "access_ended": "ended: the access period is over",
+    "agent_left": (
+        "ended: the agent is no longer with the broker firm it took the access up for "
+        "(revoke it, or it resumes should they rejoin)"
+    ),
+    "sender_left": (
+        "void: whoever sent it is no longer with your company (send it again to vouch for it)"
+    ),
+}
 
 
 def invitation_state(
@@ -370,6 +389,19 @@ class InvitationService:
         self, actor: Actor, kinds: tuple[str, ...], project_id: uuid.UUID | None = None
     ) -> list[Invitation]:
         return await self.repo.invitations_issued_by(actor.organisation_id, kinds, project_id)
+
+    async def issued_on_project(
+        self, actor: Actor, project: Project, request: PageRequest
+    ) -> tuple[list[tuple[Invitation, str]], str | None]:
+        """A page of the GC's invitations onto one of its projects, oldest first, each with
+        its state (states: a void one says so), and the next page's cursor."""
+        require(actor, "project.read")
+        if project.gc_org_id != actor.organisation_id:
+            raise NotFound("No such project in your organisation.")
+        rows = await self.repo.invitations_onto(actor.organisation_id, project.id, request)
+        shown, cursor = split(rows, request, lambda i: (i.created_at, i.id))
+        states = await self.states(shown)
+        return [(i, states[i.id]) for i in shown], cursor
 
     async def states(self, invitations: Collection[Invitation]) -> dict[uuid.UUID, str]:
         """Each invitation's state as its issuer sees it, memberships included: a grant taken

@@ -31,6 +31,7 @@ from backend.db.models import (
 )
 from backend.network.access import grant_membership_lasts
 from backend.network.legal_names import core_words, looks_alike
+from backend.paging import PageRequest, keyset
 
 # The sign-in throttle's transaction-level advisory locks live in the two-key space (which never
 # overlaps the audit log's one-key locks): this fixed first key ("thrt") names the throttle,
@@ -373,6 +374,18 @@ class NetworkRepository:
         if project_id is not None:
             query = query.where(Invitation.project_id == project_id)
         query = query.order_by(Invitation.created_at.desc())
+        return list((await self.session.execute(query)).scalars())
+
+    async def invitations_onto(
+        self, gc_org_id: uuid.UUID, project_id: uuid.UUID, request: PageRequest
+    ) -> list[Invitation]:
+        """A page of the GC's own invitations onto one project (tier 1), oldest first."""
+        query = select(Invitation).where(
+            Invitation.issuer_org_id == gc_org_id,
+            Invitation.project_id == project_id,
+            Invitation.kind == "engagement",
+        )
+        query = keyset(query, Invitation.created_at, Invitation.id, request)
         return list((await self.session.execute(query)).scalars())
 
     async def invitation_issued_by(

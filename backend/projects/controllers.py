@@ -16,11 +16,11 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
-from backend.db.models import RequirementSetVersion
+from backend.db.models import Invitation, RequirementSetVersion
 from backend.errors import BadInput
 from backend.network.actor import Actor
 from backend.network.invitation_mail import project_mail_after_commit
-from backend.network.invitations import InvitationService, invitation_state
+from backend.network.invitations import STATE_WORDS, InvitationService, invitation_state
 from backend.paging import DEFAULT_LIMIT, MAX_LIMIT, page_request
 from backend.projects import requirement_sets
 from backend.projects.schemas import (
@@ -38,6 +38,7 @@ from backend.projects.schemas import (
     RequirementSetVersionInput,
     RequirementSetVersionView,
     SubInvitationInput,
+    SubInvitationPage,
     SubInvitationView,
     WebhookDeliveryPage,
 )
@@ -63,6 +64,21 @@ CreatedSince = Annotated[
 ]
 ProjectFilter = Annotated[uuid.UUID | None, Parameter(description="Only this project's rows.")]
 SubFilter = Annotated[uuid.UUID | None, Parameter(description="Only this sub's rows.")]
+
+
+def sub_invitation_view(invitation: Invitation, state: str) -> SubInvitationView:
+    assert invitation.project_id is not None  # set for every project invitation
+    return SubInvitationView(
+        id=invitation.id,
+        project_id=invitation.project_id,
+        email=invitation.email,
+        trade=invitation.trade,
+        contract_ref=invitation.contract_ref,
+        invitee_org_id=invitation.invitee_org_id,
+        state=state,
+        state_text=STATE_WORDS[state],
+        expires_at=invitation.expires_at,
+    )
 
 
 def provide_listing(db: AsyncSession) -> ListingService:
@@ -118,22 +134,32 @@ class ProjectController(Controller):
             actor, project, data.email, data.trade, data.contract
         )
         invitation = issued.invitation
-        view = SubInvitationView(
-            id=invitation.id,
-            project_id=project.id,
-            email=invitation.email,
-            trade=invitation.trade,
-            contract_ref=invitation.contract_ref,
-            invitee_org_id=invitation.invitee_org_id,
-            state=invitation_state(invitation),
-            expires_at=invitation.expires_at,
-        )
         return Response(
-            view,
+            sub_invitation_view(invitation, invitation_state(invitation)),
             status_code=201,
             background=project_mail_after_commit(
                 request, actor, project, issued, settings.base_url
             ),
+        )
+
+    @get("/projects/{project_id:uuid}/invitations")
+    async def list_sub_invitations(
+        self,
+        actor: Actor,
+        db: AsyncSession,
+        projects: ProjectService,
+        project_id: uuid.UUID,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> SubInvitationPage:
+        """The GC's invitations onto the project, each with its state as the project page
+        shows it (a link whose sender left the GC is void)."""
+        project = await projects.project(actor, project_id)
+        rows, next_cursor = await InvitationService(db).issued_on_project(
+            actor, project, page_request(limit, cursor)
+        )
+        return SubInvitationPage(
+            data=[sub_invitation_view(i, state) for i, state in rows], next_cursor=next_cursor
         )
 
     @get("/engagements")

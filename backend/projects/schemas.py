@@ -118,9 +118,30 @@ class SubInvitationView(msgspec.Struct, kw_only=True):
         msgspec.Meta(description="The sub, when the address is already one of its people."),
     ]
     state: Annotated[
-        str, msgspec.Meta(description="sent, accepted, revoked or link_expired", examples=["sent"])
+        str,
+        msgspec.Meta(
+            description=(
+                "sent (not used yet), link_expired (send it again), accepted (the contract is "
+                "an engagement), revoked, or sender_left (void: whoever sent it is no longer a "
+                "member of your organisation, so the link is refused; send it again to vouch "
+                "for it)"
+            ),
+            examples=["sent"],
+        ),
+    ]
+    state_text: Annotated[
+        str,
+        msgspec.Meta(
+            description="The state in the words of the project page, with why for a void link.",
+            examples=["sent, not yet used"],
+        ),
     ]
     expires_at: datetime
+
+
+class SubInvitationPage(msgspec.Struct, kw_only=True):
+    data: list[SubInvitationView]
+    next_cursor: NextCursor = None
 
 
 class EngagementRow(msgspec.Struct, kw_only=True):

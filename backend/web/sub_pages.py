@@ -22,6 +22,7 @@ from backend.network.invitation_mail import mail_after_commit
 from backend.network.invitations import (
     BROKER,
     BROKER_PURPOSE,
+    STATE_WORDS,
     InvitationService,
     Issued,
 )
@@ -519,6 +520,8 @@ async def brokers_page(
         typed=typed or {},
         sent_to=sent_to,
         states=await InvitationService(db).states(invitations_sent),
+        # The words the API gives beside each state (void links: the same sentence).
+        state_words=STATE_WORDS,
         now=datetime.now(UTC),
     )
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from arq.connections import ArqRedis
 from httpx import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Invitation, Project
+from backend.db.models import Invitation, Membership, Person, Project, ProjectTrade
 from tests.integration.factories import make_org, make_project, make_requirement_version, sign_in
 
 
@@ -153,3 +153,78 @@ async def test_a_project_with_trades_and_a_sub_invited_onto_one_over_the_api(
     assert [(r["contract_ref"], r["trade"], r["sub_org_id"]) for r in rows] == [
         ("SC-014", "Electrical", str(sub.id))
     ]
+
+
+async def test_the_api_lists_a_projects_invitations_with_the_states_the_page_shows(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """A link sent by a contract admin who then left the GC is void (refused at use, fdb111a)
+    and the project page says so; the API said only sent, accepted, revoked or link_expired,
+    and listed no invitation at all, so an integration read a void link as waiting."""
+    gc = await make_org(db, "general_contractor")
+    other_gc = await make_org(db, "general_contractor")
+    project = await make_project(db, gc)
+    version = await make_requirement_version(db, gc)
+    db.add(
+        ProjectTrade(
+            id=uuid.uuid4(),
+            project_id=project.id,
+            trade="Drywall",
+            requirement_set_id=version.requirement_set_id,
+        )
+    )
+    await db.flush()
+    project_id = project.id
+    sent_by: dict[str, str] = {}
+    for role, address in (
+        ("gc_contract_admin", "left.office@example.test"),
+        ("gc_admin", "stays.office@example.test"),
+    ):
+        client.cookies.clear()
+        csrf = await sign_in(client, gc.emails[role])
+        made = await client.post(
+            f"/api/v1/projects/{project_id}/invitations",
+            json={"email": address, "trade": "Drywall"},
+            headers={"x-csrf-token": csrf},
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["state"] == "sent"
+        assert made.json()["state_text"] == "sent, not yet used"
+        sent_by[address] = role
+    # The contract admin leaves the GC.
+    person = await db.scalar(
+        select(Person.id).where(Person.email == gc.emails["gc_contract_admin"])
+    )
+    await db.execute(
+        delete(Membership).where(
+            Membership.person_id == person, Membership.organisation_id == gc.id
+        )
+    )
+    await db.flush()
+
+    listed = await client.get(f"/api/v1/projects/{project_id}/invitations")
+    assert listed.status_code == 200, listed.text
+    rows = {row["email"]: row for row in listed.json()["data"]}
+    assert rows["left.office@example.test"]["state"] == "sender_left"
+    assert rows["left.office@example.test"]["state_text"].startswith("void: whoever sent it")
+    assert rows["stays.office@example.test"]["state"] == "sent"
+    # In the words the sub's brokers page uses for a void link.
+    assert rows["left.office@example.test"]["state_text"] == (
+        "void: whoever sent it is no longer with your company (send it again to vouch for it)"
+    )
+    # Oldest first, a page at a time.
+    first = (await client.get(f"/api/v1/projects/{project_id}/invitations?limit=1")).json()
+    assert [r["email"] for r in first["data"]] == ["left.office@example.test"]
+    second = await client.get(
+        f"/api/v1/projects/{project_id}/invitations",
+        params={"limit": 1, "cursor": first["next_cursor"]},
+    )
+    assert [r["email"] for r in second.json()["data"]] == ["stays.office@example.test"]
+    # The documented states name the void one.
+    schema = (await client.get("/schema/openapi.json")).json()
+    described = schema["components"]["schemas"]["SubInvitationView"]["properties"]["state"]
+    assert "sender_left" in described["description"]
+    # Another GC sees nothing of the project.
+    client.cookies.clear()
+    await sign_in(client, other_gc.emails["gc_admin"])
+    assert (await client.get(f"/api/v1/projects/{project_id}/invitations")).status_code == 404
