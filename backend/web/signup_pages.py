@@ -95,4 +95,9 @@ class SignupPagesController(Controller):
             await auth.sign_out(came_with)
         # The GC sees a verdict at once: an empty record is judged incomplete, not left pending.
         await verify_engagement(db, joined.engagement.id, None, date.today())
-        return Redirect(path="/record", cookies=[session_cookie(joined.session, settings)])
+        # To what the GC requires of this engagement, not to the empty master record: the
+        # newcomer's first question is what to send, and that page says it.
+        return Redirect(
+            path=f"/my/engagements/{joined.engagement.id}?done=joined",
+            cookies=[session_cookie(joined.session, settings)],
+        )

@@ -5,6 +5,8 @@ signed evidence. Each assertion is a place where a newcomer tripped before:
 
 - /signup without an invitation said only "This invitation link is not valid.", and the sign-in
   page never said how an account comes about;
+- a sub who had just joined landed on its empty master record, with no word of the invitation
+  it had accepted or of what the GC required;
 - the GC's first page was an empty portfolio ("No engagements match.") with no way forward, and
   the new-project form said "Close-out period" and "flow requirements down to tier-2 subs"
   without a word on what they mean;
@@ -15,6 +17,8 @@ signed evidence. Each assertion is a place where a newcomer tripped before:
   below);
 - the reach page said "This initial reached 1 GC" and, with the verdicts in, no word of what to
   do about a contractor still unsatisfied;
+- an insurer missing from the new GC's (empty) rating table was shown as Found "not read", with
+  "No evidence: nothing in the record shows this", as if a document had gone unread;
 - "Approve is unavailable" listed check codes too long for its card: they ran out of the card at
   1280 px and made the engagement page scroll sideways at 390 px; the disabled Approve button
   looked like one that could be pressed;
@@ -127,6 +131,12 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     sub.get_by_label("Password (at least 10 characters)").fill(stack.password)
     sub.get_by_label("The same password again").fill(stack.password)
     sub.get_by_role("button", name="Join and accept the invitation").click()
+    # Joined: straight to what this GC requires and what is missing, not the empty record.
+    sub.wait_for_url(re.compile(r"/my/engagements/[0-9a-f-]+\?done=joined$"))
+    expect(sub.locator("#done")).to_contain_text(f"You accepted {GC_NEWCOMER}'s invitation")
+    expect(sub.get_by_role("heading", name=f"What {GC_NEWCOMER} requires")).to_be_visible()
+    shots(sub, "sub-joined")
+    sub.get_by_role("link", name="Master record").first.click()
     sub.wait_for_url(f"{base}/record")
     expect(sub.locator("#no-revisions")).to_contain_text("each certificate you confirm")
 
@@ -183,6 +193,9 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     gc.get_by_role("link", name=SUB_NAME).first.click()
     gc.wait_for_url(re.compile(r"/engagements/[0-9a-f-]+$"))
     engagement_page = gc.url
+    unrated = gc.locator("table.checks tr[data-check='GL_INSURER_RATING']")
+    expect(unrated).to_contain_text("not in your rating table")
+    expect(unrated).not_to_contain_text("not read")
     unavailable = gc.locator("#approve-unavailable")
     expect(unavailable).to_contain_text("GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN")
     inside = unavailable.evaluate(

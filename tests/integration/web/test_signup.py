@@ -82,7 +82,11 @@ async def test_a_new_sub_joins_from_the_link_and_is_engaged(
     assert no_csrf.status_code == 403
 
     joined = await client.post("/signup", data=fields)
-    assert joined.status_code == 302 and joined.headers["location"] == "/record"
+    assert joined.status_code == 302
+    assert re.fullmatch(r"/my/engagements/[0-9a-f-]+\?done=joined", joined.headers["location"])
+    welcome = await client.get(joined.headers["location"], headers=HTML)
+    assert welcome.status_code == 200 and 'id="done"' in welcome.text
+    assert "Welcome to the COI network." in welcome.text
     sub = (
         await db.execute(
             select(Organisation).where(Organisation.legal_name == "Lakeshore Drywall LLC")
