@@ -69,19 +69,24 @@ def review_warnings(
     change: RecordChange | None,
     today: date,
     max_age: tuple[int, str],
+    *,
+    for_broker: bool = False,
 ) -> list[ReviewWarning]:
     """The warnings for this certificate as the person is about to confirm it (`change`), or
-    as it was read when nothing is confirmed yet."""
+    as it was read when nothing is confirmed yet. `for_broker`: worded for the sub's broker,
+    who reviews its client's upload too: the legal name is the client's, and the broker is the
+    one to send a current certificate (it was told "your legal name" and "Ask the broker")."""
     result = read_result if isinstance(read_result, dict) else {}
     found: list[ReviewWarning] = []
     insured = _read_text(result, "insured", "name")
     if insured and not insured_is_sub(insured, legal_name):
         first_line = insured.splitlines()[0]
+        whose_name, covered = ("your client's", "your client") if for_broker else ("your", "you")
         found.append(
             ReviewWarning(
                 "insured_name",
-                f"The insured on this certificate is “{first_line}”, not your legal name "
-                f"“{legal_name}”. A certificate for another company does not cover you.",
+                f"The insured on this certificate is “{first_line}”, not {whose_name} legal name "
+                f"“{legal_name}”. A certificate for another company does not cover {covered}.",
             )
         )
     expirations: list[tuple[str, date]] = []
@@ -117,8 +122,8 @@ def review_warnings(
             ReviewWarning(
                 "stale_certificate",
                 f"The certificate is dated {issued.isoformat()}, {(today - issued).days} days "
-                f"ago; {whose} accepts certificates up to {days} days old. Ask the broker for "
-                "a current one.",
+                f"ago; {whose} accepts certificates up to {days} days old. "
+                + ("Send a current one." if for_broker else "Ask the broker for a current one."),
             )
         )
     return found
@@ -187,6 +192,7 @@ async def confirm_warnings(
         change,
         today,
         await strictest_certificate_age(session, document.sub_org_id),
+        for_broker=actor.is_broker,
     )
 
 

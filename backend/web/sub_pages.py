@@ -440,6 +440,7 @@ async def review_page(
             None,
             date.today(),
             await strictest_certificate_age(db, document.sub_org_id),
+            for_broker=actor.is_broker,
         )
     return await page(
         db,

@@ -46,3 +46,21 @@ def test_an_old_certificate_for_another_company_with_lapsed_policies_warns_three
     fresh = {**result, "insured": {"name": "Acme Roofing"}, "certificate_date": "2025-12-20"}
     fresh["coverages"] = [{"line": "general_liability", "expiration": "2026-06-01"}]
     assert review_warnings(fresh, "Acme Roofing LLC", None, date(2026, 1, 2), (90, "GC")) == []
+
+
+def test_a_broker_reviewing_its_clients_upload_is_addressed_as_the_broker() -> None:
+    # A broker reviewing a client's upload was told "not your legal name" and "Ask the broker
+    # for a current one", as if it were the sub.
+    result = {"insured": {"name": "Other Company Inc"}, "certificate_date": "2025-01-02"}
+    for_sub = review_warnings(result, "Acme Roofing LLC", None, date(2026, 1, 2), (90, "GC"))
+    for_broker = review_warnings(
+        result, "Acme Roofing LLC", None, date(2026, 1, 2), (90, "GC"), for_broker=True
+    )
+    assert [w.code for w in for_broker] == [w.code for w in for_sub]
+    sub_name, sub_age = (w.message for w in for_sub)
+    broker_name, broker_age = (w.message for w in for_broker)
+    assert "not your legal name “Acme Roofing LLC”" in sub_name and sub_name.endswith("cover you.")
+    assert "not your client's legal name “Acme Roofing LLC”" in broker_name
+    assert broker_name.endswith("does not cover your client.")
+    assert sub_age.endswith("Ask the broker for a current one.")
+    assert broker_age.endswith("Send a current one.") and "Ask the broker" not in broker_age
