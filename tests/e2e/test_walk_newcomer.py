@@ -9,7 +9,8 @@ signed evidence. Each assertion is a place where a newcomer tripped before:
   it had accepted or of what the GC required;
 - the GC's first page was an empty portfolio ("No engagements match.") with no way forward, and
   the new-project form said "Close-out period" and "flow requirements down to tier-2 subs"
-  without a word on what they mean;
+  without a word on what they mean, and offered "Elevated tier (MEP, ...)" whose copy the
+  project then named "Elevated risk trades";
 - the review page's gap list cut "A.M. Best" at its first full stop ("General liability
   insurer's A.M.");
 - confirming without the reason a warning asks for reloaded the page at its top, the reason's
@@ -110,9 +111,13 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     gc.get_by_label("Start date").fill((today - timedelta(days=20)).isoformat())
     gc.get_by_label("End date").fill((today + timedelta(days=300)).isoformat())
     gc.get_by_label("Trade 1", exact=True).fill("Electrical")
+    # The template is offered under the name its copy then carries on the project's page.
+    template = gc.locator("#p-set-1 option[value='template:elevated']")
+    expect(template).to_have_text(re.compile(r"^Elevated risk trades \(template: MEP"))
     gc.get_by_label("Requirements for trade 1").select_option("template:elevated")
     gc.get_by_role("button", name="Create project").click()
     gc.wait_for_url(re.compile(r"/projects/[0-9a-f-]+$"))
+    expect(gc.get_by_role("link", name="Elevated risk trades")).to_be_visible()
     project_page = gc.url
     gc.get_by_label("Sub's e-mail").fill(SUB_EMAIL)
     gc.get_by_role("button", name="Send invitation").click()
