@@ -84,7 +84,8 @@ def _rule_rows(ink: Image.Image) -> Image.Image:
         grown = ImageChops.lighter(
             grown, ImageChops.lighter(_shifted(rule, rows), _shifted(rule, -rows))
         )
-    return grown.resize((cells * _CELL_PX, ink.height), Image.Resampling.NEAREST)
+    # Back over the image's whole width, each cell where it was measured.
+    return grown.resize(ink.size, Image.Resampling.NEAREST)
 
 
 def rules_mask(gray: Image.Image) -> tuple[Image.Image, Image.Image]:

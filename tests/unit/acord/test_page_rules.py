@@ -51,3 +51,19 @@ def test_print_pressed_against_a_rule_and_check_boxes_stay() -> None:
     cleaned = without_rules(form)
     assert cleaned.getpixel((42 + 2, 117)) < PAPER / 2
     assert cleaned.getpixel((715, 215)) < PAPER / 2
+
+
+def test_a_rule_is_taken_out_to_its_end_on_a_page_not_a_whole_number_of_cells() -> None:
+    """The rules are found in cells 32 pixels long; on a page whose side is no whole number of
+    cells, each cell must be painted where it was measured: painted as if the cells were
+    exactly 32 pixels, the mask fell short of the rules near the far end of the page, and the
+    stub of each rule down left standing there was read as a "1" (an OTHER row of the coverage
+    table made of rules' ends)."""
+    size = (900, 2900)  # 2900 = 90 cells of 32 and 20 pixels over
+    page = Image.new("L", size, PAPER)
+    draw = ImageDraw.Draw(page)
+    draw.line([(20, 2800), (880, 2800)], fill=INK, width=3)
+    draw.line([(450, 100), (450, 2800)], fill=INK, width=3)
+    cleaned = without_rules(page.filter(ImageFilter.GaussianBlur(BLUR_PX)))
+    for y in range(2700, 2800, 4):
+        assert cleaned.getpixel((450, y)) > PAPER - 20, y
