@@ -88,6 +88,11 @@ OPERATIONS_BELOW_REACH_PT: Final = 12.0
 # above the next one, belong to the row itself.
 ROW_MIN_PT: Final = 15.0
 NEXT_ROW_CLEARANCE_PT: Final = 12.0
+# The form's outer rule stands 18-20 pt in from the sheet's left edge on every edition (no
+# printer prints to the edge): a dark run within 4 pt of the page image's left edge is what
+# lies beyond the sheet (the desk left beside a flattened photo, a scanner lid's shadow), and a
+# narrow "cell" from it to the outer rule is no column of the table.
+SHEET_EDGE_PT: Final = 4.0
 # ADDL INSD and SUBR WVD are each 8-30 pt wide: a Y or an X and its padding.
 MARK_CELL_MIN_PT: Final = 8.0
 MARK_CELL_MAX_PT: Final = 30.0
@@ -320,6 +325,7 @@ def find_table(p: PageLabels) -> Table | None:
         if p.ink is not None
         else []
     )
+    rules = form_rules(rules)
     edges: list[tuple[float, bool]] = []
     for (_, hit), (_, following) in pairwise(headers):
         middle = (hit.x1 + following.x0) / 2
@@ -427,6 +433,12 @@ def find_table(p: PageLabels) -> Table | None:
 # 2001 edition that header is the first of two lines of 6-7 pt print (INSR over LTR, the
 # dates' formats under their headers) and their padding, on the 2016 edition the last.
 HEADER_BOTTOM_REACH_PT: Final = 14.0
+
+
+def form_rules(rules: list[float]) -> list[float]:
+    """The form's own rules down among the dark runs found: what is dark at the sheet's very
+    edge lies beyond the sheet."""
+    return [x for x in rules if x > SHEET_EDGE_PT]
 
 
 def _first_row_top(p: PageLabels, columns: dict[str, tuple[float, float]], header: Label) -> float:

@@ -3,7 +3,11 @@ place them wrongly, and the insurer letter as OCR reads it in its narrow cell.""
 
 from __future__ import annotations
 
-from backend.acord.coverage_table import _date_columns_from_rules, _letter_column_from_rules
+from backend.acord.coverage_table import (
+    _date_columns_from_rules,
+    _letter_column_from_rules,
+    form_rules,
+)
 from backend.acord.geometry import Word
 from backend.acord.scan_cells import insurer_letter, on_row_line
 
@@ -36,6 +40,15 @@ def test_a_letter_column_right_of_the_type_column_moves_to_the_first_cell() -> N
 def test_a_missing_letter_column_is_the_first_narrow_cell() -> None:
     columns = {"type": (40.0, 160.0)}
     _letter_column_from_rules(columns, RULES)
+    assert columns["ltr"] == (25.0, 40.0)
+
+
+def test_the_desk_beside_a_photographed_sheet_is_no_letter_column() -> None:
+    """Seen on a seed-7 photo: INSR LTR's header lost, the desk at the flattened photo's left
+    edge found as a dark run down, and the margin between it and the form's outer rule taken
+    for the letter column: every row's letter was read in the margin and lost."""
+    columns = {"type": (40.0, 160.0)}
+    _letter_column_from_rules(columns, form_rules([0.2, *RULES]))
     assert columns["ltr"] == (25.0, 40.0)
 
 
