@@ -103,3 +103,29 @@ def test_a_misspelt_coverages_heading_is_found_at_the_forms_left_edge_on_a_scan(
     # A text page's heading is its exact words only.
     text_page = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
     assert text_page.coverages_label() is None
+
+
+def test_a_label_of_several_words_with_one_misread_is_found_on_a_scan() -> None:
+    """Seen on a seed-7 photo: WORKERS COMP / EMPLOYERS' LIABILITY read as "WORKERS COVIP /
+    EMPLOVERS LIABILITY", and the whole workers compensation row was lost."""
+    words = [
+        Word("WORKERS", 36.1, 484.4, 64.5, 488.5),
+        Word("COVIP", 66.1, 484.4, 83.1, 488.5),
+        Word("/", 84.7, 485.0, 85.8, 488.2),
+        Word("EMPLOVERS", 87.7, 484.4, 123.8, 488.5),
+        Word("LIABILITY", 126.0, 484.4, 154.4, 488.5),
+        Word("UMBRELLA", 36.1, 440.0, 70.0, 444.0),
+        Word("LIAB", 72.0, 440.0, 88.0, 444.0),
+    ]
+    region = (0.0, 300.0, 420.0, 560.0)
+    names = ("WORKERS COMPENSATION", "WORKERS COMP", "EMPLOYERS LIABILITY")
+    scan = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    label = scan.label(*names, region=region)
+    # The row's label line, where the row starts (its better read part, EMPLOVERS LIABILITY).
+    assert label is not None and label.top == 484.4
+    # Another row's label of the same form is not taken for it.
+    assert scan.label("AUTOMOBILE LIABILITY", region=region) is None
+    # A text page's labels are exact: no spelling is guessed there.
+    text = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
+    assert text.label(*names, region=region) is None
+
