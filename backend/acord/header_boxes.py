@@ -67,6 +67,9 @@ def read_producer(p: PageLabels) -> dict[str, str | None]:
             region=(contact.x0 - 5, contact.top - 2, contact.x1 + 40, contact.bottom + 12),
         )
         right_of = max(contact.x1, name_label.x1 if name_label else contact.x1) + 1
+        if name_label is None and p.region_ocr is not None:
+            # NAME: misread ("CONTACTS ASE"): what starts a space after CONTACT is that label.
+            right_of = contact.x1 + NAME_LABEL_SHARE * (contact.bottom - contact.top)
         bottom = phone.bottom if phone is not None else contact.bottom + 10
         words = _closest(
             p.values_in((right_of, contact.top - 6, p.page.width, bottom)),
@@ -133,6 +136,13 @@ def _head_label(p: PageLabels, producer: Label | None, *names: str) -> Label | N
             p.label_word_ids.update(hit.word_ids)
             return hit
     return None
+
+
+# CONTACT's NAME: stands a space after it, and the contact's name is typed in the field after
+# NAME:, 4.5 times the labels' height further at the least (five letters; 8 heights on the
+# 2016 edition): a word starting within 3 heights of CONTACT's end is NAME: misread, its first
+# letters lost or read into CONTACT ("CONTACTS ASE").
+NAME_LABEL_SHARE = 3.0
 
 
 # The labels heading one row of the head stand within 8 pt of one another's tops (each a few

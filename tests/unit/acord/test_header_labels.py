@@ -129,3 +129,22 @@ def test_a_label_of_several_words_with_one_misread_is_found_on_a_scan() -> None:
     text = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1))
     assert text.label(*names, region=region) is None
 
+
+def test_a_misread_name_label_after_contact_is_no_contact() -> None:
+    """CONTACT NAME: read "CONTACTS ASE" over an empty contact box: the scrap is the label."""
+    from backend.acord.header_boxes import read_producer
+
+    words = [
+        Word("PRODUCER", 20.2, 122.7, 53.3, 127.3),
+        Word("CONTACTS", 298.3, 126.5, 325.4, 129.8),
+        Word("ASE", 327.3, 126.5, 335.0, 129.8),
+        Word("Lindqvist", 24.3, 133.1, 65.3, 139.6),
+        Word("Agency", 71.3, 133.1, 107.9, 138.5),
+        Word("PHONE", 298.6, 139.1, 323.2, 142.3),
+        Word("1-404-549-0037", 350.3, 138.1, 415.3, 143.5),
+    ]
+    scan = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    assert read_producer(scan)["contact"] is None
+    named = [*words[:2], Word("Wen", 350.3, 125.1, 365.0, 130.5), *words[3:]]
+    scan = PageLabels(PageText(named, 612, 792, 1), None, Evidence(1), _no_reading)
+    assert read_producer(scan)["contact"] == "Wen"
