@@ -68,8 +68,19 @@ TYPED_ANSWER_BELOW_PT: Final = 14.0
 TYPED_ANSWER_ABOVE_PT: Final = 10.0
 # An OTHER row's band keeps half a point round its words.
 ROW_MARGIN_PT: Final = 0.5
+# A Y or N of the marks columns is a capital of the values' print, 6 pt or larger: 3 pt tall
+# at the least, twice a speck read as a letter (1-2 pt).
+MARK_MIN_HEIGHT_PT: Final = 3.0
 # A policy number holds five letters or digits or more.
 POLICY_MIN_CHARACTERS: Final = 5
+
+
+def _is_mark(p: PageLabels, word: Word) -> bool:
+    """A Y, N or X read in a marks column; on a scan, only as tall as a letter of the values'
+    print: a speck or a rule's end OCR took for a small "y" or "x" is a point or two."""
+    if parse_mark(word.text) is None:
+        return False
+    return p.region_ocr is None or word.height >= MARK_MIN_HEIGHT_PT
 
 
 def read_coverages(p: PageLabels) -> list[dict[str, Any]]:
@@ -94,8 +105,8 @@ def _common(
     policy_words = _cell(p, table, "policy", band)
     eff_words = [w for w in _cell(p, table, "eff", band) if parse_date(w.text)]
     exp_words = [w for w in _cell(p, table, "exp", band) if parse_date(w.text)]
-    addl_words = [w for w in _cell(p, table, "addl", band) if parse_mark(w.text) is not None]
-    subr_words = [w for w in _cell(p, table, "subr", band) if parse_mark(w.text) is not None]
+    addl_words = [w for w in _cell(p, table, "addl", band) if _is_mark(p, w)]
+    subr_words = [w for w in _cell(p, table, "subr", band) if _is_mark(p, w)]
     if line == "workers_compensation":
         addl_words = [w for w in addl_words if w.text.upper() not in {"N", "A"}]
     policy_lines = lines_with_words(policy_words)
@@ -141,7 +152,7 @@ def _common(
                 for w in p.alternates
                 if left <= w.cx <= right
                 and band[0] <= w.cy <= band[1]
-                and parse_mark(w.text) is not None
+                and _is_mark(p, w)
                 and not (line == "workers_compensation" and w.text.upper() in {"N", "A"})
             ]
             if marks:

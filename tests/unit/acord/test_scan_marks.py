@@ -188,3 +188,15 @@ def test_the_officers_answer_is_read_inside_its_printed_box() -> None:
     assert _boxed_officers_answer(reader, table, band) is None and asked == []
     reader, _ = labels(letter_drawn=True, boxes=2)
     assert _boxed_officers_answer(reader, table, band) is None
+
+
+def test_a_speck_read_as_a_small_y_is_no_mark_on_a_scan() -> None:
+    """Seen on a seed-7 photo: a speck in the auto row's SUBR WVD cell read "y" (a box 1.4 by
+    1.6 pt) and the waiver taken as Yes, though the cell's printed "N" read plainly alone."""
+    from backend.acord.coverage_rows import _is_mark
+
+    scan = _reader(0.0, FakeRegionOcr())
+    assert not _is_mark(scan, Word("y", 181.7, 409.3, 183.1, 410.9, 0.4))
+    assert _is_mark(scan, Word("Y", 179.0, 498.9, 182.8, 503.5, 0.9))
+    text = PageLabels(PageText(list(ROW), 612, 792, 1), None, Evidence(1))
+    assert _is_mark(text, Word("y", 181.7, 409.3, 183.1, 410.9, 0.99))
