@@ -258,8 +258,14 @@ def fix_street_suffix(token: str) -> str:
 
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "S": "5"})
 _LETTER_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
-_MARKS_BEFORE_STATE = re.compile(r"\s[_|~'‘’.-]+(?=[A-Z]{2},?\s+[0-9OoDIlS]{5})")
-_STATE_ZIP = re.compile(r"\b([A-Z0-9]{2}),?\s+([0-9OoDIlS]{5}(?:-[0-9OoDIlS]{4})?)[^A-Za-z0-9]*$")
+# A state code's letters as OCR may read them: capitals, or the letters whose small form is
+# the capital drawn smaller (c o s v w x z), which OCR tells from capitals by their height
+# alone and reads small beside a ZIP code's digits ("Denver co 80221").
+STATE_LETTER = "[A-Zcosvwxz]"
+_MARKS_BEFORE_STATE = re.compile(r"\s[_|~'‘’.-]+(?=" + STATE_LETTER + r"{2},?\s+[0-9OoDIlS]{5})")
+_STATE_ZIP = re.compile(
+    r"\b((?:" + STATE_LETTER + r"|[0-9]){2}),?\s+([0-9OoDIlS]{5}(?:-[0-9OoDIlS]{4})?)[^A-Za-z0-9]*$"
+)
 
 
 def fix_address(address: str | None) -> str | None:
@@ -274,6 +280,9 @@ def fix_address(address: str | None) -> str | None:
     # Marks OCR read before the state from a speck or a rule's end ("Houston _TX 77018").
     text = _MARKS_BEFORE_STATE.sub(" ", text)
     match = _STATE_ZIP.search(text)
+    if match is not None and match.group(1).upper() in STATES and not match.group(1).isupper():
+        text = text[: match.start(1)] + match.group(1).upper() + text[match.end(1) :]
+        match = _STATE_ZIP.search(text)
     if match is not None and match.group(1) not in STATES:
         # A state code with a letter OCR read as a digit ("1D" for "ID", "0H" for "OH").
         state = match.group(1).translate(_LETTER_LOOKALIKES)

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from typing import Protocol
 
+from backend.acord.corrections import STATE_LETTER
 from backend.acord.evidence import Evidence
 from backend.acord.geometry import (
     BBox,
@@ -452,12 +453,14 @@ def legible(words: list[Word]) -> bool:
     return letters >= 3 and confidence >= 0.5
 
 
-_STATE_OR_ZIP = re.compile(r"[A-Z]{2},?|\d{5}(-\d{4})?")
+_STATE_OR_ZIP = re.compile(STATE_LETTER + r"{2},?|\d{5}(-\d{4})?")
 
 
 # What follows a city across the gap between the fillable form's boxes: a state and a ZIP code
 # as OCR may read them, digits for letters and letters for digits ("1D 83772", "IL 6O6O1").
-_STATE_AND_ZIP = re.compile(r"[A-Z0-9]{2},?\s+[0-9OoDIlS]{5}(-[0-9OoDIlS]{4})?")
+_STATE_AND_ZIP = re.compile(
+    r"(?:" + STATE_LETTER + r"|[0-9]){2},?\s+[0-9OoDIlS]{5}(-[0-9OoDIlS]{4})?"
+)
 # A gap wider than this (or three letter heights) starts another text block on the line.
 BLOCK_GAP_PT = 25.0
 

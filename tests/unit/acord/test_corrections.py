@@ -158,6 +158,21 @@ def test_state_and_zip_across_the_boxes_gap_stay_with_the_city() -> None:
         Word("code", 260, 14, 281, 21),
     ]
     assert [w.text for w in leading_run(far)] == ["Boise"]
+    # "CO" read small: its letters are the capitals' shapes, told apart by height alone.
+    small = [
+        Word("Denver", 82, 10, 110, 21),
+        Word("co", 243, 14, 252, 21),
+        Word("80221", 260, 14, 281, 21),
+    ]
+    assert [w.text for w in leading_run(small)] == ["Denver", "co", "80221"]
+
+
+def test_a_state_code_read_small_is_put_in_capitals_before_its_zip() -> None:
+    assert (
+        fix_address("5842 Industrial Dr, Denver co 80221") == "5842 Industrial Dr, Denver CO 80221"
+    )
+    # Letters whose small form differs from the capital are not taken for one.
+    assert fix_address("9 Oak Rd, Waco tx 76701") == "9 Oak Rd, Waco tx 76701"
 
 
 def test_a_naic_code_is_the_five_digit_word_beside_scraps() -> None:
