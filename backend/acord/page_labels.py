@@ -191,12 +191,15 @@ class PageLabels:
         self, spellings: tuple[str, ...], region: BBox, line_start: float
     ) -> Label | None:
         """On a scan, a label of several words OCR misspelt or split ("DESCRIPTION OF OFE
-        RATIONS"), matched as a phrase at the start of a line beginning left of `line_start`."""
+        RATIONS"), matched as a phrase at the start of a line beginning left of `line_start`.
+        The form prints its box labels in capitals: words read mostly in small letters are
+        the remarks' running text ("... in favor of / the certificate holder."), not a label."""
         starts = [
             word
             for line in group_lines(self.page.words_in(region))
             if line.words[0].x0 < line_start
             for word in line.words[:6]
+            if not _mostly_small(word.text)
         ]
         placed = match_options(starts, {"phrase": spellings}, self.label_word_ids)
         hit = placed.get("phrase")
@@ -345,6 +348,11 @@ class PageLabels:
 # two words of the form's labels is about as wide, so the gap alone does not tell: a pair is
 # only a candidate, taken where together the two spell the label better than either alone.
 SPLIT_WORD_GAP_SHARE = 1.0
+
+
+def _mostly_small(text: str) -> bool:
+    """More small letters than capitals in a word."""
+    return sum(c.islower() for c in text) > sum(c.isupper() for c in text)
 
 
 def split_word_pairs(words: list[Word]) -> list[list[Word]]:

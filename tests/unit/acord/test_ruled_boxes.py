@@ -186,3 +186,21 @@ def test_a_state_read_with_a_speck_before_it_stays_with_its_city() -> None:
     assert fix_address("2981 Sycamore Ave, Houston _TX 77018") == (
         "2981 Sycamore Ave, Houston TX 77018"
     )
+
+
+def test_a_misread_holder_label_is_not_taken_from_the_remarks_running_text() -> None:
+    """Seen on a seed-31 photo: CERTIFICATE HOLDER read "CEKIIFICATE HOLDER", and the phrase
+    matched instead in the remarks' line "the certificate holder. Additional insured ...": the
+    description was cut there and its next line read as the holder's name."""
+    remarks = [
+        Word("the", 24.0, 596.0, 36.0, 602.0, confidence=0.97),
+        Word("certificate", 38.0, 596.0, 76.0, 602.0, confidence=0.97),
+        Word("holder.", 78.0, 596.0, 104.0, 602.0, confidence=0.97),
+        Word("Additional", 106.0, 596.0, 140.0, 602.0, confidence=0.97),
+        Word("completed", 24.0, 606.0, 58.0, 612.0, confidence=0.97),
+        Word("operations.", 60.0, 606.0, 96.0, 612.0, confidence=0.97),
+    ]
+    words = [*_foot(None), *remarks, Word("CEKIIFICATE", 26.0, 638.0, 70.0, 643.0)]
+    words.append(Word("HOLDER", 72.0, 638.0, 100.0, 643.0))
+    holder = read_holder(_reader(words, _Rules(634.0, 645.0, 744.0), None))
+    assert holder == {"name": "Abernathy Corp.", "address": "5043 Sycamore Hwy, Houston TX 77024"}
