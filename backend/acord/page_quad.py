@@ -64,11 +64,16 @@ def _otsu(histogram: list[int]) -> int:
     return best_level
 
 
-# Pillow's rank filters sort every pixel's whole square window, so a 9-pixel window costs 81
-# values a pixel; the brightest (darkest) within n pixels is the same as the brightest within
-# 3 taken (n - 1) / 2 times over (the image's edge is repeated either way), at 9 values a pass:
-# 45 ms less a page, pixel for pixel the same sample.
-_RANK_STEP_PX: Final = 3
+def _moved(image: Image.Image, dx: int, dy: int) -> Image.Image:
+    """`image` moved by (dx, dy) pixels, the strip it uncovers keeping the image's own pixels
+    (so a window reaching past the edge sees the image only, as Pillow's filters do)."""
+    moved = image.copy()
+    width, height = image.size
+    if abs(dx) >= width or abs(dy) >= height:
+        return moved
+    box = (max(-dx, 0), max(-dy, 0), width - max(dx, 0), height - max(dy, 0))
+    moved.paste(image.crop(box), (max(dx, 0), max(dy, 0)))
+    return moved
 
 
 def _rank(
@@ -76,9 +81,22 @@ def _rank(
     kind: type[ImageFilter.MaxFilter] | type[ImageFilter.MinFilter],
     size: int,
 ) -> Image.Image:
-    """`image.filter(kind(size))` for an odd `size`, as repeated 3-pixel passes."""
-    for _ in range((size - 1) // (_RANK_STEP_PX - 1)):
-        image = image.filter(kind(_RANK_STEP_PX))
+    """`image.filter(kind(size))` for an odd `size`, pixel for pixel. Pillow's rank filters
+    sort every pixel's whole square window (81 values a pixel for 9 pixels, and a pass of 3
+    taken four times over cost 0.25 s a photo); the brightest (darkest) in a square is the
+    brightest along its rows of the brightest down its columns, and the brightest within
+    1 + 2k of the brightest within 1 + k: a few whole-image comparisons of moved copies."""
+    pick = ImageChops.lighter if kind is ImageFilter.MaxFilter else ImageChops.darker
+    reach = size // 2
+    for dx, dy in ((1, 0), (0, 1)):
+        done = 0
+        while done < reach:
+            step = min(done + 1, reach - done)
+            image = pick(
+                image,
+                pick(_moved(image, step * dx, step * dy), _moved(image, -step * dx, -step * dy)),
+            )
+            done += step
     return image
 
 
