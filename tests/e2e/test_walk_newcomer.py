@@ -18,6 +18,7 @@ signed evidence. Each assertion is a place where a newcomer tripped before:
   below);
 - the reach page said "This initial reached 1 GC" and, with the verdicts in, no word of what to
   do about a contractor still unsatisfied;
+- "Waive a check" listed bare codes (GL_PER_PROJECT_AGGREGATE, AI_COMPLETED, ...);
 - an insurer missing from the new GC's (empty) rating table was shown as Found "not read", with
   "No evidence: nothing in the record shows this", as if a document had gone unread;
 - "Approve is unavailable" listed check codes too long for its card: they ran out of the card at
@@ -201,6 +202,9 @@ def test_a_new_gc_and_a_new_sub_walk_from_an_empty_portfolio_to_signed_evidence(
     unrated = gc.locator("table.checks tr[data-check='GL_INSURER_RATING']")
     expect(unrated).to_contain_text("not in your rating table")
     expect(unrated).not_to_contain_text("not read")
+    # The waiver's list says what each check is about, not only its code.
+    waive = gc.locator("#waive-check option[value^='GL_EACH_OCCURRENCE_MIN|']")
+    expect(waive).to_contain_text("General liability each occurrence is $1,000,000")
     unavailable = gc.locator("#approve-unavailable")
     expect(unavailable).to_contain_text("GL_PRODUCTS_COMPLETED_OPERATIONS_AGGREGATE_MIN")
     inside = unavailable.evaluate(
