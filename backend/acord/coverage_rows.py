@@ -221,6 +221,9 @@ def _reread_policy_number(
     )
     fresh = p.region_ocr(box, single_line=True, whitelist=_POLICY_CHARACTERS)
     value, words = policy_number_reading(fresh)
+    if value is None and current is not None and current == page_text:
+        # The grey reading gave no number: the page pass's words, split ones joined.
+        value, words = policy_number_reading(row)
     if value is None or value == current:
         return
     common["policy_number"] = value
@@ -575,6 +578,19 @@ _SURE_POLICY = 0.85
 # The ink gap at a printed space is some 0.4 of a letter's width or more (the space and the
 # letters' side bearings); OCR also splits a word on narrower gaps.
 _SPLIT_GAP = 0.35
+# Digits are set on one width (tabular figures) in the fonts forms are filled in, and a "1"
+# inks a stem inside its digit's cell with a hairline flag to its left, the stroke a scan
+# loses first. Between two digits its ink then leaves a wide blank in its cell: right of the
+# stem about 0.3 of a character more than another digit's side, left of it (the flag gone)
+# about 0.4. A gap that wide inside a run of digits is no printed space ("SLD-1 132309",
+# "BA7 180299"); between a letter and a digit (proportional letters, the place codes print
+# their space: "LLW 133763") the gap is measured as it is.
+ONE_RIGHT_BLANK_SHARE = 0.3
+ONE_LEFT_BLANK_SHARE = 0.4
+# A dash joins the parts of a code: no code prints a space on one side of its dash only, so a
+# dash OCR set apart from one neighbour by less than a character's width belongs to both
+# ("TRP- 2234678", "MCF -2476086").
+DASH_GAP_SHARE = 1.0
 
 
 def _clean_policy_number(text: str) -> bool:
@@ -597,14 +613,34 @@ def policy_number_reading(words: list[Word]) -> tuple[str | None, list[Word]]:
         return None, []
     parts = [kept[0].text]
     for before, word in pairwise(kept):
-        letters = len(before.text) + len(word.text)
-        width = (before.x1 - before.x0 + word.x1 - word.x0) / max(letters, 1)
-        if word.x0 - before.x1 < _SPLIT_GAP * width:
+        if _one_word(before, word):
             parts[-1] += word.text
         else:
             parts.append(word.text)
     value = re.sub(r"^[/-]+|[/-]+$", "", " ".join(parts))
     return (value, kept) if _clean_policy_number(value) else (None, [])
+
+
+def _one_word(before: Word, word: Word) -> bool:
+    """Whether two words of a code's one-line reading, left to right, are one printed word OCR
+    split: the ink gap between them, in characters of their own width (their boxes' width
+    over their characters), less the blank a "1" leaves beside it among digits, narrower than
+    a space; or a dash on one side of the gap only, within a character's width."""
+    letters = len(before.text) + len(word.text)
+    width = (before.x1 - before.x0 + word.x1 - word.x0) / max(letters, 1)
+    if width <= 0:
+        return False
+    gap = (word.x0 - before.x1) / width
+    dash_before = before.text.endswith("-") and len(before.text) > 1
+    dash_after = word.text.startswith("-") and len(word.text) > 1
+    if dash_before != dash_after and gap < DASH_GAP_SHARE:
+        return True
+    blank = 0.0
+    if before.text[-1:].isdigit() and word.text[:1].isdigit():
+        blank = ONE_RIGHT_BLANK_SHARE * before.text.endswith("1") + ONE_LEFT_BLANK_SHARE * (
+            word.text.startswith("1")
+        )
+    return gap - blank < _SPLIT_GAP
 
 
 def _without_row_label(text: str) -> str | None:

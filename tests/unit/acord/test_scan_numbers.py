@@ -162,3 +162,19 @@ def test_numbers_are_read_past_a_revision_label_the_page_pass_lost() -> None:
     header = PageLabels(page, InkMeter(image, _PX_PER_PT), Evidence(1), RegionReader(image, scale))
 
     assert scan_numbers(header) == ("CX730145", "3")
+
+
+def test_a_split_beside_a_narrow_one_or_a_dash_is_joined() -> None:
+    # Letters some 4.5 pt wide; 2.6 pt of paper beside a "1" (its digit cell's blank) is no
+    # printed space, nor is a space on one side of a dash.
+    words = [Word("SLD-1", 206.0, 10, 226.0, 17), Word("132309", 228.6, 10, 255.0, 17)]
+    assert policy_number_reading(words)[0] == "SLD-1132309"
+    words = [Word("BA7", 206.0, 10, 219.0, 17), Word("180299", 221.3, 10, 247.0, 17)]
+    assert policy_number_reading(words)[0] == "BA7180299"
+    words = [Word("TRP-", 206.0, 10, 222.0, 17), Word("2234678", 224.5, 10, 256.0, 17)]
+    assert policy_number_reading(words)[0] == "TRP-2234678"
+    words = [Word("MCF", 206.0, 10, 219.0, 17), Word("-2476086", 221.0, 10, 256.0, 17)]
+    assert policy_number_reading(words)[0] == "MCF-2476086"
+    # A printed space between letters and a "1" stays one: only digits are set on one width.
+    words = [Word("LLW", 206.0, 10, 219.0, 17), Word("133763", 222.0, 10, 248.0, 17)]
+    assert policy_number_reading(words)[0] == "LLW 133763"
