@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 from backend.acord.geometry import BBox, Label, Word, compact, group_lines
@@ -81,6 +82,8 @@ def identifier(text: str) -> str | None:
     groups OCR split with a space are joined again ("388 19311 -4627" -> "38819311-4627")."""
     text = clean_text(re.sub(r"[^\w\s/.-]|_", " ", text)).strip(" .-")
     text = re.sub(r"(?<=\d) (?=-?\d)|(?<=\d-) (?=\d)", "", text)
+    # A period between two digits is a speck: numbers are printed without one.
+    text = re.sub(r"(?<=\d)\.(?=\d)", "", text)
     return text or None
 
 
@@ -149,7 +152,12 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
         revision = _lost_revision_label(p, (cert.x1 + 1, top, p.page.width - _BORDER_PT, bottom))
     if cert is not None:
         right = revision.x0 - 2 if revision is not None else p.page.width - _BORDER_PT
-        cert_value = _reread_value(p, "/certificate_number", (cert.x1 + 1, top, right, bottom))
+        cert_value = _reread_value(
+            p,
+            "/certificate_number",
+            (cert.x1 + 1, top, right, bottom),
+            valid=certificate_number_like,
+        )
         if cert_value is not None and not certificate_number_like(cert_value):
             # Print of the lines around read as words, specks, or a stamp over the box: shown
             # as unread, with what was seen, rather than as a number.
@@ -165,12 +173,19 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
     if revision is not None:
         box_right = min(revision.x1 + _REVISION_BOX_PT, p.page.width - _BORDER_PT)
         box = (revision.x1 + 1, top, box_right, bottom)
-        revision_value = _reread_value(p, "/revision_number", box, _REVISION_CHARACTERS)
+        revision_value = _reread_value(
+            p, "/revision_number", box, _REVISION_CHARACTERS, valid=_revision_like
+        )
         if revision_value is not None and len(revision_value) > _REVISION_DIGITS:
             revision_value = None  # the label was matched on other print
     # Both labels placed and nothing read is an answer: the page pass's words there are no
     # value either.
     return cert_value, revision_value
+
+
+def _revision_like(text: str) -> bool:
+    """Whether a reading can be a revision number: a few digits."""
+    return text.isdigit() and len(text) <= _REVISION_DIGITS
 
 
 # The REVISION NUMBER label as a grey line reading spells it, its words apart or run
@@ -236,9 +251,16 @@ def _on_one_line(words: list[Word], middle: float) -> list[Word]:
 
 
 def _reread_value(
-    p: PageLabels, pointer: str, box: BBox, whitelist: str | None = None
+    p: PageLabels,
+    pointer: str,
+    box: BBox,
+    whitelist: str | None = None,
+    valid: Callable[[str], bool] | None = None,
 ) -> str | None:
-    """One boxed value read again as a line in grey; the page pass's words without it."""
+    """One boxed value read again as a line in grey; the page pass's words without it. The
+    page pass's reading is kept instead where it is a value (`valid`) and the grey one is not
+    (a digit dropped, a speck read as a period), or, for a lone character, where it is clearly
+    surer (a "1" the grey reading of the cell read as "4")."""
     assert p.region_ocr is not None
     printed = [w for w in p.values_in(box) if not rule_scrap(w.text)]
     seen = _on_one_line(printed, (box[1] + box[3]) / 2)
@@ -263,15 +285,49 @@ def _reread_value(
     if tight is None:
         return None
     fresh = p.region_ocr(tight, single_char=lone, single_line=not lone, whitelist=whitelist)
-    words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text)]
-    if not words and whitelist is not None:
-        # Tesseract found nothing it could read with the value's characters: the page
-        # pass's own reading, when it is made of them.
-        words = [w for w in seen if w.text and all(c in whitelist for c in w.text)]
+    words = [w for w in fresh if re.search(r"[A-Za-z0-9]", w.text) and not _speck(w)]
+    page_words = seen
+    if whitelist is not None:
+        # The box prints only the value's characters: a letter the page pass read there is
+        # one of them misread ("T" for a "1").
+        page_words = [replace(w, text=w.text.translate(_WHITELIST_LOOKALIKES)) for w in seen]
+        page_words = [w for w in page_words if w.text and all(c in whitelist for c in w.text)]
+    grey_value = identifier(joined_text(words)) if words else None
+    page_value = identifier(joined_text(page_words)) if page_words else None
+    if page_value is not None and page_value != grey_value:
+        fits = valid if valid is not None else bool
+        page_fits, grey_fits = fits(page_value), grey_value is not None and fits(grey_value)
+        surer = lone and _confidence(page_words) - _confidence(words) > _PAGE_SURER
+        if page_fits and (not grey_fits or surer):
+            words = page_words
     if not words:
         return None
     p.evidence.note(pointer, words)
     return identifier(joined_text(words))
+
+
+# A letter the page pass read in a box that prints digits only, and the digit it stands for.
+_WHITELIST_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "T": "1", "|": "1", "S": "5"}
+)
+# A word of one or two characters read at a tenth of Tesseract's confidence or less is a
+# speck or a rule's end beside a value ("i", "t—"), never part of a number.
+_SPECK_CHARACTERS: Final = 2
+_SPECK_CONFIDENCE: Final = 0.1
+# The page pass's reading of a lone character is kept over a differing grey one when it is
+# this much surer (Tesseract's confidence, one engine and model for both). Only a lone
+# character's: a longer word's confidence is its least sure character's, and a page pass word
+# read surely may still hold a digit the black-and-white cut broke ("8487" for "8687").
+_PAGE_SURER: Final = 0.15
+
+
+def _speck(word: Word) -> bool:
+    letters = len(re.sub(r"[^A-Za-z0-9]", "", word.text))
+    return letters <= _SPECK_CHARACTERS and word.confidence <= _SPECK_CONFIDENCE
+
+
+def _confidence(words: list[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
 def _between_rules(p: PageLabels, box: BBox) -> BBox:

@@ -20,7 +20,7 @@ from backend.acord.scan_header import (
     rule_scrap,
     scan_numbers,
 )
-from tests.unit.acord.region_fakes import FakeRegionOcr, reads_as
+from tests.unit.acord.region_fakes import FakeRegionOcr, RegionCall, reads_as
 
 
 def test_policy_numbers_split_on_narrow_gaps_are_joined() -> None:
@@ -178,3 +178,55 @@ def test_a_split_beside_a_narrow_one_or_a_dash_is_joined() -> None:
     # A printed space between letters and a "1" stays one: only digits are set on one width.
     words = [Word("LLW", 206.0, 10, 219.0, 17), Word("133763", 222.0, 10, 248.0, 17)]
     assert policy_number_reading(words)[0] == "LLW 133763"
+
+
+def _value_page(page_words: list[Word], grey: list[tuple[str, float]]) -> PageLabels:
+    """A page whose value box the page pass read as `page_words`, and a grey reading of it
+    as the words `grey` (text, confidence) set side by side across the box read."""
+
+    def answer(call: RegionCall) -> list[Word]:
+        box = call.box
+        step = (box[2] - box[0]) / max(len(grey), 1)
+        return [
+            Word(text, box[0] + i * step, box[1] + 1, box[0] + (i + 1) * step - 1, box[3] - 1, c)
+            for i, (text, c) in enumerate(grey)
+        ]
+
+    image = Image.new("L", (800, 240), 255)
+    page = PageText(page_words, 200, 60, 1)
+    return PageLabels(page, InkMeter(image, 4.0), Evidence(1), FakeRegionOcr(answer))
+
+
+def test_the_page_pass_is_kept_where_the_grey_reading_is_worse() -> None:
+    box = (40.0, 20.0, 190.0, 32.0)
+    # A lone digit the page pass read surely, the grey reading less surely as another.
+    labels = _value_page([Word("1", 60, 22, 63, 30, 0.97)], [("4", 0.76)])
+    assert _reread_value(labels, "/revision_number", box, "0123456789", valid=str.isdigit) == "1"
+    # ... and where both are about as sure, the grey reading (it mends broken strokes).
+    labels = _value_page([Word("1", 60, 22, 63, 30, 0.85)], [("4", 0.80)])
+    assert _reread_value(labels, "/revision_number", box, "0123456789", valid=str.isdigit) == "4"
+    # A letter the page pass read in a digits-only box is the digit it looks like.
+    labels = _value_page([Word("T", 60, 22, 63, 30, 0.92)], [])
+    assert _reread_value(labels, "/revision_number", box, "0123456789", valid=str.isdigit) == "1"
+    # A grey reading that is no value gives way to a page pass's that is one.
+    labels = _value_page(
+        [Word("CX730145", 60, 22, 100, 30, 0.5)], [("CX73O145", 0.7), ("ab.c", 0.6)]
+    )
+    value = _reread_value(labels, "/certificate_number", box, valid=certificate_number_like)
+    assert value == "CX730145"
+
+
+def test_specks_and_periods_in_a_grey_number_reading_are_dropped() -> None:
+    box = (40.0, 20.0, 190.0, 32.0)
+    grey = [("45097568-15.4178989598", 0.59), ("i", 0.0), ("t—", 0.0)]
+    labels = _value_page([Word("45097568-194178989598", 60, 22, 150, 30, 0.49)], grey)
+    value = _reread_value(labels, "/certificate_number", box, valid=certificate_number_like)
+    assert value == "45097568-154178989598"
+
+
+def test_a_longer_number_keeps_its_grey_reading_though_the_page_pass_was_surer() -> None:
+    box = (40.0, 20.0, 190.0, 32.0)
+    page = [Word("97285283-8487", 60, 22, 110, 30, 0.88), Word("35500804", 112, 22, 150, 30, 0.97)]
+    labels = _value_page(page, [("97285283-868735500804", 0.7)])
+    value = _reread_value(labels, "/certificate_number", box, valid=certificate_number_like)
+    assert value == "97285283-868735500804"
