@@ -130,6 +130,9 @@ def find_boxes(meter: _Pixels, region: BBox) -> list[CheckBox]:
         if len(columns) < 2 or len(rows) < 2:
             continue
         inked = sum(pixels[y * width + x] < inside_cut for y in rows for x in columns)
+        fill = inked / (len(rows) * len(columns))
+        if fill < SOLID_FILL and _print_runs_through(pixels, width, columns, rows, inside_cut):
+            continue
         result.append(
             CheckBox(
                 (left + box[0]) / s,
@@ -140,6 +143,35 @@ def find_boxes(meter: _Pixels, region: BBox) -> list[CheckBox]:
             )
         )
     return sorted(result, key=lambda b: (b.top, b.x0))
+
+
+def _print_runs_through(pixels: bytes, width: int, columns: range, rows: range, cut: int) -> bool:
+    """Whether print crosses all four sides of a square's inside at their middles: letters of
+    two stacked lines of small capitals, whose strokes drew the square, run on past it. A
+    tick stays inside its box: an X's arms meet the sides at the corners, a check mark's long
+    stroke leaves the middle of the top side and of the right one clear; a box filled solid is
+    told apart by its fill before."""
+
+    def middle(span: range) -> range:
+        quarter = len(span) // SIDE_MIDDLE_PARTS
+        return span[quarter : len(span) - quarter]
+
+    def inked(points: list[tuple[int, int]]) -> bool:
+        return any(pixels[y * width + x] < cut for x, y in points)
+
+    return (
+        inked([(x, rows[0]) for x in middle(columns)])
+        and inked([(x, rows[-1]) for x in middle(columns)])
+        and inked([(columns[0], y) for y in middle(rows)])
+        and inked([(columns[-1], y) for y in middle(rows)])
+    )
+
+
+# The middle of a side is its middle half: a quarter of it left out at each end.
+SIDE_MIDDLE_PARTS: Final = 4
+# A box filled solid ("■") is ticked: its inside is mostly print, touching every side. Print
+# running through a square leaves paper between its strokes (letters ink a third or so).
+SOLID_FILL: Final = 0.6
 
 
 def _outlines(

@@ -221,3 +221,20 @@ def test_a_box_whose_reading_spells_two_options_alike_is_not_told() -> None:
     words[1] = Word("AUTOS", 52, 41.5, 70, 46.5)
     reading = read_boxes(_labels(image, words), (10, 30, 150, 60), AUTO_OPTIONS)
     assert reading.ticked("owned") is False
+
+
+def test_a_square_drawn_by_letters_that_run_through_it_is_no_box() -> None:
+    image, draw = _page()
+    s = SCALE
+    # Strokes of two stacked lines of small capitals that happen to draw a square's outline
+    # (two stems 9 pt tall, 8 pt apart, the letters' tops and feet for its top and bottom),
+    # with the letters' other strokes crossing each side on into the print around.
+    draw.rectangle((100 * s, 40 * s, 108 * s, 49 * s), outline=0, width=2)
+    draw.line((96 * s, 44.5 * s, 112 * s, 44.5 * s), fill=0, width=2)
+    draw.line((104 * s, 37 * s, 104 * s, 52 * s), fill=0, width=2)
+    # A box with an X as large as it stays a ticked box.
+    draw.rectangle((20 * s, 40 * s, 29 * s, 49 * s), outline=40, width=2)
+    draw.line((20 * s, 40 * s, 29 * s, 49 * s), fill=0, width=3)
+    draw.line((20 * s, 49 * s, 29 * s, 40 * s), fill=0, width=3)
+    boxes = find_boxes(InkMeter(image, SCALE), (0, 0, *PAGE))
+    assert [(round(b.x0), b.ticked) for b in boxes] == [(20, True)]
