@@ -177,6 +177,10 @@ def _insurers_from_rows(p: PageLabels, naic: Label | None) -> list[dict[str, str
     for index, words in sorted(by_row.items()):
         name_words = sorted((w for w in words if w.cx < naic_left), key=lambda w: w.x0)
         naic_words = [w for w in words if w.cx >= naic_left]
+        # The name is one run of words a space apart: print set further right is the NAIC
+        # column's, its code or scraps of it read across the column's edge ("51S,").
+        name_words, beyond = _name_run(name_words)
+        naic_words = [*beyond, *naic_words]
         # A NAIC code set a little left of its column ends up after the name.
         while name_words and re.fullmatch(r"\W?\d{4,6}\W?", name_words[-1].text):
             naic_words = [name_words.pop(), *naic_words]
@@ -193,6 +197,21 @@ def _insurers_from_rows(p: PageLabels, naic: Label | None) -> list[dict[str, str
             p.evidence.note(f"{pointer}/naic", naic_words)
         insurers.append({"letter": _LETTERS[index], "name": name, "naic": code})
     return insurers
+
+
+# An insurer's name is set in one run, its words a space apart (2-8 pt at the form's 8-10 pt
+# type); a gap of 15 pt or more after a word ends the name: what follows stands in the NAIC
+# column or across its edge.
+NAME_GAP_PT = 15.0
+
+
+def _name_run(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """A row's words left of the NAIC column, left to right, cut at the first gap wider than
+    a name's spaces: (the name's words, the words after the gap)."""
+    for index in range(1, len(words)):
+        if words[index].x0 - words[index - 1].x1 >= NAME_GAP_PT:
+            return words[:index], words[index:]
+    return words, []
 
 
 def _read_insurer_row(p: PageLabels, label_right: float, row: tuple[float, float]) -> list[Word]:
@@ -216,15 +235,42 @@ def _read_insurer_row(p: PageLabels, label_right: float, row: tuple[float, float
     lines = [line.words for line in group_lines(words)]
     main = max(lines, key=lambda ws: sum(len(w.text) for w in ws), default=[])
     main = _without_label_letter(sorted(main, key=lambda w: w.x0), label_right)
-    if not legible(main):
-        return []
     page_words = p.values_in((label_right + 1, top, right, bottom))
     # Words of the name the page pass read with more confidence are kept; a NAIC code's
     # digits are this reading's (the page pass reads "1" as "T" with more confidence).
-    return [
+    chosen = [
         w if re.search(r"\d{3}", w.text) else merged
         for w, merged in zip(main, likelier_words(main, page_words), strict=True)
     ]
+    # One place of the line holds one word: a word read at next to no confidence whose box
+    # takes in a word read surely ("sss26627—" over "Company" and the NAIC code beyond it) is
+    # rules and print Tesseract could not tell apart.
+    chosen = [
+        w
+        for w in chosen
+        if not (
+            w.confidence <= GARBLED_CONFIDENCE
+            and any(
+                o is not w and o.confidence >= SURE_WORD_CONFIDENCE and _within(o, w)
+                for o in chosen
+            )
+        )
+    ]
+    # The row is print when its words, each the likelier reading, are: a grey reading unsure
+    # of words the page pass read surely ("Lines" at 0.02) is still the row's name.
+    return chosen if legible(chosen) else []
+
+
+# Tesseract's confidence in a run of print and rules it could not read is next to none; in a
+# word it read surely, half or more.
+GARBLED_CONFIDENCE = 0.1
+SURE_WORD_CONFIDENCE = 0.5
+
+
+def _within(word: Word, wide: Word) -> bool:
+    """Whether most of a word's width lies inside another's box."""
+    shared = min(word.x1, wide.x1) - max(word.x0, wide.x0)
+    return shared > (word.x1 - word.x0) / 2
 
 
 def _reread_naic(p: PageLabels, cell: BBox) -> str | None:
