@@ -192,6 +192,11 @@ def never_grants(form: str | None, edition: str | None, kind: str) -> bool:
     info = form_info(form, edition)
     if info is None or kind in info.grants:
         return False
-    if info.edition is not None:
-        return True
-    return not any(entry.form == info.form and kind in entry.grants for entry in FORMS)
+    return info.edition is not None or kind not in _GRANTED_BY_SOME_EDITION[info.form]
+
+
+# What any edition of each form grants, for never_grants on an edition that is not listed.
+_GRANTED_BY_SOME_EDITION: Final[dict[str, frozenset[str]]] = {
+    form: frozenset(kind for entry in FORMS if entry.form == form for kind in entry.grants)
+    for form in {entry.form for entry in FORMS}
+}

@@ -18,7 +18,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
-from backend.requirements.endorsement_forms import DIRECT, form_info, grants, never_grants
+from backend.requirements.endorsement_forms import (
+    DIRECT,
+    FORMS,
+    form_info,
+    grants,
+    never_grants,
+)
 from backend.requirements.model import FormEdition, normalise_carrier_form
 from backend.requirements.vocabulary import AUTO_LIABILITY, GENERAL_LIABILITY, WORKERS_COMPENSATION
 from backend.verification.checks import FAIL, PASS, UNKNOWN, Check, CheckSpec
@@ -89,26 +95,47 @@ def _in_effect_by_source(
 _FORM_LINES: Final = frozenset((GENERAL_LIABILITY, AUTO_LIABILITY, WORKERS_COMPENSATION))
 
 
+def _counts_for() -> dict[tuple[str, str | None], tuple[frozenset[str], str]]:
+    """For each (form, edition) of the forms table: the kinds an endorsement of that form may
+    count for (those it does not surely never grant, endorsement_forms.never_grants) and the
+    line the form amends. Built once from the table, a static fact: the engine then looks a
+    form up in one dict, in compiled code, for every endorsement it selects."""
+    table: dict[tuple[str, str | None], tuple[frozenset[str], str]] = {}
+    for info in FORMS:
+        kinds = frozenset(
+            kind
+            for entry in FORMS
+            for kind in entry.grants
+            if not never_grants(info.form, info.edition, kind)
+        )
+        table[(info.form, info.edition)] = (kinds, info.line)
+    return table
+
+
+_COUNTS_FOR: Final = _counts_for()
+
+
 def _form_fits(endorsement: Endorsement, kind: str, line: str | None) -> bool:
     """Whether an endorsement's form, when the forms table knows it, does what it was filed as:
     a reviewer judges the form, not the label (CG 20 10 04 13 filed under completed operations
     still covers ongoing operations only, though CG 20 10 with its edition unknown may be the
-    11 85 that covers both; CG 25 04 filed as the per-project aggregate makes the
-    aggregate per location; CA 04 44, the auto waiver, does not amend general liability).
-    Forms the table does not know (carriers' own) are taken as filed; OTHER is a kind the
-    callers judge by form themselves."""
+    11 85 that covers both; CG 25 04 filed as the per-project aggregate makes the aggregate per
+    location; CA 04 44, the auto waiver, does not amend general liability). Forms the table
+    does not know (carriers' own) are taken as filed; OTHER is a kind the callers judge by form
+    themselves."""
     if kind == OTHER:
         return True
-    form, edition = endorsement.form_number, endorsement.edition
-    if never_grants(form, edition, kind):
+    form = endorsement.form_number
+    if form is None:
+        return True
+    entry = _COUNTS_FOR.get((form, endorsement.edition)) or _COUNTS_FOR.get((form, None))
+    if entry is None:
+        return True
+    kinds, form_line = entry
+    if kind not in kinds:
         return False
-    info = form_info(form, edition)
     return (
-        info is None
-        or line is None
-        or line not in _FORM_LINES
-        or info.line not in _FORM_LINES
-        or info.line == line
+        line is None or form_line == line or line not in _FORM_LINES or form_line not in _FORM_LINES
     )
 
 
