@@ -23,6 +23,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "worker": ("backend.ops_cli", "run a background worker (arq)"),
     "migrate": ("backend.ops_cli", "apply (or undo) database migrations"),
     "demo": ("backend.ops_cli", "demo network"),
+    "org": ("backend.network.cli", "onboard organisations"),
     "acord": ("backend.acord.cli", "read ACORD 25 certificates and endorsements"),
     "verify": (
         "backend.verification.cli",

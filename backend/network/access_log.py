@@ -24,6 +24,7 @@ SESSIONS_ENDED: Final = "sessions.ended"
 API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an event name
 API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an event name
 MEMBERSHIP_CREATED: Final = "membership.created"
+ORGANISATION_CREATED: Final = "organisation.created"
 MEMBERSHIP_ENDED: Final = "membership.ended"
 PASSWORD_RESET: Final = "password.reset"  # noqa: S105 - an event name
 TWO_FACTOR_ENABLED: Final = "two_factor.enabled"

@@ -510,6 +510,16 @@ class AuthService:
         every invitation the person sent that nobody has taken up yet is withdrawn: its link
         may sit in the mailbox of whoever knew the password (a broker grant to the record, a
         project to join). The owner sees them withdrawn and invites again where it meant to."""
+        person, _first = await self.reset_password_first(token, password, again)
+        return person
+
+    async def reset_password_first(
+        self, token: str, password: str, again: str
+    ) -> tuple[Person, bool]:
+        """As reset_password; also whether this was the account's first password (an account
+        an operator onboarded, or one that only ever used invitation links): the link alone
+        proved the mailbox, no password or second factor existed to ask for, so the page signs
+        its owner in at once."""
         now = _now()
         reset = await self.repo.password_reset(token_digest(token))
         if reset is None:
@@ -523,6 +533,7 @@ class AuthService:
         if person is None:
             raise NotFound("This password-reset link is not valid.")
         reset.used_at = now
+        first = person.password_hash == "" and person.totp_enabled_at is None
         person.password_hash = hash_password(password)
         await self.repo.revoke_sessions_of(person.id, now)
         revoked_tokens = await self.repo.revoke_api_tokens_made_by(person.id, now)
@@ -545,7 +556,7 @@ class AuthService:
             ),
         )
         await self.repo.flush()
-        return person
+        return person, first
 
 
 def withdraw_pending(

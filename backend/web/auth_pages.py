@@ -253,11 +253,14 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         auth: AuthService,
+        settings: Settings,
         data: Annotated[ResetForm, URL_FORM],
     ) -> Response[Any]:
         await check_pre_session_csrf(request)
         try:
-            person = await auth.reset_password(data.token, data.password, data.password_again)
+            person, first = await auth.reset_password_first(
+                data.token, data.password, data.password_again
+            )
         except DomainError as exc:
             return csrf_form(
                 "auth/reset.html",
@@ -272,6 +275,14 @@ class AuthController(Controller):
             )
             told.set_cookie(Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True))
             return told
+        if first:
+            # An account's first password (an operator onboarded its admin): the e-mailed link
+            # was the only proof there was to ask for, so its owner lands signed in, in a new
+            # session that ends the one the browser came with.
+            new = await auth.open_for_person(
+                person, None, replacing=request.cookies.get(SESSION_COOKIE, "")
+            )
+            return Redirect(path="/", cookies=[session_cookie(new, settings)])
         return Redirect(
             path="/login",
             cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True)],
