@@ -23,7 +23,12 @@ from backend.acord.coverage_ticks import (
     _umbrella_ticks,
 )
 from backend.acord.geometry import Word, compact, group_lines
-from backend.acord.officers_question import answer_candidates, question_end
+from backend.acord.officers_question import (
+    answer_candidates,
+    answer_letter_box,
+    question_end,
+    question_right,
+)
 from backend.acord.page_labels import PageLabels, joined_text, lines_with_words
 from backend.acord.pdftext import InkMeter
 from backend.acord.scan_cells import (
@@ -349,9 +354,12 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     region = (left + ANSWER_LEFT_SHARE * (right - left), band[0] + 1, right - 1, band[1] - 1)
     words = p.region_ocr(region, sparse=True)
     slashes = [w for w in words if "/" in w.text]
+    excluded = question_end(p, (0, band[0], table.limits_x, band[1]))
+    # A letter above the question's first line is the heading's (its N read alone).
+    answers = words if excluded is None else answer_candidates(p, words, excluded)
     lone = [
         w
-        for w in words
+        for w in answers
         if _answer_text(w) in ("Y", "N")
         and not any(abs(s.cy - w.cy) < HEADING_LINE_SHARE * w.height for s in slashes)
         and _stands_alone(w, words, region)
@@ -361,7 +369,6 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
     # The answer box under its "Y / N" heading, or after the question on the 2001
     # edition, read alone.
     heading = next((w for w in words if re.fullmatch(r"Y.?N", compact(w.text))), None)
-    excluded = question_end(p, (0, band[0], table.limits_x, band[1]))
     if heading is not None:
         box = (
             heading.x0 - ANSWER_SIDE_PT,
@@ -369,26 +376,30 @@ def _scan_officers_answer(p: PageLabels, table: Table, band: tuple[float, float]
             heading.x1 + ANSWER_SIDE_PT,
             heading.bottom + ANSWER_BOX_PT,
         )
-    elif excluded is not None:
-        box = (
-            excluded.x1 + 1,
-            excluded.top - QUESTION_ABOVE_PT,
-            right - 1,
-            excluded.bottom + QUESTION_BELOW_PT,
-        )
+        if p.ink is None or p.ink.ink(*box) < ANSWER_INK:
+            return None
+    elif excluded is not None and isinstance(p.ink, InkMeter):
+        top, bottom = excluded.top - QUESTION_ABOVE_PT, excluded.bottom + QUESTION_BELOW_PT
+        # The answer stands after both lines of the question, the first the longer: the box
+        # is where a letter's ink stands alone there (the share of ink of a box so wide
+        # would not tell a thin letter from a scan's specks).
+        after = (question_right(p, excluded, (top, bottom)) + 1, top, right - 1, bottom)
+        letter = answer_letter_box(p.ink, after) if after[2] > after[0] else None
+        if letter is None:
+            return None
+        box = letter
     else:
         return None
-    if p.ink is None or p.ink.ink(*box) < ANSWER_INK:
-        return None
-    for word in p.region_ocr(box, single_char=True, whitelist="YN"):
-        # The question's "?" may come out as a letter before the answer ("NN").
-        mark = parse_mark(word.text[-1:])
-        if mark is not None:
-            return mark
-    # The box after the question also holds the end of its first line ("...EXECUTIVE"),
-    # which read as one character gives nothing: read as a block, the answer is the last
-    # lone Y or N of it (the form sets the answer box at the question's right end), not one
-    # beside a slash (the "Y / N" and "N / A" headings).
+    # A lone letter is often not recognised at the page's scale; larger, it is.
+    for zoom in MARK_ZOOMS:
+        for word in p.region_ocr(box, single_char=True, whitelist="YN", zoom=zoom):
+            # The question's "?" may come out as a letter before the answer ("NN").
+            mark = parse_mark(word.text[-1:])
+            if mark is not None:
+                return mark
+    # Read as one character the box may give nothing (print beside the letter): read as a
+    # block, the answer is its last lone Y or N, not one beside a slash (the "Y / N" and
+    # "N / A" headings).
     return _last_lone_answer(p.region_ocr(box))
 
 

@@ -12,6 +12,7 @@ from typing import Final
 
 from backend.acord.geometry import BBox, Label, Word
 from backend.acord.page_labels import PageLabels
+from backend.acord.pdftext import InkMeter
 from backend.acord.tick_boxes import LEAST_PRINT_HEIGHT_PT
 
 # The words of the question's line are a space apart: 1.5-2 pt in its 5-6 pt print, up to twice
@@ -60,3 +61,48 @@ def answer_candidates(p: PageLabels, words: list[Word], excluded: Label) -> list
     if p.region_ocr is None:
         return candidates
     return [w for w in candidates if w.cy >= excluded.top - QUESTION_LINE_PT]
+
+
+def question_right(p: PageLabels, excluded: Label, band: tuple[float, float]) -> float:
+    """Where the question's print ends between `band`'s top and bottom: past its last word
+    (EXCLUDED?) and past its first line ("ANY PROPRIETOR/PARTNER/EXECUTIVE"), which on the 2001
+    edition runs further right, so a box read after the question holds only its answer."""
+    right = excluded.x1
+    near = sorted(
+        p.page.words_in((excluded.x0, band[0], p.page.width, band[1])), key=lambda w: w.x0
+    )
+    for word in near:
+        if word.x0 > right + QUESTION_WORD_GAP_PT:
+            break
+        right = max(right, word.x1)
+    return right
+
+
+# The answer is a typed Y or N of 8-12 pt: its ink spans 2.5-10 pt across (a narrow Courier Y
+# at 8 pt to a wide N at 12 pt); a scan's specks span a pixel or two, and columns count as ink
+# only with two dark pixels or more. Ink against the box's left or right side (within a point)
+# is the question's last letter or the column's rule, cut by the box, not a letter in it.
+ANSWER_LEAST_SPAN_PT: Final = 2.5
+ANSWER_MOST_SPAN_PT: Final = 10.0
+ANSWER_DARK_PX: Final = 2
+AT_BOX_SIDE_PT: Final = 1.0
+# The letter is read with a typed letter's room round it (its sidebearings, a skewed stroke).
+ANSWER_ROOM_PT: Final = 3.0
+
+
+def answer_letter_box(meter: InkMeter, box: BBox) -> BBox | None:
+    """The part of the box after the question that holds its typed answer, from the ink of
+    its columns: one run of ink a letter wide, clear of the box's sides; None for a box
+    holding no letter (specks, or only the print its sides cut)."""
+    x0, top, x1, bottom = box
+    letters = [
+        (left, right)
+        for left, right in meter.ink_spans(*box, least_dark_px=ANSWER_DARK_PX)
+        if left - x0 > AT_BOX_SIDE_PT
+        and x1 - right > AT_BOX_SIDE_PT
+        and ANSWER_LEAST_SPAN_PT <= right - left <= ANSWER_MOST_SPAN_PT
+    ]
+    if len(letters) != 1:
+        return None
+    left, right = letters[0]
+    return (max(left - ANSWER_ROOM_PT, x0), top, min(right + ANSWER_ROOM_PT, x1), bottom)

@@ -8,7 +8,9 @@ ordering (which interleaves label glyphs and puts values set in another font on 
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass
+from typing import Final
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -189,6 +191,10 @@ VISIBLE_LEVEL = 240
 HIDDEN_INK_SHARE = 0.02
 
 
+# An 8-bit grey level's full scale.
+_FULL: Final = 255
+
+
 class InkMeter:
     """Answers "is something printed here?" on a rendered page (for hidden text and tick boxes).
 
@@ -228,6 +234,32 @@ class InkMeter:
         dark = sum(histogram[:darker_than])
         total = sum(histogram)
         return dark / total if total else 0.0
+
+    def ink_spans(
+        self, x0: float, top: float, x1: float, bottom: float, least_dark_px: int = 1
+    ) -> list[tuple[float, float]]:
+        """The runs of columns (left, right, in points) of a box that hold at least
+        `least_dark_px` pixels darker than the page's dark level, left to right."""
+        s = self.scale
+        left, right = max(int(x0 * s), 0), min(math.ceil(x1 * s), self.image.width)
+        upper, lower = max(int(top * s), 0), min(math.ceil(bottom * s), self.image.height)
+        if right <= left or lower <= upper:
+            return []
+        level = self.dark_level
+        crop = self.image.crop((left, upper, right, lower)).convert("L")
+        # Each column's dark pixels, from the mean of the column cut to 255 (dark) and 0.
+        dark = crop.point(lambda v: _FULL if v < level else 0)
+        means = dark.resize((dark.width, 1), Image.Resampling.BOX).tobytes()
+        counts = [round(mean * dark.height / _FULL) for mean in means]
+        spans: list[tuple[float, float]] = []
+        start: int | None = None
+        for x, count in enumerate([*counts, 0]):
+            if count >= least_dark_px and start is None:
+                start = x
+            elif count < least_dark_px and start is not None:
+                spans.append(((left + start) / s, (left + x) / s))
+                start = None
+        return spans
 
     def vertical_rules(self, x0: float, x1: float, top: float, bottom: float) -> list[float]:
         """x positions (points) of vertical lines crossing the whole band from top to bottom."""
