@@ -24,6 +24,9 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 # An address whose domain lost its last dot, ending in a common top-level domain.
 _DOTLESS = re.compile(r"([\w.+-]+@[\w-]{2,}?)(com|net|org|edu|gov)\b", re.I)
 _DOMAIN_END = re.compile(r"\w{2}\.(?:com|net|org|edu|gov|us|biz|info)\b", re.I)
+# An e-mail address's "@", and OCR's "é" for it.
+_AT_SIGN = re.compile("@")
+_AT_AS_E = re.compile("é")
 _PHONE_CHARACTERS = "0123456789()-. +x"
 _EMAIL_CHARACTERS = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"  # RFC 5322 common
@@ -382,10 +385,13 @@ def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict
     right = p.page.width - _BORDER_PT
     lines = group_lines(p.page.words_in((left, top, right, bottom)))
     found: dict[str, str | None] = {"contact": None, "phone": None, "email": None}
-    # The e-mail's line holds its "@", or at least the end of a domain name when OCR read
-    # the "@" as a letter ("servicealindqvistins.com").
-    email_line = next((ln for ln in lines if "@" in ln.text or "é" in ln.text), None) or next(
-        (ln for ln in lines if _DOMAIN_END.search(ln.text)), None
+    # The e-mail's line holds its "@", or OCR's "é" for it, or at least the end of a domain
+    # name when OCR read the "@" as a letter ("servicealindqvistins.com"); an "@" first: a
+    # label of the box's small print garbled by OCR may hold an "é" too ("cosractsamé" for
+    # CONTACT NAME:) and sets no address.
+    email_line = next(
+        (ln for sign in (_AT_SIGN, _AT_AS_E, _DOMAIN_END) for ln in lines if sign.search(ln.text)),
+        None,
     )
     # A telephone line holds ten digits or so, some of them perhaps misread.
     phone_line = next(
@@ -427,8 +433,10 @@ def _scan_contact(p: PageLabels, top: float, bottom: float, left: float) -> dict
     # The contact's line is the last above the values; on forms that set values a few
     # points above their labels, the one before it.
     for line in reversed(above[-2:]):
-        fresh = likelier_words(_reread_line(p, line.words, left, right, None), line.words)
-        name = contact_name(fresh)
+        again = _reread_line(p, line.words, left, right, None)
+        # The line read again may give nothing at all where its box cuts through the print
+        # of the label set a few points below the value: the page pass's words of it then.
+        name = contact_name(likelier_words(again, line.words) if again else line.words)
         if name:
             found["contact"] = clean_text(joined_text(name))
             p.evidence.note("/producer/contact", name)
