@@ -42,6 +42,9 @@ _CLEAR_REACH_PX: Final = 6
 # ... and so for at least two cells side by side (18 pt: longer than any mark inside a box,
 # a check box is 8-9 pt; every rule of the form is longer).
 _LEAST_CELLS: Final = 2
+# A rule's last cell is followed to its end in steps of 4 pixels (about a point: a stub left
+# shorter than that is a speck no reading takes for a character).
+_END_STEP_PX: Final = 4
 # Rows within 2 pixels of a rule's are its blurred edge: taken out with it.
 _EDGE_PX: Final = 2
 _WHITE: Final = 255
@@ -79,6 +82,7 @@ def _rule_rows(ink: Image.Image) -> Image.Image:
         _turned(_shifted(beside, _LEAST_CELLS - 1)), _turned(_shifted(beside, 1 - _LEAST_CELLS))
     )
     rule = ImageChops.multiply(rule, neighbours)
+    rule = _to_ends(rule, ink)
     grown = rule
     for rows in range(1, _EDGE_PX + 1):
         grown = ImageChops.lighter(
@@ -86,6 +90,31 @@ def _rule_rows(ink: Image.Image) -> Image.Image:
         )
     # Back over the image's whole width, each cell where it was measured.
     return grown.resize(ink.size, Image.Resampling.NEAREST)
+
+
+def _along(image: Image.Image, steps: int) -> Image.Image:
+    """`image` moved right by `steps` columns (left when negative), black coming in."""
+    out = Image.new("L", image.size, 0)
+    if steps > 0:
+        out.paste(image.crop((0, 0, image.width - steps, image.height)), (steps, 0))
+    else:
+        out.paste(image.crop((-steps, 0, image.width, image.height)), (0, 0))
+    return out
+
+
+def _to_ends(rule: Image.Image, ink: Image.Image) -> Image.Image:
+    """The rule cells found, carried on along their rows to where the rule's ink ends, in
+    steps of `_END_STEP_PX`: where a rule ends (at a crossing rule, or a box's corner) its last
+    cell is only partly the rule's, too little inked to be found whole, and the stub left
+    standing reads as a "1", a "t" or an "I"."""
+    steps = _CELL_PX // _END_STEP_PX
+    fine = ink.resize((rule.width * steps, ink.height), Image.Resampling.BOX)
+    full = fine.point(lambda v: _WHITE if v >= _RULE_FILL * _WHITE else 0)
+    ruled = rule.resize(fine.size, Image.Resampling.NEAREST)
+    for _ in range(steps):
+        reach = ImageChops.lighter(_along(ruled, 1), _along(ruled, -1))
+        ruled = ImageChops.lighter(ruled, ImageChops.multiply(reach, full))
+    return ruled
 
 
 def rules_mask(gray: Image.Image) -> tuple[Image.Image, Image.Image]:

@@ -67,3 +67,22 @@ def test_a_rule_is_taken_out_to_its_end_on_a_page_not_a_whole_number_of_cells() 
     cleaned = without_rules(page.filter(ImageFilter.GaussianBlur(BLUR_PX)))
     for y in range(2700, 2800, 4):
         assert cleaned.getpixel((450, y)) > PAPER - 20, y
+
+
+def test_a_rule_ending_inside_a_cell_is_taken_out_to_its_end() -> None:
+    """A rule down that ends at a rule across (a box's corner) ends inside one of the cells it
+    is measured in: that cell is only partly inked and was left standing, and the stub (up to
+    31 pixels, 8 pt) read as a "t" after the certificate number."""
+    size = (640, 640)  # whole cells: only where the rule ends matters here
+    page = Image.new("L", size, PAPER)
+    draw = ImageDraw.Draw(page)
+    draw.line([(20, 400), (620, 400)], fill=INK, width=3)
+    # Down from the top to the rule across, ending 16 pixels into a cell (400 = 12 * 32 + 16).
+    draw.line([(300, 20), (300, 400)], fill=INK, width=3)
+    form = page.filter(ImageFilter.GaussianBlur(BLUR_PX))
+    cleaned = without_rules(form)
+    for y in range(380, 400, 2):
+        assert cleaned.getpixel((300, y)) > PAPER - 20, y
+    # Print beside the rule's end, past it along no row of the rule, stays.
+    mask, _ = rules_mask(form)
+    assert mask.getpixel((300, 430)) == 0
