@@ -26,6 +26,10 @@ def read_description(p: PageLabels) -> str | None:
     holder = _holder_label(p)
     if label is None:
         return None
+    if holder is None and p.region_ocr is not None:
+        # OCR lost the holder's label: its row, placed by CANCELLATION, still ends the box.
+        placed = _holder_from_cancellation(p)
+        holder = placed[0] if placed is not None else None
     bottom = holder.top - 0.5 if holder is not None else label.bottom + DESCRIPTION_BOX_HEIGHT_PT
     region = (0, label.bottom - 1, p.page.width, bottom)
     words = [

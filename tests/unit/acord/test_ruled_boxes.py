@@ -204,3 +204,21 @@ def test_a_misread_holder_label_is_not_taken_from_the_remarks_running_text() -> 
     words.append(Word("HOLDER", 72.0, 638.0, 100.0, 643.0))
     holder = read_holder(_reader(words, _Rules(634.0, 645.0, 744.0), None))
     assert holder == {"name": "Abernathy Corp.", "address": "5043 Sycamore Hwy, Houston TX 77024"}
+
+
+def test_a_lost_holder_label_still_ends_the_description_at_the_holders_row() -> None:
+    """Seen on a seed-7 photo: CERTIFICATE HOLDER read "CrruirlCATE HOLDER" and not matched;
+    the holder's row was placed by CANCELLATION, but the description ran on 120 pt past it and
+    took in "CERTIFICATE HOLDER CANCELLATION IF ANY POLICY ...". It ends at that row now."""
+    from backend.acord.holder_description import read_description
+
+    remarks = [
+        Word("Job", 24.0, 575.0, 36.0, 581.0, confidence=0.97),
+        Word("#7308.", 38.0, 575.0, 60.0, 581.0, confidence=0.97),
+        Word("IF", 312.0, 652.0, 317.0, 657.0),
+        Word("ANY", 320.0, 652.0, 333.0, 657.0),
+        Word("POLICY", 336.0, 652.0, 359.0, 657.0),
+    ]
+    words = [*_foot(None), *remarks]
+    description = read_description(_reader(words, _Rules(634.0, 645.0, 744.0), None))
+    assert description == "Job #7308."
