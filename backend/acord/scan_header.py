@@ -161,6 +161,8 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
             (cert.x1 + 1, top, right, bottom),
             valid=certificate_number_like,
         )
+        if cert_value is not None:
+            cert_value = without_revision_start(cert_value)
         if cert_value is not None and not certificate_number_like(cert_value):
             # Print of the lines around read as words, specks, or a stamp over the box: shown
             # as unread, with what was seen, rather than as a number.
@@ -189,6 +191,26 @@ def scan_numbers(p: PageLabels) -> tuple[str | None, str | None] | None:
 def _revision_like(text: str) -> bool:
     """Whether a reading can be a revision number: a few digits."""
     return text.isdigit() and len(text) <= _REVISION_DIGITS
+
+
+# The shortest start of the REVISION NUMBER label told from a value's last letters ("RE").
+_REVISION_START_LETTERS: Final = 2
+
+
+def without_revision_start(value: str) -> str | None:
+    """A certificate number read with the first letters of the REVISION NUMBER label that
+    follows it on its line ("CN904734 RE": the label's box as the page pass placed it starts
+    a letter or two late) without them: a last word of its own that only starts the label."""
+    words = value.split()
+    last = words[-1].upper() if words else ""
+    if (
+        len(words) > 1
+        and last.isalpha()
+        and len(last) >= _REVISION_START_LETTERS
+        and _REVISION_WORDS[0].startswith(last)
+    ):
+        return " ".join(words[:-1])
+    return value
 
 
 # The REVISION NUMBER label as a grey line reading spells it, its words apart or run

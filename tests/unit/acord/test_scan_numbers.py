@@ -19,6 +19,7 @@ from backend.acord.scan_header import (
     revision_label_extent,
     rule_scrap,
     scan_numbers,
+    without_revision_start,
 )
 from tests.unit.acord.region_fakes import FakeRegionOcr, RegionCall, reads_as
 
@@ -230,3 +231,12 @@ def test_a_longer_number_keeps_its_grey_reading_though_the_page_pass_was_surer()
     labels = _value_page(page, [("97285283-868735500804", 0.7)])
     value = _reread_value(labels, "/certificate_number", box, valid=certificate_number_like)
     assert value == "97285283-868735500804"
+
+
+def test_the_revision_labels_first_letters_are_no_part_of_the_certificate_number() -> None:
+    assert without_revision_start("CN904734 RE") == "CN904734"
+    assert without_revision_start("CN904734 REV") == "CN904734"
+    # A number alone, or one whose last word is not the label's start, is kept.
+    assert without_revision_start("CN904734") == "CN904734"
+    assert without_revision_start("92423841-972478345482") == "92423841-972478345482"
+    assert without_revision_start("CERT 2024 R7") == "CERT 2024 R7"
