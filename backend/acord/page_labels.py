@@ -122,11 +122,17 @@ class PageLabels:
             if count == 1:
                 runs, needed = candidates, least
             else:
+                # The form prints its labels in capitals: a run with a word read mostly in
+                # small letters is a value ("Oak Insurance" is no "OF INSURANCE").
                 runs = [
-                    line[start : start + size]
-                    for line in lines
-                    for size in (count, count + 1)
-                    for start in range(len(line) - size + 1)
+                    run
+                    for run in (
+                        line[start : start + size]
+                        for line in lines
+                        for size in (count, count + 1)
+                        for start in range(len(line) - size + 1)
+                    )
+                    if not any(_mostly_small(w.text) for w in run)
                 ]
                 needed = PHRASE_LEAST_RATIO
             least_here = needed if best is None else max(needed, best[0])

@@ -148,3 +148,12 @@ def test_a_misread_name_label_after_contact_is_no_contact() -> None:
     named = [*words[:2], Word("Wen", 350.3, 125.1, 365.0, 130.5), *words[3:]]
     scan = PageLabels(PageText(named, 612, 792, 1), None, Evidence(1), _no_reading)
     assert read_producer(scan)["contact"] == "Wen"
+
+
+def test_a_value_in_small_letters_is_no_label_of_several_words() -> None:
+    """Seen on a seed-31 scan: TYPE OF INSURANCE not read, and "OF INSURANCE" matched fuzzily
+    in an insurer's name, "Oak Insurance" (0.87): every column of the table was lost. The form
+    prints its labels in capitals."""
+    words = [Word("Oak", 352.0, 187.1, 365.0, 193.0), Word("Insurance", 367.0, 187.1, 400.0, 193.0)]
+    scan = PageLabels(PageText(words, 612, 792, 1), None, Evidence(1), _no_reading)
+    assert scan.label("TYPE OF INSURANCE", "OF INSURANCE", region=(0, 165, 612, 659)) is None
