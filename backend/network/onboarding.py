@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
-
 from backend.db.models import Membership, Organisation, PasswordReset, Person
 from backend.db.models.vocab import ADMIN_ROLE_OF_KIND
 from backend.errors import BadInput, Conflict
@@ -87,8 +85,7 @@ async def onboard_organisation(
     if await repo.person_by_email(email) is not None:
         raise Conflict(f"{email} already has an account; onboard with another address.")
     if not allow_namesake:
-        same_kind = select(Organisation).where(Organisation.kind == kind)
-        for existing in (await repo.session.execute(same_kind)).scalars():
+        for existing in await repo.organisations_of_kind(kind):
             if existing.legal_name == name or looks_alike(existing.legal_name, name):
                 raise Conflict(
                     f"A {kind} named {existing.legal_name!r} is already on the network "

@@ -8,11 +8,12 @@ only ever in the e-mail."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
 from httpx import AsyncClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Invitation, Membership, Person, Project, ProjectTrade
@@ -212,7 +213,15 @@ async def test_the_api_lists_a_projects_invitations_with_the_states_the_page_sho
     assert rows["left.office@example.test"]["state_text"] == (
         "void: whoever sent it is no longer with your company (send it again to vouch for it)"
     )
-    # Oldest first, a page at a time.
+    # Oldest first, a page at a time. Both were made in this test's one transaction, where
+    # PostgreSQL's now() is the same for every row: the first is dated a minute earlier so
+    # "oldest first" has an order to show (otherwise the id breaks the tie, at random).
+    await db.execute(
+        update(Invitation)
+        .where(Invitation.email == "left.office@example.test")
+        .values(created_at=Invitation.created_at - timedelta(minutes=1))
+    )
+    await db.flush()
     first = (await client.get(f"/api/v1/projects/{project_id}/invitations?limit=1")).json()
     assert [r["email"] for r in first["data"]] == ["left.office@example.test"]
     second = await client.get(
